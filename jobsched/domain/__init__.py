@@ -1,0 +1,1 @@
+"""Domain: states, models, validation, cron and retry policy. No I/O here."""

@@ -1,0 +1,142 @@
+"""Jobs, executions and attempts as plain dataclasses, with their JSON shapes.
+
+Field names are the API's contract (see ``shared/DESIGN.md``); ``to_dict`` is what
+the API returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+@dataclass
+class Job:
+    id: str
+    name: str
+    handler: str
+    description: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    schedule: str | None = None
+    timezone: str = "UTC"
+    priority: int = 50
+    max_retries: int = 3
+    timeout_ms: int = 60_000
+    retry_backoff_ms: int = 1_000
+    retry_backoff_max_ms: int = 60_000
+    status: str = "SCHEDULED"
+    next_run_time: datetime | None = None
+    last_run_time: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
+            data[key] = iso(getattr(self, key))
+        return data
+
+
+@dataclass
+class Attempt:
+    number: int
+    worker_id: str | None
+    started_at: datetime | None
+    finished_at: datetime | None = None
+    outcome: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "worker_id": self.worker_id,
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+            "outcome": self.outcome,
+            "error": self.error,
+        }
+
+
+@dataclass
+class Execution:
+    id: str
+    job_id: str
+    status: str
+    scheduled_for: datetime
+    priority: int
+    handler: str
+    payload: dict[str, Any]
+    source: str = "schedule"
+    attempt: int = 0
+    max_retries: int = 3
+    timeout_ms: int = 60_000
+    retry_backoff_ms: int = 1_000
+    retry_backoff_max_ms: int = 60_000
+    worker_id: str | None = None
+    lease_token: str | None = None
+    queued_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    result: Any = None
+    error: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    job_name: str | None = None
+
+    @property
+    def duration_ms(self) -> int | None:
+        if self.started_at and self.finished_at:
+            return int((self.finished_at - self.started_at).total_seconds() * 1000)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "job_id": self.job_id,
+            "job_name": self.job_name,
+            "status": self.status,
+            "source": self.source,
+            "handler": self.handler,
+            "payload": self.payload,
+            "scheduled_for": iso(self.scheduled_for),
+            "priority": self.priority,
+            "attempt": self.attempt,
+            "max_retries": self.max_retries,
+            "worker_id": self.worker_id,
+            "queued_at": iso(self.queued_at),
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+            "next_attempt_at": iso(self.next_attempt_at),
+            "duration_ms": self.duration_ms,
+            "result": self.result,
+            "error": self.error,
+            "attempts": [a.to_dict() for a in self.attempts],
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+
+
+@dataclass
+class DeadLetter:
+    id: str
+    execution_id: str
+    job_id: str
+    job_name: str | None
+    handler: str
+    payload: dict[str, Any]
+    error: str | None
+    attempts: int
+    reason: str
+    created_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = iso(self.created_at)
+        return data

@@ -1,0 +1,71 @@
+"""One coded root for every error the core raises.
+
+Adapters (the API, the CLI) map ``code`` to an HTTP status or exit code through
+``HTTP_STATUS``; nothing else needs to know the concrete classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class JobSchedulerError(Exception):
+    """Root of every error the core raises on purpose."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        body.update(self.details)
+        return body
+
+
+class ValidationError(JobSchedulerError):
+    """Bad input. ``fields`` maps each bad field to what is wrong with it."""
+
+    code = "validation_error"
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        names = ", ".join(sorted(fields))
+        super().__init__(message or f"invalid fields: {names}", fields=fields)
+        self.fields = fields
+
+
+class NotFoundError(JobSchedulerError):
+    code = "not_found"
+
+
+class ConflictError(JobSchedulerError):
+    code = "conflict"
+
+
+class UnauthorizedError(JobSchedulerError):
+    code = "unauthorized"
+
+
+class SettingsError(JobSchedulerError):
+    """A setting from the environment has a bad value; names the variable."""
+
+    code = "settings_error"
+
+
+class DependencyError(JobSchedulerError):
+    """Redis or PostgreSQL did not answer; the operation can be retried."""
+
+    code = "dependency_unavailable"
+
+
+HTTP_STATUS: dict[str, int] = {
+    ValidationError.code: 400,
+    UnauthorizedError.code: 401,
+    NotFoundError.code: 404,
+    ConflictError.code: 409,
+    DependencyError.code: 503,
+    SettingsError.code: 500,
+    JobSchedulerError.code: 500,
+}

@@ -1,0 +1,126 @@
+"""One typed settings object over the environment.
+
+Every variable, its default and its meaning is listed here and in the README's
+configuration table. A bad value stops start-up with an error naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from jobsched.errors import SettingsError
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _env(name: str, help_: str, **kwargs: Any) -> Any:
+    return field(metadata={"env": name, "help": help_}, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = _env("PORT", "HTTP port of the local API", default=3001)
+    database_url: str = _env("DATABASE_URL", "PostgreSQL URL", default=DEFAULT_DATABASE_URL)
+    redis_url: str = _env("REDIS_URL", "Redis URL", default=DEFAULT_REDIS_URL)
+    redis_key_prefix: str = _env(
+        "REDIS_KEY_PREFIX", "prefix of every Redis key", default="job_scheduler"
+    )
+    scheduler_instance_id: str = _env(
+        "SCHEDULER_INSTANCE_ID", "identity used for the leader lock", default="scheduler-1"
+    )
+    leader_lock_ttl_s: float = _env("LEADER_LOCK_TTL", "leader lock TTL in seconds", default=30.0)
+    scan_interval_ms: int = _env("SCAN_INTERVAL_MS", "tick interval in ms", default=1000)
+    worker_id: str = _env("WORKER_ID", "identity of this worker", default="worker-1")
+    max_concurrent_jobs: int = _env(
+        "MAX_CONCURRENT_JOBS", "executions one worker runs at once", default=5
+    )
+    visibility_timeout_ms: int = _env(
+        "VISIBILITY_TIMEOUT_MS", "lease length of a claimed execution", default=300_000
+    )
+    worker_grace_ms: int = _env(
+        "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
+    )
+    api_keys: tuple[str, ...] = _env("API_KEYS", "accepted API keys, comma-separated", default=())
+    local_workers: int = _env("LOCAL_WORKERS", "workers the local stack starts", default=2)
+    shell_allowed_commands: tuple[str, ...] = _env(
+        "SHELL_ALLOWED_COMMANDS",
+        "commands shell.command may run (comma-separated; empty = handler off)",
+        default=(),
+    )
+    webhook_allowed_hosts: tuple[str, ...] = _env(
+        "WEBHOOK_ALLOWED_HOSTS",
+        "private hosts/CIDRs http.webhook may call (comma-separated)",
+        default=(),
+    )
+    max_deliveries: int = _env(
+        "MAX_DELIVERIES", "lease expiries before an execution counts as poison", default=10
+    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = f.metadata["env"]
+            raw = environ.get(name)
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(name, raw, f.default)
+        values.update(overrides)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        positive = {
+            "PORT": self.port,
+            "LEADER_LOCK_TTL": self.leader_lock_ttl_s,
+            "SCAN_INTERVAL_MS": self.scan_interval_ms,
+            "MAX_CONCURRENT_JOBS": self.max_concurrent_jobs,
+            "VISIBILITY_TIMEOUT_MS": self.visibility_timeout_ms,
+            "MAX_DELIVERIES": self.max_deliveries,
+        }
+        for name, value in positive.items():
+            if value <= 0:
+                raise SettingsError(f"{name} must be greater than 0, got {value!r}", variable=name)
+        if self.local_workers < 0 or self.worker_grace_ms < 0:
+            name = "LOCAL_WORKERS" if self.local_workers < 0 else "WORKER_GRACE_MS"
+            raise SettingsError(f"{name} must not be negative", variable=name)
+        if not self.database_url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("REDIS_URL must be a redis:// URL", variable="REDIS_URL")
+
+    @property
+    def leader_lock_ttl_ms(self) -> int:
+        return int(self.leader_lock_ttl_s * 1000)
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, tuple):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError:
+        kind = type(default).__name__
+        raise SettingsError(f"{name} must be a {kind}, got {raw!r}", variable=name) from None
+    return raw
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) rows, for the README and ``jobsched settings``."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        rows.append((f.metadata["env"], shown, f.metadata["help"]))
+    return rows
