@@ -6,7 +6,7 @@ that "0 6 * * *" means 06:00 local on both sides of a DST change.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import croniter
@@ -28,7 +28,9 @@ def validate_schedule(expression: str) -> str:
         raise ValueError("must be a cron expression string")
     parts = expression.split()
     if len(parts) not in (5, 6):
-        raise ValueError("must have 5 fields (min hour day month weekday) or 6 with leading seconds")
+        raise ValueError(
+            "must have 5 fields (min hour day month weekday) or 6 with leading seconds"
+        )
     normalised = " ".join(parts)
     if not croniter.is_valid(normalised, second_at_beginning=len(parts) == 6):
         raise ValueError(f"invalid cron expression {expression!r}")
@@ -49,7 +51,7 @@ def next_runs(expression: str, tz_name: str, after: datetime, count: int) -> lis
     """The next ``count`` fire times strictly after ``after``, in UTC."""
     zone = parse_timezone(tz_name)
     it = _iterator(expression, after.astimezone(zone))
-    return [it.get_next(datetime).astimezone(timezone.utc) for _ in range(count)]
+    return [it.get_next(datetime).astimezone(UTC) for _ in range(count)]
 
 
 def occurrences_until(
@@ -66,18 +68,18 @@ def occurrences_until(
     zone = parse_timezone(tz_name)
     it = _iterator(expression, first_due.astimezone(zone))
     while len(times) < limit:
-        t = it.get_next(datetime).astimezone(timezone.utc)
+        t = it.get_next(datetime).astimezone(UTC)
         if t > now:
             return times, False
         times.append(t)
-    t = it.get_next(datetime).astimezone(timezone.utc)
+    t = it.get_next(datetime).astimezone(UTC)
     if t > now:
         return times, False
     latest = _iterator(expression, now.astimezone(zone)).get_prev(datetime)
-    latest = latest.astimezone(timezone.utc)
+    latest = latest.astimezone(UTC)
     if _iterator(expression, latest.astimezone(zone)).get_next(datetime) <= now:
         latest = _iterator(expression, latest.astimezone(zone)).get_next(datetime)
-    return times[: limit - 1] + [latest.astimezone(timezone.utc)], True
+    return [*times[: limit - 1], latest.astimezone(UTC)], True
 
 
 def known_timezones() -> set[str]:

@@ -73,6 +73,7 @@ class Execution:
     payload: dict[str, Any]
     source: str = "schedule"
     attempt: int = 0
+    attempt_base: int = 0
     max_retries: int = 3
     timeout_ms: int = 60_000
     retry_backoff_ms: int = 1_000
@@ -89,6 +90,11 @@ class Execution:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     job_name: str | None = None
+
+    @property
+    def retries_used(self) -> int:
+        """Failed attempts since the last manual retry/redrive, this one included."""
+        return self.attempt - self.attempt_base
 
     @property
     def duration_ms(self) -> int | None:

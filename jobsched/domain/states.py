@@ -6,17 +6,17 @@ in ``jobsched/store/sql/queries.sql``; ``tests/unit/test_states.py`` keeps the t
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     SCHEDULED = "SCHEDULED"
     """Runs at next_run_time (or only when triggered, without a schedule). Left by: pause."""
     PAUSED = "PAUSED"
     """No scheduled runs are created; triggers are refused. Left by: resume."""
 
 
-class ExecutionStatus(str, Enum):
+class ExecutionStatus(StrEnum):
     PENDING = "PENDING"
     """Row written, not yet pushed to Redis. Left by: whoever pushes it (API or tick outbox)."""
     QUEUED = "QUEUED"
@@ -66,7 +66,7 @@ def sources_of(target: ExecutionStatus) -> list[str]:
     return [s.value for s, targets in TRANSITIONS.items() if target in targets]
 
 
-class AttemptOutcome(str, Enum):
+class AttemptOutcome(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     TIMED_OUT = "TIMED_OUT"

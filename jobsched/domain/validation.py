@@ -116,9 +116,7 @@ def _require_object(body: Any) -> dict[str, Any]:
     return body
 
 
-def validate_job_create(
-    body: Any, registry: HandlerRegistry, settings: Settings
-) -> dict[str, Any]:
+def validate_job_create(body: Any, registry: HandlerRegistry, settings: Settings) -> dict[str, Any]:
     body = _require_object(body)
     errors: dict[str, str] = {}
     for key in body:

@@ -1,0 +1,134 @@
+"""``jobsched``: run the pieces (migrate, tick, worker, up) and talk to the API.
+
+Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 a dependency
+(Redis/PostgreSQL/the API) is unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jobsched.errors import DependencyError, JobSchedulerError, SettingsError, ValidationError
+from jobsched.settings import Settings, describe
+
+EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _stop_event() -> threading.Event:
+    """An event set by SIGTERM or SIGINT, so loops end cleanly."""
+    stop = threading.Event()
+
+    def handle(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from jobsched.store.migrations import migrate
+
+    applied = migrate(settings.database_url)
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    return 0
+
+
+def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    from jobsched.runtime import runtime
+
+    scheduler = runtime().scheduler()
+    if args.once:
+        print(json.dumps(scheduler.run_once().to_dict()))
+        scheduler.resign()
+        return 0
+    scheduler.run_forever(_stop_event())
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from jobsched.runtime import runtime
+
+    worker = runtime().worker()
+    worker.run_forever(_stop_event())
+    return 0
+
+
+def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from infra.local.stack import run_stack
+
+    run_stack(settings, Path(__file__).resolve().parent.parent)
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    for name, default, meaning in describe():
+        print(f"{name:24} {default or '-':28} {meaning}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jobsched", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
+    tick = sub.add_parser("tick", help="run the scheduler tick (loops unless --once)")
+    tick.add_argument("--once", action="store_true", help="one pass, then print its report")
+    tick.set_defaults(fn=cmd_tick)
+    sub.add_parser("worker", help="run a worker until SIGTERM").set_defaults(fn=cmd_worker)
+    sub.add_parser("up", help="run the whole stack locally").set_defaults(fn=cmd_up)
+    sub.add_parser("settings", help="list settings and defaults").set_defaults(fn=cmd_settings)
+    _add_client_commands(sub)
+    return parser
+
+
+def _add_client_commands(sub: Any) -> None:
+    """API commands live in jobsched.cli_client when present (issue 3)."""
+    try:
+        from jobsched.cli_client import add_commands
+    except ImportError:
+        return
+    add_commands(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    fn: Callable[[argparse.Namespace, Settings], int] = args.fn
+    try:
+        settings = Settings.from_env()
+        return fn(args, settings)
+    except SettingsError as exc:
+        print(f"jobsched: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValidationError as exc:
+        print(f"jobsched: {exc.message}", file=sys.stderr)
+        for field, problem in exc.fields.items():
+            print(f"  {field}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except DependencyError as exc:
+        print(f"jobsched: {exc.message}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    except JobSchedulerError as exc:
+        print(f"jobsched: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,21 @@
+-- Cancel executions: one waiting in ready/delayed is removed outright; one in
+-- flight is flagged so its worker's next heartbeat learns to stop it.
+-- KEYS[1] ready zset    KEYS[2] delayed zset    KEYS[3] in-flight zset
+-- KEYS[4] meta hash     KEYS[5] deliveries hash  KEYS[6] cancel set
+-- ARGV ids
+-- RETURNS one integer per id: 2 flagged (running), 1 removed, 0 unknown
+local out = {}
+for _, id in ipairs(ARGV) do
+  if redis.call('ZSCORE', KEYS[3], id) then
+    redis.call('SADD', KEYS[6], id)
+    out[#out + 1] = 2
+  elseif redis.call('ZREM', KEYS[1], id) + redis.call('ZREM', KEYS[2], id) > 0 then
+    redis.call('HDEL', KEYS[4], id)
+    redis.call('HDEL', KEYS[5], id)
+    out[#out + 1] = 1
+  else
+    redis.call('HDEL', KEYS[4], id)
+    out[#out + 1] = 0
+  end
+end
+return out

@@ -1,0 +1,304 @@
+"""The Redis side of the system: what is in flight, never the record of it.
+
+Each public method is one Lua script (one round trip, atomic) or one pipeline.
+Time comes in as ``now``; lease tokens are checked by the scripts so a stale
+worker can neither extend, ack nor fail a lease it no longer holds.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+import redis
+from redis import Redis
+
+from jobsched.clock import to_ms
+from jobsched.errors import DependencyError
+from jobsched.queue.keys import Keys
+from jobsched.queue.scripts import load_scripts
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn driver connection errors into ``DependencyError`` (retryable)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as exc:
+            raise DependencyError(f"Redis unavailable: {exc}") from exc
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class Claim:
+    execution_id: str
+    token: str
+    deliveries: int
+
+
+def connect(url: str) -> Redis:
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=5,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+        retry_on_timeout=False,
+    )
+
+
+class RedisQueue:
+    def __init__(self, client: Redis, prefix: str = "job_scheduler") -> None:
+        self.client = client
+        self.keys = Keys(prefix)
+        self._scripts = load_scripts(client)
+
+    def _run(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        return self._scripts[name](keys=list(keys), args=list(args))
+
+    # ------------------------------------------------------------ producers
+
+    @redis_errors
+    def enqueue(
+        self, items: Iterable[tuple[str, int]], now: datetime, due: datetime | None = None
+    ) -> int:
+        """Make executions ready (or delayed until ``due``). Returns how many were new."""
+        k = self.keys
+        due_ms = to_ms(due) if due else 0
+        args: list[Any] = [to_ms(now)]
+        for execution_id, priority in items:
+            args += [execution_id, priority, due_ms]
+        if len(args) == 1:
+            return 0
+        return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq], args))
+
+    @redis_errors
+    def enqueue_delayed(self, items: Iterable[tuple[str, int, datetime]], now: datetime) -> int:
+        k = self.keys
+        args: list[Any] = [to_ms(now)]
+        for execution_id, priority, due in items:
+            args += [execution_id, priority, to_ms(due)]
+        if len(args) == 1:
+            return 0
+        return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq], args))
+
+    @redis_errors
+    def restore_leases(
+        self, items: Iterable[tuple[str, int, str]], now: datetime, visibility_ms: int
+    ) -> int:
+        """Put running executions back in flight under their recorded lease tokens."""
+        k = self.keys
+        args: list[Any] = [to_ms(now) + visibility_ms]
+        for execution_id, priority, token in items:
+            args += [execution_id, priority, token]
+        if len(args) == 1:
+            return 0
+        return int(self._run("restore", [k.inflight, k.leases, k.meta], args))
+
+    # -------------------------------------------------------------- workers
+
+    @redis_errors
+    def claim(self, count: int, now: datetime, visibility_ms: int) -> list[Claim]:
+        """Lease up to ``count`` executions, highest priority first, FIFO within one."""
+        if count <= 0:
+            return []
+        k = self.keys
+        prefix = secrets.token_hex(8)
+        flat = self._run(
+            "claim",
+            [k.ready, k.inflight, k.leases, k.deliveries],
+            [to_ms(now), visibility_ms, count, prefix],
+        )
+        return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
+
+    @redis_errors
+    def extend(
+        self, leases: Sequence[tuple[str, str]], now: datetime, visibility_ms: int
+    ) -> dict[str, int]:
+        """Heartbeat. Per id: 0 lease lost, 1 extended, 2 extended and cancel requested."""
+        if not leases:
+            return {}
+        k = self.keys
+        args: list[Any] = [to_ms(now), visibility_ms]
+        for execution_id, token in leases:
+            args += [execution_id, token]
+        result = self._run("extend", [k.inflight, k.leases, k.cancel], args)
+        return {eid: int(r) for (eid, _), r in zip(leases, result, strict=True)}
+
+    @redis_errors
+    def ack(self, leases: Sequence[tuple[str, str]]) -> dict[str, bool]:
+        """Forget finished executions. Per id: True if the caller still held the lease."""
+        if not leases:
+            return {}
+        k = self.keys
+        args = [x for pair in leases for x in pair]
+        result = self._run("ack", [k.inflight, k.leases, k.deliveries, k.meta, k.cancel], args)
+        return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
+
+    @redis_errors
+    def retry_later(self, items: Sequence[tuple[str, str, datetime]]) -> dict[str, bool]:
+        """Failed attempts wait in the delayed set until their due time."""
+        if not items:
+            return {}
+        k = self.keys
+        args: list[Any] = []
+        for execution_id, token, due in items:
+            args += [execution_id, token, to_ms(due)]
+        result = self._run("retry_later", [k.inflight, k.delayed, k.leases, k.deliveries], args)
+        return {item[0]: bool(r) for item, r in zip(items, result, strict=True)}
+
+    @redis_errors
+    def release(self, leases: Sequence[tuple[str, str]]) -> dict[str, bool]:
+        """Hand leased executions back to the front of the ready set."""
+        if not leases:
+            return {}
+        k = self.keys
+        args = [x for pair in leases for x in pair]
+        result = self._run("release", [k.inflight, k.ready, k.leases, k.meta, k.deliveries], args)
+        return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
+
+    # ----------------------------------------------------------- scheduler
+
+    @redis_errors
+    def requeue_expired(self, now: datetime, limit: int = 1000) -> list[str]:
+        k = self.keys
+        return list(
+            self._run(
+                "requeue_expired", [k.inflight, k.ready, k.leases, k.meta], [to_ms(now), limit]
+            )
+        )
+
+    @redis_errors
+    def promote(self, now: datetime, limit: int = 1000) -> list[str]:
+        k = self.keys
+        return list(self._run("promote", [k.delayed, k.ready, k.meta, k.seq], [to_ms(now), limit]))
+
+    @redis_errors
+    def cancel(self, execution_ids: Sequence[str]) -> dict[str, int]:
+        """Per id: 2 running (its worker is told), 1 removed from the queue, 0 unknown."""
+        if not execution_ids:
+            return {}
+        k = self.keys
+        result = self._run(
+            "cancel",
+            [k.ready, k.delayed, k.inflight, k.meta, k.deliveries, k.cancel],
+            list(execution_ids),
+        )
+        return {eid: int(r) for eid, r in zip(execution_ids, result, strict=True)}
+
+    @redis_errors
+    def needs_rebuild(self) -> bool:
+        """True when the epoch marker is gone: Redis lost (or never had) the queue."""
+        return not self.client.exists(self.keys.epoch)
+
+    @redis_errors
+    def mark_rebuilt(self, now: datetime) -> None:
+        self.client.set(self.keys.epoch, to_ms(now))
+
+    @redis_errors
+    def known(self, execution_ids: Sequence[str]) -> set[str]:
+        """Which of these ids the queue holds (ready, delayed or in flight)."""
+        if not execution_ids:
+            return set()
+        values = self.client.hmget(self.keys.meta, list(execution_ids))
+        return {eid for eid, v in zip(execution_ids, values, strict=True) if v is not None}
+
+    @redis_errors
+    def depth(self) -> dict[str, int]:
+        k = self.keys
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.zcard(k.ready).zcard(k.inflight).zcard(k.delayed)
+            ready, inflight, delayed = pipe.execute()
+        return {"ready": ready, "in_flight": inflight, "delayed": delayed}
+
+    @redis_errors
+    def ready_ids(self) -> list[str]:
+        return list(self.client.zrange(self.keys.ready, 0, -1))
+
+    # ------------------------------------------------------- leader lock
+
+    @redis_errors
+    def acquire_leader(self, owner: str, ttl_ms: int) -> bool:
+        return bool(self._run("leader_acquire", [self.keys.leader], [owner, ttl_ms]))
+
+    @redis_errors
+    def release_leader(self, owner: str) -> bool:
+        return bool(self._run("leader_release", [self.keys.leader], [owner]))
+
+    @redis_errors
+    def leader(self) -> tuple[str | None, int]:
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.get(self.keys.leader).pttl(self.keys.leader)
+            owner, ttl = pipe.execute()
+        return owner, max(int(ttl), 0)
+
+    # ----------------------------------------------------- worker registry
+
+    @redis_errors
+    def heartbeat_worker(self, info: dict[str, Any], now: datetime, ttl_s: int = 3600) -> None:
+        k = self.keys
+        fields = {key: str(value) for key, value in info.items()}
+        fields["last_heartbeat"] = now.isoformat()
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hset(k.worker(info["id"]), mapping=fields)
+            pipe.expire(k.worker(info["id"]), ttl_s)
+            pipe.zadd(k.workers, {info["id"]: to_ms(now)})
+            pipe.execute()
+
+    @redis_errors
+    def remove_worker(self, worker_id: str) -> None:
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.delete(self.keys.worker(worker_id)).zrem(self.keys.workers, worker_id)
+            pipe.execute()
+
+    @redis_errors
+    def workers(self, now: datetime, stale_after_ms: int, forget_after_ms: int) -> list[dict]:
+        """Registered workers, newest heartbeat first; long-gone ones are forgotten."""
+        k = self.keys
+        now_ms = to_ms(now)
+        self.client.zremrangebyscore(k.workers, "-inf", now_ms - forget_after_ms)
+        entries = self.client.zrevrange(k.workers, 0, -1, withscores=True)
+        with self.client.pipeline(transaction=False) as pipe:
+            for worker_id, _ in entries:
+                pipe.hgetall(k.worker(worker_id))
+            infos = pipe.execute()
+        out = []
+        for (worker_id, beat), info in zip(entries, infos, strict=True):
+            if not info:
+                continue
+            out.append(
+                {
+                    "id": worker_id,
+                    "host": info.get("host"),
+                    "pid": int(info.get("pid", 0)),
+                    "running": int(info.get("running", 0)),
+                    "capacity": int(info.get("capacity", 0)),
+                    "started_at": info.get("started_at"),
+                    "last_heartbeat": info.get("last_heartbeat"),
+                    "stale": now_ms - beat > stale_after_ms,
+                }
+            )
+        return out
+
+    @redis_errors
+    def publish_stats(self, stats: dict[str, Any]) -> None:
+        self.client.hset(self.keys.stats, mapping={k: str(v) for k, v in stats.items()})
+
+    @redis_errors
+    def ping(self) -> bool:
+        return bool(self.client.ping())
+
+
+def hostname() -> str:
+    return socket.gethostname()

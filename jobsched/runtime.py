@@ -1,0 +1,70 @@
+"""Builds the core's long-lived objects from settings, once per process.
+
+Lambda containers and CLI processes call ``runtime()``; clients are created on
+first use so importing the app costs nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+
+from jobsched.clock import Clock, SystemClock
+from jobsched.queue import RedisQueue
+from jobsched.queue.redis_queue import connect
+from jobsched.registry import HandlerRegistry, default_registry
+from jobsched.settings import Settings
+from jobsched.store import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.database_url)
+
+    @cached_property
+    def queue(self) -> RedisQueue:
+        return RedisQueue(connect(self.settings.redis_url), self.settings.redis_key_prefix)
+
+    @cached_property
+    def registry(self) -> HandlerRegistry:
+        return default_registry()
+
+    @cached_property
+    def service(self):  # -> JobService (import kept lazy for cheap cold starts)
+        from jobsched.service import JobService
+
+        return JobService(self.store, self.queue, self.registry, self.settings, self.clock)
+
+    def scheduler(self, instance_id: str | None = None):  # -> Scheduler
+        from jobsched.scheduler import Scheduler
+
+        return Scheduler(self.store, self.queue, self.settings, self.clock, instance_id)
+
+    def worker(self, worker_id: str | None = None):  # -> Worker
+        from jobsched.worker import Worker
+
+        return Worker(self.store, self.queue, self.settings, self.registry, self.clock, worker_id)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+        if "queue" in self.__dict__:
+            self.queue.client.close()
+
+
+_runtime: Runtime | None = None
+_lock = threading.Lock()
+
+
+def runtime() -> Runtime:
+    global _runtime
+    with _lock:
+        if _runtime is None:
+            _runtime = Runtime(Settings.from_env(), SystemClock())
+        return _runtime

@@ -1,0 +1,169 @@
+"""The scheduler tick: ``run_once(now)`` does one pass; ``run_forever`` repeats it.
+
+One pass, as the leader:
+1. rebuild the Redis queue from PostgreSQL if Redis lost it (epoch marker gone),
+   and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded;
+2. return executions whose lease lapsed (dead or hung worker) to the queue;
+3. promote retries whose backoff has passed;
+4. write an execution for every due cron occurrence and advance the jobs;
+5. push the outbox: every PENDING execution goes to Redis, then becomes QUEUED.
+
+Many schedulers may run; only the holder of the Redis leader lock works. The
+lock is renewed every pass and taken over by a standby once it lapses. Even two
+passes that both believe they lead cannot double-run an occurrence: the
+(job, scheduled time) unique index makes the second insert a no-op.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from jobsched.clock import Clock, SystemClock
+from jobsched.errors import DependencyError
+from jobsched.queue import RedisQueue
+from jobsched.settings import Settings
+from jobsched.store import Store
+
+log = logging.getLogger("jobsched.scheduler")
+
+RECONCILE_EVERY = timedelta(seconds=30)
+
+
+@dataclass
+class TickReport:
+    leader: bool
+    rebuilt: int = 0
+    reconciled: int = 0
+    expired: list[str] = field(default_factory=list)
+    promoted: list[str] = field(default_factory=list)
+    scheduled: int = 0
+    pushed: int = 0
+    depth: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["expired"] = len(self.expired)
+        data["promoted"] = len(self.promoted)
+        return data
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: Store,
+        queue: RedisQueue,
+        settings: Settings,
+        clock: Clock | None = None,
+        instance_id: str | None = None,
+    ) -> None:
+        self.store = store
+        self.queue = queue
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.instance_id = instance_id or settings.scheduler_instance_id
+        # The random suffix keeps two processes started with the same id from
+        # both believing they hold the lock.
+        self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
+        self._last_reconcile: datetime | None = None
+
+    # ------------------------------------------------------------ one pass
+
+    def run_once(self, now: datetime | None = None) -> TickReport:
+        now = now or self.clock.now()
+        if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms):
+            return TickReport(leader=False)
+        report = TickReport(leader=True)
+        if self.queue.needs_rebuild():
+            report.rebuilt = self.rebuild(now)
+            self._last_reconcile = now
+        elif self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
+            report.reconciled = self.rebuild(now)
+            self._last_reconcile = now
+        report.expired = self.queue.requeue_expired(now)
+        report.promoted = self.queue.promote(now)
+        self.store.mark_promoted(report.promoted, now)
+        report.scheduled = len(self.store.schedule_due(now))
+        report.pushed = self.flush_outbox(now)
+        report.depth = self.queue.depth()
+        self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
+        if report.expired or report.rebuilt or report.reconciled:
+            log.info("tick repaired the queue", extra=report.to_dict())
+        return report
+
+    def flush_outbox(self, now: datetime) -> int:
+        """Push every PENDING execution, then mark it QUEUED (write, push, mark)."""
+        pushed = 0
+        while True:
+            pending = self.store.pending(limit=1000)
+            if not pending:
+                return pushed
+            self.queue.enqueue(pending, now)
+            self.store.mark_queued([eid for eid, _ in pending], now)
+            pushed += len(pending)
+            if len(pending) < 1000:
+                return pushed
+
+    def rebuild(self, now: datetime) -> int:
+        """Make Redis hold every execution PostgreSQL says is in flight.
+
+        Idempotent (ids Redis knows are left alone), so it doubles as the periodic
+        reconcile. Returns how many ids were missing from Redis.
+        """
+        rows = self.store.unfinished()
+        ready = [(r["id"], r["priority"]) for r in rows if r["status"] == "QUEUED"]
+        running = [
+            (r["id"], r["priority"], r["lease_token"] or "lost")
+            for r in rows
+            if r["status"] == "RUNNING"
+        ]
+        delayed = [
+            (r["id"], r["priority"], r["next_attempt_at"] or now)
+            for r in rows
+            if r["status"] == "RETRYING"
+        ]
+        added = self.queue.enqueue(ready, now)
+        added += self.queue.restore_leases(running, now, self.settings.visibility_timeout_ms)
+        added += self.queue.enqueue_delayed(delayed, now)
+        self.queue.mark_rebuilt(now)
+        if added:
+            log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
+        return added
+
+    def resign(self) -> None:
+        with contextlib.suppress(DependencyError):
+            self.queue.release_leader(self.owner)
+
+    # ------------------------------------------------------------ the loop
+
+    def run_forever(
+        self,
+        stop: threading.Event,
+        remaining_ms: Callable[[], float] | None = None,
+        on_report: Callable[[TickReport], None] | None = None,
+    ) -> None:
+        """Tick every SCAN_INTERVAL_MS until ``stop`` is set or ``remaining_ms``
+        (a Lambda's remaining time) runs low. Dependency failures are logged and
+        retried on the next pass: a restart of Redis or PostgreSQL loses nothing."""
+        interval = self.settings.scan_interval_ms / 1000
+        try:
+            while not stop.is_set():
+                if remaining_ms is not None and remaining_ms() < 2 * interval * 1000 + 1000:
+                    break
+                try:
+                    report = self.run_once()
+                    if on_report:
+                        on_report(report)
+                except DependencyError as exc:
+                    log.warning("tick skipped: %s", exc)
+                except Exception:
+                    # A bug in one pass must not stop scheduling for the rest.
+                    log.exception("tick failed")
+                stop.wait(interval)
+        finally:
+            self.resign()

@@ -1,0 +1,637 @@
+"""The PostgreSQL store. Every method takes ``now``; every write is one transaction.
+
+State changes are guarded UPDATEs (``WHERE status ... AND lease_token = ...``), so a
+stale worker or a second tick cannot overwrite a newer decision.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from jobsched.domain import cron
+from jobsched.domain.models import DeadLetter, Execution, Job
+from jobsched.domain.states import AttemptOutcome, ExecutionStatus
+from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.store.queries import q
+from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
+
+S = ExecutionStatus
+UNFINISHED = [S.PENDING.value, S.QUEUED.value, S.RUNNING.value, S.RETRYING.value]
+MISSED_RUNS_LIMIT = 100
+"""At most this many rows are written for the occurrences one tick finds overdue."""
+
+JOB_SORTS = {
+    "name": "name ASC",
+    "-name": "name DESC",
+    "created_at": "created_at ASC",
+    "-created_at": "created_at DESC",
+    "next_run_time": "next_run_time ASC NULLS LAST",
+    "-next_run_time": "next_run_time DESC NULLS LAST",
+    "priority": "priority ASC",
+    "-priority": "priority DESC",
+}
+MAX_PAGE = 200
+
+
+@dataclass
+class Finish:
+    """The result of one attempt, as a worker reports it."""
+
+    execution_id: str
+    token: str
+    outcome: AttemptOutcome
+    result: Any = None
+    error: str | None = None
+    retry_at: datetime | None = None
+    """Set when the attempt failed and another one is due at this time."""
+    dead_letter_reason: str | None = None
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": [i.to_dict() for i in self.items],
+            "next_cursor": self.next_cursor,
+            "total": self.total,
+        }
+
+
+def parse_uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFoundError(f"{what} {value!r} not found") from None
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        offset = int(value)
+        if kind != "o" or offset < 0:
+            raise ValueError
+        return offset
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError({"cursor": "is not a cursor this API returned"}) from None
+
+
+def _page_limit(limit: int | None) -> int:
+    if limit is None:
+        return 50
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
+    return limit
+
+
+def _attempt(number: int, worker_id: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "number": number,
+        "worker_id": worker_id,
+        "started_at": now.isoformat(),
+        "finished_at": None,
+        "outcome": None,
+        "error": None,
+    }
+
+
+def _close_open_attempt(
+    attempts: list[dict[str, Any]], outcome: AttemptOutcome, now: datetime, error: str | None
+) -> list[dict[str, Any]]:
+    """Copy of ``attempts`` with the last one closed, if it is still open."""
+    attempts = [dict(a) for a in attempts]
+    if attempts and attempts[-1].get("outcome") is None:
+        attempts[-1].update(finished_at=now.isoformat(), outcome=outcome.value, error=error)
+    return attempts
+
+
+class Store:
+    def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
+        self.database_url = database_url
+        self.pool = ConnectionPool(
+            database_url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row},
+            # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="jobsched",
+        )
+        self.pool.open(wait=False)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection in a transaction; driver errors become ``DependencyError``."""
+        try:
+            with self.pool.connection(timeout=10) as conn, conn.transaction():
+                yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+        except psycopg.errors.PoolTimeout as exc:
+            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+
+    def ping(self) -> bool:
+        with self.tx() as conn:
+            conn.execute("SELECT 1")
+        return True
+
+    # ------------------------------------------------------------------ jobs
+
+    def create_job(self, data: dict[str, Any], now: datetime) -> Job:
+        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params["next_run_time"] = (
+            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
+        )
+        try:
+            with self.tx() as conn:
+                row = conn.execute(q("insert_job"), params).fetchone()
+        except psycopg.errors.UniqueViolation:
+            raise ConflictError(
+                f"a job named {data['name']!r} already exists",
+                fields={"name": "already exists"},
+            ) from None
+        return job_from_row(row)
+
+    def get_job(self, job_id: str) -> Job:
+        with self.tx() as conn:
+            row = conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone()
+        if row is None:
+            raise NotFoundError(f"job {job_id!r} not found")
+        return job_from_row(row)
+
+    def list_jobs(
+        self,
+        status: str | None = None,
+        handler: str | None = None,
+        name: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page:
+        limit, offset = _page_limit(limit), _decode_cursor(cursor)
+        order = JOB_SORTS.get(sort or "created_at")
+        if order is None:
+            raise ValidationError({"sort": "must be one of " + ", ".join(JOB_SORTS)})
+        where = sql.SQL(
+            "WHERE (%(status)s::text IS NULL OR status = %(status)s)"
+            " AND (%(handler)s::text IS NULL OR handler = %(handler)s)"
+            " AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%')"
+        )
+        params = {"status": status, "handler": handler, "name": name}
+        with self.tx() as conn:
+            total = conn.execute(
+                sql.SQL("SELECT count(*) AS n FROM jobs ") + where, params
+            ).fetchone()["n"]
+            rows = conn.execute(
+                sql.SQL("SELECT * FROM jobs ")
+                + where
+                + sql.SQL(" ORDER BY " + order + ", id LIMIT %(limit)s OFFSET %(offset)s"),
+                {**params, "limit": limit, "offset": offset},
+            ).fetchall()
+        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
+        return Page([job_from_row(r) for r in rows], next_cursor, total)
+
+    def update_job(self, job_id: str, data: dict[str, Any], now: datetime) -> Job:
+        jid = parse_uuid(job_id, "job")
+        try:
+            with self.tx() as conn:
+                current = conn.execute(q("get_job_for_update"), {"id": jid}).fetchone()
+                if current is None:
+                    raise NotFoundError(f"job {job_id!r} not found")
+                next_run = current["next_run_time"]
+                timing_changed = (data["schedule"], data["timezone"]) != (
+                    current["schedule"],
+                    current["timezone"],
+                )
+                if not data["schedule"]:
+                    next_run = None
+                elif timing_changed or next_run is None:
+                    next_run = cron.next_run(data["schedule"], data["timezone"], now)
+                if current["status"] == "PAUSED":
+                    next_run = None
+                params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+                row = conn.execute(q("update_job"), {**params, "next_run_time": next_run})
+                row = row.fetchone()
+        except psycopg.errors.UniqueViolation:
+            raise ConflictError(
+                f"a job named {data['name']!r} already exists",
+                fields={"name": "already exists"},
+            ) from None
+        return job_from_row(row)
+
+    def delete_job(self, job_id: str) -> list[str]:
+        """Deletes the job and its history; returns its unfinished execution ids."""
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            if conn.execute(q("get_job_for_update"), {"id": jid}).fetchone() is None:
+                raise NotFoundError(f"job {job_id!r} not found")
+            ids = [
+                str(r["id"])
+                for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
+            ]
+            conn.execute(q("delete_job"), {"id": jid})
+        return ids
+
+    def set_job_status(self, job_id: str, status: str, now: datetime) -> Job:
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            current = conn.execute(q("get_job_for_update"), {"id": jid}).fetchone()
+            if current is None:
+                raise NotFoundError(f"job {job_id!r} not found")
+            if current["status"] == status:
+                return job_from_row(current)
+            next_run = None
+            # Resuming starts from now: occurrences missed while paused are not owed.
+            if status == "SCHEDULED" and current["schedule"]:
+                next_run = cron.next_run(current["schedule"], current["timezone"], now)
+            row = conn.execute(
+                q("set_job_status"),
+                {"id": jid, "status": status, "next_run_time": next_run, "now": now},
+            ).fetchone()
+        return job_from_row(row)
+
+    # ------------------------------------------------------------ scheduling
+
+    def schedule_due(self, now: datetime, limit: int = 500) -> list[Execution]:
+        """Writes PENDING executions for every due occurrence and advances the jobs.
+
+        Occurrences missed beyond ``MISSED_RUNS_LIMIT`` (a long outage) are coalesced:
+        the older ones are recorded as SKIPPED with the reason, the latest runs.
+        """
+        created: list[Execution] = []
+        with self.tx() as conn:
+            jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
+            for job in jobs:
+                times, truncated = cron.occurrences_until(
+                    job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
+                )
+                for i, when in enumerate(times):
+                    is_latest = i == len(times) - 1
+                    skip = None
+                    if not is_latest and truncated:
+                        skip = "missed while the scheduler was down; coalesced into a later run"
+                    row = self._insert_execution(conn, job, when, "schedule", now, skip_reason=skip)
+                    if row is not None:
+                        created.append(row)
+                next_run = cron.next_run(job["schedule"], job["timezone"], now)
+                conn.execute(
+                    q("advance_job"),
+                    {
+                        "id": job["id"],
+                        "next_run_time": next_run,
+                        "last_run_time": times[-1] if times else job["last_run_time"],
+                        "now": now,
+                    },
+                )
+        return [e for e in created if e.status == S.PENDING.value]
+
+    def _insert_execution(
+        self,
+        conn: psycopg.Connection[dict[str, Any]],
+        job: dict[str, Any],
+        scheduled_for: datetime,
+        source: str,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+        priority: int | None = None,
+        skip_reason: str | None = None,
+    ) -> Execution | None:
+        row = conn.execute(
+            q("insert_execution"),
+            {
+                "id": uuid.uuid4(),
+                "job_id": job["id"],
+                "source": source,
+                "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
+                "scheduled_for": scheduled_for,
+                "priority": job["priority"] if priority is None else priority,
+                "handler": job["handler"],
+                "payload": Jsonb(job["payload"] if payload is None else payload),
+                "max_retries": job["max_retries"],
+                "timeout_ms": job["timeout_ms"],
+                "retry_backoff_ms": job["retry_backoff_ms"],
+                "retry_backoff_max_ms": job["retry_backoff_max_ms"],
+                "error": skip_reason,
+                "finished_at": now if skip_reason else None,
+                "now": now,
+            },
+        ).fetchone()
+        if row is None:
+            return None
+        row["job_name"] = job["name"]
+        return execution_from_row(row)
+
+    def create_triggered(
+        self,
+        job_id: str,
+        now: datetime,
+        runs: Sequence[dict[str, Any]] = ({},),
+    ) -> list[Execution]:
+        """PENDING executions for a manual trigger; each run may override payload/priority."""
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            job = conn.execute(q("get_job"), {"id": jid}).fetchone()
+            if job is None:
+                raise NotFoundError(f"job {job_id!r} not found")
+            if job["status"] == "PAUSED":
+                raise ConflictError("job is paused; resume it before triggering")
+            created = []
+            for run in runs:
+                execution = self._insert_execution(
+                    conn,
+                    job,
+                    now,
+                    "trigger",
+                    now,
+                    payload=run.get("payload"),
+                    priority=run.get("priority"),
+                )
+                assert execution is not None  # triggers are not deduplicated
+                created.append(execution)
+        return created
+
+    def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
+        """(id, priority) of executions written but not yet pushed: the outbox."""
+        with self.tx() as conn:
+            rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
+        return [(str(r["id"]), r["priority"]) for r in rows]
+
+    def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
+        if ids:
+            with self.tx() as conn:
+                conn.execute(q("mark_queued"), {"ids": [uuid.UUID(i) for i in ids], "now": now})
+
+    def mark_promoted(self, ids: Sequence[str], now: datetime) -> None:
+        if ids:
+            with self.tx() as conn:
+                conn.execute(q("mark_promoted"), {"ids": [uuid.UUID(i) for i in ids], "now": now})
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        """Executions Redis should hold: for rebuilding the queue after Redis lost it."""
+        with self.tx() as conn:
+            rows = conn.execute(q("unfinished_executions")).fetchall()
+        return [{**r, "id": str(r["id"])} for r in rows]
+
+    # --------------------------------------------------------------- workers
+
+    def start(
+        self, claims: Sequence[tuple[str, str]], worker_id: str, now: datetime
+    ) -> list[Execution]:
+        """Marks claimed executions RUNNING under the new lease token, in one transaction.
+
+        A still-open attempt (its worker vanished and the lease lapsed) is closed as
+        LOST. Claims whose execution is already finished, cancelled or deleted are
+        left out of the result: the caller acks them away.
+        """
+        if not claims:
+            return []
+        tokens = dict(claims)
+        started = []
+        with self.tx() as conn:
+            rows = conn.execute(
+                q("lock_claimable"), {"ids": [uuid.UUID(i) for i in tokens]}
+            ).fetchall()
+            for row in rows:
+                attempts = _close_open_attempt(
+                    row["attempts"], AttemptOutcome.LOST, now, "worker stopped heartbeating"
+                )
+                attempts.append(_attempt(len(attempts) + 1, worker_id, now))
+                new = conn.execute(
+                    q("start_execution"),
+                    {
+                        "id": row["id"],
+                        "worker_id": worker_id,
+                        "token": tokens[str(row["id"])],
+                        "attempts": Jsonb(attempts),
+                        "now": now,
+                    },
+                ).fetchone()
+                started.append(execution_from_row(new))
+        return started
+
+    def finish(self, finishes: Sequence[Finish], now: datetime) -> list[str]:
+        """Records attempt results in one transaction; returns the ids that still held
+        their lease (results from stale leases are ignored)."""
+        recorded = []
+        with self.tx() as conn:
+            for f in finishes:
+                row = conn.execute(
+                    q("lock_running_leased"), {"id": uuid.UUID(f.execution_id), "token": f.token}
+                ).fetchone()
+                if row is None:
+                    continue
+                attempts = _close_open_attempt(row["attempts"], f.outcome, now, f.error)
+                if f.outcome == AttemptOutcome.SUCCEEDED:
+                    status = S.SUCCEEDED
+                elif f.outcome == AttemptOutcome.CANCELLED:
+                    status = S.CANCELLED
+                elif f.retry_at is not None:
+                    status = S.RETRYING
+                else:
+                    status = S.FAILED
+                conn.execute(
+                    q("finish_execution"),
+                    {
+                        "id": row["id"],
+                        "status": status.value,
+                        "finished_at": None if status == S.RETRYING else now,
+                        "result": Jsonb(f.result) if f.result is not None else None,
+                        "error": f.error,
+                        "next_attempt_at": f.retry_at,
+                        "attempts": Jsonb(attempts),
+                        "queued_at": row["queued_at"],
+                        "now": now,
+                    },
+                )
+                if status == S.FAILED:
+                    conn.execute(
+                        q("insert_dead_letter"),
+                        {
+                            "id": uuid.uuid4(),
+                            "execution_id": row["id"],
+                            "job_id": row["job_id"],
+                            "reason": f.dead_letter_reason or "out of retries",
+                            "error": f.error,
+                            "attempts": row["attempt"],
+                            "now": now,
+                        },
+                    )
+                recorded.append(f.execution_id)
+        return recorded
+
+    def hand_back(self, claims: Sequence[tuple[str, str]], now: datetime) -> list[str]:
+        """A stopping worker returns leased executions to QUEUED."""
+        handed = []
+        with self.tx() as conn:
+            for execution_id, token in claims:
+                row = conn.execute(
+                    q("lock_running_leased"), {"id": uuid.UUID(execution_id), "token": token}
+                ).fetchone()
+                if row is None:
+                    continue
+                attempts = _close_open_attempt(
+                    row["attempts"], AttemptOutcome.HANDED_BACK, now, "worker stopped"
+                )
+                conn.execute(
+                    q("hand_back"), {"id": row["id"], "attempts": Jsonb(attempts), "now": now}
+                )
+                handed.append(execution_id)
+        return handed
+
+    # ------------------------------------------------------------ executions
+
+    def get_execution(self, execution_id: str) -> Execution:
+        eid = parse_uuid(execution_id, "execution")
+        with self.tx() as conn:
+            row = conn.execute(q("get_execution"), {"id": eid}).fetchone()
+        if row is None:
+            raise NotFoundError(f"execution {execution_id!r} not found")
+        return execution_from_row(row)
+
+    def list_executions(
+        self,
+        job_id: str | None = None,
+        status: str | None = None,
+        handler: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page:
+        limit, offset = _page_limit(limit), _decode_cursor(cursor)
+        jid = parse_uuid(job_id, "job") if job_id else None
+        where = sql.SQL(
+            "WHERE (%(job_id)s::uuid IS NULL OR e.job_id = %(job_id)s)"
+            " AND (%(status)s::text IS NULL OR e.status = %(status)s)"
+            " AND (%(handler)s::text IS NULL OR e.handler = %(handler)s)"
+        )
+        params = {"job_id": jid, "status": status, "handler": handler}
+        with self.tx() as conn:
+            total = conn.execute(
+                sql.SQL("SELECT count(*) AS n FROM executions e ") + where, params
+            ).fetchone()["n"]
+            rows = conn.execute(
+                sql.SQL("SELECT e.*, j.name AS job_name FROM executions e ")
+                + sql.SQL("JOIN jobs j ON j.id = e.job_id ")
+                + where
+                + sql.SQL(" ORDER BY e.created_at DESC, e.id LIMIT %(limit)s OFFSET %(offset)s"),
+                {**params, "limit": limit, "offset": offset},
+            ).fetchall()
+        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
+        return Page([execution_from_row(r) for r in rows], next_cursor, total)
+
+    def cancel(self, execution_id: str, now: datetime) -> Execution:
+        eid = parse_uuid(execution_id, "execution")
+        with self.tx() as conn:
+            row = conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone()
+            if row is None:
+                raise NotFoundError(f"execution {execution_id!r} not found")
+            if row["status"] not in UNFINISHED:
+                raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
+            attempts = _close_open_attempt(
+                row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled"
+            )
+            conn.execute(
+                q("cancel_execution"), {"id": eid, "attempts": Jsonb(attempts), "now": now}
+            )
+        return self.get_execution(execution_id)
+
+    def requeue(self, execution_id: str, now: datetime) -> Execution:
+        """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
+        eid = parse_uuid(execution_id, "execution")
+        with self.tx() as conn:
+            row = conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone()
+            if row is None:
+                raise NotFoundError(f"execution {execution_id!r} not found")
+            if row["status"] not in (S.FAILED.value, S.CANCELLED.value):
+                raise ConflictError(
+                    f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
+                )
+            conn.execute(q("requeue_execution"), {"id": eid, "now": now})
+            conn.execute(q("delete_dead_letter_of_execution"), {"id": eid})
+        return self.get_execution(execution_id)
+
+    def delete_executions_older_than(
+        self, cutoff: datetime, statuses: Sequence[str] | None = None
+    ) -> int:
+        terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
+        statuses = [s for s in (statuses or terminal) if s in terminal]
+        with self.tx() as conn:
+            cur = conn.execute(
+                q("delete_old_executions"), {"cutoff": cutoff, "statuses": list(statuses)}
+            )
+            return cur.rowcount
+
+    # ----------------------------------------------------------- dead letter
+
+    def list_dead_letter(self, limit: int | None = None, cursor: str | None = None) -> Page:
+        limit, offset = _page_limit(limit), _decode_cursor(cursor)
+        with self.tx() as conn:
+            total = conn.execute(q("dead_letter_count")).fetchone()["n"]
+            rows = conn.execute(
+                "SELECT d.*, e.handler, e.payload, j.name AS job_name FROM dead_letter d"
+                " JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id"
+                " ORDER BY d.created_at DESC, d.id LIMIT %(limit)s OFFSET %(offset)s",
+                {"limit": limit, "offset": offset},
+            ).fetchall()
+        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
+        return Page([dead_letter_from_row(r) for r in rows], next_cursor, total)
+
+    def get_dead_letter(self, entry_id: str) -> DeadLetter:
+        did = parse_uuid(entry_id, "dead-letter entry")
+        with self.tx() as conn:
+            row = conn.execute(q("get_dead_letter"), {"id": did}).fetchone()
+        if row is None:
+            raise NotFoundError(f"dead-letter entry {entry_id!r} not found")
+        return dead_letter_from_row(row)
+
+    def delete_dead_letter(self, entry_id: str) -> None:
+        did = parse_uuid(entry_id, "dead-letter entry")
+        with self.tx() as conn:
+            if conn.execute(q("delete_dead_letter"), {"id": did}).fetchone() is None:
+                raise NotFoundError(f"dead-letter entry {entry_id!r} not found")
+
+    # --------------------------------------------------------------- metrics
+
+    def counts(self) -> dict[str, Any]:
+        with self.tx() as conn:
+            jobs = {r["status"]: r["n"] for r in conn.execute(q("job_counts"))}
+            executions = {r["status"]: r["n"] for r in conn.execute(q("execution_counts"))}
+            dead = conn.execute(q("dead_letter_count")).fetchone()["n"]
+        return {"jobs": jobs, "executions": executions, "dead_letter": dead}
+
+    def recent_activity(self, now: datetime) -> dict[str, Any]:
+        with self.tx() as conn:
+            return conn.execute(q("finished_since"), {"now": now}).fetchone()
+
+    def execution_buckets(
+        self, now: datetime, window_s: int, bucket_s: int
+    ) -> list[dict[str, Any]]:
+        since = now - timedelta(seconds=window_s)
+        with self.tx() as conn:
+            return conn.execute(
+                q("execution_buckets"), {"now": now, "since": since, "bucket_s": bucket_s}
+            ).fetchall()

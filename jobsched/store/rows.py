@@ -1,0 +1,96 @@
+"""Row (dict) -> domain model conversion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jobsched.domain.models import Attempt, DeadLetter, Execution, Job
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def job_from_row(row: dict[str, Any]) -> Job:
+    return Job(
+        id=str(row["id"]),
+        name=row["name"],
+        description=row["description"],
+        handler=row["handler"],
+        payload=row["payload"],
+        schedule=row["schedule"],
+        timezone=row["timezone"],
+        priority=row["priority"],
+        max_retries=row["max_retries"],
+        timeout_ms=row["timeout_ms"],
+        retry_backoff_ms=row["retry_backoff_ms"],
+        retry_backoff_max_ms=row["retry_backoff_max_ms"],
+        status=row["status"],
+        next_run_time=row["next_run_time"],
+        last_run_time=row["last_run_time"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def attempts_from_json(items: list[dict[str, Any]]) -> list[Attempt]:
+    return [
+        Attempt(
+            number=a["number"],
+            worker_id=a.get("worker_id"),
+            started_at=_dt(a.get("started_at")),
+            finished_at=_dt(a.get("finished_at")),
+            outcome=a.get("outcome"),
+            error=a.get("error"),
+        )
+        for a in items
+    ]
+
+
+def execution_from_row(row: dict[str, Any]) -> Execution:
+    return Execution(
+        id=str(row["id"]),
+        job_id=str(row["job_id"]),
+        status=row["status"],
+        scheduled_for=row["scheduled_for"],
+        priority=row["priority"],
+        handler=row["handler"],
+        payload=row["payload"],
+        source=row["source"],
+        attempt=row["attempt"],
+        attempt_base=row["attempt_base"],
+        max_retries=row["max_retries"],
+        timeout_ms=row["timeout_ms"],
+        retry_backoff_ms=row["retry_backoff_ms"],
+        retry_backoff_max_ms=row["retry_backoff_max_ms"],
+        worker_id=row["worker_id"],
+        lease_token=row["lease_token"],
+        queued_at=row["queued_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        next_attempt_at=row["next_attempt_at"],
+        result=row["result"],
+        error=row["error"],
+        attempts=attempts_from_json(row["attempts"] or []),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        job_name=row.get("job_name"),
+    )
+
+
+def dead_letter_from_row(row: dict[str, Any]) -> DeadLetter:
+    return DeadLetter(
+        id=str(row["id"]),
+        execution_id=str(row["execution_id"]),
+        job_id=str(row["job_id"]),
+        job_name=row.get("job_name"),
+        handler=row["handler"],
+        payload=row["payload"],
+        error=row["error"],
+        attempts=row["attempts"],
+        reason=row["reason"],
+        created_at=row["created_at"],
+    )

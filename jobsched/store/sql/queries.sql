@@ -1,0 +1,198 @@
+-- Named queries used by jobsched/store/postgres.py. Each starts with "-- name: x".
+-- Parameters are psycopg named placeholders; "now" is always passed in (time is
+-- an argument, in SQL too).
+
+-- name: insert_job
+INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
+                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms, status,
+                  next_run_time, created_at, updated_at)
+VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
+        %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
+        %(retry_backoff_max_ms)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+RETURNING *;
+
+-- name: get_job
+SELECT * FROM jobs WHERE id = %(id)s;
+
+-- name: get_job_for_update
+SELECT * FROM jobs WHERE id = %(id)s FOR UPDATE;
+
+-- name: update_job
+UPDATE jobs
+SET name = %(name)s, description = %(description)s, handler = %(handler)s,
+    payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
+    priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
+    retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
+    next_run_time = %(next_run_time)s, updated_at = %(now)s
+WHERE id = %(id)s
+RETURNING *;
+
+-- name: set_job_status
+UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
+WHERE id = %(id)s
+RETURNING *;
+
+-- name: delete_job
+DELETE FROM jobs WHERE id = %(id)s RETURNING id;
+
+-- name: unfinished_execution_ids_of_job
+SELECT id FROM executions
+WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
+
+-- name: due_jobs
+-- Reads the partial index jobs_due_idx; SKIP LOCKED lets two ticks share the work
+-- instead of queueing behind each other.
+SELECT * FROM jobs
+WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(now)s
+ORDER BY next_run_time
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED;
+
+-- name: advance_job
+UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,
+                updated_at = %(now)s
+WHERE id = %(id)s;
+
+-- name: insert_execution
+INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
+                        max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
+                        error, finished_at, created_at, updated_at)
+VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
+        %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
+        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(now)s, %(now)s)
+ON CONFLICT (job_id, scheduled_for) WHERE source = 'schedule' DO NOTHING
+RETURNING *;
+
+-- name: pending_executions
+SELECT id, priority FROM executions
+WHERE status = 'PENDING'
+ORDER BY created_at
+LIMIT %(limit)s;
+
+-- name: mark_queued
+UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
+WHERE id = ANY(%(ids)s) AND status = 'PENDING';
+
+-- name: mark_promoted
+UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
+WHERE id = ANY(%(ids)s) AND status = 'RETRYING';
+
+-- name: lock_claimable
+SELECT id, attempt, attempts, worker_id, status FROM executions
+WHERE id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+FOR UPDATE;
+
+-- name: start_execution
+UPDATE executions
+SET status = 'RUNNING', attempt = attempt + 1, worker_id = %(worker_id)s,
+    lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
+    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
+WHERE id = %(id)s
+RETURNING *;
+
+-- name: lock_running_leased
+SELECT * FROM executions
+WHERE id = %(id)s AND status = 'RUNNING' AND lease_token = %(token)s
+FOR UPDATE;
+
+-- name: finish_execution
+UPDATE executions
+SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
+    error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
+    lease_token = NULL, queued_at = %(queued_at)s, updated_at = %(now)s
+WHERE id = %(id)s;
+
+-- name: insert_dead_letter
+INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
+VALUES (%(id)s, %(execution_id)s, %(job_id)s, %(reason)s, %(error)s, %(attempts)s, %(now)s)
+ON CONFLICT (execution_id) DO UPDATE
+SET reason = EXCLUDED.reason, error = EXCLUDED.error, attempts = EXCLUDED.attempts,
+    created_at = EXCLUDED.created_at;
+
+-- name: get_execution
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = %(id)s;
+
+-- name: get_execution_for_update
+SELECT * FROM executions WHERE id = %(id)s FOR UPDATE;
+
+-- name: cancel_execution
+UPDATE executions
+SET status = 'CANCELLED', finished_at = %(now)s, attempts = %(attempts)s,
+    error = COALESCE(error, 'cancelled'), lease_token = NULL, updated_at = %(now)s
+WHERE id = %(id)s;
+
+-- name: requeue_execution
+-- Manual retry or redrive: back to PENDING with a fresh retry budget.
+UPDATE executions
+SET status = 'PENDING', attempt_base = attempt, finished_at = NULL, next_attempt_at = NULL,
+    error = NULL, result = NULL, lease_token = NULL, queued_at = NULL, updated_at = %(now)s
+WHERE id = %(id)s
+RETURNING *;
+
+-- name: delete_dead_letter_of_execution
+DELETE FROM dead_letter WHERE execution_id = %(id)s;
+
+-- name: get_dead_letter
+SELECT d.*, e.handler, e.payload, j.name AS job_name
+FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id
+WHERE d.id = %(id)s;
+
+-- name: delete_dead_letter
+DELETE FROM dead_letter WHERE id = %(id)s RETURNING id;
+
+-- name: unfinished_executions
+SELECT id, status, priority, next_attempt_at, lease_token FROM executions
+WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
+ORDER BY priority DESC, created_at;
+
+-- name: hand_back
+UPDATE executions
+SET status = 'QUEUED', lease_token = NULL, worker_id = NULL, attempts = %(attempts)s,
+    queued_at = %(now)s, updated_at = %(now)s
+WHERE id = %(id)s;
+
+-- name: delete_old_executions
+DELETE FROM executions
+WHERE finished_at < %(cutoff)s AND status = ANY(%(statuses)s);
+
+-- name: execution_counts
+SELECT status, count(*) AS n FROM executions GROUP BY status;
+
+-- name: job_counts
+SELECT status, count(*) AS n FROM jobs GROUP BY status;
+
+-- name: dead_letter_count
+SELECT count(*) AS n FROM dead_letter;
+
+-- name: finished_since
+-- Throughput, failure rate and duration percentiles over recent windows.
+SELECT
+    count(*) FILTER (WHERE finished_at >= %(now)s - interval '1 minute') AS last_minute,
+    count(*) FILTER (WHERE finished_at >= %(now)s - interval '5 minutes') AS last_5_minutes,
+    count(*) AS last_hour,
+    count(*) FILTER (WHERE status = 'FAILED'
+                     AND finished_at >= %(now)s - interval '5 minutes') AS failed_5_minutes,
+    count(*) FILTER (WHERE status = 'FAILED') AS failed_hour,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
+        FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p50,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
+        FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p95,
+    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
+        FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p99
+FROM executions
+WHERE finished_at >= %(now)s - interval '1 hour' AND finished_at <= %(now)s
+  AND status IN ('SUCCEEDED', 'FAILED');
+
+-- name: execution_buckets
+SELECT
+    to_timestamp(floor(extract(epoch FROM finished_at) / %(bucket_s)s) * %(bucket_s)s) AS start,
+    count(*) FILTER (WHERE status = 'SUCCEEDED') AS succeeded,
+    count(*) FILTER (WHERE status = 'FAILED') AS failed,
+    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
+        * 1000 AS p95_duration_ms
+FROM executions
+WHERE finished_at >= %(since)s AND finished_at <= %(now)s
+  AND status IN ('SUCCEEDED', 'FAILED')
+GROUP BY 1
+ORDER BY 1;

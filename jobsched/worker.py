@@ -1,0 +1,432 @@
+"""The worker: claims executions up to its capacity and runs their handlers.
+
+Threads:
+- the main loop (``run_once``) records finished attempts in batches, then claims
+  as many executions as there are free slots;
+- one heartbeat thread extends the leases of running executions, learns which were
+  cancelled, and keeps this worker's registration fresh;
+- one thread per running handler.
+
+Results are written to PostgreSQL first (guarded by the lease token) and only then
+acked in Redis, so a crash between the two repeats an ack, never a result. When
+PostgreSQL or Redis is down, finished results wait in memory and are retried while
+the heartbeat keeps their leases alive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from jobsched.clock import Clock, SystemClock
+from jobsched.domain.models import Execution
+from jobsched.domain.retry import backoff_ms, should_retry
+from jobsched.domain.states import AttemptOutcome
+from jobsched.errors import DependencyError
+from jobsched.queue import RedisQueue
+from jobsched.queue.redis_queue import hostname
+from jobsched.registry import (
+    HandlerCancelled,
+    HandlerContext,
+    HandlerRegistry,
+    HandlerTimeout,
+)
+from jobsched.settings import Settings
+from jobsched.store import Store
+from jobsched.store.postgres import Finish
+
+log = logging.getLogger("jobsched.worker")
+
+MAX_ERROR_CHARS = 4000
+TIMEOUT_GRACE_S = 1.0
+"""How long past its deadline a handler that ignores its context gets before the
+attempt is recorded as timed out without it."""
+
+
+@dataclass
+class Running:
+    execution: Execution
+    token: str
+    ctx: HandlerContext
+    thread: threading.Thread | None = None
+    cancel_requested: bool = False
+    stopping: bool = False
+    done: bool = False
+
+
+@dataclass
+class Completed:
+    running: Running
+    outcome: AttemptOutcome
+    result: Any = None
+    error: str | None = None
+    dead_letter_reason: str | None = None
+
+
+@dataclass
+class WorkerStats:
+    claimed: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    retried: int = 0
+    cancelled: int = 0
+    stale: int = 0
+    handed_back: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError):
+        text = f"{type(exc).__name__}: {text}"
+    return text[:MAX_ERROR_CHARS]
+
+
+class Worker:
+    def __init__(
+        self,
+        store: Store,
+        queue: RedisQueue,
+        settings: Settings,
+        registry: HandlerRegistry,
+        clock: Clock | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.store = store
+        self.queue = queue
+        self.settings = settings
+        self.registry = registry
+        self.clock = clock or SystemClock()
+        self.worker_id = worker_id or settings.worker_id
+        self.capacity = settings.max_concurrent_jobs
+        self.running: dict[str, Running] = {}
+        self.completed: list[Completed] = []
+        self.stats = WorkerStats()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self.started_at = self.clock.now()
+        self.heartbeat_interval_s = min(1.0, settings.visibility_timeout_ms / 3000)
+
+    # ------------------------------------------------------------ main loop
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Record finished attempts, enforce timeouts, claim up to free capacity.
+        Returns how many executions were started."""
+        now = now or self.clock.now()
+        self._enforce_timeouts()
+        self.flush(now)
+        if self._stopping.is_set():
+            return 0
+        with self._lock:
+            free = self.capacity - len(self.running) - len(self.completed)
+        if free <= 0:
+            return 0
+        claims = self.queue.claim(free, now, self.settings.visibility_timeout_ms)
+        if not claims:
+            return 0
+        self.stats.claimed += len(claims)
+        pairs = [(c.execution_id, c.token) for c in claims]
+        try:
+            started = self.store.start(pairs, self.worker_id, now)
+        except DependencyError:
+            # Give them back now rather than after the visibility timeout.
+            self.queue.release(pairs)
+            raise
+        by_id = {e.id: e for e in started}
+        dropped = [(c.execution_id, c.token) for c in claims if c.execution_id not in by_id]
+        if dropped:
+            # Finished, cancelled or deleted meanwhile: nothing to run.
+            self.queue.ack(dropped)
+        for claim in claims:
+            execution = by_id.get(claim.execution_id)
+            if execution is None:
+                continue
+            run = self._prepare(execution, claim.token)
+            if claim.deliveries > self.settings.max_deliveries:
+                reason = f"poison: claimed {claim.deliveries} times without finishing"
+                self._complete(run, AttemptOutcome.FAILED, error=reason, dlq_reason=reason)
+                continue
+            self._launch(run)
+        return len(by_id)
+
+    def _prepare(self, execution: Execution, token: str) -> Running:
+        ctx = HandlerContext(
+            execution_id=execution.id,
+            job_id=execution.job_id,
+            attempt=execution.attempt,
+            deadline=time.monotonic() + execution.timeout_ms / 1000,
+            settings=self.settings,
+            logger=logging.getLogger(f"jobsched.job.{execution.handler}"),
+            store=self.store,
+        )
+        run = Running(execution, token, ctx)
+        with self._lock:
+            self.running[execution.id] = run
+        return run
+
+    def _launch(self, run: Running) -> None:
+        run.thread = threading.Thread(
+            target=self._execute, args=(run,), name=f"job-{run.execution.id[:8]}", daemon=True
+        )
+        run.thread.start()
+
+    def _execute(self, run: Running) -> None:
+        execution = run.execution
+        handler = self.registry.get(execution.handler)
+        try:
+            if handler is None:
+                raise RuntimeError(f"no handler named {execution.handler!r} on this worker")
+            result = handler.run(dict(execution.payload), run.ctx)
+        except HandlerCancelled as exc:
+            self._complete(run, AttemptOutcome.CANCELLED, error=_error_text(exc))
+        except HandlerTimeout:
+            timeout = f"timed out after {execution.timeout_ms} ms"
+            self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+        except Exception as exc:
+            self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
+        else:
+            self._complete(run, AttemptOutcome.SUCCEEDED, result=_jsonable(result))
+
+    def _complete(
+        self,
+        run: Running,
+        outcome: AttemptOutcome,
+        result: Any = None,
+        error: str | None = None,
+        dlq_reason: str | None = None,
+    ) -> None:
+        with self._lock:
+            if run.done:
+                return  # already recorded (e.g. timed out without the handler)
+            run.done = True
+            self.completed.append(Completed(run, outcome, result, error, dlq_reason))
+        self._wake.set()
+
+    def _enforce_timeouts(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            late = [
+                r
+                for r in self.running.values()
+                if not r.done and now > r.ctx.deadline + TIMEOUT_GRACE_S
+            ]
+        for run in late:
+            run.ctx.cancelled.set()
+            timeout = f"timed out after {run.execution.timeout_ms} ms"
+            self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+
+    # -------------------------------------------------------------- results
+
+    def flush(self, now: datetime | None = None) -> int:
+        """Record finished attempts in one transaction, then settle them in Redis."""
+        now = now or self.clock.now()
+        with self._lock:
+            batch = list(self.completed)
+        if not batch:
+            return 0
+        # Work interrupted by this worker stopping goes back to the queue; work that
+        # finished anyway, or that a user cancelled, is recorded as usual.
+        interrupted = (AttemptOutcome.CANCELLED, AttemptOutcome.HANDED_BACK)
+        handed_back = [
+            c
+            for c in batch
+            if c.running.stopping and not c.running.cancel_requested and c.outcome in interrupted
+        ]
+        finishing = [c for c in batch if c not in handed_back]
+        finishes: list[Finish] = []
+        for c in finishing:
+            finishes.append(self._to_finish(c, now))
+        leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
+        try:
+            recorded = set(self.store.finish(finishes, now))
+            if leases_back:
+                self.store.hand_back(leases_back, now)
+            retry = [
+                (f.execution_id, f.token, f.retry_at)
+                for f in finishes
+                if f.retry_at is not None and f.execution_id in recorded
+            ]
+            acks = [
+                (f.execution_id, f.token)
+                for f in finishes
+                if f.retry_at is None or f.execution_id not in recorded
+            ]
+            self.queue.retry_later(retry)
+            self.queue.ack(acks)
+            self.queue.release(leases_back)
+        except DependencyError as exc:
+            log.warning("could not record results yet, will retry: %s", exc)
+            return 0
+        self._count(finishes, recorded, len(handed_back))
+        with self._lock:
+            for c in batch:
+                self.completed.remove(c)
+                self.running.pop(c.running.execution.id, None)
+        return len(batch)
+
+    def _to_finish(self, c: Completed, now: datetime) -> Finish:
+        execution = c.running.execution
+        finish = Finish(
+            execution_id=execution.id,
+            token=c.running.token,
+            outcome=c.outcome,
+            result=c.result,
+            error=c.error,
+            dead_letter_reason=c.dead_letter_reason,
+        )
+        failed = c.outcome in (AttemptOutcome.FAILED, AttemptOutcome.TIMED_OUT)
+        if failed and c.dead_letter_reason is None:
+            if should_retry(execution.retries_used, execution.max_retries):
+                delay = backoff_ms(
+                    execution.retries_used - 1,
+                    execution.retry_backoff_ms,
+                    execution.retry_backoff_max_ms,
+                )
+                finish.retry_at = now + timedelta(milliseconds=delay)
+            else:
+                finish.dead_letter_reason = (
+                    f"out of retries after {execution.retries_used} attempt(s)"
+                )
+        return finish
+
+    def _count(self, finishes: list[Finish], recorded: set[str], handed_back: int) -> None:
+        s = self.stats
+        s.handed_back += handed_back
+        for f in finishes:
+            if f.execution_id not in recorded:
+                s.stale += 1
+            elif f.outcome == AttemptOutcome.SUCCEEDED:
+                s.succeeded += 1
+            elif f.outcome == AttemptOutcome.CANCELLED:
+                s.cancelled += 1
+            elif f.retry_at is not None:
+                s.retried += 1
+            else:
+                s.failed += 1
+
+    # ------------------------------------------------------------ heartbeat
+
+    def heartbeat(self, now: datetime | None = None) -> None:
+        """Extend leases, pass on cancel requests, refresh the registration."""
+        now = now or self.clock.now()
+        with self._lock:
+            runs = [r for r in self.running.values() if not r.done]
+        leases = [(r.execution.id, r.token) for r in runs]
+        states = self.queue.extend(leases, now, self.settings.visibility_timeout_ms)
+        for run in runs:
+            state = states.get(run.execution.id)
+            if state == 2 and not run.cancel_requested:
+                run.cancel_requested = True
+                run.ctx.cancelled.set()
+                log.info("cancel requested", extra={"execution_id": run.execution.id})
+            elif state == 0:
+                # Redis lost the lease (flushed, or it lapsed). Keep going: the
+                # result is still recorded if PostgreSQL says we hold the lease.
+                log.warning("lease lost", extra={"execution_id": run.execution.id})
+        self.queue.heartbeat_worker(self.info(), now)
+
+    def info(self) -> dict[str, Any]:
+        with self._lock:
+            running = len(self.running)
+        return {
+            "id": self.worker_id,
+            "host": hostname(),
+            "pid": os.getpid(),
+            "running": running,
+            "capacity": self.capacity,
+            "started_at": self.started_at.isoformat(),
+        }
+
+    # ------------------------------------------------------- the process
+
+    def run_forever(self, stop: threading.Event, poll_interval_s: float = 0.05) -> None:
+        """Work until ``stop`` is set, then shut down gracefully."""
+        beat_stop = threading.Event()
+        beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
+        beat.start()
+        log.info("worker started", extra=self.info())
+        try:
+            while not stop.is_set():
+                try:
+                    started = self.run_once()
+                except DependencyError as exc:
+                    log.warning("worker loop: %s", exc)
+                    stop.wait(1.0)
+                    continue
+                except Exception:
+                    log.exception("worker loop failed")
+                    stop.wait(1.0)
+                    continue
+                if not started:
+                    self._wake.wait(poll_interval_s)
+                    self._wake.clear()
+            self.shutdown()
+        finally:
+            beat_stop.set()
+            beat.join(timeout=5)
+            with contextlib.suppress(DependencyError):
+                self.queue.remove_worker(self.worker_id)
+            log.info("worker stopped", extra={"id": self.worker_id, **vars(self.stats)})
+
+    def _beat_loop(self, stop: threading.Event) -> None:
+        while not stop.wait(self.heartbeat_interval_s):
+            try:
+                self.heartbeat()
+            except DependencyError as exc:
+                log.warning("heartbeat failed: %s", exc)
+            except Exception:
+                log.exception("heartbeat failed")
+
+    def shutdown(self, grace_s: float | None = None) -> None:
+        """Stop claiming; let running work finish within the grace period, then stop
+        what is left and hand it back to the queue so another worker runs it."""
+        self._stopping.set()
+        grace = self.settings.worker_grace_ms / 1000 if grace_s is None else grace_s
+        deadline = time.monotonic() + grace
+        while self._has_work() and time.monotonic() < deadline:
+            self._flush_quietly()
+            self._wake.wait(0.05)
+            self._wake.clear()
+        with self._lock:
+            left = [r for r in self.running.values() if not r.done]
+        for run in left:
+            run.stopping = True
+            run.ctx.cancelled.set()
+        # Handlers that honour their context stop at once; don't wait on the rest.
+        stop_by = time.monotonic() + 2.0
+        while any(not r.done for r in left) and time.monotonic() < stop_by:
+            self._wake.wait(0.05)
+            self._wake.clear()
+        for run in left:
+            self._complete(run, AttemptOutcome.HANDED_BACK, error="worker stopped")
+        for _ in range(50):
+            if not self._has_work():
+                break
+            self._flush_quietly()
+            if self._has_work():
+                time.sleep(0.1)
+
+    def _has_work(self) -> bool:
+        with self._lock:
+            return bool(self.running or self.completed)
+
+    def _flush_quietly(self) -> None:
+        try:
+            self.flush()
+        except DependencyError as exc:
+            log.warning("flush failed during shutdown: %s", exc)
