@@ -1,0 +1,84 @@
+"""``system.cleanup``: delete finished executions older than a retention period.
+
+Payload::
+
+    {"retention_days": 30,                               # number > 0
+     "statuses": ["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"]}  # terminal ones only
+
+Usually given a cron schedule (``0 3 * * *``). Only terminal statuses can be named, so
+a run still in flight is never deleted under a worker's feet. Deleting is the store's
+job (``delete_executions_older_than``); this handler only turns the payload into a
+cutoff, which makes it a deterministic function of ``now`` for tests.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from handlers._payload import check_object, is_number, require_valid
+from jobsched.clock import Clock, SystemClock
+from jobsched.domain.states import TERMINAL
+from jobsched.registry import Handler, HandlerContext, HandlerRegistry
+from jobsched.settings import Settings
+
+NAME = "system.cleanup"
+FIELDS = ("retention_days", "statuses")
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 100 * 366
+TERMINAL_STATUSES = sorted(status.value for status in TERMINAL)
+
+_system_clock = SystemClock()
+
+
+def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+    """Problems with a cleanup payload, by field; empty when it can run."""
+    problems = check_object(payload, FIELDS)
+    if "payload" in problems:
+        return problems
+    if "retention_days" in payload:
+        days = payload["retention_days"]
+        if not is_number(days) or not 0 < days <= MAX_RETENTION_DAYS:
+            problems["payload.retention_days"] = (
+                f"must be a number of days greater than 0 and at most {MAX_RETENTION_DAYS}"
+            )
+    if "statuses" in payload:
+        statuses = payload["statuses"]
+        wrong = (
+            [s for s in statuses if not isinstance(s, str) or s.upper() not in TERMINAL_STATUSES]
+            if isinstance(statuses, list)
+            else None
+        )
+        if wrong is None or not statuses or wrong:
+            problems["payload.statuses"] = (
+                "must be a non-empty list of finished statuses: " + ", ".join(TERMINAL_STATUSES)
+            )
+    return problems
+
+
+def run(
+    payload: dict[str, Any], ctx: HandlerContext, clock: Clock = _system_clock
+) -> dict[str, Any]:
+    """Delete finished executions older than ``retention_days``; returns how many."""
+    require_valid(validate(payload, ctx.settings))
+    if ctx.store is None:
+        raise RuntimeError("system.cleanup needs the store")
+    ctx.check()
+    days = payload.get("retention_days", DEFAULT_RETENTION_DAYS)
+    # Upper-cased and de-duplicated, keeping the order given.
+    statuses = list(dict.fromkeys(s.upper() for s in payload.get("statuses", TERMINAL_STATUSES)))
+    cutoff = clock.now() - timedelta(days=days)
+    deleted = ctx.store.delete_executions_older_than(cutoff, statuses)
+    ctx.logger.info(f"system.cleanup deleted {deleted} executions finished before {cutoff}")
+    return {"deleted": int(deleted), "cutoff": cutoff.isoformat(), "statuses": statuses}
+
+
+def register(registry: HandlerRegistry) -> None:
+    registry.add(
+        Handler(
+            NAME,
+            run,
+            validate,
+            "Delete finished executions older than retention_days (default 30).",
+        )
+    )

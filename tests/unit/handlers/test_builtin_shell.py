@@ -1,0 +1,227 @@
+"""shell.command: argv exec, allow-list, env, cwd, and ending the whole process group."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from handlers import shell
+from handlers._payload import InvalidPayload
+from jobsched.registry import HandlerCancelled, HandlerTimeout
+from jobsched.settings import Settings
+
+ALLOWED = Settings(shell_allowed_commands=("sh", "echo", "sleep", "pwd"))
+
+
+def gone(pid: int) -> bool:
+    """True when ``pid`` no longer runs. A zombie counts as gone: it runs nothing,
+    it only waits for a parent (here possibly a PID 1 that does not reap) to collect it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state in ("Z", "X")
+
+
+# argv, output, failures -----------------------------------------------------------------
+
+
+def test_arguments_are_passed_literally(make_ctx) -> None:
+    arg = "hello; rm -rf / && echo $HOME `id` *"
+    result = shell.run({"command": "echo", "args": [arg]}, make_ctx(ALLOWED))
+    assert result["stdout"] == arg + "\n"
+    assert result["exit_code"] == 0
+    assert result["stderr"] == ""
+
+
+def test_non_zero_exit_fails_with_code_and_stderr(make_ctx) -> None:
+    payload = {"command": "sh", "args": ["-c", "echo out; echo 'disk full' >&2; exit 3"]}
+    with pytest.raises(RuntimeError, match=r"sh exited with code 3: disk full"):
+        shell.run(payload, make_ctx(ALLOWED))
+
+
+def test_output_keeps_the_tail(make_ctx) -> None:
+    script = "i=0; while [ $i -lt 2000 ]; do echo line-$i-xxxxxxxxxx; i=$((i+1)); done"
+    result = shell.run({"command": "sh", "args": ["-c", script]}, make_ctx(ALLOWED))
+    assert len(result["stdout"].encode()) == shell.MAX_OUTPUT_BYTES
+    assert result["stdout"].endswith("line-1999-xxxxxxxxxx\n")
+    assert result["stdout_truncated"] is True
+
+
+def test_env_is_minimal_and_merged(make_ctx, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_SECRET", "s3cret")
+    script = 'printf "%s|%s|%s|%s" "$GREETING" "${WORKER_SECRET-unset}" "$LANG" "$PATH"'
+    payload = {"command": "sh", "args": ["-c", script], "env": {"GREETING": "hi", "LANG": "C"}}
+    greeting, secret, lang, path = shell.run(payload, make_ctx(ALLOWED))["stdout"].split("|")
+    assert (greeting, secret, lang) == ("hi", "unset", "C")
+    assert path == shell.base_env()["PATH"]
+
+
+def test_cwd(make_ctx, tmp_path: Path) -> None:
+    result = shell.run({"command": "pwd", "cwd": str(tmp_path)}, make_ctx(ALLOWED))
+    assert os.path.realpath(result["stdout"].strip()) == os.path.realpath(tmp_path)
+
+
+def test_missing_cwd_fails_clearly(make_ctx, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match=r"could not start pwd"):
+        shell.run({"command": "pwd", "cwd": str(tmp_path / "nope")}, make_ctx(ALLOWED))
+
+
+def test_command_is_found_on_the_workers_path_not_the_payloads(make_ctx, tmp_path: Path) -> None:
+    fake = tmp_path / "echo"
+    fake.write_text("#!/bin/sh\necho fake\n")
+    fake.chmod(0o755)
+    payload = {"command": "echo", "args": ["real"], "env": {"PATH": str(tmp_path)}}
+    assert shell.run(payload, make_ctx(ALLOWED))["stdout"] == "real\n"
+
+
+def test_unknown_program_fails(make_ctx) -> None:
+    settings = Settings(shell_allowed_commands=("no-such-program-jobsched",))
+    with pytest.raises(RuntimeError, match=r"not found on PATH"):
+        shell.run({"command": "no-such-program-jobsched"}, make_ctx(settings))
+
+
+# cancel, timeout, leftovers -------------------------------------------------------------
+
+
+def test_cancel_kills_the_whole_process_group(make_ctx, background, waiter, tmp_path) -> None:
+    pidfile = tmp_path / "child.pid"
+    script = f"sleep 30 & echo $! > {pidfile}; sleep 30"
+    ctx = make_ctx(ALLOWED)
+    call = background(lambda: shell.run({"command": "sh", "args": ["-c", script]}, ctx))
+    child = int(waiter(lambda: pidfile.exists() and pidfile.read_text().strip()))
+    assert not gone(child)
+
+    started = time.monotonic()
+    ctx.cancelled.set()
+    assert call.join(5), "the handler did not return after cancel"
+    assert time.monotonic() - started < 3
+    assert isinstance(call.error, HandlerCancelled)
+    waiter(lambda: gone(child), timeout=2)
+
+
+def test_deadline_kills_the_group_and_raises_timeout(make_ctx) -> None:
+    started = time.monotonic()
+    with pytest.raises(HandlerTimeout):
+        shell.run({"command": "sleep", "args": ["30"]}, make_ctx(ALLOWED, seconds=0.2))
+    assert time.monotonic() - started < 3
+
+
+def test_sigkill_follows_an_ignored_sigterm(
+    make_ctx, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, waiter
+) -> None:
+    monkeypatch.setattr(shell, "KILL_GRACE_S", 0.2)
+    pidfile = tmp_path / "child.pid"
+    # An ignored signal stays ignored across fork and exec, so both shells and
+    # the sleep ignore SIGTERM: only SIGKILL ends them.
+    script = f"trap '' TERM; sleep 30 & echo $! > {pidfile}; wait"
+    started = time.monotonic()
+    with pytest.raises(HandlerTimeout):
+        shell.run({"command": "sh", "args": ["-c", script]}, make_ctx(ALLOWED, seconds=0.3))
+    assert time.monotonic() - started < 3
+    waiter(lambda: gone(int(pidfile.read_text())), timeout=2)
+
+
+def test_leftover_children_are_ended_when_the_program_exits(make_ctx, waiter) -> None:
+    # The background sleep keeps stdout open; without ending the group this would
+    # wait 30 s for the pipe to close.
+    started = time.monotonic()
+    result = shell.run({"command": "sh", "args": ["-c", "sleep 30 & echo $!"]}, make_ctx(ALLOWED))
+    assert time.monotonic() - started < 3
+    waiter(lambda: gone(int(result["stdout"])), timeout=2)
+
+
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="needs the setsid command")
+def test_a_process_that_leaves_the_group_cannot_hang_the_handler(make_ctx) -> None:
+    started = time.monotonic()
+    script = "setsid sleep 30 & echo $!"
+    result = shell.run({"command": "sh", "args": ["-c", script]}, make_ctx(ALLOWED))
+    escaped = int(result["stdout"])
+    try:
+        assert time.monotonic() - started < shell.DRAIN_S + 2
+    finally:
+        os.kill(escaped, signal.SIGKILL)
+
+
+def test_already_cancelled_does_not_start(make_ctx, tmp_path: Path) -> None:
+    ctx = make_ctx(ALLOWED)
+    ctx.cancelled.set()
+    marker = tmp_path / "ran"
+    with pytest.raises(HandlerCancelled):
+        shell.run({"command": "sh", "args": ["-c", f"touch {marker}"]}, ctx)
+    assert not marker.exists()
+
+
+# validation -----------------------------------------------------------------------------
+
+
+def test_disabled_without_an_allow_list() -> None:
+    problems = shell.validate({"command": "echo"}, Settings())
+    assert set(problems) == {"payload.command"}
+    assert "disabled" in problems["payload.command"]
+    assert "SHELL_ALLOWED_COMMANDS" in problems["payload.command"]
+
+
+def test_run_refuses_too(make_ctx) -> None:
+    with pytest.raises(InvalidPayload, match=r"SHELL_ALLOWED_COMMANDS"):
+        shell.run({"command": "echo"}, make_ctx(Settings()))
+
+
+@pytest.mark.parametrize(
+    ("allowed", "command", "ok"),
+    [
+        (("sleep",), "sleep", True),
+        (("sleep",), "/bin/sleep", False),  # a path is not its basename
+        (("sleep",), "/tmp/x/sleep", False),
+        (("/bin/sleep",), "/bin/sleep", True),
+        (("/bin/sleep",), "sleep", False),
+        (("sleep",), "sleep ", False),
+        (("sleep",), "sleep; rm -rf /", False),
+    ],
+)
+def test_allow_list_is_an_exact_match(allowed: tuple[str, ...], command: str, ok: bool) -> None:
+    problems = shell.validate({"command": command}, Settings(shell_allowed_commands=allowed))
+    assert (problems == {}) is ok
+    if not ok:
+        assert "is not allowed" in problems["payload.command"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({}, {"payload.command"}),
+        ({"command": ""}, {"payload.command"}),
+        ({"command": 5}, {"payload.command"}),
+        ({"command": "echo", "args": "-n hi"}, {"payload.args"}),
+        ({"command": "echo", "args": ["ok", 5]}, {"payload.args[1]"}),
+        ({"command": "echo", "args": ["a\0b"]}, {"payload.args[0]"}),
+        ({"command": "echo", "cwd": "relative/dir"}, {"payload.cwd"}),
+        ({"command": "echo", "cwd": 3}, {"payload.cwd"}),
+        ({"command": "echo", "env": ["A=1"]}, {"payload.env"}),
+        ({"command": "echo", "env": {"A": 1}}, {"payload.env"}),
+        ({"command": "echo", "env": {"A=B": "1"}}, {"payload.env.A=B"}),
+        ({"command": "echo", "env": {"LD_PRELOAD": "/tmp/x.so"}}, {"payload.env.LD_PRELOAD"}),
+        ({"command": "echo", "env": {"BASH_ENV": "/tmp/x"}}, {"payload.env.BASH_ENV"}),
+        ({"command": "echo", "shell": True}, {"payload.shell"}),
+    ],
+)
+def test_validation(payload: dict[str, Any], fields: set[str]) -> None:
+    assert set(shell.validate(payload, ALLOWED)) == fields
+
+
+def test_a_full_payload_is_valid(tmp_path: Path) -> None:
+    payload = {"command": "echo", "args": ["a"], "cwd": str(tmp_path), "env": {"X": "1"}}
+    assert shell.validate(payload, ALLOWED) == {}
