@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jobsched.domain import cron
 from jobsched.domain.models import DeadLetter, Execution, Job
@@ -150,9 +150,7 @@ class Store:
         try:
             with self.pool.connection(timeout=10) as conn, conn.transaction():
                 yield conn
-        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
-        except psycopg.errors.PoolTimeout as exc:
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
 
     def ping(self) -> bool:

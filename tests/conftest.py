@@ -1,0 +1,124 @@
+"""Shared fixtures: real PostgreSQL and Redis, isolated per test run.
+
+- one database per test session (``jobsched_test_<random>``), migrated once and
+  dropped at the end; tables are emptied before each test that uses the store;
+- one Redis key prefix per test (``jstest:<random>``); the test's keys are deleted
+  afterwards (never FLUSHALL: other things may share the server).
+
+REDIS_URL / DATABASE_URL point the suite at other servers; when nothing answers
+there, project-local servers are started (see infra/local/services.py).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from jobsched.clock import FakeClock  # noqa: E402
+from jobsched.queue import RedisQueue  # noqa: E402
+from jobsched.queue.redis_queue import connect  # noqa: E402
+from jobsched.registry import default_registry  # noqa: E402
+from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
+from jobsched.store import Store  # noqa: E402
+from jobsched.store.migrations import migrate  # noqa: E402
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[dict[str, str]]:
+    from infra.local.services import ensure_postgres, ensure_redis
+
+    base_pg = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    base_redis = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    pg = ensure_postgres(_with_database(base_pg, "postgres"))
+    redis_url = ensure_redis(base_redis)
+    yield {"postgres_admin": pg, "redis": redis_url}
+
+
+@pytest.fixture(scope="session")
+def database_url(services: dict[str, str]) -> Iterator[str]:
+    admin = services["postgres_admin"]
+    name = f"jobsched_test_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(admin, name)
+    migrate(url)
+    yield url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url(services: dict[str, str]) -> str:
+    return services["redis"]
+
+
+@pytest.fixture
+def key_prefix(redis_url: str) -> Iterator[str]:
+    prefix = f"jstest:{secrets.token_hex(6)}"
+    yield prefix
+    client = connect(redis_url)
+    for key in client.scan_iter(match=f"*{prefix}*", count=1000):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, key_prefix: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_key_prefix=key_prefix,
+        leader_lock_ttl_s=5,
+        visibility_timeout_ms=30_000,
+        max_concurrent_jobs=4,
+        worker_grace_ms=2_000,
+    )
+
+
+@pytest.fixture(scope="session")
+def _session_store(database_url: str) -> Iterator[Store]:
+    store = Store(database_url, max_size=8)
+    store.pool.wait(timeout=10)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(_session_store: Store) -> Store:
+    with _session_store.tx() as conn:
+        conn.execute("TRUNCATE jobs, executions, dead_letter CASCADE")
+    return _session_store
+
+
+@pytest.fixture
+def queue(redis_url: str, key_prefix: str) -> Iterator[RedisQueue]:
+    client = connect(redis_url)
+    yield RedisQueue(client, key_prefix)
+    client.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    from datetime import UTC, datetime
+
+    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def registry():
+    return default_registry()

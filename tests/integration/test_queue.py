@@ -1,0 +1,133 @@
+"""The Redis queue against a real Redis: order, leases, stale holders, retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from jobsched.clock import FakeClock
+from jobsched.queue import RedisQueue
+
+VIS = 10_000
+
+
+def claim_all(queue: RedisQueue, clock: FakeClock, n: int = 100) -> list[str]:
+    return [c.execution_id for c in queue.claim(n, clock.now(), VIS)]
+
+
+def test_higher_priority_is_claimed_first(queue: RedisQueue, clock: FakeClock) -> None:
+    queue.enqueue([("low", 0), ("mid", 50), ("top", 100), ("high", 90)], clock.now())
+    assert claim_all(queue, clock) == ["top", "high", "mid", "low"]
+
+
+def test_fifo_within_one_priority(queue: RedisQueue, clock: FakeClock) -> None:
+    ids = [f"e{i:03}" for i in range(50)]
+    for eid in ids:  # one call each: order comes from arrival, not from the batch
+        queue.enqueue([(eid, 50)], clock.now())
+    assert claim_all(queue, clock) == ids
+
+
+def test_low_priority_runs_once_higher_ones_are_empty(queue: RedisQueue, clock: FakeClock) -> None:
+    queue.enqueue([("low", 1)], clock.now())
+    queue.enqueue([("high", 99)], clock.now())
+    assert claim_all(queue, clock, 1) == ["high"]
+    assert claim_all(queue, clock, 1) == ["low"]
+
+
+def test_claims_respect_the_count_and_are_exclusive(queue: RedisQueue, clock: FakeClock) -> None:
+    queue.enqueue([(f"e{i}", 50) for i in range(10)], clock.now())
+    first = claim_all(queue, clock, 4)
+    second = claim_all(queue, clock, 100)
+    assert len(first) == 4
+    assert len(second) == 6
+    assert not set(first) & set(second)
+    assert queue.depth() == {"ready": 0, "in_flight": 10, "delayed": 0}
+
+
+def test_enqueue_is_idempotent(queue: RedisQueue, clock: FakeClock) -> None:
+    assert queue.enqueue([("a", 50), ("b", 50)], clock.now()) == 2
+    assert queue.enqueue([("a", 50), ("b", 50), ("c", 50)], clock.now()) == 1
+    claim_all(queue, clock, 1)
+    assert queue.enqueue([("a", 50)], clock.now()) == 0  # in flight: still known
+    assert queue.depth()["ready"] == 2
+
+
+def test_expired_lease_is_redelivered_and_the_old_holder_is_stale(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    queue.enqueue([("job", 50)], clock.now())
+    (old,) = queue.claim(1, clock.now(), VIS)
+    clock.advance(seconds=5)
+    assert queue.requeue_expired(clock.now()) == []  # not yet
+    assert queue.extend([("job", old.token)], clock.now(), VIS) == {"job": 1}
+    clock.advance(seconds=11)
+    assert queue.requeue_expired(clock.now()) == ["job"]
+    (new,) = queue.claim(1, clock.now(), VIS)
+    assert new.deliveries == 2
+    assert new.token != old.token
+    # The first worker wakes up late: none of its moves count.
+    assert queue.extend([("job", old.token)], clock.now(), VIS) == {"job": 0}
+    assert queue.ack([("job", old.token)]) == {"job": False}
+    assert queue.retry_later([("job", old.token, clock.now())]) == {"job": False}
+    assert queue.depth()["in_flight"] == 1
+    assert queue.ack([("job", new.token)]) == {"job": True}
+    assert queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+
+
+def test_retry_waits_in_the_delayed_set_until_due(queue: RedisQueue, clock: FakeClock) -> None:
+    queue.enqueue([("job", 70)], clock.now())
+    (claim,) = queue.claim(1, clock.now(), VIS)
+    due = clock.now() + timedelta(seconds=4)
+    assert queue.retry_later([("job", claim.token, due)]) == {"job": True}
+    assert queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 1}
+    assert queue.promote(clock.advance(seconds=3)) == []
+    assert queue.promote(clock.advance(seconds=1)) == ["job"]
+    queue.enqueue([("other", 10)], clock.now())
+    assert claim_all(queue, clock) == ["job", "other"]  # keeps its priority
+
+
+def test_cancel_removes_waiting_and_flags_running(queue: RedisQueue, clock: FakeClock) -> None:
+    queue.enqueue([("waiting", 50), ("running", 60)], clock.now())
+    (run,) = queue.claim(1, clock.now(), VIS)
+    assert run.execution_id == "running"
+    assert queue.cancel(["waiting", "running", "unknown"]) == {
+        "waiting": 1,
+        "running": 2,
+        "unknown": 0,
+    }
+    assert queue.extend([("running", run.token)], clock.now(), VIS) == {"running": 2}
+    assert queue.depth()["ready"] == 0
+
+
+def test_release_puts_work_back_at_the_front(queue: RedisQueue, clock: FakeClock) -> None:
+    queue.enqueue([("a", 50), ("b", 50)], clock.now())
+    (a,) = queue.claim(1, clock.now(), VIS)
+    assert queue.release([("a", a.token)]) == {"a": True}
+    assert claim_all(queue, clock) == ["a", "b"]
+
+
+def test_leader_lock_is_exclusive_and_released_only_by_its_owner(queue: RedisQueue) -> None:
+    assert queue.acquire_leader("one", 5000)
+    assert not queue.acquire_leader("two", 5000)
+    assert queue.acquire_leader("one", 5000)  # renewal
+    assert not queue.release_leader("two")
+    assert queue.leader()[0] == "one"
+    assert queue.release_leader("one")
+    assert queue.acquire_leader("two", 5000)
+
+
+def test_keys_share_one_cluster_slot(queue: RedisQueue) -> None:
+    k = queue.keys
+    keys = (k.ready, k.inflight, k.delayed, k.meta, k.leases, k.deliveries, k.seq, k.cancel)
+    slots = {_slot(key) for key in keys}
+    assert len(slots) == 1
+    assert k.ready.endswith(":queue")
+
+
+def _slot(key: str) -> str:
+    """The part of a key Redis Cluster hashes (its hash tag, or the whole key)."""
+    start = key.find("{")
+    if start >= 0:
+        end = key.find("}", start + 1)
+        if end > start + 1:
+            return key[start + 1 : end]
+    return key

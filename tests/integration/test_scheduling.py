@@ -1,0 +1,174 @@
+"""Scheduler tick + worker against real Redis and PostgreSQL, on an injected clock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from jobsched.scheduler import Scheduler
+from tests.integration.engine import Engine
+from tests.integration.helpers import wait_for
+
+
+def test_a_cron_job_runs_each_occurrence_once(engine: Engine) -> None:
+    job_id = engine.create_job(schedule="*/5 * * * * *", payload={"hello": "world"})
+    job = engine.store.get_job(job_id)
+    engine.clock.set(job.next_run_time)
+    engine.scheduler.run_once(engine.clock.now())
+    engine.scheduler.run_once(engine.clock.now())  # same instant: nothing new
+    page = engine.store.list_executions(job_id=job_id)
+    assert page.total == 1
+    (execution,) = page.items
+    assert execution.status == "QUEUED"
+    assert execution.scheduled_for == job.next_run_time
+    engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
+    done = engine.store.get_execution(execution.id)
+    assert done.result == {"hello": "world"}
+    assert [a.outcome for a in done.attempts] == ["SUCCEEDED"]
+    assert engine.store.get_job(job_id).next_run_time == job.next_run_time + timedelta(seconds=5)
+
+
+def test_missed_occurrences_are_all_run_after_a_short_outage(engine: Engine) -> None:
+    job_id = engine.create_job(schedule="*/5 * * * * *")
+    first = engine.store.get_job(job_id).next_run_time
+    engine.clock.set(first + timedelta(seconds=12))  # 3 occurrences due
+    engine.scheduler.run_once(engine.clock.now())
+    page = engine.store.list_executions(job_id=job_id)
+    assert sorted(e.scheduled_for for e in page.items) == [
+        first,
+        first + timedelta(seconds=5),
+        first + timedelta(seconds=10),
+    ]
+
+
+def test_paused_jobs_do_not_run_and_resume_from_now(engine: Engine) -> None:
+    job_id = engine.create_job(schedule="*/5 * * * * *")
+    engine.service.pause_job(job_id)
+    engine.clock.advance(seconds=60)
+    engine.scheduler.run_once(engine.clock.now())
+    assert engine.store.list_executions(job_id=job_id).total == 0
+    resumed = engine.service.resume_job(job_id)
+    assert resumed["status"] == "SCHEDULED"
+    engine.clock.advance(seconds=5)
+    engine.scheduler.run_once(engine.clock.now())
+    assert engine.store.list_executions(job_id=job_id).total == 1  # not 12 catch-up runs
+
+
+def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engine) -> None:
+    job_id = engine.create_job(schedule="*/5 * * * * *")
+    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    # A tick that wrote its rows and died before pushing them:
+    (written,) = engine.store.schedule_due(engine.clock.now())
+    assert engine.status(written.id) == "PENDING"
+    assert engine.queue.depth()["ready"] == 0
+    report = engine.scheduler.run_once(engine.clock.now())
+    assert report.pushed == 1
+    assert engine.status(written.id) == "QUEUED"
+    engine.run_until(lambda: engine.status(written.id) == "SUCCEEDED")
+
+
+def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: Engine) -> None:
+    job_id = engine.create_job(
+        handler="test.delay",
+        payload={"durationMs": 0, "shouldFail": True, "failMessage": "boom"},
+        max_retries=2,
+        retry_backoff_ms=1000,
+        retry_backoff_max_ms=1500,
+    )
+    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    worker = engine.worker()
+    delays = []
+    for expected_base in (1000, 1500):  # min(1000 * 2^0, 1500), min(1000 * 2^1, 1500)
+        engine.run_until(lambda: engine.status(execution.id) == "RETRYING", worker)
+        current = engine.store.get_execution(execution.id)
+        delay = current.next_attempt_at - engine.clock.now()
+        delays.append(delay)
+        assert timedelta(milliseconds=expected_base) <= delay
+        assert delay <= timedelta(milliseconds=expected_base * 1.1 + 1)
+        # Not due yet: the tick leaves it waiting.
+        engine.scheduler.run_once(engine.clock.now())
+        assert engine.status(execution.id) == "RETRYING"
+        engine.clock.advance(seconds=delay.total_seconds())
+    engine.run_until(lambda: engine.status(execution.id) == "FAILED", worker)
+    final = engine.store.get_execution(execution.id)
+    assert final.attempt == 3
+    assert [a.outcome for a in final.attempts] == ["FAILED"] * 3
+    assert final.error == "boom"
+    (entry,) = engine.store.list_dead_letter().items
+    assert (entry.execution_id, entry.error, entry.attempts) == (execution.id, "boom", 3)
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+
+    # Redrive: back in the queue with a fresh retry budget, DLQ entry gone.
+    engine.service.redrive_dead_letter(entry.id)
+    assert engine.store.list_dead_letter().total == 0
+    engine.run_until(lambda: engine.status(execution.id) == "RETRYING", worker)
+    assert engine.store.get_execution(execution.id).attempt == 4
+
+
+def test_a_timeout_is_a_failed_attempt(engine: Engine) -> None:
+    job_id = engine.create_job(
+        handler="test.delay", payload={"durationMs": 10_000}, timeout_ms=50, max_retries=0
+    )
+    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    engine.run_until(lambda: engine.status(execution.id) == "FAILED")
+    final = engine.store.get_execution(execution.id)
+    assert final.attempts[0].outcome == "TIMED_OUT"
+    assert "timed out" in final.error
+
+
+def test_two_ticks_racing_create_one_execution_per_occurrence(engine: Engine) -> None:
+    job_ids = [engine.create_job(schedule="*/5 * * * * *") for _ in range(20)]
+    engine.clock.advance(seconds=30)
+    # Both believe they lead (a lock that lapsed mid-pass): the unique index decides.
+    barrier = threading.Barrier(2)
+
+    def tick() -> None:
+        barrier.wait()
+        engine.store.schedule_due(engine.clock.now())
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for job_id in job_ids:
+        times = [e.scheduled_for for e in engine.store.list_executions(job_id=job_id).items]
+        assert len(times) == len(set(times)) >= 6
+
+
+def test_only_the_leader_ticks_and_a_standby_takes_over_when_it_dies(engine: Engine) -> None:
+    settings = engine.settings.__class__(**{**engine.settings.__dict__, "leader_lock_ttl_s": 0.3})
+    a = Scheduler(engine.store, engine.queue, settings, engine.clock, "scheduler-a")
+    b = Scheduler(engine.store, engine.queue, settings, engine.clock, "scheduler-b")
+    job_id = engine.create_job(schedule="*/5 * * * * *")
+    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    assert a.run_once().leader
+    assert not b.run_once().leader
+    assert engine.store.list_executions(job_id=job_id).total == 1
+    # a dies without resigning; b takes over once the lock lapses (real Redis TTL).
+    wait_for(lambda: b.run_once().leader, timeout=5, what="standby takeover")
+    assert engine.queue.leader()[0].startswith("scheduler-b:")
+    engine.clock.advance(seconds=5)
+    b.run_once()
+    assert engine.store.list_executions(job_id=job_id).total == 2
+    assert not a.run_once().leader  # the old leader, back, is now the standby
+
+
+def test_redis_emptied_mid_run_loses_nothing(engine: Engine) -> None:
+    job_id = engine.create_job(handler="test.delay", payload={"durationMs": 300})
+    executions = engine.store.create_triggered(job_id, engine.clock.now(), [{}] * 10)
+    engine.scheduler.run_once(engine.clock.now())  # pushes the outbox
+    worker = engine.worker()
+    worker.run_once(engine.clock.now())  # 4 running (capacity), 6 waiting
+    assert len(worker.running) == 4
+    # Redis loses everything of ours (as after a restart without persistence).
+    for key in engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"):
+        engine.queue.client.delete(key)
+    assert engine.queue.needs_rebuild()
+    report = engine.scheduler.run_once(engine.clock.now())
+    assert report.rebuilt == 10  # 6 queued + 4 running restored under their leases
+    ids = [e.id for e in executions]
+    engine.run_until(lambda: all(engine.status(i) == "SUCCEEDED" for i in ids), worker, timeout=30)
+    for i in ids:
+        # The running ones kept their lease: no second attempt was needed.
+        assert len(engine.store.get_execution(i).attempts) == 1

@@ -1,0 +1,97 @@
+"""Cron math as a table: expression, zone, 'after' -> next fire times (UTC)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from jobsched.domain import cron
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("expression", "zone", "after", "expected"),
+    [
+        (
+            "*/5 * * * *",
+            "UTC",
+            utc(2026, 1, 1, 0, 2),
+            [utc(2026, 1, 1, 0, 5), utc(2026, 1, 1, 0, 10)],
+        ),
+        ("0 6 * * *", "UTC", utc(2026, 1, 1, 6, 0), [utc(2026, 1, 2, 6), utc(2026, 1, 3, 6)]),
+        ("0 0 * * 0", "UTC", utc(2026, 1, 1), [utc(2026, 1, 4), utc(2026, 1, 11)]),  # Sundays
+        (
+            "*/5 * * * * *",
+            "UTC",
+            utc(2026, 1, 1, 0, 0, 1),
+            [utc(2026, 1, 1, 0, 0, 5), utc(2026, 1, 1, 0, 0, 10)],
+        ),
+        # 06:00 in Paris: 05:00 UTC in winter, 04:00 UTC once summer time starts (29 March).
+        (
+            "0 6 * * *",
+            "Europe/Paris",
+            utc(2026, 3, 27, 12),
+            [utc(2026, 3, 28, 5), utc(2026, 3, 29, 4), utc(2026, 3, 30, 4)],
+        ),
+        # ...and back to 05:00 UTC when it ends (25 October).
+        (
+            "0 6 * * *",
+            "Europe/Paris",
+            utc(2026, 10, 24, 12),
+            [utc(2026, 10, 25, 5), utc(2026, 10, 26, 5)],
+        ),
+        # New York springs forward on 8 March 2026: 09:00 local is 14:00 then 13:00 UTC.
+        (
+            "0 9 * * *",
+            "America/New_York",
+            utc(2026, 3, 7, 0),
+            [utc(2026, 3, 7, 14), utc(2026, 3, 8, 13)],
+        ),
+    ],
+)
+def test_next_runs(expression: str, zone: str, after: datetime, expected: list[datetime]) -> None:
+    assert cron.next_runs(expression, zone, after, len(expected)) == expected
+
+
+def test_an_hourly_job_fires_once_per_real_hour_across_the_autumn_change() -> None:
+    # 25 Oct 2026: Paris clocks go 03:00 CEST -> 02:00 CET; every real hour still fires once.
+    times = cron.next_runs("0 * * * *", "Europe/Paris", utc(2026, 10, 24, 23, 30), 4)
+    assert times == [
+        utc(2026, 10, 25, 0),
+        utc(2026, 10, 25, 1),
+        utc(2026, 10, 25, 2),
+        utc(2026, 10, 25, 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["", "* * * *", "61 * * * *", "* * * * * * *", "*/0 * * * *", "a b c d e", 5],
+)
+def test_invalid_schedules_are_refused(expression: object) -> None:
+    with pytest.raises(ValueError):
+        cron.validate_schedule(expression)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "", "UTC+5", "../../etc/passwd"])
+def test_unknown_time_zones_are_refused(zone: str) -> None:
+    with pytest.raises(ValueError):
+        cron.parse_timezone(zone)
+
+
+def test_occurrences_until_lists_every_missed_fire_time() -> None:
+    times, truncated = cron.occurrences_until(
+        "*/5 * * * * *", "UTC", utc(2026, 1, 1), utc(2026, 1, 1, 0, 0, 12), limit=100
+    )
+    assert times == [utc(2026, 1, 1), utc(2026, 1, 1, 0, 0, 5), utc(2026, 1, 1, 0, 0, 10)]
+    assert not truncated
+
+
+def test_occurrences_until_keeps_the_latest_when_too_many_were_missed() -> None:
+    times, truncated = cron.occurrences_until(
+        "*/5 * * * * *", "UTC", utc(2026, 1, 1), utc(2026, 1, 1, 1, 0, 12), limit=3
+    )
+    assert truncated
+    assert times == [utc(2026, 1, 1), utc(2026, 1, 1, 0, 0, 5), utc(2026, 1, 1, 1, 0, 10)]

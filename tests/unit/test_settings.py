@@ -1,0 +1,57 @@
+import pytest
+
+from jobsched.errors import SettingsError
+from jobsched.settings import Settings, describe
+
+
+def test_defaults_match_the_brief() -> None:
+    s = Settings.from_env({})
+    assert s.port == 3001
+    assert s.scheduler_instance_id == "scheduler-1"
+    assert s.leader_lock_ttl_s == 30
+    assert s.scan_interval_ms == 1000
+    assert s.worker_id == "worker-1"
+    assert s.max_concurrent_jobs == 5
+    assert s.visibility_timeout_ms == 300_000
+    assert s.local_workers == 2
+    assert s.api_keys == ()
+
+
+def test_values_are_read_and_typed() -> None:
+    s = Settings.from_env(
+        {
+            "PORT": "8080",
+            "API_KEYS": "a, b,,c",
+            "LEADER_LOCK_TTL": "2.5",
+            "MAX_CONCURRENT_JOBS": "9",
+        }
+    )
+    assert (s.port, s.api_keys, s.leader_lock_ttl_ms, s.max_concurrent_jobs) == (
+        8080,
+        ("a", "b", "c"),
+        2500,
+        9,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"PORT": "abc"}, "PORT"),
+        ({"MAX_CONCURRENT_JOBS": "0"}, "MAX_CONCURRENT_JOBS"),
+        ({"VISIBILITY_TIMEOUT_MS": "-1"}, "VISIBILITY_TIMEOUT_MS"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"REDIS_URL": "http://x"}, "REDIS_URL"),
+        ({"LOCAL_WORKERS": "-2"}, "LOCAL_WORKERS"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(env)
+    assert variable in info.value.message
+    assert info.value.details["variable"] == variable
+
+
+def test_every_setting_is_described() -> None:
+    names = {row[0] for row in describe()}
+    assert {"PORT", "DATABASE_URL", "REDIS_URL", "API_KEYS", "LOCAL_WORKERS"} <= names
