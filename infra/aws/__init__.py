@@ -1,0 +1,1 @@
+"""What deploys to AWS: readers of template.yaml (``infra.aws.template``)."""
