@@ -1,6 +1,7 @@
 """Upload dashboard/ to a deployed stack's DashboardBucket, with its config.json.
 
     python -m infra.aws.publish_dashboard [--stack-name job-scheduler] [--site-dir dashboard]
+                                          [--api-url URL]
 
 Reads the stack's outputs (``DashboardBucketName``, ``ApiBaseUrl``, ``DashboardUrl``),
 uploads every file of the site plus a generated ``config.json`` (``{"apiUrl": ...}``,
@@ -8,7 +9,8 @@ what dashboard/app.js loads) and prints the dashboard's URL. The upload is the l
 cloud's own ``upload_site``, so AWS and the local stack publish the same way.
 
 Plain boto3: credentials, region and ``AWS_ENDPOINT_URL`` (LocalStack) come from the
-usual AWS environment variables and profiles.
+usual AWS environment variables and profiles. On LocalStack the stack's ApiBaseUrl
+names the real AWS domain; pass LocalStack's form with ``--api-url``.
 """
 
 from __future__ import annotations
@@ -45,12 +47,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stack-name", default="job-scheduler")
     parser.add_argument("--site-dir", type=Path, default=ROOT / "dashboard")
     parser.add_argument("--region", default=None)
+    parser.add_argument(
+        "--api-url", default=None, help="apiUrl for config.json (default: ApiBaseUrl)"
+    )
     args = parser.parse_args(argv)
 
     import boto3
 
     session = boto3.session.Session(region_name=args.region)
     outputs = stack_outputs(session.client("cloudformation"), args.stack_name)
+    if args.api_url:
+        outputs["ApiBaseUrl"] = args.api_url
     keys = publish(session.client("s3"), outputs, args.site_dir)
     print(f"uploaded {len(keys)} files to s3://{outputs['DashboardBucketName']}")
     print(f"dashboard: {outputs['DashboardUrl']}")
