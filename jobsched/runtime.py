@@ -68,3 +68,10 @@ def runtime() -> Runtime:
         if _runtime is None:
             _runtime = Runtime(Settings.from_env(), SystemClock())
         return _runtime
+
+
+def set_runtime(rt: Runtime | None) -> None:
+    """Install a runtime built elsewhere (tests, the local cloud); None resets it."""
+    global _runtime
+    with _lock:
+        _runtime = rt

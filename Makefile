@@ -1,0 +1,33 @@
+# The README's two commands: `make up` runs the whole stack, `make test` the suite.
+.PHONY: up test test-fast lint format bench package clean
+
+PY := .venv/bin/python
+
+up:
+	@infra/bootstrap.sh
+	@$(PY) -m jobsched up
+
+test:
+	@infra/bootstrap.sh --browser
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m pytest
+
+test-fast:
+	@$(PY) -m pytest tests/unit tests/integration -x -q
+
+lint:
+	@$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format:
+	@$(PY) -m ruff check --fix . && $(PY) -m ruff format .
+
+bench:
+	@infra/bootstrap.sh
+	@$(PY) -m bench.run
+
+package:
+	@infra/package_lambda.sh
+
+clean:
+	rm -rf .venv build .local

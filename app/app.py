@@ -1,0 +1,237 @@
+"""The API Lambda (Chalice) and the scheduler tick Lambda. Routes only.
+
+Each route parses the request, calls one ``JobService`` method and shapes the
+response; errors from the core become ``{"error": {...}}`` bodies with the status
+from ``jobsched.errors.HTTP_STATUS``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from chalice import Chalice, CORSConfig, Response
+
+from jobsched.api.http import check_bearer, error_body, parse_json, status_for
+from jobsched.api.openapi import openapi_document
+from jobsched.errors import JobSchedulerError
+from jobsched.runtime import runtime
+
+app = Chalice(app_name="job-scheduler")
+app.api.cors = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type"],
+    max_age=600,
+)
+logger = Logger(service="job-scheduler")
+metrics = Metrics(namespace="JobScheduler", service="job-scheduler")
+tracer = Tracer(service="job-scheduler")
+
+PREFIX = "/api/v1"
+JSON = {"Content-Type": "application/json"}
+
+
+def _respond(body: Any, status: int = 200) -> Response:
+    if body is None:
+        return Response(body="", status_code=status, headers={})
+    return Response(body=json.dumps(body), status_code=status, headers=JSON)
+
+
+def endpoint(path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable:
+    """Register a route whose function returns a JSON-able value (or None for 204)."""
+
+    def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def handler(**params: str) -> Response:
+            request = app.current_request
+            logger.set_correlation_id((request.context or {}).get("requestId"))
+            logger.append_keys(path=path, method=request.method, **params)
+            try:
+                if not public:
+                    rt = runtime()
+                    check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
+                result = fn(**params)
+            except JobSchedulerError as exc:
+                logger.info("request refused", extra={"code": exc.code})
+                return _respond(error_body(exc), status_for(exc))
+            except Exception:
+                logger.exception("request failed")
+                body = {"error": {"code": "internal_error", "message": "internal error"}}
+                return _respond(body, 500)
+            finally:
+                logger.remove_keys(["path", "method", *params])
+            return _respond(result, 204 if result is None else status)
+
+        app.route(PREFIX + path, methods=methods)(handler)
+        return handler
+
+    return decorator
+
+
+def _query() -> dict[str, str]:
+    return dict(app.current_request.query_params or {})
+
+
+def _body(required: bool = True) -> Any:
+    return parse_json(app.current_request.raw_body, required)
+
+
+def _svc():
+    return runtime().service
+
+
+# ----------------------------------------------------------------- system
+
+
+@endpoint("/health", ["GET"], public=True)
+def health() -> dict:
+    return _svc().health()
+
+
+@endpoint("/openapi.json", ["GET"])
+def openapi() -> dict:
+    return openapi_document()
+
+
+@endpoint("/metrics", ["GET"])
+def get_metrics() -> dict:
+    return _svc().metrics()
+
+
+@endpoint("/metrics/executions", ["GET"])
+def get_execution_metrics() -> dict:
+    return _svc().execution_metrics(_query())
+
+
+@endpoint("/workers", ["GET"])
+def list_workers() -> dict:
+    return _svc().workers()
+
+
+# ------------------------------------------------------------------- jobs
+
+
+@endpoint("/jobs", ["POST"], status=201)
+def create_job() -> dict:
+    return _svc().create_job(_body())
+
+
+@endpoint("/jobs", ["GET"])
+def list_jobs() -> dict:
+    return _svc().list_jobs(_query())
+
+
+@endpoint("/jobs/{job_id}", ["GET"])
+def get_job(job_id: str) -> dict:
+    return _svc().get_job(job_id)
+
+
+@endpoint("/jobs/{job_id}", ["PUT"])
+def update_job(job_id: str) -> dict:
+    return _svc().update_job(job_id, _body())
+
+
+@endpoint("/jobs/{job_id}", ["DELETE"])
+def delete_job(job_id: str) -> None:
+    _svc().delete_job(job_id)
+
+
+@endpoint("/jobs/{job_id}/pause", ["POST"])
+def pause_job(job_id: str) -> dict:
+    return _svc().pause_job(job_id)
+
+
+@endpoint("/jobs/{job_id}/resume", ["POST"])
+def resume_job(job_id: str) -> dict:
+    return _svc().resume_job(job_id)
+
+
+@endpoint("/jobs/{job_id}/trigger", ["POST"], status=202)
+def trigger_job(job_id: str) -> dict:
+    return _svc().trigger_job(job_id, _body(required=False))
+
+
+@endpoint("/jobs/{job_id}/executions", ["GET"])
+def list_job_executions(job_id: str) -> dict:
+    return _svc().list_executions(_query(), job_id=job_id)
+
+
+# ------------------------------------------------------------- executions
+
+
+@endpoint("/executions", ["GET"])
+def list_executions() -> dict:
+    return _svc().list_executions(_query())
+
+
+@endpoint("/executions/{execution_id}", ["GET"])
+def get_execution(execution_id: str) -> dict:
+    return _svc().get_execution(execution_id)
+
+
+@endpoint("/executions/{execution_id}/cancel", ["POST"])
+def cancel_execution(execution_id: str) -> dict:
+    return _svc().cancel_execution(execution_id)
+
+
+@endpoint("/executions/{execution_id}/retry", ["POST"], status=202)
+def retry_execution(execution_id: str) -> dict:
+    return _svc().retry_execution(execution_id)
+
+
+# ------------------------------------------------------------ dead letter
+
+
+@endpoint("/dead-letter", ["GET"])
+def list_dead_letter() -> dict:
+    return _svc().list_dead_letter(_query())
+
+
+@endpoint("/dead-letter/{entry_id}", ["GET"])
+def get_dead_letter(entry_id: str) -> dict:
+    return _svc().get_dead_letter(entry_id)
+
+
+@endpoint("/dead-letter/{entry_id}", ["DELETE"])
+def delete_dead_letter(entry_id: str) -> None:
+    _svc().delete_dead_letter(entry_id)
+
+
+@endpoint("/dead-letter/{entry_id}/redrive", ["POST"], status=202)
+def redrive_dead_letter(entry_id: str) -> dict:
+    return _svc().redrive_dead_letter(entry_id)
+
+
+# ------------------------------------------------------------------- tick
+
+
+@app.schedule("rate(1 minute)", name="tick")
+def tick(event: Any) -> dict:
+    """Fired every minute; ticks every SCAN_INTERVAL_MS until time runs low, so
+    sub-minute schedules work on AWS too. Publishes the queue depth for scaling."""
+    context = event.context
+    scheduler = runtime().scheduler()
+    passes = {"n": 0, "scheduled": 0, "depth": {}}
+
+    def on_report(report: Any) -> None:
+        passes["n"] += 1
+        passes["scheduled"] += report.scheduled
+        if report.leader:
+            passes["depth"] = report.depth
+
+    stop = threading.Event()
+    remaining = context.get_remaining_time_in_millis if context else None
+    scheduler.run_forever(stop, remaining_ms=remaining, on_report=on_report)
+    depth = passes["depth"]
+    if depth:
+        metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
+        metrics.add_metric("InFlight", MetricUnit.Count, depth.get("in_flight", 0))
+    metrics.add_metric("ExecutionsScheduled", MetricUnit.Count, passes["scheduled"])
+    metrics.flush_metrics()
+    logger.info("tick finished", extra={"passes": passes["n"], "depth": depth})
+    return {"passes": passes["n"], "scheduled": passes["scheduled"], "depth": depth}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what `make up` and `make test` need, from the project's own pinned files.
+# Idempotent: a second run only checks. Usage: infra/bootstrap.sh [--browser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+STAMP="$VENV/.installed"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+apt_install() {
+  if ! command -v apt-get >/dev/null; then
+    echo "bootstrap: please install: $*" >&2; exit 1
+  fi
+  echo "bootstrap: installing $* with apt-get" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null 2>&1 || {
+    as_root apt-get update -q >/dev/null 2>&1 || true
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null || {
+      echo "bootstrap: could not install $* (run: apt-get install $*)" >&2; exit 1; }
+  }
+}
+
+# Python 3.11+ with venv.
+if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+  echo "bootstrap: Python 3.11 or newer is needed as '$PYTHON' (apt-get install python3)" >&2
+  exit 1
+fi
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; rm -rf "$VENV"; "$PYTHON" -m venv "$VENV"; }
+fi
+
+# Pinned dependencies; reinstalled only when a requirements file changed.
+if [ ! -f "$STAMP" ] || [ requirements.txt -nt "$STAMP" ] || [ requirements-dev.txt -nt "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
+  echo "bootstrap: installing pinned Python dependencies into $VENV" >&2
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+  touch "$STAMP"
+fi
+
+# Redis and PostgreSQL: used where they answer; otherwise the project starts its own
+# from these binaries (infra/local/services.py), so make sure they exist.
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  if "$VENV/bin/python" -c 'import sys; from infra.local.services import redis_answers, postgres_answers
+import os
+r = redis_answers(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+p = postgres_answers(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres")
+sys.exit(0 if (r and p) else 1)' 2>/dev/null; then
+    : # both servers answer already; local binaries are not needed
+  else
+    apt_install "${need[@]}"
+  fi
+fi
+
+# Headless Chromium for the dashboard tests (Debian's package; Playwright drives it).
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi

@@ -1,0 +1,295 @@
+"""The Chalice app in-process (chalice.test.Client) over real Redis and PostgreSQL.
+
+Every route, its happy path and its error paths: 4xx bodies name the bad fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from jobsched.runtime import Runtime, set_runtime
+from tests.integration.engine import Engine
+
+KEY = "test-key"
+AUTH = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+
+
+class Api:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict | None = None,
+        raw: str | None = None,
+    ) -> tuple[int, Any]:
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        response = self.client.http.request(
+            method, "/api/v1" + path, headers=AUTH if headers is None else headers, body=data
+        )
+        payload = json.loads(response.body) if response.body else None
+        return response.status_code, payload
+
+    def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        code, payload = self.call(method, path, body)
+        assert code == status, payload
+        return payload
+
+
+@pytest.fixture
+def api(engine: Engine) -> Iterator[Api]:
+    from app.app import app
+
+    rt = Runtime(replace(engine.settings, api_keys=(KEY,)), engine.clock)
+    rt.__dict__.update(store=engine.store, queue=engine.queue, registry=engine.registry)
+    rt.__dict__["service"] = engine.service
+    set_runtime(rt)
+    with Client(app) as client:
+        yield Api(client)
+    set_runtime(None)
+
+
+def job_body(**extra: Any) -> dict[str, Any]:
+    return {"name": "nightly-report", "handler": "test.echo", "payload": {"a": 1}, **extra}
+
+
+def test_health_needs_no_key(api: Api) -> None:
+    code, body = api.call("GET", "/health", headers={})
+    assert code == 200
+    assert body == {"status": "ok", "postgres": "ok", "redis": "ok"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Basic dGVzdA=="},
+        {"Authorization": "Bearer "},
+    ],
+)
+def test_everything_else_needs_a_valid_key(api: Api, headers: dict) -> None:
+    for path in ("/jobs", "/metrics", "/workers", "/dead-letter", "/openapi.json"):
+        code, body = api.call("GET", path, headers=headers)
+        assert code == 401
+        assert body["error"]["code"] == "unauthorized"
+
+
+def test_job_lifecycle(api: Api, engine: Engine) -> None:
+    job = api.ok("POST", "/jobs", job_body(schedule="0 6 * * *", timezone="Europe/Paris"), 201)
+    assert job["status"] == "SCHEDULED"
+    assert job["next_run_time"] is not None
+    assert len(job["upcoming_runs"]) == 5
+    assert all(t.endswith(("+01:00", "+02:00")) for t in job["upcoming_runs"])
+    assert api.ok("GET", f"/jobs/{job['id']}")["name"] == "nightly-report"
+
+    updated = api.ok("PUT", f"/jobs/{job['id']}", {"priority": 80, "description": "daily"})
+    assert (updated["priority"], updated["description"], updated["name"]) == (
+        80,
+        "daily",
+        "nightly-report",
+    )
+    paused = api.ok("POST", f"/jobs/{job['id']}/pause")
+    assert (paused["status"], paused["next_run_time"]) == ("PAUSED", None)
+    code, body = api.call("POST", f"/jobs/{job['id']}/trigger")
+    assert (code, body["error"]["code"]) == (409, "conflict")
+    resumed = api.ok("POST", f"/jobs/{job['id']}/resume")
+    assert resumed["status"] == "SCHEDULED" and resumed["next_run_time"]
+
+    execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    assert execution["status"] == "QUEUED"
+    assert execution["priority"] == 80
+    listed = api.ok("GET", f"/jobs/{job['id']}/executions")
+    assert [e["id"] for e in listed["items"]] == [execution["id"]]
+
+    code, _ = api.call("DELETE", f"/jobs/{job['id']}")
+    assert code == 204
+    assert api.call("GET", f"/jobs/{job['id']}")[0] == 404
+    assert engine.queue.depth()["ready"] == 0  # its queued run left the queue too
+
+
+def test_trigger_overrides_and_batches(api: Api, engine: Engine) -> None:
+    job = api.ok("POST", "/jobs", job_body(), 201)
+    one = api.ok("POST", f"/jobs/{job['id']}/trigger", {"payload": {"x": 2}, "priority": 99}, 202)
+    assert (one["payload"], one["priority"]) == ({"x": 2}, 99)
+    many = api.ok(
+        "POST",
+        f"/jobs/{job['id']}/trigger",
+        {"runs": [{"payload": {"n": i}} for i in range(25)]},
+        202,
+    )
+    assert many["total"] == 25
+    assert engine.queue.depth()["ready"] == 26
+    assert engine.queue.ready_ids()[0] == one["id"]  # priority 99 first
+
+
+def test_create_errors_name_every_bad_field(api: Api) -> None:
+    code, body = api.call(
+        "POST",
+        "/jobs",
+        {
+            "name": "",
+            "handler": "nope",
+            "priority": 500,
+            "schedule": "* *",
+            "timezone": "X/Y",
+            "extra": True,
+        },
+    )
+    assert code == 400
+    assert body["error"]["code"] == "validation_error"
+    assert set(body["error"]["fields"]) == {
+        "name",
+        "handler",
+        "priority",
+        "schedule",
+        "timezone",
+        "extra",
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [("{not json", "body"), ("[1, 2]", "body"), ("", "body"), ("null", "body")],
+)
+def test_malformed_bodies_are_400(api: Api, raw: str, field: str) -> None:
+    code, body = api.call("POST", "/jobs", raw=raw)
+    assert code == 400
+    assert field in body["error"]["fields"]
+
+
+def test_payload_must_fit_the_handler(api: Api) -> None:
+    code, body = api.call("POST", "/jobs", job_body(handler="http.webhook", payload={}))
+    assert code == 400
+    assert "payload.url" in body["error"]["fields"]
+    code, body = api.call(
+        "POST", "/jobs", job_body(handler="shell.command", payload={"command": "rm"})
+    )
+    assert code == 400
+    assert "payload.command" in body["error"]["fields"]
+
+
+def test_duplicate_names_conflict(api: Api) -> None:
+    api.ok("POST", "/jobs", job_body(), 201)
+    code, body = api.call("POST", "/jobs", job_body())
+    assert code == 409
+    assert body["error"]["fields"] == {"name": "already exists"}
+
+
+def test_failed_create_writes_nothing(api: Api) -> None:
+    api.call("POST", "/jobs", job_body(priority=-1))
+    assert api.ok("GET", "/jobs")["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/jobs/nope",
+        "/jobs/00000000-0000-0000-0000-000000000000",
+        "/executions/42",
+        "/dead-letter/00000000-0000-0000-0000-000000000000",
+    ],
+)
+def test_unknown_ids_are_404(api: Api, path: str) -> None:
+    code, body = api.call("GET", path)
+    assert code == 404
+    assert body["error"]["code"] == "not_found"
+
+
+def test_list_filters_sorting_and_pagination(api: Api) -> None:
+    for i in range(7):
+        api.ok(
+            "POST",
+            "/jobs",
+            job_body(
+                name=f"job-{i}",
+                priority=i * 10,
+                handler="test.log" if i % 2 else "test.echo",
+                payload={"message": "m"} if i % 2 else {},
+            ),
+            201,
+        )
+    api.ok("POST", f"/jobs/{api.ok('GET', '/jobs?name=job-3')['items'][0]['id']}/pause")
+    assert api.ok("GET", "/jobs?status=PAUSED")["total"] == 1
+    assert api.ok("GET", "/jobs?handler=test.log")["total"] == 3
+    first = api.ok("GET", "/jobs?sort=-priority&limit=3")
+    assert [j["name"] for j in first["items"]] == ["job-6", "job-5", "job-4"]
+    assert first["total"] == 7
+    second = api.ok("GET", f"/jobs?sort=-priority&limit=3&cursor={first['next_cursor']}")
+    assert [j["name"] for j in second["items"]] == ["job-3", "job-2", "job-1"]
+    third = api.ok("GET", f"/jobs?sort=-priority&limit=3&cursor={second['next_cursor']}")
+    assert third["next_cursor"] is None and len(third["items"]) == 1
+    for bad in ("status=DONE", "limit=0", "limit=abc", "sort=colour", "cursor=zzz"):
+        code, body = api.call("GET", f"/jobs?{bad}")
+        assert code == 400, bad
+        assert bad.split("=")[0] in body["error"]["fields"]
+
+
+def test_cancel_and_retry(api: Api, engine: Engine) -> None:
+    job = api.ok("POST", "/jobs", job_body(), 201)
+    execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    cancelled = api.ok("POST", f"/executions/{execution['id']}/cancel")
+    assert cancelled["status"] == "CANCELLED"
+    assert engine.queue.depth()["ready"] == 0
+    code, body = api.call("POST", f"/executions/{execution['id']}/cancel")
+    assert (code, body["error"]["code"]) == (409, "conflict")
+    retried = api.ok("POST", f"/executions/{execution['id']}/retry", None, 202)
+    assert retried["status"] == "QUEUED"
+    engine.run_until(lambda: engine.status(execution["id"]) == "SUCCEEDED")
+    code, _ = api.call("POST", f"/executions/{execution['id']}/retry")
+    assert code == 409  # succeeded runs are not retried
+
+
+def test_dead_letter_inspect_redrive_delete(api: Api, engine: Engine) -> None:
+    job = api.ok(
+        "POST",
+        "/jobs",
+        job_body(
+            handler="test.delay", max_retries=0, payload={"durationMs": 0, "shouldFail": True}
+        ),
+        201,
+    )
+    first = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    second = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    engine.run_until(lambda: api.ok("GET", "/dead-letter")["total"] == 2)
+    entries = api.ok("GET", "/dead-letter")["items"]
+    by_exec = {e["execution_id"]: e for e in entries}
+    entry = api.ok("GET", f"/dead-letter/{by_exec[first['id']]['id']}")
+    assert entry["error"] == "test.delay failed as asked"
+    assert entry["job_name"] == "nightly-report"
+    redriven = api.ok("POST", f"/dead-letter/{entry['id']}/redrive", None, 202)
+    assert redriven["id"] == first["id"] and redriven["status"] == "QUEUED"
+    assert api.call("DELETE", f"/dead-letter/{by_exec[second['id']]['id']}")[0] == 204
+    assert api.ok("GET", "/dead-letter")["total"] == 0
+    assert api.ok("GET", f"/executions/{second['id']}")["status"] == "FAILED"
+
+
+def test_metrics_workers_and_openapi(api: Api, engine: Engine) -> None:
+    job = api.ok("POST", "/jobs", job_body(), 201)
+    api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    worker = engine.worker("metrics-worker")
+    engine.run_until(lambda: api.ok("GET", "/metrics")["executions"]["by_status"]["SUCCEEDED"])
+    worker.heartbeat(engine.clock.now())
+    metrics = api.ok("GET", "/metrics")
+    assert metrics["jobs"]["total"] == 1
+    assert metrics["queue"] == {"ready": 0, "in_flight": 0, "delayed": 0}
+    assert metrics["leader"]["id"] == engine.settings.scheduler_instance_id
+    assert metrics["throughput"]["last_minute"] == 1
+    workers = api.ok("GET", "/workers")["items"]
+    assert [w["id"] for w in workers] == ["metrics-worker"]
+    assert workers[0]["capacity"] == engine.settings.max_concurrent_jobs
+    buckets = api.ok("GET", "/metrics/executions?window_s=600&bucket_s=60")["buckets"]
+    assert sum(b["succeeded"] for b in buckets) == 1
+    code, body = api.call("GET", "/metrics/executions?window_s=10")
+    assert code == 400 and "window_s" in body["error"]["fields"]
+    spec = api.ok("GET", "/openapi.json")
+    assert spec["openapi"].startswith("3.")
