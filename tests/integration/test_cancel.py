@@ -1,0 +1,90 @@
+"""Cancel reaches the running handler; deleting a running job leaves nothing behind."""
+
+from __future__ import annotations
+
+import time
+
+from jobsched.domain.validation import validate_job_create
+from jobsched.settings import Settings
+from tests.integration.engine import Engine
+from tests.integration.helpers import wait_for
+
+
+def start_running(engine: Engine, **job: object):
+    job_id = engine.create_job(**job)
+    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    worker = engine.worker()
+    engine.run_until(lambda: engine.status(execution.id) == "RUNNING", worker)
+    return job_id, execution, worker
+
+
+def test_cancelling_a_running_delay_interrupts_it(engine: Engine) -> None:
+    _, execution, worker = start_running(
+        engine, handler="test.delay", payload={"durationMs": 60_000}
+    )
+    began = time.monotonic()
+    engine.service.cancel_execution(execution.id)
+    assert engine.status(execution.id) == "CANCELLED"
+    worker.heartbeat(engine.clock.now())  # the worker learns of it on its next beat
+    wait_for(lambda: worker.flush(engine.clock.now()) or not worker.running, timeout=5)
+    assert time.monotonic() - began < 5  # interrupted, not slept out
+    final = engine.store.get_execution(execution.id)
+    assert final.status == "CANCELLED"
+    assert final.attempts[-1].outcome == "CANCELLED"
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+
+
+def test_cancelling_a_running_shell_command_kills_its_process_group(
+    store, queue, registry, clock, settings: Settings, tmp_path
+) -> None:
+    settings = Settings(**{**settings.__dict__, "shell_allowed_commands": ("sh",)})
+    engine = Engine(store, queue, settings, registry, clock)
+    marker = tmp_path / "child.pid"
+    script = f"sleep 60 & echo $! > {marker}; wait"
+    data = validate_job_create(
+        {
+            "name": "shell",
+            "handler": "shell.command",
+            "payload": {"command": "sh", "args": ["-c", script]},
+        },
+        registry,
+        settings,
+    )
+    job_id = store.create_job(data, clock.now()).id
+    (execution,) = store.create_triggered(job_id, clock.now())
+    worker = engine.worker()
+    engine.run_until(lambda: marker.exists() and marker.read_text().strip(), worker)
+    child = int(marker.read_text())
+    engine.service.cancel_execution(execution.id)
+    worker.heartbeat(clock.now())
+    wait_for(lambda: worker.flush(clock.now()) or not worker.running, timeout=10)
+
+    def gone() -> bool:
+        try:
+            with open(f"/proc/{child}/stat") as f:
+                return f.read().split()[2] == "Z"  # a zombie is dead
+        except FileNotFoundError:
+            return True
+
+    wait_for(gone, timeout=5, what="the shell's child process to be killed")
+    assert engine.status(execution.id) == "CANCELLED"
+
+
+def test_deleting_a_job_while_it_runs_leaves_no_orphan_state(engine: Engine) -> None:
+    job_id, execution, worker = start_running(
+        engine, handler="test.delay", payload={"durationMs": 60_000}
+    )
+    engine.service.delete_job(job_id)
+    worker.heartbeat(engine.clock.now())
+    wait_for(lambda: worker.flush(engine.clock.now()) or not worker.running, timeout=5)
+    assert not worker.running
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+    assert engine.store.list_executions().total == 0
+    keys = set(engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"))
+    # Only bookkeeping remains: no message, lease or cancel flag for the execution.
+    for key in keys:
+        kind = engine.queue.client.type(key)
+        if kind == "hash" and key != engine.queue.keys.stats:
+            assert execution.id not in engine.queue.client.hkeys(key), key
+        if kind == "set":
+            assert not engine.queue.client.sismember(key, execution.id), key
