@@ -1,0 +1,156 @@
+"""A small typed client for the REST API, for applications and the CLI.
+
+    from jobsched.client import Client
+    api = Client("http://127.0.0.1:3001/api/v1", api_key="...")
+    job = api.create_job(name="report", handler="test.echo", schedule="0 6 * * *")
+    api.trigger(job["id"], payload={"day": "monday"})
+
+Errors come back as ``ApiError`` with the HTTP status and the API's error body
+(``code``, ``message``, ``fields``). Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+DEFAULT_API_URL = "http://127.0.0.1:3001/api/v1"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None):
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+
+class ApiUnreachable(Exception):
+    """The API did not answer (not running, wrong URL)."""
+
+
+class Client:
+    def __init__(
+        self, base_url: str | None = None, api_key: str | None = None, timeout: float = 30
+    ) -> None:
+        self.base_url = (base_url or os.environ.get("JOBSCHED_API_URL") or DEFAULT_API_URL).rstrip(
+            "/"
+        )
+        keys = os.environ.get("API_KEYS", "").split(",")
+        self.api_key = api_key or os.environ.get("JOBSCHED_API_KEY") or keys[0].strip() or None
+        self.timeout = timeout
+
+    def request(
+        self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None
+    ) -> Any:
+        url = self.base_url + path
+        if query:
+            clean = {k: v for k, v in query.items() if v is not None}
+            if clean:
+                url += "?" + urllib.parse.urlencode(clean)
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                raw = resp.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                err = json.loads(raw)["error"]
+            except (ValueError, KeyError, TypeError):
+                err = {"code": "http_error", "message": raw.decode(errors="replace")[:500]}
+            raise ApiError(
+                exc.code, err.get("code", "error"), err.get("message", ""), err.get("fields")
+            ) from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            raise ApiUnreachable(f"cannot reach {self.base_url}: {exc}") from None
+        return json.loads(raw) if raw else None
+
+    # jobs
+    def create_job(self, **fields: Any) -> dict[str, Any]:
+        return self.request("POST", "/jobs", fields)
+
+    def list_jobs(self, **filters: Any) -> dict[str, Any]:
+        return self.request("GET", "/jobs", query=filters)
+
+    def get_job(self, job_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/jobs/{job_id}")
+
+    def update_job(self, job_id: str, **fields: Any) -> dict[str, Any]:
+        return self.request("PUT", f"/jobs/{job_id}", fields)
+
+    def delete_job(self, job_id: str) -> None:
+        self.request("DELETE", f"/jobs/{job_id}")
+
+    def pause(self, job_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/jobs/{job_id}/pause")
+
+    def resume(self, job_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/jobs/{job_id}/resume")
+
+    def trigger(
+        self, job_id: str, payload: dict[str, Any] | None = None, priority: int | None = None
+    ) -> dict[str, Any]:
+        body = {
+            k: v for k, v in {"payload": payload, "priority": priority}.items() if v is not None
+        }
+        return self.request("POST", f"/jobs/{job_id}/trigger", body)
+
+    def trigger_many(self, job_id: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.request("POST", f"/jobs/{job_id}/trigger", {"runs": runs})
+
+    # executions
+    def list_executions(self, job_id: str | None = None, **filters: Any) -> dict[str, Any]:
+        path = f"/jobs/{job_id}/executions" if job_id else "/executions"
+        return self.request("GET", path, query=filters)
+
+    def get_execution(self, execution_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/executions/{execution_id}")
+
+    def cancel(self, execution_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/executions/{execution_id}/cancel")
+
+    def retry(self, execution_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/executions/{execution_id}/retry")
+
+    # dead letter
+    def dead_letter(self, **paging: Any) -> dict[str, Any]:
+        return self.request("GET", "/dead-letter", query=paging)
+
+    def redrive(self, entry_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/dead-letter/{entry_id}/redrive")
+
+    def delete_dead_letter(self, entry_id: str) -> None:
+        self.request("DELETE", f"/dead-letter/{entry_id}")
+
+    # system
+    def health(self) -> dict[str, Any]:
+        return self.request("GET", "/health")
+
+    def metrics(self) -> dict[str, Any]:
+        return self.request("GET", "/metrics")
+
+    def workers(self) -> dict[str, Any]:
+        return self.request("GET", "/workers")
+
+    def find_job(self, name_or_id: str) -> dict[str, Any]:
+        """A job by id, or by exact name."""
+        try:
+            return self.get_job(name_or_id)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+        for job in self.list_jobs(name=name_or_id, limit=200)["items"]:
+            if job["name"] == name_or_id:
+                return job
+        raise ApiError(404, "not_found", f"no job with id or name {name_or_id!r}", None)
