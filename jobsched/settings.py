@@ -34,7 +34,9 @@ class Settings:
     )
     leader_lock_ttl_s: float = _env("LEADER_LOCK_TTL", "leader lock TTL in seconds", default=30.0)
     scan_interval_ms: int = _env("SCAN_INTERVAL_MS", "tick interval in ms", default=1000)
-    worker_id: str = _env("WORKER_ID", "identity of this worker", default="worker-1")
+    worker_id: str = _env(
+        "WORKER_ID", "identity of this worker ('auto': <hostname>-<pid>)", default="worker-1"
+    )
     max_concurrent_jobs: int = _env(
         "MAX_CONCURRENT_JOBS", "executions one worker runs at once", default=5
     )

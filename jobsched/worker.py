@@ -112,6 +112,9 @@ class Worker:
         self.registry = registry
         self.clock = clock or SystemClock()
         self.worker_id = worker_id or settings.worker_id
+        if self.worker_id == "auto":
+            # Containers started from one task definition share their environment.
+            self.worker_id = f"{hostname()}-{os.getpid()}"
         self.capacity = settings.max_concurrent_jobs
         self.running: dict[str, Running] = {}
         self.completed: list[Completed] = []
