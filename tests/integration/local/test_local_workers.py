@@ -20,7 +20,9 @@ if sys.argv[2] == "polite":
 else:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 out = os.path.join(sys.argv[1], os.environ["WORKER_ID"] + "." + str(os.getpid()))
-open(out, "w").write(os.environ.get("MARKER", ""))
+with open(out + ".tmp", "w") as f:  # rename: the test never sees a half-written file
+    f.write(os.environ.get("MARKER", ""))
+os.replace(out + ".tmp", out)
 stop.wait()
 open(out + ".stopped", "w").close()
 """
@@ -33,6 +35,10 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.02)  # polling files a subprocess writes
     return False
+
+
+def reports(tmp_path: Path) -> list[Path]:
+    return [p for p in tmp_path.glob("worker-*") if p.suffix not in {".tmp", ".stopped"}]
 
 
 def pool(tmp_path: Path, mode: str, count: int = 2, grace_ms: int = 5_000) -> WorkerPool:
@@ -50,10 +56,9 @@ def test_workers_get_ids_and_env_and_stop_on_sigterm(tmp_path: Path) -> None:
     workers = pool(tmp_path, "polite")
     workers.start()
     try:
-        assert wait_for(lambda: len(list(tmp_path.glob("worker-*"))) == 2)
-        names = sorted(p.name.split(".")[0] for p in tmp_path.glob("worker-*"))
-        assert names == ["worker-1", "worker-2"]
-        assert all(p.read_text() == "inherited" for p in tmp_path.glob("worker-*"))
+        assert wait_for(lambda: len(reports(tmp_path)) == 2)
+        assert sorted(p.name.split(".")[0] for p in reports(tmp_path)) == ["worker-1", "worker-2"]
+        assert all(p.read_text() == "inherited" for p in reports(tmp_path))
     finally:
         workers.stop()
     assert len(list(tmp_path.glob("*.stopped"))) == 2  # each exited through its handler
@@ -63,7 +68,7 @@ def test_workers_get_ids_and_env_and_stop_on_sigterm(tmp_path: Path) -> None:
 def test_a_worker_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
     workers = pool(tmp_path, "stubborn", count=1, grace_ms=200)
     workers.start()
-    assert wait_for(lambda: any(tmp_path.glob("worker-1.*")))
+    assert wait_for(lambda: len(reports(tmp_path)) == 1)
     started = time.monotonic()
     workers.stop()
     assert time.monotonic() - started < 3

@@ -1,0 +1,44 @@
+"""The banner the local stack prints: what tests wait for, and no leaked passwords."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infra.local.stack import LocalStack, settings_environment
+from jobsched.settings import Settings
+
+
+def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> None:
+    stack = LocalStack(Settings(), tmp_path, port=0, workers=0)
+    stack.api_url = "http://127.0.0.1:3001/api/v1"
+    stack.dashboard_url = "http://127.0.0.1:4100/job-scheduler-dashboard/index.html"
+    stack.api_key = "key-1"
+    stack.redis_url = "redis://:redis-pw@127.0.0.1:6379/0"
+    stack.database_url = "postgresql://app:pg-pw@127.0.0.1:5432/jobsched"
+    banner = stack.banner()
+    assert banner.splitlines()[-1] == (
+        "READY api=http://127.0.0.1:3001/api/v1 "
+        "dashboard=http://127.0.0.1:4100/job-scheduler-dashboard/index.html"
+    )
+    assert 'curl -H "Authorization: Bearer key-1" http://127.0.0.1:3001/api/v1/jobs' in banner
+    assert "redis-pw" not in banner and "pg-pw" not in banner
+    assert "postgresql://app:***@127.0.0.1:5432/jobsched" in banner
+
+
+def test_constructor_starts_nothing_and_takes_overrides(tmp_path: Path) -> None:
+    stack = LocalStack(Settings(port=3001, local_workers=3), tmp_path, port=0)
+    assert (stack.port, stack.workers) == (0, 3)
+    assert stack.template_path == tmp_path.resolve() / "template.yaml"
+    assert stack.local_dir == tmp_path.resolve() / ".local"
+    stack.stop()  # nothing started: a no-op
+    assert not (tmp_path / ".local").exists()
+
+
+def test_settings_round_trip_through_the_environment() -> None:
+    settings = Settings(
+        redis_key_prefix="p1", scan_interval_ms=250, leader_lock_ttl_s=2.5, api_keys=("a", "b")
+    )
+    env = settings_environment(settings)
+    assert env["REDIS_KEY_PREFIX"] == "p1"
+    assert env["API_KEYS"] == "a,b"
+    assert Settings.from_env(env) == settings
