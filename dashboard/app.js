@@ -1,0 +1,257 @@
+// Job Scheduler operator dashboard: boot, sign-in gate, hash router, page shell.
+//
+// Test ids (data-testid) - stable hooks for browser tests:
+//   shell      nav-overview nav-jobs nav-executions nav-workers nav-dead-letter
+//              signout live-status conn-error page-title toast
+//   sign-in    signin-form signin-key signin-submit signin-error signin-message
+//   overview   metric-<name> (value elements, raw number in data-value): metric-jobs-total
+//              metric-jobs-scheduled metric-jobs-paused metric-queue-ready metric-queue-in-flight
+//              metric-queue-delayed metric-dead-letter metric-workers-total metric-workers-stale
+//              metric-leader metric-leader-ttl metric-throughput-last-minute
+//              metric-throughput-last-5-minutes metric-throughput-last-hour
+//              metric-failure-rate-last-5-minutes metric-failure-rate-last-hour
+//              metric-duration-p50 metric-duration-p95 metric-duration-p99
+//              metric-executions-<STATUS> throughput-chart
+//              metrics-health metrics-queue metrics-throughput metrics-duration (groups)
+//   jobs       jobs-table jobs-total job-row[data-job-name][data-job-id][data-status] job-link
+//              job-status jobs-search jobs-filter-status jobs-filter-handler jobs-sort job-create
+//              job-pause job-resume job-trigger job-edit job-delete
+//   job form   job-dialog job-form (inputs named like the API fields: name description handler schedule
+//              timezone priority max_retries timeout_ms retry_backoff_ms retry_backoff_max_ms
+//              payload) field-error-<field> (also field-error-payload.<key>) form-error
+//              schedule-preview payload-format job-form-submit job-form-cancel
+//   job detail job-detail back-to-jobs job-name job-status job-field-<field> job-schedule
+//              job-schedule-words upcoming-runs upcoming-run job-edit job-pause job-resume
+//              job-trigger job-trigger-custom job-delete trigger-dialog trigger-form
+//              trigger-payload trigger-priority trigger-submit job-executions-filter-status
+//   executions executions-table executions-total execution-row[data-status][data-execution-id]
+//              execution-status execution-job execution-expand row-detail execution-detail
+//              execution-open attempts-table attempt-row[data-outcome] execution-payload
+//              execution-result execution-error execution-cancel execution-retry
+//              executions-filter-status executions-filter-handler
+//              (on #/executions/<id> the action bar is the execution-row[data-status])
+//   workers    workers-table worker-row[data-worker-id][data-stale] worker-load worker-heartbeat
+//              worker-stale workers-summary
+//   DLQ        dlq-table dlq-row[data-dlq-id] dlq-inspect dlq-detail dlq-payload dlq-error
+//              dlq-redrive dlq-delete dlq-total
+//   shared     confirm-dialog confirm-yes confirm-no dialog-close pagination-prev pagination-next
+//              pagination-info table-empty toasts
+//
+// Refresh: each page polls its main resource every 1.5 s (js/poller.js): one request per
+// tick (the job page: the job and its executions, in parallel), never overlapping, paused
+// while the tab is hidden, kicked right after an action. The overview chart: every 10 s.
+
+import { h, logo, setChildren } from './js/dom.js';
+import { auth, createApi } from './js/api.js';
+import { Poller, liveStatus } from './js/poller.js';
+import { closeAllDialogs, startClock, toast } from './js/ui.js';
+import { fmtTime } from './js/format.js';
+import * as overview from './js/pages/overview.js';
+import * as jobs from './js/pages/jobs.js';
+import * as jobDetail from './js/pages/job-detail.js';
+import * as executions from './js/pages/executions.js';
+import * as executionDetail from './js/pages/execution-detail.js';
+import * as workers from './js/pages/workers.js';
+import * as deadLetter from './js/pages/dead-letter.js';
+import * as signin from './js/pages/signin.js';
+
+const DEFAULT_CONFIG = { apiUrl: 'http://127.0.0.1:3001/api/v1' };
+
+const NAV = [
+  ['overview', 'Overview', '#/overview'],
+  ['jobs', 'Jobs', '#/jobs'],
+  ['executions', 'Executions', '#/executions'],
+  ['workers', 'Workers', '#/workers'],
+  ['dead-letter', 'Dead letter', '#/dead-letter'],
+];
+
+/** [pattern segments, page module, nav section] */
+const ROUTES = [
+  [[], overview, 'overview'],
+  [['overview'], overview, 'overview'],
+  [['jobs'], jobs, 'jobs'],
+  [['jobs', ':id'], jobDetail, 'jobs'],
+  [['executions'], executions, 'executions'],
+  [['executions', ':id'], executionDetail, 'executions'],
+  [['workers'], workers, 'workers'],
+  [['dead-letter'], deadLetter, 'dead-letter'],
+  [['signin'], signin, null],
+];
+
+const state = { api: null, config: null, current: null, flash: '' };
+
+/* ---------- hash routing ---------- */
+
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const q = raw.indexOf('?');
+  const path = q === -1 ? raw : raw.slice(0, q);
+  const query = Object.fromEntries(new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)));
+  const segments = path.split('/').filter(Boolean).map((p) => {
+    try { return decodeURIComponent(p); } catch { return p; }
+  });
+  return { path, segments, query };
+}
+
+function match(segments) {
+  for (const [pattern, page, section] of ROUTES) {
+    if (pattern.length !== segments.length) continue;
+    const params = {};
+    if (pattern.every((p, i) => (p.startsWith(':') ? ((params[p.slice(1)] = segments[i]), true) : p === segments[i]))) {
+      return { page, section, params };
+    }
+  }
+  return null;
+}
+
+export function navigate(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+/** Replace the query part of the current hash without a navigation (filters, paging). */
+function setQuery(path, query) {
+  const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== '' && v !== null && v !== undefined)).toString();
+  history.replaceState(history.state, '', `#/${path}${qs ? `?${qs}` : ''}`);
+}
+
+/* ---------- shell ---------- */
+
+const shell = {};
+
+function buildShell() {
+  const app = document.getElementById('app');
+  shell.nav = h('nav', { class: 'nav', 'aria-label': 'Main' },
+    NAV.map(([id, label, href]) => h('a', { href, 'data-testid': `nav-${id}`, dataset: { section: id } }, label)));
+  shell.live = h('span', { class: 'live', 'data-testid': 'live-status', role: 'status' }, h('i', { class: 'dot' }), h('span', { class: 'live-text' }, 'Connecting…'));
+  shell.signout = h('button', {
+    type: 'button', class: 'btn btn-sm btn-ghost', 'data-testid': 'signout',
+    on: { click: () => { auth.key = ''; state.flash = 'Signed out.'; navigate('#/signin'); } },
+  }, 'Sign out');
+  shell.header = h('header', { class: 'topbar' },
+    h('button', { type: 'button', class: 'skip', on: { click: () => shell.main.focus() } }, 'Skip to content'),
+    h('a', { class: 'brand', href: '#/overview', 'aria-label': 'Job Scheduler — overview' },
+      h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, logo()), h('span', { class: 'brand-name' }, 'Job Scheduler')),
+    shell.nav,
+    h('div', { class: 'topbar-right' }, shell.live, shell.signout));
+  shell.banner = h('div', { class: 'banner banner-error', 'data-testid': 'conn-error', role: 'alert', hidden: true });
+  shell.main = h('main', { id: 'main', tabindex: '-1' });
+  setChildren(app, shell.header, shell.banner, shell.main);
+
+  liveStatus.listeners.add((st) => {
+    const text = shell.live.querySelector('.live-text');
+    shell.live.classList.toggle('is-error', !st.ok);
+    shell.live.classList.toggle('is-paused', Boolean(st.paused));
+    if (st.paused) text.textContent = 'Paused';
+    else if (!st.ok) text.textContent = 'Reconnecting…';
+    else text.textContent = st.at ? `Live · ${fmtTime(st.at.toISOString())}` : 'Live';
+    shell.live.title = st.ok ? 'Refreshing every 1.5 s' : st.message;
+    shell.banner.hidden = st.ok || st.paused;
+    if (!st.ok) shell.banner.textContent = `${st.message}. Showing the last data received; retrying…`;
+  });
+}
+
+/* ---------- pages ---------- */
+
+function unmountCurrent() {
+  closeAllDialogs();
+  if (!state.current) return;
+  for (const fn of state.current.cleanups.splice(0)) {
+    try { fn(); } catch (err) { console.warn(err); }
+  }
+  state.current = null;
+}
+
+function render() {
+  const { path, segments, query } = parseHash();
+  const found = match(segments);
+  const signedIn = Boolean(auth.key);
+
+  if (!signedIn && (!found || found.page !== signin)) {
+    const next = location.hash && !location.hash.startsWith('#/signin') ? location.hash : '';
+    location.replace(`#/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+    return;
+  }
+  unmountCurrent();
+  liveStatus.report({ ok: true, at: null, message: '' });
+  document.body.classList.toggle('signed-out', !signedIn || (found && found.page === signin));
+  for (const a of shell.nav.querySelectorAll('a')) {
+    if (found && a.dataset.section === found.section) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+
+  const cleanups = [];
+  const current = { cleanups };
+  state.current = current;
+  const ctx = {
+    api: state.api,
+    config: state.config,
+    params: found ? found.params : {},
+    query,
+    navigate,
+    setQuery: (q) => setQuery(path, q),
+    flash: () => { const f = state.flash; state.flash = ''; return f; },
+    /** Start a poller that stops when the page is left. */
+    poll(tick, opts) {
+      const p = new Poller(tick, opts).start();
+      cleanups.push(() => p.stop());
+      return p;
+    },
+    onCleanup: (fn) => cleanups.push(fn),
+    setTitle: (t) => { document.title = `${t} · Job Scheduler`; },
+  };
+
+  shell.main.replaceChildren();
+  window.scrollTo(0, 0);
+  if (!found) {
+    ctx.setTitle('Not found');
+    shell.main.append(h('section', { class: 'page' },
+      h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Page not found'),
+      h('p', null, 'Nothing lives at ', h('code', null, location.hash), '. ', h('a', { href: '#/overview' }, 'Go to the overview'), '.')));
+    return;
+  }
+  ctx.setTitle(found.page.title || 'Dashboard');
+  try {
+    const cleanup = found.page.mount(shell.main, ctx);
+    if (typeof cleanup === 'function') cleanups.push(cleanup);
+  } catch (err) {
+    console.error(err);
+    shell.main.append(h('p', { class: 'banner banner-error' }, `This page failed to render: ${err.message}`));
+  }
+}
+
+/* ---------- boot ---------- */
+
+async function loadConfig() {
+  try {
+    const res = await fetch('./config.json', { cache: 'no-store' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const cfg = await res.json();
+    if (!cfg || typeof cfg.apiUrl !== 'string' || !cfg.apiUrl) throw new Error('config.json has no "apiUrl"');
+    return { config: cfg, warning: '' };
+  } catch (err) {
+    return { config: DEFAULT_CONFIG, warning: `Could not load ./config.json (${err.message}); using ${DEFAULT_CONFIG.apiUrl}` };
+  }
+}
+
+function onUnauthorized(message) {
+  if (!auth.key && parseHash().segments[0] === 'signin') return;
+  auth.key = '';
+  state.flash = `Your API key was rejected${message ? ` (${message})` : ''}. Please sign in again.`;
+  const { segments } = parseHash();
+  const next = segments[0] === 'signin' ? '' : location.hash;
+  location.hash = `#/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+}
+
+async function boot() {
+  buildShell();
+  const { config, warning } = await loadConfig();
+  state.config = config;
+  state.api = createApi({ baseUrl: config.apiUrl, onUnauthorized });
+  if (warning) toast(warning, { kind: 'error', timeout: 0 });
+  startClock();
+  window.addEventListener('hashchange', render);
+  render();
+}
+
+boot();

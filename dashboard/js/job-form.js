@@ -1,0 +1,213 @@
+// The create / edit job form, in a modal dialog. Validation is the API's: its
+// messages are shown next to each named field (payload.* next to the payload box),
+// anything else in the general message at the top.
+
+import { append, h, route } from './dom.js';
+import { fmtJson, timeZones } from './format.js';
+import { cronToWords } from './cron-words.js';
+import { openModal, toast } from './ui.js';
+import { HANDLERS, HANDLER_EXAMPLES } from './handlers.js';
+
+const NUMBER_FIELDS = [
+  ['priority', 'Priority', '0–100, higher runs first', 0, 100],
+  ['max_retries', 'Max retries', 'attempts after the first', 0, 100],
+  ['timeout_ms', 'Timeout (ms)', 'per attempt', 1, null],
+  ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],
+  ['retry_backoff_max_ms', 'Max backoff (ms)', 'cap on the delay', 0, null],
+];
+const FIELDS = ['name', 'description', 'handler', 'schedule', 'timezone', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
+
+let uid = 0;
+
+/** openJobForm(ctx, {job?, onSaved(job)}) - job given = edit, else create. */
+export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
+  const editing = Boolean(job);
+  const n = ++uid;
+  const inputs = {};
+  const errors = {};
+
+  function field(name, label, control, help) {
+    const id = `jf-${n}-${name}`;
+    control.id = id;
+    control.name = name;
+    const errId = `${id}-err`;
+    control.setAttribute('aria-describedby', help ? `${id}-help ${errId}` : errId);
+    inputs[name] = control;
+    errors[name] = h('div', { class: 'field-error', id: errId, hidden: true });
+    return h('div', { class: ['field', `field-${name}`] },
+      h('label', { for: id }, label),
+      control,
+      help ? h('div', { class: 'help', id: `${id}-help` }, help) : null,
+      errors[name]);
+  }
+
+  const v = (key, fallback = '') => (job && job[key] !== null && job[key] !== undefined ? job[key] : fallback);
+  const handlersList = `jf-${n}-handlers`;
+  const zonesList = `jf-${n}-zones`;
+  const schedulePreview = h('span', { 'data-testid': 'schedule-preview' });
+  const previewSchedule = () => {
+    const expr = inputs.schedule.value.trim();
+    schedulePreview.textContent = expr ? `→ ${cronToWords(expr)}` : 'No schedule: runs only when triggered.';
+  };
+  let lastExample = editing ? null : fmtJson(HANDLER_EXAMPLES['test.echo']);
+
+  const formError = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'form-error', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'job-form-submit' }, editing ? 'Save changes' : 'Create job');
+  const cancel = h('button', { type: 'button', class: 'btn', 'data-testid': 'job-form-cancel', on: { click: () => modal.close() } }, 'Cancel');
+
+  const form = h('form', { class: 'job-form', 'data-testid': 'job-form', novalidate: true, on: { submit: onSubmit } },
+    formError,
+    h('div', { class: 'form-grid' },
+      field('name', 'Name', h('input', { type: 'text', value: v('name'), autocomplete: 'off', spellcheck: 'false', required: true })),
+      field('handler', 'Handler', h('input', {
+        type: 'text', value: v('handler', editing ? '' : 'test.echo'), list: handlersList, autocomplete: 'off', spellcheck: 'false',
+        on: { change: onHandlerChange },
+      }), 'built-in: ' + HANDLERS.join(', ')),
+      field('description', 'Description', h('textarea', { rows: 2, value: v('description') })),
+      field('schedule', 'Schedule (cron)', h('input', {
+        type: 'text', value: v('schedule'), placeholder: 'e.g. */5 * * * *  — empty = trigger only', autocomplete: 'off', spellcheck: 'false',
+        class: 'mono', on: { input: previewSchedule },
+      }), schedulePreview),
+      field('timezone', 'Time zone', h('input', { type: 'text', value: v('timezone', 'UTC'), list: zonesList, autocomplete: 'off', spellcheck: 'false' }), 'IANA name, e.g. Europe/Paris'),
+      NUMBER_FIELDS.map(([name, label, help, min, max]) => field(name, label, h('input', {
+        type: 'number', inputmode: 'numeric', step: 1, min, max: max ?? null, value: job ? String(v(name)) : '',
+        placeholder: editing ? '' : 'default',
+      }), help)),
+      field('payload', 'Payload (JSON object)', h('textarea', {
+        rows: 8, class: 'mono', spellcheck: 'false',
+        value: editing ? fmtJson(v('payload', {})) : lastExample,
+      }), h('span', null, 'Checked by the handler when you save. ', h('button', {
+        type: 'button', class: 'link-btn', 'data-testid': 'payload-format', on: { click: formatPayload },
+      }, 'Format JSON')))),
+    h('datalist', { id: handlersList }, HANDLERS.map((x) => h('option', { value: x }))),
+    h('datalist', { id: zonesList }, timeZones().map((z) => h('option', { value: z }))),
+    h('div', { class: 'form-actions' }, cancel, submit));
+  if (!editing) inputs.priority.placeholder = '50';
+  previewSchedule();
+
+  const modal = openModal({
+    title: editing ? `Edit job` : 'New job',
+    testid: 'job-dialog',
+    body: form,
+    wide: true,
+    initialFocus: inputs.name,
+  });
+
+  function onHandlerChange() {
+    if (editing) return;
+    const example = HANDLER_EXAMPLES[inputs.handler.value.trim()];
+    const current = inputs.payload.value.trim();
+    if (example && (!current || current === '{}' || current === lastExample)) {
+      lastExample = fmtJson(example);
+      inputs.payload.value = lastExample;
+    }
+  }
+
+  function formatPayload() {
+    try {
+      inputs.payload.value = fmtJson(JSON.parse(inputs.payload.value || '{}'));
+      showErrors({});
+    } catch (err) {
+      showErrors({ payload: `is not valid JSON: ${err.message}` });
+    }
+  }
+
+  function clearErrors() {
+    formError.hidden = true;
+    formError.replaceChildren();
+    for (const name of FIELDS) {
+      errors[name].hidden = true;
+      errors[name].replaceChildren();
+      errors[name].removeAttribute('data-testid');
+      inputs[name].removeAttribute('aria-invalid');
+    }
+  }
+
+  /** fields: {"priority": "...", "payload.url": "..."}; message: general text. */
+  function showErrors(fields, message = '') {
+    clearErrors();
+    const general = [];
+    let first = null;
+    for (const [key, problem] of Object.entries(fields || {})) {
+      const base = key.split(/[.[]/)[0];
+      if (!FIELDS.includes(base)) { general.push(`${key}: ${problem}`); continue; }
+      const box = errors[base];
+      box.hidden = false;
+      box.setAttribute('data-testid', `field-error-${base}`);
+      box.append(key === base
+        ? h('div', null, problem)
+        : h('div', { 'data-testid': `field-error-${key}` }, h('code', null, key), ': ', problem));
+      inputs[base].setAttribute('aria-invalid', 'true');
+      if (!first || FIELDS.indexOf(base) < FIELDS.indexOf(first)) first = base;
+    }
+    if (message || general.length) {
+      formError.hidden = false;
+      append(formError, message ? h('div', { class: 'form-error-msg' }, message) : null,
+        general.length ? h('ul', null, general.map((g) => h('li', null, g))) : null);
+    }
+    return first;
+  }
+
+  function numberValue(raw) {
+    const t = String(raw).trim();
+    if (t === '') return undefined;
+    const num = Number(t);
+    return Number.isNaN(num) ? t : num;
+  }
+
+  function collect() {
+    const body = {};
+    body.name = inputs.name.value;
+    body.description = inputs.description.value;
+    body.handler = inputs.handler.value.trim();
+    const schedule = inputs.schedule.value.trim();
+    body.schedule = schedule === '' ? null : schedule;
+    const tz = inputs.timezone.value.trim();
+    if (tz !== '') body.timezone = tz;
+    for (const [name] of NUMBER_FIELDS) {
+      const val = numberValue(inputs[name].value);
+      if (val !== undefined) body[name] = val;
+      else if (inputs[name].validity && inputs[name].validity.badInput) body[name] = 'not a number';
+    }
+    const text = inputs.payload.value.trim();
+    try {
+      body.payload = text === '' ? {} : JSON.parse(text);
+    } catch (err) {
+      return { error: { payload: `is not valid JSON: ${err.message}` } };
+    }
+    return { body };
+  }
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    const { body, error } = collect();
+    if (error) {
+      showErrors(error, 'Fix the payload JSON before saving.');
+      inputs.payload.focus();
+      return;
+    }
+    submit.disabled = true;
+    const label = submit.textContent;
+    submit.textContent = 'Saving…';
+    try {
+      const saved = editing ? await ctx.api.updateJob(job.id, body) : await ctx.api.createJob(body);
+      modal.close();
+      toast(editing ? `Saved “${saved.name}”` : `Created “${saved.name}”`, {
+        kind: 'success', link: saved && saved.id ? { href: route('jobs', saved.id), text: 'Open' } : null,
+      });
+      onSaved(saved);
+    } catch (err) {
+      if (err.status === 401) return;
+      const first = showErrors(err.fields, `Not saved: ${err.message || 'the API refused the job'}`);
+      (first ? inputs[first] : formError).focus?.();
+      if (!first) formError.scrollIntoView({ block: 'nearest' });
+    } finally {
+      if (submit.isConnected) {
+        submit.disabled = false;
+        submit.textContent = label;
+      }
+    }
+  }
+
+  return modal;
+}

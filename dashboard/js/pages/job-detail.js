@@ -1,0 +1,160 @@
+// Job detail: every field, the schedule in words, the next runs in the job's time
+// zone, and its executions (expandable to every attempt and the output). Live.
+
+import { h, setText } from '../dom.js';
+import { fmtDuration, fmtInZone, fmtJson } from '../format.js';
+import { cronToWords } from '../cron-words.js';
+import { badge, kvList, pager, relTime, selectField } from '../ui.js';
+import { openJobForm } from '../job-form.js';
+import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
+import { EXECUTION_STATUSES, executionsTable } from '../executions-view.js';
+
+export const title = 'Job';
+
+export function mount(root, ctx) {
+  const id = ctx.params.id;
+  let job = null;
+  let jobSig = '';
+  let execStatus = ctx.query.status || '';
+  let version = 0;
+  let poller;
+  const kick = () => poller && poller.kick();
+
+  const nameEl = h('h1', { 'data-testid': 'job-name', tabindex: '-1' }, 'Loading…');
+  const statusEl = h('span', { class: 'head-badge' });
+  const actions = h('div', { class: 'page-actions' });
+  const info = h('div', { class: 'detail-grid' });
+  const payloadCard = h('div');
+  const pages = pager({ limit: 20, onChange: () => { version++; kick(); } });
+  const table = executionsTable(ctx, { showJob: false, onChanged: kick, empty: 'This job has not run yet.' });
+  const execTotal = h('span', { class: 'muted small' });
+  const notFound = h('div', { class: 'banner banner-error', role: 'alert', hidden: true });
+
+  const execCard = h('div', { class: 'card' },
+    h('div', { class: 'card-head' },
+      h('h2', null, 'Executions'), execTotal,
+      h('div', { class: 'card-tools' }, selectField({
+        label: 'Status', name: 'status', testid: 'job-executions-filter-status', value: execStatus,
+        options: [['', 'All statuses'], ...EXECUTION_STATUSES.map((st) => [st, st])],
+        onChange: (val) => {
+          execStatus = val;
+          version++;
+          pages.reset();
+          ctx.setQuery({ status: val });
+          table.setEmpty(val ? `No ${val} executions.` : 'This job has not run yet.');
+          kick();
+        },
+      }))),
+    table.el,
+    pages.el);
+
+  const page = h('section', { class: 'page', 'data-testid': 'job-detail' },
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs', 'data-testid': 'back-to-jobs' }, '← All jobs')),
+    h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, nameEl, statusEl), actions),
+    notFound,
+    info,
+    payloadCard,
+    execCard);
+  root.append(page);
+
+
+  function buildActions() {
+    const active = document.activeElement && actions.contains(document.activeElement)
+      ? document.activeElement.getAttribute('data-testid') : null;
+    const paused = job.status === 'PAUSED';
+    actions.replaceChildren(
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
+      paused
+        ? h('button', { type: 'button', class: 'btn', 'data-testid': 'job-resume', on: { click: (e) => resumeJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Resume')
+        : h('button', { type: 'button', class: 'btn', 'data-testid': 'job-pause', on: { click: (e) => pauseJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Pause'),
+      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, job, e.currentTarget).then(kick) } }, 'Trigger now'),
+      h('button', { type: 'button', class: 'btn', 'data-testid': 'job-trigger-custom', on: { click: () => openTriggerDialog(ctx, job, kick) } }, 'Trigger with…'),
+      h('button', {
+        type: 'button', class: 'btn btn-danger-ghost', 'data-testid': 'job-delete',
+        on: { click: async (e) => { if (await deleteJob(ctx, job, e.currentTarget)) ctx.navigate('#/jobs'); } },
+      }, 'Delete'));
+    if (active) {
+      const swap = { 'job-pause': 'job-resume', 'job-resume': 'job-pause' }[active] || active;
+      const el = actions.querySelector(`[data-testid="${swap}"]`);
+      if (el) el.focus();
+    }
+  }
+
+  function render(j) {
+    const statusChanged = !job || job.status !== j.status;
+    job = j;
+    const sig = JSON.stringify(j);
+    if (sig === jobSig) return;
+    jobSig = sig;
+    ctx.setTitle(j.name);
+    setText(nameEl, j.name);
+    statusEl.replaceChildren(badge(j.status, { 'data-testid': 'job-status' }));
+    if (statusChanged || !actions.firstChild) buildActions();
+
+    const tz = j.timezone || 'UTC';
+    const words = j.schedule ? cronToWords(j.schedule) : 'No schedule — runs only when triggered';
+    const upcoming = Array.isArray(j.upcoming_runs) ? j.upcoming_runs : [];
+    info.replaceChildren(
+      h('div', { class: 'card' },
+        h('div', { class: 'card-head' }, h('h2', null, 'Schedule')),
+        h('p', { class: 'sched-words', 'data-testid': 'job-schedule-words' }, words),
+        kvList([
+          ['Cron', j.schedule ? h('code', null, j.schedule) : null, 'job-schedule'],
+          ['Time zone', tz, 'job-field-timezone'],
+          ['Next run', j.status === 'PAUSED' ? h('span', { class: 'muted' }, 'paused') : relTime(j.next_run_time, { withClock: true }), 'job-field-next_run_time'],
+          ['Last run', relTime(j.last_run_time, { withClock: true }), 'job-field-last_run_time'],
+        ]),
+        j.schedule ? [
+          h('h3', null, `Next runs (${tz})`),
+          upcoming.length
+            ? h('ol', { class: 'upcoming', 'data-testid': 'upcoming-runs' }, upcoming.map((iso) => h('li', { 'data-testid': 'upcoming-run' },
+              h('span', null, fmtInZone(iso, tz)), ' ', h('span', { class: 'muted small' }, relTime(iso)))))
+            : h('p', { class: 'muted' }, j.status === 'PAUSED' ? 'Paused: resume to see upcoming runs.' : 'No upcoming runs.'),
+        ] : null),
+      h('div', { class: 'card' },
+        h('div', { class: 'card-head' }, h('h2', null, 'Configuration')),
+        kvList([
+          ['Handler', h('code', null, j.handler), 'job-field-handler'],
+          ['Priority', String(j.priority), 'job-field-priority'],
+          ['Max retries', String(j.max_retries), 'job-field-max_retries'],
+          ['Timeout', `${fmtDuration(j.timeout_ms)} (${j.timeout_ms} ms)`, 'job-field-timeout_ms'],
+          ['Retry backoff', `${fmtDuration(j.retry_backoff_ms)} doubling, max ${fmtDuration(j.retry_backoff_max_ms)}`, 'job-field-retry_backoff_ms'],
+          ['Created', relTime(j.created_at, { withClock: true }), 'job-field-created_at'],
+          ['Updated', relTime(j.updated_at, { withClock: true }), 'job-field-updated_at'],
+          ['Job id', h('code', null, j.id), 'job-field-id'],
+        ]),
+        h('p', { class: 'small' }, h('a', { href: `#/executions?job_id=${encodeURIComponent(j.id)}` }, 'All executions of this job →'))));
+    payloadCard.replaceChildren(h('div', { class: 'card' },
+      j.description ? [h('h2', null, 'Description'), h('p', { class: 'description', 'data-testid': 'job-field-description' }, j.description)] : null,
+      h('h2', null, 'Payload'),
+      h('pre', { class: 'json', 'data-testid': 'job-field-payload' }, fmtJson(j.payload))));
+  }
+
+  poller = ctx.poll(async (signal) => {
+    const v = version;
+    let j;
+    let list;
+    try {
+      [j, list] = await Promise.all([
+        ctx.api.getJob(id, { signal }),
+        ctx.api.listJobExecutions(id, { status: execStatus, limit: pages.limit, cursor: pages.cursor }, { signal }),
+      ]);
+    } catch (err) {
+      if (err.status === 404) {
+        poller.stop();
+        notFound.hidden = false;
+        execCard.hidden = true;
+        actions.replaceChildren();
+        notFound.replaceChildren('This job does not exist (it may have been deleted). ', h('a', { href: '#/jobs' }, 'Back to jobs'));
+        if (!job) setText(nameEl, 'Job not found');
+        return;
+      }
+      throw err;
+    }
+    render(j);
+    if (v !== version) return;
+    table.update(list.items || []);
+    pages.update(list);
+    setText(execTotal, typeof list.total === 'number' ? `${list.total} total` : '');
+  });
+}
