@@ -50,6 +50,8 @@ class _Child:
     name: str
     process: subprocess.Popen[bytes]
     stop_signal: int
+    restart_with: Callable[[], subprocess.Popen[bytes]] | None = None
+    """Starts the same server again (same port, same data), for restart()."""
 
     def stop(self, timeout: float = 15.0) -> None:
         if self.process.poll() is not None:
@@ -86,7 +88,6 @@ class LocalServices:
         port = free_port()
         workdir = self.root / "redis"
         workdir.mkdir(parents=True, exist_ok=True)
-        logfile = _open_log(self.root, "redis.log")
         # No persistence: Redis only holds what is in flight and the tick rebuilds the
         # queue from PostgreSQL, so a dump file would only resurrect stale leases.
         argv = [
@@ -98,12 +99,19 @@ class LocalServices:
             "--daemonize", "no",
             "--dir", str(workdir),
         ]  # fmt: skip
-        process = subprocess.Popen(
-            argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            process_group=0,
-        )  # fmt: skip
-        logfile.close()
-        child = _Child("redis-server", process, signal.SIGTERM)
+
+        def start() -> subprocess.Popen[bytes]:
+            logfile = _open_log(self.root, "redis.log")
+            try:
+                return subprocess.Popen(
+                    argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    process_group=0,
+                )  # fmt: skip
+            finally:
+                logfile.close()
+
+        process = start()
+        child = _Child("redis-server", process, signal.SIGTERM, start)
         self._adopt(child)
         new_url = _with_host_port(parts, LOOPBACK, port)
         _wait_until(lambda: redis_answers(new_url), child, self.root / "logs" / "redis.log")
@@ -140,7 +148,6 @@ class LocalServices:
 
         port = free_port()
         logpath = base / "postgres.log"
-        logfile = open(logpath, "ab")  # noqa: SIM115 - handed to the child, closed below
         argv = [
             str(bindir / "postgres"),
             "-D", str(data),
@@ -148,13 +155,20 @@ class LocalServices:
             "-k", str(sockets),
             "-c", "listen_addresses=" + LOOPBACK,
         ]  # fmt: skip
-        process = subprocess.Popen(
-            argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=base, process_group=0, **_as_user(run_as),
-        )  # fmt: skip
-        logfile.close()
+
+        def start() -> subprocess.Popen[bytes]:
+            logfile = open(logpath, "ab")  # noqa: SIM115 - handed to the child, closed below
+            try:
+                return subprocess.Popen(
+                    argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    cwd=base, process_group=0, **_as_user(run_as),
+                )  # fmt: skip
+            finally:
+                logfile.close()
+
+        process = start()
         # SIGINT is PostgreSQL's "fast shutdown": roll back sessions, checkpoint, exit.
-        child = _Child("postgres", process, signal.SIGINT)
+        child = _Child("postgres", process, signal.SIGINT, start)
         self._adopt(child)
         new_url = _with_host_port(parts, LOOPBACK, port)
         _wait_until(lambda: postgres_answers(new_url, strict=True), child, logpath)
@@ -190,6 +204,24 @@ class LocalServices:
     def _adopt(self, child: _Child) -> None:
         with self._lock:
             self._children.append(child)
+
+    def restart(self, name: str, ready: Callable[[], bool], kill: bool = False) -> None:
+        """Stop a server we started (SIGKILL with ``kill``) and start it again on the
+        same port and data; returns once ``ready()`` says it answers. For chaos tests."""
+        with self._lock:
+            child = next(c for c in self._children if c.name == name)
+        assert child.restart_with is not None
+        if kill:
+            child.process.kill()
+            child.process.wait()
+        else:
+            child.stop()
+        child.process = child.restart_with()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not ready():
+            if time.monotonic() > deadline or child.process.poll() is not None:
+                raise LocalCloudError(f"{name} did not come back after a restart")
+            time.sleep(0.05)
 
     @property
     def pids(self) -> list[int]:

@@ -1,0 +1,210 @@
+"""Failure is a feature: kill the leader, SIGKILL a worker, restart Redis (losing its
+data) and restart PostgreSQL while a per-second cron job and a batch of triggered runs
+are in flight. Every due run must still end in a final state; none may be lost.
+
+Everything here runs on private Redis and PostgreSQL servers started for this test,
+so restarting them disturbs nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from infra.local.ports import free_port
+from infra.local.services import LocalServices, postgres_answers, redis_answers
+from jobsched.clock import SystemClock
+from jobsched.domain.validation import validate_job_create
+from jobsched.queue import RedisQueue
+from jobsched.queue.redis_queue import connect
+from jobsched.registry import default_registry
+from jobsched.settings import Settings
+from jobsched.store import Store
+from jobsched.store.migrations import migrate
+from tests.integration.helpers import wait_for
+
+pytestmark = pytest.mark.chaos
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Cluster:
+    """Private servers plus the tick and worker processes under test."""
+
+    def __init__(self) -> None:
+        # Under the repo, not /tmp: PostgreSQL runs as its own user and must reach it.
+        self.root = ROOT / ".local" / f"chaos-{secrets.token_hex(3)}"
+        self.services = LocalServices(self.root)
+        self.redis_url = self.services.ensure_redis(f"redis://127.0.0.1:{free_port()}/0")
+        admin = self.services.ensure_postgres(
+            f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
+        )
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("CREATE DATABASE chaos")
+        self.database_url = admin.rsplit("/", 1)[0] + "/chaos"
+        migrate(self.database_url)
+        self.settings = Settings(database_url=self.database_url, redis_url=self.redis_url)
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str, command: str, **env: str) -> None:
+        environ = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "LEADER_LOCK_TTL": "1",
+            "SCAN_INTERVAL_MS": "200",
+            "VISIBILITY_TIMEOUT_MS": "2000",
+            "MAX_CONCURRENT_JOBS": "4",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", "jobsched", command],
+            env=environ,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def kill(self, name: str) -> None:
+        proc = self.procs.pop(name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.kill()
+            proc.wait(timeout=10)
+        self.services.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    c = Cluster()
+    yield c
+    c.stop()
+
+
+def test_every_due_run_survives_killed_processes_and_restarted_services(
+    cluster: Cluster,
+) -> None:
+    clock = SystemClock()
+    store = Store(cluster.database_url)
+    queue = RedisQueue(connect(cluster.redis_url), cluster.settings.redis_key_prefix)
+    registry = default_registry()
+
+    def job(**fields: object) -> str:
+        data = validate_job_create(fields, registry, cluster.settings)
+        return store.create_job(data, clock.now()).id
+
+    cron_id = job(
+        name="every-second",
+        handler="test.delay",
+        schedule="* * * * * *",
+        payload={"durationMs": 100},
+    )
+    batch_id = job(name="batch", handler="test.delay", payload={"durationMs": 300})
+    batch = store.create_triggered(batch_id, clock.now(), [{}] * 40)
+
+    for name in ("tick-a", "tick-b"):
+        cluster.start(name, "tick", SCHEDULER_INSTANCE_ID=name)
+    for name in ("worker-1", "worker-2"):
+        cluster.start(name, "worker", WORKER_ID=name)
+
+    def cron_succeeded() -> int:
+        def count() -> int:
+            page = store.list_executions(job_id=cron_id, status="SUCCEEDED", limit=1)
+            return page.total
+
+        return retrying(count)
+
+    def more_cron_runs(n: int = 3) -> None:
+        target = cron_succeeded() + n
+        wait_for(
+            lambda: cron_succeeded() >= target, timeout=45, interval=0.2, what=f"{n} more cron runs"
+        )
+
+    more_cron_runs()
+
+    # 1. Kill the leading tick: the standby takes over within the lock's TTL.
+    leader = retrying(lambda: queue.leader()[0]) or ""
+    killed = "tick-a" if leader.startswith("tick-a") else "tick-b"
+    cluster.kill(killed)
+    more_cron_runs()
+    assert not (retrying(lambda: queue.leader()[0]) or "").startswith(killed)
+
+    # 2. SIGKILL a worker in the middle of its work; start a replacement.
+    wait_for(
+        lambda: any(
+            e.worker_id == "worker-1" and e.status == "RUNNING"
+            for e in store.list_executions(status="RUNNING", limit=200).items
+        ),
+        timeout=30,
+        what="worker-1 running something",
+    )
+    cluster.kill("worker-1")
+    cluster.start("worker-3", "worker", WORKER_ID="worker-3")
+    more_cron_runs()
+
+    # 3. Redis dies and comes back empty (no persistence): the tick rebuilds the queue.
+    cluster.services.restart("redis-server", lambda: redis_answers(cluster.redis_url), kill=True)
+    more_cron_runs()
+
+    # 4. PostgreSQL restarts (fast shutdown drops every connection).
+    cluster.services.restart(
+        "postgres", lambda: postgres_answers(cluster.database_url, strict=True)
+    )
+    more_cron_runs()
+
+    # Stop creating cron runs, then everything in flight must finish.
+    retrying(lambda: store.set_job_status(cron_id, "PAUSED", clock.now()))
+
+    def all_final() -> bool:
+        return not store.unfinished() and not store.pending()
+
+    wait_for(lambda: retrying(all_final), timeout=90, interval=0.5, what="every run final")
+
+    batch_final = [store.get_execution(e.id) for e in batch]
+    assert {e.status for e in batch_final} == {"SUCCEEDED"}
+    cron = _all(store, cron_id)
+    assert all(e.status in ("SUCCEEDED", "SKIPPED") for e in cron), {e.status for e in cron}
+    # No occurrence was silently dropped: one execution for every second in the range.
+    times = sorted(e.scheduled_for for e in cron)
+    expected = [times[0] + timedelta(seconds=i) for i in range(len(times))]
+    assert times == expected
+    lost = [a for e in batch_final + cron for a in e.attempts if a.outcome == "LOST"]
+    assert lost, "the SIGKILLed worker's run should show as a LOST attempt"
+    store.close()
+
+
+def retrying(fn, attempts: int = 100):
+    """Call ``fn`` while the test's own connections recover from a restart."""
+    from jobsched.errors import DependencyError
+
+    for _ in range(attempts):
+        try:
+            return fn()
+        except DependencyError:
+            time.sleep(0.1)
+    return fn()
+
+
+def _all(store: Store, job_id: str) -> list:
+    items, cursor = [], None
+    while True:
+        page = store.list_executions(job_id=job_id, limit=200, cursor=cursor)
+        items += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return items
