@@ -128,7 +128,7 @@ def list_jobs() -> dict:
 
 @endpoint("/jobs/{job_id}", ["GET"])
 def get_job(job_id: str) -> dict:
-    return _svc().get_job(job_id)
+    return _svc().get_job(job_id, _query())
 
 
 @endpoint("/jobs/{job_id}", ["PUT"])

@@ -102,8 +102,18 @@ class JobService:
         data = validate_job_create(body, self.registry, self.settings)
         return self.job_view(self.store.create_job(data, self.clock.now()))
 
-    def get_job(self, job_id: str) -> dict[str, Any]:
-        return self.job_view(self.store.get_job(job_id))
+    def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
+        default 50) so a detail page refreshes with one request."""
+        params = params or {}
+        view = self.job_view(self.store.get_job(job_id))
+        include = _one_of(params, "include", ("executions",))
+        if include == "executions":
+            page = self.store.list_executions(
+                job_id=job_id, limit=_int_param(params, "executions_limit") or 50
+            )
+            view["executions"] = page.to_dict()
+        return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         page = self.store.list_jobs(

@@ -238,7 +238,15 @@ def openapi_document() -> dict[str, Any]:
             "get": _op("List jobs", schema=_list_of("Job"), query=job_filters, errors=(400, 401)),
         },
         "/jobs/{job_id}": {
-            "get": _op("Get a job", schema=_ref("Job"), params=job),
+            "get": _op(
+                "Get a job (include=executions adds its latest executions)",
+                schema=_ref("Job"),
+                params=job,
+                query=[
+                    _q("include", {"enum": ["executions"]}),
+                    _q("executions_limit", {"type": "integer", "minimum": 1, "maximum": 200}),
+                ],
+            ),
             "put": _op(
                 "Update a job",
                 schema=_ref("Job"),

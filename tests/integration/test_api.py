@@ -91,6 +91,7 @@ def test_job_lifecycle(api: Api, engine: Engine) -> None:
     assert len(job["upcoming_runs"]) == 5
     assert all(t.endswith(("+01:00", "+02:00")) for t in job["upcoming_runs"])
     assert api.ok("GET", f"/jobs/{job['id']}")["name"] == "nightly-report"
+    assert "executions" not in api.ok("GET", f"/jobs/{job['id']}")
 
     updated = api.ok("PUT", f"/jobs/{job['id']}", {"priority": 80, "description": "daily"})
     assert (updated["priority"], updated["description"], updated["name"]) == (
@@ -110,6 +111,9 @@ def test_job_lifecycle(api: Api, engine: Engine) -> None:
     assert execution["priority"] == 80
     listed = api.ok("GET", f"/jobs/{job['id']}/executions")
     assert [e["id"] for e in listed["items"]] == [execution["id"]]
+    detail = api.ok("GET", f"/jobs/{job['id']}?include=executions")
+    assert [e["id"] for e in detail["executions"]["items"]] == [execution["id"]]
+    assert api.call("GET", f"/jobs/{job['id']}?include=everything")[0] == 400
 
     code, _ = api.call("DELETE", f"/jobs/{job['id']}")
     assert code == 204
