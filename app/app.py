@@ -73,6 +73,26 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
     return decorator
 
 
+CHALICE_ERROR_CODES = {
+    "UnsupportedMediaType": "unsupported_media_type",
+    "MethodNotAllowedError": "method_not_allowed",
+    "BadRequest": "bad_request",
+}
+
+
+@app.middleware("http")
+def uniform_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Chalice answers some requests itself (415, 405, ...) with its own body shape;
+    give those the API's error shape too."""
+    response = get_response(event)
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body:
+        code = CHALICE_ERROR_CODES.get(body["Code"], "bad_request")
+        response.body = json.dumps({"error": {"code": code, "message": body.get("Message")}})
+        response.headers = {**(response.headers or {}), **JSON}
+    return response
+
+
 def _query() -> dict[str, str]:
     return dict(app.current_request.query_params or {})
 

@@ -32,10 +32,10 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 # Pinned dependencies; reinstalled only when a requirements file changed.
-if [ ! -f "$STAMP" ] || [ requirements.txt -nt "$STAMP" ] || [ requirements-dev.txt -nt "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
+if [ ! -f "$STAMP" ] || [ requirements.txt -nt "$STAMP" ] || [ requirements-dev.txt -nt "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ constraints.txt -nt "$STAMP" ]; then
   echo "bootstrap: installing pinned Python dependencies into $VENV" >&2
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
   touch "$STAMP"
 fi

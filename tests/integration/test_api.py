@@ -297,3 +297,13 @@ def test_metrics_workers_and_openapi(api: Api, engine: Engine) -> None:
     assert code == 400 and "window_s" in body["error"]["fields"]
     spec = api.ok("GET", "/openapi.json")
     assert spec["openapi"].startswith("3.")
+
+
+def test_requests_chalice_refuses_get_the_same_error_shape(api: Api) -> None:
+    headers = {**AUTH, "Content-Type": "text/csv"}
+    code, body = api.call("POST", "/jobs", raw="a,b", headers=headers)
+    assert code == 415
+    assert body["error"]["code"] == "unsupported_media_type"
+    code, body = api.call("PATCH", "/jobs")
+    assert code == 405
+    assert body["error"]["code"] == "method_not_allowed"
