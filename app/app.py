@@ -230,6 +230,12 @@ def redrive_dead_letter(entry_id: str) -> dict:
 # ------------------------------------------------------------------- tick
 
 
+@tracer.capture_method(capture_response=False)
+def _run_ticks(scheduler: Any, stop: threading.Event, remaining: Any, on_report: Any) -> None:
+    # Traced on AWS (X-Ray); Powertools' Tracer is a no-op outside Lambda.
+    scheduler.run_forever(stop, remaining_ms=remaining, on_report=on_report)
+
+
 @app.schedule("rate(1 minute)", name="tick")
 def tick(event: Any) -> dict:
     """Fired every minute; ticks every SCAN_INTERVAL_MS until time runs low, so
@@ -246,7 +252,7 @@ def tick(event: Any) -> dict:
 
     stop = threading.Event()
     remaining = context.get_remaining_time_in_millis if context else None
-    scheduler.run_forever(stop, remaining_ms=remaining, on_report=on_report)
+    _run_ticks(scheduler, stop, remaining, on_report)
     depth = passes["depth"]
     if depth:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
