@@ -153,6 +153,25 @@ class Store:
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
 
+    def _paged(
+        self,
+        count_query: str,
+        select_query: str | sql.Composable,
+        params: dict[str, Any],
+        limit: int | None,
+        cursor: str | None,
+        to_model: Any,
+    ) -> Page:
+        """One page of a filtered list, its total, and the cursor of the next page."""
+        limit, offset = _page_limit(limit), _decode_cursor(cursor)
+        with self.tx() as conn:
+            total = conn.execute(count_query, params).fetchone()["n"]
+            rows = conn.execute(
+                select_query, {**params, "limit": limit, "offset": offset}
+            ).fetchall()
+        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
+        return Page([to_model(r) for r in rows], next_cursor, total)
+
     def ping(self) -> bool:
         with self.tx() as conn:
             conn.execute("SELECT 1")
@@ -191,28 +210,12 @@ class Store:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page:
-        limit, offset = _page_limit(limit), _decode_cursor(cursor)
         order = JOB_SORTS.get(sort or "created_at")
         if order is None:
             raise ValidationError({"sort": "must be one of " + ", ".join(JOB_SORTS)})
-        where = sql.SQL(
-            "WHERE (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(handler)s::text IS NULL OR handler = %(handler)s)"
-            " AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%')"
-        )
         params = {"status": status, "handler": handler, "name": name}
-        with self.tx() as conn:
-            total = conn.execute(
-                sql.SQL("SELECT count(*) AS n FROM jobs ") + where, params
-            ).fetchone()["n"]
-            rows = conn.execute(
-                sql.SQL("SELECT * FROM jobs ")
-                + where
-                + sql.SQL(" ORDER BY " + order + ", id LIMIT %(limit)s OFFSET %(offset)s"),
-                {**params, "limit": limit, "offset": offset},
-            ).fetchall()
-        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
-        return Page([job_from_row(r) for r in rows], next_cursor, total)
+        select = sql.SQL(q("list_jobs")).format(order=sql.SQL(order))
+        return self._paged(q("count_jobs"), select, params, limit, cursor, job_from_row)
 
     def update_job(self, job_id: str, data: dict[str, Any], now: datetime) -> Job:
         jid = parse_uuid(job_id, "job")
@@ -519,27 +522,11 @@ class Store:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page:
-        limit, offset = _page_limit(limit), _decode_cursor(cursor)
         jid = parse_uuid(job_id, "job") if job_id else None
-        where = sql.SQL(
-            "WHERE (%(job_id)s::uuid IS NULL OR e.job_id = %(job_id)s)"
-            " AND (%(status)s::text IS NULL OR e.status = %(status)s)"
-            " AND (%(handler)s::text IS NULL OR e.handler = %(handler)s)"
-        )
         params = {"job_id": jid, "status": status, "handler": handler}
-        with self.tx() as conn:
-            total = conn.execute(
-                sql.SQL("SELECT count(*) AS n FROM executions e ") + where, params
-            ).fetchone()["n"]
-            rows = conn.execute(
-                sql.SQL("SELECT e.*, j.name AS job_name FROM executions e ")
-                + sql.SQL("JOIN jobs j ON j.id = e.job_id ")
-                + where
-                + sql.SQL(" ORDER BY e.created_at DESC, e.id LIMIT %(limit)s OFFSET %(offset)s"),
-                {**params, "limit": limit, "offset": offset},
-            ).fetchall()
-        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
-        return Page([execution_from_row(r) for r in rows], next_cursor, total)
+        return self._paged(
+            q("count_executions"), q("list_executions"), params, limit, cursor, execution_from_row
+        )
 
     def cancel(self, execution_id: str, now: datetime) -> Execution:
         eid = parse_uuid(execution_id, "execution")
@@ -586,17 +573,9 @@ class Store:
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, limit: int | None = None, cursor: str | None = None) -> Page:
-        limit, offset = _page_limit(limit), _decode_cursor(cursor)
-        with self.tx() as conn:
-            total = conn.execute(q("dead_letter_count")).fetchone()["n"]
-            rows = conn.execute(
-                "SELECT d.*, e.handler, e.payload, j.name AS job_name FROM dead_letter d"
-                " JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id"
-                " ORDER BY d.created_at DESC, d.id LIMIT %(limit)s OFFSET %(offset)s",
-                {"limit": limit, "offset": offset},
-            ).fetchall()
-        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
-        return Page([dead_letter_from_row(r) for r in rows], next_cursor, total)
+        return self._paged(
+            q("dead_letter_count"), q("list_dead_letter"), {}, limit, cursor, dead_letter_from_row
+        )
 
     def get_dead_letter(self, entry_id: str) -> DeadLetter:
         did = parse_uuid(entry_id, "dead-letter entry")

@@ -196,3 +196,38 @@ WHERE finished_at >= %(since)s AND finished_at <= %(now)s
   AND status IN ('SUCCEEDED', 'FAILED')
 GROUP BY 1
 ORDER BY 1;
+
+-- name: count_jobs
+SELECT count(*) AS n FROM jobs
+WHERE (%(status)s::text IS NULL OR status = %(status)s)
+  AND (%(handler)s::text IS NULL OR handler = %(handler)s)
+  AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%');
+
+-- name: list_jobs
+-- {order} is one of the whitelisted JOB_SORTS clauses, composed with psycopg.sql.
+SELECT * FROM jobs
+WHERE (%(status)s::text IS NULL OR status = %(status)s)
+  AND (%(handler)s::text IS NULL OR handler = %(handler)s)
+  AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%')
+ORDER BY {order}, id
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: count_executions
+SELECT count(*) AS n FROM executions
+WHERE (%(job_id)s::uuid IS NULL OR job_id = %(job_id)s)
+  AND (%(status)s::text IS NULL OR status = %(status)s)
+  AND (%(handler)s::text IS NULL OR handler = %(handler)s);
+
+-- name: list_executions
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE (%(job_id)s::uuid IS NULL OR e.job_id = %(job_id)s)
+  AND (%(status)s::text IS NULL OR e.status = %(status)s)
+  AND (%(handler)s::text IS NULL OR e.handler = %(handler)s)
+ORDER BY e.created_at DESC, e.id
+LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: list_dead_letter
+SELECT d.*, e.handler, e.payload, j.name AS job_name
+FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id
+ORDER BY d.created_at DESC, d.id
+LIMIT %(limit)s OFFSET %(offset)s;
