@@ -23,7 +23,8 @@
 //   job detail job-detail back-to-jobs job-name job-status job-field-<field> job-schedule
 //              job-schedule-words upcoming-runs upcoming-run job-edit job-pause job-resume
 //              job-trigger job-trigger-custom job-delete trigger-dialog trigger-form
-//              trigger-payload trigger-priority trigger-submit job-executions-filter-status
+//              trigger-payload trigger-priority trigger-submit job-executions-total
+//              job-executions-shown job-executions-more job-executions-all
 //   executions executions-table executions-total execution-row[data-status][data-execution-id]
 //              execution-status execution-job execution-expand row-detail execution-detail
 //              execution-open attempts-table attempt-row[data-outcome] execution-payload
@@ -38,7 +39,7 @@
 //              pagination-info table-empty toasts
 //
 // Refresh: each page polls its main resource every 1.5 s (js/poller.js): one request per
-// tick (the job page: the job and its executions, in parallel), never overlapping, paused
+// tick (the job page: GET /jobs/{id}?include=executions), never overlapping, paused
 // while the tab is hidden, kicked right after an action. The overview chart: every 10 s.
 
 import { h, logo, setChildren } from './js/dom.js';

@@ -95,7 +95,8 @@ export function createApi({ baseUrl, onUnauthorized }) {
     request,
     // jobs
     listJobs: (query, opts) => get('/jobs', { ...opts, query }),
-    getJob: (id, opts) => get(`/jobs/${enc(id)}`, opts),
+    /** query: {include: 'executions', executions_limit} adds the job's latest executions. */
+    getJob: (id, query, opts) => get(`/jobs/${enc(id)}`, { ...opts, query }),
     createJob: (body) => post('/jobs', body),
     updateJob: (id, body) => request('PUT', `/jobs/${enc(id)}`, { body }),
     deleteJob: (id) => request('DELETE', `/jobs/${enc(id)}`),

@@ -26,8 +26,36 @@ function hhmm(d) { return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`; }
  * throughputChart(data, width) -> <svg>
  * data = {buckets: [{start, succeeded, failed, p95_duration_ms}], bucket_s}
  */
+/**
+ * The API lists only buckets that have finished executions (epoch-aligned starts).
+ * Spread them over the whole window, with empty buckets in the gaps, so one busy
+ * minute is one bar at its place in the hour, not the whole chart.
+ */
+export function denseBuckets(data, now = Date.now()) {
+  const sparse = (data && data.buckets) || [];
+  const step = Number(data && data.bucket_s) * 1000;
+  const windowMs = Number(data && data.window_s) * 1000;
+  if (!(step > 0) || !(windowMs >= step)) return sparse;
+  const byStart = new Map();
+  for (const b of sparse) {
+    const t = Date.parse(b.start);
+    if (!Number.isNaN(t)) byStart.set(t, b);
+  }
+  const last = Math.floor(now / step) * step;
+  const latest = Math.max(last, ...byStart.keys());
+  let count = Math.min(1000, Math.ceil(windowMs / step));
+  const first = Math.min(latest, ...byStart.keys());
+  if (first <= latest - count * step) count += 1; // the window's first, partial bucket
+  const out = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const t = latest - i * step;
+    out.push(byStart.get(t) || { start: new Date(t).toISOString(), succeeded: 0, failed: 0, p95_duration_ms: null });
+  }
+  return out;
+}
+
 export function throughputChart(data, width = 720) {
-  const buckets = (data && data.buckets) || [];
+  const buckets = denseBuckets(data);
   const W = Math.max(280, Math.round(width));
   const H = W < 500 ? 180 : 220;
   const m = { top: 12, right: 52, bottom: 24, left: 36 };

@@ -5,6 +5,7 @@
 //   cronToWords('*/5 * * * * *') -> 'every 5 seconds'
 //   cronToWords('0 6 * * *')     -> 'at 06:00 every day'
 //   cronToWords('0 0 * * 0')     -> 'at 00:00 on Sunday'
+//   cronToWords('*/45 * * * * *') -> 'at seconds 0 and 45 of every minute' (not "every 45")
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
@@ -39,6 +40,13 @@ function parseField(text, min, max, names) {
     const from = step[1] === '*' ? min : Number(step[1]);
     if (n < 1 || from < min || from > max) return null;
     if (n === 1 && from === min) return { kind: 'any' };
+    // "*/45" in a 60-value field fires at 0 and 45: not "every 45". Only a step that
+    // divides the field's range is an even period; any other is a list of values.
+    if (from !== min || (max - min + 1) % n !== 0) {
+      const values = [];
+      for (let v = from; v <= max; v += n) values.push(v);
+      if (values.length <= 12) return { kind: 'list', items: values.map((v) => ({ from: v, to: v })), values };
+    }
     return { kind: 'step', step: n, from };
   }
   const items = [];
@@ -112,6 +120,7 @@ function timePart(sec, min, hour) {
       if (sec.kind === 'any') return { text: 'every second', periodic: true };
       if (sec.kind === 'step' && sec.from === 0) return { text: `every ${sec.step} seconds`, periodic: true };
       if (single(sec)) return { text: `at second ${sec.values[0]} of every minute`, periodic: true };
+      if (fixed(sec) && sec.values.length <= 6) return { text: `at seconds ${joinAnd(sec.values.map(String))} of every minute`, periodic: true };
       return null;
     }
     if (fixed(sec) && fixed(min) && fixed(hour)) {
@@ -127,6 +136,9 @@ function timePart(sec, min, hour) {
     if (single(hour)) return { text: `${every} between ${pad(hour.values[0])}:00 and ${pad(hour.values[0])}:59`, periodic: true };
     if (hourRange) return { text: `${every} ${hourRange}`, periodic: true };
     return null;
+  }
+  if (fixed(min) && min.values.length > 1 && min.values.length <= 6 && hour.kind === 'any') {
+    return { text: `at ${joinAnd(min.values.map(String))} minutes past every hour`, periodic: true };
   }
   if (single(min)) {
     const m = min.values[0];

@@ -55,7 +55,7 @@ export function fmtDuration(ms) {
   if (ms === null || ms === undefined || Number.isNaN(Number(ms))) return '—';
   const n = Number(ms);
   if (n < 1000) return `${Math.round(n)} ms`;
-  if (n < 60000) return `${(n / 1000).toFixed(n < 10000 ? 2 : 1)} s`;
+  if (n < 60000) return n % 1000 === 0 ? `${n / 1000} s` : `${(n / 1000).toFixed(n < 10000 ? 2 : 1)} s`;
   return fmtSpan(n);
 }
 

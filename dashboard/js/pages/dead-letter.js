@@ -81,14 +81,14 @@ export function mount(root, ctx) {
         ]),
         h('div', null,
           h('h3', null, 'Error'),
-          h('pre', { class: 'json error-block', 'data-testid': 'dlq-error' }, d.error || '—'))),
-      h('h3', null, 'Payload'),
-      jsonBlock(d.payload, { 'data-testid': 'dlq-payload' })),
+          h('pre', { class: 'json error-block', 'data-testid': 'dlq-error' }, d.error || '—'),
+          h('h3', null, 'Payload'),
+          jsonBlock(d.payload, { 'data-testid': 'dlq-payload' })))),
   });
 
   root.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Dead letter'), total),
-    h('p', { class: 'muted small' }, 'Runs that failed every attempt. Redrive queues a fresh execution with the same payload and removes the entry.'),
+    h('p', { class: 'muted small' }, 'Runs that failed every attempt. Redrive removes the entry and queues the same run again, with its payload and a fresh retry budget.'),
     table.el,
     pages.el));
 

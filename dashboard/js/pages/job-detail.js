@@ -1,13 +1,19 @@
 // Job detail: every field, the schedule in words, the next runs in the job's time
-// zone, and its executions (expandable to every attempt and the output). Live.
+// zone, and its latest executions (expandable to every attempt and the output). Live:
+// one request per refresh, GET /jobs/{id}?include=executions&executions_limit=N.
+// "Show more" raises N (up to the API's page maximum); filtering and paging through
+// the whole history is the Executions page's job (#/executions?job_id=<id>).
 
 import { h, setText } from '../dom.js';
 import { fmtDuration, fmtInZone, fmtJson } from '../format.js';
 import { cronToWords } from '../cron-words.js';
-import { badge, kvList, pager, relTime, selectField } from '../ui.js';
+import { badge, kvList, relTime } from '../ui.js';
 import { openJobForm } from '../job-form.js';
 import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
-import { EXECUTION_STATUSES, executionsTable } from '../executions-view.js';
+import { executionsTable } from '../executions-view.js';
+
+const STEP = 20; // executions shown at first, and added by "Show more"
+const MAX_SHOWN = 200; // the API's largest page
 
 export const title = 'Job';
 
@@ -15,8 +21,7 @@ export function mount(root, ctx) {
   const id = ctx.params.id;
   let job = null;
   let jobSig = '';
-  let execStatus = ctx.query.status || '';
-  let version = 0;
+  let shown = STEP;
   let poller;
   const kick = () => poller && poller.kick();
 
@@ -24,36 +29,29 @@ export function mount(root, ctx) {
   const statusEl = h('span', { class: 'head-badge' });
   const actions = h('div', { class: 'page-actions' });
   const info = h('div', { class: 'detail-grid' });
-  const payloadCard = h('div');
-  const pages = pager({ limit: 20, onChange: () => { version++; kick(); } });
   const table = executionsTable(ctx, { showJob: false, onChanged: kick, empty: 'This job has not run yet.' });
-  const execTotal = h('span', { class: 'muted small' });
+  const execTotal = h('span', { class: 'muted small', 'data-testid': 'job-executions-total' });
   const notFound = h('div', { class: 'banner banner-error', role: 'alert', hidden: true });
+  const allLink = h('a', { href: `#/executions?job_id=${encodeURIComponent(id)}`, 'data-testid': 'job-executions-all' }, 'Filter and page through all →');
+  const shownInfo = h('span', { class: 'pager-info', 'data-testid': 'job-executions-shown' });
+  const more = h('button', {
+    type: 'button', class: 'btn btn-sm', 'data-testid': 'job-executions-more',
+    on: { click: () => { shown = Math.min(MAX_SHOWN, shown + STEP); more.disabled = true; kick(); } },
+  }, `Show ${STEP} more`);
+  const execFoot = h('div', { class: 'pager', hidden: true }, shownInfo, h('span', { class: 'pager-btns' }, more));
 
   const execCard = h('div', { class: 'card' },
     h('div', { class: 'card-head' },
       h('h2', null, 'Executions'), execTotal,
-      h('div', { class: 'card-tools' }, selectField({
-        label: 'Status', name: 'status', testid: 'job-executions-filter-status', value: execStatus,
-        options: [['', 'All statuses'], ...EXECUTION_STATUSES.map((st) => [st, st])],
-        onChange: (val) => {
-          execStatus = val;
-          version++;
-          pages.reset();
-          ctx.setQuery({ status: val });
-          table.setEmpty(val ? `No ${val} executions.` : 'This job has not run yet.');
-          kick();
-        },
-      }))),
+      h('div', { class: 'card-tools small' }, allLink)),
     table.el,
-    pages.el);
+    execFoot);
 
   const page = h('section', { class: 'page', 'data-testid': 'job-detail' },
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs', 'data-testid': 'back-to-jobs' }, '← All jobs')),
     h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, nameEl, statusEl), actions),
     notFound,
     info,
-    payloadCard,
     execCard);
   root.append(page);
 
@@ -122,23 +120,30 @@ export function mount(root, ctx) {
           ['Created', relTime(j.created_at, { withClock: true }), 'job-field-created_at'],
           ['Updated', relTime(j.updated_at, { withClock: true }), 'job-field-updated_at'],
           ['Job id', h('code', null, j.id), 'job-field-id'],
-        ]),
-        h('p', { class: 'small' }, h('a', { href: `#/executions?job_id=${encodeURIComponent(j.id)}` }, 'All executions of this job →'))));
-    payloadCard.replaceChildren(h('div', { class: 'card' },
-      j.description ? [h('h2', null, 'Description'), h('p', { class: 'description', 'data-testid': 'job-field-description' }, j.description)] : null,
-      h('h2', null, 'Payload'),
-      h('pre', { class: 'json', 'data-testid': 'job-field-payload' }, fmtJson(j.payload))));
+        ])),
+      h('div', { class: 'card' },
+        j.description ? [h('h2', null, 'Description'), h('p', { class: 'description', 'data-testid': 'job-field-description' }, j.description)] : null,
+        h('h2', null, 'Payload'),
+        h('pre', { class: 'json', 'data-testid': 'job-field-payload' }, fmtJson(j.payload))));
+  }
+
+  function renderExecutions(list) {
+    const items = list.items || [];
+    const total = typeof list.total === 'number' ? list.total : items.length;
+    table.update(items);
+    setText(execTotal, `${total} total`);
+    setText(shownInfo, items.length < total ? `Latest ${items.length} of ${total}` : '');
+    const canGrow = items.length < total && shown < MAX_SHOWN;
+    more.hidden = !canGrow;
+    more.disabled = false;
+    setText(more, `Show ${Math.min(STEP, MAX_SHOWN - shown, total - items.length)} more`);
+    execFoot.hidden = items.length >= total;
   }
 
   poller = ctx.poll(async (signal) => {
-    const v = version;
     let j;
-    let list;
     try {
-      [j, list] = await Promise.all([
-        ctx.api.getJob(id, { signal }),
-        ctx.api.listJobExecutions(id, { status: execStatus, limit: pages.limit, cursor: pages.cursor }, { signal }),
-      ]);
+      j = await ctx.api.getJob(id, { include: 'executions', executions_limit: shown }, { signal });
     } catch (err) {
       if (err.status === 404) {
         poller.stop();
@@ -151,10 +156,8 @@ export function mount(root, ctx) {
       }
       throw err;
     }
-    render(j);
-    if (v !== version) return;
-    table.update(list.items || []);
-    pages.update(list);
-    setText(execTotal, typeof list.total === 'number' ? `${list.total} total` : '');
+    const { executions, ...rest } = j;
+    render(rest);
+    renderExecutions(executions || { items: [], total: 0 });
   });
 }

@@ -39,7 +39,7 @@ function group(titleText, cards, testid) {
 export function mount(root, ctx) {
   const c = {
     workers: card('Workers', 'workers-total', { href: '#/workers' }),
-    stale: card('Stale workers', 'workers-stale', { href: '#/workers', hint: 'Workers whose heartbeat is overdue' }),
+    stale: card('Stale', 'workers-stale', { href: '#/workers', hint: 'Stale workers: heartbeat overdue' }),
     leader: card('Scheduler leader', 'leader', { hint: 'Holder of the leader lock', text: true }),
     dlq: card('Dead letter', 'dead-letter', { href: '#/dead-letter' }),
     jobs: card('Jobs', 'jobs-total', { href: '#/jobs' }),
@@ -130,7 +130,8 @@ export function mount(root, ctx) {
   function draw() {
     if (!chartData) return;
     const width = chartBox.clientWidth || 720;
-    const sig = JSON.stringify(chartData.buckets);
+    // the bucket list is spread over the window up to now: redraw when a bucket starts
+    const sig = `${Math.floor(Date.now() / ((chartData.bucket_s || 60) * 1000))}|${JSON.stringify(chartData.buckets)}`;
     if (sig === chartSig && Math.abs(width - drawnWidth) < 4) return;
     chartSig = sig;
     drawnWidth = width;

@@ -1,0 +1,333 @@
+"""The dashboard, served from the S3 bucket of the running local stack, driven in a real
+headless Chromium as an operator would use it. Each test asserts what the user sees."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Request, expect
+
+from jobsched.client import ApiError, Client
+from tests.e2e.dashboard.conftest import Dash
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+LIVE = 15_000  # ms: long enough for a tick, a worker and a 1.5 s refresh
+
+
+def unique(name: str) -> str:
+    return f"ui-{name}-{uuid.uuid4().hex[:8]}"
+
+
+def job_row(dash: Dash, name: str):
+    return dash.page.locator("[data-testid=job-row]").filter(
+        has=dash.page.get_by_test_id("job-link").get_by_text(name, exact=True)
+    )
+
+
+def test_sign_in_rejects_a_wrong_key_and_a_401_later_signs_out(dash: Dash) -> None:
+    page = dash.page
+    dash.allow_http_errors(401)
+    dash.open("workers")
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+    assert "#/signin?next=" in page.url  # remembers where the user was going
+
+    page.get_by_test_id("signin-key").fill("not-the-key")
+    page.get_by_test_id("signin-submit").click()
+    expect(page.get_by_test_id("signin-error")).to_have_text("That API key was not accepted.")
+    expect(page.get_by_test_id("signout")).to_be_hidden()
+
+    page.get_by_test_id("signin-key").fill(dash.stack.api_key)
+    page.get_by_test_id("signin-submit").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Workers")
+    expect(page.get_by_test_id("worker-row")).to_have_count(2)
+
+    # The key stops working (rotated, revoked): the next request is a 401.
+    dash.mark_document()
+    page.evaluate("sessionStorage.setItem('jobsched.apiKey', 'revoked-key')")
+    page.get_by_test_id("nav-jobs").click()
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+    expect(page.get_by_test_id("signin-message")).to_contain_text("Your API key was rejected")
+    assert page.evaluate("sessionStorage.getItem('jobsched.apiKey')") is None
+    dash.assert_not_reloaded()
+
+    # Signing in again goes back to the page the 401 interrupted.
+    page.get_by_test_id("signin-key").fill(dash.stack.api_key)
+    page.get_by_test_id("signin-submit").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Jobs")
+
+
+def test_create_job_shows_the_api_validation_next_to_each_field(dash: Dash, api: Client) -> None:
+    page = dash.page
+    dash.allow_http_errors(400)
+    name = unique("created")
+    dash.sign_in("jobs")
+    page.get_by_test_id("job-create").click()
+    form = page.get_by_test_id("job-form")
+    expect(form).to_be_visible()
+    form.locator("[name=name]").fill(name)
+    form.locator("[name=handler]").fill("test.echo")
+    form.locator("[name=schedule]").fill("every morning")
+    form.locator("[name=priority]").fill("500")
+    page.get_by_test_id("job-form-submit").click()
+
+    priority_error = form.locator(".field-priority").get_by_test_id("field-error-priority")
+    schedule_error = form.locator(".field-schedule").get_by_test_id("field-error-schedule")
+    expect(priority_error).to_have_text("must be between 0 and 100")
+    expect(schedule_error).to_contain_text("must have 5 fields")
+    expect(form.locator("[name=priority]")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("[name=schedule]")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("form-error")).to_contain_text("priority, schedule")
+    expect(form.get_by_test_id("field-error-name")).to_have_count(0)
+    assert api.list_jobs(name=name)["total"] == 0  # nothing half-written
+
+    form.locator("[name=priority]").fill("70")
+    form.locator("[name=schedule]").fill("0 6 * * *")
+    expect(page.get_by_test_id("schedule-preview")).to_have_text("→ at 06:00 every day")
+    page.get_by_test_id("job-form-submit").click()
+
+    expect(page.get_by_test_id("job-dialog")).to_have_count(0)
+    expect(page.get_by_test_id("toast").filter(has_text=f"Created “{name}”")).to_be_visible()
+    row = job_row(dash, name)
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("job-status")).to_have_text("SCHEDULED")
+    expect(row).to_contain_text("at 06:00 every day")
+    created = api.list_jobs(name=name)["items"]
+    assert [(j["priority"], j["schedule"]) for j in created] == [(70, "0 6 * * *")]
+    api.delete_job(created[0]["id"])
+
+
+def test_job_page_shows_new_executions_live_with_one_request_per_refresh(
+    dash: Dash, api: Client
+) -> None:
+    page = dash.page
+    job = api.create_job(name=unique("live"), handler="test.echo", payload={"n": 0})
+    job_requests: list[str] = []
+
+    def on_request(req: Request) -> None:
+        if req.url.startswith(dash.stack.api_url + "/jobs/" + job["id"]):
+            job_requests.append(req.url)
+
+    page.on("request", on_request)
+    dash.sign_in(f"jobs/{job['id']}")
+    expect(page.get_by_test_id("job-name")).to_have_text(job["name"])
+    expect(page.get_by_test_id("table-empty")).to_have_text("This job has not run yet.")
+    dash.mark_document()
+
+    rows = page.locator("[data-testid=execution-row]")
+    api.trigger_many(job["id"], [{"payload": {"n": n}} for n in range(3)])
+    expect(rows).to_have_count(3, timeout=LIVE)
+    expect(page.locator("[data-testid=execution-row][data-status=SUCCEEDED]")).to_have_count(
+        3, timeout=LIVE
+    )
+    expect(page.get_by_test_id("job-executions-total")).to_have_text("3 total")
+
+    # More runs than the page shows at first: "Show more" still costs one request a tick.
+    api.trigger_many(job["id"], [{"payload": {"n": n}} for n in range(3, 25)])
+    expect(page.get_by_test_id("job-executions-shown")).to_have_text(
+        "Latest 20 of 25", timeout=LIVE
+    )
+    expect(rows).to_have_count(20)
+    page.get_by_test_id("job-executions-more").click()
+    expect(rows).to_have_count(25)
+    expect(page.get_by_test_id("job-executions-more")).to_be_hidden()
+    dash.assert_not_reloaded()
+
+    # Every refresh was one GET /jobs/{id}?include=executions, nothing else.
+    job_url = f"{dash.stack.api_url}/jobs/{job['id']}"
+    for _ in range(2):  # two more refreshes
+        with page.expect_request(lambda r: r.url.startswith(job_url), timeout=LIVE):
+            pass
+    for url in job_requests:
+        parts = urlsplit(url)
+        assert parts.path.endswith(f"/jobs/{job['id']}"), url  # never .../executions
+        query = parse_qs(parts.query)
+        assert query["include"] == ["executions"], url
+    assert {parse_qs(urlsplit(u).query)["executions_limit"][0] for u in job_requests} == {
+        "20",
+        "40",
+    }
+    api.delete_job(job["id"])
+
+
+def test_pause_resume_and_trigger_from_the_ui(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(name=unique("actions"), handler="test.echo", schedule="0 6 * * *")
+    dash.sign_in("jobs")
+    row = job_row(dash, job["name"])
+    expect(row.get_by_test_id("job-status")).to_have_text("SCHEDULED")
+    row.get_by_test_id("job-pause").click()
+    expect(row.get_by_test_id("job-status")).to_have_text("PAUSED")
+    expect(row).to_have_attribute("data-status", "PAUSED")
+    assert api.get_job(job["id"])["status"] == "PAUSED"
+    row.get_by_test_id("job-resume").click()
+    expect(row.get_by_test_id("job-status")).to_have_text("SCHEDULED")
+
+    row.get_by_test_id("job-link").click()
+    expect(page.get_by_test_id("job-name")).to_have_text(job["name"])
+    status = page.get_by_test_id("job-detail").get_by_test_id("job-status")
+    page.get_by_test_id("job-pause").click()
+    expect(status).to_have_text("PAUSED")
+    expect(page.get_by_test_id("job-field-next_run_time")).to_have_text("paused")
+    page.get_by_test_id("job-resume").click()
+    expect(status).to_have_text("SCHEDULED")
+    assert api.get_job(job["id"])["status"] == "SCHEDULED"
+
+    page.get_by_test_id("job-trigger").click()
+    expect(page.get_by_test_id("toast").filter(has_text="Triggered")).to_be_visible()
+    run = page.locator("[data-testid=execution-row]")
+    expect(run).to_have_count(1, timeout=LIVE)
+    expect(run).to_have_attribute("data-status", "SUCCEEDED", timeout=LIVE)
+    expect(run.get_by_test_id("execution-status")).to_have_text("SUCCEEDED")
+    expect(run).to_contain_text("trigger")
+    api.delete_job(job["id"])
+
+
+def test_cancel_a_running_execution(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(
+        name=unique("long"), handler="test.delay", payload={"durationMs": 60_000}, max_retries=0
+    )
+    run = api.trigger(job["id"])
+    dash.sign_in(f"jobs/{job['id']}")
+    row = page.locator(f"[data-testid=execution-row][data-execution-id='{run['id']}']")
+    expect(row).to_have_attribute("data-status", "RUNNING", timeout=LIVE)
+    expect(row.get_by_test_id("execution-status")).to_have_text("RUNNING")
+    row.get_by_test_id("execution-cancel").click()
+    expect(row).to_have_attribute("data-status", "CANCELLED", timeout=LIVE)
+    expect(row.get_by_test_id("execution-status")).to_have_text("CANCELLED")
+    expect(row.get_by_test_id("execution-cancel")).to_have_count(0)
+    assert api.get_execution(run["id"])["status"] == "CANCELLED"
+    api.delete_job(job["id"])
+
+
+def test_redrive_a_dead_letter_entry(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(
+        name=unique("doomed"),
+        handler="test.delay",
+        payload={"durationMs": 20, "shouldFail": True, "failMessage": "boom from the test"},
+        max_retries=0,
+    )
+    api.trigger(job["id"])
+    dash.sign_in("dead-letter")
+    entry = page.locator(f"[data-testid=dlq-row][data-job-name='{job['name']}']")
+    expect(entry).to_have_count(1, timeout=LIVE)
+    expect(entry).to_contain_text("boom from the test")
+    entry_id = entry.get_attribute("data-dlq-id")
+    execution_id = next(d for d in api.dead_letter(limit=200)["items"] if d["id"] == entry_id)[
+        "execution_id"
+    ]
+
+    entry.get_by_test_id("dlq-redrive").click()
+    toast = page.get_by_test_id("toast").filter(has_text="Redriven")
+    expect(toast).to_be_visible()
+    expect(page.locator(f"[data-testid=dlq-row][data-dlq-id='{entry_id}']")).to_have_count(0)
+    assert entry_id not in {d["id"] for d in api.dead_letter(limit=200)["items"]}
+
+    # The same execution was queued again and ran a second attempt (failing again, by design).
+    toast.get_by_role("link", name="View run").click()
+    expect(page).to_have_url(re.compile(f"#/executions/{execution_id}$"))
+    expect(page.get_by_test_id("attempt-row")).to_have_count(2, timeout=LIVE)
+    expect(page.get_by_test_id("attempt-row").nth(1)).to_contain_text("boom from the test")
+    api.delete_job(job["id"])
+
+
+def test_a_job_name_with_html_is_shown_as_text(dash: Dash, api: Client) -> None:
+    page = dash.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    name = f"<img src=x onerror=alert(1)> {uuid.uuid4().hex[:8]}"
+    job = api.create_job(name=name, handler="test.echo", description="<b>bold?</b>")
+    dash.sign_in("jobs")
+    row = job_row(dash, name)
+    expect(row.get_by_test_id("job-link")).to_have_text(name)
+    expect(row).to_contain_text("<b>bold?</b>")
+
+    row.get_by_test_id("job-link").click()
+    expect(page.get_by_test_id("job-name")).to_have_text(name)
+    expect(page.get_by_test_id("job-field-description")).to_have_text("<b>bold?</b>")
+    assert page.title().startswith(name)
+    page.get_by_test_id("job-trigger").click()
+    expect(page.get_by_test_id("toast").filter(has_text=f"Triggered “{name}”")).to_be_visible()
+    dash.open(f"executions?job_id={job['id']}")
+    expect(page.get_by_test_id("execution-job").first).to_have_text(name, timeout=LIVE)
+
+    assert page.locator("img").count() == 0
+    assert page.locator("b").count() == 0
+    assert dialogs == []
+    api.delete_job(job["id"])
+
+
+def test_workers_page_lists_the_stack_workers(dash: Dash, api: Client) -> None:
+    page = dash.page
+    workers = api.workers()["items"]
+    assert len(workers) == 2
+    dash.sign_in("workers")
+    expect(page.get_by_test_id("worker-row")).to_have_count(2)
+    expect(page.get_by_test_id("workers-summary")).to_contain_text("2 workers")
+    for w in workers:
+        row = page.locator(f"[data-testid=worker-row][data-worker-id='{w['id']}']")
+        expect(row).to_have_attribute("data-stale", "false")
+        cells = row.locator("td")
+        expect(cells.nth(0)).to_have_text(w["id"])
+        expect(cells.nth(1)).to_have_text(w["host"])
+        expect(cells.nth(2)).to_have_text(str(w["pid"]))
+        expect(row.get_by_test_id("worker-load")).to_have_text(re.compile(r"^\d+ / 4$"))
+        expect(row.get_by_test_id("worker-heartbeat")).to_have_text(re.compile(r"ago|now"))
+
+
+def test_delete_asks_for_confirmation(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(name=unique("delete-me"), handler="test.echo")
+    dash.sign_in("jobs")
+    row = job_row(dash, job["name"])
+    expect(row).to_have_count(1)
+
+    row.get_by_test_id("job-delete").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(job["name"])
+    page.get_by_test_id("confirm-no").click()
+    expect(dialog).to_have_count(0)
+    expect(row).to_have_count(1)
+    assert api.get_job(job["id"])["name"] == job["name"]
+
+    row.get_by_test_id("job-delete").click()
+    page.get_by_test_id("confirm-yes").click()
+    expect(page.get_by_test_id("toast").filter(has_text=f"Deleted “{job['name']}”")).to_be_visible()
+    expect(row).to_have_count(0)
+    with pytest.raises(ApiError) as info:
+        api.get_job(job["id"])
+    assert info.value.status == 404
+
+
+def test_jobs_page_is_usable_at_phone_width(new_dash: Callable[..., Dash], api: Client) -> None:
+    dash = new_dash(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page = dash.page
+    job = api.create_job(name=unique("phone"), handler="test.echo", schedule="*/15 * * * *")
+    dash.sign_in(f"jobs?name={job['name']}")
+    row = job_row(dash, job["name"])
+    expect(row).to_have_count(1)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the page is {overflow}px wider than the phone"
+
+    # Every action of the row is on screen, and works with a tap.
+    for testid in ("job-pause", "job-trigger", "job-edit", "job-delete"):
+        box = row.get_by_test_id(testid).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, testid
+    row.get_by_test_id("job-pause").tap()
+    expect(row.get_by_test_id("job-status")).to_have_text("PAUSED")
+
+    # The navigation is reachable too.
+    nav = page.get_by_test_id("nav-dead-letter")
+    box = nav.bounding_box()
+    assert box and box["x"] + box["width"] <= 375
+    nav.tap()
+    expect(page.get_by_test_id("page-title")).to_have_text("Dead letter")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    api.delete_job(job["id"])
