@@ -109,9 +109,10 @@ class JobService:
         view = self.job_view(self.store.get_job(job_id))
         include = _one_of(params, "include", ("executions",))
         if include == "executions":
-            page = self.store.list_executions(
-                job_id=job_id, limit=_int_param(params, "executions_limit") or 50
-            )
+            limit = _int_param(params, "executions_limit") or 50
+            if not 1 <= limit <= 200:
+                raise ValidationError({"executions_limit": "must be between 1 and 200"})
+            page = self.store.list_executions(job_id=job_id, limit=limit)
             view["executions"] = page.to_dict()
         return view
 

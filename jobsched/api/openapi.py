@@ -227,7 +227,7 @@ def openapi_document() -> dict[str, Any]:
         "/metrics": {"get": _op("Counts, queue depth, throughput, leader", errors=(401,))},
         "/metrics/executions": {
             "get": _op(
-                "Executions finished per time bucket",
+                "Executions finished per time bucket (only buckets with runs are listed)",
                 query=[_q("window_s", {"type": "integer"}), _q("bucket_s", {"type": "integer"})],
                 errors=(400, 401),
             )
@@ -299,7 +299,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "/executions/{execution_id}/retry": {
             "post": _op(
-                "Retry a failed or cancelled execution",
+                "Queue a failed or cancelled execution again (same id, fresh retry budget)",
                 202,
                 _ref("Execution"),
                 params=execution,
@@ -320,7 +320,7 @@ def openapi_document() -> dict[str, Any]:
         },
         "/dead-letter/{entry_id}/redrive": {
             "post": _op(
-                "Queue the execution again",
+                "Queue the same execution again, with a fresh retry budget",
                 202,
                 _ref("Execution"),
                 params=entry,

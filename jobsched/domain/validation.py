@@ -110,6 +110,17 @@ def _check_backoff(data: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _add_dependent_checks(
+    errors: dict[str, str], data: dict[str, Any], registry: HandlerRegistry, settings: Settings
+) -> None:
+    """Checks that need other fields to be sound first; each runs when its inputs are,
+    so one response names every problem it can."""
+    if "handler" not in errors and "payload" not in errors:
+        errors.update(_check_handler_payload(data, registry, settings))
+    if "retry_backoff_ms" not in errors and "retry_backoff_max_ms" not in errors:
+        errors.update(_check_backoff(data))
+
+
 def _require_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationError({"body": "must be a JSON object"})
@@ -129,9 +140,7 @@ def validate_job_create(body: Any, registry: HandlerRegistry, settings: Settings
         if required not in body:
             errors[required] = "is required"
     errors.update(_check_fields(data, registry, settings))
-    if not errors:
-        errors.update(_check_handler_payload(data, registry, settings))
-        errors.update(_check_backoff(data))
+    _add_dependent_checks(errors, data, registry, settings)
     if errors:
         raise ValidationError(errors)
     data["name"] = data["name"].strip()
@@ -152,9 +161,7 @@ def validate_job_update(
         changes["description"] = ""
     merged = {**{k: current[k] for k in WRITABLE}, **changes}
     errors.update(_check_fields(merged, registry, settings))
-    if not errors:
-        errors.update(_check_handler_payload(merged, registry, settings))
-        errors.update(_check_backoff(merged))
+    _add_dependent_checks(errors, merged, registry, settings)
     if errors:
         raise ValidationError(errors)
     merged["name"] = merged["name"].strip()

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from jobsched.api.openapi import openapi_document
-from tests.e2e.conftest import Stack
+from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
 schema = schemathesis.openapi.from_dict(openapi_document())

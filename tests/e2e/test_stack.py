@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from jobsched.client import ApiError, Client
-from tests.e2e.conftest import Stack
+from tests.e2e.stack import Stack
 from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.e2e

@@ -114,6 +114,8 @@ def test_job_lifecycle(api: Api, engine: Engine) -> None:
     detail = api.ok("GET", f"/jobs/{job['id']}?include=executions")
     assert [e["id"] for e in detail["executions"]["items"]] == [execution["id"]]
     assert api.call("GET", f"/jobs/{job['id']}?include=everything")[0] == 400
+    code, body = api.call("GET", f"/jobs/{job['id']}?include=executions&executions_limit=500")
+    assert (code, set(body["error"]["fields"])) == (400, {"executions_limit"})
 
     code, _ = api.call("DELETE", f"/jobs/{job['id']}")
     assert code == 204

@@ -81,3 +81,10 @@ def test_update_merges_and_ignores_read_only_fields() -> None:
     with pytest.raises(ValidationError) as info:
         validate_job_update({"priority": -3, "bogus": 1}, current, REG, SETTINGS)
     assert set(info.value.fields) == {"priority", "bogus"}
+
+
+def test_payload_problems_are_reported_alongside_other_fields() -> None:
+    fields = fields_of(
+        {"name": "a", "handler": "test.delay", "priority": 500, "payload": {"durationMs": "x"}}
+    )
+    assert set(fields) == {"priority", "payload.durationMs"}

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
-from tests.e2e.conftest import Stack
 from tests.e2e.dashboard.browser import CHROMIUM, LAUNCH_ARGS, require_chromium
+from tests.e2e.stack import Stack
 
 DESKTOP = {"width": 1280, "height": 800}
 # What Chromium logs (as a console error) for any response >= 400 to a fetch.

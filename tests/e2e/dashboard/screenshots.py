@@ -201,9 +201,9 @@ def _target(args: argparse.Namespace) -> Iterator[tuple[str, str, str]]:
         return
     if any(given):
         sys.exit("give all of --api-url, --dashboard-url and --api-key, or none")
-    from tests.e2e.dashboard.localstack import local_stack
+    from tests.e2e.stack import default_local_stack
 
-    with local_stack() as stack:
+    with default_local_stack("shots") as stack:
         yield stack.api_url, stack.dashboard_url, stack.api_key
 
 
