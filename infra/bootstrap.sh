@@ -34,7 +34,8 @@ fi
 # Pinned dependencies; reinstalled only when a requirements file changed.
 if [ ! -f "$STAMP" ] || [ requirements.txt -nt "$STAMP" ] || [ requirements-dev.txt -nt "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ constraints.txt -nt "$STAMP" ]; then
   echo "bootstrap: installing pinned Python dependencies into $VENV" >&2
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  # pip itself is pinned too: chalice 1.34 requires pip<26.3.
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "pip==26.2" >/dev/null
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
   touch "$STAMP"
