@@ -412,38 +412,44 @@ class Store:
         if not claims:
             return []
         tokens = dict(claims)
-        started = []
         with self.tx() as conn:
             rows = conn.execute(
                 q("lock_claimable"), {"ids": [uuid.UUID(i) for i in tokens]}
             ).fetchall()
+            if not rows:
+                return []
+            params = []
             for row in rows:
                 attempts = _close_open_attempt(
                     row["attempts"], AttemptOutcome.LOST, now, "worker stopped heartbeating"
                 )
                 attempts.append(_attempt(len(attempts) + 1, worker_id, now))
-                new = conn.execute(
-                    q("start_execution"),
+                params.append(
                     {
                         "id": row["id"],
                         "worker_id": worker_id,
                         "token": tokens[str(row["id"])],
                         "attempts": Jsonb(attempts),
                         "now": now,
-                    },
-                ).fetchone()
-                started.append(execution_from_row(new))
+                    }
+                )
+            with conn.cursor() as cur:
+                # One pipelined round trip for the whole batch.
+                cur.executemany(q("start_execution"), params, returning=True)
+                started = [execution_from_row(cur.fetchone())]
+                while cur.nextset():
+                    started.append(execution_from_row(cur.fetchone()))
         return started
 
     def finish(self, finishes: Sequence[Finish], now: datetime) -> list[str]:
         """Records attempt results in one transaction; returns the ids that still held
         their lease (results from stale leases are ignored)."""
-        recorded = []
+        updates: list[dict[str, Any]] = []
+        dead: list[dict[str, Any]] = []
         with self.tx() as conn:
+            held = self._lock_held(conn, [(f.execution_id, f.token) for f in finishes])
             for f in finishes:
-                row = conn.execute(
-                    q("lock_running_leased"), {"id": uuid.UUID(f.execution_id), "token": f.token}
-                ).fetchone()
+                row = held.get(f.execution_id)
                 if row is None:
                     continue
                 attempts = _close_open_attempt(row["attempts"], f.outcome, now, f.error)
@@ -455,8 +461,7 @@ class Store:
                     status = S.RETRYING
                 else:
                     status = S.FAILED
-                conn.execute(
-                    q("finish_execution"),
+                updates.append(
                     {
                         "id": row["id"],
                         "status": status.value,
@@ -467,11 +472,10 @@ class Store:
                         "attempts": Jsonb(attempts),
                         "queued_at": row["queued_at"],
                         "now": now,
-                    },
+                    }
                 )
                 if status == S.FAILED:
-                    conn.execute(
-                        q("insert_dead_letter"),
+                    dead.append(
                         {
                             "id": uuid.uuid4(),
                             "execution_id": row["id"],
@@ -480,29 +484,38 @@ class Store:
                             "error": f.error,
                             "attempts": row["attempt"],
                             "now": now,
-                        },
+                        }
                     )
-                recorded.append(f.execution_id)
-        return recorded
+            with conn.cursor() as cur:
+                if updates:
+                    cur.executemany(q("finish_execution"), updates)
+                if dead:
+                    cur.executemany(q("insert_dead_letter"), dead)
+        return [str(u["id"]) for u in updates]
+
+    def _lock_held(
+        self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]
+    ) -> dict[str, dict[str, Any]]:
+        """Lock the RUNNING rows among ``leases`` whose lease token still matches."""
+        if not leases:
+            return {}
+        tokens = dict(leases)
+        rows = conn.execute(q("lock_running"), {"ids": [uuid.UUID(i) for i in tokens]}).fetchall()
+        return {str(r["id"]): r for r in rows if r["lease_token"] == tokens[str(r["id"])]}
 
     def hand_back(self, claims: Sequence[tuple[str, str]], now: datetime) -> list[str]:
         """A stopping worker returns leased executions to QUEUED."""
-        handed = []
+        params = []
         with self.tx() as conn:
-            for execution_id, token in claims:
-                row = conn.execute(
-                    q("lock_running_leased"), {"id": uuid.UUID(execution_id), "token": token}
-                ).fetchone()
-                if row is None:
-                    continue
+            for row in self._lock_held(conn, claims).values():
                 attempts = _close_open_attempt(
                     row["attempts"], AttemptOutcome.HANDED_BACK, now, "worker stopped"
                 )
-                conn.execute(
-                    q("hand_back"), {"id": row["id"], "attempts": Jsonb(attempts), "now": now}
-                )
-                handed.append(execution_id)
-        return handed
+                params.append({"id": row["id"], "attempts": Jsonb(attempts), "now": now})
+            if params:
+                with conn.cursor() as cur:
+                    cur.executemany(q("hand_back"), params)
+        return [str(p["id"]) for p in params]
 
     # ------------------------------------------------------------ executions
 

@@ -78,8 +78,10 @@ UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now
 WHERE id = ANY(%(ids)s) AND status = 'RETRYING';
 
 -- name: lock_claimable
+-- Locks in id order so concurrent batches cannot deadlock each other.
 SELECT id, attempt, attempts, worker_id, status FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+ORDER BY id
 FOR UPDATE;
 
 -- name: start_execution
@@ -90,9 +92,11 @@ SET status = 'RUNNING', attempt = attempt + 1, worker_id = %(worker_id)s,
 WHERE id = %(id)s
 RETURNING *;
 
--- name: lock_running_leased
+-- name: lock_running
+-- The caller keeps only rows whose lease_token is the one it holds.
 SELECT * FROM executions
-WHERE id = %(id)s AND status = 'RUNNING' AND lease_token = %(token)s
+WHERE id = ANY(%(ids)s) AND status = 'RUNNING'
+ORDER BY id
 FOR UPDATE;
 
 -- name: finish_execution
