@@ -328,10 +328,14 @@ class Worker:
         """Extend leases, pass on cancel requests, refresh the registration."""
         now = now or self.clock.now()
         with self._lock:
-            runs = [r for r in self.running.values() if not r.done]
+            # Finished runs whose result is not recorded yet (PostgreSQL down) keep
+            # their lease too, or another worker would run them again.
+            runs = list(self.running.values())
         leases = [(r.execution.id, r.token) for r in runs]
         states = self.queue.extend(leases, now, self.settings.visibility_timeout_ms)
         for run in runs:
+            if run.done:
+                continue
             state = states.get(run.execution.id)
             if state == 2 and not run.cancel_requested:
                 run.cancel_requested = True

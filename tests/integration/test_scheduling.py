@@ -172,3 +172,34 @@ def test_redis_emptied_mid_run_loses_nothing(engine: Engine) -> None:
     for i in ids:
         # The running ones kept their lease: no second attempt was needed.
         assert len(engine.store.get_execution(i).attempts) == 1
+
+
+def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
+    engine: Engine, monkeypatch
+) -> None:
+    from jobsched.errors import DependencyError
+
+    job_id = engine.create_job()
+    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    engine.scheduler.run_once(engine.clock.now())
+    worker = engine.worker()
+    real_finish = engine.store.finish
+
+    def down(*args, **kwargs):
+        raise DependencyError("PostgreSQL unavailable: injected")
+
+    monkeypatch.setattr(engine.store, "finish", down)
+    worker.run_once(engine.clock.now())
+    wait_for(lambda: worker.completed, what="the handler to finish")
+    assert worker.flush(engine.clock.now()) == 0  # kept in memory, not dropped
+    # The outage outlasts the visibility timeout; heartbeats keep the lease alive.
+    for _ in range(3):
+        engine.clock.advance(seconds=engine.settings.visibility_timeout_ms / 1000 - 1)
+        worker.heartbeat(engine.clock.now())
+        assert engine.queue.requeue_expired(engine.clock.now()) == []
+    monkeypatch.setattr(engine.store, "finish", real_finish)
+    assert worker.flush(engine.clock.now()) == 1
+    final = engine.store.get_execution(execution.id)
+    assert final.status == "SUCCEEDED"
+    assert len(final.attempts) == 1  # never ran twice
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
