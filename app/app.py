@@ -56,6 +56,8 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
                     rt = runtime()
                     check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
                 result = fn(**params)
+                if isinstance(result, Response):
+                    return result
             except JobSchedulerError as exc:
                 logger.info("request refused", extra={"code": exc.code})
                 return _respond(error_body(exc), status_for(exc))
@@ -109,8 +111,11 @@ def _svc():
 
 
 @endpoint("/health", ["GET"], public=True)
-def health() -> dict:
-    return _svc().health()
+def health() -> Any:
+    """200 when PostgreSQL and Redis answer, 503 (same body) when one does not, so a
+    load balancer or uptime check sees the difference."""
+    report = _svc().health()
+    return report if report["status"] == "ok" else _respond(report, 503)
 
 
 @endpoint("/openapi.json", ["GET"])

@@ -222,7 +222,15 @@ def openapi_document() -> dict[str, Any]:
     ]
     exec_filters = [_q("status", {"enum": list(EXECUTION_STATUSES)}), *PAGING]
     paths = {
-        "/health": {"get": _op("Health of the API and its dependencies", public=True, errors=())},
+        "/health": {
+            "get": {
+                **_op("Health of the API and its dependencies", public=True, errors=()),
+                "responses": {
+                    "200": {"description": "PostgreSQL and Redis answer"},
+                    "503": {"description": "a dependency does not answer"},
+                },
+            }
+        },
         "/openapi.json": {"get": _op("This document", errors=(401,))},
         "/metrics": {"get": _op("Counts, queue depth, throughput, leader", errors=(401,))},
         "/metrics/executions": {

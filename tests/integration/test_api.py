@@ -309,3 +309,38 @@ def test_requests_chalice_refuses_get_the_same_error_shape(api: Api) -> None:
     code, body = api.call("PATCH", "/jobs")
     assert code == 405
     assert body["error"]["code"] == "method_not_allowed"
+
+
+def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
+    from app.app import app
+    from jobsched.queue import RedisQueue
+    from jobsched.queue.redis_queue import connect
+    from jobsched.service import JobService
+
+    dead_redis = RedisQueue(connect("redis://127.0.0.1:1/0"), engine.queue.keys.prefix)
+    rt = Runtime(replace(engine.settings, api_keys=(KEY,)), engine.clock)
+    service = JobService(engine.store, dead_redis, engine.registry, engine.settings, engine.clock)
+    rt.__dict__.update(store=engine.store, queue=dead_redis, service=service)
+    set_runtime(rt)
+    try:
+        with Client(app) as client:
+            response = client.http.get("/api/v1/health")
+            body = json.loads(response.body)
+            assert response.status_code == 503
+            assert body["status"] == "degraded"
+            assert (body["postgres"], body["redis"].startswith("unavailable")) == ("ok", True)
+            # Other endpoints that need Redis say so with a 503, not a 500.
+            response = client.http.get("/api/v1/metrics", headers=AUTH)
+            assert response.status_code == 503
+            assert json.loads(response.body)["error"]["code"] == "dependency_unavailable"
+            # Triggering still works: the run is recorded PENDING for the tick to push.
+            job = json.loads(
+                client.http.post("/api/v1/jobs", headers=AUTH, body=json.dumps(job_body())).body
+            )
+            response = client.http.post(f"/api/v1/jobs/{job['id']}/trigger", headers=AUTH)
+            assert response.status_code == 202
+            run = json.loads(response.body)
+            assert run["status"] == "PENDING"
+            assert engine.store.pending() == [(run["id"], run["priority"])]
+    finally:
+        set_runtime(None)

@@ -203,3 +203,24 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
     assert final.status == "SUCCEEDED"
     assert len(final.attempts) == 1  # never ran twice
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+
+
+def test_an_execution_that_keeps_killing_its_workers_is_dead_lettered_as_poison(
+    store, queue, registry, clock, settings
+) -> None:
+    from dataclasses import replace
+
+    engine = Engine(store, queue, replace(settings, max_deliveries=2), registry, clock)
+    job_id = engine.create_job(max_retries=5)
+    (execution,) = engine.store.create_triggered(job_id, clock.now())
+    engine.scheduler.run_once(clock.now())
+    for n in range(2):  # two workers claim it and die without a word
+        (claim,) = queue.claim(1, clock.now(), settings.visibility_timeout_ms)
+        store.start([(claim.execution_id, claim.token)], f"doomed-{n}", clock.now())
+        clock.advance(seconds=settings.visibility_timeout_ms / 1000 + 1)
+        assert engine.scheduler.run_once(clock.now()).expired == [execution.id]
+    engine.run_until(lambda: engine.status(execution.id) == "FAILED")
+    final = store.get_execution(execution.id)
+    assert [a.outcome for a in final.attempts] == ["LOST", "LOST", "FAILED"]
+    (entry,) = store.list_dead_letter().items
+    assert entry.reason.startswith("poison")
