@@ -331,3 +331,39 @@ def test_jobs_page_is_usable_at_phone_width(new_dash: Callable[..., Dash], api: 
     expect(page.get_by_test_id("page-title")).to_have_text("Dead letter")
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
     api.delete_job(job["id"])
+
+
+def test_the_dashboard_works_from_the_keyboard_alone(dash: Dash, api: Client) -> None:
+    page = dash.page
+    dash.open("jobs")
+    expect(page.get_by_test_id("signin-form")).to_be_visible()
+    page.get_by_test_id("signin-key").focus()
+    page.keyboard.type(dash.stack.api_key)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("page-title")).to_have_text("Jobs")
+
+    # Tab from the top of the page reaches the navigation; Enter follows a link.
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    reached = set()
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.dataset.testid || ''"))
+        if "nav-workers" in reached:
+            break
+    assert "nav-workers" in reached, reached
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("page-title")).to_have_text("Workers")
+
+    # A dialog opened from the keyboard traps focus and closes with Escape.
+    dash.open("jobs")
+    page.get_by_test_id("job-create").focus()
+    page.keyboard.press("Enter")
+    form = page.get_by_test_id("job-form")
+    expect(form).to_be_visible()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        inside = page.evaluate("!!document.activeElement.closest('[data-testid=job-form], dialog')")
+        assert inside, "focus left the open dialog"
+    page.keyboard.press("Escape")
+    expect(form).to_have_count(0)
+    expect(page.get_by_test_id("job-create")).to_be_focused()  # focus returns to the opener
