@@ -279,37 +279,86 @@ class Store:
     # ------------------------------------------------------------ scheduling
 
     def schedule_due(self, now: datetime, limit: int = 500) -> list[Execution]:
-        """Writes PENDING executions for every due occurrence and advances the jobs.
+        """Writes PENDING executions for every due occurrence and advances the jobs,
+        in one transaction and one pipelined round trip per statement.
 
-        Occurrences missed beyond ``MISSED_RUNS_LIMIT`` (a long outage) are coalesced:
-        the older ones are recorded as SKIPPED with the reason, the latest runs.
+        After a short outage every missed occurrence runs. After a long one (more than
+        ``MISSED_RUNS_LIMIT`` missed) the latest runs and one SKIPPED row at the first
+        missed occurrence records what was coalesced into it.
         """
-        created: list[Execution] = []
+        inserts: list[dict[str, Any]] = []
+        advances: list[dict[str, Any]] = []
         with self.tx() as conn:
             jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
             for job in jobs:
                 times, truncated = cron.occurrences_until(
                     job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
                 )
-                for i, when in enumerate(times):
-                    is_latest = i == len(times) - 1
-                    skip = None
-                    if not is_latest and truncated:
-                        skip = "missed while the scheduler was down; coalesced into a later run"
-                    row = self._insert_execution(conn, job, when, "schedule", now, skip_reason=skip)
-                    if row is not None:
-                        created.append(row)
-                next_run = cron.next_run(job["schedule"], job["timezone"], now)
-                conn.execute(
-                    q("advance_job"),
+                if truncated:
+                    first, latest = times[0], times[-1]
+                    reason = (
+                        f"missed while the scheduler was down: occurrences from "
+                        f"{first.isoformat()} until {latest.isoformat()} were coalesced "
+                        f"into the run at {latest.isoformat()}"
+                    )
+                    inserts.append(self._execution_row(job, first, "schedule", now, reason))
+                    times = [latest]
+                for when in times:
+                    inserts.append(self._execution_row(job, when, "schedule", now))
+                advances.append(
                     {
                         "id": job["id"],
-                        "next_run_time": next_run,
+                        "next_run_time": cron.next_run(job["schedule"], job["timezone"], now),
                         "last_run_time": times[-1] if times else job["last_run_time"],
                         "now": now,
-                    },
+                    }
                 )
+            if not inserts:
+                return []
+            names = {job["id"]: job["name"] for job in jobs}
+            created: list[Execution] = []
+            with conn.cursor() as cur:
+                # ON CONFLICT DO NOTHING: an occurrence another tick already wrote
+                # returns no row and is simply not ours to push.
+                cur.executemany(q("insert_execution"), inserts, returning=True)
+                while True:
+                    row = cur.fetchone()
+                    if row is not None:
+                        row["job_name"] = names[row["job_id"]]
+                        created.append(execution_from_row(row))
+                    if not cur.nextset():
+                        break
+                cur.executemany(q("advance_job"), advances)
         return [e for e in created if e.status == S.PENDING.value]
+
+    @staticmethod
+    def _execution_row(
+        job: dict[str, Any],
+        scheduled_for: datetime,
+        source: str,
+        now: datetime,
+        skip_reason: str | None = None,
+        payload: dict[str, Any] | None = None,
+        priority: int | None = None,
+    ) -> dict[str, Any]:
+        """Parameters of ``insert_execution``: a snapshot of the job for one run."""
+        return {
+            "id": uuid.uuid4(),
+            "job_id": job["id"],
+            "source": source,
+            "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
+            "scheduled_for": scheduled_for,
+            "priority": job["priority"] if priority is None else priority,
+            "handler": job["handler"],
+            "payload": Jsonb(job["payload"] if payload is None else payload),
+            "max_retries": job["max_retries"],
+            "timeout_ms": job["timeout_ms"],
+            "retry_backoff_ms": job["retry_backoff_ms"],
+            "retry_backoff_max_ms": job["retry_backoff_max_ms"],
+            "error": skip_reason,
+            "finished_at": now if skip_reason else None,
+            "now": now,
+        }
 
     def _insert_execution(
         self,
@@ -320,28 +369,11 @@ class Store:
         now: datetime,
         payload: dict[str, Any] | None = None,
         priority: int | None = None,
-        skip_reason: str | None = None,
     ) -> Execution | None:
-        row = conn.execute(
-            q("insert_execution"),
-            {
-                "id": uuid.uuid4(),
-                "job_id": job["id"],
-                "source": source,
-                "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
-                "scheduled_for": scheduled_for,
-                "priority": job["priority"] if priority is None else priority,
-                "handler": job["handler"],
-                "payload": Jsonb(job["payload"] if payload is None else payload),
-                "max_retries": job["max_retries"],
-                "timeout_ms": job["timeout_ms"],
-                "retry_backoff_ms": job["retry_backoff_ms"],
-                "retry_backoff_max_ms": job["retry_backoff_max_ms"],
-                "error": skip_reason,
-                "finished_at": now if skip_reason else None,
-                "now": now,
-            },
-        ).fetchone()
+        params = self._execution_row(
+            job, scheduled_for, source, now, payload=payload, priority=priority
+        )
+        row = conn.execute(q("insert_execution"), params).fetchone()
         if row is None:
             return None
         row["job_name"] = job["name"]

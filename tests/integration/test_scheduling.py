@@ -41,6 +41,21 @@ def test_missed_occurrences_are_all_run_after_a_short_outage(engine: Engine) -> 
     ]
 
 
+def test_a_long_outage_is_coalesced_into_one_run_and_recorded(engine: Engine) -> None:
+    job_id = engine.create_job(schedule="*/5 * * * * *")
+    first = engine.store.get_job(job_id).next_run_time
+    engine.clock.set(first + timedelta(hours=1, seconds=2))  # 721 occurrences due
+    report = engine.scheduler.run_once(engine.clock.now())
+    assert report.scheduled == 1
+    by_status = {e.status: e for e in engine.store.list_executions(job_id=job_id).items}
+    assert set(by_status) == {"SKIPPED", "QUEUED"}
+    assert by_status["QUEUED"].scheduled_for == first + timedelta(hours=1)
+    skipped = by_status["SKIPPED"]
+    assert skipped.scheduled_for == first
+    assert "coalesced" in skipped.error and first.isoformat() in skipped.error
+    assert engine.store.get_job(job_id).next_run_time == first + timedelta(hours=1, seconds=5)
+
+
 def test_paused_jobs_do_not_run_and_resume_from_now(engine: Engine) -> None:
     job_id = engine.create_job(schedule="*/5 * * * * *")
     engine.service.pause_job(job_id)
