@@ -311,16 +311,29 @@ class Worker:
         s = self.stats
         s.handed_back += handed_back
         for f in finishes:
+            ids = {"execution_id": f.execution_id, "outcome": f.outcome.value}
             if f.execution_id not in recorded:
                 s.stale += 1
+                log.info("result not recorded: run cancelled, deleted or leased again", extra=ids)
             elif f.outcome == AttemptOutcome.SUCCEEDED:
                 s.succeeded += 1
+                log.debug("attempt succeeded", extra=ids)
             elif f.outcome == AttemptOutcome.CANCELLED:
                 s.cancelled += 1
+                log.info("attempt cancelled", extra=ids)
             elif f.retry_at is not None:
                 s.retried += 1
+                retry_at = f.retry_at.isoformat()
+                log.warning(
+                    "attempt failed; will retry",
+                    extra={**ids, "error": f.error, "retry_at": retry_at},
+                )
             else:
                 s.failed += 1
+                log.warning(
+                    "execution failed; dead-lettered",
+                    extra={**ids, "error": f.error, "reason": f.dead_letter_reason},
+                )
 
     # ------------------------------------------------------------ heartbeat
 
