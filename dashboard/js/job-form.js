@@ -15,7 +15,11 @@ const NUMBER_FIELDS = [
   ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],
   ['retry_backoff_max_ms', 'Max backoff (ms)', 'cap on the delay', 0, null],
 ];
-const FIELDS = ['name', 'description', 'handler', 'schedule', 'timezone', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
+const FIELDS = ['name', 'description', 'handler', 'schedule', 'timezone', 'overlap_policy', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
+const OVERLAP = [
+  ['allow', 'Run anyway (allow)'],
+  ['skip', 'Skip that occurrence (skip)'],
+];
 
 let uid = 0;
 
@@ -69,6 +73,9 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
         class: 'mono', on: { input: previewSchedule },
       }), schedulePreview),
       field('timezone', 'Time zone', h('input', { type: 'text', value: v('timezone', 'UTC'), list: zonesList, autocomplete: 'off', spellcheck: 'false' }), 'IANA name, e.g. Europe/Paris'),
+      field('overlap_policy', 'If the previous run is unfinished', h('select', { value: v('overlap_policy', 'allow') },
+        OVERLAP.map(([value, label]) => h('option', { value }, label))),
+      'when a scheduled occurrence falls due'),
       NUMBER_FIELDS.map(([name, label, help, min, max]) => field(name, label, h('input', {
         type: 'number', inputmode: 'numeric', step: 1, min, max: max ?? null, value: job ? String(v(name)) : '',
         placeholder: editing ? '' : 'default',
@@ -164,6 +171,7 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     body.schedule = schedule === '' ? null : schedule;
     const tz = inputs.timezone.value.trim();
     if (tz !== '') body.timezone = tz;
+    body.overlap_policy = inputs.overlap_policy.value;
     for (const [name] of NUMBER_FIELDS) {
       const val = numberValue(inputs[name].value);
       if (val !== undefined) body[name] = val;

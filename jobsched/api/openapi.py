@@ -89,6 +89,11 @@ JOB_FIELDS: dict[str, Any] = {
     "timeout_ms": {"type": "integer", "minimum": 1, "maximum": 86_400_000},
     "retry_backoff_ms": {"type": "integer", "minimum": 0, "maximum": 86_400_000},
     "retry_backoff_max_ms": {"type": "integer", "minimum": 0, "maximum": 86_400_000},
+    "overlap_policy": {
+        "enum": ["allow", "skip"],
+        "default": "allow",
+        "description": "skip: an occurrence due while the previous run is unfinished is SKIPPED",
+    },
 }
 TIME = {"type": ["string", "null"], "format": "date-time"}
 

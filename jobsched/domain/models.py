@@ -29,6 +29,7 @@ class Job:
     timeout_ms: int = 60_000
     retry_backoff_ms: int = 1_000
     retry_backoff_max_ms: int = 60_000
+    overlap_policy: str = "allow"
     status: str = "SCHEDULED"
     next_run_time: datetime | None = None
     last_run_time: datetime | None = None

@@ -32,7 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "timeout_ms": 60_000,
     "retry_backoff_ms": 1_000,
     "retry_backoff_max_ms": 60_000,
+    "overlap_policy": "allow",
 }
+OVERLAP_POLICIES = ("allow", "skip")
 WRITABLE = ("name", "handler", *DEFAULTS)
 READ_ONLY = ("id", "status", "next_run_time", "last_run_time", "created_at", "updated_at")
 
@@ -81,6 +83,8 @@ def _check_fields(
             cron.parse_timezone(data["timezone"])
         except ValueError as exc:
             errors["timezone"] = str(exc)
+    if "overlap_policy" in data and data["overlap_policy"] not in OVERLAP_POLICIES:
+        errors["overlap_policy"] = "must be one of " + ", ".join(OVERLAP_POLICIES)
     bounds = {
         "priority": (0, 100),
         "max_retries": (0, MAX_RETRIES),

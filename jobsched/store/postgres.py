@@ -126,6 +126,18 @@ def _close_open_attempt(
     return attempts
 
 
+def _overlap_skip(job: dict[str, Any], busy: set[Any], index: int, count: int) -> str | None:
+    """Why occurrence ``index`` of ``count`` due now is skipped under overlap_policy=skip
+    (None: it runs). Only the latest may run, and only if no earlier run is unfinished."""
+    if job["overlap_policy"] != "skip":
+        return None
+    if job["id"] in busy:
+        return "overlap_policy=skip: the previous run was still unfinished"
+    if index < count - 1:
+        return "overlap_policy=skip: a later occurrence due at the same time ran instead"
+    return None
+
+
 class Store:
     def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
         self.database_url = database_url
@@ -290,6 +302,12 @@ class Store:
         advances: list[dict[str, Any]] = []
         with self.tx() as conn:
             jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
+            skippers = [j["id"] for j in jobs if j["overlap_policy"] == "skip"]
+            busy = (
+                {r["job_id"] for r in conn.execute(q("busy_jobs"), {"ids": skippers})}
+                if skippers
+                else set()
+            )
             for job in jobs:
                 times, truncated = cron.occurrences_until(
                     job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
@@ -303,8 +321,12 @@ class Store:
                     )
                     inserts.append(self._execution_row(job, first, "schedule", now, reason))
                     times = [latest]
-                for when in times:
-                    inserts.append(self._execution_row(job, when, "schedule", now))
+                for i, when in enumerate(times):
+                    inserts.append(
+                        self._execution_row(
+                            job, when, "schedule", now, _overlap_skip(job, busy, i, len(times))
+                        )
+                    )
                 advances.append(
                     {
                         "id": job["id"],

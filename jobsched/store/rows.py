@@ -28,6 +28,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         timeout_ms=row["timeout_ms"],
         retry_backoff_ms=row["retry_backoff_ms"],
         retry_backoff_max_ms=row["retry_backoff_max_ms"],
+        overlap_policy=row["overlap_policy"],
         status=row["status"],
         next_run_time=row["next_run_time"],
         last_run_time=row["last_run_time"],

@@ -149,6 +149,7 @@ def test_create_errors_name_every_bad_field(api: Api) -> None:
             "schedule": "* *",
             "timezone": "X/Y",
             "extra": True,
+            "overlap_policy": "sometimes",
         },
     )
     assert code == 400
@@ -160,6 +161,7 @@ def test_create_errors_name_every_bad_field(api: Api) -> None:
         "schedule",
         "timezone",
         "extra",
+        "overlap_policy",
     }
 
 

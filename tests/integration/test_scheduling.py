@@ -56,6 +56,48 @@ def test_a_long_outage_is_coalesced_into_one_run_and_recorded(engine: Engine) ->
     assert engine.store.get_job(job_id).next_run_time == first + timedelta(hours=1, seconds=5)
 
 
+def test_overlap_policy_skip_records_occurrences_due_while_a_run_is_unfinished(
+    engine: Engine,
+) -> None:
+    job_id = engine.create_job(
+        schedule="*/5 * * * * *",
+        handler="test.delay",
+        payload={"durationMs": 60_000},
+        overlap_policy="skip",
+    )
+    first = engine.store.get_job(job_id).next_run_time
+    engine.clock.set(first)
+    worker = engine.worker()
+    engine.run_until(lambda: len(worker.running) == 1, worker)  # the first run is running
+    engine.clock.advance(seconds=5)
+    engine.scheduler.run_once(engine.clock.now())
+    second = {e.scheduled_for: e for e in engine.store.list_executions(job_id=job_id).items}
+    skipped = second[first + timedelta(seconds=5)]
+    assert skipped.status == "SKIPPED"
+    assert "previous run was still unfinished" in skipped.error
+    # Once the long run is over (cancelled here), the next occurrence runs again.
+    (running,) = [e for e in second.values() if e.status == "RUNNING"]
+    engine.service.cancel_execution(running.id)
+    engine.clock.advance(seconds=5)
+    engine.scheduler.run_once(engine.clock.now())
+    third = engine.store.list_executions(job_id=job_id, status="QUEUED").items
+    assert [e.scheduled_for for e in third] == [first + timedelta(seconds=10)]
+    worker.heartbeat(engine.clock.now())
+    worker.shutdown(grace_s=0)
+
+
+def test_overlap_policy_allow_runs_occurrences_side_by_side(engine: Engine) -> None:
+    job_id = engine.create_job(
+        schedule="*/5 * * * * *", handler="test.delay", payload={"durationMs": 60_000}
+    )
+    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    worker = engine.worker()
+    engine.run_until(lambda: len(worker.running) == 1, worker)
+    engine.clock.advance(seconds=5)
+    engine.run_until(lambda: len(worker.running) == 2, worker)
+    worker.shutdown(grace_s=0)
+
+
 def test_paused_jobs_do_not_run_and_resume_from_now(engine: Engine) -> None:
     job_id = engine.create_job(schedule="*/5 * * * * *")
     engine.service.pause_job(job_id)

@@ -117,6 +117,7 @@ export function mount(root, ctx) {
           ['Max retries', String(j.max_retries), 'job-field-max_retries'],
           ['Timeout', `${fmtDuration(j.timeout_ms)} (${j.timeout_ms} ms)`, 'job-field-timeout_ms'],
           ['Retry backoff', `${fmtDuration(j.retry_backoff_ms)} doubling, max ${fmtDuration(j.retry_backoff_max_ms)}`, 'job-field-retry_backoff_ms'],
+          ['Overlap', j.overlap_policy === 'skip' ? 'skip occurrences while a run is unfinished' : 'runs may overlap', 'job-field-overlap_policy'],
           ['Created', relTime(j.created_at, { withClock: true }), 'job-field-created_at'],
           ['Updated', relTime(j.updated_at, { withClock: true }), 'job-field-updated_at'],
           ['Job id', h('code', null, j.id), 'job-field-id'],

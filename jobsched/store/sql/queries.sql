@@ -4,11 +4,12 @@
 
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
-                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms, status,
-                  next_run_time, created_at, updated_at)
+                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
+                  overlap_policy, status, next_run_time, created_at, updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
+        %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -23,7 +24,7 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    next_run_time = %(next_run_time)s, updated_at = %(now)s
+    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -47,6 +48,11 @@ WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(
 ORDER BY next_run_time
 LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
+
+-- name: busy_jobs
+-- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx).
+SELECT DISTINCT job_id FROM executions
+WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
 
 -- name: advance_job
 UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,

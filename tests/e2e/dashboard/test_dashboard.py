@@ -367,3 +367,18 @@ def test_the_dashboard_works_from_the_keyboard_alone(dash: Dash, api: Client) ->
     page.keyboard.press("Escape")
     expect(form).to_have_count(0)
     expect(page.get_by_test_id("job-create")).to_be_focused()  # focus returns to the opener
+
+
+def test_the_form_edits_the_overlap_policy(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(name=unique("overlap"), handler="test.echo", schedule="0 * * * *")
+    dash.sign_in(f"jobs/{job['id']}")
+    expect(page.get_by_test_id("job-field-overlap_policy")).to_contain_text("may overlap")
+    page.get_by_test_id("job-edit").click()
+    form = page.get_by_test_id("job-form")
+    expect(form.locator("select[name=overlap_policy]")).to_have_value("allow")
+    form.locator("select[name=overlap_policy]").select_option("skip")
+    page.get_by_test_id("job-form-submit").click()
+    expect(form).to_have_count(0)
+    expect(page.get_by_test_id("job-field-overlap_policy")).to_contain_text("skip")
+    assert api.get_job(job["id"])["overlap_policy"] == "skip"
