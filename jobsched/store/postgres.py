@@ -80,6 +80,13 @@ def parse_uuid(value: str, what: str) -> uuid.UUID:
         raise NotFoundError(f"{what} {value!r} not found") from None
 
 
+def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
+    """The row, or the 404 naming what was looked for."""
+    if row is None:
+        raise NotFoundError(f"{what} {ident!r} not found")
+    return row
+
+
 def _encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
@@ -208,9 +215,11 @@ class Store:
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:
-            row = conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone()
-        if row is None:
-            raise NotFoundError(f"job {job_id!r} not found")
+            row = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
         return job_from_row(row)
 
     def list_jobs(
@@ -233,9 +242,9 @@ class Store:
         jid = parse_uuid(job_id, "job")
         try:
             with self.tx() as conn:
-                current = conn.execute(q("get_job_for_update"), {"id": jid}).fetchone()
-                if current is None:
-                    raise NotFoundError(f"job {job_id!r} not found")
+                current = _found(
+                    conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+                )
                 next_run = current["next_run_time"]
                 timing_changed = (data["schedule"], data["timezone"]) != (
                     current["schedule"],
@@ -261,8 +270,7 @@ class Store:
         """Deletes the job and its history; returns its unfinished execution ids."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
-            if conn.execute(q("get_job_for_update"), {"id": jid}).fetchone() is None:
-                raise NotFoundError(f"job {job_id!r} not found")
+            _found(conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id)
             ids = [
                 str(r["id"])
                 for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
@@ -273,9 +281,9 @@ class Store:
     def set_job_status(self, job_id: str, status: str, now: datetime) -> Job:
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
-            current = conn.execute(q("get_job_for_update"), {"id": jid}).fetchone()
-            if current is None:
-                raise NotFoundError(f"job {job_id!r} not found")
+            current = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
             if current["status"] == status:
                 return job_from_row(current)
             next_run = None
@@ -410,9 +418,7 @@ class Store:
         """PENDING executions for a manual trigger; each run may override payload/priority."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
-            job = conn.execute(q("get_job"), {"id": jid}).fetchone()
-            if job is None:
-                raise NotFoundError(f"job {job_id!r} not found")
+            job = _found(conn.execute(q("get_job"), {"id": jid}).fetchone(), "job", job_id)
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
             created = []
@@ -576,9 +582,9 @@ class Store:
     def get_execution(self, execution_id: str) -> Execution:
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
-            row = conn.execute(q("get_execution"), {"id": eid}).fetchone()
-        if row is None:
-            raise NotFoundError(f"execution {execution_id!r} not found")
+            row = _found(
+                conn.execute(q("get_execution"), {"id": eid}).fetchone(), "execution", execution_id
+            )
         return execution_from_row(row)
 
     def list_executions(
@@ -598,9 +604,11 @@ class Store:
     def cancel(self, execution_id: str, now: datetime) -> Execution:
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
-            row = conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone()
-            if row is None:
-                raise NotFoundError(f"execution {execution_id!r} not found")
+            row = _found(
+                conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone(),
+                "execution",
+                execution_id,
+            )
             if row["status"] not in UNFINISHED:
                 raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
             attempts = _close_open_attempt(
@@ -615,9 +623,11 @@ class Store:
         """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
-            row = conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone()
-            if row is None:
-                raise NotFoundError(f"execution {execution_id!r} not found")
+            row = _found(
+                conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone(),
+                "execution",
+                execution_id,
+            )
             if row["status"] not in (S.FAILED.value, S.CANCELLED.value):
                 raise ConflictError(
                     f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
@@ -647,16 +657,21 @@ class Store:
     def get_dead_letter(self, entry_id: str) -> DeadLetter:
         did = parse_uuid(entry_id, "dead-letter entry")
         with self.tx() as conn:
-            row = conn.execute(q("get_dead_letter"), {"id": did}).fetchone()
-        if row is None:
-            raise NotFoundError(f"dead-letter entry {entry_id!r} not found")
+            row = _found(
+                conn.execute(q("get_dead_letter"), {"id": did}).fetchone(),
+                "dead-letter entry",
+                entry_id,
+            )
         return dead_letter_from_row(row)
 
     def delete_dead_letter(self, entry_id: str) -> None:
         did = parse_uuid(entry_id, "dead-letter entry")
         with self.tx() as conn:
-            if conn.execute(q("delete_dead_letter"), {"id": did}).fetchone() is None:
-                raise NotFoundError(f"dead-letter entry {entry_id!r} not found")
+            _found(
+                conn.execute(q("delete_dead_letter"), {"id": did}).fetchone(),
+                "dead-letter entry",
+                entry_id,
+            )
 
     # --------------------------------------------------------------- metrics
 
