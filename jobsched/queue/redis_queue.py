@@ -69,26 +69,20 @@ class RedisQueue:
 
     # ------------------------------------------------------------ producers
 
-    @redis_errors
-    def enqueue(
-        self, items: Iterable[tuple[str, int]], now: datetime, due: datetime | None = None
-    ) -> int:
-        """Make executions ready (or delayed until ``due``). Returns how many were new."""
-        k = self.keys
-        due_ms = to_ms(due) if due else 0
-        args: list[Any] = [to_ms(now)]
-        for execution_id, priority in items:
-            args += [execution_id, priority, due_ms]
-        if len(args) == 1:
-            return 0
-        return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq], args))
+    def enqueue(self, items: Iterable[tuple[str, int]], now: datetime) -> int:
+        """Make executions ready now. Returns how many were new to the queue."""
+        return self.enqueue_delayed(((eid, priority, None) for eid, priority in items), now)
 
     @redis_errors
-    def enqueue_delayed(self, items: Iterable[tuple[str, int, datetime]], now: datetime) -> int:
+    def enqueue_delayed(
+        self, items: Iterable[tuple[str, int, datetime | None]], now: datetime
+    ) -> int:
+        """Queue executions due at a time (None, or a time not after ``now``: ready now).
+        Idempotent: ids the queue already holds stay where they are."""
         k = self.keys
         args: list[Any] = [to_ms(now)]
         for execution_id, priority, due in items:
-            args += [execution_id, priority, to_ms(due)]
+            args += [execution_id, priority, to_ms(due) if due else 0]
         if len(args) == 1:
             return 0
         return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq], args))
