@@ -136,7 +136,8 @@ class Worker:
         if self._stopping.is_set():
             return 0
         with self._lock:
-            free = self.capacity - len(self.running) - len(self.completed)
+            # Finished runs stay in `running` until their result is recorded.
+            free = self.capacity - len(self.running)
         if free <= 0:
             return 0
         claims = self.queue.claim(free, now, self.settings.visibility_timeout_ms)
@@ -245,15 +246,14 @@ class Worker:
         # Work interrupted by this worker stopping goes back to the queue; work that
         # finished anyway, or that a user cancelled, is recorded as usual.
         interrupted = (AttemptOutcome.CANCELLED, AttemptOutcome.HANDED_BACK)
-        handed_back = [
-            c
-            for c in batch
-            if c.running.stopping and not c.running.cancel_requested and c.outcome in interrupted
-        ]
-        finishing = [c for c in batch if c not in handed_back]
+        handed_back: list[Completed] = []
         finishes: list[Finish] = []
-        for c in finishing:
-            finishes.append(self._to_finish(c, now))
+        for c in batch:
+            run = c.running
+            if run.stopping and not run.cancel_requested and c.outcome in interrupted:
+                handed_back.append(c)
+            else:
+                finishes.append(self._to_finish(c, now))
         leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
         try:
             recorded = set(self.store.finish(finishes, now))
@@ -277,8 +277,9 @@ class Worker:
             return 0
         self._count(finishes, recorded, len(handed_back))
         with self._lock:
+            # Handlers may have completed more meanwhile; keep those for the next flush.
+            self.completed = self.completed[len(batch) :]
             for c in batch:
-                self.completed.remove(c)
                 self.running.pop(c.running.execution.id, None)
         return len(batch)
 
