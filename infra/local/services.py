@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from infra.local.errors import LocalCloudError
@@ -100,21 +100,13 @@ class LocalServices:
             "--dir", str(workdir),
         ]  # fmt: skip
 
-        def start() -> subprocess.Popen[bytes]:
-            logfile = _open_log(self.root, "redis.log")
-            try:
-                return subprocess.Popen(
-                    argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    process_group=0,
-                )  # fmt: skip
-            finally:
-                logfile.close()
-
+        logpath = self.root / "logs" / "redis.log"
+        start = _launcher(argv, logpath)
         process = start()
         child = _Child("redis-server", process, signal.SIGTERM, start)
         self._adopt(child)
         new_url = _with_host_port(parts, LOOPBACK, port)
-        _wait_until(lambda: redis_answers(new_url), child, self.root / "logs" / "redis.log")
+        _wait_until(lambda: redis_answers(new_url), child, logpath)
         log.info("started redis-server pid %s on port %s", process.pid, port)
         return new_url
 
@@ -156,16 +148,7 @@ class LocalServices:
             "-c", "listen_addresses=" + LOOPBACK,
         ]  # fmt: skip
 
-        def start() -> subprocess.Popen[bytes]:
-            logfile = open(logpath, "ab")  # noqa: SIM115 - handed to the child, closed below
-            try:
-                return subprocess.Popen(
-                    argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    cwd=base, process_group=0, **_as_user(run_as),
-                )  # fmt: skip
-            finally:
-                logfile.close()
-
+        start = _launcher(argv, logpath, cwd=base, **_as_user(run_as))
         process = start()
         # SIGINT is PostgreSQL's "fast shutdown": roll back sessions, checkpoint, exit.
         child = _Child("postgres", process, signal.SIGINT, start)
@@ -444,10 +427,21 @@ def _running_postmaster_port(data: Path) -> int | None:
     return port if is_listening(LOOPBACK, port) else None
 
 
-def _open_log(root: Path, name: str) -> BinaryIO:
-    logs = root / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    return open(logs / name, "ab")
+def _launcher(
+    argv: list[str], logpath: Path, **popen: Any
+) -> Callable[[], subprocess.Popen[bytes]]:
+    """A function that starts ``argv`` in its own process group, appending its output to
+    ``logpath``; kept by the child so restart() starts the same server again."""
+
+    def start() -> subprocess.Popen[bytes]:
+        logpath.parent.mkdir(parents=True, exist_ok=True)
+        with open(logpath, "ab") as logfile:  # the child keeps its own copy of the fd
+            return subprocess.Popen(
+                argv, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                process_group=0, **popen,
+            )  # fmt: skip
+
+    return start
 
 
 def _wait_until(
