@@ -108,11 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_client_commands(sub: Any) -> None:
-    """API commands live in jobsched.cli_client when present (issue 3)."""
-    try:
-        from jobsched.cli_client import add_commands
-    except ImportError:
-        return
+    """The commands that talk to the API (jobs, executions, dlq, seed)."""
+    from jobsched.cli_client import add_commands
+
     add_commands(sub)
 
 
