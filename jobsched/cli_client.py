@@ -10,9 +10,8 @@ import json
 import sys
 from typing import Any
 
+from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE
 from jobsched.client import ApiError, ApiUnreachable, Client
-
-EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
 
 DEMO_JOBS = [
     {
