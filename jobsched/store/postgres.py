@@ -346,20 +346,30 @@ class Store:
             if not inserts:
                 return []
             names = {job["id"]: job["name"] for job in jobs}
-            created: list[Execution] = []
+            created = self._insert_executions(conn, inserts, names)
             with conn.cursor() as cur:
-                # ON CONFLICT DO NOTHING: an occurrence another tick already wrote
-                # returns no row and is simply not ours to push.
-                cur.executemany(q("insert_execution"), inserts, returning=True)
-                while True:
-                    row = cur.fetchone()
-                    if row is not None:
-                        row["job_name"] = names[row["job_id"]]
-                        created.append(execution_from_row(row))
-                    if not cur.nextset():
-                        break
                 cur.executemany(q("advance_job"), advances)
         return [e for e in created if e.status == S.PENDING.value]
+
+    @staticmethod
+    def _insert_executions(
+        conn: psycopg.Connection[dict[str, Any]],
+        rows: list[dict[str, Any]],
+        job_names: dict[Any, str],
+    ) -> list[Execution]:
+        """Insert execution rows in one pipelined round trip; returns those written.
+        ON CONFLICT DO NOTHING: an occurrence another tick already wrote returns no row
+        and is not ours to push."""
+        created: list[Execution] = []
+        with conn.cursor() as cur:
+            cur.executemany(q("insert_execution"), rows, returning=True)
+            while True:
+                row = cur.fetchone()
+                if row is not None:
+                    row["job_name"] = job_names[row["job_id"]]
+                    created.append(execution_from_row(row))
+                if not cur.nextset():
+                    return created
 
     @staticmethod
     def _execution_row(
@@ -390,25 +400,6 @@ class Store:
             "now": now,
         }
 
-    def _insert_execution(
-        self,
-        conn: psycopg.Connection[dict[str, Any]],
-        job: dict[str, Any],
-        scheduled_for: datetime,
-        source: str,
-        now: datetime,
-        payload: dict[str, Any] | None = None,
-        priority: int | None = None,
-    ) -> Execution | None:
-        params = self._execution_row(
-            job, scheduled_for, source, now, payload=payload, priority=priority
-        )
-        row = conn.execute(q("insert_execution"), params).fetchone()
-        if row is None:
-            return None
-        row["job_name"] = job["name"]
-        return execution_from_row(row)
-
     def create_triggered(
         self,
         job_id: str,
@@ -421,10 +412,8 @@ class Store:
             job = _found(conn.execute(q("get_job"), {"id": jid}).fetchone(), "job", job_id)
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
-            created = []
-            for run in runs:
-                execution = self._insert_execution(
-                    conn,
+            rows = [
+                self._execution_row(
                     job,
                     now,
                     "trigger",
@@ -432,9 +421,9 @@ class Store:
                     payload=run.get("payload"),
                     priority=run.get("priority"),
                 )
-                assert execution is not None  # triggers are not deduplicated
-                created.append(execution)
-        return created
+                for run in runs
+            ]
+            return self._insert_executions(conn, rows, {job["id"]: job["name"]})
 
     def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
         """(id, priority) of executions written but not yet pushed: the outbox."""
