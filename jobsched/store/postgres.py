@@ -22,13 +22,12 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jobsched.domain import cron
 from jobsched.domain.models import DeadLetter, Execution, Job
-from jobsched.domain.states import AttemptOutcome, ExecutionStatus
+from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
 
 S = ExecutionStatus
-UNFINISHED = [S.PENDING.value, S.QUEUED.value, S.RUNNING.value, S.RETRYING.value]
 MISSED_RUNS_LIMIT = 100
 """At most this many rows are written for the occurrences one tick finds overdue."""
 
@@ -598,7 +597,7 @@ class Store:
                 "execution",
                 execution_id,
             )
-            if row["status"] not in UNFINISHED:
+            if not allowed(row["status"], S.CANCELLED):
                 raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
             attempts = _close_open_attempt(
                 row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled"
@@ -617,7 +616,7 @@ class Store:
                 "execution",
                 execution_id,
             )
-            if row["status"] not in (S.FAILED.value, S.CANCELLED.value):
+            if not allowed(row["status"], S.PENDING):
                 raise ConflictError(
                     f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
                 )

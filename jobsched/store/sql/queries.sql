@@ -1,6 +1,9 @@
 -- Named queries used by jobsched/store/postgres.py. Each starts with "-- name: x".
 -- Parameters are psycopg named placeholders; "now" is always passed in (time is
 -- an argument, in SQL too).
+-- Every statement that sets an execution's status is guarded by
+-- "(status, <new status>) IN :transitions": the loader expands :transitions into the
+-- allowed pairs of jobsched/domain/states.py, so the database refuses what it refuses.
 
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
@@ -77,16 +80,16 @@ LIMIT %(limit)s;
 
 -- name: mark_queued
 UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
-WHERE id = ANY(%(ids)s) AND status = 'PENDING';
+WHERE id = ANY(%(ids)s) AND status = 'PENDING' AND (status, 'QUEUED') IN :transitions;
 
 -- name: mark_promoted
 UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
-WHERE id = ANY(%(ids)s) AND status = 'RETRYING';
+WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :transitions;
 
 -- name: lock_claimable
 -- Locks in id order so concurrent batches cannot deadlock each other.
 SELECT id, attempt, attempts, worker_id, status FROM executions
-WHERE id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+WHERE id = ANY(%(ids)s) AND (status, 'RUNNING') IN :transitions
 ORDER BY id
 FOR UPDATE;
 
@@ -95,7 +98,7 @@ UPDATE executions
 SET status = 'RUNNING', attempt = attempt + 1, worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
     queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
-WHERE id = %(id)s
+WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
 RETURNING *;
 
 -- name: lock_running
@@ -110,7 +113,7 @@ UPDATE executions
 SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
     error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
     lease_token = NULL, queued_at = %(queued_at)s, updated_at = %(now)s
-WHERE id = %(id)s;
+WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: insert_dead_letter
 INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
@@ -130,15 +133,16 @@ SELECT * FROM executions WHERE id = %(id)s FOR UPDATE;
 UPDATE executions
 SET status = 'CANCELLED', finished_at = %(now)s, attempts = %(attempts)s,
     error = COALESCE(error, 'cancelled'), lease_token = NULL, updated_at = %(now)s
-WHERE id = %(id)s;
+WHERE id = %(id)s AND (status, 'CANCELLED') IN :transitions
+RETURNING id;
 
 -- name: requeue_execution
 -- Manual retry or redrive: back to PENDING with a fresh retry budget.
 UPDATE executions
 SET status = 'PENDING', attempt_base = attempt, finished_at = NULL, next_attempt_at = NULL,
     error = NULL, result = NULL, lease_token = NULL, queued_at = NULL, updated_at = %(now)s
-WHERE id = %(id)s
-RETURNING *;
+WHERE id = %(id)s AND (status, 'PENDING') IN :transitions
+RETURNING id;
 
 -- name: delete_dead_letter_of_execution
 DELETE FROM dead_letter WHERE execution_id = %(id)s;
@@ -160,7 +164,7 @@ ORDER BY priority DESC, created_at;
 UPDATE executions
 SET status = 'QUEUED', lease_token = NULL, worker_id = NULL, attempts = %(attempts)s,
     queued_at = %(now)s, updated_at = %(now)s
-WHERE id = %(id)s;
+WHERE id = %(id)s AND (status, 'QUEUED') IN :transitions;
 
 -- name: delete_old_executions
 DELETE FROM executions
