@@ -247,11 +247,12 @@ def tick(event: Any) -> dict:
     sub-minute schedules work on AWS too. Publishes the queue depth for scaling."""
     context = event.context
     scheduler = runtime().scheduler()
-    passes = {"n": 0, "scheduled": 0, "depth": {}}
+    passes = {"n": 0, "scheduled": 0, "schedule_errors": 0, "depth": {}}
 
     def on_report(report: Any) -> None:
         passes["n"] += 1
         passes["scheduled"] += report.scheduled
+        passes["schedule_errors"] += report.schedule_errors
         if report.leader:
             passes["depth"] = report.depth
 
@@ -263,6 +264,7 @@ def tick(event: Any) -> dict:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
         metrics.add_metric("InFlight", MetricUnit.Count, depth.get("in_flight", 0))
     metrics.add_metric("ExecutionsScheduled", MetricUnit.Count, passes["scheduled"])
+    metrics.add_metric("ScheduleErrors", MetricUnit.Count, passes["schedule_errors"])
     metrics.flush_metrics()
     logger.info("tick finished", extra={"passes": passes["n"], "depth": depth})
     return {"passes": passes["n"], "scheduled": passes["scheduled"], "depth": depth}

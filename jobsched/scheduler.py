@@ -43,6 +43,8 @@ class TickReport:
     expired: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
     scheduled: int = 0
+    schedule_errors: int = 0
+    """Jobs flagged this pass because their schedule could not be computed."""
     pushed: int = 0
     depth: dict[str, int] = field(default_factory=dict)
 
@@ -88,7 +90,9 @@ class Scheduler:
         report.expired = self.queue.requeue_expired(now)
         report.promoted = self.queue.promote(now)
         self.store.mark_promoted(report.promoted, now)
-        report.scheduled = len(self.store.schedule_due(now))
+        scheduled = self.store.schedule_due(now)
+        report.scheduled = len(scheduled.executions)
+        report.schedule_errors = len(scheduled.flagged)
         report.pushed = self.flush_outbox(now)
         report.depth = self.queue.depth()
         self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})

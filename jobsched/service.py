@@ -91,10 +91,15 @@ class JobService:
         data = job.to_dict()
         upcoming: list[str] = []
         if job.schedule and job.status == "SCHEDULED":
-            zone = cron.parse_timezone(job.timezone)
-            after = now or self.clock.now()
-            times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
-            upcoming = [t.astimezone(zone).isoformat() for t in times]
+            try:
+                zone = cron.parse_timezone(job.timezone)
+                after = now or self.clock.now()
+                times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
+                upcoming = [t.astimezone(zone).isoformat() for t in times]
+            except Exception as exc:
+                # A stored schedule that no longer computes is shown, not a 500 for
+                # every list that includes the job; the tick flags it the same way.
+                data["schedule_error"] = data["schedule_error"] or f"{type(exc).__name__}: {exc}"
         data["upcoming_runs"] = upcoming
         return data
 
@@ -297,6 +302,7 @@ class JobService:
             "jobs": {
                 "total": sum(counts["jobs"].values()),
                 "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},
+                "schedule_errors": counts["schedule_errors"],
             },
             "executions": {
                 "by_status": {s: counts["executions"].get(s, 0) for s in EXECUTION_STATUSES}

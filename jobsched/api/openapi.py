@@ -139,6 +139,11 @@ def _schemas() -> dict[str, Any]:
                 **JOB_FIELDS,
                 "id": {"type": "string", "format": "uuid"},
                 "status": {"enum": list(JOB_STATUSES)},
+                "schedule_error": {
+                    "type": ["string", "null"],
+                    "description": "why the tick cannot schedule this job (null when it can); "
+                    "the job is re-checked every 10 minutes and cleared once it computes",
+                },
                 "next_run_time": TIME,
                 "last_run_time": TIME,
                 "created_at": TIME,

@@ -31,6 +31,8 @@ class Job:
     retry_backoff_max_ms: int = 60_000
     overlap_policy: str = "allow"
     status: str = "SCHEDULED"
+    schedule_error: str | None = None
+    """Why the tick could not schedule this job (None when it can)."""
     next_run_time: datetime | None = None
     last_run_time: datetime | None = None
     created_at: datetime | None = None

@@ -7,6 +7,7 @@ stale worker or a second tick cannot overwrite a newer decision.
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -30,6 +31,11 @@ from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_fr
 S = ExecutionStatus
 MISSED_RUNS_LIMIT = 100
 """At most this many rows are written for the occurrences one tick finds overdue."""
+SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
+"""How long a job whose schedule failed to compute waits before the tick tries again."""
+MAX_ERROR_TEXT = 1000
+
+log = logging.getLogger("jobsched.store")
 
 JOB_SORTS = {
     "name": "name ASC",
@@ -59,6 +65,16 @@ class Finish:
 
 
 @dataclass
+class Scheduled:
+    """What one scheduling pass did."""
+
+    executions: list[Execution]
+    """The PENDING executions it wrote (to be pushed)."""
+    flagged: dict[str, str]
+    """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
+
+
+@dataclass
 class Page:
     items: list[Any]
     next_cursor: str | None
@@ -77,6 +93,11 @@ def parse_uuid(value: str, what: str) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise NotFoundError(f"{what} {value!r} not found") from None
+
+
+def _describe(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".replace("\x00", "")
+    return text[:MAX_ERROR_TEXT]
 
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
@@ -256,7 +277,9 @@ class Store:
                 if current["status"] == "PAUSED":
                     next_run = None
                 params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
-                row = conn.execute(q("update_job"), {**params, "next_run_time": next_run})
+                # The new schedule validated and computed: any earlier flag is stale.
+                params.update(next_run_time=next_run, schedule_error=None)
+                row = conn.execute(q("update_job"), params)
                 row = row.fetchone()
         except psycopg.errors.UniqueViolation:
             raise ConflictError(
@@ -285,28 +308,34 @@ class Store:
             )
             if current["status"] == status:
                 return job_from_row(current)
-            next_run = None
+            next_run, error = None, current["schedule_error"]
             # Resuming starts from now: occurrences missed while paused are not owed.
             if status == "SCHEDULED" and current["schedule"]:
-                next_run = cron.next_run(current["schedule"], current["timezone"], now)
-            row = conn.execute(
-                q("set_job_status"),
-                {"id": jid, "status": status, "next_run_time": next_run, "now": now},
-            ).fetchone()
+                try:
+                    next_run, error = (
+                        cron.next_run(current["schedule"], current["timezone"], now),
+                        None,
+                    )
+                except Exception as exc:  # a stored schedule that no longer computes
+                    next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
+            params = {"id": jid, "status": status, "next_run_time": next_run, "now": now}
+            row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
         return job_from_row(row)
 
     # ------------------------------------------------------------ scheduling
 
-    def schedule_due(self, now: datetime, limit: int = 500) -> list[Execution]:
+    def schedule_due(self, now: datetime, limit: int = 500) -> Scheduled:
         """Writes PENDING executions for every due occurrence and advances the jobs,
         in one transaction and one pipelined round trip per statement.
 
         After a short outage every missed occurrence runs. After a long one (more than
         ``MISSED_RUNS_LIMIT`` missed) the latest runs and one SKIPPED row at the first
         missed occurrence records what was coalesced into it.
+
+        One job that cannot be scheduled (its stored schedule or time zone no longer
+        computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
+        set aside for ``SCHEDULE_ERROR_RETRY``; the other jobs are scheduled as usual.
         """
-        inserts: list[dict[str, Any]] = []
-        advances: list[dict[str, Any]] = []
         with self.tx() as conn:
             jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
             skippers = [j["id"] for j in jobs if j["overlap_policy"] == "skip"]
@@ -315,40 +344,87 @@ class Store:
                 if skippers
                 else set()
             )
+            plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = []
+            broken: dict[Any, str] = {}
             for job in jobs:
-                times, truncated = cron.occurrences_until(
-                    job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
-                )
-                if truncated:
-                    first, latest = times[0], times[-1]
-                    reason = (
-                        f"missed while the scheduler was down: occurrences from "
-                        f"{first.isoformat()} until {latest.isoformat()} were coalesced "
-                        f"into the run at {latest.isoformat()}"
-                    )
-                    inserts.append(self._execution_row(job, first, "schedule", now, reason))
-                    times = [latest]
-                for i, when in enumerate(times):
-                    inserts.append(
-                        self._execution_row(
-                            job, when, "schedule", now, _overlap_skip(job, busy, i, len(times))
-                        )
-                    )
-                advances.append(
-                    {
-                        "id": job["id"],
-                        "next_run_time": cron.next_run(job["schedule"], job["timezone"], now),
-                        "last_run_time": times[-1] if times else job["last_run_time"],
-                        "now": now,
-                    }
-                )
-            if not inserts:
-                return []
+                try:
+                    plans.append((job, *self._plan_job(job, busy, now)))
+                except Exception as exc:  # any failure of this job's data stays with it
+                    broken[job["id"]] = _describe(exc)
             names = {job["id"]: job["name"] for job in jobs}
-            created = self._insert_executions(conn, inserts, names)
+            try:
+                with conn.transaction():  # a savepoint: a refused batch is retried per job
+                    created = self._write_plans(conn, plans, names)
+            except (psycopg.DataError, psycopg.IntegrityError):
+                created = []
+                for plan in plans:
+                    try:
+                        with conn.transaction():
+                            created += self._write_plans(conn, [plan], names)
+                    except (psycopg.DataError, psycopg.IntegrityError) as exc:
+                        broken[plan[0]["id"]] = _describe(exc)
+            self._flag_broken(conn, broken, now)
+        pending = [e for e in created if e.status == S.PENDING.value]
+        return Scheduled(pending, {str(k): v for k, v in broken.items()})
+
+    def _plan_job(
+        self, job: dict[str, Any], busy: set[Any], now: datetime
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The execution rows one due job gets now, and its advance."""
+        inserts: list[dict[str, Any]] = []
+        times, truncated = cron.occurrences_until(
+            job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
+        )
+        if truncated:
+            first, latest = times[0], times[-1]
+            reason = (
+                f"missed while the scheduler was down: occurrences from "
+                f"{first.isoformat()} until {latest.isoformat()} were coalesced "
+                f"into the run at {latest.isoformat()}"
+            )
+            inserts.append(self._execution_row(job, first, "schedule", now, reason))
+            times = [latest]
+        for i, when in enumerate(times):
+            skip = _overlap_skip(job, busy, i, len(times))
+            inserts.append(self._execution_row(job, when, "schedule", now, skip))
+        advance = {
+            "id": job["id"],
+            "next_run_time": cron.next_run(job["schedule"], job["timezone"], now),
+            "last_run_time": times[-1] if times else job["last_run_time"],
+            "now": now,
+        }
+        return inserts, advance
+
+    def _write_plans(
+        self,
+        conn: psycopg.Connection[dict[str, Any]],
+        plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]],
+        names: dict[Any, str],
+    ) -> list[Execution]:
+        inserts = [row for _, rows, _ in plans for row in rows]
+        created = self._insert_executions(conn, inserts, names) if inserts else []
+        if plans:
             with conn.cursor() as cur:
-                cur.executemany(q("advance_job"), advances)
-        return [e for e in created if e.status == S.PENDING.value]
+                cur.executemany(q("advance_job"), [advance for _, _, advance in plans])
+        return created
+
+    @staticmethod
+    def _flag_broken(
+        conn: psycopg.Connection[dict[str, Any]], broken: dict[Any, str], now: datetime
+    ) -> None:
+        if not broken:
+            return
+        retry_at = now + SCHEDULE_ERROR_RETRY
+        for job_id, error in broken.items():
+            log.error("job cannot be scheduled", extra={"job_id": str(job_id), "error": error})
+        with conn.cursor() as cur:
+            cur.executemany(
+                q("flag_schedule_error"),
+                [
+                    {"id": job_id, "error": error, "retry_at": retry_at, "now": now}
+                    for job_id, error in broken.items()
+                ],
+            )
 
     @staticmethod
     def _insert_executions(
@@ -665,10 +741,17 @@ class Store:
 
     def counts(self) -> dict[str, Any]:
         with self.tx() as conn:
-            jobs = {r["status"]: r["n"] for r in conn.execute(q("job_counts"))}
+            job_rows = conn.execute(q("job_counts")).fetchall()
+            jobs = {r["status"]: r["n"] for r in job_rows}
+            broken = sum(r["broken"] for r in job_rows)
             executions = {r["status"]: r["n"] for r in conn.execute(q("execution_counts"))}
             dead = conn.execute(q("dead_letter_count")).fetchone()["n"]
-        return {"jobs": jobs, "executions": executions, "dead_letter": dead}
+        return {
+            "jobs": jobs,
+            "schedule_errors": broken,
+            "executions": executions,
+            "dead_letter": dead,
+        }
 
     def recent_activity(self, now: datetime) -> dict[str, Any]:
         with self.tx() as conn:

@@ -27,12 +27,14 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
+    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s,
+    schedule_error = %(schedule_error)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
 -- name: set_job_status
-UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
+UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s,
+                schedule_error = %(schedule_error)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -59,7 +61,13 @@ WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETR
 
 -- name: advance_job
 UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,
-                updated_at = %(now)s
+                schedule_error = NULL, updated_at = %(now)s
+WHERE id = %(id)s;
+
+-- name: flag_schedule_error
+-- The job is set aside until %(retry_at)s (re-checked then) so it cannot stay due
+-- and crowd healthy jobs out of the tick's batch.
+UPDATE jobs SET schedule_error = %(error)s, next_run_time = %(retry_at)s, updated_at = %(now)s
 WHERE id = %(id)s;
 
 -- name: insert_execution
@@ -174,7 +182,8 @@ WHERE finished_at < %(cutoff)s AND status = ANY(%(statuses)s);
 SELECT status, count(*) AS n FROM executions GROUP BY status;
 
 -- name: job_counts
-SELECT status, count(*) AS n FROM jobs GROUP BY status;
+SELECT status, count(*) AS n, count(*) FILTER (WHERE schedule_error IS NOT NULL) AS broken
+FROM jobs GROUP BY status;
 
 -- name: dead_letter_count
 SELECT count(*) AS n FROM dead_letter;

@@ -382,3 +382,23 @@ def test_the_form_edits_the_overlap_policy(dash: Dash, api: Client) -> None:
     expect(form).to_have_count(0)
     expect(page.get_by_test_id("job-field-overlap_policy")).to_contain_text("skip")
     assert api.get_job(job["id"])["overlap_policy"] == "skip"
+
+
+def test_a_job_whose_schedule_broke_is_flagged_in_the_list_and_on_its_page(
+    dash: Dash, api: Client
+) -> None:
+    import psycopg
+
+    name = unique("broken-zone")
+    job = api.create_job(name=name, handler="test.echo", schedule="0 * * * *")
+    # A time zone the running system no longer knows (as after a tzdata upgrade).
+    with psycopg.connect(dash.stack.database_url) as conn:
+        conn.execute("UPDATE jobs SET timezone = 'Mars/Olympus_Mons' WHERE id = %s", (job["id"],))
+
+    dash.sign_in("jobs")
+    row = job_row(dash, name)
+    expect(row.get_by_test_id("job-schedule-error")).to_be_visible()
+    row.get_by_test_id("job-link").click()
+    banner = dash.page.get_by_test_id("job-schedule-error")
+    expect(banner).to_contain_text("cannot be scheduled")
+    expect(banner).to_contain_text("Mars/Olympus_Mons")
