@@ -1,6 +1,7 @@
 """The scheduler tick: ``run_once(now)`` does one pass; ``run_forever`` repeats it.
 
 One pass, as the leader:
+0. (first pass only) create the built-in jobs if they do not exist;
 1. rebuild the Redis queue from PostgreSQL if Redis lost it (epoch marker gone),
    and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded;
 2. return executions whose lease lapsed (dead or hung worker) to the queue;
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
@@ -73,6 +75,7 @@ class Scheduler:
         # both believing they hold the lock.
         self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
         self._last_reconcile: datetime | None = None
+        self._builtins_ensured = False
 
     # ------------------------------------------------------------ one pass
 
@@ -81,6 +84,11 @@ class Scheduler:
         if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms):
             return TickReport(leader=False)
         report = TickReport(leader=True)
+        if not self._builtins_ensured:
+            for data in builtin_jobs(self.settings):
+                if self.store.ensure_job(data, now):
+                    log.info("built-in job created", extra={"job": data["name"]})
+            self._builtins_ensured = True
         if self.queue.needs_rebuild():
             report.rebuilt = self.rebuild(now)
             self._last_reconcile = now

@@ -58,6 +58,11 @@ class Settings:
         "private hosts/CIDRs http.webhook may call (comma-separated)",
         default=(),
     )
+    retention_days: int = _env(
+        "RETENTION_DAYS",
+        "days finished executions are kept by the built-in cleanup job (0: kept forever)",
+        default=30,
+    )
     max_deliveries: int = _env(
         "MAX_DELIVERIES", "lease expiries before an execution counts as poison", default=10
     )
@@ -89,9 +94,14 @@ class Settings:
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name} must be greater than 0, got {value!r}", variable=name)
-        if self.local_workers < 0 or self.worker_grace_ms < 0:
-            name = "LOCAL_WORKERS" if self.local_workers < 0 else "WORKER_GRACE_MS"
-            raise SettingsError(f"{name} must not be negative", variable=name)
+        not_negative = {
+            "LOCAL_WORKERS": self.local_workers,
+            "WORKER_GRACE_MS": self.worker_grace_ms,
+            "RETENTION_DAYS": self.retention_days,
+        }
+        for name, value in not_negative.items():
+            if value < 0:
+                raise SettingsError(f"{name} must not be negative", variable=name)
         if not self.database_url.startswith(("postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):

@@ -34,6 +34,7 @@ MISSED_RUNS_LIMIT = 100
 SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 """How long a job whose schedule failed to compute waits before the tick tries again."""
 MAX_ERROR_TEXT = 1000
+CLEANUP_BATCH = 5000
 
 log = logging.getLogger("jobsched.store")
 
@@ -232,6 +233,16 @@ class Store:
                 fields={"name": "already exists"},
             ) from None
         return job_from_row(row)
+
+    def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
+        """Create a job unless one with its name exists; returns it only if created."""
+        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params["next_run_time"] = (
+            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
+        )
+        with self.tx() as conn:
+            row = conn.execute(q("insert_job_if_absent"), params).fetchone()
+        return job_from_row(row) if row else None
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:
@@ -705,11 +716,14 @@ class Store:
     ) -> int:
         terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
         statuses = [s for s in (statuses or terminal) if s in terminal]
-        with self.tx() as conn:
-            cur = conn.execute(
-                q("delete_old_executions"), {"cutoff": cutoff, "statuses": list(statuses)}
-            )
-            return cur.rowcount
+        params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
+        deleted = 0
+        while True:
+            with self.tx() as conn:  # one short transaction per batch
+                n = conn.execute(q("delete_old_executions"), params).rowcount
+            deleted += n
+            if n < CLEANUP_BATCH:
+                return deleted
 
     # ----------------------------------------------------------- dead letter
 

@@ -175,8 +175,27 @@ SET status = 'QUEUED', lease_token = NULL, worker_id = NULL, attempts = %(attemp
 WHERE id = %(id)s AND (status, 'QUEUED') IN :transitions;
 
 -- name: delete_old_executions
+-- In batches, so a first cleanup over years of history holds no long lock. Executions
+-- with a dead-letter entry stay until an operator redrives or deletes the entry.
 DELETE FROM executions
-WHERE finished_at < %(cutoff)s AND status = ANY(%(statuses)s);
+WHERE id IN (
+    SELECT e.id FROM executions e
+    WHERE e.finished_at < %(cutoff)s AND e.status = ANY(%(statuses)s)
+      AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = e.id)
+    LIMIT %(batch)s
+);
+
+-- name: insert_job_if_absent
+-- Built-in jobs: created once; an operator's later edits (pause, schedule) are kept.
+INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
+                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
+                  overlap_policy, status, next_run_time, created_at, updated_at)
+VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
+        %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
+        %(now)s)
+ON CONFLICT (name) DO NOTHING
+RETURNING *;
 
 -- name: execution_counts
 SELECT status, count(*) AS n FROM executions GROUP BY status;
