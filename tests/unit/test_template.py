@@ -326,10 +326,10 @@ def test_api_tick_and_workers_share_their_settings(template):
     for name, env in lambda_envs.items():
         env.pop("API_KEYS", None)  # only the API checks keys; tested above
         for secret, arn in (("DATABASE_URL", "DatabaseUrl"), ("REDIS_URL", "RedisUrl")):
-            assert env[secret]["Fn::Sub"] == (
-                "{{resolve:secretsmanager:${%sSecretArn}:SecretString}}" % arn
-            ), name
-            env[secret] = {"Ref": f"{arn}SecretArn"}  # the ECS form of the same secret
+            parameter = f"{arn}SecretArn"
+            reference = "{{resolve:secretsmanager:${" + parameter + "}:SecretString}}"
+            assert env[secret]["Fn::Sub"] == reference, name
+            env[secret] = {"Ref": parameter}  # the ECS form of the same secret
     assert set(lambda_envs) == {"ApiFunction", "TickFunction"}
     expected = _settings_of(worker_env)
     assert {"SHELL_ALLOWED_COMMANDS", "SHELL_ALLOWED_ENV", "WEBHOOK_ALLOWED_HOSTS"} <= set(expected)
