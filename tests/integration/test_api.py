@@ -220,6 +220,14 @@ def test_payload_must_fit_the_handler(api: Api) -> None:
     assert "payload.command" in body["error"]["fields"]
 
 
+def test_a_shell_payload_setting_a_bash_function_is_refused_naming_it(api: Api) -> None:
+    payload = {"command": "backup.sh", "env": {"BASH_FUNC_echo%%": "() { env; }"}}
+    code, body = api.call("POST", "/jobs", job_body(handler="shell.command", payload=payload))
+    assert code == 400
+    assert "payload.env.BASH_FUNC_echo%%" in body["error"]["fields"]
+    assert api.ok("GET", "/jobs")["total"] == 0
+
+
 def test_duplicate_names_conflict(api: Api) -> None:
     api.ok("POST", "/jobs", job_body(), 201)
     code, body = api.call("POST", "/jobs", job_body())
