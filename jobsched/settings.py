@@ -7,6 +7,7 @@ configuration table. A bad value stops start-up with an error naming the variabl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -15,6 +16,16 @@ from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""A portable environment variable name (no ``%``: bash imports ``BASH_FUNC_f%%`` as code)."""
+# SHELL_ALLOWED_ENV is an allow-list, but listing one of these would hand payloads a
+# way to run other code (the loader, bash start-up, tracing) or to pick other
+# programs (PATH stays fixed), so start-up refuses them.
+UNSAFE_SHELL_ENV = frozenset(
+    {"PATH", "IFS", "PS4", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND"}
+)
+UNSAFE_SHELL_ENV_PREFIXES = ("LD_", "DYLD_", "BASH_FUNC_")
 
 
 def _env(name: str, help_: str, **kwargs: Any) -> Any:
@@ -51,6 +62,11 @@ class Settings:
     shell_allowed_commands: tuple[str, ...] = _env(
         "SHELL_ALLOWED_COMMANDS",
         "commands shell.command may run (comma-separated; empty = handler off)",
+        default=(),
+    )
+    shell_allowed_env: tuple[str, ...] = _env(
+        "SHELL_ALLOWED_ENV",
+        "environment variables a shell.command payload may set (comma-separated; empty = none)",
         default=(),
     )
     webhook_allowed_hosts: tuple[str, ...] = _env(
@@ -106,6 +122,17 @@ class Settings:
             raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError("REDIS_URL must be a redis:// URL", variable="REDIS_URL")
+        for name in self.shell_allowed_env:
+            if not ENV_NAME.match(name):
+                raise SettingsError(
+                    f"SHELL_ALLOWED_ENV: {name!r} is not an environment variable name",
+                    variable="SHELL_ALLOWED_ENV",
+                )
+            if name in UNSAFE_SHELL_ENV or name.startswith(UNSAFE_SHELL_ENV_PREFIXES):
+                raise SettingsError(
+                    f"SHELL_ALLOWED_ENV may not list {name}: it would let a payload run other code",
+                    variable="SHELL_ALLOWED_ENV",
+                )
 
     @property
     def leader_lock_ttl_ms(self) -> int:

@@ -42,7 +42,6 @@ def _op(
     params: list[str] = (),
     query: list[dict[str, Any]] = (),
     errors: tuple[int, ...] = (400, 401, 404),
-    public: bool = False,
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if ok == 204:
@@ -60,8 +59,6 @@ def _op(
         op["parameters"] = parameters
     if body is not None:
         op["requestBody"] = {"required": body_required, **_json(body)}
-    if public:
-        op["security"] = []
     return op
 
 
@@ -110,7 +107,28 @@ def _schemas() -> dict[str, Any]:
             "error": {"type": ["string", "null"]},
         },
     }
+    status = {"enum": ["ok", "unavailable"]}
     return {
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": status,
+                "checks": {
+                    "type": "object",
+                    "description": "only with an API key",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["status", "latency_ms"],
+                        "properties": {
+                            "status": status,
+                            "latency_ms": {"type": "number"},
+                            "error": {"type": "string", "description": "the error's type"},
+                        },
+                    },
+                },
+            },
+        },
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -234,10 +252,17 @@ def openapi_document() -> dict[str, Any]:
     paths = {
         "/health": {
             "get": {
-                **_op("Health of the API and its dependencies", public=True, errors=()),
+                **_op(
+                    "Up or down, for anyone; with an API key, each dependency's status and "
+                    "latency too (a wrong key is a 401). Answers from a probe at most 1 s old.",
+                    errors=(401,),
+                ),
+                # The key is optional here: no key, or a valid one.
+                "security": [{}, {"bearer": []}],
                 "responses": {
-                    "200": {"description": "PostgreSQL and Redis answer"},
-                    "503": {"description": "a dependency does not answer"},
+                    "200": {"description": "PostgreSQL and Redis answer", **_json(_ref("Health"))},
+                    "401": {"description": "error", **_json(_ref("Error"))},
+                    "503": {"description": "a dependency does not answer", **_json(_ref("Health"))},
                 },
             }
         },

@@ -185,10 +185,12 @@ class Store:
         self.pool.close()
 
     @contextmanager
-    def tx(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        """A connection in a transaction; driver errors become ``DependencyError``."""
+    def tx(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection in a transaction; driver errors become ``DependencyError``.
+
+        ``timeout_s`` is how long to wait for a pooled connection."""
         try:
-            with self.pool.connection(timeout=10) as conn, conn.transaction():
+            with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
@@ -212,8 +214,8 @@ class Store:
         next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
         return Page([to_model(r) for r in rows], next_cursor, total)
 
-    def ping(self) -> bool:
-        with self.tx() as conn:
+    def ping(self, timeout_s: float = 10.0) -> bool:
+        with self.tx(timeout_s) as conn:
             conn.execute("SELECT 1")
         return True
 
