@@ -10,12 +10,12 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import cron
-from jobsched.domain.audit import ACTIONS, SYSTEM_ACTOR, TARGET_TYPES, Audit
+from jobsched.domain import audit, cron
+from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.validation import validate_job_create, validate_job_update
 from jobsched.errors import DependencyError, ValidationError
@@ -70,18 +70,6 @@ def _text_param(params: Mapping[str, Any], name: str, max_len: int = 200) -> str
     if len(value) > max_len:
         raise ValidationError({name: f"must be at most {max_len} characters"})
     return value
-
-
-def _time_param(params: Mapping[str, Any], name: str) -> datetime | None:
-    """An ISO 8601 time; without an offset it is taken as UTC."""
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: "must be an ISO 8601 time"}) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class JobService:
@@ -297,16 +285,10 @@ class JobService:
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
-        filters = {
-            "action": _one_of(params, "action", ACTIONS),
-            "target_type": _one_of(params, "target_type", TARGET_TYPES),
-            "target_id": _text_param(params, "target_id", 64),
-            "key_id": _text_param(params, "key_id", 64),
-            "since": _time_param(params, "since"),
-            "until": _time_param(params, "until"),
-        }
         page = self.store.list_audit(
-            filters, limit=_int_param(params, "limit"), cursor=params.get("cursor") or None
+            audit.filters(params),
+            limit=_int_param(params, "limit"),
+            cursor=params.get("cursor") or None,
         )
         return page.to_dict()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from jobsched.domain.audit import ACTIONS, TARGET_TYPES
+from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.service import EXECUTION_STATUSES, JOB_STATUSES
 
 SERVER = "/api/v1"
@@ -359,8 +359,8 @@ def openapi_document() -> dict[str, Any]:
                 query=[
                     _q("action", {"enum": list(ACTIONS)}),
                     _q("target_type", {"enum": list(TARGET_TYPES)}),
-                    _q("target_id", {"type": "string", "maxLength": 64}),
-                    _q("key_id", {"type": "string", "maxLength": 64}),
+                    _q("target_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
+                    _q("key_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
                     _q("since", {"type": "string", "format": "date-time"}),
                     _q("until", {"type": "string", "format": "date-time"}),
                     *PAGING,
