@@ -161,8 +161,9 @@ class JobService:
         return self.job_view(job)
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
-        now, audit = self.clock.now(), self._audit("resume")
-        return self.job_view(self.store.set_job_status(job_id, "SCHEDULED", now, audit))
+        now = self.clock.now()
+        job = self.store.set_job_status(job_id, "SCHEDULED", now, self._audit("resume"))
+        return self.job_view(job)
 
     def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run a job now. ``{payload?, priority?}`` overrides them for this run;
