@@ -11,6 +11,7 @@ import functools
 import json
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -34,6 +35,8 @@ tracer = Tracer(service="job-scheduler")
 
 PREFIX = "/api/v1"
 JSON = {"Content-Type": "application/json"}
+_caller: ContextVar[str | None] = ContextVar("caller", default=None)
+"""The key id of the request being served; the service audits changes under it."""
 
 
 def _respond(body: Any, status: int = 200) -> Response:
@@ -51,10 +54,13 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
             request = app.current_request
             logger.set_correlation_id((request.context or {}).get("requestId"))
             logger.append_keys(path=path, method=request.method, **params)
+            caller = _caller.set(None)
             try:
                 if not public:
                     rt = runtime()
-                    check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
+                    _caller.set(
+                        check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
+                    )
                 result = fn(**params)
                 if isinstance(result, Response):
                     return result
@@ -66,6 +72,7 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
                 body = {"error": {"code": "internal_error", "message": "internal error"}}
                 return _respond(body, 500)
             finally:
+                _caller.reset(caller)
                 logger.remove_keys(["path", "method", *params])
             return _respond(result, 204 if result is None else status)
 
@@ -104,7 +111,9 @@ def _body(required: bool = True) -> Any:
 
 
 def _svc():
-    return runtime().service
+    service = runtime().service
+    caller = _caller.get()
+    return service.as_caller(caller) if caller else service
 
 
 # ----------------------------------------------------------------- system
@@ -234,6 +243,14 @@ def delete_dead_letter(entry_id: str) -> None:
 @endpoint("/dead-letter/{entry_id}/redrive", ["POST"], status=202)
 def redrive_dead_letter(entry_id: str) -> dict:
     return _svc().redrive_dead_letter(entry_id)
+
+
+# -------------------------------------------------------------- audit log
+
+
+@endpoint("/audit", ["GET"])
+def list_audit() -> dict:
+    return _svc().list_audit(_query())
 
 
 # ------------------------------------------------------------------- tick

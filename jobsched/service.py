@@ -7,13 +7,15 @@ the execution PENDING for the tick's outbox pass, so nothing is lost.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import cron
+from jobsched.domain import audit, cron
+from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.validation import validate_job_create, validate_job_update
 from jobsched.errors import DependencyError, ValidationError
@@ -82,6 +84,7 @@ class JobService:
         registry: HandlerRegistry,
         settings: Settings,
         clock: Clock | None = None,
+        actor: str = SYSTEM_ACTOR,
     ) -> None:
         self.store = store
         self.queue = queue
@@ -95,6 +98,17 @@ class JobService:
             },
             now=self.clock.now,
         )
+        self.actor = actor
+        """The key id every change made through this service is audited under."""
+
+    def as_caller(self, key_id: str) -> JobService:
+        """This service acting for one API caller (a cheap copy per request)."""
+        bound = copy.copy(self)
+        bound.actor = key_id
+        return bound
+
+    def _audit(self, action: str) -> Audit:
+        return Audit(self.actor, action)
 
     # ------------------------------------------------------------------ jobs
 
@@ -116,7 +130,7 @@ class JobService:
 
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.settings)
-        return self.job_view(self.store.create_job(data, self.clock.now()))
+        return self.job_view(self.store.create_job(data, self.clock.now(), self._audit("create")))
 
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
@@ -146,10 +160,11 @@ class JobService:
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         current = self.store.get_job(job_id).to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
-        return self.job_view(self.store.update_job(job_id, data, self.clock.now()))
+        job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
+        return self.job_view(job)
 
     def delete_job(self, job_id: str) -> None:
-        unfinished = self.store.delete_job(job_id)
+        unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))
         # Running ones are told to stop; waiting ones leave the queue. If Redis is
         # down, workers drop them on claim: their rows no longer exist.
         try:
@@ -158,10 +173,13 @@ class JobService:
             log.warning("delete: could not clear Redis now: %s", exc)
 
     def pause_job(self, job_id: str) -> dict[str, Any]:
-        return self.job_view(self.store.set_job_status(job_id, "PAUSED", self.clock.now()))
+        job = self.store.set_job_status(job_id, "PAUSED", self.clock.now(), self._audit("pause"))
+        return self.job_view(job)
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
-        return self.job_view(self.store.set_job_status(job_id, "SCHEDULED", self.clock.now()))
+        now = self.clock.now()
+        job = self.store.set_job_status(job_id, "SCHEDULED", now, self._audit("resume"))
+        return self.job_view(job)
 
     def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run a job now. ``{payload?, priority?}`` overrides them for this run;
@@ -186,7 +204,9 @@ class JobService:
             errors.update(self._check_run(run, job.handler, prefix))
         if errors:
             raise ValidationError(errors)
-        created = self.store.create_triggered(job_id, self.clock.now(), runs)
+        created = self.store.create_triggered(
+            job_id, self.clock.now(), runs, self._audit("trigger")
+        )
         self._push(created)
         items = [e.to_dict() for e in created]
         if batch:
@@ -247,7 +267,7 @@ class JobService:
         return self.store.get_execution(execution_id).to_dict()
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = self.store.cancel(execution_id, self.clock.now())
+        execution = self.store.cancel(execution_id, self.clock.now(), self._audit("cancel"))
         try:
             self.queue.cancel([execution_id])
         except DependencyError as exc:
@@ -255,8 +275,8 @@ class JobService:
             log.warning("cancel: could not reach Redis: %s", exc)
         return execution.to_dict()
 
-    def retry_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = self.store.requeue(execution_id, self.clock.now())
+    def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
+        execution = self.store.requeue(execution_id, self.clock.now(), self._audit(action))
         self._push([execution])
         return self.store.get_execution(execution_id).to_dict()
 
@@ -273,10 +293,21 @@ class JobService:
 
     def redrive_dead_letter(self, entry_id: str) -> dict[str, Any]:
         entry = self.store.get_dead_letter(entry_id)
-        return self.retry_execution(entry.execution_id)
+        return self.retry_execution(entry.execution_id, action="redrive")
 
     def delete_dead_letter(self, entry_id: str) -> None:
-        self.store.delete_dead_letter(entry_id)
+        self.store.delete_dead_letter(entry_id, self.clock.now(), self._audit("dlq_delete"))
+
+    # ------------------------------------------------------------- audit log
+
+    def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Changes made through the API, newest first (time filters: since <= at < until)."""
+        page = self.store.list_audit(
+            audit.filters(params),
+            limit=_int_param(params, "limit"),
+            cursor=params.get("cursor") or None,
+        )
+        return page.to_dict()
 
     # ---------------------------------------------------------------- system
 

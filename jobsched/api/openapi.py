@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.service import EXECUTION_STATUSES, JOB_STATUSES
 
 SERVER = "/api/v1"
@@ -220,6 +221,26 @@ def _schemas() -> dict[str, Any]:
                 "stale": {"type": "boolean"},
             },
         },
+        "AuditEntry": {
+            "type": "object",
+            "required": ["id", "at", "key_id", "action", "target_type", "target_id", "changes"],
+            "properties": {
+                "id": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "key_id": {"type": "string", "description": "id of the caller's key"},
+                "action": {"enum": list(ACTIONS)},
+                "target_type": {"enum": list(TARGET_TYPES)},
+                "target_id": {"type": "string"},
+                "changes": {
+                    "type": "object",
+                    "description": 'field -> {"before", "after"} (only what changed)',
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"before": {}, "after": {}},
+                    },
+                },
+            },
+        },
         "DeadLetter": {
             "type": "object",
             "properties": {
@@ -360,6 +381,22 @@ def openapi_document() -> dict[str, Any]:
         "/dead-letter/{entry_id}": {
             "get": _op("Get an entry", schema=_ref("DeadLetter"), params=entry),
             "delete": _op("Delete an entry", 204, params=entry),
+        },
+        "/audit": {
+            "get": _op(
+                "Changes made through the API, newest first",
+                schema=_list_of("AuditEntry"),
+                query=[
+                    _q("action", {"enum": list(ACTIONS)}),
+                    _q("target_type", {"enum": list(TARGET_TYPES)}),
+                    _q("target_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
+                    _q("key_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
+                    _q("since", {"type": "string", "format": "date-time"}),
+                    _q("until", {"type": "string", "format": "date-time"}),
+                    *PAGING,
+                ],
+                errors=(400, 401),
+            )
         },
         "/dead-letter/{entry_id}/redrive": {
             "post": _op(

@@ -21,10 +21,13 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from jobsched.domain import audit as changes
 from jobsched.domain import cron
+from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.store import audit as audit_log
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
 
@@ -221,7 +224,7 @@ class Store:
 
     # ------------------------------------------------------------------ jobs
 
-    def create_job(self, data: dict[str, Any], now: datetime) -> Job:
+    def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
         params["next_run_time"] = (
             cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
@@ -229,6 +232,7 @@ class Store:
         try:
             with self.tx() as conn:
                 row = conn.execute(q("insert_job"), params).fetchone()
+                audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
         except psycopg.errors.UniqueViolation:
             raise ConflictError(
                 f"a job named {data['name']!r} already exists",
@@ -271,7 +275,9 @@ class Store:
         select = sql.SQL(q("list_jobs")).format(order=sql.SQL(order))
         return self._paged(q("count_jobs"), select, params, limit, cursor, job_from_row)
 
-    def update_job(self, job_id: str, data: dict[str, Any], now: datetime) -> Job:
+    def update_job(
+        self, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
+    ) -> Job:
         jid = parse_uuid(job_id, "job")
         try:
             with self.tx() as conn:
@@ -294,6 +300,7 @@ class Store:
                 params.update(next_run_time=next_run, schedule_error=None)
                 row = conn.execute(q("update_job"), params)
                 row = row.fetchone()
+                audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
         except psycopg.errors.UniqueViolation:
             raise ConflictError(
                 f"a job named {data['name']!r} already exists",
@@ -301,19 +308,24 @@ class Store:
             ) from None
         return job_from_row(row)
 
-    def delete_job(self, job_id: str) -> list[str]:
+    def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
         """Deletes the job and its history; returns its unfinished execution ids."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
-            _found(conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id)
+            current = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
             ids = [
                 str(r["id"])
                 for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
             ]
             conn.execute(q("delete_job"), {"id": jid})
+            audit_log.record(conn, audit, "job", jid, changes.deleted(current), now)
         return ids
 
-    def set_job_status(self, job_id: str, status: str, now: datetime) -> Job:
+    def set_job_status(
+        self, job_id: str, status: str, now: datetime, audit: Audit | None = None
+    ) -> Job:
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
             current = _found(
@@ -333,6 +345,8 @@ class Store:
                     next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
             params = {"id": jid, "status": status, "next_run_time": next_run, "now": now}
             row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
+            change = changes.status_change(current["status"], status)
+            audit_log.record(conn, audit, "job", jid, change, now)
         return job_from_row(row)
 
     # ------------------------------------------------------------ scheduling
@@ -493,6 +507,7 @@ class Store:
         job_id: str,
         now: datetime,
         runs: Sequence[dict[str, Any]] = ({},),
+        audit: Audit | None = None,
     ) -> list[Execution]:
         """PENDING executions for a manual trigger; each run may override payload/priority."""
         jid = parse_uuid(job_id, "job")
@@ -511,7 +526,9 @@ class Store:
                 )
                 for run in runs
             ]
-            return self._insert_executions(conn, rows, {job["id"]: job["name"]})
+            created = self._insert_executions(conn, rows, {job["id"]: job["name"]})
+            audit_log.record(conn, audit, "job", jid, changes.triggered(created, runs), now)
+        return created
 
     def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
         """(id, priority) of executions written but not yet pushed: the outbox."""
@@ -678,7 +695,7 @@ class Store:
             q("count_executions"), q("list_executions"), params, limit, cursor, execution_from_row
         )
 
-    def cancel(self, execution_id: str, now: datetime) -> Execution:
+    def cancel(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
             row = _found(
@@ -694,9 +711,11 @@ class Store:
             conn.execute(
                 q("cancel_execution"), {"id": eid, "attempts": Jsonb(attempts), "now": now}
             )
+            change = changes.status_change(row["status"], S.CANCELLED.value)
+            audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)
 
-    def requeue(self, execution_id: str, now: datetime) -> Execution:
+    def requeue(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
         """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
@@ -710,7 +729,11 @@ class Store:
                     f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
                 )
             conn.execute(q("requeue_execution"), {"id": eid, "now": now})
-            conn.execute(q("delete_dead_letter_of_execution"), {"id": eid})
+            entry = conn.execute(q("delete_dead_letter_of_execution"), {"id": eid}).fetchone()
+            change = changes.status_change(row["status"], S.PENDING.value)
+            if entry:  # a retry of a FAILED run (and every redrive) removes its DLQ entry
+                change["dead_letter_id"] = {"before": str(entry["id"]), "after": None}
+            audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)
 
     def delete_executions_older_than(
@@ -744,14 +767,34 @@ class Store:
             )
         return dead_letter_from_row(row)
 
-    def delete_dead_letter(self, entry_id: str) -> None:
+    def delete_dead_letter(self, entry_id: str, now: datetime, audit: Audit | None = None) -> None:
         did = parse_uuid(entry_id, "dead-letter entry")
         with self.tx() as conn:
-            _found(
+            row = _found(
                 conn.execute(q("delete_dead_letter"), {"id": did}).fetchone(),
                 "dead-letter entry",
                 entry_id,
             )
+            change = changes.deleted(row, changes.DEAD_LETTER_FIELDS)
+            audit_log.record(conn, audit, "dead_letter", did, change, now)
+
+    # ------------------------------------------------------------- audit log
+
+    def list_audit(
+        self, filters: dict[str, Any], limit: int | None = None, cursor: str | None = None
+    ) -> Page:
+        """Audit entries newest first. ``filters``: action, target_type, target_id,
+        key_id, since, until (each None for no filter)."""
+        limit, before_id = _page_limit(limit), audit_log.decode_cursor(cursor)
+        with self.tx() as conn:
+            total = conn.execute(q("count_audit"), filters).fetchone()["n"]
+            rows = conn.execute(
+                q("list_audit"), {**filters, "before_id": before_id, "limit": limit + 1}
+            ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = audit_log.encode_cursor(rows[-1]["id"]) if more else None
+        return Page([audit_log.entry_from_row(r) for r in rows], next_cursor, total)
 
     # --------------------------------------------------------------- metrics
 

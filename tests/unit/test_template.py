@@ -64,6 +64,7 @@ EXPECTED_ROUTES = {
     ("/api/v1/dead-letter/{entry_id}", "GET"),
     ("/api/v1/dead-letter/{entry_id}", "DELETE"),
     ("/api/v1/dead-letter/{entry_id}/redrive", "POST"),
+    ("/api/v1/audit", "GET"),
 }
 
 

@@ -50,7 +50,8 @@ export function mount(root, ctx) {
     execFoot);
 
   const page = h('section', { class: 'page', 'data-testid': 'job-detail' },
-    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs', 'data-testid': 'back-to-jobs' }, '← All jobs')),
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs', 'data-testid': 'back-to-jobs' }, '← All jobs'),
+      ' · ', h('a', { href: `#/audit?target_type=job&target_id=${encodeURIComponent(id)}`, 'data-testid': 'job-history' }, 'Change history')),
     h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, nameEl, statusEl), actions),
     notFound,
     scheduleError,

@@ -153,7 +153,7 @@ WHERE id = %(id)s AND (status, 'PENDING') IN :transitions
 RETURNING id;
 
 -- name: delete_dead_letter_of_execution
-DELETE FROM dead_letter WHERE execution_id = %(id)s;
+DELETE FROM dead_letter WHERE execution_id = %(id)s RETURNING id;
 
 -- name: get_dead_letter
 SELECT d.*, e.handler, e.payload, j.name AS job_name
@@ -161,7 +161,7 @@ FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.i
 WHERE d.id = %(id)s;
 
 -- name: delete_dead_letter
-DELETE FROM dead_letter WHERE id = %(id)s RETURNING id;
+DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
 SELECT id, status, priority, next_attempt_at, lease_token FROM executions
@@ -273,3 +273,30 @@ SELECT d.*, e.handler, e.payload, j.name AS job_name
 FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id
 ORDER BY d.created_at DESC, d.id
 LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: insert_audit
+INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
+VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(changes)s);
+
+-- name: count_audit
+SELECT count(*) AS n FROM audit_log
+WHERE (%(action)s::text IS NULL OR action = %(action)s)
+  AND (%(target_type)s::text IS NULL OR target_type = %(target_type)s)
+  AND (%(target_id)s::text IS NULL OR target_id = %(target_id)s)
+  AND (%(key_id)s::text IS NULL OR key_id = %(key_id)s)
+  AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR at < %(until)s);
+
+-- name: list_audit
+-- Newest first; keyset paging on id (%(before_id)s is the cursor), so rows written
+-- while someone pages never shift a page.
+SELECT * FROM audit_log
+WHERE (%(action)s::text IS NULL OR action = %(action)s)
+  AND (%(target_type)s::text IS NULL OR target_type = %(target_type)s)
+  AND (%(target_id)s::text IS NULL OR target_id = %(target_id)s)
+  AND (%(key_id)s::text IS NULL OR key_id = %(key_id)s)
+  AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR at < %(until)s)
+  AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
+ORDER BY id DESC
+LIMIT %(limit)s;
