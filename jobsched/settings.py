@@ -15,6 +15,7 @@ from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MIN_DEAD_AFTER_MS = 3_000
 
 
 def _env(name: str, help_: str, **kwargs: Any) -> Any:
@@ -42,6 +43,11 @@ class Settings:
     )
     visibility_timeout_ms: int = _env(
         "VISIBILITY_TIMEOUT_MS", "lease length of a claimed execution", default=300_000
+    )
+    worker_dead_after_ms: int = _env(
+        "WORKER_DEAD_AFTER_MS",
+        "a worker silent this long is dead: the tick releases its leases",
+        default=10_000,
     )
     worker_grace_ms: int = _env(
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
@@ -89,6 +95,13 @@ class Settings:
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name} must be greater than 0, got {value!r}", variable=name)
+        if self.worker_dead_after_ms < MIN_DEAD_AFTER_MS:
+            # Workers heartbeat every second: less would release live workers' leases.
+            raise SettingsError(
+                f"WORKER_DEAD_AFTER_MS must be at least {MIN_DEAD_AFTER_MS}, "
+                f"got {self.worker_dead_after_ms!r}",
+                variable="WORKER_DEAD_AFTER_MS",
+            )
         if self.local_workers < 0 or self.worker_grace_ms < 0:
             name = "LOCAL_WORKERS" if self.local_workers < 0 else "WORKER_GRACE_MS"
             raise SettingsError(f"{name} must not be negative", variable=name)
