@@ -125,3 +125,21 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
     assert refused.attempts[-1].outcome == "FAILED"
     (entry,) = engine.store.list_dead_letter().items
     assert entry.execution_id == bad.id
+
+
+def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, settings) -> None:
+    from dataclasses import replace
+
+    engine = Engine(
+        store, queue, replace(settings, shell_allowed_commands=("printf",)), registry, clock
+    )
+    body = {
+        "name": "nul-printer",
+        "handler": "shell.command",
+        "payload": {"command": "printf", "args": ["a\\0b"]},
+    }
+    data = validate_job_create(body, registry, engine.settings)
+    job_id = store.create_job(data, clock.now()).id
+    (execution,) = store.create_triggered(job_id, clock.now())
+    engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
+    assert store.get_execution(execution.id).result["stdout"] == "a\ufffdb"
