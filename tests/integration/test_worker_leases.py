@@ -150,6 +150,26 @@ def test_a_worker_that_keeps_heartbeating_keeps_its_leases(engine: Engine) -> No
     wait_for(lambda: idle(engine, worker), timeout=5)
 
 
+def test_a_worker_that_died_while_redis_was_empty_has_its_restored_leases_released(
+    engine: Engine,
+) -> None:
+    execution, dead = start_long_run(engine, worker_id="dead")
+    for key in engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"):
+        engine.queue.client.delete(key)
+    assert engine.scheduler.run_once(engine.clock.now()).rebuilt == 1  # under its token
+    engine.clock.advance(seconds=engine.settings.worker_dead_after_ms / 1000 + 1)
+    assert engine.scheduler.run_once(engine.clock.now()).released == [execution.id]
+    rescuer = engine.worker("rescuer")
+    assert rescuer.run_once(engine.clock.now()) == 1
+    assert running_on(engine, execution.id, "rescuer")
+    for worker in (dead, rescuer):
+        worker.heartbeat(engine.clock.now())
+    wait_for(lambda: idle(engine, dead), timeout=5, what="the frozen copy to stop")
+    engine.service.cancel_execution(execution.id)
+    rescuer.heartbeat(engine.clock.now())
+    wait_for(lambda: idle(engine, rescuer), timeout=5)
+
+
 def test_a_handed_back_run_does_not_use_up_a_retry(flaky_engine: Engine) -> None:
     engine = flaky_engine
     job_id = engine.create_job(handler="test.flaky", max_retries=1)
