@@ -65,7 +65,9 @@ class Settings:
         default=(),
     )
     max_deliveries: int = _env(
-        "MAX_DELIVERIES", "lease expiries before an execution counts as poison", default=10
+        "MAX_DELIVERIES",
+        "claims without a result (crash, hand-back) before an execution counts as poison",
+        default=10,
     )
 
     @classmethod
