@@ -4,7 +4,8 @@ One pass, as the leader:
 0. (first pass only) create the built-in jobs if they do not exist;
 1. rebuild the Redis queue from PostgreSQL if Redis lost it (epoch marker gone),
    and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded;
-2. return executions whose lease lapsed (dead or hung worker) to the queue;
+2. return executions whose lease lapsed (hung worker), and those held by workers
+   whose heartbeats stopped for ``WORKER_DEAD_AFTER_MS`` (dead worker), to the queue;
 3. promote retries whose backoff has passed;
 4. write an execution for every due cron occurrence and advance the jobs;
 5. push the outbox: every PENDING execution goes to Redis, then becomes QUEUED.
@@ -43,6 +44,7 @@ class TickReport:
     rebuilt: int = 0
     reconciled: int = 0
     expired: list[str] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
     scheduled: int = 0
     schedule_errors: int = 0
@@ -53,6 +55,7 @@ class TickReport:
     def to_dict(self) -> dict:
         data = asdict(self)
         data["expired"] = len(self.expired)
+        data["released"] = len(self.released)
         data["promoted"] = len(self.promoted)
         return data
 
@@ -96,6 +99,7 @@ class Scheduler:
             report.reconciled = self.rebuild(now)
             self._last_reconcile = now
         report.expired = self.queue.requeue_expired(now)
+        report.released = self.queue.release_dead(now, self.settings.worker_dead_after_ms)
         report.promoted = self.queue.promote(now)
         self.store.mark_promoted(report.promoted, now)
         scheduled = self.store.schedule_due(now)
@@ -104,7 +108,7 @@ class Scheduler:
         report.pushed = self.flush_outbox(now)
         report.depth = self.queue.depth()
         self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
-        if report.expired or report.rebuilt or report.reconciled:
+        if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report
 

@@ -232,13 +232,19 @@ class JobService:
                         errors[f"{prefix}{field}"] = problem
         return errors
 
-    def _push(self, executions: list[Execution]) -> None:
-        """Push fresh PENDING executions; on failure the tick's outbox pass does it."""
+    def _push(self, executions: list[Execution], again: bool = False) -> None:
+        """Push fresh PENDING executions; on failure the tick's outbox pass does it.
+        ``again``: runs made claimable again (retry, redrive) replace whatever their
+        earlier life left in Redis, or the idempotent push would be a no-op."""
         if not executions:
             return
         now = self.clock.now()
+        items = [(e.id, e.priority) for e in executions]
         try:
-            self.queue.enqueue([(e.id, e.priority) for e in executions], now)
+            if again:
+                self.queue.requeue(items)
+            else:
+                self.queue.enqueue(items, now)
             self.store.mark_queued([e.id for e in executions], now)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
@@ -277,7 +283,7 @@ class JobService:
 
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
         execution = self.store.requeue(execution_id, self.clock.now(), self._audit(action))
-        self._push([execution])
+        self._push([execution], again=True)
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter

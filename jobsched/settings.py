@@ -16,6 +16,7 @@ from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MIN_DEAD_AFTER_MS = 3_000
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 """A portable environment variable name (no ``%``: bash imports ``BASH_FUNC_f%%`` as code)."""
@@ -54,6 +55,11 @@ class Settings:
     visibility_timeout_ms: int = _env(
         "VISIBILITY_TIMEOUT_MS", "lease length of a claimed execution", default=300_000
     )
+    worker_dead_after_ms: int = _env(
+        "WORKER_DEAD_AFTER_MS",
+        "a worker silent this long is dead: the tick releases its leases",
+        default=10_000,
+    )
     worker_grace_ms: int = _env(
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
     )
@@ -80,7 +86,9 @@ class Settings:
         default=30,
     )
     max_deliveries: int = _env(
-        "MAX_DELIVERIES", "lease expiries before an execution counts as poison", default=10
+        "MAX_DELIVERIES",
+        "claims without a result (crash, hand-back) before an execution counts as poison",
+        default=10,
     )
 
     @classmethod
@@ -110,6 +118,13 @@ class Settings:
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name} must be greater than 0, got {value!r}", variable=name)
+        if self.worker_dead_after_ms < MIN_DEAD_AFTER_MS:
+            # Workers heartbeat every second: less would release live workers' leases.
+            raise SettingsError(
+                f"WORKER_DEAD_AFTER_MS must be at least {MIN_DEAD_AFTER_MS}, "
+                f"got {self.worker_dead_after_ms!r}",
+                variable="WORKER_DEAD_AFTER_MS",
+            )
         not_negative = {
             "LOCAL_WORKERS": self.local_workers,
             "WORKER_GRACE_MS": self.worker_grace_ms,

@@ -96,7 +96,8 @@ class Execution:
 
     @property
     def retries_used(self) -> int:
-        """Failed attempts since the last manual retry/redrive, this one included."""
+        """Attempts since the last manual retry/redrive, this one included, that count
+        toward ``max_retries``: lost and handed-back ones are added to ``attempt_base``."""
         return self.attempt - self.attempt_base
 
     @property

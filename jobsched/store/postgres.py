@@ -27,9 +27,12 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
+
+log = logging.getLogger("jobsched.store")
 
 S = ExecutionStatus
 MISSED_RUNS_LIMIT = 100
@@ -38,8 +41,6 @@ SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 """How long a job whose schedule failed to compute waits before the tick tries again."""
 MAX_ERROR_TEXT = 1000
 CLEANUP_BATCH = 5000
-
-log = logging.getLogger("jobsched.store")
 
 JOB_SORTS = {
     "name": "name ASC",
@@ -52,6 +53,10 @@ JOB_SORTS = {
     "-priority": "priority DESC",
 }
 MAX_PAGE = 200
+REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
+"""What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
+data itself. Connection failures never get here: ``Store.tx`` turns them into
+``DependencyError`` first."""
 
 
 @dataclass
@@ -100,8 +105,26 @@ def parse_uuid(value: str, what: str) -> uuid.UUID:
 
 
 def _describe(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}".replace("\x00", "")
-    return text[:MAX_ERROR_TEXT]
+    """Why a job could not be scheduled, storable (no NUL, no lone surrogates)."""
+    return clean_text(f"{type(exc).__name__}: {_first_line(exc)}", MAX_ERROR_TEXT)
+
+
+def _first_line(exc: BaseException) -> str:
+    """An error's first line (PostgreSQL's next lines quote the refused data), storable."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return clean_text(text, 500)
+
+
+def _refused(f: Finish, exc: BaseException) -> Finish:
+    """What is recorded instead of a result PostgreSQL refused: a failure saying why."""
+    reason = "the result could not be stored: " + _first_line(exc)
+    log.warning(
+        "result refused by PostgreSQL; recorded as failed",
+        extra={"execution_id": f.execution_id, "error": reason},
+    )
+    return Finish(
+        f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, dead_letter_reason=reason
+    )
 
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
@@ -560,7 +583,8 @@ class Store:
         """Marks claimed executions RUNNING under the new lease token, in one transaction.
 
         A still-open attempt (its worker vanished and the lease lapsed) is closed as
-        LOST. Claims whose execution is already finished, cancelled or deleted are
+        LOST; like a handed-back one, it does not use up one of the job's retries.
+        Claims whose execution is already finished, cancelled or deleted are
         left out of the result: the caller acks them away.
         """
         if not claims:
@@ -574,6 +598,7 @@ class Store:
                 return []
             params = []
             for row in rows:
+                lost = bool(row["attempts"]) and row["attempts"][-1].get("outcome") is None
                 attempts = _close_open_attempt(
                     row["attempts"], AttemptOutcome.LOST, now, "worker stopped heartbeating"
                 )
@@ -581,6 +606,7 @@ class Store:
                 params.append(
                     {
                         "id": row["id"],
+                        "lost": int(lost),
                         "worker_id": worker_id,
                         "token": tokens[str(row["id"])],
                         "attempts": Jsonb(attempts),
@@ -595,9 +621,28 @@ class Store:
                     started.append(execution_from_row(cur.fetchone()))
         return started
 
-    def finish(self, finishes: Sequence[Finish], now: datetime) -> list[str]:
-        """Records attempt results in one transaction; returns the ids that still held
-        their lease (results from stale leases are ignored)."""
+    def finish(self, finishes: Sequence[Finish], now: datetime) -> dict[str, str]:
+        """Records attempt results in one transaction; returns ``{id: status written}``
+        for the ids that still held their lease (results from stale leases are ignored).
+
+        A row PostgreSQL refuses for its data (a DataError, a value psycopg cannot
+        encode) must not stall the batch, nor pass for an outage to retry forever:
+        the batch is then written row by row, and each refused row is recorded
+        FAILED and dead-lettered with the reason instead of its result.
+        """
+        try:
+            return self._finish_batch(finishes, now)
+        except REFUSED_FOR_DATA:
+            pass  # find the refused rows: one transaction per row
+        recorded: dict[str, str] = {}
+        for f in finishes:
+            try:
+                recorded.update(self._finish_batch([f], now))
+            except REFUSED_FOR_DATA as exc:
+                recorded.update(self._finish_batch([_refused(f, exc)], now))
+        return recorded
+
+    def _finish_batch(self, finishes: Sequence[Finish], now: datetime) -> dict[str, str]:
         updates: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
         with self.tx() as conn:
@@ -645,7 +690,7 @@ class Store:
                     cur.executemany(q("finish_execution"), updates)
                 if dead:
                     cur.executemany(q("insert_dead_letter"), dead)
-        return [str(u["id"]) for u in updates]
+        return {str(u["id"]): u["status"] for u in updates}
 
     def _lock_held(
         self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]

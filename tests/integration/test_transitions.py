@@ -31,7 +31,7 @@ def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
 
 
 def _start(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([])}
+    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([]), "lost": 0}
 
 
 def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:

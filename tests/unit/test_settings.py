@@ -13,6 +13,7 @@ def test_defaults_match_the_brief() -> None:
     assert s.worker_id == "worker-1"
     assert s.max_concurrent_jobs == 5
     assert s.visibility_timeout_ms == 300_000
+    assert s.worker_dead_after_ms == 10_000
     assert s.local_workers == 2
     assert s.api_keys == ()
 
@@ -43,6 +44,7 @@ def test_values_are_read_and_typed() -> None:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"LOCAL_WORKERS": "-2"}, "LOCAL_WORKERS"),
+        ({"WORKER_DEAD_AFTER_MS": "500"}, "WORKER_DEAD_AFTER_MS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

@@ -102,8 +102,11 @@ ORDER BY id
 FOR UPDATE;
 
 -- name: start_execution
+-- %(lost)s is 1 when the previous attempt was left open (its worker vanished): a lost
+-- attempt counts toward MAX_DELIVERIES (in Redis), not toward the job's max_retries.
 UPDATE executions
-SET status = 'RUNNING', attempt = attempt + 1, worker_id = %(worker_id)s,
+SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(lost)s,
+    worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
     queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
@@ -169,9 +172,10 @@ WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
 -- name: hand_back
+-- A handed-back attempt does not count toward the job's max_retries.
 UPDATE executions
-SET status = 'QUEUED', lease_token = NULL, worker_id = NULL, attempts = %(attempts)s,
-    queued_at = %(now)s, updated_at = %(now)s
+SET status = 'QUEUED', attempt_base = attempt_base + 1, lease_token = NULL, worker_id = NULL,
+    attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'QUEUED') IN :transitions;
 
 -- name: delete_old_executions
