@@ -24,6 +24,7 @@ from jobsched.domain import cron
 from jobsched.domain.models import DeadLetter, Execution, Job
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.store import stored_json
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
 
@@ -43,6 +44,9 @@ JOB_SORTS = {
     "-priority": "priority DESC",
 }
 MAX_PAGE = 200
+MAX_OFFSET = 2**31 - 1
+"""Cursors decode to an OFFSET; past this (PostgreSQL's bigint ends at 2**63) they are
+not cursors this API handed out."""
 
 
 @dataclass
@@ -97,7 +101,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
         return offset
     except (ValueError, UnicodeDecodeError):
@@ -155,6 +159,7 @@ class Store:
             kwargs={"row_factory": dict_row},
             # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
             check=ConnectionPool.check_connection,
+            configure=stored_json.configure,
             open=False,
             name="jobsched",
         )
