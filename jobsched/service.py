@@ -222,7 +222,11 @@ class JobService:
         return errors
 
     def _push(self, executions: list[Execution]) -> None:
-        """Push fresh PENDING executions; on failure the tick's outbox pass does it."""
+        """Push fresh PENDING executions; on failure the tick's outbox pass does it.
+
+        The rows exist already, so no failure here may reach the caller: an error
+        would make a client retry, and the retry would create the run a second time.
+        """
         if not executions:
             return
         now = self.clock.now()
@@ -231,6 +235,9 @@ class JobService:
             self.store.mark_queued([e.id for e in executions], now)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
+            return
+        except Exception:
+            log.exception("push failed unexpectedly; deferred to the tick")
             return
         for e in executions:
             if e.status == "PENDING":
