@@ -110,15 +110,10 @@ class JobService:
         data = job.to_dict()
         upcoming: list[str] = []
         if job.schedule and job.status == "SCHEDULED":
-            try:
-                zone = cron.parse_timezone(job.timezone)
-                after = now or self.clock.now()
-                times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
-                upcoming = [t.astimezone(zone).isoformat() for t in times]
-            except ValueError as exc:
-                # A row stored before today's rules (a schedule that never fires, a zone
-                # an upgrade removed) still renders, so one job cannot break the list.
-                log.warning("job %s: no upcoming runs: %s", job.id, exc)
+            zone = cron.parse_timezone(job.timezone)
+            after = now or self.clock.now()
+            times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
+            upcoming = [t.astimezone(zone).isoformat() for t in times]
         data["upcoming_runs"] = upcoming
         return data
 

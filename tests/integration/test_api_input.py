@@ -126,9 +126,6 @@ def test_a_stored_row_that_cannot_be_rendered_does_not_break_the_lists(
     deeper = api.ok("POST", "/jobs", job_body(name="deeper"), 201)
     _store_raw_payload(engine, deep["id"], json.dumps(nested(520)))
     _store_raw_payload(engine, deeper["id"], '{"a":' * 5000 + "1" + "}" * 5000)
-    stuck = api.ok("POST", "/jobs", job_body(name="stuck", schedule="0 6 * * *"), 201)
-    with engine.store.tx() as conn:
-        conn.execute("UPDATE jobs SET schedule = '0 0 31 2 *' WHERE id = %s", (stuck["id"],))
     api.ok("POST", f"/jobs/{deep['id']}/trigger", None, 202)
     with engine.store.tx() as conn:
         conn.execute(
@@ -140,7 +137,6 @@ def test_a_stored_row_that_cannot_be_rendered_does_not_break_the_lists(
     assert listed["healthy"]["payload"] == healthy["payload"]
     assert "$unreadable" in listed["deep"]["payload"]
     assert "$unreadable" in listed["deeper"]["payload"]
-    assert listed["stuck"]["upcoming_runs"] == []
     assert "$unreadable" in api.ok("GET", f"/jobs/{deep['id']}")["payload"]
     (execution,) = api.ok("GET", "/executions")["items"]
     assert "$unreadable" in execution["result"]
