@@ -56,14 +56,14 @@ def json_problem(
             for key, child in pairs:
                 if isinstance(key, str):
                     if problem := text_problem(key):
-                        return f"has a key that {problem}{at}"
+                        return f"{problem} (in a key{' at ' + where if where else ''})"
                     path = f"{where}.{key}" if where else key
                 else:
                     path = f"{where}[{key}]"
                 stack.append((child, depth + 1, path))
         elif isinstance(item, str):
             if problem := text_problem(item):
-                return f"has a string that {problem}{at}"
+                return f"{problem}{at}"
         elif isinstance(item, float):
             if not math.isfinite(item):
                 return f"must not contain NaN or Infinity{at}"
