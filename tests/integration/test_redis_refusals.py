@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+import redis
 from chalice.test import Client
 
 from infra.local.ports import free_port
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
-from jobsched.queue.redis_queue import connect
+from jobsched.queue.redis_queue import connect, redis_errors
 from jobsched.runtime import Runtime, set_runtime
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -119,3 +120,28 @@ def test_a_cancel_that_cannot_reach_redis_still_cancels(refusing) -> None:
     assert api.ok("POST", f"/executions/{run['id']}/cancel")["status"] == "CANCELLED"
     code, body = api.call("POST", f"/executions/{run['id']}/retry")
     assert code == 202 and body["status"] == "PENDING", body
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (redis.exceptions.ReadOnlyError("You can't write against a read only replica."), True),
+        (redis.exceptions.OutOfMemoryError("command not allowed when used memory"), True),
+        (redis.exceptions.BusyLoadingError("Redis is loading the dataset in memory"), True),
+        (redis.exceptions.MasterDownError("Link with MASTER is down"), True),
+        (redis.exceptions.ClusterDownError("The cluster is down"), True),
+        (redis.exceptions.TryAgainError("Multiple keys request during rehashing"), True),
+        (redis.ResponseError("BUSY Redis is busy running a script"), True),
+        (redis.ResponseError("NOREPLICAS Not enough good replicas to write"), True),
+        # A wrong command is our bug, not an outage: it stays an error.
+        (redis.ResponseError("WRONGTYPE Operation against a key holding the wrong kind"), False),
+    ],
+)
+def test_which_redis_errors_mean_unavailable(error: Exception, unavailable: bool) -> None:
+    @redis_errors
+    def command() -> None:
+        raise error
+
+    expected = DependencyError if unavailable else redis.ResponseError
+    with pytest.raises(expected):
+        command()
