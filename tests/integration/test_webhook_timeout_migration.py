@@ -1,4 +1,4 @@
-"""Migration 0006: stored http.webhook timeouts written in seconds become milliseconds;
+"""Migration 0005: stored http.webhook timeouts written in seconds become milliseconds;
 those already in milliseconds (the seed's way) and other handlers' payloads stay."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from jobsched.store.migrations import migration_files
 from tests.integration.engine import Engine
 
-MIGRATION = dict(migration_files())["0006_webhook_timeout_ms.sql"]
+MIGRATION = dict(migration_files())["0005_webhook_timeout_ms.sql"]
 
 
 def test_webhook_timeouts_in_seconds_become_milliseconds(engine: Engine) -> None:
