@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from jobsched.domain.audit import key_id
 from jobsched.errors import HTTP_STATUS, JobSchedulerError, UnauthorizedError, ValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -20,8 +21,9 @@ def error_body(exc: JobSchedulerError) -> dict[str, Any]:
     return {"error": exc.to_dict()}
 
 
-def check_bearer(authorization: str | None, keys: Iterable[str]) -> None:
-    """Raise ``UnauthorizedError`` unless the header carries one of ``keys``."""
+def check_bearer(authorization: str | None, keys: Iterable[str]) -> str:
+    """The id of the key the header carries (what the audit log records, never the
+    key); ``UnauthorizedError`` unless it is one of ``keys``."""
     keys = [k for k in keys if k]
     if not keys:
         raise UnauthorizedError("the API has no keys configured (set API_KEYS)")
@@ -30,11 +32,13 @@ def check_bearer(authorization: str | None, keys: Iterable[str]) -> None:
         raise UnauthorizedError("send 'Authorization: Bearer <API key>'")
     token = token.strip()
     # Compare against every key in constant time so timing reveals nothing.
-    matched = False
+    matched = None
     for key in keys:
-        matched |= hmac.compare_digest(token.encode(), key.encode())
-    if not matched:
+        if hmac.compare_digest(token.encode(), key.encode()):
+            matched = key
+    if matched is None:
         raise UnauthorizedError("unknown API key")
+    return key_id(matched)
 
 
 class _NotJson(ValueError):

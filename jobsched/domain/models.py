@@ -37,6 +37,8 @@ class Job:
     retry_backoff_max_ms: int = 60_000
     overlap_policy: str = "allow"
     status: str = "SCHEDULED"
+    schedule_error: str | None = None
+    """Why the tick could not schedule this job (None when it can)."""
     next_run_time: datetime | None = None
     last_run_time: datetime | None = None
     created_at: datetime | None = None
@@ -100,7 +102,8 @@ class Execution:
 
     @property
     def retries_used(self) -> int:
-        """Failed attempts since the last manual retry/redrive, this one included."""
+        """Attempts since the last manual retry/redrive, this one included, that count
+        toward ``max_retries``: lost and handed-back ones are added to ``attempt_base``."""
         return self.attempt - self.attempt_base
 
     @property

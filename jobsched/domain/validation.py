@@ -36,7 +36,16 @@ DEFAULTS: dict[str, Any] = {
 }
 OVERLAP_POLICIES = ("allow", "skip")
 WRITABLE = ("name", "handler", *DEFAULTS)
-READ_ONLY = ("id", "status", "next_run_time", "last_run_time", "created_at", "updated_at")
+READ_ONLY = (
+    "id",
+    "status",
+    "schedule_error",
+    "next_run_time",
+    "last_run_time",
+    "upcoming_runs",
+    "created_at",
+    "updated_at",
+)
 
 
 def _int_in(value: Any, low: int, high: int) -> str | None:
