@@ -189,12 +189,16 @@ QUERY_TARGETS = {
     "/executions": ["status", "job_id", "handler", "limit", "cursor"],
     "/dead-letter": ["limit", "cursor"],
     "/metrics/executions": ["window_s", "bucket_s"],
+    "/audit": ["action", "target_type", "target_id", "key_id", "since", "until", "limit", "cursor"],
 }
 ID_PATHS = [
     ("GET", "/jobs/{job_id}"),
     ("DELETE", "/jobs/{job_id}"),
     ("POST", "/jobs/{job_id}/pause"),
     ("GET", "/jobs/{job_id}/executions"),
+    ("POST", "/jobs/{job_id}/resume"),
+    ("POST", "/executions/{execution_id}/retry"),
+    ("DELETE", "/dead-letter/{entry_id}"),
     ("GET", "/executions/{execution_id}"),
     ("POST", "/executions/{execution_id}/cancel"),
     ("GET", "/dead-letter/{entry_id}"),
