@@ -59,7 +59,7 @@ MAX_PARAM_CHARS = 200
 
 def _param(params: Mapping[str, Any], name: str, max_len: int = MAX_PARAM_CHARS) -> str | None:
     """A query parameter as text PostgreSQL can take (no NUL, valid Unicode), or None.
-    Every parameter is read through here, so none reaches a query unchecked."""
+    The service reads every parameter through here, so none reaches a query unchecked."""
     value = params.get(name)
     if value in (None, ""):
         return None

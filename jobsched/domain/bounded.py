@@ -3,9 +3,9 @@
 Whatever a user sends is stored in PostgreSQL and later serialised for every caller
 of a list, so one document that PostgreSQL refuses (NUL, an unpaired surrogate,
 NaN), or that Python cannot serialise again (nested hundreds of levels), must be
-refused on the way in, naming its field. Every entry point (job payloads, trigger
-overrides, batch runs, webhook bodies and headers, names, schedules, query
-parameters) goes through these two checks.
+refused on the way in, naming its field. Job payloads (webhook bodies and headers
+included), trigger overrides and batch runs go through ``object_problem``; names,
+descriptions and query parameters through ``text_problem``.
 
 The walk is iterative: a document nested deeper than Python's recursion limit is
 reported, not crashed on.
