@@ -224,7 +224,7 @@ class Store:
             with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
-            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
     def _paged(
         self,
