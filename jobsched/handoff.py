@@ -37,15 +37,20 @@ class Handoff:
         """Write runs (``write``: one store transaction returning them PENDING), then
         push them and mark them QUEUED, updating the returned executions to match.
 
-        Whatever ``write`` raises propagates (nothing was written). A failed push is
-        logged and left to the tick's outbox pass; the runs are returned PENDING.
-        ``again``: runs made claimable again on purpose (retry, redrive) replace what
-        their earlier life left in Redis, or the idempotent push would be a no-op."""
+        Whatever ``write`` raises propagates (nothing was written). Once the rows
+        exist no failure may reach the caller (a client retrying after an error would
+        create the runs twice): a failed push is logged and left to the tick's outbox
+        pass, and the runs are returned PENDING. ``again``: runs made claimable again
+        on purpose (retry, redrive) replace what their earlier life left in Redis, or
+        the idempotent push would be a no-op."""
         executions = write()
         try:
             self._push([(e.id, e.priority) for e in executions], now, again=again)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
+            return executions
+        except Exception:
+            log.exception("push failed unexpectedly; deferred to the tick")
             return executions
         for e in executions:
             if e.status == ExecutionStatus.PENDING:

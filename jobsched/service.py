@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,8 +17,13 @@ from typing import Any
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import audit, cron
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
+from jobsched.domain.bounded import object_problem, text_problem
 from jobsched.domain.models import Job
-from jobsched.domain.validation import validate_job_create, validate_job_update
+from jobsched.domain.validation import (
+    MAX_PAYLOAD_BYTES,
+    validate_job_create,
+    validate_job_update,
+)
 from jobsched.errors import DependencyError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
@@ -49,32 +55,45 @@ HEALTH_TIMEOUT_S = 2.0
 wants an answer, not the 10 s other requests wait out a restart."""
 
 
-def _one_of(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+MAX_PARAM_CHARS = 200
+
+
+def _param(params: Mapping[str, Any], name: str, max_len: int = MAX_PARAM_CHARS) -> str | None:
+    """A query parameter as text PostgreSQL can take (no NUL, valid Unicode), or None.
+    The service reads every parameter through here, so none reaches a query unchecked."""
     value = params.get(name)
     if value in (None, ""):
         return None
-    if value not in allowed:
+    if not isinstance(value, str):
+        raise ValidationError({name: "must be a string"})
+    if problem := text_problem(value, max_len):
+        raise ValidationError({name: problem})
+    return value
+
+
+def _one_of(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    value = _param(params, name)
+    if value is not None and value not in allowed:
         raise ValidationError({name: "must be one of " + ", ".join(allowed)})
     return value
 
 
+def _uuid_param(params: Mapping[str, Any], name: str) -> str | None:
+    value = _param(params, name, 64)
+    try:
+        return None if value is None else str(uuid.UUID(value))
+    except ValueError:
+        raise ValidationError({name: "must be a UUID"}) from None
+
+
 def _int_param(params: Mapping[str, Any], name: str) -> int | None:
-    value = params.get(name)
-    if value in (None, ""):
+    value = _param(params, name, 20)
+    if value is None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise ValidationError({name: "must be an integer"}) from None
-
-
-def _text_param(params: Mapping[str, Any], name: str, max_len: int = 200) -> str | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if len(value) > max_len:
-        raise ValidationError({name: f"must be at most {max_len} characters"})
-    return value
 
 
 class JobService:
@@ -151,11 +170,11 @@ class JobService:
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         page = self.store.list_jobs(
             status=_one_of(params, "status", JOB_STATUSES),
-            handler=_text_param(params, "handler"),
-            name=_text_param(params, "name"),
-            sort=params.get("sort") or None,
+            handler=_param(params, "handler"),
+            name=_param(params, "name"),
+            sort=_param(params, "sort"),
             limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            cursor=_param(params, "cursor"),
         )
         return {**page.to_dict(), "items": [self.job_view(j) for j in page.items]}
 
@@ -227,9 +246,10 @@ class JobService:
             if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 100:
                 errors[f"{prefix}priority"] = "must be an integer between 0 and 100"
         if "payload" in run:
+            # The same bounds as a job's own payload: an override is stored the same way.
             payload = run["payload"]
-            if not isinstance(payload, dict):
-                errors[f"{prefix}payload"] = "must be a JSON object"
+            if problem := object_problem(payload, MAX_PAYLOAD_BYTES):
+                errors[f"{prefix}payload"] = problem
             else:
                 handler = self.registry.get(handler_name)
                 if handler:
@@ -245,11 +265,11 @@ class JobService:
         if job_id is not None:
             self.store.get_job(job_id)  # 404 for an unknown job, not an empty list
         page: Page = self.store.list_executions(
-            job_id=job_id or _text_param(params, "job_id", 64),
+            job_id=job_id or _uuid_param(params, "job_id"),
             status=_one_of(params, "status", EXECUTION_STATUSES),
-            handler=_text_param(params, "handler"),
+            handler=_param(params, "handler"),
             limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            cursor=_param(params, "cursor"),
         )
         return page.to_dict()
 
@@ -275,7 +295,7 @@ class JobService:
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         page = self.store.list_dead_letter(
-            limit=_int_param(params, "limit"), cursor=params.get("cursor") or None
+            limit=_int_param(params, "limit"), cursor=_param(params, "cursor")
         )
         return page.to_dict()
 
@@ -296,7 +316,7 @@ class JobService:
         page = self.store.list_audit(
             audit.filters(params),
             limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            cursor=_param(params, "cursor"),
         )
         return page.to_dict()
 

@@ -41,8 +41,22 @@ def check_bearer(authorization: str | None, keys: Iterable[str]) -> str:
     return key_id(matched)
 
 
+class _NotJson(ValueError):
+    """A token Python's json module accepts but JSON (and PostgreSQL) does not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
 def parse_json(raw: bytes | str | None, required: bool = True) -> Any:
-    """The request body as JSON; a clear 400 for anything else."""
+    """The request body as JSON; a clear 400 for anything else.
+
+    Stricter than ``json.loads``: ``NaN``/``Infinity`` are refused, and a body nested
+    too deep for the parser is a 400, not a ``RecursionError``. What the document
+    holds (depth, NUL, surrogates) is checked field by field by the domain, which
+    names the field.
+    """
     if raw is None or raw in (b"", ""):
         if required:
             raise ValidationError({"body": "a JSON body is required"})
@@ -50,6 +64,8 @@ def parse_json(raw: bytes | str | None, required: bool = True) -> Any:
     if len(raw) > MAX_BODY_BYTES:
         raise ValidationError({"body": f"must be at most {MAX_BODY_BYTES} bytes"})
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValidationError({"body": "is nested too deeply"}) from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, _NotJson
         raise ValidationError({"body": f"is not valid JSON: {exc}"}) from None

@@ -6,13 +6,19 @@ the API returns.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 
 def iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """Fields as a dict, JSON values as they are: ``dataclasses.asdict`` would copy
+    every payload recursively, two stack frames per level of nesting."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 @dataclass
@@ -39,7 +45,7 @@ class Job:
     updated_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
             data[key] = iso(getattr(self, key))
         return data
@@ -147,6 +153,6 @@ class DeadLetter:
     created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         data["created_at"] = iso(self.created_at)
         return data

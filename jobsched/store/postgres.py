@@ -30,6 +30,7 @@ from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
+from jobsched.store import stored_json
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
 
@@ -52,6 +53,9 @@ JOB_SORTS = {
     "-priority": "priority DESC",
 }
 MAX_PAGE = 200
+MAX_OFFSET = 2**31 - 1
+"""Cursors decode to an OFFSET; past this (PostgreSQL's bigint ends at 2**63) they are
+not cursors this API handed out."""
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
@@ -152,7 +156,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
         return offset
     except (ValueError, UnicodeDecodeError):
@@ -177,6 +181,7 @@ class Store:
             kwargs={"row_factory": dict_row},
             # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
             check=ConnectionPool.check_connection,
+            configure=stored_json.configure,
             open=False,
             name="jobsched",
         )
@@ -194,7 +199,7 @@ class Store:
             with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
-            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
     def _paged(
         self,
