@@ -53,6 +53,13 @@ def begin(history: History, worker_id: str, now: datetime) -> tuple[History, int
     return history, spared
 
 
+def retries_used(attempt: int, attempt_base: int) -> int:
+    """Attempts since the last manual retry or redrive, the latest included, that count
+    toward ``max_retries``: ``attempt_base`` grows by those that do not (and is reset to
+    ``attempt`` by a manual retry or redrive)."""
+    return attempt - attempt_base
+
+
 def uses_a_retry(outcome: AttemptOutcome) -> bool:
     """Whether the attempt counts toward the job's ``max_retries``. A lost or handed-back
     attempt does not (the worker, not the run, gave out); ``MAX_DELIVERIES`` bounds those."""

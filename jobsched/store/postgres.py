@@ -637,7 +637,7 @@ class Store:
                     continue
                 decision = retry.decide(
                     f.outcome,
-                    retries_used=row["attempt"] - row["attempt_base"],
+                    retries_used=attempts.retries_used(row["attempt"], row["attempt_base"]),
                     max_retries=row["max_retries"],
                     retry_backoff_ms=row["retry_backoff_ms"],
                     retry_backoff_max_ms=row["retry_backoff_max_ms"],

@@ -129,3 +129,16 @@ def test_closing_the_open_attempt(
     original = [dict(a) for a in history]
     assert attempts.close(history, outcome, LATER, error) == after
     assert history == original
+
+
+@pytest.mark.parametrize(
+    ("attempt", "attempt_base", "used"),
+    [
+        (1, 0, 1),  # the first attempt
+        (3, 0, 3),
+        (3, 1, 2),  # one of them was lost or handed back
+        (4, 3, 1),  # the first attempt after a manual retry of a run that had made 3
+    ],
+)
+def test_retries_used(attempt: int, attempt_base: int, used: int) -> None:
+    assert attempts.retries_used(attempt, attempt_base) == used
