@@ -8,7 +8,9 @@ Threads:
 - one thread per running handler.
 
 Results are written to PostgreSQL first (guarded by the lease token) and only then
-acked in Redis, so a crash between the two repeats an ack, never a result. When
+acked in Redis, so a crash between the two repeats an ack, never a result. The worker
+only reports outcomes: whether a failure is retried (and when) or dead-lettered is
+decided as the result is recorded (``jobsched.domain.retry.decide``). When
 PostgreSQL or Redis is down, finished results wait in memory and are retried while
 the heartbeat keeps their leases alive. What handlers return or raise is cleaned
 first (``jobsched.sanitize``) so PostgreSQL can store it.
