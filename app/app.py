@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, CORSConfig, Response
 
@@ -31,7 +31,6 @@ app.api.cors = CORSConfig(
 )
 logger = Logger(service="job-scheduler")
 metrics = Metrics(namespace="JobScheduler", service="job-scheduler")
-tracer = Tracer(service="job-scheduler")
 
 PREFIX = "/api/v1"
 JSON = {"Content-Type": "application/json"}
@@ -256,10 +255,19 @@ def list_audit() -> dict:
 # ------------------------------------------------------------------- tick
 
 
-@tracer.capture_method(capture_response=False)
 def _run_ticks(scheduler: Any, stop: threading.Event, remaining: Any, on_report: Any) -> None:
-    # Traced on AWS (X-Ray); Powertools' Tracer is a no-op outside Lambda.
     scheduler.run_forever(stop, remaining_ms=remaining, on_report=on_report)
+
+
+@functools.cache
+def _traced_ticks() -> Callable[..., None]:
+    """``_run_ticks`` traced on AWS (X-Ray; Powertools' Tracer is a no-op elsewhere).
+    Built on the first tick: importing X-Ray's SDK would add ~150 ms to every cold
+    start of the API Lambda, which shares this module (bench/cold_import.py)."""
+    from aws_lambda_powertools import Tracer
+
+    tracer = Tracer(service="job-scheduler")
+    return tracer.capture_method(capture_response=False)(_run_ticks)
 
 
 @app.schedule("rate(1 minute)", name="tick")
@@ -279,7 +287,7 @@ def tick(event: Any) -> dict:
 
     stop = threading.Event()
     remaining = context.get_remaining_time_in_millis if context else None
-    _run_ticks(scheduler, stop, remaining, on_report)
+    _traced_ticks()(scheduler, stop, remaining, on_report)
     depth = passes["depth"]
     if depth:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
