@@ -45,7 +45,8 @@ def _respond(body: Any, status: int = 200) -> Response:
 
 
 def endpoint(path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable:
-    """Register a route whose function returns a JSON-able value (or None for 204)."""
+    """Register a route whose function returns a JSON-able value answered with
+    ``status`` (None, with an empty body, for ``status=204``)."""
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -73,8 +74,12 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
             finally:
                 _caller.reset(caller)
                 logger.remove_keys(["path", "method", *params])
-            return _respond(result, 204 if result is None else status)
+            return _respond(result, status)
 
+        # What the route answers on success, for the check against the OpenAPI
+        # document (tests/unit/test_openapi.py).
+        handler.success_status = status  # type: ignore[attr-defined]
+        handler.public = public  # type: ignore[attr-defined]
         app.route(PREFIX + path, methods=methods)(handler)
         return handler
 
@@ -173,7 +178,7 @@ def update_job(job_id: str) -> dict:
     return _svc().update_job(job_id, _body())
 
 
-@endpoint("/jobs/{job_id}", ["DELETE"])
+@endpoint("/jobs/{job_id}", ["DELETE"], status=204)
 def delete_job(job_id: str) -> None:
     _svc().delete_job(job_id)
 
@@ -234,7 +239,7 @@ def get_dead_letter(entry_id: str) -> dict:
     return _svc().get_dead_letter(entry_id)
 
 
-@endpoint("/dead-letter/{entry_id}", ["DELETE"])
+@endpoint("/dead-letter/{entry_id}", ["DELETE"], status=204)
 def delete_dead_letter(entry_id: str) -> None:
     _svc().delete_dead_letter(entry_id)
 

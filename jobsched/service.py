@@ -19,11 +19,10 @@ from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Execution
 from jobsched.domain.validation import (
-    load,
     load_query,
-    present,
     validate_job_create,
     validate_job_update,
+    validate_trigger,
 )
 from jobsched.errors import DependencyError, ValidationError
 from jobsched.health import HealthProbe
@@ -148,9 +147,8 @@ class JobService:
     def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run a job now. ``{payload?, priority?}`` overrides them for this run;
         ``{"runs": [{payload?, priority?}, ...]}`` queues many runs at once."""
-        trigger = load(contract.Trigger, {} if body is None else body)
         job = self.store.get_job(job_id)
-        runs, batch = self._trigger_runs(trigger, job.handler)
+        runs, batch = validate_trigger(body, self.registry.get(job.handler), self.settings)
         created = self.store.create_triggered(
             job_id, self.clock.now(), runs, self._audit("trigger")
         )
@@ -159,27 +157,6 @@ class JobService:
         if batch:
             return {"items": items, "next_cursor": None, "total": len(items)}
         return items[0]
-
-    def _trigger_runs(
-        self, trigger: contract.Trigger, handler_name: str
-    ) -> tuple[list[dict[str, Any]], bool]:
-        """The runs a trigger asks for (their overrides), and whether it was a batch.
-        An overriding payload must fit the job's handler, like the job's own."""
-        single = present(trigger)
-        batch = single.pop("runs", None)
-        if batch is not None and single:
-            raise ValidationError({k: "not allowed together with runs" for k in single})
-        runs = [present(run) for run in batch] if batch is not None else [single]
-        handler = self.registry.get(handler_name)
-        errors: dict[str, str] = {}
-        for i, run in enumerate(runs):
-            prefix = f"runs[{i}]." if batch is not None else ""
-            if handler is not None and "payload" in run:
-                problems = handler.validate(run["payload"], self.settings)
-                errors.update({prefix + name: problem for name, problem in problems.items()})
-        if errors:
-            raise ValidationError(errors)
-        return runs, batch is not None
 
     def _push(self, executions: list[Execution], again: bool = False) -> None:
         """Push fresh PENDING executions; on failure the tick's outbox pass does it.

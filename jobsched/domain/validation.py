@@ -23,9 +23,9 @@ from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate
+from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.errors import ValidationError
-from jobsched.registry import HandlerRegistry
+from jobsched.registry import Handler, HandlerRegistry
 from jobsched.settings import Settings
 
 M = TypeVar("M", bound=Struct)
@@ -272,3 +272,35 @@ def validate_job_update(
 ) -> dict[str, Any]:
     """Partial update: fields left out keep their value; read-only fields are ignored."""
     return _validate(JobUpdate, body, {k: current[k] for k in WRITABLE}, registry, settings)
+
+
+# --------------------------------------------------------------------- triggers
+
+
+def validate_trigger(
+    body: Any, handler: Handler | None, settings: Settings
+) -> tuple[list[dict[str, Any]], bool]:
+    """The runs a trigger asks for (each one's overrides), and whether it was a batch
+    (``{"runs": [...]}``). An overriding payload must fit the job's handler, like the
+    job's own; every problem of every run is named (``runs[3].payload``)."""
+    body = {} if body is None else body
+    errors: dict[str, str] = {}
+    values = _values(Trigger, body, "", True, errors)
+    if values is None:
+        raise ValidationError(errors)
+    batch = "runs" in body
+    if batch:
+        errors.update(
+            {k: "not allowed together with runs" for k in ("payload", "priority") if k in body}
+        )
+    raw = [body] if not batch else [] if "runs" in errors else body["runs"]
+    for i, run in enumerate(raw):
+        prefix = f"runs[{i}]." if batch else ""
+        payload = run.get("payload") if isinstance(run, dict) else None
+        sound = not any(k.startswith(prefix + "payload") for k in errors)
+        if handler is not None and isinstance(payload, dict) and sound:
+            problems = handler.validate(payload, settings)
+            errors.update({prefix + name: problem for name, problem in problems.items()})
+    if errors:
+        raise ValidationError(errors)
+    return ([present(run) for run in values["runs"]] if batch else [values]), batch
