@@ -1,14 +1,15 @@
 """Input checked against the contract's models, naming every bad field at once.
 
-``load(Model, data)`` converts a JSON body (or a query) into a model instance, or
-raises one ``ValidationError`` listing *all* the problems, so a form can show them
-together: msgspec stops at the first error, so each field is converted on its own,
+Bodies (``validate_job_create``, ``validate_job_update``, ``validate_trigger``) and
+queries (``load_query(Model, params)``) are converted into the contract's models, or
+refused with one ``ValidationError`` listing *all* the problems, so a form can show
+them together: msgspec stops at the first error, so each field is converted on its own,
 and a list of models (a trigger's ``runs``) item by item (``runs[3].payload``).
 The message for a field comes from its type (``must be an integer between 0 and
 100``), so what is refused and what the OpenAPI document says cannot drift apart.
 
-``validate_job_create`` / ``validate_job_update`` add what a model cannot know: the
-handler registry (and each handler's own payload rules) and cross-field rules.
+The ``validate_*`` functions add what a model cannot know: the handler registry (and
+each handler's own payload rules) and rules across fields.
 """
 
 from __future__ import annotations
@@ -184,15 +185,6 @@ def _load(model: type[M], data: Any, where: str, strict: bool, errors: dict[str,
     before = len(errors)
     values = _values(model, data, where, strict, errors)
     return _BAD if values is None or len(errors) > before else model(**values)
-
-
-def load(model: type[M], data: Any, where: str = "") -> M:
-    """A JSON document as ``model``; ``where`` prefixes the field names in errors."""
-    errors: dict[str, str] = {}
-    loaded = _load(model, data, where, True, errors)
-    if errors:
-        raise ValidationError(errors)
-    return loaded
 
 
 def load_query(model: type[M], params: typing.Mapping[str, Any]) -> M:
