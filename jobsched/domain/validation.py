@@ -46,6 +46,8 @@ class _Field:
     """The type names its own problem: checks report that, not their own text."""
     items: type[Struct] | None
     """For a list of models: the model each item is loaded as, one by one."""
+    member: Any
+    """The one type a value may have (None when the field takes several)."""
 
 
 def _members(tp: Any) -> list[Any]:
@@ -120,7 +122,34 @@ def _field(name: str, tp: Any, required: bool, in_query: bool) -> _Field:
             override = override or bool((meta.extra or {}).get("problem"))
         if get_origin(base) is list and _is_model(get_args(base)[0]):
             items = get_args(base)[0]
-    return _Field(name, tp, required, tuple(checks), _problem(tp, in_query), override, items)
+    members = _members(tp)
+    member = members[0] if len(members) == 1 else None
+    problem = _problem(tp, in_query)
+    return _Field(name, tp, required, tuple(checks), problem, override, items, member)
+
+
+def _missed_bound(f: _Field, value: Any, strict: bool) -> str | None:
+    """For a value of the right kind that is only too small, big, short or long: the
+    bound it missed, which is what a person fixes (``must be between 0 and 100``)."""
+    if f.member is None or f.override:
+        return None
+    base, metas = _split(f.member)
+    if base is int and not strict and isinstance(value, str):
+        try:  # a query parameter: text that is a number
+            value = int(value)
+        except ValueError:
+            return None
+    if base is int and isinstance(value, int) and not isinstance(value, bool):
+        low, high = _bounds(metas, "ge", "le")
+        if low is not None and high is not None:
+            return f"must be between {low} and {high}"
+    if base is str and isinstance(value, str):
+        shortest, longest = _bounds(metas, "min_length", "max_length")
+        if longest is not None and len(value) > longest:
+            return f"must be at most {longest} characters"
+        if shortest == 1 and not value:
+            return "must be a non-empty string"
+    return None
 
 
 @cache
@@ -146,7 +175,7 @@ def _convert(f: _Field, value: Any, path: str, strict: bool, errors: dict[str, s
     try:
         converted = msgspec.convert(value, f.type, strict=strict)
     except msgspec.ValidationError:
-        errors[path] = f.problem
+        errors[path] = _missed_bound(f, value, strict) or f.problem
         return _BAD
     if converted is not None and converted is not UNSET:
         for check in f.checks:
