@@ -37,10 +37,6 @@ def checked(*checks: Check, problem: str | None = None, **meta: Any) -> Meta:
     return Meta(extra=extra, **meta)
 
 
-def _clean_text(value: str) -> str | None:
-    return text_problem(value)
-
-
 def _not_blank(value: str) -> str | None:
     return None if value.strip() else "must be a non-empty string"
 
@@ -77,10 +73,10 @@ TargetTypeName = Literal[TARGET_TYPES]
 
 # ------------------------------------------------------------------ field types
 
-Text = Annotated[str, checked(_clean_text)]
-Name = Annotated[str, checked(_not_blank, _clean_text, min_length=1, max_length=MAX_NAME)]
-Description = Annotated[str, checked(_clean_text, max_length=MAX_DESCRIPTION)]
-HandlerName = Annotated[str, checked(_clean_text, max_length=MAX_NAME)]
+Text = Annotated[str, checked(text_problem)]
+Name = Annotated[str, checked(_not_blank, text_problem, min_length=1, max_length=MAX_NAME)]
+Description = Annotated[str, checked(text_problem, max_length=MAX_DESCRIPTION)]
+HandlerName = Annotated[str, checked(text_problem, max_length=MAX_NAME)]
 Payload = Annotated[
     dict[str, Any],
     checked(
@@ -121,9 +117,9 @@ Uuid = Annotated[
         extra_json_schema={"format": "uuid"},
     ),
 ]
-Param = Annotated[str, checked(_clean_text, max_length=MAX_PARAM_CHARS)]
+Param = Annotated[str, checked(text_problem, max_length=MAX_PARAM_CHARS)]
 Cursor = Annotated[
-    str, checked(_clean_text, max_length=MAX_PARAM_CHARS, description="next_cursor of a page")
+    str, checked(text_problem, max_length=MAX_PARAM_CHARS, description="next_cursor of a page")
 ]
 PageSize = Annotated[int, Meta(ge=1, le=MAX_PAGE)]
 Ident = Annotated[
