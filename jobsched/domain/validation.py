@@ -177,6 +177,11 @@ def _convert(f: _Field, value: Any, path: str, strict: bool, errors: dict[str, s
     except msgspec.ValidationError:
         errors[path] = _missed_bound(f, value, strict) or f.problem
         return _BAD
+    except UnicodeEncodeError:
+        # msgspec raises this, not a ValidationError, for text with an unpaired
+        # surrogate where it expects anything but text (an integer, an enum, a time).
+        errors[path] = f.problem
+        return _BAD
     if converted is not None and converted is not UNSET:
         for check in f.checks:
             if problem := check(converted):

@@ -207,3 +207,14 @@ def test_query_parameters_are_checked_by_their_model(query: dict, fields: object
 def test_query_parameters_are_converted_and_empty_ones_are_absent() -> None:
     query = load_query(ExecutionListQuery, {"limit": "5", "status": "FAILED", "handler": ""})
     assert (query.limit, query.status, query.handler) == (5, "FAILED", None)
+
+
+@pytest.mark.parametrize("field", ["priority", "overlap_policy", "payload", "timeout_ms"])
+def test_an_unpaired_surrogate_where_text_does_not_belong_is_named(field: str) -> None:
+    assert set(fields_of({"name": "a", "handler": "test.echo", field: "\ud800"})) == {field}
+
+
+def test_an_unpaired_surrogate_in_a_query_parameter_is_named() -> None:
+    with pytest.raises(ValidationError) as info:
+        load_query(ExecutionListQuery, {"limit": "\ud800", "status": "\udfff", "job_id": "\ud800"})
+    assert set(info.value.fields) == {"limit", "status", "job_id"}
