@@ -17,7 +17,7 @@ from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Job
 from jobsched.domain.validation import (
     load_query,
     validate_job_create,
@@ -25,6 +25,7 @@ from jobsched.domain.validation import (
     validate_trigger,
 )
 from jobsched.errors import DependencyError, ValidationError
+from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.registry import HandlerRegistry
@@ -57,6 +58,7 @@ class JobService:
         self.registry = registry
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.handoff = Handoff(store, queue)
         self._health = HealthProbe(
             {
                 "postgres": lambda: self.store.ping(timeout_s=HEALTH_TIMEOUT_S),
@@ -147,44 +149,22 @@ class JobService:
     def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run a job now. ``{payload?, priority?}`` overrides them for this run;
         ``{"runs": [{payload?, priority?}, ...]}`` queues many runs at once."""
-        job = self.store.get_job(job_id)
-        runs, batch = validate_trigger(body, self.registry.get(job.handler), self.settings)
-        created = self.store.create_triggered(
-            job_id, self.clock.now(), runs, self._audit("trigger")
+        runs: list[dict[str, Any]] = []
+
+        def check(job: Job) -> None:
+            # Called with the job the trigger writes under, read once in its transaction:
+            # the runs are checked against its handler, and written as checked.
+            runs.extend(validate_trigger(body, self.registry.get(job.handler), self.settings))
+
+        now = self.clock.now()
+        audit = self._audit("trigger")
+        created = self.handoff.submit(
+            lambda: self.store.create_triggered(job_id, now, runs, audit, check=check), now
         )
-        self._push(created)
         items = [e.to_dict() for e in created]
-        if batch:
+        if isinstance(body, dict) and "runs" in body:
             return {"items": items, "next_cursor": None, "total": len(items)}
         return items[0]
-
-    def _push(self, executions: list[Execution], again: bool = False) -> None:
-        """Push fresh PENDING executions; on failure the tick's outbox pass does it.
-        ``again``: runs made claimable again (retry, redrive) replace whatever their
-        earlier life left in Redis, or the idempotent push would be a no-op.
-
-        The rows exist already, so no failure here may reach the caller: an error
-        would make a client retry, and the retry would create the run a second time.
-        """
-        if not executions:
-            return
-        now = self.clock.now()
-        items = [(e.id, e.priority) for e in executions]
-        try:
-            if again:
-                self.queue.requeue(items)
-            else:
-                self.queue.enqueue(items, now)
-            self.store.mark_queued([e.id for e in executions], now)
-        except DependencyError as exc:
-            log.warning("push deferred to the tick: %s", exc)
-            return
-        except Exception:
-            log.exception("push failed unexpectedly; deferred to the tick")
-            return
-        for e in executions:
-            if e.status == "PENDING":
-                e.status, e.queued_at = "QUEUED", now
 
     # ------------------------------------------------------------ executions
 
@@ -220,8 +200,9 @@ class JobService:
         return execution.to_dict()
 
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
-        execution = self.store.requeue(execution_id, self.clock.now(), self._audit(action))
-        self._push([execution], again=True)
+        now = self.clock.now()
+        audit = self._audit(action)
+        self.handoff.submit(lambda: [self.store.requeue(execution_id, now, audit)], now, again=True)
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter
