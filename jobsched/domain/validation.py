@@ -305,10 +305,11 @@ def validate_job_update(
 
 def validate_trigger(
     body: Any, handler: Handler | None, settings: Settings
-) -> tuple[list[dict[str, Any]], bool]:
-    """The runs a trigger asks for (each one's overrides), and whether it was a batch
-    (``{"runs": [...]}``). An overriding payload must fit the job's handler, like the
-    job's own; every problem of every run is named (``runs[3].payload``)."""
+) -> list[dict[str, Any]]:
+    """The runs a trigger asks for, each one's overrides: one run for ``{payload?,
+    priority?}`` (or no body), many for ``{"runs": [...]}``. An overriding payload must
+    fit the job's handler, like the job's own; every problem of every run is named
+    (``runs[3].payload``)."""
     body = {} if body is None else body
     errors: dict[str, str] = {}
     values = _values(Trigger, body, "", True, errors)
@@ -329,4 +330,4 @@ def validate_trigger(
             errors.update({prefix + name: problem for name, problem in problems.items()})
     if errors:
         raise ValidationError(errors)
-    return ([present(run) for run in values["runs"]] if batch else [values]), batch
+    return [present(run) for run in values["runs"]] if batch else [values]

@@ -180,10 +180,10 @@ def test_every_problem_of_a_trigger_is_named(body: object, fields: dict[str, str
 
 def test_a_trigger_yields_its_runs_overrides() -> None:
     handler = REG.get("test.echo")
-    assert validate_trigger(None, handler, SETTINGS) == ([{}], False)
-    assert validate_trigger({"priority": 9}, handler, SETTINGS) == ([{"priority": 9}], False)
+    assert validate_trigger(None, handler, SETTINGS) == [{}]
+    assert validate_trigger({"priority": 9}, handler, SETTINGS) == [{"priority": 9}]
     runs = {"runs": [{"payload": {"n": 1}}, {}]}
-    assert validate_trigger(runs, handler, SETTINGS) == ([{"payload": {"n": 1}}, {}], True)
+    assert validate_trigger(runs, handler, SETTINGS) == [{"payload": {"n": 1}}, {}]
 
 
 @pytest.mark.parametrize(
