@@ -1,11 +1,11 @@
 """The API's contract as typed models (msgspec Structs): every field's type and bounds
 are declared once, here.
 
-Request validation (``jobsched.domain.validation.load``), the response shapes and the
+Request validation (``jobsched.domain.validation``), the response shapes and the
 OpenAPI document (``jobsched.api.openapi``) are all derived from these classes.
 Checks a type cannot express (NUL, unpaired surrogates, NaN, depth and size of a JSON
 document, a cron expression that never fires) are attached to the field's type with
-``checked(...)`` and run by ``load`` after the value has the right type.
+``checked(...)`` and run by the validation once the value has the right type.
 
 Response models forbid unknown fields: a field the API sends but the model does not
 declare fails ``tests/integration/test_api_contract.py`` and the fuzz tests.
@@ -29,7 +29,7 @@ Check = Callable[[Any], str | None]
 
 
 def checked(*checks: Check, problem: str | None = None, **meta: Any) -> Meta:
-    """Schema metadata plus checks ``load`` runs on a value of the right type.
+    """Schema metadata plus checks the validation runs on a value of the right type.
     ``problem`` replaces the message derived from the type when conversion fails."""
     extra: dict[str, Any] = {"checks": checks}
     if problem:
@@ -73,7 +73,6 @@ TargetTypeName = Literal[TARGET_TYPES]
 
 # ------------------------------------------------------------------ field types
 
-Text = Annotated[str, checked(text_problem)]
 Name = Annotated[str, checked(_not_blank, text_problem, min_length=1, max_length=MAX_NAME)]
 Description = Annotated[str, checked(text_problem, max_length=MAX_DESCRIPTION)]
 HandlerName = Annotated[str, checked(text_problem, max_length=MAX_NAME)]
@@ -132,7 +131,7 @@ Ident = Annotated[
 
 
 class Model(Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of every model: unknown fields are refused (and named)."""
+    """Base of request bodies: unknown fields are refused (and named)."""
 
 
 # ---------------------------------------------------------------- request bodies
