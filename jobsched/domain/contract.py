@@ -223,17 +223,23 @@ class Paging(Query):
     cursor: Cursor | None = None
 
 
+JobSort = Literal[
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "next_run_time",
+    "-next_run_time",
+    "priority",
+    "-priority",
+]
+
+
 class JobListQuery(Paging):
     status: JobStatusName | None = None
     handler: Param | None = None
     name: Annotated[Param, Meta(description="substring, case-insensitive")] | None = None
-    sort: (
-        Annotated[
-            Param,
-            Meta(description="name, created_at, next_run_time or priority; '-' for descending"),
-        ]
-        | None
-    ) = None
+    sort: Annotated[JobSort, Meta(description="'-' first: descending")] | None = None
 
 
 class JobGetQuery(Query):

@@ -140,3 +140,9 @@ def test_every_reference_resolves() -> None:
 
     names = set(SPEC["components"]["schemas"])
     assert {r.rsplit("/", 1)[1] for r in refs(SPEC)} <= names
+
+
+def test_the_documented_job_sorts_are_the_ones_the_store_orders_by() -> None:
+    from jobsched.store.postgres import JOB_SORTS
+
+    assert set(typing.get_args(contract.JobSort)) == set(JOB_SORTS)
