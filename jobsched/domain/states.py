@@ -73,11 +73,6 @@ def allowed(source: str, target: str) -> bool:
     return ExecutionStatus(target) in TRANSITIONS[ExecutionStatus(source)]
 
 
-def sources_of(target: ExecutionStatus) -> list[str]:
-    """Statuses an execution may move to ``target`` from."""
-    return [s.value for s, targets in TRANSITIONS.items() if target in targets]
-
-
 def transitions_sql() -> str:
     """Every allowed (from, to) pair as an SQL row list, for ``(status, x) IN :transitions``."""
     pairs = sorted((s.value, t.value) for s, targets in TRANSITIONS.items() for t in targets)
