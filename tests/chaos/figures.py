@@ -75,6 +75,15 @@ def interrupted_attempts(row: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def left_unfinished_by(row: dict[str, Any], worker_id: str) -> bool:
+    """True when ``worker_id`` started an attempt of ``row`` and never finished it
+    (still open, or closed by someone else as lost)."""
+    return any(
+        a.get("worker_id") == worker_id and a.get("outcome") not in FINISHED_BY_ITS_WORKER
+        for a in row["attempts"]
+    )
+
+
 def tally(rows: Sequence[dict[str, Any]], marks: Marks) -> Tally:
     """``rows``: executions with ``id``, ``status`` and ``attempts``."""
     t = Tally(runs=len(rows))

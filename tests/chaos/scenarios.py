@@ -26,7 +26,7 @@ from jobsched.store import Store
 from tests.chaos import marks
 from tests.chaos.cluster import Cluster, retrying
 from tests.chaos.figures import (
-    interrupted_attempts,
+    left_unfinished_by,
     occurrences,
     seconds_until_done,
     tally,
@@ -177,9 +177,7 @@ def worker_sigkill(
     t = tally(rows, chaos.marks())
     per_kill = []
     for victim, at in kills:
-        theirs = [
-            r for r in rows if any(a.get("worker_id") == victim for a in interrupted_attempts(r))
-        ]
+        theirs = [r for r in rows if left_unfinished_by(r, victim)]
         # A run claimed in Redis but not yet marked RUNNING has no attempt; it would
         # show up as lost if nothing released it.
         done_s = seconds_until_done(theirs, at) if theirs else None
