@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import signal
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -45,6 +46,23 @@ def environment_overrides() -> dict[str, str]:
     ignore = {"DATABASE_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "WORKER_ID"}
     names = [name for name, _, _ in describe() if name not in ignore]
     return {n: os.environ[n] for n in names if os.environ.get(n)}
+
+
+def commit() -> str:
+    """The code measured: HEAD's short hash, marked when the tree has local changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head}+changes" if dirty else head or "unknown"
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -114,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(outcomes))
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "settings": {"defaults_except": overrides},
         "seconds": round(time.monotonic() - began),

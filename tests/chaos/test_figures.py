@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.figures import occurrences, seconds_until_done, tally
+from tests.chaos.figures import left_unfinished_by, occurrences, seconds_until_done, tally
 from tests.chaos.marks import read_marks
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -84,3 +84,13 @@ def test_a_per_second_job_reports_missing_and_doubled_occurrences(tmp_path: Path
 def test_time_until_done_is_unknown_while_a_run_is_unfinished() -> None:
     assert seconds_until_done([row("a", second=3)], T0) == 4.0
     assert seconds_until_done([row("a", second=3), row("b", "RUNNING")], T0) is None
+
+
+def test_a_killed_workers_runs_are_those_it_left_open_or_lost() -> None:
+    still_open = row("a", "RUNNING", None)
+    lost = row("b", "SUCCEEDED", "LOST", "SUCCEEDED")
+    finished = row("c", "SUCCEEDED", "SUCCEEDED")
+    assert left_unfinished_by(still_open, "w0")
+    assert left_unfinished_by(lost, "w0")
+    assert not left_unfinished_by(lost, "w1")  # w1 finished it
+    assert not left_unfinished_by(finished, "w0")
