@@ -151,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\n{'ok' if ok else 'FAILED'} in {results['seconds']} s; written to {args.out}")
+    if not ok and not args.keep:
+        print("run again with --keep to keep the processes' logs under .local/chaos-*/logs")
     return 0 if ok else 1
 
 
