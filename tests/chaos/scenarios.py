@@ -205,7 +205,7 @@ def worker_sigkill(
     elif worst is None:
         outcome.problems.append(
             f"a killed worker's runs were unfinished {DEAD_WORKER_BOUND_S * 3:.0f} s after "
-            f"the last kill (bound {DEAD_WORKER_BOUND_S:.0f} s)"
+            f"the kills stopped (bound {DEAD_WORKER_BOUND_S:.0f} s)"
         )
     elif worst > DEAD_WORKER_BOUND_S:
         outcome.problems.append(
