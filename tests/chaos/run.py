@@ -95,7 +95,7 @@ def table(outcomes: list[Outcome]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3000, help="runs of the SIGKILL scenario")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the figures")
     parser.add_argument("--keep", action="store_true", help="keep the servers' directory")
     parser.add_argument("--only", nargs="*", choices=SCENARIOS, help="run only these scenarios")
     args = parser.parse_args(argv)
