@@ -11,6 +11,7 @@ import functools
 import json
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -34,6 +35,8 @@ tracer = Tracer(service="job-scheduler")
 
 PREFIX = "/api/v1"
 JSON = {"Content-Type": "application/json"}
+_caller: ContextVar[str | None] = ContextVar("caller", default=None)
+"""The key id of the request being served; the service audits changes under it."""
 
 
 def _respond(body: Any, status: int = 200) -> Response:
@@ -51,21 +54,25 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
             request = app.current_request
             logger.set_correlation_id((request.context or {}).get("requestId"))
             logger.append_keys(path=path, method=request.method, **params)
+            caller = _caller.set(None)
             try:
                 if not public:
                     rt = runtime()
-                    check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
+                    _caller.set(
+                        check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
+                    )
                 result = fn(**params)
                 if isinstance(result, Response):
                     return result
             except JobSchedulerError as exc:
-                logger.info("request refused", extra={"code": exc.code})
+                logger.info("request refused", extra={"code": exc.code, "error": str(exc)})
                 return _respond(error_body(exc), status_for(exc))
             except Exception:
                 logger.exception("request failed")
                 body = {"error": {"code": "internal_error", "message": "internal error"}}
                 return _respond(body, 500)
             finally:
+                _caller.reset(caller)
                 logger.remove_keys(["path", "method", *params])
             return _respond(result, 204 if result is None else status)
 
@@ -104,7 +111,9 @@ def _body(required: bool = True) -> Any:
 
 
 def _svc():
-    return runtime().service
+    service = runtime().service
+    caller = _caller.get()
+    return service.as_caller(caller) if caller else service
 
 
 # ----------------------------------------------------------------- system
@@ -112,9 +121,13 @@ def _svc():
 
 @endpoint("/health", ["GET"], public=True)
 def health() -> Any:
-    """200 when PostgreSQL and Redis answer, 503 (same body) when one does not, so a
-    load balancer or uptime check sees the difference."""
-    report = _svc().health()
+    """200 ``{"status": "ok"}`` when PostgreSQL and Redis answer, 503
+    ``{"status": "unavailable"}`` when one does not. Sent with an API key (a wrong one
+    is a 401), the answer adds each dependency's status and latency."""
+    authorization = app.current_request.headers.get("authorization")
+    if authorization is not None:
+        check_bearer(authorization, runtime().settings.api_keys)
+    report = _svc().health(details=authorization is not None)
     return report if report["status"] == "ok" else _respond(report, 503)
 
 
@@ -232,6 +245,14 @@ def redrive_dead_letter(entry_id: str) -> dict:
     return _svc().redrive_dead_letter(entry_id)
 
 
+# -------------------------------------------------------------- audit log
+
+
+@endpoint("/audit", ["GET"])
+def list_audit() -> dict:
+    return _svc().list_audit(_query())
+
+
 # ------------------------------------------------------------------- tick
 
 
@@ -247,11 +268,12 @@ def tick(event: Any) -> dict:
     sub-minute schedules work on AWS too. Publishes the queue depth for scaling."""
     context = event.context
     scheduler = runtime().scheduler()
-    passes = {"n": 0, "scheduled": 0, "depth": {}}
+    passes = {"n": 0, "scheduled": 0, "schedule_errors": 0, "depth": {}}
 
     def on_report(report: Any) -> None:
         passes["n"] += 1
         passes["scheduled"] += report.scheduled
+        passes["schedule_errors"] += report.schedule_errors
         if report.leader:
             passes["depth"] = report.depth
 
@@ -263,6 +285,7 @@ def tick(event: Any) -> dict:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
         metrics.add_metric("InFlight", MetricUnit.Count, depth.get("in_flight", 0))
     metrics.add_metric("ExecutionsScheduled", MetricUnit.Count, passes["scheduled"])
+    metrics.add_metric("ScheduleErrors", MetricUnit.Count, passes["schedule_errors"])
     metrics.flush_metrics()
     logger.info("tick finished", extra={"passes": passes["n"], "depth": depth})
     return {"passes": passes["n"], "scheduled": passes["scheduled"], "depth": depth}

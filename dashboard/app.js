@@ -1,7 +1,7 @@
 // Job Scheduler operator dashboard: boot, sign-in gate, hash router, page shell.
 //
 // Test ids (data-testid) - stable hooks for browser tests:
-//   shell      nav-overview nav-jobs nav-executions nav-workers nav-dead-letter
+//   shell      nav-overview nav-jobs nav-executions nav-workers nav-dead-letter nav-audit
 //              signout live-status conn-error page-title toast
 //   sign-in    signin-form signin-key signin-submit signin-error signin-message
 //   overview   metric-<name> (value elements, raw number in data-value): metric-jobs-total
@@ -35,6 +35,11 @@
 //              worker-stale workers-summary
 //   DLQ        dlq-table dlq-row[data-dlq-id] dlq-inspect dlq-detail dlq-payload dlq-error
 //              dlq-redrive dlq-delete dlq-total
+//   audit      audit-table audit-total audit-row[data-action][data-target-type][data-target-id]
+//              [data-key-id] audit-expand audit-key audit-action audit-target audit-summary
+//              audit-detail audit-changes audit-change-row[data-field] audit-before audit-after
+//              audit-filter-action audit-filter-target-type audit-filter-key audit-filter-target
+//              job-history (job page: link to the job's audit entries)
 //   shared     confirm-dialog confirm-yes confirm-no dialog-close pagination-prev pagination-next
 //              pagination-info table-empty toasts
 //
@@ -54,6 +59,7 @@ import * as executions from './js/pages/executions.js';
 import * as executionDetail from './js/pages/execution-detail.js';
 import * as workers from './js/pages/workers.js';
 import * as deadLetter from './js/pages/dead-letter.js';
+import * as audit from './js/pages/audit.js';
 import * as signin from './js/pages/signin.js';
 
 const DEFAULT_CONFIG = { apiUrl: 'http://127.0.0.1:3001/api/v1' };
@@ -64,6 +70,7 @@ const NAV = [
   ['executions', 'Executions', '#/executions'],
   ['workers', 'Workers', '#/workers'],
   ['dead-letter', 'Dead letter', '#/dead-letter'],
+  ['audit', 'Audit', '#/audit'],
 ];
 
 /** [pattern segments, page module, nav section] */
@@ -76,6 +83,7 @@ const ROUTES = [
   [['executions', ':id'], executionDetail, 'executions'],
   [['workers'], workers, 'workers'],
   [['dead-letter'], deadLetter, 'dead-letter'],
+  [['audit'], audit, 'audit'],
   [['signin'], signin, null],
 ];
 

@@ -2,11 +2,13 @@
 
 Payload::
 
-    {"retention_days": 30,                               # number > 0
+    {"retention_days": 30,                               # number > 0; default RETENTION_DAYS
      "statuses": ["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"]}  # terminal ones only
 
-Usually given a cron schedule (``0 3 * * *``). Only terminal statuses can be named, so
-a run still in flight is never deleted under a worker's feet. Deleting is the store's
+The scheduler creates one such job itself (``system-cleanup``, daily, empty payload, so
+``RETENTION_DAYS`` decides). Only terminal statuses can be named, so a run still in
+flight is never deleted under a worker's feet, and executions with a dead-letter entry
+are kept until an operator redrives or deletes the entry. Deleting is the store's
 job (``delete_executions_older_than``); this handler only turns the payload into a
 cutoff, which makes it a deterministic function of ``now`` for tests.
 """
@@ -24,7 +26,6 @@ from jobsched.settings import Settings
 
 NAME = "system.cleanup"
 FIELDS = ("retention_days", "statuses")
-DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 100 * 366
 TERMINAL_STATUSES = sorted(status.value for status in TERMINAL)
 
@@ -64,7 +65,9 @@ def run(
     if ctx.store is None:
         raise RuntimeError("system.cleanup needs the store")
     ctx.check()
-    days = payload.get("retention_days", DEFAULT_RETENTION_DAYS)
+    days = payload.get("retention_days", ctx.settings.retention_days)
+    if not days:  # RETENTION_DAYS=0: history is kept forever
+        return {"deleted": 0, "cutoff": None, "statuses": []}
     # Upper-cased and de-duplicated, keeping the order given.
     statuses = list(dict.fromkeys(s.upper() for s in payload.get("statuses", TERMINAL_STATUSES)))
     cutoff = clock.now() - timedelta(days=days)
@@ -79,6 +82,6 @@ def register(registry: HandlerRegistry) -> None:
             NAME,
             run,
             validate,
-            "Delete finished executions older than retention_days (default 30).",
+            "Delete finished executions older than retention_days (default RETENTION_DAYS).",
         )
     )

@@ -5,16 +5,22 @@ Payload::
     {"command": "backup-db",          # required: a program name or an absolute path
      "args": ["--full", "nightly"],   # strings, passed as they are (no shell, no globbing)
      "cwd": "/var/lib/backups",       # absolute directory to run in
-     "env": {"LEVEL": "9"}}           # merged over a minimal PATH, HOME, LANG
+     "env": {"LEVEL": "9"}}           # only names SHELL_ALLOWED_ENV lists
 
 Off by default. ``SHELL_ALLOWED_COMMANDS`` lists what may run, and the rule is an
-**exact string match**: ``sleep`` allows the command ``sleep`` (looked up on the
-worker's ``PATH``), ``/usr/local/bin/backup`` allows only that path. A path whose last
+**exact string match**: ``sleep`` allows the command ``sleep`` (looked up on the fixed
+``SAFE_PATH``), ``/usr/local/bin/backup`` allows only that path. A path whose last
 part is allowed (``/tmp/x/sleep``) is *not* accepted: anyone who can write a file
-could otherwise name it after an allowed program. The program is looked up on the
-worker's ``PATH``, not the payload's, and the payload may not set the dynamic loader's
-variables (``LD_*``, ``DYLD_*``) nor ``BASH_ENV``/``ENV``, which would run other code
-inside an allowed program. Allowing a shell or an interpreter allows everything.
+could otherwise name it after an allowed program. Allowing a shell or an interpreter
+allows everything.
+
+The environment is an allow-list too. The program starts from ``PATH`` (fixed to
+``SAFE_PATH``), ``HOME`` and ``LANG``, never from a copy of the worker's environment,
+which holds its secrets (DATABASE_URL, REDIS_URL, API_KEYS). A payload may add only
+the names ``SHELL_ALLOWED_ENV`` lists (none by default), and each name must match
+``[A-Za-z_][A-Za-z0-9_]*``: a block-list always misses one (``BASH_FUNC_echo%%``
+makes bash run the payload's code in place of ``echo``; ``LD_PRELOAD``, ``BASH_ENV``,
+``PS4``... do the same elsewhere).
 
 The program starts in a process group of its own. On cancel or on the job's deadline
 the whole group gets SIGTERM, then SIGKILL ``KILL_GRACE_S`` later, and the handler raises
@@ -42,7 +48,7 @@ from jobsched.registry import (
     HandlerRegistry,
     HandlerTimeout,
 )
-from jobsched.settings import Settings
+from jobsched.settings import ENV_NAME, Settings
 
 NAME = "shell.command"
 FIELDS = ("command", "args", "cwd", "env")
@@ -58,9 +64,8 @@ POLL_S = 0.05
 DRAIN_S = 1.0
 """Once the group is gone (or SIGKILLed), how long to keep reading pipes that stay
 open: a process that left the group with ``setsid`` may hold them for ever."""
-DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-FORBIDDEN_ENV_PREFIXES = ("LD_", "DYLD_")
-FORBIDDEN_ENV_NAMES = frozenset({"BASH_ENV", "ENV"})
+SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+"""The PATH commands are looked up on and run with; the worker's own is not used."""
 
 
 def _allow_rule_text() -> str:
@@ -104,20 +109,24 @@ def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
             # Relative to what? The worker's directory is nothing a job should rely on.
             problems["payload.cwd"] = "must be an absolute path"
     if "env" in payload:
-        problems.update(_env_problems(payload["env"]))
+        problems.update(_env_problems(payload["env"], settings.shell_allowed_env))
     return problems
 
 
-def _env_problems(env: Any) -> dict[str, str]:
+def _env_problems(env: Any, allowed: tuple[str, ...]) -> dict[str, str]:
     if (problem := string_map_problem(env)) is not None:
         return {"payload.env": problem}
     problems: dict[str, str] = {}
     for name, value in env.items():
         key = f"payload.env.{name}"
-        if not name or "=" in name or _has_nul(name) or _has_nul(value):
-            problems[key] = "is not a valid environment variable"
-        elif name.startswith(FORBIDDEN_ENV_PREFIXES) or name in FORBIDDEN_ENV_NAMES:
-            problems[key] = "may not be set: it would make the program load other code"
+        if not ENV_NAME.match(name) or _has_nul(value):
+            problems[key] = "is not a valid environment variable (name: [A-Za-z_][A-Za-z0-9_]*)"
+        elif name not in allowed:
+            listed = ", ".join(allowed) if allowed else "none"
+            problems[key] = (
+                "may not be set: SHELL_ALLOWED_ENV (comma-separated) lists the variables "
+                f"a payload may set (now: {listed})"
+            )
     return problems
 
 
@@ -125,10 +134,10 @@ def base_env() -> dict[str, str]:
     """The minimal environment every command starts from.
 
     The worker's own environment holds secrets (DATABASE_URL, API keys), so only
-    these three variables are passed on.
+    these three variables are passed on, and PATH is not even the worker's.
     """
     return {
-        "PATH": os.environ.get("PATH") or DEFAULT_PATH,
+        "PATH": SAFE_PATH,
         "HOME": os.environ.get("HOME") or "/",
         "LANG": os.environ.get("LANG") or "C.UTF-8",
     }

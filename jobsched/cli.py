@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_client_commands(sub: Any) -> None:
-    """The commands that talk to the API (jobs, executions, dlq, seed)."""
+    """The commands that talk to the API (jobs, executions, dlq, audit, seed)."""
     from jobsched.cli_client import add_commands
 
     add_commands(sub)

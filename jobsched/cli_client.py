@@ -1,4 +1,4 @@
-"""The API half of the CLI: ``jobsched jobs|executions|dlq|seed ...``.
+"""The API half of the CLI: ``jobsched jobs|executions|dlq|audit|seed ...``.
 
 Output is a readable table by default and JSON with ``--json`` (for scripts).
 """
@@ -74,6 +74,8 @@ def _print(data: Any, as_json: bool, columns: list[str] | None = None) -> None:
 JOB_COLUMNS = ["id", "name", "handler", "schedule", "priority", "status", "next_run_time"]
 EXEC_COLUMNS = ["id", "job_name", "status", "attempt", "worker_id", "scheduled_for", "error"]
 DLQ_COLUMNS = ["id", "job_name", "handler", "attempts", "error", "created_at"]
+AUDIT_COLUMNS = ["at", "key_id", "action", "target_type", "target_id", "changed"]
+AUDIT_FILTERS = ("action", "target_type", "target_id", "key_id", "since", "until", "limit")
 
 
 def _json_arg(text: str | None, name: str) -> Any:
@@ -137,6 +139,14 @@ def run_dlq(args: argparse.Namespace, api: Client) -> Any:
         api.delete_dead_letter(args.id)
         return {"deleted": args.id}, None
     raise AssertionError(args.action)
+
+
+def run_audit(args: argparse.Namespace, api: Client) -> Any:
+    page = api.audit(**{f: getattr(args, f) for f in AUDIT_FILTERS})
+    if not args.json:  # the table names the changed fields; --json has the values
+        for item in page["items"]:
+            item["changed"] = ", ".join(item["changes"])
+    return page, AUDIT_COLUMNS
 
 
 def run_seed(args: argparse.Namespace, api: Client) -> Any:
@@ -225,6 +235,16 @@ def add_commands(sub: Any) -> None:
         dlq.add_parser(action, parents=[common]).add_argument("id")
     for p in dlq.choices.values():
         p.set_defaults(fn=_client_command(run_dlq))
+
+    p = sub.add_parser("audit", parents=[common], help="changes made through the API")
+    p.add_argument("--action")
+    p.add_argument("--target-type", dest="target_type", help="job, execution or dead_letter")
+    p.add_argument("--target-id", dest="target_id")
+    p.add_argument("--key-id", dest="key_id")
+    p.add_argument("--since", help="ISO time (UTC without an offset)")
+    p.add_argument("--until", help="ISO time (UTC without an offset)")
+    p.add_argument("--limit", type=int)
+    p.set_defaults(fn=_client_command(run_audit))
 
     sub.add_parser("seed", parents=[common], help="create a few demo jobs").set_defaults(
         fn=_client_command(run_seed)

@@ -133,6 +133,12 @@ class Client:
     def delete_dead_letter(self, entry_id: str) -> None:
         self.request("DELETE", f"/dead-letter/{entry_id}")
 
+    # audit log
+    def audit(self, **filters: Any) -> dict[str, Any]:
+        """Changes made through the API, newest first. Filters: action, target_type,
+        target_id, key_id, since, until (ISO times), limit, cursor."""
+        return self.request("GET", "/audit", query=filters)
+
     # system
     def health(self) -> dict[str, Any]:
         return self.request("GET", "/health")

@@ -25,12 +25,27 @@ class JobSchedulerError(Exception):
         return body
 
 
+MAX_FIELD_NAME = 200
+MAX_PROBLEM = 2000
+
+
+def _sendable(text: str, limit: int) -> str:
+    """Field names come from the request (unknown keys are named back): keep them
+    short and valid Unicode, so the error itself is valid JSON (RFC 8259)."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class ValidationError(JobSchedulerError):
     """Bad input. ``fields`` maps each bad field to what is wrong with it."""
 
     code = "validation_error"
 
     def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        fields = {
+            _sendable(name, MAX_FIELD_NAME): _sendable(problem, MAX_PROBLEM)
+            for name, problem in fields.items()
+        }
         names = ", ".join(sorted(fields))
         super().__init__(message or f"invalid fields: {names}", fields=fields)
         self.fields = fields
@@ -55,9 +70,20 @@ class SettingsError(JobSchedulerError):
 
 
 class DependencyError(JobSchedulerError):
-    """Redis or PostgreSQL did not answer; the operation can be retried."""
+    """Redis or PostgreSQL did not answer; the operation can be retried.
+
+    ``message`` is what API callers see ("Redis unavailable"); ``detail`` is the driver's
+    text, which names internal hosts and ports, so it goes to logs (``str(exc)``) only.
+    """
 
     code = "dependency_unavailable"
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.detail}" if self.detail else self.message
 
 
 HTTP_STATUS: dict[str, int] = {

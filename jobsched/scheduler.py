@@ -1,9 +1,11 @@
 """The scheduler tick: ``run_once(now)`` does one pass; ``run_forever`` repeats it.
 
 One pass, as the leader:
+0. (first pass only) create the built-in jobs if they do not exist;
 1. rebuild the Redis queue from PostgreSQL if Redis lost it (epoch marker gone),
    and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded;
-2. return executions whose lease lapsed (dead or hung worker) to the queue;
+2. return executions whose lease lapsed (hung worker), and those held by workers
+   whose heartbeats stopped for ``WORKER_DEAD_AFTER_MS`` (dead worker), to the queue;
 3. promote retries whose backoff has passed;
 4. write an execution for every due cron occurrence and advance the jobs;
 5. push the outbox: every PENDING execution goes to Redis, then becomes QUEUED.
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
@@ -41,14 +44,18 @@ class TickReport:
     rebuilt: int = 0
     reconciled: int = 0
     expired: list[str] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
     scheduled: int = 0
+    schedule_errors: int = 0
+    """Jobs flagged this pass because their schedule could not be computed."""
     pushed: int = 0
     depth: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["expired"] = len(self.expired)
+        data["released"] = len(self.released)
         data["promoted"] = len(self.promoted)
         return data
 
@@ -71,6 +78,7 @@ class Scheduler:
         # both believing they hold the lock.
         self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
         self._last_reconcile: datetime | None = None
+        self._builtins_ensured = False
 
     # ------------------------------------------------------------ one pass
 
@@ -79,6 +87,11 @@ class Scheduler:
         if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms):
             return TickReport(leader=False)
         report = TickReport(leader=True)
+        if not self._builtins_ensured:
+            for data in builtin_jobs(self.settings):
+                if self.store.ensure_job(data, now):
+                    log.info("built-in job created", extra={"job": data["name"]})
+            self._builtins_ensured = True
         if self.queue.needs_rebuild():
             report.rebuilt = self.rebuild(now)
             self._last_reconcile = now
@@ -86,13 +99,16 @@ class Scheduler:
             report.reconciled = self.rebuild(now)
             self._last_reconcile = now
         report.expired = self.queue.requeue_expired(now)
+        report.released = self.queue.release_dead(now, self.settings.worker_dead_after_ms)
         report.promoted = self.queue.promote(now)
         self.store.mark_promoted(report.promoted, now)
-        report.scheduled = len(self.store.schedule_due(now))
+        scheduled = self.store.schedule_due(now)
+        report.scheduled = len(scheduled.executions)
+        report.schedule_errors = len(scheduled.flagged)
         report.pushed = self.flush_outbox(now)
         report.depth = self.queue.depth()
         self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
-        if report.expired or report.rebuilt or report.reconciled:
+        if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report
 

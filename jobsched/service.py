@@ -7,16 +7,25 @@ the execution PENDING for the tick's outbox pass, so nothing is lost.
 
 from __future__ import annotations
 
+import copy
 import logging
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import cron
+from jobsched.domain import audit, cron
+from jobsched.domain.audit import SYSTEM_ACTOR, Audit
+from jobsched.domain.bounded import object_problem, text_problem
 from jobsched.domain.models import Execution
-from jobsched.domain.validation import validate_job_create, validate_job_update
+from jobsched.domain.validation import (
+    MAX_PAYLOAD_BYTES,
+    validate_job_create,
+    validate_job_update,
+)
 from jobsched.errors import DependencyError, ValidationError
+from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
@@ -40,34 +49,50 @@ MAX_TRIGGER_BATCH = 500
 UPCOMING_RUNS = 5
 WORKER_STALE_MS = 15_000
 WORKER_FORGET_MS = 3_600_000
+HEALTH_TIMEOUT_S = 2.0
+"""How long a health probe waits for a pooled PostgreSQL connection: an uptime check
+wants an answer, not the 10 s other requests wait out a restart."""
 
 
-def _one_of(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+MAX_PARAM_CHARS = 200
+
+
+def _param(params: Mapping[str, Any], name: str, max_len: int = MAX_PARAM_CHARS) -> str | None:
+    """A query parameter as text PostgreSQL can take (no NUL, valid Unicode), or None.
+    The service reads every parameter through here, so none reaches a query unchecked."""
     value = params.get(name)
     if value in (None, ""):
         return None
-    if value not in allowed:
+    if not isinstance(value, str):
+        raise ValidationError({name: "must be a string"})
+    if problem := text_problem(value, max_len):
+        raise ValidationError({name: problem})
+    return value
+
+
+def _one_of(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    value = _param(params, name)
+    if value is not None and value not in allowed:
         raise ValidationError({name: "must be one of " + ", ".join(allowed)})
     return value
 
 
+def _uuid_param(params: Mapping[str, Any], name: str) -> str | None:
+    value = _param(params, name, 64)
+    try:
+        return None if value is None else str(uuid.UUID(value))
+    except ValueError:
+        raise ValidationError({name: "must be a UUID"}) from None
+
+
 def _int_param(params: Mapping[str, Any], name: str) -> int | None:
-    value = params.get(name)
-    if value in (None, ""):
+    value = _param(params, name, 20)
+    if value is None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise ValidationError({name: "must be an integer"}) from None
-
-
-def _text_param(params: Mapping[str, Any], name: str, max_len: int = 200) -> str | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if len(value) > max_len:
-        raise ValidationError({name: f"must be at most {max_len} characters"})
-    return value
 
 
 class JobService:
@@ -78,12 +103,31 @@ class JobService:
         registry: HandlerRegistry,
         settings: Settings,
         clock: Clock | None = None,
+        actor: str = SYSTEM_ACTOR,
     ) -> None:
         self.store = store
         self.queue = queue
         self.registry = registry
         self.settings = settings
         self.clock = clock or SystemClock()
+        self._health = HealthProbe(
+            {
+                "postgres": lambda: self.store.ping(timeout_s=HEALTH_TIMEOUT_S),
+                "redis": lambda: self.queue.ping(),
+            },
+            now=self.clock.now,
+        )
+        self.actor = actor
+        """The key id every change made through this service is audited under."""
+
+    def as_caller(self, key_id: str) -> JobService:
+        """This service acting for one API caller (a cheap copy per request)."""
+        bound = copy.copy(self)
+        bound.actor = key_id
+        return bound
+
+    def _audit(self, action: str) -> Audit:
+        return Audit(self.actor, action)
 
     # ------------------------------------------------------------------ jobs
 
@@ -91,16 +135,21 @@ class JobService:
         data = job.to_dict()
         upcoming: list[str] = []
         if job.schedule and job.status == "SCHEDULED":
-            zone = cron.parse_timezone(job.timezone)
-            after = now or self.clock.now()
-            times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
-            upcoming = [t.astimezone(zone).isoformat() for t in times]
+            try:
+                zone = cron.parse_timezone(job.timezone)
+                after = now or self.clock.now()
+                times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
+                upcoming = [t.astimezone(zone).isoformat() for t in times]
+            except Exception as exc:
+                # A stored schedule that no longer computes is shown, not a 500 for
+                # every list that includes the job; the tick flags it the same way.
+                data["schedule_error"] = data["schedule_error"] or f"{type(exc).__name__}: {exc}"
         data["upcoming_runs"] = upcoming
         return data
 
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.settings)
-        return self.job_view(self.store.create_job(data, self.clock.now()))
+        return self.job_view(self.store.create_job(data, self.clock.now(), self._audit("create")))
 
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
@@ -119,21 +168,22 @@ class JobService:
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         page = self.store.list_jobs(
             status=_one_of(params, "status", JOB_STATUSES),
-            handler=_text_param(params, "handler"),
-            name=_text_param(params, "name"),
-            sort=params.get("sort") or None,
+            handler=_param(params, "handler"),
+            name=_param(params, "name"),
+            sort=_param(params, "sort"),
             limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            cursor=_param(params, "cursor"),
         )
         return {**page.to_dict(), "items": [self.job_view(j) for j in page.items]}
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         current = self.store.get_job(job_id).to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
-        return self.job_view(self.store.update_job(job_id, data, self.clock.now()))
+        job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
+        return self.job_view(job)
 
     def delete_job(self, job_id: str) -> None:
-        unfinished = self.store.delete_job(job_id)
+        unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))
         # Running ones are told to stop; waiting ones leave the queue. If Redis is
         # down, workers drop them on claim: their rows no longer exist.
         try:
@@ -142,10 +192,13 @@ class JobService:
             log.warning("delete: could not clear Redis now: %s", exc)
 
     def pause_job(self, job_id: str) -> dict[str, Any]:
-        return self.job_view(self.store.set_job_status(job_id, "PAUSED", self.clock.now()))
+        job = self.store.set_job_status(job_id, "PAUSED", self.clock.now(), self._audit("pause"))
+        return self.job_view(job)
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
-        return self.job_view(self.store.set_job_status(job_id, "SCHEDULED", self.clock.now()))
+        now = self.clock.now()
+        job = self.store.set_job_status(job_id, "SCHEDULED", now, self._audit("resume"))
+        return self.job_view(job)
 
     def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run a job now. ``{payload?, priority?}`` overrides them for this run;
@@ -170,7 +223,9 @@ class JobService:
             errors.update(self._check_run(run, job.handler, prefix))
         if errors:
             raise ValidationError(errors)
-        created = self.store.create_triggered(job_id, self.clock.now(), runs)
+        created = self.store.create_triggered(
+            job_id, self.clock.now(), runs, self._audit("trigger")
+        )
         self._push(created)
         items = [e.to_dict() for e in created]
         if batch:
@@ -186,9 +241,10 @@ class JobService:
             if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 100:
                 errors[f"{prefix}priority"] = "must be an integer between 0 and 100"
         if "payload" in run:
+            # The same bounds as a job's own payload: an override is stored the same way.
             payload = run["payload"]
-            if not isinstance(payload, dict):
-                errors[f"{prefix}payload"] = "must be a JSON object"
+            if problem := object_problem(payload, MAX_PAYLOAD_BYTES):
+                errors[f"{prefix}payload"] = problem
             else:
                 handler = self.registry.get(handler_name)
                 if handler:
@@ -196,16 +252,29 @@ class JobService:
                         errors[f"{prefix}{field}"] = problem
         return errors
 
-    def _push(self, executions: list[Execution]) -> None:
-        """Push fresh PENDING executions; on failure the tick's outbox pass does it."""
+    def _push(self, executions: list[Execution], again: bool = False) -> None:
+        """Push fresh PENDING executions; on failure the tick's outbox pass does it.
+        ``again``: runs made claimable again (retry, redrive) replace whatever their
+        earlier life left in Redis, or the idempotent push would be a no-op.
+
+        The rows exist already, so no failure here may reach the caller: an error
+        would make a client retry, and the retry would create the run a second time.
+        """
         if not executions:
             return
         now = self.clock.now()
+        items = [(e.id, e.priority) for e in executions]
         try:
-            self.queue.enqueue([(e.id, e.priority) for e in executions], now)
+            if again:
+                self.queue.requeue(items)
+            else:
+                self.queue.enqueue(items, now)
             self.store.mark_queued([e.id for e in executions], now)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
+            return
+        except Exception:
+            log.exception("push failed unexpectedly; deferred to the tick")
             return
         for e in executions:
             if e.status == "PENDING":
@@ -219,11 +288,11 @@ class JobService:
         if job_id is not None:
             self.store.get_job(job_id)  # 404 for an unknown job, not an empty list
         page: Page = self.store.list_executions(
-            job_id=job_id or _text_param(params, "job_id", 64),
+            job_id=job_id or _uuid_param(params, "job_id"),
             status=_one_of(params, "status", EXECUTION_STATUSES),
-            handler=_text_param(params, "handler"),
+            handler=_param(params, "handler"),
             limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            cursor=_param(params, "cursor"),
         )
         return page.to_dict()
 
@@ -231,7 +300,7 @@ class JobService:
         return self.store.get_execution(execution_id).to_dict()
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = self.store.cancel(execution_id, self.clock.now())
+        execution = self.store.cancel(execution_id, self.clock.now(), self._audit("cancel"))
         try:
             self.queue.cancel([execution_id])
         except DependencyError as exc:
@@ -239,16 +308,16 @@ class JobService:
             log.warning("cancel: could not reach Redis: %s", exc)
         return execution.to_dict()
 
-    def retry_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = self.store.requeue(execution_id, self.clock.now())
-        self._push([execution])
+    def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
+        execution = self.store.requeue(execution_id, self.clock.now(), self._audit(action))
+        self._push([execution], again=True)
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         page = self.store.list_dead_letter(
-            limit=_int_param(params, "limit"), cursor=params.get("cursor") or None
+            limit=_int_param(params, "limit"), cursor=_param(params, "cursor")
         )
         return page.to_dict()
 
@@ -257,23 +326,29 @@ class JobService:
 
     def redrive_dead_letter(self, entry_id: str) -> dict[str, Any]:
         entry = self.store.get_dead_letter(entry_id)
-        return self.retry_execution(entry.execution_id)
+        return self.retry_execution(entry.execution_id, action="redrive")
 
     def delete_dead_letter(self, entry_id: str) -> None:
-        self.store.delete_dead_letter(entry_id)
+        self.store.delete_dead_letter(entry_id, self.clock.now(), self._audit("dlq_delete"))
+
+    # ------------------------------------------------------------- audit log
+
+    def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Changes made through the API, newest first (time filters: since <= at < until)."""
+        page = self.store.list_audit(
+            audit.filters(params),
+            limit=_int_param(params, "limit"),
+            cursor=_param(params, "cursor"),
+        )
+        return page.to_dict()
 
     # ---------------------------------------------------------------- system
 
-    def health(self) -> dict[str, Any]:
-        checks = {}
-        for name, ping in (("postgres", self.store.ping), ("redis", self.queue.ping)):
-            try:
-                ping()
-                checks[name] = "ok"
-            except DependencyError as exc:
-                checks[name] = f"unavailable: {exc}"
-        healthy = all(v == "ok" for v in checks.values())
-        return {"status": "ok" if healthy else "degraded", **checks}
+    def health(self, details: bool = False) -> dict[str, Any]:
+        """``{"status": "ok" | "unavailable"}``; with ``details``, each dependency's
+        status and latency too. Answers from a probe at most a second old."""
+        report = self._health.report()
+        return report.detailed() if details else report.public()
 
     def workers(self) -> dict[str, Any]:
         items = self.queue.workers(self.clock.now(), WORKER_STALE_MS, WORKER_FORGET_MS)
@@ -297,6 +372,7 @@ class JobService:
             "jobs": {
                 "total": sum(counts["jobs"].values()),
                 "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},
+                "schedule_errors": counts["schedule_errors"],
             },
             "executions": {
                 "by_status": {s: counts["executions"].get(s, 0) for s in EXECUTION_STATUSES}

@@ -7,6 +7,7 @@ configuration table. A bad value stops start-up with an error naming the variabl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -15,6 +16,17 @@ from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+MIN_DEAD_AFTER_MS = 3_000
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+"""A portable environment variable name (no ``%``: bash imports ``BASH_FUNC_f%%`` as code)."""
+# SHELL_ALLOWED_ENV is an allow-list, but listing one of these would hand payloads a
+# way to run other code (the loader, bash start-up, tracing) or to pick other
+# programs (PATH stays fixed), so start-up refuses them.
+UNSAFE_SHELL_ENV = frozenset(
+    {"PATH", "IFS", "PS4", "ENV", "BASH_ENV", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND"}
+)
+UNSAFE_SHELL_ENV_PREFIXES = ("LD_", "DYLD_", "BASH_FUNC_")
 
 
 def _env(name: str, help_: str, **kwargs: Any) -> Any:
@@ -43,6 +55,11 @@ class Settings:
     visibility_timeout_ms: int = _env(
         "VISIBILITY_TIMEOUT_MS", "lease length of a claimed execution", default=300_000
     )
+    worker_dead_after_ms: int = _env(
+        "WORKER_DEAD_AFTER_MS",
+        "a worker silent this long is dead: the tick releases its leases",
+        default=10_000,
+    )
     worker_grace_ms: int = _env(
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
     )
@@ -53,13 +70,25 @@ class Settings:
         "commands shell.command may run (comma-separated; empty = handler off)",
         default=(),
     )
+    shell_allowed_env: tuple[str, ...] = _env(
+        "SHELL_ALLOWED_ENV",
+        "environment variables a shell.command payload may set (comma-separated; empty = none)",
+        default=(),
+    )
     webhook_allowed_hosts: tuple[str, ...] = _env(
         "WEBHOOK_ALLOWED_HOSTS",
         "private hosts/CIDRs http.webhook may call (comma-separated)",
         default=(),
     )
+    retention_days: int = _env(
+        "RETENTION_DAYS",
+        "days finished executions are kept by the built-in cleanup job (0: kept forever)",
+        default=30,
+    )
     max_deliveries: int = _env(
-        "MAX_DELIVERIES", "lease expiries before an execution counts as poison", default=10
+        "MAX_DELIVERIES",
+        "claims without a result (crash, hand-back) before an execution counts as poison",
+        default=10,
     )
 
     @classmethod
@@ -89,13 +118,36 @@ class Settings:
         for name, value in positive.items():
             if value <= 0:
                 raise SettingsError(f"{name} must be greater than 0, got {value!r}", variable=name)
-        if self.local_workers < 0 or self.worker_grace_ms < 0:
-            name = "LOCAL_WORKERS" if self.local_workers < 0 else "WORKER_GRACE_MS"
-            raise SettingsError(f"{name} must not be negative", variable=name)
+        if self.worker_dead_after_ms < MIN_DEAD_AFTER_MS:
+            # Workers heartbeat every second: less would release live workers' leases.
+            raise SettingsError(
+                f"WORKER_DEAD_AFTER_MS must be at least {MIN_DEAD_AFTER_MS}, "
+                f"got {self.worker_dead_after_ms!r}",
+                variable="WORKER_DEAD_AFTER_MS",
+            )
+        not_negative = {
+            "LOCAL_WORKERS": self.local_workers,
+            "WORKER_GRACE_MS": self.worker_grace_ms,
+            "RETENTION_DAYS": self.retention_days,
+        }
+        for name, value in not_negative.items():
+            if value < 0:
+                raise SettingsError(f"{name} must not be negative", variable=name)
         if not self.database_url.startswith(("postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             raise SettingsError("REDIS_URL must be a redis:// URL", variable="REDIS_URL")
+        for name in self.shell_allowed_env:
+            if not ENV_NAME.match(name):
+                raise SettingsError(
+                    f"SHELL_ALLOWED_ENV: {name!r} is not an environment variable name",
+                    variable="SHELL_ALLOWED_ENV",
+                )
+            if name in UNSAFE_SHELL_ENV or name.startswith(UNSAFE_SHELL_ENV_PREFIXES):
+                raise SettingsError(
+                    f"SHELL_ALLOWED_ENV may not list {name}: it would let a payload run other code",
+                    variable="SHELL_ALLOWED_ENV",
+                )
 
     @property
     def leader_lock_ttl_ms(self) -> int:

@@ -10,15 +10,26 @@ Threads:
 Results are written to PostgreSQL first (guarded by the lease token) and only then
 acked in Redis, so a crash between the two repeats an ack, never a result. When
 PostgreSQL or Redis is down, finished results wait in memory and are retried while
-the heartbeat keeps their leases alive.
+the heartbeat keeps their leases alive. What handlers return or raise is cleaned
+first (``jobsched.sanitize``) so PostgreSQL can store it.
+
+Lost leases. A lease is lost when the tick gave the run to another worker: its
+deadline passed, or this worker's heartbeats stopped for ``WORKER_DEAD_AFTER_MS``
+(frozen, partitioned from Redis), or a retry replaced it. The heartbeat that learns
+of it stops the handler as if cancelled and the attempt's result is discarded
+(neither recorded nor acked). The duplicate window that remains: from the moment
+the run is handed to another worker until this worker's next heartbeat (about one
+second while it can reach Redis; as long as it cannot), plus however long the
+handler takes to honour ``ctx.cancelled``. A handler that finished inside that
+window has its result recorded only if PostgreSQL still holds its lease token.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,6 +49,7 @@ from jobsched.registry import (
     HandlerRegistry,
     HandlerTimeout,
 )
+from jobsched.sanitize import clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.store.postgres import Finish
@@ -58,6 +70,7 @@ class Running:
     thread: threading.Thread | None = None
     cancel_requested: bool = False
     stopping: bool = False
+    lease_lost: bool = False
     done: bool = False
 
 
@@ -79,21 +92,15 @@ class WorkerStats:
     cancelled: int = 0
     stale: int = 0
     handed_back: int = 0
+    lease_lost: int = 0
     extra: dict[str, int] = field(default_factory=dict)
-
-
-def _jsonable(value: Any) -> Any:
-    try:
-        return json.loads(json.dumps(value, default=str))
-    except (TypeError, ValueError):
-        return repr(value)
 
 
 def _error_text(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError):
         text = f"{type(exc).__name__}: {text}"
-    return text[:MAX_ERROR_CHARS]
+    return clean_text(text, MAX_ERROR_CHARS)
 
 
 class Worker:
@@ -115,6 +122,9 @@ class Worker:
         if self.worker_id == "auto":
             # Containers started from one task definition share their environment.
             self.worker_id = f"{hostname()}-{os.getpid()}"
+        # Who holds our leases in Redis: unique per process, so a worker restarted
+        # under the same WORKER_ID does not keep its dead predecessor's leases alive.
+        self.lease_owner = f"{self.worker_id}:{secrets.token_hex(4)}"
         self.capacity = settings.max_concurrent_jobs
         self.running: dict[str, Running] = {}
         self.completed: list[Completed] = []
@@ -140,7 +150,9 @@ class Worker:
             free = self.capacity - len(self.running)
         if free <= 0:
             return 0
-        claims = self.queue.claim(free, now, self.settings.visibility_timeout_ms)
+        claims = self.queue.claim(
+            free, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
+        )
         if not claims:
             return 0
         self.stats.claimed += len(claims)
@@ -204,7 +216,7 @@ class Worker:
         except Exception as exc:
             self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
         else:
-            self._complete(run, AttemptOutcome.SUCCEEDED, result=_jsonable(result))
+            self._complete(run, AttemptOutcome.SUCCEEDED, result=clean_result(result))
 
     def _complete(
         self,
@@ -244,34 +256,34 @@ class Worker:
         if not batch:
             return 0
         # Work interrupted by this worker stopping goes back to the queue; work that
-        # finished anyway, or that a user cancelled, is recorded as usual.
+        # finished anyway, or that a user cancelled, is recorded as usual. Work whose
+        # lease was lost belongs to another worker now: nothing of it is recorded.
         interrupted = (AttemptOutcome.CANCELLED, AttemptOutcome.HANDED_BACK)
         handed_back: list[Completed] = []
         finishes: list[Finish] = []
         for c in batch:
             run = c.running
+            if run.lease_lost:
+                continue
             if run.stopping and not run.cancel_requested and c.outcome in interrupted:
                 handed_back.append(c)
             else:
                 finishes.append(self._to_finish(c, now))
         leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
         try:
-            recorded = set(self.store.finish(finishes, now))
+            recorded = self.store.finish(finishes, now)
             if leases_back:
                 self.store.hand_back(leases_back, now)
             retry = [
                 (f.execution_id, f.token, f.retry_at)
                 for f in finishes
-                if f.retry_at is not None and f.execution_id in recorded
+                if f.retry_at is not None and recorded.get(f.execution_id) == "RETRYING"
             ]
-            acks = [
-                (f.execution_id, f.token)
-                for f in finishes
-                if f.retry_at is None or f.execution_id not in recorded
-            ]
+            retrying = {eid for eid, _, _ in retry}
+            acks = [(f.execution_id, f.token) for f in finishes if f.execution_id not in retrying]
             self.queue.retry_later(retry)
             self.queue.ack(acks)
-            self.queue.release(leases_back)
+            self.queue.release(leases_back, delivered=True)
         except DependencyError as exc:
             log.warning("could not record results yet, will retry: %s", exc)
             return 0
@@ -308,21 +320,22 @@ class Worker:
                 )
         return finish
 
-    def _count(self, finishes: list[Finish], recorded: set[str], handed_back: int) -> None:
+    def _count(self, finishes: list[Finish], recorded: dict[str, str], handed_back: int) -> None:
         s = self.stats
         s.handed_back += handed_back
         for f in finishes:
             ids = {"execution_id": f.execution_id, "outcome": f.outcome.value}
-            if f.execution_id not in recorded:
+            status = recorded.get(f.execution_id)
+            if status is None:
                 s.stale += 1
                 log.info("result not recorded: run cancelled, deleted or leased again", extra=ids)
-            elif f.outcome == AttemptOutcome.SUCCEEDED:
+            elif status == "SUCCEEDED":
                 s.succeeded += 1
                 log.debug("attempt succeeded", extra=ids)
-            elif f.outcome == AttemptOutcome.CANCELLED:
+            elif status == "CANCELLED":
                 s.cancelled += 1
                 log.info("attempt cancelled", extra=ids)
-            elif f.retry_at is not None:
+            elif status == "RETRYING":
                 s.retried += 1
                 retry_at = f.retry_at.isoformat()
                 log.warning(
@@ -346,19 +359,28 @@ class Worker:
             # their lease too, or another worker would run them again.
             runs = list(self.running.values())
         leases = [(r.execution.id, r.token) for r in runs]
-        states = self.queue.extend(leases, now, self.settings.visibility_timeout_ms)
+        states = self.queue.extend(
+            leases, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
+        )
         for run in runs:
             if run.done:
+                # Its result is recorded only if PostgreSQL still holds our token.
                 continue
             state = states.get(run.execution.id)
             if state == 2 and not run.cancel_requested:
                 run.cancel_requested = True
                 run.ctx.cancelled.set()
                 log.info("cancel requested", extra={"execution_id": run.execution.id})
-            elif state == 0:
-                # Redis lost the lease (flushed, or it lapsed). Keep going: the
-                # result is still recorded if PostgreSQL says we hold the lease.
-                log.warning("lease lost", extra={"execution_id": run.execution.id})
+            elif state == 0 and not run.lease_lost:
+                # Another worker may run it already: stop, and record nothing.
+                # (State 3, Redis lost the queue, is not a loss: the rebuild restores
+                # the lease PostgreSQL recorded for us.)
+                run.lease_lost = True
+                run.ctx.cancelled.set()
+                self.stats.lease_lost += 1
+                log.warning(
+                    "lease lost; stopping the run", extra={"execution_id": run.execution.id}
+                )
         self.queue.heartbeat_worker(self.info(), now)
 
     def info(self) -> dict[str, Any]:

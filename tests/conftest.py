@@ -87,6 +87,8 @@ def settings(database_url: str, redis_url: str, key_prefix: str) -> Settings:
         visibility_timeout_ms=30_000,
         max_concurrent_jobs=4,
         worker_grace_ms=2_000,
+        # No built-in cleanup job unless a test asks for one (tests/integration/test_retention.py).
+        retention_days=0,
     )
 
 
@@ -101,7 +103,7 @@ def _session_store(database_url: str) -> Iterator[Store]:
 @pytest.fixture
 def store(_session_store: Store) -> Store:
     with _session_store.tx() as conn:
-        conn.execute("TRUNCATE jobs, executions, dead_letter CASCADE")
+        conn.execute("TRUNCATE jobs, executions, dead_letter, audit_log CASCADE")
     return _session_store
 
 

@@ -117,6 +117,8 @@ export function createApi({ baseUrl, onUnauthorized }) {
     getDeadLetter: (id, opts) => get(`/dead-letter/${enc(id)}`, opts),
     redriveDeadLetter: (id) => post(`/dead-letter/${enc(id)}/redrive`),
     deleteDeadLetter: (id) => request('DELETE', `/dead-letter/${enc(id)}`),
+    /** query: {action, target_type, target_id, key_id, since, until, limit, cursor} */
+    listAudit: (query, opts) => get('/audit', { ...opts, query }),
     /** Check a key without signing anybody out on 401. */
     checkKey: (key) => request('GET', '/metrics', { key }),
   };

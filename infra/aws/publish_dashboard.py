@@ -3,10 +3,12 @@
     python -m infra.aws.publish_dashboard [--stack-name job-scheduler] [--site-dir dashboard]
                                           [--api-url URL]
 
-Reads the stack's outputs (``DashboardBucketName``, ``ApiBaseUrl``, ``DashboardUrl``),
-uploads every file of the site plus a generated ``config.json`` (``{"apiUrl": ...}``,
-what dashboard/app.js loads) and prints the dashboard's URL. The upload is the local
-cloud's own ``upload_site``, so AWS and the local stack publish the same way.
+Reads the stack's outputs (``DashboardBucketName``, ``ApiBaseUrl``, and ``DashboardUrl``,
+the CloudFront HTTPS address), uploads every file of the site plus a generated
+``config.json`` (``{"apiUrl": ...}``, what dashboard/app.js loads) into the private
+bucket and prints the dashboard's URL. Files carry ``Cache-Control: no-cache``, so
+CloudFront serves the new version within a second, with no invalidation. The upload is
+the local cloud's own ``upload_site``, so AWS and the local stack publish the same way.
 
 Plain boto3: credentials, region and ``AWS_ENDPOINT_URL`` (LocalStack) come from the
 usual AWS environment variables and profiles. On LocalStack the stack's ApiBaseUrl
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIRED_OUTPUTS = ("DashboardBucketName", "ApiBaseUrl", "DashboardUrl")
+REQUIRED_OUTPUTS = ("DashboardBucketName", "ApiBaseUrl")
 
 
 def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
@@ -60,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         outputs["ApiBaseUrl"] = args.api_url
     keys = publish(session.client("s3"), outputs, args.site_dir)
     print(f"uploaded {len(keys)} files to s3://{outputs['DashboardBucketName']}")
-    print(f"dashboard: {outputs['DashboardUrl']}")
+    # No DashboardUrl: deployed with DeployDashboardCdn=false, nothing serves the bucket.
+    url = outputs.get("DashboardUrl", "(no CloudFront: DeployDashboardCdn=false)")
+    print(f"dashboard: {url}")
     print(f"api:       {outputs['ApiBaseUrl']}")
     return 0
 

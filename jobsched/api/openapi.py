@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.service import EXECUTION_STATUSES, JOB_STATUSES
 
 SERVER = "/api/v1"
@@ -42,7 +43,6 @@ def _op(
     params: list[str] = (),
     query: list[dict[str, Any]] = (),
     errors: tuple[int, ...] = (400, 401, 404),
-    public: bool = False,
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if ok == 204:
@@ -60,8 +60,6 @@ def _op(
         op["parameters"] = parameters
     if body is not None:
         op["requestBody"] = {"required": body_required, **_json(body)}
-    if public:
-        op["security"] = []
     return op
 
 
@@ -78,12 +76,21 @@ JOB_FIELDS: dict[str, Any] = {
     "name": {"type": "string", "minLength": 1, "maxLength": 200},
     "description": {"type": "string", "maxLength": 2000},
     "handler": {"type": "string"},
-    "payload": {"type": "object"},
+    "payload": {
+        "type": "object",
+        "description": "at most 64 KiB and 32 levels deep; http.webhook's timeout is in ms",
+    },
     "schedule": {
         "type": ["string", "null"],
-        "description": "5-field cron, or 6 with leading seconds",
+        "maxLength": 200,
+        "description": "5-field cron, or 6 with leading seconds; must fire at some time",
     },
-    "timezone": {"type": "string", "description": "IANA time zone", "default": "UTC"},
+    "timezone": {
+        "type": "string",
+        "maxLength": 64,
+        "description": "IANA time zone",
+        "default": "UTC",
+    },
     "priority": {"type": "integer", "minimum": 0, "maximum": 100, "default": 50},
     "max_retries": {"type": "integer", "minimum": 0, "maximum": 100, "default": 3},
     "timeout_ms": {"type": "integer", "minimum": 1, "maximum": 86_400_000},
@@ -110,7 +117,28 @@ def _schemas() -> dict[str, Any]:
             "error": {"type": ["string", "null"]},
         },
     }
+    status = {"enum": ["ok", "unavailable"]}
     return {
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": status,
+                "checks": {
+                    "type": "object",
+                    "description": "only with an API key",
+                    "additionalProperties": {
+                        "type": "object",
+                        "required": ["status", "latency_ms"],
+                        "properties": {
+                            "status": status,
+                            "latency_ms": {"type": "number"},
+                            "error": {"type": "string", "description": "the error's type"},
+                        },
+                    },
+                },
+            },
+        },
         "Error": {
             "type": "object",
             "required": ["error"],
@@ -139,6 +167,11 @@ def _schemas() -> dict[str, Any]:
                 **JOB_FIELDS,
                 "id": {"type": "string", "format": "uuid"},
                 "status": {"enum": list(JOB_STATUSES)},
+                "schedule_error": {
+                    "type": ["string", "null"],
+                    "description": "why the tick cannot schedule this job (null when it can); "
+                    "the job is re-checked every 10 minutes and cleared once it computes",
+                },
                 "next_run_time": TIME,
                 "last_run_time": TIME,
                 "created_at": TIME,
@@ -197,6 +230,26 @@ def _schemas() -> dict[str, Any]:
                 "stale": {"type": "boolean"},
             },
         },
+        "AuditEntry": {
+            "type": "object",
+            "required": ["id", "at", "key_id", "action", "target_type", "target_id", "changes"],
+            "properties": {
+                "id": {"type": "string"},
+                "at": {"type": "string", "format": "date-time"},
+                "key_id": {"type": "string", "description": "id of the caller's key"},
+                "action": {"enum": list(ACTIONS)},
+                "target_type": {"enum": list(TARGET_TYPES)},
+                "target_id": {"type": "string"},
+                "changes": {
+                    "type": "object",
+                    "description": 'field -> {"before", "after"} (only what changed)',
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"before": {}, "after": {}},
+                    },
+                },
+            },
+        },
         "DeadLetter": {
             "type": "object",
             "properties": {
@@ -229,10 +282,17 @@ def openapi_document() -> dict[str, Any]:
     paths = {
         "/health": {
             "get": {
-                **_op("Health of the API and its dependencies", public=True, errors=()),
+                **_op(
+                    "Up or down, for anyone; with an API key, each dependency's status and "
+                    "latency too (a wrong key is a 401). Answers from a probe at most 1 s old.",
+                    errors=(401,),
+                ),
+                # The key is optional here: no key, or a valid one.
+                "security": [{}, {"bearer": []}],
                 "responses": {
-                    "200": {"description": "PostgreSQL and Redis answer"},
-                    "503": {"description": "a dependency does not answer"},
+                    "200": {"description": "PostgreSQL and Redis answer", **_json(_ref("Health"))},
+                    "401": {"description": "error", **_json(_ref("Error"))},
+                    "503": {"description": "a dependency does not answer", **_json(_ref("Health"))},
                 },
             }
         },
@@ -330,6 +390,22 @@ def openapi_document() -> dict[str, Any]:
         "/dead-letter/{entry_id}": {
             "get": _op("Get an entry", schema=_ref("DeadLetter"), params=entry),
             "delete": _op("Delete an entry", 204, params=entry),
+        },
+        "/audit": {
+            "get": _op(
+                "Changes made through the API, newest first",
+                schema=_list_of("AuditEntry"),
+                query=[
+                    _q("action", {"enum": list(ACTIONS)}),
+                    _q("target_type", {"enum": list(TARGET_TYPES)}),
+                    _q("target_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
+                    _q("key_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
+                    _q("since", {"type": "string", "format": "date-time"}),
+                    _q("until", {"type": "string", "format": "date-time"}),
+                    *PAGING,
+                ],
+                errors=(400, 401),
+            )
         },
         "/dead-letter/{entry_id}/redrive": {
             "post": _op(

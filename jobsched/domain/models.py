@@ -6,13 +6,19 @@ the API returns.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 
 def iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """Fields as a dict, JSON values as they are: ``dataclasses.asdict`` would copy
+    every payload recursively, two stack frames per level of nesting."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 @dataclass
@@ -31,13 +37,15 @@ class Job:
     retry_backoff_max_ms: int = 60_000
     overlap_policy: str = "allow"
     status: str = "SCHEDULED"
+    schedule_error: str | None = None
+    """Why the tick could not schedule this job (None when it can)."""
     next_run_time: datetime | None = None
     last_run_time: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
             data[key] = iso(getattr(self, key))
         return data
@@ -94,7 +102,8 @@ class Execution:
 
     @property
     def retries_used(self) -> int:
-        """Failed attempts since the last manual retry/redrive, this one included."""
+        """Attempts since the last manual retry/redrive, this one included, that count
+        toward ``max_retries``: lost and handed-back ones are added to ``attempt_base``."""
         return self.attempt - self.attempt_base
 
     @property
@@ -144,6 +153,6 @@ class DeadLetter:
     created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         data["created_at"] = iso(self.created_at)
         return data

@@ -1,7 +1,10 @@
 """The state machines, written down once.
 
-The same transitions are enforced in SQL by guarded UPDATEs (``WHERE status = ANY(...)``)
-in ``jobsched/store/sql/queries.sql``; ``tests/unit/test_states.py`` keeps the two in step.
+``TRANSITIONS`` is the only copy of the execution state machine. Every UPDATE in
+``jobsched/store/sql/queries.sql`` that sets a status is guarded by
+``(status, <new status>) IN :transitions``, which the query loader expands into the
+pairs of this table (``transitions_sql``), so PostgreSQL refuses exactly what the
+table refuses. ``tests/integration/test_transitions.py`` walks every pair.
 """
 
 from __future__ import annotations
@@ -48,22 +51,37 @@ TERMINAL = frozenset(
 
 E = ExecutionStatus
 TRANSITIONS: dict[ExecutionStatus, frozenset[ExecutionStatus]] = {
+    # -> QUEUED: pushed to Redis (API or tick outbox). -> RUNNING: a worker claimed it
+    # between the push and the mark. -> CANCELLED: a user.
     E.PENDING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
     E.QUEUED: frozenset({E.RUNNING, E.CANCELLED}),
     # RUNNING -> RUNNING: a lapsed lease re-delivered to another worker.
     # RUNNING -> QUEUED: a stopping worker hands its work back.
     E.RUNNING: frozenset({E.RUNNING, E.QUEUED, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED}),
+    # -> QUEUED: the tick promotes it once its backoff has passed; -> RUNNING: claimed
+    # between the promotion and the mark.
     E.RETRYING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
     E.SUCCEEDED: frozenset(),
-    E.FAILED: frozenset({E.QUEUED}),  # retry / redrive from the dead-letter queue
-    E.CANCELLED: frozenset({E.QUEUED}),  # retry
+    # Manual retry and dead-letter redrive write the row again as PENDING (then pushed).
+    E.FAILED: frozenset({E.PENDING}),
+    E.CANCELLED: frozenset({E.PENDING}),
     E.SKIPPED: frozenset(),
 }
 
 
+def allowed(source: str, target: str) -> bool:
+    return ExecutionStatus(target) in TRANSITIONS[ExecutionStatus(source)]
+
+
 def sources_of(target: ExecutionStatus) -> list[str]:
-    """Statuses an execution may move to ``target`` from (for guarded UPDATEs)."""
+    """Statuses an execution may move to ``target`` from."""
     return [s.value for s, targets in TRANSITIONS.items() if target in targets]
+
+
+def transitions_sql() -> str:
+    """Every allowed (from, to) pair as an SQL row list, for ``(status, x) IN :transitions``."""
+    pairs = sorted((s.value, t.value) for s, targets in TRANSITIONS.items() for t in targets)
+    return "(VALUES " + ", ".join(f"('{s}', '{t}')" for s, t in pairs) + ")"
 
 
 class AttemptOutcome(StrEnum):

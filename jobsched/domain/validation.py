@@ -7,17 +7,17 @@ together.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from jobsched.domain import cron
+from jobsched.domain.bounded import MAX_JSON_BYTES, object_problem, text_problem
 from jobsched.errors import ValidationError
 from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
-MAX_PAYLOAD_BYTES = 64 * 1024
+MAX_PAYLOAD_BYTES = MAX_JSON_BYTES
 MAX_TIMEOUT_MS = 24 * 3600 * 1000
 MAX_BACKOFF_MS = 24 * 3600 * 1000
 MAX_RETRIES = 100
@@ -36,7 +36,16 @@ DEFAULTS: dict[str, Any] = {
 }
 OVERLAP_POLICIES = ("allow", "skip")
 WRITABLE = ("name", "handler", *DEFAULTS)
-READ_ONLY = ("id", "status", "next_run_time", "last_run_time", "created_at", "updated_at")
+READ_ONLY = (
+    "id",
+    "status",
+    "schedule_error",
+    "next_run_time",
+    "last_run_time",
+    "upcoming_runs",
+    "created_at",
+    "updated_at",
+)
 
 
 def _int_in(value: Any, low: int, high: int) -> str | None:
@@ -55,24 +64,20 @@ def _check_fields(
         name = data["name"]
         if not isinstance(name, str) or not name.strip():
             errors["name"] = "must be a non-empty string"
-        elif len(name) > MAX_NAME:
-            errors["name"] = f"must be at most {MAX_NAME} characters"
+        elif problem := text_problem(name, MAX_NAME):
+            errors["name"] = problem
     if "description" in data:
         desc = data["description"]
         if desc is not None and not isinstance(desc, str):
             errors["description"] = "must be a string"
-        elif desc and len(desc) > MAX_DESCRIPTION:
-            errors["description"] = f"must be at most {MAX_DESCRIPTION} characters"
+        elif desc and (problem := text_problem(desc, MAX_DESCRIPTION)):
+            errors["description"] = problem
     if "handler" in data:
         handler = data["handler"]
         if not isinstance(handler, str) or handler not in registry:
             errors["handler"] = "unknown handler; known: " + ", ".join(registry.names())
-    if "payload" in data:
-        payload = data["payload"]
-        if not isinstance(payload, dict):
-            errors["payload"] = "must be a JSON object"
-        elif len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
-            errors["payload"] = f"must be at most {MAX_PAYLOAD_BYTES} bytes of JSON"
+    if "payload" in data and (problem := object_problem(data["payload"], MAX_PAYLOAD_BYTES)):
+        errors["payload"] = problem
     if data.get("schedule") is not None:
         try:
             data["schedule"] = cron.validate_schedule(data["schedule"])

@@ -45,6 +45,17 @@ class Keys:
         return f"{self._tag}:leases"
 
     @property
+    def owners(self) -> str:
+        """hash: execution id -> lease owner (the worker process holding the lease)."""
+        return f"{self._tag}:owners"
+
+    @property
+    def beats(self) -> str:
+        """zset: lease owner, score = its last claim or heartbeat (ms); how dead workers
+        are found (in the queue's slot, unlike ``workers``)."""
+        return f"{self._tag}:beats"
+
+    @property
     def deliveries(self) -> str:
         """hash: execution id -> times claimed since its last deliberate retry."""
         return f"{self._tag}:deliveries"

@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import redis
 from redis import Redis
+from redis import exceptions as redis_exc
 
 from jobsched.clock import to_ms
 from jobsched.errors import DependencyError
@@ -27,15 +28,38 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+UNAVAILABLE = (
+    redis.ConnectionError,  # includes LOADING (BusyLoadingError)
+    redis.TimeoutError,
+    redis_exc.ReadOnlyError,  # READONLY: a replica after a failover
+    redis_exc.OutOfMemoryError,  # OOM: maxmemory reached with noeviction
+    redis_exc.MasterDownError,
+    redis_exc.ClusterDownError,
+    redis_exc.TryAgainError,
+)
+"""Errors that say the server cannot take this command now, not that it was wrong."""
+UNAVAILABLE_CODES = ("BUSY", "NOREPLICAS")
+"""The same, for replies redis-py reports as a plain ResponseError."""
+
+
 def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn driver connection errors into ``DependencyError`` (retryable)."""
+    """Turn "Redis cannot serve this now" into ``DependencyError`` (a 503, retryable).
+
+    Callers rely on it to keep the outbox order safe: a push that fails this way
+    leaves the PostgreSQL row PENDING for the tick, instead of surfacing as a 500
+    that makes a client retry (and duplicate) a run that already exists.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as exc:
-            raise DependencyError(f"Redis unavailable: {exc}") from exc
+        except UNAVAILABLE as exc:
+            raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+        except redis.ResponseError as exc:
+            if str(exc).startswith(UNAVAILABLE_CODES):
+                raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+            raise
 
     return wrapper
 
@@ -93,41 +117,72 @@ class RedisQueue:
     ) -> int:
         """Put running executions back in flight under their recorded lease tokens."""
         k = self.keys
-        args: list[Any] = [to_ms(now) + visibility_ms]
+        args: list[Any] = [to_ms(now) + visibility_ms, to_ms(now)]
         for execution_id, priority, token in items:
             args += [execution_id, priority, token]
-        if len(args) == 1:
+        if len(args) == 2:
             return 0
-        return int(self._run("restore", [k.inflight, k.leases, k.meta], args))
+        keys = [k.inflight, k.leases, k.meta, k.owners, k.beats]
+        return int(self._run("restore", keys, args))
+
+    @redis_errors
+    def requeue(self, items: Sequence[tuple[str, int]]) -> int:
+        """Make executions ready now, dropping whatever an earlier life of each id left
+        in the queue (a cancelled copy's lease and cancel flag, its delivery count).
+        For runs made claimable again on purpose: retry, redrive."""
+        if not items:
+            return 0
+        k = self.keys
+        args = [x for pair in items for x in pair]
+        keys = [
+            k.ready,
+            k.delayed,
+            k.inflight,
+            k.leases,
+            k.owners,
+            k.meta,
+            k.deliveries,
+            k.cancel,
+            k.seq,
+        ]
+        return int(self._run("requeue", keys, args))
 
     # -------------------------------------------------------------- workers
 
     @redis_errors
-    def claim(self, count: int, now: datetime, visibility_ms: int) -> list[Claim]:
-        """Lease up to ``count`` executions, highest priority first, FIFO within one."""
+    def claim(self, count: int, now: datetime, visibility_ms: int, owner: str = "") -> list[Claim]:
+        """Lease up to ``count`` executions, highest priority first, FIFO within one.
+        ``owner`` (the claiming worker process) lets ``release_dead`` find the leases
+        of a worker whose heartbeats stopped."""
         if count <= 0:
             return []
         k = self.keys
         prefix = secrets.token_hex(8)
         flat = self._run(
             "claim",
-            [k.ready, k.inflight, k.leases, k.deliveries],
-            [to_ms(now), visibility_ms, count, prefix],
+            [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats],
+            [to_ms(now), visibility_ms, count, prefix, owner],
         )
         return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
 
     @redis_errors
     def extend(
-        self, leases: Sequence[tuple[str, str]], now: datetime, visibility_ms: int
+        self,
+        leases: Sequence[tuple[str, str]],
+        now: datetime,
+        visibility_ms: int,
+        owner: str = "",
     ) -> dict[str, int]:
-        """Heartbeat. Per id: 0 lease lost, 1 extended, 2 extended and cancel requested."""
+        """Heartbeat. Per id: 0 lease lost, 1 extended, 2 extended and cancel requested,
+        3 unknown (Redis lost the queue; the tick's rebuild restores the lease)."""
         if not leases:
             return {}
         k = self.keys
-        args: list[Any] = [to_ms(now), visibility_ms]
+        args: list[Any] = [to_ms(now), visibility_ms, owner]
         for execution_id, token in leases:
             args += [execution_id, token]
-        result = self._run("extend", [k.inflight, k.leases, k.cancel], args)
+        keys = [k.inflight, k.leases, k.cancel, k.owners, k.beats, k.epoch]
+        result = self._run("extend", keys, args)
         return {eid: int(r) for (eid, _), r in zip(leases, result, strict=True)}
 
     @redis_errors
@@ -137,7 +192,8 @@ class RedisQueue:
             return {}
         k = self.keys
         args = [x for pair in leases for x in pair]
-        result = self._run("ack", [k.inflight, k.leases, k.deliveries, k.meta, k.cancel], args)
+        keys = [k.inflight, k.leases, k.deliveries, k.meta, k.cancel, k.owners]
+        result = self._run("ack", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
     @redis_errors
@@ -149,17 +205,23 @@ class RedisQueue:
         args: list[Any] = []
         for execution_id, token, due in items:
             args += [execution_id, token, to_ms(due)]
-        result = self._run("retry_later", [k.inflight, k.delayed, k.leases, k.deliveries], args)
+        keys = [k.inflight, k.delayed, k.leases, k.deliveries, k.owners]
+        result = self._run("retry_later", keys, args)
         return {item[0]: bool(r) for item, r in zip(items, result, strict=True)}
 
     @redis_errors
-    def release(self, leases: Sequence[tuple[str, str]]) -> dict[str, bool]:
-        """Hand leased executions back to the front of the ready set."""
+    def release(
+        self, leases: Sequence[tuple[str, str]], delivered: bool = False
+    ) -> dict[str, bool]:
+        """Hand leased executions back to the front of the ready set. ``delivered``:
+        the run had started (a stopping worker hands it back), so the claim still
+        counts toward ``MAX_DELIVERIES``."""
         if not leases:
             return {}
         k = self.keys
-        args = [x for pair in leases for x in pair]
-        result = self._run("release", [k.inflight, k.ready, k.leases, k.meta, k.deliveries], args)
+        args = [1 if delivered else 0] + [x for pair in leases for x in pair]
+        keys = [k.inflight, k.ready, k.leases, k.meta, k.deliveries, k.owners]
+        result = self._run("release", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
     # ----------------------------------------------------------- scheduler
@@ -169,9 +231,18 @@ class RedisQueue:
         k = self.keys
         return list(
             self._run(
-                "requeue_expired", [k.inflight, k.ready, k.leases, k.meta], [to_ms(now), limit]
+                "requeue_expired",
+                [k.inflight, k.ready, k.leases, k.meta, k.owners],
+                [to_ms(now), limit],
             )
         )
+
+    @redis_errors
+    def release_dead(self, now: datetime, dead_after_ms: int, limit: int = 1000) -> list[str]:
+        """Requeue the leases of workers that have not heartbeaten for ``dead_after_ms``."""
+        k = self.keys
+        keys = [k.inflight, k.ready, k.leases, k.meta, k.owners, k.beats]
+        return list(self._run("release_dead", keys, [to_ms(now), dead_after_ms, limit]))
 
     @redis_errors
     def promote(self, now: datetime, limit: int = 1000) -> list[str]:

@@ -16,6 +16,8 @@ SCRIPT_NAMES = (
     "retry_later",
     "release",
     "requeue_expired",
+    "release_dead",
+    "requeue",
     "promote",
     "cancel",
     "leader_acquire",

@@ -7,6 +7,7 @@ stale worker or a second tick cannot overwrite a newer decision.
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,17 +21,27 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from jobsched.domain import audit as changes
 from jobsched.domain import cron
+from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job
-from jobsched.domain.states import AttemptOutcome, ExecutionStatus
+from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.sanitize import clean_text
+from jobsched.store import audit as audit_log
+from jobsched.store import stored_json
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
 
+log = logging.getLogger("jobsched.store")
+
 S = ExecutionStatus
-UNFINISHED = [S.PENDING.value, S.QUEUED.value, S.RUNNING.value, S.RETRYING.value]
 MISSED_RUNS_LIMIT = 100
 """At most this many rows are written for the occurrences one tick finds overdue."""
+SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
+"""How long a job whose schedule failed to compute waits before the tick tries again."""
+MAX_ERROR_TEXT = 1000
+CLEANUP_BATCH = 5000
 
 JOB_SORTS = {
     "name": "name ASC",
@@ -43,6 +54,13 @@ JOB_SORTS = {
     "-priority": "priority DESC",
 }
 MAX_PAGE = 200
+MAX_OFFSET = 2**31 - 1
+"""Cursors decode to an OFFSET; past this (PostgreSQL's bigint ends at 2**63) they are
+not cursors this API handed out."""
+REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
+"""What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
+data itself. Connection failures never get here: ``Store.tx`` turns them into
+``DependencyError`` first."""
 
 
 @dataclass
@@ -57,6 +75,16 @@ class Finish:
     retry_at: datetime | None = None
     """Set when the attempt failed and another one is due at this time."""
     dead_letter_reason: str | None = None
+
+
+@dataclass
+class Scheduled:
+    """What one scheduling pass did."""
+
+    executions: list[Execution]
+    """The PENDING executions it wrote (to be pushed)."""
+    flagged: dict[str, str]
+    """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
 
 
 @dataclass
@@ -80,6 +108,29 @@ def parse_uuid(value: str, what: str) -> uuid.UUID:
         raise NotFoundError(f"{what} {value!r} not found") from None
 
 
+def _describe(exc: BaseException) -> str:
+    """Why a job could not be scheduled, storable (no NUL, no lone surrogates)."""
+    return clean_text(f"{type(exc).__name__}: {_first_line(exc)}", MAX_ERROR_TEXT)
+
+
+def _first_line(exc: BaseException) -> str:
+    """An error's first line (PostgreSQL's next lines quote the refused data), storable."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return clean_text(text, 500)
+
+
+def _refused(f: Finish, exc: BaseException) -> Finish:
+    """What is recorded instead of a result PostgreSQL refused: a failure saying why."""
+    reason = "the result could not be stored: " + _first_line(exc)
+    log.warning(
+        "result refused by PostgreSQL; recorded as failed",
+        extra={"execution_id": f.execution_id, "error": reason},
+    )
+    return Finish(
+        f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, dead_letter_reason=reason
+    )
+
+
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
     """The row, or the 404 naming what was looked for."""
     if row is None:
@@ -97,7 +148,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
         return offset
     except (ValueError, UnicodeDecodeError):
@@ -155,6 +206,7 @@ class Store:
             kwargs={"row_factory": dict_row},
             # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
             check=ConnectionPool.check_connection,
+            configure=stored_json.configure,
             open=False,
             name="jobsched",
         )
@@ -164,13 +216,15 @@ class Store:
         self.pool.close()
 
     @contextmanager
-    def tx(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
-        """A connection in a transaction; driver errors become ``DependencyError``."""
+    def tx(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection in a transaction; driver errors become ``DependencyError``.
+
+        ``timeout_s`` is how long to wait for a pooled connection."""
         try:
-            with self.pool.connection(timeout=10) as conn, conn.transaction():
+            with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
-            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
     def _paged(
         self,
@@ -191,14 +245,14 @@ class Store:
         next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
         return Page([to_model(r) for r in rows], next_cursor, total)
 
-    def ping(self) -> bool:
-        with self.tx() as conn:
+    def ping(self, timeout_s: float = 10.0) -> bool:
+        with self.tx(timeout_s) as conn:
             conn.execute("SELECT 1")
         return True
 
     # ------------------------------------------------------------------ jobs
 
-    def create_job(self, data: dict[str, Any], now: datetime) -> Job:
+    def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
         params["next_run_time"] = (
             cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
@@ -206,12 +260,23 @@ class Store:
         try:
             with self.tx() as conn:
                 row = conn.execute(q("insert_job"), params).fetchone()
+                audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
         except psycopg.errors.UniqueViolation:
             raise ConflictError(
                 f"a job named {data['name']!r} already exists",
                 fields={"name": "already exists"},
             ) from None
         return job_from_row(row)
+
+    def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
+        """Create a job unless one with its name exists; returns it only if created."""
+        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params["next_run_time"] = (
+            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
+        )
+        with self.tx() as conn:
+            row = conn.execute(q("insert_job_if_absent"), params).fetchone()
+        return job_from_row(row) if row else None
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:
@@ -238,7 +303,9 @@ class Store:
         select = sql.SQL(q("list_jobs")).format(order=sql.SQL(order))
         return self._paged(q("count_jobs"), select, params, limit, cursor, job_from_row)
 
-    def update_job(self, job_id: str, data: dict[str, Any], now: datetime) -> Job:
+    def update_job(
+        self, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
+    ) -> Job:
         jid = parse_uuid(job_id, "job")
         try:
             with self.tx() as conn:
@@ -257,8 +324,11 @@ class Store:
                 if current["status"] == "PAUSED":
                     next_run = None
                 params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
-                row = conn.execute(q("update_job"), {**params, "next_run_time": next_run})
+                # The new schedule validated and computed: any earlier flag is stale.
+                params.update(next_run_time=next_run, schedule_error=None)
+                row = conn.execute(q("update_job"), params)
                 row = row.fetchone()
+                audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
         except psycopg.errors.UniqueViolation:
             raise ConflictError(
                 f"a job named {data['name']!r} already exists",
@@ -266,19 +336,24 @@ class Store:
             ) from None
         return job_from_row(row)
 
-    def delete_job(self, job_id: str) -> list[str]:
+    def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
         """Deletes the job and its history; returns its unfinished execution ids."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
-            _found(conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id)
+            current = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
             ids = [
                 str(r["id"])
                 for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
             ]
             conn.execute(q("delete_job"), {"id": jid})
+            audit_log.record(conn, audit, "job", jid, changes.deleted(current), now)
         return ids
 
-    def set_job_status(self, job_id: str, status: str, now: datetime) -> Job:
+    def set_job_status(
+        self, job_id: str, status: str, now: datetime, audit: Audit | None = None
+    ) -> Job:
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
             current = _found(
@@ -286,28 +361,36 @@ class Store:
             )
             if current["status"] == status:
                 return job_from_row(current)
-            next_run = None
+            next_run, error = None, current["schedule_error"]
             # Resuming starts from now: occurrences missed while paused are not owed.
             if status == "SCHEDULED" and current["schedule"]:
-                next_run = cron.next_run(current["schedule"], current["timezone"], now)
-            row = conn.execute(
-                q("set_job_status"),
-                {"id": jid, "status": status, "next_run_time": next_run, "now": now},
-            ).fetchone()
+                try:
+                    next_run, error = (
+                        cron.next_run(current["schedule"], current["timezone"], now),
+                        None,
+                    )
+                except Exception as exc:  # a stored schedule that no longer computes
+                    next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
+            params = {"id": jid, "status": status, "next_run_time": next_run, "now": now}
+            row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
+            change = changes.status_change(current["status"], status)
+            audit_log.record(conn, audit, "job", jid, change, now)
         return job_from_row(row)
 
     # ------------------------------------------------------------ scheduling
 
-    def schedule_due(self, now: datetime, limit: int = 500) -> list[Execution]:
+    def schedule_due(self, now: datetime, limit: int = 500) -> Scheduled:
         """Writes PENDING executions for every due occurrence and advances the jobs,
         in one transaction and one pipelined round trip per statement.
 
         After a short outage every missed occurrence runs. After a long one (more than
         ``MISSED_RUNS_LIMIT`` missed) the latest runs and one SKIPPED row at the first
         missed occurrence records what was coalesced into it.
+
+        One job that cannot be scheduled (its stored schedule or time zone no longer
+        computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
+        set aside for ``SCHEDULE_ERROR_RETRY``; the other jobs are scheduled as usual.
         """
-        inserts: list[dict[str, Any]] = []
-        advances: list[dict[str, Any]] = []
         with self.tx() as conn:
             jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
             skippers = [j["id"] for j in jobs if j["overlap_policy"] == "skip"]
@@ -316,40 +399,87 @@ class Store:
                 if skippers
                 else set()
             )
+            plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = []
+            broken: dict[Any, str] = {}
             for job in jobs:
-                times, truncated = cron.occurrences_until(
-                    job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
-                )
-                if truncated:
-                    first, latest = times[0], times[-1]
-                    reason = (
-                        f"missed while the scheduler was down: occurrences from "
-                        f"{first.isoformat()} until {latest.isoformat()} were coalesced "
-                        f"into the run at {latest.isoformat()}"
-                    )
-                    inserts.append(self._execution_row(job, first, "schedule", now, reason))
-                    times = [latest]
-                for i, when in enumerate(times):
-                    inserts.append(
-                        self._execution_row(
-                            job, when, "schedule", now, _overlap_skip(job, busy, i, len(times))
-                        )
-                    )
-                advances.append(
-                    {
-                        "id": job["id"],
-                        "next_run_time": cron.next_run(job["schedule"], job["timezone"], now),
-                        "last_run_time": times[-1] if times else job["last_run_time"],
-                        "now": now,
-                    }
-                )
-            if not inserts:
-                return []
+                try:
+                    plans.append((job, *self._plan_job(job, busy, now)))
+                except Exception as exc:  # any failure of this job's data stays with it
+                    broken[job["id"]] = _describe(exc)
             names = {job["id"]: job["name"] for job in jobs}
-            created = self._insert_executions(conn, inserts, names)
+            try:
+                with conn.transaction():  # a savepoint: a refused batch is retried per job
+                    created = self._write_plans(conn, plans, names)
+            except (psycopg.DataError, psycopg.IntegrityError):
+                created = []
+                for plan in plans:
+                    try:
+                        with conn.transaction():
+                            created += self._write_plans(conn, [plan], names)
+                    except (psycopg.DataError, psycopg.IntegrityError) as exc:
+                        broken[plan[0]["id"]] = _describe(exc)
+            self._flag_broken(conn, broken, now)
+        pending = [e for e in created if e.status == S.PENDING.value]
+        return Scheduled(pending, {str(k): v for k, v in broken.items()})
+
+    def _plan_job(
+        self, job: dict[str, Any], busy: set[Any], now: datetime
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The execution rows one due job gets now, and its advance."""
+        inserts: list[dict[str, Any]] = []
+        times, truncated = cron.occurrences_until(
+            job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
+        )
+        if truncated:
+            first, latest = times[0], times[-1]
+            reason = (
+                f"missed while the scheduler was down: occurrences from "
+                f"{first.isoformat()} until {latest.isoformat()} were coalesced "
+                f"into the run at {latest.isoformat()}"
+            )
+            inserts.append(self._execution_row(job, first, "schedule", now, reason))
+            times = [latest]
+        for i, when in enumerate(times):
+            skip = _overlap_skip(job, busy, i, len(times))
+            inserts.append(self._execution_row(job, when, "schedule", now, skip))
+        advance = {
+            "id": job["id"],
+            "next_run_time": cron.next_run(job["schedule"], job["timezone"], now),
+            "last_run_time": times[-1] if times else job["last_run_time"],
+            "now": now,
+        }
+        return inserts, advance
+
+    def _write_plans(
+        self,
+        conn: psycopg.Connection[dict[str, Any]],
+        plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]],
+        names: dict[Any, str],
+    ) -> list[Execution]:
+        inserts = [row for _, rows, _ in plans for row in rows]
+        created = self._insert_executions(conn, inserts, names) if inserts else []
+        if plans:
             with conn.cursor() as cur:
-                cur.executemany(q("advance_job"), advances)
-        return [e for e in created if e.status == S.PENDING.value]
+                cur.executemany(q("advance_job"), [advance for _, _, advance in plans])
+        return created
+
+    @staticmethod
+    def _flag_broken(
+        conn: psycopg.Connection[dict[str, Any]], broken: dict[Any, str], now: datetime
+    ) -> None:
+        if not broken:
+            return
+        retry_at = now + SCHEDULE_ERROR_RETRY
+        for job_id, error in broken.items():
+            log.error("job cannot be scheduled", extra={"job_id": str(job_id), "error": error})
+        with conn.cursor() as cur:
+            cur.executemany(
+                q("flag_schedule_error"),
+                [
+                    {"id": job_id, "error": error, "retry_at": retry_at, "now": now}
+                    for job_id, error in broken.items()
+                ],
+            )
 
     @staticmethod
     def _insert_executions(
@@ -405,6 +535,7 @@ class Store:
         job_id: str,
         now: datetime,
         runs: Sequence[dict[str, Any]] = ({},),
+        audit: Audit | None = None,
     ) -> list[Execution]:
         """PENDING executions for a manual trigger; each run may override payload/priority."""
         jid = parse_uuid(job_id, "job")
@@ -423,7 +554,9 @@ class Store:
                 )
                 for run in runs
             ]
-            return self._insert_executions(conn, rows, {job["id"]: job["name"]})
+            created = self._insert_executions(conn, rows, {job["id"]: job["name"]})
+            audit_log.record(conn, audit, "job", jid, changes.triggered(created, runs), now)
+        return created
 
     def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
         """(id, priority) of executions written but not yet pushed: the outbox."""
@@ -455,7 +588,8 @@ class Store:
         """Marks claimed executions RUNNING under the new lease token, in one transaction.
 
         A still-open attempt (its worker vanished and the lease lapsed) is closed as
-        LOST. Claims whose execution is already finished, cancelled or deleted are
+        LOST; like a handed-back one, it does not use up one of the job's retries.
+        Claims whose execution is already finished, cancelled or deleted are
         left out of the result: the caller acks them away.
         """
         if not claims:
@@ -469,6 +603,7 @@ class Store:
                 return []
             params = []
             for row in rows:
+                lost = bool(row["attempts"]) and row["attempts"][-1].get("outcome") is None
                 attempts = _close_open_attempt(
                     row["attempts"], AttemptOutcome.LOST, now, "worker stopped heartbeating"
                 )
@@ -476,6 +611,7 @@ class Store:
                 params.append(
                     {
                         "id": row["id"],
+                        "lost": int(lost),
                         "worker_id": worker_id,
                         "token": tokens[str(row["id"])],
                         "attempts": Jsonb(attempts),
@@ -490,9 +626,28 @@ class Store:
                     started.append(execution_from_row(cur.fetchone()))
         return started
 
-    def finish(self, finishes: Sequence[Finish], now: datetime) -> list[str]:
-        """Records attempt results in one transaction; returns the ids that still held
-        their lease (results from stale leases are ignored)."""
+    def finish(self, finishes: Sequence[Finish], now: datetime) -> dict[str, str]:
+        """Records attempt results in one transaction; returns ``{id: status written}``
+        for the ids that still held their lease (results from stale leases are ignored).
+
+        A row PostgreSQL refuses for its data (a DataError, a value psycopg cannot
+        encode) must not stall the batch, nor pass for an outage to retry forever:
+        the batch is then written row by row, and each refused row is recorded
+        FAILED and dead-lettered with the reason instead of its result.
+        """
+        try:
+            return self._finish_batch(finishes, now)
+        except REFUSED_FOR_DATA:
+            pass  # find the refused rows: one transaction per row
+        recorded: dict[str, str] = {}
+        for f in finishes:
+            try:
+                recorded.update(self._finish_batch([f], now))
+            except REFUSED_FOR_DATA as exc:
+                recorded.update(self._finish_batch([_refused(f, exc)], now))
+        return recorded
+
+    def _finish_batch(self, finishes: Sequence[Finish], now: datetime) -> dict[str, str]:
         updates: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
         with self.tx() as conn:
@@ -540,7 +695,7 @@ class Store:
                     cur.executemany(q("finish_execution"), updates)
                 if dead:
                     cur.executemany(q("insert_dead_letter"), dead)
-        return [str(u["id"]) for u in updates]
+        return {str(u["id"]): u["status"] for u in updates}
 
     def _lock_held(
         self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]
@@ -590,7 +745,7 @@ class Store:
             q("count_executions"), q("list_executions"), params, limit, cursor, execution_from_row
         )
 
-    def cancel(self, execution_id: str, now: datetime) -> Execution:
+    def cancel(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
             row = _found(
@@ -598,7 +753,7 @@ class Store:
                 "execution",
                 execution_id,
             )
-            if row["status"] not in UNFINISHED:
+            if not allowed(row["status"], S.CANCELLED):
                 raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
             attempts = _close_open_attempt(
                 row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled"
@@ -606,9 +761,11 @@ class Store:
             conn.execute(
                 q("cancel_execution"), {"id": eid, "attempts": Jsonb(attempts), "now": now}
             )
+            change = changes.status_change(row["status"], S.CANCELLED.value)
+            audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)
 
-    def requeue(self, execution_id: str, now: datetime) -> Execution:
+    def requeue(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
         """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
@@ -617,12 +774,16 @@ class Store:
                 "execution",
                 execution_id,
             )
-            if row["status"] not in (S.FAILED.value, S.CANCELLED.value):
+            if not allowed(row["status"], S.PENDING):
                 raise ConflictError(
                     f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
                 )
             conn.execute(q("requeue_execution"), {"id": eid, "now": now})
-            conn.execute(q("delete_dead_letter_of_execution"), {"id": eid})
+            entry = conn.execute(q("delete_dead_letter_of_execution"), {"id": eid}).fetchone()
+            change = changes.status_change(row["status"], S.PENDING.value)
+            if entry:  # a retry of a FAILED run (and every redrive) removes its DLQ entry
+                change["dead_letter_id"] = {"before": str(entry["id"]), "after": None}
+            audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)
 
     def delete_executions_older_than(
@@ -630,11 +791,14 @@ class Store:
     ) -> int:
         terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
         statuses = [s for s in (statuses or terminal) if s in terminal]
-        with self.tx() as conn:
-            cur = conn.execute(
-                q("delete_old_executions"), {"cutoff": cutoff, "statuses": list(statuses)}
-            )
-            return cur.rowcount
+        params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
+        deleted = 0
+        while True:
+            with self.tx() as conn:  # one short transaction per batch
+                n = conn.execute(q("delete_old_executions"), params).rowcount
+            deleted += n
+            if n < CLEANUP_BATCH:
+                return deleted
 
     # ----------------------------------------------------------- dead letter
 
@@ -653,23 +817,50 @@ class Store:
             )
         return dead_letter_from_row(row)
 
-    def delete_dead_letter(self, entry_id: str) -> None:
+    def delete_dead_letter(self, entry_id: str, now: datetime, audit: Audit | None = None) -> None:
         did = parse_uuid(entry_id, "dead-letter entry")
         with self.tx() as conn:
-            _found(
+            row = _found(
                 conn.execute(q("delete_dead_letter"), {"id": did}).fetchone(),
                 "dead-letter entry",
                 entry_id,
             )
+            change = changes.deleted(row, changes.DEAD_LETTER_FIELDS)
+            audit_log.record(conn, audit, "dead_letter", did, change, now)
+
+    # ------------------------------------------------------------- audit log
+
+    def list_audit(
+        self, filters: dict[str, Any], limit: int | None = None, cursor: str | None = None
+    ) -> Page:
+        """Audit entries newest first. ``filters``: action, target_type, target_id,
+        key_id, since, until (each None for no filter)."""
+        limit, before_id = _page_limit(limit), audit_log.decode_cursor(cursor)
+        with self.tx() as conn:
+            total = conn.execute(q("count_audit"), filters).fetchone()["n"]
+            rows = conn.execute(
+                q("list_audit"), {**filters, "before_id": before_id, "limit": limit + 1}
+            ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = audit_log.encode_cursor(rows[-1]["id"]) if more else None
+        return Page([audit_log.entry_from_row(r) for r in rows], next_cursor, total)
 
     # --------------------------------------------------------------- metrics
 
     def counts(self) -> dict[str, Any]:
         with self.tx() as conn:
-            jobs = {r["status"]: r["n"] for r in conn.execute(q("job_counts"))}
+            job_rows = conn.execute(q("job_counts")).fetchall()
+            jobs = {r["status"]: r["n"] for r in job_rows}
+            broken = sum(r["broken"] for r in job_rows)
             executions = {r["status"]: r["n"] for r in conn.execute(q("execution_counts"))}
             dead = conn.execute(q("dead_letter_count")).fetchone()["n"]
-        return {"jobs": jobs, "executions": executions, "dead_letter": dead}
+        return {
+            "jobs": jobs,
+            "schedule_errors": broken,
+            "executions": executions,
+            "dead_letter": dead,
+        }
 
     def recent_activity(self, now: datetime) -> dict[str, Any]:
         with self.tx() as conn:

@@ -1,4 +1,9 @@
-"""Loads the named queries in ``sql/queries.sql`` once."""
+"""Loads the named queries in ``sql/queries.sql`` once.
+
+``:transitions`` in a query becomes the allowed (from, to) status pairs of
+``jobsched.domain.states.TRANSITIONS``, so every guarded status UPDATE reads the
+one table instead of a hand-written copy.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,15 @@ import re
 from functools import cache
 from importlib import resources
 
+from jobsched.domain.states import transitions_sql
+
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
 
 @cache
 def queries() -> dict[str, str]:
     text = (resources.files("jobsched.store") / "sql" / "queries.sql").read_text()
+    text = text.replace(":transitions", transitions_sql())
     parts = _NAME.split(text)
     # parts = [preamble, name1, body1, name2, body2, ...]
     return {name: body.strip() for name, body in zip(parts[1::2], parts[2::2], strict=True)}

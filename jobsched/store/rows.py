@@ -30,6 +30,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         retry_backoff_max_ms=row["retry_backoff_max_ms"],
         overlap_policy=row["overlap_policy"],
         status=row["status"],
+        schedule_error=row.get("schedule_error"),
         next_run_time=row["next_run_time"],
         last_run_time=row["last_run_time"],
         created_at=row["created_at"],

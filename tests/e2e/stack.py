@@ -36,6 +36,8 @@ class Stack:
     api_key: str
     process: subprocess.Popen
     output: list[str]
+    database_url: str = ""
+    """The stack's own database, for tests that must reach under the API."""
 
     def client(self) -> Client:
         return Client(self.api_url, self.api_key, timeout=15)
@@ -92,7 +94,7 @@ def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[
         match = next((m for line in output if (m := READY.search(line))), None)
         if match is None:
             raise RuntimeError("the local stack did not start:\n" + "".join(output[-60:]))
-        yield Stack(match.group(1), match.group(2), api_key, proc, output)
+        yield Stack(match.group(1), match.group(2), api_key, proc, output, database_url)
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops it

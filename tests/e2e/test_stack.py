@@ -214,3 +214,36 @@ def test_cli_talks_to_the_stack(stack: Stack) -> None:
         timeout=30,
     )
     assert gone.returncode == 3
+
+
+def test_cli_lists_the_audit_log(stack: Stack, api: Client) -> None:
+    import os
+    import subprocess
+    import sys
+
+    job = api.create_job(name=unique("audited"), handler="test.echo")
+    api.pause(job["id"])
+    env = {**os.environ, "JOBSCHED_API_URL": stack.api_url, "JOBSCHED_API_KEY": stack.api_key}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "jobsched", "audit", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    listed = cli("--target-id", job["id"], "--json")
+    assert listed.returncode == 0, listed.stderr
+    entries = json.loads(listed.stdout)["items"]
+    assert [e["action"] for e in entries] == ["pause", "create"]
+    assert entries[0]["changes"] == {"status": {"before": "SCHEDULED", "after": "PAUSED"}}
+    assert stack.api_key not in listed.stdout
+    table = cli("--target-id", job["id"], "--action", "pause")
+    assert table.returncode == 0, table.stderr
+    assert "pause" in table.stdout and "status" in table.stdout and "(1 of 1)" in table.stdout
+    bad = cli("--since", "yesterday")
+    assert bad.returncode == 2
+    assert "since" in bad.stderr
+    api.delete_job(job["id"])

@@ -62,10 +62,44 @@ def job_body(**extra: Any) -> dict[str, Any]:
     return {"name": "nightly-report", "handler": "test.echo", "payload": {"a": 1}, **extra}
 
 
-def test_health_needs_no_key(api: Api) -> None:
+def test_health_needs_no_key_and_says_only_up_or_down(api: Api) -> None:
     code, body = api.call("GET", "/health", headers={})
     assert code == 200
-    assert body == {"status": "ok", "postgres": "ok", "redis": "ok"}
+    assert body == {"status": "ok"}
+
+
+def test_health_details_need_a_valid_key(api: Api) -> None:
+    code, body = api.call("GET", "/health")
+    assert code == 200
+    assert body["status"] == "ok"
+    for name in ("postgres", "redis"):
+        check = body["checks"][name]
+        assert check["status"] == "ok", name
+        assert check["latency_ms"] >= 0, name
+    code, body = api.call("GET", "/health", headers={"Authorization": "Bearer wrong"})
+    assert code == 401
+    assert body["error"]["code"] == "unauthorized"
+
+
+def test_a_flood_of_health_checks_probes_postgresql_once_per_second(
+    api: Api, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    probes: list[float] = []
+    real_ping = engine.store.ping
+
+    def counting_ping(*args: Any, **kwargs: Any) -> bool:
+        probes.append(1)
+        return real_ping(*args, **kwargs)
+
+    monkeypatch.setattr(engine.store, "ping", counting_ping)
+    connections = engine.store.pool.get_stats()["connections_num"]
+    for headers in ({}, AUTH) * 25:
+        assert api.call("GET", "/health", headers=headers)[0] == 200
+    assert len(probes) == 1, "50 checks within a second share one probe"
+    assert engine.store.pool.get_stats()["connections_num"] == connections, "no new connection"
+    engine.clock.advance(1.5)
+    assert api.call("GET", "/health", headers={}) == (200, {"status": "ok"})
+    assert len(probes) == 2, "a second later the answer is fresh again"
 
 
 @pytest.mark.parametrize(
@@ -184,6 +218,14 @@ def test_payload_must_fit_the_handler(api: Api) -> None:
     )
     assert code == 400
     assert "payload.command" in body["error"]["fields"]
+
+
+def test_a_shell_payload_setting_a_bash_function_is_refused_naming_it(api: Api) -> None:
+    payload = {"command": "backup.sh", "env": {"BASH_FUNC_echo%%": "() { env; }"}}
+    code, body = api.call("POST", "/jobs", job_body(handler="shell.command", payload=payload))
+    assert code == 400
+    assert "payload.env.BASH_FUNC_echo%%" in body["error"]["fields"]
+    assert api.ok("GET", "/jobs")["total"] == 0
 
 
 def test_duplicate_names_conflict(api: Api) -> None:
@@ -327,14 +369,23 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
     try:
         with Client(app) as client:
             response = client.http.get("/api/v1/health")
-            body = json.loads(response.body)
             assert response.status_code == 503
-            assert body["status"] == "degraded"
-            assert (body["postgres"], body["redis"].startswith("unavailable")) == ("ok", True)
+            assert json.loads(response.body) == {"status": "unavailable"}
+            response = client.http.get("/api/v1/health", headers=AUTH)
+            assert response.status_code == 503
+            checks = json.loads(response.body)["checks"]
+            assert (checks["postgres"]["status"], checks["redis"]["status"]) == (
+                "ok",
+                "unavailable",
+            )
             # Other endpoints that need Redis say so with a 503, not a 500.
             response = client.http.get("/api/v1/metrics", headers=AUTH)
             assert response.status_code == 503
-            assert json.loads(response.body)["error"]["code"] == "dependency_unavailable"
+            error = json.loads(response.body)["error"]
+            assert error["code"] == "dependency_unavailable"
+            # The driver's text names internal hosts and ports: logs only, never the body.
+            assert error["message"] == "Redis unavailable"
+            assert "127.0.0.1" not in response.body.decode() and ":1" not in error["message"]
             # Triggering still works: the run is recorded PENDING for the tick to push.
             job = json.loads(
                 client.http.post("/api/v1/jobs", headers=AUTH, body=json.dumps(job_body())).body
@@ -346,3 +397,34 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
             assert engine.store.pending() == [(run["id"], run["priority"])]
     finally:
         set_runtime(None)
+
+
+def test_public_health_names_no_host_when_postgresql_is_down(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Anyone may call /health: it must not hand out internal host names or driver text."""
+    from app.app import app
+    from jobsched import service as service_module
+    from jobsched.service import JobService
+    from jobsched.store import Store
+
+    monkeypatch.setattr(service_module, "HEALTH_TIMEOUT_S", 0.2)
+    dead_store = Store("postgresql://scheduler@db-primary.internal.invalid:5432/jobsched")
+    rt = Runtime(replace(engine.settings, api_keys=(KEY,)), engine.clock)
+    service = JobService(dead_store, engine.queue, engine.registry, engine.settings, engine.clock)
+    rt.__dict__.update(store=dead_store, queue=engine.queue, service=service)
+    set_runtime(rt)
+    try:
+        with Client(app) as client:
+            response = client.http.get("/api/v1/health")
+            assert response.status_code == 503
+            assert json.loads(response.body) == {"status": "unavailable"}
+            response = client.http.get("/api/v1/health", headers=AUTH)
+            assert response.status_code == 503
+            body = json.loads(response.body)
+            assert body["checks"]["postgres"]["status"] == "unavailable"
+            assert body["checks"]["redis"]["status"] == "ok"
+            assert b"db-primary" not in response.body, "not even key holders get host names"
+    finally:
+        set_runtime(None)
+        dead_store.close()

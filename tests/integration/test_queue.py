@@ -131,3 +131,26 @@ def _slot(key: str) -> str:
         if end > start + 1:
             return key[start + 1 : end]
     return key
+
+
+def test_only_the_leases_of_a_worker_whose_heartbeats_stopped_are_released(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    queue.mark_rebuilt(clock.now())  # as the tick's first pass does
+    queue.enqueue([("a1", 50), ("a2", 50), ("b1", 50)], clock.now())
+    a = queue.claim(2, clock.now(), VIS, owner="worker-a:1")
+    (b,) = queue.claim(1, clock.now(), VIS, owner="worker-b:1")
+    clock.advance(seconds=6)
+    # b heartbeats; a has gone silent.
+    assert queue.extend([(b.execution_id, b.token)], clock.now(), VIS, owner="worker-b:1") == {
+        "b1": 1
+    }
+    assert queue.release_dead(clock.now(), dead_after_ms=10_000) == []
+    clock.advance(seconds=5)
+    assert sorted(queue.release_dead(clock.now(), dead_after_ms=10_000)) == ["a1", "a2"]
+    assert sorted(queue.ready_ids()) == ["a1", "a2"]
+    # a's tokens are revoked: if it was only frozen, its next heartbeat says so.
+    leases = [(c.execution_id, c.token) for c in a]
+    assert queue.extend(leases, clock.now(), VIS, owner="worker-a:1") == {"a1": 0, "a2": 0}
+    assert queue.release_dead(clock.now(), dead_after_ms=10_000) == []
+    assert queue.depth() == {"ready": 2, "in_flight": 1, "delayed": 0}

@@ -115,7 +115,7 @@ def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engin
     job_id = engine.create_job(schedule="*/5 * * * * *")
     engine.clock.set(engine.store.get_job(job_id).next_run_time)
     # A tick that wrote its rows and died before pushing them:
-    (written,) = engine.store.schedule_due(engine.clock.now())
+    (written,) = engine.store.schedule_due(engine.clock.now()).executions
     assert engine.status(written.id) == "PENDING"
     assert engine.queue.depth()["ready"] == 0
     report = engine.scheduler.run_once(engine.clock.now())

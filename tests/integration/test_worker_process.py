@@ -99,6 +99,39 @@ def test_work_of_a_worker_killed_with_sigkill_is_redelivered(
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
 
+def test_a_sigkilled_workers_runs_finish_elsewhere_with_the_default_visibility_timeout(
+    engine: Engine, procs: Processes
+) -> None:
+    engine.clock = SystemClock()  # type: ignore[assignment]
+    defaults = Settings()
+    assert defaults.visibility_timeout_ms == 300_000  # the lease itself is left long
+    settings = Settings(
+        **{**engine.settings.__dict__, "visibility_timeout_ms": defaults.visibility_timeout_ms}
+    )
+    scheduler = Scheduler(engine.store, engine.queue, settings, SystemClock())
+    job_id = engine.create_job(handler="test.delay", payload={"durationMs": 3000})
+    (execution,) = engine.store.create_triggered(job_id, SystemClock().now())
+    scheduler.run_once()
+    default_lease = {"VISIBILITY_TIMEOUT_MS": str(defaults.visibility_timeout_ms)}
+    victim = procs.worker("victim", **default_lease)
+    wait_for(lambda: running_on(engine.store, execution.id, "victim"), what="victim runs it")
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=5)
+    procs.worker("rescuer", **default_lease)
+
+    def rescued() -> bool:
+        scheduler.run_once()  # releases the dead worker's lease from its missing heartbeats
+        return engine.status(execution.id) == "SUCCEEDED"
+
+    # Generous bound, far below the 5-minute visibility timeout.
+    wait_for(rescued, timeout=60, interval=0.2, what="the run to finish on the rescuer")
+    final = engine.store.get_execution(execution.id)
+    assert [(a.worker_id, a.outcome) for a in final.attempts] == [
+        ("victim", "LOST"),
+        ("rescuer", "SUCCEEDED"),
+    ]
+
+
 def test_sigterm_hands_unfinished_work_back_within_the_grace_period(
     engine: Engine, procs: Processes
 ) -> None:

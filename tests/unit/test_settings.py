@@ -13,6 +13,7 @@ def test_defaults_match_the_brief() -> None:
     assert s.worker_id == "worker-1"
     assert s.max_concurrent_jobs == 5
     assert s.visibility_timeout_ms == 300_000
+    assert s.worker_dead_after_ms == 10_000
     assert s.local_workers == 2
     assert s.api_keys == ()
 
@@ -43,6 +44,7 @@ def test_values_are_read_and_typed() -> None:
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"LOCAL_WORKERS": "-2"}, "LOCAL_WORKERS"),
+        ({"WORKER_DEAD_AFTER_MS": "500"}, "WORKER_DEAD_AFTER_MS"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
@@ -55,3 +57,17 @@ def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> Non
 def test_every_setting_is_described() -> None:
     names = {row[0] for row in describe()}
     assert {"PORT", "DATABASE_URL", "REDIS_URL", "API_KEYS", "LOCAL_WORKERS"} <= names
+
+
+@pytest.mark.parametrize("value", ["LEVEL,BASH_FUNC_x%%", "LEVEL,LD_PRELOAD", "PATH", "1X", "A-B"])
+def test_shell_allowed_env_refuses_names_that_run_code_or_are_not_names(value: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"SHELL_ALLOWED_ENV": value})
+    assert info.value.details["variable"] == "SHELL_ALLOWED_ENV"
+
+
+def test_shell_allowed_env_is_read() -> None:
+    assert Settings.from_env({"SHELL_ALLOWED_ENV": "LEVEL, REPORT_DAY"}).shell_allowed_env == (
+        "LEVEL",
+        "REPORT_DAY",
+    )

@@ -1,20 +1,44 @@
-"""The state machine in Python and the guarded UPDATEs in SQL must agree."""
+"""The execution state machine, as a table a reader can check against the API contract.
 
-from jobsched.domain.states import TERMINAL, TRANSITIONS, ExecutionStatus, sources_of
-from jobsched.store.queries import q
+That PostgreSQL enforces the same table is ``tests/integration/test_transitions.py``.
+"""
+
+import pytest
+
+from jobsched.domain.states import TERMINAL, TRANSITIONS, ExecutionStatus, transitions_sql
+
+E = ExecutionStatus
 
 
-def test_terminal_states_have_no_way_out_except_manual_retry() -> None:
+@pytest.mark.parametrize(
+    ("source", "targets"),
+    [
+        (E.PENDING, {E.QUEUED, E.RUNNING, E.CANCELLED}),
+        (E.QUEUED, {E.RUNNING, E.CANCELLED}),
+        (E.RUNNING, {E.RUNNING, E.QUEUED, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED}),
+        (E.RETRYING, {E.QUEUED, E.RUNNING, E.CANCELLED}),
+        (E.SUCCEEDED, set()),
+        (E.FAILED, {E.PENDING}),  # retry, redrive: written again as PENDING
+        (E.CANCELLED, {E.PENDING}),  # retry
+        (E.SKIPPED, set()),
+    ],
+    ids=str,
+)
+def test_where_each_status_may_go(source: E, targets: set[E]) -> None:
+    assert set(TRANSITIONS[source]) == targets
+
+
+def test_finished_runs_leave_only_through_a_manual_retry() -> None:
     for status in TERMINAL:
-        assert TRANSITIONS[status] <= {ExecutionStatus.QUEUED}
+        assert TRANSITIONS[status] <= {E.PENDING}
 
 
-def test_sql_claims_only_from_states_that_may_become_running() -> None:
-    sql = q("lock_claimable")
-    for status in sources_of(ExecutionStatus.RUNNING):
-        assert f"'{status}'" in sql
-    for status in TERMINAL:
-        assert f"'{status.value}'" not in sql
+def test_the_sql_rendering_lists_every_pair_and_nothing_else() -> None:
+    sql = transitions_sql()
+    pairs = {(s.value, t.value) for s, targets in TRANSITIONS.items() for t in targets}
+    assert sql.count("('") == len(pairs)
+    for s, t in pairs:
+        assert f"('{s}', '{t}')" in sql
 
 
 def test_the_schema_allows_exactly_the_api_statuses() -> None:

@@ -29,11 +29,13 @@ from infra.aws.template import (
     rate_seconds,
     schedules,
 )
+from jobsched.settings import describe
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # Environment variables whose values are credentials.
 SECRET_VARIABLES = {"DATABASE_URL", "REDIS_URL", "API_KEYS"}
+SETTING_VARIABLES = {row[0] for row in describe()}
 # A parameter whose name says it carries a secret must be NoEcho, or be the ARN
 # of a Secrets Manager secret (never the secret itself).
 SECRETISH_NAME = re.compile(r"password|secret|token|apikey|api_key|databaseurl|redisurl", re.I)
@@ -62,6 +64,7 @@ EXPECTED_ROUTES = {
     ("/api/v1/dead-letter/{entry_id}", "GET"),
     ("/api/v1/dead-letter/{entry_id}", "DELETE"),
     ("/api/v1/dead-letter/{entry_id}/redrive", "POST"),
+    ("/api/v1/audit", "GET"),
 }
 
 
@@ -305,6 +308,36 @@ def test_worker_service_runs_jobsched_worker_on_fargate(template):
     assert service["Properties"]["DesiredCount"] == {"Ref": "WorkerDesiredCount"}
 
 
+# Settings that name one process, not the system: each component sets its own.
+IDENTITY_VARIABLES = {"WORKER_ID", "SCHEDULER_INSTANCE_ID"}
+
+
+def _settings_of(env: dict) -> dict:
+    return {k: v for k, v in env.items() if k in SETTING_VARIABLES and k not in IDENTITY_VARIABLES}
+
+
+def test_api_tick_and_workers_share_their_settings(template):
+    """The API validates a job with the same allow-lists the workers run it with: a
+    setting any component has, every component has, with the same value."""
+    fns = functions(template)
+    container = _worker_container(template)
+    worker_env = {e["Name"]: e["Value"] for e in container["Environment"]}
+    worker_env.update({s["Name"]: s["ValueFrom"] for s in container["Secrets"]})
+    lambda_envs = {name: _settings_of(fns[name].environment) for name in fns}
+    for name, env in lambda_envs.items():
+        env.pop("API_KEYS", None)  # only the API checks keys; tested above
+        for secret, arn in (("DATABASE_URL", "DatabaseUrl"), ("REDIS_URL", "RedisUrl")):
+            parameter = f"{arn}SecretArn"
+            reference = "{{resolve:secretsmanager:${" + parameter + "}:SecretString}}"
+            assert env[secret]["Fn::Sub"] == reference, name
+            env[secret] = {"Ref": parameter}  # the ECS form of the same secret
+    assert set(lambda_envs) == {"ApiFunction", "TickFunction"}
+    expected = _settings_of(worker_env)
+    assert {"SHELL_ALLOWED_COMMANDS", "SHELL_ALLOWED_ENV", "WEBHOOK_ALLOWED_HOSTS"} <= set(expected)
+    for name, env in lambda_envs.items():
+        assert env == expected, name
+
+
 def test_workers_scale_on_queue_depth(template):
     (policy,) = _resources_of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
     spec = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
@@ -322,16 +355,45 @@ def test_workers_scale_on_queue_depth(template):
 # --------------------------------------------------------------------------- dashboard
 
 
-def test_dashboard_bucket_and_outputs(template):
-    bucket = template["Resources"]["DashboardBucket"]
-    assert bucket["Type"] == "AWS::S3::Bucket"
-    assert bucket["Properties"]["WebsiteConfiguration"]["IndexDocument"] == "index.html"
+def test_dashboard_is_a_private_bucket_behind_https_cloudfront(template):
+    """Users paste their API key into the dashboard: it is served over HTTPS only, from
+    a bucket nobody but the distribution can read."""
+    resources = template["Resources"]
+    bucket = resources["DashboardBucket"]["Properties"]
+    assert "WebsiteConfiguration" not in bucket, "the S3 website endpoint is HTTP only"
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+
+    (distribution,) = _resources_of_type(template, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert config["ViewerCertificate"] == {"CloudFrontDefaultCertificate": True}
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["DashboardBucket", "RegionalDomainName"]}
+    (oac_id,) = _resources_of_type(template, "AWS::CloudFront::OriginAccessControl")
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+
+    (statement,) = resources["DashboardBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert statement["Action"] == "s3:GetObject"
+    source = statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert source.endswith(":distribution/${DashboardDistribution}")
+
     outputs = template["Outputs"]
-    assert outputs["DashboardUrl"]["Value"] == {"Fn::GetAtt": ["DashboardBucket", "WebsiteURL"]}
+    assert outputs["DashboardUrl"]["Value"]["Fn::Sub"].startswith(
+        "https://${DashboardDistribution.DomainName}"
+    )
     assert "${RestApi}" in outputs["ApiUrl"]["Value"]["Fn::Sub"]
     # dashboard/config.json's apiUrl carries the /api/v1 prefix.
     api_url = outputs["ApiUrl"]["Value"]["Fn::Sub"]
     assert outputs["ApiBaseUrl"]["Value"]["Fn::Sub"] == api_url + "/api/v1"
+
+
+def test_api_stage_is_throttled_by_parameters(template):
+    (setting,) = template["Resources"]["RestApi"]["Properties"]["MethodSettings"]
+    assert (setting["ResourcePath"], setting["HttpMethod"]) == ("/*", "*")
+    for key in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
+        parameter = setting[key]["Ref"]
+        assert template["Parameters"][parameter]["Default"] > 0, key
 
 
 # --------------------------------------------------------------------------- deploy files
@@ -401,7 +463,7 @@ def test_publish_dashboard_uploads_site_and_config(tmp_path, monkeypatch):
             {
                 "DashboardBucketName": "dash",
                 "ApiBaseUrl": "https://x.execute-api.eu-west-1.amazonaws.com/api/api/v1",
-                "DashboardUrl": "http://dash.s3-website-eu-west-1.amazonaws.com",
+                "DashboardUrl": "https://d111111abcdef8.cloudfront.net/",
             }
         ),
         "job-scheduler",

@@ -32,6 +32,8 @@ export function mount(root, ctx) {
   const table = executionsTable(ctx, { showJob: false, onChanged: kick, empty: 'This job has not run yet.' });
   const execTotal = h('span', { class: 'muted small', 'data-testid': 'job-executions-total' });
   const notFound = h('div', { class: 'banner banner-error', role: 'alert', hidden: true });
+  // The tick could not compute this job's schedule (see schedule_error); other jobs run.
+  const scheduleError = h('div', { class: 'banner banner-error', role: 'alert', hidden: true, 'data-testid': 'job-schedule-error' });
   const allLink = h('a', { href: `#/executions?job_id=${encodeURIComponent(id)}`, 'data-testid': 'job-executions-all' }, 'Filter and page through all →');
   const shownInfo = h('span', { class: 'pager-info', 'data-testid': 'job-executions-shown' });
   const more = h('button', {
@@ -48,9 +50,11 @@ export function mount(root, ctx) {
     execFoot);
 
   const page = h('section', { class: 'page', 'data-testid': 'job-detail' },
-    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs', 'data-testid': 'back-to-jobs' }, '← All jobs')),
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/jobs', 'data-testid': 'back-to-jobs' }, '← All jobs'),
+      ' · ', h('a', { href: `#/audit?target_type=job&target_id=${encodeURIComponent(id)}`, 'data-testid': 'job-history' }, 'Change history')),
     h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, nameEl, statusEl), actions),
     notFound,
+    scheduleError,
     info,
     execCard);
   root.append(page);
@@ -88,6 +92,8 @@ export function mount(root, ctx) {
     setText(nameEl, j.name);
     statusEl.replaceChildren(badge(j.status, { 'data-testid': 'job-status' }));
     if (statusChanged || !actions.firstChild) buildActions();
+    scheduleError.hidden = !j.schedule_error;
+    setText(scheduleError, j.schedule_error ? `This job cannot be scheduled: ${j.schedule_error}. Edit its schedule or time zone to fix it.` : '');
 
     const tz = j.timezone || 'UTC';
     const words = j.schedule ? cronToWords(j.schedule) : 'No schedule — runs only when triggered';

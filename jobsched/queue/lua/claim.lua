@@ -1,11 +1,14 @@
 -- Claim up to N ready executions: each moves from ready to in-flight with a
--- deadline and a lease token, atomically.
+-- deadline and a lease token, atomically, and is recorded as held by the caller.
 -- KEYS[1] ready zset    KEYS[2] in-flight zset (score = deadline)
 -- KEYS[3] leases hash (id -> token)    KEYS[4] deliveries hash (id -> count)
+-- KEYS[5] owners hash (id -> lease owner)    KEYS[6] beats zset (owner -> last beat ms)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
+-- ARGV[5] lease owner (the claiming worker process; '' records none)
 -- RETURNS flat list: id, token, deliveries, id, token, deliveries, ...
 local deadline = tonumber(ARGV[1]) + tonumber(ARGV[2])
+local owner = ARGV[5]
 local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
 local out = {}
 for n, id in ipairs(ids) do
@@ -14,8 +17,16 @@ for n, id in ipairs(ids) do
   local token = ARGV[4] .. ':' .. n
   redis.call('HSET', KEYS[3], id, token)
   local deliveries = redis.call('HINCRBY', KEYS[4], id, 1)
+  if owner ~= '' then
+    redis.call('HSET', KEYS[5], id, owner)
+  end
   out[#out + 1] = id
   out[#out + 1] = token
   out[#out + 1] = deliveries
+end
+if #ids > 0 and owner ~= '' then
+  -- Claiming is a sign of life: a worker that dies before its first heartbeat
+  -- is still found by release_dead.
+  redis.call('ZADD', KEYS[6], ARGV[1], owner)
 end
 return out

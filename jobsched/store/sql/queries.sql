@@ -1,6 +1,9 @@
 -- Named queries used by jobsched/store/postgres.py. Each starts with "-- name: x".
 -- Parameters are psycopg named placeholders; "now" is always passed in (time is
 -- an argument, in SQL too).
+-- Every statement that sets an execution's status is guarded by
+-- "(status, <new status>) IN :transitions": the loader expands :transitions into the
+-- allowed pairs of jobsched/domain/states.py, so the database refuses what it refuses.
 
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
@@ -24,12 +27,14 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
+    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s,
+    schedule_error = %(schedule_error)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
 -- name: set_job_status
-UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
+UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s,
+                schedule_error = %(schedule_error)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -56,7 +61,13 @@ WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETR
 
 -- name: advance_job
 UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,
-                updated_at = %(now)s
+                schedule_error = NULL, updated_at = %(now)s
+WHERE id = %(id)s;
+
+-- name: flag_schedule_error
+-- The job is set aside until %(retry_at)s (re-checked then) so it cannot stay due
+-- and crowd healthy jobs out of the tick's batch.
+UPDATE jobs SET schedule_error = %(error)s, next_run_time = %(retry_at)s, updated_at = %(now)s
 WHERE id = %(id)s;
 
 -- name: insert_execution
@@ -77,25 +88,28 @@ LIMIT %(limit)s;
 
 -- name: mark_queued
 UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
-WHERE id = ANY(%(ids)s) AND status = 'PENDING';
+WHERE id = ANY(%(ids)s) AND status = 'PENDING' AND (status, 'QUEUED') IN :transitions;
 
 -- name: mark_promoted
 UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
-WHERE id = ANY(%(ids)s) AND status = 'RETRYING';
+WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :transitions;
 
 -- name: lock_claimable
 -- Locks in id order so concurrent batches cannot deadlock each other.
 SELECT id, attempt, attempts, worker_id, status FROM executions
-WHERE id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+WHERE id = ANY(%(ids)s) AND (status, 'RUNNING') IN :transitions
 ORDER BY id
 FOR UPDATE;
 
 -- name: start_execution
+-- %(lost)s is 1 when the previous attempt was left open (its worker vanished): a lost
+-- attempt counts toward MAX_DELIVERIES (in Redis), not toward the job's max_retries.
 UPDATE executions
-SET status = 'RUNNING', attempt = attempt + 1, worker_id = %(worker_id)s,
+SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(lost)s,
+    worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
     queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
-WHERE id = %(id)s
+WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
 RETURNING *;
 
 -- name: lock_running
@@ -110,7 +124,7 @@ UPDATE executions
 SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
     error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
     lease_token = NULL, queued_at = %(queued_at)s, updated_at = %(now)s
-WHERE id = %(id)s;
+WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: insert_dead_letter
 INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
@@ -130,18 +144,19 @@ SELECT * FROM executions WHERE id = %(id)s FOR UPDATE;
 UPDATE executions
 SET status = 'CANCELLED', finished_at = %(now)s, attempts = %(attempts)s,
     error = COALESCE(error, 'cancelled'), lease_token = NULL, updated_at = %(now)s
-WHERE id = %(id)s;
+WHERE id = %(id)s AND (status, 'CANCELLED') IN :transitions
+RETURNING id;
 
 -- name: requeue_execution
 -- Manual retry or redrive: back to PENDING with a fresh retry budget.
 UPDATE executions
 SET status = 'PENDING', attempt_base = attempt, finished_at = NULL, next_attempt_at = NULL,
     error = NULL, result = NULL, lease_token = NULL, queued_at = NULL, updated_at = %(now)s
-WHERE id = %(id)s
-RETURNING *;
+WHERE id = %(id)s AND (status, 'PENDING') IN :transitions
+RETURNING id;
 
 -- name: delete_dead_letter_of_execution
-DELETE FROM dead_letter WHERE execution_id = %(id)s;
+DELETE FROM dead_letter WHERE execution_id = %(id)s RETURNING id;
 
 -- name: get_dead_letter
 SELECT d.*, e.handler, e.payload, j.name AS job_name
@@ -149,7 +164,7 @@ FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.i
 WHERE d.id = %(id)s;
 
 -- name: delete_dead_letter
-DELETE FROM dead_letter WHERE id = %(id)s RETURNING id;
+DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
 SELECT id, status, priority, next_attempt_at, lease_token FROM executions
@@ -157,20 +172,41 @@ WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
 -- name: hand_back
+-- A handed-back attempt does not count toward the job's max_retries.
 UPDATE executions
-SET status = 'QUEUED', lease_token = NULL, worker_id = NULL, attempts = %(attempts)s,
-    queued_at = %(now)s, updated_at = %(now)s
-WHERE id = %(id)s;
+SET status = 'QUEUED', attempt_base = attempt_base + 1, lease_token = NULL, worker_id = NULL,
+    attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
+WHERE id = %(id)s AND (status, 'QUEUED') IN :transitions;
 
 -- name: delete_old_executions
+-- In batches, so a first cleanup over years of history holds no long lock. Executions
+-- with a dead-letter entry stay until an operator redrives or deletes the entry.
 DELETE FROM executions
-WHERE finished_at < %(cutoff)s AND status = ANY(%(statuses)s);
+WHERE id IN (
+    SELECT e.id FROM executions e
+    WHERE e.finished_at < %(cutoff)s AND e.status = ANY(%(statuses)s)
+      AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = e.id)
+    LIMIT %(batch)s
+);
+
+-- name: insert_job_if_absent
+-- Built-in jobs: created once; an operator's later edits (pause, schedule) are kept.
+INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
+                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
+                  overlap_policy, status, next_run_time, created_at, updated_at)
+VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
+        %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
+        %(now)s)
+ON CONFLICT (name) DO NOTHING
+RETURNING *;
 
 -- name: execution_counts
 SELECT status, count(*) AS n FROM executions GROUP BY status;
 
 -- name: job_counts
-SELECT status, count(*) AS n FROM jobs GROUP BY status;
+SELECT status, count(*) AS n, count(*) FILTER (WHERE schedule_error IS NOT NULL) AS broken
+FROM jobs GROUP BY status;
 
 -- name: dead_letter_count
 SELECT count(*) AS n FROM dead_letter;
@@ -241,3 +277,30 @@ SELECT d.*, e.handler, e.payload, j.name AS job_name
 FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id
 ORDER BY d.created_at DESC, d.id
 LIMIT %(limit)s OFFSET %(offset)s;
+
+-- name: insert_audit
+INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
+VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(changes)s);
+
+-- name: count_audit
+SELECT count(*) AS n FROM audit_log
+WHERE (%(action)s::text IS NULL OR action = %(action)s)
+  AND (%(target_type)s::text IS NULL OR target_type = %(target_type)s)
+  AND (%(target_id)s::text IS NULL OR target_id = %(target_id)s)
+  AND (%(key_id)s::text IS NULL OR key_id = %(key_id)s)
+  AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR at < %(until)s);
+
+-- name: list_audit
+-- Newest first; keyset paging on id (%(before_id)s is the cursor), so rows written
+-- while someone pages never shift a page.
+SELECT * FROM audit_log
+WHERE (%(action)s::text IS NULL OR action = %(action)s)
+  AND (%(target_type)s::text IS NULL OR target_type = %(target_type)s)
+  AND (%(target_id)s::text IS NULL OR target_id = %(target_id)s)
+  AND (%(key_id)s::text IS NULL OR key_id = %(key_id)s)
+  AND (%(since)s::timestamptz IS NULL OR at >= %(since)s)
+  AND (%(until)s::timestamptz IS NULL OR at < %(until)s)
+  AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
+ORDER BY id DESC
+LIMIT %(limit)s;

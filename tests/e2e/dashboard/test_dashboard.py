@@ -3,6 +3,7 @@ headless Chromium as an operator would use it. Each test asserts what the user s
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable
@@ -382,3 +383,68 @@ def test_the_form_edits_the_overlap_policy(dash: Dash, api: Client) -> None:
     expect(form).to_have_count(0)
     expect(page.get_by_test_id("job-field-overlap_policy")).to_contain_text("skip")
     assert api.get_job(job["id"])["overlap_policy"] == "skip"
+
+
+def test_a_job_whose_schedule_broke_is_flagged_in_the_list_and_on_its_page(
+    dash: Dash, api: Client
+) -> None:
+    import psycopg
+
+    name = unique("broken-zone")
+    job = api.create_job(name=name, handler="test.echo", schedule="0 * * * *")
+    # A time zone the running system no longer knows (as after a tzdata upgrade).
+    with psycopg.connect(dash.stack.database_url) as conn:
+        conn.execute("UPDATE jobs SET timezone = 'Mars/Olympus_Mons' WHERE id = %s", (job["id"],))
+
+    dash.sign_in("jobs")
+    row = job_row(dash, name)
+    expect(row.get_by_test_id("job-schedule-error")).to_be_visible()
+    row.get_by_test_id("job-link").click()
+    banner = dash.page.get_by_test_id("job-schedule-error")
+    expect(banner).to_contain_text("cannot be scheduled")
+    expect(banner).to_contain_text("Mars/Olympus_Mons")
+
+
+def test_audit_page_shows_who_changed_what_with_filters(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(name=unique("audited"), handler="test.echo", payload={"n": 1})
+    api.update_job(job["id"], priority=80, payload={"n": 2})
+    dash.sign_in(f"jobs/{job['id']}")
+    page.get_by_test_id("job-pause").click()  # a change made from the dashboard itself
+    expect(page.get_by_test_id("job-detail").get_by_test_id("job-status")).to_have_text("PAUSED")
+
+    page.get_by_test_id("job-history").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Audit log")
+    expect(page.get_by_test_id("audit-filter-target")).to_contain_text(job["id"])
+    rows = page.locator("[data-testid=audit-row]")
+    expect(rows).to_have_count(3)
+    assert [rows.nth(i).get_attribute("data-action") for i in range(3)] == [
+        "pause",
+        "update",
+        "create",
+    ]
+    key_id = "env-" + hashlib.sha256(dash.stack.api_key.encode()).hexdigest()[:12]
+    expect(rows.get_by_test_id("audit-key").first).to_have_text(key_id)
+    expect(rows.first.get_by_test_id("audit-summary")).to_have_text("status SCHEDULED → PAUSED")
+
+    update = page.locator("[data-testid=audit-row][data-action=update]")
+    expect(update.get_by_test_id("audit-summary")).to_have_text("payload, priority 50 → 80")
+    update.get_by_test_id("audit-expand").click()
+    detail = page.get_by_test_id("audit-detail")
+    priority = detail.locator("[data-testid=audit-change-row][data-field=priority]")
+    expect(priority.get_by_test_id("audit-before")).to_have_text("50")
+    expect(priority.get_by_test_id("audit-after")).to_have_text("80")
+    payload = detail.locator("[data-testid=audit-change-row][data-field=payload]")
+    expect(payload.get_by_test_id("audit-after")).to_contain_text('"n": 2')
+
+    # Live: a change made elsewhere appears; the filters narrow the list and live in the URL.
+    api.resume(job["id"])
+    expect(rows).to_have_count(4, timeout=LIVE)
+    expect(detail).to_be_visible()  # the expanded row stayed expanded
+    page.get_by_test_id("audit-filter-action").select_option("update")
+    expect(rows).to_have_count(1)
+    assert "action=update" in page.url
+    page.get_by_test_id("audit-filter-action").select_option("delete")
+    expect(page.get_by_test_id("table-empty")).to_have_text("No changes match these filters.")
+    assert dash.stack.api_key not in page.content()
+    api.delete_job(job["id"])

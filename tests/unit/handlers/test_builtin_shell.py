@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +64,10 @@ def test_output_keeps_the_tail(make_ctx) -> None:
 
 def test_env_is_minimal_and_merged(make_ctx, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WORKER_SECRET", "s3cret")
+    settings = replace(ALLOWED, shell_allowed_env=("GREETING", "LANG"))
     script = 'printf "%s|%s|%s|%s" "$GREETING" "${WORKER_SECRET-unset}" "$LANG" "$PATH"'
     payload = {"command": "sh", "args": ["-c", script], "env": {"GREETING": "hi", "LANG": "C"}}
-    greeting, secret, lang, path = shell.run(payload, make_ctx(ALLOWED))["stdout"].split("|")
+    greeting, secret, lang, path = shell.run(payload, make_ctx(settings))["stdout"].split("|")
     assert (greeting, secret, lang) == ("hi", "unset", "C")
     assert path == shell.base_env()["PATH"]
 
@@ -80,11 +82,14 @@ def test_missing_cwd_fails_clearly(make_ctx, tmp_path: Path) -> None:
         shell.run({"command": "pwd", "cwd": str(tmp_path / "nope")}, make_ctx(ALLOWED))
 
 
-def test_command_is_found_on_the_workers_path_not_the_payloads(make_ctx, tmp_path: Path) -> None:
+def test_command_is_found_on_the_safe_path_only(
+    make_ctx, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = tmp_path / "echo"
     fake.write_text("#!/bin/sh\necho fake\n")
     fake.chmod(0o755)
-    payload = {"command": "echo", "args": ["real"], "env": {"PATH": str(tmp_path)}}
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    payload = {"command": "echo", "args": ["real"]}
     assert shell.run(payload, make_ctx(ALLOWED))["stdout"] == "real\n"
 
 
@@ -224,4 +229,72 @@ def test_validation(payload: dict[str, Any], fields: set[str]) -> None:
 
 def test_a_full_payload_is_valid(tmp_path: Path) -> None:
     payload = {"command": "echo", "args": ["a"], "cwd": str(tmp_path), "env": {"X": "1"}}
-    assert shell.validate(payload, ALLOWED) == {}
+    assert shell.validate(payload, replace(ALLOWED, shell_allowed_env=("X",))) == {}
+
+
+# environment: allow-listed names only, never the worker's secrets ------------------------
+
+
+def _bash_script(tmp_path: Path) -> str:
+    """An allow-listed bash script that only calls ``echo``, like an operator's own."""
+    script = tmp_path / "report.sh"
+    script.write_text("#!/bin/bash\necho report done\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_an_exported_bash_function_cannot_run_code_in_an_allowed_script(
+    make_ctx, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://admin:hunter2@db.internal/prod")
+    script = _bash_script(tmp_path)
+    settings = Settings(shell_allowed_commands=(script,), shell_allowed_env=("LEVEL",))
+    # bash imports BASH_FUNC_<name>%% as a function that shadows the `echo` builtin.
+    hijack = {"BASH_FUNC_echo%%": "() { cat /proc/$PPID/environ; }"}
+    payload = {"command": script, "env": hijack}
+    assert set(shell.validate(payload, settings)) == {"payload.env.BASH_FUNC_echo%%"}
+    with pytest.raises(InvalidPayload, match=r"payload\.env\.BASH_FUNC_echo%%"):
+        shell.run(payload, make_ctx(settings))
+
+
+@pytest.mark.parametrize(
+    "name", ["LD_PRELOAD", "BASH_ENV", "ENV", "PATH", "PS4", "SHELLOPTS", "IFS", "GREETING"]
+)
+def test_only_allow_listed_names_may_be_set(name: str) -> None:
+    settings = Settings(shell_allowed_commands=("echo",), shell_allowed_env=("LEVEL",))
+    problems = shell.validate({"command": "echo", "env": {name: "x"}}, settings)
+    assert set(problems) == {f"payload.env.{name}"}
+    assert "SHELL_ALLOWED_ENV" in problems[f"payload.env.{name}"]
+    assert shell.validate({"command": "echo", "env": {"LEVEL": "9"}}, settings) == {}
+
+
+def test_no_env_at_all_by_default() -> None:
+    problems = shell.validate({"command": "echo", "env": {"LEVEL": "9"}}, ALLOWED)
+    assert set(problems) == {"payload.env.LEVEL"}
+
+
+@pytest.mark.parametrize("name", ["1ABC", "A-B", "A B", "A%%", "É", ""])
+def test_env_names_are_strict(name: str) -> None:
+    settings = Settings(shell_allowed_commands=("echo",), shell_allowed_env=("LEVEL",))
+    problems = shell.validate({"command": "echo", "env": {name: "x"}}, settings)
+    assert set(problems) == {f"payload.env.{name}"}
+
+
+def test_a_child_printing_its_environment_sees_no_worker_secret(
+    make_ctx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = {
+        "DATABASE_URL": "postgresql://admin:hunter2@db.internal/prod",
+        "REDIS_URL": "redis://:t0ken@redis.internal:6379/0",
+        "API_KEYS": "k3y-one,k3y-two",
+    }
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PATH", "/opt/worker-only/bin:" + os.environ["PATH"])
+    settings = Settings(shell_allowed_commands=("env",), shell_allowed_env=("LEVEL",))
+    result = shell.run({"command": "env", "env": {"LEVEL": "9"}}, make_ctx(settings))
+    printed = dict(line.split("=", 1) for line in result["stdout"].splitlines())
+    assert set(printed) == {"PATH", "HOME", "LANG", "LEVEL"}
+    assert printed["PATH"] == shell.SAFE_PATH, "PATH is fixed, not the worker's"
+    for value in secrets.values():
+        assert value not in result["stdout"]

@@ -1,0 +1,193 @@
+"""The audit log's vocabulary and its pure rules: who acts, the actions, and how a
+change is written down ({field: {"before": x, "after": y}}).
+
+The store writes an entry in the same transaction as the change it records; this
+module only decides what the entry says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from jobsched.domain.models import iso
+from jobsched.errors import ValidationError
+
+ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "pause",
+    "resume",
+    "trigger",
+    "cancel",
+    "retry",
+    "redrive",
+    "dlq_delete",
+)
+TARGET_TYPES = ("job", "execution", "dead_letter")
+
+JOB_FIELDS = (
+    "name",
+    "description",
+    "handler",
+    "payload",
+    "schedule",
+    "timezone",
+    "priority",
+    "max_retries",
+    "timeout_ms",
+    "retry_backoff_ms",
+    "retry_backoff_max_ms",
+    "overlap_policy",
+    "status",
+)
+DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")
+MAX_VALUE_BYTES = 4096
+"""A value (a payload, trigger overrides) bigger than this as JSON is stored as its size
+and digest: the log must not grow by a whole payload on every edit."""
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+"""What a key id or target id looks like (machine-made tokens such as UUIDs), so a filter
+never carries NUL, surrogates or unbounded text to PostgreSQL."""
+
+SYSTEM_ACTOR = "system"
+"""Who acts when the core is used without an API caller (the CLI's local commands,
+tests, benchmarks)."""
+
+
+def key_id(key: str) -> str:
+    """A stable id for an API key from API_KEYS that does not reveal the key."""
+    return "env-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who asked for a change and which action it was; passed into the Store methods
+    that change state, which add the target and the changes."""
+
+    key_id: str
+    action: str
+
+
+@dataclass
+class AuditEntry:
+    id: int
+    at: datetime
+    key_id: str
+    action: str
+    target_type: str
+    target_id: str
+    changes: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "at": iso(self.at),
+            "key_id": self.key_id,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "changes": self.changes,
+        }
+
+
+def cap(value: Any) -> Any:
+    """``value`` as JSON, or ``{"truncated", "bytes", "sha256"}`` when it is too big."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    text = json.dumps(value, sort_keys=True, default=str)
+    if len(text.encode()) <= MAX_VALUE_BYTES:
+        return value
+    raw = text.encode()
+    return {"truncated": True, "bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+def created(row: dict[str, Any], fields: tuple[str, ...] = JOB_FIELDS) -> dict[str, Any]:
+    return {f: {"after": cap(row[f])} for f in fields}
+
+
+def deleted(row: dict[str, Any], fields: tuple[str, ...] = JOB_FIELDS) -> dict[str, Any]:
+    return {f: {"before": cap(row[f])} for f in fields}
+
+
+def diff(
+    before: dict[str, Any], after: dict[str, Any], fields: tuple[str, ...] = JOB_FIELDS
+) -> dict[str, Any]:
+    """The fields whose value changed, with both values."""
+    return {
+        f: {"before": cap(before[f]), "after": cap(after[f])}
+        for f in fields
+        if before[f] != after[f]
+    }
+
+
+def status_change(before: str, after: str) -> dict[str, Any]:
+    return {"status": {"before": before, "after": after}}
+
+
+def triggered(executions: Sequence[Any], runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The runs a trigger created, and its payload/priority overrides if it had any."""
+    change: dict[str, Any] = {"executions": {"after": [e.id for e in executions]}}
+    if any(runs):
+        change["overrides"] = {"after": cap(list(runs))}
+    return change
+
+
+def _choice(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
+    value = params.get(name) or None
+    if value is not None and value not in allowed:
+        raise ValidationError({name: "must be one of " + ", ".join(allowed)})
+    return value
+
+
+def _ident(params: Mapping[str, Any], name: str) -> str | None:
+    value = params.get(name) or None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise ValidationError({name: "must be an id (1 to 64 letters, digits, '.', '_', ':', '-')"})
+    try:  # entries hold UUIDs in their canonical form
+        return str(uuid.UUID(value))
+    except ValueError:
+        return value
+
+
+def _time(params: Mapping[str, Any], name: str) -> datetime | None:
+    """An ISO 8601 time; without an offset it is taken as UTC."""
+    value = params.get(name) or None
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: "must be an ISO 8601 time"}) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def filters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The filters of ``GET /audit`` from its query; a 400 naming each bad one."""
+    errors: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    readers = {
+        "action": lambda n: _choice(params, n, ACTIONS),
+        "target_type": lambda n: _choice(params, n, TARGET_TYPES),
+        "target_id": lambda n: _ident(params, n),
+        "key_id": lambda n: _ident(params, n),
+        "since": lambda n: _time(params, n),
+        "until": lambda n: _time(params, n),
+    }
+    for name, read in readers.items():
+        try:
+            parsed[name] = read(name)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(errors)
+    return parsed

@@ -1,0 +1,26 @@
+-- Make executions claimable again at once (manual retry, redrive): whatever an earlier
+-- life of the id left behind (a lease still held by a cancelled copy, its cancel flag,
+-- its delivery count, a delayed entry) is dropped, and the id goes to ready. The old
+-- holder's next heartbeat finds its lease gone and stops.
+-- KEYS[1] ready zset    KEYS[2] delayed zset    KEYS[3] in-flight zset
+-- KEYS[4] leases hash    KEYS[5] owners hash    KEYS[6] meta hash
+-- KEYS[7] deliveries hash    KEYS[8] cancel set    KEYS[9] seq counter
+-- ARGV pairs: id, priority (0-100)
+-- RETURNS number of ids put in ready (ids already waiting there stay where they are)
+local added = 0
+for i = 1, #ARGV, 2 do
+  local id, priority = ARGV[i], tonumber(ARGV[i + 1])
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', KEYS[3], id)
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('HDEL', KEYS[5], id)
+  redis.call('HDEL', KEYS[7], id)
+  redis.call('SREM', KEYS[8], id)
+  redis.call('HSET', KEYS[6], id, priority)
+  if not redis.call('ZSCORE', KEYS[1], id) then
+    local seq = redis.call('INCR', KEYS[9])
+    redis.call('ZADD', KEYS[1], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+    added = added + 1
+  end
+end
+return added

@@ -1,0 +1,145 @@
+"""Whatever a handler returns or raises ends its run in a final state, and the worker
+keeps working: NUL bytes, lone surrogates, binary output, NaN, deep nesting."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+import pytest
+
+from handlers import register_builtins
+from jobsched.domain.states import AttemptOutcome
+from jobsched.domain.validation import validate_job_create
+from jobsched.registry import HandlerRegistry
+from jobsched.store.postgres import Finish
+from tests.integration.engine import Engine
+
+PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def _deep(levels: int) -> object:
+    value: object = "bottom"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+HOSTILE = {
+    "nul_text": lambda: "a\x00b",
+    "png": lambda: PNG_HEADER,
+    "utf8_bytes": lambda: "café\x00".encode(),
+    "surrogates": lambda: {"text": "bad \udc80 end", "\ud800key\x00": ["\x00", b"\xff"]},
+    "nan": lambda: {"x": float("nan"), "y": float("inf")},
+    "deep": lambda: _deep(5000),
+}
+
+
+@pytest.fixture
+def hostile_registry() -> HandlerRegistry:
+    registry = HandlerRegistry()
+    register_builtins(registry)
+
+    @registry.register("test.hostile")
+    def hostile(payload, ctx):
+        kind = payload["kind"]
+        if kind == "nul_error":
+            raise RuntimeError("exit 1: stderr a\x00b \udcff")
+        if kind == "fine":
+            return {"ok": True}
+        return HOSTILE[kind]()
+
+    return registry
+
+
+@pytest.fixture
+def hostile_engine(store, queue, settings, hostile_registry, clock) -> Engine:
+    return Engine(store, queue, settings, hostile_registry, clock)
+
+
+def _job(engine: Engine) -> str:
+    body = {"name": f"hostile-{uuid.uuid4().hex[:8]}", "handler": "test.hostile", "max_retries": 0}
+    data = validate_job_create(body, engine.registry, engine.settings)
+    return engine.store.create_job(data, engine.clock.now()).id
+
+
+def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
+    hostile_engine: Engine,
+) -> None:
+    engine = hostile_engine
+    job_id = _job(engine)
+    kinds = [*HOSTILE, "nul_error", "fine"]
+    runs = [{"payload": {"kind": k}} for k in kinds]
+    created = engine.store.create_triggered(job_id, engine.clock.now(), runs)
+    ids = {k: e.id for k, e in zip(kinds, created, strict=True)}
+    worker = engine.worker()
+    final = {"SUCCEEDED", "FAILED"}
+    engine.run_until(lambda: all(engine.status(i) in final for i in ids.values()), worker)
+
+    got = {k: engine.store.get_execution(i) for k, i in ids.items()}
+    assert got["fine"].result == {"ok": True}
+    assert got["nul_text"].status == "SUCCEEDED"
+    assert got["nul_text"].result == "a\ufffdb"
+    assert got["png"].result == {"base64": base64.b64encode(PNG_HEADER).decode()}
+    assert got["utf8_bytes"].result == "café\ufffd"
+    assert got["surrogates"].result == {
+        "text": "bad \ufffd end",
+        "\ufffdkey\ufffd": ["\ufffd", {"base64": "/w=="}],
+    }
+    assert got["nan"].result == {"x": "nan", "y": "inf"}
+    assert got["deep"].status == "SUCCEEDED"
+    failed = got["nul_error"]
+    assert failed.status == "FAILED"
+    assert failed.error == "exit 1: stderr a\ufffdb \ufffd"
+    assert failed.attempts[-1].error == failed.error
+    assert engine.store.list_dead_letter().items[0].error == failed.error
+
+    # Nothing is stuck on the worker: its capacity is whole and it takes new work.
+    assert not worker.running and not worker.completed
+    (later,) = engine.store.create_triggered(
+        job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
+    )
+    engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
+
+
+def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorded(
+    engine: Engine,
+) -> None:
+    job_id = engine.create_job()
+    good, bad = engine.store.create_triggered(job_id, engine.clock.now(), [{}, {}])
+    engine.scheduler.run_once(engine.clock.now())
+    claims = engine.queue.claim(2, engine.clock.now(), engine.settings.visibility_timeout_ms)
+    tokens = {c.execution_id: c.token for c in claims}
+    engine.store.start(list(tokens.items()), "w1", engine.clock.now())
+    # Unsanitised output, as a handler bypassing the worker's cleaning could produce.
+    finishes = [
+        Finish(good.id, tokens[good.id], AttemptOutcome.SUCCEEDED, result={"ok": True}),
+        Finish(bad.id, tokens[bad.id], AttemptOutcome.SUCCEEDED, result={"t": "a\x00b"}),
+    ]
+    recorded = engine.store.finish(finishes, engine.clock.now())
+    assert recorded == {good.id: "SUCCEEDED", bad.id: "FAILED"}
+    assert engine.store.get_execution(good.id).result == {"ok": True}
+    refused = engine.store.get_execution(bad.id)
+    assert refused.status == "FAILED"
+    assert "could not be stored" in refused.error
+    assert refused.attempts[-1].outcome == "FAILED"
+    (entry,) = engine.store.list_dead_letter().items
+    assert entry.execution_id == bad.id
+
+
+def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, settings) -> None:
+    from dataclasses import replace
+
+    engine = Engine(
+        store, queue, replace(settings, shell_allowed_commands=("printf",)), registry, clock
+    )
+    body = {
+        "name": "nul-printer",
+        "handler": "shell.command",
+        "payload": {"command": "printf", "args": ["a\\0b"]},
+    }
+    data = validate_job_create(body, registry, engine.settings)
+    job_id = store.create_job(data, clock.now()).id
+    (execution,) = store.create_triggered(job_id, clock.now())
+    engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
+    assert store.get_execution(execution.id).result["stdout"] == "a\ufffdb"

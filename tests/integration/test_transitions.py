@@ -1,0 +1,127 @@
+"""The execution state machine, enforced by PostgreSQL itself.
+
+Every status-changing statement is run against a row in every status; the database
+must move it exactly when ``TRANSITIONS`` allows, and every allowed move must be
+made by some statement. A hand-edited guard that drifts from the table fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+
+import pytest
+from psycopg.types.json import Jsonb
+
+from jobsched.domain.states import TRANSITIONS, ExecutionStatus, allowed
+from jobsched.store.queries import q
+
+E = ExecutionStatus
+
+
+def _one(id_: uuid.UUID, now: Any) -> dict[str, Any]:
+    return {"id": id_, "now": now}
+
+
+def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
+    return {"ids": [id_], "now": now}
+
+
+def _start(id_: uuid.UUID, now: Any) -> dict[str, Any]:
+    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([]), "lost": 0}
+
+
+def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
+    def params(id_: uuid.UUID, now: Any) -> dict[str, Any]:
+        return {
+            **_one(id_, now),
+            "status": status.value,
+            "finished_at": now,
+            "result": None,
+            "error": None,
+            "next_attempt_at": None,
+            "attempts": Jsonb([]),
+            "queued_at": now,
+        }
+
+    return params
+
+
+# (named query, the status it sets, its parameters)
+STATEMENTS: list[tuple[str, E, Callable[[uuid.UUID, Any], dict[str, Any]]]] = [
+    ("mark_queued", E.QUEUED, _many),
+    ("mark_promoted", E.QUEUED, _many),
+    ("start_execution", E.RUNNING, _start),
+    *[("finish_execution", s, _finish(s)) for s in (E.SUCCEEDED, E.RETRYING, E.FAILED)],
+    ("finish_execution", E.CANCELLED, _finish(E.CANCELLED)),
+    ("cancel_execution", E.CANCELLED, lambda i, n: {**_one(i, n), "attempts": Jsonb([])}),
+    ("requeue_execution", E.PENDING, _one),
+    ("hand_back", E.QUEUED, lambda i, n: {**_one(i, n), "attempts": Jsonb([])}),
+]
+
+
+def _row_in(store, engine, status: E) -> uuid.UUID:
+    job_id = engine.create_job()
+    eid = uuid.uuid4()
+    now = engine.clock.now()
+    with store.tx() as conn:
+        conn.execute(
+            """INSERT INTO executions (id, job_id, source, status, scheduled_for, priority,
+                   handler, payload, max_retries, timeout_ms, retry_backoff_ms,
+                   retry_backoff_max_ms, lease_token, created_at, updated_at)
+               VALUES (%s, %s, 'trigger', %s, %s, 50, 'test.echo', '{}', 3, 1000, 0, 0,
+                       't1', %s, %s)""",
+            (eid, job_id, status.value, now, now, now),
+        )
+    return eid
+
+
+def _status(store, eid: uuid.UUID) -> str:
+    with store.tx() as conn:
+        return conn.execute("SELECT status FROM executions WHERE id = %s", (eid,)).fetchone()[
+            "status"
+        ]
+
+
+@pytest.mark.parametrize("source", list(E), ids=str)
+def test_every_statement_moves_a_row_exactly_when_the_table_allows(store, engine, source) -> None:
+    made: set[E] = set()
+    for name, target, params in STATEMENTS:
+        eid = _row_in(store, engine, source)
+        with store.tx() as conn:
+            moved = conn.execute(q(name), params(eid, engine.clock.now())).rowcount == 1
+        if moved:
+            assert allowed(source, target), f"{name} moved {source} -> {target}"
+            assert _status(store, eid) == target.value
+            made.add(target)
+        else:
+            assert _status(store, eid) == source.value
+    assert made == set(TRANSITIONS[source]), f"from {source}: made {made}"
+
+
+def test_every_status_update_in_the_sql_is_guarded_by_the_table() -> None:
+    raw = (resources.files("jobsched.store") / "sql" / "queries.sql").read_text()
+    bodies = re.split(r"^-- name: (\w+)\s*$", raw, flags=re.MULTILINE)
+    named = dict(zip(bodies[1::2], bodies[2::2], strict=True))
+    setters = {
+        name: body
+        for name, body in named.items()
+        if re.search(r"UPDATE executions\s+SET[^;]*\bstatus\s*=", body)
+    }
+    assert {name for name, _, _ in STATEMENTS} == set(setters)
+    for name, body in setters.items():
+        new_status = re.search(r"SET[^;]*?\bstatus\s*=\s*('[A-Z]+'|%\(status\)s)", body)
+        assert new_status, name
+        guard = f"(status, {new_status.group(1)}"
+        assert re.search(re.escape(guard) + r"(::text)?\) IN :transitions", body), name
+
+
+def test_the_database_refuses_a_cancelled_run_going_straight_back_to_queued(store, engine) -> None:
+    """The table in the old code said FAILED/CANCELLED -> QUEUED; a retry writes PENDING."""
+    eid = _row_in(store, engine, E.CANCELLED)
+    with store.tx() as conn:
+        conn.execute(q("hand_back"), {"id": eid, "now": engine.clock.now(), "attempts": Jsonb([])})
+    assert _status(store, eid) == "CANCELLED"

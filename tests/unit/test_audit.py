@@ -1,0 +1,77 @@
+"""The audit log's pure rules: key ids, what a change records, and the list's filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobsched.api.http import check_bearer
+from jobsched.domain import audit
+from jobsched.errors import UnauthorizedError, ValidationError
+
+
+def test_the_caller_is_named_by_a_stable_id_that_does_not_reveal_the_key() -> None:
+    keys = ["first-key-0123456789", "second-key-9876543210"]
+    first = check_bearer("Bearer first-key-0123456789", keys)
+    second = check_bearer("bearer  second-key-9876543210 ", keys)
+    assert first == audit.key_id(keys[0]) == check_bearer("Bearer first-key-0123456789", keys)
+    assert second != first
+    assert first.startswith("env-") and len(first) == 16
+    assert "first-key" not in first
+    with pytest.raises(UnauthorizedError):
+        check_bearer("Bearer third-key", keys)
+
+
+def test_an_update_records_only_the_changed_fields_with_both_values() -> None:
+    before = {f: None for f in audit.JOB_FIELDS} | {"priority": 50, "name": "a", "payload": {}}
+    after = before | {"priority": 80, "payload": {"x": 1}}
+    assert audit.diff(before, after) == {
+        "priority": {"before": 50, "after": 80},
+        "payload": {"before": {}, "after": {"x": 1}},
+    }
+    assert audit.diff(before, dict(before)) == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ({"small": "x" * 100}, True),
+        ({"big": "x" * audit.MAX_VALUE_BYTES}, False),
+        ("x" * 5000, False),
+        (42, True),
+    ],
+)
+def test_big_values_are_recorded_by_size_and_digest(value: object, kept: bool) -> None:
+    capped = audit.cap(value)
+    if kept:
+        assert capped == value
+    else:
+        assert capped["truncated"] is True
+        assert capped["bytes"] > audit.MAX_VALUE_BYTES
+        assert len(capped["sha256"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"action": "launch"}, "action"),
+        ({"target_type": "worker"}, "target_type"),
+        ({"target_id": "a\x00b"}, "target_id"),
+        ({"key_id": "k" * 65}, "key_id"),
+        ({"key_id": "\ud800"}, "key_id"),
+        ({"since": "yesterday"}, "since"),
+        ({"until": "2026-02-30T00:00:00"}, "until"),
+    ],
+)
+def test_bad_filters_are_refused_naming_the_field(query: dict, field: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        audit.filters(query)
+    assert list(err.value.fields) == [field]
+
+
+def test_filters_read_times_as_utc_and_ids_in_canonical_form() -> None:
+    parsed = audit.filters(
+        {"since": "2026-12-01T10:00:00", "target_id": "6A27E265-D7FD-4830-A649-360688E52BCD"}
+    )
+    assert parsed["since"].isoformat() == "2026-12-01T10:00:00+00:00"
+    assert parsed["target_id"] == "6a27e265-d7fd-4830-a649-360688e52bcd"
+    assert audit.filters({})["action"] is None

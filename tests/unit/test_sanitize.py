@@ -1,0 +1,51 @@
+"""Handler output is made storable: the representation a user finds in the result."""
+
+import json
+
+import pytest
+
+from jobsched.sanitize import MAX_DEPTH, MAX_RESULT_BYTES, clean_result, clean_text
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("plain", "plain"),
+        ("a\x00b", "a\ufffdb"),
+        ("lone \ud83d high", "lone \ufffd high"),
+        ("pair 😀 kept", "pair 😀 kept"),
+        (b"utf-8 \xc3\xa9", "utf-8 é"),
+        (b"\x89PNG", {"base64": "iVBORw=="}),
+        (bytearray(b"\x00"), "\ufffd"),
+        (float("nan"), "nan"),
+        (float("-inf"), "-inf"),
+        (1.5, 1.5),
+        ((1, "x\x00"), [1, "x\ufffd"]),
+        ({1: None, "k\x00": True}, {"1": None, "k\ufffd": True}),
+        (object, "<class 'object'>"),
+    ],
+)
+def test_values_are_stored_as(value: object, stored: object) -> None:
+    assert clean_result(value) == stored
+
+
+def test_nesting_is_cut_at_the_depth_limit() -> None:
+    value: object = "bottom"
+    for _ in range(MAX_DEPTH + 10):
+        value = [value]
+    depth, cleaned = 0, clean_result(value)
+    while isinstance(cleaned, list):
+        depth, cleaned = depth + 1, cleaned[0]
+    assert depth == MAX_DEPTH
+    assert "cut" in cleaned
+
+
+def test_a_huge_result_is_replaced_by_a_preview() -> None:
+    stored = clean_result({"blob": "x" * (MAX_RESULT_BYTES + 1)})
+    assert stored["truncated"] is True
+    assert stored["size_bytes"] > MAX_RESULT_BYTES
+    assert len(json.dumps(stored)) < 10_000
+
+
+def test_error_text_is_cleaned_and_capped() -> None:
+    assert clean_text("e\x00rr\udcff" * 10, limit=5) == "e\ufffdrr\ufffd"
