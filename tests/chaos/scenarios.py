@@ -164,12 +164,13 @@ def worker_sigkill(
     chaos.trigger(job, [chaos.random.randint(20, 200) for _ in range(runs)])
     until(lambda: chaos.count(job, "RUNNING"), timeout=60)
     kills: list[tuple[str, datetime]] = []
-    while True:
+    while chaos.count(job, "PENDING", "QUEUED"):
         time.sleep(kill_every_s)  # the chaos's own cadence, not a wait for a condition
-        if not chaos.count(job, "PENDING", "QUEUED"):
-            break  # only in-flight work is left: killing more would find idle workers
         busy = {r["worker_id"] for r in chaos.rows(job) if r["status"] == "RUNNING"}
-        victim = chaos.random.choice([w for w in live if w in busy] or live)
+        candidates = [w for w in live if w in busy]
+        if not candidates:
+            continue  # killing an idle worker would prove nothing
+        victim = chaos.random.choice(candidates)
         chaos.cluster.kill(victim)
         kills.append((victim, _wall()))
         live.remove(victim)
