@@ -9,6 +9,8 @@ each handler really ran).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -80,6 +82,7 @@ class Chaos:
         self.marks_dir.mkdir(parents=True, exist_ok=True)
         self.random = random.Random(seed)
         self._names: dict[str, int] = {}
+        self._ticks: list[str] = []
 
     def close(self) -> None:
         self.store.close()
@@ -100,7 +103,22 @@ class Chaos:
     def tick(self, prefix: str, **env: str) -> str:
         name = self._name(prefix)
         self.cluster.start(name, "tick", SCHEDULER_INSTANCE_ID=name, **env)
+        self._ticks.append(name)
         return name
+
+    def take_stranded(self) -> int:
+        """Runs that the ticks started since the last call found missing from Redis in
+        their periodic reconcile (every 30 s) although Redis had not lost its data: a
+        path that should have pushed or kept them did not, and they waited for it."""
+        stranded = 0
+        for name in self._ticks:
+            for line in (self.cluster.logs / f"{name}.log").read_text().splitlines():
+                with contextlib.suppress(ValueError):
+                    entry = json.loads(line)
+                    if entry.get("message") == "tick repaired the queue":
+                        stranded += int(entry.get("reconciled", 0))
+        self._ticks.clear()
+        return stranded
 
     # -- jobs and executions -----------------------------------------------------------
 
