@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `make up` and `make test` need, from the project's own pinned files.
-# Idempotent: a second run only checks. Usage: infra/bootstrap.sh [--browser]
+# Idempotent: a second run only checks. Usage: infra/bootstrap.sh [--browser | --servers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,12 +42,13 @@ if [ ! -f "$STAMP" ] || [ requirements.txt -nt "$STAMP" ] || [ requirements-dev.
 fi
 
 # Redis and PostgreSQL: used where they answer; otherwise the project starts its own
-# from these binaries (infra/local/services.py), so make sure they exist.
+# from these binaries (infra/local/services.py), so make sure they exist. `make chaos`
+# (--servers) always starts private servers it may kill, so it always needs them.
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
-  if "$VENV/bin/python" -c 'import sys; from infra.local.services import redis_answers, postgres_answers
+  if [ "${1:-}" != "--servers" ] && "$VENV/bin/python" -c 'import sys; from infra.local.services import redis_answers, postgres_answers
 import os
 r = redis_answers(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
 p = postgres_answers(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres")
