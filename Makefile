@@ -8,7 +8,7 @@ up:
 	@$(PY) -m jobsched up
 
 test:
-	@infra/bootstrap.sh --browser
+	@infra/bootstrap.sh --browser --servers
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m pytest
