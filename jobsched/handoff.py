@@ -73,8 +73,16 @@ class Handoff:
         RUNNING ones under their recorded lease, RETRYING ones delayed until due.
 
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
-        reconcile. Returns how many ids were missing from Redis."""
-        rows = self.store.unfinished()
+        reconcile. Returns how many ids were missing from Redis.
+
+        Runs keep finishing while this reads, and Redis forgets a run (its ack) only
+        after PostgreSQL records it finished: pushing what one read of PostgreSQL
+        called unfinished would put runs finished since back in the queue. So the ids
+        Redis lacks are read from PostgreSQL again: one unfinished before and after
+        Redis was found without it is really missing (Redis holds a run from its push,
+        before it is marked QUEUED, until that ack)."""
+        candidates = self.queue.unknown([r["id"] for r in self.store.unfinished()])
+        rows = self.store.unfinished(candidates) if candidates else []
         ready = [(r["id"], r["priority"]) for r in rows if r["status"] == "QUEUED"]
         running = [
             (r["id"], r["priority"], r["lease_token"] or "lost")
