@@ -93,3 +93,7 @@ class Keys:
     def stats(self) -> str:
         """hash: figures the tick publishes (queue depth, last tick time)."""
         return f"{self.prefix}:stats"
+
+    def rate_limit(self, key_id: str) -> str:
+        """hash: an API key's token bucket (tokens, at), shared by every API instance."""
+        return f"{self.prefix}:ratelimit:{key_id}"
