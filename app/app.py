@@ -20,7 +20,7 @@ from chalice import Chalice, CORSConfig, Response
 
 from jobsched.api.http import error_body, parse_json, status_for
 from jobsched.api.openapi import openapi_document, scope_of
-from jobsched.domain.access import Caller
+from jobsched.domain.access import KEY_PREFIX, Caller
 from jobsched.errors import JobSchedulerError
 from jobsched.runtime import runtime
 
@@ -59,13 +59,13 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
         def handler(**params: str) -> Response:
             request = app.current_request
             logger.set_correlation_id((request.context or {}).get("requestId"))
-            logger.append_keys(path=path, method=request.method, **params)
+            logger.append_keys(path=path, method=request.method, **_loggable(params))
             bound = _caller.set(None)
             try:
                 if not public:
                     access = runtime().access
                     caller = access.authenticate(request.headers.get("authorization"))
-                    logger.append_keys(key_id=caller.id)
+                    logger.append_keys(caller=caller.id)
                     access.limit(caller)
                     access.authorize(caller, needs, route)
                     _caller.set(caller)
@@ -81,7 +81,7 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
                 return _respond(body, 500)
             finally:
                 _caller.reset(bound)
-                logger.remove_keys(["path", "method", "key_id", *params])
+                logger.remove_keys(["path", "method", "caller", *params])
             return _respond(result, status)
 
         # What the route answers on success, for the check against the OpenAPI
@@ -93,6 +93,12 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
         return handler
 
     return decorator
+
+
+def _loggable(params: dict[str, str]) -> dict[str, str]:
+    """Path parameters for the log, except what looks like an API key (sent where an
+    id belongs by mistake): keys never reach the logs."""
+    return {k: "<redacted>" if v.startswith(KEY_PREFIX) else v for k, v in params.items()}
 
 
 CHALICE_ERROR_CODES = {

@@ -4,7 +4,7 @@ management (create, list, revoke).
 
 Keys from API_KEYS are ``admin`` and compared in constant time; keys created at run
 time are found by their SHA-256 in PostgreSQL. A found key is remembered for at most
-``KEY_CACHE_S`` per API process, so a revocation reaches every instance within a
+``KEY_CACHE`` per API process, so a revocation reaches every instance within a
 second (at once on the instance that revoked it) while a busy key costs one
 PostgreSQL read a second, not one a request. Unknown keys are never remembered:
 a key is usable on every instance as soon as it is created.
@@ -16,8 +16,7 @@ import logging
 import math
 import secrets
 import threading
-import time
-from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from jobsched.api.http import bootstrap_key_index
@@ -33,10 +32,10 @@ from jobsched.store.keys import KeyStore
 
 log = logging.getLogger("jobsched.access")
 
-KEY_CACHE_S = 1.0
+KEY_CACHE = timedelta(seconds=1)
 """How long an API process trusts what it read about a key: the bound on how late a
 revocation made on another instance takes effect."""
-LAST_USED_RESOLUTION_S = 60
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 """last_used_at is kept to the minute: a busy key is not one write per request."""
 
 
@@ -47,14 +46,12 @@ class Access:
         keys: KeyStore,
         limiter: RateLimiter,
         clock: Clock,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.keys = keys
         self.limiter = limiter
         self.clock = clock
-        self.monotonic = monotonic
-        self._cache: dict[str, tuple[float, Caller]] = {}
+        self._cache: dict[str, tuple[datetime, Caller]] = {}
         self._lock = threading.Lock()
 
     # --------------------------------------------------------- each request
@@ -77,10 +74,10 @@ class Access:
         return caller
 
     def _created_key(self, digest: str) -> Caller | None:
-        now = self.monotonic()
+        now = self.clock.now()
         with self._lock:
             cached = self._cache.get(digest)
-        if cached is not None and now - cached[0] < KEY_CACHE_S:
+        if cached is not None and timedelta(0) <= now - cached[0] < KEY_CACHE:
             return cached[1]
         found = self.keys.find(digest)
         with self._lock:
@@ -88,10 +85,9 @@ class Access:
                 self._cache.pop(digest, None)
                 return None
             self._cache[digest] = (now, found.caller())
-        wall = self.clock.now()
         last = found.last_used_at
-        if last is None or (wall - last).total_seconds() >= LAST_USED_RESOLUTION_S:
-            self.keys.touch(found.id, wall)
+        if last is None or now - last >= LAST_USED_RESOLUTION:
+            self.keys.touch(found.id, now)
         return found.caller()
 
     def authorize(self, caller: Caller, needs: str, route: str) -> None:
