@@ -52,6 +52,9 @@ class Access:
         self.limiter = limiter
         self.clock = clock
         self._cache: dict[str, tuple[datetime, Caller]] = {}
+        self._revoked: set[str] = set()
+        """Keys this instance revoked: a request that read one just before is not let
+        to cache it again."""
         self._lock = threading.Lock()
 
     # --------------------------------------------------------- each request
@@ -81,7 +84,7 @@ class Access:
             return cached[1]
         found = self.keys.find(digest)
         with self._lock:
-            if found is None:
+            if found is None or found.id in self._revoked:
                 self._cache.pop(digest, None)
                 return None
             self._cache[digest] = (now, found.caller())
@@ -133,6 +136,7 @@ class Access:
     def revoke_key(self, key_id_: str, revoker: Caller) -> None:
         revoked = self.keys.revoke(key_id_, self.clock.now(), Audit(revoker.id, "key_revoke"))
         with self._lock:  # refused on this instance from the next request on
+            self._revoked.add(revoked.id)
             for digest, (_, caller) in list(self._cache.items()):
                 if caller.id == revoked.id:
                     del self._cache[digest]
