@@ -88,7 +88,6 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
         # document (tests/unit/test_openapi.py).
         handler.success_status = status  # type: ignore[attr-defined]
         handler.public = public  # type: ignore[attr-defined]
-        handler.scope = None if public else needs  # type: ignore[attr-defined]
         app.route(PREFIX + path, methods=methods)(handler)
         return handler
 
