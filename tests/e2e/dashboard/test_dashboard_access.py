@@ -120,6 +120,7 @@ def test_the_admin_page_creates_a_key_shown_once_and_revokes_it(
     expect(row).to_be_visible()
     assert key not in page.content(), "shown once: never again"
 
+    key_id = row.get_attribute("data-key-id")
     row.get_by_test_id("key-revoke").click()
     page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("toast").filter(has_text="Revoked")).to_be_visible()
@@ -127,3 +128,12 @@ def test_the_admin_page_creates_a_key_shown_once_and_revokes_it(
     with pytest.raises(ApiError) as refused:
         Client(dash.stack.api_url, key).me()
     assert refused.value.status == 401
+
+    # Both changes are in the audit log, under the admin's key id, without the key.
+    dash.open(f"audit?target_type=key&target_id={key_id}")
+    entries = page.get_by_test_id("audit-row")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_have_attribute("data-action", "key_revoke")
+    expect(entries.nth(1)).to_have_attribute("data-action", "key_create")
+    expect(entries.nth(1)).to_have_attribute("data-key-id", api.me()["id"])
+    assert key not in page.content()
