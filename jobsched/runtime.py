@@ -13,7 +13,7 @@ from functools import cached_property
 from jobsched.clock import Clock, SystemClock
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
-from jobsched.registry import HandlerRegistry, default_registry
+from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -33,7 +33,11 @@ class Runtime:
 
     @cached_property
     def registry(self) -> HandlerRegistry:
-        return default_registry()
+        """Every handler this process can run: the built-ins, ``HANDLER_MODULES`` and
+        the installed entry points (a module that fails to import stops start-up)."""
+        from jobsched.loader import load_handlers
+
+        return load_handlers(self.settings.handler_modules)
 
     @cached_property
     def service(self):  # -> JobService (import kept lazy for cheap cold starts)

@@ -17,6 +17,8 @@ from jobsched.errors import SettingsError
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MIN_DEAD_AFTER_MS = 3_000
+POOL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+"""Pool names go into Redis keys and CloudFormation names: short, lower case."""
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 """A portable environment variable name (no ``%``: bash imports ``BASH_FUNC_f%%`` as code)."""
@@ -85,6 +87,14 @@ class Settings:
         "days finished executions are kept by the built-in cleanup job (0: kept forever)",
         default=30,
     )
+    handler_modules: tuple[str, ...] = _env(
+        "HANDLER_MODULES",
+        "import paths of modules with your handlers, comma-separated (workers load them)",
+        default=(),
+    )
+    worker_pools: tuple[str, ...] = _env(
+        "WORKER_POOLS", "pools this worker serves, comma-separated", default=("default",)
+    )
     max_deliveries: int = _env(
         "MAX_DELIVERIES",
         "claims without a result (crash, hand-back) before an execution counts as poison",
@@ -133,6 +143,15 @@ class Settings:
         for name, value in not_negative.items():
             if value < 0:
                 raise SettingsError(f"{name} must not be negative", variable=name)
+        if not self.worker_pools:
+            raise SettingsError("WORKER_POOLS must name at least one pool", variable="WORKER_POOLS")
+        for pool in self.worker_pools:
+            if not POOL_NAME.match(pool):
+                raise SettingsError(
+                    f"WORKER_POOLS: {pool!r} is not a pool name (lower-case letters, digits, "
+                    "'-' and '_', at most 40)",
+                    variable="WORKER_POOLS",
+                )
         if not self.database_url.startswith(("postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):

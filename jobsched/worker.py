@@ -43,6 +43,8 @@ from jobsched.domain import retry
 from jobsched.domain.models import Execution
 from jobsched.domain.states import AttemptOutcome
 from jobsched.errors import DependencyError
+from jobsched.isolation import ChildFailed, Raised, run_in_process
+from jobsched.plugins import FailNow, RetryLater
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import hostname
 from jobsched.registry import (
@@ -84,6 +86,8 @@ class Completed:
     outcome: AttemptOutcome
     result: Any = None
     error: str | None = None
+    fail_now: bool = False
+    retry_after_ms: int | None = None
 
 
 @dataclass
@@ -101,7 +105,7 @@ class WorkerStats:
 
 def _error_text(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError):
+    if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError | RetryLater | FailNow):
         text = f"{type(exc).__name__}: {text}"
     return clean_text(text, MAX_ERROR_CHARS)
 
@@ -209,19 +213,48 @@ class Worker:
     def _execute(self, run: Running) -> None:
         execution = run.execution
         handler = self.registry.get(execution.handler)
+        timeout = f"timed out after {execution.timeout_ms} ms"
         try:
             if handler is None:
                 raise RuntimeError(f"no handler named {execution.handler!r} on this worker")
-            result = handler.run(dict(execution.payload), run.ctx)
+            if handler.isolation == "process":
+                result = run_in_process(handler.run, dict(execution.payload), run.ctx)
+            else:
+                result = handler.run(dict(execution.payload), run.ctx)
         except HandlerCancelled as exc:
             self._complete(run, AttemptOutcome.CANCELLED, error=_error_text(exc))
         except HandlerTimeout:
-            timeout = f"timed out after {execution.timeout_ms} ms"
             self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+        except RetryLater as exc:
+            error = _error_text(exc)
+            self._complete(run, AttemptOutcome.FAILED, error=error, retry_after_ms=exc.delay_ms)
+        except FailNow as exc:
+            self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc), fail_now=True)
+        except ChildFailed as exc:
+            self._complete_raised(run, exc.raised, timeout)
         except Exception as exc:
             self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
         else:
             self._complete(run, AttemptOutcome.SUCCEEDED, result=clean_result(result))
+
+    def _complete_raised(self, run: Running, raised: Raised, timeout: str) -> None:
+        """What a handler in a child process raised, recorded as if raised here."""
+        text = raised.message or raised.type_name
+        if raised.kind not in ("retry_later", "fail_now", "cancelled"):
+            text = f"{raised.type_name}: {text}"
+        error = clean_text(text, MAX_ERROR_CHARS)
+        if raised.kind == "timeout":
+            self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+        elif raised.kind == "cancelled":
+            self._complete(run, AttemptOutcome.CANCELLED, error=error)
+        else:
+            self._complete(
+                run,
+                AttemptOutcome.FAILED,
+                error=error,
+                fail_now=raised.kind == "fail_now",
+                retry_after_ms=raised.delay_ms,
+            )
 
     def _complete(
         self,
@@ -229,12 +262,16 @@ class Worker:
         outcome: AttemptOutcome,
         result: Any = None,
         error: str | None = None,
+        *,
+        fail_now: bool = False,
+        retry_after_ms: int | None = None,
     ) -> None:
         with self._lock:
             if run.done:
                 return  # already recorded (e.g. timed out without the handler)
             run.done = True
-            self.completed.append(Completed(run, outcome, result, error))
+            done = Completed(run, outcome, result, error, fail_now, retry_after_ms)
+            self.completed.append(done)
         self._wake.set()
 
     def _enforce_timeouts(self) -> None:
@@ -272,8 +309,18 @@ class Worker:
             if run.stopping and not run.cancel_requested and c.outcome in interrupted:
                 handed_back.append(c)
             else:
-                eid, deliveries = run.execution.id, run.deliveries
-                finishes.append(Finish(eid, run.token, c.outcome, c.result, c.error, deliveries))
+                finishes.append(
+                    Finish(
+                        run.execution.id,
+                        run.token,
+                        c.outcome,
+                        c.result,
+                        c.error,
+                        run.deliveries,
+                        fail_now=c.fail_now,
+                        retry_after_ms=c.retry_after_ms,
+                    )
+                )
         leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
         try:
             recorded = self.store.finish(finishes, now, self.retry_policy)

@@ -75,6 +75,10 @@ class Finish:
     """Claims of the run since its last deliberate retry (poison detection)."""
     refused: str | None = None
     """Why PostgreSQL refused the attempt's result (set by the store, never a worker)."""
+    fail_now: bool = False
+    """The handler said the run cannot succeed (``FailNow``): no retries."""
+    retry_after_ms: int | None = None
+    """The handler asked to be retried after this delay (``RetryLater(delay_ms=...)``)."""
 
 
 @dataclass(frozen=True)
@@ -643,6 +647,8 @@ class Store:
                     policy=policy,
                     deliveries=f.deliveries,
                     refused=f.refused,
+                    fail_now=f.fail_now,
+                    retry_after_ms=f.retry_after_ms,
                 )
                 status = attempts.final_status(f.outcome, decision)
                 retry_at = decision.at if isinstance(decision, RetryAt) else None
