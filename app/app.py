@@ -155,6 +155,11 @@ def list_workers() -> dict:
     return _svc().workers()
 
 
+@endpoint("/handlers", ["GET"])
+def list_handlers() -> dict:
+    return _svc().handlers()
+
+
 # ------------------------------------------------------------------- jobs
 
 

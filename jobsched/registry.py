@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from jobsched.settings import Settings
 
@@ -144,6 +144,16 @@ def schema_validator(name: str, schema: dict[str, Any] | None) -> Validator:
         return schema_problems(schema, payload)
 
     return validate
+
+
+class HandlerLookup(Protocol):
+    """What validating a job needs: a registry, or the API's catalog."""
+
+    def get(self, name: str) -> Handler | None: ...
+
+    def names(self) -> list[str]: ...
+
+    def handlers(self) -> list[Handler]: ...
 
 
 class HandlerRegistry:

@@ -40,10 +40,19 @@ class Runtime:
         return load_handlers(self.settings.handler_modules)
 
     @cached_property
+    def catalog(self):  # -> Catalog
+        """What the API knows of handlers: the built-ins and what workers published,
+        never an import of the user's modules."""
+        from jobsched.catalog import Catalog
+        from jobsched.loader import builtin_registry
+
+        return Catalog(builtin_registry(), self.store)
+
+    @cached_property
     def service(self):  # -> JobService (import kept lazy for cheap cold starts)
         from jobsched.service import JobService
 
-        return JobService(self.store, self.queue, self.registry, self.settings, self.clock)
+        return JobService(self.store, self.queue, self.catalog, self.settings, self.clock)
 
     def scheduler(self, instance_id: str | None = None):  # -> Scheduler
         from jobsched.scheduler import Scheduler

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from jobsched.domain.models import PoolLimits
 from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
@@ -95,6 +96,16 @@ class Settings:
     worker_pools: tuple[str, ...] = _env(
         "WORKER_POOLS", "pools this worker serves, comma-separated", default=("default",)
     )
+    pool_concurrency: tuple[str, ...] = _env(
+        "POOL_CONCURRENCY",
+        "runs in flight at once per pool, across its workers (pool:N, comma-separated)",
+        default=(),
+    )
+    pool_rate_limits: tuple[str, ...] = _env(
+        "POOL_RATE_LIMITS",
+        "runs started per interval per pool, across its workers (pool:N/seconds, comma-sep.)",
+        default=(),
+    )
     max_deliveries: int = _env(
         "MAX_DELIVERIES",
         "claims without a result (crash, hand-back) before an execution counts as poison",
@@ -152,6 +163,23 @@ class Settings:
                     "'-' and '_', at most 40)",
                     variable="WORKER_POOLS",
                 )
+        for pool, value in _pool_values(self.pool_concurrency, "POOL_CONCURRENCY").items():
+            if not value.isdigit() or int(value) <= 0:
+                raise SettingsError(
+                    f"POOL_CONCURRENCY: {pool}'s limit must be a positive integer, got {value!r}",
+                    variable="POOL_CONCURRENCY",
+                )
+        for pool, value in _pool_values(self.pool_rate_limits, "POOL_RATE_LIMITS").items():
+            try:
+                n, per_s = _rate(value)
+            except ValueError:
+                n, per_s = 0, 0.0
+            if n <= 0 or per_s <= 0:
+                raise SettingsError(
+                    f"POOL_RATE_LIMITS: {pool}'s limit must be N/seconds (e.g. 10/60), "
+                    f"got {value!r}",
+                    variable="POOL_RATE_LIMITS",
+                )
         if not self.database_url.startswith(("postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -167,6 +195,13 @@ class Settings:
                     f"SHELL_ALLOWED_ENV may not list {name}: it would let a payload run other code",
                     variable="SHELL_ALLOWED_ENV",
                 )
+
+    def pool_limits(self, pool: str) -> PoolLimits:
+        """The limits ``POOL_CONCURRENCY`` and ``POOL_RATE_LIMITS`` set on ``pool``."""
+        concurrency = _pool_values(self.pool_concurrency, "POOL_CONCURRENCY").get(pool, "0")
+        rate = _pool_values(self.pool_rate_limits, "POOL_RATE_LIMITS").get(pool)
+        n, per_s = _rate(rate) if rate else (0, 0.0)
+        return PoolLimits(int(concurrency), n, int(per_s * 1000))
 
     @property
     def leader_lock_ttl_ms(self) -> int:
@@ -187,6 +222,23 @@ def _parse(name: str, raw: str, default: Any) -> Any:
         kind = type(default).__name__
         raise SettingsError(f"{name} must be a {kind}, got {raw!r}", variable=name) from None
     return raw
+
+
+def _pool_values(entries: tuple[str, ...], variable: str) -> dict[str, str]:
+    """``pool:value`` entries as a dict; a malformed one names the variable."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        pool, sep, value = entry.partition(":")
+        pool, value = pool.strip(), value.strip()
+        if not sep or not POOL_NAME.match(pool) or not value:
+            raise SettingsError(f"{variable}: {entry!r} is not pool:value", variable=variable)
+        out[pool] = value
+    return out
+
+
+def _rate(text: str) -> tuple[int, float]:
+    n, _, per = text.partition("/")
+    return int(n), float(per)
 
 
 def describe() -> list[tuple[str, str, str]]:
