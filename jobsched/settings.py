@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from jobsched.domain.models import PoolLimits
+from jobsched.domain.models import DEFAULT_POOL, PoolLimits
 from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
@@ -67,7 +67,11 @@ class Settings:
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
     )
     api_keys: tuple[str, ...] = _env("API_KEYS", "accepted API keys, comma-separated", default=())
-    local_workers: int = _env("LOCAL_WORKERS", "workers the local stack starts", default=2)
+    local_workers: tuple[str, ...] = _env(
+        "LOCAL_WORKERS",
+        "workers the local stack starts: a count (all on 'default') or pool:count pairs",
+        default=("2",),
+    )
     shell_allowed_commands: tuple[str, ...] = _env(
         "SHELL_ALLOWED_COMMANDS",
         "commands shell.command may run (comma-separated; empty = handler off)",
@@ -146,8 +150,8 @@ class Settings:
                 f"got {self.worker_dead_after_ms!r}",
                 variable="WORKER_DEAD_AFTER_MS",
             )
+        self.local_worker_pools()  # raises naming LOCAL_WORKERS
         not_negative = {
-            "LOCAL_WORKERS": self.local_workers,
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,
         }
@@ -195,6 +199,23 @@ class Settings:
                     f"SHELL_ALLOWED_ENV may not list {name}: it would let a payload run other code",
                     variable="SHELL_ALLOWED_ENV",
                 )
+
+    def local_worker_pools(self) -> dict[str, int]:
+        """Workers per pool the local stack starts: ``2`` is ``{"default": 2}``,
+        ``default:2,reports:1`` is what it says."""
+        if len(self.local_workers) == 1 and ":" not in self.local_workers[0]:
+            counts = {DEFAULT_POOL: self.local_workers[0]}
+        else:
+            counts = _pool_values(self.local_workers, "LOCAL_WORKERS")
+        out: dict[str, int] = {}
+        for pool, count in counts.items():
+            if not count.strip().isdigit():
+                raise SettingsError(
+                    f"LOCAL_WORKERS: {pool}'s count must be a whole number, got {count!r}",
+                    variable="LOCAL_WORKERS",
+                )
+            out[pool] = int(count)
+        return out
 
     def pool_limits(self, pool: str) -> PoolLimits:
         """The limits ``POOL_CONCURRENCY`` and ``POOL_RATE_LIMITS`` set on ``pool``."""

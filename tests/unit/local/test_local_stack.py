@@ -26,8 +26,8 @@ def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> 
 
 
 def test_constructor_starts_nothing_and_takes_overrides(tmp_path: Path) -> None:
-    stack = LocalStack(Settings(port=3001, local_workers=3), tmp_path, port=0)
-    assert (stack.port, stack.workers) == (0, 3)
+    stack = LocalStack(Settings(port=3001, local_workers=("3",)), tmp_path, port=0)
+    assert (stack.port, stack.workers) == (0, {"default": 3})
     assert stack.template_path == tmp_path.resolve() / "template.yaml"
     assert stack.local_dir == tmp_path.resolve() / ".local"
     stack.stop()  # nothing started: a no-op
