@@ -478,6 +478,8 @@ class Worker:
         """Work until ``stop`` is set, then shut down gracefully."""
         beat_stop = threading.Event()
         self.announce()
+        with contextlib.suppress(DependencyError):
+            self.heartbeat()  # registered before its first claim, not a second later
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
         log.info("worker started", extra=self.info())
