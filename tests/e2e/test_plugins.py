@@ -120,6 +120,27 @@ def test_a_job_no_worker_serves_waits_then_runs_when_one_starts(
         assert api.get_job(job["id"])["waiting"] is None
         pools = {w["id"]: w["pools"] for w in api.workers()["items"]}
         assert pools["reports-e2e"] == ["reports"]
+
+        # A run that ignores its context and loops forever, in a child process: its
+        # timeout kills the child, the attempt is retried, and the worker carries on.
+        spin = api.create_job(
+            name=unique("spin"),
+            handler="example.primes",
+            payload={"below": 10, "spin": True},
+            timeout_ms=1000,
+            max_retries=1,
+            retry_backoff_ms=0,
+        )
+        spun = api.trigger(spin["id"])
+        failed = wait_for(
+            lambda: (e := api.get_execution(spun["id"]))["status"] == "FAILED" and e,
+            timeout=60,
+            what="both attempts to time out",
+        )
+        assert [a["outcome"] for a in failed["attempts"]] == ["TIMED_OUT", "TIMED_OUT"]
+        assert worker.poll() is None  # the worker is alive...
+        again = api.trigger(job["id"])  # ...and still runs work
+        wait_for(lambda: api.get_execution(again["id"])["status"] == "SUCCEEDED", timeout=30)
     finally:
         worker.terminate()
         worker.wait(timeout=30)
