@@ -217,6 +217,7 @@ class Worker:
                 self.settings.visibility_timeout_ms,
                 owner=self.lease_owner,
                 limits=self.settings.pool_limits(pool),
+                handlers=self.registry.names(),
             )
             claims += [(c, pool) for c in got]
         return claims

@@ -34,6 +34,8 @@ class QueueItem(NamedTuple):
     job_id: str = ""
     max_concurrency: int | None = None
     """The job's cap on its runs in flight at once (None: no cap)."""
+    handler: str = ""
+    """Its handler: a worker claims only runs of handlers it loaded."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,9 @@ class Execution:
     max_concurrency: int | None = None
 
     def queue_item(self) -> QueueItem:
-        return QueueItem(self.id, self.priority, self.pool, self.job_id, self.max_concurrency)
+        return QueueItem(
+            self.id, self.priority, self.pool, self.job_id, self.max_concurrency, self.handler
+        )
 
     @property
     def duration_ms(self) -> int | None:

@@ -39,6 +39,11 @@ class Keys:
         """hash: execution id -> ``<max_concurrency>:<job id>`` for runs of capped jobs."""
         return f"{self._tag}:limits"
 
+    @property
+    def handlers(self) -> str:
+        """hash: execution id -> its handler (a worker claims only handlers it loaded)."""
+        return f"{self._tag}:handlers"
+
     def job_running(self, job_id: str) -> str:
         """set: a capped job's execution ids in flight (pruned of finished ones at claim)."""
         return f"{self._tag}:job:{job_id}"

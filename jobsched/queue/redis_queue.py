@@ -148,10 +148,12 @@ class RedisQueue:
         args: list[Any] = [to_ms(now)]
         for item, due in items:
             i = _item(item)
-            args += [i.id, i.priority, to_ms(due) if due else 0, i.max_concurrency or 0, i.job_id]
+            cap = i.max_concurrency or 0
+            args += [i.id, i.priority, to_ms(due) if due else 0, cap, i.job_id, i.handler]
         if len(args) == 1:
             return 0
-        return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq, k.limits], args))
+        keys = [k.ready, k.delayed, k.meta, k.seq, k.limits, k.handlers]
+        return int(self._run("enqueue", keys, args))
 
     @redis_errors
     def restore_leases(
@@ -177,7 +179,7 @@ class RedisQueue:
         k = self.keys
         args: list[Any] = []
         for item in map(_item, items):
-            args += [item.id, item.priority, item.max_concurrency or 0, item.job_id]
+            args += [item.id, item.priority, item.max_concurrency or 0, item.job_id, item.handler]
         keys = [
             k.ready,
             k.delayed,
@@ -189,6 +191,7 @@ class RedisQueue:
             k.cancel,
             k.seq,
             k.limits,
+            k.handlers,
         ]
         return int(self._run("requeue", keys, args))
 
@@ -202,19 +205,22 @@ class RedisQueue:
         visibility_ms: int,
         owner: str = "",
         limits: PoolLimits = NO_LIMITS,
+        handlers: Sequence[str] = (),
     ) -> list[Claim]:
         """Lease up to ``count`` executions, highest priority first, FIFO within one,
         within the pool's ``limits`` and each job's max_concurrency. ``owner`` (the
         claiming worker process) lets ``release_dead`` find the leases of a worker
-        whose heartbeats stopped."""
+        whose heartbeats stopped. ``handlers``: the ones this worker loaded; runs of
+        others stay for a worker that did (empty: any)."""
         if count <= 0:
             return []
         k = self.keys
         prefix = secrets.token_hex(8)
         keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
-        keys += [k.limits, k.rate, k.held]
+        keys += [k.limits, k.rate, k.held, k.handlers]
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
+        args.append("\n".join(handlers))
         flat = self._run("claim", keys, args)
         return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
 
@@ -246,6 +252,7 @@ class RedisQueue:
         k = self.keys
         args = [x for pair in leases for x in pair]
         keys = [k.inflight, k.leases, k.deliveries, k.meta, k.cancel, k.owners, k.limits]
+        keys.append(k.handlers)
         result = self._run("ack", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
@@ -310,7 +317,17 @@ class RedisQueue:
         k = self.keys
         result = self._run(
             "cancel",
-            [k.ready, k.delayed, k.inflight, k.meta, k.deliveries, k.cancel, k.limits, k.held],
+            [
+                k.ready,
+                k.delayed,
+                k.inflight,
+                k.meta,
+                k.deliveries,
+                k.cancel,
+                k.limits,
+                k.held,
+                k.handlers,
+            ],
             list(execution_ids),
         )
         return {eid: int(r) for eid, r in zip(execution_ids, result, strict=True)}

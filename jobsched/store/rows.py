@@ -109,4 +109,5 @@ def queue_item(row: dict[str, Any]) -> QueueItem:
         row.get("pool", "default"),
         str(row.get("job_id", "")),
         row.get("max_concurrency"),
+        row.get("handler", ""),
     )

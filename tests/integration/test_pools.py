@@ -208,3 +208,21 @@ def test_the_rate_limit_counts_runs_started_per_interval_across_workers(
     wait_for(lambda: (work(engine, *workers, rounds=1), succeeded())[1] == 8)
     work(engine, *workers, rounds=5)
     assert succeeded() == 8
+
+
+def test_a_worker_leaves_runs_of_handlers_it_did_not_load_to_one_that_did(
+    engine: Engine, api: JobService
+) -> None:
+    plugin = worker(engine, "w-plugin")  # publishes sample.add to the catalog
+    bare = Worker(
+        engine.store, engine.queue, engine.settings, builtin_registry(), engine.clock, "w-bare"
+    )
+    job = api.create_job({"name": "sum", "handler": "sample.add", "payload": {"a": 1, "b": 2}})
+    (run,) = trigger(api, job["id"])
+    work(engine, bare)
+    execution = api.get_execution(run)
+    # Not failed: it waits for a worker that loaded sample.add, and says so.
+    assert execution["status"] == "QUEUED" and execution["attempts"] == []
+    work(engine, plugin)
+    assert api.get_execution(run)["status"] == "SUCCEEDED"
+    assert api.get_execution(run)["worker_id"] == "w-plugin"

@@ -3,18 +3,21 @@
 -- Limits are enforced here, across all workers of the pool: the pool's concurrency
 -- (runs in flight), its rate (claims per window) and each job's max_concurrency. A
 -- run of a job at its cap is passed over (it keeps its place; later runs of other
--- jobs may go first) and recorded in the held hash with why.
+-- jobs may go first) and recorded in the held hash with why; so is a run of a handler
+-- the claiming worker did not load (a worker that did will take it).
 -- KEYS[1] ready zset    KEYS[2] in-flight zset (score = deadline)
 -- KEYS[3] leases hash (id -> token)    KEYS[4] deliveries hash (id -> count)
 -- KEYS[5] owners hash (id -> lease owner)    KEYS[6] beats zset (owner -> last beat ms)
 -- KEYS[7] limits hash (id -> '<max_concurrency>:<job id>')
 -- KEYS[8] rate zset (claim token -> claim time ms)    KEYS[9] held hash (id -> why)
+-- KEYS[10] handlers hash (id -> handler name)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
 -- ARGV[6] pool concurrency (0: none)    ARGV[7] rate: claims per window (0: none)
 -- ARGV[8] rate window (ms)    ARGV[9] prefix of the per-job in-flight sets (a set
 --   '<prefix><job id>' per capped job, in this pool's hash slot)
+-- ARGV[10] the handlers the worker serves, one per line ('': any)
 -- RETURNS flat list: id, token, deliveries, id, token, deliveries, ...
 local now = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
@@ -41,6 +44,13 @@ if pool_why then
   redis.call('HSET', KEYS[9], '*', pool_why)
 else
   redis.call('HDEL', KEYS[9], '*')
+end
+local serves = nil
+if ARGV[10] ~= '' then
+  serves = {}
+  for name in string.gmatch(ARGV[10], '[^\n]+') do
+    serves[name] = true
+  end
 end
 local out = {}
 if count <= 0 then
@@ -70,7 +80,10 @@ for _, id in ipairs(ids) do
       running[job_key] = redis.call('SCARD', job_key)
     end
   end
-  if cap and running[job_key] >= cap then
+  local handler = serves and redis.call('HGET', KEYS[10], id)
+  if handler and not serves[handler] then
+    redis.call('HSET', KEYS[9], id, 'a worker that does not serve ' .. handler .. ' passed it over')
+  elseif cap and running[job_key] >= cap then
     redis.call('HSET', KEYS[9], id, 'its job is at its max_concurrency (' .. cap .. ')')
   else
     taken = taken + 1

@@ -84,7 +84,7 @@ ON CONFLICT (job_id, scheduled_for) WHERE source = 'schedule' DO NOTHING
 RETURNING *;
 
 -- name: pending_executions
-SELECT id, priority, pool, job_id, max_concurrency FROM executions
+SELECT id, priority, pool, job_id, max_concurrency, handler FROM executions
 WHERE status = 'PENDING'
 ORDER BY created_at
 LIMIT %(limit)s;
@@ -170,7 +170,8 @@ WHERE d.id = %(id)s;
 DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
-SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency
+SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
+       handler
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
