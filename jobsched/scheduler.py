@@ -117,7 +117,6 @@ class Scheduler:
         report.pushed = self.flush_outbox(now)
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
-        self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
         if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report

@@ -67,6 +67,11 @@ class Settings:
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
     )
     api_keys: tuple[str, ...] = _env("API_KEYS", "accepted API keys, comma-separated", default=())
+    api_keys_rate_limit: int = _env(
+        "API_KEYS_RATE_LIMIT_PER_MINUTE",
+        "requests a minute each key in API_KEYS may make (0: unlimited)",
+        default=0,
+    )
     local_workers: tuple[str, ...] = _env(
         "LOCAL_WORKERS",
         "workers the local stack starts: a count (all on 'default') or pool:count pairs",
@@ -154,6 +159,7 @@ class Settings:
         not_negative = {
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,
+            "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
         }
         for name, value in not_negative.items():
             if value < 0:

@@ -36,7 +36,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -102,7 +102,6 @@ class WorkerStats:
     stale: int = 0
     handed_back: int = 0
     lease_lost: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _by_pool(leases: Iterable[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:

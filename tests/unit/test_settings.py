@@ -53,6 +53,8 @@ def test_values_are_read_and_typed() -> None:
         ({"POOL_CONCURRENCY": "reports"}, "POOL_CONCURRENCY"),
         ({"POOL_RATE_LIMITS": "reports:10"}, "POOL_RATE_LIMITS"),
         ({"POOL_RATE_LIMITS": "reports:10/0"}, "POOL_RATE_LIMITS"),
+        ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "-1"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
+        ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "lots"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
