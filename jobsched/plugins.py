@@ -21,6 +21,7 @@ importable by name, which process isolation relies on.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +54,9 @@ class FailNow(Exception):
     """The run cannot succeed: it fails now, without retries, into the dead-letter queue."""
 
 
+HANDLER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+"""Names travel in lists (a worker's registration, Redis), so no commas or spaces."""
+
 _declared: dict[str, list[Handler]] = {}
 """Declared handlers by the module defining them (kept: a module is imported once
 per process, but several registries may load it, as tests do)."""
@@ -72,8 +76,8 @@ def handler(
     run on unless a job names another; ``isolation``: ``"thread"`` (in the worker's
     process, for I/O-bound work) or ``"process"`` (a child process per run: a timeout
     kills it, a crash fails only the attempt)."""
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("a handler needs a non-empty name")
+    if not isinstance(name, str) or not HANDLER_NAME.match(name):
+        raise ValueError(f"handler name {name!r} must match {HANDLER_NAME.pattern}")
     if isolation not in ISOLATIONS:
         raise ValueError(f"handler {name!r}: isolation must be one of {', '.join(ISOLATIONS)}")
     if not POOL_NAME.match(pool):

@@ -54,11 +54,13 @@ def test_a_module_not_found_is_named() -> None:
         ({"pool": "Reports!"}, "pool 'Reports!' must match"),
         ({"schema": {"type": "no-such-type"}}, "invalid payload schema"),
         ({"schema": ["not", "an", "object"]}, "schema must be a JSON Schema object"),
+        ({"name": "two, names"}, "handler name 'two, names' must match"),
+        ({"name": ""}, "handler name '' must match"),
     ],
 )
 def test_a_bad_declaration_fails_at_import(kwargs: dict, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
-        handler("bad.one", **kwargs)
+        handler(kwargs.pop("name", "bad.one"), **kwargs)
 
 
 def test_the_payload_is_checked_against_the_schema_naming_each_field() -> None:
