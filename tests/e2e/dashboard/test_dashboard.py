@@ -276,8 +276,9 @@ def test_workers_page_lists_the_stack_workers(dash: Dash, api: Client) -> None:
         expect(row).to_have_attribute("data-stale", "false")
         cells = row.locator("td")
         expect(cells.nth(0)).to_have_text(w["id"])
-        expect(cells.nth(1)).to_have_text(w["host"])
-        expect(cells.nth(2)).to_have_text(str(w["pid"]))
+        expect(row.get_by_test_id("worker-pools")).to_have_text("default")
+        expect(cells.nth(2)).to_have_text(w["host"])
+        expect(cells.nth(3)).to_have_text(str(w["pid"]))
         expect(row.get_by_test_id("worker-load")).to_have_text(re.compile(r"^\d+ / 4$"))
         expect(row.get_by_test_id("worker-heartbeat")).to_have_text(re.compile(r"ago|now"))
 
