@@ -290,6 +290,11 @@ def _validate(
     _check_job(data, errors, registry, settings)
     if errors:
         raise ValidationError(errors)
+    if "pool" not in values and data["handler"] != current.get("handler"):
+        # A job that ran on its old handler's pool follows its new handler's.
+        before = registry.get(current["handler"]) if current.get("handler") else None
+        if before is None or current["pool"] in (None, before.pool):
+            data["pool"] = None
     if data["pool"] is None:  # the handler's pool, unless the job names one
         handler = registry.get(data["handler"])
         data["pool"] = handler.pool if handler is not None else DEFAULT_POOL

@@ -226,3 +226,19 @@ def test_a_worker_leaves_runs_of_handlers_it_did_not_load_to_one_that_did(
     work(engine, plugin)
     assert api.get_execution(run)["status"] == "SUCCEEDED"
     assert api.get_execution(run)["worker_id"] == "w-plugin"
+
+
+def test_a_job_follows_its_new_handlers_pool_unless_it_named_one(
+    engine: Engine, api: JobService
+) -> None:
+    worker(engine, "w-default")
+    payload = {"a": 1, "b": 2}
+    follows = api.create_job({"name": "follows", "handler": "sample.add", "payload": payload})
+    named = api.create_job(
+        {"name": "named", "handler": "sample.add", "payload": payload, "pool": "special"}
+    )
+    assert (follows["pool"], named["pool"]) == ("default", "special")
+    assert api.update_job(follows["id"], {"handler": "sample.report"})["pool"] == "reports"
+    assert api.update_job(named["id"], {"handler": "sample.report"})["pool"] == "special"
+    back = api.update_job(follows["id"], {"handler": "test.echo", "pool": None})
+    assert back["pool"] == "default"
