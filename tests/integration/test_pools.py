@@ -242,3 +242,19 @@ def test_a_job_follows_its_new_handlers_pool_unless_it_named_one(
     assert api.update_job(named["id"], {"handler": "sample.report"})["pool"] == "special"
     back = api.update_job(follows["id"], {"handler": "test.echo", "pool": None})
     assert back["pool"] == "default"
+
+
+def test_the_api_never_imports_handler_modules(settings: Settings, store) -> None:
+    from jobsched.clock import SystemClock
+    from jobsched.loader import HandlerLoadError
+    from jobsched.runtime import Runtime
+
+    own = dataclasses.replace(settings, handler_modules=("tests.plugins.broken",))
+    rt = Runtime(own, SystemClock())
+    try:
+        job = rt.service.create_job({"name": "fine", "handler": "test.echo"})
+        assert job["handler"] == "test.echo"  # the API's service loaded no user module
+        with pytest.raises(HandlerLoadError):
+            rt.registry  # noqa: B018 - a worker's registry is where they load
+    finally:
+        rt.close()
