@@ -12,7 +12,8 @@ handler function travels by reference (its module and name), so it must be a
 module-level function, which ``@handler`` keeps it. Its result comes back over a
 pipe and must pickle (JSON-able values do). In the child, ``ctx`` has the run's ids,
 attempt, settings and deadline; ``ctx.cancelled`` is never set there, since a cancel
-kills the child instead.
+kills the child instead. The child is a daemon (it dies with the worker), so it cannot
+start processes of its own through ``multiprocessing``; ``subprocess`` works.
 """
 
 from __future__ import annotations
