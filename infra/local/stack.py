@@ -172,7 +172,7 @@ class LocalStack:
             f"  API key    {self.api_key}{key_note}",
             f"  Redis      {_redact(self.redis_url or '')}",
             f"  PostgreSQL {_redact(self.database_url or '')}",
-            f"  Workers    {self.workers}" + (f" ({pids})" if pids else ""),
+            f"  Workers    {_worker_counts(self.workers)}" + (f" ({pids})" if pids else ""),
             "",
             "  Try:",
             f'    curl -H "Authorization: Bearer {self.api_key}" {self.api_url}/jobs',
@@ -248,3 +248,12 @@ def _configure_logging() -> None:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
+
+
+def _worker_counts(workers: int | Mapping[str, int]) -> str:
+    """``2`` for two workers on the default pool, else ``default:2, reports:1``."""
+    if isinstance(workers, int):
+        return str(workers)
+    if set(workers) <= {"default"}:
+        return str(workers.get("default", 0))
+    return ", ".join(f"{pool}:{n}" for pool, n in workers.items())
