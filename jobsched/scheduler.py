@@ -106,6 +106,7 @@ class Scheduler:
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
         report.pushed = self.flush_outbox(now)
+        self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.depth = self.queue.depth()
         self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
         if report.expired or report.released or report.rebuilt or report.reconciled:
