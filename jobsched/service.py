@@ -55,6 +55,8 @@ wants an answer, not the 10 s other requests wait out a restart."""
 
 
 MAX_PARAM_CHARS = 200
+MAX_CURSOR_CHARS = 2048
+"""A cursor holds its page's last sort value: a job name of 200 characters fits."""
 
 
 def _param(params: Mapping[str, Any], name: str, max_len: int = MAX_PARAM_CHARS) -> str | None:
@@ -172,7 +174,7 @@ class JobService:
             name=_param(params, "name"),
             sort=_param(params, "sort"),
             limit=_int_param(params, "limit"),
-            cursor=_param(params, "cursor"),
+            cursor=_param(params, "cursor", MAX_CURSOR_CHARS),
         )
         return {**page.to_dict(), "items": [self.job_view(j) for j in page.items]}
 
@@ -292,7 +294,7 @@ class JobService:
             status=_one_of(params, "status", EXECUTION_STATUSES),
             handler=_param(params, "handler"),
             limit=_int_param(params, "limit"),
-            cursor=_param(params, "cursor"),
+            cursor=_param(params, "cursor", MAX_CURSOR_CHARS),
         )
         return page.to_dict()
 
@@ -317,7 +319,7 @@ class JobService:
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         page = self.store.list_dead_letter(
-            limit=_int_param(params, "limit"), cursor=_param(params, "cursor")
+            limit=_int_param(params, "limit"), cursor=_param(params, "cursor", MAX_CURSOR_CHARS)
         )
         return page.to_dict()
 
@@ -338,7 +340,7 @@ class JobService:
         page = self.store.list_audit(
             audit.filters(params),
             limit=_int_param(params, "limit"),
-            cursor=_param(params, "cursor"),
+            cursor=_param(params, "cursor", MAX_CURSOR_CHARS),
         )
         return page.to_dict()
 

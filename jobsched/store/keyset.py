@@ -23,7 +23,7 @@ Parser = Callable[[Any], Any]
 
 
 def encode(kind: str, key: Sequence[Any]) -> str:
-    text = json.dumps([kind, *key], separators=(",", ":"))
+    text = json.dumps([kind, *key], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 

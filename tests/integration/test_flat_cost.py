@@ -252,3 +252,12 @@ def test_retention_drops_old_days_whole_and_keeps_dead_letters(engine: Engine) -
     engine.service.redrive_dead_letter(entry["id"])
     engine.run_until(lambda: engine.status(old_dead) == "FAILED")
     _assert_totals_match(engine, [ok, failing])
+
+
+def test_a_name_sorted_cursor_holds_the_longest_name(engine: Engine) -> None:
+    longest = "\U0001f600" * 200  # 200 characters of 4 bytes each
+    for prefix in ("a", "b"):
+        engine.create_job(name=prefix + longest[1:])
+    first = engine.service.list_jobs({"sort": "name", "limit": "1"})
+    rest = engine.service.list_jobs({"sort": "name", "limit": "1", "cursor": first["next_cursor"]})
+    assert [j["name"][0] for j in (*first["items"], *rest["items"])] == ["a", "b"]
