@@ -65,7 +65,7 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
                 if isinstance(result, Response):
                     return result
             except JobSchedulerError as exc:
-                logger.info("request refused", extra={"code": exc.code})
+                logger.info("request refused", extra={"code": exc.code, "error": str(exc)})
                 return _respond(error_body(exc), status_for(exc))
             except Exception:
                 logger.exception("request failed")

@@ -70,9 +70,20 @@ class SettingsError(JobSchedulerError):
 
 
 class DependencyError(JobSchedulerError):
-    """Redis or PostgreSQL did not answer; the operation can be retried."""
+    """Redis or PostgreSQL did not answer; the operation can be retried.
+
+    ``message`` is what API callers see ("Redis unavailable"); ``detail`` is the driver's
+    text, which names internal hosts and ports, so it goes to logs (``str(exc)``) only.
+    """
 
     code = "dependency_unavailable"
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.detail}" if self.detail else self.message
 
 
 HTTP_STATUS: dict[str, int] = {

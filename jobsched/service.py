@@ -18,13 +18,14 @@ from jobsched.clock import Clock, SystemClock
 from jobsched.domain import audit, cron
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.bounded import object_problem, text_problem
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Job
 from jobsched.domain.validation import (
     MAX_PAYLOAD_BYTES,
     validate_job_create,
     validate_job_update,
 )
 from jobsched.errors import DependencyError, ValidationError
+from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.registry import HandlerRegistry
@@ -112,6 +113,7 @@ class JobService:
         self.registry = registry
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.handoff = Handoff(store, queue)
         self._health = HealthProbe(
             {
                 "postgres": lambda: self.store.ping(timeout_s=HEALTH_TIMEOUT_S),
@@ -208,27 +210,30 @@ class JobService:
         body = {} if body is None else body
         if not isinstance(body, dict):
             raise ValidationError({"body": "must be a JSON object"})
-        job = self.store.get_job(job_id)
         batch = "runs" in body
-        if batch:
-            unknown = set(body) - {"runs"}
-            if unknown:
-                raise ValidationError({k: "unknown field" for k in unknown})
-            runs = body["runs"]
-            if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_TRIGGER_BATCH:
-                raise ValidationError({"runs": f"must be a list of 1 to {MAX_TRIGGER_BATCH} runs"})
-        else:
-            runs = [body]
-        errors: dict[str, str] = {}
-        for i, run in enumerate(runs):
-            prefix = f"runs[{i}]." if batch else ""
-            errors.update(self._check_run(run, job.handler, prefix))
-        if errors:
-            raise ValidationError(errors)
-        created = self.store.create_triggered(
-            job_id, self.clock.now(), runs, self._audit("trigger")
+        runs = body["runs"] if batch else [body]
+
+        def check(job: Job) -> None:
+            # Called with the job the trigger writes under, read once in its transaction.
+            if batch:
+                unknown = set(body) - {"runs"}
+                if unknown:
+                    raise ValidationError({k: "unknown field" for k in unknown})
+                if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_TRIGGER_BATCH:
+                    limit = MAX_TRIGGER_BATCH
+                    raise ValidationError({"runs": f"must be a list of 1 to {limit} runs"})
+            errors: dict[str, str] = {}
+            for i, run in enumerate(runs):
+                prefix = f"runs[{i}]." if batch else ""
+                errors.update(self._check_run(run, job.handler, prefix))
+            if errors:
+                raise ValidationError(errors)
+
+        now = self.clock.now()
+        audit = self._audit("trigger")
+        created = self.handoff.submit(
+            lambda: self.store.create_triggered(job_id, now, runs, audit, check=check), now
         )
-        self._push(created)
         items = [e.to_dict() for e in created]
         if batch:
             return {"items": items, "next_cursor": None, "total": len(items)}
@@ -253,34 +258,6 @@ class JobService:
                     for field, problem in handler.validate(payload, self.settings).items():
                         errors[f"{prefix}{field}"] = problem
         return errors
-
-    def _push(self, executions: list[Execution], again: bool = False) -> None:
-        """Push fresh PENDING executions; on failure the tick's outbox pass does it.
-        ``again``: runs made claimable again (retry, redrive) replace whatever their
-        earlier life left in Redis, or the idempotent push would be a no-op.
-
-        The rows exist already, so no failure here may reach the caller: an error
-        would make a client retry, and the retry would create the run a second time.
-        """
-        if not executions:
-            return
-        now = self.clock.now()
-        items = [(e.id, e.priority) for e in executions]
-        try:
-            if again:
-                self.queue.requeue(items)
-            else:
-                self.queue.enqueue(items, now)
-            self.store.mark_queued([e.id for e in executions], now)
-        except DependencyError as exc:
-            log.warning("push deferred to the tick: %s", exc)
-            return
-        except Exception:
-            log.exception("push failed unexpectedly; deferred to the tick")
-            return
-        for e in executions:
-            if e.status == "PENDING":
-                e.status, e.queued_at = "QUEUED", now
 
     # ------------------------------------------------------------ executions
 
@@ -311,8 +288,9 @@ class JobService:
         return execution.to_dict()
 
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
-        execution = self.store.requeue(execution_id, self.clock.now(), self._audit(action))
-        self._push([execution], again=True)
+        now = self.clock.now()
+        audit = self._audit(action)
+        self.handoff.submit(lambda: [self.store.requeue(execution_id, now, audit)], now, again=True)
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter

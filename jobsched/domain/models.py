@@ -101,12 +101,6 @@ class Execution:
     job_name: str | None = None
 
     @property
-    def retries_used(self) -> int:
-        """Attempts since the last manual retry/redrive, this one included, that count
-        toward ``max_retries``: lost and handed-back ones are added to ``attempt_base``."""
-        return self.attempt - self.attempt_base
-
-    @property
     def duration_ms(self) -> int | None:
         if self.started_at and self.finished_at:
             return int((self.finished_at - self.started_at).total_seconds() * 1000)

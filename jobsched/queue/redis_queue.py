@@ -55,10 +55,10 @@ def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except UNAVAILABLE as exc:
-            raise DependencyError(f"Redis unavailable: {exc}") from exc
+            raise DependencyError("Redis unavailable", detail=str(exc)) from exc
         except redis.ResponseError as exc:
             if str(exc).startswith(UNAVAILABLE_CODES):
-                raise DependencyError(f"Redis unavailable: {exc}") from exc
+                raise DependencyError("Redis unavailable", detail=str(exc)) from exc
             raise
 
     return wrapper

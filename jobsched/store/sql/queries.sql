@@ -102,10 +102,10 @@ ORDER BY id
 FOR UPDATE;
 
 -- name: start_execution
--- %(lost)s is 1 when the previous attempt was left open (its worker vanished): a lost
--- attempt counts toward MAX_DELIVERIES (in Redis), not toward the job's max_retries.
+-- %(spared)s counts the attempts this closes that do not use up one of the job's
+-- max_retries (jobsched/domain/attempts.py: a lost one counts toward MAX_DELIVERIES).
 UPDATE executions
-SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(lost)s,
+SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(spared)s,
     worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
     queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
@@ -172,11 +172,12 @@ WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
 -- name: hand_back
--- A handed-back attempt does not count toward the job's max_retries.
+-- The status and whether the attempt uses up a retry (%(spared)s) are
+-- jobsched/domain/attempts.py's: QUEUED, and it does not.
 UPDATE executions
-SET status = 'QUEUED', attempt_base = attempt_base + 1, lease_token = NULL, worker_id = NULL,
-    attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
-WHERE id = %(id)s AND (status, 'QUEUED') IN :transitions;
+SET status = %(status)s, attempt_base = attempt_base + %(spared)s, lease_token = NULL,
+    worker_id = NULL, attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
+WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: delete_old_executions
 -- After drop_execution_partitions: what is left to delete sits in the default partition
