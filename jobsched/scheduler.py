@@ -110,7 +110,6 @@ class Scheduler:
         report.pushed = self.flush_outbox(now)
         self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.depth = self.queue.depth()
-        self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
         if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report

@@ -3,9 +3,10 @@
 Whatever a user sends is stored in PostgreSQL and later serialised for every caller
 of a list, so one document that PostgreSQL refuses (NUL, an unpaired surrogate,
 NaN), or that Python cannot serialise again (nested hundreds of levels), must be
-refused on the way in, naming its field. Job payloads (webhook bodies and headers
-included), trigger overrides and batch runs go through ``object_problem``; names,
-descriptions and query parameters through ``text_problem``.
+refused on the way in, naming its field. These checks are written once, here, and
+attached to the contract's field types (``jobsched/domain/contract.py``): job payloads
+(webhook bodies and headers included), trigger overrides and batch runs go through
+``json_problem``; names, descriptions and query parameters through ``text_problem``.
 
 The walk is iterative: a document nested deeper than Python's recursion limit is
 reported, not crashed on.
@@ -74,10 +75,3 @@ def json_problem(
         if size > max_bytes:
             return f"must be at most {max_bytes} bytes of JSON"
     return None
-
-
-def object_problem(value: Any, max_bytes: int | None = MAX_JSON_BYTES) -> str | None:
-    """``json_problem`` for a field that must be a JSON object (payloads)."""
-    if not isinstance(value, dict):
-        return "must be a JSON object"
-    return json_problem(value, max_bytes=max_bytes)

@@ -7,7 +7,7 @@ that "0 6 * * *" means 06:00 local on both sides of a DST change.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
 
@@ -97,7 +97,3 @@ def occurrences_until(
     if _iterator(expression, latest.astimezone(zone)).get_next(datetime) <= now:
         latest = _iterator(expression, latest.astimezone(zone)).get_next(datetime)
     return [*times[: limit - 1], latest.astimezone(UTC)], True
-
-
-def known_timezones() -> set[str]:
-    return available_timezones()

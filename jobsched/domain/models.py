@@ -1,7 +1,8 @@
 """Jobs, executions and attempts as plain dataclasses, with their JSON shapes.
 
-Field names are the API's contract (see ``shared/DESIGN.md``); ``to_dict`` is what
-the API returns.
+``to_dict`` is what the API returns; its shape is declared by the response models in
+``jobsched/domain/contract.py`` (``tests/integration/test_api_contract.py`` checks
+that they agree).
 """
 
 from __future__ import annotations
@@ -23,26 +24,29 @@ def _shallow(obj: Any) -> dict[str, Any]:
 
 @dataclass
 class Job:
+    """A stored job. Its fields' types, bounds and defaults are the contract's
+    (``contract.JobCreate``, ``contract.Job``); a job is only ever read from a row."""
+
     id: str
     name: str
     handler: str
-    description: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
-    schedule: str | None = None
-    timezone: str = "UTC"
-    priority: int = 50
-    max_retries: int = 3
-    timeout_ms: int = 60_000
-    retry_backoff_ms: int = 1_000
-    retry_backoff_max_ms: int = 60_000
-    overlap_policy: str = "allow"
-    status: str = "SCHEDULED"
-    schedule_error: str | None = None
+    description: str
+    payload: dict[str, Any]
+    schedule: str | None
+    timezone: str
+    priority: int
+    max_retries: int
+    timeout_ms: int
+    retry_backoff_ms: int
+    retry_backoff_max_ms: int
+    overlap_policy: str
+    status: str
+    schedule_error: str | None
     """Why the tick could not schedule this job (None when it can)."""
-    next_run_time: datetime | None = None
-    last_run_time: datetime | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    next_run_time: datetime | None
+    last_run_time: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)

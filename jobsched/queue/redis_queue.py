@@ -272,14 +272,6 @@ class RedisQueue:
         self.client.set(self.keys.epoch, to_ms(now))
 
     @redis_errors
-    def known(self, execution_ids: Sequence[str]) -> set[str]:
-        """Which of these ids the queue holds (ready, delayed or in flight)."""
-        if not execution_ids:
-            return set()
-        values = self.client.hmget(self.keys.meta, list(execution_ids))
-        return {eid for eid, v in zip(execution_ids, values, strict=True) if v is not None}
-
-    @redis_errors
     def depth(self) -> dict[str, int]:
         k = self.keys
         with self.client.pipeline(transaction=False) as pipe:
@@ -355,10 +347,6 @@ class RedisQueue:
                 }
             )
         return out
-
-    @redis_errors
-    def publish_stats(self, stats: dict[str, Any]) -> None:
-        self.client.hset(self.keys.stats, mapping={k: str(v) for k, v in stats.items()})
 
     @redis_errors
     def ping(self) -> bool:

@@ -271,14 +271,12 @@ class Store:
         return job_from_row(row)
 
     def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
-        """Create a job unless one with its name exists; returns it only if created."""
-        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
-        params["next_run_time"] = (
-            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
-        )
-        with self.tx() as conn:
-            row = conn.execute(q("insert_job_if_absent"), params).fetchone()
-        return job_from_row(row) if row else None
+        """Create a job unless one with its name exists; returns it only if created.
+        Audited as the ``system`` caller, like any other creation."""
+        try:
+            return self.create_job(data, now, Audit("system", "create"))
+        except ConflictError:
+            return None
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:

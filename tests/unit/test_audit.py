@@ -6,6 +6,8 @@ import pytest
 
 from jobsched.api.http import check_bearer
 from jobsched.domain import audit
+from jobsched.domain.contract import AuditQuery
+from jobsched.domain.validation import load_query
 from jobsched.errors import UnauthorizedError, ValidationError
 
 
@@ -64,14 +66,15 @@ def test_big_values_are_recorded_by_size_and_digest(value: object, kept: bool) -
 )
 def test_bad_filters_are_refused_naming_the_field(query: dict, field: str) -> None:
     with pytest.raises(ValidationError) as err:
-        audit.filters(query)
+        load_query(AuditQuery, query)
     assert list(err.value.fields) == [field]
 
 
 def test_filters_read_times_as_utc_and_ids_in_canonical_form() -> None:
-    parsed = audit.filters(
-        {"since": "2026-12-01T10:00:00", "target_id": "6A27E265-D7FD-4830-A649-360688E52BCD"}
-    )
+    parsed = load_query(
+        AuditQuery,
+        {"since": "2026-12-01T10:00:00", "target_id": "6A27E265-D7FD-4830-A649-360688E52BCD"},
+    ).filters()
     assert parsed["since"].isoformat() == "2026-12-01T10:00:00+00:00"
     assert parsed["target_id"] == "6a27e265-d7fd-4830-a649-360688e52bcd"
-    assert audit.filters({})["action"] is None
+    assert load_query(AuditQuery, {}).filters()["action"] is None

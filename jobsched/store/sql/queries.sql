@@ -191,18 +191,6 @@ WHERE id IN (
     LIMIT %(batch)s
 );
 
--- name: insert_job_if_absent
--- Built-in jobs: created once; an operator's later edits (pause, schedule) are kept.
-INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
-                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, status, next_run_time, created_at, updated_at)
-VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
-        %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
-        %(now)s)
-ON CONFLICT (name) DO NOTHING
-RETURNING *;
-
 -- name: execution_counts
 -- From the counters (migration 0006), never from executions: the folded counts plus
 -- the deltas not yet folded, so the figures are exact.
