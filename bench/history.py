@@ -104,7 +104,8 @@ def once(conn: psycopg.Connection, query: str, params: dict[str, Any]) -> float:
 
 
 def make_jobs(conn: psycopg.Connection, now: datetime) -> tuple[list[uuid.UUID], list[str]]:
-    """History jobs (never due) and the tick's jobs; returns their ids and tick names."""
+    """History jobs (never due) and the tick's jobs; returns their ids and tick names.
+    Yearly schedules: a tick job made due one second ago has exactly one occurrence due."""
     ids, tick = [], []
     far = now + timedelta(days=365)
     with conn.cursor() as cur:
@@ -115,7 +116,7 @@ def make_jobs(conn: psycopg.Connection, now: datetime) -> tuple[list[uuid.UUID],
                 "INSERT INTO jobs (id, name, handler, payload, schedule, timezone, priority,"
                 " max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms, status,"
                 " next_run_time, created_at, updated_at) VALUES (%s, %s, 'test.echo', '{}',"
-                " '* * * * *', 'UTC', 50, 0, 60000, 1000, 60000, 'SCHEDULED', %s, %s, %s)",
+                " '0 0 1 1 *', 'UTC', 50, 0, 60000, 1000, 60000, 'SCHEDULED', %s, %s, %s)",
                 (jid, name, far, now, now),
             )
             (ids if i < HISTORY_JOBS else tick).append(jid if i < HISTORY_JOBS else name)
