@@ -887,8 +887,11 @@ class Store:
         """Audit entries newest first. ``filters``: action, target_type, target_id,
         key_id, since, until (each None for no filter)."""
         limit, before_id = _page_limit(limit), audit_log.decode_cursor(cursor)
+        # The unfiltered total from its counter; a filter counts through its index.
+        count = "count_audit" if any(v is not None for v in filters.values()) else "audit_total"
         with self.tx() as conn:
-            total = conn.execute(q("count_audit"), filters).fetchone()["n"]
+            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")  # see _paged
+            total = conn.execute(q(count), filters).fetchone()["n"]
             rows = conn.execute(
                 q("list_audit"), {**filters, "before_id": before_id, "limit": limit + 1}
             ).fetchall()
@@ -907,6 +910,7 @@ class Store:
         try:
             with self.tx() as conn:
                 conn.execute(q("fold_count_deltas"))
+                conn.execute(q("fold_audit_count"))
         except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
             log.warning("counters not folded: %s", _first_line(exc))
         checked = self._partitions_checked

@@ -261,3 +261,18 @@ def test_a_name_sorted_cursor_holds_the_longest_name(engine: Engine) -> None:
     first = engine.service.list_jobs({"sort": "name", "limit": "1"})
     rest = engine.service.list_jobs({"sort": "name", "limit": "1", "cursor": first["next_cursor"]})
     assert [j["name"][0] for j in (*first["items"], *rest["items"])] == ["a", "b"]
+
+
+def test_the_audit_total_stays_exact_without_counting_the_log(engine: Engine) -> None:
+    def logged() -> int:
+        with engine.store.tx() as conn:
+            return conn.execute("SELECT count(*) AS n FROM audit_log").fetchone()["n"]
+
+    job = engine.service.create_job({"name": "audited", "handler": "test.echo"})
+    engine.service.pause_job(job["id"])
+    engine.service.resume_job(job["id"])
+    assert engine.service.list_audit({})["total"] == logged() == 3
+    engine.scheduler.run_once(engine.clock.now())  # folds the counter
+    engine.service.trigger_job(job["id"], {"runs": [{}, {}]})
+    assert engine.service.list_audit({})["total"] == logged() == 4
+    assert engine.service.list_audit({"action": "pause"})["total"] == 1

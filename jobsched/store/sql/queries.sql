@@ -331,6 +331,14 @@ LIMIT %(limit)s;
 INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
 VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(changes)s);
 
+-- name: audit_total
+-- The whole log's size from its counter (migration 0006), not from counting the log.
+SELECT COALESCE(sum(delta), 0)::bigint AS n FROM audit_log_count;
+
+-- name: fold_audit_count
+WITH moved AS (DELETE FROM audit_log_count RETURNING delta)
+INSERT INTO audit_log_count (delta) SELECT COALESCE(sum(delta), 0) FROM moved;
+
 -- name: count_audit
 SELECT count(*) AS n FROM audit_log
 WHERE (%(action)s::text IS NULL OR action = %(action)s)

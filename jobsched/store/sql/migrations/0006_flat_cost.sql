@@ -11,7 +11,8 @@
 --    history: triggers append deltas to execution_count_deltas (insert-only, so
 --    concurrent writers never wait on one hot row); the tick folds them into
 --    execution_counts (per job, handler and status) and execution_status_counts.
---    A reader adds the deltas not yet folded: totals are exact.
+--    A reader adds the deltas not yet folded: totals are exact. The audit log's size
+--    is counted the same way (audit_log_count).
 -- 3. Keyset pagination: every list index ends in id, in the list's order.
 
 -- dead_letter keeps its entries until an operator handles them, even after the day of
@@ -214,6 +215,30 @@ CREATE TRIGGER executions_count_update AFTER UPDATE OF status ON executions
     EXECUTE FUNCTION executions_count_status_changed();
 CREATE TRIGGER executions_count_truncate AFTER TRUNCATE ON executions
     FOR EACH STATEMENT EXECUTE FUNCTION executions_count_truncated();
+
+-- The audit log's size, kept the same way: one row per inserting statement, folded by
+-- the tick into one row. Entries are never updated or deleted.
+CREATE TABLE audit_log_count (delta bigint NOT NULL);
+
+CREATE FUNCTION audit_log_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO audit_log_count (delta) SELECT count(*) FROM new_rows;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION audit_log_count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM audit_log_count;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER audit_log_count_insert AFTER INSERT ON audit_log
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_counted();
+CREATE TRIGGER audit_log_count_truncate AFTER TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_count_truncated();
+
+INSERT INTO audit_log_count (delta) SELECT count(*) FROM audit_log;
 
 -- ------------------------------------------------------------ existing history
 
