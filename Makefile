@@ -26,7 +26,7 @@ bench:
 	@infra/bootstrap.sh
 	@$(PY) -m bench.run
 
-# Reads and the tick over 100k, 1M and 10M stored executions (~20 min, ~8 GB of disk);
+# Reads and the tick over 100k, 1M and 10M stored executions (~20 min, ~5 GB of disk);
 # figures in bench/results/history.json (docs/performance.md).
 bench-history:
 	@infra/bootstrap.sh
