@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from jobsched.domain import cron
+from jobsched.domain.access import SCOPES
 from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
 from jobsched.domain.states import ExecutionStatus, JobStatus
@@ -72,6 +73,8 @@ ExecutionStatusName = Literal[EXECUTION_STATUSES]
 OverlapPolicyName = Literal[OVERLAP_POLICIES]
 ActionName = Literal[ACTIONS]
 TargetTypeName = Literal[TARGET_TYPES]
+ScopeName = Literal[SCOPES]
+MAX_RATE_LIMIT = 1_000_000
 
 # ------------------------------------------------------------------ field types
 
@@ -212,6 +215,30 @@ class Trigger(TriggerRun):
     ) = UNSET
 
 
+Scope = Annotated[
+    ScopeName,
+    Meta(
+        description="read: every GET; operate: also trigger, pause, resume, cancel, retry, "
+        "redrive and dead-letter delete; admin: also create, update and delete jobs, and "
+        "manage keys"
+    ),
+]
+RateLimit = Annotated[
+    int,
+    Meta(
+        ge=1,
+        le=MAX_RATE_LIMIT,
+        description="requests per minute, in bursts of up to this many; null: unlimited",
+    ),
+]
+
+
+class KeyCreate(Model):
+    name: Name
+    scope: Scope
+    rate_limit_per_minute: RateLimit | None = None
+
+
 # ------------------------------------------------------------- query parameters
 
 
@@ -318,6 +345,9 @@ class ErrorDetail(Struct, kw_only=True):
     fields: (
         Annotated[dict[str, str], Meta(description="each bad field and what is wrong with it")]
         | UnsetType
+    ) = UNSET
+    required_scope: (
+        Annotated[ScopeName, Meta(description="with 403: the scope the request needs")] | UnsetType
     ) = UNSET
 
 
@@ -541,3 +571,31 @@ class ExecutionMetrics(Response):
     buckets: list[Bucket]
     window_s: int
     bucket_s: int
+
+
+class ApiKey(Response):
+    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: Annotated[int, Meta(description="null: unlimited")] | None
+    created_at: Time
+    created_by: Annotated[str, Meta(description="id of the key that created it")]
+    last_used_at: Annotated[Time, Meta(description="to the minute")] | None
+
+
+class KeyCreated(ApiKey):
+    key: Annotated[str, Meta(description="the key itself: shown only in this answer")]
+
+
+class KeyPage(Page):
+    items: list[ApiKey]
+
+
+class Me(Response):
+    """The key a request was made with."""
+
+    id: Annotated[str, Meta(description="what the audit log names it by")]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: int | None
+    bootstrap: Annotated[bool, Meta(description="from API_KEYS: revoked by redeploying")]

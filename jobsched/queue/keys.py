@@ -88,3 +88,7 @@ class Keys:
     def worker(self, worker_id: str) -> str:
         """hash: a worker's id, host, pid, running, capacity, started_at, last_heartbeat."""
         return f"{self.prefix}:worker:{worker_id}"
+
+    def rate_limit(self, key_id: str) -> str:
+        """hash: an API key's token bucket (tokens, at), shared by every API instance."""
+        return f"{self.prefix}:ratelimit:{key_id}"

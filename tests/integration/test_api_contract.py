@@ -63,7 +63,9 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     entry, redriven = api.ok("GET", "/dead-letter")["items"]
     job = api.ok("POST", "/jobs", job_body(schedule="*/5 * * * *"), 201)
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    key = api.ok("POST", "/keys", {"name": "to-revoke", "scope": "read"}, 201)
     return {
+        "key_id": key["id"],
         "job_id": job["id"],
         "execution_id": execution["id"],
         "entry_id": entry["id"],
@@ -75,6 +77,7 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/jobs"): job_body(name="another"),
     ("PUT", "/jobs/{job_id}"): {"priority": 70},
+    ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
 }
 QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
 AGAIN = {"/executions/{execution_id}/retry", "/dead-letter/{entry_id}/redrive"}

@@ -361,3 +361,25 @@ WHERE (%(action)s::text IS NULL OR action = %(action)s)
   AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
 ORDER BY id DESC
 LIMIT %(limit)s;
+
+-- name: insert_api_key
+INSERT INTO api_keys (id, name, scope, key_hash, rate_limit_per_minute, created_at, created_by)
+VALUES (%(id)s, %(name)s, %(scope)s, %(key_hash)s, %(rate_limit_per_minute)s, %(now)s,
+        %(created_by)s)
+RETURNING *;
+
+-- name: active_api_key_by_hash
+SELECT * FROM api_keys WHERE key_hash = %(key_hash)s AND revoked_at IS NULL;
+
+-- name: touch_api_key
+-- last_used_at to the minute: a busy key costs one write a minute, not one a request.
+UPDATE api_keys SET last_used_at = %(now)s
+WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at <= %(now)s - interval '1 minute');
+
+-- name: list_api_keys
+SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
+
+-- name: revoke_api_key
+UPDATE api_keys SET revoked_at = %(now)s
+WHERE id = %(id)s AND revoked_at IS NULL
+RETURNING *;
