@@ -192,7 +192,7 @@ WHERE id IN (
 );
 
 -- name: execution_counts
--- From the counters (migration 0006), never from executions: the folded counts plus
+-- From the counters (migration 0007), never from executions: the folded counts plus
 -- the deltas not yet folded, so the figures are exact.
 SELECT status, sum(n)::bigint AS n FROM (
     SELECT status, n FROM execution_status_counts
@@ -332,7 +332,7 @@ INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
 VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(changes)s);
 
 -- name: audit_total
--- The whole log's size from its counter (migration 0006), not from counting the log.
+-- The whole log's size from its counter (migration 0007), not from counting the log.
 SELECT COALESCE(sum(delta), 0)::bigint AS n FROM audit_log_count;
 
 -- name: fold_audit_count
