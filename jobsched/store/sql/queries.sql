@@ -336,8 +336,12 @@ VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(chang
 SELECT COALESCE(sum(delta), 0)::bigint AS n FROM audit_log_count;
 
 -- name: fold_audit_count
-WITH moved AS (DELETE FROM audit_log_count RETURNING delta)
-INSERT INTO audit_log_count (delta) SELECT COALESCE(sum(delta), 0) FROM moved;
+-- Folds the rows into one; writes nothing when there is only one (an idle log).
+WITH moved AS (
+    DELETE FROM audit_log_count WHERE (SELECT count(*) FROM audit_log_count) > 1
+    RETURNING delta
+)
+INSERT INTO audit_log_count (delta) SELECT sum(delta) FROM moved HAVING count(*) > 0;
 
 -- name: count_audit
 SELECT count(*) AS n FROM audit_log
