@@ -135,6 +135,23 @@ Ident = Annotated[
 ]
 
 
+PoolName = Annotated[
+    str,
+    checked(
+        problem="must be a pool name (lower-case letters, digits, '-' and '_', at most 40)",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$",
+        description="the worker pool that runs it",
+    ),
+]
+MaxConcurrency = Annotated[
+    int, Meta(ge=1, le=10_000, description="at most this many of the job's runs at once")
+]
+Waiting = Annotated[
+    str,
+    Meta(description="why its runs are waiting: no live worker serves its handler on its pool"),
+]
+
+
 class Model(Struct, kw_only=True, forbid_unknown_fields=True):
     """Base of request bodies: unknown fields are refused (and named)."""
 
@@ -155,6 +172,10 @@ class JobCreate(Model):
     retry_backoff_ms: BackoffMs = 1_000
     retry_backoff_max_ms: BackoffMs = 60_000
     overlap_policy: OverlapPolicy = "allow"
+    pool: (
+        Annotated[PoolName, Meta(description="default: the handler's pool ('default')")] | None
+    ) = None
+    max_concurrency: MaxConcurrency | None = None
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -176,9 +197,12 @@ class JobUpdate(Model):
     retry_backoff_ms: BackoffMs | UnsetType = UNSET
     retry_backoff_max_ms: BackoffMs | UnsetType = UNSET
     overlap_policy: OverlapPolicy | UnsetType = UNSET
+    pool: PoolName | UnsetType | None = UNSET
+    max_concurrency: MaxConcurrency | UnsetType | None = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
     schedule_error: ReadOnly = UNSET
+    waiting: ReadOnly = UNSET
     next_run_time: ReadOnly = UNSET
     last_run_time: ReadOnly = UNSET
     upcoming_runs: ReadOnly = UNSET
@@ -191,6 +215,7 @@ READ_ONLY = (
     "id",
     "status",
     "schedule_error",
+    "waiting",
     "next_run_time",
     "last_run_time",
     "upcoming_runs",
@@ -371,6 +396,7 @@ class Execution(Response):
     status: ExecutionStatusName
     source: str
     handler: str
+    pool: str
     payload: dict[str, Any]
     scheduled_for: Time | None
     priority: int
@@ -384,6 +410,7 @@ class Execution(Response):
     duration_ms: int | None
     result: Any
     error: str | None
+    waiting: Annotated[Waiting, Meta(description="only for QUEUED runs")] | None
     attempts: list[Attempt]
     created_at: Time | None
     updated_at: Time | None
@@ -412,6 +439,9 @@ class Job(Response):
     retry_backoff_ms: int
     retry_backoff_max_ms: int
     overlap_policy: OverlapPolicyName
+    pool: str
+    max_concurrency: int | None
+    waiting: Waiting | None
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -482,10 +512,25 @@ class Worker(Response):
     started_at: Time | None
     last_heartbeat: Time | None
     stale: bool
+    pools: list[str]
+    handlers: list[str]
 
 
 class WorkerPage(Page):
     items: list[Worker]
+
+
+class Handler(Response):
+    name: str
+    description: str
+    schema: Annotated[dict[str, Any], Meta(description="JSON Schema of the payload")] | None
+    pool: str
+    isolation: Literal["thread", "process"]
+    workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
+
+
+class HandlerPage(Page):
+    items: list[Handler]
 
 
 HealthStatus = Literal["ok", "unavailable"]
@@ -514,10 +559,16 @@ class ExecutionCounts(Response):
     by_status: dict[str, int]
 
 
-class QueueDepth(Response):
+class PoolDepth(Response):
     ready: int
     in_flight: int
     delayed: int
+
+
+class QueueDepth(PoolDepth):
+    """Summed over the pools, and each pool's own."""
+
+    pools: dict[str, PoolDepth]
 
 
 class Throughput(Response):

@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from jobsched.domain import attempts, cron, due, retry
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import DeadLetter, Execution, Job
+from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
@@ -31,7 +31,12 @@ from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset, stored_json
 from jobsched.store.queries import q
-from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
+from jobsched.store.rows import (
+    dead_letter_from_row,
+    execution_from_row,
+    job_from_row,
+    queue_item,
+)
 
 log = logging.getLogger("jobsched.store")
 
@@ -103,6 +108,10 @@ class Finish:
     """Claims of the run since its last deliberate retry (poison detection)."""
     refused: str | None = None
     """Why PostgreSQL refused the attempt's result (set by the store, never a worker)."""
+    fail_now: bool = False
+    """The handler said the run cannot succeed (``FailNow``): no retries."""
+    retry_after_ms: int | None = None
+    """The handler asked to be retried after this delay (``RetryLater(delay_ms=...)``)."""
 
 
 @dataclass(frozen=True)
@@ -534,6 +543,8 @@ class Store:
             "retry_backoff_max_ms": job["retry_backoff_max_ms"],
             "error": skip_reason,
             "finished_at": now if skip_reason else None,
+            "pool": job["pool"],
+            "max_concurrency": job["max_concurrency"],
             "now": now,
         }
 
@@ -572,11 +583,32 @@ class Store:
             audit_log.record(conn, audit, "job", jid, changes.triggered(created, runs), now)
         return created
 
-    def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
-        """(id, priority) of executions written but not yet pushed: the outbox."""
+    # ------------------------------------------------------------ the catalog
+
+    def publish_handlers(self, handlers: Sequence[dict[str, Any]], now: datetime) -> None:
+        """Record what a worker serves (``Handler.describe()``), replacing older entries
+        of the same names."""
+        rows = [
+            {**h, "schema": Jsonb(h["schema"]) if h["schema"] is not None else None, "now": now}
+            for h in handlers
+        ]
+        if rows:
+            with self.tx() as conn, conn.cursor() as cur:
+                cur.executemany(q("upsert_handler"), rows)
+
+    def catalog_entry(self, name: str) -> dict[str, Any] | None:
+        with self.tx() as conn:
+            return conn.execute(q("get_handler"), {"name": name}).fetchone()
+
+    def catalog(self) -> list[dict[str, Any]]:
+        with self.tx() as conn:
+            return conn.execute(q("list_handlers")).fetchall()
+
+    def pending(self, limit: int = 1000) -> list[QueueItem]:
+        """Executions written but not yet pushed: the outbox."""
         with self.tx() as conn:
             rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
-        return [(str(r["id"]), r["priority"]) for r in rows]
+        return [queue_item(r) for r in rows]
 
     def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
         if ids:
@@ -682,6 +714,8 @@ class Store:
                     policy=policy,
                     deliveries=f.deliveries,
                     refused=f.refused,
+                    fail_now=f.fail_now,
+                    retry_after_ms=f.retry_after_ms,
                 )
                 status = attempts.final_status(f.outcome, decision)
                 retry_at = decision.at if isinstance(decision, RetryAt) else None

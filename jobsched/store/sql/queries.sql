@@ -8,11 +8,12 @@
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, status, next_run_time, created_at, updated_at)
+                  overlap_policy, pool, max_concurrency, status, next_run_time, created_at,
+                  updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
-        %(now)s)
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
+        'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -27,7 +28,8 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s,
+    overlap_policy = %(overlap_policy)s, pool = %(pool)s,
+    max_concurrency = %(max_concurrency)s, next_run_time = %(next_run_time)s,
     schedule_error = %(schedule_error)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
@@ -73,15 +75,16 @@ WHERE id = %(id)s;
 -- name: insert_execution
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        error, finished_at, created_at, updated_at)
+                        error, finished_at, pool, max_concurrency, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(now)s, %(now)s)
+        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
+        %(now)s, %(now)s)
 ON CONFLICT (job_id, scheduled_for) WHERE source = 'schedule' DO NOTHING
 RETURNING *;
 
 -- name: pending_executions
-SELECT id, priority FROM executions
+SELECT id, priority, pool, job_id, max_concurrency, handler FROM executions
 WHERE status = 'PENDING'
 ORDER BY created_at
 LIMIT %(limit)s;
@@ -167,7 +170,9 @@ WHERE d.id = %(id)s;
 DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
-SELECT id, status, priority, next_attempt_at, lease_token FROM executions
+SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
+       handler
+FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
@@ -192,7 +197,7 @@ WHERE id IN (
 );
 
 -- name: execution_counts
--- From the counters (migration 0007), never from executions: the folded counts plus
+-- From the counters (migration 0008), never from executions: the folded counts plus
 -- the deltas not yet folded, so the figures are exact.
 SELECT status, sum(n)::bigint AS n FROM (
     SELECT status, n FROM execution_status_counts
@@ -332,7 +337,7 @@ INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
 VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(changes)s);
 
 -- name: audit_total
--- The whole log's size from its counter (migration 0007), not from counting the log.
+-- The whole log's size from its counter (migration 0008), not from counting the log.
 SELECT COALESCE(sum(delta), 0)::bigint AS n FROM audit_log_count;
 
 -- name: fold_audit_count
@@ -387,3 +392,16 @@ SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
 UPDATE api_keys SET revoked_at = %(now)s
 WHERE id = %(id)s AND revoked_at IS NULL
 RETURNING *;
+
+-- name: upsert_handler
+INSERT INTO handler_catalog (name, description, schema, pool, isolation, updated_at)
+VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(now)s)
+ON CONFLICT (name) DO UPDATE
+SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
+    isolation = EXCLUDED.isolation, updated_at = EXCLUDED.updated_at;
+
+-- name: get_handler
+SELECT * FROM handler_catalog WHERE name = %(name)s;
+
+-- name: list_handlers
+SELECT * FROM handler_catalog ORDER BY name;

@@ -58,6 +58,8 @@ CREATE TABLE executions (
     attempts             jsonb NOT NULL DEFAULT '[]'::jsonb,
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL,
+    pool                 text NOT NULL DEFAULT 'default',
+    max_concurrency      integer,
     PRIMARY KEY (id, scheduled_for)
 ) PARTITION BY RANGE (scheduled_for);
 
@@ -254,11 +256,12 @@ INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, han
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         attempt, attempt_base, worker_id, lease_token, queued_at, started_at,
                         finished_at, next_attempt_at, result, error, attempts, created_at,
-                        updated_at)
+                        updated_at, pool, max_concurrency)
 SELECT id, job_id, source, status, scheduled_for, priority, handler, payload,
        max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
        attempt, attempt_base, worker_id, lease_token, queued_at, started_at,
-       finished_at, next_attempt_at, result, error, attempts, created_at, updated_at
+       finished_at, next_attempt_at, result, error, attempts, created_at, updated_at,
+       pool, max_concurrency
 FROM executions_unpartitioned;
 
 DROP TABLE executions_unpartitioned;
