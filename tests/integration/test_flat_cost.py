@@ -6,17 +6,22 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 
 from jobsched.errors import ValidationError
 from jobsched.scheduler import Scheduler
+from jobsched.store import Store
+from jobsched.store.migrations import migrate, migration_files
 from jobsched.store.queries import q
 from tests.integration.engine import Engine
 
+PARTITIONING = "0008_"
 FAIL = {"handler": "test.delay", "payload": {"durationMs": 0, "shouldFail": True}}
 
 
@@ -276,3 +281,78 @@ def test_the_audit_total_stays_exact_without_counting_the_log(engine: Engine) ->
     engine.service.trigger_job(job["id"], {"runs": [{}, {}]})
     assert engine.service.list_audit({})["total"] == logged() == 4
     assert engine.service.list_audit({"action": "pause"})["total"] == 1
+
+
+def test_the_migration_moves_existing_history_into_days_and_counts_it(
+    services: dict[str, str],
+) -> None:
+    admin = services["postgres_admin"]
+    name = f"jobsched_fc_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            for file, text in migration_files():  # the schema before partitioning
+                if file.startswith(PARTITIONING):
+                    break
+                conn.execute(text)
+            conn.execute(
+                "CREATE TABLE schema_migrations (name text PRIMARY KEY,"
+                " applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            conn.execute(
+                "INSERT INTO schema_migrations (name) SELECT unnest(%s::text[])",
+                ([f for f, _ in migration_files() if f < PARTITIONING],),
+            )
+            job = uuid.uuid4()
+            conn.execute(
+                "INSERT INTO jobs (id, name, handler, priority, max_retries, timeout_ms,"
+                " retry_backoff_ms, retry_backoff_max_ms, status, created_at, updated_at)"
+                " VALUES (%s, 'old', 'test.echo', 50, 0, 1000, 0, 0, 'SCHEDULED', now(), now())",
+                (job,),
+            )
+            runs = {}
+            for days, status in [
+                (0, "SUCCEEDED"),
+                (0, "QUEUED"),
+                (3, "FAILED"),
+                (400, "SUCCEEDED"),
+            ]:
+                runs[uuid.uuid4()] = (days, status)
+            for run, (days, status) in runs.items():
+                conn.execute(
+                    "INSERT INTO executions (id, job_id, source, status, scheduled_for, priority,"
+                    " handler, max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,"
+                    " created_at, updated_at) VALUES (%s, %s, 'trigger', %s,"
+                    " now() - %s * interval '1 day', 50, 'test.echo', 0, 1, 0, 0,"
+                    " now() - %s * interval '1 day', now())",
+                    (run, job, status, days, days),
+                )
+            (failed,) = [r for r, (_, s) in runs.items() if s == "FAILED"]
+            conn.execute(
+                "INSERT INTO dead_letter (id, execution_id, job_id, reason, attempts, created_at)"
+                " VALUES (%s, %s, %s, 'out of retries', 1, now())",
+                (uuid.uuid4(), failed, job),
+            )
+        assert migrate(url)[0].startswith(PARTITIONING)
+        store = Store(url)
+        try:
+            assert store.list_executions(job_id=str(job)).total == 4
+            assert store.counts()["executions"] == {"SUCCEEDED": 2, "QUEUED": 1, "FAILED": 1}
+            (entry,) = store.list_dead_letter().items
+            assert entry.execution_id == str(failed)
+            with store.tx() as conn:
+                parts = conn.execute(
+                    "SELECT id, tableoid::regclass::text AS part FROM executions"
+                ).fetchall()
+            where = {r["id"]: r["part"] for r in parts}
+            # Recent days get their own partitions; more than 60 days back, the default.
+            assert where[failed].startswith("executions_p")
+            (ancient,) = [r for r, (d, _) in runs.items() if d == 400]
+            assert where[ancient] == "executions_default"
+        finally:
+            store.close()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
