@@ -620,10 +620,15 @@ class Store:
             with self.tx() as conn:
                 conn.execute(q("mark_promoted"), {"ids": [uuid.UUID(i) for i in ids], "now": now})
 
-    def unfinished(self) -> list[dict[str, Any]]:
-        """Executions Redis should hold: for rebuilding the queue after Redis lost it."""
+    def unfinished(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Executions Redis should hold (all, or those among ``ids``): for rebuilding
+        the queue after Redis lost it, and for the periodic reconcile."""
         with self.tx() as conn:
-            rows = conn.execute(q("unfinished_executions")).fetchall()
+            if ids is None:
+                rows = conn.execute(q("unfinished_executions")).fetchall()
+            else:
+                among = {"ids": [uuid.UUID(i) for i in ids]}
+                rows = conn.execute(q("unfinished_executions_among"), among).fetchall()
         return [{**r, "id": str(r["id"])} for r in rows]
 
     # --------------------------------------------------------------- workers

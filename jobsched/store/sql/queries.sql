@@ -176,6 +176,14 @@ FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
+-- name: unfinished_executions_among
+-- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
+SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
+       handler
+FROM executions
+WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
+ORDER BY priority DESC, created_at;
+
 -- name: hand_back
 -- The status and whether the attempt uses up a retry (%(spared)s) are
 -- jobsched/domain/attempts.py's: QUEUED, and it does not.
