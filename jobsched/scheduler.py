@@ -115,6 +115,7 @@ class Scheduler:
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
         report.pushed = self.flush_outbox(now)
+        self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
         if report.expired or report.released or report.rebuilt or report.reconciled:
