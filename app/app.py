@@ -19,9 +19,13 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from chalice import Chalice, CORSConfig, Response
 
-from jobsched.api.http import error_body, parse_json, status_for
+from jobsched.api import prometheus
+from jobsched.api.http import error_body, parse_json, prefers, status_for
 from jobsched.api.openapi import openapi_document, scope_of
+from jobsched.api.prometheus import CONTENT_TYPE
 from jobsched.domain.access import KEY_PREFIX, Caller
+from jobsched.domain.contract import MetricsFormatQuery
+from jobsched.domain.validation import load_query
 from jobsched.errors import JobSchedulerError
 from jobsched.runtime import runtime
 
@@ -167,8 +171,18 @@ def openapi() -> dict:
 
 
 @endpoint("/metrics", ["GET"])
-def get_metrics() -> dict:
-    return _svc().metrics()
+def get_metrics() -> Any:
+    """JSON, or the Prometheus text format for ``?format=prometheus`` or an ``Accept``
+    that prefers ``text/plain`` (what a Prometheus server sends)."""
+    query = load_query(MetricsFormatQuery, _query())
+    accept = app.current_request.headers.get("accept")
+    text = query.format == "prometheus" or (
+        query.format is None and prefers(accept, "text/plain", "application/json")
+    )
+    metrics = _svc().metrics()
+    if not text:
+        return metrics
+    return Response(body=prometheus.render(metrics), headers={"Content-Type": CONTENT_TYPE})
 
 
 @endpoint("/metrics/executions", ["GET"])

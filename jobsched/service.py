@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -332,6 +333,7 @@ class JobService:
             },
             "leader": {"id": leader.rsplit(":", 1)[0] if leader else None, "ttl_ms": ttl},
             "workers": {"total": len(workers), "stale": sum(1 for w in workers if w["stale"])},
+            "run_durations": _histograms(self.store.run_durations()),
             "generated_at": now.isoformat(),
         }
 
@@ -355,3 +357,17 @@ class JobService:
             for r in rows
         ]
         return {"buckets": buckets, "window_s": window, "bucket_s": bucket}
+
+
+def _histograms(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The store's per-bucket counts as cumulative histograms per status, as
+    Prometheus has them (``le``: the bucket's upper bound in seconds, ``+Inf`` last)."""
+    out: dict[str, Any] = {}
+    for row in rows:
+        hist = out.setdefault(row["status"], {"buckets": [], "count": 0, "sum_seconds": 0.0})
+        hist["count"] += row["n"]
+        hist["sum_seconds"] = round(hist["sum_seconds"] + float(row["sum_s"]), 6)
+        le = float(row["le"])
+        label = "+Inf" if math.isinf(le) else format(le, "g")
+        hist["buckets"].append({"le": label, "count": hist["count"]})
+    return out

@@ -61,3 +61,32 @@ def parse_json(raw: bytes | str | None, required: bool = True) -> Any:
         raise ValidationError({"body": "is nested too deeply"}) from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, _NotJson
         raise ValidationError({"body": f"is not valid JSON: {exc}"}) from None
+
+
+def _quality(accept: str, media_type: str) -> float:
+    """The q-value ``accept`` gives ``media_type``: its most specific match wins."""
+    best, specificity = 0.0, -1
+    kind = media_type.split("/")[0]
+    for part in accept.split(","):
+        name, *params = [p.strip() for p in part.split(";")]
+        rank = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(name.lower())
+        if rank is None or rank < specificity:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        best, specificity = q, rank
+    return best
+
+
+def prefers(accept: str | None, offered: str, default: str) -> bool:
+    """Whether ``accept`` rates ``offered`` above ``default`` (a tie keeps the default,
+    so a browser's ``*/*`` still gets JSON)."""
+    if not accept:
+        return False
+    return _quality(accept, offered) > _quality(accept, default)

@@ -43,6 +43,8 @@ class Operation:
     """Other answers with their own body (``/health``'s 503)."""
     scope: str | None = None
     """The scope a key needs to call it; None: ``read`` for a GET, else ``admin``."""
+    text: str | None = None
+    """A plain-text alternative of the success body (described here), besides JSON."""
 
     @property
     def needs(self) -> str:
@@ -67,7 +69,16 @@ OPERATIONS: tuple[Operation, ...] = (
         also={503: c.Health},
     ),
     Operation("GET", "/openapi.json", "This document", response=dict[str, Any]),
-    Operation("GET", "/metrics", "Counts, queue depth, throughput, leader", response=c.Metrics),
+    Operation(
+        "GET",
+        "/metrics",
+        "Counts, queue depth, throughput, leader, run durations; in the Prometheus text "
+        "format with format=prometheus or Accept: text/plain",
+        response=c.Metrics,
+        query=c.MetricsFormatQuery,
+        errors=BAD,
+        text="the Prometheus text exposition format, version 0.0.4",
+    ),
     Operation(
         "GET",
         "/metrics/executions",
@@ -279,6 +290,9 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
             "description": "ok",
             **_json(_one_of([schema[m] for m in models])),
         }
+        if op.text:
+            text = {"schema": {"type": "string", "description": op.text}}
+            responses[str(op.status)]["content"]["text/plain"] = text
     for status, model in op.also.items():
         responses[str(status)] = {"description": "see the body", **_json(schema[model])}
     # Any key may be over its limit (429); only a key of too little scope is refused (403).

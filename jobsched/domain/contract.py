@@ -310,6 +310,16 @@ class ExecutionListQuery(JobExecutionsQuery):
     handler: Param | None = None
 
 
+class MetricsFormatQuery(Query):
+    format: (
+        Annotated[
+            Literal["json", "prometheus"],
+            Meta(description="prometheus: the Prometheus text format (as Accept: text/plain)"),
+        ]
+        | None
+    ) = None
+
+
 class MetricsQuery(Query):
     window_s: Annotated[int, Meta(ge=60, le=7 * 86400)] = 3600
     bucket_s: Annotated[int, Meta(ge=1, le=7 * 86400, description="at most window_s")] = 60
@@ -598,6 +608,19 @@ class WorkerCounts(Response):
     stale: int
 
 
+class DurationBucket(Response):
+    le: Annotated[str, Meta(description="upper bound in seconds, '+Inf' last")]
+    count: Annotated[int, Meta(description="runs that took at most le (cumulative)")]
+
+
+class DurationHistogram(Response):
+    """Since the counters began (migration 0009); only ever grows."""
+
+    buckets: list[DurationBucket]
+    count: int
+    sum_seconds: float
+
+
 class Metrics(Response):
     jobs: JobCounts
     executions: ExecutionCounts
@@ -608,6 +631,10 @@ class Metrics(Response):
     duration_ms: Durations
     leader: Leader
     workers: WorkerCounts
+    run_durations: Annotated[
+        dict[str, DurationHistogram],
+        Meta(description="per final status (SUCCEEDED, FAILED): how long finished runs took"),
+    ]
     generated_at: Time
 
 

@@ -950,6 +950,7 @@ class Store:
             with self.tx() as conn:
                 conn.execute(q("fold_count_deltas"))
                 conn.execute(q("fold_audit_count"))
+                conn.execute(q("fold_run_durations"))
         except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
             log.warning("counters not folded: %s", _first_line(exc))
         checked = self._partitions_checked
@@ -984,6 +985,13 @@ class Store:
     def recent_activity(self, now: datetime) -> dict[str, Any]:
         with self.tx() as conn:
             return conn.execute(q("finished_since"), {"now": now}).fetchone()
+
+    def run_durations(self) -> list[dict[str, Any]]:
+        """The run duration histogram (migration 0009): ``status``, ``le`` (a bucket's
+        upper bound in seconds, ``inf`` last), ``n`` runs in that bucket alone and
+        ``sum_s``, for every final status and bucket."""
+        with self.tx() as conn:
+            return conn.execute(q("run_durations")).fetchall()
 
     def execution_buckets(
         self, now: datetime, window_s: int, bucket_s: int

@@ -356,6 +356,29 @@ WITH moved AS (
 )
 INSERT INTO audit_log_count (delta) SELECT sum(delta) FROM moved HAVING count(*) > 0;
 
+-- name: fold_run_durations
+-- Run by the tick: moves the duration histogram's deltas into its counters (0009).
+WITH moved AS (
+    DELETE FROM run_duration_deltas RETURNING status, le, n, sum_s
+)
+INSERT INTO run_duration_counts AS c (status, le, n, sum_s)
+SELECT status, le, sum(n), sum(sum_s) FROM moved GROUP BY status, le
+ON CONFLICT (status, le) DO UPDATE SET n = c.n + EXCLUDED.n, sum_s = c.sum_s + EXCLUDED.sum_s;
+
+-- name: run_durations
+-- The histogram per final status and bucket (every bucket, empty ones as 0): the
+-- folded counters plus the deltas not yet folded, so the figures are exact.
+SELECT s.status, b.le, COALESCE(sum(c.n), 0)::bigint AS n, COALESCE(sum(c.sum_s), 0) AS sum_s
+FROM (VALUES ('SUCCEEDED'), ('FAILED')) s (status)
+CROSS JOIN run_duration_bounds b
+LEFT JOIN (
+    SELECT status, le, n, sum_s FROM run_duration_counts
+    UNION ALL
+    SELECT status, le, n, sum_s FROM run_duration_deltas
+) c ON c.status = s.status AND c.le = b.le
+GROUP BY s.status, b.le
+ORDER BY s.status, b.le;
+
 -- name: count_audit
 SELECT count(*) AS n FROM audit_log
 WHERE (%(action)s::text IS NULL OR action = %(action)s)
