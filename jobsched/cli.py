@@ -1,7 +1,17 @@
-"""``jobsched``: run the pieces (migrate, tick, worker, up) and talk to the API.
+"""``jobsched``: run the pieces, check them (doctor) and talk to the API.
 
-Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 a dependency
-(Redis/PostgreSQL/the API) is unreachable.
+The pieces: migrate, tick, worker, up (the local stack).
+
+Exit codes, stable for scripts: 0 ok (a followed run SUCCEEDED); 1 the operation
+failed (a followed run FAILED, a doctor check failed); 2 bad usage or input; 3 a
+dependency (Redis, PostgreSQL, the API) is unreachable; 4 a followed run ended
+without a result (CANCELLED, SKIPPED); 124 ``--timeout`` passed before the run
+ended; 130 interrupted (Ctrl-C).
+
+Every command takes ``--json``: API commands print the API's JSON (one object per
+line for the commands that follow runs), ``doctor``, ``migrate`` and ``settings``
+print one JSON document, and long-running ones (``tick``, ``worker``, ``up``) log
+JSON lines.
 
 What lives outside the core plugs in through entry points declared in pyproject.toml,
 so this module imports neither ``infra`` nor an AWS library:
@@ -29,7 +39,8 @@ from typing import Any
 from jobsched.errors import DependencyError, JobSchedulerError, SettingsError, ValidationError
 from jobsched.settings import Settings, describe
 
-EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_NOT_RUN = 1, 2, 3, 4
+EXIT_TIMEOUT, EXIT_INTERRUPTED = 124, 130
 
 
 COMMANDS_GROUP = "jobsched.commands"
@@ -76,7 +87,10 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from jobsched.store.migrations import migrate
 
     applied = migrate(settings.database_url)
-    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    if args.json:
+        print(json.dumps({"applied": applied}))
+    else:
+        print("applied: " + ", ".join(applied) if applied else "database is up to date")
     return 0
 
 
@@ -101,14 +115,42 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    if args.json:
+        rows = [{"name": n, "default": d, "meaning": m} for n, d, m in describe()]
+        print(json.dumps(rows, indent=2))
+        return 0
     for name, default, meaning in describe():
         print(f"{name:24} {default or '-':28} {meaning}")
     return 0
 
 
+def add_output_options(parser: argparse.ArgumentParser, api: bool = False) -> None:
+    """``--json`` (and, for API commands, ``--api-url``/``--api-key``) on a command.
+    They may also come before the command (``jobsched --json workers``): left out
+    here, they keep the value given there."""
+    keep = argparse.SUPPRESS
+    parser.add_argument("--json", action="store_true", default=keep, help="print JSON")
+    if api:
+        parser.add_argument("--api-url", default=keep, help="API base URL (env JOBSCHED_API_URL)")
+        parser.add_argument("--api-key", default=keep, help="API key (env JOBSCHED_API_KEY)")
+
+
+def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every command and subcommand parser under ``parser``."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += [child, *_commands(child)]
+    return found
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobsched", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print JSON (every command)")
+    parser.add_argument("--api-url", help="API base URL (env JOBSCHED_API_URL)")
+    parser.add_argument("--api-key", help="API key (env JOBSCHED_API_KEY)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
     tick = sub.add_parser("tick", help="run the scheduler tick (loops unless --once)")
@@ -123,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
         except ImportError:
             continue  # declared, but its code is not shipped here (the worker image has no `up`)
         add(sub)
+    for command in _commands(parser):  # plug-in commands too: every one takes --json
+        if "--json" not in command._option_string_actions:
+            add_output_options(command)
     return parser
 
 
@@ -138,7 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     fn: Callable[[argparse.Namespace, Settings], int] = args.fn
     try:
-        if getattr(args, "log_format", None):
+        if args.json:  # long-running commands log JSON lines
+            os.environ["LOG_FORMAT"] = "json"
+        elif getattr(args, "log_format", None):
             os.environ.setdefault("LOG_FORMAT", args.log_format)
         _setup_logging(args.verbose)
         settings = Settings.from_env()
@@ -158,4 +205,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jobsched: {exc.message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED

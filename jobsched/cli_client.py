@@ -1,6 +1,9 @@
-"""The API half of the CLI: ``jobsched jobs|executions|dlq|audit|keys|seed ...``.
+"""The API half of the CLI: one command for every operation of the API
+(``tests/integration/test_cli_parity.py`` checks), plus ``seed``.
 
-Output is a readable table by default and JSON with ``--json`` (for scripts).
+Output is a readable table by default and JSON with ``--json`` (for scripts; the
+commands that follow runs print one JSON object per line). Exit codes are those of
+``jobsched.cli``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ import json
 import sys
 from typing import Any
 
-from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE
+from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, add_output_options
+from jobsched.cli_follow import Outcome, follow_execution, follow_job
 from jobsched.client import ApiError, ApiUnreachable, Client
 
 DEMO_JOBS = [
@@ -54,13 +58,14 @@ DEMO_JOBS = [
 
 
 def _print(data: Any, as_json: bool, columns: list[str] | None = None) -> None:
+    if isinstance(data, str):  # already rendered (the Prometheus text)
+        print(data, end="" if data.endswith("\n") else "\n")
+        return
     if as_json or columns is None:
         print(json.dumps(data, indent=2))
         return
     items = data["items"] if isinstance(data, dict) and "items" in data else [data]
-    rows = [
-        [str(item.get(c) if item.get(c) is not None else "-") for c in columns] for item in items
-    ]
+    rows = [[_cell(item.get(c)) for c in columns] for item in items]
     widths = [
         max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(columns)
     ]
@@ -71,12 +76,38 @@ def _print(data: Any, as_json: bool, columns: list[str] | None = None) -> None:
         print(f"({len(items)} of {data['total']})")
 
 
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value) or "-"
+    return str(value)
+
+
 JOB_COLUMNS = ["id", "name", "handler", "schedule", "priority", "status", "next_run_time"]
 EXEC_COLUMNS = ["id", "job_name", "status", "attempt", "worker_id", "scheduled_for", "error"]
 DLQ_COLUMNS = ["id", "job_name", "handler", "attempts", "error", "created_at"]
 AUDIT_COLUMNS = ["at", "key_id", "action", "target_type", "target_id", "changed"]
 KEY_COLUMNS = ["id", "name", "scope", "rate_limit_per_minute", "created_at", "last_used_at"]
+WORKER_COLUMNS = ["id", "host", "pid", "running", "capacity", "pools", "last_heartbeat", "stale"]
+HANDLER_COLUMNS = ["name", "pool", "isolation", "workers", "description"]
+BUCKET_COLUMNS = ["start", "succeeded", "failed", "p95_duration_ms"]
 AUDIT_FILTERS = ("action", "target_type", "target_id", "key_id", "since", "until", "limit")
+JOB_FIELDS: dict[str, Any] = {
+    # option -> (type, help); the field is the option's name with '_' for '-'
+    "schedule": (str, "cron: 5 fields, or 6 with leading seconds ('' on update: none)"),
+    "timezone": (str, "IANA zone (default UTC)"),
+    "priority": (int, "0-100, higher first (default 50)"),
+    "max-retries": (int, "retries after a failed attempt (default 3)"),
+    "timeout-ms": (int, "per attempt (default 60000)"),
+    "retry-backoff-ms": (int, "first retry delay (default 1000)"),
+    "retry-backoff-max-ms": (int, "longest retry delay (default 60000)"),
+    "overlap-policy": (str, "allow or skip (default allow)"),
+    "pool": (str, "worker pool (default: the handler's)"),
+    "max-concurrency": (int, "at most this many runs at once"),
+    "description": (str, None),
+    "payload": (str, "JSON object"),
+}
 
 
 def _json_arg(text: str | None, name: str) -> Any:
@@ -88,27 +119,42 @@ def _json_arg(text: str | None, name: str) -> Any:
         raise argparse.ArgumentTypeError(f"{name} is not valid JSON: {exc}") from None
 
 
+def _job_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The job fields given as options (only those given)."""
+    fields: dict[str, Any] = {}
+    for option in JOB_FIELDS:
+        key = option.replace("-", "_")
+        value = getattr(args, key, None)
+        if value is None:
+            continue
+        if key == "payload":
+            value = _json_arg(value, "--payload")
+        elif key == "schedule" and value == "":
+            value = None  # no schedule: runs only when triggered
+        fields[key] = value
+    if getattr(args, "rename", None) is not None:
+        fields["name"] = args.rename
+    return fields
+
+
 def run_jobs(args: argparse.Namespace, api: Client) -> Any:
     if args.action == "list":
-        return api.list_jobs(
-            status=args.status, handler=args.handler, name=args.name, limit=args.limit
-        ), JOB_COLUMNS
+        filters = {"status": args.status, "handler": args.handler, "name": args.name}
+        return api.list_jobs(**filters, sort=args.sort, limit=args.limit), JOB_COLUMNS
     if args.action == "create":
-        fields: dict[str, Any] = {"name": args.name, "handler": args.handler}
-        keys = ("schedule", "timezone", "priority", "max_retries", "timeout_ms", "description")
-        for key in (*keys, "pool", "max_concurrency"):
-            if getattr(args, key) is not None:
-                fields[key] = getattr(args, key)
-        if args.payload is not None:
-            fields["payload"] = _json_arg(args.payload, "--payload")
-        return api.create_job(**fields), JOB_COLUMNS
+        fields = _job_fields(args)
+        return api.create_job(name=args.name, handler=args.handler, **fields), JOB_COLUMNS
     job = api.find_job(args.job)
     if args.action == "get":
         return job, None
+    if args.action == "update":
+        fields = _job_fields(args)
+        if not fields:
+            raise argparse.ArgumentTypeError("nothing to update: give at least one field option")
+        return api.update_job(job["id"], **fields), JOB_COLUMNS
     if args.action == "trigger":
-        return api.trigger(
-            job["id"], _json_arg(args.payload, "--payload"), args.priority
-        ), EXEC_COLUMNS
+        payload = _json_arg(args.payload, "--payload")
+        return api.trigger(job["id"], payload, args.priority), EXEC_COLUMNS
     if args.action == "pause":
         return api.pause(job["id"]), JOB_COLUMNS
     if args.action == "resume":
@@ -116,25 +162,37 @@ def run_jobs(args: argparse.Namespace, api: Client) -> Any:
     if args.action == "delete":
         api.delete_job(job["id"])
         return {"deleted": job["id"]}, None
+    if args.action == "executions":
+        page = api.list_executions(job["id"], status=args.status, limit=args.limit)
+        return page, EXEC_COLUMNS
+    if args.action == "tail":
+        return follow_job(api, job, args), None
     raise AssertionError(args.action)
 
 
 def run_executions(args: argparse.Namespace, api: Client) -> Any:
     if args.action == "list":
         job_id = api.find_job(args.job)["id"] if args.job else None
-        return api.list_executions(job_id, status=args.status, limit=args.limit), EXEC_COLUMNS
+        filters = {"status": args.status, "handler": args.handler, "limit": args.limit}
+        if job_id is not None:
+            filters["job_id"] = job_id
+        return api.list_executions(**filters), EXEC_COLUMNS
     if args.action == "get":
         return api.get_execution(args.id), None
     if args.action == "cancel":
         return api.cancel(args.id), EXEC_COLUMNS
     if args.action == "retry":
         return api.retry(args.id), EXEC_COLUMNS
+    if args.action == "watch":
+        return follow_execution(api, args.id, args), None
     raise AssertionError(args.action)
 
 
 def run_dlq(args: argparse.Namespace, api: Client) -> Any:
     if args.action == "list":
         return api.dead_letter(limit=args.limit), DLQ_COLUMNS
+    if args.action == "get":
+        return api.get_dead_letter(args.id), None
     if args.action == "redrive":
         return api.redrive(args.id), EXEC_COLUMNS
     if args.action == "delete":
@@ -165,6 +223,27 @@ def run_keys(args: argparse.Namespace, api: Client) -> Any:
     raise AssertionError(args.action)
 
 
+def run_metrics(args: argparse.Namespace, api: Client) -> Any:
+    if args.action == "executions":
+        window = {"window_s": args.window_s, "bucket_s": args.bucket_s}
+        return api.execution_metrics(**window), None if args.json else BUCKET_COLUMNS
+    if args.prometheus:
+        return api.metrics_text(), None
+    return api.metrics(), None
+
+
+def run_system(args: argparse.Namespace, api: Client) -> Any:
+    if args.command == "workers":
+        return api.workers(), WORKER_COLUMNS
+    if args.command == "handlers":
+        return api.handlers(), HANDLER_COLUMNS
+    if args.command == "health":
+        return api.health(), None
+    if args.command == "openapi":
+        return api.openapi(), None
+    raise AssertionError(args.command)
+
+
 def run_seed(args: argparse.Namespace, api: Client) -> Any:
     created = []
     for job in DEMO_JOBS:
@@ -191,92 +270,136 @@ def _client_command(fn: Any) -> Any:
             print(f"jobsched: {exc.message} ({exc.status} {exc.code})", file=sys.stderr)
             for field, problem in exc.fields.items():
                 print(f"  {field}: {problem}", file=sys.stderr)
+            if exc.status == 503:
+                return EXIT_UNAVAILABLE
             return EXIT_USAGE if exc.status in (400, 404, 409) else EXIT_FAILED
+        if isinstance(data, Outcome):  # a followed run: its lines are printed already
+            return data.code
         _print(data, args.json, columns)
         return 0
 
     return run
 
 
-def add_commands(sub: Any) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--api-url", help="API base URL (env JOBSCHED_API_URL)")
-    common.add_argument("--api-key", help="API key (env JOBSCHED_API_KEY)")
-    common.add_argument("--json", action="store_true", help="print JSON")
+def _paging(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--limit", type=int, help="items per page (at most 200)")
 
-    jobs = sub.add_parser("jobs", help="manage jobs through the API").add_subparsers(
-        dest="action", required=True
-    )
-    p = jobs.add_parser("list", parents=[common])
-    p.add_argument("--status")
+
+def _job_options(p: argparse.ArgumentParser) -> None:
+    for option, (kind, help_text) in JOB_FIELDS.items():
+        p.add_argument(f"--{option}", dest=option.replace("-", "_"), type=kind, help=help_text)
+
+
+def _follow_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    p.add_argument("--timeout", type=float, help="give up after this many seconds (exit 124)")
+
+
+def _group(sub: Any, name: str, help_text: str, fn: Any) -> Any:
+    """A command group; returns a function adding one of its subcommands."""
+    group = sub.add_parser(name, help=help_text).add_subparsers(dest="action", required=True)
+    run = _client_command(fn)
+
+    def leaf(action: str, help_text: str | None = None) -> argparse.ArgumentParser:
+        p = group.add_parser(action, help=help_text)
+        add_output_options(p, api=True)
+        p.set_defaults(fn=run)
+        return p
+
+    return leaf
+
+
+def add_commands(sub: Any) -> None:
+    """Every API command: ``jobs``, ``executions``, ``dlq``, ``audit``, ``keys``,
+    ``metrics``, ``workers``, ``handlers``, ``health``, ``openapi``, ``seed``."""
+    jobs = _group(sub, "jobs", "manage jobs through the API", run_jobs)
+    p = jobs("list")
+    p.add_argument("--status", help="SCHEDULED or PAUSED")
     p.add_argument("--handler")
-    p.add_argument("--name")
-    p.add_argument("--limit", type=int)
-    p = jobs.add_parser("create", parents=[common])
+    p.add_argument("--name", help="substring, case-insensitive")
+    p.add_argument("--sort", help="name, created_at, next_run_time, priority ('-' first: desc)")
+    _paging(p)
+    p = jobs("create")
     p.add_argument("name")
     p.add_argument("handler")
-    p.add_argument("--schedule")
-    p.add_argument("--timezone")
+    _job_options(p)
+    p = jobs("update", "change the given fields, keep the others")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--name", dest="rename", help="a new name")
+    _job_options(p)
+    for action in ("get", "pause", "resume", "delete"):
+        jobs(action).add_argument("job", help="job id or name")
+    p = jobs("trigger")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--payload", help="JSON object overriding the job's payload")
     p.add_argument("--priority", type=int)
-    p.add_argument("--max-retries", dest="max_retries", type=int)
-    p.add_argument("--timeout-ms", dest="timeout_ms", type=int)
-    p.add_argument("--pool", help="worker pool (default: the handler's)")
-    p.add_argument("--max-concurrency", dest="max_concurrency", type=int)
-    p.add_argument("--description")
-    p.add_argument("--payload", help="JSON object")
-    for action in ("get", "pause", "resume", "delete", "trigger"):
-        p = jobs.add_parser(action, parents=[common])
-        p.add_argument("job", help="job id or name")
-        if action == "trigger":
-            p.add_argument("--payload", help="JSON object overriding the job's payload")
-            p.add_argument("--priority", type=int)
-    for p in jobs.choices.values():
-        p.set_defaults(fn=_client_command(run_jobs))
+    p = jobs("executions", "the job's executions, newest first")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--status")
+    _paging(p)
+    p = jobs("tail", "follow the job's runs live (unfinished ones and new ones)")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--runs", type=int, help="stop after this many runs ended")
+    _follow_options(p)
 
-    ex = sub.add_parser("executions", help="inspect, cancel, retry executions").add_subparsers(
-        dest="action", required=True
-    )
-    p = ex.add_parser("list", parents=[common])
+    ex = _group(sub, "executions", "inspect, cancel, retry, watch executions", run_executions)
+    p = ex("list")
     p.add_argument("--job", help="job id or name")
     p.add_argument("--status")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--handler")
+    _paging(p)
     for action in ("get", "cancel", "retry"):
-        ex.add_parser(action, parents=[common]).add_argument("id")
-    for p in ex.choices.values():
-        p.set_defaults(fn=_client_command(run_executions))
+        ex(action).add_argument("id")
+    p = ex("watch", "follow a run until it ends; the exit code is its outcome")
+    p.add_argument("id")
+    _follow_options(p)
 
-    dlq = sub.add_parser("dlq", help="the dead-letter queue").add_subparsers(
-        dest="action", required=True
-    )
-    dlq.add_parser("list", parents=[common]).add_argument("--limit", type=int)
-    for action in ("redrive", "delete"):
-        dlq.add_parser(action, parents=[common]).add_argument("id")
-    for p in dlq.choices.values():
-        p.set_defaults(fn=_client_command(run_dlq))
+    dlq = _group(sub, "dlq", "the dead-letter queue", run_dlq)
+    _paging(dlq("list"))
+    for action in ("get", "redrive", "delete"):
+        dlq(action).add_argument("id")
 
-    p = sub.add_parser("audit", parents=[common], help="changes made through the API")
+    p = sub.add_parser("audit", help="changes made through the API")
+    add_output_options(p, api=True)
     p.add_argument("--action")
-    p.add_argument("--target-type", dest="target_type", help="job, execution or dead_letter")
+    p.add_argument("--target-type", dest="target_type", help="job, execution, dead_letter, key")
     p.add_argument("--target-id", dest="target_id")
     p.add_argument("--key-id", dest="key_id")
     p.add_argument("--since", help="ISO time (UTC without an offset)")
     p.add_argument("--until", help="ISO time (UTC without an offset)")
-    p.add_argument("--limit", type=int)
+    _paging(p)
     p.set_defaults(fn=_client_command(run_audit))
 
-    keys = sub.add_parser("keys", help="API keys: create, list, revoke").add_subparsers(
-        dest="action", required=True
-    )
-    keys.add_parser("list", parents=[common])
-    p = keys.add_parser("create", parents=[common], help="prints the new key once")
+    keys = _group(sub, "keys", "API keys: create, list, revoke", run_keys)
+    keys("list")
+    p = keys("create", "prints the new key once")
     p.add_argument("name")
     p.add_argument("--scope", required=True, choices=("read", "operate", "admin"))
     p.add_argument("--rate-limit", dest="rate_limit", type=int, help="requests per minute")
-    keys.add_parser("revoke", parents=[common]).add_argument("id")
-    keys.add_parser("me", parents=[common], help="the key this command calls with")
-    for p in keys.choices.values():
-        p.set_defaults(fn=_client_command(run_keys))
+    keys("revoke").add_argument("id")
+    keys("me", "the key this command calls with")
 
-    sub.add_parser("seed", parents=[common], help="create a few demo jobs").set_defaults(
-        fn=_client_command(run_seed)
-    )
+    p = sub.add_parser("metrics", help="counts, queue depth, throughput, leader, durations")
+    add_output_options(p, api=True)
+    p.add_argument("--prometheus", action="store_true", help="the Prometheus text format")
+    p.set_defaults(fn=_client_command(run_metrics), action="show")
+    history = p.add_subparsers(dest="action")
+    p = history.add_parser("executions", help="runs finished per time bucket")
+    add_output_options(p, api=True)
+    p.add_argument("--window-s", dest="window_s", type=int, help="default 3600")
+    p.add_argument("--bucket-s", dest="bucket_s", type=int, help="default 60")
+    p.set_defaults(fn=_client_command(run_metrics))
+
+    for name, help_text in (
+        ("workers", "workers: host, load, pools, heartbeat"),
+        ("handlers", "the handler catalog and the live workers serving each"),
+        ("health", "the API, PostgreSQL and Redis up or down"),
+        ("openapi", "the API's OpenAPI document"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        add_output_options(p, api=True)
+        p.set_defaults(fn=_client_command(run_system))
+
+    p = sub.add_parser("seed", help="create a few demo jobs")
+    add_output_options(p, api=True)
+    p.set_defaults(fn=_client_command(run_seed))

@@ -48,13 +48,19 @@ class Client:
     def request(
         self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None
     ) -> Any:
+        raw = self._send(method, path, body, query, "application/json")
+        return json.loads(raw) if raw else None
+
+    def _send(
+        self, method: str, path: str, body: Any, query: dict[str, Any] | None, accept: str
+    ) -> bytes:
         url = self.base_url + path
         if query:
             clean = {k: v for k, v in query.items() if v is not None}
             if clean:
                 url += "?" + urllib.parse.urlencode(clean)
         data = None if body is None else json.dumps(body).encode()
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if data is not None:
             headers["Content-Type"] = "application/json"
         if self.api_key:
@@ -62,7 +68,7 @@ class Client:
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                raw = resp.read()
+                return resp.read()
         except urllib.error.HTTPError as exc:
             raw = exc.read()
             try:
@@ -74,7 +80,6 @@ class Client:
             ) from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise ApiUnreachable(f"cannot reach {self.base_url}: {exc}") from None
-        return json.loads(raw) if raw else None
 
     # jobs
     def create_job(self, **fields: Any) -> dict[str, Any]:
@@ -127,6 +132,9 @@ class Client:
     def dead_letter(self, **paging: Any) -> dict[str, Any]:
         return self.request("GET", "/dead-letter", query=paging)
 
+    def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/dead-letter/{entry_id}")
+
     def redrive(self, entry_id: str) -> dict[str, Any]:
         return self.request("POST", f"/dead-letter/{entry_id}/redrive")
 
@@ -165,6 +173,18 @@ class Client:
 
     def metrics(self) -> dict[str, Any]:
         return self.request("GET", "/metrics")
+
+    def metrics_text(self) -> str:
+        """``/metrics`` in the Prometheus text format."""
+        raw = self._send("GET", "/metrics", None, {"format": "prometheus"}, "text/plain")
+        return raw.decode()
+
+    def execution_metrics(self, **window: Any) -> dict[str, Any]:
+        """Runs finished per time bucket: ``window_s``, ``bucket_s``."""
+        return self.request("GET", "/metrics/executions", query=window)
+
+    def openapi(self) -> dict[str, Any]:
+        return self.request("GET", "/openapi.json")
 
     def workers(self) -> dict[str, Any]:
         return self.request("GET", "/workers")
