@@ -114,6 +114,19 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from jobsched.doctor import Doctor, render, report
+    from jobsched.runtime import runtime
+
+    rt = runtime()  # its settings are these, read from the environment once
+    doctor = Doctor(rt.store, rt.queue, rt.settings)
+    checks = doctor.run(rt.clock.now())
+    print(json.dumps(report(checks), indent=2) if args.json else render(checks))
+    if all(c.ok for c in checks):
+        return 0
+    return EXIT_FAILED if doctor.redis_ok and doctor.postgres_ok else EXIT_UNAVAILABLE
+
+
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         rows = [{"name": n, "default": d, "meaning": m} for n, d, m in describe()]
@@ -158,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     tick.set_defaults(fn=cmd_tick)
     sub.add_parser("worker", help="run a worker until SIGTERM").set_defaults(fn=cmd_worker)
     sub.add_parser("settings", help="list settings and defaults").set_defaults(fn=cmd_settings)
+    doctor = sub.add_parser(
+        "doctor",
+        help="check Redis, PostgreSQL, scheduler, workers, clocks, queue; exit 0 if all pass",
+    )
+    doctor.set_defaults(fn=cmd_doctor)
     _add_client_commands(sub)
     for entry in entry_points(group=COMMANDS_GROUP):
         try:

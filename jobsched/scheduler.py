@@ -90,7 +90,7 @@ class Scheduler:
 
     def run_once(self, now: datetime | None = None) -> TickReport:
         now = now or self.clock.now()
-        if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms):
+        if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms, now):
             return TickReport(leader=False)
         report = TickReport(leader=True)
         if not self._builtins_ensured:

@@ -120,6 +120,12 @@ class Keys:
         return f"{self.prefix}:scheduler:leader"
 
     @property
+    def leader_since(self) -> str:
+        """string: when the lock's holder took it (ms). Hash-tagged with the lock's
+        name, so both are in one cluster slot."""
+        return "{" + self.leader + "}:since"
+
+    @property
     def workers(self) -> str:
         """zset: worker id, score = last heartbeat (ms)."""
         return f"{self.prefix}:workers"

@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import secrets
 import socket
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import redis
@@ -361,6 +362,18 @@ class RedisQueue:
         return {"ready": ready, "in_flight": inflight, "delayed": delayed}
 
     @redis_errors
+    def lease_deadlines(self, execution_ids: Sequence[str]) -> dict[str, int | None]:
+        """Each id's lease deadline (ms) in this pool's in-flight set; None: not there."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for execution_id in execution_ids:
+                pipe.zscore(self.keys.inflight, execution_id)
+            scores = pipe.execute()
+        return {
+            i: None if score is None else int(score)
+            for i, score in zip(execution_ids, scores, strict=True)
+        }
+
+    @redis_errors
     def held(self, execution_ids: Sequence[str]) -> dict[str, str]:
         """Why each of these waiting ids was passed over by the last claims (a limit
         of its job or of the pool); ids not held are left out."""
@@ -382,12 +395,17 @@ class RedisQueue:
     # ------------------------------------------------------- leader lock
 
     @redis_errors
-    def acquire_leader(self, owner: str, ttl_ms: int) -> bool:
-        return bool(self._run("leader_acquire", [self.keys.leader], [owner, ttl_ms]))
+    def acquire_leader(self, owner: str, ttl_ms: int, now: datetime | None = None) -> bool:
+        """Take or renew the lock; ``now`` is recorded as when a new holder took it."""
+        now_ms = to_ms(now) if now is not None else int(time.time() * 1000)
+        keys = [self.keys.leader, self.keys.leader_since]
+        return bool(self._run("leader_acquire", keys, [owner, ttl_ms, now_ms]))
 
     @redis_errors
     def release_leader(self, owner: str) -> bool:
-        return bool(self._run("leader_release", [self.keys.leader], [owner]))
+        return bool(
+            self._run("leader_release", [self.keys.leader, self.keys.leader_since], [owner])
+        )
 
     @redis_errors
     def leader(self) -> tuple[str | None, int]:
@@ -395,6 +413,18 @@ class RedisQueue:
             pipe.get(self.keys.leader).pttl(self.keys.leader)
             owner, ttl = pipe.execute()
         return owner, max(int(ttl), 0)
+
+    @redis_errors
+    def leader_since(self) -> datetime | None:
+        """When the current leader took the lock (None: no leader)."""
+        since = self.client.get(self.keys.leader_since)
+        return None if since is None else datetime.fromtimestamp(int(since) / 1000, UTC)
+
+    @redis_errors
+    def server_time(self) -> datetime:
+        """Redis's clock (for the doctor's skew check)."""
+        seconds, micros = self.client.time()
+        return datetime.fromtimestamp(seconds + micros / 1e6, UTC)
 
     # ----------------------------------------------------- worker registry
 

@@ -24,6 +24,19 @@ def migration_files() -> list[tuple[str, str]]:
     return [(p.name, p.read_text()) for p in files]
 
 
+def pending(database_url: str) -> list[str]:
+    """Migrations not applied yet to the database (all of them on an empty one)."""
+    try:
+        with psycopg.connect(database_url, connect_timeout=5) as conn:
+            table = conn.execute("SELECT to_regclass('schema_migrations')").fetchone()
+            done = set()
+            if table and table[0]:
+                done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+    except psycopg.OperationalError as exc:
+        raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
+    return [name for name, _ in migration_files() if name not in done]
+
+
 def migrate(database_url: str) -> list[str]:
     """Apply pending migrations; returns the names applied by this call."""
     try:

@@ -993,6 +993,31 @@ class Store:
         with self.tx() as conn:
             return conn.execute(q("run_durations")).fetchall()
 
+    def doctor_figures(self, now: datetime, overdue_after: timedelta) -> dict[str, Any]:
+        """What ``jobsched doctor`` checks in PostgreSQL, each through an index: jobs
+        due for longer than ``overdue_after`` and not scheduled, jobs the tick cannot
+        schedule, PENDING runs not pushed for as long, RUNNING runs (the first 1000),
+        dead-letter entries (in all, and added in the last hour)."""
+        before = now - overdue_after
+        limit = {"limit": 1000}
+        with self.tx() as conn:
+            return {
+                "overdue": conn.execute(
+                    q("doctor_overdue_jobs"), {"before": before, **limit}
+                ).fetchall(),
+                "unschedulable": conn.execute(q("doctor_unschedulable_jobs"), limit).fetchall(),
+                "stale_pending": conn.execute(
+                    q("doctor_stale_pending"), {"before": before}
+                ).fetchone()["n"],
+                "running": [
+                    {**r, "id": str(r["id"])}
+                    for r in conn.execute(q("doctor_running"), limit).fetchall()
+                ],
+                "dead_letter": conn.execute(
+                    q("doctor_dead_letter_growth"), {"since": now - timedelta(hours=1)}
+                ).fetchone(),
+            }
+
     def execution_buckets(
         self, now: datetime, window_s: int, bucket_s: int
     ) -> list[dict[str, Any]]:

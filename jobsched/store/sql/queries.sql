@@ -436,3 +436,27 @@ SELECT * FROM handler_catalog WHERE name = %(name)s;
 
 -- name: list_handlers
 SELECT * FROM handler_catalog ORDER BY name;
+
+-- name: doctor_overdue_jobs
+-- Jobs due before %(before)s that the tick has not scheduled (through the due index).
+SELECT name, next_run_time FROM jobs
+WHERE status = 'SCHEDULED' AND next_run_time < %(before)s AND schedule_error IS NULL
+ORDER BY next_run_time
+LIMIT %(limit)s;
+
+-- name: doctor_unschedulable_jobs
+SELECT name, schedule_error FROM jobs WHERE schedule_error IS NOT NULL ORDER BY name
+LIMIT %(limit)s;
+
+-- name: doctor_stale_pending
+-- Runs written but not pushed to Redis since before %(before)s (the outbox is stuck).
+SELECT count(*) AS n FROM executions WHERE status = 'PENDING' AND created_at < %(before)s;
+
+-- name: doctor_running
+SELECT id, pool, worker_id, started_at FROM executions WHERE status = 'RUNNING'
+ORDER BY created_at
+LIMIT %(limit)s;
+
+-- name: doctor_dead_letter_growth
+SELECT count(*) AS total, count(*) FILTER (WHERE created_at >= %(since)s) AS recent
+FROM dead_letter;

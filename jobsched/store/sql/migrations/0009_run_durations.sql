@@ -41,3 +41,15 @@ CREATE TRIGGER executions_duration_counted AFTER UPDATE OF status ON executions
     FOR EACH ROW WHEN (OLD.status = 'RUNNING' AND NEW.status IN ('SUCCEEDED', 'FAILED')
                        AND NEW.started_at IS NOT NULL AND NEW.finished_at IS NOT NULL)
     EXECUTE FUNCTION executions_duration_counted();
+
+-- Emptying executions starts the histogram again, as it does 0008's counters
+-- (Prometheus takes a counter that drops to zero as a restart).
+CREATE FUNCTION executions_durations_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM run_duration_deltas;
+    DELETE FROM run_duration_counts;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER executions_durations_truncate AFTER TRUNCATE ON executions
+    FOR EACH STATEMENT EXECUTE FUNCTION executions_durations_truncated();
