@@ -21,11 +21,10 @@ from urllib.parse import urlsplit
 from jobsched.clock import to_ms
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
+from jobsched.service import WORKER_FORGET_MS, WORKER_STALE_MS
 from jobsched.settings import Settings
 from jobsched.store import Store, migrations
 
-WORKER_STALE_MS = 15_000  # as the API's /workers says stale
-WORKER_FORGET_MS = 3_600_000
 OVERDUE_AFTER = timedelta(minutes=1)
 """A job due, or a run written, this long ago and still not queued: the tick is not
 doing its work (it runs every SCAN_INTERVAL_MS)."""
