@@ -217,24 +217,34 @@ def occurrences_until(
     t = next(it)
     if t > now:
         return times, False
-    latest = latest_before(expression, tz_name, now, rule)
-    return [*times[: limit - 1], latest], True
+    return [*times[: limit - 1], *latest(expression, tz_name, now, 1, rule=rule)], True
 
 
-def latest_before(
-    expression: str, tz_name: str, now: datetime, rule: DstRule = DEFAULT_DST
-) -> datetime:
-    """The last fire time at or before ``now``, searched back over growing windows
-    (a schedule that fires at all fires within a year)."""
+def latest(
+    expression: str,
+    tz_name: str,
+    until: datetime,
+    count: int,
+    not_before: datetime | None = None,
+    rule: DstRule = DEFAULT_DST,
+) -> list[datetime]:
+    """The last ``count`` fire times in ``not_before <= t <= until``, oldest first.
+
+    Searched back over growing windows, so the cost follows how often the schedule
+    fires, not how far back ``not_before`` is (a schedule that fires at all fires
+    within a year)."""
+    floor = not_before or until - timedelta(days=400)
+    found: list[datetime] = []
     for back in (timedelta(minutes=2), timedelta(hours=2), timedelta(days=2), timedelta(days=400)):
-        found = None
-        for t in fires(expression, tz_name, now - back, rule):
-            if t > now:
+        start = max(until - back, floor)
+        found = []
+        for t in fires(expression, tz_name, start - timedelta(microseconds=1), rule):
+            if t > until:
                 break
-            found = t
-        if found is not None:
-            return found
-    raise ValueError("no fire time within a year before now")
+            found.append(t)
+        if len(found) >= count or start == floor:
+            break
+    return found[-count:]
 
 
 def known_timezones() -> set[str]:

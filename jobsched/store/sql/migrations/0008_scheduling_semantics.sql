@@ -1,0 +1,52 @@
+-- Scheduling semantics (issue 11): DST rules, one-off jobs, catch-up after downtime,
+-- more overlap policies, backfill, keyed triggers.
+
+ALTER TABLE jobs
+    -- A fixed-hour time missing on a spring-forward day: 'shift' runs it when the
+    -- clocks jump (Vixie cron's rule), 'skip' does not run it that day.
+    ADD COLUMN dst_gap text NOT NULL DEFAULT 'shift' CHECK (dst_gap IN ('shift', 'skip')),
+    -- A fixed-hour time repeated on a fall-back day: 'first' instance only, or 'twice'.
+    ADD COLUMN dst_overlap text NOT NULL DEFAULT 'first'
+        CHECK (dst_overlap IN ('first', 'twice')),
+    -- A one-off job: runs once at run_at (no schedule).
+    ADD COLUMN run_at timestamptz,
+    -- Occurrences missed while the scheduler was down: 'none' records them SKIPPED,
+    -- 'latest' runs the most recent one, 'all' runs those within the window, at most max.
+    ADD COLUMN catch_up text NOT NULL DEFAULT 'latest'
+        CHECK (catch_up IN ('none', 'latest', 'all')),
+    ADD COLUMN catch_up_window_s integer NOT NULL DEFAULT 3600 CHECK (catch_up_window_s > 0),
+    ADD COLUMN catch_up_max integer NOT NULL DEFAULT 10 CHECK (catch_up_max BETWEEN 1 AND 1000),
+    ADD CONSTRAINT jobs_run_at_or_schedule CHECK (run_at IS NULL OR schedule IS NULL);
+
+ALTER TABLE jobs DROP CONSTRAINT jobs_overlap_policy_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_overlap_policy_check
+    CHECK (overlap_policy IN ('allow', 'skip', 'buffer_one', 'cancel_previous'));
+
+ALTER TABLE executions DROP CONSTRAINT executions_source_check;
+ALTER TABLE executions ADD CONSTRAINT executions_source_check
+    CHECK (source IN ('schedule', 'trigger', 'backfill'));
+
+-- A PENDING run held back until the job's previous run finishes (overlap_policy
+-- buffer_one, and backfills under any policy but allow); the tick releases the
+-- oldest one of a job once nothing of that job is unfinished.
+ALTER TABLE executions ADD COLUMN waiting boolean NOT NULL DEFAULT false;
+CREATE INDEX executions_waiting_idx ON executions (job_id, scheduled_for) WHERE waiting;
+
+-- A backfilled occurrence runs once however often its range is backfilled.
+CREATE UNIQUE INDEX executions_backfill_idx ON executions (job_id, scheduled_for)
+    WHERE source = 'backfill';
+-- The occurrence ledger reads a job's runs by scheduled time.
+CREATE INDEX executions_job_scheduled_idx ON executions (job_id, scheduled_for);
+
+-- Keyed triggers: the runs the first request with an Idempotency-Key created, so a
+-- repeated request answers with them instead of creating more. Kept apart from
+-- executions so it holds whatever that table's layout becomes.
+CREATE TABLE trigger_keys (
+    job_id        uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    key           text NOT NULL,
+    execution_ids uuid[] NOT NULL,
+    batch         boolean NOT NULL,
+    created_at    timestamptz NOT NULL,
+    PRIMARY KEY (job_id, key)
+);
+CREATE INDEX trigger_keys_created_idx ON trigger_keys (created_at);
