@@ -45,7 +45,8 @@ class Handoff:
         the idempotent push would be a no-op."""
         executions = write()
         try:
-            self._push([(e.id, e.priority) for e in executions], now, again=again)
+            ready = [e for e in executions if e.status == ExecutionStatus.PENDING and not e.waiting]
+            self._push([(e.id, e.priority, e.scheduled_for) for e in ready], now, again=again)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
@@ -53,7 +54,7 @@ class Handoff:
             log.exception("push failed unexpectedly; deferred to the tick")
             return executions
         for e in executions:
-            if e.status == ExecutionStatus.PENDING:
+            if e.status == ExecutionStatus.PENDING and not e.waiting:
                 e.status, e.queued_at = ExecutionStatus.QUEUED.value, now
         return executions
 
@@ -75,7 +76,10 @@ class Handoff:
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
         reconcile. Returns how many ids were missing from Redis."""
         rows = self.store.unfinished()
-        ready = [(r["id"], r["priority"]) for r in rows if r["status"] == "QUEUED"]
+        # A run for later goes back to waiting for its time, never early.
+        ready = [
+            (r["id"], r["priority"], r["scheduled_for"]) for r in rows if r["status"] == "QUEUED"
+        ]
         running = [
             (r["id"], r["priority"], r["lease_token"] or "lost")
             for r in rows
@@ -86,7 +90,7 @@ class Handoff:
             for r in rows
             if r["status"] == "RETRYING"
         ]
-        added = self.queue.enqueue(ready, now)
+        added = self.queue.enqueue_delayed(ready, now)
         added += self.queue.restore_leases(running, now, visibility_ms)
         added += self.queue.enqueue_delayed(delayed, now)
         self.queue.mark_rebuilt(now)
@@ -94,11 +98,15 @@ class Handoff:
             log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
         return added
 
-    def _push(self, items: Sequence[tuple[str, int]], now: datetime, again: bool = False) -> None:
+    def _push(
+        self, items: Sequence[tuple[str, int, datetime]], now: datetime, again: bool = False
+    ) -> None:
+        """Push (id, priority, due) runs: ready now, or waiting in the delayed set until
+        ``due`` (a run for later; claimable from that moment, never before)."""
         if not items:
             return
         if again:
-            self.queue.requeue(items)
+            self.queue.requeue([(eid, priority) for eid, priority, _ in items])
         else:
-            self.queue.enqueue(items, now)
-        self.store.mark_queued([eid for eid, _ in items], now)
+            self.queue.enqueue_delayed(items, now)
+        self.store.mark_queued([eid for eid, _, _ in items], now)

@@ -378,6 +378,19 @@ class Worker:
 
     # ------------------------------------------------------- the process
 
+    def _idle_wait(self, poll_interval_s: float) -> float:
+        """How long an idle worker waits before claiming again: its poll interval, or
+        less when a run waiting in Redis falls due sooner (precise starts)."""
+        try:
+            due = self.queue.next_due()
+        except DependencyError:
+            return poll_interval_s
+        if due is None:
+            return poll_interval_s
+        until = (due - self.clock.now()).total_seconds()
+        # Already due but not claimed (this worker is full): poll as usual, never spin.
+        return poll_interval_s if until <= 0 else min(poll_interval_s, until)
+
     def run_forever(self, stop: threading.Event, poll_interval_s: float = 0.05) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
         beat_stop = threading.Event()
@@ -397,7 +410,7 @@ class Worker:
                     stop.wait(1.0)
                     continue
                 if not started:
-                    self._wake.wait(poll_interval_s)
+                    self._wake.wait(self._idle_wait(poll_interval_s))
                     self._wake.clear()
             self.shutdown()
         finally:

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain import cron
+from jobsched.domain import cron, due
 from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
 from jobsched.domain.states import ExecutionStatus, JobStatus
@@ -63,11 +63,17 @@ MAX_PAGE = 200
 MAX_TRIGGER_BATCH = 500
 JOB_STATUSES = tuple(s.value for s in JobStatus)
 EXECUTION_STATUSES = tuple(s.value for s in ExecutionStatus)
-OVERLAP_POLICIES = ("allow", "skip")
+OVERLAP_POLICIES = due.OVERLAP_POLICIES
+MAX_PREVIEW = 100
+MAX_BACKFILL = 500
+MAX_DELAY_MS = 366 * MAX_DAY_MS
 # Literal types from the tuples, so the state machine's names are written once.
 JobStatusName = Literal[JOB_STATUSES]
 ExecutionStatusName = Literal[EXECUTION_STATUSES]
 OverlapPolicyName = Literal[OVERLAP_POLICIES]
+DstGapName = Literal[cron.DST_GAPS]
+DstOverlapName = Literal[cron.DST_OVERLAPS]
+CatchUpName = Literal[due.CATCH_UP_MODES]
 ActionName = Literal[ACTIONS]
 TargetTypeName = Literal[TARGET_TYPES]
 
@@ -104,9 +110,43 @@ TimeoutMs = Annotated[int, Meta(ge=1, le=MAX_DAY_MS)]
 BackoffMs = Annotated[int, Meta(ge=0, le=MAX_DAY_MS)]
 OverlapPolicy = Annotated[
     OverlapPolicyName,
-    Meta(description="skip: an occurrence due while the previous run is unfinished is SKIPPED"),
+    Meta(
+        description="when an occurrence falls due while the previous run is unfinished: "
+        "allow runs it anyway; skip records it SKIPPED; buffer_one holds it (at most one) "
+        "until the previous finishes; cancel_previous cancels the previous run"
+    ),
 ]
+DstGap = Annotated[
+    DstGapName,
+    Meta(
+        description="a fixed-hour time missing on a spring-forward day: shift runs it when "
+        "the clocks jump (Vixie cron), skip does not run it that day"
+    ),
+]
+DstOverlap = Annotated[
+    DstOverlapName,
+    Meta(
+        description="a fixed-hour time repeated on a fall-back day: first runs its first "
+        "instance only, twice runs both"
+    ),
+]
+CatchUp = Annotated[
+    CatchUpName,
+    Meta(
+        description="occurrences missed while the scheduler was down or the job paused: "
+        "none records them SKIPPED, latest runs the most recent, all runs those within "
+        "catch_up_window_s (at most catch_up_max)"
+    ),
+]
+CatchUpWindow = Annotated[int, Meta(ge=1, le=7 * 86400)]
+CatchUpMax = Annotated[int, Meta(ge=1, le=1000)]
 Time = Annotated[str, Meta(extra_json_schema={"format": "date-time"})]
+_ISO: dict[str, Any] = {
+    "extra_json_schema": {"format": "date-time"},
+    "examples": ["2026-12-01T10:00:00Z"],
+}
+When = Annotated[datetime, Meta(description="ISO 8601 time (no offset: UTC)", **_ISO)]
+DelayMs = Annotated[int, Meta(ge=0, le=MAX_DELAY_MS, description="run this long from now")]
 Uuid = Annotated[
     str,
     checked(
@@ -150,6 +190,15 @@ class JobCreate(Model):
     retry_backoff_ms: BackoffMs = 1_000
     retry_backoff_max_ms: BackoffMs = 60_000
     overlap_policy: OverlapPolicy = "allow"
+    run_at: (
+        Annotated[When, Meta(description="a one-off job: runs once at this time (no schedule)")]
+        | None
+    ) = None
+    dst_gap: DstGap = "shift"
+    dst_overlap: DstOverlap = "first"
+    catch_up: CatchUp = "latest"
+    catch_up_window_s: CatchUpWindow = 3600
+    catch_up_max: CatchUpMax = 10
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -171,6 +220,12 @@ class JobUpdate(Model):
     retry_backoff_ms: BackoffMs | UnsetType = UNSET
     retry_backoff_max_ms: BackoffMs | UnsetType = UNSET
     overlap_policy: OverlapPolicy | UnsetType = UNSET
+    run_at: When | UnsetType | None = UNSET
+    dst_gap: DstGap | UnsetType = UNSET
+    dst_overlap: DstOverlap | UnsetType = UNSET
+    catch_up: CatchUp | UnsetType = UNSET
+    catch_up_window_s: CatchUpWindow | UnsetType = UNSET
+    catch_up_max: CatchUpMax | UnsetType = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
     schedule_error: ReadOnly = UNSET
@@ -196,10 +251,14 @@ READ_ONLY = (
 
 
 class TriggerRun(Model):
-    """One run's overrides; a payload is checked against the job's handler too."""
+    """One run's overrides; a payload is checked against the job's handler too.
+    ``run_at`` or ``delay_ms`` (not both) schedules the run for later: it is listed
+    QUEUED with its ``scheduled_for`` ahead, and cancellable until it starts."""
 
     payload: Payload | UnsetType = UNSET
     priority: Priority | UnsetType = UNSET
+    run_at: When | UnsetType = UNSET
+    delay_ms: DelayMs | UnsetType = UNSET
 
 
 class Trigger(TriggerRun):
@@ -208,6 +267,24 @@ class Trigger(TriggerRun):
     runs: (
         Annotated[list[TriggerRun], Meta(min_length=1, max_length=MAX_TRIGGER_BATCH)] | UnsetType
     ) = UNSET
+
+
+class SchedulePreview(Model):
+    """An unsaved schedule, previewed as a job would run it."""
+
+    schedule: Schedule
+    timezone: Timezone = "UTC"
+    dst_gap: DstGap = "shift"
+    dst_overlap: DstOverlap = "first"
+    count: Annotated[int, Meta(ge=1, le=MAX_PREVIEW)] = 10
+    after: Annotated[When, Meta(description="default: now")] | None = None
+
+
+class Backfill(Model):
+    """Run each occurrence of the job's schedule in ``start <= t < end`` once."""
+
+    start: When
+    end: When
 
 
 # ------------------------------------------------------------- query parameters
@@ -256,15 +333,19 @@ class ExecutionListQuery(JobExecutionsQuery):
     handler: Param | None = None
 
 
+class NextRunsQuery(Query):
+    count: Annotated[int, Meta(ge=1, le=MAX_PREVIEW)] = 10
+
+
+class OccurrenceQuery(Query):
+    since: Annotated[When, Meta(description="default: a day before until")] | None = None
+    until: Annotated[When, Meta(description="default: now")] | None = None
+    limit: Annotated[int, Meta(ge=1, le=MAX_BACKFILL)] = 200
+
+
 class MetricsQuery(Query):
     window_s: Annotated[int, Meta(ge=60, le=7 * 86400)] = 3600
     bucket_s: Annotated[int, Meta(ge=1, le=7 * 86400, description="at most window_s")] = 60
-
-
-_ISO: dict[str, Any] = {
-    "extra_json_schema": {"format": "date-time"},
-    "examples": ["2026-12-01T10:00:00Z"],
-}
 
 
 class AuditQuery(Paging):
@@ -353,6 +434,14 @@ class Execution(Response):
     result: Any
     error: str | None
     attempts: list[Attempt]
+    idempotency_key: Annotated[
+        str,
+        Meta(
+            description="stable across retries: the job and scheduled time, or the "
+            "trigger's Idempotency-Key; handed to the handler (http.webhook sends it)"
+        ),
+    ]
+    waiting: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
     created_at: Time | None
     updated_at: Time | None
 
@@ -380,6 +469,12 @@ class Job(Response):
     retry_backoff_ms: int
     retry_backoff_max_ms: int
     overlap_policy: OverlapPolicyName
+    run_at: Time | None
+    dst_gap: DstGapName
+    dst_overlap: DstOverlapName
+    catch_up: CatchUpName
+    catch_up_window_s: int
+    catch_up_max: int
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -403,6 +498,50 @@ class Job(Response):
 
 class JobPage(Page):
     items: list[Job]
+
+
+class NextRun(Response):
+    at: Annotated[Time, Meta(description="in the schedule's time zone, with its offset")]
+    utc: Time
+    utc_offset: Annotated[str, Meta(examples=["+01:00"])]
+
+
+class NextRuns(Response):
+    schedule: str | None
+    timezone: str
+    items: list[NextRun]
+
+
+class BackfillResult(Response):
+    items: Annotated[list[Execution], Meta(description="the runs this request created")]
+    total: int
+    existing: Annotated[
+        int, Meta(description="occurrences in the range that already ran or were backfilled")
+    ]
+
+
+OccurrenceOutcome = Literal["ran", "caught_up", "skipped", "backfilled", "missed", "upcoming"]
+
+
+class Occurrence(Response):
+    scheduled_for: Time
+    outcome: Annotated[
+        OccurrenceOutcome,
+        Meta(
+            description="ran (on time), caught_up (ran late, after downtime or a pause), "
+            "skipped (reason says why), backfilled, missed (no run recorded), upcoming"
+        ),
+    ]
+    execution_id: str | None
+    status: ExecutionStatusName | None
+    reason: str | None
+
+
+class OccurrencePage(Response):
+    items: list[Occurrence]
+    since: Time
+    until: Time
+    truncated: Annotated[bool, Meta(description="the range held more than limit")]
 
 
 class DeadLetter(Response):

@@ -173,9 +173,7 @@ UNFINISHED = "the previous run was still unfinished"
 LATER_RAN = "a later occurrence due at the same time ran instead"
 
 
-def overlap(
-    policy: str, due: list[datetime], busy: bool, waiting: bool
-) -> tuple[list[Run], bool]:
+def overlap(policy: str, due: list[datetime], busy: bool, waiting: bool) -> tuple[list[Run], bool]:
     """The runs of occurrences due together (oldest first) under an overlap policy,
     and whether the job's unfinished runs are to be cancelled."""
     if policy == "allow" or not due:

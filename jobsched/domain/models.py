@@ -47,10 +47,17 @@ class Job:
     last_run_time: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
+    run_at: datetime | None = None
+    """A one-off job's time (it has no schedule)."""
+    dst_gap: str = "shift"
+    dst_overlap: str = "first"
+    catch_up: str = "latest"
+    catch_up_window_s: int = 3600
+    catch_up_max: int = 10
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)
-        for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
+        for key in ("next_run_time", "last_run_time", "created_at", "updated_at", "run_at"):
             data[key] = iso(getattr(self, key))
         return data
 
@@ -103,6 +110,8 @@ class Execution:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     job_name: str | None = None
+    idempotency_key: str | None = None
+    waiting: bool = False
 
     @property
     def duration_ms(self) -> int | None:
@@ -132,9 +141,24 @@ class Execution:
             "result": self.result,
             "error": self.error,
             "attempts": [a.to_dict() for a in self.attempts],
+            "idempotency_key": self.idempotency_key or default_key(self),
+            "waiting": self.waiting,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }
+
+
+def occurrence_key(job_id: str, scheduled_for: datetime) -> str:
+    """The idempotency key of a cron occurrence: the same whether it ran on schedule,
+    was caught up or backfilled, so a handler can tell a repeat from a new run."""
+    return f"{job_id}:{scheduled_for.isoformat()}"
+
+
+def default_key(execution: Execution) -> str:
+    """The key of a run written before keys were stored."""
+    if execution.source == "trigger":
+        return execution.id
+    return occurrence_key(execution.job_id, execution.scheduled_for)
 
 
 @dataclass

@@ -18,6 +18,7 @@ import copy
 import types
 import typing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -232,6 +233,29 @@ def load_query(model: type[M], params: typing.Mapping[str, Any]) -> M:
     return loaded
 
 
+def load_body(model: type[M], body: Any) -> M:
+    """A request body as ``model``, or one ValidationError naming every bad field."""
+    errors: dict[str, str] = {}
+    loaded = _load(model, {} if body is None else body, "", True, errors)
+    if errors:
+        raise ValidationError(errors)
+    return loaded
+
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def idempotency_key_problem(key: str) -> str | None:
+    """What is wrong with an Idempotency-Key header value (None: nothing)."""
+    if not key.strip():
+        return "must not be blank"
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        return f"must be at most {MAX_IDEMPOTENCY_KEY} characters"
+    if not key.isprintable():
+        return "must be printable text"
+    return None
+
+
 def present(model: Struct) -> dict[str, Any]:
     """The fields a request set (those left UNSET are left out), values as loaded."""
     return {k: v for k, v in msgspec.structs.asdict(model).items() if v is not UNSET}
@@ -263,6 +287,8 @@ def _check_job(
     sound = not any(k in errors for k in backoff)
     if sound and data["retry_backoff_max_ms"] < data["retry_backoff_ms"]:
         errors["retry_backoff_max_ms"] = "must be at least retry_backoff_ms"
+    if data.get("run_at") is not None and data.get("schedule") is not None:
+        errors.setdefault("run_at", "not allowed together with schedule (a one-off job)")
 
 
 def _validate(
@@ -281,6 +307,7 @@ def _validate(
     if errors:
         raise ValidationError(errors)
     data["name"] = data["name"].strip()
+    data["run_at"] = utc(data.get("run_at"))
     if data["description"] is None:
         data["description"] = ""
     if data["schedule"] is not None:  # the form croniter and the tick read
@@ -316,9 +343,18 @@ def validate_trigger(
     if values is None:
         raise ValidationError(errors)
     batch = "runs" in body
+    raw_runs = body["runs"] if batch and isinstance(body.get("runs"), list) else [body]
+    for i, run in enumerate(raw_runs):
+        if isinstance(run, dict) and "run_at" in run and "delay_ms" in run:
+            prefix = f"runs[{i}]." if batch else ""
+            errors[prefix + "delay_ms"] = "not allowed together with run_at"
     if batch:
         errors.update(
-            {k: "not allowed together with runs" for k in ("payload", "priority") if k in body}
+            {
+                k: "not allowed together with runs"
+                for k in ("payload", "priority", "run_at", "delay_ms")
+                if k in body
+            }
         )
     raw = [body] if not batch else [] if "runs" in errors else body["runs"]
     for i, run in enumerate(raw):
@@ -330,4 +366,15 @@ def validate_trigger(
             errors.update({prefix + name: problem for name, problem in problems.items()})
     if errors:
         raise ValidationError(errors)
-    return [present(run) for run in values["runs"]] if batch else [values]
+    runs = [present(run) for run in values["runs"]] if batch else [values]
+    for run in runs:
+        if "run_at" in run:
+            run["run_at"] = utc(run["run_at"])
+    return runs
+
+
+def utc(when: datetime | str | None) -> datetime | None:
+    """A time sent without an offset is UTC (a job's current values hold ISO text)."""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)

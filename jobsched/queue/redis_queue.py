@@ -19,7 +19,7 @@ import redis
 from redis import Redis
 from redis import exceptions as redis_exc
 
-from jobsched.clock import to_ms
+from jobsched.clock import from_ms, to_ms
 from jobsched.errors import DependencyError
 from jobsched.queue.keys import Keys
 from jobsched.queue.scripts import load_scripts
@@ -160,10 +160,27 @@ class RedisQueue:
         prefix = secrets.token_hex(8)
         flat = self._run(
             "claim",
-            [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats],
+            [
+                k.ready,
+                k.inflight,
+                k.leases,
+                k.deliveries,
+                k.owners,
+                k.beats,
+                k.delayed,
+                k.meta,
+                k.seq,
+            ],
             [to_ms(now), visibility_ms, count, prefix, owner],
         )
         return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
+
+    @redis_errors
+    def next_due(self) -> datetime | None:
+        """When the earliest delayed execution falls due (None: none waits), so an idle
+        worker can claim at that moment instead of at its next poll."""
+        first = self.client.zrange(self.keys.delayed, 0, 0, withscores=True)
+        return from_ms(first[0][1]) if first else None
 
     @redis_errors
     def extend(

@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,10 +21,10 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from jobsched.domain import attempts, cron, due, retry
+from jobsched.domain import attempts, cron, due, ledger, retry
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import DeadLetter, Execution, Job
+from jobsched.domain.models import DeadLetter, Execution, Job, occurrence_key
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
@@ -95,6 +95,8 @@ class Scheduled:
     """The PENDING executions it wrote (to be pushed)."""
     flagged: dict[str, str]
     """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
+    cancelled: list[str] = field(default_factory=list)
+    """Unfinished runs it cancelled (overlap_policy=cancel_previous), for Redis to drop."""
 
 
 @dataclass
@@ -137,6 +139,27 @@ def _refused(f: Finish, exc: BaseException) -> Finish:
         extra={"execution_id": f.execution_id, "error": reason},
     )
     return Finish(f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, refused=reason)
+
+
+def run_time(run: dict[str, Any], now: datetime) -> datetime:
+    """When a triggered run is due: its ``run_at``, ``delay_ms`` from now, or now (a
+    time already past means now)."""
+    if "run_at" in run:
+        return max(run["run_at"], now)
+    return now + timedelta(milliseconds=run.get("delay_ms", 0))
+
+
+def dst_rule(job: dict[str, Any]) -> cron.DstRule:
+    return cron.DstRule(job.get("dst_gap", "shift"), job.get("dst_overlap", "first"))
+
+
+def first_run(job: dict[str, Any], after: datetime) -> datetime | None:
+    """When a job (as stored or about to be) first runs after ``after``: its next cron
+    occurrence, its ``run_at`` for a one-off job (even if past: it then runs at
+    once), or None for a job that only runs when triggered."""
+    if job["schedule"]:
+        return cron.next_run(job["schedule"], job["timezone"], after, dst_rule(job))
+    return job.get("run_at")
 
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
@@ -229,9 +252,7 @@ class Store:
 
     def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
-        params["next_run_time"] = (
-            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
-        )
+        params["next_run_time"] = first_run(data, now)
         try:
             with self.tx() as conn:
                 row = conn.execute(q("insert_job"), params).fetchone()
@@ -286,14 +307,12 @@ class Store:
                     conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
                 )
                 next_run = current["next_run_time"]
-                timing_changed = (data["schedule"], data["timezone"]) != (
-                    current["schedule"],
-                    current["timezone"],
-                )
-                if not data["schedule"]:
+                timing = ("schedule", "timezone", "run_at", "dst_gap", "dst_overlap")
+                timing_changed = any(data[k] != current[k] for k in timing)
+                if not data["schedule"] and not data["run_at"]:
                     next_run = None
-                elif timing_changed or next_run is None:
-                    next_run = cron.next_run(data["schedule"], data["timezone"], now)
+                elif timing_changed or (next_run is None and data["schedule"]):
+                    next_run = first_run(data, now)
                 if current["status"] == "PAUSED":
                     next_run = None
                 params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
@@ -335,16 +354,26 @@ class Store:
             if current["status"] == status:
                 return job_from_row(current)
             next_run, error = None, current["schedule_error"]
-            # Resuming starts from now: occurrences missed while paused are not owed.
-            if status == "SCHEDULED" and current["schedule"]:
+            paused_at, resumed_at = now, None
+            # Resuming picks up from the pause: the occurrences missed meanwhile are the
+            # tick's to plan under the job's catch_up (recorded, run or not, with why).
+            if status == "SCHEDULED":
+                paused_at, resumed_at = current["paused_at"], now
+                since = min(current["paused_at"] or now, now)
                 try:
-                    next_run, error = (
-                        cron.next_run(current["schedule"], current["timezone"], now),
-                        None,
-                    )
+                    next_run, error = first_run(current, since), None
+                    if current["run_at"] and current["last_run_time"]:
+                        next_run = None  # a one-off job that already ran
                 except Exception as exc:  # a stored schedule that no longer computes
                     next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
-            params = {"id": jid, "status": status, "next_run_time": next_run, "now": now}
+            params = {
+                "id": jid,
+                "status": status,
+                "next_run_time": next_run,
+                "now": now,
+                "paused_at": paused_at,
+                "resumed_at": resumed_at,
+            }
             row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
             change = changes.status_change(current["status"], status)
             audit_log.record(conn, audit, "job", jid, change, now)
@@ -352,32 +381,44 @@ class Store:
 
     # ------------------------------------------------------------ scheduling
 
-    def schedule_due(self, now: datetime, limit: int = 500) -> Scheduled:
-        """Writes PENDING executions for every due occurrence and advances the jobs,
-        in one transaction and one pipelined round trip per statement.
+    def schedule_due(
+        self, now: datetime, limit: int = 500, horizon: datetime | None = None
+    ) -> Scheduled:
+        """Writes PENDING executions for every occurrence due by ``horizon`` (default
+        ``now``; later: staged ahead, pushed to wait in Redis until their time) and
+        advances the jobs, in one transaction and one pipelined round trip per statement.
 
-        Which runs each due job gets (coalescing, overlap) is ``due.plan``'s decision.
+        Which runs each due job gets (catch-up, coalescing, overlap) is ``due.plan``'s
+        decision; under ``cancel_previous`` the job's unfinished runs are cancelled here
+        (their ids are returned for Redis to drop).
 
         One job that cannot be scheduled (its stored schedule or time zone no longer
         computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
         set aside for ``SCHEDULE_ERROR_RETRY``; the other jobs are scheduled as usual.
         """
+        horizon = max(horizon or now, now)
         with self.tx() as conn:
-            jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
-            skippers = [j["id"] for j in jobs if j["overlap_policy"] == "skip"]
+            jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            careful = [j["id"] for j in jobs if j["overlap_policy"] != "allow"]
             busy = (
-                {r["job_id"] for r in conn.execute(q("busy_jobs"), {"ids": skippers})}
-                if skippers
-                else set()
+                {r["job_id"]: r["waiting"] for r in conn.execute(q("busy_jobs"), {"ids": careful})}
+                if careful
+                else {}
             )
             plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = []
+            cancel_for: list[Any] = []
             broken: dict[Any, str] = {}
             for job in jobs:
                 try:
-                    plans.append((job, *self._plan_job(job, busy, now)))
+                    plan = self._plan_job(job, busy, now, horizon)
                 except Exception as exc:  # any failure of this job's data stays with it
                     broken[job["id"]] = _describe(exc)
+                    continue
+                plans.append((job, *plan[:2]))
+                if plan[2]:
+                    cancel_for.append(job["id"])
             names = {job["id"]: job["name"] for job in jobs}
+            cancelled = self._cancel_previous(conn, cancel_for, now)
             try:
                 with conn.transaction():  # a savepoint: a refused batch is retried per job
                     created = self._write_plans(conn, plans, names)
@@ -390,13 +431,19 @@ class Store:
                     except (psycopg.DataError, psycopg.IntegrityError) as exc:
                         broken[plan[0]["id"]] = _describe(exc)
             self._flag_broken(conn, broken, now)
-        pending = [e for e in created if e.status == S.PENDING.value]
-        return Scheduled(pending, {str(k): v for k, v in broken.items()})
+        pending = [e for e in created if e.status == S.PENDING.value and not e.waiting]
+        return Scheduled(pending, {str(k): v for k, v in broken.items()}, cancelled)
 
     def _plan_job(
-        self, job: dict[str, Any], busy: set[Any], now: datetime
-    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """The execution rows one due job gets now, and its advance."""
+        self, job: dict[str, Any], busy: dict[Any, bool], now: datetime, horizon: datetime
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
+        """The execution rows one due job gets now, its advance, and whether its
+        unfinished runs are to be cancelled."""
+        pause = (
+            due.Pause(job["paused_at"], job["resumed_at"])
+            if job["paused_at"] and job["resumed_at"]
+            else None
+        )
         plan = due.plan(
             schedule=job["schedule"],
             timezone=job["timezone"],
@@ -404,10 +451,19 @@ class Store:
             last_run_time=job["last_run_time"],
             overlap_policy=job["overlap_policy"],
             busy=job["id"] in busy,
+            waiting=busy.get(job["id"], False),
             now=now,
+            horizon=horizon,
+            catch_up=due.CatchUp(
+                job["catch_up"], timedelta(seconds=job["catch_up_window_s"]), job["catch_up_max"]
+            ),
+            dst=dst_rule(job),
+            pause=pause,
         )
         inserts = [
-            self._execution_row(job, run.scheduled_for, "schedule", now, run.skip_reason)
+            self._execution_row(
+                job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait
+            )
             for run in plan.runs
         ]
         advance = {
@@ -416,7 +472,38 @@ class Store:
             "last_run_time": plan.last_run_time,
             "now": now,
         }
-        return inserts, advance
+        return inserts, advance, plan.cancel_previous
+
+    @staticmethod
+    def _cancel_previous(
+        conn: psycopg.Connection[dict[str, Any]], job_ids: list[Any], now: datetime
+    ) -> list[str]:
+        """Cancel the unfinished runs of these jobs (overlap_policy=cancel_previous)."""
+        if not job_ids:
+            return []
+        reason = "cancelled: the next occurrence fell due (overlap_policy=cancel_previous)"
+        rows = conn.execute(q("unfinished_of_jobs"), {"ids": job_ids}).fetchall()
+        params = [
+            {
+                "id": row["id"],
+                "attempts": Jsonb(
+                    attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, reason)
+                ),
+                "reason": reason,
+                "now": now,
+            }
+            for row in rows
+        ]
+        if params:
+            with conn.cursor() as cur:
+                cur.executemany(q("cancel_execution"), params)
+        return [str(row["id"]) for row in rows]
+
+    def release_waiting(self, now: datetime) -> int:
+        """Let held-back runs go (one per job, oldest first) whose job has nothing else
+        unfinished; the outbox pushes them. Returns how many."""
+        with self.tx() as conn:
+            return len(conn.execute(q("release_waiting"), {"now": now}).fetchall())
 
     def _write_plans(
         self,
@@ -478,10 +565,17 @@ class Store:
         skip_reason: str | None = None,
         payload: dict[str, Any] | None = None,
         priority: int | None = None,
+        wait: bool = False,
+        key: str | None = None,
     ) -> dict[str, Any]:
         """Parameters of ``insert_execution``: a snapshot of the job for one run."""
+        eid = uuid.uuid4()
+        if key is None:
+            key = str(eid) if source == "trigger" else occurrence_key(str(job["id"]), scheduled_for)
         return {
-            "id": uuid.uuid4(),
+            "id": eid,
+            "idempotency_key": key,
+            "waiting": wait,
             "job_id": job["id"],
             "source": source,
             "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
@@ -505,15 +599,27 @@ class Store:
         runs: Sequence[dict[str, Any]] = ({},),
         audit: Audit | None = None,
         check: Callable[[Job], None] | None = None,
+        key: str | None = None,
     ) -> list[Execution]:
-        """PENDING executions for a manual trigger; each run may override payload/priority.
+        """PENDING executions for a manual trigger; each run may override payload and
+        priority, and be due later (``run_at``, ``delay_ms``).
 
         The job is read once, in the transaction that writes the runs: ``check`` is
         called with it first (it raises to refuse the runs, e.g. a payload its handler
-        rejects), so nothing is written for a refused trigger."""
+        rejects), so nothing is written for a refused trigger. With an idempotency
+        ``key``, a repeated request returns the runs the first one created (requests
+        with one key are serialised by a transaction-scoped advisory lock)."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
             job = _found(conn.execute(q("get_job"), {"id": jid}).fetchone(), "job", job_id)
+            if key is not None:
+                conn.execute(q("lock_trigger_key"), {"lock": f"{jid}:{key}"})
+                first = conn.execute(q("get_trigger_key"), {"job_id": jid, "key": key}).fetchone()
+                if first is not None:
+                    rows = conn.execute(
+                        q("executions_by_ids"), {"ids": first["execution_ids"]}
+                    ).fetchall()
+                    return [execution_from_row(r) for r in rows]
             if check is not None:
                 check(job_from_row(job))
             if job["status"] == "PAUSED":
@@ -521,23 +627,132 @@ class Store:
             rows = [
                 self._execution_row(
                     job,
-                    now,
+                    run_time(run, now),
                     "trigger",
                     now,
                     payload=run.get("payload"),
                     priority=run.get("priority"),
+                    key=None if key is None else key if len(runs) == 1 else f"{key}#{i}",
                 )
-                for run in runs
+                for i, run in enumerate(runs)
             ]
             created = self._insert_executions(conn, rows, {job["id"]: job["name"]})
-            audit_log.record(conn, audit, "job", jid, changes.triggered(created, runs), now)
+            if key is not None:
+                conn.execute(
+                    q("insert_trigger_key"),
+                    {
+                        "job_id": jid,
+                        "key": key,
+                        "ids": [uuid.UUID(e.id) for e in created],
+                        "batch": len(runs) > 1,
+                        "now": now,
+                    },
+                )
+            change = changes.triggered(created, [changes.plain(run) for run in runs])
+            audit_log.record(conn, audit, "job", jid, change, now)
         return created
 
-    def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
-        """(id, priority) of executions written but not yet pushed: the outbox."""
+    def backfill(
+        self,
+        job_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        audit: Audit | None = None,
+        limit: int = 500,
+    ) -> tuple[list[Execution], int]:
+        """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
+        not run (never recorded, or SKIPPED), once: a repeated backfill finds them
+        written. Under any overlap policy but ``allow`` they run one at a time, oldest
+        first (held back, released by the tick). Returns the runs written and how many
+        occurrences in the range had run already. More than ``limit`` in the range is
+        refused, naming ``end``."""
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            # Locked: two backfills of one job cannot interleave their checks.
+            job = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
+            if not job["schedule"]:
+                raise ConflictError("the job has no schedule to backfill")
+            if job["status"] == "PAUSED":
+                raise ConflictError("job is paused; resume it before backfilling")
+            times, more = cron.between(
+                job["schedule"], job["timezone"], start, end, limit, dst_rule(job)
+            )
+            if more:
+                raise ValidationError(
+                    {"end": f"the range holds more than {limit} occurrences; backfill less"}
+                )
+            ran = {
+                r["scheduled_for"]
+                for r in conn.execute(q("ran_occurrences"), {"job_id": jid, "times": times})
+            }
+            hold = job["overlap_policy"] != "allow"
+            rows = [
+                self._execution_row(job, t, "backfill", now, wait=hold)
+                for t in times
+                if t not in ran
+            ]
+            created = self._insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
+            change = {
+                "executions": {"after": [e.id for e in created]},
+                "range": {"after": {"start": start.isoformat(), "end": end.isoformat()}},
+            }
+            audit_log.record(conn, audit, "job", jid, change, now)
+        return created, len(times) - len(created)
+
+    def occurrences(
+        self, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
+    ) -> tuple[Job, list[dict[str, Any]], bool]:
+        """The ledger of a job's occurrences in ``since <= t < until`` (at most
+        ``limit``): each expected one, and what became of it (``ledger.entries``)."""
+        with self.tx() as conn:
+            job = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
+            rows = conn.execute(
+                q("occurrence_rows"),
+                {"job_id": job["id"], "since": since, "until": until, "limit": limit + 1},
+            ).fetchall()
+        start = max(since, job["created_at"])
+        expected: list[datetime] = []
+        dropped: list[datetime] = []
+        more = len(rows) > limit
+        if job["schedule"] and start < until:
+            rule = dst_rule(job)
+            expected, cut = cron.between(
+                job["schedule"], job["timezone"], start, until, limit, rule
+            )
+            more = more or cut
+            if rule.gap == "skip":
+                shifted, _ = cron.between(
+                    job["schedule"], job["timezone"], start, until, limit, cron.DstRule()
+                )
+                dropped = sorted(set(shifted) - set(expected))
+        elif job["run_at"] and since <= job["run_at"] < until:
+            expected = [job["run_at"]]
+        recorded = [
+            ledger.Recorded(
+                str(r["id"]),
+                r["scheduled_for"],
+                r["source"],
+                r["status"],
+                r["error"],
+                r["created_at"],
+            )
+            for r in rows[:limit]
+        ]
+        items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
+        return job_from_row(job), items[:limit], more or len(items) > limit
+
+    def pending(self, limit: int = 1000) -> list[tuple[str, int, datetime]]:
+        """(id, priority, due) of executions written but not yet pushed: the outbox."""
         with self.tx() as conn:
             rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
-        return [(str(r["id"]), r["priority"]) for r in rows]
+        return [(str(r["id"]), r["priority"], r["scheduled_for"]) for r in rows]
 
     def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
         if ids:
@@ -743,7 +958,10 @@ class Store:
             if not allowed(row["status"], S.CANCELLED):
                 raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
             history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
-            conn.execute(q("cancel_execution"), {"id": eid, "attempts": Jsonb(history), "now": now})
+            conn.execute(
+                q("cancel_execution"),
+                {"id": eid, "attempts": Jsonb(history), "reason": "cancelled", "now": now},
+            )
             change = changes.status_change(row["status"], S.CANCELLED.value)
             audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)
@@ -781,7 +999,10 @@ class Store:
                 n = conn.execute(q("delete_old_executions"), params).rowcount
             deleted += n
             if n < CLEANUP_BATCH:
-                return deleted
+                break
+        with self.tx() as conn:
+            conn.execute(q("delete_old_trigger_keys"), {"cutoff": cutoff})
+        return deleted
 
     # ----------------------------------------------------------- dead letter
 

@@ -35,6 +35,12 @@ def job_from_row(row: dict[str, Any]) -> Job:
         last_run_time=row["last_run_time"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        run_at=row.get("run_at"),
+        dst_gap=row.get("dst_gap", "shift"),
+        dst_overlap=row.get("dst_overlap", "first"),
+        catch_up=row.get("catch_up", "latest"),
+        catch_up_window_s=row.get("catch_up_window_s", 3600),
+        catch_up_max=row.get("catch_up_max", 10),
     )
 
 
@@ -80,6 +86,8 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         job_name=row.get("job_name"),
+        idempotency_key=row.get("idempotency_key"),
+        waiting=row.get("waiting", False),
     )
 
 

@@ -8,11 +8,13 @@
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, status, next_run_time, created_at, updated_at)
+                  overlap_policy, run_at, dst_gap, dst_overlap, catch_up, catch_up_window_s,
+                  catch_up_max, status, next_run_time, created_at, updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
-        %(now)s)
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, %(run_at)s, %(dst_gap)s,
+        %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s, %(catch_up_max)s,
+        'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -27,14 +29,18 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s,
-    schedule_error = %(schedule_error)s, updated_at = %(now)s
+    overlap_policy = %(overlap_policy)s, run_at = %(run_at)s, dst_gap = %(dst_gap)s,
+    dst_overlap = %(dst_overlap)s, catch_up = %(catch_up)s,
+    catch_up_window_s = %(catch_up_window_s)s, catch_up_max = %(catch_up_max)s,
+    next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
+    updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
 -- name: set_job_status
 UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s,
-                schedule_error = %(schedule_error)s, updated_at = %(now)s
+                schedule_error = %(schedule_error)s, paused_at = %(paused_at)s,
+                resumed_at = %(resumed_at)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -55,14 +61,42 @@ LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
 
 -- name: busy_jobs
--- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx).
-SELECT DISTINCT job_id FROM executions
-WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
+-- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx),
+-- and whether one of those runs is held back waiting.
+SELECT job_id, bool_or(waiting) AS waiting FROM executions
+WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+GROUP BY job_id;
+
+-- name: unfinished_of_jobs
+-- The runs overlap_policy=cancel_previous cancels, locked.
+SELECT * FROM executions
+WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+  AND NOT waiting
+ORDER BY id
+FOR UPDATE;
 
 -- name: advance_job
+-- The pause window is forgotten once the tick has planned past the resume.
 UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,
-                schedule_error = NULL, updated_at = %(now)s
+                schedule_error = NULL, updated_at = %(now)s,
+                paused_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE paused_at END,
+                resumed_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE resumed_at END
 WHERE id = %(id)s;
+
+-- name: release_waiting
+-- Runs held back (buffer_one, backfills) are released one per job, oldest first,
+-- once nothing else of that job is unfinished.
+UPDATE executions SET waiting = false, updated_at = %(now)s
+WHERE id IN (
+    SELECT DISTINCT ON (w.job_id) w.id FROM executions w
+    WHERE w.waiting AND w.status = 'PENDING'
+      AND NOT EXISTS (
+          SELECT 1 FROM executions e
+          WHERE e.job_id = w.job_id AND NOT e.waiting
+            AND e.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING'))
+    ORDER BY w.job_id, w.scheduled_for
+)
+RETURNING id;
 
 -- name: flag_schedule_error
 -- The job is set aside until %(retry_at)s (re-checked then) so it cannot stay due
@@ -73,16 +107,34 @@ WHERE id = %(id)s;
 -- name: insert_execution
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        error, finished_at, created_at, updated_at)
+                        error, finished_at, idempotency_key, waiting, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(now)s, %(now)s)
-ON CONFLICT (job_id, scheduled_for) WHERE source = 'schedule' DO NOTHING
+        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(idempotency_key)s,
+        %(waiting)s, %(now)s, %(now)s)
+ON CONFLICT DO NOTHING
 RETURNING *;
 
+-- name: lock_trigger_key
+-- Two requests with one Idempotency-Key for one job: the second waits for the first.
+SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
+
+-- name: get_trigger_key
+SELECT * FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
+
+-- name: insert_trigger_key
+INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
+VALUES (%(job_id)s, %(key)s, %(ids)s, %(batch)s, %(now)s);
+
+-- name: executions_by_ids
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = ANY(%(ids)s)
+ORDER BY array_position(%(ids)s, e.id);
+
 -- name: pending_executions
-SELECT id, priority FROM executions
-WHERE status = 'PENDING'
+-- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
+SELECT id, priority, scheduled_for FROM executions
+WHERE status = 'PENDING' AND NOT waiting
 ORDER BY created_at
 LIMIT %(limit)s;
 
@@ -143,7 +195,7 @@ SELECT * FROM executions WHERE id = %(id)s FOR UPDATE;
 -- name: cancel_execution
 UPDATE executions
 SET status = 'CANCELLED', finished_at = %(now)s, attempts = %(attempts)s,
-    error = COALESCE(error, 'cancelled'), lease_token = NULL, updated_at = %(now)s
+    error = COALESCE(error, %(reason)s), lease_token = NULL, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'CANCELLED') IN :transitions
 RETURNING id;
 
@@ -167,7 +219,7 @@ WHERE d.id = %(id)s;
 DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
-SELECT id, status, priority, next_attempt_at, lease_token FROM executions
+SELECT id, status, priority, scheduled_for, next_attempt_at, lease_token FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
@@ -189,6 +241,25 @@ WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = e.id)
     LIMIT %(batch)s
 );
+
+-- name: delete_old_trigger_keys
+-- A key outlives the runs it names only as long as they are kept.
+DELETE FROM trigger_keys WHERE created_at < %(cutoff)s;
+
+-- name: ran_occurrences
+-- Occurrences among these that a backfill must not run again: backfilled already,
+-- or run by the schedule (a SKIPPED one may be backfilled).
+SELECT scheduled_for FROM executions
+WHERE job_id = %(job_id)s AND scheduled_for = ANY(%(times)s)
+  AND (source = 'backfill' OR (source = 'schedule' AND status <> 'SKIPPED'));
+
+-- name: occurrence_rows
+-- A job's occurrences in a time range, as recorded (reads executions_job_scheduled_idx).
+SELECT id, scheduled_for, source, status, error, created_at FROM executions
+WHERE job_id = %(job_id)s AND source IN ('schedule', 'backfill')
+  AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
+ORDER BY scheduled_for
+LIMIT %(limit)s;
 
 -- name: execution_counts
 SELECT status, count(*) AS n FROM executions GROUP BY status;

@@ -50,3 +50,16 @@ CREATE TABLE trigger_keys (
     PRIMARY KEY (job_id, key)
 );
 CREATE INDEX trigger_keys_created_idx ON trigger_keys (created_at);
+
+-- Backfills are changes made through the API: audited like triggers.
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
+    'create', 'update', 'delete', 'pause', 'resume', 'trigger',
+    'cancel', 'retry', 'redrive', 'dlq_delete', 'backfill'));
+
+-- Why occurrences were missed: a pause (paused_at until resumed_at) or downtime. Kept
+-- until the tick has planned past the resume.
+ALTER TABLE jobs ADD COLUMN paused_at timestamptz, ADD COLUMN resumed_at timestamptz;
+
+-- The key handed to the run's handler (http.webhook sends it as Idempotency-Key).
+ALTER TABLE executions ADD COLUMN idempotency_key text;
