@@ -107,8 +107,9 @@ def plan(
         if schedule is not None and catch_up.mode == "all":
             not_before = max(first + timedelta(microseconds=1), now - catch_up.window)
             times = cron.latest(schedule, timezone, horizon, catch_up.max, not_before, dst)
-    missed = [t for t in times if t < now - GRACE]
-    current = times[len(missed) :]
+    # Late by more than GRACE, or due while the job was paused (on purpose): missed.
+    missed = [t for t in times if t < now - GRACE or (pause and pause.since <= t < pause.until)]
+    current = [t for t in times if t not in missed]
     chosen = set(_caught_up(missed, bool(current), catch_up, now))
     due: list[datetime] = []
     for t in missed:

@@ -61,7 +61,11 @@ STATEMENTS: list[tuple[str, E, Callable[[uuid.UUID, Any], dict[str, Any]]]] = [
     ("start_execution", E.RUNNING, _start),
     *[("finish_execution", s, _finish(s)) for s in (E.SUCCEEDED, E.RETRYING, E.FAILED)],
     ("finish_execution", E.CANCELLED, _finish(E.CANCELLED)),
-    ("cancel_execution", E.CANCELLED, lambda i, n: {**_one(i, n), "attempts": Jsonb([])}),
+    (
+        "cancel_execution",
+        E.CANCELLED,
+        lambda i, n: {**_one(i, n), "attempts": Jsonb([]), "reason": "cancelled"},
+    ),
     ("requeue_execution", E.PENDING, _one),
     ("hand_back", E.QUEUED, lambda i, n: _hand_back(i, n)),
 ]

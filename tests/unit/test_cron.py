@@ -215,9 +215,7 @@ def test_dst_changeover_days(
 
 
 def test_between_lists_a_range_and_says_when_it_was_cut() -> None:
-    times, more = cron.between(
-        "0 * * * *", "UTC", utc(2026, 1, 1, 1), utc(2026, 1, 1, 4), limit=10
-    )
+    times, more = cron.between("0 * * * *", "UTC", utc(2026, 1, 1, 1), utc(2026, 1, 1, 4), limit=10)
     assert times == [utc(2026, 1, 1, 1), utc(2026, 1, 1, 2), utc(2026, 1, 1, 3)]
     assert not more
     assert cron.between("0 * * * *", "UTC", utc(2026, 1, 1), utc(2026, 1, 2), limit=3)[1]

@@ -89,7 +89,7 @@ WHERE id = %(id)s;
 UPDATE executions SET waiting = false, updated_at = %(now)s
 WHERE id IN (
     SELECT DISTINCT ON (w.job_id) w.id FROM executions w
-    WHERE w.waiting AND w.status = 'PENDING'
+    WHERE w.waiting AND w.status IN ('PENDING')
       AND NOT EXISTS (
           SELECT 1 FROM executions e
           WHERE e.job_id = w.job_id AND NOT e.waiting
