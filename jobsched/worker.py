@@ -40,7 +40,7 @@ from typing import Any
 
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, default_key
 from jobsched.domain.states import AttemptOutcome
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
@@ -194,6 +194,7 @@ class Worker:
             settings=self.settings,
             logger=logging.getLogger(f"jobsched.job.{execution.handler}"),
             store=self.store,
+            idempotency_key=execution.idempotency_key or default_key(execution),
         )
         run = Running(execution, token, ctx, deliveries)
         with self._lock:
