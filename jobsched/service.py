@@ -51,10 +51,15 @@ def _next_runs(times: list[datetime], tz_name: str) -> list[dict[str, Any]]:
     items = []
     for t in times:
         local = t.astimezone(zone)
-        items.append(
-            {"at": local.isoformat(), "utc": t.isoformat(), "utc_offset": local.strftime("%:z")}
-        )
+        items.append({"at": local.isoformat(), "utc": t.isoformat(), "utc_offset": _offset(local)})
     return items
+
+
+def _offset(local: datetime) -> str:
+    """``+01:00``: a time's UTC offset as ISO 8601 writes it."""
+    minutes = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 class JobService:
