@@ -92,8 +92,8 @@ def test_overlap_skip_records_the_occurrence_skipped(engine: Engine) -> None:
 
 def test_overlap_buffer_one_holds_one_run_until_the_slow_one_finishes(engine: Engine) -> None:
     job_id, _, eid, token = _slow_first_run(engine, "buffer_one")
-    first, held = _runs(engine, job_id)
-    assert (held.status, held.waiting) == ("PENDING", True)
+    running, held = _runs(engine, job_id)
+    assert (running.status, held.status, held.waiting) == ("RUNNING", "PENDING", True)
     assert engine.queue.known([held.id]) == set()  # not in Redis: nothing can claim it
     engine.clock.advance(seconds=5)  # a third occurrence: one is waiting already
     engine.scheduler.run_once(engine.clock.now())
