@@ -387,6 +387,7 @@ def test_the_form_edits_the_overlap_policy(dash: Dash, api: Client) -> None:
 
 def test_the_form_shows_the_next_runs_as_you_type(dash: Dash, api: Client) -> None:
     page = dash.page
+    dash.allow_http_errors(400)  # the preview of a bad expression, on purpose
     dash.sign_in("jobs")
     page.get_by_test_id("job-create").click()
     form = page.get_by_test_id("job-form")
