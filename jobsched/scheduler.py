@@ -126,7 +126,6 @@ class Scheduler:
         report.unheld = self.store.release_waiting(now)
         report.pushed = self.flush_outbox(now)
         report.depth = self.queue.depth()
-        self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
         if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report

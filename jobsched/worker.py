@@ -34,7 +34,7 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -96,7 +96,6 @@ class WorkerStats:
     stale: int = 0
     handed_back: int = 0
     lease_lost: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _error_text(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
 
@@ -245,7 +245,3 @@ def latest(
         if len(found) >= count or start == floor:
             break
     return found[-count:]
-
-
-def known_timezones() -> set[str]:
-    return available_timezones()

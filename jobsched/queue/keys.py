@@ -88,8 +88,3 @@ class Keys:
     def worker(self, worker_id: str) -> str:
         """hash: a worker's id, host, pid, running, capacity, started_at, last_heartbeat."""
         return f"{self.prefix}:worker:{worker_id}"
-
-    @property
-    def stats(self) -> str:
-        """hash: figures the tick publishes (queue depth, last tick time)."""
-        return f"{self.prefix}:stats"

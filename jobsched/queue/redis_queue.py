@@ -12,14 +12,14 @@ import secrets
 import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import redis
 from redis import Redis
 from redis import exceptions as redis_exc
 
-from jobsched.clock import from_ms, to_ms
+from jobsched.clock import to_ms
 from jobsched.errors import DependencyError
 from jobsched.queue.keys import Keys
 from jobsched.queue.scripts import load_scripts
@@ -180,7 +180,7 @@ class RedisQueue:
         """When the earliest delayed execution falls due (None: none waits), so an idle
         worker can claim at that moment instead of at its next poll."""
         first = self.client.zrange(self.keys.delayed, 0, 0, withscores=True)
-        return from_ms(first[0][1]) if first else None
+        return datetime.fromtimestamp(first[0][1] / 1000, tz=UTC) if first else None
 
     @redis_errors
     def extend(
@@ -289,14 +289,6 @@ class RedisQueue:
         self.client.set(self.keys.epoch, to_ms(now))
 
     @redis_errors
-    def known(self, execution_ids: Sequence[str]) -> set[str]:
-        """Which of these ids the queue holds (ready, delayed or in flight)."""
-        if not execution_ids:
-            return set()
-        values = self.client.hmget(self.keys.meta, list(execution_ids))
-        return {eid for eid, v in zip(execution_ids, values, strict=True) if v is not None}
-
-    @redis_errors
     def depth(self) -> dict[str, int]:
         k = self.keys
         with self.client.pipeline(transaction=False) as pipe:
@@ -372,10 +364,6 @@ class RedisQueue:
                 }
             )
         return out
-
-    @redis_errors
-    def publish_stats(self, stats: dict[str, Any]) -> None:
-        self.client.hset(self.keys.stats, mapping={k: str(v) for k, v in stats.items()})
 
     @redis_errors
     def ping(self) -> bool:

@@ -289,7 +289,10 @@ def test_cancel_and_retry(api: Api, engine: Engine) -> None:
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
     cancelled = api.ok("POST", f"/executions/{execution['id']}/cancel")
     assert cancelled["status"] == "CANCELLED"
+    # No worker runs a cancelled execution: it left the queue, and a claim finds nothing.
     assert engine.queue.depth()["ready"] == 0
+    assert engine.worker().run_once(engine.clock.now()) == 0
+    assert engine.status(execution["id"]) == "CANCELLED"
     code, body = api.call("POST", f"/executions/{execution['id']}/cancel")
     assert (code, body["error"]["code"]) == (409, "conflict")
     retried = api.ok("POST", f"/executions/{execution['id']}/retry", None, 202)
