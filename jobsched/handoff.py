@@ -46,7 +46,7 @@ class Handoff:
         executions = write()
         try:
             ready = [e for e in executions if e.status == ExecutionStatus.PENDING and not e.waiting]
-            self._push([(e.id, e.priority, e.scheduled_for) for e in ready], now, again=again)
+            self._push([(e.id, e.priority, e.due) for e in ready], now, again=again)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
@@ -77,9 +77,7 @@ class Handoff:
         reconcile. Returns how many ids were missing from Redis."""
         rows = self.store.unfinished()
         # A run for later goes back to waiting for its time, never early.
-        ready = [
-            (r["id"], r["priority"], r["scheduled_for"]) for r in rows if r["status"] == "QUEUED"
-        ]
+        ready = [(r["id"], r["priority"], r["due"]) for r in rows if r["status"] == "QUEUED"]
         running = [
             (r["id"], r["priority"], r["lease_token"] or "lost")
             for r in rows

@@ -12,6 +12,7 @@ const NUMBER_FIELDS = [
   ['priority', 'Priority', '0–100, higher runs first', 0, 100],
   ['catch_up_window_s', 'Catch-up window (s)', 'catch_up=all: how far back missed runs still run', 1, 604800],
   ['catch_up_max', 'Catch-up max', 'catch_up=all: at most this many missed runs', 1, 1000],
+  ['start_jitter_ms', 'Start jitter (ms)', 'scheduled runs start up to this much later', 0, 3600000],
   ['max_retries', 'Max retries', 'attempts after the first', 0, 100],
   ['timeout_ms', 'Timeout (ms)', 'per attempt', 1, null],
   ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],

@@ -52,6 +52,7 @@ JOB_FIELDS = (
     "catch_up",
     "catch_up_window_s",
     "catch_up_max",
+    "start_jitter_ms",
     "status",
 )
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")

@@ -140,6 +140,14 @@ CatchUp = Annotated[
 ]
 CatchUpWindow = Annotated[int, Meta(ge=1, le=7 * 86400)]
 CatchUpMax = Annotated[int, Meta(ge=1, le=1000)]
+JitterMs = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=3_600_000,
+        description="a scheduled run starts at a random point up to this long after its time",
+    ),
+]
 Time = Annotated[str, Meta(extra_json_schema={"format": "date-time"})]
 _ISO: dict[str, Any] = {
     "extra_json_schema": {"format": "date-time"},
@@ -199,6 +207,7 @@ class JobCreate(Model):
     catch_up: CatchUp = "latest"
     catch_up_window_s: CatchUpWindow = 3600
     catch_up_max: CatchUpMax = 10
+    start_jitter_ms: JitterMs = 0
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -226,6 +235,7 @@ class JobUpdate(Model):
     catch_up: CatchUp | UnsetType = UNSET
     catch_up_window_s: CatchUpWindow | UnsetType = UNSET
     catch_up_max: CatchUpMax | UnsetType = UNSET
+    start_jitter_ms: JitterMs | UnsetType = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
     schedule_error: ReadOnly = UNSET
@@ -442,6 +452,10 @@ class Execution(Response):
         ),
     ]
     waiting: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
+    start_after: (
+        Annotated[Time, Meta(description="with start jitter: the run starts no earlier than this")]
+        | None
+    )
     created_at: Time | None
     updated_at: Time | None
 
@@ -475,6 +489,7 @@ class Job(Response):
     catch_up: CatchUpName
     catch_up_window_s: int
     catch_up_max: int
+    start_jitter_ms: int
     status: JobStatusName
     schedule_error: (
         Annotated[

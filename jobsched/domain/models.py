@@ -54,6 +54,7 @@ class Job:
     catch_up: str = "latest"
     catch_up_window_s: int = 3600
     catch_up_max: int = 10
+    start_jitter_ms: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)
@@ -112,6 +113,13 @@ class Execution:
     job_name: str | None = None
     idempotency_key: str | None = None
     waiting: bool = False
+    start_after: datetime | None = None
+    """A scheduled run with start jitter starts no earlier than this."""
+
+    @property
+    def due(self) -> datetime:
+        """When the run may start."""
+        return self.start_after or self.scheduled_for
 
     @property
     def duration_ms(self) -> int | None:
@@ -143,6 +151,7 @@ class Execution:
             "attempts": [a.to_dict() for a in self.attempts],
             "idempotency_key": self.idempotency_key or default_key(self),
             "waiting": self.waiting,
+            "start_after": iso(self.start_after),
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }

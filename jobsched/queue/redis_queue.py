@@ -8,6 +8,7 @@ worker can neither extend, ack nor fail a lease it no longer holds.
 from __future__ import annotations
 
 import functools
+import math
 import secrets
 import socket
 from collections.abc import Callable, Iterable, Sequence
@@ -106,7 +107,8 @@ class RedisQueue:
         k = self.keys
         args: list[Any] = [to_ms(now)]
         for execution_id, priority, due in items:
-            args += [execution_id, priority, to_ms(due) if due else 0]
+            # Rounded up: a claim at the due millisecond is never before the due time.
+            args += [execution_id, priority, math.ceil(due.timestamp() * 1000) if due else 0]
         if len(args) == 1:
             return 0
         return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq], args))

@@ -570,12 +570,18 @@ class Store:
     ) -> dict[str, Any]:
         """Parameters of ``insert_execution``: a snapshot of the job for one run."""
         eid = uuid.uuid4()
+        jitter = job.get("start_jitter_ms", 0) if source != "trigger" else 0
+        # Spread by the run's id: the same run always waits the same, within the jitter.
+        start_after = (
+            scheduled_for + timedelta(milliseconds=eid.int % (jitter + 1)) if jitter else None
+        )
         if key is None:
             key = str(eid) if source == "trigger" else occurrence_key(str(job["id"]), scheduled_for)
         return {
             "id": eid,
             "idempotency_key": key,
             "waiting": wait,
+            "start_after": start_after,
             "job_id": job["id"],
             "source": source,
             "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
@@ -752,7 +758,7 @@ class Store:
         """(id, priority, due) of executions written but not yet pushed: the outbox."""
         with self.tx() as conn:
             rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
-        return [(str(r["id"]), r["priority"], r["scheduled_for"]) for r in rows]
+        return [(str(r["id"]), r["priority"], r["due"]) for r in rows]
 
     def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
         if ids:

@@ -41,6 +41,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         catch_up=row.get("catch_up", "latest"),
         catch_up_window_s=row.get("catch_up_window_s", 3600),
         catch_up_max=row.get("catch_up_max", 10),
+        start_jitter_ms=row.get("start_jitter_ms", 0),
     )
 
 
@@ -88,6 +89,7 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         job_name=row.get("job_name"),
         idempotency_key=row.get("idempotency_key"),
         waiting=row.get("waiting", False),
+        start_after=row.get("start_after"),
     )
 
 

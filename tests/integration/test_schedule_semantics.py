@@ -277,6 +277,22 @@ def test_the_tick_stages_runs_that_start_exactly_at_their_time(engine: Engine) -
     assert engine.queue.claim(5, due, 30_000) == []  # never twice
 
 
+def test_start_jitter_delays_a_run_within_its_bound_never_before_its_time(
+    engine: Engine,
+) -> None:
+    job_id = engine.create_job(schedule="0 * * * *", start_jitter_ms=600_000)
+    due = engine.store.get_job(job_id).next_run_time
+    engine.clock.set(due)
+    engine.scheduler.run_once(engine.clock.now())
+    (run,) = _runs(engine, job_id)
+    assert run.scheduled_for == due  # the occurrence is the same; only its start moves
+    assert due <= run.start_after <= due + timedelta(minutes=10)
+    if run.start_after > due:
+        assert engine.queue.claim(5, run.start_after - timedelta(milliseconds=1), 30_000) == []
+    claims = engine.queue.claim(5, run.start_after + timedelta(milliseconds=1), 30_000)
+    assert [c.execution_id for c in claims] == [run.id]
+
+
 def test_a_run_due_later_survives_redis_losing_its_queue(engine: Engine, redis_url: str) -> None:
     job_id = engine.create_job()
     run = engine.service.trigger_job(job_id, {"delay_ms": 10_000})

@@ -9,12 +9,13 @@
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                   overlap_policy, run_at, dst_gap, dst_overlap, catch_up, catch_up_window_s,
-                  catch_up_max, status, next_run_time, created_at, updated_at)
+                  catch_up_max, start_jitter_ms, status, next_run_time, created_at,
+                  updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(run_at)s, %(dst_gap)s,
         %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s, %(catch_up_max)s,
-        'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(start_jitter_ms)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -32,7 +33,7 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     overlap_policy = %(overlap_policy)s, run_at = %(run_at)s, dst_gap = %(dst_gap)s,
     dst_overlap = %(dst_overlap)s, catch_up = %(catch_up)s,
     catch_up_window_s = %(catch_up_window_s)s, catch_up_max = %(catch_up_max)s,
-    next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
+    start_jitter_ms = %(start_jitter_ms)s, next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
     updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
@@ -107,11 +108,12 @@ WHERE id = %(id)s;
 -- name: insert_execution
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        error, finished_at, idempotency_key, waiting, created_at, updated_at)
+                        error, finished_at, idempotency_key, waiting, start_after,
+                        created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(idempotency_key)s,
-        %(waiting)s, %(now)s, %(now)s)
+        %(waiting)s, %(start_after)s, %(now)s, %(now)s)
 ON CONFLICT DO NOTHING
 RETURNING *;
 
@@ -133,7 +135,7 @@ ORDER BY array_position(%(ids)s, e.id);
 
 -- name: pending_executions
 -- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
-SELECT id, priority, scheduled_for FROM executions
+SELECT id, priority, COALESCE(start_after, scheduled_for) AS due FROM executions
 WHERE status = 'PENDING' AND NOT waiting
 ORDER BY created_at
 LIMIT %(limit)s;
@@ -219,7 +221,9 @@ WHERE d.id = %(id)s;
 DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
-SELECT id, status, priority, scheduled_for, next_attempt_at, lease_token FROM executions
+SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
+       lease_token
+FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 

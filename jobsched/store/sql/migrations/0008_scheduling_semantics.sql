@@ -61,5 +61,12 @@ ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
 -- until the tick has planned past the resume.
 ALTER TABLE jobs ADD COLUMN paused_at timestamptz, ADD COLUMN resumed_at timestamptz;
 
+-- Optional start jitter: a scheduled run starts at a random point in
+-- [scheduled_for, scheduled_for + start_jitter_ms] (start_after), so many jobs due at
+-- one moment do not all hit their target at once.
+ALTER TABLE jobs ADD COLUMN start_jitter_ms integer NOT NULL DEFAULT 0
+    CHECK (start_jitter_ms BETWEEN 0 AND 3600000);
+ALTER TABLE executions ADD COLUMN start_after timestamptz;
+
 -- The key handed to the run's handler (http.webhook sends it as Idempotency-Key).
 ALTER TABLE executions ADD COLUMN idempotency_key text;
