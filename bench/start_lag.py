@@ -50,6 +50,8 @@ from jobsched.store import Store  # noqa: E402
 from jobsched.store.migrations import migrate  # noqa: E402
 
 CELERY_PINS = ("celery==5.7.0", "kombu==5.7.0", "billiard==4.3.2", "vine==5.1.0")
+"""Plus the project's own pins of what they share with it (redis, packaging)."""
+SHARED_PINS = ("redis==", "packaging==")
 CELERY_VENV = ROOT / ".bench" / "celery"
 WORKERS = 2
 SLOTS = 25
@@ -186,18 +188,22 @@ CELERY_APP = textwrap.dedent(
 
 
 def _celery_python() -> Path:
-    """The throwaway virtualenv's interpreter, created and filled on first use."""
+    """The throwaway virtualenv's interpreter, (re)filled when the pins change."""
     python = CELERY_VENV / "bin" / "python"
+    pins = [
+        *CELERY_PINS,
+        *(
+            line.strip()
+            for line in (ROOT / "constraints.txt").read_text().splitlines()
+            if line.startswith(SHARED_PINS)
+        ),
+    ]
+    marker = CELERY_VENV / "pins.txt"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(CELERY_VENV)], check=True)
-        redis_pin = next(
-            line.strip()
-            for line in (ROOT / "requirements.txt").read_text().splitlines()
-            if line.startswith("redis==")
-        )
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", *CELERY_PINS, redis_pin], check=True
-        )
+    if not marker.exists() or marker.read_text() != "\n".join(pins):
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *pins], check=True)
+        marker.write_text("\n".join(pins))
     return python
 
 

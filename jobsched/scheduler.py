@@ -57,6 +57,8 @@ class TickReport:
     scheduled: int = 0
     cancelled: int = 0
     """Runs cancelled because the next occurrence fell due (cancel_previous)."""
+    aged: int = 0
+    """Ready runs whose priority rose (PRIORITY_AGING_STEP)."""
     unheld: int = 0
     """Held-back runs let go because their job's previous run finished."""
     schedule_errors: int = 0
@@ -116,6 +118,8 @@ class Scheduler:
         report.expired = self.queue.requeue_expired(now)
         report.released = self.queue.release_dead(now, self.settings.worker_dead_after_ms)
         report.promoted = self.queue.promote(now)
+        if self.settings.priority_aging_step:
+            report.aged = self.queue.age(self.settings.priority_aging_step)
         self.store.mark_promoted(report.promoted, now)
         scheduled = self.store.schedule_due(now, horizon=now + self.staging)
         report.scheduled = len(scheduled.executions)

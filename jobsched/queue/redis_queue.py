@@ -269,6 +269,13 @@ class RedisQueue:
         return list(self._run("promote", [k.delayed, k.ready, k.meta, k.seq], [to_ms(now), limit]))
 
     @redis_errors
+    def age(self, step: int, limit: int = 1000) -> int:
+        """Priority aging (``age.lua``): each ready run gains one priority level for every
+        ``step`` runs queued after it. Returns how many moved."""
+        k = self.keys
+        return int(self._run("age", [k.ready, k.meta, k.seq], [step, limit]))
+
+    @redis_errors
     def cancel(self, execution_ids: Sequence[str]) -> dict[str, int]:
         """Per id: 2 running (its worker is told), 1 removed from the queue, 0 unknown."""
         if not execution_ids:
