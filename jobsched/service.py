@@ -361,6 +361,7 @@ class JobService:
             return None if value is None else round(float(value))
 
         return {
+            "alerts": self.store.alert_counts(now),
             "jobs": {
                 "total": sum(counts["jobs"].values()),
                 "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},

@@ -43,6 +43,7 @@ from jobsched.domain import retry
 from jobsched.domain.models import Execution, default_key
 from jobsched.domain.states import AttemptOutcome
 from jobsched.errors import DependencyError
+from jobsched.notify import Notifier
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import hostname
 from jobsched.registry import (
@@ -396,6 +397,10 @@ class Worker:
         beat_stop = threading.Event()
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
+        # Alerts go out from a thread of their own: a slow receiver delays no run.
+        notifier = Notifier(self.store, self.registry, self.settings, self.clock)
+        notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
+        notify.start()
         log.info("worker started", extra=self.info())
         try:
             while not stop.is_set():
@@ -416,6 +421,7 @@ class Worker:
         finally:
             beat_stop.set()
             beat.join(timeout=5)
+            notify.join(timeout=10)
             with contextlib.suppress(DependencyError):
                 self.queue.remove_worker(self.worker_id)
             log.info("worker stopped", extra={"id": self.worker_id, **vars(self.stats)})

@@ -13,6 +13,8 @@ const NUMBER_FIELDS = [
   ['catch_up_window_s', 'Catch-up window (s)', 'catch_up=all: how far back missed runs still run', 1, 604800],
   ['catch_up_max', 'Catch-up max', 'catch_up=all: at most this many missed runs', 1, 1000],
   ['start_jitter_ms', 'Start jitter (ms)', 'scheduled runs start up to this much later', 0, 3600000],
+  ['max_start_delay_ms', 'Alert if later than (ms)', 'a run starting later than this is an alert', 1, 86400000],
+  ['max_duration_ms', 'Alert if longer than (ms)', 'a run taking longer than this is an alert', 1, 86400000],
   ['max_retries', 'Max retries', 'attempts after the first', 0, 100],
   ['timeout_ms', 'Timeout (ms)', 'per attempt', 1, null],
   ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],
@@ -40,7 +42,7 @@ const SELECTS = {
   ]],
 };
 const DEFAULTS = { overlap_policy: 'allow', catch_up: 'latest', dst_gap: 'shift', dst_overlap: 'first' };
-const FIELDS = ['name', 'description', 'handler', 'schedule', 'run_at', 'timezone', ...Object.keys(SELECTS), 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
+const FIELDS = ['name', 'description', 'handler', 'schedule', 'run_at', 'timezone', ...Object.keys(SELECTS), 'notify_url', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
 const PREVIEW_COUNT = 5;
 const PREVIEW_DELAY_MS = 300;
 
@@ -129,6 +131,9 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
       field('timezone', 'Time zone', h('input', {
         type: 'text', value: v('timezone', 'UTC'), list: zonesList, autocomplete: 'off', spellcheck: 'false', on: { input: previewSchedule },
       }), 'IANA name, e.g. Europe/Paris'),
+      field('notify_url', 'Notify URL', h('input', {
+        type: 'url', value: v('notify_url'), placeholder: 'https://…  alerts, failures, dead letters', autocomplete: 'off', spellcheck: 'false',
+      }), 'signed with the job’s secret (X-Jobsched-Signature)'),
       Object.entries(SELECTS).map(([name, [label, help, options]]) => field(name, label,
         h('select', { value: v(name, DEFAULTS[name]), on: { change: previewSchedule } },
           options.map(([value, text]) => h('option', { value }, text))), help)),
@@ -229,6 +234,8 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     const tz = inputs.timezone.value.trim();
     if (tz !== '') body.timezone = tz;
     for (const name of Object.keys(SELECTS)) body[name] = inputs[name].value;
+    const notifyUrl = inputs.notify_url.value.trim();
+    body.notify_url = notifyUrl === '' ? null : notifyUrl;
     const runAt = inputs.run_at.value.trim();
     body.run_at = runAt === '' ? null : runAt;
     for (const [name] of NUMBER_FIELDS) {

@@ -53,6 +53,9 @@ JOB_FIELDS = (
     "catch_up_window_s",
     "catch_up_max",
     "start_jitter_ms",
+    "max_start_delay_ms",
+    "max_duration_ms",
+    "notify_url",
     "status",
 )
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")

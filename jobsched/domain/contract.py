@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain import cron, due
+from jobsched.domain import alerts, cron, due
 from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
 from jobsched.domain.states import ExecutionStatus, JobStatus
@@ -148,6 +148,19 @@ JitterMs = Annotated[
         description="a scheduled run starts at a random point up to this long after its time",
     ),
 ]
+SlaMs = Annotated[
+    int,
+    Meta(ge=1, le=MAX_DAY_MS, description="a run later or longer than this is an alert"),
+]
+NotifyUrl = Annotated[
+    str,
+    checked(
+        text_problem,
+        max_length=2048,
+        description="where alerts, failed attempts and dead-letter entries are POSTed, "
+        "signed with the job's notify_secret (checked like http.webhook's url)",
+    ),
+]
 Time = Annotated[str, Meta(extra_json_schema={"format": "date-time"})]
 _ISO: dict[str, Any] = {
     "extra_json_schema": {"format": "date-time"},
@@ -208,6 +221,9 @@ class JobCreate(Model):
     catch_up_window_s: CatchUpWindow = 3600
     catch_up_max: CatchUpMax = 10
     start_jitter_ms: JitterMs = 0
+    max_start_delay_ms: SlaMs | None = None
+    max_duration_ms: SlaMs | None = None
+    notify_url: NotifyUrl | None = None
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -236,6 +252,10 @@ class JobUpdate(Model):
     catch_up_window_s: CatchUpWindow | UnsetType = UNSET
     catch_up_max: CatchUpMax | UnsetType = UNSET
     start_jitter_ms: JitterMs | UnsetType = UNSET
+    max_start_delay_ms: SlaMs | UnsetType | None = UNSET
+    max_duration_ms: SlaMs | UnsetType | None = UNSET
+    notify_url: NotifyUrl | UnsetType | None = UNSET
+    notify_secret: ReadOnly = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
     schedule_error: ReadOnly = UNSET
@@ -248,6 +268,7 @@ class JobUpdate(Model):
 
 
 READ_ONLY = (
+    "notify_secret",
     "id",
     "status",
     "schedule_error",
@@ -423,6 +444,12 @@ class Attempt(Response):
     error: str | None
 
 
+class Alert(Response):
+    kind: Literal[alerts.BREACHES]
+    at: Time
+    detail: str
+
+
 class Execution(Response):
     id: str
     job_id: str
@@ -452,6 +479,7 @@ class Execution(Response):
         ),
     ]
     waiting: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
+    alerts: Annotated[list[Alert], Meta(description="SLA breaches: late_start, overran")]
     start_after: (
         Annotated[Time, Meta(description="with start jitter: the run starts no earlier than this")]
         | None
@@ -490,6 +518,16 @@ class Job(Response):
     catch_up_window_s: int
     catch_up_max: int
     start_jitter_ms: int
+    max_start_delay_ms: int | None
+    max_duration_ms: int | None
+    notify_url: str | None
+    notify_secret: Annotated[
+        str | None,
+        Meta(
+            description="signs notifications: X-Jobsched-Signature is sha256=<hex "
+            "HMAC-SHA256 of '<X-Jobsched-Timestamp>.<body>'>"
+        ),
+    ]
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -669,7 +707,13 @@ class WorkerCounts(Response):
     stale: int
 
 
+class AlertCounts(Response):
+    late_start: int
+    overran: int
+
+
 class Metrics(Response):
+    alerts: Annotated[AlertCounts, Meta(description="SLA breaches in the last hour")]
     jobs: JobCounts
     executions: ExecutionCounts
     queue: QueueDepth

@@ -55,6 +55,11 @@ class Job:
     catch_up_window_s: int = 3600
     catch_up_max: int = 10
     start_jitter_ms: int = 0
+    max_start_delay_ms: int | None = None
+    max_duration_ms: int | None = None
+    notify_url: str | None = None
+    notify_secret: str | None = None
+    """Signs what is sent to notify_url (``jobsched.domain.alerts``)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)
@@ -115,6 +120,8 @@ class Execution:
     waiting: bool = False
     start_after: datetime | None = None
     """A scheduled run with start jitter starts no earlier than this."""
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    """SLA breaches recorded for this run (``jobsched.domain.alerts``)."""
 
     @property
     def due(self) -> datetime:
@@ -152,6 +159,7 @@ class Execution:
             "idempotency_key": self.idempotency_key or default_key(self),
             "waiting": self.waiting,
             "start_after": iso(self.start_after),
+            "alerts": self.alerts,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }

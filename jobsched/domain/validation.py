@@ -287,6 +287,11 @@ def _check_job(
     sound = not any(k in errors for k in backoff)
     if sound and data["retry_backoff_max_ms"] < data["retry_backoff_ms"]:
         errors["retry_backoff_max_ms"] = "must be at least retry_backoff_ms"
+    if data.get("notify_url") and "notify_url" not in errors:
+        webhook = registry.get("http.webhook")
+        problems = webhook.validate({"url": data["notify_url"]}, settings) if webhook else {}
+        if problems:
+            errors["notify_url"] = next(iter(problems.values()))
     if data.get("run_at") is not None and data.get("schedule") is not None:
         errors.setdefault("run_at", "not allowed together with schedule (a one-off job)")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import secrets
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from jobsched.domain import attempts, cron, due, ledger, retry
+from jobsched.domain import alerts, attempts, cron, due, ledger, retry
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job, occurrence_key
@@ -141,6 +142,26 @@ def _refused(f: Finish, exc: BaseException) -> Finish:
     return Finish(f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, refused=reason)
 
 
+def _notice(
+    job: dict[str, Any], execution_id: Any, alert: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    """The notification of one alert, for a job with a notify_url (else none)."""
+    if not job["notify_url"]:
+        return []
+    body = alerts.event(
+        alert["kind"], str(job["id"]), job["name"], str(execution_id), alert.get("detail"), now
+    )
+    return [
+        {
+            "id": uuid.uuid4(),
+            "job_id": job["id"],
+            "kind": alert["kind"],
+            "body": Jsonb(body),
+            "now": now,
+        }
+    ]
+
+
 def run_time(run: dict[str, Any], now: datetime) -> datetime:
     """When a triggered run is due: its ``run_at``, ``delay_ms`` from now, or now (a
     time already past means now)."""
@@ -253,6 +274,8 @@ class Store:
     def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
         params["next_run_time"] = first_run(data, now)
+        # Every job has its own secret: notifications to its notify_url are signed with it.
+        params["notify_secret"] = secrets.token_urlsafe(32)
         try:
             with self.tx() as conn:
                 row = conn.execute(q("insert_job"), params).fetchone()
@@ -316,6 +339,7 @@ class Store:
                 if current["status"] == "PAUSED":
                     next_run = None
                 params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+                params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
                 # The new schedule validated and computed: any earlier flag is stale.
                 params.update(next_run_time=next_run, schedule_error=None)
                 row = conn.execute(q("update_job"), params)
@@ -797,9 +821,18 @@ class Store:
             ).fetchall()
             if not rows:
                 return []
+            jobs = self._alerting(conn, rows)
             params = []
+            notices: list[dict[str, Any]] = []
             for row in rows:
                 history, spared = attempts.begin(row["attempts"], worker_id, now)
+                job = jobs.get(row["job_id"])
+                late = None
+                if job is not None and row["attempt"] == 0:  # its first start only
+                    due_at = row["start_after"] or row["scheduled_for"]
+                    late = alerts.late_start(due_at, now, job["max_start_delay_ms"])
+                if late is not None:
+                    notices += _notice(job, row["id"], late, now)
                 params.append(
                     {
                         "id": row["id"],
@@ -807,10 +840,13 @@ class Store:
                         "worker_id": worker_id,
                         "token": tokens[str(row["id"])],
                         "attempts": Jsonb(history),
+                        "alerts": Jsonb([late] if late else []),
                         "now": now,
                     }
                 )
             with conn.cursor() as cur:
+                if notices:
+                    cur.executemany(q("insert_notification"), notices)
                 # One pipelined round trip for the whole batch.
                 cur.executemany(q("start_execution"), params, returning=True)
                 started = [execution_from_row(cur.fetchone())]
@@ -848,8 +884,10 @@ class Store:
         updates: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
         recorded: dict[str, Recorded] = {}
+        notices: list[dict[str, Any]] = []
         with self.tx() as conn:
             held = self._lock_held(conn, [(f.execution_id, f.token) for f in finishes])
+            jobs = self._alerting(conn, list(held.values())) if held else {}
             for f in finishes:
                 row = held.get(f.execution_id)
                 if row is None:
@@ -869,6 +907,18 @@ class Store:
                 retry_at = decision.at if isinstance(decision, RetryAt) else None
                 buried = decision.reason if isinstance(decision, ToDeadLetter) else None
                 recorded[f.execution_id] = Recorded(status, retry_at, buried)
+                job = jobs.get(row["job_id"])
+                over = None
+                if job is not None:
+                    over = alerts.overran(row["started_at"], now, job["max_duration_ms"])
+                    if over is not None:
+                        notices += _notice(job, row["id"], over, now)
+                    if status == S.RETRYING:
+                        failed = {"kind": alerts.ATTEMPT_FAILED, "detail": f.error}
+                        notices += _notice(job, row["id"], failed, now)
+                    if buried is not None:
+                        entry = {"kind": alerts.DEAD_LETTER, "detail": buried}
+                        notices += _notice(job, row["id"], entry, now)
                 updates.append(
                     {
                         "id": row["id"],
@@ -878,6 +928,7 @@ class Store:
                         "error": f.error,
                         "next_attempt_at": retry_at,
                         "attempts": Jsonb(attempts.close(row["attempts"], f.outcome, now, f.error)),
+                        "alerts": Jsonb([over] if over else []),
                         "queued_at": row["queued_at"],
                         "now": now,
                     }
@@ -899,7 +950,54 @@ class Store:
                     cur.executemany(q("finish_execution"), updates)
                 if dead:
                     cur.executemany(q("insert_dead_letter"), dead)
+                if notices:
+                    cur.executemany(q("insert_notification"), notices)
         return recorded
+
+    @staticmethod
+    def _alerting(
+        conn: psycopg.Connection[dict[str, Any]], rows: Sequence[dict[str, Any]]
+    ) -> dict[Any, dict[str, Any]]:
+        """The SLA limits and notify_url of the jobs of these rows, when they have any."""
+        ids = list({r["job_id"] for r in rows})
+        found = conn.execute(q("job_alerting"), {"ids": ids}).fetchall()
+        return {
+            j["id"]: j
+            for j in found
+            if j["max_start_delay_ms"] or j["max_duration_ms"] or j["notify_url"]
+        }
+
+    # ------------------------------------------------------------ notifications
+
+    def claim_notifications(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> list[dict[str, Any]]:
+        """Due notifications with their job's notify_url and secret, leased to the caller,
+        oldest first (an UPDATE returns its rows in no particular order)."""
+        with self.tx() as conn:
+            rows = conn.execute(
+                q("claim_notifications"), {"now": now, "limit": limit, "lease_until": now + lease}
+            ).fetchall()
+        # At one instant, a dead-letter entry is the last word on its run.
+        return sorted(rows, key=lambda r: (r["created_at"], r["kind"] == alerts.DEAD_LETTER))
+
+    def notification_sent(self, notification_id: Any, now: datetime) -> None:
+        with self.tx() as conn:
+            conn.execute(q("notification_sent"), {"id": notification_id, "now": now})
+
+    def notification_failed(
+        self, notification_id: Any, error: str, retry_at: datetime, max_attempts: int
+    ) -> None:
+        with self.tx() as conn:
+            conn.execute(
+                q("notification_failed"),
+                {
+                    "id": notification_id,
+                    "error": clean_text(error, MAX_ERROR_TEXT),
+                    "retry_at": retry_at,
+                    "max_attempts": max_attempts,
+                },
+            )
 
     def _lock_held(
         self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]
@@ -1071,6 +1169,14 @@ class Store:
             "executions": executions,
             "dead_letter": dead,
         }
+
+    def alert_counts(self, now: datetime) -> dict[str, int]:
+        """SLA breaches recorded in the last hour, by kind."""
+        since = now - timedelta(hours=1)
+        with self.tx() as conn:
+            rows = conn.execute(q("alert_counts"), {"since": since}).fetchall()
+        found = {r["kind"]: r["n"] for r in rows}
+        return {kind: found.get(kind, 0) for kind in alerts.BREACHES}
 
     def recent_activity(self, now: datetime) -> dict[str, Any]:
         with self.tx() as conn:

@@ -42,6 +42,10 @@ def job_from_row(row: dict[str, Any]) -> Job:
         catch_up_window_s=row.get("catch_up_window_s", 3600),
         catch_up_max=row.get("catch_up_max", 10),
         start_jitter_ms=row.get("start_jitter_ms", 0),
+        max_start_delay_ms=row.get("max_start_delay_ms"),
+        max_duration_ms=row.get("max_duration_ms"),
+        notify_url=row.get("notify_url"),
+        notify_secret=row.get("notify_secret"),
     )
 
 
@@ -90,6 +94,7 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         idempotency_key=row.get("idempotency_key"),
         waiting=row.get("waiting", False),
         start_after=row.get("start_after"),
+        alerts=row.get("alerts") or [],
     )
 
 

@@ -31,7 +31,14 @@ def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
 
 
 def _start(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([]), "spared": 0}
+    return {
+        **_one(id_, now),
+        "worker_id": "w",
+        "token": "t2",
+        "attempts": Jsonb([]),
+        "spared": 0,
+        "alerts": Jsonb([]),
+    }
 
 
 def _hand_back(id_: uuid.UUID, now: Any) -> dict[str, Any]:
@@ -48,6 +55,7 @@ def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
             "error": None,
             "next_attempt_at": None,
             "attempts": Jsonb([]),
+            "alerts": Jsonb([]),
             "queued_at": now,
         }
 

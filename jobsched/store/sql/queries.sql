@@ -9,13 +9,14 @@
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                   overlap_policy, run_at, dst_gap, dst_overlap, catch_up, catch_up_window_s,
-                  catch_up_max, start_jitter_ms, status, next_run_time, created_at,
-                  updated_at)
+                  catch_up_max, start_jitter_ms, max_start_delay_ms, max_duration_ms,
+                  notify_url, notify_secret, status, next_run_time, created_at, updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(run_at)s, %(dst_gap)s,
         %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s, %(catch_up_max)s,
-        %(start_jitter_ms)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s, %(notify_url)s,
+        %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -33,7 +34,9 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     overlap_policy = %(overlap_policy)s, run_at = %(run_at)s, dst_gap = %(dst_gap)s,
     dst_overlap = %(dst_overlap)s, catch_up = %(catch_up)s,
     catch_up_window_s = %(catch_up_window_s)s, catch_up_max = %(catch_up_max)s,
-    start_jitter_ms = %(start_jitter_ms)s, next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
+    start_jitter_ms = %(start_jitter_ms)s, max_start_delay_ms = %(max_start_delay_ms)s,
+    max_duration_ms = %(max_duration_ms)s, notify_url = %(notify_url)s,
+    notify_secret = COALESCE(notify_secret, %(notify_secret)s), next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
     updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
@@ -150,7 +153,8 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 
 -- name: lock_claimable
 -- Locks in id order so concurrent batches cannot deadlock each other.
-SELECT id, attempt, attempts, worker_id, status FROM executions
+SELECT id, job_id, attempt, attempts, worker_id, status, scheduled_for, start_after
+FROM executions
 WHERE id = ANY(%(ids)s) AND (status, 'RUNNING') IN :transitions
 ORDER BY id
 FOR UPDATE;
@@ -162,7 +166,8 @@ UPDATE executions
 SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(spared)s,
     worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
-    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
+    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s,
+    alerts = alerts || %(alerts)s, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
 RETURNING *;
 
@@ -177,7 +182,8 @@ FOR UPDATE;
 UPDATE executions
 SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
     error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
-    lease_token = NULL, queued_at = %(queued_at)s, updated_at = %(now)s
+    alerts = alerts || %(alerts)s, lease_token = NULL, queued_at = %(queued_at)s,
+    updated_at = %(now)s
 WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: insert_dead_letter
@@ -264,6 +270,48 @@ WHERE job_id = %(job_id)s AND source IN ('schedule', 'backfill')
   AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
 ORDER BY scheduled_for
 LIMIT %(limit)s;
+
+-- name: job_alerting
+-- What the SLA rules and notifications of these jobs need.
+SELECT id, name, max_start_delay_ms, max_duration_ms, notify_url FROM jobs
+WHERE id = ANY(%(ids)s);
+
+-- name: insert_notification
+INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
+VALUES (%(id)s, %(job_id)s, %(kind)s, %(body)s, %(now)s, %(now)s);
+
+-- name: claim_notifications
+-- Due notifications, leased to one sender for %(lease_until)s (SKIP LOCKED: workers
+-- share the outbox); a sender that dies leaves them due again after the lease.
+UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = %(lease_until)s
+FROM jobs j
+WHERE n.id IN (
+    SELECT id FROM notifications
+    WHERE sent_at IS NULL AND next_attempt_at <= %(now)s
+    ORDER BY next_attempt_at
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+) AND j.id = n.job_id
+RETURNING n.id, n.kind, n.body, n.attempts, n.created_at, j.notify_url, j.notify_secret;
+
+-- name: notification_sent
+UPDATE notifications SET sent_at = %(now)s, last_error = NULL WHERE id = %(id)s;
+
+-- name: notification_failed
+-- Retried with the given backoff; given up (never due again) after %(max_attempts)s.
+UPDATE notifications
+SET last_error = %(error)s,
+    next_attempt_at = CASE WHEN attempts >= %(max_attempts)s THEN 'infinity'
+                           ELSE %(retry_at)s END
+WHERE id = %(id)s;
+
+-- name: alert_counts
+-- SLA breaches recorded in the last hour, by kind (reads executions_alerted_idx).
+SELECT a->>'kind' AS kind, count(*) AS n
+FROM executions e, jsonb_array_elements(e.alerts) a
+WHERE e.alerts <> '[]'::jsonb AND (e.finished_at IS NULL OR e.finished_at >= %(since)s)
+  AND (a->>'at')::timestamptz >= %(since)s
+GROUP BY 1;
 
 -- name: execution_counts
 SELECT status, count(*) AS n FROM executions GROUP BY status;

@@ -68,5 +68,31 @@ ALTER TABLE jobs ADD COLUMN start_jitter_ms integer NOT NULL DEFAULT 0
     CHECK (start_jitter_ms BETWEEN 0 AND 3600000);
 ALTER TABLE executions ADD COLUMN start_after timestamptz;
 
+-- Missed-run and SLA alerts (jobsched/domain/alerts.py): how late a run may start and
+-- how long it may take; breaches are recorded on the execution. Alerts, failed
+-- attempts and dead-letter entries go to notify_url, signed with notify_secret, through
+-- the notifications outbox (sent by the workers, retried until delivered or expired).
+ALTER TABLE jobs
+    ADD COLUMN max_start_delay_ms integer CHECK (max_start_delay_ms > 0),
+    ADD COLUMN max_duration_ms integer CHECK (max_duration_ms > 0),
+    ADD COLUMN notify_url text,
+    ADD COLUMN notify_secret text;
+ALTER TABLE executions ADD COLUMN alerts jsonb NOT NULL DEFAULT '[]'::jsonb;
+CREATE INDEX executions_alerted_idx ON executions (finished_at)
+    WHERE alerts <> '[]'::jsonb;
+
+CREATE TABLE notifications (
+    id              uuid PRIMARY KEY,
+    job_id          uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    kind            text NOT NULL,
+    body            jsonb NOT NULL,
+    created_at      timestamptz NOT NULL,
+    next_attempt_at timestamptz NOT NULL,
+    attempts        integer NOT NULL DEFAULT 0,
+    sent_at         timestamptz,
+    last_error      text
+);
+CREATE INDEX notifications_due_idx ON notifications (next_attempt_at) WHERE sent_at IS NULL;
+
 -- The key handed to the run's handler (http.webhook sends it as Idempotency-Key).
 ALTER TABLE executions ADD COLUMN idempotency_key text;
