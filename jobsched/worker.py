@@ -154,6 +154,9 @@ class Worker:
             free = self.capacity - len(self.running)
         if free <= 0:
             return 0
+        # The time of the claim itself (recording may have taken a while): runs due
+        # meanwhile are claimable now, and their start is recorded as it happens.
+        now = max(now, self.clock.now())
         claims = self.queue.claim(
             free, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
         )
