@@ -166,7 +166,20 @@ _ISO: dict[str, Any] = {
     "extra_json_schema": {"format": "date-time"},
     "examples": ["2026-12-01T10:00:00Z"],
 }
-When = Annotated[datetime, Meta(description="ISO 8601 time (no offset: UTC)", **_ISO)]
+EARLIEST, LATEST = 1970, 2999
+
+
+def _plausible(when: datetime) -> str | None:
+    """Times far outside any schedule's life would overflow the calendar arithmetic."""
+    if not EARLIEST <= when.year <= LATEST:
+        return f"must be between the years {EARLIEST} and {LATEST}"
+    return None
+
+
+When = Annotated[
+    datetime,
+    checked(_plausible, description="ISO 8601 time (no offset: UTC)", **_ISO),
+]
 DelayMs = Annotated[int, Meta(ge=0, le=MAX_DELAY_MS, description="run this long from now")]
 Uuid = Annotated[
     str,
