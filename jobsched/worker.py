@@ -142,26 +142,36 @@ class Worker:
     # ------------------------------------------------------------ main loop
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Record finished attempts, enforce timeouts, claim up to free capacity.
-        Returns how many executions were started."""
+        """Enforce timeouts, claim up to free capacity, record finished attempts (then
+        claim what their recording freed). Returns how many executions were started.
+
+        Claiming comes first: a run due now does not wait for others' results to be
+        written (precise starts)."""
         now = now or self.clock.now()
         self._enforce_timeouts()
+        started, full = self._claim(now)
         self.flush(now)
+        if full:
+            started += self._claim(now)[0]
+        return started
+
+    def _claim(self, now: datetime) -> tuple[int, bool]:
+        """Claim and start up to free capacity: (how many started, whether it was full)."""
         if self._stopping.is_set():
-            return 0
+            return 0, False
         with self._lock:
             # Finished runs stay in `running` until their result is recorded.
             free = self.capacity - len(self.running)
         if free <= 0:
-            return 0
-        # The time of the claim itself (recording may have taken a while): runs due
+            return 0, True
+        # The time of the claim itself (this pass may have taken a while): runs due
         # meanwhile are claimable now, and their start is recorded as it happens.
         now = max(now, self.clock.now())
         claims = self.queue.claim(
             free, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
         )
         if not claims:
-            return 0
+            return 0, False
         self.stats.claimed += len(claims)
         pairs = [(c.execution_id, c.token) for c in claims]
         try:
@@ -186,7 +196,7 @@ class Worker:
                 self._complete(run, AttemptOutcome.FAILED, error=poison)
                 continue
             self._launch(run)
-        return len(by_id)
+        return len(by_id), False
 
     def _prepare(self, execution: Execution, token: str, deliveries: int) -> Running:
         ctx = HandlerContext(

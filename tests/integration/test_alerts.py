@@ -12,7 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from jobsched.domain import alerts
+from jobsched.domain.retry import RetryPolicy
+from jobsched.domain.states import AttemptOutcome
 from jobsched.notify import Notifier
+from jobsched.store.postgres import Finish
 from tests.integration.engine import Engine
 
 
@@ -61,10 +64,13 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
     run = local.service.trigger_job(job_id, {"delay_ms": 10_000})
     # The workers were busy: it starts 5 s after its time, and takes 2 s.
     local.clock.advance(seconds=15)
-    worker = local.worker()
-    worker.run_once(local.clock.now())
+    (claim,) = local.queue.claim(1, local.clock.now(), 30_000)
+    lease = [(claim.execution_id, claim.token)]
+    local.store.start(lease, "busy-worker", local.clock.now())
     local.clock.advance(seconds=2)
-    local.run_until(lambda: local.status(run["id"]) == "SUCCEEDED", worker)
+    done = Finish(claim.execution_id, claim.token, AttemptOutcome.SUCCEEDED)
+    local.store.finish([done], local.clock.now(), RetryPolicy(max_deliveries=10))
+    assert local.status(run["id"]) == "SUCCEEDED"
     recorded = local.store.get_execution(run["id"])
     assert [a["kind"] for a in recorded.alerts] == ["late_start", "overran"]
     assert recorded.alerts[0]["detail"] == "started 5000 ms late (allowed 1000 ms)"

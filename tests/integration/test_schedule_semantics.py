@@ -139,8 +139,9 @@ def test_a_backfill_repeated_twice_runs_each_occurrence_once(api: Api, engine: E
 
 
 def test_a_backfill_under_skip_runs_one_occurrence_at_a_time(api: Api, engine: Engine) -> None:
+    engine.clock.set(engine.clock.now().replace(minute=35, second=0))
     job = api.ok("POST", "/jobs", job_body(schedule=EVERY_10M, overlap_policy="skip"), 201)
-    now = engine.clock.now()
+    now = engine.clock.now()  # the range below holds :10, :20 and :30
     body = {"start": (now - timedelta(minutes=31)).isoformat(), "end": now.isoformat()}
     created = api.ok("POST", f"/jobs/{job['id']}/backfill", body, 202)["items"]
     assert len(created) == 3 and all(e["waiting"] for e in created)

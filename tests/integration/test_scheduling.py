@@ -110,6 +110,7 @@ def test_overlap_policy_allow_runs_occurrences_side_by_side(engine: Engine) -> N
 
 
 def test_paused_jobs_do_not_run_and_record_what_they_missed(engine: Engine) -> None:
+    engine.clock.set(engine.clock.now().replace(second=2))  # occurrences at :05, :10, ...
     job_id = engine.create_job(schedule="*/5 * * * * *", catch_up="none")
     engine.service.pause_job(job_id)
     engine.clock.advance(seconds=60)
