@@ -135,10 +135,6 @@ class Worker:
         self.stats = WorkerStats()
         self._lock = threading.Lock()
         self._wake = threading.Event()
-        self._recorded = threading.Event()
-        """Set when an attempt finished: its result waits to be recorded."""
-        self._flush_lock = threading.Lock()
-        """One flush at a time: the recorder thread's, a test's or shutdown's."""
         self._stopping = threading.Event()
         self.started_at = self.clock.now()
         self.heartbeat_interval_s = min(1.0, settings.visibility_timeout_ms / 3000)
@@ -253,7 +249,6 @@ class Worker:
                 return  # already recorded (e.g. timed out without the handler)
             run.done = True
             self.completed.append(Completed(run, outcome, result, error))
-        self._recorded.set()
         self._wake.set()
 
     def _enforce_timeouts(self) -> None:
@@ -273,10 +268,7 @@ class Worker:
 
     def flush(self, now: datetime | None = None) -> int:
         """Record finished attempts in one transaction, then settle them in Redis."""
-        with self._flush_lock:
-            return self._flush(now or self.clock.now())
-
-    def _flush(self, now: datetime) -> int:
+        now = now or self.clock.now()
         with self._lock:
             batch = list(self.completed)
         if not batch:
@@ -418,10 +410,6 @@ class Worker:
         beat_stop = threading.Event()
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
-        # Results are recorded by a thread of their own, so the claiming loop never
-        # waits on PostgreSQL writes of finished runs (precise starts).
-        recorder = threading.Thread(target=self._record_loop, args=(beat_stop,), daemon=True)
-        recorder.start()
         # Alerts go out from a thread of their own: a slow receiver delays no run.
         notifier = Notifier(self.store, self.registry, self.settings, self.clock)
         notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
@@ -430,8 +418,7 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    self._enforce_timeouts()
-                    started = self._claim(self.clock.now())[0]
+                    started = self.run_once()
                 except DependencyError as exc:
                     log.warning("worker loop: %s", exc)
                     stop.wait(1.0)
@@ -447,27 +434,10 @@ class Worker:
         finally:
             beat_stop.set()
             beat.join(timeout=5)
-            recorder.join(timeout=10)
             notify.join(timeout=10)
             with contextlib.suppress(DependencyError):
                 self.queue.remove_worker(self.worker_id)
             log.info("worker stopped", extra={"id": self.worker_id, **vars(self.stats)})
-
-    def _record_loop(self, stop: threading.Event) -> None:
-        """Record finished attempts as they come (until the worker has stopped), and
-        wake the claiming loop when that frees capacity."""
-        while not stop.is_set():
-            self._recorded.wait(0.05)
-            self._recorded.clear()
-            try:
-                if self.flush():
-                    self._wake.set()
-            except DependencyError as exc:
-                log.warning("could not record results: %s", exc)
-                stop.wait(1.0)
-            except Exception:
-                log.exception("recording results failed")
-                stop.wait(1.0)
 
     def _beat_loop(self, stop: threading.Event) -> None:
         while not stop.wait(self.heartbeat_interval_s):
