@@ -821,7 +821,7 @@ class Store:
             ).fetchall()
             if not rows:
                 return []
-            jobs = self._alerting(conn, rows)
+            jobs = self._alerting(rows)
             params = []
             notices: list[dict[str, Any]] = []
             for row in rows:
@@ -887,7 +887,7 @@ class Store:
         notices: list[dict[str, Any]] = []
         with self.tx() as conn:
             held = self._lock_held(conn, [(f.execution_id, f.token) for f in finishes])
-            jobs = self._alerting(conn, list(held.values())) if held else {}
+            jobs = self._alerting(list(held.values()))
             for f in finishes:
                 row = held.get(f.execution_id)
                 if row is None:
@@ -955,16 +955,14 @@ class Store:
         return recorded
 
     @staticmethod
-    def _alerting(
-        conn: psycopg.Connection[dict[str, Any]], rows: Sequence[dict[str, Any]]
-    ) -> dict[Any, dict[str, Any]]:
-        """The SLA limits and notify_url of the jobs of these rows, when they have any."""
-        ids = list({r["job_id"] for r in rows})
-        found = conn.execute(q("job_alerting"), {"ids": ids}).fetchall()
+    def _alerting(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+        """The alert settings of the jobs of these rows (read with them), by job id, for
+        jobs that have any."""
+        keys = ("name", "max_start_delay_ms", "max_duration_ms", "notify_url")
         return {
-            j["id"]: j
-            for j in found
-            if j["max_start_delay_ms"] or j["max_duration_ms"] or j["notify_url"]
+            r["job_id"]: {"id": r["job_id"], **{k: r[k] for k in keys}}
+            for r in rows
+            if r["max_start_delay_ms"] or r["max_duration_ms"] or r["notify_url"]
         }
 
     # ------------------------------------------------------------ notifications

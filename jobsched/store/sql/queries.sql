@@ -153,11 +153,13 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 
 -- name: lock_claimable
 -- Locks in id order so concurrent batches cannot deadlock each other.
-SELECT id, job_id, attempt, attempts, worker_id, status, scheduled_for, start_after
-FROM executions
-WHERE id = ANY(%(ids)s) AND (status, 'RUNNING') IN :transitions
-ORDER BY id
-FOR UPDATE;
+-- With the job's alert settings (jobsched/domain/alerts.py), in the same round trip.
+SELECT e.id, e.job_id, e.attempt, e.attempts, e.worker_id, e.status, e.scheduled_for,
+       e.start_after, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions
+ORDER BY e.id
+FOR UPDATE OF e;
 
 -- name: start_execution
 -- %(spared)s counts the attempts this closes that do not use up one of the job's
@@ -172,11 +174,13 @@ WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
 RETURNING *;
 
 -- name: lock_running
--- The caller keeps only rows whose lease_token is the one it holds.
-SELECT * FROM executions
-WHERE id = ANY(%(ids)s) AND status = 'RUNNING'
-ORDER BY id
-FOR UPDATE;
+-- The caller keeps only rows whose lease_token is the one it holds. With the job's
+-- alert settings (jobsched/domain/alerts.py), in the same round trip.
+SELECT e.*, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
+ORDER BY e.id
+FOR UPDATE OF e;
 
 -- name: finish_execution
 UPDATE executions
@@ -270,11 +274,6 @@ WHERE job_id = %(job_id)s AND source IN ('schedule', 'backfill')
   AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
 ORDER BY scheduled_for
 LIMIT %(limit)s;
-
--- name: job_alerting
--- What the SLA rules and notifications of these jobs need.
-SELECT id, name, max_start_delay_ms, max_duration_ms, notify_url FROM jobs
-WHERE id = ANY(%(ids)s);
 
 -- name: insert_notification
 INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
