@@ -409,7 +409,8 @@ class Store:
         self, now: datetime, limit: int = 500, horizon: datetime | None = None
     ) -> Scheduled:
         """Writes PENDING executions for every occurrence due by ``horizon`` (default
-        ``now``; later: staged ahead, pushed to wait in Redis until their time) and
+        ``now``; later: staged ahead, pushed to wait in Redis until their time; only for
+        jobs whose overlap_policy is ``allow``) and
         advances the jobs, in one transaction and one pipelined round trip per statement.
 
         Which runs each due job gets (catch-up, coalescing, overlap) is ``due.plan``'s
@@ -423,6 +424,9 @@ class Store:
         horizon = max(horizon or now, now)
         with self.tx() as conn:
             jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            # Overlap policies decide on the previous run's state at the occurrence's time
+            # (cancel_previous must not cancel early): only "allow" jobs are staged ahead.
+            jobs = [j for j in jobs if j["overlap_policy"] == "allow" or j["next_run_time"] <= now]
             careful = [j["id"] for j in jobs if j["overlap_policy"] != "allow"]
             busy = (
                 {r["job_id"]: r["waiting"] for r in conn.execute(q("busy_jobs"), {"ids": careful})}

@@ -369,3 +369,18 @@ def test_previews_show_local_times_with_offsets(api: Api, engine: Engine) -> Non
     runs = api.ok("GET", f"/jobs/{job['id']}/next-runs?count=3")
     assert len(runs["items"]) == 3 and runs["timezone"] == "Europe/Paris"
     assert all(i["at"].startswith(i["at"][:10]) and "T06:00:00" in i["at"] for i in runs["items"])
+
+
+def test_only_jobs_that_allow_overlap_are_staged_ahead(engine: Engine) -> None:
+    # cancel_previous decides at the occurrence's time: a run finishing in the last
+    # moments before it is not cancelled early.
+    allow = engine.create_job(schedule="*/5 * * * * *")
+    careful = engine.create_job(schedule="*/5 * * * * *", overlap_policy="cancel_previous")
+    due = engine.store.get_job(allow).next_run_time
+    engine.clock.set(due - timedelta(seconds=1))
+    engine.scheduler.run_once(engine.clock.now())
+    assert [e.scheduled_for for e in _runs(engine, allow)] == [due]
+    assert _runs(engine, careful) == []
+    engine.clock.set(due)
+    engine.scheduler.run_once(engine.clock.now())
+    assert [e.scheduled_for for e in _runs(engine, careful)] == [due]
