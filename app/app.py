@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from chalice import Chalice, CORSConfig, Response
 
-from jobsched.api.http import check_bearer, error_body, parse_json, status_for
-from jobsched.api.openapi import openapi_document
+from jobsched.api.http import error_body, parse_json, status_for
+from jobsched.api.openapi import openapi_document, scope_of
+from jobsched.domain.access import KEY_PREFIX, Caller
 from jobsched.errors import JobSchedulerError
 from jobsched.runtime import runtime
 
@@ -30,50 +32,61 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 logger = Logger(service="job-scheduler")
-metrics = Metrics(namespace="JobScheduler", service="job-scheduler")
+# The service dimension is POWERTOOLS_SERVICE_NAME (the stack's name, which the
+# template's scaling policies name), "job-scheduler" where it is not set.
+metrics = Metrics(
+    namespace="JobScheduler", service=os.environ.get("POWERTOOLS_SERVICE_NAME", "job-scheduler")
+)
 
 PREFIX = "/api/v1"
 JSON = {"Content-Type": "application/json"}
-_caller: ContextVar[str | None] = ContextVar("caller", default=None)
-"""The key id of the request being served; the service audits changes under it."""
+_caller: ContextVar[Caller | None] = ContextVar("caller", default=None)
+"""The key of the request being served; the service audits changes under its id."""
 
 
-def _respond(body: Any, status: int = 200) -> Response:
+def _respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if body is None:
-        return Response(body="", status_code=status, headers={})
-    return Response(body=json.dumps(body), status_code=status, headers=JSON)
+        return Response(body="", status_code=status, headers=headers or {})
+    return Response(body=json.dumps(body), status_code=status, headers={**JSON, **(headers or {})})
 
 
 def endpoint(path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable:
     """Register a route whose function returns a JSON-able value answered with
-    ``status`` (None, with an empty body, for ``status=204``)."""
+    ``status`` (None, with an empty body, for ``status=204``). Unless ``public``, the
+    request needs a key whose scope allows the route (the operations table says
+    which) and that is within its rate limit."""
+    (method,) = methods
+    needs = scope_of(method, path)
+    route = f"{method} {PREFIX}{path}"
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def handler(**params: str) -> Response:
             request = app.current_request
             logger.set_correlation_id((request.context or {}).get("requestId"))
-            logger.append_keys(path=path, method=request.method, **params)
-            caller = _caller.set(None)
+            logger.append_keys(path=path, method=request.method, **_loggable(params))
+            bound = _caller.set(None)
             try:
                 if not public:
-                    rt = runtime()
-                    _caller.set(
-                        check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
-                    )
+                    access = runtime().access
+                    caller = access.authenticate(request.headers.get("authorization"))
+                    logger.append_keys(caller=caller.id)
+                    access.limit(caller)
+                    access.authorize(caller, needs, route)
+                    _caller.set(caller)
                 result = fn(**params)
                 if isinstance(result, Response):
                     return result
             except JobSchedulerError as exc:
                 logger.info("request refused", extra={"code": exc.code, "error": str(exc)})
-                return _respond(error_body(exc), status_for(exc))
+                return _respond(error_body(exc), status_for(exc), exc.headers)
             except Exception:
                 logger.exception("request failed")
                 body = {"error": {"code": "internal_error", "message": "internal error"}}
                 return _respond(body, 500)
             finally:
-                _caller.reset(caller)
-                logger.remove_keys(["path", "method", *params])
+                _caller.reset(bound)
+                logger.remove_keys(["path", "method", "caller", *params])
             return _respond(result, status)
 
         # What the route answers on success, for the check against the OpenAPI
@@ -84,6 +97,12 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
         return handler
 
     return decorator
+
+
+def _loggable(params: dict[str, str]) -> dict[str, str]:
+    """Path parameters for the log, except what looks like an API key (sent where an
+    id belongs by mistake): keys never reach the logs."""
+    return {k: "<redacted>" if v.startswith(KEY_PREFIX) else v for k, v in params.items()}
 
 
 CHALICE_ERROR_CODES = {
@@ -117,7 +136,14 @@ def _body(required: bool = True) -> Any:
 def _svc():
     service = runtime().service
     caller = _caller.get()
-    return service.as_caller(caller) if caller else service
+    return service.as_caller(caller.id) if caller else service
+
+
+def _me() -> Caller:
+    caller = _caller.get()
+    if caller is None:  # a public route asked: a bug, answered as a 500
+        raise RuntimeError("no caller: the route needs a key")
+    return caller
 
 
 # ----------------------------------------------------------------- system
@@ -130,7 +156,7 @@ def health() -> Any:
     is a 401), the answer adds each dependency's status and latency."""
     authorization = app.current_request.headers.get("authorization")
     if authorization is not None:
-        check_bearer(authorization, runtime().settings.api_keys)
+        runtime().access.authenticate(authorization)
     report = _svc().health(details=authorization is not None)
     return report if report["status"] == "ok" else _respond(report, 503)
 
@@ -153,6 +179,11 @@ def get_execution_metrics() -> dict:
 @endpoint("/workers", ["GET"])
 def list_workers() -> dict:
     return _svc().workers()
+
+
+@endpoint("/handlers", ["GET"])
+def list_handlers() -> dict:
+    return _svc().handlers()
 
 
 # ------------------------------------------------------------------- jobs
@@ -278,6 +309,29 @@ def list_audit() -> dict:
     return _svc().list_audit(_query())
 
 
+# ------------------------------------------------------------------- keys
+
+
+@endpoint("/keys", ["POST"], status=201)
+def create_key() -> dict:
+    return runtime().access.create_key(_body(), _me())
+
+
+@endpoint("/keys", ["GET"])
+def list_keys() -> dict:
+    return runtime().access.list_keys()
+
+
+@endpoint("/keys/me", ["GET"])
+def who_am_i() -> dict:
+    return runtime().access.me(_me())
+
+
+@endpoint("/keys/{key_id}", ["DELETE"], status=204)
+def revoke_key(key_id: str) -> None:
+    runtime().access.revoke_key(key_id, _me())
+
+
 # ------------------------------------------------------------------- tick
 
 
@@ -302,7 +356,7 @@ def tick(event: Any) -> dict:
     sub-minute schedules work on AWS too. Publishes the queue depth for scaling."""
     context = event.context
     scheduler = runtime().scheduler()
-    passes = {"n": 0, "scheduled": 0, "schedule_errors": 0, "depth": {}}
+    passes = {"n": 0, "scheduled": 0, "schedule_errors": 0, "depth": {}, "pools": {}}
 
     def on_report(report: Any) -> None:
         passes["n"] += 1
@@ -310,6 +364,7 @@ def tick(event: Any) -> dict:
         passes["schedule_errors"] += report.schedule_errors
         if report.leader:
             passes["depth"] = report.depth
+            passes["pools"] = report.pools
 
     stop = threading.Event()
     remaining = context.get_remaining_time_in_millis if context else None
@@ -318,6 +373,17 @@ def tick(event: Any) -> dict:
     if depth:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
         metrics.add_metric("InFlight", MetricUnit.Count, depth.get("in_flight", 0))
+    for pool, pool_depth in passes["pools"].items():
+        # One series per pool (dimension pool): each pool's workers scale on their own.
+        dimensions = {"service": metrics.provider.service or "job-scheduler", "pool": pool}
+        with single_metric(
+            "QueueDepth",
+            MetricUnit.Count,
+            pool_depth.get("ready", 0),
+            namespace="JobScheduler",
+            default_dimensions=dimensions,
+        ):
+            pass
     metrics.add_metric("ExecutionsScheduled", MetricUnit.Count, passes["scheduled"])
     metrics.add_metric("ScheduleErrors", MetricUnit.Count, passes["schedule_errors"])
     metrics.flush_metrics()

@@ -13,6 +13,8 @@ class JobSchedulerError(Exception):
     """Root of every error the core raises on purpose."""
 
     code = "internal_error"
+    headers: dict[str, str] = {}
+    """HTTP headers the answer carries besides the body (Retry-After)."""
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -63,6 +65,29 @@ class UnauthorizedError(JobSchedulerError):
     code = "unauthorized"
 
 
+class ForbiddenError(JobSchedulerError):
+    """The key is valid but its scope does not allow the request; names the scope needed."""
+
+    code = "forbidden"
+
+    def __init__(self, message: str, required_scope: str) -> None:
+        super().__init__(message, required_scope=required_scope)
+
+
+class RateLimitedError(JobSchedulerError):
+    """The key went over its rate limit; ``retry_after_s`` says when to try again."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"this key is over its rate limit; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+
 class SettingsError(JobSchedulerError):
     """A setting from the environment has a bad value; names the variable."""
 
@@ -89,6 +114,8 @@ class DependencyError(JobSchedulerError):
 HTTP_STATUS: dict[str, int] = {
     ValidationError.code: 400,
     UnauthorizedError.code: 401,
+    ForbiddenError.code: 403,
+    RateLimitedError.code: 429,
     NotFoundError.code: 404,
     ConflictError.code: 409,
     DependencyError.code: 503,

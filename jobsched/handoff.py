@@ -4,7 +4,8 @@ Every run reaches the queue the same way: its row is written PENDING, pushed to
 Redis, then marked QUEUED. If the push or the mark fails, the row stays PENDING and
 the tick's outbox pass pushes it; pushing is idempotent, so a push repeated after a
 crash between push and mark is harmless. ``restore`` is the repair pass: it makes
-Redis hold again every run PostgreSQL says is in flight.
+Redis hold again every run PostgreSQL says is in flight. Each run goes to its pool's
+queue (``Execution.pool``, a copy of its job's).
 
 Used by the tick (outbox, repair), triggers, and manual retries and redrives.
 """
@@ -12,14 +13,16 @@ Used by the tick (outbox, repair), triggers, and manual retries and redrives.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, QueueItem
 from jobsched.domain.states import ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
+from jobsched.store.rows import queue_item
 
 log = logging.getLogger("jobsched.handoff")
 
@@ -45,8 +48,8 @@ class Handoff:
         the idempotent push would be a no-op."""
         executions = write()
         try:
-            ready = [e for e in executions if e.status == ExecutionStatus.PENDING and not e.waiting]
-            self._push([(e.id, e.priority, e.due) for e in ready], now, again=again)
+            ready = [e for e in executions if e.status == ExecutionStatus.PENDING and not e.on_hold]
+            self._push([(e.queue_item(), e.due) for e in ready], now, again=again)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
@@ -54,7 +57,7 @@ class Handoff:
             log.exception("push failed unexpectedly; deferred to the tick")
             return executions
         for e in executions:
-            if e.status == ExecutionStatus.PENDING and not e.waiting:
+            if e.status == ExecutionStatus.PENDING and not e.on_hold:
                 e.status, e.queued_at = ExecutionStatus.QUEUED.value, now
         return executions
 
@@ -76,35 +79,52 @@ class Handoff:
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
         reconcile. Returns how many ids were missing from Redis."""
         rows = self.store.unfinished()
-        # A run for later goes back to waiting for its time, never early.
-        ready = [(r["id"], r["priority"], r["due"]) for r in rows if r["status"] == "QUEUED"]
-        running = [
-            (r["id"], r["priority"], r["lease_token"] or "lost")
-            for r in rows
-            if r["status"] == "RUNNING"
-        ]
-        delayed = [
-            (r["id"], r["priority"], r["next_attempt_at"] or now)
-            for r in rows
-            if r["status"] == "RETRYING"
-        ]
-        added = self.queue.enqueue_delayed(ready, now)
-        added += self.queue.restore_leases(running, now, visibility_ms)
-        added += self.queue.enqueue_delayed(delayed, now)
-        self.queue.mark_rebuilt(now)
+        by_pool: dict[str, list[dict]] = defaultdict(list)
+        for r in rows:
+            by_pool[r["pool"]].append(r)
+        pools = set(self.queue.known_pools()) | set(by_pool)
+        self.queue.add_pools(pools)
+        added = 0
+        for pool in sorted(pools):
+            queue, mine = self.queue.for_pool(pool), by_pool.get(pool, [])
+            # A run for later goes back to waiting for its time, never early.
+            ready = [(queue_item(r), r["due"]) for r in mine if r["status"] == "QUEUED"]
+            running = [
+                (r["id"], r["priority"], r["lease_token"] or "lost")
+                for r in mine
+                if r["status"] == "RUNNING"
+            ]
+            delayed = [
+                (queue_item(r), r["next_attempt_at"] or now)
+                for r in mine
+                if r["status"] == "RETRYING"
+            ]
+            added += queue.enqueue_delayed(ready, now)
+            added += queue.restore_leases(running, now, visibility_ms)
+            added += queue.enqueue_delayed(delayed, now)
+            queue.mark_rebuilt(now)
         if added:
             log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
         return added
 
     def _push(
-        self, items: Sequence[tuple[str, int, datetime]], now: datetime, again: bool = False
+        self,
+        items: Sequence[tuple[QueueItem, datetime | None]],
+        now: datetime,
+        again: bool = False,
     ) -> None:
-        """Push (id, priority, due) runs: ready now, or waiting in the delayed set until
-        ``due`` (a run for later; claimable from that moment, never before)."""
+        """Push (run, due) pairs: ready now, or waiting in the delayed set until ``due``
+        (a run for later: claimable from that moment, never before)."""
         if not items:
             return
-        if again:
-            self.queue.requeue([(eid, priority) for eid, priority, _ in items])
-        else:
-            self.queue.enqueue_delayed(items, now)
-        self.store.mark_queued([eid for eid, _, _ in items], now)
+        by_pool: dict[str, list[tuple[QueueItem, datetime | None]]] = defaultdict(list)
+        for item, due in items:
+            by_pool[item.pool].append((item, due))
+        self.queue.add_pools(by_pool)
+        for pool, mine in by_pool.items():
+            queue = self.queue.for_pool(pool)
+            if again:
+                queue.requeue([item for item, _ in mine])
+            else:
+                queue.enqueue_delayed(mine, now)
+        self.store.mark_queued([item.id for item, _ in items], now)

@@ -4,6 +4,7 @@
 import { h, route } from './dom.js';
 import { fmtDuration, fmtFull, fmtTime, truncate } from './format.js';
 import { badge, elapsed, jsonBlock, kvList, liveTable, relTime, runAction } from './ui.js';
+import { can } from './access.js';
 
 export const EXECUTION_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'SKIPPED'];
 export const CANCELLABLE = new Set(['PENDING', 'QUEUED', 'RUNNING', 'RETRYING']);
@@ -30,9 +31,10 @@ function timeCell(iso) {
   return h('time', { datetime: iso, title: fmtFull(iso) }, fmtTime(iso));
 }
 
-/** Cancel / Retry buttons for an execution, as its status allows. */
+/** Cancel / Retry buttons for an execution, as its status and the key's scope allow. */
 export function executionActions(ctx, x, onChanged) {
   const out = [];
+  if (!can('operate')) return out;
   if (CANCELLABLE.has(x.status)) {
     out.push(h('button', {
       type: 'button', class: 'btn btn-sm', 'data-testid': 'execution-cancel',
@@ -166,7 +168,11 @@ export function executionsTable(ctx, { showJob = true, onChanged = () => {}, emp
       h('td', null, timeCell(x.started_at)),
       h('td', { class: 'num' }, durationCell(x)),
       h('td', { class: 'col-opt mono small nowrap' }, x.worker_id || '—'),
-      h('td', { class: 'err-cell' }, x.error ? h('span', { class: 'error-text', title: x.error }, truncate(x.error, 70)) : h('span', { class: 'muted' }, '—')),
+      h('td', { class: 'err-cell' }, x.error
+        ? h('span', { class: 'error-text', title: x.error }, truncate(x.error, 70))
+        : x.waiting
+          ? h('span', { class: 'waiting-text', title: x.waiting, 'data-testid': 'execution-waiting' }, truncate(`waiting: ${x.waiting}`, 70))
+          : h('span', { class: 'muted' }, '—')),
       h('td', { class: 'col-actions' }, h('div', { class: 'actions' }, executionActions(ctx, x, onChanged))));
       return tr;
     },

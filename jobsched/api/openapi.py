@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from jobsched.domain import contract as c
+from jobsched.domain.access import route_scope
 
 SERVER = "/api/v1"
 REF = "#/components/schemas/{name}"
@@ -42,6 +43,12 @@ class Operation:
     """Other answers with their own body (``/health``'s 503)."""
     headers: dict[str, str] = field(default_factory=dict)
     """Optional request headers the operation reads, with what they mean."""
+    scope: str | None = None
+    """The scope a key needs to call it; None: ``read`` for a GET, else ``admin``."""
+
+    @property
+    def needs(self) -> str:
+        return route_scope(self.method, self.scope)
 
     @property
     def path_params(self) -> list[str]:
@@ -49,6 +56,7 @@ class Operation:
 
 
 NOT_FOUND, BAD, CONFLICT = (404,), (400,), (409,)
+OPERATE = "operate"
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -71,6 +79,13 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=BAD,
     ),
     Operation("GET", "/workers", "Registered workers", response=c.WorkerPage),
+    Operation(
+        "GET",
+        "/handlers",
+        "The handler catalog: the built-ins and what workers published (payload JSON "
+        "Schema, pool, isolation), each with the live workers serving it",
+        response=c.HandlerPage,
+    ),
     Operation(
         "POST",
         "/jobs",
@@ -98,8 +113,12 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(400, 404, 409),
     ),
     Operation("DELETE", "/jobs/{job_id}", "Delete a job and its history", 204, errors=NOT_FOUND),
-    Operation("POST", "/jobs/{job_id}/pause", "Pause", response=c.Job, errors=NOT_FOUND),
-    Operation("POST", "/jobs/{job_id}/resume", "Resume", response=c.Job, errors=NOT_FOUND),
+    Operation(
+        "POST", "/jobs/{job_id}/pause", "Pause", response=c.Job, errors=NOT_FOUND, scope=OPERATE
+    ),
+    Operation(
+        "POST", "/jobs/{job_id}/resume", "Resume", response=c.Job, errors=NOT_FOUND, scope=OPERATE
+    ),
     Operation(
         "POST",
         "/jobs/{job_id}/trigger",
@@ -110,6 +129,7 @@ OPERATIONS: tuple[Operation, ...] = (
         body=c.Trigger,
         body_required=False,
         errors=(400, 404, 409),
+        scope=OPERATE,
         headers={
             "Idempotency-Key": "a repeated request with this key (at most 200 characters) "
             "answers with the run(s) the first one created instead of creating more"
@@ -133,6 +153,7 @@ OPERATIONS: tuple[Operation, ...] = (
         c.BackfillResult,
         body=c.Backfill,
         errors=(400, 404, 409),
+        scope=OPERATE,
     ),
     Operation(
         "GET",
@@ -149,6 +170,7 @@ OPERATIONS: tuple[Operation, ...] = (
         response=c.NextRuns,
         body=c.SchedulePreview,
         errors=BAD,
+        scope=OPERATE,
     ),
     Operation(
         "GET",
@@ -179,6 +201,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Cancel (stops a running handler)",
         response=c.Execution,
         errors=(404, 409),
+        scope=OPERATE,
     ),
     Operation(
         "POST",
@@ -187,6 +210,7 @@ OPERATIONS: tuple[Operation, ...] = (
         202,
         c.Execution,
         errors=(404, 409),
+        scope=OPERATE,
     ),
     Operation(
         "GET",
@@ -203,7 +227,14 @@ OPERATIONS: tuple[Operation, ...] = (
         response=c.DeadLetter,
         errors=NOT_FOUND,
     ),
-    Operation("DELETE", "/dead-letter/{entry_id}", "Delete an entry", 204, errors=NOT_FOUND),
+    Operation(
+        "DELETE",
+        "/dead-letter/{entry_id}",
+        "Delete an entry",
+        204,
+        errors=NOT_FOUND,
+        scope=OPERATE,
+    ),
     Operation(
         "POST",
         "/dead-letter/{entry_id}/redrive",
@@ -211,6 +242,7 @@ OPERATIONS: tuple[Operation, ...] = (
         202,
         c.Execution,
         errors=(404, 409),
+        scope=OPERATE,
     ),
     Operation(
         "GET",
@@ -220,7 +252,36 @@ OPERATIONS: tuple[Operation, ...] = (
         query=c.AuditQuery,
         errors=BAD,
     ),
+    Operation(
+        "POST",
+        "/keys",
+        "Create an API key; the answer is the only one that holds the key itself",
+        201,
+        c.KeyCreated,
+        body=c.KeyCreate,
+        errors=BAD,
+    ),
+    Operation(
+        "GET", "/keys", "The API keys in force (never the keys themselves)", response=c.KeyPage
+    ),
+    Operation("GET", "/keys/me", "The key this request was made with", response=c.Me),
+    Operation(
+        "DELETE",
+        "/keys/{key_id}",
+        "Revoke a key: refused by every API instance within a second",
+        204,
+        errors=NOT_FOUND,
+    ),
 )
+
+
+def scope_of(method: str, path: str) -> str:
+    """The scope a route needs, from the operations table (routes it does not list
+    get the default: ``read`` for a GET, else ``admin``)."""
+    for op in OPERATIONS:
+        if (op.method, op.path) == (method, path):
+            return op.needs
+    return route_scope(method, None)
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -273,9 +334,17 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
         }
     for status, model in op.also.items():
         responses[str(status)] = {"description": "see the body", **_json(schema[model])}
-    for status in sorted({*op.errors, *(() if op.public else (401,)), 503} - set(op.also)):
+    # Any key may be over its limit (429); only a key of too little scope is refused (403).
+    keyed = () if op.public else (401, 429) if op.needs == "read" else (401, 403, 429)
+    for status in sorted({*op.errors, *keyed, 503} - set(op.also)):
         responses[str(status)] = {"description": "error", **_json(schema[c.Error])}
+    if not op.public:
+        responses["429"]["headers"] = {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        }
     doc: dict[str, Any] = {"summary": op.summary, "responses": responses}
+    if not op.public:
+        doc["description"] = f"Needs a key of scope {op.needs} or above."
     if parameters := _parameters(op):
         doc["parameters"] = parameters
     if op.body is not None:

@@ -29,9 +29,11 @@ ACTIONS = (
     "retry",
     "redrive",
     "dlq_delete",
+    "key_create",
+    "key_revoke",
     "backfill",
 )
-TARGET_TYPES = ("job", "execution", "dead_letter")
+TARGET_TYPES = ("job", "execution", "dead_letter", "key")
 
 JOB_FIELDS = (
     "name",
@@ -59,6 +61,8 @@ JOB_FIELDS = (
     "status",
 )
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")
+KEY_FIELDS = ("name", "scope", "rate_limit_per_minute")
+"""What the log says of an API key: never the key, nor its hash."""
 MAX_VALUE_BYTES = 4096
 """A value (a payload, trigger overrides) bigger than this as JSON is stored as its size
 and digest: the log must not grow by a whole payload on every edit."""

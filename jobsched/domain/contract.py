@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from jobsched.domain import alerts, cron, due
+from jobsched.domain.access import SCOPES
 from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
 from jobsched.domain.states import ExecutionStatus, JobStatus
@@ -76,6 +77,8 @@ DstOverlapName = Literal[cron.DST_OVERLAPS]
 CatchUpName = Literal[due.CATCH_UP_MODES]
 ActionName = Literal[ACTIONS]
 TargetTypeName = Literal[TARGET_TYPES]
+ScopeName = Literal[SCOPES]
+MAX_RATE_LIMIT = 1_000_000
 
 # ------------------------------------------------------------------ field types
 
@@ -204,6 +207,23 @@ Ident = Annotated[
 ]
 
 
+PoolName = Annotated[
+    str,
+    checked(
+        problem="must be a pool name (lower-case letters, digits, '-' and '_', at most 40)",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$",
+        description="the worker pool that runs it",
+    ),
+]
+MaxConcurrency = Annotated[
+    int, Meta(ge=1, le=10_000, description="at most this many of the job's runs at once")
+]
+Waiting = Annotated[
+    str,
+    Meta(description="why its runs are waiting: no live worker serves its handler on its pool"),
+]
+
+
 class Model(Struct, kw_only=True, forbid_unknown_fields=True):
     """Base of request bodies: unknown fields are refused (and named)."""
 
@@ -224,6 +244,10 @@ class JobCreate(Model):
     retry_backoff_ms: BackoffMs = 1_000
     retry_backoff_max_ms: BackoffMs = 60_000
     overlap_policy: OverlapPolicy = "allow"
+    pool: (
+        Annotated[PoolName, Meta(description="default: the handler's pool ('default')")] | None
+    ) = None
+    max_concurrency: MaxConcurrency | None = None
     run_at: (
         Annotated[When, Meta(description="a one-off job: runs once at this time (no schedule)")]
         | None
@@ -258,6 +282,8 @@ class JobUpdate(Model):
     retry_backoff_ms: BackoffMs | UnsetType = UNSET
     retry_backoff_max_ms: BackoffMs | UnsetType = UNSET
     overlap_policy: OverlapPolicy | UnsetType = UNSET
+    pool: PoolName | UnsetType | None = UNSET
+    max_concurrency: MaxConcurrency | UnsetType | None = UNSET
     run_at: When | UnsetType | None = UNSET
     dst_gap: DstGap | UnsetType = UNSET
     dst_overlap: DstOverlap | UnsetType = UNSET
@@ -272,6 +298,7 @@ class JobUpdate(Model):
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
     schedule_error: ReadOnly = UNSET
+    waiting: ReadOnly = UNSET
     next_run_time: ReadOnly = UNSET
     last_run_time: ReadOnly = UNSET
     upcoming_runs: ReadOnly = UNSET
@@ -285,6 +312,7 @@ READ_ONLY = (
     "id",
     "status",
     "schedule_error",
+    "waiting",
     "next_run_time",
     "last_run_time",
     "upcoming_runs",
@@ -329,6 +357,30 @@ class Backfill(Model):
 
     start: When
     end: When
+
+
+Scope = Annotated[
+    ScopeName,
+    Meta(
+        description="read: every GET; operate: also trigger, backfill, schedule previews, "
+        "pause, resume, cancel, retry, redrive and dead-letter delete; admin: also create, update and delete jobs, and "
+        "manage keys"
+    ),
+]
+RateLimit = Annotated[
+    int,
+    Meta(
+        ge=1,
+        le=MAX_RATE_LIMIT,
+        description="requests per minute, in bursts of up to this many; null: unlimited",
+    ),
+]
+
+
+class KeyCreate(Model):
+    name: Name
+    scope: Scope
+    rate_limit_per_minute: RateLimit | None = None
 
 
 # ------------------------------------------------------------- query parameters
@@ -442,6 +494,9 @@ class ErrorDetail(Struct, kw_only=True):
         Annotated[dict[str, str], Meta(description="each bad field and what is wrong with it")]
         | UnsetType
     ) = UNSET
+    required_scope: (
+        Annotated[ScopeName, Meta(description="with 403: the scope the request needs")] | UnsetType
+    ) = UNSET
 
 
 class Error(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -470,6 +525,7 @@ class Execution(Response):
     status: ExecutionStatusName
     source: str
     handler: str
+    pool: str
     payload: dict[str, Any]
     scheduled_for: Time | None
     priority: int
@@ -483,6 +539,7 @@ class Execution(Response):
     duration_ms: int | None
     result: Any
     error: str | None
+    waiting: Annotated[Waiting, Meta(description="only for QUEUED runs")] | None
     attempts: list[Attempt]
     idempotency_key: Annotated[
         str,
@@ -491,7 +548,7 @@ class Execution(Response):
             "trigger's Idempotency-Key; handed to the handler (http.webhook sends it)"
         ),
     ]
-    waiting: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
+    on_hold: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
     alerts: Annotated[list[Alert], Meta(description="SLA breaches: late_start, overran")]
     start_after: (
         Annotated[Time, Meta(description="with start jitter: the run starts no earlier than this")]
@@ -524,6 +581,9 @@ class Job(Response):
     retry_backoff_ms: int
     retry_backoff_max_ms: int
     overlap_policy: OverlapPolicyName
+    pool: str
+    max_concurrency: int | None
+    waiting: Waiting | None
     run_at: Time | None
     dst_gap: DstGapName
     dst_overlap: DstOverlapName
@@ -655,10 +715,25 @@ class Worker(Response):
     started_at: Time | None
     last_heartbeat: Time | None
     stale: bool
+    pools: list[str]
+    handlers: list[str]
 
 
 class WorkerPage(Page):
     items: list[Worker]
+
+
+class Handler(Response):
+    name: str
+    description: str
+    schema: Annotated[dict[str, Any], Meta(description="JSON Schema of the payload")] | None
+    pool: str
+    isolation: Literal["thread", "process"]
+    workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
+
+
+class HandlerPage(Page):
+    items: list[Handler]
 
 
 HealthStatus = Literal["ok", "unavailable"]
@@ -687,10 +762,16 @@ class ExecutionCounts(Response):
     by_status: dict[str, int]
 
 
-class QueueDepth(Response):
+class PoolDepth(Response):
     ready: int
     in_flight: int
     delayed: int
+
+
+class QueueDepth(PoolDepth):
+    """Summed over the pools, and each pool's own."""
+
+    pools: dict[str, PoolDepth]
 
 
 class Throughput(Response):
@@ -750,3 +831,31 @@ class ExecutionMetrics(Response):
     buckets: list[Bucket]
     window_s: int
     bucket_s: int
+
+
+class ApiKey(Response):
+    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: Annotated[int, Meta(description="null: unlimited")] | None
+    created_at: Time
+    created_by: Annotated[str, Meta(description="id of the key that created it")]
+    last_used_at: Annotated[Time, Meta(description="to the minute")] | None
+
+
+class KeyCreated(ApiKey):
+    key: Annotated[str, Meta(description="the key itself: shown only in this answer")]
+
+
+class KeyPage(Page):
+    items: list[ApiKey]
+
+
+class Me(Response):
+    """The key a request was made with."""
+
+    id: Annotated[str, Meta(description="what the audit log names it by")]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: int | None
+    bootstrap: Annotated[bool, Meta(description="from API_KEYS: revoked by redeploying")]

@@ -25,7 +25,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from jobsched.domain import alerts, attempts, cron, due, ledger, retry
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import DeadLetter, Execution, Job, occurrence_key
+from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
@@ -33,7 +33,12 @@ from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store import stored_json
 from jobsched.store.queries import q
-from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
+from jobsched.store.rows import (
+    dead_letter_from_row,
+    execution_from_row,
+    job_from_row,
+    queue_item,
+)
 
 log = logging.getLogger("jobsched.store")
 
@@ -76,6 +81,10 @@ class Finish:
     """Claims of the run since its last deliberate retry (poison detection)."""
     refused: str | None = None
     """Why PostgreSQL refused the attempt's result (set by the store, never a worker)."""
+    fail_now: bool = False
+    """The handler said the run cannot succeed (``FailNow``): no retries."""
+    retry_after_ms: int | None = None
+    """The handler asked to be retried after this delay (``RetryLater(delay_ms=...)``)."""
 
 
 @dataclass(frozen=True)
@@ -429,7 +438,7 @@ class Store:
             jobs = [j for j in jobs if j["overlap_policy"] == "allow" or j["next_run_time"] <= now]
             careful = [j["id"] for j in jobs if j["overlap_policy"] != "allow"]
             busy = (
-                {r["job_id"]: r["waiting"] for r in conn.execute(q("busy_jobs"), {"ids": careful})}
+                {r["job_id"]: r["on_hold"] for r in conn.execute(q("busy_jobs"), {"ids": careful})}
                 if careful
                 else {}
             )
@@ -459,7 +468,7 @@ class Store:
                     except (psycopg.DataError, psycopg.IntegrityError) as exc:
                         broken[plan[0]["id"]] = _describe(exc)
             self._flag_broken(conn, broken, now)
-        pending = [e for e in created if e.status == S.PENDING.value and not e.waiting]
+        pending = [e for e in created if e.status == S.PENDING.value and not e.on_hold]
         return Scheduled(pending, {str(k): v for k, v in broken.items()}, cancelled)
 
     def _plan_job(
@@ -527,11 +536,11 @@ class Store:
                 cur.executemany(q("cancel_execution"), params)
         return [str(row["id"]) for row in rows]
 
-    def release_waiting(self, now: datetime) -> int:
+    def release_held(self, now: datetime) -> int:
         """Let held-back runs go (one per job, oldest first) whose job has nothing else
         unfinished; the outbox pushes them. Returns how many."""
         with self.tx() as conn:
-            return len(conn.execute(q("release_waiting"), {"now": now}).fetchall())
+            return len(conn.execute(q("release_held"), {"now": now}).fetchall())
 
     def _write_plans(
         self,
@@ -608,7 +617,7 @@ class Store:
         return {
             "id": eid,
             "idempotency_key": key,
-            "waiting": wait,
+            "on_hold": wait,
             "start_after": start_after,
             "job_id": job["id"],
             "source": source,
@@ -623,6 +632,8 @@ class Store:
             "retry_backoff_max_ms": job["retry_backoff_max_ms"],
             "error": skip_reason,
             "finished_at": now if skip_reason else None,
+            "pool": job["pool"],
+            "max_concurrency": job["max_concurrency"],
             "now": now,
         }
 
@@ -782,11 +793,32 @@ class Store:
         items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
         return job_from_row(job), items[:limit], more or len(items) > limit
 
-    def pending(self, limit: int = 1000) -> list[tuple[str, int, datetime]]:
-        """(id, priority, due) of executions written but not yet pushed: the outbox."""
+    # ------------------------------------------------------------ the catalog
+
+    def publish_handlers(self, handlers: Sequence[dict[str, Any]], now: datetime) -> None:
+        """Record what a worker serves (``Handler.describe()``), replacing older entries
+        of the same names."""
+        rows = [
+            {**h, "schema": Jsonb(h["schema"]) if h["schema"] is not None else None, "now": now}
+            for h in handlers
+        ]
+        if rows:
+            with self.tx() as conn, conn.cursor() as cur:
+                cur.executemany(q("upsert_handler"), rows)
+
+    def catalog_entry(self, name: str) -> dict[str, Any] | None:
+        with self.tx() as conn:
+            return conn.execute(q("get_handler"), {"name": name}).fetchone()
+
+    def catalog(self) -> list[dict[str, Any]]:
+        with self.tx() as conn:
+            return conn.execute(q("list_handlers")).fetchall()
+
+    def pending(self, limit: int = 1000) -> list[tuple[QueueItem, datetime]]:
+        """Executions written but not yet pushed (the outbox), with when each is due."""
         with self.tx() as conn:
             rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
-        return [(str(r["id"]), r["priority"], r["due"]) for r in rows]
+        return [(queue_item(r), r["due"]) for r in rows]
 
     def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
         if ids:
@@ -906,6 +938,8 @@ class Store:
                     policy=policy,
                     deliveries=f.deliveries,
                     refused=f.refused,
+                    fail_now=f.fail_now,
+                    retry_after_ms=f.retry_after_ms,
                 )
                 status = attempts.final_status(f.outcome, decision)
                 retry_at = decision.at if isinstance(decision, RetryAt) else None

@@ -21,9 +21,9 @@ from typing import Any
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.loader import load_handlers
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
-from jobsched.registry import default_registry
 from jobsched.store import Store
 from tests.chaos import marks
 from tests.chaos.cluster import Cluster, retrying
@@ -75,8 +75,7 @@ class Chaos:
         self.cluster = cluster
         self.store = Store(cluster.database_url)
         self.queue = RedisQueue(connect(cluster.redis_url), cluster.settings.redis_key_prefix)
-        self.registry = default_registry()
-        marks.register(self.registry)
+        self.registry = load_handlers(["tests.chaos.marks"], plugins=False)
         self.clock = SystemClock()
         self.marks_dir: Path = cluster.root / "marks"
         self.marks_dir.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,8 @@ class Stack:
     output: list[str]
     database_url: str = ""
     """The stack's own database, for tests that must reach under the API."""
+    env: dict[str, str] | None = None
+    """The environment it was started with (to start more workers on its servers)."""
 
     def client(self) -> Client:
         return Client(self.api_url, self.api_key, timeout=15)
@@ -52,8 +54,11 @@ def _reader(stream, sink: list[str], ready: threading.Event) -> None:
 
 
 @contextlib.contextmanager
-def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[Stack]:
-    """``admin_url``: a PostgreSQL URL allowed to create databases."""
+def local_stack(
+    admin_url: str, redis_url: str, label: str = "e2e", **env_overrides: str
+) -> Iterator[Stack]:
+    """``admin_url``: a PostgreSQL URL allowed to create databases; ``env_overrides``:
+    settings of the stack (``LOCAL_WORKERS="default:1"``)."""
     name = f"jobsched_{label}_{secrets.token_hex(4)}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -76,6 +81,7 @@ def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[
             "DASHBOARD_BUCKET": "job-scheduler-dashboard",
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
+            **env_overrides,
         }
         env.pop("AWS_ENDPOINT_URL", None)
         proc = subprocess.Popen(
@@ -94,7 +100,7 @@ def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[
         match = next((m for line in output if (m := READY.search(line))), None)
         if match is None:
             raise RuntimeError("the local stack did not start:\n" + "".join(output[-60:]))
-        yield Stack(match.group(1), match.group(2), api_key, proc, output, database_url)
+        yield Stack(match.group(1), match.group(2), api_key, proc, output, database_url, env)
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops it

@@ -184,6 +184,19 @@ def trigger_body(draw: Callable) -> str:
     return '{"runs": [' + ", ".join(f'{{"payload": {{"v": {r}}}}}' for r in runs) + "]}"
 
 
+@st.composite
+def key_body(draw: Callable) -> str:
+    """A plausible key request whose one field (or whole body) is hostile."""
+    field = draw(st.sampled_from(["name", "scope", "rate_limit_per_minute", "whole"]))
+    if field == "whole":
+        return draw(hostile_json_text())
+    text = _dumps({"name": "fz-key", "scope": "read"})[:-1]
+    value = draw(
+        st.one_of(hostile_json_text(), st.builds(_dumps, NASTY_TEXT), st.sampled_from(RAW_TOKENS))
+    )
+    return text + f', "{field}": {value}}}'
+
+
 QUERY_TARGETS = {
     "/jobs": ["status", "handler", "name", "sort", "limit", "cursor"],
     "/executions": ["status", "job_id", "handler", "limit", "cursor"],
@@ -203,6 +216,7 @@ ID_PATHS = [
     ("POST", "/executions/{execution_id}/cancel"),
     ("GET", "/dead-letter/{entry_id}"),
     ("POST", "/dead-letter/{entry_id}/redrive"),
+    ("DELETE", "/keys/{key_id}"),
 ]
 QUERY_VALUES = st.one_of(
     URL_TEXT,
@@ -251,7 +265,10 @@ def hostile_requests(job_id: str) -> st.SearchStrategy[Hostile]:
         st.just({}),
         trigger_body(),
     )
-    return st.one_of(queries, ids, creates, updates, triggers)
+    keys = st.builds(
+        Hostile, st.just("POST"), st.just("/keys"), st.just({}), st.just({}), key_body()
+    )
+    return st.one_of(queries, ids, creates, updates, triggers, keys)
 
 
 def _case_for(request: Hostile) -> Any:

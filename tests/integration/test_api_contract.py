@@ -63,7 +63,9 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     entry, redriven = api.ok("GET", "/dead-letter")["items"]
     job = api.ok("POST", "/jobs", job_body(schedule="*/5 * * * *"), 201)
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    key = api.ok("POST", "/keys", {"name": "to-revoke", "scope": "read"}, 201)
     return {
+        "key_id": key["id"],
         "job_id": job["id"],
         "execution_id": execution["id"],
         "entry_id": entry["id"],
@@ -80,6 +82,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "end": "2026-01-01T00:30:00Z",
     },
     ("POST", "/schedules/preview"): {"schedule": "0 6 * * *", "timezone": "Europe/Paris"},
+    ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
 }
 QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
 AGAIN = {"/executions/{execution_id}/retry", "/dead-letter/{entry_id}/redrive"}

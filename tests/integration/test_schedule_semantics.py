@@ -93,7 +93,7 @@ def test_overlap_skip_records_the_occurrence_skipped(engine: Engine) -> None:
 def test_overlap_buffer_one_holds_one_run_until_the_slow_one_finishes(engine: Engine) -> None:
     job_id, _, eid, token = _slow_first_run(engine, "buffer_one")
     running, held = _runs(engine, job_id)
-    assert (running.status, held.status, held.waiting) == ("RUNNING", "PENDING", True)
+    assert (running.status, held.status, held.on_hold) == ("RUNNING", "PENDING", True)
     # Not in Redis: nothing can claim it.
     assert engine.queue.client.hget(engine.queue.keys.meta, held.id) is None
     engine.clock.advance(seconds=5)  # a third occurrence: one is waiting already
@@ -105,7 +105,7 @@ def test_overlap_buffer_one_holds_one_run_until_the_slow_one_finishes(engine: En
     report = engine.scheduler.run_once(engine.clock.now())
     assert report.unheld == 1
     released = engine.store.get_execution(held.id)
-    assert (released.status, released.waiting) == ("QUEUED", False)
+    assert (released.status, released.on_hold) == ("QUEUED", False)
 
 
 def test_overlap_cancel_previous_stops_the_slow_run(engine: Engine) -> None:
@@ -144,7 +144,7 @@ def test_a_backfill_under_skip_runs_one_occurrence_at_a_time(api: Api, engine: E
     now = engine.clock.now()  # the range below holds :10, :20 and :30
     body = {"start": (now - timedelta(minutes=31)).isoformat(), "end": now.isoformat()}
     created = api.ok("POST", f"/jobs/{job['id']}/backfill", body, 202)["items"]
-    assert len(created) == 3 and all(e["waiting"] for e in created)
+    assert len(created) == 3 and all(e["on_hold"] for e in created)
     order = []
     worker = engine.worker()
     for _ in range(3):

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from jobsched.api.http import check_bearer
+from jobsched.api.http import bootstrap_key_index
 from jobsched.domain import audit
 from jobsched.domain.contract import AuditQuery
 from jobsched.domain.validation import load_query
-from jobsched.errors import UnauthorizedError, ValidationError
+from jobsched.errors import ValidationError
 
 
-def test_the_caller_is_named_by_a_stable_id_that_does_not_reveal_the_key() -> None:
+def test_a_bootstrap_key_is_named_by_a_stable_id_that_does_not_reveal_it() -> None:
     keys = ["first-key-0123456789", "second-key-9876543210"]
-    first = check_bearer("Bearer first-key-0123456789", keys)
-    second = check_bearer("bearer  second-key-9876543210 ", keys)
-    assert first == audit.key_id(keys[0]) == check_bearer("Bearer first-key-0123456789", keys)
-    assert second != first
+    first, second = audit.key_id(keys[0]), audit.key_id(keys[1])
+    assert first == audit.key_id("first-key-0123456789") != second
     assert first.startswith("env-") and len(first) == 16
     assert "first-key" not in first
-    with pytest.raises(UnauthorizedError):
-        check_bearer("Bearer third-key", keys)
+    assert bootstrap_key_index("second-key-9876543210", keys) == 1
+    assert bootstrap_key_index("third-key", keys) is None
+    assert bootstrap_key_index("first-key-012345678", keys) is None  # a prefix is not a key
 
 
 def test_an_update_records_only_the_changed_fields_with_both_values() -> None:

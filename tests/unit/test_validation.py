@@ -8,10 +8,10 @@ from jobsched.domain.validation import (
     validate_trigger,
 )
 from jobsched.errors import ValidationError
-from jobsched.registry import default_registry
+from jobsched.loader import builtin_registry
 from jobsched.settings import Settings
 
-REG = default_registry()
+REG = builtin_registry()
 SETTINGS = Settings()
 
 

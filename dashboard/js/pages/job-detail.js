@@ -11,6 +11,7 @@ import { badge, kvList, relTime } from '../ui.js';
 import { openJobForm } from '../job-form.js';
 import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
 import { executionsTable } from '../executions-view.js';
+import { can } from '../access.js';
 
 const STEP = 20; // executions shown at first, and added by "Show more"
 const TIMELINE_HOURS = 24; // the occurrence ledger shown: this far back, and what is next
@@ -47,6 +48,8 @@ export function mount(root, ctx) {
   const notFound = h('div', { class: 'banner banner-error', role: 'alert', hidden: true });
   // The tick could not compute this job's schedule (see schedule_error); other jobs run.
   const scheduleError = h('div', { class: 'banner banner-error', role: 'alert', hidden: true, 'data-testid': 'job-schedule-error' });
+  // No live worker serves its handler on its pool: its runs wait (they are not failed).
+  const waiting = h('div', { class: 'banner banner-warn', role: 'status', hidden: true, 'data-testid': 'job-waiting' });
   const allLink = h('a', { href: `#/executions?job_id=${encodeURIComponent(id)}`, 'data-testid': 'job-executions-all' }, 'Filter and page through all →');
   const shownInfo = h('span', { class: 'pager-info', 'data-testid': 'job-executions-shown' });
   const more = h('button', {
@@ -76,6 +79,7 @@ export function mount(root, ctx) {
     h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, nameEl, statusEl), actions),
     notFound,
     scheduleError,
+    waiting,
     info,
     timelineCard,
     execCard);
@@ -87,13 +91,13 @@ export function mount(root, ctx) {
       ? document.activeElement.getAttribute('data-testid') : null;
     const paused = job.status === 'PAUSED';
     actions.replaceChildren(
-      h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
-      paused
+      can('admin') && h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
+      !can('operate') ? null : paused
         ? h('button', { type: 'button', class: 'btn', 'data-testid': 'job-resume', on: { click: (e) => resumeJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Resume')
         : h('button', { type: 'button', class: 'btn', 'data-testid': 'job-pause', on: { click: (e) => pauseJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Pause'),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, job, e.currentTarget).then(kick) } }, 'Trigger now'),
-      h('button', { type: 'button', class: 'btn', 'data-testid': 'job-trigger-custom', on: { click: () => openTriggerDialog(ctx, job, kick) } }, 'Trigger with…'),
-      h('button', {
+      can('operate') && h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, job, e.currentTarget).then(kick) } }, 'Trigger now'),
+      can('operate') && h('button', { type: 'button', class: 'btn', 'data-testid': 'job-trigger-custom', on: { click: () => openTriggerDialog(ctx, job, kick) } }, 'Trigger with…'),
+      can('admin') && h('button', {
         type: 'button', class: 'btn btn-danger-ghost', 'data-testid': 'job-delete',
         on: { click: async (e) => { if (await deleteJob(ctx, job, e.currentTarget)) ctx.navigate('#/jobs'); } },
       }, 'Delete'));
@@ -114,6 +118,8 @@ export function mount(root, ctx) {
     setText(nameEl, j.name);
     statusEl.replaceChildren(badge(j.status, { 'data-testid': 'job-status' }));
     if (statusChanged || !actions.firstChild) buildActions();
+    waiting.hidden = !j.waiting;
+    setText(waiting, j.waiting ? `Its runs wait: ${j.waiting}. They run once a worker serving it starts.` : '');
     scheduleError.hidden = !j.schedule_error;
     setText(scheduleError, j.schedule_error ? `This job cannot be scheduled: ${j.schedule_error}. Edit its schedule or time zone to fix it.` : '');
 
@@ -141,6 +147,8 @@ export function mount(root, ctx) {
         h('div', { class: 'card-head' }, h('h2', null, 'Configuration')),
         kvList([
           ['Handler', h('code', null, j.handler), 'job-field-handler'],
+          ['Pool', h('code', null, j.pool), 'job-field-pool'],
+          ['Max concurrency', j.max_concurrency ? String(j.max_concurrency) : 'no cap', 'job-field-max_concurrency'],
           ['Priority', String(j.priority), 'job-field-priority'],
           ['Max retries', String(j.max_retries), 'job-field-max_retries'],
           ['Timeout', `${fmtDuration(j.timeout_ms)} (${j.timeout_ms} ms)`, 'job-field-timeout_ms'],

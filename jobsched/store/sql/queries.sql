@@ -8,15 +8,16 @@
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, run_at, dst_gap, dst_overlap, catch_up, catch_up_window_s,
-                  catch_up_max, start_jitter_ms, max_start_delay_ms, max_duration_ms,
-                  notify_url, notify_secret, status, next_run_time, created_at, updated_at)
+                  overlap_policy, pool, max_concurrency, run_at, dst_gap, dst_overlap,
+                  catch_up, catch_up_window_s, catch_up_max, start_jitter_ms,
+                  max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
+                  next_run_time, created_at, updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(overlap_policy)s, %(run_at)s, %(dst_gap)s,
-        %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s, %(catch_up_max)s,
-        %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s, %(notify_url)s,
-        %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
+        %(run_at)s, %(dst_gap)s, %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s,
+        %(catch_up_max)s, %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s,
+        %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -31,12 +32,14 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    overlap_policy = %(overlap_policy)s, run_at = %(run_at)s, dst_gap = %(dst_gap)s,
+    overlap_policy = %(overlap_policy)s, pool = %(pool)s,
+    max_concurrency = %(max_concurrency)s, run_at = %(run_at)s, dst_gap = %(dst_gap)s,
     dst_overlap = %(dst_overlap)s, catch_up = %(catch_up)s,
     catch_up_window_s = %(catch_up_window_s)s, catch_up_max = %(catch_up_max)s,
     start_jitter_ms = %(start_jitter_ms)s, max_start_delay_ms = %(max_start_delay_ms)s,
     max_duration_ms = %(max_duration_ms)s, notify_url = %(notify_url)s,
-    notify_secret = COALESCE(notify_secret, %(notify_secret)s), next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
+    notify_secret = COALESCE(notify_secret, %(notify_secret)s),
+    next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
     updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
@@ -67,7 +70,7 @@ FOR UPDATE SKIP LOCKED;
 -- name: busy_jobs
 -- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx),
 -- and whether one of those runs is held back waiting.
-SELECT job_id, bool_or(waiting) AS waiting FROM executions
+SELECT job_id, bool_or(on_hold) AS on_hold FROM executions
 WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
 GROUP BY job_id;
 
@@ -75,7 +78,7 @@ GROUP BY job_id;
 -- The runs overlap_policy=cancel_previous cancels, locked.
 SELECT * FROM executions
 WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
-  AND NOT waiting
+  AND NOT on_hold
 ORDER BY id
 FOR UPDATE;
 
@@ -87,16 +90,16 @@ UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_ti
                 resumed_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE resumed_at END
 WHERE id = %(id)s;
 
--- name: release_waiting
+-- name: release_held
 -- Runs held back (buffer_one, backfills) are released one per job, oldest first,
 -- once nothing else of that job is unfinished.
-UPDATE executions SET waiting = false, updated_at = %(now)s
+UPDATE executions SET on_hold = false, updated_at = %(now)s
 WHERE id IN (
     SELECT DISTINCT ON (w.job_id) w.id FROM executions w
-    WHERE w.waiting AND w.status IN ('PENDING')
+    WHERE w.on_hold AND w.status IN ('PENDING')
       AND NOT EXISTS (
           SELECT 1 FROM executions e
-          WHERE e.job_id = w.job_id AND NOT e.waiting
+          WHERE e.job_id = w.job_id AND NOT e.on_hold
             AND e.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING'))
     ORDER BY w.job_id, w.scheduled_for
 )
@@ -111,12 +114,12 @@ WHERE id = %(id)s;
 -- name: insert_execution
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        error, finished_at, idempotency_key, waiting, start_after,
-                        created_at, updated_at)
+                        error, finished_at, pool, max_concurrency, idempotency_key, on_hold,
+                        start_after, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(idempotency_key)s,
-        %(waiting)s, %(start_after)s, %(now)s, %(now)s)
+        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
+        %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(now)s, %(now)s)
 ON CONFLICT DO NOTHING
 RETURNING *;
 
@@ -138,8 +141,10 @@ ORDER BY array_position(%(ids)s, e.id);
 
 -- name: pending_executions
 -- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
-SELECT id, priority, COALESCE(start_after, scheduled_for) AS due FROM executions
-WHERE status = 'PENDING' AND NOT waiting
+SELECT id, priority, pool, job_id, max_concurrency, handler,
+       COALESCE(start_after, scheduled_for) AS due
+FROM executions
+WHERE status = 'PENDING' AND NOT on_hold
 ORDER BY created_at
 LIMIT %(limit)s;
 
@@ -232,7 +237,7 @@ DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token
+       lease_token, pool, job_id, max_concurrency, handler
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -415,3 +420,38 @@ WHERE (%(action)s::text IS NULL OR action = %(action)s)
   AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
 ORDER BY id DESC
 LIMIT %(limit)s;
+
+-- name: insert_api_key
+INSERT INTO api_keys (id, name, scope, key_hash, rate_limit_per_minute, created_at, created_by)
+VALUES (%(id)s, %(name)s, %(scope)s, %(key_hash)s, %(rate_limit_per_minute)s, %(now)s,
+        %(created_by)s)
+RETURNING *;
+
+-- name: active_api_key_by_hash
+SELECT * FROM api_keys WHERE key_hash = %(key_hash)s AND revoked_at IS NULL;
+
+-- name: touch_api_key
+-- last_used_at to the minute: a busy key costs one write a minute, not one a request.
+UPDATE api_keys SET last_used_at = %(now)s
+WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at <= %(now)s - interval '1 minute');
+
+-- name: list_api_keys
+SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
+
+-- name: revoke_api_key
+UPDATE api_keys SET revoked_at = %(now)s
+WHERE id = %(id)s AND revoked_at IS NULL
+RETURNING *;
+
+-- name: upsert_handler
+INSERT INTO handler_catalog (name, description, schema, pool, isolation, updated_at)
+VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(now)s)
+ON CONFLICT (name) DO UPDATE
+SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
+    isolation = EXCLUDED.isolation, updated_at = EXCLUDED.updated_at;
+
+-- name: get_handler
+SELECT * FROM handler_catalog WHERE name = %(name)s;
+
+-- name: list_handlers
+SELECT * FROM handler_catalog ORDER BY name;

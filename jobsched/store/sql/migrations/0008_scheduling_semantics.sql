@@ -29,8 +29,8 @@ ALTER TABLE executions ADD CONSTRAINT executions_source_check
 -- A PENDING run held back until the job's previous run finishes (overlap_policy
 -- buffer_one, and backfills under any policy but allow); the tick releases the
 -- oldest one of a job once nothing of that job is unfinished.
-ALTER TABLE executions ADD COLUMN waiting boolean NOT NULL DEFAULT false;
-CREATE INDEX executions_waiting_idx ON executions (job_id, scheduled_for) WHERE waiting;
+ALTER TABLE executions ADD COLUMN on_hold boolean NOT NULL DEFAULT false;
+CREATE INDEX executions_on_hold_idx ON executions (job_id, scheduled_for) WHERE on_hold;
 
 -- A backfilled occurrence runs once however often its range is backfilled.
 CREATE UNIQUE INDEX executions_backfill_idx ON executions (job_id, scheduled_for)
@@ -55,7 +55,7 @@ CREATE INDEX trigger_keys_created_idx ON trigger_keys (created_at);
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check CHECK (action IN (
     'create', 'update', 'delete', 'pause', 'resume', 'trigger',
-    'cancel', 'retry', 'redrive', 'dlq_delete', 'backfill'));
+    'cancel', 'retry', 'redrive', 'dlq_delete', 'key_create', 'key_revoke', 'backfill'));
 
 -- Why occurrences were missed: a pause (paused_at until resumed_at) or downtime. Kept
 -- until the tick has planned past the resume.
