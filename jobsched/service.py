@@ -243,7 +243,10 @@ class JobService:
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.settings)
         job = self.store.create_job(data, self.clock.now(), self._audit("create"))
-        return self._flag_jobs([self.job_view(job)])[0]
+        view = self._flag_jobs([self.job_view(job)])[0]
+        # Shown this once, like a key: what signs the job's notifications.
+        view["notify_secret"] = job.notify_secret
+        return view
 
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
@@ -269,10 +272,14 @@ class JobService:
         return {**page.to_dict(), "items": self._flag_jobs([self.job_view(j) for j in page.items])}
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
-        current = self.store.get_job(job_id).to_dict()
+        before = self.store.get_job(job_id)
+        current = before.to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
         job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
-        return self._flag_jobs([self.job_view(job)])[0]
+        view = self._flag_jobs([self.job_view(job)])[0]
+        if before.notify_secret is None and job.notify_secret:
+            view["notify_secret"] = job.notify_secret  # a job older than secrets got one
+        return view
 
     def delete_job(self, job_id: str) -> None:
         unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))

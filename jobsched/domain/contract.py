@@ -363,8 +363,8 @@ Scope = Annotated[
     ScopeName,
     Meta(
         description="read: every GET; operate: also trigger, backfill, schedule previews, "
-        "pause, resume, cancel, retry, redrive and dead-letter delete; admin: also create, update and delete jobs, and "
-        "manage keys"
+        "pause, resume, cancel, retry, redrive and dead-letter delete; admin: also create, "
+        "update and delete jobs, and manage keys"
     ),
 ]
 RateLimit = Annotated[
@@ -594,13 +594,6 @@ class Job(Response):
     max_start_delay_ms: int | None
     max_duration_ms: int | None
     notify_url: str | None
-    notify_secret: Annotated[
-        str | None,
-        Meta(
-            description="signs notifications: X-Jobsched-Signature is sha256=<hex "
-            "HMAC-SHA256 of '<X-Jobsched-Timestamp>.<body>'>"
-        ),
-    ]
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -619,6 +612,18 @@ class Job(Response):
     upcoming_runs: Annotated[list[Time], Meta(description="in the job's time zone")]
     executions: (
         Annotated[ExecutionPage, Meta(description="only with include=executions")] | UnsetType
+    ) = UNSET
+
+    notify_secret: (
+        Annotated[
+            str,
+            Meta(
+                description="only in the answer that created the job (keep it: it is not "
+                "shown again); signs its notifications: X-Jobsched-Signature is sha256=<hex "
+                "HMAC-SHA256 of '<X-Jobsched-Timestamp>.<body>'>"
+            ),
+        ]
+        | UnsetType
     ) = UNSET
 
 

@@ -93,6 +93,7 @@ class Job:
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)
         data["waiting"] = None  # the service says why, from the live workers
+        del data["notify_secret"]  # shown once, when created (the service adds it then)
         for key in ("next_run_time", "last_run_time", "created_at", "updated_at", "run_at"):
             data[key] = iso(getattr(self, key))
         return data

@@ -130,3 +130,15 @@ def test_a_notify_url_is_checked_like_a_webhook(engine: Engine) -> None:
     with pytest.raises(ValidationError) as refused:
         engine.create_job(notify_url="http://169.254.169.254/latest")
     assert "notify_url" in refused.value.fields
+
+
+def test_the_secret_is_shown_once_when_the_job_is_created(
+    local: Engine, receiver: Receiver
+) -> None:
+    created = local.service.create_job(
+        {"name": "signed", "handler": "test.echo", "notify_url": receiver.url}
+    )
+    assert len(created["notify_secret"]) >= 32
+    assert "notify_secret" not in local.service.get_job(created["id"])
+    assert "notify_secret" not in local.service.update_job(created["id"], {"priority": 60})
+    assert local.store.get_job(created["id"]).notify_secret == created["notify_secret"]
