@@ -384,3 +384,13 @@ def test_only_jobs_that_allow_overlap_are_staged_ahead(engine: Engine) -> None:
     engine.clock.set(due)
     engine.scheduler.run_once(engine.clock.now())
     assert [e.scheduled_for for e in _runs(engine, careful)] == [due]
+
+
+def test_the_ledger_of_a_job_whose_zone_vanished_shows_what_was_recorded(
+    api: Api, engine: Engine
+) -> None:
+    job = api.ok("POST", "/jobs", job_body(schedule="0 * * * *"), 201)
+    with engine.store.tx() as conn:  # as after a tzdata upgrade
+        conn.execute("UPDATE jobs SET timezone = 'Mars/Olympus_Mons' WHERE id = %s", (job["id"],))
+    ledger = api.ok("GET", f"/jobs/{job['id']}/occurrences")
+    assert ledger["items"] == []

@@ -202,14 +202,18 @@ export function mount(root, ctx) {
     let j;
     try {
       j = await ctx.api.getJob(id, { include: 'executions', executions_limit: shown }, { signal });
-      if (j.schedule || j.run_at) {
+      timelineCard.hidden = !(j.schedule || j.run_at);
+      if (!timelineCard.hidden) {
         const until = new Date(Date.now() + TIMELINE_AHEAD_MS);
         const since = new Date(until.getTime() - TIMELINE_HOURS * 3600 * 1000 - TIMELINE_AHEAD_MS);
-        const ledger = await ctx.api.jobOccurrences(id, { since: since.toISOString(), until: until.toISOString() }, { signal });
-        timelineCard.hidden = false;
-        renderTimeline(ledger, j.timezone || 'UTC');
-      } else {
-        timelineCard.hidden = true;
+        try {
+          const ledger = await ctx.api.jobOccurrences(id, { since: since.toISOString(), until: until.toISOString() }, { signal });
+          renderTimeline(ledger, j.timezone || 'UTC');
+        } catch (err) {
+          // The timeline is extra: the rest of the page still shows without it.
+          if (err.name === 'AbortError' || err.status === 401) throw err;
+          timelineCard.hidden = true;
+        }
       }
     } catch (err) {
       if (err.status === 404) {
