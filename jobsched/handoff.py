@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from jobsched.domain.models import Execution, QueueItem
 from jobsched.domain.states import ExecutionStatus
@@ -77,13 +78,23 @@ class Handoff:
         RUNNING ones under their recorded lease, RETRYING ones delayed until due.
 
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
-        reconcile. Returns how many ids were missing from Redis."""
-        rows = self.store.unfinished()
-        by_pool: dict[str, list[dict]] = defaultdict(list)
-        for r in rows:
-            by_pool[r["pool"]].append(r)
-        pools = set(self.queue.known_pools()) | set(by_pool)
+        reconcile. Returns how many ids were missing from Redis.
+
+        Runs keep finishing while this reads, and Redis forgets a run (its ack) only
+        after PostgreSQL records it finished: pushing what one read of PostgreSQL
+        called unfinished would put runs finished since back in the queue. So the ids
+        Redis lacks are read from PostgreSQL again: one unfinished before and after
+        Redis was found without it is really missing (Redis holds a run from its push,
+        before it is marked QUEUED, until that ack)."""
+        snapshot = _by_pool(self.store.unfinished())
+        pools = set(self.queue.known_pools()) | set(snapshot)
         self.queue.add_pools(pools)
+        lacking = [
+            eid
+            for pool, rows in snapshot.items()
+            for eid in self.queue.for_pool(pool).unknown([r["id"] for r in rows])
+        ]
+        by_pool = _by_pool(self.store.unfinished(lacking)) if lacking else {}
         added = 0
         for pool in sorted(pools):
             queue, mine = self.queue.for_pool(pool), by_pool.get(pool, [])
@@ -128,3 +139,10 @@ class Handoff:
             else:
                 queue.enqueue_delayed(mine, now)
         self.store.mark_queued([item.id for item, _ in items], now)
+
+
+def _by_pool(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        grouped[r["pool"]].append(r)
+    return grouped

@@ -136,6 +136,7 @@ class Scheduler:
             self.queue.cancel(scheduled.cancelled)
         report.unheld = self.store.release_held(now)
         report.pushed = self.flush_outbox(now)
+        self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
         if report.expired or report.released or report.rebuilt or report.reconciled:

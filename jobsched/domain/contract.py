@@ -60,6 +60,8 @@ MAX_DESCRIPTION = 2_000
 MAX_DAY_MS = 24 * 3600 * 1000
 MAX_RETRIES = 100
 MAX_PARAM_CHARS = 200
+MAX_CURSOR_CHARS = 2048
+"""A keyset cursor holds its page's last sort value: a job name of 200 characters fits."""
 MAX_PAGE = 200
 MAX_TRIGGER_BATCH = 500
 JOB_STATUSES = tuple(s.value for s in JobStatus)
@@ -195,7 +197,7 @@ Uuid = Annotated[
 ]
 Param = Annotated[str, checked(text_problem, max_length=MAX_PARAM_CHARS)]
 Cursor = Annotated[
-    str, checked(text_problem, max_length=MAX_PARAM_CHARS, description="next_cursor of a page")
+    str, checked(text_problem, max_length=MAX_CURSOR_CHARS, description="next_cursor of a page")
 ]
 PageSize = Annotated[int, Meta(ge=1, le=MAX_PAGE)]
 Ident = Annotated[

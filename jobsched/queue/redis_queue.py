@@ -350,6 +350,17 @@ class RedisQueue:
         return {eid: int(r) for eid, r in zip(execution_ids, result, strict=True)}
 
     @redis_errors
+    def unknown(self, execution_ids: Sequence[str], batch: int = 1000) -> list[str]:
+        """The ids among these the queue does not hold (in none of ready, in-flight and
+        delayed: meta holds every id the queue does). Reads only."""
+        meta = self.keys.meta
+        with self.client.pipeline(transaction=False) as pipe:
+            for i in range(0, len(execution_ids), batch):
+                pipe.hmget(meta, execution_ids[i : i + batch])
+            found = [v for chunk in pipe.execute() for v in chunk]
+        return [eid for eid, v in zip(execution_ids, found, strict=True) if v is None]
+
+    @redis_errors
     def needs_rebuild(self) -> bool:
         """True when the epoch marker is gone: Redis lost (or never had) the queue."""
         return not self.client.exists(self.keys.epoch)
