@@ -159,34 +159,24 @@ class Worker:
     # ------------------------------------------------------------ main loop
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Enforce timeouts, claim up to free capacity, record finished attempts (then
-        claim what their recording freed). Returns how many executions were started.
-
-        Claiming comes first: a run due now does not wait for others' results to be
-        written (precise starts)."""
+        """Record finished attempts, enforce timeouts, claim up to free capacity.
+        Returns how many executions were started."""
         now = now or self.clock.now()
         self._enforce_timeouts()
-        started, full = self._take(now)
         self.flush(now)
-        if full:
-            started += self._take(now)[0]
-        return started
-
-    def _take(self, now: datetime) -> tuple[int, bool]:
-        """Claim and start up to free capacity: (how many started, whether it was full)."""
         if self._stopping.is_set():
-            return 0, False
+            return 0
         with self._lock:
             # Finished runs stay in `running` until their result is recorded.
             free = self.capacity - len(self.running)
         if free <= 0:
-            return 0, True
-        # The time of the claim itself (this pass may have taken a while): runs due
+            return 0
+        # The time of the claim itself (recording may have taken a while): runs due
         # meanwhile are claimable now, and their start is recorded as it happens.
         now = max(now, self.clock.now())
         claims = self._claim(free, now)
         if not claims:
-            return 0, False
+            return 0
         self.stats.claimed += len(claims)
         pairs = [(c.execution_id, c.token) for c, _ in claims]
         try:
@@ -212,7 +202,7 @@ class Worker:
                 self._complete(run, AttemptOutcome.FAILED, error=poison)
                 continue
             self._launch(run)
-        return len(by_id), False
+        return len(by_id)
 
     def _claim(self, free: int, now: datetime) -> list[tuple[Claim, str]]:
         """Claim up to ``free`` runs from this worker's pools, starting with a

@@ -125,8 +125,7 @@ def test_a_dead_workers_leases_are_released_once_its_heartbeats_stop(
     # The lost attempt counts as a delivery, not as a retry: the failing second
     # attempt still has its one retry left.
     assert alive.run_once(engine.clock.now()) == 1
-    # Recorded (by run_once's own flush or a later one) and nothing left running.
-    wait_for(lambda: alive.flush(engine.clock.now()) >= 0 and not alive.running, timeout=5)
+    wait_for(lambda: alive.flush(engine.clock.now()) and not alive.running, timeout=5)
     after = engine.store.get_execution(execution.id)
     assert after.status == "RETRYING"
     assert [(a.worker_id, a.outcome) for a in after.attempts] == [
@@ -182,7 +181,7 @@ def test_a_handed_back_run_does_not_use_up_a_retry(flaky_engine: Engine) -> None
     assert engine.status(execution.id) == "QUEUED"
     other = engine.worker("other")
     assert other.run_once(engine.clock.now()) == 1
-    wait_for(lambda: other.flush(engine.clock.now()) >= 0 and not other.running, timeout=5)
+    wait_for(lambda: other.flush(engine.clock.now()) and not other.running, timeout=5)
     after = engine.store.get_execution(execution.id)
     assert after.status == "RETRYING"
     assert [a.outcome for a in after.attempts] == ["HANDED_BACK", "FAILED"]

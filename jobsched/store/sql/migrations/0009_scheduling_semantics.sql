@@ -22,7 +22,20 @@ ALTER TABLE jobs DROP CONSTRAINT jobs_overlap_policy_check;
 ALTER TABLE jobs ADD CONSTRAINT jobs_overlap_policy_check
     CHECK (overlap_policy IN ('allow', 'skip', 'buffer_one', 'cancel_previous'));
 
-ALTER TABLE executions DROP CONSTRAINT executions_source_check;
+-- The source check is found by what it checks, not by name: 0008 rebuilt executions
+-- (partitioned) while the old table still held the usual name.
+DO $$
+DECLARE
+    name text;
+BEGIN
+    FOR name IN
+        SELECT conname FROM pg_constraint
+        WHERE conrelid = 'executions'::regclass AND contype = 'c'
+          AND pg_get_constraintdef(oid) LIKE '%source%'
+    LOOP
+        EXECUTE format('ALTER TABLE executions DROP CONSTRAINT %I', name);
+    END LOOP;
+END $$;
 ALTER TABLE executions ADD CONSTRAINT executions_source_check
     CHECK (source IN ('schedule', 'trigger', 'backfill'));
 
