@@ -41,9 +41,9 @@ sys.path.insert(0, str(ROOT))
 from bench.run import _db  # noqa: E402
 from infra.local.services import ensure_postgres, ensure_redis  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
+from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
-from jobsched.registry import default_registry  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
 from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
 from jobsched.store import Store  # noqa: E402
@@ -104,7 +104,7 @@ def ours(redis_url: str, admin: str, runs: int, spread_s: float) -> dict:
         migrate(url)
         store = Store(url)
         queue = RedisQueue(client, prefix)
-        registry = default_registry()
+        registry = builtin_registry()
         service = JobService(store, queue, registry, settings)
         data = validate_job_create({"name": "lag", "handler": "test.echo"}, registry, settings)
         job = store.create_job(data, datetime.now(UTC))
