@@ -703,7 +703,10 @@ class Store:
                     rows = conn.execute(
                         q("executions_by_ids"), {"ids": first["execution_ids"]}
                     ).fetchall()
-                    return [execution_from_row(r) for r in rows]
+                    if rows:
+                        return [execution_from_row(r) for r in rows]
+                    # Its runs are gone (the job's history was cleaned up): a new request.
+                    conn.execute(q("delete_trigger_key"), {"job_id": jid, "key": key})
             if check is not None:
                 check(job_from_row(job))
             if job["status"] == "PAUSED":

@@ -130,6 +130,9 @@ SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
 -- name: get_trigger_key
 SELECT * FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
 
+-- name: delete_trigger_key
+DELETE FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
+
 -- name: insert_trigger_key
 INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
 VALUES (%(job_id)s, %(key)s, %(ids)s, %(batch)s, %(now)s);
