@@ -92,6 +92,8 @@ KEY_COLUMNS = ["id", "name", "scope", "rate_limit_per_minute", "created_at", "la
 WORKER_COLUMNS = ["id", "host", "pid", "running", "capacity", "pools", "last_heartbeat", "stale"]
 HANDLER_COLUMNS = ["name", "pool", "isolation", "workers", "description"]
 BUCKET_COLUMNS = ["start", "succeeded", "failed", "p95_duration_ms"]
+NEXT_RUN_COLUMNS = ["at", "utc"]
+OCCURRENCE_COLUMNS = ["scheduled_for", "outcome", "status", "execution_id", "reason"]
 AUDIT_FILTERS = ("action", "target_type", "target_id", "key_id", "since", "until", "limit")
 JOB_FIELDS: dict[str, Any] = {
     # option -> (type, help); the field is the option's name with '_' for '-'
@@ -105,6 +107,16 @@ JOB_FIELDS: dict[str, Any] = {
     "overlap-policy": (str, "allow or skip (default allow)"),
     "pool": (str, "worker pool (default: the handler's)"),
     "max-concurrency": (int, "at most this many runs at once"),
+    "run-at": (str, "a one-off job: runs once at this ISO time"),
+    "dst-gap": (str, "shift or skip: a time the spring-forward day lacks"),
+    "dst-overlap": (str, "first or twice: a time the fall-back day repeats"),
+    "catch-up": (str, "none, latest or all: occurrences missed while down or paused"),
+    "catch-up-window-s": (int, "with catch-up all: how far back"),
+    "catch-up-max": (int, "with catch-up all: at most this many"),
+    "start-jitter-ms": (int, "start each run up to this much later, at random"),
+    "max-start-delay-ms": (int, "SLA: alert when a run starts later than this"),
+    "max-duration-ms": (int, "SLA: alert when a run takes longer than this"),
+    "notify-url": (str, "where SLA alerts are posted"),
     "description": (str, None),
     "payload": (str, "JSON object"),
 }
@@ -154,7 +166,18 @@ def run_jobs(args: argparse.Namespace, api: Client) -> Any:
         return api.update_job(job["id"], **fields), JOB_COLUMNS
     if args.action == "trigger":
         payload = _json_arg(args.payload, "--payload")
-        return api.trigger(job["id"], payload, args.priority), EXEC_COLUMNS
+        later = {"run_at": args.run_at, "delay_ms": args.delay_ms}
+        run = api.trigger(
+            job["id"], payload, args.priority, **later, idempotency_key=args.idempotency_key
+        )
+        return run, EXEC_COLUMNS
+    if args.action == "next-runs":
+        return api.next_runs(job["id"], args.count), NEXT_RUN_COLUMNS
+    if args.action == "backfill":
+        return api.backfill(job["id"], args.start, args.end), EXEC_COLUMNS
+    if args.action == "occurrences":
+        window = {"since": args.since, "until": args.until, "limit": args.limit}
+        return api.occurrences(job["id"], **window), OCCURRENCE_COLUMNS
     if args.action == "pause":
         return api.pause(job["id"]), JOB_COLUMNS
     if args.action == "resume":
@@ -242,6 +265,20 @@ def run_system(args: argparse.Namespace, api: Client) -> Any:
     if args.command == "openapi":
         return api.openapi(), None
     raise AssertionError(args.command)
+
+
+def run_schedules(args: argparse.Namespace, api: Client) -> Any:
+    if args.action == "preview":
+        given = {
+            "timezone": args.timezone,
+            "dst_gap": args.dst_gap,
+            "dst_overlap": args.dst_overlap,
+            "count": args.count,
+            "after": args.after,
+        }
+        options = {k: v for k, v in given.items() if v is not None}
+        return api.preview_schedule(args.schedule, **options), NEXT_RUN_COLUMNS
+    raise AssertionError(args.action)
 
 
 def run_seed(args: argparse.Namespace, api: Client) -> Any:
@@ -333,6 +370,23 @@ def add_commands(sub: Any) -> None:
     p.add_argument("job", help="job id or name")
     p.add_argument("--payload", help="JSON object overriding the job's payload")
     p.add_argument("--priority", type=int)
+    p.add_argument("--run-at", dest="run_at", help="run later, at this ISO time")
+    p.add_argument("--delay-ms", dest="delay_ms", type=int, help="run later, after this delay")
+    p.add_argument(
+        "--idempotency-key", dest="idempotency_key", help="a repeat answers with the first run"
+    )
+    p = jobs("next-runs", "the job's next runs in its time zone")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--count", type=int, default=10)
+    p = jobs("backfill", "run each occurrence in [start, end) that has not run, once")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--start", required=True, help="ISO time")
+    p.add_argument("--end", required=True, help="ISO time")
+    p = jobs("occurrences", "each expected occurrence in a range and what became of it")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--since", help="ISO time (default: a day before --until)")
+    p.add_argument("--until", help="ISO time (default: now)")
+    _paging(p)
     p = jobs("executions", "the job's executions, newest first")
     p.add_argument("job", help="job id or name")
     p.add_argument("--status")
@@ -353,6 +407,15 @@ def add_commands(sub: Any) -> None:
     p = ex("watch", "follow a run until it ends; the exit code is its outcome")
     p.add_argument("id")
     _follow_options(p)
+
+    schedules = _group(sub, "schedules", "try a schedule before saving it", run_schedules)
+    p = schedules("preview", "the next runs of an unsaved schedule")
+    p.add_argument("schedule", help="cron: 5 fields, or 6 with leading seconds")
+    p.add_argument("--timezone")
+    p.add_argument("--dst-gap", dest="dst_gap", help="shift or skip")
+    p.add_argument("--dst-overlap", dest="dst_overlap", help="first or twice")
+    p.add_argument("--count", type=int)
+    p.add_argument("--after", help="ISO time (default: now)")
 
     dlq = _group(sub, "dlq", "the dead-letter queue", run_dlq)
     _paging(dlq("list"))

@@ -2,7 +2,7 @@
 
 Rendered from the same figures as the JSON answer (``JobService.metrics``), so the
 two never disagree. Every series is a gauge read at scrape time except the run
-duration histogram, whose counters only grow (migration 0009).
+duration histogram, whose counters only grow (migration 0010).
 """
 
 from __future__ import annotations
@@ -86,6 +86,12 @@ def render(metrics: Mapping[str, Any]) -> str:
         ),
         _gauge("jobsched_leader_present", "1 while a scheduler tick holds the leader lock.").add(
             1 if metrics["leader"]["id"] else 0
+        ),
+        _by(
+            metrics["alerts"],
+            "jobsched_sla_alerts_last_hour",
+            "SLA breaches in the last hour, by kind (late_start, overran).",
+            "kind",
         ),
         _histogram(metrics),
     ]

@@ -93,6 +93,8 @@ def test_every_api_operation_has_a_command(
     job = cli.json("jobs", "create", "nightly", "test.echo", "--schedule", "0 6 * * *")
     assert cli.json("jobs", "update", "nightly", "--priority", "70")["priority"] == 70
     run = cli.json("jobs", "trigger", "nightly")
+    later = ["jobs", "trigger", "nightly", "--delay-ms", "60000", "--idempotency-key", "k1"]
+    assert cli.json(*later)["id"] == cli.json(*later)["id"], "a repeat answers the first run"
     key = cli.json("keys", "create", "ci", "--scope", "read")
     for args in (
         ["health"],
@@ -106,6 +108,18 @@ def test_every_api_operation_has_a_command(
         ["jobs", "pause", "nightly"],
         ["jobs", "resume", "nightly"],
         ["jobs", "executions", "nightly"],
+        ["jobs", "next-runs", "nightly", "--count", "3"],
+        ["jobs", "occurrences", "nightly"],
+        [
+            "jobs",
+            "backfill",
+            "nightly",
+            "--start",
+            "2026-01-01T00:00:00Z",
+            "--end",
+            "2026-01-03T00:00:00Z",
+        ],
+        ["schedules", "preview", "0 6 * * *", "--timezone", "Europe/Paris", "--count", "2"],
         ["executions", "list"],
         ["executions", "get", run["id"]],
         ["executions", "cancel", run["id"]],

@@ -80,6 +80,7 @@ def test_the_text_format_parses_and_carries_the_json_figures(api: Api, engine: E
     assert value("jobsched_dead_letter_entries") == 1
     assert value("jobsched_workers") == 1
     assert value("jobsched_leader_present") == 1
+    assert value("jobsched_sla_alerts_last_hour", kind="overran") == 0
     assert value("jobsched_in_flight") == 0
     assert value("jobsched_queue_depth", pool="default", state="ready") == 0
 
