@@ -17,8 +17,10 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import queue
 import resource
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -87,8 +89,10 @@ def serve(requests: TextIO, results: TextIO) -> int:
         send({"init_error": json.loads(error_payload(exc, "Runtime.ImportModuleError"))})
         return 1
     send({"ready": True})
-    for line in requests:
-        request = json.loads(line)
+    incoming: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_read_requests, args=(requests, incoming), daemon=True).start()
+    while True:
+        request = json.loads(incoming.get())
         try:
             raw = request.get("payload") or "{}"
             result = handler(json.loads(raw), LambdaContext(request))
@@ -96,7 +100,14 @@ def serve(requests: TextIO, results: TextIO) -> int:
         except Exception as exc:
             traceback.print_exc()
             send({"ok": False, "payload": error_payload(exc)})
-    return 0
+
+
+def _read_requests(requests: TextIO, sink: queue.Queue[str]) -> None:
+    for line in requests:
+        sink.put(line)
+    # EOF: LocalStack stopped or died. Nobody is left to take a result, so end now, even
+    # in the middle of an invocation, rather than outlive it.
+    os._exit(0)
 
 
 def main() -> int:

@@ -1,0 +1,99 @@
+"""The API at its usual address (``http://127.0.0.1:PORT/api/v1``), passed through to the
+stage that CloudFormation deployed in LocalStack's API Gateway.
+
+Nothing is interpreted here: method, path, query, headers and body go to
+``<gateway>/_aws/execute-api/<api id>/<stage><path>`` (LocalStack's path form of
+``https://<api id>.execute-api.<region>.amazonaws.com/<stage>``) and the answer comes back
+as it is. Routing, CORS preflight, gateway errors and the Lambda are LocalStack's and the
+template's. One thread per request: LocalStack runs concurrent requests in as many Lambda
+environments.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from infra.local.errors import LocalCloudError
+from infra.local.ports import LOOPBACK
+
+log = logging.getLogger("infra.local.passthrough")
+
+# Connection-level headers are per hop (RFC 9110 7.6.1); Host names the gateway, not us.
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+    "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+}  # fmt: skip
+UPSTREAM_TIMEOUT_S = 60.0  # above API Gateway's own 29 s integration timeout
+
+
+def stage_url(endpoint_url: str, api_id: str, stage: str) -> str:
+    return f"{endpoint_url.rstrip('/')}/_aws/execute-api/{api_id}/{stage}"
+
+
+class PassThrough:
+    def __init__(self, upstream: str, port: int, host: str = LOOPBACK) -> None:
+        self.upstream = urlsplit(upstream)
+        self.host, self.port = host, port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        upstream = self.upstream
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                conn = http.client.HTTPConnection(
+                    upstream.hostname, upstream.port, timeout=UPSTREAM_TIMEOUT_S
+                )
+                try:
+                    conn.request(self.command, upstream.path + self.path, body, headers)
+                    reply = conn.getresponse()
+                    data = reply.read()
+                except OSError as exc:
+                    log.warning("%s %s: LocalStack did not answer (%s)", self.command, self.path, exc)
+                    self.send_error(502, "LocalStack's API Gateway did not answer")
+                    return
+                finally:
+                    conn.close()
+                self.send_response(reply.status, reply.reason)
+                for name, value in reply.getheaders():
+                    if name.lower() not in HOP_BY_HOP:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _forward
+
+            def log_message(self, format: str, *args: object) -> None:
+                log.debug(format, *args)
+
+        try:
+            server = ThreadingHTTPServer((self.host, self.port), Handler)
+        except OSError as exc:
+            raise LocalCloudError(f"cannot listen on {self.host}:{self.port} ({exc}); set PORT") from exc
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="api-passthrough")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
