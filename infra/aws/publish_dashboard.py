@@ -93,8 +93,6 @@ def upload_site(
     return keys
 
 
-
-
 def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
     """The stack's outputs as {OutputKey: OutputValue}."""
     (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]

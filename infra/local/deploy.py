@@ -132,7 +132,9 @@ def deploy(
 
     sm = client("secretsmanager", endpoint_url)
     arns = {
-        "DatabaseUrlSecretArn": ensure_secret(sm, f"{stack_name}/database-url", secrets["DATABASE_URL"]),
+        "DatabaseUrlSecretArn": ensure_secret(
+            sm, f"{stack_name}/database-url", secrets["DATABASE_URL"]
+        ),
         "RedisUrlSecretArn": ensure_secret(sm, f"{stack_name}/redis-url", secrets["REDIS_URL"]),
         "ApiKeysSecretArn": ensure_secret(sm, f"{stack_name}/api-keys", secrets["API_KEYS"]),
     }
@@ -187,7 +189,11 @@ def wait_for_stack(cfn: Any, stack_name: str, timeout_s: float = DEPLOY_TIMEOUT_
 
 def describe(cfn: Any, stack: dict) -> Deployment:
     resources = {
-        r["LogicalResourceId"]: (r["ResourceType"], r.get("PhysicalResourceId", ""), r["ResourceStatus"])
+        r["LogicalResourceId"]: (
+            r["ResourceType"],
+            r.get("PhysicalResourceId", ""),
+            r["ResourceStatus"],
+        )
         for r in cfn.describe_stack_resources(StackName=stack["StackName"])["StackResources"]
     }
     bad = {name: status for name, (_, _, status) in resources.items() if status not in COMPLETE}

@@ -66,7 +66,8 @@ class LocalStackProcess:
         python = localstack_python(self.repo_root)
         if is_listening(LOOPBACK, self.port):
             raise LocalCloudError(
-                f"port {self.port} is in use (another `make up`?); set LOCALSTACK_PORT to move LocalStack"
+                f"port {self.port} is in use (another `make up`?); "
+                "set LOCALSTACK_PORT to move LocalStack"
             )
         self._root = Path(tempfile.mkdtemp(prefix="jobsched-localstack-"))
         env = {

@@ -63,7 +63,9 @@ class PassThrough:
                     reply = conn.getresponse()
                     data = reply.read()
                 except OSError as exc:
-                    log.warning("%s %s: LocalStack did not answer (%s)", self.command, self.path, exc)
+                    log.warning(
+                        "%s %s: LocalStack did not answer (%s)", self.command, self.path, exc
+                    )
                     self.send_error(502, "LocalStack's API Gateway did not answer")
                     return
                 finally:
@@ -85,7 +87,9 @@ class PassThrough:
         try:
             server = ThreadingHTTPServer((self.host, self.port), Handler)
         except OSError as exc:
-            raise LocalCloudError(f"cannot listen on {self.host}:{self.port} ({exc}); set PORT") from exc
+            raise LocalCloudError(
+                f"cannot listen on {self.host}:{self.port} ({exc}); set PORT"
+            ) from exc
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="api-passthrough")

@@ -165,7 +165,9 @@ class LocalStack:
         self.pool = pool
 
         bucket = self.deployment.outputs["DashboardBucketName"]
-        keys = upload_site(client("s3", endpoint), bucket, self.dashboard_dir, {"apiUrl": self.api_url})
+        keys = upload_site(
+            client("s3", endpoint), bucket, self.dashboard_dir, {"apiUrl": self.api_url}
+        )
         log.info("uploaded %d dashboard files to s3://%s", len(keys), bucket)
         self.dashboard_url = f"{endpoint}/{bucket}/index.html"
 
@@ -203,7 +205,9 @@ class LocalStack:
             f'"schedule": "*/1 * * * *"}}\' {self.api_url}/jobs',
             "",
             "Ctrl-C stops everything.",
-            f"READY api={self.api_url} dashboard={self.dashboard_url}",
+            f"READY api={self.api_url} dashboard={self.dashboard_url}"
+            f" localstack={self.localstack.endpoint_url if self.localstack else ''}"
+            f" stage={self.gateway_api_url}",
         ]
         return "\n".join(lines)
 

@@ -158,13 +158,16 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         if message is not None and message.get("timed_out"):
             self._kill()
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            error = {"errorMessage": f"{stamp} {request_id} Task timed out after {timeout_s:.2f} seconds"}
+            error = {
+                "errorMessage": f"{stamp} {request_id} Task timed out after {timeout_s:.2f} seconds"
+            }
             body, is_error = json.dumps(error), True
         elif message is None:
             code = self._process.wait() if self._process else None
             error = {
                 "errorType": "Runtime.ExitError",
-                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}",
+                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
+                f"exit status {code}",
             }
             body, is_error = json.dumps(error), True
         else:
