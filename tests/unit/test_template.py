@@ -445,7 +445,6 @@ class _FakeCloudFormation:
 
 
 def test_publish_dashboard_uploads_site_and_config(tmp_path, monkeypatch):
-    pytest.importorskip("infra.local.s3site")
     boto3 = pytest.importorskip("boto3")
     from moto import mock_aws
 
