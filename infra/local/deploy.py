@@ -118,17 +118,19 @@ def deploy(
     parameters: Mapping[str, str],
     template_path: Path | None = None,
     stack_name: str = STACK_NAME,
+    code: bytes | None = None,
 ) -> Deployment:
     """Package, upload and deploy; raises LocalCloudError naming any resource that failed.
 
     ``secrets``: DATABASE_URL, REDIS_URL and API_KEYS values. ``parameters``: template
     parameters (e.g. ``RedisKeyPrefix``) beyond the ones deploy() fills in itself.
+    ``code``: the zipped bundle, when already built (``package_code``).
     """
     template_path = template_path or repo_root / "template.yaml"
     s3 = client("s3", endpoint_url)
     s3.create_bucket(Bucket=ARTIFACT_BUCKET)
     key = f"lambda/{int(time.time() * 1000)}.zip"
-    s3.put_object(Bucket=ARTIFACT_BUCKET, Key=key, Body=package_code(repo_root))
+    s3.put_object(Bucket=ARTIFACT_BUCKET, Key=key, Body=code or package_code(repo_root))
 
     sm = client("secretsmanager", endpoint_url)
     arns = {

@@ -35,7 +35,7 @@ from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from infra.aws.publish_dashboard import upload_site
-from infra.local.deploy import Deployment, client, deploy, wait_for_functions
+from infra.local.deploy import Deployment, client, deploy, package_code, wait_for_functions
 from infra.local.errors import LocalCloudError
 from infra.local.localstack import LocalStackProcess
 from infra.local.passthrough import PassThrough, stage_url
@@ -93,7 +93,13 @@ class LocalStack:
             raise
 
     def _start(self) -> None:
-        self._stops.append(("redis/postgresql", self.services.stop))
+        # LocalStack boots in seconds, in parallel with the databases and migrations.
+        localstack = LocalStackProcess(self.repo_root)
+        self._stops.append(("localstack (and its Lambda environments)", localstack.stop))
+        localstack.launch()
+        self.localstack = localstack
+
+        self._stops.insert(0, ("redis/postgresql", self.services.stop))
         self.redis_url = self.services.ensure_redis(self.settings.redis_url)
         self.database_url = self.services.ensure_postgres(self.settings.database_url)
         ensure_database(self.database_url)
@@ -115,10 +121,8 @@ class LocalStack:
         applied = migrate(self.database_url)
         log.info("migrations: %s", ", ".join(applied) if applied else "up to date")
 
-        localstack = LocalStackProcess(self.repo_root)
-        self._stops.append(("localstack (and its Lambda environments)", localstack.stop))
-        localstack.start()
-        self.localstack = localstack
+        code = package_code(self.repo_root)  # while LocalStack may still be booting
+        localstack.wait_ready()
         endpoint = localstack.endpoint_url
 
         self.deployment = deploy(
@@ -131,6 +135,7 @@ class LocalStack:
             },
             parameters=template_parameters(self.settings),
             template_path=self.template_path,
+            code=code,
         )
         lam = client("lambda", endpoint)
         api_fn = self.deployment.function_name("ApiFunction")
