@@ -12,6 +12,7 @@ environments.
 from __future__ import annotations
 
 import http.client
+import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,23 @@ HOP_BY_HOP = {
     "trailer", "transfer-encoding", "upgrade", "host", "content-length",
 }  # fmt: skip
 UPSTREAM_TIMEOUT_S = 60.0  # above API Gateway's own 29 s integration timeout
+
+
+# LocalStack's gateway cannot pass a multipart/form-data body through as API Gateway does:
+# its web server answers a malformed one with a bare 400, and its API Gateway re-encodes a
+# well-formed one and fails (500) on one without a boundary. The API takes JSON only and
+# answers any multipart request with this (Chalice's 415, in the API's error shape), so
+# the pass-through gives that answer itself rather than forward what LocalStack mangles.
+UNSUPPORTED_MULTIPART = {
+    "error": {
+        "code": "unsupported_media_type",
+        "message": "Unsupported media type: multipart/form-data",
+    }
+}
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
 def stage_url(endpoint_url: str, api_id: str, stage: str) -> str:
@@ -55,6 +73,9 @@ class PassThrough:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                if _is_multipart(self.headers.get("Content-Type")) and self.command != "OPTIONS":
+                    self._answer(415, UNSUPPORTED_MULTIPART)
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 conn = http.client.HTTPConnection(
                     upstream.hostname, upstream.port, timeout=UPSTREAM_TIMEOUT_S
@@ -75,6 +96,16 @@ class PassThrough:
                 for name, value in reply.getheaders():
                     if name.lower() not in HOP_BY_HOP:
                         self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            def _answer(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Access-Control-Allow-Origin", "*")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
