@@ -63,7 +63,6 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         self._results: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._log_path = Path(tempfile.gettempdir()) / "jobsched-lambda" / f"{id}.log"
         self._log_offset = 0
-        self._stopped = threading.Event()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -114,7 +113,6 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             raise LambdaRuntimeException(f"environment {self.id} failed to start: {reason}")
 
     def stop(self) -> None:
-        self._stopped.set()
         self._kill()
 
     def _kill(self) -> None:
