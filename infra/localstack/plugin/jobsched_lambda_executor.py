@@ -63,6 +63,7 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
         self._results: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._log_path = Path(tempfile.gettempdir()) / "jobsched-lambda" / f"{id}.log"
         self._log_offset = 0
+        self._init_ms: float | None = None  # reported once, as Lambda's REPORT does
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -103,6 +104,7 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             target=_read_results, args=(read_fd, results), name=f"lambda-{self.id}", daemon=True
         )
         reader.start()
+        started = time.monotonic()
         try:
             message = results.get(timeout=timeout)
         except queue.Empty:
@@ -111,6 +113,7 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             self._kill()
             reason = (message or {}).get("init_error") or "the runtime exited during start-up"
             raise LambdaRuntimeException(f"environment {self.id} failed to start: {reason}")
+        self._init_ms = (time.monotonic() - started) * 1000
 
     def stop(self) -> None:
         self._kill()
@@ -176,8 +179,11 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             f"{self._new_log()}"
             f"END RequestId: {request_id}\n"
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Memory Size: {self.function_version.config.memory_size} MB\n"
+            f"Memory Size: {self.function_version.config.memory_size} MB"
+            + (f"\tInit Duration: {self._init_ms:.2f} ms" if self._init_ms is not None else "")
+            + "\n"
         )
+        self._init_ms = None
         return InvocationResult(request_id, body.encode(), is_error=is_error, logs=logs)
 
     def _new_log(self) -> str:
