@@ -1,5 +1,5 @@
 # The README's two commands: `make up` runs the whole stack, `make test` the suite.
-.PHONY: up test test-fast lint format bench package clean
+.PHONY: up test test-fast lint format bench chaos package clean
 
 PY := .venv/bin/python
 
@@ -8,7 +8,7 @@ up:
 	@$(PY) -m jobsched up
 
 test:
-	@infra/bootstrap.sh --browser
+	@infra/bootstrap.sh --browser --servers
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m pytest
@@ -25,6 +25,12 @@ format:
 bench:
 	@infra/bootstrap.sh
 	@$(PY) -m bench.run
+
+# Kill and restart things under load on private servers; figures in bench/results/chaos.json
+# (docs/reliability.md). Exits non-zero if a run is lost or ran twice where nothing allows it.
+chaos:
+	@infra/bootstrap.sh --servers
+	@$(PY) -m tests.chaos.run
 
 package:
 	@infra/package_lambda.sh

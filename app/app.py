@@ -14,12 +14,13 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, CORSConfig, Response
 
-from jobsched.api.http import check_bearer, error_body, parse_json, status_for
-from jobsched.api.openapi import openapi_document
+from jobsched.api.http import error_body, parse_json, status_for
+from jobsched.api.openapi import openapi_document, scope_of
+from jobsched.domain.access import KEY_PREFIX, Caller
 from jobsched.errors import JobSchedulerError
 from jobsched.runtime import runtime
 
@@ -31,55 +32,72 @@ app.api.cors = CORSConfig(
 )
 logger = Logger(service="job-scheduler")
 metrics = Metrics(namespace="JobScheduler", service="job-scheduler")
-tracer = Tracer(service="job-scheduler")
 
 PREFIX = "/api/v1"
 JSON = {"Content-Type": "application/json"}
-_caller: ContextVar[str | None] = ContextVar("caller", default=None)
-"""The key id of the request being served; the service audits changes under it."""
+_caller: ContextVar[Caller | None] = ContextVar("caller", default=None)
+"""The key of the request being served; the service audits changes under its id."""
 
 
-def _respond(body: Any, status: int = 200) -> Response:
+def _respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if body is None:
-        return Response(body="", status_code=status, headers={})
-    return Response(body=json.dumps(body), status_code=status, headers=JSON)
+        return Response(body="", status_code=status, headers=headers or {})
+    return Response(body=json.dumps(body), status_code=status, headers={**JSON, **(headers or {})})
 
 
 def endpoint(path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable:
-    """Register a route whose function returns a JSON-able value (or None for 204)."""
+    """Register a route whose function returns a JSON-able value answered with
+    ``status`` (None, with an empty body, for ``status=204``). Unless ``public``, the
+    request needs a key whose scope allows the route (the operations table says
+    which) and that is within its rate limit."""
+    (method,) = methods
+    needs = scope_of(method, path)
+    route = f"{method} {PREFIX}{path}"
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def handler(**params: str) -> Response:
             request = app.current_request
             logger.set_correlation_id((request.context or {}).get("requestId"))
-            logger.append_keys(path=path, method=request.method, **params)
-            caller = _caller.set(None)
+            logger.append_keys(path=path, method=request.method, **_loggable(params))
+            bound = _caller.set(None)
             try:
                 if not public:
-                    rt = runtime()
-                    _caller.set(
-                        check_bearer(request.headers.get("authorization"), rt.settings.api_keys)
-                    )
+                    access = runtime().access
+                    caller = access.authenticate(request.headers.get("authorization"))
+                    logger.append_keys(caller=caller.id)
+                    access.limit(caller)
+                    access.authorize(caller, needs, route)
+                    _caller.set(caller)
                 result = fn(**params)
                 if isinstance(result, Response):
                     return result
             except JobSchedulerError as exc:
-                logger.info("request refused", extra={"code": exc.code})
-                return _respond(error_body(exc), status_for(exc))
+                logger.info("request refused", extra={"code": exc.code, "error": str(exc)})
+                return _respond(error_body(exc), status_for(exc), exc.headers)
             except Exception:
                 logger.exception("request failed")
                 body = {"error": {"code": "internal_error", "message": "internal error"}}
                 return _respond(body, 500)
             finally:
-                _caller.reset(caller)
-                logger.remove_keys(["path", "method", *params])
-            return _respond(result, 204 if result is None else status)
+                _caller.reset(bound)
+                logger.remove_keys(["path", "method", "caller", *params])
+            return _respond(result, status)
 
+        # What the route answers on success, for the check against the OpenAPI
+        # document (tests/unit/test_openapi.py).
+        handler.success_status = status  # type: ignore[attr-defined]
+        handler.public = public  # type: ignore[attr-defined]
         app.route(PREFIX + path, methods=methods)(handler)
         return handler
 
     return decorator
+
+
+def _loggable(params: dict[str, str]) -> dict[str, str]:
+    """Path parameters for the log, except what looks like an API key (sent where an
+    id belongs by mistake): keys never reach the logs."""
+    return {k: "<redacted>" if v.startswith(KEY_PREFIX) else v for k, v in params.items()}
 
 
 CHALICE_ERROR_CODES = {
@@ -113,7 +131,14 @@ def _body(required: bool = True) -> Any:
 def _svc():
     service = runtime().service
     caller = _caller.get()
-    return service.as_caller(caller) if caller else service
+    return service.as_caller(caller.id) if caller else service
+
+
+def _me() -> Caller:
+    caller = _caller.get()
+    if caller is None:  # a public route asked: a bug, answered as a 500
+        raise RuntimeError("no caller: the route needs a key")
+    return caller
 
 
 # ----------------------------------------------------------------- system
@@ -126,7 +151,7 @@ def health() -> Any:
     is a 401), the answer adds each dependency's status and latency."""
     authorization = app.current_request.headers.get("authorization")
     if authorization is not None:
-        check_bearer(authorization, runtime().settings.api_keys)
+        runtime().access.authenticate(authorization)
     report = _svc().health(details=authorization is not None)
     return report if report["status"] == "ok" else _respond(report, 503)
 
@@ -174,7 +199,7 @@ def update_job(job_id: str) -> dict:
     return _svc().update_job(job_id, _body())
 
 
-@endpoint("/jobs/{job_id}", ["DELETE"])
+@endpoint("/jobs/{job_id}", ["DELETE"], status=204)
 def delete_job(job_id: str) -> None:
     _svc().delete_job(job_id)
 
@@ -235,7 +260,7 @@ def get_dead_letter(entry_id: str) -> dict:
     return _svc().get_dead_letter(entry_id)
 
 
-@endpoint("/dead-letter/{entry_id}", ["DELETE"])
+@endpoint("/dead-letter/{entry_id}", ["DELETE"], status=204)
 def delete_dead_letter(entry_id: str) -> None:
     _svc().delete_dead_letter(entry_id)
 
@@ -253,13 +278,45 @@ def list_audit() -> dict:
     return _svc().list_audit(_query())
 
 
+# ------------------------------------------------------------------- keys
+
+
+@endpoint("/keys", ["POST"], status=201)
+def create_key() -> dict:
+    return runtime().access.create_key(_body(), _me())
+
+
+@endpoint("/keys", ["GET"])
+def list_keys() -> dict:
+    return runtime().access.list_keys()
+
+
+@endpoint("/keys/me", ["GET"])
+def who_am_i() -> dict:
+    return runtime().access.me(_me())
+
+
+@endpoint("/keys/{key_id}", ["DELETE"], status=204)
+def revoke_key(key_id: str) -> None:
+    runtime().access.revoke_key(key_id, _me())
+
+
 # ------------------------------------------------------------------- tick
 
 
-@tracer.capture_method(capture_response=False)
 def _run_ticks(scheduler: Any, stop: threading.Event, remaining: Any, on_report: Any) -> None:
-    # Traced on AWS (X-Ray); Powertools' Tracer is a no-op outside Lambda.
     scheduler.run_forever(stop, remaining_ms=remaining, on_report=on_report)
+
+
+@functools.cache
+def _traced_ticks() -> Callable[..., None]:
+    """``_run_ticks`` traced on AWS (X-Ray; Powertools' Tracer is a no-op elsewhere).
+    Built on the first tick: importing X-Ray's SDK would add ~150 ms to every cold
+    start of the API Lambda, which shares this module (bench/cold_import.py)."""
+    from aws_lambda_powertools import Tracer
+
+    tracer = Tracer(service="job-scheduler")
+    return tracer.capture_method(capture_response=False)(_run_ticks)
 
 
 @app.schedule("rate(1 minute)", name="tick")
@@ -279,7 +336,7 @@ def tick(event: Any) -> dict:
 
     stop = threading.Event()
     remaining = context.get_remaining_time_in_millis if context else None
-    _run_ticks(scheduler, stop, remaining, on_report)
+    _traced_ticks()(scheduler, stop, remaining, on_report)
     depth = passes["depth"]
     if depth:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))

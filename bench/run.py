@@ -6,7 +6,8 @@ Measures, against the real local Redis and PostgreSQL (own database and key
 prefix, dropped afterwards):
 - queue: enqueue, claim and ack throughput of the Lua scripts, batch of 50;
 - due scan: one tick over 20,000 jobs of which 200 are due, and the plan it uses;
-- end to end: N triggered runs through the outbox, 2 worker processes, to SUCCEEDED.
+- end to end: N triggered runs through the outbox, 2 worker processes, to SUCCEEDED;
+- the API Lambda's cold import (bench/cold_import.py; budget 300 ms).
 Nothing here asserts a timing; the numbers are for people to compare.
 """
 
@@ -30,6 +31,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import cold_import  # noqa: E402
 from infra.local.services import ensure_postgres, ensure_redis  # noqa: E402
 from jobsched.clock import SystemClock  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
@@ -227,6 +229,7 @@ def main() -> int:
             "queue": bench_queue(queue, args.messages),
             "due_scan": bench_due_scan(store, queue, settings, args.jobs),
             "end_to_end": bench_end_to_end(store, queue, settings, args.runs),
+            "api_cold_import": cold_import.measure()["api_lambda"],
         }
     finally:
         if store:

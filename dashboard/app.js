@@ -2,6 +2,7 @@
 //
 // Test ids (data-testid) - stable hooks for browser tests:
 //   shell      nav-overview nav-jobs nav-executions nav-workers nav-dead-letter nav-audit
+//              nav-keys (admin keys only) whoami[data-scope] (the key's name and scope)
 //              signout live-status conn-error page-title toast
 //   sign-in    signin-form signin-key signin-submit signin-error signin-message
 //   overview   metric-<name> (value elements, raw number in data-value): metric-jobs-total
@@ -40,6 +41,13 @@
 //              audit-detail audit-changes audit-change-row[data-field] audit-before audit-after
 //              audit-filter-action audit-filter-target-type audit-filter-key audit-filter-target
 //              job-history (job page: link to the job's audit entries)
+//   keys       keys-table keys-total key-row[data-key-id][data-key-name][data-scope] key-revoke
+//              key-form (inputs name, scope, rate_limit_per_minute) key-create-submit
+//              key-created key-secret key-copy key-secret-done keys-forbidden
+//              field-error-<field> form-error
+//   scopes     actions the signed-in key's scope does not allow are not rendered at all:
+//              operate: job-pause job-resume job-trigger job-trigger-custom execution-cancel
+//              execution-retry dlq-redrive dlq-delete; admin: job-create job-edit job-delete
 //   shared     confirm-dialog confirm-yes confirm-no dialog-close pagination-prev pagination-next
 //              pagination-info table-empty toasts
 //
@@ -49,6 +57,7 @@
 
 import { h, logo, setChildren } from './js/dom.js';
 import { auth, createApi } from './js/api.js';
+import { can, session } from './js/access.js';
 import { Poller, liveStatus } from './js/poller.js';
 import { closeAllDialogs, startClock, toast } from './js/ui.js';
 import { fmtTime } from './js/format.js';
@@ -61,6 +70,7 @@ import * as workers from './js/pages/workers.js';
 import * as deadLetter from './js/pages/dead-letter.js';
 import * as audit from './js/pages/audit.js';
 import * as signin from './js/pages/signin.js';
+import * as keys from './js/pages/keys.js';
 
 const DEFAULT_CONFIG = { apiUrl: 'http://127.0.0.1:3001/api/v1' };
 
@@ -71,6 +81,7 @@ const NAV = [
   ['workers', 'Workers', '#/workers'],
   ['dead-letter', 'Dead letter', '#/dead-letter'],
   ['audit', 'Audit', '#/audit'],
+  ['keys', 'Keys', '#/keys'],
 ];
 
 /** [pattern segments, page module, nav section] */
@@ -84,6 +95,7 @@ const ROUTES = [
   [['workers'], workers, 'workers'],
   [['dead-letter'], deadLetter, 'dead-letter'],
   [['audit'], audit, 'audit'],
+  [['keys'], keys, 'keys'],
   [['signin'], signin, null],
 ];
 
@@ -135,14 +147,15 @@ function buildShell() {
   shell.live = h('span', { class: 'live', 'data-testid': 'live-status', role: 'status' }, h('i', { class: 'dot' }), h('span', { class: 'live-text' }, 'Connecting…'));
   shell.signout = h('button', {
     type: 'button', class: 'btn btn-sm btn-ghost', 'data-testid': 'signout',
-    on: { click: () => { auth.key = ''; state.flash = 'Signed out.'; navigate('#/signin'); } },
+    on: { click: () => { auth.key = ''; session.me = null; state.flash = 'Signed out.'; navigate('#/signin'); } },
   }, 'Sign out');
+  shell.whoami = h('span', { class: 'whoami', 'data-testid': 'whoami' });
   shell.header = h('header', { class: 'topbar' },
     h('button', { type: 'button', class: 'skip', on: { click: () => shell.main.focus() } }, 'Skip to content'),
     h('a', { class: 'brand', href: '#/overview', 'aria-label': 'Job Scheduler — overview' },
       h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, logo()), h('span', { class: 'brand-name' }, 'Job Scheduler')),
     shell.nav,
-    h('div', { class: 'topbar-right' }, shell.live, shell.signout));
+    h('div', { class: 'topbar-right' }, shell.live, shell.whoami, shell.signout));
   shell.banner = h('div', { class: 'banner banner-error', 'data-testid': 'conn-error', role: 'alert', hidden: true });
   shell.main = h('main', { id: 'main', tabindex: '-1' });
   setChildren(app, shell.header, shell.banner, shell.main);
@@ -158,6 +171,27 @@ function buildShell() {
     shell.banner.hidden = st.ok || st.paused;
     if (!st.ok) shell.banner.textContent = `${st.message}. Showing the last data received; retrying…`;
   });
+}
+
+/** The signed-in key's name and scope in the top bar; the Keys page for admin keys only. */
+function showWho() {
+  const me = session.me;
+  shell.whoami.replaceChildren(...(me ? [h('span', { class: 'whoami-name' }, me.name), ' ', h('span', { class: 'scope' }, me.scope)] : []));
+  shell.whoami.title = me ? `Signed in with “${me.name}” (scope ${me.scope})` : '';
+  if (me) shell.whoami.dataset.scope = me.scope; else delete shell.whoami.dataset.scope;
+  shell.nav.querySelector('[data-section="keys"]').hidden = !can('admin');
+}
+
+/** Learn which key is signed in (once per sign-in), then render. */
+async function loadMe() {
+  try {
+    session.me = await state.api.me();
+  } catch (err) {
+    if (err.status === 401) return; // onUnauthorized already went to sign-in
+    session.me = { id: '', name: 'unknown key', scope: 'read', rate_limit_per_minute: null, bootstrap: false };
+    toast(`Could not learn this key's scope (${err.message}); showing read-only views.`, { kind: 'error' });
+  }
+  render();
 }
 
 /* ---------- pages ---------- */
@@ -181,6 +215,11 @@ function render() {
     location.replace(`#/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`);
     return;
   }
+  if (signedIn && !session.me && found && found.page !== signin) {
+    loadMe();
+    return;
+  }
+  showWho();
   unmountCurrent();
   liveStatus.report({ ok: true, at: null, message: '' });
   document.body.classList.toggle('signed-out', !signedIn || (found && found.page === signin));
@@ -246,6 +285,7 @@ async function loadConfig() {
 function onUnauthorized(message) {
   if (!auth.key && parseHash().segments[0] === 'signin') return;
   auth.key = '';
+  session.me = null;
   state.flash = `Your API key was rejected${message ? ` (${message})` : ''}. Please sign in again.`;
   const { segments } = parseHash();
   const next = segments[0] === 'signin' ? '' : location.hash;

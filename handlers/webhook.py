@@ -6,7 +6,8 @@ Payload::
      "method": "POST",                     # GET POST PUT PATCH DELETE HEAD
      "headers": {"X-Token": "..."},        # strings to strings
      "body": {"any": "JSON"},              # sent as JSON; a string is sent as it is
-     "timeout": 10}                        # seconds, capped by the job's own timeout
+     "timeout": 10000}                     # milliseconds (default 10000), capped by
+                                           # the job's own timeout_ms
 
 Security (see ``handlers/_addresses.py``): the host is resolved at run time, every
 address it resolves to is checked, and the connection goes to one of those checked
@@ -61,8 +62,12 @@ NAME = "http.webhook"
 FIELDS = ("url", "method", "headers", "body", "timeout")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 DEFAULT_METHOD = "POST"
-DEFAULT_TIMEOUT_S = 10.0
-MAX_TIMEOUT_S = 24 * 3600.0
+DEFAULT_TIMEOUT_MS = 10_000
+MAX_TIMEOUT_MS = 24 * 3600 * 1000
+"""``timeout`` is in milliseconds, like the job's ``timeout_ms`` (and as the seed
+documents it: ``"timeout": 30000``)."""
+MAX_HEADER_NAME = 256
+MAX_HEADER_VALUE = 8 * 1024
 MAX_URL_LENGTH = 2048
 MAX_BODY_BYTES = 4 * 1024
 """Response bytes kept in the result: results live in PostgreSQL and the dashboard."""
@@ -151,9 +156,9 @@ def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
     if "timeout" in payload:
         timeout = payload["timeout"]
         if not is_number(timeout) or timeout <= 0:
-            problems["payload.timeout"] = "must be a number of seconds greater than 0"
-        elif timeout > MAX_TIMEOUT_S:
-            problems["payload.timeout"] = f"must be at most {MAX_TIMEOUT_S:g} seconds"
+            problems["payload.timeout"] = "must be a number of milliseconds greater than 0"
+        elif timeout > MAX_TIMEOUT_MS:
+            problems["payload.timeout"] = f"must be at most {MAX_TIMEOUT_MS} milliseconds"
     return problems
 
 
@@ -162,13 +167,19 @@ def _header_problems(headers: Any) -> dict[str, str]:
         return {"payload.headers": problem}
     problems: dict[str, str] = {}
     for name, value in headers.items():
-        if not name or not set(name) <= _TOKEN_CHARS:
+        if len(name) > MAX_HEADER_NAME:
+            problems[f"payload.headers.{name}"] = (
+                f"name must be at most {MAX_HEADER_NAME} characters"
+            )
+        elif not name or not set(name) <= _TOKEN_CHARS:
             problems[f"payload.headers.{name}"] = "is not a valid header name"
         elif name.lower() in _MANAGED_HEADERS:
             problems[f"payload.headers.{name}"] = "is set automatically"
         elif any(c in value for c in "\r\n\0"):
             # A newline in a value would let a payload inject headers or a second request.
             problems[f"payload.headers.{name}"] = "must not contain line breaks"
+        elif len(value) > MAX_HEADER_VALUE:
+            problems[f"payload.headers.{name}"] = f"must be at most {MAX_HEADER_VALUE} characters"
     return problems
 
 
@@ -292,7 +303,9 @@ class _Call:
         except ssl.SSLError as exc:
             raise WebhookError(f"TLS failed with {target.host}: {exc}") from None
         except TimeoutError:
-            raise WebhookError(f"no answer from {target.host} within {self.timeout:g} s") from None
+            raise WebhookError(
+                f"no answer from {target.host} within {self.timeout * 1000:g} ms"
+            ) from None
         except (OSError, http.client.HTTPException) as exc:
             raise WebhookError(
                 f"request to {target.host} failed: {exc or type(exc).__name__}"
@@ -351,8 +364,8 @@ def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     headers = {k: v for k, v in defaults.items() if k.lower() not in overridden}
     headers.update(given)
 
-    request_timeout = float(payload.get("timeout", DEFAULT_TIMEOUT_S))
-    timeout = min(request_timeout, ctx.remaining())
+    request_timeout_ms = payload.get("timeout", DEFAULT_TIMEOUT_MS)
+    timeout = min(request_timeout_ms / 1000, ctx.remaining())
     if timeout <= 0:
         raise HandlerTimeout("timed out before the request was sent")
     call = _Call(
@@ -374,7 +387,7 @@ def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
         if time.monotonic() >= gives_up_at:
             # Socket timeouts are per read; this bounds a server that answers byte by byte.
             call.abort()
-            raise WebhookError(f"no complete answer within {request_timeout:g} s")
+            raise WebhookError(f"no complete answer within {request_timeout_ms:g} ms")
 
     if call.error is not None:
         # The socket timeout may beat this loop to the job's deadline, or a cancel may

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Installs what `make up` and `make test` need, from the project's own pinned files.
-# Idempotent: a second run only checks. Usage: infra/bootstrap.sh [--browser]
+# Idempotent: a second run only checks. Usage: infra/bootstrap.sh [--browser] [--servers]
+#   --browser  Debian's chromium, for the dashboard tests
+#   --servers  the redis-server and PostgreSQL binaries even where servers answer already
+#              (the chaos tests start private servers they can kill)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+WANT_BROWSER=0
+WANT_SERVERS=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) WANT_BROWSER=1 ;;
+    --servers) WANT_SERVERS=1 ;;
+    *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 PYTHON="${PYTHON:-python3}"
 VENV=.venv
@@ -57,12 +70,13 @@ if [ ! -f "$LS_STAMP" ] || [ infra/localstack/requirements.txt -nt "$LS_STAMP" ]
 fi
 
 # Redis and PostgreSQL: used where they answer; otherwise the project starts its own
-# from these binaries (infra/local/services.py), so make sure they exist.
+# from these binaries (infra/local/services.py), so make sure they exist. `make chaos`
+# (--servers) always starts private servers it may kill, so it always needs them.
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
-  if "$VENV/bin/python" -c 'import sys; from infra.local.services import redis_answers, postgres_answers
+  if [ "$WANT_SERVERS" = 0 ] && "$VENV/bin/python" -c 'import sys; from infra.local.services import redis_answers, postgres_answers
 import os
 r = redis_answers(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
 p = postgres_answers(os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -74,6 +88,6 @@ sys.exit(0 if (r and p) else 1)' 2>/dev/null; then
 fi
 
 # Headless Chromium for the dashboard tests (Debian's package; Playwright drives it).
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+if [ "$WANT_BROWSER" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi

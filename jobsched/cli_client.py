@@ -1,4 +1,4 @@
-"""The API half of the CLI: ``jobsched jobs|executions|dlq|audit|seed ...``.
+"""The API half of the CLI: ``jobsched jobs|executions|dlq|audit|keys|seed ...``.
 
 Output is a readable table by default and JSON with ``--json`` (for scripts).
 """
@@ -75,6 +75,7 @@ JOB_COLUMNS = ["id", "name", "handler", "schedule", "priority", "status", "next_
 EXEC_COLUMNS = ["id", "job_name", "status", "attempt", "worker_id", "scheduled_for", "error"]
 DLQ_COLUMNS = ["id", "job_name", "handler", "attempts", "error", "created_at"]
 AUDIT_COLUMNS = ["at", "key_id", "action", "target_type", "target_id", "changed"]
+KEY_COLUMNS = ["id", "name", "scope", "rate_limit_per_minute", "created_at", "last_used_at"]
 AUDIT_FILTERS = ("action", "target_type", "target_id", "key_id", "since", "until", "limit")
 
 
@@ -147,6 +148,20 @@ def run_audit(args: argparse.Namespace, api: Client) -> Any:
         for item in page["items"]:
             item["changed"] = ", ".join(item["changes"])
     return page, AUDIT_COLUMNS
+
+
+def run_keys(args: argparse.Namespace, api: Client) -> Any:
+    if args.action == "list":
+        return api.list_keys(), KEY_COLUMNS
+    if args.action == "create":
+        # The only time the key is shown: it is in the table too.
+        return api.create_key(args.name, args.scope, args.rate_limit), [*KEY_COLUMNS[:4], "key"]
+    if args.action == "revoke":
+        api.revoke_key(args.id)
+        return {"revoked": args.id}, None
+    if args.action == "me":
+        return api.me(), None
+    raise AssertionError(args.action)
 
 
 def run_seed(args: argparse.Namespace, api: Client) -> Any:
@@ -245,6 +260,19 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--until", help="ISO time (UTC without an offset)")
     p.add_argument("--limit", type=int)
     p.set_defaults(fn=_client_command(run_audit))
+
+    keys = sub.add_parser("keys", help="API keys: create, list, revoke").add_subparsers(
+        dest="action", required=True
+    )
+    keys.add_parser("list", parents=[common])
+    p = keys.add_parser("create", parents=[common], help="prints the new key once")
+    p.add_argument("name")
+    p.add_argument("--scope", required=True, choices=("read", "operate", "admin"))
+    p.add_argument("--rate-limit", dest="rate_limit", type=int, help="requests per minute")
+    keys.add_parser("revoke", parents=[common]).add_argument("id")
+    keys.add_parser("me", parents=[common], help="the key this command calls with")
+    for p in keys.choices.values():
+        p.set_defaults(fn=_client_command(run_keys))
 
     sub.add_parser("seed", parents=[common], help="create a few demo jobs").set_defaults(
         fn=_client_command(run_seed)

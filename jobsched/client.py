@@ -139,6 +139,26 @@ class Client:
         target_id, key_id, since, until (ISO times), limit, cursor."""
         return self.request("GET", "/audit", query=filters)
 
+    # API keys
+    def create_key(
+        self, name: str, scope: str, rate_limit_per_minute: int | None = None
+    ) -> dict[str, Any]:
+        """A new key; the answer's ``key`` is the only time the key is shown."""
+        body: dict[str, Any] = {"name": name, "scope": scope}
+        if rate_limit_per_minute is not None:
+            body["rate_limit_per_minute"] = rate_limit_per_minute
+        return self.request("POST", "/keys", body)
+
+    def list_keys(self) -> dict[str, Any]:
+        return self.request("GET", "/keys")
+
+    def revoke_key(self, key_id: str) -> None:
+        self.request("DELETE", f"/keys/{urllib.parse.quote(key_id, safe='')}")
+
+    def me(self) -> dict[str, Any]:
+        """The key this client calls with: id, name, scope, rate limit."""
+        return self.request("GET", "/keys/me")
+
     # system
     def health(self) -> dict[str, Any]:
         return self.request("GET", "/health")

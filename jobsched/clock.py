@@ -44,11 +44,3 @@ class FakeClock:
 def to_ms(when: datetime) -> int:
     """Epoch milliseconds, the unit Redis scores and Lua ARGV use."""
     return int(when.timestamp() * 1000)
-
-
-def from_ms(ms: int | float) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

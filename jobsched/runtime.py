@@ -41,6 +41,15 @@ class Runtime:
 
         return JobService(self.store, self.queue, self.registry, self.settings, self.clock)
 
+    @cached_property
+    def access(self):  # -> Access (import kept lazy for cheap cold starts)
+        from jobsched.access import Access
+        from jobsched.queue.rate_limit import RateLimiter
+        from jobsched.store.keys import KeyStore
+
+        limiter = RateLimiter(self.queue.client, self.settings.redis_key_prefix)
+        return Access(self.settings, KeyStore(self.store), limiter, self.clock)
+
     def scheduler(self, instance_id: str | None = None):  # -> Scheduler
         from jobsched.scheduler import Scheduler
 

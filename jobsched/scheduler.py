@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
 from jobsched.errors import DependencyError
+from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.settings import Settings
 from jobsched.store import Store
@@ -73,6 +74,7 @@ class Scheduler:
         self.queue = queue
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.handoff = Handoff(store, queue)
         self.instance_id = instance_id or settings.scheduler_instance_id
         # The random suffix keeps two processes started with the same id from
         # both believing they hold the lock.
@@ -107,49 +109,18 @@ class Scheduler:
         report.schedule_errors = len(scheduled.flagged)
         report.pushed = self.flush_outbox(now)
         report.depth = self.queue.depth()
-        self.queue.publish_stats({**report.depth, "last_tick": now.isoformat()})
         if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report
 
     def flush_outbox(self, now: datetime) -> int:
-        """Push every PENDING execution, then mark it QUEUED (write, push, mark)."""
-        pushed = 0
-        while True:
-            pending = self.store.pending(limit=1000)
-            if not pending:
-                return pushed
-            self.queue.enqueue(pending, now)
-            self.store.mark_queued([eid for eid, _ in pending], now)
-            pushed += len(pending)
-            if len(pending) < 1000:
-                return pushed
+        """Push every PENDING execution, then mark it QUEUED (the outbox)."""
+        return self.handoff.flush_outbox(now)
 
     def rebuild(self, now: datetime) -> int:
-        """Make Redis hold every execution PostgreSQL says is in flight.
-
-        Idempotent (ids Redis knows are left alone), so it doubles as the periodic
-        reconcile. Returns how many ids were missing from Redis.
-        """
-        rows = self.store.unfinished()
-        ready = [(r["id"], r["priority"]) for r in rows if r["status"] == "QUEUED"]
-        running = [
-            (r["id"], r["priority"], r["lease_token"] or "lost")
-            for r in rows
-            if r["status"] == "RUNNING"
-        ]
-        delayed = [
-            (r["id"], r["priority"], r["next_attempt_at"] or now)
-            for r in rows
-            if r["status"] == "RETRYING"
-        ]
-        added = self.queue.enqueue(ready, now)
-        added += self.queue.restore_leases(running, now, self.settings.visibility_timeout_ms)
-        added += self.queue.enqueue_delayed(delayed, now)
-        self.queue.mark_rebuilt(now)
-        if added:
-            log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
-        return added
+        """Make Redis hold every execution PostgreSQL says is in flight; returns how
+        many ids were missing."""
+        return self.handoff.restore(now, self.settings.visibility_timeout_ms)
 
     def resign(self) -> None:
         with contextlib.suppress(DependencyError):

@@ -14,11 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import audit, cron
+from jobsched.domain import contract, cron
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
-from jobsched.domain.models import Execution
-from jobsched.domain.validation import validate_job_create, validate_job_update
+from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
+from jobsched.domain.models import Job
+from jobsched.domain.validation import (
+    load_query,
+    validate_job_create,
+    validate_job_update,
+    validate_trigger,
+)
 from jobsched.errors import DependencyError, ValidationError
+from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.registry import HandlerRegistry
@@ -28,52 +35,12 @@ from jobsched.store.postgres import Page
 
 log = logging.getLogger("jobsched.service")
 
-JOB_STATUSES = ("SCHEDULED", "PAUSED")
-EXECUTION_STATUSES = (
-    "PENDING",
-    "QUEUED",
-    "RUNNING",
-    "RETRYING",
-    "SUCCEEDED",
-    "FAILED",
-    "CANCELLED",
-    "SKIPPED",
-)
-MAX_TRIGGER_BATCH = 500
 UPCOMING_RUNS = 5
 WORKER_STALE_MS = 15_000
 WORKER_FORGET_MS = 3_600_000
 HEALTH_TIMEOUT_S = 2.0
 """How long a health probe waits for a pooled PostgreSQL connection: an uptime check
 wants an answer, not the 10 s other requests wait out a restart."""
-
-
-def _one_of(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if value not in allowed:
-        raise ValidationError({name: "must be one of " + ", ".join(allowed)})
-    return value
-
-
-def _int_param(params: Mapping[str, Any], name: str) -> int | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: "must be an integer"}) from None
-
-
-def _text_param(params: Mapping[str, Any], name: str, max_len: int = 200) -> str | None:
-    value = params.get(name)
-    if value in (None, ""):
-        return None
-    if len(value) > max_len:
-        raise ValidationError({name: f"must be at most {max_len} characters"})
-    return value
 
 
 class JobService:
@@ -91,6 +58,7 @@ class JobService:
         self.registry = registry
         self.settings = settings
         self.clock = clock or SystemClock()
+        self.handoff = Handoff(store, queue)
         self._health = HealthProbe(
             {
                 "postgres": lambda: self.store.ping(timeout_s=HEALTH_TIMEOUT_S),
@@ -135,25 +103,22 @@ class JobService:
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
         default 50) so a detail page refreshes with one request."""
-        params = params or {}
+        query = load_query(contract.JobGetQuery, params or {})
         view = self.job_view(self.store.get_job(job_id))
-        include = _one_of(params, "include", ("executions",))
-        if include == "executions":
-            limit = _int_param(params, "executions_limit") or 50
-            if not 1 <= limit <= 200:
-                raise ValidationError({"executions_limit": "must be between 1 and 200"})
-            page = self.store.list_executions(job_id=job_id, limit=limit)
+        if query.include == "executions":
+            page = self.store.list_executions(job_id=job_id, limit=query.executions_limit)
             view["executions"] = page.to_dict()
         return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        query = load_query(contract.JobListQuery, params)
         page = self.store.list_jobs(
-            status=_one_of(params, "status", JOB_STATUSES),
-            handler=_text_param(params, "handler"),
-            name=_text_param(params, "name"),
-            sort=params.get("sort") or None,
-            limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            status=query.status,
+            handler=query.handler,
+            name=query.name,
+            sort=query.sort,
+            limit=query.limit,
+            cursor=query.cursor,
         )
         return {**page.to_dict(), "items": [self.job_view(j) for j in page.items]}
 
@@ -184,74 +149,22 @@ class JobService:
     def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run a job now. ``{payload?, priority?}`` overrides them for this run;
         ``{"runs": [{payload?, priority?}, ...]}`` queues many runs at once."""
-        body = {} if body is None else body
-        if not isinstance(body, dict):
-            raise ValidationError({"body": "must be a JSON object"})
-        job = self.store.get_job(job_id)
-        batch = "runs" in body
-        if batch:
-            unknown = set(body) - {"runs"}
-            if unknown:
-                raise ValidationError({k: "unknown field" for k in unknown})
-            runs = body["runs"]
-            if not isinstance(runs, list) or not 1 <= len(runs) <= MAX_TRIGGER_BATCH:
-                raise ValidationError({"runs": f"must be a list of 1 to {MAX_TRIGGER_BATCH} runs"})
-        else:
-            runs = [body]
-        errors: dict[str, str] = {}
-        for i, run in enumerate(runs):
-            prefix = f"runs[{i}]." if batch else ""
-            errors.update(self._check_run(run, job.handler, prefix))
-        if errors:
-            raise ValidationError(errors)
-        created = self.store.create_triggered(
-            job_id, self.clock.now(), runs, self._audit("trigger")
+        runs: list[dict[str, Any]] = []
+
+        def check(job: Job) -> None:
+            # Called with the job the trigger writes under, read once in its transaction:
+            # the runs are checked against its handler, and written as checked.
+            runs.extend(validate_trigger(body, self.registry.get(job.handler), self.settings))
+
+        now = self.clock.now()
+        audit = self._audit("trigger")
+        created = self.handoff.submit(
+            lambda: self.store.create_triggered(job_id, now, runs, audit, check=check), now
         )
-        self._push(created)
         items = [e.to_dict() for e in created]
-        if batch:
+        if isinstance(body, dict) and "runs" in body:
             return {"items": items, "next_cursor": None, "total": len(items)}
         return items[0]
-
-    def _check_run(self, run: Any, handler_name: str, prefix: str) -> dict[str, str]:
-        if not isinstance(run, dict):
-            return {prefix.rstrip(".") or "body": "must be a JSON object"}
-        errors = {f"{prefix}{k}": "unknown field" for k in run if k not in ("payload", "priority")}
-        if "priority" in run:
-            p = run["priority"]
-            if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 100:
-                errors[f"{prefix}priority"] = "must be an integer between 0 and 100"
-        if "payload" in run:
-            payload = run["payload"]
-            if not isinstance(payload, dict):
-                errors[f"{prefix}payload"] = "must be a JSON object"
-            else:
-                handler = self.registry.get(handler_name)
-                if handler:
-                    for field, problem in handler.validate(payload, self.settings).items():
-                        errors[f"{prefix}{field}"] = problem
-        return errors
-
-    def _push(self, executions: list[Execution], again: bool = False) -> None:
-        """Push fresh PENDING executions; on failure the tick's outbox pass does it.
-        ``again``: runs made claimable again (retry, redrive) replace whatever their
-        earlier life left in Redis, or the idempotent push would be a no-op."""
-        if not executions:
-            return
-        now = self.clock.now()
-        items = [(e.id, e.priority) for e in executions]
-        try:
-            if again:
-                self.queue.requeue(items)
-            else:
-                self.queue.enqueue(items, now)
-            self.store.mark_queued([e.id for e in executions], now)
-        except DependencyError as exc:
-            log.warning("push deferred to the tick: %s", exc)
-            return
-        for e in executions:
-            if e.status == "PENDING":
-                e.status, e.queued_at = "QUEUED", now
 
     # ------------------------------------------------------------ executions
 
@@ -260,12 +173,17 @@ class JobService:
     ) -> dict[str, Any]:
         if job_id is not None:
             self.store.get_job(job_id)  # 404 for an unknown job, not an empty list
+        if job_id is None:
+            query = load_query(contract.ExecutionListQuery, params)
+            job_id, handler = query.job_id, query.handler
+        else:
+            query, handler = load_query(contract.JobExecutionsQuery, params), None
         page: Page = self.store.list_executions(
-            job_id=job_id or _text_param(params, "job_id", 64),
-            status=_one_of(params, "status", EXECUTION_STATUSES),
-            handler=_text_param(params, "handler"),
-            limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
+            job_id=job_id,
+            status=query.status,
+            handler=handler,
+            limit=query.limit,
+            cursor=query.cursor,
         )
         return page.to_dict()
 
@@ -282,16 +200,16 @@ class JobService:
         return execution.to_dict()
 
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
-        execution = self.store.requeue(execution_id, self.clock.now(), self._audit(action))
-        self._push([execution], again=True)
+        now = self.clock.now()
+        audit = self._audit(action)
+        self.handoff.submit(lambda: [self.store.requeue(execution_id, now, audit)], now, again=True)
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        page = self.store.list_dead_letter(
-            limit=_int_param(params, "limit"), cursor=params.get("cursor") or None
-        )
+        query = load_query(contract.Paging, params)
+        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor)
         return page.to_dict()
 
     def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
@@ -308,11 +226,8 @@ class JobService:
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
-        page = self.store.list_audit(
-            audit.filters(params),
-            limit=_int_param(params, "limit"),
-            cursor=params.get("cursor") or None,
-        )
+        query = load_query(contract.AuditQuery, params)
+        page = self.store.list_audit(query.filters(), limit=query.limit, cursor=query.cursor)
         return page.to_dict()
 
     # ---------------------------------------------------------------- system
@@ -372,17 +287,12 @@ class JobService:
         }
 
     def execution_metrics(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        window = _int_param(params, "window_s") or 3600
-        bucket = _int_param(params, "bucket_s") or 60
-        errors = {}
-        if not 60 <= window <= 7 * 86400:
-            errors["window_s"] = "must be between 60 and 604800"
-        if not 1 <= bucket <= window:
-            errors["bucket_s"] = "must be between 1 and window_s"
-        elif window // bucket > 1000:
-            errors["bucket_s"] = "gives more than 1000 buckets; use a larger bucket"
-        if errors:
-            raise ValidationError(errors)
+        query = load_query(contract.MetricsQuery, params)
+        window, bucket = query.window_s, query.bucket_s
+        if bucket > window:
+            raise ValidationError({"bucket_s": "must be at most window_s"})
+        if window // bucket > 1000:
+            raise ValidationError({"bucket_s": "gives more than 1000 buckets; use a larger bucket"})
         rows = self.store.execution_buckets(self.clock.now(), window, bucket)
         buckets = [
             {

@@ -64,6 +64,11 @@ class Settings:
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
     )
     api_keys: tuple[str, ...] = _env("API_KEYS", "accepted API keys, comma-separated", default=())
+    api_keys_rate_limit: int = _env(
+        "API_KEYS_RATE_LIMIT_PER_MINUTE",
+        "requests a minute each key in API_KEYS may make (0: unlimited)",
+        default=0,
+    )
     local_workers: int = _env("LOCAL_WORKERS", "workers the local stack starts", default=2)
     shell_allowed_commands: tuple[str, ...] = _env(
         "SHELL_ALLOWED_COMMANDS",
@@ -129,6 +134,7 @@ class Settings:
             "LOCAL_WORKERS": self.local_workers,
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,
+            "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
         }
         for name, value in not_negative.items():
             if value < 0:

@@ -8,7 +8,9 @@ Threads:
 - one thread per running handler.
 
 Results are written to PostgreSQL first (guarded by the lease token) and only then
-acked in Redis, so a crash between the two repeats an ack, never a result. When
+acked in Redis, so a crash between the two repeats an ack, never a result. The worker
+only reports outcomes: whether a failure is retried (and when) or dead-lettered is
+decided as the result is recorded (``jobsched.domain.retry.decide``). When
 PostgreSQL or Redis is down, finished results wait in memory and are retried while
 the heartbeat keeps their leases alive. What handlers return or raise is cleaned
 first (``jobsched.sanitize``) so PostgreSQL can store it.
@@ -32,13 +34,13 @@ import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jobsched.clock import Clock, SystemClock
+from jobsched.domain import retry
 from jobsched.domain.models import Execution
-from jobsched.domain.retry import backoff_ms, should_retry
 from jobsched.domain.states import AttemptOutcome
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
@@ -52,7 +54,7 @@ from jobsched.registry import (
 from jobsched.sanitize import clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
-from jobsched.store.postgres import Finish
+from jobsched.store.postgres import Finish, Recorded
 
 log = logging.getLogger("jobsched.worker")
 
@@ -67,6 +69,8 @@ class Running:
     execution: Execution
     token: str
     ctx: HandlerContext
+    deliveries: int = 1
+    """Claims of this run since its last deliberate retry, this one included."""
     thread: threading.Thread | None = None
     cancel_requested: bool = False
     stopping: bool = False
@@ -80,7 +84,6 @@ class Completed:
     outcome: AttemptOutcome
     result: Any = None
     error: str | None = None
-    dead_letter_reason: str | None = None
 
 
 @dataclass
@@ -93,7 +96,6 @@ class WorkerStats:
     stale: int = 0
     handed_back: int = 0
     lease_lost: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -126,6 +128,7 @@ class Worker:
         # under the same WORKER_ID does not keep its dead predecessor's leases alive.
         self.lease_owner = f"{self.worker_id}:{secrets.token_hex(4)}"
         self.capacity = settings.max_concurrent_jobs
+        self.retry_policy = retry.RetryPolicy(max_deliveries=settings.max_deliveries)
         self.running: dict[str, Running] = {}
         self.completed: list[Completed] = []
         self.stats = WorkerStats()
@@ -172,15 +175,16 @@ class Worker:
             execution = by_id.get(claim.execution_id)
             if execution is None:
                 continue
-            run = self._prepare(execution, claim.token)
-            if claim.deliveries > self.settings.max_deliveries:
-                reason = f"poison: claimed {claim.deliveries} times without finishing"
-                self._complete(run, AttemptOutcome.FAILED, error=reason, dlq_reason=reason)
+            run = self._prepare(execution, claim.token, claim.deliveries)
+            poison = retry.poison(claim.deliveries, self.retry_policy.max_deliveries)
+            if poison is not None:
+                # Not run: it keeps killing its workers. The store dead-letters it.
+                self._complete(run, AttemptOutcome.FAILED, error=poison)
                 continue
             self._launch(run)
         return len(by_id)
 
-    def _prepare(self, execution: Execution, token: str) -> Running:
+    def _prepare(self, execution: Execution, token: str, deliveries: int) -> Running:
         ctx = HandlerContext(
             execution_id=execution.id,
             job_id=execution.job_id,
@@ -190,7 +194,7 @@ class Worker:
             logger=logging.getLogger(f"jobsched.job.{execution.handler}"),
             store=self.store,
         )
-        run = Running(execution, token, ctx)
+        run = Running(execution, token, ctx, deliveries)
         with self._lock:
             self.running[execution.id] = run
         return run
@@ -224,13 +228,12 @@ class Worker:
         outcome: AttemptOutcome,
         result: Any = None,
         error: str | None = None,
-        dlq_reason: str | None = None,
     ) -> None:
         with self._lock:
             if run.done:
                 return  # already recorded (e.g. timed out without the handler)
             run.done = True
-            self.completed.append(Completed(run, outcome, result, error, dlq_reason))
+            self.completed.append(Completed(run, outcome, result, error))
         self._wake.set()
 
     def _enforce_timeouts(self) -> None:
@@ -268,20 +271,21 @@ class Worker:
             if run.stopping and not run.cancel_requested and c.outcome in interrupted:
                 handed_back.append(c)
             else:
-                finishes.append(self._to_finish(c, now))
+                eid, deliveries = run.execution.id, run.deliveries
+                finishes.append(Finish(eid, run.token, c.outcome, c.result, c.error, deliveries))
         leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
         try:
-            recorded = self.store.finish(finishes, now)
+            recorded = self.store.finish(finishes, now, self.retry_policy)
             if leases_back:
                 self.store.hand_back(leases_back, now)
-            retry = [
-                (f.execution_id, f.token, f.retry_at)
+            later = [
+                (f.execution_id, f.token, r.retry_at)
                 for f in finishes
-                if f.retry_at is not None and recorded.get(f.execution_id) == "RETRYING"
+                if (r := recorded.get(f.execution_id)) is not None and r.retry_at is not None
             ]
-            retrying = {eid for eid, _, _ in retry}
+            retrying = {eid for eid, _, _ in later}
             acks = [(f.execution_id, f.token) for f in finishes if f.execution_id not in retrying]
-            self.queue.retry_later(retry)
+            self.queue.retry_later(later)
             self.queue.ack(acks)
             self.queue.release(leases_back, delivered=True)
         except DependencyError as exc:
@@ -295,58 +299,34 @@ class Worker:
                 self.running.pop(c.running.execution.id, None)
         return len(batch)
 
-    def _to_finish(self, c: Completed, now: datetime) -> Finish:
-        execution = c.running.execution
-        finish = Finish(
-            execution_id=execution.id,
-            token=c.running.token,
-            outcome=c.outcome,
-            result=c.result,
-            error=c.error,
-            dead_letter_reason=c.dead_letter_reason,
-        )
-        failed = c.outcome in (AttemptOutcome.FAILED, AttemptOutcome.TIMED_OUT)
-        if failed and c.dead_letter_reason is None:
-            if should_retry(execution.retries_used, execution.max_retries):
-                delay = backoff_ms(
-                    execution.retries_used - 1,
-                    execution.retry_backoff_ms,
-                    execution.retry_backoff_max_ms,
-                )
-                finish.retry_at = now + timedelta(milliseconds=delay)
-            else:
-                finish.dead_letter_reason = (
-                    f"out of retries after {execution.retries_used} attempt(s)"
-                )
-        return finish
-
-    def _count(self, finishes: list[Finish], recorded: dict[str, str], handed_back: int) -> None:
+    def _count(
+        self, finishes: list[Finish], recorded: dict[str, Recorded], handed_back: int
+    ) -> None:
         s = self.stats
         s.handed_back += handed_back
         for f in finishes:
             ids = {"execution_id": f.execution_id, "outcome": f.outcome.value}
-            status = recorded.get(f.execution_id)
-            if status is None:
+            r = recorded.get(f.execution_id)
+            if r is None:
                 s.stale += 1
                 log.info("result not recorded: run cancelled, deleted or leased again", extra=ids)
-            elif status == "SUCCEEDED":
+            elif r.status == "SUCCEEDED":
                 s.succeeded += 1
                 log.debug("attempt succeeded", extra=ids)
-            elif status == "CANCELLED":
+            elif r.status == "CANCELLED":
                 s.cancelled += 1
                 log.info("attempt cancelled", extra=ids)
-            elif status == "RETRYING":
+            elif r.retry_at is not None:
                 s.retried += 1
-                retry_at = f.retry_at.isoformat()
                 log.warning(
                     "attempt failed; will retry",
-                    extra={**ids, "error": f.error, "retry_at": retry_at},
+                    extra={**ids, "error": f.error, "retry_at": r.retry_at.isoformat()},
                 )
             else:
                 s.failed += 1
                 log.warning(
                     "execution failed; dead-lettered",
-                    extra={**ids, "error": f.error, "reason": f.dead_letter_reason},
+                    extra={**ids, "error": f.error, "reason": r.dead_letter_reason},
                 )
 
     # ------------------------------------------------------------ heartbeat

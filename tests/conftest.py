@@ -103,7 +103,7 @@ def _session_store(database_url: str) -> Iterator[Store]:
 @pytest.fixture
 def store(_session_store: Store) -> Store:
     with _session_store.tx() as conn:
-        conn.execute("TRUNCATE jobs, executions, dead_letter, audit_log CASCADE")
+        conn.execute("TRUNCATE jobs, executions, dead_letter, audit_log, api_keys CASCADE")
     return _session_store
 
 

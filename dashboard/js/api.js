@@ -119,7 +119,13 @@ export function createApi({ baseUrl, onUnauthorized }) {
     deleteDeadLetter: (id) => request('DELETE', `/dead-letter/${enc(id)}`),
     /** query: {action, target_type, target_id, key_id, since, until, limit, cursor} */
     listAudit: (query, opts) => get('/audit', { ...opts, query }),
-    /** Check a key without signing anybody out on 401. */
-    checkKey: (key) => request('GET', '/metrics', { key }),
+    // API keys
+    me: (opts) => get('/keys/me', opts),
+    listKeys: (opts) => get('/keys', opts),
+    /** body: {name, scope, rate_limit_per_minute?}; the answer's `key` is shown only once. */
+    createKey: (body) => post('/keys', body),
+    revokeKey: (id) => request('DELETE', `/keys/${enc(id)}`),
+    /** Check a key without signing anybody out on 401; resolves to the key's GET /keys/me. */
+    checkKey: (key) => request('GET', '/keys/me', { key }),
   };
 }

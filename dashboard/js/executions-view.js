@@ -4,6 +4,7 @@
 import { h, route } from './dom.js';
 import { fmtDuration, fmtFull, fmtTime, truncate } from './format.js';
 import { badge, elapsed, jsonBlock, kvList, liveTable, relTime, runAction } from './ui.js';
+import { can } from './access.js';
 
 export const EXECUTION_STATUSES = ['PENDING', 'QUEUED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'SKIPPED'];
 export const CANCELLABLE = new Set(['PENDING', 'QUEUED', 'RUNNING', 'RETRYING']);
@@ -30,9 +31,10 @@ function timeCell(iso) {
   return h('time', { datetime: iso, title: fmtFull(iso) }, fmtTime(iso));
 }
 
-/** Cancel / Retry buttons for an execution, as its status allows. */
+/** Cancel / Retry buttons for an execution, as its status and the key's scope allow. */
 export function executionActions(ctx, x, onChanged) {
   const out = [];
+  if (!can('operate')) return out;
   if (CANCELLABLE.has(x.status)) {
     out.push(h('button', {
       type: 'button', class: 'btn btn-sm', 'data-testid': 'execution-cancel',

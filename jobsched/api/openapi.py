@@ -1,413 +1,316 @@
-"""The OpenAPI 3.1 document the API serves at /api/v1/openapi.json.
+"""The OpenAPI 3.1 document the API serves at /api/v1/openapi.json, generated.
 
-``tests/unit/test_openapi.py`` checks that it lists exactly the Chalice routes.
+Each operation names its models (``jobsched.domain.contract``); their schemas come
+from msgspec, so the document says exactly what the models accept and return.
+``tests/unit/test_openapi.py`` checks the operations against the Chalice routes
+(every route documented, with its success status; every operation served), and
+``tests/integration/test_api_contract.py`` calls each one and checks its answers.
 """
 
 from __future__ import annotations
 
+import re
+import types
+import typing
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
-from jobsched.service import EXECUTION_STATUSES, JOB_STATUSES
+import msgspec
+
+from jobsched.domain import contract as c
+from jobsched.domain.access import route_scope
 
 SERVER = "/api/v1"
+REF = "#/components/schemas/{name}"
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    status: int = 200
+    response: Any = None
+    """The model of the success body (a tuple: one of them); None for 204."""
+    body: type[msgspec.Struct] | None = None
+    body_required: bool = True
+    query: type[msgspec.Struct] | None = None
+    errors: tuple[int, ...] = ()
+    """Client errors besides 401 (every operation but the public one may answer it)."""
+    public: bool = False
+    also: dict[int, Any] = field(default_factory=dict)
+    """Other answers with their own body (``/health``'s 503)."""
+    scope: str | None = None
+    """The scope a key needs to call it; None: ``read`` for a GET, else ``admin``."""
+
+    @property
+    def needs(self) -> str:
+        return route_scope(self.method, self.scope)
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"{(\w+)}", self.path)
+
+
+NOT_FOUND, BAD, CONFLICT = (404,), (400,), (409,)
+OPERATE = "operate"
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "GET",
+        "/health",
+        "Up or down, for anyone; with an API key, each dependency's status and latency "
+        "too (a wrong key is a 401). Answers from a probe at most 1 s old.",
+        response=c.Health,
+        public=True,
+        also={503: c.Health},
+    ),
+    Operation("GET", "/openapi.json", "This document", response=dict[str, Any]),
+    Operation("GET", "/metrics", "Counts, queue depth, throughput, leader", response=c.Metrics),
+    Operation(
+        "GET",
+        "/metrics/executions",
+        "Executions finished per time bucket (only buckets with runs are listed)",
+        response=c.ExecutionMetrics,
+        query=c.MetricsQuery,
+        errors=BAD,
+    ),
+    Operation("GET", "/workers", "Registered workers", response=c.WorkerPage),
+    Operation(
+        "POST",
+        "/jobs",
+        "Create a job",
+        201,
+        c.Job,
+        body=c.JobCreate,
+        errors=(400, 409),
+    ),
+    Operation("GET", "/jobs", "List jobs", response=c.JobPage, query=c.JobListQuery, errors=BAD),
+    Operation(
+        "GET",
+        "/jobs/{job_id}",
+        "Get a job (include=executions adds its latest executions)",
+        response=c.Job,
+        query=c.JobGetQuery,
+        errors=(400, 404),
+    ),
+    Operation(
+        "PUT",
+        "/jobs/{job_id}",
+        "Update a job (partial)",
+        response=c.Job,
+        body=c.JobUpdate,
+        errors=(400, 404, 409),
+    ),
+    Operation("DELETE", "/jobs/{job_id}", "Delete a job and its history", 204, errors=NOT_FOUND),
+    Operation(
+        "POST", "/jobs/{job_id}/pause", "Pause", response=c.Job, errors=NOT_FOUND, scope=OPERATE
+    ),
+    Operation(
+        "POST", "/jobs/{job_id}/resume", "Resume", response=c.Job, errors=NOT_FOUND, scope=OPERATE
+    ),
+    Operation(
+        "POST",
+        "/jobs/{job_id}/trigger",
+        "Run now: one run (an Execution) with optional payload/priority overrides, or "
+        '{"runs": [...]} for many (a page of Executions)',
+        202,
+        (c.Execution, c.ExecutionPage),
+        body=c.Trigger,
+        body_required=False,
+        errors=(400, 404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "GET",
+        "/jobs/{job_id}/executions",
+        "A job's executions, newest first",
+        response=c.ExecutionPage,
+        query=c.JobExecutionsQuery,
+        errors=(400, 404),
+    ),
+    Operation(
+        "GET",
+        "/executions",
+        "All executions, newest first",
+        response=c.ExecutionPage,
+        query=c.ExecutionListQuery,
+        errors=BAD,
+    ),
+    Operation(
+        "GET",
+        "/executions/{execution_id}",
+        "Get an execution",
+        response=c.Execution,
+        errors=NOT_FOUND,
+    ),
+    Operation(
+        "POST",
+        "/executions/{execution_id}/cancel",
+        "Cancel (stops a running handler)",
+        response=c.Execution,
+        errors=(404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "POST",
+        "/executions/{execution_id}/retry",
+        "Queue a failed or cancelled execution again (same id, fresh retry budget)",
+        202,
+        c.Execution,
+        errors=(404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "GET",
+        "/dead-letter",
+        "Dead-letter entries",
+        response=c.DeadLetterPage,
+        query=c.Paging,
+        errors=BAD,
+    ),
+    Operation(
+        "GET",
+        "/dead-letter/{entry_id}",
+        "Get an entry",
+        response=c.DeadLetter,
+        errors=NOT_FOUND,
+    ),
+    Operation(
+        "DELETE",
+        "/dead-letter/{entry_id}",
+        "Delete an entry",
+        204,
+        errors=NOT_FOUND,
+        scope=OPERATE,
+    ),
+    Operation(
+        "POST",
+        "/dead-letter/{entry_id}/redrive",
+        "Queue the same execution again, with a fresh retry budget",
+        202,
+        c.Execution,
+        errors=(404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "GET",
+        "/audit",
+        "Changes made through the API, newest first",
+        response=c.AuditPage,
+        query=c.AuditQuery,
+        errors=BAD,
+    ),
+    Operation(
+        "POST",
+        "/keys",
+        "Create an API key; the answer is the only one that holds the key itself",
+        201,
+        c.KeyCreated,
+        body=c.KeyCreate,
+        errors=BAD,
+    ),
+    Operation(
+        "GET", "/keys", "The API keys in force (never the keys themselves)", response=c.KeyPage
+    ),
+    Operation("GET", "/keys/me", "The key this request was made with", response=c.Me),
+    Operation(
+        "DELETE",
+        "/keys/{key_id}",
+        "Revoke a key: refused by every API instance within a second",
+        204,
+        errors=NOT_FOUND,
+    ),
+)
+
+
+def scope_of(method: str, path: str) -> str:
+    """The scope a route needs, from the operations table (routes it does not list
+    get the default: ``read`` for a GET, else ``admin``)."""
+    for op in OPERATIONS:
+        if (op.method, op.path) == (method, path):
+            return op.needs
+    return route_scope(method, None)
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _list_of(name: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "next_cursor", "total"],
-        "properties": {
-            "items": {"type": "array", "items": _ref(name)},
-            "next_cursor": {"type": ["string", "null"]},
-            "total": {"type": "integer"},
-        },
-    }
+def _one_of(schemas: list[dict[str, Any]]) -> dict[str, Any]:
+    return schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
 
 
-def _op(
-    summary: str,
-    ok: int = 200,
-    schema: dict[str, Any] | None = None,
-    body: dict[str, Any] | None = None,
-    body_required: bool = True,
-    params: list[str] = (),
-    query: list[dict[str, Any]] = (),
-    errors: tuple[int, ...] = (400, 401, 404),
-) -> dict[str, Any]:
-    responses: dict[str, Any] = {}
-    if ok == 204:
-        responses["204"] = {"description": "done"}
-    else:
-        responses[str(ok)] = {"description": "ok", **_json(schema or {"type": "object"})}
-    for code in errors:
-        responses[str(code)] = {"description": "error", **_json(_ref("Error"))}
-    op: dict[str, Any] = {"summary": summary, "responses": responses}
-    parameters = [
-        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    params = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        for p in op.path_params
     ]
-    parameters += list(query)
-    if parameters:
-        op["parameters"] = parameters
-    if body is not None:
-        op["requestBody"] = {"required": body_required, **_json(body)}
-    return op
+    if op.query is None:
+        return params
+    hints = typing.get_type_hints(op.query, include_extras=True)
+    for f in msgspec.structs.fields(op.query):
+        tp = hints[f.name]
+        union = typing.get_origin(tp) in (typing.Union, types.UnionType)
+        # A query parameter is absent or a value, never null.
+        members = [m for m in (typing.get_args(tp) if union else (tp,)) if m is not type(None)]
+        schema = _one_of([msgspec.json.schema(m) for m in members])
+        if f.default not in (None, msgspec.NODEFAULT):
+            schema["default"] = f.default
+        params.append({"name": f.name, "in": "query", "required": False, "schema": schema})
+    return params
 
 
-def _q(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema}
+def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    if op.response is None:
+        responses[str(op.status)] = {"description": "done"}
+    else:
+        models = op.response if isinstance(op.response, tuple) else (op.response,)
+        responses[str(op.status)] = {
+            "description": "ok",
+            **_json(_one_of([schema[m] for m in models])),
+        }
+    for status, model in op.also.items():
+        responses[str(status)] = {"description": "see the body", **_json(schema[model])}
+    # Any key may be over its limit (429); only a key of too little scope is refused (403).
+    keyed = () if op.public else (401, 429) if op.needs == "read" else (401, 403, 429)
+    for status in sorted({*op.errors, *keyed, 503} - set(op.also)):
+        responses[str(status)] = {"description": "error", **_json(schema[c.Error])}
+    if not op.public:
+        responses["429"]["headers"] = {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        }
+    doc: dict[str, Any] = {"summary": op.summary, "responses": responses}
+    if not op.public:
+        doc["description"] = f"Needs a key of scope {op.needs} or above."
+    if parameters := _parameters(op):
+        doc["parameters"] = parameters
+    if op.body is not None:
+        doc["requestBody"] = {"required": op.body_required, **_json(schema[op.body])}
+    if op.public:
+        # The key is optional here: no key, or a valid one.
+        doc["security"] = [{}, {"bearer": []}]
+    return doc
 
 
-PAGING = [
-    _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}),
-    _q("cursor", {"type": "string"}),
-]
-
-JOB_FIELDS: dict[str, Any] = {
-    "name": {"type": "string", "minLength": 1, "maxLength": 200},
-    "description": {"type": "string", "maxLength": 2000},
-    "handler": {"type": "string"},
-    "payload": {"type": "object"},
-    "schedule": {
-        "type": ["string", "null"],
-        "description": "5-field cron, or 6 with leading seconds",
-    },
-    "timezone": {"type": "string", "description": "IANA time zone", "default": "UTC"},
-    "priority": {"type": "integer", "minimum": 0, "maximum": 100, "default": 50},
-    "max_retries": {"type": "integer", "minimum": 0, "maximum": 100, "default": 3},
-    "timeout_ms": {"type": "integer", "minimum": 1, "maximum": 86_400_000},
-    "retry_backoff_ms": {"type": "integer", "minimum": 0, "maximum": 86_400_000},
-    "retry_backoff_max_ms": {"type": "integer", "minimum": 0, "maximum": 86_400_000},
-    "overlap_policy": {
-        "enum": ["allow", "skip"],
-        "default": "allow",
-        "description": "skip: an occurrence due while the previous run is unfinished is SKIPPED",
-    },
-}
-TIME = {"type": ["string", "null"], "format": "date-time"}
-
-
-def _schemas() -> dict[str, Any]:
-    attempt = {
-        "type": "object",
-        "properties": {
-            "number": {"type": "integer"},
-            "worker_id": {"type": ["string", "null"]},
-            "started_at": TIME,
-            "finished_at": TIME,
-            "outcome": {"type": ["string", "null"]},
-            "error": {"type": ["string", "null"]},
-        },
-    }
-    status = {"enum": ["ok", "unavailable"]}
-    return {
-        "Health": {
-            "type": "object",
-            "required": ["status"],
-            "properties": {
-                "status": status,
-                "checks": {
-                    "type": "object",
-                    "description": "only with an API key",
-                    "additionalProperties": {
-                        "type": "object",
-                        "required": ["status", "latency_ms"],
-                        "properties": {
-                            "status": status,
-                            "latency_ms": {"type": "number"},
-                            "error": {"type": "string", "description": "the error's type"},
-                        },
-                    },
-                },
-            },
-        },
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                    },
-                }
-            },
-        },
-        "JobInput": {
-            "type": "object",
-            "required": ["name", "handler"],
-            "additionalProperties": False,
-            "properties": JOB_FIELDS,
-        },
-        "JobUpdate": {"type": "object", "properties": JOB_FIELDS},
-        "Job": {
-            "type": "object",
-            "properties": {
-                **JOB_FIELDS,
-                "id": {"type": "string", "format": "uuid"},
-                "status": {"enum": list(JOB_STATUSES)},
-                "schedule_error": {
-                    "type": ["string", "null"],
-                    "description": "why the tick cannot schedule this job (null when it can); "
-                    "the job is re-checked every 10 minutes and cleared once it computes",
-                },
-                "next_run_time": TIME,
-                "last_run_time": TIME,
-                "created_at": TIME,
-                "updated_at": TIME,
-                "upcoming_runs": {"type": "array", "items": {"type": "string"}},
-            },
-        },
-        "Trigger": {
-            "type": "object",
-            "properties": {
-                "payload": {"type": "object"},
-                "priority": {"type": "integer", "minimum": 0, "maximum": 100},
-                "runs": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 500,
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "payload": {"type": "object"},
-                            "priority": {"type": "integer", "minimum": 0, "maximum": 100},
-                        },
-                    },
-                },
-            },
-        },
-        "Execution": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "job_id": {"type": "string"},
-                "status": {"enum": list(EXECUTION_STATUSES)},
-                "scheduled_for": TIME,
-                "priority": {"type": "integer"},
-                "attempt": {"type": "integer"},
-                "worker_id": {"type": ["string", "null"]},
-                "queued_at": TIME,
-                "started_at": TIME,
-                "finished_at": TIME,
-                "duration_ms": {"type": ["integer", "null"]},
-                "result": {},
-                "error": {"type": ["string", "null"]},
-                "attempts": {"type": "array", "items": attempt},
-            },
-        },
-        "Worker": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "host": {"type": "string"},
-                "pid": {"type": "integer"},
-                "running": {"type": "integer"},
-                "capacity": {"type": "integer"},
-                "started_at": TIME,
-                "last_heartbeat": TIME,
-                "stale": {"type": "boolean"},
-            },
-        },
-        "AuditEntry": {
-            "type": "object",
-            "required": ["id", "at", "key_id", "action", "target_type", "target_id", "changes"],
-            "properties": {
-                "id": {"type": "string"},
-                "at": {"type": "string", "format": "date-time"},
-                "key_id": {"type": "string", "description": "id of the caller's key"},
-                "action": {"enum": list(ACTIONS)},
-                "target_type": {"enum": list(TARGET_TYPES)},
-                "target_id": {"type": "string"},
-                "changes": {
-                    "type": "object",
-                    "description": 'field -> {"before", "after"} (only what changed)',
-                    "additionalProperties": {
-                        "type": "object",
-                        "properties": {"before": {}, "after": {}},
-                    },
-                },
-            },
-        },
-        "DeadLetter": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "execution_id": {"type": "string"},
-                "job_id": {"type": "string"},
-                "job_name": {"type": ["string", "null"]},
-                "handler": {"type": "string"},
-                "payload": {"type": "object"},
-                "error": {"type": ["string", "null"]},
-                "attempts": {"type": "integer"},
-                "reason": {"type": "string"},
-                "created_at": TIME,
-            },
-        },
-    }
+def _models() -> list[Any]:
+    found: list[Any] = [c.Error]
+    for op in OPERATIONS:
+        response = op.response if isinstance(op.response, tuple) else (op.response,)
+        found += [m for m in (*response, *op.also.values(), op.body) if m is not None]
+    return list(dict.fromkeys(found))
 
 
 @cache
 def openapi_document() -> dict[str, Any]:
-    job, execution, entry = ["job_id"], ["execution_id"], ["entry_id"]
-    job_filters = [
-        _q("status", {"enum": list(JOB_STATUSES)}),
-        _q("handler", {"type": "string"}),
-        _q("name", {"type": "string", "description": "substring, case-insensitive"}),
-        _q("sort", {"type": "string"}),
-        *PAGING,
-    ]
-    exec_filters = [_q("status", {"enum": list(EXECUTION_STATUSES)}), *PAGING]
-    paths = {
-        "/health": {
-            "get": {
-                **_op(
-                    "Up or down, for anyone; with an API key, each dependency's status and "
-                    "latency too (a wrong key is a 401). Answers from a probe at most 1 s old.",
-                    errors=(401,),
-                ),
-                # The key is optional here: no key, or a valid one.
-                "security": [{}, {"bearer": []}],
-                "responses": {
-                    "200": {"description": "PostgreSQL and Redis answer", **_json(_ref("Health"))},
-                    "401": {"description": "error", **_json(_ref("Error"))},
-                    "503": {"description": "a dependency does not answer", **_json(_ref("Health"))},
-                },
-            }
-        },
-        "/openapi.json": {"get": _op("This document", errors=(401,))},
-        "/metrics": {"get": _op("Counts, queue depth, throughput, leader", errors=(401,))},
-        "/metrics/executions": {
-            "get": _op(
-                "Executions finished per time bucket (only buckets with runs are listed)",
-                query=[_q("window_s", {"type": "integer"}), _q("bucket_s", {"type": "integer"})],
-                errors=(400, 401),
-            )
-        },
-        "/workers": {"get": _op("Registered workers", schema=_list_of("Worker"), errors=(401,))},
-        "/jobs": {
-            "post": _op("Create a job", 201, _ref("Job"), _ref("JobInput"), errors=(400, 401, 409)),
-            "get": _op("List jobs", schema=_list_of("Job"), query=job_filters, errors=(400, 401)),
-        },
-        "/jobs/{job_id}": {
-            "get": _op(
-                "Get a job (include=executions adds its latest executions)",
-                schema=_ref("Job"),
-                params=job,
-                query=[
-                    _q("include", {"enum": ["executions"]}),
-                    _q("executions_limit", {"type": "integer", "minimum": 1, "maximum": 200}),
-                ],
-            ),
-            "put": _op(
-                "Update a job",
-                schema=_ref("Job"),
-                body=_ref("JobUpdate"),
-                params=job,
-                errors=(400, 401, 404, 409),
-            ),
-            "delete": _op("Delete a job and its history", 204, params=job),
-        },
-        "/jobs/{job_id}/pause": {"post": _op("Pause", schema=_ref("Job"), params=job)},
-        "/jobs/{job_id}/resume": {"post": _op("Resume", schema=_ref("Job"), params=job)},
-        "/jobs/{job_id}/trigger": {
-            "post": _op(
-                "Run now (optionally many runs, with payload/priority overrides)",
-                202,
-                _ref("Execution"),
-                _ref("Trigger"),
-                body_required=False,
-                params=job,
-                errors=(400, 401, 404, 409),
-            )
-        },
-        "/jobs/{job_id}/executions": {
-            "get": _op(
-                "A job's executions",
-                schema=_list_of("Execution"),
-                params=job,
-                query=exec_filters,
-            )
-        },
-        "/executions": {
-            "get": _op(
-                "All executions, newest first",
-                schema=_list_of("Execution"),
-                query=[
-                    *exec_filters,
-                    _q("job_id", {"type": "string"}),
-                    _q("handler", {"type": "string"}),
-                ],
-                errors=(400, 401),
-            )
-        },
-        "/executions/{execution_id}": {
-            "get": _op("Get an execution", schema=_ref("Execution"), params=execution)
-        },
-        "/executions/{execution_id}/cancel": {
-            "post": _op(
-                "Cancel", schema=_ref("Execution"), params=execution, errors=(401, 404, 409)
-            )
-        },
-        "/executions/{execution_id}/retry": {
-            "post": _op(
-                "Queue a failed or cancelled execution again (same id, fresh retry budget)",
-                202,
-                _ref("Execution"),
-                params=execution,
-                errors=(401, 404, 409),
-            )
-        },
-        "/dead-letter": {
-            "get": _op(
-                "Dead-letter entries",
-                schema=_list_of("DeadLetter"),
-                query=PAGING,
-                errors=(400, 401),
-            )
-        },
-        "/dead-letter/{entry_id}": {
-            "get": _op("Get an entry", schema=_ref("DeadLetter"), params=entry),
-            "delete": _op("Delete an entry", 204, params=entry),
-        },
-        "/audit": {
-            "get": _op(
-                "Changes made through the API, newest first",
-                schema=_list_of("AuditEntry"),
-                query=[
-                    _q("action", {"enum": list(ACTIONS)}),
-                    _q("target_type", {"enum": list(TARGET_TYPES)}),
-                    _q("target_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
-                    _q("key_id", {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}),
-                    _q("since", {"type": "string", "format": "date-time"}),
-                    _q("until", {"type": "string", "format": "date-time"}),
-                    *PAGING,
-                ],
-                errors=(400, 401),
-            )
-        },
-        "/dead-letter/{entry_id}/redrive": {
-            "post": _op(
-                "Queue the same execution again, with a fresh retry budget",
-                202,
-                _ref("Execution"),
-                params=entry,
-                errors=(401, 404, 409),
-            )
-        },
-    }
+    models = _models()
+    refs, components = msgspec.json.schema_components(models, ref_template=REF)
+    schema = dict(zip(models, refs, strict=True))
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schema)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Job Scheduler API", "version": "1"},
@@ -415,7 +318,7 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": components,
         },
         "paths": paths,
     }

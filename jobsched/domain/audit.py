@@ -11,13 +11,12 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from jobsched.domain.models import iso
-from jobsched.errors import ValidationError
 
 ACTIONS = (
     "create",
@@ -30,8 +29,10 @@ ACTIONS = (
     "retry",
     "redrive",
     "dlq_delete",
+    "key_create",
+    "key_revoke",
 )
-TARGET_TYPES = ("job", "execution", "dead_letter")
+TARGET_TYPES = ("job", "execution", "dead_letter", "key")
 
 JOB_FIELDS = (
     "name",
@@ -49,13 +50,15 @@ JOB_FIELDS = (
     "status",
 )
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")
+KEY_FIELDS = ("name", "scope", "rate_limit_per_minute")
+"""What the log says of an API key: never the key, nor its hash."""
 MAX_VALUE_BYTES = 4096
 """A value (a payload, trigger overrides) bigger than this as JSON is stored as its size
 and digest: the log must not grow by a whole payload on every edit."""
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 """What a key id or target id looks like (machine-made tokens such as UUIDs), so a filter
-never carries NUL, surrogates or unbounded text to PostgreSQL."""
+never carries NUL, surrogates or unbounded text to PostgreSQL (``contract.AuditQuery``)."""
 
 SYSTEM_ACTOR = "system"
 """Who acts when the core is used without an API caller (the CLI's local commands,
@@ -138,56 +141,3 @@ def triggered(executions: Sequence[Any], runs: Sequence[dict[str, Any]]) -> dict
     if any(runs):
         change["overrides"] = {"after": cap(list(runs))}
     return change
-
-
-def _choice(params: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:
-    value = params.get(name) or None
-    if value is not None and value not in allowed:
-        raise ValidationError({name: "must be one of " + ", ".join(allowed)})
-    return value
-
-
-def _ident(params: Mapping[str, Any], name: str) -> str | None:
-    value = params.get(name) or None
-    if value is None:
-        return None
-    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
-        raise ValidationError({name: "must be an id (1 to 64 letters, digits, '.', '_', ':', '-')"})
-    try:  # entries hold UUIDs in their canonical form
-        return str(uuid.UUID(value))
-    except ValueError:
-        return value
-
-
-def _time(params: Mapping[str, Any], name: str) -> datetime | None:
-    """An ISO 8601 time; without an offset it is taken as UTC."""
-    value = params.get(name) or None
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: "must be an ISO 8601 time"}) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def filters(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The filters of ``GET /audit`` from its query; a 400 naming each bad one."""
-    errors: dict[str, str] = {}
-    parsed: dict[str, Any] = {}
-    readers = {
-        "action": lambda n: _choice(params, n, ACTIONS),
-        "target_type": lambda n: _choice(params, n, TARGET_TYPES),
-        "target_id": lambda n: _ident(params, n),
-        "key_id": lambda n: _ident(params, n),
-        "since": lambda n: _time(params, n),
-        "until": lambda n: _time(params, n),
-    }
-    for name, read in readers.items():
-        try:
-            parsed[name] = read(name)
-        except ValidationError as exc:
-            errors.update(exc.fields)
-    if errors:
-        raise ValidationError(errors)
-    return parsed

@@ -7,15 +7,21 @@ that "0 6 * * *" means 06:00 local on both sides of a DST change.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterError, croniter
+
+MAX_SCHEDULE_CHARS = 200
+"""Every list and every tick evaluates a job's schedule: its cost must stay small."""
+MAX_TIMEZONE_CHARS = 64
 
 
 def parse_timezone(name: str) -> ZoneInfo:
     """The zone for an IANA name; ValueError for anything else."""
     if not isinstance(name, str) or not name:
         raise ValueError("must be an IANA time zone name such as Europe/Paris")
+    if len(name) > MAX_TIMEZONE_CHARS:
+        raise ValueError(f"must be at most {MAX_TIMEZONE_CHARS} characters")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -23,9 +29,16 @@ def parse_timezone(name: str) -> ZoneInfo:
 
 
 def validate_schedule(expression: str) -> str:
-    """Normalised expression, or ValueError naming what is wrong."""
+    """Normalised expression, or ValueError naming what is wrong.
+
+    An expression that parses but never fires (``0 0 31 2 *``) is refused too: a
+    stored one would fail every tick and every view of the job. croniter gives up
+    after a bounded search, so this check costs little.
+    """
     if not isinstance(expression, str):
         raise ValueError("must be a cron expression string")
+    if len(expression) > MAX_SCHEDULE_CHARS:
+        raise ValueError(f"must be at most {MAX_SCHEDULE_CHARS} characters")
     parts = expression.split()
     if len(parts) not in (5, 6):
         raise ValueError(
@@ -34,6 +47,10 @@ def validate_schedule(expression: str) -> str:
     normalised = " ".join(parts)
     if not croniter.is_valid(normalised, second_at_beginning=len(parts) == 6):
         raise ValueError(f"invalid cron expression {expression!r}")
+    try:
+        _iterator(normalised, datetime.now(UTC)).get_next(datetime)
+    except (CroniterError, ValueError, OverflowError):
+        raise ValueError(f"cron expression {expression!r} never fires") from None
     return normalised
 
 
@@ -80,7 +97,3 @@ def occurrences_until(
     if _iterator(expression, latest.astimezone(zone)).get_next(datetime) <= now:
         latest = _iterator(expression, latest.astimezone(zone)).get_next(datetime)
     return [*times[: limit - 1], latest.astimezone(UTC)], True
-
-
-def known_timezones() -> set[str]:
-    return available_timezones()

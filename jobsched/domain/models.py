@@ -1,12 +1,13 @@
 """Jobs, executions and attempts as plain dataclasses, with their JSON shapes.
 
-Field names are the API's contract (see ``shared/DESIGN.md``); ``to_dict`` is what
-the API returns.
+``to_dict`` is what the API returns; its shape is declared by the response models in
+``jobsched/domain/contract.py`` (``tests/integration/test_api_contract.py`` checks
+that they agree).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -15,31 +16,40 @@ def iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
+def _shallow(obj: Any) -> dict[str, Any]:
+    """Fields as a dict, JSON values as they are: ``dataclasses.asdict`` would copy
+    every payload recursively, two stack frames per level of nesting."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
 @dataclass
 class Job:
+    """A stored job. Its fields' types, bounds and defaults are the contract's
+    (``contract.JobCreate``, ``contract.Job``); a job is only ever read from a row."""
+
     id: str
     name: str
     handler: str
-    description: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
-    schedule: str | None = None
-    timezone: str = "UTC"
-    priority: int = 50
-    max_retries: int = 3
-    timeout_ms: int = 60_000
-    retry_backoff_ms: int = 1_000
-    retry_backoff_max_ms: int = 60_000
-    overlap_policy: str = "allow"
-    status: str = "SCHEDULED"
-    schedule_error: str | None = None
+    description: str
+    payload: dict[str, Any]
+    schedule: str | None
+    timezone: str
+    priority: int
+    max_retries: int
+    timeout_ms: int
+    retry_backoff_ms: int
+    retry_backoff_max_ms: int
+    overlap_policy: str
+    status: str
+    schedule_error: str | None
     """Why the tick could not schedule this job (None when it can)."""
-    next_run_time: datetime | None = None
-    last_run_time: datetime | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    next_run_time: datetime | None
+    last_run_time: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
             data[key] = iso(getattr(self, key))
         return data
@@ -95,12 +105,6 @@ class Execution:
     job_name: str | None = None
 
     @property
-    def retries_used(self) -> int:
-        """Attempts since the last manual retry/redrive, this one included, that count
-        toward ``max_retries``: lost and handed-back ones are added to ``attempt_base``."""
-        return self.attempt - self.attempt_base
-
-    @property
     def duration_ms(self) -> int | None:
         if self.started_at and self.finished_at:
             return int((self.finished_at - self.started_at).total_seconds() * 1000)
@@ -147,6 +151,6 @@ class DeadLetter:
     created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _shallow(self)
         data["created_at"] = iso(self.created_at)
         return data

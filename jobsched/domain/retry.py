@@ -1,15 +1,51 @@
-"""Retry policy: exponential backoff with a cap, plus jitter."""
+"""Retry policy: after a failed attempt, retry at when, or dead-letter and why.
+
+``decide`` is the one place this is decided. The store calls it inside the
+transaction that records the attempt, with the locked row's values; the worker
+only reports what happened.
+"""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from jobsched.domain.states import AttemptOutcome
+
+JITTER = 0.1
+"""Up to this share of a backoff is added at random."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The deployment-wide inputs of the decision (the job's own are on the execution)."""
+
+    max_deliveries: int
+    """Claims without a result (lost, handed back) after which a run is poison."""
+    jitter: float = JITTER
+    rng: random.Random | None = None
+    """The random source of the jitter; None: the ``random`` module's."""
+
+
+@dataclass(frozen=True)
+class RetryAt:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ToDeadLetter:
+    reason: str
+
+
+Decision = RetryAt | ToDeadLetter
 
 
 def backoff_ms(
     retry_number: int,
     initial_ms: int,
     max_ms: int,
-    jitter: float = 0.1,
+    jitter: float = JITTER,
     rng: random.Random | None = None,
 ) -> int:
     """Delay before retry ``retry_number`` (0 for the first retry).
@@ -27,3 +63,45 @@ def backoff_ms(
 def should_retry(attempt: int, max_retries: int) -> bool:
     """``attempt`` counts from 1; ``max_retries`` is how many runs may follow the first."""
     return attempt <= max_retries
+
+
+def poison(deliveries: int, max_deliveries: int) -> str | None:
+    """Why a claim is poison and must not run (None: it may run). A run claimed more
+    than ``max_deliveries`` times without a result keeps killing its workers."""
+    if deliveries > max_deliveries:
+        return f"poison: claimed {deliveries} times without finishing"
+    return None
+
+
+def decide(
+    outcome: AttemptOutcome,
+    *,
+    retries_used: int,
+    max_retries: int,
+    retry_backoff_ms: int,
+    retry_backoff_max_ms: int,
+    now: datetime,
+    policy: RetryPolicy,
+    deliveries: int = 0,
+    refused: str | None = None,
+) -> Decision | None:
+    """What follows an attempt; None when it did not fail (nothing to retry).
+
+    ``retries_used``: attempts that count toward ``max_retries``, this one included
+    (lost and handed-back ones do not). ``deliveries``: claims of the run since its
+    last deliberate retry. ``refused``: why PostgreSQL refused the attempt's result.
+    A refused result or a poison run is dead-lettered whatever retries are left.
+    """
+    if refused is not None:
+        return ToDeadLetter(refused)
+    if outcome not in (AttemptOutcome.FAILED, AttemptOutcome.TIMED_OUT):
+        return None
+    reason = poison(deliveries, policy.max_deliveries)
+    if reason is not None:
+        return ToDeadLetter(reason)
+    if not should_retry(retries_used, max_retries):
+        return ToDeadLetter(f"out of retries after {retries_used} attempt(s)")
+    delay = backoff_ms(
+        retries_used - 1, retry_backoff_ms, retry_backoff_max_ms, policy.jitter, policy.rng
+    )
+    return RetryAt(now + timedelta(milliseconds=delay))

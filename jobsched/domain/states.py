@@ -73,15 +73,15 @@ def allowed(source: str, target: str) -> bool:
     return ExecutionStatus(target) in TRANSITIONS[ExecutionStatus(source)]
 
 
-def sources_of(target: ExecutionStatus) -> list[str]:
-    """Statuses an execution may move to ``target`` from."""
-    return [s.value for s, targets in TRANSITIONS.items() if target in targets]
-
-
 def transitions_sql() -> str:
-    """Every allowed (from, to) pair as an SQL row list, for ``(status, x) IN :transitions``."""
+    """Every allowed (from, to) pair as an SQL row list, for ``(status, x) IN :transitions``.
+
+    A list of row constructors, not a ``VALUES`` subquery: PostgreSQL plans ``IN (VALUES
+    ...)`` as a semi-join, and a ``FOR UPDATE`` or ``UPDATE`` that waited for a row another
+    transaction changed then drops the row instead of rechecking its new status (a claim
+    racing the tick's PENDING -> QUEUED mark found nothing to start)."""
     pairs = sorted((s.value, t.value) for s, targets in TRANSITIONS.items() for t in targets)
-    return "(VALUES " + ", ".join(f"('{s}', '{t}')" for s, t in pairs) + ")"
+    return "(" + ", ".join(f"('{s}', '{t}')" for s, t in pairs) + ")"
 
 
 class AttemptOutcome(StrEnum):

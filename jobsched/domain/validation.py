@@ -1,181 +1,342 @@
-"""Validation of job input. Every bad field is named; nothing is half-applied.
+"""Input checked against the contract's models, naming every bad field at once.
 
-``validate_job_create`` and ``validate_job_update`` return clean values or raise a
-``ValidationError`` listing *all* the problems at once, so a form can show them
-together.
+Bodies (``validate_job_create``, ``validate_job_update``, ``validate_trigger``) and
+queries (``load_query(Model, params)``) are converted into the contract's models, or
+refused with one ``ValidationError`` listing *all* the problems, so a form can show
+them together: msgspec stops at the first error, so each field is converted on its own,
+and a list of models (a trigger's ``runs``) item by item (``runs[3].payload``).
+The message for a field comes from its type (``must be an integer between 0 and
+100``), so what is refused and what the OpenAPI document says cannot drift apart.
+
+The ``validate_*`` functions add what a model cannot know: the handler registry (and
+each handler's own payload rules) and rules across fields.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import copy
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
-from jobsched.domain import cron
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.errors import ValidationError
-from jobsched.registry import HandlerRegistry
+from jobsched.registry import Handler, HandlerRegistry
 from jobsched.settings import Settings
 
-MAX_NAME = 200
-MAX_DESCRIPTION = 2_000
-MAX_PAYLOAD_BYTES = 64 * 1024
-MAX_TIMEOUT_MS = 24 * 3600 * 1000
-MAX_BACKOFF_MS = 24 * 3600 * 1000
-MAX_RETRIES = 100
-
-DEFAULTS: dict[str, Any] = {
-    "description": "",
-    "payload": {},
-    "schedule": None,
-    "timezone": "UTC",
-    "priority": 50,
-    "max_retries": 3,
-    "timeout_ms": 60_000,
-    "retry_backoff_ms": 1_000,
-    "retry_backoff_max_ms": 60_000,
-    "overlap_policy": "allow",
-}
-OVERLAP_POLICIES = ("allow", "skip")
-WRITABLE = ("name", "handler", *DEFAULTS)
-READ_ONLY = (
-    "id",
-    "status",
-    "schedule_error",
-    "next_run_time",
-    "last_run_time",
-    "upcoming_runs",
-    "created_at",
-    "updated_at",
-)
+M = TypeVar("M", bound=Struct)
+_BAD = object()
+_UNIONS = (Union, types.UnionType)
 
 
-def _int_in(value: Any, low: int, high: int) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return "must be an integer"
-    if not low <= value <= high:
-        return f"must be between {low} and {high}"
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    type: Any
+    required: bool
+    checks: tuple[Check, ...]
+    problem: str
+    """What is wrong with a value that does not convert (derived from the type)."""
+    override: bool
+    """The type names its own problem: checks report that, not their own text."""
+    items: type[Struct] | None
+    """For a list of models: the model each item is loaded as, one by one."""
+    member: Any
+    """The one type a value may have (None when the field takes several)."""
+
+
+def _members(tp: Any) -> list[Any]:
+    """The alternatives of a union, without None and UNSET."""
+    if get_origin(tp) in _UNIONS:
+        return [m for m in get_args(tp) if m not in (type(None), UnsetType)]
+    return [tp]
+
+
+def _split(tp: Any) -> tuple[Any, list[Meta]]:
+    if get_origin(tp) is Annotated:
+        base, *extras = get_args(tp)
+        return base, [m for m in extras if isinstance(m, Meta)]
+    return tp, []
+
+
+def _bounds(metas: list[Meta], low: str, high: str) -> tuple[Any, Any]:
+    lo = next((getattr(m, low) for m in metas if getattr(m, low) is not None), None)
+    hi = next((getattr(m, high) for m in metas if getattr(m, high) is not None), None)
+    return lo, hi
+
+
+def _describe(tp: Any) -> str:
+    base, metas = _split(tp)
+    for meta in metas:
+        if meta.extra and meta.extra.get("problem"):
+            return meta.extra["problem"].removeprefix("must be ")
+    if get_origin(base) is Literal:
+        return "one of " + ", ".join(str(v) for v in get_args(base))
+    if base is int:
+        lo, hi = _bounds(metas, "ge", "le")
+        if lo is not None and hi is not None:
+            return f"an integer between {lo} and {hi}"
+        return "an integer" + (f" of at least {lo}" if lo is not None else "")
+    if base is str:
+        shortest, longest = _bounds(metas, "min_length", "max_length")
+        text = "a non-empty string" if shortest else "a string"
+        return text + (f" of at most {longest} characters" if longest else "")
+    if base is dict or get_origin(base) is dict or _is_model(base):
+        return "a JSON object"
+    if get_origin(base) is list:
+        lo, hi = _bounds(metas, "min_length", "max_length")
+        if lo is not None and hi is not None:
+            return f"a list of {lo} to {hi} items"
+        return "a list"
+    if base is bool:
+        return "true or false"
+    if getattr(base, "__name__", "") == "datetime":
+        return "an ISO 8601 time"
+    return "valid"
+
+
+def _problem(tp: Any, in_query: bool) -> str:
+    members = _members(tp)
+    text = " or ".join(_describe(m) for m in members)
+    # A query parameter cannot be null, only left out.
+    nullable = not in_query and get_origin(tp) in _UNIONS and type(None) in get_args(tp)
+    return "must be " + text + (", or null" if nullable else "")
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, Struct)
+
+
+def _field(name: str, tp: Any, required: bool, in_query: bool) -> _Field:
+    checks: list[Check] = []
+    items, override = None, False
+    for member in _members(tp):
+        base, metas = _split(member)
+        for meta in metas:
+            checks.extend((meta.extra or {}).get("checks", ()))
+            override = override or bool((meta.extra or {}).get("problem"))
+        if get_origin(base) is list and _is_model(get_args(base)[0]):
+            items = get_args(base)[0]
+    members = _members(tp)
+    member = members[0] if len(members) == 1 else None
+    problem = _problem(tp, in_query)
+    return _Field(name, tp, required, tuple(checks), problem, override, items, member)
+
+
+def _missed_bound(f: _Field, value: Any, strict: bool) -> str | None:
+    """For a value of the right kind that is only too small, big, short or long: the
+    bound it missed, which is what a person fixes (``must be between 0 and 100``)."""
+    if f.member is None or f.override:
+        return None
+    base, metas = _split(f.member)
+    if base is int and not strict and isinstance(value, str):
+        try:  # a query parameter: text that is a number
+            value = int(value)
+        except ValueError:
+            return None
+    if base is int and isinstance(value, int) and not isinstance(value, bool):
+        low, high = _bounds(metas, "ge", "le")
+        if low is not None and high is not None:
+            return f"must be between {low} and {high}"
+    if base is str and isinstance(value, str):
+        shortest, longest = _bounds(metas, "min_length", "max_length")
+        if longest is not None and len(value) > longest:
+            return f"must be at most {longest} characters"
+        if shortest == 1 and not value:
+            return "must be a non-empty string"
     return None
 
 
-def _check_fields(
-    data: dict[str, Any], registry: HandlerRegistry, settings: Settings
-) -> dict[str, str]:
+@cache
+def _fields(model: type[Struct]) -> tuple[_Field, ...]:
+    hints = typing.get_type_hints(model, include_extras=True)
+    in_query = not model.__struct_config__.forbid_unknown_fields
+    return tuple(
+        _field(f.name, hints[f.name], f.required, in_query) for f in msgspec.structs.fields(model)
+    )
+
+
+def _convert(f: _Field, value: Any, path: str, strict: bool, errors: dict[str, str]) -> Any:
+    if f.items is not None and isinstance(value, list):
+        try:  # the list itself (its length) first, then each item against its model
+            msgspec.convert([{}] * len(value), f.type, strict=strict)
+        except msgspec.ValidationError:
+            errors[path] = f.problem
+            return _BAD
+        loaded = [
+            _load(f.items, item, f"{path}[{i}]", strict, errors) for i, item in enumerate(value)
+        ]
+        return _BAD if any(item is _BAD for item in loaded) else loaded
+    try:
+        converted = msgspec.convert(value, f.type, strict=strict)
+    except msgspec.ValidationError:
+        errors[path] = _missed_bound(f, value, strict) or f.problem
+        return _BAD
+    except UnicodeEncodeError:
+        # msgspec raises this, not a ValidationError, for text with an unpaired
+        # surrogate where it expects anything but text (an integer, an enum, a time).
+        errors[path] = f.problem
+        return _BAD
+    if converted is not None and converted is not UNSET:
+        for check in f.checks:
+            if problem := check(converted):
+                errors[path] = f.problem if f.override else problem
+                return _BAD
+    return converted
+
+
+def _values(
+    model: type[Struct], data: Any, where: str, strict: bool, errors: dict[str, str]
+) -> dict[str, Any] | None:
+    """The fields of ``data`` that convert, as their types; each problem goes into
+    ``errors``. None when ``data`` is not an object at all."""
+    if not isinstance(data, dict):
+        errors[where or "body"] = "must be a JSON object"
+        return None
+    prefix = f"{where}." if where else ""
+    fields = _fields(model)
+    if model.__struct_config__.forbid_unknown_fields:
+        known = {f.name for f in fields}
+        errors.update({f"{prefix}{k}": "unknown field" for k in data if k not in known})
+    values: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in data:
+            if f.required:
+                errors[prefix + f.name] = "is required"
+            continue
+        value = _convert(f, data[f.name], prefix + f.name, strict, errors)
+        if value is not _BAD:
+            values[f.name] = value
+    return values
+
+
+def _load(model: type[M], data: Any, where: str, strict: bool, errors: dict[str, str]) -> Any:
+    before = len(errors)
+    values = _values(model, data, where, strict, errors)
+    return _BAD if values is None or len(errors) > before else model(**values)
+
+
+def load_query(model: type[M], params: typing.Mapping[str, Any]) -> M:
+    """Query parameters as ``model``: text is converted to the field's type, and an
+    empty parameter counts as absent."""
+    data = {k: v for k, v in params.items() if v not in (None, "")}
     errors: dict[str, str] = {}
-    if "name" in data:
-        name = data["name"]
-        if not isinstance(name, str) or not name.strip():
-            errors["name"] = "must be a non-empty string"
-        elif len(name) > MAX_NAME:
-            errors["name"] = f"must be at most {MAX_NAME} characters"
-    if "description" in data:
-        desc = data["description"]
-        if desc is not None and not isinstance(desc, str):
-            errors["description"] = "must be a string"
-        elif desc and len(desc) > MAX_DESCRIPTION:
-            errors["description"] = f"must be at most {MAX_DESCRIPTION} characters"
-    if "handler" in data:
-        handler = data["handler"]
-        if not isinstance(handler, str) or handler not in registry:
-            errors["handler"] = "unknown handler; known: " + ", ".join(registry.names())
-    if "payload" in data:
-        payload = data["payload"]
-        if not isinstance(payload, dict):
-            errors["payload"] = "must be a JSON object"
-        elif len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
-            errors["payload"] = f"must be at most {MAX_PAYLOAD_BYTES} bytes of JSON"
-    if data.get("schedule") is not None:
-        try:
-            data["schedule"] = cron.validate_schedule(data["schedule"])
-        except ValueError as exc:
-            errors["schedule"] = str(exc)
-    if "timezone" in data:
-        try:
-            cron.parse_timezone(data["timezone"])
-        except ValueError as exc:
-            errors["timezone"] = str(exc)
-    if "overlap_policy" in data and data["overlap_policy"] not in OVERLAP_POLICIES:
-        errors["overlap_policy"] = "must be one of " + ", ".join(OVERLAP_POLICIES)
-    bounds = {
-        "priority": (0, 100),
-        "max_retries": (0, MAX_RETRIES),
-        "timeout_ms": (1, MAX_TIMEOUT_MS),
-        "retry_backoff_ms": (0, MAX_BACKOFF_MS),
-        "retry_backoff_max_ms": (0, MAX_BACKOFF_MS),
-    }
-    for key, (low, high) in bounds.items():
-        if key in data and (problem := _int_in(data[key], low, high)):
-            errors[key] = problem
-    return errors
+    loaded = _load(model, data, "", False, errors)
+    if errors:
+        raise ValidationError(errors)
+    return loaded
 
 
-def _check_handler_payload(
-    data: dict[str, Any], registry: HandlerRegistry, settings: Settings
-) -> dict[str, str]:
-    handler = registry.get(data.get("handler", ""))
-    if handler is None or not isinstance(data.get("payload"), dict):
-        return {}
-    return handler.validate(data["payload"], settings)
+def load_body(model: type[M], body: Any) -> M:
+    """A JSON body as ``model`` (strict: text is not a number), every problem named."""
+    errors: dict[str, str] = {}
+    loaded = _load(model, body, "", True, errors)
+    if errors:
+        raise ValidationError(errors)
+    return loaded
 
 
-def _check_backoff(data: dict[str, Any]) -> dict[str, str]:
-    initial, cap = data.get("retry_backoff_ms"), data.get("retry_backoff_max_ms")
-    if isinstance(initial, int) and isinstance(cap, int) and cap < initial:
-        return {"retry_backoff_max_ms": "must be at least retry_backoff_ms"}
-    return {}
+def present(model: Struct) -> dict[str, Any]:
+    """The fields a request set (those left UNSET are left out), values as loaded."""
+    return {k: v for k, v in msgspec.structs.asdict(model).items() if v is not UNSET}
 
 
-def _add_dependent_checks(
-    errors: dict[str, str], data: dict[str, Any], registry: HandlerRegistry, settings: Settings
+# ------------------------------------------------------------------------- jobs
+
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default_factory() if f.default is msgspec.NODEFAULT else f.default
+    for f in msgspec.structs.fields(JobCreate)
+    if not f.required
+}
+"""A new job's defaults, from the model."""
+WRITABLE = tuple(f.name for f in msgspec.structs.fields(JobCreate))
+
+
+def _check_job(
+    data: dict[str, Any], errors: dict[str, str], registry: HandlerRegistry, settings: Settings
 ) -> None:
-    """Checks that need other fields to be sound first; each runs when its inputs are,
-    so one response names every problem it can."""
-    if "handler" not in errors and "payload" not in errors:
-        errors.update(_check_handler_payload(data, registry, settings))
-    if "retry_backoff_ms" not in errors and "retry_backoff_max_ms" not in errors:
-        errors.update(_check_backoff(data))
+    """Rules beyond each field's own type, on the job as it would be stored. Each runs
+    when the fields it reads are sound, so one response names every problem it can."""
+    if "handler" in data and "handler" not in errors:
+        handler = registry.get(data["handler"])
+        if handler is None:
+            errors["handler"] = "unknown handler; known: " + ", ".join(registry.names())
+        elif "payload" not in errors:
+            errors.update(handler.validate(data["payload"], settings))
+    backoff = ("retry_backoff_ms", "retry_backoff_max_ms")
+    sound = not any(k in errors for k in backoff)
+    if sound and data["retry_backoff_max_ms"] < data["retry_backoff_ms"]:
+        errors["retry_backoff_max_ms"] = "must be at least retry_backoff_ms"
 
 
-def _require_object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise ValidationError({"body": "must be a JSON object"})
-    return body
-
-
-def validate_job_create(body: Any, registry: HandlerRegistry, settings: Settings) -> dict[str, Any]:
-    body = _require_object(body)
+def _validate(
+    model: type[Struct],
+    body: Any,
+    current: dict[str, Any],
+    registry: HandlerRegistry,
+    settings: Settings,
+) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    for key in body:
-        if key not in WRITABLE:
-            errors[key] = "unknown field"
-    data = {**DEFAULTS, **{k: v for k, v in body.items() if k in WRITABLE}}
-    if data["description"] is None:
-        data["description"] = ""
-    for required in ("name", "handler"):
-        if required not in body:
-            errors[required] = "is required"
-    errors.update(_check_fields(data, registry, settings))
-    _add_dependent_checks(errors, data, registry, settings)
+    values = _values(model, body, "", True, errors)
+    if values is None:
+        raise ValidationError(errors)
+    data = {**current, **{k: v for k, v in values.items() if k not in READ_ONLY}}
+    _check_job(data, errors, registry, settings)
     if errors:
         raise ValidationError(errors)
     data["name"] = data["name"].strip()
+    if data["description"] is None:
+        data["description"] = ""
+    if data["schedule"] is not None:  # the form croniter and the tick read
+        data["schedule"] = " ".join(data["schedule"].split())
     return data
+
+
+def validate_job_create(body: Any, registry: HandlerRegistry, settings: Settings) -> dict[str, Any]:
+    """A new job's fields, defaults filled in."""
+    return _validate(JobCreate, body, copy.deepcopy(DEFAULTS), registry, settings)
 
 
 def validate_job_update(
     body: Any, current: dict[str, Any], registry: HandlerRegistry, settings: Settings
 ) -> dict[str, Any]:
     """Partial update: fields left out keep their value; read-only fields are ignored."""
-    body = _require_object(body)
+    return _validate(JobUpdate, body, {k: current[k] for k in WRITABLE}, registry, settings)
+
+
+# --------------------------------------------------------------------- triggers
+
+
+def validate_trigger(
+    body: Any, handler: Handler | None, settings: Settings
+) -> list[dict[str, Any]]:
+    """The runs a trigger asks for, each one's overrides: one run for ``{payload?,
+    priority?}`` (or no body), many for ``{"runs": [...]}``. An overriding payload must
+    fit the job's handler, like the job's own; every problem of every run is named
+    (``runs[3].payload``)."""
+    body = {} if body is None else body
     errors: dict[str, str] = {}
-    for key in body:
-        if key not in WRITABLE and key not in READ_ONLY:
-            errors[key] = "unknown field"
-    changes = {k: v for k, v in body.items() if k in WRITABLE}
-    if "description" in changes and changes["description"] is None:
-        changes["description"] = ""
-    merged = {**{k: current[k] for k in WRITABLE}, **changes}
-    errors.update(_check_fields(merged, registry, settings))
-    _add_dependent_checks(errors, merged, registry, settings)
+    values = _values(Trigger, body, "", True, errors)
+    if values is None:
+        raise ValidationError(errors)
+    batch = "runs" in body
+    if batch:
+        errors.update(
+            {k: "not allowed together with runs" for k in ("payload", "priority") if k in body}
+        )
+    raw = [body] if not batch else [] if "runs" in errors else body["runs"]
+    for i, run in enumerate(raw):
+        prefix = f"runs[{i}]." if batch else ""
+        payload = run.get("payload") if isinstance(run, dict) else None
+        sound = not any(k.startswith(prefix + "payload") for k in errors)
+        if handler is not None and isinstance(payload, dict) and sound:
+            problems = handler.validate(payload, settings)
+            errors.update({prefix + name: problem for name, problem in problems.items()})
     if errors:
         raise ValidationError(errors)
-    merged["name"] = merged["name"].strip()
-    return merged
+    return [present(run) for run in values["runs"]] if batch else [values]

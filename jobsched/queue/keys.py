@@ -89,7 +89,6 @@ class Keys:
         """hash: a worker's id, host, pid, running, capacity, started_at, last_heartbeat."""
         return f"{self.prefix}:worker:{worker_id}"
 
-    @property
-    def stats(self) -> str:
-        """hash: figures the tick publishes (queue depth, last tick time)."""
-        return f"{self.prefix}:stats"
+    def rate_limit(self, key_id: str) -> str:
+        """hash: an API key's token bucket (tokens, at), shared by every API instance."""
+        return f"{self.prefix}:ratelimit:{key_id}"

@@ -17,6 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import redis
 from redis import Redis
+from redis import exceptions as redis_exc
 
 from jobsched.clock import to_ms
 from jobsched.errors import DependencyError
@@ -27,15 +28,38 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+UNAVAILABLE = (
+    redis.ConnectionError,  # includes LOADING (BusyLoadingError)
+    redis.TimeoutError,
+    redis_exc.ReadOnlyError,  # READONLY: a replica after a failover
+    redis_exc.OutOfMemoryError,  # OOM: maxmemory reached with noeviction
+    redis_exc.MasterDownError,
+    redis_exc.ClusterDownError,
+    redis_exc.TryAgainError,
+)
+"""Errors that say the server cannot take this command now, not that it was wrong."""
+UNAVAILABLE_CODES = ("BUSY", "NOREPLICAS")
+"""The same, for replies redis-py reports as a plain ResponseError."""
+
+
 def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn driver connection errors into ``DependencyError`` (retryable)."""
+    """Turn "Redis cannot serve this now" into ``DependencyError`` (a 503, retryable).
+
+    Callers rely on it to keep the outbox order safe: a push that fails this way
+    leaves the PostgreSQL row PENDING for the tick, instead of surfacing as a 500
+    that makes a client retry (and duplicate) a run that already exists.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError) as exc:
-            raise DependencyError(f"Redis unavailable: {exc}") from exc
+        except UNAVAILABLE as exc:
+            raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+        except redis.ResponseError as exc:
+            if str(exc).startswith(UNAVAILABLE_CODES):
+                raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+            raise
 
     return wrapper
 
@@ -248,14 +272,6 @@ class RedisQueue:
         self.client.set(self.keys.epoch, to_ms(now))
 
     @redis_errors
-    def known(self, execution_ids: Sequence[str]) -> set[str]:
-        """Which of these ids the queue holds (ready, delayed or in flight)."""
-        if not execution_ids:
-            return set()
-        values = self.client.hmget(self.keys.meta, list(execution_ids))
-        return {eid for eid, v in zip(execution_ids, values, strict=True) if v is not None}
-
-    @redis_errors
     def depth(self) -> dict[str, int]:
         k = self.keys
         with self.client.pipeline(transaction=False) as pipe:
@@ -331,10 +347,6 @@ class RedisQueue:
                 }
             )
         return out
-
-    @redis_errors
-    def publish_stats(self, stats: dict[str, Any]) -> None:
-        self.client.hset(self.keys.stats, mapping={k: str(v) for k, v in stats.items()})
 
     @redis_errors
     def ping(self) -> bool:

@@ -25,8 +25,11 @@ SCRIPT_NAMES = (
 )
 
 
+def load_script(client: Redis, name: str) -> Script:
+    return client.register_script(
+        (resources.files("jobsched.queue") / "lua" / f"{name}.lua").read_text()
+    )
+
+
 def load_scripts(client: Redis) -> dict[str, Script]:
-    folder = resources.files("jobsched.queue") / "lua"
-    return {
-        name: client.register_script((folder / f"{name}.lua").read_text()) for name in SCRIPT_NAMES
-    }
+    return {name: load_script(client, name) for name in SCRIPT_NAMES}

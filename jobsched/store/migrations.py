@@ -29,7 +29,7 @@ def migrate(database_url: str) -> list[str]:
     try:
         return _migrate(database_url)
     except psycopg.OperationalError as exc:
-        raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+        raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
 
 def _migrate(database_url: str) -> list[str]:

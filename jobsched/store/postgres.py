@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,22 +21,22 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from jobsched.domain import attempts, cron, due, retry
 from jobsched.domain import audit as changes
-from jobsched.domain import cron
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job
+from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
+from jobsched.store import stored_json
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
 
 log = logging.getLogger("jobsched.store")
 
 S = ExecutionStatus
-MISSED_RUNS_LIMIT = 100
-"""At most this many rows are written for the occurrences one tick finds overdue."""
 SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 """How long a job whose schedule failed to compute waits before the tick tries again."""
 MAX_ERROR_TEXT = 1000
@@ -53,6 +53,9 @@ JOB_SORTS = {
     "-priority": "priority DESC",
 }
 MAX_PAGE = 200
+MAX_OFFSET = 2**31 - 1
+"""Cursors decode to an OFFSET; past this (PostgreSQL's bigint ends at 2**63) they are
+not cursors this API handed out."""
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
@@ -68,8 +71,19 @@ class Finish:
     outcome: AttemptOutcome
     result: Any = None
     error: str | None = None
+    deliveries: int = 0
+    """Claims of the run since its last deliberate retry (poison detection)."""
+    refused: str | None = None
+    """Why PostgreSQL refused the attempt's result (set by the store, never a worker)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``Store.finish`` wrote for one attempt: the status, and when a retry is due
+    or why the run was dead-lettered (from ``retry.decide``)."""
+
+    status: ExecutionStatus
     retry_at: datetime | None = None
-    """Set when the attempt failed and another one is due at this time."""
     dead_letter_reason: str | None = None
 
 
@@ -122,9 +136,7 @@ def _refused(f: Finish, exc: BaseException) -> Finish:
         "result refused by PostgreSQL; recorded as failed",
         extra={"execution_id": f.execution_id, "error": reason},
     )
-    return Finish(
-        f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, dead_letter_reason=reason
-    )
+    return Finish(f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, refused=reason)
 
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
@@ -144,7 +156,7 @@ def _decode_cursor(cursor: str | None) -> int:
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
         return offset
     except (ValueError, UnicodeDecodeError):
@@ -159,39 +171,6 @@ def _page_limit(limit: int | None) -> int:
     return limit
 
 
-def _attempt(number: int, worker_id: str | None, now: datetime) -> dict[str, Any]:
-    return {
-        "number": number,
-        "worker_id": worker_id,
-        "started_at": now.isoformat(),
-        "finished_at": None,
-        "outcome": None,
-        "error": None,
-    }
-
-
-def _close_open_attempt(
-    attempts: list[dict[str, Any]], outcome: AttemptOutcome, now: datetime, error: str | None
-) -> list[dict[str, Any]]:
-    """Copy of ``attempts`` with the last one closed, if it is still open."""
-    attempts = [dict(a) for a in attempts]
-    if attempts and attempts[-1].get("outcome") is None:
-        attempts[-1].update(finished_at=now.isoformat(), outcome=outcome.value, error=error)
-    return attempts
-
-
-def _overlap_skip(job: dict[str, Any], busy: set[Any], index: int, count: int) -> str | None:
-    """Why occurrence ``index`` of ``count`` due now is skipped under overlap_policy=skip
-    (None: it runs). Only the latest may run, and only if no earlier run is unfinished."""
-    if job["overlap_policy"] != "skip":
-        return None
-    if job["id"] in busy:
-        return "overlap_policy=skip: the previous run was still unfinished"
-    if index < count - 1:
-        return "overlap_policy=skip: a later occurrence due at the same time ran instead"
-    return None
-
-
 class Store:
     def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
         self.database_url = database_url
@@ -202,6 +181,7 @@ class Store:
             kwargs={"row_factory": dict_row},
             # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
             check=ConnectionPool.check_connection,
+            configure=stored_json.configure,
             open=False,
             name="jobsched",
         )
@@ -219,7 +199,7 @@ class Store:
             with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 yield conn
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
-            raise DependencyError(f"PostgreSQL unavailable: {exc}") from exc
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
     def _paged(
         self,
@@ -264,14 +244,12 @@ class Store:
         return job_from_row(row)
 
     def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
-        """Create a job unless one with its name exists; returns it only if created."""
-        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
-        params["next_run_time"] = (
-            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
-        )
-        with self.tx() as conn:
-            row = conn.execute(q("insert_job_if_absent"), params).fetchone()
-        return job_from_row(row) if row else None
+        """Create a job unless one with its name exists; returns it only if created.
+        Audited as the ``system`` caller, like any other creation."""
+        try:
+            return self.create_job(data, now, Audit("system", "create"))
+        except ConflictError:
+            return None
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:
@@ -378,9 +356,7 @@ class Store:
         """Writes PENDING executions for every due occurrence and advances the jobs,
         in one transaction and one pipelined round trip per statement.
 
-        After a short outage every missed occurrence runs. After a long one (more than
-        ``MISSED_RUNS_LIMIT`` missed) the latest runs and one SKIPPED row at the first
-        missed occurrence records what was coalesced into it.
+        Which runs each due job gets (coalescing, overlap) is ``due.plan``'s decision.
 
         One job that cannot be scheduled (its stored schedule or time zone no longer
         computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
@@ -421,26 +397,23 @@ class Store:
         self, job: dict[str, Any], busy: set[Any], now: datetime
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The execution rows one due job gets now, and its advance."""
-        inserts: list[dict[str, Any]] = []
-        times, truncated = cron.occurrences_until(
-            job["schedule"], job["timezone"], job["next_run_time"], now, MISSED_RUNS_LIMIT
+        plan = due.plan(
+            schedule=job["schedule"],
+            timezone=job["timezone"],
+            next_run_time=job["next_run_time"],
+            last_run_time=job["last_run_time"],
+            overlap_policy=job["overlap_policy"],
+            busy=job["id"] in busy,
+            now=now,
         )
-        if truncated:
-            first, latest = times[0], times[-1]
-            reason = (
-                f"missed while the scheduler was down: occurrences from "
-                f"{first.isoformat()} until {latest.isoformat()} were coalesced "
-                f"into the run at {latest.isoformat()}"
-            )
-            inserts.append(self._execution_row(job, first, "schedule", now, reason))
-            times = [latest]
-        for i, when in enumerate(times):
-            skip = _overlap_skip(job, busy, i, len(times))
-            inserts.append(self._execution_row(job, when, "schedule", now, skip))
+        inserts = [
+            self._execution_row(job, run.scheduled_for, "schedule", now, run.skip_reason)
+            for run in plan.runs
+        ]
         advance = {
             "id": job["id"],
-            "next_run_time": cron.next_run(job["schedule"], job["timezone"], now),
-            "last_run_time": times[-1] if times else job["last_run_time"],
+            "next_run_time": plan.next_run_time,
+            "last_run_time": plan.last_run_time,
             "now": now,
         }
         return inserts, advance
@@ -531,11 +504,18 @@ class Store:
         now: datetime,
         runs: Sequence[dict[str, Any]] = ({},),
         audit: Audit | None = None,
+        check: Callable[[Job], None] | None = None,
     ) -> list[Execution]:
-        """PENDING executions for a manual trigger; each run may override payload/priority."""
+        """PENDING executions for a manual trigger; each run may override payload/priority.
+
+        The job is read once, in the transaction that writes the runs: ``check`` is
+        called with it first (it raises to refuse the runs, e.g. a payload its handler
+        rejects), so nothing is written for a refused trigger."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
             job = _found(conn.execute(q("get_job"), {"id": jid}).fetchone(), "job", job_id)
+            if check is not None:
+                check(job_from_row(job))
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
             rows = [
@@ -598,18 +578,14 @@ class Store:
                 return []
             params = []
             for row in rows:
-                lost = bool(row["attempts"]) and row["attempts"][-1].get("outcome") is None
-                attempts = _close_open_attempt(
-                    row["attempts"], AttemptOutcome.LOST, now, "worker stopped heartbeating"
-                )
-                attempts.append(_attempt(len(attempts) + 1, worker_id, now))
+                history, spared = attempts.begin(row["attempts"], worker_id, now)
                 params.append(
                     {
                         "id": row["id"],
-                        "lost": int(lost),
+                        "spared": spared,
                         "worker_id": worker_id,
                         "token": tokens[str(row["id"])],
-                        "attempts": Jsonb(attempts),
+                        "attempts": Jsonb(history),
                         "now": now,
                     }
                 )
@@ -621,9 +597,12 @@ class Store:
                     started.append(execution_from_row(cur.fetchone()))
         return started
 
-    def finish(self, finishes: Sequence[Finish], now: datetime) -> dict[str, str]:
-        """Records attempt results in one transaction; returns ``{id: status written}``
-        for the ids that still held their lease (results from stale leases are ignored).
+    def finish(
+        self, finishes: Sequence[Finish], now: datetime, policy: RetryPolicy
+    ) -> dict[str, Recorded]:
+        """Records attempt results in one transaction; returns what was written for the
+        ids that still held their lease (results from stale leases are ignored). What
+        follows a failure is ``retry.decide``'s call, made here with the locked row.
 
         A row PostgreSQL refuses for its data (a DataError, a value psycopg cannot
         encode) must not stall the batch, nor pass for an outage to retry forever:
@@ -631,35 +610,44 @@ class Store:
         FAILED and dead-lettered with the reason instead of its result.
         """
         try:
-            return self._finish_batch(finishes, now)
+            return self._finish_batch(finishes, now, policy)
         except REFUSED_FOR_DATA:
             pass  # find the refused rows: one transaction per row
-        recorded: dict[str, str] = {}
+        recorded: dict[str, Recorded] = {}
         for f in finishes:
             try:
-                recorded.update(self._finish_batch([f], now))
+                recorded.update(self._finish_batch([f], now, policy))
             except REFUSED_FOR_DATA as exc:
-                recorded.update(self._finish_batch([_refused(f, exc)], now))
+                recorded.update(self._finish_batch([_refused(f, exc)], now, policy))
         return recorded
 
-    def _finish_batch(self, finishes: Sequence[Finish], now: datetime) -> dict[str, str]:
+    def _finish_batch(
+        self, finishes: Sequence[Finish], now: datetime, policy: RetryPolicy
+    ) -> dict[str, Recorded]:
         updates: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
+        recorded: dict[str, Recorded] = {}
         with self.tx() as conn:
             held = self._lock_held(conn, [(f.execution_id, f.token) for f in finishes])
             for f in finishes:
                 row = held.get(f.execution_id)
                 if row is None:
                     continue
-                attempts = _close_open_attempt(row["attempts"], f.outcome, now, f.error)
-                if f.outcome == AttemptOutcome.SUCCEEDED:
-                    status = S.SUCCEEDED
-                elif f.outcome == AttemptOutcome.CANCELLED:
-                    status = S.CANCELLED
-                elif f.retry_at is not None:
-                    status = S.RETRYING
-                else:
-                    status = S.FAILED
+                decision = retry.decide(
+                    f.outcome,
+                    retries_used=attempts.retries_used(row["attempt"], row["attempt_base"]),
+                    max_retries=row["max_retries"],
+                    retry_backoff_ms=row["retry_backoff_ms"],
+                    retry_backoff_max_ms=row["retry_backoff_max_ms"],
+                    now=now,
+                    policy=policy,
+                    deliveries=f.deliveries,
+                    refused=f.refused,
+                )
+                status = attempts.final_status(f.outcome, decision)
+                retry_at = decision.at if isinstance(decision, RetryAt) else None
+                buried = decision.reason if isinstance(decision, ToDeadLetter) else None
+                recorded[f.execution_id] = Recorded(status, retry_at, buried)
                 updates.append(
                     {
                         "id": row["id"],
@@ -667,19 +655,19 @@ class Store:
                         "finished_at": None if status == S.RETRYING else now,
                         "result": Jsonb(f.result) if f.result is not None else None,
                         "error": f.error,
-                        "next_attempt_at": f.retry_at,
-                        "attempts": Jsonb(attempts),
+                        "next_attempt_at": retry_at,
+                        "attempts": Jsonb(attempts.close(row["attempts"], f.outcome, now, f.error)),
                         "queued_at": row["queued_at"],
                         "now": now,
                     }
                 )
-                if status == S.FAILED:
+                if buried is not None:
                     dead.append(
                         {
                             "id": uuid.uuid4(),
                             "execution_id": row["id"],
                             "job_id": row["job_id"],
-                            "reason": f.dead_letter_reason or "out of retries",
+                            "reason": buried,
                             "error": f.error,
                             "attempts": row["attempt"],
                             "now": now,
@@ -690,7 +678,7 @@ class Store:
                     cur.executemany(q("finish_execution"), updates)
                 if dead:
                     cur.executemany(q("insert_dead_letter"), dead)
-        return {str(u["id"]): u["status"] for u in updates}
+        return recorded
 
     def _lock_held(
         self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]
@@ -704,13 +692,17 @@ class Store:
 
     def hand_back(self, claims: Sequence[tuple[str, str]], now: datetime) -> list[str]:
         """A stopping worker returns leased executions to QUEUED."""
+        outcome = AttemptOutcome.HANDED_BACK
+        fixed = {
+            "status": attempts.final_status(outcome).value,
+            "spared": int(not attempts.uses_a_retry(outcome)),
+            "now": now,
+        }
         params = []
         with self.tx() as conn:
             for row in self._lock_held(conn, claims).values():
-                attempts = _close_open_attempt(
-                    row["attempts"], AttemptOutcome.HANDED_BACK, now, "worker stopped"
-                )
-                params.append({"id": row["id"], "attempts": Jsonb(attempts), "now": now})
+                history = attempts.close(row["attempts"], outcome, now, "worker stopped")
+                params.append({**fixed, "id": row["id"], "attempts": Jsonb(history)})
             if params:
                 with conn.cursor() as cur:
                     cur.executemany(q("hand_back"), params)
@@ -750,12 +742,8 @@ class Store:
             )
             if not allowed(row["status"], S.CANCELLED):
                 raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
-            attempts = _close_open_attempt(
-                row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled"
-            )
-            conn.execute(
-                q("cancel_execution"), {"id": eid, "attempts": Jsonb(attempts), "now": now}
-            )
+            history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
+            conn.execute(q("cancel_execution"), {"id": eid, "attempts": Jsonb(history), "now": now})
             change = changes.status_change(row["status"], S.CANCELLED.value)
             audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)

@@ -8,90 +8,35 @@ so restarting them disturbs nothing else.
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import psycopg
 import pytest
 
-from infra.local.ports import free_port
-from infra.local.services import LocalServices, postgres_answers, redis_answers
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
 from jobsched.registry import default_registry
-from jobsched.settings import Settings
 from jobsched.store import Store
-from jobsched.store.migrations import migrate
+from tests.chaos.cluster import Cluster, all_executions, retrying
 from tests.integration.helpers import wait_for
 
 pytestmark = pytest.mark.chaos
-ROOT = Path(__file__).resolve().parents[2]
 
 
-class Cluster:
-    """Private servers plus the tick and worker processes under test."""
-
-    def __init__(self) -> None:
-        # Under the repo, not /tmp: PostgreSQL runs as its own user and must reach it.
-        self.root = ROOT / ".local" / f"chaos-{secrets.token_hex(3)}"
-        self.services = LocalServices(self.root)
-        self.redis_url = self.services.ensure_redis(f"redis://127.0.0.1:{free_port()}/0")
-        admin = self.services.ensure_postgres(
-            f"postgresql://postgres@127.0.0.1:{free_port()}/postgres"
-        )
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE chaos")
-        self.database_url = admin.rsplit("/", 1)[0] + "/chaos"
-        migrate(self.database_url)
-        self.settings = Settings(database_url=self.database_url, redis_url=self.redis_url)
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, command: str, **env: str) -> None:
-        environ = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "REDIS_URL": self.redis_url,
-            "LEADER_LOCK_TTL": "1",
-            "SCAN_INTERVAL_MS": "200",
-            "VISIBILITY_TIMEOUT_MS": "2000",
-            "MAX_CONCURRENT_JOBS": "4",
-            "PYTHONPATH": str(ROOT),
-            **env,
-        }
-        self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", "jobsched", command],
-            env=environ,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def kill(self, name: str) -> None:
-        proc = self.procs.pop(name)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.kill()
-            proc.wait(timeout=10)
-        self.services.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+# Short leases and a fast tick so the test's recoveries take seconds, not minutes.
+FAST = {
+    "LEADER_LOCK_TTL": "1",
+    "SCAN_INTERVAL_MS": "200",
+    "VISIBILITY_TIMEOUT_MS": "2000",
+    "MAX_CONCURRENT_JOBS": "4",
+}
 
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
-    c = Cluster()
+    c = Cluster(FAST)
     yield c
     c.stop()
 
@@ -158,13 +103,11 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     more_cron_runs()
 
     # 3. Redis dies and comes back empty (no persistence): the tick rebuilds the queue.
-    cluster.services.restart("redis-server", lambda: redis_answers(cluster.redis_url), kill=True)
+    cluster.restart_redis_empty()
     more_cron_runs()
 
     # 4. PostgreSQL restarts (fast shutdown drops every connection).
-    cluster.services.restart(
-        "postgres", lambda: postgres_answers(cluster.database_url, strict=True)
-    )
+    cluster.restart_postgres()
     more_cron_runs()
 
     # Stop creating cron runs, then everything in flight must finish.
@@ -177,7 +120,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
 
     batch_final = [store.get_execution(e.id) for e in batch]
     assert {e.status for e in batch_final} == {"SUCCEEDED"}
-    cron = _all(store, cron_id)
+    cron = all_executions(store, cron_id)
     assert all(e.status in ("SUCCEEDED", "SKIPPED") for e in cron), {e.status for e in cron}
     # No occurrence was silently dropped: one execution for every second in the range.
     times = sorted(e.scheduled_for for e in cron)
@@ -186,25 +129,3 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     lost = [a for e in batch_final + cron for a in e.attempts if a.outcome == "LOST"]
     assert lost, "the SIGKILLed worker's run should show as a LOST attempt"
     store.close()
-
-
-def retrying(fn, attempts: int = 100):
-    """Call ``fn`` while the test's own connections recover from a restart."""
-    from jobsched.errors import DependencyError
-
-    for _ in range(attempts):
-        try:
-            return fn()
-        except DependencyError:
-            time.sleep(0.1)
-    return fn()
-
-
-def _all(store: Store, job_id: str) -> list:
-    items, cursor = [], None
-    while True:
-        page = store.list_executions(job_id=job_id, limit=200, cursor=cursor)
-        items += page.items
-        cursor = page.next_cursor
-        if cursor is None:
-            return items

@@ -289,7 +289,10 @@ def test_cancel_and_retry(api: Api, engine: Engine) -> None:
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
     cancelled = api.ok("POST", f"/executions/{execution['id']}/cancel")
     assert cancelled["status"] == "CANCELLED"
+    # No worker runs a cancelled execution: it left the queue, and a claim finds nothing.
     assert engine.queue.depth()["ready"] == 0
+    assert engine.worker().run_once(engine.clock.now()) == 0
+    assert engine.status(execution["id"]) == "CANCELLED"
     code, body = api.call("POST", f"/executions/{execution['id']}/cancel")
     assert (code, body["error"]["code"]) == (409, "conflict")
     retried = api.ok("POST", f"/executions/{execution['id']}/retry", None, 202)
@@ -381,7 +384,11 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
             # Other endpoints that need Redis say so with a 503, not a 500.
             response = client.http.get("/api/v1/metrics", headers=AUTH)
             assert response.status_code == 503
-            assert json.loads(response.body)["error"]["code"] == "dependency_unavailable"
+            error = json.loads(response.body)["error"]
+            assert error["code"] == "dependency_unavailable"
+            # The driver's text names internal hosts and ports: logs only, never the body.
+            assert error["message"] == "Redis unavailable"
+            assert "127.0.0.1" not in response.body.decode() and ":1" not in error["message"]
             # Triggering still works: the run is recorded PENDING for the tick to push.
             job = json.loads(
                 client.http.post("/api/v1/jobs", headers=AUTH, body=json.dumps(job_body())).body

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from jobsched.domain.validation import validate_job_create
 from jobsched.settings import Settings
 from tests.integration.engine import Engine
@@ -22,16 +20,17 @@ def test_cancelling_a_running_delay_interrupts_it(engine: Engine) -> None:
     _, execution, worker = start_running(
         engine, handler="test.delay", payload={"durationMs": 60_000}
     )
-    began = time.monotonic()
+    run = worker.running[execution.id]
     engine.service.cancel_execution(execution.id)
-    assert engine.status(execution.id) == "CANCELLED"
+    assert run.thread.is_alive()  # the API only records the request; the worker acts
     worker.heartbeat(engine.clock.now())  # the worker learns of it on its next beat
-    wait_for(lambda: worker.flush(engine.clock.now()) or not worker.running, timeout=5)
-    assert time.monotonic() - began < 5  # interrupted, not slept out
-    final = engine.store.get_execution(execution.id)
-    assert final.status == "CANCELLED"
-    assert final.attempts[-1].outcome == "CANCELLED"
+    # The 60 s handler is interrupted: its thread ends and its slot is free again.
+    wait_for(lambda: worker.flush(engine.clock.now()) or not worker.running, timeout=10)
+    assert run.ctx.cancelled.is_set() and not run.thread.is_alive()
+    assert engine.status(execution.id) == "CANCELLED"
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+    # Nothing is left for anyone to claim.
+    assert engine.worker("w2").run_once(engine.clock.now()) == 0
 
 
 def test_cancelling_a_running_shell_command_kills_its_process_group(
@@ -84,7 +83,7 @@ def test_deleting_a_job_while_it_runs_leaves_no_orphan_state(engine: Engine) -> 
     # Only bookkeeping remains: no message, lease or cancel flag for the execution.
     for key in keys:
         kind = engine.queue.client.type(key)
-        if kind == "hash" and key != engine.queue.keys.stats:
+        if kind == "hash":
             assert execution.id not in engine.queue.client.hkeys(key), key
         if kind == "set":
             assert not engine.queue.client.sismember(key, execution.id), key

@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from handlers import register_builtins
+from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import validate_job_create
 from jobsched.registry import HandlerRegistry
@@ -116,8 +117,9 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
         Finish(good.id, tokens[good.id], AttemptOutcome.SUCCEEDED, result={"ok": True}),
         Finish(bad.id, tokens[bad.id], AttemptOutcome.SUCCEEDED, result={"t": "a\x00b"}),
     ]
-    recorded = engine.store.finish(finishes, engine.clock.now())
-    assert recorded == {good.id: "SUCCEEDED", bad.id: "FAILED"}
+    policy = RetryPolicy(max_deliveries=engine.settings.max_deliveries)
+    recorded = engine.store.finish(finishes, engine.clock.now(), policy)
+    assert {i: r.status for i, r in recorded.items()} == {good.id: "SUCCEEDED", bad.id: "FAILED"}
     assert engine.store.get_execution(good.id).result == {"ok": True}
     refused = engine.store.get_execution(bad.id)
     assert refused.status == "FAILED"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
+from jobsched.domain import due, retry
+from jobsched.domain.states import AttemptOutcome
 from jobsched.scheduler import Scheduler
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -28,32 +34,37 @@ def test_a_cron_job_runs_each_occurrence_once(engine: Engine) -> None:
     assert engine.store.get_job(job_id).next_run_time == job.next_run_time + timedelta(seconds=5)
 
 
-def test_missed_occurrences_are_all_run_after_a_short_outage(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "outage",
+    [timedelta(seconds=12), timedelta(hours=1, seconds=2)],  # 3 missed; 721 coalesced
+    ids=["short", "long"],
+)
+def test_the_tick_writes_the_plan_of_a_due_job(engine: Engine, outage: timedelta) -> None:
+    """Which runs are due is ``due.plan``'s decision (tests/unit/test_due.py); the tick
+    writes exactly that: SKIPPED rows finished with their reason, the rest queued."""
     job_id = engine.create_job(schedule="*/5 * * * * *")
-    first = engine.store.get_job(job_id).next_run_time
-    engine.clock.set(first + timedelta(seconds=12))  # 3 occurrences due
-    engine.scheduler.run_once(engine.clock.now())
-    page = engine.store.list_executions(job_id=job_id)
-    assert sorted(e.scheduled_for for e in page.items) == [
-        first,
-        first + timedelta(seconds=5),
-        first + timedelta(seconds=10),
-    ]
-
-
-def test_a_long_outage_is_coalesced_into_one_run_and_recorded(engine: Engine) -> None:
-    job_id = engine.create_job(schedule="*/5 * * * * *")
-    first = engine.store.get_job(job_id).next_run_time
-    engine.clock.set(first + timedelta(hours=1, seconds=2))  # 721 occurrences due
+    job = engine.store.get_job(job_id)
+    engine.clock.set(job.next_run_time + outage)
+    plan = due.plan(
+        schedule=job.schedule,
+        timezone=job.timezone,
+        next_run_time=job.next_run_time,
+        last_run_time=job.last_run_time,
+        overlap_policy=job.overlap_policy,
+        busy=False,
+        now=engine.clock.now(),
+    )
     report = engine.scheduler.run_once(engine.clock.now())
-    assert report.scheduled == 1
-    by_status = {e.status: e for e in engine.store.list_executions(job_id=job_id).items}
-    assert set(by_status) == {"SKIPPED", "QUEUED"}
-    assert by_status["QUEUED"].scheduled_for == first + timedelta(hours=1)
-    skipped = by_status["SKIPPED"]
-    assert skipped.scheduled_for == first
-    assert "coalesced" in skipped.error and first.isoformat() in skipped.error
-    assert engine.store.get_job(job_id).next_run_time == first + timedelta(hours=1, seconds=5)
+    assert report.scheduled == sum(r.skip_reason is None for r in plan.runs)
+    written = engine.store.list_executions(job_id=job_id).items
+    assert sorted((e.scheduled_for, e.status, e.error) for e in written) == [
+        (r.scheduled_for, "SKIPPED" if r.skip_reason else "QUEUED", r.skip_reason)
+        for r in plan.runs
+    ]
+    for e in written:
+        assert (e.finished_at is not None) == (e.status == "SKIPPED")
+    after = engine.store.get_job(job_id)
+    assert (after.next_run_time, after.last_run_time) == (plan.next_run_time, plan.last_run_time)
 
 
 def test_overlap_policy_skip_records_occurrences_due_while_a_run_is_unfinished(
@@ -125,6 +136,8 @@ def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engin
 
 
 def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: Engine) -> None:
+    """When to retry and when to give up is ``retry.decide``'s (tests/unit/test_retry.py);
+    here the store records its decision and the queue carries it out."""
     job_id = engine.create_job(
         handler="test.delay",
         payload={"durationMs": 0, "shouldFail": True, "failMessage": "boom"},
@@ -134,18 +147,27 @@ def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: 
     )
     (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
     worker = engine.worker()
-    delays = []
-    for expected_base in (1000, 1500):  # min(1000 * 2^0, 1500), min(1000 * 2^1, 1500)
+    worker.retry_policy = replace(worker.retry_policy, rng=random.Random(8))
+    expected = replace(worker.retry_policy, rng=random.Random(8))
+    for retries_used in (1, 2):
         engine.run_until(lambda: engine.status(execution.id) == "RETRYING", worker)
         current = engine.store.get_execution(execution.id)
-        delay = current.next_attempt_at - engine.clock.now()
-        delays.append(delay)
-        assert timedelta(milliseconds=expected_base) <= delay
-        assert delay <= timedelta(milliseconds=expected_base * 1.1 + 1)
+        decision = retry.decide(
+            AttemptOutcome.FAILED,
+            retries_used=retries_used,
+            max_retries=2,
+            retry_backoff_ms=1000,
+            retry_backoff_max_ms=1500,
+            now=engine.clock.now(),
+            policy=expected,
+        )
+        assert current.next_attempt_at == decision.at
+        assert current.finished_at is None
+        assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 1}
         # Not due yet: the tick leaves it waiting.
         engine.scheduler.run_once(engine.clock.now())
         assert engine.status(execution.id) == "RETRYING"
-        engine.clock.advance(seconds=delay.total_seconds())
+        engine.clock.set(decision.at)
     engine.run_until(lambda: engine.status(execution.id) == "FAILED", worker)
     final = engine.store.get_execution(execution.id)
     assert final.attempt == 3
@@ -153,6 +175,7 @@ def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: 
     assert final.error == "boom"
     (entry,) = engine.store.list_dead_letter().items
     assert (entry.execution_id, entry.error, entry.attempts) == (execution.id, "boom", 3)
+    assert entry.reason == "out of retries after 3 attempt(s)"
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
     # Redrive: back in the queue with a fresh retry budget, DLQ entry gone.

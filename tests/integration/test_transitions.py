@@ -31,7 +31,11 @@ def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
 
 
 def _start(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([]), "lost": 0}
+    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([]), "spared": 0}
+
+
+def _hand_back(id_: uuid.UUID, now: Any) -> dict[str, Any]:
+    return {**_one(id_, now), "status": E.QUEUED.value, "spared": 1, "attempts": Jsonb([])}
 
 
 def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
@@ -59,7 +63,7 @@ STATEMENTS: list[tuple[str, E, Callable[[uuid.UUID, Any], dict[str, Any]]]] = [
     ("finish_execution", E.CANCELLED, _finish(E.CANCELLED)),
     ("cancel_execution", E.CANCELLED, lambda i, n: {**_one(i, n), "attempts": Jsonb([])}),
     ("requeue_execution", E.PENDING, _one),
-    ("hand_back", E.QUEUED, lambda i, n: {**_one(i, n), "attempts": Jsonb([])}),
+    ("hand_back", E.QUEUED, lambda i, n: _hand_back(i, n)),
 ]
 
 
@@ -123,5 +127,5 @@ def test_the_database_refuses_a_cancelled_run_going_straight_back_to_queued(stor
     """The table in the old code said FAILED/CANCELLED -> QUEUED; a retry writes PENDING."""
     eid = _row_in(store, engine, E.CANCELLED)
     with store.tx() as conn:
-        conn.execute(q("hand_back"), {"id": eid, "now": engine.clock.now(), "attempts": Jsonb([])})
+        conn.execute(q("hand_back"), _hand_back(eid, engine.clock.now()))
     assert _status(store, eid) == "CANCELLED"

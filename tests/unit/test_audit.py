@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from jobsched.api.http import check_bearer
+from jobsched.api.http import bootstrap_key_index
 from jobsched.domain import audit
-from jobsched.errors import UnauthorizedError, ValidationError
+from jobsched.domain.contract import AuditQuery
+from jobsched.domain.validation import load_query
+from jobsched.errors import ValidationError
 
 
-def test_the_caller_is_named_by_a_stable_id_that_does_not_reveal_the_key() -> None:
+def test_a_bootstrap_key_is_named_by_a_stable_id_that_does_not_reveal_it() -> None:
     keys = ["first-key-0123456789", "second-key-9876543210"]
-    first = check_bearer("Bearer first-key-0123456789", keys)
-    second = check_bearer("bearer  second-key-9876543210 ", keys)
-    assert first == audit.key_id(keys[0]) == check_bearer("Bearer first-key-0123456789", keys)
-    assert second != first
+    first, second = audit.key_id(keys[0]), audit.key_id(keys[1])
+    assert first == audit.key_id("first-key-0123456789") != second
     assert first.startswith("env-") and len(first) == 16
     assert "first-key" not in first
-    with pytest.raises(UnauthorizedError):
-        check_bearer("Bearer third-key", keys)
+    assert bootstrap_key_index("second-key-9876543210", keys) == 1
+    assert bootstrap_key_index("third-key", keys) is None
+    assert bootstrap_key_index("first-key-012345678", keys) is None  # a prefix is not a key
 
 
 def test_an_update_records_only_the_changed_fields_with_both_values() -> None:
@@ -64,14 +65,15 @@ def test_big_values_are_recorded_by_size_and_digest(value: object, kept: bool) -
 )
 def test_bad_filters_are_refused_naming_the_field(query: dict, field: str) -> None:
     with pytest.raises(ValidationError) as err:
-        audit.filters(query)
+        load_query(AuditQuery, query)
     assert list(err.value.fields) == [field]
 
 
 def test_filters_read_times_as_utc_and_ids_in_canonical_form() -> None:
-    parsed = audit.filters(
-        {"since": "2026-12-01T10:00:00", "target_id": "6A27E265-D7FD-4830-A649-360688E52BCD"}
-    )
+    parsed = load_query(
+        AuditQuery,
+        {"since": "2026-12-01T10:00:00", "target_id": "6A27E265-D7FD-4830-A649-360688E52BCD"},
+    ).filters()
     assert parsed["since"].isoformat() == "2026-12-01T10:00:00+00:00"
     assert parsed["target_id"] == "6a27e265-d7fd-4830-a649-360688e52bcd"
-    assert audit.filters({})["action"] is None
+    assert load_query(AuditQuery, {}).filters()["action"] is None

@@ -1,8 +1,20 @@
+"""The retry policy as tables: backoff, and what follows a failed attempt."""
+
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobsched.domain.retry import backoff_ms, should_retry
+from jobsched.domain.retry import (
+    RetryAt,
+    RetryPolicy,
+    ToDeadLetter,
+    backoff_ms,
+    decide,
+    poison,
+    should_retry,
+)
+from jobsched.domain.states import AttemptOutcome
 
 
 @pytest.mark.parametrize(
@@ -29,3 +41,98 @@ def test_should_retry_counts_retries_after_the_first_attempt(
     attempt: int, max_retries: int, expected: bool
 ) -> None:
     assert should_retry(attempt, max_retries) is expected
+
+
+class Drawing(random.Random):
+    """A random source that always draws ``value``."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__()
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+POLICY = RetryPolicy(max_deliveries=10, rng=Drawing(0.5))  # half the jitter is added
+Out = AttemptOutcome
+
+
+def after(ms: float) -> RetryAt:
+    return RetryAt(NOW + timedelta(milliseconds=ms))
+
+
+@pytest.mark.parametrize(
+    ("outcome", "facts", "expected"),
+    [
+        # Nothing to decide when the attempt did not fail.
+        (Out.SUCCEEDED, {}, None),
+        (Out.CANCELLED, {}, None),
+        # A failure with retries left: min(1000 * 2^n, 60000), plus half of 10% here.
+        (Out.FAILED, {"retries_used": 1}, after(1050)),
+        (Out.FAILED, {"retries_used": 2}, after(2100)),
+        (Out.TIMED_OUT, {"retries_used": 3}, after(4200)),
+        (Out.FAILED, {"retries_used": 3, "retry_backoff_max_ms": 3000}, after(3150)),
+        (Out.FAILED, {"retries_used": 1, "retry_backoff_ms": 0}, RetryAt(NOW)),
+        # Out of retries: the dead letter, saying so.
+        (Out.FAILED, {"retries_used": 4}, ToDeadLetter("out of retries after 4 attempt(s)")),
+        (Out.TIMED_OUT, {"retries_used": 4}, ToDeadLetter("out of retries after 4 attempt(s)")),
+        (
+            Out.FAILED,
+            {"retries_used": 1, "max_retries": 0},
+            ToDeadLetter("out of retries after 1 attempt(s)"),
+        ),
+        # Poison: claimed more than MAX_DELIVERIES times, whatever retries are left.
+        (Out.FAILED, {"retries_used": 1, "deliveries": 10}, after(1050)),
+        (
+            Out.FAILED,
+            {"retries_used": 1, "deliveries": 11},
+            ToDeadLetter("poison: claimed 11 times without finishing"),
+        ),
+        # A result PostgreSQL refused: dead-lettered with the reason, whatever else.
+        (Out.FAILED, {"retries_used": 1, "refused": "too big"}, ToDeadLetter("too big")),
+        (Out.SUCCEEDED, {"refused": "NUL in text"}, ToDeadLetter("NUL in text")),
+    ],
+)
+def test_the_retry_decision(outcome: AttemptOutcome, facts: dict, expected: object) -> None:
+    values = {
+        "retries_used": 1,
+        "max_retries": 3,
+        "retry_backoff_ms": 1000,
+        "retry_backoff_max_ms": 60_000,
+        **facts,
+    }
+    assert decide(outcome, now=NOW, policy=POLICY, **values) == expected
+
+
+@pytest.mark.parametrize(
+    ("draw", "jitter", "delay_ms"), [(0.0, 0.1, 2000), (0.99, 0.1, 2198), (0.99, 0.0, 2000)]
+)
+def test_the_jitter_comes_from_the_injected_random_source(
+    draw: float, jitter: float, delay_ms: int
+) -> None:
+    policy = RetryPolicy(max_deliveries=10, jitter=jitter, rng=Drawing(draw))
+    decision = decide(
+        Out.FAILED,
+        retries_used=2,
+        max_retries=3,
+        retry_backoff_ms=1000,
+        retry_backoff_max_ms=60_000,
+        now=NOW,
+        policy=policy,
+    )
+    assert decision == after(delay_ms)
+
+
+@pytest.mark.parametrize(
+    ("deliveries", "max_deliveries", "reason"),
+    [
+        (1, 10, None),
+        (10, 10, None),
+        (11, 10, "poison: claimed 11 times without finishing"),
+        (3, 2, "poison: claimed 3 times without finishing"),
+    ],
+)
+def test_poison(deliveries: int, max_deliveries: int, reason: str | None) -> None:
+    assert poison(deliveries, max_deliveries) == reason

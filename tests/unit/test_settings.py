@@ -45,6 +45,8 @@ def test_values_are_read_and_typed() -> None:
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"LOCAL_WORKERS": "-2"}, "LOCAL_WORKERS"),
         ({"WORKER_DEAD_AFTER_MS": "500"}, "WORKER_DEAD_AFTER_MS"),
+        ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "-1"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
+        ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "lots"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

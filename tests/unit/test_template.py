@@ -65,6 +65,10 @@ EXPECTED_ROUTES = {
     ("/api/v1/dead-letter/{entry_id}", "DELETE"),
     ("/api/v1/dead-letter/{entry_id}/redrive", "POST"),
     ("/api/v1/audit", "GET"),
+    ("/api/v1/keys", "POST"),
+    ("/api/v1/keys", "GET"),
+    ("/api/v1/keys/me", "GET"),
+    ("/api/v1/keys/{key_id}", "DELETE"),
 }
 
 

@@ -1,6 +1,12 @@
 import pytest
 
-from jobsched.domain.validation import validate_job_create, validate_job_update
+from jobsched.domain.contract import ExecutionListQuery
+from jobsched.domain.validation import (
+    load_query,
+    validate_job_create,
+    validate_job_update,
+    validate_trigger,
+)
 from jobsched.errors import ValidationError
 from jobsched.registry import default_registry
 from jobsched.settings import Settings
@@ -88,3 +94,127 @@ def test_payload_problems_are_reported_alongside_other_fields() -> None:
         {"name": "a", "handler": "test.delay", "priority": 500, "payload": {"durationMs": "x"}}
     )
     assert set(fields) == {"priority", "payload.durationMs"}
+
+
+def test_messages_say_what_the_field_accepts() -> None:
+    """Derived from the field's type, so they say what the OpenAPI document says; a
+    value of the right kind that only misses a bound is told the bound."""
+    fields = fields_of(
+        {
+            "name": "x" * 201,
+            "handler": "test.echo",
+            "priority": "high",
+            "description": 7,
+            "overlap_policy": "sometimes",
+            "payload": [],
+        }
+    )
+    assert fields == {
+        "name": "must be at most 200 characters",
+        "priority": "must be an integer between 0 and 100",
+        "description": "must be a string of at most 2000 characters, or null",
+        "overlap_policy": "must be one of allow, skip",
+        "payload": "must be a JSON object",
+    }
+
+
+def test_text_that_postgresql_cannot_store_is_named() -> None:
+    fields = fields_of({"name": "a\x00", "handler": "test.echo", "description": "\udfff"})
+    assert fields == {
+        "name": "must not contain NUL characters",
+        "description": "must not contain unpaired surrogates (not valid Unicode)",
+    }
+
+
+def test_a_job_as_the_api_returns_it_can_be_sent_back() -> None:
+    current = validate_job_create({"name": "a", "handler": "test.echo"}, REG, SETTINGS)
+    returned = {
+        **current,
+        "id": "6a27e265-d7fd-4830-a649-360688e52bcd",
+        "status": "SCHEDULED",
+        "schedule_error": None,
+        "next_run_time": None,
+        "last_run_time": None,
+        "upcoming_runs": [],
+        "executions": {"items": [], "next_cursor": None, "total": 0},
+        "created_at": "2026-12-01T10:00:00+00:00",
+        "updated_at": "2026-12-01T10:00:00+00:00",
+        "priority": 7,
+    }
+    assert validate_job_update(returned, current, REG, SETTINGS) == {**current, "priority": 7}
+
+
+def test_the_schedule_is_stored_in_the_form_the_tick_reads() -> None:
+    data = validate_job_create(
+        {"name": "a", "handler": "test.echo", "schedule": " */5  * * * * "}, REG, SETTINGS
+    )
+    assert data["schedule"] == "*/5 * * * *"
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"runs": []}, {"runs": "must be a list of 1 to 500 items"}),
+        ({"runs": [{}] * 501}, {"runs": "must be a list of 1 to 500 items"}),
+        ({"runs": [{}], "priority": 5}, {"priority": "not allowed together with runs"}),
+        (
+            {"runs": [{}, {"priority": 101, "colour": 1}, "x"]},
+            {
+                "runs[1].priority": "must be between 0 and 100",
+                "runs[1].colour": "unknown field",
+                "runs[2]": "must be a JSON object",
+            },
+        ),
+        ({"payload": {"durationMs": "x"}}, {"payload.durationMs": None}),
+        ({"runs": [{"payload": {"durationMs": -1}}]}, {"runs[0].payload.durationMs": None}),
+        ("now", {"body": "must be a JSON object"}),
+    ],
+)
+def test_every_problem_of_a_trigger_is_named(body: object, fields: dict[str, str | None]) -> None:
+    with pytest.raises(ValidationError) as info:
+        validate_trigger(body, REG.get("test.delay"), SETTINGS)
+    found = info.value.fields
+    assert set(found) == set(fields)
+    assert {k: v for k, v in fields.items() if v} == {k: found[k] for k in fields if fields[k]}
+
+
+def test_a_trigger_yields_its_runs_overrides() -> None:
+    handler = REG.get("test.echo")
+    assert validate_trigger(None, handler, SETTINGS) == [{}]
+    assert validate_trigger({"priority": 9}, handler, SETTINGS) == [{"priority": 9}]
+    runs = {"runs": [{"payload": {"n": 1}}, {}]}
+    assert validate_trigger(runs, handler, SETTINGS) == [{"payload": {"n": 1}}, {}]
+
+
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ({"limit": "0"}, {"limit": "must be between 1 and 200"}),
+        ({"limit": "1.5"}, {"limit": "must be an integer between 1 and 200"}),
+        ({"limit": "abc", "status": "DONE"}, {"limit", "status"}),
+        ({"cursor": "x" * 201}, {"cursor": "must be at most 200 characters"}),
+        ({"job_id": "not-a-uuid"}, {"job_id": "must be a UUID"}),
+        ({"handler": "a\x00"}, {"handler": "must not contain NUL characters"}),
+    ],
+)
+def test_query_parameters_are_checked_by_their_model(query: dict, fields: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        load_query(ExecutionListQuery, query)
+    found = info.value.fields
+    assert found == fields if isinstance(fields, dict) else set(found) == fields
+
+
+def test_query_parameters_are_converted_and_empty_ones_are_absent() -> None:
+    query = load_query(ExecutionListQuery, {"limit": "5", "status": "FAILED", "handler": ""})
+    assert (query.limit, query.status, query.handler) == (5, "FAILED", None)
+
+
+@pytest.mark.parametrize("field", ["priority", "overlap_policy", "payload", "timeout_ms"])
+def test_an_unpaired_surrogate_where_text_does_not_belong_is_named(field: str) -> None:
+    assert set(fields_of({"name": "a", "handler": "test.echo", field: "\ud800"})) == {field}
+
+
+def test_an_unpaired_surrogate_in_a_query_parameter_is_named() -> None:
+    with pytest.raises(ValidationError) as info:
+        load_query(ExecutionListQuery, {"limit": "\ud800", "status": "\udfff", "job_id": "\ud800"})
+    assert set(info.value.fields) == {"limit", "status", "job_id"}

@@ -7,9 +7,9 @@ import { liveTable, pager, relTime, selectField } from '../ui.js';
 
 export const title = 'Audit log';
 
-const ACTIONS = ['create', 'update', 'delete', 'pause', 'resume', 'trigger', 'cancel', 'retry', 'redrive', 'dlq_delete'];
-const ACTION_LABELS = { dlq_delete: 'delete dead-letter entry' };
-const TARGETS = [['job', 'Jobs'], ['execution', 'Executions'], ['dead_letter', 'Dead-letter entries']];
+const ACTIONS = ['create', 'update', 'delete', 'pause', 'resume', 'trigger', 'cancel', 'retry', 'redrive', 'dlq_delete', 'key_create', 'key_revoke'];
+const ACTION_LABELS = { dlq_delete: 'delete dead-letter entry', key_create: 'create API key', key_revoke: 'revoke API key' };
+const TARGETS = [['job', 'Jobs'], ['execution', 'Executions'], ['dead_letter', 'Dead-letter entries'], ['key', 'API keys']];
 
 const isScalar = (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 
@@ -51,6 +51,7 @@ function targetLink(e) {
     job: route('jobs', e.target_id),
     execution: route('executions', e.target_id),
     dead_letter: '#/dead-letter',
+    key: '#/keys',
   }[e.target_type];
   return href ? h('a', { href, title: e.target_id, 'data-testid': 'audit-target' }, label) : label;
 }

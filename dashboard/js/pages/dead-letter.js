@@ -3,6 +3,7 @@
 import { h, route, setText } from '../dom.js';
 import { truncate } from '../format.js';
 import { confirmDialog, jsonBlock, kvList, liveTable, pager, relTime, runAction } from '../ui.js';
+import { can } from '../access.js';
 
 export const title = 'Dead letter';
 
@@ -66,8 +67,8 @@ export function mount(root, ctx) {
     h('td', { class: 'col-opt' }, d.reason || '—'),
     h('td', null, relTime(d.created_at)),
     h('td', { class: 'col-actions' }, h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'dlq-redrive', on: { click: (e) => redrive(d, e.currentTarget) } }, 'Redrive'),
-      h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', 'data-testid': 'dlq-delete', on: { click: (e) => remove(d, e.currentTarget) } }, 'Delete')))),
+      can('operate') && h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'dlq-redrive', on: { click: (e) => redrive(d, e.currentTarget) } }, 'Redrive'),
+      can('operate') && h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', 'data-testid': 'dlq-delete', on: { click: (e) => remove(d, e.currentTarget) } }, 'Delete')))),
     detail: (d) => h('div', { class: 'x-detail', 'data-testid': 'dlq-detail' },
       h('div', { class: 'x-grid' },
         kvList([

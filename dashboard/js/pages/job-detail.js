@@ -11,6 +11,7 @@ import { badge, kvList, relTime } from '../ui.js';
 import { openJobForm } from '../job-form.js';
 import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
 import { executionsTable } from '../executions-view.js';
+import { can } from '../access.js';
 
 const STEP = 20; // executions shown at first, and added by "Show more"
 const MAX_SHOWN = 200; // the API's largest page
@@ -65,13 +66,13 @@ export function mount(root, ctx) {
       ? document.activeElement.getAttribute('data-testid') : null;
     const paused = job.status === 'PAUSED';
     actions.replaceChildren(
-      h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
-      paused
+      can('admin') && h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
+      !can('operate') ? null : paused
         ? h('button', { type: 'button', class: 'btn', 'data-testid': 'job-resume', on: { click: (e) => resumeJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Resume')
         : h('button', { type: 'button', class: 'btn', 'data-testid': 'job-pause', on: { click: (e) => pauseJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Pause'),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, job, e.currentTarget).then(kick) } }, 'Trigger now'),
-      h('button', { type: 'button', class: 'btn', 'data-testid': 'job-trigger-custom', on: { click: () => openTriggerDialog(ctx, job, kick) } }, 'Trigger with…'),
-      h('button', {
+      can('operate') && h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, job, e.currentTarget).then(kick) } }, 'Trigger now'),
+      can('operate') && h('button', { type: 'button', class: 'btn', 'data-testid': 'job-trigger-custom', on: { click: () => openTriggerDialog(ctx, job, kick) } }, 'Trigger with…'),
+      can('admin') && h('button', {
         type: 'button', class: 'btn btn-danger-ghost', 'data-testid': 'job-delete',
         on: { click: async (e) => { if (await deleteJob(ctx, job, e.currentTarget)) ctx.navigate('#/jobs'); } },
       }, 'Delete'));

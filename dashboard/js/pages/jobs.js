@@ -7,6 +7,7 @@ import { badge, liveTable, pager, relTime, selectField } from '../ui.js';
 import { openJobForm } from '../job-form.js';
 import { deleteJob, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
 import { HANDLERS } from '../handlers.js';
+import { can } from '../access.js';
 
 export const title = 'Jobs';
 
@@ -72,12 +73,12 @@ export function mount(root, ctx) {
     h('td', { class: 'col-opt' }, relTime(j.last_run_time)),
     h('td', { class: 'num' }, String(j.priority)),
     h('td', { class: 'col-actions' }, h('div', { class: 'actions' },
-      j.status === 'PAUSED'
+      !can('operate') ? null : j.status === 'PAUSED'
         ? h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'job-resume', on: { click: (e) => resumeJob(ctx, item(), e.currentTarget).then(kick) } }, 'Resume')
         : h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'job-pause', on: { click: (e) => pauseJob(ctx, item(), e.currentTarget).then(kick) } }, 'Pause'),
-      h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, item(), e.currentTarget).then(kick) } }, 'Trigger'),
-      h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job: item(), onSaved: kick }) } }, 'Edit'),
-      h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', 'data-testid': 'job-delete', on: { click: (e) => deleteJob(ctx, item(), e.currentTarget).then(kick) } }, 'Delete')))),
+      can('operate') && h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'job-trigger', on: { click: (e) => triggerJob(ctx, item(), e.currentTarget).then(kick) } }, 'Trigger'),
+      can('admin') && h('button', { type: 'button', class: 'btn btn-sm', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job: item(), onSaved: kick }) } }, 'Edit'),
+      can('admin') && h('button', { type: 'button', class: 'btn btn-sm btn-danger-ghost', 'data-testid': 'job-delete', on: { click: (e) => deleteJob(ctx, item(), e.currentTarget).then(kick) } }, 'Delete')))),
   });
 
   const total = h('span', { class: 'muted', 'data-testid': 'jobs-total' });
@@ -91,7 +92,7 @@ export function mount(root, ctx) {
     h('div', { class: 'page-head' },
       h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Jobs'), total,
       h('div', { class: 'page-actions' },
-        h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-create', on: { click: () => openJobForm(ctx, { onSaved: kick }) } }, '+ New job'))),
+        can('admin') && h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-create', on: { click: () => openJobForm(ctx, { onSaved: kick }) } }, '+ New job'))),
     h('div', { class: 'toolbar' },
       h('label', { class: 'filter filter-grow', for: 'jobs-search' }, h('span', { class: 'filter-label' }, 'Search'), search),
       selectField({

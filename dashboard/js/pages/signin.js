@@ -2,6 +2,7 @@
 
 import { h, logo } from '../dom.js';
 import { auth } from '../api.js';
+import { session } from '../access.js';
 
 export const title = 'Sign in';
 
@@ -29,7 +30,7 @@ export function mount(root, ctx) {
     submit.disabled = true;
     submit.textContent = 'Checking…';
     try {
-      await ctx.api.checkKey(key);
+      session.me = await ctx.api.checkKey(key);
       auth.key = key;
       ctx.navigate(next);
     } catch (err) {

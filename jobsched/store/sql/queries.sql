@@ -102,10 +102,10 @@ ORDER BY id
 FOR UPDATE;
 
 -- name: start_execution
--- %(lost)s is 1 when the previous attempt was left open (its worker vanished): a lost
--- attempt counts toward MAX_DELIVERIES (in Redis), not toward the job's max_retries.
+-- %(spared)s counts the attempts this closes that do not use up one of the job's
+-- max_retries (jobsched/domain/attempts.py: a lost one counts toward MAX_DELIVERIES).
 UPDATE executions
-SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(lost)s,
+SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(spared)s,
     worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
     queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
@@ -172,11 +172,12 @@ WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
 -- name: hand_back
--- A handed-back attempt does not count toward the job's max_retries.
+-- The status and whether the attempt uses up a retry (%(spared)s) are
+-- jobsched/domain/attempts.py's: QUEUED, and it does not.
 UPDATE executions
-SET status = 'QUEUED', attempt_base = attempt_base + 1, lease_token = NULL, worker_id = NULL,
-    attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
-WHERE id = %(id)s AND (status, 'QUEUED') IN :transitions;
+SET status = %(status)s, attempt_base = attempt_base + %(spared)s, lease_token = NULL,
+    worker_id = NULL, attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
+WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: delete_old_executions
 -- In batches, so a first cleanup over years of history holds no long lock. Executions
@@ -188,18 +189,6 @@ WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = e.id)
     LIMIT %(batch)s
 );
-
--- name: insert_job_if_absent
--- Built-in jobs: created once; an operator's later edits (pause, schedule) are kept.
-INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
-                  max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, status, next_run_time, created_at, updated_at)
-VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
-        %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
-        %(now)s)
-ON CONFLICT (name) DO NOTHING
-RETURNING *;
 
 -- name: execution_counts
 SELECT status, count(*) AS n FROM executions GROUP BY status;
@@ -304,3 +293,25 @@ WHERE (%(action)s::text IS NULL OR action = %(action)s)
   AND (%(before_id)s::bigint IS NULL OR id < %(before_id)s)
 ORDER BY id DESC
 LIMIT %(limit)s;
+
+-- name: insert_api_key
+INSERT INTO api_keys (id, name, scope, key_hash, rate_limit_per_minute, created_at, created_by)
+VALUES (%(id)s, %(name)s, %(scope)s, %(key_hash)s, %(rate_limit_per_minute)s, %(now)s,
+        %(created_by)s)
+RETURNING *;
+
+-- name: active_api_key_by_hash
+SELECT * FROM api_keys WHERE key_hash = %(key_hash)s AND revoked_at IS NULL;
+
+-- name: touch_api_key
+-- last_used_at to the minute: a busy key costs one write a minute, not one a request.
+UPDATE api_keys SET last_used_at = %(now)s
+WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at <= %(now)s - interval '1 minute');
+
+-- name: list_api_keys
+SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
+
+-- name: revoke_api_key
+UPDATE api_keys SET revoked_at = %(now)s
+WHERE id = %(id)s AND revoked_at IS NULL
+RETURNING *;

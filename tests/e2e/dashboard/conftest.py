@@ -61,10 +61,11 @@ class Dash:
         """Go to a hash route (a same-document navigation once the app is loaded)."""
         self.page.goto(f"{self.stack.dashboard_url}#/{route}")
 
-    def sign_in(self, route: str = "overview") -> None:
+    def sign_in(self, route: str = "overview", key: str | None = None) -> None:
+        """Sign in with ``key`` (the stack's bootstrap key, scope admin, by default)."""
         self.open(route)
         expect(self.page.get_by_test_id("signin-form")).to_be_visible()
-        self.page.get_by_test_id("signin-key").fill(self.stack.api_key)
+        self.page.get_by_test_id("signin-key").fill(key or self.stack.api_key)
         self.page.get_by_test_id("signin-submit").click()
         expect(self.page.get_by_test_id("signout")).to_be_visible()
         expect(self.page.get_by_test_id("signin-form")).to_have_count(0)

@@ -1,0 +1,86 @@
+"""Who may do what: the scopes of API keys, and who a request comes from.
+
+Pure rules, tested as tables (tests/unit/test_access.py). Which scope each route
+needs is written once, in the operations table of the OpenAPI document
+(``jobsched.api.openapi.OPERATIONS``), through ``route_scope``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from jobsched.domain.models import iso
+
+SCOPES = ("read", "operate", "admin")
+"""Each scope allows everything the ones before it allow."""
+ScopeName = Literal[SCOPES]
+BOOTSTRAP_SCOPE = "admin"
+"""The scope of the keys in API_KEYS."""
+KEY_PREFIX = "jsk_"
+"""Every key the API creates starts with this, so a leaked one is easy to recognise
+(secret scanners, grep)."""
+
+
+def allows(have: str, need: str) -> bool:
+    """Whether a key of scope ``have`` may call a route that needs ``need``."""
+    return SCOPES.index(have) >= SCOPES.index(need)
+
+
+def route_scope(method: str, declared: str | None) -> str:
+    """The scope a route needs: the one its operation declares, else ``read`` for a GET
+    and ``admin`` for anything else, so a new write is closed until someone opens it."""
+    if declared is not None:
+        return declared
+    return "read" if method == "GET" else "admin"
+
+
+def key_hash(key: str) -> str:
+    """What PostgreSQL stores instead of a created key (SHA-256, hex). The key is 256
+    random bits, so a plain digest cannot be reversed; looking the digest up by index
+    means no comparison ever runs over the key itself."""
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The key a request was made with, once authenticated."""
+
+    id: str
+    """``env-<sha256 prefix>`` for a key from API_KEYS, the key's UUID for a created one."""
+    name: str
+    scope: str
+    rate_limit_per_minute: int | None
+    """None: unlimited."""
+    bootstrap: bool = False
+    """A key from API_KEYS (revoked by redeploying, not through the API)."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key created through the API, as stored: never the key itself."""
+
+    id: str
+    name: str
+    scope: str
+    rate_limit_per_minute: int | None
+    created_at: datetime
+    created_by: str
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    def caller(self) -> Caller:
+        return Caller(self.id, self.name, self.scope, self.rate_limit_per_minute)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "scope": self.scope,
+            "rate_limit_per_minute": self.rate_limit_per_minute,
+            "created_at": iso(self.created_at),
+            "created_by": self.created_by,
+            "last_used_at": iso(self.last_used_at),
+        }

@@ -1,0 +1,77 @@
+"""Bounds on what a user may send: JSON documents and text fields.
+
+Whatever a user sends is stored in PostgreSQL and later serialised for every caller
+of a list, so one document that PostgreSQL refuses (NUL, an unpaired surrogate,
+NaN), or that Python cannot serialise again (nested hundreds of levels), must be
+refused on the way in, naming its field. These checks are written once, here, and
+attached to the contract's field types (``jobsched/domain/contract.py``): job payloads
+(webhook bodies and headers included), trigger overrides and batch runs go through
+``json_problem``; names, descriptions and query parameters through ``text_problem``.
+
+The walk is iterative: a document nested deeper than Python's recursion limit is
+reported, not crashed on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+MAX_JSON_DEPTH = 32
+"""Levels of objects and arrays in one user document (``{"a": {}}`` is 2)."""
+MAX_JSON_BYTES = 64 * 1024
+"""UTF-8 bytes of one user document, serialised compactly."""
+
+
+def text_problem(value: str, max_chars: int | None = None) -> str | None:
+    """Why PostgreSQL could not store ``value`` as text (or it is too long), or None."""
+    if max_chars is not None and len(value) > max_chars:
+        return f"must be at most {max_chars} characters"
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must not contain unpaired surrogates (not valid Unicode)"
+    return None
+
+
+def json_problem(
+    value: Any, max_depth: int = MAX_JSON_DEPTH, max_bytes: int | None = MAX_JSON_BYTES
+) -> str | None:
+    """Why ``value`` is not a JSON document we accept, or None.
+
+    Refused: nesting deeper than ``max_depth``, strings or keys PostgreSQL cannot
+    store, numbers JSON cannot carry (NaN, infinities), anything that is not JSON
+    at all, and more than ``max_bytes`` once serialised.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        item, depth, where = stack.pop()
+        at = f" (at {where})" if where else ""
+        if isinstance(item, dict | list):
+            if depth > max_depth:
+                return f"must be nested at most {max_depth} levels deep{at}"
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            for key, child in pairs:
+                if isinstance(key, str):
+                    if problem := text_problem(key):
+                        return f"{problem} (in a key{' at ' + where if where else ''})"
+                    path = f"{where}.{key}" if where else key
+                else:
+                    path = f"{where}[{key}]"
+                stack.append((child, depth + 1, path))
+        elif isinstance(item, str):
+            if problem := text_problem(item):
+                return f"{problem}{at}"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return f"must not contain NaN or Infinity{at}"
+        elif item is not None and not isinstance(item, bool | int):
+            return f"must contain only JSON values{at}"
+    if max_bytes is not None:
+        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+        if size > max_bytes:
+            return f"must be at most {max_bytes} bytes of JSON"
+    return None

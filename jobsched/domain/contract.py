@@ -1,0 +1,599 @@
+"""The API's contract as typed models (msgspec Structs): every field's type and bounds
+are declared once, here.
+
+Request validation (``jobsched.domain.validation``), the response shapes and the
+OpenAPI document (``jobsched.api.openapi``) are all derived from these classes.
+Checks a type cannot express (NUL, unpaired surrogates, NaN, depth and size of a JSON
+document, a cron expression that never fires) are attached to the field's type with
+``checked(...)`` and run by the validation once the value has the right type.
+
+Response models forbid unknown fields: a field the API sends but the model does not
+declare fails ``tests/integration/test_api_contract.py`` and the fuzz tests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from jobsched.domain import cron
+from jobsched.domain.access import SCOPES
+from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
+from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
+from jobsched.domain.states import ExecutionStatus, JobStatus
+
+Check = Callable[[Any], str | None]
+
+
+def checked(*checks: Check, problem: str | None = None, **meta: Any) -> Meta:
+    """Schema metadata plus checks the validation runs on a value of the right type.
+    ``problem`` replaces the message derived from the type when conversion fails."""
+    extra: dict[str, Any] = {"checks": checks}
+    if problem:
+        extra["problem"] = problem
+    return Meta(extra=extra, **meta)
+
+
+def _not_blank(value: str) -> str | None:
+    return None if value.strip() else "must be a non-empty string"
+
+
+def _raises(fn: Callable[[Any], Any]) -> Check:
+    """A check from a function that raises ValueError naming the problem."""
+
+    def check(value: Any) -> str | None:
+        try:
+            fn(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 2_000
+MAX_DAY_MS = 24 * 3600 * 1000
+MAX_RETRIES = 100
+MAX_PARAM_CHARS = 200
+MAX_PAGE = 200
+MAX_TRIGGER_BATCH = 500
+JOB_STATUSES = tuple(s.value for s in JobStatus)
+EXECUTION_STATUSES = tuple(s.value for s in ExecutionStatus)
+OVERLAP_POLICIES = ("allow", "skip")
+# Literal types from the tuples, so the state machine's names are written once.
+JobStatusName = Literal[JOB_STATUSES]
+ExecutionStatusName = Literal[EXECUTION_STATUSES]
+OverlapPolicyName = Literal[OVERLAP_POLICIES]
+ActionName = Literal[ACTIONS]
+TargetTypeName = Literal[TARGET_TYPES]
+ScopeName = Literal[SCOPES]
+MAX_RATE_LIMIT = 1_000_000
+
+# ------------------------------------------------------------------ field types
+
+Name = Annotated[str, checked(_not_blank, text_problem, min_length=1, max_length=MAX_NAME)]
+Description = Annotated[str, checked(text_problem, max_length=MAX_DESCRIPTION)]
+HandlerName = Annotated[str, checked(text_problem, max_length=MAX_NAME)]
+Payload = Annotated[
+    dict[str, Any],
+    checked(
+        json_problem,
+        description=f"a JSON object, at most {MAX_JSON_BYTES // 1024} KiB and "
+        f"{MAX_JSON_DEPTH} levels deep; no NUL, unpaired surrogates, NaN or Infinity",
+    ),
+]
+Schedule = Annotated[
+    str,
+    checked(
+        _raises(cron.validate_schedule),
+        max_length=cron.MAX_SCHEDULE_CHARS,
+        description="5-field cron, or 6 with leading seconds; must fire at some time",
+    ),
+]
+Timezone = Annotated[
+    str,
+    checked(
+        _raises(cron.parse_timezone), max_length=cron.MAX_TIMEZONE_CHARS, description="IANA zone"
+    ),
+]
+Priority = Annotated[int, Meta(ge=0, le=100, description="higher runs first")]
+Retries = Annotated[int, Meta(ge=0, le=MAX_RETRIES)]
+TimeoutMs = Annotated[int, Meta(ge=1, le=MAX_DAY_MS)]
+BackoffMs = Annotated[int, Meta(ge=0, le=MAX_DAY_MS)]
+OverlapPolicy = Annotated[
+    OverlapPolicyName,
+    Meta(description="skip: an occurrence due while the previous run is unfinished is SKIPPED"),
+]
+Time = Annotated[str, Meta(extra_json_schema={"format": "date-time"})]
+Uuid = Annotated[
+    str,
+    checked(
+        _raises(uuid.UUID),
+        problem="must be a UUID",
+        max_length=64,
+        extra_json_schema={"format": "uuid"},
+    ),
+]
+Param = Annotated[str, checked(text_problem, max_length=MAX_PARAM_CHARS)]
+Cursor = Annotated[
+    str, checked(text_problem, max_length=MAX_PARAM_CHARS, description="next_cursor of a page")
+]
+PageSize = Annotated[int, Meta(ge=1, le=MAX_PAGE)]
+Ident = Annotated[
+    str,
+    checked(
+        problem="must be an id (1 to 64 letters, digits, '.', '_', ':', '-')",
+        pattern=f"^{ID_PATTERN.pattern}$",
+    ),
+]
+
+
+class Model(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of request bodies: unknown fields are refused (and named)."""
+
+
+# ---------------------------------------------------------------- request bodies
+
+
+class JobCreate(Model):
+    name: Name
+    handler: HandlerName
+    description: Description | None = ""
+    payload: Payload = {}
+    schedule: Schedule | None = None
+    timezone: Timezone = "UTC"
+    priority: Priority = 50
+    max_retries: Retries = 3
+    timeout_ms: TimeoutMs = 60_000
+    retry_backoff_ms: BackoffMs = 1_000
+    retry_backoff_max_ms: BackoffMs = 60_000
+    overlap_policy: OverlapPolicy = "allow"
+
+
+ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
+
+
+class JobUpdate(Model):
+    """A partial update: fields left out keep their value. A job as the API returns it
+    may be sent back: its read-only fields are ignored."""
+
+    name: Name | UnsetType = UNSET
+    handler: HandlerName | UnsetType = UNSET
+    description: Description | UnsetType | None = UNSET
+    payload: Payload | UnsetType = UNSET
+    schedule: Schedule | UnsetType | None = UNSET
+    timezone: Timezone | UnsetType = UNSET
+    priority: Priority | UnsetType = UNSET
+    max_retries: Retries | UnsetType = UNSET
+    timeout_ms: TimeoutMs | UnsetType = UNSET
+    retry_backoff_ms: BackoffMs | UnsetType = UNSET
+    retry_backoff_max_ms: BackoffMs | UnsetType = UNSET
+    overlap_policy: OverlapPolicy | UnsetType = UNSET
+    id: ReadOnly = UNSET
+    status: ReadOnly = UNSET
+    schedule_error: ReadOnly = UNSET
+    next_run_time: ReadOnly = UNSET
+    last_run_time: ReadOnly = UNSET
+    upcoming_runs: ReadOnly = UNSET
+    executions: ReadOnly = UNSET
+    created_at: ReadOnly = UNSET
+    updated_at: ReadOnly = UNSET
+
+
+READ_ONLY = (
+    "id",
+    "status",
+    "schedule_error",
+    "next_run_time",
+    "last_run_time",
+    "upcoming_runs",
+    "executions",
+    "created_at",
+    "updated_at",
+)
+
+
+class TriggerRun(Model):
+    """One run's overrides; a payload is checked against the job's handler too."""
+
+    payload: Payload | UnsetType = UNSET
+    priority: Priority | UnsetType = UNSET
+
+
+class Trigger(TriggerRun):
+    """``{payload?, priority?}`` for one run, or ``{"runs": [...]}`` (not both)."""
+
+    runs: (
+        Annotated[list[TriggerRun], Meta(min_length=1, max_length=MAX_TRIGGER_BATCH)] | UnsetType
+    ) = UNSET
+
+
+Scope = Annotated[
+    ScopeName,
+    Meta(
+        description="read: every GET; operate: also trigger, pause, resume, cancel, retry, "
+        "redrive and dead-letter delete; admin: also create, update and delete jobs, and "
+        "manage keys"
+    ),
+]
+RateLimit = Annotated[
+    int,
+    Meta(
+        ge=1,
+        le=MAX_RATE_LIMIT,
+        description="requests per minute, in bursts of up to this many; null: unlimited",
+    ),
+]
+
+
+class KeyCreate(Model):
+    name: Name
+    scope: Scope
+    rate_limit_per_minute: RateLimit | None = None
+
+
+# ------------------------------------------------------------- query parameters
+
+
+class Query(Struct, kw_only=True):
+    """Base of query models: unknown parameters are ignored, as HTTP caches and
+    proxies add their own."""
+
+
+class Paging(Query):
+    limit: PageSize | None = None
+    cursor: Cursor | None = None
+
+
+JobSort = Literal[
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "next_run_time",
+    "-next_run_time",
+    "priority",
+    "-priority",
+]
+
+
+class JobListQuery(Paging):
+    status: JobStatusName | None = None
+    handler: Param | None = None
+    name: Annotated[Param, Meta(description="substring, case-insensitive")] | None = None
+    sort: Annotated[JobSort, Meta(description="'-' first: descending")] | None = None
+
+
+class JobGetQuery(Query):
+    include: Literal["executions"] | None = None
+    executions_limit: PageSize = 50
+
+
+class JobExecutionsQuery(Paging):
+    status: ExecutionStatusName | None = None
+
+
+class ExecutionListQuery(JobExecutionsQuery):
+    job_id: Uuid | None = None
+    handler: Param | None = None
+
+
+class MetricsQuery(Query):
+    window_s: Annotated[int, Meta(ge=60, le=7 * 86400)] = 3600
+    bucket_s: Annotated[int, Meta(ge=1, le=7 * 86400, description="at most window_s")] = 60
+
+
+_ISO: dict[str, Any] = {
+    "extra_json_schema": {"format": "date-time"},
+    "examples": ["2026-12-01T10:00:00Z"],
+}
+
+
+class AuditQuery(Paging):
+    action: ActionName | None = None
+    target_type: TargetTypeName | None = None
+    target_id: Ident | None = None
+    key_id: Ident | None = None
+    since: Annotated[datetime, Meta(description="at >= since (no offset: UTC)", **_ISO)] | None = (
+        None
+    )
+    until: Annotated[datetime, Meta(description="at < until (no offset: UTC)", **_ISO)] | None = (
+        None
+    )
+
+    def filters(self) -> dict[str, Any]:
+        """The store's filters: ids in canonical form (entries hold UUIDs that way),
+        times in UTC when they came without an offset."""
+        return {
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": _canonical(self.target_id),
+            "key_id": _canonical(self.key_id),
+            "since": _utc(self.since),
+            "until": _utc(self.until),
+        }
+
+
+def _canonical(ident: str | None) -> str | None:
+    try:
+        return None if ident is None else str(uuid.UUID(ident))
+    except ValueError:
+        return ident
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# ----------------------------------------------------------------- response bodies
+
+
+class Response(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of response models: every field is always sent (null when empty)."""
+
+
+class ErrorDetail(Struct, kw_only=True):
+    code: str
+    message: str
+    fields: (
+        Annotated[dict[str, str], Meta(description="each bad field and what is wrong with it")]
+        | UnsetType
+    ) = UNSET
+    required_scope: (
+        Annotated[ScopeName, Meta(description="with 403: the scope the request needs")] | UnsetType
+    ) = UNSET
+
+
+class Error(Struct, kw_only=True, forbid_unknown_fields=True):
+    error: ErrorDetail
+
+
+class Attempt(Response):
+    number: int
+    worker_id: str | None
+    started_at: Time | None
+    finished_at: Time | None
+    outcome: str | None
+    error: str | None
+
+
+class Execution(Response):
+    id: str
+    job_id: str
+    job_name: str | None
+    status: ExecutionStatusName
+    source: str
+    handler: str
+    payload: dict[str, Any]
+    scheduled_for: Time | None
+    priority: int
+    attempt: int
+    max_retries: int
+    worker_id: str | None
+    queued_at: Time | None
+    started_at: Time | None
+    finished_at: Time | None
+    next_attempt_at: Time | None
+    duration_ms: int | None
+    result: Any
+    error: str | None
+    attempts: list[Attempt]
+    created_at: Time | None
+    updated_at: Time | None
+
+
+class Page(Response):
+    next_cursor: str | None
+    total: int
+
+
+class ExecutionPage(Page):
+    items: list[Execution]
+
+
+class Job(Response):
+    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    name: str
+    handler: str
+    description: str
+    payload: dict[str, Any]
+    schedule: str | None
+    timezone: str
+    priority: int
+    max_retries: int
+    timeout_ms: int
+    retry_backoff_ms: int
+    retry_backoff_max_ms: int
+    overlap_policy: OverlapPolicyName
+    status: JobStatusName
+    schedule_error: (
+        Annotated[
+            str,
+            Meta(
+                description="why the tick cannot schedule this job; re-checked every "
+                "10 minutes and cleared once it computes"
+            ),
+        ]
+        | None
+    )
+    next_run_time: Time | None
+    last_run_time: Time | None
+    created_at: Time | None
+    updated_at: Time | None
+    upcoming_runs: Annotated[list[Time], Meta(description="in the job's time zone")]
+    executions: (
+        Annotated[ExecutionPage, Meta(description="only with include=executions")] | UnsetType
+    ) = UNSET
+
+
+class JobPage(Page):
+    items: list[Job]
+
+
+class DeadLetter(Response):
+    id: str
+    execution_id: str
+    job_id: str
+    job_name: str | None
+    handler: str
+    payload: dict[str, Any]
+    error: str | None
+    attempts: int
+    reason: str
+    created_at: Time | None
+
+
+class DeadLetterPage(Page):
+    items: list[DeadLetter]
+
+
+class Change(Struct, kw_only=True, forbid_unknown_fields=True):
+    before: Any = UNSET
+    after: Any = UNSET
+
+
+class AuditEntry(Response):
+    id: str
+    at: Time
+    key_id: Annotated[str, Meta(description="id of the caller's key, never the key")]
+    action: ActionName
+    target_type: TargetTypeName
+    target_id: str
+    changes: Annotated[dict[str, Change], Meta(description="field -> {before, after}")]
+
+
+class AuditPage(Page):
+    items: list[AuditEntry]
+
+
+class Worker(Response):
+    id: str
+    host: str | None
+    pid: int
+    running: int
+    capacity: int
+    started_at: Time | None
+    last_heartbeat: Time | None
+    stale: bool
+
+
+class WorkerPage(Page):
+    items: list[Worker]
+
+
+HealthStatus = Literal["ok", "unavailable"]
+
+
+class HealthCheck(Response):
+    status: HealthStatus
+    latency_ms: float
+    error: Annotated[str, Meta(description="the error's type")] | UnsetType = UNSET
+
+
+class Health(Response):
+    status: HealthStatus
+    checks: (
+        Annotated[dict[str, HealthCheck], Meta(description="only with an API key")] | UnsetType
+    ) = UNSET
+
+
+class JobCounts(Response):
+    total: int
+    by_status: dict[str, int]
+    schedule_errors: int
+
+
+class ExecutionCounts(Response):
+    by_status: dict[str, int]
+
+
+class QueueDepth(Response):
+    ready: int
+    in_flight: int
+    delayed: int
+
+
+class Throughput(Response):
+    last_minute: int
+    last_5_minutes: int
+    last_hour: int
+
+
+class FailureRate(Response):
+    last_5_minutes: float
+    last_hour: float
+
+
+class Durations(Response):
+    p50: int | None
+    p95: int | None
+    p99: int | None
+
+
+class Leader(Response):
+    id: str | None
+    ttl_ms: int | None
+
+
+class WorkerCounts(Response):
+    total: int
+    stale: int
+
+
+class Metrics(Response):
+    jobs: JobCounts
+    executions: ExecutionCounts
+    queue: QueueDepth
+    dead_letter: int
+    throughput: Throughput
+    failure_rate: FailureRate
+    duration_ms: Durations
+    leader: Leader
+    workers: WorkerCounts
+    generated_at: Time
+
+
+class Bucket(Response):
+    start: Time
+    succeeded: int
+    failed: int
+    p95_duration_ms: int | None
+
+
+class ExecutionMetrics(Response):
+    buckets: list[Bucket]
+    window_s: int
+    bucket_s: int
+
+
+class ApiKey(Response):
+    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: Annotated[int, Meta(description="null: unlimited")] | None
+    created_at: Time
+    created_by: Annotated[str, Meta(description="id of the key that created it")]
+    last_used_at: Annotated[Time, Meta(description="to the minute")] | None
+
+
+class KeyCreated(ApiKey):
+    key: Annotated[str, Meta(description="the key itself: shown only in this answer")]
+
+
+class KeyPage(Page):
+    items: list[ApiKey]
+
+
+class Me(Response):
+    """The key a request was made with."""
+
+    id: Annotated[str, Meta(description="what the audit log names it by")]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: int | None
+    bootstrap: Annotated[bool, Meta(description="from API_KEYS: revoked by redeploying")]

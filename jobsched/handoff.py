@@ -1,0 +1,104 @@
+"""The one hand-off from PostgreSQL (the record) to Redis (what is in flight).
+
+Every run reaches the queue the same way: its row is written PENDING, pushed to
+Redis, then marked QUEUED. If the push or the mark fails, the row stays PENDING and
+the tick's outbox pass pushes it; pushing is idempotent, so a push repeated after a
+crash between push and mark is harmless. ``restore`` is the repair pass: it makes
+Redis hold again every run PostgreSQL says is in flight.
+
+Used by the tick (outbox, repair), triggers, and manual retries and redrives.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from jobsched.domain.models import Execution
+from jobsched.domain.states import ExecutionStatus
+from jobsched.errors import DependencyError
+from jobsched.queue import RedisQueue
+from jobsched.store import Store
+
+log = logging.getLogger("jobsched.handoff")
+
+OUTBOX_BATCH = 1000
+
+
+class Handoff:
+    def __init__(self, store: Store, queue: RedisQueue) -> None:
+        self.store = store
+        self.queue = queue
+
+    def submit(
+        self, write: Callable[[], list[Execution]], now: datetime, *, again: bool = False
+    ) -> list[Execution]:
+        """Write runs (``write``: one store transaction returning them PENDING), then
+        push them and mark them QUEUED, updating the returned executions to match.
+
+        Whatever ``write`` raises propagates (nothing was written). Once the rows
+        exist no failure may reach the caller (a client retrying after an error would
+        create the runs twice): a failed push is logged and left to the tick's outbox
+        pass, and the runs are returned PENDING. ``again``: runs made claimable again
+        on purpose (retry, redrive) replace what their earlier life left in Redis, or
+        the idempotent push would be a no-op."""
+        executions = write()
+        try:
+            self._push([(e.id, e.priority) for e in executions], now, again=again)
+        except DependencyError as exc:
+            log.warning("push deferred to the tick: %s", exc)
+            return executions
+        except Exception:
+            log.exception("push failed unexpectedly; deferred to the tick")
+            return executions
+        for e in executions:
+            if e.status == ExecutionStatus.PENDING:
+                e.status, e.queued_at = ExecutionStatus.QUEUED.value, now
+        return executions
+
+    def flush_outbox(self, now: datetime) -> int:
+        """Push every PENDING run, then mark it QUEUED; returns how many. Raises
+        ``DependencyError`` when Redis or PostgreSQL fails (the rest waits a tick)."""
+        pushed = 0
+        while True:
+            pending = self.store.pending(limit=OUTBOX_BATCH)
+            self._push(pending, now)
+            pushed += len(pending)
+            if len(pending) < OUTBOX_BATCH:
+                return pushed
+
+    def restore(self, now: datetime, visibility_ms: int) -> int:
+        """Make Redis hold every run PostgreSQL says is in flight: QUEUED ones ready,
+        RUNNING ones under their recorded lease, RETRYING ones delayed until due.
+
+        Idempotent (ids Redis knows are left alone), so it doubles as the periodic
+        reconcile. Returns how many ids were missing from Redis."""
+        rows = self.store.unfinished()
+        ready = [(r["id"], r["priority"]) for r in rows if r["status"] == "QUEUED"]
+        running = [
+            (r["id"], r["priority"], r["lease_token"] or "lost")
+            for r in rows
+            if r["status"] == "RUNNING"
+        ]
+        delayed = [
+            (r["id"], r["priority"], r["next_attempt_at"] or now)
+            for r in rows
+            if r["status"] == "RETRYING"
+        ]
+        added = self.queue.enqueue(ready, now)
+        added += self.queue.restore_leases(running, now, visibility_ms)
+        added += self.queue.enqueue_delayed(delayed, now)
+        self.queue.mark_rebuilt(now)
+        if added:
+            log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
+        return added
+
+    def _push(self, items: Sequence[tuple[str, int]], now: datetime, again: bool = False) -> None:
+        if not items:
+            return
+        if again:
+            self.queue.requeue(items)
+        else:
+            self.queue.enqueue(items, now)
+        self.store.mark_queued([eid for eid, _ in items], now)

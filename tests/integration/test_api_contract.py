@@ -1,0 +1,151 @@
+"""Every operation of the OpenAPI document, called through the real Chalice app: it
+answers the documented success status with a body that is exactly its response
+model (no undocumented field, none missing), refuses what its request models
+refuse naming the field, and each error it answers is documented.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import msgspec
+import pytest
+
+from jobsched.api.openapi import OPERATIONS, Operation, openapi_document
+from tests.integration import test_api
+from tests.integration.engine import Engine
+from tests.integration.test_api import Api, job_body
+
+api = test_api.api  # the same in-process API fixture
+SPEC = openapi_document()
+
+
+def _conforms(op: Operation, code: int, body: Any) -> None:
+    documented = SPEC["paths"][op.path][op.method.lower()]["responses"]
+    assert str(code) in documented, (op.method, op.path, code, body)
+    if code == op.status and op.response is not None:
+        models = op.response if isinstance(op.response, tuple) else (op.response,)
+        problems = []
+        for model in models:
+            try:
+                msgspec.convert(body, model, strict=True)
+                return
+            except msgspec.ValidationError as exc:
+                problems.append(f"{getattr(model, '__name__', model)}: {exc}")
+        pytest.fail(f"{op.method} {op.path}: the body is not its model: {problems}")
+
+
+def _path(op: Operation, ids: dict[str, str]) -> str:
+    if op.path.endswith("/redrive") and "redriven_entry_id" in ids:
+        ids = {**ids, "entry_id": ids["redriven_entry_id"]}
+    return op.path.format(**{name: ids[name] for name in op.path_params})
+
+
+def _world(api: Api, engine: Engine) -> dict[str, str]:
+    """A job with executions, a dead-letter entry and a worker: something for every
+    operation to return."""
+    failing = api.ok(
+        "POST",
+        "/jobs",
+        job_body(
+            name="fails",
+            handler="test.delay",
+            max_retries=0,
+            payload={"durationMs": 0, "shouldFail": True},
+        ),
+        201,
+    )
+    api.ok("POST", f"/jobs/{failing['id']}/trigger", {"runs": [{}, {}]}, 202)
+    worker = engine.worker("contract-worker")
+    engine.run_until(lambda: api.ok("GET", "/dead-letter")["total"] == 2)
+    worker.heartbeat(engine.clock.now())
+    entry, redriven = api.ok("GET", "/dead-letter")["items"]
+    job = api.ok("POST", "/jobs", job_body(schedule="*/5 * * * *"), 201)
+    execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    key = api.ok("POST", "/keys", {"name": "to-revoke", "scope": "read"}, 201)
+    return {
+        "key_id": key["id"],
+        "job_id": job["id"],
+        "execution_id": execution["id"],
+        "entry_id": entry["id"],
+        "redriven_entry_id": redriven["id"],  # a redrive removes its entry
+    }
+
+
+# Calls that need a particular order or body; everything else is called as it is.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/jobs"): job_body(name="another"),
+    ("PUT", "/jobs/{job_id}"): {"priority": 70},
+    ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
+}
+QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
+AGAIN = {"/executions/{execution_id}/retry", "/dead-letter/{entry_id}/redrive"}
+
+
+def _order(op: Operation) -> int:
+    """Cancel before retry (only a finished run is retried); deletes last."""
+    return 2 if op.method == "DELETE" else 1 if op.path in AGAIN else 0
+
+
+def test_every_operation_answers_its_documented_status_and_model(api: Api, engine: Engine) -> None:
+    ids = _world(api, engine)
+    # The trigger's other answer: a batch is a page of executions.
+    trigger = next(op for op in OPERATIONS if op.path.endswith("/trigger"))
+    batch = {"runs": [{"payload": {"n": 1}}, {"priority": 90}]}
+    code, body = api.call("POST", _path(trigger, ids), batch)
+    assert (code, body["total"]) == (202, 2)
+    _conforms(trigger, code, body)
+    called = set()
+    for op in sorted(OPERATIONS, key=_order):
+        path = _path(op, ids) + QUERIES.get((op.method, op.path), "")
+        code, body = api.call(op.method, path, BODIES.get((op.method, op.path)))
+        assert code == op.status, (op.method, path, body)
+        _conforms(op, code, body)
+        called.add((op.method, op.path))
+    assert called == {(op.method, op.path) for op in OPERATIONS}
+
+
+@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.body], ids=lambda o: o.path)
+def test_an_unknown_body_field_is_a_documented_400_naming_it(
+    api: Api, engine: Engine, op: Operation
+) -> None:
+    job = api.ok("POST", "/jobs", job_body(name="target"), 201)
+    body = {**BODIES.get((op.method, op.path), {}), "colour": "blue"}
+    code, answer = api.call(op.method, _path(op, {"job_id": job["id"]}), body)
+    _conforms(op, code, answer)
+    assert (code, answer["error"]["fields"]) == (400, {"colour": "unknown field"})
+    assert api.ok("GET", "/jobs")["total"] == 1, "nothing written"
+
+
+QUERY_OPS = [op for op in OPERATIONS if op.query]
+NUL = quote("1\x00")
+
+
+@pytest.mark.parametrize("op", QUERY_OPS, ids=lambda o: o.path)
+def test_every_query_parameter_is_checked_by_its_model(
+    api: Api, engine: Engine, op: Operation
+) -> None:
+    """A NUL fits no parameter's type (integer, enum, id, time or text): each is a
+    documented 400 naming that parameter."""
+    job = api.ok("POST", "/jobs", job_body(name="target"), 201)
+    for f in msgspec.structs.fields(op.query):
+        path = _path(op, {"job_id": job["id"]}) + f"?{f.name}={NUL}"
+        code, answer = api.call("GET", path)
+        _conforms(op, code, answer)
+        assert (code, set(answer["error"]["fields"])) == (400, {f.name}), path
+
+
+def test_a_bad_run_in_a_batch_is_named_by_its_index(api: Api) -> None:
+    job = api.ok(
+        "POST", "/jobs", job_body(handler="http.webhook", payload={"url": "https://a.b"}), 201
+    )
+    runs = [{"payload": {"url": "https://a.b"}}, {"priority": "high"}, {"payload": {}}, 7]
+    code, body = api.call("POST", f"/jobs/{job['id']}/trigger", {"runs": runs})
+    assert code == 400
+    assert body["error"]["fields"] == {
+        "runs[1].priority": "must be an integer between 0 and 100",
+        "runs[2].payload.url": body["error"]["fields"]["runs[2].payload.url"],
+        "runs[3]": "must be a JSON object",
+    }
+    assert api.ok("GET", f"/jobs/{job['id']}/executions")["total"] == 0

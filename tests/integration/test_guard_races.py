@@ -1,0 +1,43 @@
+"""Status guards under concurrency: a guarded statement that waits for a row another
+transaction is changing must judge the row as it is once that transaction commits.
+
+Found by ``make chaos``: a worker that claimed a run just after the tick pushed it, while
+the tick's PENDING -> QUEUED mark was not yet committed, found nothing to start and acked
+the claim away; the run then waited for the tick's 30-second reconcile to be pushed again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+
+from jobsched.store.queries import q
+from tests.integration.engine import Engine
+from tests.integration.helpers import wait_for
+
+
+def _someone_waits_for_a_row_lock(database_url: str) -> bool:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_a_claim_waiting_on_the_outbox_mark_still_starts_the_run(store, engine: Engine) -> None:
+    job_id = engine.create_job()
+    (execution,) = store.create_triggered(job_id, engine.clock.now())
+    now = engine.clock.now()
+    with psycopg.connect(store.database_url) as tick, ThreadPoolExecutor(1) as pool:
+        # The tick has pushed the run and is marking it QUEUED, not yet committed...
+        tick.execute(q("mark_queued"), {"ids": [uuid.UUID(execution.id)], "now": now})
+        # ...when a worker that claimed it marks it RUNNING and has to wait for the row.
+        claim = pool.submit(store.start, [(execution.id, "lease-1")], "worker-1", now)
+        wait_for(lambda: _someone_waits_for_a_row_lock(store.database_url), what="a lock wait")
+        tick.commit()
+        started = claim.result(timeout=10)
+    assert [e.id for e in started] == [execution.id]
+    assert engine.status(execution.id) == "RUNNING"

@@ -1,0 +1,82 @@
+"""Scopes as tables: the order of scopes, and the scope each route needs (the
+contract's list, and what the OpenAPI document says of it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobsched.api.openapi import OPERATIONS, openapi_document
+from jobsched.domain.access import allows, route_scope
+
+KEYED = [op for op in OPERATIONS if not op.public]
+
+
+@pytest.mark.parametrize(
+    ("have", "need", "allowed"),
+    [
+        ("read", "read", True),
+        ("read", "operate", False),
+        ("read", "admin", False),
+        ("operate", "read", True),
+        ("operate", "operate", True),
+        ("operate", "admin", False),
+        ("admin", "read", True),
+        ("admin", "operate", True),
+        ("admin", "admin", True),
+    ],
+)
+def test_each_scope_allows_what_the_ones_below_it_allow(
+    have: str, need: str, allowed: bool
+) -> None:
+    assert allows(have, need) is allowed
+
+
+@pytest.mark.parametrize(
+    ("method", "declared", "needs"),
+    [
+        ("GET", None, "read"),
+        ("POST", None, "admin"),
+        ("PUT", None, "admin"),
+        ("DELETE", None, "admin"),
+        ("POST", "operate", "operate"),
+    ],
+)
+def test_a_route_that_declares_no_scope_is_read_for_a_get_and_admin_otherwise(
+    method: str, declared: str | None, needs: str
+) -> None:
+    assert route_scope(method, declared) == needs
+
+
+def test_the_scopes_are_the_ones_the_contract_names() -> None:
+    """read: every GET; operate: also the actions on runs; admin: also defining jobs
+    and managing keys."""
+    table = {(op.method, op.path): op.needs for op in KEYED}
+    operate = {
+        ("POST", "/jobs/{job_id}/trigger"),
+        ("POST", "/jobs/{job_id}/pause"),
+        ("POST", "/jobs/{job_id}/resume"),
+        ("POST", "/executions/{execution_id}/cancel"),
+        ("POST", "/executions/{execution_id}/retry"),
+        ("POST", "/dead-letter/{entry_id}/redrive"),
+        ("DELETE", "/dead-letter/{entry_id}"),
+    }
+    admin = {
+        ("POST", "/jobs"),
+        ("PUT", "/jobs/{job_id}"),
+        ("DELETE", "/jobs/{job_id}"),
+        ("POST", "/keys"),
+        ("DELETE", "/keys/{key_id}"),
+    }
+    for route, needs in table.items():
+        expected = "operate" if route in operate else "admin" if route in admin else "read"
+        assert needs == expected, route
+        assert (needs == "read") == (route[0] == "GET"), route
+
+
+def test_the_scope_table_is_the_openapi_documents() -> None:
+    spec = openapi_document()
+    for op in KEYED:
+        doc = spec["paths"][op.path][op.method.lower()]
+        assert ("403" in doc["responses"]) == (op.needs != "read"), op.path
+        assert "Retry-After" in doc["responses"]["429"]["headers"]
+        assert op.needs in doc["description"]
