@@ -95,6 +95,9 @@ class LocalStackProcess:
             "SERVICES": ",".join(SERVICES),
             "EAGER_SERVICE_LOADING": "1",
             "LAMBDA_RUNTIME_EXECUTOR": EXECUTOR,
+            # A cold start on a busy 2-core machine can outlast LocalStack's default 20 s;
+            # a tick whose environment fails to start leaves no tick until the next minute.
+            "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "60",
             "JOBSCHED_LAMBDA_PYTHON": sys.executable,
         }
         self._launched = time.monotonic()

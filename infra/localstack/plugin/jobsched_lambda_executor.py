@@ -157,6 +157,11 @@ class SubprocessRuntimeExecutor(RuntimeExecutor):
             message = {"timed_out": True}
 
         if message is not None and message.get("timed_out"):
+            LOG.warning(
+                "%s timed out after %.0f s: its environment is killed",
+                self.function_version.id.function_name,
+                timeout_s,
+            )
             self._kill()
             stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             error = {
