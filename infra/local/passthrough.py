@@ -29,6 +29,7 @@ HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
     "trailer", "transfer-encoding", "upgrade", "host", "content-length",
 }  # fmt: skip
+OWN_HEADERS = {"server", "date"}  # send_response() writes ours
 UPSTREAM_TIMEOUT_S = 60.0  # above API Gateway's own 29 s integration timeout
 
 
@@ -41,6 +42,18 @@ UNSUPPORTED_MULTIPART = {
     "error": {
         "code": "unsupported_media_type",
         "message": "Unsupported media type: multipart/form-data",
+    }
+}
+
+
+# API Gateway refuses a request whose request line and header values exceed 10,240 bytes;
+# LocalStack's web server instead answers a bare 400 or drops the connection (past 16 KB).
+# The front door keeps API Gateway's limit and answer, in the API's error shape.
+MAX_REQUEST_BYTES = 10_240
+TOO_LONG = {
+    "error": {
+        "code": "request_too_long",
+        "message": f"request line and headers exceed {MAX_REQUEST_BYTES} bytes",
     }
 }
 
@@ -76,6 +89,10 @@ class PassThrough:
                 if _is_multipart(self.headers.get("Content-Type")) and self.command != "OPTIONS":
                     self._answer(415, UNSUPPORTED_MULTIPART)
                     return
+                size = len(self.requestline) + sum(len(v) for v in self.headers.values())
+                if size > MAX_REQUEST_BYTES:
+                    self._answer(414, TOO_LONG)
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 conn = http.client.HTTPConnection(
                     upstream.hostname, upstream.port, timeout=UPSTREAM_TIMEOUT_S
@@ -94,7 +111,7 @@ class PassThrough:
                     conn.close()
                 self.send_response(reply.status, reply.reason)
                 for name, value in reply.getheaders():
-                    if name.lower() not in HOP_BY_HOP:
+                    if name.lower() not in HOP_BY_HOP | OWN_HEADERS:
                         self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
