@@ -1,5 +1,5 @@
 # The README's two commands: `make up` runs the whole stack, `make test` the suite.
-.PHONY: up test test-fast lint format bench chaos package clean
+.PHONY: up test test-fast lint format bench bench-history chaos package clean
 
 PY := .venv/bin/python
 
@@ -25,6 +25,12 @@ format:
 bench:
 	@infra/bootstrap.sh
 	@$(PY) -m bench.run
+
+# Reads and the tick over 100k, 1M and 10M stored executions (~20 min, ~5 GB of disk);
+# figures in bench/results/history.json (docs/performance.md).
+bench-history:
+	@infra/bootstrap.sh
+	@$(PY) -m bench.history
 
 # Kill and restart things under load on private servers; figures in bench/results/chaos.json
 # (docs/reliability.md). Exits non-zero if a run is lost or ran twice where nothing allows it.

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from chalice import Chalice, CORSConfig, Response
 
 from jobsched.api.http import error_body, parse_json, status_for
@@ -31,7 +32,11 @@ app.api.cors = CORSConfig(
     max_age=600,
 )
 logger = Logger(service="job-scheduler")
-metrics = Metrics(namespace="JobScheduler", service="job-scheduler")
+# The service dimension is POWERTOOLS_SERVICE_NAME (the stack's name, which the
+# template's scaling policies name), "job-scheduler" where it is not set.
+metrics = Metrics(
+    namespace="JobScheduler", service=os.environ.get("POWERTOOLS_SERVICE_NAME", "job-scheduler")
+)
 
 PREFIX = "/api/v1"
 JSON = {"Content-Type": "application/json"}
@@ -174,6 +179,11 @@ def get_execution_metrics() -> dict:
 @endpoint("/workers", ["GET"])
 def list_workers() -> dict:
     return _svc().workers()
+
+
+@endpoint("/handlers", ["GET"])
+def list_handlers() -> dict:
+    return _svc().handlers()
 
 
 # ------------------------------------------------------------------- jobs
@@ -325,7 +335,7 @@ def tick(event: Any) -> dict:
     sub-minute schedules work on AWS too. Publishes the queue depth for scaling."""
     context = event.context
     scheduler = runtime().scheduler()
-    passes = {"n": 0, "scheduled": 0, "schedule_errors": 0, "depth": {}}
+    passes = {"n": 0, "scheduled": 0, "schedule_errors": 0, "depth": {}, "pools": {}}
 
     def on_report(report: Any) -> None:
         passes["n"] += 1
@@ -333,6 +343,7 @@ def tick(event: Any) -> dict:
         passes["schedule_errors"] += report.schedule_errors
         if report.leader:
             passes["depth"] = report.depth
+            passes["pools"] = report.pools
 
     stop = threading.Event()
     remaining = context.get_remaining_time_in_millis if context else None
@@ -341,6 +352,17 @@ def tick(event: Any) -> dict:
     if depth:
         metrics.add_metric("QueueDepth", MetricUnit.Count, depth.get("ready", 0))
         metrics.add_metric("InFlight", MetricUnit.Count, depth.get("in_flight", 0))
+    for pool, pool_depth in passes["pools"].items():
+        # One series per pool (dimension pool): each pool's workers scale on their own.
+        dimensions = {"service": metrics.provider.service or "job-scheduler", "pool": pool}
+        with single_metric(
+            "QueueDepth",
+            MetricUnit.Count,
+            pool_depth.get("ready", 0),
+            namespace="JobScheduler",
+            default_dimensions=dimensions,
+        ):
+            pass
     metrics.add_metric("ExecutionsScheduled", MetricUnit.Count, passes["scheduled"])
     metrics.add_metric("ScheduleErrors", MetricUnit.Count, passes["schedule_errors"])
     metrics.flush_metrics()

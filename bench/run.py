@@ -35,9 +35,9 @@ from bench import cold_import  # noqa: E402
 from infra.local.services import ensure_postgres, ensure_redis  # noqa: E402
 from jobsched.clock import SystemClock  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
+from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
-from jobsched.registry import default_registry  # noqa: E402
 from jobsched.scheduler import Scheduler  # noqa: E402
 from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
 from jobsched.store import Store  # noqa: E402
@@ -74,7 +74,7 @@ def bench_queue(queue: RedisQueue, n: int) -> dict:
 
 
 def bench_due_scan(store: Store, queue: RedisQueue, settings: Settings, jobs: int) -> dict:
-    registry = default_registry()
+    registry = builtin_registry()
     now = datetime.now(UTC)
     due = max(jobs // 100, 1)
     with store.tx() as conn:
@@ -137,7 +137,7 @@ def bench_due_scan(store: Store, queue: RedisQueue, settings: Settings, jobs: in
 
 
 def bench_end_to_end(store: Store, queue: RedisQueue, settings: Settings, runs: int) -> dict:
-    registry = default_registry()
+    registry = builtin_registry()
     clock = SystemClock()
     with store.tx() as conn:
         conn.execute("TRUNCATE jobs, executions, dead_letter CASCADE")

@@ -1,4 +1,8 @@
-"""Built-in job handlers. ``register_builtins`` adds them all to a registry."""
+"""Built-in job handlers. ``register`` adds them all to a registry.
+
+They reach the worker and the API the way a user's handlers do: ``jobsched.loader``
+imports this module by name and calls ``register``; the core never imports it.
+"""
 
 from __future__ import annotations
 
@@ -10,3 +14,6 @@ def register_builtins(registry: HandlerRegistry) -> None:
 
     for module in (webhook, shell, testing, cleanup):
         module.register(registry)
+
+
+register = register_builtins

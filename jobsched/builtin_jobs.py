@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jobsched.domain.models import DEFAULT_POOL
 from jobsched.domain.validation import DEFAULTS
 from jobsched.settings import Settings
 
@@ -30,5 +31,6 @@ def builtin_jobs(settings: Settings) -> list[dict[str, Any]]:
         "schedule": CLEANUP_SCHEDULE,
         "priority": 10,
         "timeout_ms": 15 * 60 * 1000,
+        "pool": DEFAULT_POOL,
     }
     return [cleanup]

@@ -2,6 +2,15 @@
 
 Exit codes: 0 ok, 1 the operation failed, 2 bad usage or input, 3 a dependency
 (Redis/PostgreSQL/the API) is unreachable.
+
+What lives outside the core plugs in through entry points declared in pyproject.toml,
+so this module imports neither ``infra`` nor an AWS library:
+
+- ``jobsched.commands``: functions ``(subparsers) -> None`` adding commands (``up``,
+  the local cloud, comes from ``infra.local.command``);
+- ``jobsched.log_formats``: functions ``() -> logging.Formatter``, chosen by
+  ``LOG_FORMAT`` (``json``, Powertools' formatter, comes from ``infra.logs``);
+  ``text`` is built in.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from typing import Any
 
 from jobsched.errors import DependencyError, JobSchedulerError, SettingsError, ValidationError
@@ -22,16 +32,29 @@ from jobsched.settings import Settings, describe
 EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE = 1, 2, 3
 
 
-def _setup_logging(verbose: bool = False) -> None:
-    """JSON lines (Powertools' formatter, extra keys such as execution_id included),
-    or plain text with LOG_FORMAT=text."""
-    handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("LOG_FORMAT", "json") == "text":
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    else:
-        from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+COMMANDS_GROUP = "jobsched.commands"
+LOG_FORMATS_GROUP = "jobsched.log_formats"
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
-        handler.setFormatter(LambdaPowertoolsFormatter(service="job-scheduler"))
+
+def _formatter(name: str) -> logging.Formatter:
+    """The formatter LOG_FORMAT names: ``text``, or one from the entry-point group."""
+    if name == "text":
+        return logging.Formatter(TEXT_FORMAT)
+    found = {ep.name: ep for ep in entry_points(group=LOG_FORMATS_GROUP)}
+    if name not in found:
+        known = ", ".join(sorted({"text", *found}))
+        raise SettingsError(
+            f"LOG_FORMAT must be one of {known}, got {name!r}", variable="LOG_FORMAT"
+        )
+    return found[name].load()()
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    """One log line per record on stderr, in the format LOG_FORMAT names (default
+    ``json``: one JSON object per line, extra keys such as execution_id included)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_formatter(os.environ.get("LOG_FORMAT") or "json"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -77,15 +100,6 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
-
-    from infra.local.stack import run_stack
-
-    run_stack(settings, Path(__file__).resolve().parent.parent)
-    return 0
-
-
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     for name, default, meaning in describe():
         print(f"{name:24} {default or '-':28} {meaning}")
@@ -101,9 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--once", action="store_true", help="one pass, then print its report")
     tick.set_defaults(fn=cmd_tick)
     sub.add_parser("worker", help="run a worker until SIGTERM").set_defaults(fn=cmd_worker)
-    sub.add_parser("up", help="run the whole stack locally").set_defaults(fn=cmd_up)
     sub.add_parser("settings", help="list settings and defaults").set_defaults(fn=cmd_settings)
     _add_client_commands(sub)
+    for entry in entry_points(group=COMMANDS_GROUP):
+        try:
+            add = entry.load()
+        except ImportError:
+            continue  # declared, but its code is not shipped here (the worker image has no `up`)
+        add(sub)
     return parser
 
 
@@ -117,12 +136,11 @@ def _add_client_commands(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "up":
-        # A person reads the local stack's terminal (workers inherit this): plain text.
-        os.environ.setdefault("LOG_FORMAT", "text")
-    _setup_logging(args.verbose)
     fn: Callable[[argparse.Namespace, Settings], int] = args.fn
     try:
+        if getattr(args, "log_format", None):
+            os.environ.setdefault("LOG_FORMAT", args.log_format)
+        _setup_logging(args.verbose)
         settings = Settings.from_env()
         return fn(args, settings)
     except SettingsError as exc:

@@ -95,7 +95,8 @@ def run_jobs(args: argparse.Namespace, api: Client) -> Any:
         ), JOB_COLUMNS
     if args.action == "create":
         fields: dict[str, Any] = {"name": args.name, "handler": args.handler}
-        for key in ("schedule", "timezone", "priority", "max_retries", "timeout_ms", "description"):
+        keys = ("schedule", "timezone", "priority", "max_retries", "timeout_ms", "description")
+        for key in (*keys, "pool", "max_concurrency"):
             if getattr(args, key) is not None:
                 fields[key] = getattr(args, key)
         if args.payload is not None:
@@ -219,6 +220,8 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--priority", type=int)
     p.add_argument("--max-retries", dest="max_retries", type=int)
     p.add_argument("--timeout-ms", dest="timeout_ms", type=int)
+    p.add_argument("--pool", help="worker pool (default: the handler's)")
+    p.add_argument("--max-concurrency", dest="max_concurrency", type=int)
     p.add_argument("--description")
     p.add_argument("--payload", help="JSON object")
     for action in ("get", "pause", "resume", "delete", "trigger"):

@@ -169,6 +169,10 @@ class Client:
     def workers(self) -> dict[str, Any]:
         return self.request("GET", "/workers")
 
+    def handlers(self) -> dict[str, Any]:
+        """The handler catalog, with the live workers serving each handler."""
+        return self.request("GET", "/handlers")
+
     def find_job(self, name_or_id: str) -> dict[str, Any]:
         """A job by id, or by exact name."""
         try:

@@ -4,7 +4,8 @@ Every run reaches the queue the same way: its row is written PENDING, pushed to
 Redis, then marked QUEUED. If the push or the mark fails, the row stays PENDING and
 the tick's outbox pass pushes it; pushing is idempotent, so a push repeated after a
 crash between push and mark is harmless. ``restore`` is the repair pass: it makes
-Redis hold again every run PostgreSQL says is in flight.
+Redis hold again every run PostgreSQL says is in flight. Each run goes to its pool's
+queue (``Execution.pool``, a copy of its job's).
 
 Used by the tick (outbox, repair), triggers, and manual retries and redrives.
 """
@@ -12,14 +13,17 @@ Used by the tick (outbox, repair), triggers, and manual retries and redrives.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, QueueItem
 from jobsched.domain.states import ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
+from jobsched.store.rows import queue_item
 
 log = logging.getLogger("jobsched.handoff")
 
@@ -45,7 +49,7 @@ class Handoff:
         the idempotent push would be a no-op."""
         executions = write()
         try:
-            self._push([(e.id, e.priority) for e in executions], now, again=again)
+            self._push([e.queue_item() for e in executions], now, again=again)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
@@ -73,32 +77,63 @@ class Handoff:
         RUNNING ones under their recorded lease, RETRYING ones delayed until due.
 
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
-        reconcile. Returns how many ids were missing from Redis."""
-        rows = self.store.unfinished()
-        ready = [(r["id"], r["priority"]) for r in rows if r["status"] == "QUEUED"]
-        running = [
-            (r["id"], r["priority"], r["lease_token"] or "lost")
-            for r in rows
-            if r["status"] == "RUNNING"
+        reconcile. Returns how many ids were missing from Redis.
+
+        Runs keep finishing while this reads, and Redis forgets a run (its ack) only
+        after PostgreSQL records it finished: pushing what one read of PostgreSQL
+        called unfinished would put runs finished since back in the queue. So the ids
+        Redis lacks are read from PostgreSQL again: one unfinished before and after
+        Redis was found without it is really missing (Redis holds a run from its push,
+        before it is marked QUEUED, until that ack)."""
+        snapshot = _by_pool(self.store.unfinished())
+        pools = set(self.queue.known_pools()) | set(snapshot)
+        self.queue.add_pools(pools)
+        lacking = [
+            eid
+            for pool, rows in snapshot.items()
+            for eid in self.queue.for_pool(pool).unknown([r["id"] for r in rows])
         ]
-        delayed = [
-            (r["id"], r["priority"], r["next_attempt_at"] or now)
-            for r in rows
-            if r["status"] == "RETRYING"
-        ]
-        added = self.queue.enqueue(ready, now)
-        added += self.queue.restore_leases(running, now, visibility_ms)
-        added += self.queue.enqueue_delayed(delayed, now)
-        self.queue.mark_rebuilt(now)
+        by_pool = _by_pool(self.store.unfinished(lacking)) if lacking else {}
+        added = 0
+        for pool in sorted(pools):
+            queue, mine = self.queue.for_pool(pool), by_pool.get(pool, [])
+            ready = [queue_item(r) for r in mine if r["status"] == "QUEUED"]
+            running = [
+                (r["id"], r["priority"], r["lease_token"] or "lost")
+                for r in mine
+                if r["status"] == "RUNNING"
+            ]
+            delayed = [
+                (queue_item(r), r["next_attempt_at"] or now)
+                for r in mine
+                if r["status"] == "RETRYING"
+            ]
+            added += queue.enqueue(ready, now)
+            added += queue.restore_leases(running, now, visibility_ms)
+            added += queue.enqueue_delayed(delayed, now)
+            queue.mark_rebuilt(now)
         if added:
             log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
         return added
 
-    def _push(self, items: Sequence[tuple[str, int]], now: datetime, again: bool = False) -> None:
+    def _push(self, items: Sequence[QueueItem], now: datetime, again: bool = False) -> None:
         if not items:
             return
-        if again:
-            self.queue.requeue(items)
-        else:
-            self.queue.enqueue(items, now)
-        self.store.mark_queued([eid for eid, _ in items], now)
+        by_pool: dict[str, list[QueueItem]] = defaultdict(list)
+        for item in items:
+            by_pool[item.pool].append(item)
+        self.queue.add_pools(by_pool)
+        for pool, mine in by_pool.items():
+            queue = self.queue.for_pool(pool)
+            if again:
+                queue.requeue(mine)
+            else:
+                queue.enqueue(mine, now)
+        self.store.mark_queued([item.id for item in items], now)
+
+
+def _by_pool(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        grouped[r["pool"]].append(r)
+    return grouped

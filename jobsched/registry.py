@@ -3,6 +3,12 @@
 A handler is a function ``run(payload, ctx) -> result`` plus a ``validate(payload,
 settings) -> {field: problem}`` used when a job is created, so a payload that does
 not fit its handler is refused up front, naming the field (``payload.url``...).
+A handler may also carry a JSON Schema for its payload (checked the same way, and
+published in the catalog so the API can check it without importing the handler),
+the pool its jobs run on, and its isolation (``thread`` or ``process``).
+
+The registry knows no handler itself: ``jobsched.loader`` (the composition root)
+decides which modules are loaded into it, the built-ins included.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from jobsched.settings import Settings
+
+ISOLATIONS = ("thread", "process")
 
 Validator = Callable[[dict[str, Any], Settings], dict[str, str]]
 RunFn = Callable[[dict[str, Any], "HandlerContext"], Any]
@@ -72,10 +80,80 @@ class Handler:
     run: RunFn
     validate: Validator
     description: str = ""
+    schema: dict[str, Any] | None = None
+    """JSON Schema of the payload (None: the handler's ``validate`` is the only check)."""
+    pool: str = "default"
+    isolation: str = "thread"
+
+    def describe(self) -> dict[str, Any]:
+        """The handler's catalog entry: what the API and the dashboard may know of it."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "schema": self.schema,
+            "pool": self.pool,
+            "isolation": self.isolation,
+        }
 
 
 def _accept_any(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
     return {}
+
+
+def schema_problems(schema: dict[str, Any], payload: Any) -> dict[str, str]:
+    """Where ``payload`` breaks ``schema``, as ``{"payload.<path>": problem}``: one
+    problem per field, the first found (``jsonschema`` is imported only when a schema
+    is checked, so processes without one never pay for it)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    problems: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(payload), key=lambda e: list(e.path)):
+        path = list(error.path)
+        if error.validator == "required" and isinstance(error.validator_value, list):
+            # Name the missing field itself, as the built-ins do.
+            missing = [n for n in error.validator_value if n not in (error.instance or {})]
+            path.append(missing[0] if missing else "")
+            message = "is required"
+        else:
+            message = error.message
+        where = "payload" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        problems.setdefault(where, message[:300])
+    return problems
+
+
+def check_schema(name: str, schema: dict[str, Any]) -> None:
+    """Raise ValueError when ``schema`` is not a valid JSON Schema."""
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise ValueError(f"handler {name!r}: invalid payload schema: {exc.message}") from None
+
+
+def schema_validator(name: str, schema: dict[str, Any] | None) -> Validator:
+    """A ``validate`` function checking the payload against ``schema``."""
+    if schema is None:
+        return _accept_any
+    if not isinstance(schema, dict):
+        raise ValueError(f"handler {name!r}: schema must be a JSON Schema object")
+    check_schema(name, schema)
+
+    def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+        return schema_problems(schema, payload)
+
+    return validate
+
+
+class HandlerLookup(Protocol):
+    """What validating a job needs: a registry, or the API's catalog."""
+
+    def get(self, name: str) -> Handler | None: ...
+
+    def names(self) -> list[str]: ...
+
+    def handlers(self) -> list[Handler]: ...
 
 
 class HandlerRegistry:
@@ -102,22 +180,8 @@ class HandlerRegistry:
     def names(self) -> list[str]:
         return sorted(self._handlers)
 
+    def handlers(self) -> list[Handler]:
+        return [self._handlers[name] for name in self.names()]
+
     def __contains__(self, name: object) -> bool:
         return name in self._handlers
-
-
-_default: HandlerRegistry | None = None
-_default_lock = threading.Lock()
-
-
-def default_registry() -> HandlerRegistry:
-    """The process-wide registry, with the built-in handlers loaded once."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            from handlers import register_builtins
-
-            registry = HandlerRegistry()
-            register_builtins(registry)
-            _default = registry
-        return _default

@@ -13,7 +13,7 @@ from functools import cached_property
 from jobsched.clock import Clock, SystemClock
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
-from jobsched.registry import HandlerRegistry, default_registry
+from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -33,13 +33,26 @@ class Runtime:
 
     @cached_property
     def registry(self) -> HandlerRegistry:
-        return default_registry()
+        """Every handler this process can run: the built-ins, ``HANDLER_MODULES`` and
+        the installed entry points (a module that fails to import stops start-up)."""
+        from jobsched.loader import load_handlers
+
+        return load_handlers(self.settings.handler_modules)
+
+    @cached_property
+    def catalog(self):  # -> Catalog
+        """What the API knows of handlers: the built-ins and what workers published,
+        never an import of the user's modules."""
+        from jobsched.catalog import Catalog
+        from jobsched.loader import builtin_registry
+
+        return Catalog(builtin_registry(), self.store)
 
     @cached_property
     def service(self):  # -> JobService (import kept lazy for cheap cold starts)
         from jobsched.service import JobService
 
-        return JobService(self.store, self.queue, self.registry, self.settings, self.clock)
+        return JobService(self.store, self.queue, self.catalog, self.settings, self.clock)
 
     @cached_property
     def access(self):  # -> Access (import kept lazy for cheap cold starts)

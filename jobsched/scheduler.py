@@ -31,6 +31,7 @@ from jobsched.clock import Clock, SystemClock
 from jobsched.errors import DependencyError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
+from jobsched.queue.redis_queue import total_depth
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -52,6 +53,9 @@ class TickReport:
     """Jobs flagged this pass because their schedule could not be computed."""
     pushed: int = 0
     depth: dict[str, int] = field(default_factory=dict)
+    """Summed over the pools."""
+    pools: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Each pool's depth (what its workers scale on)."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -100,15 +104,20 @@ class Scheduler:
         elif self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
             report.reconciled = self.rebuild(now)
             self._last_reconcile = now
-        report.expired = self.queue.requeue_expired(now)
-        report.released = self.queue.release_dead(now, self.settings.worker_dead_after_ms)
-        report.promoted = self.queue.promote(now)
+        pools = self.queue.known_pools()
+        for pool in pools:
+            queue = self.queue.for_pool(pool)
+            report.expired += queue.requeue_expired(now)
+            report.released += queue.release_dead(now, self.settings.worker_dead_after_ms)
+            report.promoted += queue.promote(now)
         self.store.mark_promoted(report.promoted, now)
         scheduled = self.store.schedule_due(now)
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
         report.pushed = self.flush_outbox(now)
-        report.depth = self.queue.depth()
+        self.store.maintain(now)  # counters folded, partitions made ahead of time
+        report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
+        report.depth = total_depth(report.pools.values())
         if report.expired or report.released or report.rebuilt or report.reconciled:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from jobsched.catalog import serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
@@ -28,10 +29,10 @@ from jobsched.errors import DependencyError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
-from jobsched.registry import HandlerRegistry
+from jobsched.queue.redis_queue import total_depth
+from jobsched.registry import HandlerLookup
 from jobsched.settings import Settings
 from jobsched.store import Store
-from jobsched.store.postgres import Page
 
 log = logging.getLogger("jobsched.service")
 
@@ -48,7 +49,7 @@ class JobService:
         self,
         store: Store,
         queue: RedisQueue,
-        registry: HandlerRegistry,
+        registry: HandlerLookup,
         settings: Settings,
         clock: Clock | None = None,
         actor: str = SYSTEM_ACTOR,
@@ -78,6 +79,49 @@ class JobService:
     def _audit(self, action: str) -> Audit:
         return Audit(self.actor, action)
 
+    # ---------------------------------------------------- who serves what
+
+    def _live_workers(self) -> list[dict[str, Any]] | None:
+        """The workers, for saying why runs wait; None when Redis cannot say."""
+        try:
+            return self.queue.workers(self.clock.now(), WORKER_STALE_MS, WORKER_FORGET_MS)
+        except DependencyError:
+            return None
+
+    def _flag_jobs(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        workers = self._live_workers()
+        if workers is not None:
+            for view in views:
+                view["waiting"] = waiting_reason(workers, view["handler"], view["pool"])
+        return views
+
+    def _flag_executions(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Say why each QUEUED run waits: a limit held it back, or no live worker
+        serves its handler on its pool."""
+        waiting = [v for v in views if v["status"] == "QUEUED"]
+        workers = self._live_workers() if waiting else None
+        if workers is None:
+            return views
+        held: dict[str, str] = {}
+        by_pool: dict[str, list[str]] = {}
+        for v in waiting:
+            by_pool.setdefault(v["pool"], []).append(v["id"])
+        try:
+            for pool, ids in by_pool.items():
+                held.update(self.queue.for_pool(pool).held(ids))
+        except DependencyError:
+            pass
+        for v in waiting:
+            v["waiting"] = waiting_reason(workers, v["handler"], v["pool"]) or held.get(v["id"])
+        return views
+
+    def handlers(self) -> dict[str, Any]:
+        """The catalog: every handler jobs may name, and the live workers serving each."""
+        handlers = self.registry.handlers()
+        workers = self._live_workers() or []
+        items = [{**h.describe(), "workers": serving(workers, h.name, h.pool)} for h in handlers]
+        return {"items": items, "next_cursor": None, "total": len(items)}
+
     # ------------------------------------------------------------------ jobs
 
     def job_view(self, job: Any, now: datetime | None = None) -> dict[str, Any]:
@@ -98,16 +142,18 @@ class JobService:
 
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.settings)
-        return self.job_view(self.store.create_job(data, self.clock.now(), self._audit("create")))
+        job = self.store.create_job(data, self.clock.now(), self._audit("create"))
+        return self._flag_jobs([self.job_view(job)])[0]
 
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
         default 50) so a detail page refreshes with one request."""
         query = load_query(contract.JobGetQuery, params or {})
-        view = self.job_view(self.store.get_job(job_id))
+        view = self._flag_jobs([self.job_view(self.store.get_job(job_id))])[0]
         if query.include == "executions":
-            page = self.store.list_executions(job_id=job_id, limit=query.executions_limit)
-            view["executions"] = page.to_dict()
+            page = self.store.list_executions(job_id=job_id, limit=query.executions_limit).to_dict()
+            page["items"] = self._flag_executions(page["items"])
+            view["executions"] = page
         return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,20 +166,21 @@ class JobService:
             limit=query.limit,
             cursor=query.cursor,
         )
-        return {**page.to_dict(), "items": [self.job_view(j) for j in page.items]}
+        return {**page.to_dict(), "items": self._flag_jobs([self.job_view(j) for j in page.items])}
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         current = self.store.get_job(job_id).to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
         job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
-        return self.job_view(job)
+        return self._flag_jobs([self.job_view(job)])[0]
 
     def delete_job(self, job_id: str) -> None:
         unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))
         # Running ones are told to stop; waiting ones leave the queue. If Redis is
         # down, workers drop them on claim: their rows no longer exist.
         try:
-            self.queue.cancel(unfinished)
+            for pool in self.queue.known_pools():
+                self.queue.for_pool(pool).cancel(unfinished)
         except DependencyError as exc:
             log.warning("delete: could not clear Redis now: %s", exc)
 
@@ -178,22 +225,23 @@ class JobService:
             job_id, handler = query.job_id, query.handler
         else:
             query, handler = load_query(contract.JobExecutionsQuery, params), None
-        page: Page = self.store.list_executions(
+        page: dict[str, Any] = self.store.list_executions(
             job_id=job_id,
             status=query.status,
             handler=handler,
             limit=query.limit,
             cursor=query.cursor,
-        )
-        return page.to_dict()
+        ).to_dict()
+        page["items"] = self._flag_executions(page["items"])
+        return page
 
     def get_execution(self, execution_id: str) -> dict[str, Any]:
-        return self.store.get_execution(execution_id).to_dict()
+        return self._flag_executions([self.store.get_execution(execution_id).to_dict()])[0]
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
         execution = self.store.cancel(execution_id, self.clock.now(), self._audit("cancel"))
         try:
-            self.queue.cancel([execution_id])
+            self.queue.for_pool(execution.pool).cancel([execution_id])
         except DependencyError as exc:
             # The row is CANCELLED already; a worker that claims it drops it.
             log.warning("cancel: could not reach Redis: %s", exc)
@@ -246,7 +294,8 @@ class JobService:
         now = self.clock.now()
         counts = self.store.counts()
         activity = self.store.recent_activity(now)
-        depth = self.queue.depth()
+        pools = {pool: self.queue.for_pool(pool).depth() for pool in self.queue.known_pools()}
+        depth = total_depth(pools.values())
         leader, ttl = self.queue.leader()
         workers = self.queue.workers(now, WORKER_STALE_MS, WORKER_FORGET_MS)
 
@@ -265,7 +314,7 @@ class JobService:
             "executions": {
                 "by_status": {s: counts["executions"].get(s, 0) for s in EXECUTION_STATUSES}
             },
-            "queue": depth,
+            "queue": {**depth, "pools": pools},
             "dead_letter": counts["dead_letter"],
             "throughput": {
                 "last_minute": activity["last_minute"],

@@ -12,11 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from jobsched.domain.models import DEFAULT_POOL, PoolLimits
 from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MIN_DEAD_AFTER_MS = 3_000
+POOL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+"""Pool names go into Redis keys and CloudFormation names: short, lower case."""
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 """A portable environment variable name (no ``%``: bash imports ``BASH_FUNC_f%%`` as code)."""
@@ -69,7 +72,11 @@ class Settings:
         "requests a minute each key in API_KEYS may make (0: unlimited)",
         default=0,
     )
-    local_workers: int = _env("LOCAL_WORKERS", "workers the local stack starts", default=2)
+    local_workers: tuple[str, ...] = _env(
+        "LOCAL_WORKERS",
+        "workers the local stack starts: a count (all on 'default') or pool:count pairs",
+        default=("2",),
+    )
     shell_allowed_commands: tuple[str, ...] = _env(
         "SHELL_ALLOWED_COMMANDS",
         "commands shell.command may run (comma-separated; empty = handler off)",
@@ -89,6 +96,24 @@ class Settings:
         "RETENTION_DAYS",
         "days finished executions are kept by the built-in cleanup job (0: kept forever)",
         default=30,
+    )
+    handler_modules: tuple[str, ...] = _env(
+        "HANDLER_MODULES",
+        "import paths of modules with your handlers, comma-separated (workers load them)",
+        default=(),
+    )
+    worker_pools: tuple[str, ...] = _env(
+        "WORKER_POOLS", "pools this worker serves, comma-separated", default=("default",)
+    )
+    pool_concurrency: tuple[str, ...] = _env(
+        "POOL_CONCURRENCY",
+        "runs in flight at once per pool, across its workers (pool:N, comma-separated)",
+        default=(),
+    )
+    pool_rate_limits: tuple[str, ...] = _env(
+        "POOL_RATE_LIMITS",
+        "runs started per interval per pool, across its workers (pool:N/seconds, comma-sep.)",
+        default=(),
     )
     max_deliveries: int = _env(
         "MAX_DELIVERIES",
@@ -130,8 +155,8 @@ class Settings:
                 f"got {self.worker_dead_after_ms!r}",
                 variable="WORKER_DEAD_AFTER_MS",
             )
+        self.local_worker_pools()  # raises naming LOCAL_WORKERS
         not_negative = {
-            "LOCAL_WORKERS": self.local_workers,
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
@@ -139,6 +164,32 @@ class Settings:
         for name, value in not_negative.items():
             if value < 0:
                 raise SettingsError(f"{name} must not be negative", variable=name)
+        if not self.worker_pools:
+            raise SettingsError("WORKER_POOLS must name at least one pool", variable="WORKER_POOLS")
+        for pool in self.worker_pools:
+            if not POOL_NAME.match(pool):
+                raise SettingsError(
+                    f"WORKER_POOLS: {pool!r} is not a pool name (lower-case letters, digits, "
+                    "'-' and '_', at most 40)",
+                    variable="WORKER_POOLS",
+                )
+        for pool, value in _pool_values(self.pool_concurrency, "POOL_CONCURRENCY").items():
+            if not value.isdigit() or int(value) <= 0:
+                raise SettingsError(
+                    f"POOL_CONCURRENCY: {pool}'s limit must be a positive integer, got {value!r}",
+                    variable="POOL_CONCURRENCY",
+                )
+        for pool, value in _pool_values(self.pool_rate_limits, "POOL_RATE_LIMITS").items():
+            try:
+                n, per_s = _rate(value)
+            except ValueError:
+                n, per_s = 0, 0.0
+            if n <= 0 or per_s <= 0:
+                raise SettingsError(
+                    f"POOL_RATE_LIMITS: {pool}'s limit must be N/seconds (e.g. 10/60), "
+                    f"got {value!r}",
+                    variable="POOL_RATE_LIMITS",
+                )
         if not self.database_url.startswith(("postgresql://", "postgres://")):
             raise SettingsError("DATABASE_URL must be a postgresql:// URL", variable="DATABASE_URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -154,6 +205,30 @@ class Settings:
                     f"SHELL_ALLOWED_ENV may not list {name}: it would let a payload run other code",
                     variable="SHELL_ALLOWED_ENV",
                 )
+
+    def local_worker_pools(self) -> dict[str, int]:
+        """Workers per pool the local stack starts: ``2`` is ``{"default": 2}``,
+        ``default:2,reports:1`` is what it says."""
+        if len(self.local_workers) == 1 and ":" not in self.local_workers[0]:
+            counts = {DEFAULT_POOL: self.local_workers[0]}
+        else:
+            counts = _pool_values(self.local_workers, "LOCAL_WORKERS")
+        out: dict[str, int] = {}
+        for pool, count in counts.items():
+            if not count.strip().isdigit():
+                raise SettingsError(
+                    f"LOCAL_WORKERS: {pool}'s count must be a whole number, got {count!r}",
+                    variable="LOCAL_WORKERS",
+                )
+            out[pool] = int(count)
+        return out
+
+    def pool_limits(self, pool: str) -> PoolLimits:
+        """The limits ``POOL_CONCURRENCY`` and ``POOL_RATE_LIMITS`` set on ``pool``."""
+        concurrency = _pool_values(self.pool_concurrency, "POOL_CONCURRENCY").get(pool, "0")
+        rate = _pool_values(self.pool_rate_limits, "POOL_RATE_LIMITS").get(pool)
+        n, per_s = _rate(rate) if rate else (0, 0.0)
+        return PoolLimits(int(concurrency), n, int(per_s * 1000))
 
     @property
     def leader_lock_ttl_ms(self) -> int:
@@ -174,6 +249,23 @@ def _parse(name: str, raw: str, default: Any) -> Any:
         kind = type(default).__name__
         raise SettingsError(f"{name} must be a {kind}, got {raw!r}", variable=name) from None
     return raw
+
+
+def _pool_values(entries: tuple[str, ...], variable: str) -> dict[str, str]:
+    """``pool:value`` entries as a dict; a malformed one names the variable."""
+    out: dict[str, str] = {}
+    for entry in entries:
+        pool, sep, value = entry.partition(":")
+        pool, value = pool.strip(), value.strip()
+        if not sep or not POOL_NAME.match(pool) or not value:
+            raise SettingsError(f"{variable}: {entry!r} is not pool:value", variable=variable)
+        out[pool] = value
+    return out
+
+
+def _rate(text: str) -> tuple[int, float]:
+    n, _, per = text.partition("/")
+    return int(n), float(per)
 
 
 def describe() -> list[tuple[str, str, str]]:

@@ -34,6 +34,8 @@ import os
 import secrets
 import threading
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,8 +45,10 @@ from jobsched.domain import retry
 from jobsched.domain.models import Execution
 from jobsched.domain.states import AttemptOutcome
 from jobsched.errors import DependencyError
+from jobsched.isolation import ChildFailed, Raised, run_in_process
+from jobsched.plugins import FailNow, RetryLater
 from jobsched.queue import RedisQueue
-from jobsched.queue.redis_queue import hostname
+from jobsched.queue.redis_queue import Claim, hostname
 from jobsched.registry import (
     HandlerCancelled,
     HandlerContext,
@@ -84,6 +88,8 @@ class Completed:
     outcome: AttemptOutcome
     result: Any = None
     error: str | None = None
+    fail_now: bool = False
+    retry_after_ms: int | None = None
 
 
 @dataclass
@@ -98,9 +104,17 @@ class WorkerStats:
     lease_lost: int = 0
 
 
+def _by_pool(leases: Iterable[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """(id, token, pool) triples as each pool's (id, token) pairs."""
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for execution_id, token, pool in leases:
+        out[pool].append((execution_id, token))
+    return out
+
+
 def _error_text(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError):
+    if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError | RetryLater | FailNow):
         text = f"{type(exc).__name__}: {text}"
     return clean_text(text, MAX_ERROR_CHARS)
 
@@ -128,6 +142,9 @@ class Worker:
         # under the same WORKER_ID does not keep its dead predecessor's leases alive.
         self.lease_owner = f"{self.worker_id}:{secrets.token_hex(4)}"
         self.capacity = settings.max_concurrent_jobs
+        self.pools = list(settings.worker_pools)
+        self.queues = {pool: queue.for_pool(pool) for pool in self.pools}
+        self._turn = 0
         self.retry_policy = retry.RetryPolicy(max_deliveries=settings.max_deliveries)
         self.running: dict[str, Running] = {}
         self.completed: list[Completed] = []
@@ -153,25 +170,24 @@ class Worker:
             free = self.capacity - len(self.running)
         if free <= 0:
             return 0
-        claims = self.queue.claim(
-            free, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
-        )
+        claims = self._claim(free, now)
         if not claims:
             return 0
         self.stats.claimed += len(claims)
-        pairs = [(c.execution_id, c.token) for c in claims]
+        pairs = [(c.execution_id, c.token) for c, _ in claims]
         try:
             started = self.store.start(pairs, self.worker_id, now)
         except DependencyError:
             # Give them back now rather than after the visibility timeout.
-            self.queue.release(pairs)
+            for pool, leases in _by_pool((c.execution_id, c.token, p) for c, p in claims).items():
+                self.queues[pool].release(leases)
             raise
         by_id = {e.id: e for e in started}
-        dropped = [(c.execution_id, c.token) for c in claims if c.execution_id not in by_id]
-        if dropped:
+        dropped = [(c.execution_id, c.token, p) for c, p in claims if c.execution_id not in by_id]
+        for pool, leases in _by_pool(dropped).items():
             # Finished, cancelled or deleted meanwhile: nothing to run.
-            self.queue.ack(dropped)
-        for claim in claims:
+            self.queues[pool].ack(leases)
+        for claim, _ in claims:
             execution = by_id.get(claim.execution_id)
             if execution is None:
                 continue
@@ -183,6 +199,27 @@ class Worker:
                 continue
             self._launch(run)
         return len(by_id)
+
+    def _claim(self, free: int, now: datetime) -> list[tuple[Claim, str]]:
+        """Claim up to ``free`` runs from this worker's pools, starting with a
+        different pool each time so that no pool starves another (priority is
+        strict within a pool, not across pools)."""
+        self._turn = (self._turn + 1) % len(self.pools)
+        order = self.pools[self._turn :] + self.pools[: self._turn]
+        claims: list[tuple[Claim, str]] = []
+        for pool in order:
+            if len(claims) >= free:
+                break
+            got = self.queues[pool].claim(
+                free - len(claims),
+                now,
+                self.settings.visibility_timeout_ms,
+                owner=self.lease_owner,
+                limits=self.settings.pool_limits(pool),
+                handlers=self.registry.names(),
+            )
+            claims += [(c, pool) for c in got]
+        return claims
 
     def _prepare(self, execution: Execution, token: str, deliveries: int) -> Running:
         ctx = HandlerContext(
@@ -208,19 +245,48 @@ class Worker:
     def _execute(self, run: Running) -> None:
         execution = run.execution
         handler = self.registry.get(execution.handler)
+        timeout = f"timed out after {execution.timeout_ms} ms"
         try:
             if handler is None:
                 raise RuntimeError(f"no handler named {execution.handler!r} on this worker")
-            result = handler.run(dict(execution.payload), run.ctx)
+            if handler.isolation == "process":
+                result = run_in_process(handler.run, dict(execution.payload), run.ctx)
+            else:
+                result = handler.run(dict(execution.payload), run.ctx)
         except HandlerCancelled as exc:
             self._complete(run, AttemptOutcome.CANCELLED, error=_error_text(exc))
         except HandlerTimeout:
-            timeout = f"timed out after {execution.timeout_ms} ms"
             self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+        except RetryLater as exc:
+            error = _error_text(exc)
+            self._complete(run, AttemptOutcome.FAILED, error=error, retry_after_ms=exc.delay_ms)
+        except FailNow as exc:
+            self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc), fail_now=True)
+        except ChildFailed as exc:
+            self._complete_raised(run, exc.raised, timeout)
         except Exception as exc:
             self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
         else:
             self._complete(run, AttemptOutcome.SUCCEEDED, result=clean_result(result))
+
+    def _complete_raised(self, run: Running, raised: Raised, timeout: str) -> None:
+        """What a handler in a child process raised, recorded as if raised here."""
+        text = raised.message or raised.type_name
+        if raised.kind not in ("retry_later", "fail_now", "cancelled"):
+            text = f"{raised.type_name}: {text}"
+        error = clean_text(text, MAX_ERROR_CHARS)
+        if raised.kind == "timeout":
+            self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+        elif raised.kind == "cancelled":
+            self._complete(run, AttemptOutcome.CANCELLED, error=error)
+        else:
+            self._complete(
+                run,
+                AttemptOutcome.FAILED,
+                error=error,
+                fail_now=raised.kind == "fail_now",
+                retry_after_ms=raised.delay_ms,
+            )
 
     def _complete(
         self,
@@ -228,12 +294,16 @@ class Worker:
         outcome: AttemptOutcome,
         result: Any = None,
         error: str | None = None,
+        *,
+        fail_now: bool = False,
+        retry_after_ms: int | None = None,
     ) -> None:
         with self._lock:
             if run.done:
                 return  # already recorded (e.g. timed out without the handler)
             run.done = True
-            self.completed.append(Completed(run, outcome, result, error))
+            done = Completed(run, outcome, result, error, fail_now, retry_after_ms)
+            self.completed.append(done)
         self._wake.set()
 
     def _enforce_timeouts(self) -> None:
@@ -271,23 +341,38 @@ class Worker:
             if run.stopping and not run.cancel_requested and c.outcome in interrupted:
                 handed_back.append(c)
             else:
-                eid, deliveries = run.execution.id, run.deliveries
-                finishes.append(Finish(eid, run.token, c.outcome, c.result, c.error, deliveries))
+                finishes.append(
+                    Finish(
+                        run.execution.id,
+                        run.token,
+                        c.outcome,
+                        c.result,
+                        c.error,
+                        run.deliveries,
+                        fail_now=c.fail_now,
+                        retry_after_ms=c.retry_after_ms,
+                    )
+                )
         leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
         try:
             recorded = self.store.finish(finishes, now, self.retry_policy)
             if leases_back:
                 self.store.hand_back(leases_back, now)
-            later = [
-                (f.execution_id, f.token, r.retry_at)
-                for f in finishes
-                if (r := recorded.get(f.execution_id)) is not None and r.retry_at is not None
-            ]
-            retrying = {eid for eid, _, _ in later}
-            acks = [(f.execution_id, f.token) for f in finishes if f.execution_id not in retrying]
-            self.queue.retry_later(later)
-            self.queue.ack(acks)
-            self.queue.release(leases_back, delivered=True)
+            pool_of = {c.running.execution.id: c.running.execution.pool for c in batch}
+            later: dict[str, list[tuple[str, str, datetime]]] = defaultdict(list)
+            acks: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for f in finishes:
+                r = recorded.get(f.execution_id)
+                if r is not None and r.retry_at is not None:
+                    later[pool_of[f.execution_id]].append((f.execution_id, f.token, r.retry_at))
+                else:
+                    acks[pool_of[f.execution_id]].append((f.execution_id, f.token))
+            for pool, items in later.items():
+                self._queue(pool).retry_later(items)
+            for pool, leases in acks.items():
+                self._queue(pool).ack(leases)
+            for pool, leases in _by_pool((e, t, pool_of[e]) for e, t in leases_back).items():
+                self._queue(pool).release(leases, delivered=True)
         except DependencyError as exc:
             log.warning("could not record results yet, will retry: %s", exc)
             return 0
@@ -338,10 +423,15 @@ class Worker:
             # Finished runs whose result is not recorded yet (PostgreSQL down) keep
             # their lease too, or another worker would run them again.
             runs = list(self.running.values())
-        leases = [(r.execution.id, r.token) for r in runs]
-        states = self.queue.extend(
-            leases, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
-        )
+        states: dict[str, int] = {}
+        for pool, leases in _by_pool(
+            (r.execution.id, r.token, r.execution.pool) for r in runs
+        ).items():
+            states.update(
+                self._queue(pool).extend(
+                    leases, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
+                )
+            )
         for run in runs:
             if run.done:
                 # Its result is recorded only if PostgreSQL still holds our token.
@@ -363,6 +453,11 @@ class Worker:
                 )
         self.queue.heartbeat_worker(self.info(), now)
 
+    def _queue(self, pool: str) -> RedisQueue:
+        """A pool's queue; a run may belong to a pool this worker no longer claims from
+        only if its pools changed under it, so any pool is served for results."""
+        return self.queues.get(pool) or self.queue.for_pool(pool)
+
     def info(self) -> dict[str, Any]:
         with self._lock:
             running = len(self.running)
@@ -373,6 +468,8 @@ class Worker:
             "running": running,
             "capacity": self.capacity,
             "started_at": self.started_at.isoformat(),
+            "pools": ",".join(self.pools),
+            "handlers": ",".join(self.registry.names()),
         }
 
     # ------------------------------------------------------- the process
@@ -380,6 +477,9 @@ class Worker:
     def run_forever(self, stop: threading.Event, poll_interval_s: float = 0.05) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
         beat_stop = threading.Event()
+        self.announce()
+        with contextlib.suppress(DependencyError):
+            self.heartbeat()  # registered before its first claim, not a second later
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
         log.info("worker started", extra=self.info())
@@ -405,6 +505,22 @@ class Worker:
             with contextlib.suppress(DependencyError):
                 self.queue.remove_worker(self.worker_id)
             log.info("worker stopped", extra={"id": self.worker_id, **vars(self.stats)})
+
+    def announce(self, now: datetime | None = None) -> None:
+        """Publish what this worker serves: its pools (so the tick maintains their
+        queues) and its handlers in the catalog (so the API can validate their jobs
+        without importing them). Retried until PostgreSQL and Redis answer: a worker
+        the catalog does not know of would wait for jobs the API refuses."""
+        now = now or self.clock.now()
+        while True:
+            try:
+                self.queue.add_pools(self.pools)
+                self.store.publish_handlers([h.describe() for h in self.registry.handlers()], now)
+                return
+            except DependencyError as exc:
+                log.warning("could not announce the worker yet: %s", exc)
+                if self._stopping.wait(1.0):
+                    return
 
     def _beat_loop(self, stop: threading.Event) -> None:
         while not stop.wait(self.heartbeat_interval_s):

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from jobsched.clock import FakeClock  # noqa: E402
+from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
-from jobsched.registry import default_registry  # noqa: E402
 from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.migrations import migrate  # noqa: E402
@@ -123,4 +123,4 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def registry():
-    return default_registry()
+    return builtin_registry()

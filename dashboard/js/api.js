@@ -113,6 +113,8 @@ export function createApi({ baseUrl, onUnauthorized }) {
     metrics: (opts) => get('/metrics', opts),
     executionMetrics: (query, opts) => get('/metrics/executions', { ...opts, query }),
     listWorkers: (query, opts) => get('/workers', { ...opts, query }),
+    /** The handler catalog: name, description, schema, pool, isolation, workers. */
+    listHandlers: (opts) => get('/handlers', opts),
     listDeadLetters: (query, opts) => get('/dead-letter', { ...opts, query }),
     getDeadLetter: (id, opts) => get(`/dead-letter/${enc(id)}`, opts),
     redriveDeadLetter: (id) => post(`/dead-letter/${enc(id)}/redrive`),

@@ -156,7 +156,11 @@ export function executionsTable(ctx, { showJob = true, onChanged = () => {}, emp
       h('td', null, timeCell(x.started_at)),
       h('td', { class: 'num' }, durationCell(x)),
       h('td', { class: 'col-opt mono small nowrap' }, x.worker_id || '—'),
-      h('td', { class: 'err-cell' }, x.error ? h('span', { class: 'error-text', title: x.error }, truncate(x.error, 70)) : h('span', { class: 'muted' }, '—')),
+      h('td', { class: 'err-cell' }, x.error
+        ? h('span', { class: 'error-text', title: x.error }, truncate(x.error, 70))
+        : x.waiting
+          ? h('span', { class: 'waiting-text', title: x.waiting, 'data-testid': 'execution-waiting' }, truncate(`waiting: ${x.waiting}`, 70))
+          : h('span', { class: 'muted' }, '—')),
       h('td', { class: 'col-actions' }, h('div', { class: 'actions' }, executionActions(ctx, x, onChanged))));
       return tr;
     },

@@ -1,5 +1,5 @@
 // The built-in handlers and an example payload for each (used to pre-fill the job form).
-// New handlers register by name on the server; the form accepts any name.
+// Other handlers come from the catalog (GET /handlers); the form accepts any name.
 
 export const HANDLER_EXAMPLES = {
   'http.webhook': { url: 'https://example.com/hook', method: 'POST', headers: {}, body: {} },

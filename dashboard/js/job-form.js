@@ -7,6 +7,7 @@ import { fmtJson, timeZones } from './format.js';
 import { cronToWords } from './cron-words.js';
 import { openModal, toast } from './ui.js';
 import { HANDLERS, HANDLER_EXAMPLES } from './handlers.js';
+import { schemaFields } from './schema-fields.js';
 
 const NUMBER_FIELDS = [
   ['priority', 'Priority', '0–100, higher runs first', 0, 100],
@@ -14,8 +15,9 @@ const NUMBER_FIELDS = [
   ['timeout_ms', 'Timeout (ms)', 'per attempt', 1, null],
   ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],
   ['retry_backoff_max_ms', 'Max backoff (ms)', 'cap on the delay', 0, null],
+  ['max_concurrency', 'Max concurrency', 'runs of this job at once; empty = no cap', 1, null],
 ];
-const FIELDS = ['name', 'description', 'handler', 'schedule', 'timezone', 'overlap_policy', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
+const FIELDS = ['name', 'description', 'handler', 'pool', 'schedule', 'timezone', 'overlap_policy', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
 const OVERLAP = [
   ['allow', 'Run anyway (allow)'],
   ['skip', 'Skip that occurrence (skip)'],
@@ -55,6 +57,13 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
   };
   let lastExample = editing ? null : fmtJson(HANDLER_EXAMPLES['test.echo']);
 
+  // The catalog (GET /handlers): names for the list, and each handler's payload schema.
+  let catalog = {};
+  let schema = null;
+  const schemaBox = h('div', { class: 'schema-box', 'data-testid': 'payload-schema' });
+  const handlerOptions = h('datalist', { id: handlersList }, HANDLERS.map((x) => h('option', { value: x })));
+  const handlerHelp = h('span', { 'data-testid': 'handler-help' }, 'built-in: ' + HANDLERS.join(', '));
+
   const formError = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'form-error', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'job-form-submit' }, editing ? 'Save changes' : 'Create job');
   const cancel = h('button', { type: 'button', class: 'btn', 'data-testid': 'job-form-cancel', on: { click: () => modal.close() } }, 'Cancel');
@@ -66,7 +75,10 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
       field('handler', 'Handler', h('input', {
         type: 'text', value: v('handler', editing ? '' : 'test.echo'), list: handlersList, autocomplete: 'off', spellcheck: 'false',
         on: { change: onHandlerChange },
-      }), 'built-in: ' + HANDLERS.join(', ')),
+      }), handlerHelp),
+      field('pool', 'Pool', h('input', {
+        type: 'text', value: v('pool'), placeholder: 'the handler’s pool', autocomplete: 'off', spellcheck: 'false',
+      }), 'the workers that run it (WORKER_POOLS)'),
       field('description', 'Description', h('textarea', { rows: 2, value: v('description') })),
       field('schedule', 'Schedule (cron)', h('input', {
         type: 'text', value: v('schedule'), placeholder: 'e.g. */5 * * * *  — empty = trigger only', autocomplete: 'off', spellcheck: 'false',
@@ -80,17 +92,20 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
         type: 'number', inputmode: 'numeric', step: 1, min, max: max ?? null, value: job ? String(v(name)) : '',
         placeholder: editing ? '' : 'default',
       }), help)),
+      schemaBox,
       field('payload', 'Payload (JSON object)', h('textarea', {
         rows: 8, class: 'mono', spellcheck: 'false',
         value: editing ? fmtJson(v('payload', {})) : lastExample,
+        on: { input: () => schema && schema.sync() },
       }), h('span', null, 'Checked by the handler when you save. ', h('button', {
         type: 'button', class: 'link-btn', 'data-testid': 'payload-format', on: { click: formatPayload },
       }, 'Format JSON')))),
-    h('datalist', { id: handlersList }, HANDLERS.map((x) => h('option', { value: x }))),
+    handlerOptions,
     h('datalist', { id: zonesList }, timeZones().map((z) => h('option', { value: z }))),
     h('div', { class: 'form-actions' }, cancel, submit));
   if (!editing) inputs.priority.placeholder = '50';
   previewSchedule();
+  loadCatalog();
 
   const modal = openModal({
     title: editing ? `Edit job` : 'New job',
@@ -100,7 +115,50 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     initialFocus: inputs.name,
   });
 
+  async function loadCatalog() {
+    try {
+      const page = await ctx.api.listHandlers();
+      catalog = Object.fromEntries(page.items.map((x) => [x.name, x]));
+    } catch (err) {
+      return; // the built-in list and the JSON box still work
+    }
+    handlerOptions.replaceChildren(...Object.keys(catalog).map((x) => h('option', { value: x })));
+    buildSchema();
+  }
+
+  function readPayload() {
+    try {
+      const value = JSON.parse(inputs.payload.value.trim() || '{}');
+      return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  /** Payload fields for the handler's schema, and what the catalog says of it. */
+  function buildSchema() {
+    const entry = catalog[inputs.handler.value.trim()];
+    schema = null;
+    schemaBox.replaceChildren();
+    if (!entry) {
+      handlerHelp.textContent = Object.keys(catalog).length ? 'not in the catalog: no worker has published it' : handlerHelp.textContent;
+      return;
+    }
+    const served = entry.workers.length ? `served by ${entry.workers.length} worker(s)` : 'no live worker serves it: its runs will wait';
+    handlerHelp.textContent = [entry.description, `pool ${entry.pool}, ${entry.isolation}`, served].filter(Boolean).join(' · ');
+    inputs.pool.placeholder = `${entry.pool} (the handler’s)`;
+    if (!entry.schema) return;
+    schema = schemaFields({
+      schema: entry.schema,
+      idPrefix: `jf-${n}-payload`,
+      read: readPayload,
+      write: (payload) => { inputs.payload.value = fmtJson(payload); },
+    });
+    if (schema.element) schemaBox.append(schema.element);
+  }
+
   function onHandlerChange() {
+    buildSchema();
     if (editing) return;
     const example = HANDLER_EXAMPLES[inputs.handler.value.trim()];
     const current = inputs.payload.value.trim();
@@ -122,6 +180,10 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
   function clearErrors() {
     formError.hidden = true;
     formError.replaceChildren();
+    for (const box of schemaBox.querySelectorAll('.field-error')) {
+      box.hidden = true;
+      box.replaceChildren();
+    }
     for (const name of FIELDS) {
       errors[name].hidden = true;
       errors[name].replaceChildren();
@@ -137,6 +199,11 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     let first = null;
     for (const [key, problem] of Object.entries(fields || {})) {
       const base = key.split(/[.[]/)[0];
+      const own = key.startsWith('payload.') && schema ? schema.errorBox(key.slice(8)) : null;
+      if (own) {
+        own.hidden = false;
+        own.replaceChildren(problem);
+      }
       if (!FIELDS.includes(base)) { general.push(`${key}: ${problem}`); continue; }
       const box = errors[base];
       box.hidden = false;
@@ -167,6 +234,9 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     body.name = inputs.name.value;
     body.description = inputs.description.value;
     body.handler = inputs.handler.value.trim();
+    const pool = inputs.pool.value.trim();
+    if (pool !== '') body.pool = pool;
+    else if (editing) body.pool = null; // back to the handler's pool
     const schedule = inputs.schedule.value.trim();
     body.schedule = schedule === '' ? null : schedule;
     const tz = inputs.timezone.value.trim();
@@ -176,6 +246,7 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
       const val = numberValue(inputs[name].value);
       if (val !== undefined) body[name] = val;
       else if (inputs[name].validity && inputs[name].validity.badInput) body[name] = 'not a number';
+      else if (name === 'max_concurrency' && editing) body[name] = null; // cleared: no cap
     }
     const text = inputs.payload.value.trim();
     try {

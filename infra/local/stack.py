@@ -26,7 +26,7 @@ import sys
 import threading
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +58,7 @@ class LocalStack:
         repo_root: str | Path,
         *,
         port: int | None = None,
-        workers: int | None = None,
+        workers: int | Mapping[str, int] | None = None,
         template_path: str | Path | None = None,
         dashboard_dir: str | Path | None = None,
         local_dir: str | Path | None = None,
@@ -66,7 +66,7 @@ class LocalStack:
         self.settings = settings
         self.repo_root = Path(repo_root).resolve()
         self.port = settings.port if port is None else port
-        self.workers = settings.local_workers if workers is None else workers
+        self.workers = settings.local_worker_pools() if workers is None else workers
         self.template_path = Path(template_path or self.repo_root / "template.yaml")
         self.dashboard_dir = Path(dashboard_dir or self.repo_root / "dashboard")
         self.local_dir = Path(local_dir or self.repo_root / ".local")
@@ -200,7 +200,7 @@ class LocalStack:
             f"  API key    {self.api_key}{key_note}",
             f"  Redis      {_redact(self.redis_url or '')}",
             f"  PostgreSQL {_redact(self.database_url or '')}",
-            f"  Workers    {self.workers}" + (f" ({pids})" if pids else ""),
+            f"  Workers    {_worker_counts(self.workers)}" + (f" ({pids})" if pids else ""),
             "",
             "  Try:",
             f'    curl -H "Authorization: Bearer {self.api_key}" {self.api_url}/jobs',
@@ -319,3 +319,12 @@ def _configure_logging() -> None:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
+
+
+def _worker_counts(workers: int | Mapping[str, int]) -> str:
+    """``2`` for two workers on the default pool, else ``default:2, reports:1``."""
+    if isinstance(workers, int):
+        return str(workers)
+    if set(workers) <= {"default"}:
+        return str(workers.get("default", 0))
+    return ", ".join(f"{pool}:{n}" for pool, n in workers.items())

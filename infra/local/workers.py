@@ -1,4 +1,4 @@
-"""The local worker pool: N ``python -m jobsched worker`` subprocesses.
+"""The local workers: N ``python -m jobsched worker`` subprocesses per worker pool.
 
 Workers are real processes, as on ECS, so killing one (``kill -9 <pid>``) exercises the
 at-least-once path for real. Each runs in its own process group: a Ctrl-C in the terminal
@@ -27,9 +27,13 @@ STABLE_AFTER_S = 60.0  # a worker that ran this long before dying gets a fresh b
 
 
 class WorkerPool:
+    """``count``: workers on the default pool, or a count per pool (``{"reports": 1}``);
+    a pool's workers get ``WORKER_POOLS=<pool>`` and ids ``<pool>-worker-<n>``
+    (``worker-<n>`` on the default pool)."""
+
     def __init__(
         self,
-        count: int,
+        count: int | Mapping[str, int],
         *,
         grace_ms: int = 30_000,
         env: Mapping[str, str] | None = None,
@@ -39,7 +43,8 @@ class WorkerPool:
         restart_pause_s: float = 1.0,
         kill_margin_s: float = 2.0,
     ) -> None:
-        self.count = count
+        self.counts = {"default": count} if isinstance(count, int) else dict(count)
+        self.count = sum(self.counts.values())
         self.grace_s = grace_ms / 1000
         self._env = dict(os.environ if env is None else env)
         self._cwd = cwd
@@ -50,6 +55,7 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._pool_of: dict[str, str] = {}
         self._supervisors: list[threading.Thread] = []
         self.restarts: dict[str, int] = {}
 
@@ -58,9 +64,16 @@ class WorkerPool:
         with self._lock:
             return {wid: p.pid for wid, p in self._processes.items() if p.poll() is None}
 
+    def _ids(self) -> list[tuple[str, str]]:
+        ids = []
+        for pool, n in self.counts.items():
+            prefix = "worker" if pool == "default" else f"{pool}-worker"
+            ids += [(f"{prefix}-{i}", pool) for i in range(1, n + 1)]
+        return ids
+
     def start(self) -> None:
-        for i in range(1, self.count + 1):
-            worker_id = f"worker-{i}"
+        for worker_id, pool in self._ids():
+            self._pool_of[worker_id] = pool
             self.restarts[worker_id] = 0
             self._spawn(worker_id)
             thread = threading.Thread(
@@ -71,7 +84,7 @@ class WorkerPool:
             self._supervisors.append(thread)
 
     def _spawn(self, worker_id: str) -> bool:
-        env = {**self._env, "WORKER_ID": worker_id}
+        env = {**self._env, "WORKER_ID": worker_id, "WORKER_POOLS": self._pool_of[worker_id]}
         # Checked under the lock stop() takes to collect processes: a worker is either
         # spawned before stop() looks, or not at all.
         with self._lock:

@@ -78,6 +78,13 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation("GET", "/workers", "Registered workers", response=c.WorkerPage),
     Operation(
+        "GET",
+        "/handlers",
+        "The handler catalog: the built-ins and what workers published (payload JSON "
+        "Schema, pool, isolation), each with the live workers serving it",
+        response=c.HandlerPage,
+    ),
+    Operation(
         "POST",
         "/jobs",
         "Create a job",

@@ -60,6 +60,8 @@ MAX_DESCRIPTION = 2_000
 MAX_DAY_MS = 24 * 3600 * 1000
 MAX_RETRIES = 100
 MAX_PARAM_CHARS = 200
+MAX_CURSOR_CHARS = 2048
+"""A keyset cursor holds its page's last sort value: a job name of 200 characters fits."""
 MAX_PAGE = 200
 MAX_TRIGGER_BATCH = 500
 JOB_STATUSES = tuple(s.value for s in JobStatus)
@@ -121,7 +123,7 @@ Uuid = Annotated[
 ]
 Param = Annotated[str, checked(text_problem, max_length=MAX_PARAM_CHARS)]
 Cursor = Annotated[
-    str, checked(text_problem, max_length=MAX_PARAM_CHARS, description="next_cursor of a page")
+    str, checked(text_problem, max_length=MAX_CURSOR_CHARS, description="next_cursor of a page")
 ]
 PageSize = Annotated[int, Meta(ge=1, le=MAX_PAGE)]
 Ident = Annotated[
@@ -130,6 +132,23 @@ Ident = Annotated[
         problem="must be an id (1 to 64 letters, digits, '.', '_', ':', '-')",
         pattern=f"^{ID_PATTERN.pattern}$",
     ),
+]
+
+
+PoolName = Annotated[
+    str,
+    checked(
+        problem="must be a pool name (lower-case letters, digits, '-' and '_', at most 40)",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$",
+        description="the worker pool that runs it",
+    ),
+]
+MaxConcurrency = Annotated[
+    int, Meta(ge=1, le=10_000, description="at most this many of the job's runs at once")
+]
+Waiting = Annotated[
+    str,
+    Meta(description="why its runs are waiting: no live worker serves its handler on its pool"),
 ]
 
 
@@ -153,6 +172,10 @@ class JobCreate(Model):
     retry_backoff_ms: BackoffMs = 1_000
     retry_backoff_max_ms: BackoffMs = 60_000
     overlap_policy: OverlapPolicy = "allow"
+    pool: (
+        Annotated[PoolName, Meta(description="default: the handler's pool ('default')")] | None
+    ) = None
+    max_concurrency: MaxConcurrency | None = None
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -174,9 +197,12 @@ class JobUpdate(Model):
     retry_backoff_ms: BackoffMs | UnsetType = UNSET
     retry_backoff_max_ms: BackoffMs | UnsetType = UNSET
     overlap_policy: OverlapPolicy | UnsetType = UNSET
+    pool: PoolName | UnsetType | None = UNSET
+    max_concurrency: MaxConcurrency | UnsetType | None = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
     schedule_error: ReadOnly = UNSET
+    waiting: ReadOnly = UNSET
     next_run_time: ReadOnly = UNSET
     last_run_time: ReadOnly = UNSET
     upcoming_runs: ReadOnly = UNSET
@@ -189,6 +215,7 @@ READ_ONLY = (
     "id",
     "status",
     "schedule_error",
+    "waiting",
     "next_run_time",
     "last_run_time",
     "upcoming_runs",
@@ -369,6 +396,7 @@ class Execution(Response):
     status: ExecutionStatusName
     source: str
     handler: str
+    pool: str
     payload: dict[str, Any]
     scheduled_for: Time | None
     priority: int
@@ -382,6 +410,7 @@ class Execution(Response):
     duration_ms: int | None
     result: Any
     error: str | None
+    waiting: Annotated[Waiting, Meta(description="only for QUEUED runs")] | None
     attempts: list[Attempt]
     created_at: Time | None
     updated_at: Time | None
@@ -410,6 +439,9 @@ class Job(Response):
     retry_backoff_ms: int
     retry_backoff_max_ms: int
     overlap_policy: OverlapPolicyName
+    pool: str
+    max_concurrency: int | None
+    waiting: Waiting | None
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -480,10 +512,25 @@ class Worker(Response):
     started_at: Time | None
     last_heartbeat: Time | None
     stale: bool
+    pools: list[str]
+    handlers: list[str]
 
 
 class WorkerPage(Page):
     items: list[Worker]
+
+
+class Handler(Response):
+    name: str
+    description: str
+    schema: Annotated[dict[str, Any], Meta(description="JSON Schema of the payload")] | None
+    pool: str
+    isolation: Literal["thread", "process"]
+    workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
+
+
+class HandlerPage(Page):
+    items: list[Handler]
 
 
 HealthStatus = Literal["ok", "unavailable"]
@@ -512,10 +559,16 @@ class ExecutionCounts(Response):
     by_status: dict[str, int]
 
 
-class QueueDepth(Response):
+class PoolDepth(Response):
     ready: int
     in_flight: int
     delayed: int
+
+
+class QueueDepth(PoolDepth):
+    """Summed over the pools, and each pool's own."""
+
+    pools: dict[str, PoolDepth]
 
 
 class Throughput(Response):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def iso(when: datetime | None) -> str | None:
@@ -20,6 +20,33 @@ def _shallow(obj: Any) -> dict[str, Any]:
     """Fields as a dict, JSON values as they are: ``dataclasses.asdict`` would copy
     every payload recursively, two stack frames per level of nesting."""
     return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+DEFAULT_POOL = "default"
+
+
+class QueueItem(NamedTuple):
+    """What the Redis queue needs of an execution to hold it."""
+
+    id: str
+    priority: int
+    pool: str = DEFAULT_POOL
+    job_id: str = ""
+    max_concurrency: int | None = None
+    """The job's cap on its runs in flight at once (None: no cap)."""
+    handler: str = ""
+    """Its handler: a worker claims only runs of handlers it loaded."""
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """A pool's limits, enforced by the queue's claim across all the pool's workers."""
+
+    concurrency: int = 0
+    """Runs in flight at once (0: no limit beyond the workers' capacity)."""
+    rate: int = 0
+    """Runs started per ``per_ms`` window (0: no rate limit)."""
+    per_ms: int = 0
 
 
 @dataclass
@@ -41,6 +68,8 @@ class Job:
     retry_backoff_max_ms: int
     overlap_policy: str
     status: str
+    pool: str
+    max_concurrency: int | None
     schedule_error: str | None
     """Why the tick could not schedule this job (None when it can)."""
     next_run_time: datetime | None
@@ -50,6 +79,7 @@ class Job:
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)
+        data["waiting"] = None  # the service says why, from the live workers
         for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
             data[key] = iso(getattr(self, key))
         return data
@@ -103,6 +133,13 @@ class Execution:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     job_name: str | None = None
+    pool: str = "default"
+    max_concurrency: int | None = None
+
+    def queue_item(self) -> QueueItem:
+        return QueueItem(
+            self.id, self.priority, self.pool, self.job_id, self.max_concurrency, self.handler
+        )
 
     @property
     def duration_ms(self) -> int | None:
@@ -118,6 +155,7 @@ class Execution:
             "status": self.status,
             "source": self.source,
             "handler": self.handler,
+            "pool": self.pool,
             "payload": self.payload,
             "scheduled_for": iso(self.scheduled_for),
             "priority": self.priority,
@@ -131,6 +169,7 @@ class Execution:
             "duration_ms": self.duration_ms,
             "result": self.result,
             "error": self.error,
+            "waiting": None,
             "attempts": [a.to_dict() for a in self.attempts],
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),

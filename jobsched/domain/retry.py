@@ -84,13 +84,18 @@ def decide(
     policy: RetryPolicy,
     deliveries: int = 0,
     refused: str | None = None,
+    fail_now: bool = False,
+    retry_after_ms: int | None = None,
 ) -> Decision | None:
     """What follows an attempt; None when it did not fail (nothing to retry).
 
     ``retries_used``: attempts that count toward ``max_retries``, this one included
     (lost and handed-back ones do not). ``deliveries``: claims of the run since its
     last deliberate retry. ``refused``: why PostgreSQL refused the attempt's result.
-    A refused result or a poison run is dead-lettered whatever retries are left.
+    A refused result or a poison run is dead-lettered whatever retries are left, and
+    so is a failure the handler declared final (``fail_now``, its ``FailNow``).
+    ``retry_after_ms``: the delay the handler asked for (``RetryLater``), used
+    instead of the backoff (retries left permitting).
     """
     if refused is not None:
         return ToDeadLetter(refused)
@@ -99,8 +104,12 @@ def decide(
     reason = poison(deliveries, policy.max_deliveries)
     if reason is not None:
         return ToDeadLetter(reason)
+    if fail_now and outcome == AttemptOutcome.FAILED:
+        return ToDeadLetter("the handler failed it without retries (FailNow)")
     if not should_retry(retries_used, max_retries):
         return ToDeadLetter(f"out of retries after {retries_used} attempt(s)")
+    if retry_after_ms is not None:
+        return RetryAt(now + timedelta(milliseconds=max(retry_after_ms, 0)))
     delay = backoff_ms(
         retries_used - 1, retry_backoff_ms, retry_backoff_max_ms, policy.jitter, policy.rng
     )

@@ -25,8 +25,9 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
+from jobsched.domain.models import DEFAULT_POOL
 from jobsched.errors import ValidationError
-from jobsched.registry import Handler, HandlerRegistry
+from jobsched.registry import Handler, HandlerLookup
 from jobsched.settings import Settings
 
 M = TypeVar("M", bound=Struct)
@@ -258,7 +259,7 @@ WRITABLE = tuple(f.name for f in msgspec.structs.fields(JobCreate))
 
 
 def _check_job(
-    data: dict[str, Any], errors: dict[str, str], registry: HandlerRegistry, settings: Settings
+    data: dict[str, Any], errors: dict[str, str], registry: HandlerLookup, settings: Settings
 ) -> None:
     """Rules beyond each field's own type, on the job as it would be stored. Each runs
     when the fields it reads are sound, so one response names every problem it can."""
@@ -278,7 +279,7 @@ def _validate(
     model: type[Struct],
     body: Any,
     current: dict[str, Any],
-    registry: HandlerRegistry,
+    registry: HandlerLookup,
     settings: Settings,
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
@@ -289,6 +290,14 @@ def _validate(
     _check_job(data, errors, registry, settings)
     if errors:
         raise ValidationError(errors)
+    if "pool" not in values and data["handler"] != current.get("handler"):
+        # A job that ran on its old handler's pool follows its new handler's.
+        before = registry.get(current["handler"]) if current.get("handler") else None
+        if before is None or current["pool"] in (None, before.pool):
+            data["pool"] = None
+    if data["pool"] is None:  # the handler's pool, unless the job names one
+        handler = registry.get(data["handler"])
+        data["pool"] = handler.pool if handler is not None else DEFAULT_POOL
     data["name"] = data["name"].strip()
     if data["description"] is None:
         data["description"] = ""
@@ -297,13 +306,13 @@ def _validate(
     return data
 
 
-def validate_job_create(body: Any, registry: HandlerRegistry, settings: Settings) -> dict[str, Any]:
+def validate_job_create(body: Any, registry: HandlerLookup, settings: Settings) -> dict[str, Any]:
     """A new job's fields, defaults filled in."""
     return _validate(JobCreate, body, copy.deepcopy(DEFAULTS), registry, settings)
 
 
 def validate_job_update(
-    body: Any, current: dict[str, Any], registry: HandlerRegistry, settings: Settings
+    body: Any, current: dict[str, Any], registry: HandlerLookup, settings: Settings
 ) -> dict[str, Any]:
     """Partial update: fields left out keep their value; read-only fields are ignored."""
     return _validate(JobUpdate, body, {k: current[k] for k in WRITABLE}, registry, settings)

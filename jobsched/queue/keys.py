@@ -1,28 +1,62 @@
 """Every Redis key, built in one place.
 
-The queue's keys share the hash tag ``{<prefix>:queue}`` so each Lua script touches
-one cluster slot. The ready set is named plainly ``<prefix>:queue`` — Redis hashes a
-key without braces whole, so it lands in the same slot as its tagged siblings — and
-keeps the original's name for people debugging with redis-cli.
+Each worker pool has its own queue. The default pool's keys share the hash tag
+``{<prefix>:queue}`` so each Lua script touches one cluster slot; another pool's
+share ``{<prefix>:queue:<pool>}`` (a slot of its own, so pools spread over a
+cluster). The ready set is named plainly ``<prefix>:queue`` (``<prefix>:queue:<pool>``)
+— Redis hashes a key without braces whole, so it lands in the same slot as its
+tagged siblings — and keeps the original's name for people debugging with redis-cli.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+DEFAULT_POOL = "default"
+
 
 @dataclass(frozen=True)
 class Keys:
     prefix: str = "job_scheduler"
+    pool: str = DEFAULT_POOL
+
+    @property
+    def _queue(self) -> str:
+        base = f"{self.prefix}:queue"
+        return base if self.pool == DEFAULT_POOL else f"{base}:{self.pool}"
 
     @property
     def _tag(self) -> str:
-        return "{" + self.prefix + ":queue}"
+        return "{" + self._queue + "}"
 
     @property
     def ready(self) -> str:
         """zset: execution id, score = (100 - priority) * 1e12 + sequence."""
-        return f"{self.prefix}:queue"
+        return self._queue
+
+    @property
+    def limits(self) -> str:
+        """hash: execution id -> ``<max_concurrency>:<job id>`` for runs of capped jobs."""
+        return f"{self._tag}:limits"
+
+    @property
+    def handlers(self) -> str:
+        """hash: execution id -> its handler (a worker claims only handlers it loaded)."""
+        return f"{self._tag}:handlers"
+
+    def job_running(self, job_id: str) -> str:
+        """set: a capped job's execution ids in flight (pruned of finished ones at claim)."""
+        return f"{self._tag}:job:{job_id}"
+
+    @property
+    def rate(self) -> str:
+        """zset: claims in the pool's rate-limit window (member: token, score: ms)."""
+        return f"{self._tag}:rate"
+
+    @property
+    def held(self) -> str:
+        """hash: ready execution id -> why the last claim passed it over (a limit)."""
+        return f"{self._tag}:held"
 
     @property
     def inflight(self) -> str:
@@ -75,6 +109,11 @@ class Keys:
         """marker written when the queue was last rebuilt from PostgreSQL; its absence
         means Redis lost its data."""
         return f"{self._tag}:epoch"
+
+    @property
+    def pools(self) -> str:
+        """set: pools that have had work or workers (the tick maintains each one)."""
+        return f"{self.prefix}:pools"
 
     @property
     def leader(self) -> str:

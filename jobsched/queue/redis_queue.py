@@ -20,8 +20,9 @@ from redis import Redis
 from redis import exceptions as redis_exc
 
 from jobsched.clock import to_ms
+from jobsched.domain.models import PoolLimits, QueueItem
 from jobsched.errors import DependencyError
-from jobsched.queue.keys import Keys
+from jobsched.queue.keys import DEFAULT_POOL, Keys
 from jobsched.queue.scripts import load_scripts
 
 P = ParamSpec("P")
@@ -71,6 +72,13 @@ class Claim:
     deliveries: int
 
 
+NO_LIMITS = PoolLimits()
+
+
+def _item(item: QueueItem | tuple[str, int]) -> QueueItem:
+    return item if isinstance(item, QueueItem) else QueueItem(*item)
+
+
 def connect(url: str) -> Redis:
     return redis.Redis.from_url(
         url,
@@ -83,33 +91,69 @@ def connect(url: str) -> Redis:
 
 
 class RedisQueue:
-    def __init__(self, client: Redis, prefix: str = "job_scheduler") -> None:
+    """One pool's queue (the default pool's unless ``pool`` is given); ``for_pool``
+    gives another pool's over the same connection."""
+
+    def __init__(
+        self,
+        client: Redis,
+        prefix: str = "job_scheduler",
+        pool: str = DEFAULT_POOL,
+        scripts: dict[str, Any] | None = None,
+    ) -> None:
         self.client = client
-        self.keys = Keys(prefix)
-        self._scripts = load_scripts(client)
+        self.prefix = prefix
+        self.pool = pool
+        self.keys = Keys(prefix, pool)
+        self._scripts = scripts if scripts is not None else load_scripts(client)
+        self._pools: dict[str, RedisQueue] = {pool: self}
+
+    def for_pool(self, pool: str) -> RedisQueue:
+        """The queue of ``pool``, sharing this one's connection and scripts."""
+        queue = self._pools.get(pool)
+        if queue is None:
+            queue = RedisQueue(self.client, self.prefix, pool, self._scripts)
+            queue._pools = self._pools
+            self._pools[pool] = queue
+        return queue
+
+    @redis_errors
+    def known_pools(self) -> list[str]:
+        """Every pool that has had work or workers, the default first."""
+        others = self.client.smembers(self.keys.pools) - {DEFAULT_POOL}
+        return [DEFAULT_POOL, *sorted(others)]
+
+    @redis_errors
+    def add_pools(self, pools: Iterable[str]) -> None:
+        named = [p for p in pools if p != DEFAULT_POOL]
+        if named:
+            self.client.sadd(self.keys.pools, *named)
 
     def _run(self, name: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
         return self._scripts[name](keys=list(keys), args=list(args))
 
     # ------------------------------------------------------------ producers
 
-    def enqueue(self, items: Iterable[tuple[str, int]], now: datetime) -> int:
+    def enqueue(self, items: Iterable[QueueItem | tuple[str, int]], now: datetime) -> int:
         """Make executions ready now. Returns how many were new to the queue."""
-        return self.enqueue_delayed(((eid, priority, None) for eid, priority in items), now)
+        return self.enqueue_delayed(((_item(i), None) for i in items), now)
 
     @redis_errors
     def enqueue_delayed(
-        self, items: Iterable[tuple[str, int, datetime | None]], now: datetime
+        self, items: Iterable[tuple[QueueItem | tuple[str, int], datetime | None]], now: datetime
     ) -> int:
         """Queue executions due at a time (None, or a time not after ``now``: ready now).
         Idempotent: ids the queue already holds stay where they are."""
         k = self.keys
         args: list[Any] = [to_ms(now)]
-        for execution_id, priority, due in items:
-            args += [execution_id, priority, to_ms(due) if due else 0]
+        for item, due in items:
+            i = _item(item)
+            cap = i.max_concurrency or 0
+            args += [i.id, i.priority, to_ms(due) if due else 0, cap, i.job_id, i.handler]
         if len(args) == 1:
             return 0
-        return int(self._run("enqueue", [k.ready, k.delayed, k.meta, k.seq], args))
+        keys = [k.ready, k.delayed, k.meta, k.seq, k.limits, k.handlers]
+        return int(self._run("enqueue", keys, args))
 
     @redis_errors
     def restore_leases(
@@ -126,14 +170,16 @@ class RedisQueue:
         return int(self._run("restore", keys, args))
 
     @redis_errors
-    def requeue(self, items: Sequence[tuple[str, int]]) -> int:
+    def requeue(self, items: Sequence[QueueItem | tuple[str, int]]) -> int:
         """Make executions ready now, dropping whatever an earlier life of each id left
         in the queue (a cancelled copy's lease and cancel flag, its delivery count).
         For runs made claimable again on purpose: retry, redrive."""
         if not items:
             return 0
         k = self.keys
-        args = [x for pair in items for x in pair]
+        args: list[Any] = []
+        for item in map(_item, items):
+            args += [item.id, item.priority, item.max_concurrency or 0, item.job_id, item.handler]
         keys = [
             k.ready,
             k.delayed,
@@ -144,25 +190,38 @@ class RedisQueue:
             k.deliveries,
             k.cancel,
             k.seq,
+            k.limits,
+            k.handlers,
         ]
         return int(self._run("requeue", keys, args))
 
     # -------------------------------------------------------------- workers
 
     @redis_errors
-    def claim(self, count: int, now: datetime, visibility_ms: int, owner: str = "") -> list[Claim]:
-        """Lease up to ``count`` executions, highest priority first, FIFO within one.
-        ``owner`` (the claiming worker process) lets ``release_dead`` find the leases
-        of a worker whose heartbeats stopped."""
+    def claim(
+        self,
+        count: int,
+        now: datetime,
+        visibility_ms: int,
+        owner: str = "",
+        limits: PoolLimits = NO_LIMITS,
+        handlers: Sequence[str] = (),
+    ) -> list[Claim]:
+        """Lease up to ``count`` executions, highest priority first, FIFO within one,
+        within the pool's ``limits`` and each job's max_concurrency. ``owner`` (the
+        claiming worker process) lets ``release_dead`` find the leases of a worker
+        whose heartbeats stopped. ``handlers``: the ones this worker loaded; runs of
+        others stay for a worker that did (empty: any)."""
         if count <= 0:
             return []
         k = self.keys
         prefix = secrets.token_hex(8)
-        flat = self._run(
-            "claim",
-            [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats],
-            [to_ms(now), visibility_ms, count, prefix, owner],
-        )
+        keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
+        keys += [k.limits, k.rate, k.held, k.handlers]
+        args = [to_ms(now), visibility_ms, count, prefix, owner]
+        args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
+        args.append("\n".join(handlers))
+        flat = self._run("claim", keys, args)
         return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
 
     @redis_errors
@@ -192,7 +251,8 @@ class RedisQueue:
             return {}
         k = self.keys
         args = [x for pair in leases for x in pair]
-        keys = [k.inflight, k.leases, k.deliveries, k.meta, k.cancel, k.owners]
+        keys = [k.inflight, k.leases, k.deliveries, k.meta, k.cancel, k.owners, k.limits]
+        keys.append(k.handlers)
         result = self._run("ack", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
@@ -257,10 +317,31 @@ class RedisQueue:
         k = self.keys
         result = self._run(
             "cancel",
-            [k.ready, k.delayed, k.inflight, k.meta, k.deliveries, k.cancel],
+            [
+                k.ready,
+                k.delayed,
+                k.inflight,
+                k.meta,
+                k.deliveries,
+                k.cancel,
+                k.limits,
+                k.held,
+                k.handlers,
+            ],
             list(execution_ids),
         )
         return {eid: int(r) for eid, r in zip(execution_ids, result, strict=True)}
+
+    @redis_errors
+    def unknown(self, execution_ids: Sequence[str], batch: int = 1000) -> list[str]:
+        """The ids among these the queue does not hold (in none of ready, in-flight and
+        delayed: meta holds every id the queue does). Reads only."""
+        meta = self.keys.meta
+        with self.client.pipeline(transaction=False) as pipe:
+            for i in range(0, len(execution_ids), batch):
+                pipe.hmget(meta, execution_ids[i : i + batch])
+            found = [v for chunk in pipe.execute() for v in chunk]
+        return [eid for eid, v in zip(execution_ids, found, strict=True) if v is None]
 
     @redis_errors
     def needs_rebuild(self) -> bool:
@@ -278,6 +359,21 @@ class RedisQueue:
             pipe.zcard(k.ready).zcard(k.inflight).zcard(k.delayed)
             ready, inflight, delayed = pipe.execute()
         return {"ready": ready, "in_flight": inflight, "delayed": delayed}
+
+    @redis_errors
+    def held(self, execution_ids: Sequence[str]) -> dict[str, str]:
+        """Why each of these waiting ids was passed over by the last claims (a limit
+        of its job or of the pool); ids not held are left out."""
+        if not execution_ids:
+            return {}
+        ids = list(execution_ids)
+        values = self.client.hmget(self.keys.held, [*ids, "*"])
+        pool_why = values[-1]
+        out = {eid: why for eid, why in zip(ids, values[:-1], strict=True) if why}
+        if pool_why:
+            ready = self.client.zmscore(self.keys.ready, ids)
+            out.update({e: pool_why for e, s in zip(ids, ready, strict=True) if s and e not in out})
+        return out
 
     @redis_errors
     def ready_ids(self) -> list[str]:
@@ -344,6 +440,8 @@ class RedisQueue:
                     "started_at": info.get("started_at"),
                     "last_heartbeat": info.get("last_heartbeat"),
                     "stale": now_ms - beat > stale_after_ms,
+                    "pools": _names(info.get("pools", DEFAULT_POOL)),
+                    "handlers": _names(info.get("handlers", "")),
                 }
             )
         return out
@@ -351,6 +449,19 @@ class RedisQueue:
     @redis_errors
     def ping(self) -> bool:
         return bool(self.client.ping())
+
+
+def total_depth(depths: Iterable[dict[str, int]]) -> dict[str, int]:
+    """Pools' depths summed."""
+    total = {"ready": 0, "in_flight": 0, "delayed": 0}
+    for depth in depths:
+        for key in total:
+            total[key] += depth.get(key, 0)
+    return total
+
+
+def _names(text: str) -> list[str]:
+    return [n for n in text.split(",") if n]
 
 
 def hostname() -> str:

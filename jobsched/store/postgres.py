@@ -6,7 +6,6 @@ stale worker or a second tick cannot overwrite a newer decision.
 
 from __future__ import annotations
 
-import base64
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -24,15 +23,20 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from jobsched.domain import attempts, cron, due, retry
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import DeadLetter, Execution, Job
+from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
-from jobsched.store import stored_json
+from jobsched.store import keyset, stored_json
 from jobsched.store.queries import q
-from jobsched.store.rows import dead_letter_from_row, execution_from_row, job_from_row
+from jobsched.store.rows import (
+    dead_letter_from_row,
+    execution_from_row,
+    job_from_row,
+    queue_item,
+)
 
 log = logging.getLogger("jobsched.store")
 
@@ -42,20 +46,49 @@ SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 MAX_ERROR_TEXT = 1000
 CLEANUP_BATCH = 5000
 
+
+@dataclass(frozen=True)
+class JobSort:
+    """One sort of GET /jobs: its column, direction, and how a cursor's value parses.
+    Ties are broken by id in the same direction, so (column, id) is the page key."""
+
+    column: str
+    descending: bool
+    parse: keyset.Parser
+    nullable: bool = False  # NULLS LAST (next_run_time of an unscheduled job)
+
+    def order(self) -> sql.Composable:
+        way = sql.SQL("DESC" if self.descending else "ASC")
+        nulls = sql.SQL(" NULLS LAST" if self.nullable else "")
+        return sql.SQL("{col} {way}{nulls}, id {way}").format(
+            col=sql.Identifier(self.column), way=way, nulls=nulls
+        )
+
+    def after(self, value: Any) -> sql.Composable:
+        """Rows after a cursor whose sort value is ``value`` (%(after_value)s)."""
+        col, op = sql.Identifier(self.column), sql.SQL("<" if self.descending else ">")
+        if value is None:  # the cursor is within the NULLS LAST tail
+            return sql.SQL("({col} IS NULL AND id {op} %(after_id)s)").format(col=col, op=op)
+        tail = sql.SQL(" OR {col} IS NULL").format(col=col) if self.nullable else sql.SQL("")
+        return sql.SQL("(({col}, id) {op} (%(after_value)s, %(after_id)s){tail})").format(
+            col=col, op=op, tail=tail
+        )
+
+
 JOB_SORTS = {
-    "name": "name ASC",
-    "-name": "name DESC",
-    "created_at": "created_at ASC",
-    "-created_at": "created_at DESC",
-    "next_run_time": "next_run_time ASC NULLS LAST",
-    "-next_run_time": "next_run_time DESC NULLS LAST",
-    "priority": "priority ASC",
-    "-priority": "priority DESC",
+    "name": JobSort("name", False, keyset.text),
+    "-name": JobSort("name", True, keyset.text),
+    "created_at": JobSort("created_at", False, keyset.time),
+    "-created_at": JobSort("created_at", True, keyset.time),
+    "next_run_time": JobSort("next_run_time", False, keyset.optional_time, nullable=True),
+    "-next_run_time": JobSort("next_run_time", True, keyset.optional_time, nullable=True),
+    "priority": JobSort("priority", False, keyset.integer),
+    "-priority": JobSort("priority", True, keyset.integer),
 }
 MAX_PAGE = 200
-MAX_OFFSET = 2**31 - 1
-"""Cursors decode to an OFFSET; past this (PostgreSQL's bigint ends at 2**63) they are
-not cursors this API handed out."""
+PARTITION_DAYS_AHEAD = 7
+"""Daily partitions of executions exist this many days ahead (the tick makes sure)."""
+PARTITION_CHECK_EVERY = timedelta(hours=1)
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
@@ -75,6 +108,10 @@ class Finish:
     """Claims of the run since its last deliberate retry (poison detection)."""
     refused: str | None = None
     """Why PostgreSQL refused the attempt's result (set by the store, never a worker)."""
+    fail_now: bool = False
+    """The handler said the run cannot succeed (``FailNow``): no retries."""
+    retry_after_ms: int | None = None
+    """The handler asked to be retried after this delay (``RetryLater(delay_ms=...)``)."""
 
 
 @dataclass(frozen=True)
@@ -146,21 +183,12 @@ def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
     return row
 
 
-def _encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+def _time_key(row: dict[str, Any]) -> list[Any]:
+    """The page key of newest-first lists (executions, dead letter)."""
+    return [row["created_at"].isoformat(), str(row["id"])]
 
 
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        offset = int(value)
-        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
-            raise ValueError
-        return offset
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationError({"cursor": "is not a cursor this API returned"}) from None
+TIME_KEY = (keyset.time, keyset.uuid_value)
 
 
 def _page_limit(limit: int | None) -> int:
@@ -186,6 +214,7 @@ class Store:
             name="jobsched",
         )
         self.pool.open(wait=False)
+        self._partitions_checked: datetime | None = None
 
     def close(self) -> None:
         self.pool.close()
@@ -207,17 +236,24 @@ class Store:
         select_query: str | sql.Composable,
         params: dict[str, Any],
         limit: int | None,
-        cursor: str | None,
+        page_key: tuple[str, Any],
         to_model: Any,
     ) -> Page:
-        """One page of a filtered list, its total, and the cursor of the next page."""
-        limit, offset = _page_limit(limit), _decode_cursor(cursor)
+        """One page of a filtered list, its total, and the cursor of the next page.
+
+        ``select_query`` reads the rows after the cursor's key (its parameters are in
+        ``params``); ``page_key`` is the list's cursor kind and a row's key."""
+        limit = _page_limit(limit)
+        kind, key_of = page_key
         with self.tx() as conn:
+            # The queries fold away the filters not given ("%(x)s IS NULL OR ..."); a
+            # cached generic plan could not, and would miss the filter's index.
+            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             total = conn.execute(count_query, params).fetchone()["n"]
-            rows = conn.execute(
-                select_query, {**params, "limit": limit, "offset": offset}
-            ).fetchall()
-        next_cursor = _encode_cursor(offset + limit) if offset + limit < total else None
+            rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = keyset.encode(kind, key_of(rows[-1])) if more else None
         return Page([to_model(r) for r in rows], next_cursor, total)
 
     def ping(self, timeout_s: float = 10.0) -> bool:
@@ -269,12 +305,24 @@ class Store:
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Page:
-        order = JOB_SORTS.get(sort or "created_at")
-        if order is None:
+        sort = sort or "created_at"
+        spec = JOB_SORTS.get(sort)
+        if spec is None:
             raise ValidationError({"sort": "must be one of " + ", ".join(JOB_SORTS)})
+        kind = f"jobs:{sort}"
+        key = keyset.decode(cursor, kind, (spec.parse, keyset.uuid_value))
         params = {"status": status, "handler": handler, "name": name}
-        select = sql.SQL(q("list_jobs")).format(order=sql.SQL(order))
-        return self._paged(q("count_jobs"), select, params, limit, cursor, job_from_row)
+        after: sql.Composable = sql.SQL("TRUE")
+        if key is not None:
+            params.update(after_value=key[0], after_id=key[1])
+            after = spec.after(key[0])
+        select = sql.SQL(q("list_jobs")).format(order=spec.order(), after=after)
+
+        def key_of(row: dict[str, Any]) -> list[Any]:
+            value = row[spec.column]
+            return [value.isoformat() if isinstance(value, datetime) else value, str(row["id"])]
+
+        return self._paged(q("count_jobs"), select, params, limit, (kind, key_of), job_from_row)
 
     def update_job(
         self, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
@@ -495,6 +543,8 @@ class Store:
             "retry_backoff_max_ms": job["retry_backoff_max_ms"],
             "error": skip_reason,
             "finished_at": now if skip_reason else None,
+            "pool": job["pool"],
+            "max_concurrency": job["max_concurrency"],
             "now": now,
         }
 
@@ -533,11 +583,32 @@ class Store:
             audit_log.record(conn, audit, "job", jid, changes.triggered(created, runs), now)
         return created
 
-    def pending(self, limit: int = 1000) -> list[tuple[str, int]]:
-        """(id, priority) of executions written but not yet pushed: the outbox."""
+    # ------------------------------------------------------------ the catalog
+
+    def publish_handlers(self, handlers: Sequence[dict[str, Any]], now: datetime) -> None:
+        """Record what a worker serves (``Handler.describe()``), replacing older entries
+        of the same names."""
+        rows = [
+            {**h, "schema": Jsonb(h["schema"]) if h["schema"] is not None else None, "now": now}
+            for h in handlers
+        ]
+        if rows:
+            with self.tx() as conn, conn.cursor() as cur:
+                cur.executemany(q("upsert_handler"), rows)
+
+    def catalog_entry(self, name: str) -> dict[str, Any] | None:
+        with self.tx() as conn:
+            return conn.execute(q("get_handler"), {"name": name}).fetchone()
+
+    def catalog(self) -> list[dict[str, Any]]:
+        with self.tx() as conn:
+            return conn.execute(q("list_handlers")).fetchall()
+
+    def pending(self, limit: int = 1000) -> list[QueueItem]:
+        """Executions written but not yet pushed: the outbox."""
         with self.tx() as conn:
             rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
-        return [(str(r["id"]), r["priority"]) for r in rows]
+        return [queue_item(r) for r in rows]
 
     def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
         if ids:
@@ -549,10 +620,15 @@ class Store:
             with self.tx() as conn:
                 conn.execute(q("mark_promoted"), {"ids": [uuid.UUID(i) for i in ids], "now": now})
 
-    def unfinished(self) -> list[dict[str, Any]]:
-        """Executions Redis should hold: for rebuilding the queue after Redis lost it."""
+    def unfinished(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Executions Redis should hold (all, or those among ``ids``): for rebuilding
+        the queue after Redis lost it, and for the periodic reconcile."""
         with self.tx() as conn:
-            rows = conn.execute(q("unfinished_executions")).fetchall()
+            if ids is None:
+                rows = conn.execute(q("unfinished_executions")).fetchall()
+            else:
+                among = {"ids": [uuid.UUID(i) for i in ids]}
+                rows = conn.execute(q("unfinished_executions_among"), among).fetchall()
         return [{**r, "id": str(r["id"])} for r in rows]
 
     # --------------------------------------------------------------- workers
@@ -643,6 +719,8 @@ class Store:
                     policy=policy,
                     deliveries=f.deliveries,
                     refused=f.refused,
+                    fail_now=f.fail_now,
+                    retry_after_ms=f.retry_after_ms,
                 )
                 status = attempts.final_status(f.outcome, decision)
                 retry_at = decision.at if isinstance(decision, RetryAt) else None
@@ -727,9 +805,23 @@ class Store:
         cursor: str | None = None,
     ) -> Page:
         jid = parse_uuid(job_id, "job") if job_id else None
-        params = {"job_id": jid, "status": status, "handler": handler}
+        after = keyset.decode(cursor, "executions", TIME_KEY) or [None, None]
+        params = {
+            "job_id": jid,
+            "status": status,
+            "handler": handler,
+            "after_at": after[0],
+            "after_id": after[1],
+        }
+        # Totals come from the counters: the status ones when no job or handler is named.
+        count = "count_executions_by_status" if jid is None and handler is None else None
         return self._paged(
-            q("count_executions"), q("list_executions"), params, limit, cursor, execution_from_row
+            q(count or "count_executions"),
+            q("list_executions"),
+            params,
+            limit,
+            ("executions", _time_key),
+            execution_from_row,
         )
 
     def cancel(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
@@ -772,10 +864,19 @@ class Store:
     def delete_executions_older_than(
         self, cutoff: datetime, statuses: Sequence[str] | None = None
     ) -> int:
+        """Deletes finished executions (of ``statuses``) that finished before ``cutoff``,
+        except those with a dead-letter entry; returns how many.
+
+        Whole days before the cutoff are dropped as partitions (their rows to keep are
+        moved aside first); what remains (the cutoff's own day, the default partition)
+        is deleted in batches."""
         terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
         statuses = [s for s in (statuses or terminal) if s in terminal]
         params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
-        deleted = 0
+        with self.tx() as conn:
+            # Detaching locks executions: wait a bounded time for running queries.
+            conn.execute("SET LOCAL lock_timeout = '10s'")
+            deleted = conn.execute(q("drop_execution_partitions"), params).fetchone()["n"]
         while True:
             with self.tx() as conn:  # one short transaction per batch
                 n = conn.execute(q("delete_old_executions"), params).rowcount
@@ -786,8 +887,14 @@ class Store:
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, limit: int | None = None, cursor: str | None = None) -> Page:
+        after = keyset.decode(cursor, "dead_letter", TIME_KEY) or [None, None]
         return self._paged(
-            q("dead_letter_count"), q("list_dead_letter"), {}, limit, cursor, dead_letter_from_row
+            q("dead_letter_count"),
+            q("list_dead_letter"),
+            {"after_at": after[0], "after_id": after[1]},
+            limit,
+            ("dead_letter", _time_key),
+            dead_letter_from_row,
         )
 
     def get_dead_letter(self, entry_id: str) -> DeadLetter:
@@ -819,8 +926,11 @@ class Store:
         """Audit entries newest first. ``filters``: action, target_type, target_id,
         key_id, since, until (each None for no filter)."""
         limit, before_id = _page_limit(limit), audit_log.decode_cursor(cursor)
+        # The unfiltered total from its counter; a filter counts through its index.
+        count = "count_audit" if any(v is not None for v in filters.values()) else "audit_total"
         with self.tx() as conn:
-            total = conn.execute(q("count_audit"), filters).fetchone()["n"]
+            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")  # see _paged
+            total = conn.execute(q(count), filters).fetchone()["n"]
             rows = conn.execute(
                 q("list_audit"), {**filters, "before_id": before_id, "limit": limit + 1}
             ).fetchall()
@@ -828,6 +938,32 @@ class Store:
         rows = rows[:limit]
         next_cursor = audit_log.encode_cursor(rows[-1]["id"]) if more else None
         return Page([audit_log.entry_from_row(r) for r in rows], next_cursor, total)
+
+    # ----------------------------------------------------------- housekeeping
+
+    def maintain(self, now: datetime) -> None:
+        """The tick's housekeeping: fold the counters' deltas, and (hourly) make sure
+        the daily partitions of executions exist ``PARTITION_DAYS_AHEAD`` days ahead.
+        A failure is logged and retried on a later pass; nothing depends on it at once
+        (readers add unfolded deltas; a day without a partition uses the default one)."""
+        try:
+            with self.tx() as conn:
+                conn.execute(q("fold_count_deltas"))
+                conn.execute(q("fold_audit_count"))
+        except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
+            log.warning("counters not folded: %s", _first_line(exc))
+        checked = self._partitions_checked
+        if checked is not None and checked <= now < checked + PARTITION_CHECK_EVERY:
+            return
+        try:
+            with self.tx() as conn:
+                # Attaching waits for queries on the default partition; never for long.
+                conn.execute("SET LOCAL lock_timeout = '2s'")
+                params = {"now": now, "days": PARTITION_DAYS_AHEAD + 1}
+                conn.execute(q("ensure_execution_partitions"), params)
+            self._partitions_checked = now
+        except (psycopg.Error, DependencyError) as exc:
+            log.warning("partitions not created yet: %s", exc)
 
     # --------------------------------------------------------------- metrics
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain.models import Attempt, DeadLetter, Execution, Job
+from jobsched.domain.models import Attempt, DeadLetter, Execution, Job, QueueItem
 
 
 def _dt(value: Any) -> datetime | None:
@@ -30,6 +30,8 @@ def job_from_row(row: dict[str, Any]) -> Job:
         retry_backoff_max_ms=row["retry_backoff_max_ms"],
         overlap_policy=row["overlap_policy"],
         status=row["status"],
+        pool=row.get("pool", "default"),
+        max_concurrency=row.get("max_concurrency"),
         schedule_error=row.get("schedule_error"),
         next_run_time=row["next_run_time"],
         last_run_time=row["last_run_time"],
@@ -80,6 +82,8 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         job_name=row.get("job_name"),
+        pool=row.get("pool", "default"),
+        max_concurrency=row.get("max_concurrency"),
     )
 
 
@@ -95,4 +99,15 @@ def dead_letter_from_row(row: dict[str, Any]) -> DeadLetter:
         attempts=row["attempts"],
         reason=row["reason"],
         created_at=row["created_at"],
+    )
+
+
+def queue_item(row: dict[str, Any]) -> QueueItem:
+    return QueueItem(
+        str(row["id"]),
+        row["priority"],
+        row.get("pool", "default"),
+        str(row.get("job_id", "")),
+        row.get("max_concurrency"),
+        row.get("handler", ""),
     )

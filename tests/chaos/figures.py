@@ -67,12 +67,13 @@ class Tally:
         return found
 
 
+def interrupted(attempt: dict[str, Any]) -> bool:
+    """Closed, but not by its worker: the worker died (LOST) or handed it back."""
+    return attempt.get("outcome") is not None and attempt["outcome"] not in FINISHED_BY_ITS_WORKER
+
+
 def interrupted_attempts(row: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        a
-        for a in row["attempts"]
-        if a.get("outcome") is not None and a["outcome"] not in FINISHED_BY_ITS_WORKER
-    ]
+    return [a for a in row["attempts"] if interrupted(a)]
 
 
 def left_unfinished_by(row: dict[str, Any], worker_id: str) -> bool:
@@ -91,12 +92,12 @@ def tally(rows: Sequence[dict[str, Any]], marks: Marks) -> Tally:
         eid = row["id"]
         if row["status"] not in TERMINAL:
             t.lost.append(eid)
-        interrupted = bool(interrupted_attempts(row))
-        if interrupted:
+        cut_short = bool(interrupted_attempts(row))
+        if cut_short:
             t.interrupted.append(eid)
         if marks.starts[eid] > 1:
             t.ran_twice.append(eid)
-            if not interrupted:
+            if not cut_short:
                 t.outside_window.append(eid)
         if marks.dones[eid] > 1:
             t.completed_twice.append(eid)
@@ -116,6 +117,23 @@ def occurrences(rows: Sequence[dict[str, Any]], marks: Marks) -> dict[str, int]:
     doubled = len(times) - len(set(times))
     doubled += sum(1 for r in rows if r["status"] == "SUCCEEDED" and marks.starts[r["id"]] > 1)
     return {"occurrences": len(times), "missing": missing, "ran_twice": doubled}
+
+
+def recovered_at(row: dict[str, Any], worker_id: str) -> datetime | None:
+    """When a run that ``worker_id`` left unfinished got over that failure: when the
+    run finished, or, if the worker that took it over left it unfinished too (killed
+    in turn), when that worker took it over: the rest of the wait is the later
+    failure's, measured for it. None while neither has happened."""
+    tried = row["attempts"]
+    mine = [
+        i
+        for i, a in enumerate(tried)
+        if a.get("worker_id") == worker_id and a.get("outcome") not in FINISHED_BY_ITS_WORKER
+    ][-1]
+    after = tried[mine + 1 : mine + 2]
+    if after and interrupted(after[0]):
+        return datetime.fromisoformat(after[0]["started_at"])
+    return row["finished_at"]
 
 
 def seconds_until_done(rows: Sequence[dict[str, Any]], since: datetime) -> float | None:

@@ -8,8 +8,8 @@ under ``CHAOS_MARKS_DIR``. Each line is one ``write`` on an ``O_APPEND`` descrip
 reaches the kernel at once, so a SIGKILL right after it cannot lose it, and the files
 live outside Redis and PostgreSQL, which the chaos restarts.
 
-``python -m tests.chaos.marks worker`` is the ``jobsched`` command with this handler
-added: a real worker process running the real worker code.
+``python -m tests.chaos.marks worker`` is the ``jobsched`` command with this module
+added to ``HANDLER_MODULES``: a real worker process running the real worker code.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def read_marks(directory: Path) -> Marks:
 
 if __name__ == "__main__":
     from jobsched.cli import main
-    from jobsched.registry import default_registry
 
-    register(default_registry())
+    # Loaded the way a user's handlers are: by its import path.
+    loaded = [m for m in os.environ.get("HANDLER_MODULES", "").split(",") if m]
+    os.environ["HANDLER_MODULES"] = ",".join([*loaded, "tests.chaos.marks"])
     raise SystemExit(main())

@@ -15,9 +15,9 @@ import pytest
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.loader import builtin_registry
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
-from jobsched.registry import default_registry
 from jobsched.store import Store
 from tests.chaos.cluster import Cluster, all_executions, retrying
 from tests.integration.helpers import wait_for
@@ -47,7 +47,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     clock = SystemClock()
     store = Store(cluster.database_url)
     queue = RedisQueue(connect(cluster.redis_url), cluster.settings.redis_key_prefix)
-    registry = default_registry()
+    registry = builtin_registry()
 
     def job(**fields: object) -> str:
         data = validate_job_create(fields, registry, cluster.settings)

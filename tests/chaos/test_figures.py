@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.chaos.figures import left_unfinished_by, occurrences, seconds_until_done, tally
+from tests.chaos.figures import (
+    left_unfinished_by,
+    occurrences,
+    recovered_at,
+    seconds_until_done,
+    tally,
+)
 from tests.chaos.marks import read_marks
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -94,3 +100,39 @@ def test_a_killed_workers_runs_are_those_it_left_open_or_lost() -> None:
     assert left_unfinished_by(lost, "w0")
     assert not left_unfinished_by(lost, "w1")  # w1 finished it
     assert not left_unfinished_by(finished, "w0")
+
+
+def at(second: float) -> str:
+    return (T0 + timedelta(seconds=second)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("attempts", "finished", "expected"),
+    [
+        # Taken over 10 s after w0 died, finished at 11 s.
+        (
+            [("w0", "LOST", 0), ("w1", "SUCCEEDED", 10)],
+            11,
+            {"w0": 11},
+        ),
+        # Taken over at 10 s by w1, killed in turn, taken over again at 21 s by w2: w0's
+        # failure was over at 10 s, w1's at 22 s (when the run finished).
+        (
+            [("w0", "LOST", 0), ("w1", "LOST", 10), ("w2", "SUCCEEDED", 21)],
+            22,
+            {"w0": 10, "w1": 22},
+        ),
+        # Taken over by w1, which is still running it: not over yet.
+        ([("w0", "LOST", 0), ("w1", None, 10)], None, {"w0": None}),
+    ],
+)
+def test_a_kill_is_over_when_its_runs_finish_or_pass_to_a_worker_killed_in_turn(
+    attempts: list[tuple[str, str | None, float]], finished: float | None, expected: dict
+) -> None:
+    run = {
+        "attempts": [{"worker_id": w, "outcome": o, "started_at": at(s)} for w, o, s in attempts],
+        "finished_at": None if finished is None else T0 + timedelta(seconds=finished),
+    }
+    for worker, seconds in expected.items():
+        when = recovered_at(run, worker)
+        assert (None if when is None else (when - T0).total_seconds()) == seconds

@@ -39,6 +39,8 @@ class Stack:
     output: list[str]
     database_url: str = ""
     """The stack's own database, for tests that must reach under the API."""
+    env: dict[str, str] | None = None
+    """The environment it was started with (to start more workers on its servers)."""
     localstack_url: str = ""
     """LocalStack's gateway, where the stack is deployed (boto3's endpoint_url)."""
     stage_api_url: str = ""
@@ -58,8 +60,11 @@ def _reader(stream, sink: list[str], ready: threading.Event) -> None:
 
 
 @contextlib.contextmanager
-def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[Stack]:
-    """``admin_url``: a PostgreSQL URL allowed to create databases."""
+def local_stack(
+    admin_url: str, redis_url: str, label: str = "e2e", **env_overrides: str
+) -> Iterator[Stack]:
+    """``admin_url``: a PostgreSQL URL allowed to create databases; ``env_overrides``:
+    settings of the stack (``LOCAL_WORKERS="default:1"``)."""
     name = f"jobsched_{label}_{secrets.token_hex(4)}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -82,6 +87,7 @@ def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[
             "LOCALSTACK_PORT": str(free_port()),
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
+            **env_overrides,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "jobsched", "up"],
@@ -106,6 +112,7 @@ def local_stack(admin_url: str, redis_url: str, label: str = "e2e") -> Iterator[
             proc,
             output,
             database_url,
+            env,
             localstack_url=match.group(3),
             stage_api_url=match.group(4),
             redis_prefix=prefix,

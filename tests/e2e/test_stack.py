@@ -189,14 +189,18 @@ def test_cli_talks_to_the_stack(stack: Stack) -> None:
     env = {**os.environ, "JOBSCHED_API_URL": stack.api_url, "JOBSCHED_API_KEY": stack.api_key}
     name = unique("cli")
     run = subprocess.run(
-        [sys.executable, "-m", "jobsched", "jobs", "create", name, "test.echo", "--json"],
+        [
+            *(sys.executable, "-m", "jobsched", "jobs", "create", name, "test.echo", "--json"),
+            *("--pool", "reports", "--max-concurrency", "2"),
+        ],
         env=env,
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout)["name"] == name
+    created = json.loads(run.stdout)
+    assert (created["name"], created["pool"], created["max_concurrency"]) == (name, "reports", 2)
     bad = subprocess.run(
         [sys.executable, "-m", "jobsched", "jobs", "create", "y", "test.echo", "--payload", "[]"],
         env=env,

@@ -334,12 +334,15 @@ def test_metrics_workers_and_openapi(api: Api, engine: Engine) -> None:
     worker.heartbeat(engine.clock.now())
     metrics = api.ok("GET", "/metrics")
     assert metrics["jobs"]["total"] == 1
-    assert metrics["queue"] == {"ready": 0, "in_flight": 0, "delayed": 0}
+    empty = {"ready": 0, "in_flight": 0, "delayed": 0}
+    assert metrics["queue"] == {**empty, "pools": {"default": empty}}
     assert metrics["leader"]["id"] == engine.settings.scheduler_instance_id
     assert metrics["throughput"]["last_minute"] == 1
     workers = api.ok("GET", "/workers")["items"]
     assert [w["id"] for w in workers] == ["metrics-worker"]
     assert workers[0]["capacity"] == engine.settings.max_concurrent_jobs
+    assert workers[0]["pools"] == ["default"]
+    assert "test.echo" in workers[0]["handlers"]
     buckets = api.ok("GET", "/metrics/executions?window_s=600&bucket_s=60")["buckets"]
     assert sum(b["succeeded"] for b in buckets) == 1
     code, body = api.call("GET", "/metrics/executions?window_s=10")
@@ -397,7 +400,9 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
             assert response.status_code == 202
             run = json.loads(response.body)
             assert run["status"] == "PENDING"
-            assert engine.store.pending() == [(run["id"], run["priority"])]
+            assert [(p.id, p.priority) for p in engine.store.pending()] == [
+                (run["id"], run["priority"])
+            ]
     finally:
         set_runtime(None)
 

@@ -78,7 +78,9 @@ def test_api_gateway_events_reach_the_routes(lambda_app, engine: Engine) -> None
     assert json.loads(refused["body"])["error"]["code"] == "unauthorized"
 
 
-def test_the_scheduled_event_runs_ticks_until_time_runs_low(lambda_app, engine: Engine) -> None:
+def test_the_scheduled_event_runs_ticks_until_time_runs_low(
+    lambda_app, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
     job_id = engine.create_job(schedule="* * * * * *")
     engine.clock.set(engine.store.get_job(job_id).next_run_time)
     started = time.monotonic()
@@ -88,3 +90,8 @@ def test_the_scheduled_event_runs_ticks_until_time_runs_low(lambda_app, engine: 
     assert result["scheduled"] == 1  # the fake clock stands still: one occurrence
     assert elapsed < 3.0  # stopped before the Lambda's time ran out
     assert engine.store.list_executions(job_id=job_id).items[0].status == "QUEUED"
+    # Each pool's depth is its own QueueDepth series (what its workers scale on).
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    per_pool = [m for m in emf if m.get("pool") == "default" and "QueueDepth" in m]
+    assert per_pool and per_pool[-1]["QueueDepth"] == [1.0]
+    assert per_pool[-1]["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service", "pool"]]

@@ -163,3 +163,16 @@ def test_sigterm_lets_short_work_finish(engine: Engine, procs: Processes) -> Non
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=15) == 0
     assert engine.status(execution.id) == "SUCCEEDED"
+
+
+def test_a_handler_module_that_fails_to_import_stops_the_worker_at_start(
+    procs: Processes,
+) -> None:
+    worker = procs.worker("broken", HANDLER_MODULES="tests.plugins.sample,tests.plugins.broken")
+    assert worker.wait(timeout=30) == 2
+    stderr = worker.stderr.read().decode()
+    assert (
+        "HANDLER_MODULES: cannot import handler module 'tests.plugins.broken': "
+        "ModuleNotFoundError: No module named 'a_module_that_does_not_exist'"
+    ) in stderr
+    assert "Traceback" not in stderr  # a message for a person, not a crash

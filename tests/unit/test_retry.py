@@ -93,6 +93,19 @@ def after(ms: float) -> RetryAt:
         # A result PostgreSQL refused: dead-lettered with the reason, whatever else.
         (Out.FAILED, {"retries_used": 1, "refused": "too big"}, ToDeadLetter("too big")),
         (Out.SUCCEEDED, {"refused": "NUL in text"}, ToDeadLetter("NUL in text")),
+        # The handler said FailNow: no retry, however many are left.
+        (
+            Out.FAILED,
+            {"retries_used": 1, "fail_now": True},
+            ToDeadLetter("the handler failed it without retries (FailNow)"),
+        ),
+        # RetryLater(delay_ms=...): its delay instead of the backoff, retries permitting.
+        (Out.FAILED, {"retries_used": 1, "retry_after_ms": 30_000}, after(30_000)),
+        (
+            Out.FAILED,
+            {"retries_used": 4, "retry_after_ms": 30_000},
+            ToDeadLetter("out of retries after 4 attempt(s)"),
+        ),
     ],
 )
 def test_the_retry_decision(outcome: AttemptOutcome, facts: dict, expected: object) -> None:

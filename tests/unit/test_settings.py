@@ -14,7 +14,8 @@ def test_defaults_match_the_brief() -> None:
     assert s.max_concurrent_jobs == 5
     assert s.visibility_timeout_ms == 300_000
     assert s.worker_dead_after_ms == 10_000
-    assert s.local_workers == 2
+    assert s.local_worker_pools() == {"default": 2}
+    assert s.worker_pools == ("default",)
     assert s.api_keys == ()
 
 
@@ -45,6 +46,13 @@ def test_values_are_read_and_typed() -> None:
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"LOCAL_WORKERS": "-2"}, "LOCAL_WORKERS"),
         ({"WORKER_DEAD_AFTER_MS": "500"}, "WORKER_DEAD_AFTER_MS"),
+        ({"LOCAL_WORKERS": "default:2,reports"}, "LOCAL_WORKERS"),
+        ({"LOCAL_WORKERS": "Reports:1"}, "LOCAL_WORKERS"),
+        ({"WORKER_POOLS": "default,Big Pool"}, "WORKER_POOLS"),
+        ({"POOL_CONCURRENCY": "reports:0"}, "POOL_CONCURRENCY"),
+        ({"POOL_CONCURRENCY": "reports"}, "POOL_CONCURRENCY"),
+        ({"POOL_RATE_LIMITS": "reports:10"}, "POOL_RATE_LIMITS"),
+        ({"POOL_RATE_LIMITS": "reports:10/0"}, "POOL_RATE_LIMITS"),
         ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "-1"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
         ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "lots"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
     ],
@@ -73,3 +81,22 @@ def test_shell_allowed_env_is_read() -> None:
         "LEVEL",
         "REPORT_DAY",
     )
+
+
+def test_pools_workers_and_limits_are_read() -> None:
+    s = Settings.from_env(
+        {
+            "LOCAL_WORKERS": "default:2, reports:1",
+            "WORKER_POOLS": "reports,default",
+            "POOL_CONCURRENCY": "reports:3",
+            "POOL_RATE_LIMITS": "reports:10/60, default:5/0.5",
+            "HANDLER_MODULES": "acme.jobs, acme.more",
+        }
+    )
+    assert s.local_worker_pools() == {"default": 2, "reports": 1}
+    assert s.worker_pools == ("reports", "default")
+    assert s.handler_modules == ("acme.jobs", "acme.more")
+    assert (s.pool_limits("reports").concurrency, s.pool_limits("reports").rate) == (3, 10)
+    assert s.pool_limits("reports").per_ms == 60_000
+    assert s.pool_limits("default").per_ms == 500
+    assert s.pool_limits("other").concurrency == 0

@@ -60,6 +60,7 @@ EXPECTED_ROUTES = {
     ("/api/v1/metrics", "GET"),
     ("/api/v1/metrics/executions", "GET"),
     ("/api/v1/workers", "GET"),
+    ("/api/v1/handlers", "GET"),
     ("/api/v1/dead-letter", "GET"),
     ("/api/v1/dead-letter/{entry_id}", "GET"),
     ("/api/v1/dead-letter/{entry_id}", "DELETE"),
@@ -313,7 +314,7 @@ def test_worker_service_runs_jobsched_worker_on_fargate(template):
 
 
 # Settings that name one process, not the system: each component sets its own.
-IDENTITY_VARIABLES = {"WORKER_ID", "SCHEDULER_INSTANCE_ID"}
+IDENTITY_VARIABLES = {"WORKER_ID", "SCHEDULER_INSTANCE_ID", "WORKER_POOLS"}
 
 
 def _settings_of(env: dict) -> dict:
@@ -350,7 +351,14 @@ def test_workers_scale_on_queue_depth(template):
     assert {"Namespace": "JobScheduler", "MetricName": "QueueDepth"}.items() <= depth[0].items()
     # Powertools adds the dimension service=$POWERTOOLS_SERVICE_NAME; the policy
     # must name the same one or it tracks an empty series.
-    assert depth[0]["Dimensions"] == [{"Name": "service", "Value": {"Ref": "AWS::StackName"}}]
+    # The default pool's workers track the default pool's series (the tick emits one
+    # per pool), not the sum: other pools' backlogs are not theirs to drain.
+    assert depth[0]["Dimensions"] == [
+        {"Name": "service", "Value": {"Ref": "AWS::StackName"}},
+        {"Name": "pool", "Value": "default"},
+    ]
+    env = {e["Name"]: e["Value"] for e in _worker_container(template)["Environment"]}
+    assert env["WORKER_POOLS"] == "default"
     for fn in functions(template).values():
         assert fn.environment["POWERTOOLS_SERVICE_NAME"] == {"Ref": "AWS::StackName"}
         assert fn.environment["POWERTOOLS_METRICS_NAMESPACE"] == "JobScheduler"
@@ -478,3 +486,70 @@ def test_publish_dashboard_uploads_site_and_config(tmp_path, monkeypatch):
         config = json.loads(s3.get_object(Bucket="dash", Key="config.json")["Body"].read())
     assert set(keys) == {"index.html", "config.json"}
     assert config == {"apiUrl": outputs["ApiBaseUrl"]}
+
+
+# --------------------------------------------------------------------------- more pools
+
+POOL_TEMPLATE = ROOT / "infra" / "aws" / "worker-pool.yaml"
+
+
+@pytest.fixture(scope="module")
+def pool_template() -> dict:
+    return load_template(POOL_TEMPLATE)
+
+
+def test_pool_template_lints_clean():
+    problems = [m for m in lint_file(POOL_TEMPLATE) if m.rule.id[0] in "EW"]
+    assert not problems, "\n".join(str(m) for m in problems)
+
+
+def test_a_pool_stack_runs_the_same_worker_on_its_own_pool(template, pool_template):
+    """Adding a pool is one `sam deploy` of worker-pool.yaml: the same container and
+    settings as the main stack's workers, but WORKER_POOLS=<PoolName>."""
+    main, pool = _worker_container(template), _worker_container(pool_template)
+    main_env = {e["Name"]: e["Value"] for e in main["Environment"]}
+    pool_env = {e["Name"]: e["Value"] for e in pool["Environment"]}
+    assert set(pool_env) == set(main_env)
+    assert pool_env["WORKER_POOLS"] == {"Ref": "PoolName"}
+    assert pool_env["POWERTOOLS_SERVICE_NAME"] == {"Ref": "MainStack"}
+    same = set(main_env) - {"WORKER_POOLS", "POWERTOOLS_SERVICE_NAME"}
+    assert {k: pool_env[k] for k in same} == {k: main_env[k] for k in same}
+    assert pool["Secrets"] == main["Secrets"]
+    assert (pool["Image"], pool["Command"]) == (main["Image"], main["Command"])
+    # Its job settings are the main template's parameters, same names and defaults.
+    for name in ("MaxConcurrentJobs", "ShellAllowedCommands", "HandlerModules", "RedisKeyPrefix"):
+        assert pool_template["Parameters"][name] == template["Parameters"][name], name
+
+
+def _imports(node: object) -> set[str]:
+    if isinstance(node, dict):
+        if "Fn::ImportValue" in node:
+            return {node["Fn::ImportValue"]["Fn::Sub"]}
+        return set().union(*(_imports(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_imports(v) for v in node)) if node else set()
+    return set()
+
+
+def test_a_pool_stack_imports_only_what_the_main_stack_exports(template, pool_template):
+    exported = {
+        o["Export"]["Name"]["Fn::Sub"].replace("${AWS::StackName}", "${MainStack}")
+        for o in template["Outputs"].values()
+        if "Export" in o
+    }
+    needed = _imports(pool_template["Resources"])
+    assert needed and needed <= exported
+
+
+def test_a_pool_scales_on_its_own_queue_depth(pool_template):
+    (policy,) = _resources_of_type(
+        pool_template, "AWS::ApplicationAutoScaling::ScalingPolicy"
+    ).values()
+    spec = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    metrics = spec["CustomizedMetricSpecification"]["Metrics"]
+    depth = next(m["MetricStat"]["Metric"] for m in metrics if m["Id"] == "depth")
+    assert depth["MetricName"] == "QueueDepth"
+    assert depth["Dimensions"] == [
+        {"Name": "service", "Value": {"Ref": "MainStack"}},
+        {"Name": "pool", "Value": {"Ref": "PoolName"}},
+    ]

@@ -8,10 +8,10 @@ from jobsched.domain.validation import (
     validate_trigger,
 )
 from jobsched.errors import ValidationError
-from jobsched.registry import default_registry
+from jobsched.loader import builtin_registry
 from jobsched.settings import Settings
 
-REG = default_registry()
+REG = builtin_registry()
 SETTINGS = Settings()
 
 
@@ -192,7 +192,7 @@ def test_a_trigger_yields_its_runs_overrides() -> None:
         ({"limit": "0"}, {"limit": "must be between 1 and 200"}),
         ({"limit": "1.5"}, {"limit": "must be an integer between 1 and 200"}),
         ({"limit": "abc", "status": "DONE"}, {"limit", "status"}),
-        ({"cursor": "x" * 201}, {"cursor": "must be at most 200 characters"}),
+        ({"cursor": "x" * 2049}, {"cursor": "must be at most 2048 characters"}),
         ({"job_id": "not-a-uuid"}, {"job_id": "must be a UUID"}),
         ({"handler": "a\x00"}, {"handler": "must not contain NUL characters"}),
     ],

@@ -35,6 +35,8 @@ export function mount(root, ctx) {
   const notFound = h('div', { class: 'banner banner-error', role: 'alert', hidden: true });
   // The tick could not compute this job's schedule (see schedule_error); other jobs run.
   const scheduleError = h('div', { class: 'banner banner-error', role: 'alert', hidden: true, 'data-testid': 'job-schedule-error' });
+  // No live worker serves its handler on its pool: its runs wait (they are not failed).
+  const waiting = h('div', { class: 'banner banner-warn', role: 'status', hidden: true, 'data-testid': 'job-waiting' });
   const allLink = h('a', { href: `#/executions?job_id=${encodeURIComponent(id)}`, 'data-testid': 'job-executions-all' }, 'Filter and page through all →');
   const shownInfo = h('span', { class: 'pager-info', 'data-testid': 'job-executions-shown' });
   const more = h('button', {
@@ -56,6 +58,7 @@ export function mount(root, ctx) {
     h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, nameEl, statusEl), actions),
     notFound,
     scheduleError,
+    waiting,
     info,
     execCard);
   root.append(page);
@@ -93,6 +96,8 @@ export function mount(root, ctx) {
     setText(nameEl, j.name);
     statusEl.replaceChildren(badge(j.status, { 'data-testid': 'job-status' }));
     if (statusChanged || !actions.firstChild) buildActions();
+    waiting.hidden = !j.waiting;
+    setText(waiting, j.waiting ? `Its runs wait: ${j.waiting}. They run once a worker serving it starts.` : '');
     scheduleError.hidden = !j.schedule_error;
     setText(scheduleError, j.schedule_error ? `This job cannot be scheduled: ${j.schedule_error}. Edit its schedule or time zone to fix it.` : '');
 
@@ -120,6 +125,8 @@ export function mount(root, ctx) {
         h('div', { class: 'card-head' }, h('h2', null, 'Configuration')),
         kvList([
           ['Handler', h('code', null, j.handler), 'job-field-handler'],
+          ['Pool', h('code', null, j.pool), 'job-field-pool'],
+          ['Max concurrency', j.max_concurrency ? String(j.max_concurrency) : 'no cap', 'job-field-max_concurrency'],
           ['Priority', String(j.priority), 'job-field-priority'],
           ['Max retries', String(j.max_retries), 'job-field-max_retries'],
           ['Timeout', `${fmtDuration(j.timeout_ms)} (${j.timeout_ms} ms)`, 'job-field-timeout_ms'],

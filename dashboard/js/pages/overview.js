@@ -101,7 +101,10 @@ export function mount(root, ctx) {
     c.jobs.set(fmtNumber(jobs.total), jobs.total);
     c.scheduled.set(fmtNumber(jb.SCHEDULED ?? 0), jb.SCHEDULED ?? 0);
     c.paused.set(fmtNumber(jb.PAUSED ?? 0), jb.PAUSED ?? 0, '', jb.PAUSED ? 'warn' : '');
-    c.ready.set(fmtNumber(q.ready), q.ready);
+    // With more than one pool, say how the backlog splits (each pool scales on its own).
+    const pools = Object.entries(q.pools || {});
+    const split = pools.length > 1 ? pools.map(([name, p]) => `${name} ${fmtNumber(p.ready)}`).join(' · ') : '';
+    c.ready.set(fmtNumber(q.ready), q.ready, split);
     c.inflight.set(fmtNumber(q.in_flight), q.in_flight);
     c.delayed.set(fmtNumber(q.delayed), q.delayed);
     c.t1.set(fmtNumber(t.last_minute), t.last_minute, 'executions');

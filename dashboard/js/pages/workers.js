@@ -12,7 +12,7 @@ export function mount(root, ctx) {
     caption: 'Workers',
     empty: 'No workers have reported a heartbeat.',
     columns: [
-      { label: 'Worker' }, { label: 'Host', cls: 'col-opt' }, { label: 'PID', cls: 'num col-opt' },
+      { label: 'Worker' }, { label: 'Pools' }, { label: 'Host', cls: 'col-opt' }, { label: 'PID', cls: 'num col-opt' },
       { label: 'Load' }, { label: 'Last heartbeat' }, { label: 'Started', cls: 'col-opt' },
     ],
     key: (w) => w.id,
@@ -25,6 +25,7 @@ export function mount(root, ctx) {
         dataset: { workerId: w.id, stale: String(Boolean(w.stale)) },
       },
       h('td', { class: 'mono' }, w.id, w.stale ? [' ', badge('STALE', { 'data-testid': 'worker-stale', title: 'No heartbeat within the expected interval' })] : null),
+      h('td', { class: 'mono small', 'data-testid': 'worker-pools', title: (w.handlers || []).join(', ') }, (w.pools || []).join(', ') || '—'),
       h('td', { class: 'col-opt' }, w.host || '—'),
       h('td', { class: 'num col-opt mono' }, w.pid === null || w.pid === undefined ? '—' : String(w.pid)),
       h('td', null, h('div', {

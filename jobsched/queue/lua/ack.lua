@@ -1,7 +1,8 @@
 -- Finish executions: forget them entirely, but only for the current lease holder
 -- (a stale worker's late ack changes nothing).
 -- KEYS[1] in-flight zset    KEYS[2] leases hash    KEYS[3] deliveries hash
--- KEYS[4] meta hash    KEYS[5] cancel set    KEYS[6] owners hash
+-- KEYS[4] meta hash    KEYS[5] cancel set    KEYS[6] owners hash    KEYS[7] limits hash
+-- KEYS[8] handlers hash
 -- ARGV pairs: id, token
 -- RETURNS one integer per pair: 1 acked, 0 not the lease holder
 local out = {}
@@ -14,6 +15,8 @@ for i = 1, #ARGV, 2 do
     redis.call('HDEL', KEYS[4], id)
     redis.call('SREM', KEYS[5], id)
     redis.call('HDEL', KEYS[6], id)
+    redis.call('HDEL', KEYS[7], id)
+    redis.call('HDEL', KEYS[8], id)
     out[#out + 1] = 1
   else
     out[#out + 1] = 0

@@ -2,6 +2,7 @@
 -- flight is flagged so its worker's next heartbeat learns to stop it.
 -- KEYS[1] ready zset    KEYS[2] delayed zset    KEYS[3] in-flight zset
 -- KEYS[4] meta hash     KEYS[5] deliveries hash  KEYS[6] cancel set
+-- KEYS[7] limits hash    KEYS[8] held hash    KEYS[9] handlers hash
 -- ARGV ids
 -- RETURNS one integer per id: 2 flagged (running), 1 removed, 0 unknown
 local out = {}
@@ -12,6 +13,9 @@ for _, id in ipairs(ARGV) do
   elseif redis.call('ZREM', KEYS[1], id) + redis.call('ZREM', KEYS[2], id) > 0 then
     redis.call('HDEL', KEYS[4], id)
     redis.call('HDEL', KEYS[5], id)
+    redis.call('HDEL', KEYS[7], id)
+    redis.call('HDEL', KEYS[8], id)
+    redis.call('HDEL', KEYS[9], id)
     out[#out + 1] = 1
   else
     redis.call('HDEL', KEYS[4], id)

@@ -1,30 +1,114 @@
 -- Claim up to N ready executions: each moves from ready to in-flight with a
 -- deadline and a lease token, atomically, and is recorded as held by the caller.
+-- Limits are enforced here, across all workers of the pool: the pool's concurrency
+-- (runs in flight), its rate (claims per window) and each job's max_concurrency. A
+-- run of a job at its cap is passed over (it keeps its place; later runs of other
+-- jobs may go first) and recorded in the held hash with why; so is a run of a handler
+-- the claiming worker did not load (a worker that did will take it).
 -- KEYS[1] ready zset    KEYS[2] in-flight zset (score = deadline)
 -- KEYS[3] leases hash (id -> token)    KEYS[4] deliveries hash (id -> count)
 -- KEYS[5] owners hash (id -> lease owner)    KEYS[6] beats zset (owner -> last beat ms)
+-- KEYS[7] limits hash (id -> '<max_concurrency>:<job id>')
+-- KEYS[8] rate zset (claim token -> claim time ms)    KEYS[9] held hash (id -> why)
+-- KEYS[10] handlers hash (id -> handler name)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
+-- ARGV[6] pool concurrency (0: none)    ARGV[7] rate: claims per window (0: none)
+-- ARGV[8] rate window (ms)    ARGV[9] prefix of the per-job in-flight sets (a set
+--   '<prefix><job id>' per capped job, in this pool's hash slot)
+-- ARGV[10] the handlers the worker serves, one per line ('': any)
 -- RETURNS flat list: id, token, deliveries, id, token, deliveries, ...
-local deadline = tonumber(ARGV[1]) + tonumber(ARGV[2])
+local now = tonumber(ARGV[1])
+local deadline = now + tonumber(ARGV[2])
+local count = tonumber(ARGV[3])
 local owner = ARGV[5]
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[3]) - 1)
-local out = {}
-for n, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[1], id)
-  redis.call('ZADD', KEYS[2], string.format('%.0f', deadline), id)
-  local token = ARGV[4] .. ':' .. n
-  redis.call('HSET', KEYS[3], id, token)
-  local deliveries = redis.call('HINCRBY', KEYS[4], id, 1)
-  if owner ~= '' then
-    redis.call('HSET', KEYS[5], id, owner)
+local pool_max, rate_n, rate_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local pool_why = false
+if pool_max > 0 then
+  local room = pool_max - redis.call('ZCARD', KEYS[2])
+  if room < count then
+    count = room
+    pool_why = 'the pool is at its concurrency limit (' .. pool_max .. ')'
   end
-  out[#out + 1] = id
-  out[#out + 1] = token
-  out[#out + 1] = deliveries
 end
-if #ids > 0 and owner ~= '' then
+if rate_n > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', now - rate_ms)
+  local room = rate_n - redis.call('ZCARD', KEYS[8])
+  if room < count then
+    count = room
+    pool_why = 'the pool is at its rate limit (' .. rate_n .. ' per ' .. rate_ms .. ' ms)'
+  end
+end
+if pool_why then
+  redis.call('HSET', KEYS[9], '*', pool_why)
+else
+  redis.call('HDEL', KEYS[9], '*')
+end
+local serves = nil
+if ARGV[10] ~= '' then
+  serves = {}
+  for name in string.gmatch(ARGV[10], '[^\n]+') do
+    serves[name] = true
+  end
+end
+local out = {}
+if count <= 0 then
+  return out
+end
+-- Look past runs of capped jobs, but not without bound.
+local ids = redis.call('ZRANGE', KEYS[1], 0, count * 4 + 50)
+local running = {}
+local taken = 0
+for _, id in ipairs(ids) do
+  if taken >= count then
+    break
+  end
+  local cap, job_key = nil, nil
+  local limit = redis.call('HGET', KEYS[7], id)
+  if limit then
+    local sep = string.find(limit, ':', 1, true)
+    cap = tonumber(string.sub(limit, 1, sep - 1))
+    job_key = ARGV[9] .. string.sub(limit, sep + 1)
+    if running[job_key] == nil then
+      -- Forget runs that left flight (acked, retried, released) since the last claim.
+      for _, member in ipairs(redis.call('SMEMBERS', job_key)) do
+        if not redis.call('ZSCORE', KEYS[2], member) then
+          redis.call('SREM', job_key, member)
+        end
+      end
+      running[job_key] = redis.call('SCARD', job_key)
+    end
+  end
+  local handler = serves and redis.call('HGET', KEYS[10], id)
+  if handler and not serves[handler] then
+    redis.call('HSET', KEYS[9], id, 'a worker that does not serve ' .. handler .. ' passed it over')
+  elseif cap and running[job_key] >= cap then
+    redis.call('HSET', KEYS[9], id, 'its job is at its max_concurrency (' .. cap .. ')')
+  else
+    taken = taken + 1
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('HDEL', KEYS[9], id)
+    redis.call('ZADD', KEYS[2], string.format('%.0f', deadline), id)
+    local token = ARGV[4] .. ':' .. taken
+    redis.call('HSET', KEYS[3], id, token)
+    local deliveries = redis.call('HINCRBY', KEYS[4], id, 1)
+    if owner ~= '' then
+      redis.call('HSET', KEYS[5], id, owner)
+    end
+    if cap then
+      redis.call('SADD', job_key, id)
+      running[job_key] = running[job_key] + 1
+    end
+    if rate_n > 0 then
+      redis.call('ZADD', KEYS[8], now, token)
+    end
+    out[#out + 1] = id
+    out[#out + 1] = token
+    out[#out + 1] = deliveries
+  end
+end
+if taken > 0 and owner ~= '' then
   -- Claiming is a sign of life: a worker that dies before its first heartbeat
   -- is still found by release_dead.
   redis.call('ZADD', KEYS[6], ARGV[1], owner)

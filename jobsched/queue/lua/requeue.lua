@@ -5,11 +5,22 @@
 -- KEYS[1] ready zset    KEYS[2] delayed zset    KEYS[3] in-flight zset
 -- KEYS[4] leases hash    KEYS[5] owners hash    KEYS[6] meta hash
 -- KEYS[7] deliveries hash    KEYS[8] cancel set    KEYS[9] seq counter
--- ARGV pairs: id, priority (0-100)
+-- KEYS[10] limits hash (id -> '<max_concurrency>:<job id>')
+-- KEYS[11] handlers hash (id -> handler name)
+-- ARGV groups of 5: id, priority (0-100), max_concurrency of its job (0: none), job id,
+--   handler ('': unknown)
 -- RETURNS number of ids put in ready (ids already waiting there stay where they are)
 local added = 0
-for i = 1, #ARGV, 2 do
-  local id, priority = ARGV[i], tonumber(ARGV[i + 1])
+for i = 1, #ARGV, 5 do
+  local id, priority, cap = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  if cap > 0 then
+    redis.call('HSET', KEYS[10], id, cap .. ':' .. ARGV[i + 3])
+  else
+    redis.call('HDEL', KEYS[10], id)
+  end
+  if ARGV[i + 4] ~= '' then
+    redis.call('HSET', KEYS[11], id, ARGV[i + 4])
+  end
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
   redis.call('HDEL', KEYS[4], id)

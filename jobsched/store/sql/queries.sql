@@ -8,11 +8,12 @@
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, status, next_run_time, created_at, updated_at)
+                  overlap_policy, pool, max_concurrency, status, next_run_time, created_at,
+                  updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(overlap_policy)s, 'SCHEDULED', %(next_run_time)s, %(now)s,
-        %(now)s)
+        %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
+        'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -27,7 +28,8 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     payload = %(payload)s, schedule = %(schedule)s, timezone = %(timezone)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
-    overlap_policy = %(overlap_policy)s, next_run_time = %(next_run_time)s,
+    overlap_policy = %(overlap_policy)s, pool = %(pool)s,
+    max_concurrency = %(max_concurrency)s, next_run_time = %(next_run_time)s,
     schedule_error = %(schedule_error)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
@@ -73,15 +75,16 @@ WHERE id = %(id)s;
 -- name: insert_execution
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        error, finished_at, created_at, updated_at)
+                        error, finished_at, pool, max_concurrency, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
-        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(now)s, %(now)s)
+        %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
+        %(now)s, %(now)s)
 ON CONFLICT (job_id, scheduled_for) WHERE source = 'schedule' DO NOTHING
 RETURNING *;
 
 -- name: pending_executions
-SELECT id, priority FROM executions
+SELECT id, priority, pool, job_id, max_concurrency, handler FROM executions
 WHERE status = 'PENDING'
 ORDER BY created_at
 LIMIT %(limit)s;
@@ -167,8 +170,18 @@ WHERE d.id = %(id)s;
 DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
-SELECT id, status, priority, next_attempt_at, lease_token FROM executions
+SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
+       handler
+FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
+ORDER BY priority DESC, created_at;
+
+-- name: unfinished_executions_among
+-- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
+SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
+       handler
+FROM executions
+WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
 -- name: hand_back
@@ -180,8 +193,9 @@ SET status = %(status)s, attempt_base = attempt_base + %(spared)s, lease_token =
 WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: delete_old_executions
--- In batches, so a first cleanup over years of history holds no long lock. Executions
--- with a dead-letter entry stay until an operator redrives or deletes the entry.
+-- After drop_execution_partitions: what is left to delete sits in the default partition
+-- or in the day the cutoff falls in. In batches, so no long lock. Executions with a
+-- dead-letter entry stay until an operator redrives or deletes the entry.
 DELETE FROM executions
 WHERE id IN (
     SELECT e.id FROM executions e
@@ -191,7 +205,37 @@ WHERE id IN (
 );
 
 -- name: execution_counts
-SELECT status, count(*) AS n FROM executions GROUP BY status;
+-- From the counters (migration 0008), never from executions: the folded counts plus
+-- the deltas not yet folded, so the figures are exact.
+SELECT status, sum(n)::bigint AS n FROM (
+    SELECT status, n FROM execution_status_counts
+    UNION ALL
+    SELECT status, delta FROM execution_count_deltas
+) c
+GROUP BY status;
+
+-- name: fold_count_deltas
+-- Run by the tick: moves the deltas the triggers appended into the counters. Deltas of
+-- a deleted job count toward the totals only (its per-job counters went with it).
+WITH moved AS (
+    DELETE FROM execution_count_deltas RETURNING job_id, handler, status, delta
+), sums AS (
+    SELECT job_id, handler, status, sum(delta) AS d FROM moved GROUP BY 1, 2, 3
+), per_job AS (
+    INSERT INTO execution_counts AS c (job_id, status, handler, n)
+    SELECT s.job_id, s.status, s.handler, s.d FROM sums s
+    WHERE s.d <> 0 AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = s.job_id)
+    ON CONFLICT (job_id, status, handler) DO UPDATE SET n = c.n + EXCLUDED.n
+)
+INSERT INTO execution_status_counts AS t (status, n)
+SELECT status, sum(d) FROM sums GROUP BY status HAVING sum(d) <> 0
+ON CONFLICT (status) DO UPDATE SET n = t.n + EXCLUDED.n;
+
+-- name: ensure_execution_partitions
+SELECT ensure_execution_partitions(%(now)s, %(days)s) AS created;
+
+-- name: drop_execution_partitions
+SELECT drop_execution_partitions(%(cutoff)s, %(statuses)s) AS n;
 
 -- name: job_counts
 SELECT status, count(*) AS n, count(*) FILTER (WHERE schedule_error IS NOT NULL) AS broken
@@ -239,37 +283,78 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%');
 
 -- name: list_jobs
--- {order} is one of the whitelisted JOB_SORTS clauses, composed with psycopg.sql.
+-- Keyset-paged: {after} (the rows after the cursor's sort value and id) and {order}
+-- come from the whitelisted JOB_SORTS, composed with psycopg.sql.
 SELECT * FROM jobs
 WHERE (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)
   AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%')
-ORDER BY {order}, id
-LIMIT %(limit)s OFFSET %(offset)s;
+  AND {after}
+ORDER BY {order}
+LIMIT %(limit)s;
+
+-- name: count_executions_by_status
+-- The total of GET /executions with no filter or a status filter, from the counters.
+SELECT COALESCE(sum(n), 0)::bigint AS n FROM (
+    SELECT n FROM execution_status_counts
+    WHERE %(status)s::text IS NULL OR status = %(status)s
+    UNION ALL
+    SELECT delta FROM execution_count_deltas
+    WHERE %(status)s::text IS NULL OR status = %(status)s
+) c;
 
 -- name: count_executions
-SELECT count(*) AS n FROM executions
-WHERE (%(job_id)s::uuid IS NULL OR job_id = %(job_id)s)
-  AND (%(status)s::text IS NULL OR status = %(status)s)
-  AND (%(handler)s::text IS NULL OR handler = %(handler)s);
+-- The total of a list filtered by job or handler, from the per-job counters (read
+-- through their primary key when the job is given).
+SELECT COALESCE(sum(n), 0)::bigint AS n FROM (
+    SELECT n FROM execution_counts
+    WHERE (%(job_id)s::uuid IS NULL OR job_id = %(job_id)s)
+      AND (%(status)s::text IS NULL OR status = %(status)s)
+      AND (%(handler)s::text IS NULL OR handler = %(handler)s)
+    UNION ALL
+    SELECT delta FROM execution_count_deltas d
+    WHERE (%(job_id)s::uuid IS NULL OR job_id = %(job_id)s)
+      AND (%(status)s::text IS NULL OR status = %(status)s)
+      AND (%(handler)s::text IS NULL OR handler = %(handler)s)
+      AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = d.job_id)
+) c;
 
 -- name: list_executions
+-- Newest first, keyset-paged on (created_at, id): %(after_at)s, %(after_id)s is the
+-- cursor, so a deep page reads an index range like the first one.
 SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
 WHERE (%(job_id)s::uuid IS NULL OR e.job_id = %(job_id)s)
   AND (%(status)s::text IS NULL OR e.status = %(status)s)
   AND (%(handler)s::text IS NULL OR e.handler = %(handler)s)
-ORDER BY e.created_at DESC, e.id
-LIMIT %(limit)s OFFSET %(offset)s;
+  AND (%(after_at)s::timestamptz IS NULL
+       OR (e.created_at, e.id) < (%(after_at)s::timestamptz, %(after_id)s::uuid))
+ORDER BY e.created_at DESC, e.id DESC
+LIMIT %(limit)s;
 
 -- name: list_dead_letter
+-- Newest first, keyset-paged on (created_at, id) like executions.
 SELECT d.*, e.handler, e.payload, j.name AS job_name
 FROM dead_letter d JOIN executions e ON e.id = d.execution_id JOIN jobs j ON j.id = d.job_id
-ORDER BY d.created_at DESC, d.id
-LIMIT %(limit)s OFFSET %(offset)s;
+WHERE (%(after_at)s::timestamptz IS NULL
+       OR (d.created_at, d.id) < (%(after_at)s::timestamptz, %(after_id)s::uuid))
+ORDER BY d.created_at DESC, d.id DESC
+LIMIT %(limit)s;
 
 -- name: insert_audit
 INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
 VALUES (%(now)s, %(key_id)s, %(action)s, %(target_type)s, %(target_id)s, %(changes)s);
+
+-- name: audit_total
+-- The whole log's size from its counter (migration 0008), not from counting the log.
+SELECT COALESCE(sum(delta), 0)::bigint AS n FROM audit_log_count;
+
+-- name: fold_audit_count
+-- Folds the rows into one; writes nothing when there is only one (an idle log).
+WITH moved AS (
+    DELETE FROM audit_log_count WHERE (SELECT count(*) FROM audit_log_count) > 1
+    RETURNING delta
+)
+INSERT INTO audit_log_count (delta) SELECT sum(delta) FROM moved HAVING count(*) > 0;
 
 -- name: count_audit
 SELECT count(*) AS n FROM audit_log
@@ -315,3 +400,16 @@ SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
 UPDATE api_keys SET revoked_at = %(now)s
 WHERE id = %(id)s AND revoked_at IS NULL
 RETURNING *;
+
+-- name: upsert_handler
+INSERT INTO handler_catalog (name, description, schema, pool, isolation, updated_at)
+VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(now)s)
+ON CONFLICT (name) DO UPDATE
+SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
+    isolation = EXCLUDED.isolation, updated_at = EXCLUDED.updated_at;
+
+-- name: get_handler
+SELECT * FROM handler_catalog WHERE name = %(name)s;
+
+-- name: list_handlers
+SELECT * FROM handler_catalog ORDER BY name;

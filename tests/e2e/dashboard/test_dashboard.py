@@ -276,8 +276,9 @@ def test_workers_page_lists_the_stack_workers(dash: Dash, api: Client) -> None:
         expect(row).to_have_attribute("data-stale", "false")
         cells = row.locator("td")
         expect(cells.nth(0)).to_have_text(w["id"])
-        expect(cells.nth(1)).to_have_text(w["host"])
-        expect(cells.nth(2)).to_have_text(str(w["pid"]))
+        expect(row.get_by_test_id("worker-pools")).to_have_text("default")
+        expect(cells.nth(2)).to_have_text(w["host"])
+        expect(cells.nth(3)).to_have_text(str(w["pid"]))
         expect(row.get_by_test_id("worker-load")).to_have_text(re.compile(r"^\d+ / 4$"))
         expect(row.get_by_test_id("worker-heartbeat")).to_have_text(re.compile(r"ago|now"))
 
@@ -447,4 +448,69 @@ def test_audit_page_shows_who_changed_what_with_filters(dash: Dash, api: Client)
     page.get_by_test_id("audit-filter-action").select_option("delete")
     expect(page.get_by_test_id("table-empty")).to_have_text("No changes match these filters.")
     assert dash.stack.api_key not in page.content()
+    api.delete_job(job["id"])
+
+
+def test_the_job_form_builds_payload_fields_from_the_handler_schema(
+    dash: Dash, api: Client
+) -> None:
+    import json
+
+    import psycopg
+
+    page = dash.page
+    dash.allow_http_errors(400)
+    handler = unique("greet").replace("-", ".")
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "title": "Name", "description": "who to greet"},
+            "count": {"type": "integer", "minimum": 1},
+            "loud": {"type": "boolean"},
+            "mood": {"enum": ["calm", "cheery"]},
+        },
+        "required": ["name"],
+    }
+    # As a worker publishes it at start; on a pool no worker of the stack serves.
+    with psycopg.connect(dash.stack.database_url) as conn:
+        conn.execute(
+            "INSERT INTO handler_catalog (name, description, schema, pool, isolation, updated_at)"
+            " VALUES (%s, 'Greets.', %s, 'ui-pool', 'thread', now())",
+            (handler, json.dumps(schema)),
+        )
+    name = unique("schema-form")
+    dash.sign_in("jobs")
+    page.get_by_test_id("job-create").click()
+    form = page.get_by_test_id("job-form")
+    form.locator("[name=name]").fill(name)
+    form.locator("[name=handler]").fill(handler)
+    form.locator("[name=handler]").dispatch_event("change")
+    expect(form.get_by_test_id("handler-help")).to_contain_text("no live worker serves it")
+    fields = form.get_by_test_id("payload-fields")
+    expect(fields).to_contain_text("Name *")
+    expect(fields).to_contain_text("who to greet")
+    form.locator("[name=payload]").fill("{}")
+    form.locator("[name=payload]").dispatch_event("input")
+    form.get_by_test_id("payload-field-count").fill("3")
+    form.get_by_test_id("payload-field-loud").check()
+    form.get_by_test_id("payload-field-mood").select_option(label="cheery")
+    payload = json.loads(form.locator("[name=payload]").input_value())
+    assert payload == {"count": 3, "loud": True, "mood": "cheery"}
+
+    page.get_by_test_id("job-form-submit").click()  # "name" is required by the schema
+    expect(form.get_by_test_id("schema-error-name")).to_have_text("is required")
+    assert api.list_jobs(name=name)["total"] == 0
+
+    form.get_by_test_id("payload-field-name").fill("Ada")
+    page.get_by_test_id("job-form-submit").click()
+    expect(page.get_by_test_id("job-dialog")).to_have_count(0)
+    (job,) = api.list_jobs(name=name)["items"]
+    assert job["payload"] == {"count": 3, "loud": True, "mood": "cheery", "name": "Ada"}
+    assert job["pool"] == "ui-pool"
+    row = job_row(dash, name)
+    expect(row.get_by_test_id("job-waiting")).to_be_visible()
+    row.get_by_test_id("job-link").click()
+    expect(page.get_by_test_id("job-waiting")).to_contain_text(
+        f"no live worker serves handler '{handler}' on pool 'ui-pool'"
+    )
     api.delete_job(job["id"])

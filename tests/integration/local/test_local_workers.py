@@ -21,7 +21,7 @@ else:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 out = os.path.join(sys.argv[1], os.environ["WORKER_ID"] + "." + str(os.getpid()))
 with open(out + ".tmp", "w") as f:  # rename: the test never sees a half-written file
-    f.write(os.environ.get("MARKER", ""))
+    f.write(os.environ.get("MARKER", "") + " " + os.environ.get("WORKER_POOLS", ""))
 os.replace(out + ".tmp", out)
 stop.wait()
 open(out + ".stopped", "w").close()
@@ -38,10 +38,12 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> bool:
 
 
 def reports(tmp_path: Path) -> list[Path]:
-    return [p for p in tmp_path.glob("worker-*") if p.suffix not in {".tmp", ".stopped"}]
+    return [p for p in tmp_path.glob("*worker-*") if p.suffix not in {".tmp", ".stopped"}]
 
 
-def pool(tmp_path: Path, mode: str, count: int = 2, grace_ms: int = 5_000) -> WorkerPool:
+def pool(
+    tmp_path: Path, mode: str, count: int | dict[str, int] = 2, grace_ms: int = 5_000
+) -> WorkerPool:
     return WorkerPool(
         count,
         grace_ms=grace_ms,
@@ -58,11 +60,26 @@ def test_workers_get_ids_and_env_and_stop_on_sigterm(tmp_path: Path) -> None:
     try:
         assert wait_for(lambda: len(reports(tmp_path)) == 2)
         assert sorted(p.name.split(".")[0] for p in reports(tmp_path)) == ["worker-1", "worker-2"]
-        assert all(p.read_text() == "inherited" for p in reports(tmp_path))
+        assert all(p.read_text() == "inherited default" for p in reports(tmp_path))
     finally:
         workers.stop()
     assert len(list(tmp_path.glob("*.stopped"))) == 2  # each exited through its handler
     assert workers.pids == {}
+
+
+def test_workers_start_per_pool_each_serving_its_pool(tmp_path: Path) -> None:
+    workers = pool(tmp_path, "polite", count={"default": 2, "reports": 1})
+    workers.start()
+    try:
+        assert wait_for(lambda: len(reports(tmp_path)) == 3)
+        served = {p.name.split(".")[0]: p.read_text().split()[1] for p in reports(tmp_path)}
+        assert served == {
+            "worker-1": "default",
+            "worker-2": "default",
+            "reports-worker-1": "reports",
+        }
+    finally:
+        workers.stop()
 
 
 def test_a_worker_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:

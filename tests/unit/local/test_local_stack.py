@@ -32,9 +32,16 @@ def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> 
     assert "postgresql://app:***@127.0.0.1:5432/jobsched" in banner
 
 
+def test_the_banner_names_the_workers_per_pool(tmp_path: Path) -> None:
+    pools = Settings(local_workers=("default:2", "reports:1"))
+    stack = LocalStack(pools, tmp_path, port=0)
+    assert "  Workers    default:2, reports:1" in stack.banner().splitlines()
+    assert "  Workers    3" in LocalStack(Settings(local_workers=("3",)), tmp_path).banner()
+
+
 def test_constructor_starts_nothing_and_takes_overrides(tmp_path: Path) -> None:
-    stack = LocalStack(Settings(port=3001, local_workers=3), tmp_path, port=0)
-    assert (stack.port, stack.workers) == (0, 3)
+    stack = LocalStack(Settings(port=3001, local_workers=("3",)), tmp_path, port=0)
+    assert (stack.port, stack.workers) == (0, {"default": 3})
     assert stack.template_path == tmp_path.resolve() / "template.yaml"
     assert stack.local_dir == tmp_path.resolve() / ".local"
     stack.stop()  # nothing started: a no-op

@@ -1,0 +1,1 @@
+"""Example job handlers for Job Scheduler (see ``handlers``)."""

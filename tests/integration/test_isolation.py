@@ -1,0 +1,106 @@
+"""User handlers in a worker: process isolation, and what a handler may raise."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from jobsched.loader import load_handlers
+from tests.integration.engine import Engine
+from tests.integration.helpers import wait_for
+
+
+@pytest.fixture
+def engine(store, queue, settings, clock) -> Engine:
+    registry = load_handlers(["tests.plugins.sample"], plugins=False)
+    return Engine(store, queue, settings, registry, clock)
+
+
+def _run(engine: Engine, job_id: str) -> str:
+    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    return execution.id
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0): only a reaped child is gone for good.
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "zombie" not in status.read_text()
+
+
+def test_a_process_handler_runs_in_a_child_and_returns_its_result(engine: Engine) -> None:
+    eid = _run(engine, engine.create_job(handler="sample.pid"))
+    engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
+    result = engine.store.get_execution(eid).result
+    assert result["pid"] != os.getpid()
+    assert result["attempt"] == 1
+
+
+def test_a_handler_looping_forever_is_killed_at_its_timeout_and_retried(
+    engine: Engine, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+    job_id = engine.create_job(
+        handler="sample.spin",
+        payload={"pid_file": str(pid_file)},
+        # Long enough for the child to start (its start-up counts toward the timeout)
+        # however busy the machine is.
+        timeout_ms=3000,
+        max_retries=1,
+        retry_backoff_ms=0,
+    )
+    eid = _run(engine, job_id)
+    worker = engine.worker()
+    engine.run_until(lambda: engine.status(eid) == "RETRYING", worker)
+    execution = engine.store.get_execution(eid)
+    assert execution.attempts[0].outcome == "TIMED_OUT"
+    assert execution.attempts[0].error == "timed out after 3000 ms"
+    # The child was killed for real, not abandoned in a thread.
+    child = int(pid_file.read_text())
+    wait_for(lambda: not _alive(child), timeout=5, what="the child to be gone")
+    # It is retried (and times out again), and the worker is free and healthy.
+    engine.run_until(lambda: engine.status(eid) == "FAILED", worker)
+    assert [a.outcome for a in engine.store.get_execution(eid).attempts] == [
+        "TIMED_OUT",
+        "TIMED_OUT",
+    ]
+    ok = _run(engine, engine.create_job(handler="test.echo", payload={"n": 1}))
+    engine.run_until(lambda: engine.status(ok) == "SUCCEEDED", worker)
+
+
+def test_a_crash_fails_the_attempt_not_the_worker(engine: Engine) -> None:
+    eid = _run(engine, engine.create_job(handler="sample.crash", max_retries=0))
+    worker = engine.worker()
+    engine.run_until(lambda: engine.status(eid) == "FAILED", worker)
+    attempt = engine.store.get_execution(eid).attempts[0]
+    assert attempt.outcome == "FAILED"
+    assert attempt.error == "the handler's process was killed by SIGSEGV"
+    ok = _run(engine, engine.create_job(handler="test.echo"))
+    engine.run_until(lambda: engine.status(ok) == "SUCCEEDED", worker)
+
+
+def test_fail_now_dead_letters_without_using_the_retries(engine: Engine) -> None:
+    eid = _run(engine, engine.create_job(handler="sample.fail_now", max_retries=5))
+    engine.run_until(lambda: engine.status(eid) == "FAILED")
+    execution = engine.store.get_execution(eid)
+    assert len(execution.attempts) == 1
+    assert execution.error == "the report day is in the future"
+    (entry,) = engine.store.list_dead_letter().items
+    assert entry.reason == "the handler failed it without retries (FailNow)"
+
+
+def test_retry_later_waits_the_delay_it_asked_for(engine: Engine) -> None:
+    job_id = engine.create_job(
+        handler="sample.retry_later", payload={"delay_ms": 45_000}, max_retries=2
+    )
+    eid = _run(engine, job_id)
+    engine.run_until(lambda: engine.status(eid) == "RETRYING")
+    execution = engine.store.get_execution(eid)
+    assert execution.error == "upstream not ready"
+    assert execution.next_attempt_at == engine.clock.now() + timedelta(milliseconds=45_000)

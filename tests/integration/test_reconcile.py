@@ -1,0 +1,91 @@
+"""The tick's periodic reconcile (every 30 s) pushes again what Redis is missing, and
+only that.
+
+Found by ``make chaos`` (worker SIGKILL scenario): runs that PostgreSQL still had
+unfinished when the reconcile read it finished, and were acked away in Redis, before
+the reconcile wrote Redis. It pushed them again as if Redis had lost them: finished
+runs handed out to workers once more, and counted as stranded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from jobsched.scheduler import RECONCILE_EVERY
+from jobsched.worker import Worker
+from tests.integration.engine import Engine
+from tests.integration.helpers import wait_for
+
+
+def _work(worker: Worker, now: datetime) -> None:
+    """Claim, let the handler finish, record the result (and ack it in Redis)."""
+    worker.run_once(now)
+    _handler_done(worker)
+    worker.flush(now)
+
+
+def _handler_done(worker: Worker) -> None:
+    wait_for(lambda: worker.completed, what="the handler to finish")
+
+
+def _next_reconcile(engine: Engine, worker: Worker) -> datetime:
+    engine.scheduler.run_once(engine.clock.now())  # the first pass reconciles at once
+    engine.clock.advance(seconds=RECONCILE_EVERY.total_seconds())
+    now = engine.clock.now()
+    worker.heartbeat(now)  # the worker is alive: nothing of it is released as dead
+    return now
+
+
+@pytest.mark.parametrize("state", ["QUEUED", "RUNNING"])
+def test_a_run_that_finishes_while_the_reconcile_reads_is_not_pushed_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    job_id = engine.create_job()
+    run = engine.service.trigger_job(job_id, {})
+    worker = engine.worker()
+    if state == "RUNNING":
+        worker.run_once(engine.clock.now())
+        _handler_done(worker)  # its result not recorded yet
+    now = _next_reconcile(engine, worker)
+    assert engine.status(run["id"]) == state
+
+    read = engine.store.unfinished
+    finished_meanwhile: list[str] = []
+
+    def read_then_the_run_finishes(*args: object, **kwargs: object) -> list:
+        rows = read(*args, **kwargs)
+        if not finished_meanwhile:
+            # Between the reconcile's read of PostgreSQL and its write to Redis.
+            if state == "RUNNING":
+                worker.flush(now)
+            else:
+                _work(worker, now)
+            finished_meanwhile.append(run["id"])
+        return rows
+
+    monkeypatch.setattr(engine.store, "unfinished", read_then_the_run_finishes)
+    report = engine.scheduler.run_once(now)
+
+    assert finished_meanwhile
+    assert report.reconciled == 0  # nothing was missing from Redis
+    final = engine.store.get_execution(run["id"])
+    assert final.status == "SUCCEEDED" and len(final.attempts) == 1
+    # No worker is handed the finished run again.
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+    assert engine.worker("w2").run_once(now) == 0
+
+
+def test_a_run_redis_lost_is_pushed_by_the_reconcile(engine: Engine) -> None:
+    job_id = engine.create_job()
+    run = engine.service.trigger_job(job_id, {})
+    worker = engine.worker()
+    now = _next_reconcile(engine, worker)
+    engine.queue.cancel([run["id"]])  # Redis forgets the run; PostgreSQL has it QUEUED
+
+    report = engine.scheduler.run_once(now)
+
+    assert report.reconciled == 1
+    _work(worker, now)
+    assert engine.status(run["id"]) == "SUCCEEDED"

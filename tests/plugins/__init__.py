@@ -1,0 +1,1 @@
+"""Handler modules the tests load as a user would (``HANDLER_MODULES``)."""

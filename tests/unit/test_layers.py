@@ -1,0 +1,113 @@
+"""The layers: the core (``jobsched/``) imports neither ``infra/`` nor ``handlers/`` nor an
+AWS library, and has no import cycle; what lives outside it plugs in through entry points."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "jobsched"
+FORBIDDEN = ("infra", "handlers", "app", "boto3", "botocore", "chalice", "aws_lambda_powertools")
+
+
+def _imports(path: Path) -> set[str]:
+    """Absolute module names a file imports (at any depth: lazy imports count too)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_core_imports_no_adapter_and_no_aws_library(path: Path) -> None:
+    bad = {n for n in _imports(path) if n.split(".")[0] in FORBIDDEN}
+    assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_the_core_has_no_import_cycle_at_import_time() -> None:
+    """Module-level imports only (a function-level import runs later, when both exist)."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    modules = {_module(p): p for p in CORE.rglob("*.py")}
+    for name, path in modules.items():
+        for node in ast.parse(path.read_text()).body:
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                # ``from pkg import sub`` depends on the submodule, not on pkg/__init__.
+                subs = [f"{node.module}.{a.name}" for a in node.names]
+                targets = [s for s in subs if s in modules] or [node.module]
+            graph[name].update(t for t in targets if t in modules and t != name)
+
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " -> ".join([*trail, node, nxt]))
+            if nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for module in modules:
+        if module not in state:
+            visit(module, [])
+
+
+def _entry_points(group: str) -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return project["entry-points"][group]
+
+
+def test_up_and_json_logs_plug_in_from_outside_the_core() -> None:
+    assert _entry_points("jobsched.commands")["up"].startswith("infra.")
+    assert _entry_points("jobsched.log_formats")["json"].startswith("infra.")
+    out = subprocess.run(
+        [sys.executable, "-m", "jobsched", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "up" in out.split("{", 1)[1].split("}", 1)[0].split(",")
+
+
+def test_log_lines_are_json_by_default_and_a_bad_format_is_named(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABASE_URL": "postgresql://x"}
+    bad = subprocess.run(
+        [sys.executable, "-m", "jobsched", "-v", "settings"],
+        capture_output=True,
+        text=True,
+        env={**env, "LOG_FORMAT": "xml"},
+    )
+    assert bad.returncode == 2 and "LOG_FORMAT" in bad.stderr
+    code = (
+        "import logging, sys; from jobsched.cli import _setup_logging; _setup_logging();"
+        "logging.getLogger('x').info('hello', extra={'execution_id': 'e1'})"
+    )
+    line = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stderr.strip()
+    record = json.loads(line)
+    assert (record["message"], record["execution_id"]) == ("hello", "e1")
+
+
+def test_the_worker_image_ships_the_code_of_the_log_format_it_uses() -> None:
+    module = _entry_points("jobsched.log_formats")["json"].split(":")[0]
+    path = Path(*module.split(".")).with_suffix(".py").as_posix()
+    dockerfile = (ROOT / "infra" / "worker" / "Dockerfile").read_text()
+    allowed = (ROOT / ".dockerignore").read_text().split()
+    assert f"!{path}" in allowed and path in dockerfile
