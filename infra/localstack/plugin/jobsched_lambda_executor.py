@@ -281,6 +281,11 @@ def check_internals() -> list[str]:
             problems.append(f"ExecutionEnvironment.invoke no longer sends {key}")
     if not hasattr(config, "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT"):
         problems.append("config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT is gone")
+    from twisted.web.http import HTTPChannel
+
+    for name in ("MAX_LENGTH", "totalHeadersSize"):  # jobsched_gateway_limits sets them
+        if not isinstance(getattr(HTTPChannel, name, None), int):
+            problems.append(f"twisted's HTTPChannel.{name} is gone")
     if RuntimeExecutorPlugin.namespace != "localstack.lambda.runtime_executor":
         problems.append(f"executor plug-in namespace is now {RuntimeExecutorPlugin.namespace}")
     return problems
