@@ -28,7 +28,7 @@ from jobsched.runtime import runtime
 app = Chalice(app_name="job-scheduler")
 app.api.cors = CORSConfig(
     allow_origin="*",
-    allow_headers=["Authorization", "Content-Type"],
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
     max_age=600,
 )
 logger = Logger(service="job-scheduler")
@@ -226,7 +226,28 @@ def resume_job(job_id: str) -> dict:
 
 @endpoint("/jobs/{job_id}/trigger", ["POST"], status=202)
 def trigger_job(job_id: str) -> dict:
-    return _svc().trigger_job(job_id, _body(required=False))
+    key = app.current_request.headers.get("idempotency-key")
+    return _svc().trigger_job(job_id, _body(required=False), key=key)
+
+
+@endpoint("/jobs/{job_id}/next-runs", ["GET"])
+def job_next_runs(job_id: str) -> dict:
+    return _svc().next_runs(job_id, _query())
+
+
+@endpoint("/jobs/{job_id}/backfill", ["POST"], status=202)
+def backfill_job(job_id: str) -> dict:
+    return _svc().backfill(job_id, _body())
+
+
+@endpoint("/jobs/{job_id}/occurrences", ["GET"])
+def job_occurrences(job_id: str) -> dict:
+    return _svc().occurrences(job_id, _query())
+
+
+@endpoint("/schedules/preview", ["POST"])
+def preview_schedule() -> dict:
+    return _svc().preview_schedule(_body())
 
 
 @endpoint("/jobs/{job_id}/executions", ["GET"])

@@ -356,6 +356,9 @@ def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
         "X-Jobsched-Execution-Id": ctx.execution_id,
         "X-Jobsched-Attempt": str(ctx.attempt),
     }
+    if ctx.idempotency_key:
+        # The same for every attempt of one occurrence or keyed trigger.
+        defaults["Idempotency-Key"] = ctx.idempotency_key
     if content_type:
         defaults["Content-Type"] = content_type
     given: dict[str, str] = payload.get("headers") or {}

@@ -46,7 +46,12 @@ class Client:
         self.timeout = timeout
 
     def request(
-        self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         url = self.base_url + path
         if query:
@@ -54,7 +59,7 @@ class Client:
             if clean:
                 url += "?" + urllib.parse.urlencode(clean)
         data = None if body is None else json.dumps(body).encode()
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **(headers or {})}
         if data is not None:
             headers["Content-Type"] = "application/json"
         if self.api_key:
@@ -99,12 +104,35 @@ class Client:
         return self.request("POST", f"/jobs/{job_id}/resume")
 
     def trigger(
-        self, job_id: str, payload: dict[str, Any] | None = None, priority: int | None = None
+        self,
+        job_id: str,
+        payload: dict[str, Any] | None = None,
+        priority: int | None = None,
+        *,
+        run_at: str | None = None,
+        delay_ms: int | None = None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
-        body = {
-            k: v for k, v in {"payload": payload, "priority": priority}.items() if v is not None
-        }
-        return self.request("POST", f"/jobs/{job_id}/trigger", body)
+        """Run now, or later (``run_at`` ISO time, or ``delay_ms``); with an
+        ``idempotency_key`` a repeated call answers with the first call's run."""
+        given = {"payload": payload, "priority": priority, "run_at": run_at, "delay_ms": delay_ms}
+        body = {k: v for k, v in given.items() if v is not None}
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self.request("POST", f"/jobs/{job_id}/trigger", body, headers=headers)
+
+    def next_runs(self, job_id: str, count: int = 10) -> dict[str, Any]:
+        return self.request("GET", f"/jobs/{job_id}/next-runs", query={"count": count})
+
+    def preview_schedule(self, schedule: str, **options: Any) -> dict[str, Any]:
+        """The next runs of an unsaved schedule (``timezone``, ``dst_gap``, ``count``...)."""
+        return self.request("POST", "/schedules/preview", {"schedule": schedule, **options})
+
+    def backfill(self, job_id: str, start: str, end: str) -> dict[str, Any]:
+        return self.request("POST", f"/jobs/{job_id}/backfill", {"start": start, "end": end})
+
+    def occurrences(self, job_id: str, **query: Any) -> dict[str, Any]:
+        """The occurrence ledger (``since``, ``until``, ``limit``)."""
+        return self.request("GET", f"/jobs/{job_id}/occurrences", query=query)
 
     def trigger_many(self, job_id: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
         return self.request("POST", f"/jobs/{job_id}/trigger", {"runs": runs})

@@ -49,7 +49,8 @@ class Handoff:
         the idempotent push would be a no-op."""
         executions = write()
         try:
-            self._push([e.queue_item() for e in executions], now, again=again)
+            ready = [e for e in executions if e.status == ExecutionStatus.PENDING and not e.on_hold]
+            self._push([(e.queue_item(), e.due) for e in ready], now, again=again)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
@@ -57,7 +58,7 @@ class Handoff:
             log.exception("push failed unexpectedly; deferred to the tick")
             return executions
         for e in executions:
-            if e.status == ExecutionStatus.PENDING:
+            if e.status == ExecutionStatus.PENDING and not e.on_hold:
                 e.status, e.queued_at = ExecutionStatus.QUEUED.value, now
         return executions
 
@@ -97,7 +98,8 @@ class Handoff:
         added = 0
         for pool in sorted(pools):
             queue, mine = self.queue.for_pool(pool), by_pool.get(pool, [])
-            ready = [queue_item(r) for r in mine if r["status"] == "QUEUED"]
+            # A run for later goes back to waiting for its time, never early.
+            ready = [(queue_item(r), r["due"]) for r in mine if r["status"] == "QUEUED"]
             running = [
                 (r["id"], r["priority"], r["lease_token"] or "lost")
                 for r in mine
@@ -108,7 +110,7 @@ class Handoff:
                 for r in mine
                 if r["status"] == "RETRYING"
             ]
-            added += queue.enqueue(ready, now)
+            added += queue.enqueue_delayed(ready, now)
             added += queue.restore_leases(running, now, visibility_ms)
             added += queue.enqueue_delayed(delayed, now)
             queue.mark_rebuilt(now)
@@ -116,20 +118,27 @@ class Handoff:
             log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
         return added
 
-    def _push(self, items: Sequence[QueueItem], now: datetime, again: bool = False) -> None:
+    def _push(
+        self,
+        items: Sequence[tuple[QueueItem, datetime | None]],
+        now: datetime,
+        again: bool = False,
+    ) -> None:
+        """Push (run, due) pairs: ready now, or waiting in the delayed set until ``due``
+        (a run for later: claimable from that moment, never before)."""
         if not items:
             return
-        by_pool: dict[str, list[QueueItem]] = defaultdict(list)
-        for item in items:
-            by_pool[item.pool].append(item)
+        by_pool: dict[str, list[tuple[QueueItem, datetime | None]]] = defaultdict(list)
+        for item, due in items:
+            by_pool[item.pool].append((item, due))
         self.queue.add_pools(by_pool)
         for pool, mine in by_pool.items():
             queue = self.queue.for_pool(pool)
             if again:
-                queue.requeue(mine)
+                queue.requeue([item for item, _ in mine])
             else:
-                queue.enqueue(mine, now)
-        self.store.mark_queued([item.id for item in items], now)
+                queue.enqueue_delayed(mine, now)
+        self.store.mark_queued([item.id for item, _ in items], now)
 
 
 def _by_pool(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

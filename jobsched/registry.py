@@ -54,6 +54,9 @@ class HandlerContext:
     logger: logging.Logger | Any = field(default_factory=lambda: logging.getLogger("jobsched.job"))
     store: Any = None
     """The PostgreSQL store, for maintenance handlers such as ``system.cleanup``."""
+    idempotency_key: str = ""
+    """Stable across attempts and repeats of one occurrence (the job and its scheduled
+    time) or keyed trigger: what a handler passes on so its target can deduplicate."""
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

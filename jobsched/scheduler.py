@@ -7,8 +7,12 @@ One pass, as the leader:
 2. return executions whose lease lapsed (hung worker), and those held by workers
    whose heartbeats stopped for ``WORKER_DEAD_AFTER_MS`` (dead worker), to the queue;
 3. promote retries whose backoff has passed;
-4. write an execution for every due cron occurrence and advance the jobs;
-5. push the outbox: every PENDING execution goes to Redis, then becomes QUEUED.
+4. write an execution for every cron occurrence due by the staging horizon (two scan
+   intervals ahead) and advance the jobs; cancel runs overlap_policy=cancel_previous
+   replaces; release runs held back (buffer_one, backfills) whose job is idle;
+5. push the outbox: every PENDING execution goes to Redis, then becomes QUEUED. A run
+   due later waits in Redis's delayed set, and a worker's claim makes it ready at its
+   time (``claim.lua``): starts are as precise as the workers' polling, not the tick's.
 
 Many schedulers may run; only the holder of the Redis leader lock works. The
 lock is renewed every pass and taken over by a standby once it lapses. Even two
@@ -38,6 +42,9 @@ from jobsched.store import Store
 log = logging.getLogger("jobsched.scheduler")
 
 RECONCILE_EVERY = timedelta(seconds=30)
+STAGE_SCANS = 2
+"""Runs are staged this many scan intervals ahead: a late or skipped pass still leaves
+every run waiting in Redis before its time."""
 
 
 @dataclass
@@ -49,6 +56,12 @@ class TickReport:
     released: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
     scheduled: int = 0
+    cancelled: int = 0
+    """Runs cancelled because the next occurrence fell due (cancel_previous)."""
+    aged: int = 0
+    """Ready runs whose priority rose (PRIORITY_AGING_STEP)."""
+    unheld: int = 0
+    """Held-back runs let go because their job's previous run finished."""
     schedule_errors: int = 0
     """Jobs flagged this pass because their schedule could not be computed."""
     pushed: int = 0
@@ -84,6 +97,8 @@ class Scheduler:
         # both believing they hold the lock.
         self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
         self._last_reconcile: datetime | None = None
+        self.staging = timedelta(milliseconds=STAGE_SCANS * settings.scan_interval_ms)
+        """How far ahead runs are written and pushed to wait in Redis for their time."""
         self._builtins_ensured = False
 
     # ------------------------------------------------------------ one pass
@@ -110,10 +125,16 @@ class Scheduler:
             report.expired += queue.requeue_expired(now)
             report.released += queue.release_dead(now, self.settings.worker_dead_after_ms)
             report.promoted += queue.promote(now)
+            if self.settings.priority_aging_step:
+                report.aged += queue.age(self.settings.priority_aging_step)
         self.store.mark_promoted(report.promoted, now)
-        scheduled = self.store.schedule_due(now)
+        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
+        report.cancelled = len(scheduled.cancelled)
+        if scheduled.cancelled:
+            self.queue.cancel(scheduled.cancelled)
+        report.unheld = self.store.release_held(now)
         report.pushed = self.flush_outbox(now)
         self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}

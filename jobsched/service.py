@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from jobsched.catalog import serving, waiting_reason
@@ -20,12 +20,15 @@ from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
 from jobsched.domain.validation import (
+    idempotency_key_problem,
+    load_body,
     load_query,
+    utc,
     validate_job_create,
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import DependencyError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
@@ -42,6 +45,22 @@ WORKER_FORGET_MS = 3_600_000
 HEALTH_TIMEOUT_S = 2.0
 """How long a health probe waits for a pooled PostgreSQL connection: an uptime check
 wants an answer, not the 10 s other requests wait out a restart."""
+
+
+def _next_runs(times: list[datetime], tz_name: str) -> list[dict[str, Any]]:
+    zone = cron.parse_timezone(tz_name)
+    items = []
+    for t in times:
+        local = t.astimezone(zone)
+        items.append({"at": local.isoformat(), "utc": t.isoformat(), "utc_offset": _offset(local)})
+    return items
+
+
+def _offset(local: datetime) -> str:
+    """``+01:00``: a time's UTC offset as ISO 8601 writes it."""
+    minutes = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 class JobService:
@@ -127,11 +146,10 @@ class JobService:
     def job_view(self, job: Any, now: datetime | None = None) -> dict[str, Any]:
         data = job.to_dict()
         upcoming: list[str] = []
-        if job.schedule and job.status == "SCHEDULED":
+        if job.status == "SCHEDULED":
             try:
                 zone = cron.parse_timezone(job.timezone)
-                after = now or self.clock.now()
-                times = cron.next_runs(job.schedule, job.timezone, after, UPCOMING_RUNS)
+                times = self._upcoming(job, now or self.clock.now(), UPCOMING_RUNS)
                 upcoming = [t.astimezone(zone).isoformat() for t in times]
             except Exception as exc:
                 # A stored schedule that no longer computes is shown, not a 500 for
@@ -140,10 +158,95 @@ class JobService:
         data["upcoming_runs"] = upcoming
         return data
 
+    @staticmethod
+    def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
+        """A job's next run times in UTC: its schedule's, or a one-off job's run."""
+        if job.schedule:
+            rule = cron.DstRule(job.dst_gap, job.dst_overlap)
+            return cron.next_runs(job.schedule, job.timezone, after, count, rule)
+        return [job.next_run_time] if job.next_run_time else []
+
+    def next_runs(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A job's next ``count`` runs, in its zone with their UTC offsets."""
+        query = load_query(contract.NextRunsQuery, params)
+        job = self.store.get_job(job_id)
+        if job.status != "SCHEDULED":
+            return {"schedule": job.schedule, "timezone": job.timezone, "items": []}
+        try:
+            times = self._upcoming(job, self.clock.now(), query.count)
+        except Exception as exc:
+            # A stored schedule that no longer computes: the job says why.
+            raise ConflictError(f"the job's schedule cannot be computed: {exc}") from None
+        return {
+            "schedule": job.schedule,
+            "timezone": job.timezone,
+            "items": _next_runs(times, job.timezone),
+        }
+
+    def preview_schedule(self, body: Any) -> dict[str, Any]:
+        """The next runs of an unsaved schedule, as a job with it would run."""
+        preview = load_body(contract.SchedulePreview, body)
+        rule = cron.DstRule(preview.dst_gap, preview.dst_overlap)
+        after = utc(preview.after) or self.clock.now()
+        try:
+            times = cron.next_runs(preview.schedule, preview.timezone, after, preview.count, rule)
+        except (ValueError, OverflowError) as exc:
+            raise ValidationError({"schedule": f"cannot be computed: {exc}"}) from None
+        return {
+            "schedule": " ".join(preview.schedule.split()),
+            "timezone": preview.timezone,
+            "items": _next_runs(times, preview.timezone),
+        }
+
+    def backfill(self, job_id: str, body: Any) -> dict[str, Any]:
+        """Run each occurrence of the job's schedule in ``[start, end)`` that has not
+        run, once (a repeated backfill writes nothing new). Occurrences after now are
+        the schedule's own: the range ends at now at the latest."""
+        request = load_body(contract.Backfill, body)
+        now = self.clock.now()
+        start, end = utc(request.start), min(utc(request.end), now)
+        if start >= now:
+            raise ValidationError({"start": "must be in the past"})
+        if utc(request.end) <= start:
+            raise ValidationError({"end": "must be after start"})
+        audit = self._audit("backfill")
+        written: list[int] = []
+
+        def write() -> list[Any]:
+            created, existing = self.store.backfill(job_id, start, end, now, audit)
+            written.append(existing)
+            return created
+
+        created = self.handoff.submit(write, now)
+        return {
+            "items": [e.to_dict() for e in created],
+            "total": len(created),
+            "existing": written[0],
+        }
+
+    def occurrences(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The ledger: each expected occurrence of a job in a range, and what became of it."""
+        query = load_query(contract.OccurrenceQuery, params)
+        now = self.clock.now()
+        until = utc(query.until) or now
+        since = utc(query.since) or until - timedelta(days=1)
+        if since >= until:
+            raise ValidationError({"since": "must be before until"})
+        _, items, truncated = self.store.occurrences(job_id, since, until, query.limit, now)
+        return {
+            "items": items,
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "truncated": truncated,
+        }
+
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.settings)
         job = self.store.create_job(data, self.clock.now(), self._audit("create"))
-        return self._flag_jobs([self.job_view(job)])[0]
+        view = self._flag_jobs([self.job_view(job)])[0]
+        # Shown this once, like a key: what signs the job's notifications.
+        view["notify_secret"] = job.notify_secret
+        return view
 
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
@@ -169,10 +272,14 @@ class JobService:
         return {**page.to_dict(), "items": self._flag_jobs([self.job_view(j) for j in page.items])}
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
-        current = self.store.get_job(job_id).to_dict()
+        before = self.store.get_job(job_id)
+        current = before.to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
         job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
-        return self._flag_jobs([self.job_view(job)])[0]
+        view = self._flag_jobs([self.job_view(job)])[0]
+        if before.notify_secret is None and job.notify_secret:
+            view["notify_secret"] = job.notify_secret  # a job older than secrets got one
+        return view
 
     def delete_job(self, job_id: str) -> None:
         unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))
@@ -193,9 +300,12 @@ class JobService:
         job = self.store.set_job_status(job_id, "SCHEDULED", now, self._audit("resume"))
         return self.job_view(job)
 
-    def trigger_job(self, job_id: str, body: Any) -> dict[str, Any]:
-        """Run a job now. ``{payload?, priority?}`` overrides them for this run;
-        ``{"runs": [{payload?, priority?}, ...]}`` queues many runs at once."""
+    def trigger_job(self, job_id: str, body: Any, key: str | None = None) -> dict[str, Any]:
+        """Run a job now, or later (``run_at``, ``delay_ms``). ``{payload?, priority?}``
+        overrides them for this run; ``{"runs": [...]}`` queues many runs at once. With
+        an idempotency ``key``, a repeated request answers with the first one's runs."""
+        if key is not None and (problem := idempotency_key_problem(key)):
+            raise ValidationError({"Idempotency-Key": problem})
         runs: list[dict[str, Any]] = []
 
         def check(job: Job) -> None:
@@ -206,7 +316,8 @@ class JobService:
         now = self.clock.now()
         audit = self._audit("trigger")
         created = self.handoff.submit(
-            lambda: self.store.create_triggered(job_id, now, runs, audit, check=check), now
+            lambda: self.store.create_triggered(job_id, now, runs, audit, check=check, key=key),
+            now,
         )
         items = [e.to_dict() for e in created]
         if isinstance(body, dict) and "runs" in body:
@@ -306,6 +417,7 @@ class JobService:
             return None if value is None else round(float(value))
 
         return {
+            "alerts": self.store.alert_counts(now),
             "jobs": {
                 "total": sum(counts["jobs"].values()),
                 "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},

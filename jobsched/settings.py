@@ -120,6 +120,12 @@ class Settings:
         "claims without a result (crash, hand-back) before an execution counts as poison",
         default=10,
     )
+    priority_aging_step: int = _env(
+        "PRIORITY_AGING_STEP",
+        "a waiting run gains one priority level for every this many runs queued after it "
+        "(0: strict priority)",
+        default=0,
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -160,6 +166,7 @@ class Settings:
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
+            "PRIORITY_AGING_STEP": self.priority_aging_step,
         }
         for name, value in not_negative.items():
             if value < 0:

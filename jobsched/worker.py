@@ -42,10 +42,11 @@ from typing import Any
 
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, default_key
 from jobsched.domain.states import AttemptOutcome
 from jobsched.errors import DependencyError
 from jobsched.isolation import ChildFailed, Raised, run_in_process
+from jobsched.notify import Notifier
 from jobsched.plugins import FailNow, RetryLater
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import Claim, hostname
@@ -170,6 +171,9 @@ class Worker:
             free = self.capacity - len(self.running)
         if free <= 0:
             return 0
+        # The time of the claim itself (recording may have taken a while): runs due
+        # meanwhile are claimable now, and their start is recorded as it happens.
+        now = max(now, self.clock.now())
         claims = self._claim(free, now)
         if not claims:
             return 0
@@ -230,6 +234,7 @@ class Worker:
             settings=self.settings,
             logger=logging.getLogger(f"jobsched.job.{execution.handler}"),
             store=self.store,
+            idempotency_key=execution.idempotency_key or default_key(execution),
         )
         run = Running(execution, token, ctx, deliveries)
         with self._lock:
@@ -474,6 +479,20 @@ class Worker:
 
     # ------------------------------------------------------- the process
 
+    def _idle_wait(self, poll_interval_s: float) -> float:
+        """How long an idle worker waits before claiming again: its poll interval, or
+        less when a run waiting in Redis falls due sooner (precise starts)."""
+        try:
+            dues = [d for pool in self.pools if (d := self.queues[pool].next_due())]
+        except DependencyError:
+            return poll_interval_s
+        if not dues:
+            return poll_interval_s
+        due = min(dues)
+        until = (due - self.clock.now()).total_seconds()
+        # Already due but not claimed (this worker is full): poll as usual, never spin.
+        return poll_interval_s if until <= 0 else min(poll_interval_s, until)
+
     def run_forever(self, stop: threading.Event, poll_interval_s: float = 0.05) -> None:
         """Work until ``stop`` is set, then shut down gracefully."""
         beat_stop = threading.Event()
@@ -482,6 +501,10 @@ class Worker:
             self.heartbeat()  # registered before its first claim, not a second later
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
+        # Alerts go out from a thread of their own: a slow receiver delays no run.
+        notifier = Notifier(self.store, self.registry, self.settings, self.clock)
+        notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
+        notify.start()
         log.info("worker started", extra=self.info())
         try:
             while not stop.is_set():
@@ -496,12 +519,13 @@ class Worker:
                     stop.wait(1.0)
                     continue
                 if not started:
-                    self._wake.wait(poll_interval_s)
+                    self._wake.wait(self._idle_wait(poll_interval_s))
                     self._wake.clear()
             self.shutdown()
         finally:
             beat_stop.set()
             beat.join(timeout=5)
+            notify.join(timeout=10)
             with contextlib.suppress(DependencyError):
                 self.queue.remove_worker(self.worker_id)
             log.info("worker stopped", extra={"id": self.worker_id, **vars(self.stats)})

@@ -104,6 +104,11 @@ export function createApi({ baseUrl, onUnauthorized }) {
     resumeJob: (id) => post(`/jobs/${enc(id)}/resume`),
     triggerJob: (id, body) => post(`/jobs/${enc(id)}/trigger`, body),
     listJobExecutions: (id, query, opts) => get(`/jobs/${enc(id)}/executions`, { ...opts, query }),
+    /** query: {since, until, limit}: what became of each expected occurrence. */
+    jobOccurrences: (id, query, opts) => get(`/jobs/${enc(id)}/occurrences`, { ...opts, query }),
+    backfillJob: (id, body) => post(`/jobs/${enc(id)}/backfill`, body),
+    /** body: {schedule, timezone, dst_gap, dst_overlap, count}: an unsaved schedule's next runs. */
+    previewSchedule: (body, opts) => post('/schedules/preview', body, opts),
     // executions
     listExecutions: (query, opts) => get('/executions', { ...opts, query }),
     getExecution: (id, opts) => get(`/executions/${enc(id)}`, opts),

@@ -74,6 +74,16 @@ function attemptsTable(attempts) {
       h('td', { class: 'err-cell' }, a.error ? h('span', { class: 'error-text' }, a.error) : h('span', { class: 'muted' }, '—')))))));
 }
 
+const ALERT_WORDS = { late_start: 'late', overran: 'overran' };
+
+/** SLA breaches of a run, flagged next to its status (details in the tooltip). */
+function alertFlags(x) {
+  const list = Array.isArray(x.alerts) ? x.alerts : [];
+  return list.map((a) => h('span', {
+    class: ['tag', 'tag-alert'], title: a.detail, 'data-testid': 'execution-alert', 'data-kind': a.kind,
+  }, ALERT_WORDS[a.kind] || a.kind));
+}
+
 /** Everything about one execution: fields, error, attempts, payload and result. */
 export function executionDetail(ctx, x, { showOpen = true } = {}) {
   return h('div', { class: 'x-detail', 'data-testid': 'execution-detail' },
@@ -92,6 +102,8 @@ export function executionDetail(ctx, x, { showOpen = true } = {}) {
           ['Finished', x.finished_at ? relTime(x.finished_at, { withClock: true }) : null],
           x.next_attempt_at ? ['Next attempt', relTime(x.next_attempt_at, { withClock: true })] : null,
           ['Duration', durationCell(x)],
+          ['Idempotency key', x.idempotency_key ? h('span', { class: 'mono small' }, x.idempotency_key) : null],
+          (x.alerts || []).length ? ['Alerts', h('ul', { class: 'plain' }, x.alerts.map((a) => h('li', null, `${a.kind}: ${a.detail}`)))] : null,
         ]),
         showOpen ? h('p', { class: 'small' }, h('a', { href: route('executions', x.id), 'data-testid': 'execution-open' }, 'Open this execution →')) : null),
       h('div', null,
@@ -146,7 +158,7 @@ export function executionsTable(ctx, { showJob = true, onChanged = () => {}, emp
         'aria-label': expanded ? 'Hide attempts and output' : 'Show attempts and output',
         'data-testid': 'execution-expand', on: { click: toggle },
       }, expanded ? '▾' : '▸')),
-      h('td', null, badge(x.status, { 'data-testid': 'execution-status' })),
+      h('td', null, badge(x.status, { 'data-testid': 'execution-status' }), alertFlags(x)),
       showJob ? h('td', { class: 'cell-name' }, x.job_id
         ? h('a', { href: route('jobs', x.job_id), 'data-testid': 'execution-job' }, x.job_name || x.job_id)
         : (x.job_name || '—')) : null,

@@ -3,7 +3,7 @@
 // anything else in the general message at the top.
 
 import { append, h, route } from './dom.js';
-import { fmtJson, timeZones } from './format.js';
+import { fmtInZone, fmtJson, timeZones } from './format.js';
 import { cronToWords } from './cron-words.js';
 import { openModal, toast } from './ui.js';
 import { HANDLERS, HANDLER_EXAMPLES } from './handlers.js';
@@ -11,17 +11,42 @@ import { schemaFields } from './schema-fields.js';
 
 const NUMBER_FIELDS = [
   ['priority', 'Priority', '0–100, higher runs first', 0, 100],
+  ['catch_up_window_s', 'Catch-up window (s)', 'catch_up=all: how far back missed runs still run', 1, 604800],
+  ['catch_up_max', 'Catch-up max', 'catch_up=all: at most this many missed runs', 1, 1000],
+  ['start_jitter_ms', 'Start jitter (ms)', 'scheduled runs start up to this much later', 0, 3600000],
+  ['max_start_delay_ms', 'Alert if later than (ms)', 'a run starting later than this is an alert', 1, 86400000],
+  ['max_duration_ms', 'Alert if longer than (ms)', 'a run taking longer than this is an alert', 1, 86400000],
   ['max_retries', 'Max retries', 'attempts after the first', 0, 100],
   ['timeout_ms', 'Timeout (ms)', 'per attempt', 1, null],
   ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],
   ['retry_backoff_max_ms', 'Max backoff (ms)', 'cap on the delay', 0, null],
   ['max_concurrency', 'Max concurrency', 'runs of this job at once; empty = no cap', 1, null],
 ];
-const FIELDS = ['name', 'description', 'handler', 'pool', 'schedule', 'timezone', 'overlap_policy', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
-const OVERLAP = [
-  ['allow', 'Run anyway (allow)'],
-  ['skip', 'Skip that occurrence (skip)'],
-];
+const SELECTS = {
+  overlap_policy: ['If the previous run is unfinished', 'when a scheduled occurrence falls due', [
+    ['allow', 'Run anyway (allow)'],
+    ['skip', 'Skip that occurrence (skip)'],
+    ['buffer_one', 'Run it after the previous one, at most one waiting (buffer_one)'],
+    ['cancel_previous', 'Cancel the previous run (cancel_previous)'],
+  ]],
+  catch_up: ['After downtime or a pause', 'what happens to the occurrences missed', [
+    ['latest', 'Run the most recent one (latest)'],
+    ['none', 'Record them skipped (none)'],
+    ['all', 'Run them, within the window (all)'],
+  ]],
+  dst_gap: ['Time missing on a DST change', 'fixed hours only, e.g. 02:30 on a spring-forward day', [
+    ['shift', 'Run when the clocks jump (shift)'],
+    ['skip', 'Skip that day (skip)'],
+  ]],
+  dst_overlap: ['Time repeated on a DST change', 'fixed hours only, e.g. 02:30 on a fall-back day', [
+    ['first', 'Run at its first instance (first)'],
+    ['twice', 'Run both instances (twice)'],
+  ]],
+};
+const DEFAULTS = { overlap_policy: 'allow', catch_up: 'latest', dst_gap: 'shift', dst_overlap: 'first' };
+const FIELDS = ['name', 'description', 'handler', 'pool', 'schedule', 'run_at', 'timezone', ...Object.keys(SELECTS), 'notify_url', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
+const PREVIEW_COUNT = 5;
+const PREVIEW_DELAY_MS = 300;
 
 let uid = 0;
 
@@ -51,10 +76,38 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
   const handlersList = `jf-${n}-handlers`;
   const zonesList = `jf-${n}-zones`;
   const schedulePreview = h('span', { 'data-testid': 'schedule-preview' });
+  // The next runs as the API computes them (zone, DST rules), refreshed as you type.
+  const nextRuns = h('ol', { class: 'upcoming', 'data-testid': 'schedule-next-runs', 'aria-live': 'polite' });
+  let previewTimer = null;
+  let previewSeq = 0;
   const previewSchedule = () => {
     const expr = inputs.schedule.value.trim();
     schedulePreview.textContent = expr ? `→ ${cronToWords(expr)}` : 'No schedule: runs only when triggered.';
+    clearTimeout(previewTimer);
+    if (!expr) { nextRuns.replaceChildren(); return; }
+    previewTimer = setTimeout(() => fetchNextRuns(expr), PREVIEW_DELAY_MS);
   };
+  async function fetchNextRuns(schedule) {
+    const seq = ++previewSeq;
+    const body = {
+      schedule,
+      timezone: inputs.timezone.value.trim() || 'UTC',
+      dst_gap: inputs.dst_gap.value,
+      dst_overlap: inputs.dst_overlap.value,
+      count: PREVIEW_COUNT,
+    };
+    try {
+      const answer = await ctx.api.previewSchedule(body);
+      if (seq !== previewSeq) return; // a newer keystroke's answer wins
+      nextRuns.replaceChildren(...answer.items.map((run) => h('li', { 'data-testid': 'schedule-next-run' },
+        h('span', null, fmtInZone(run.at, body.timezone)), ' ', h('span', { class: 'muted small' }, `UTC${run.utc_offset}`))));
+    } catch (err) {
+      if (seq !== previewSeq || err.status === 401) return;
+      const fields = err.fields || {};
+      const problem = fields.schedule || fields.timezone || err.message;
+      nextRuns.replaceChildren(h('li', { class: 'muted', 'data-testid': 'schedule-next-runs-error' }, problem));
+    }
+  }
   let lastExample = editing ? null : fmtJson(HANDLER_EXAMPLES['test.echo']);
 
   // The catalog (GET /handlers): names for the list, and each handler's payload schema.
@@ -83,11 +136,19 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
       field('schedule', 'Schedule (cron)', h('input', {
         type: 'text', value: v('schedule'), placeholder: 'e.g. */5 * * * *  — empty = trigger only', autocomplete: 'off', spellcheck: 'false',
         class: 'mono', on: { input: previewSchedule },
-      }), schedulePreview),
-      field('timezone', 'Time zone', h('input', { type: 'text', value: v('timezone', 'UTC'), list: zonesList, autocomplete: 'off', spellcheck: 'false' }), 'IANA name, e.g. Europe/Paris'),
-      field('overlap_policy', 'If the previous run is unfinished', h('select', { value: v('overlap_policy', 'allow') },
-        OVERLAP.map(([value, label]) => h('option', { value }, label))),
-      'when a scheduled occurrence falls due'),
+      }), h('span', null, schedulePreview, nextRuns)),
+      field('run_at', 'Run once at', h('input', {
+        type: 'text', value: v('run_at'), placeholder: 'ISO time, e.g. 2026-12-24T18:00:00Z', autocomplete: 'off', spellcheck: 'false', class: 'mono',
+      }), 'a one-off job instead of a schedule'),
+      field('timezone', 'Time zone', h('input', {
+        type: 'text', value: v('timezone', 'UTC'), list: zonesList, autocomplete: 'off', spellcheck: 'false', on: { input: previewSchedule },
+      }), 'IANA name, e.g. Europe/Paris'),
+      field('notify_url', 'Notify URL', h('input', {
+        type: 'url', value: v('notify_url'), placeholder: 'https://…  alerts, failures, dead letters', autocomplete: 'off', spellcheck: 'false',
+      }), 'signed with the job’s secret (X-Jobsched-Signature)'),
+      Object.entries(SELECTS).map(([name, [label, help, options]]) => field(name, label,
+        h('select', { value: v(name, DEFAULTS[name]), on: { change: previewSchedule } },
+          options.map(([value, text]) => h('option', { value }, text))), help)),
       NUMBER_FIELDS.map(([name, label, help, min, max]) => field(name, label, h('input', {
         type: 'number', inputmode: 'numeric', step: 1, min, max: max ?? null, value: job ? String(v(name)) : '',
         placeholder: editing ? '' : 'default',
@@ -113,6 +174,7 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     body: form,
     wide: true,
     initialFocus: inputs.name,
+    onClose: () => clearTimeout(previewTimer),
   });
 
   async function loadCatalog() {
@@ -241,7 +303,11 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     body.schedule = schedule === '' ? null : schedule;
     const tz = inputs.timezone.value.trim();
     if (tz !== '') body.timezone = tz;
-    body.overlap_policy = inputs.overlap_policy.value;
+    for (const name of Object.keys(SELECTS)) body[name] = inputs[name].value;
+    const notifyUrl = inputs.notify_url.value.trim();
+    body.notify_url = notifyUrl === '' ? null : notifyUrl;
+    const runAt = inputs.run_at.value.trim();
+    body.run_at = runAt === '' ? null : runAt;
     for (const [name] of NUMBER_FIELDS) {
       const val = numberValue(inputs[name].value);
       if (val !== undefined) body[name] = val;

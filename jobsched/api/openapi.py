@@ -41,6 +41,8 @@ class Operation:
     public: bool = False
     also: dict[int, Any] = field(default_factory=dict)
     """Other answers with their own body (``/health``'s 503)."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Optional request headers the operation reads, with what they mean."""
     scope: str | None = None
     """The scope a key needs to call it; None: ``read`` for a GET, else ``admin``."""
 
@@ -127,6 +129,47 @@ OPERATIONS: tuple[Operation, ...] = (
         body=c.Trigger,
         body_required=False,
         errors=(400, 404, 409),
+        scope=OPERATE,
+        headers={
+            "Idempotency-Key": "a repeated request with this key (at most 200 characters) "
+            "answers with the run(s) the first one created instead of creating more"
+        },
+    ),
+    Operation(
+        "GET",
+        "/jobs/{job_id}/next-runs",
+        "The job's next runs, in its time zone with their UTC offsets",
+        response=c.NextRuns,
+        query=c.NextRunsQuery,
+        errors=(400, 404, 409),
+    ),
+    Operation(
+        "POST",
+        "/jobs/{job_id}/backfill",
+        "Run each occurrence of the job's schedule in [start, end) that has not run, once "
+        f"(a repeat writes nothing new; at most {c.MAX_BACKFILL} occurrences; one at a "
+        "time unless overlap_policy is allow)",
+        202,
+        c.BackfillResult,
+        body=c.Backfill,
+        errors=(400, 404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "GET",
+        "/jobs/{job_id}/occurrences",
+        "The occurrence ledger: each expected occurrence in a range and what became of it",
+        response=c.OccurrencePage,
+        query=c.OccurrenceQuery,
+        errors=(400, 404),
+    ),
+    Operation(
+        "POST",
+        "/schedules/preview",
+        "The next runs of an unsaved schedule, in its time zone with their UTC offsets",
+        response=c.NextRuns,
+        body=c.SchedulePreview,
+        errors=BAD,
         scope=OPERATE,
     ),
     Operation(
@@ -253,6 +296,16 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
     params = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
         for p in op.path_params
+    ]
+    params += [
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "description": about,
+            "schema": {"type": "string", "maxLength": 200},
+        }
+        for name, about in op.headers.items()
     ]
     if op.query is None:
         return params

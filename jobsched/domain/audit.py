@@ -31,6 +31,7 @@ ACTIONS = (
     "dlq_delete",
     "key_create",
     "key_revoke",
+    "backfill",
 )
 TARGET_TYPES = ("job", "execution", "dead_letter", "key")
 
@@ -47,6 +48,16 @@ JOB_FIELDS = (
     "retry_backoff_ms",
     "retry_backoff_max_ms",
     "overlap_policy",
+    "dst_gap",
+    "dst_overlap",
+    "run_at",
+    "catch_up",
+    "catch_up_window_s",
+    "catch_up_max",
+    "start_jitter_ms",
+    "max_start_delay_ms",
+    "max_duration_ms",
+    "notify_url",
     "status",
 )
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")
@@ -105,6 +116,8 @@ def cap(value: Any) -> Any:
     """``value`` as JSON, or ``{"truncated", "bytes", "sha256"}`` when it is too big."""
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     text = json.dumps(value, sort_keys=True, default=str)
     if len(text.encode()) <= MAX_VALUE_BYTES:
         return value
@@ -133,6 +146,11 @@ def diff(
 
 def status_change(before: str, after: str) -> dict[str, Any]:
     return {"status": {"before": before, "after": after}}
+
+
+def plain(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as JSON can hold them (times as ISO text)."""
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 def triggered(executions: Sequence[Any], runs: Sequence[dict[str, Any]]) -> dict[str, Any]:

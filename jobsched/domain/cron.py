@@ -1,12 +1,25 @@
 """Cron schedules: 5 fields, or 6 with a leading seconds field, in an IANA time zone.
 
-croniter does the calendar work; we hand it wall-clock times in the job's zone so
-that "0 6 * * *" means 06:00 local on both sides of a DST change.
+croniter does the calendar work on wall-clock times (naive, in the job's zone); this
+module turns each wall time into the instants it names, with the rule Vixie/ISC cron
+documents for daylight-saving changes:
+
+- a schedule whose hour field is fixed (``30 2 * * *``) runs once on a changeover day:
+  a wall time that does not exist (spring forward) runs at the next valid instant
+  (the moment the clocks jump), and one that happens twice (fall back) runs at its
+  first instance. Per job, ``dst_gap="skip"`` drops the missing time instead and
+  ``dst_overlap="twice"`` runs both instances of the repeated one;
+- a schedule whose hour field is a wildcard or a step (``0 * * * *``, ``0 */2 * * *``)
+  keeps its real-time cadence: every repeated hour runs (it is a new real hour), a
+  missing hour does not (it never happened).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
@@ -14,6 +27,21 @@ from croniter import CroniterError, croniter
 MAX_SCHEDULE_CHARS = 200
 """Every list and every tick evaluates a job's schedule: its cost must stay small."""
 MAX_TIMEZONE_CHARS = 64
+DST_GAPS = ("shift", "skip")
+"""A fixed-hour time missing on a spring-forward day: run when the clocks jump, or not."""
+DST_OVERLAPS = ("first", "twice")
+"""A fixed-hour time repeated on a fall-back day: run at its first instance, or both."""
+_MAX_SHIFT = timedelta(hours=3)
+"""More than any UTC offset change: how far a wall time's instant can move."""
+
+
+@dataclass(frozen=True)
+class DstRule:
+    gap: str = "shift"
+    overlap: str = "first"
+
+
+DEFAULT_DST = DstRule()
 
 
 def parse_timezone(name: str) -> ZoneInfo:
@@ -48,10 +76,18 @@ def validate_schedule(expression: str) -> str:
     if not croniter.is_valid(normalised, second_at_beginning=len(parts) == 6):
         raise ValueError(f"invalid cron expression {expression!r}")
     try:
-        _iterator(normalised, datetime.now(UTC)).get_next(datetime)
+        _iterator(normalised, datetime.now(UTC).replace(tzinfo=None)).get_next(datetime)
     except (CroniterError, ValueError, OverflowError):
         raise ValueError(f"cron expression {expression!r} never fires") from None
     return normalised
+
+
+def fixed_hour(expression: str) -> bool:
+    """True when the hour field names hours (``2``, ``1,13``, ``9-17``), not a
+    wildcard or a step: such a schedule follows the wall clock on DST days."""
+    parts = expression.split()
+    hour = parts[2] if len(parts) == 6 else parts[1]
+    return "*" not in hour and "/" not in hour
 
 
 def _iterator(expression: str, start: datetime) -> croniter:
@@ -59,41 +95,153 @@ def _iterator(expression: str, start: datetime) -> croniter:
     return croniter(expression, start, second_at_beginning=six)
 
 
-def next_run(expression: str, tz_name: str, after: datetime) -> datetime:
-    """First fire time strictly after ``after``, in UTC."""
-    return next_runs(expression, tz_name, after, 1)[0]
+def _utc(wall: datetime, zone: ZoneInfo, fold: int) -> datetime:
+    return wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
 
 
-def next_runs(expression: str, tz_name: str, after: datetime, count: int) -> list[datetime]:
-    """The next ``count`` fire times strictly after ``after``, in UTC."""
+def _exists(wall: datetime, zone: ZoneInfo) -> bool:
+    return _utc(wall, zone, 0).astimezone(zone).replace(tzinfo=None) == wall
+
+
+def _gap_end(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The instant the clocks jump over the missing ``wall`` (its next valid instant)."""
+    lo, hi = sorted((_utc(wall, zone, 0), _utc(wall, zone, 1)))
+    before = lo.astimezone(zone).utcoffset()
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).utcoffset() == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi.replace(microsecond=0) if hi.microsecond else hi
+
+
+def instants(wall: datetime, zone: ZoneInfo, fixed: bool, rule: DstRule) -> list[datetime]:
+    """The UTC instants one wall-clock fire time names (none, one or two)."""
+    if not _exists(wall, zone):
+        if not fixed or rule.gap == "skip":
+            return []
+        return [_gap_end(wall, zone)]
+    first, second = _utc(wall, zone, 0), _utc(wall, zone, 1)
+    if first == second:
+        return [first]
+    if fixed and rule.overlap == "first":
+        return [min(first, second)]
+    return sorted((first, second))
+
+
+def fires(
+    expression: str, tz_name: str, after: datetime, rule: DstRule = DEFAULT_DST
+) -> Iterator[datetime]:
+    """Fire times strictly after ``after``, in UTC, oldest first, without end."""
     zone = parse_timezone(tz_name)
-    it = _iterator(expression, after.astimezone(zone))
-    return [it.get_next(datetime).astimezone(UTC) for _ in range(count)]
+    fixed = fixed_hour(expression)
+    local = after.astimezone(zone)
+    # After a fall-back change, wall times before ``after``'s own name instants after it.
+    repeated = (after - _MAX_SHIFT).astimezone(zone).utcoffset() - local.utcoffset()
+    start = local.replace(tzinfo=None) - max(repeated, timedelta(0))
+    it = _iterator(expression, start - timedelta(microseconds=1))
+    pending: list[datetime] = []
+    last = after
+    while True:
+        wall = it.get_next(datetime)
+        # The instants wall times name never go back by more than one wall time's
+        # own ambiguity: whatever is pending below this one's earliest is final.
+        bound = min(_utc(wall, zone, 0), _utc(wall, zone, 1))
+        while pending and pending[0] < bound:
+            last = heapq.heappop(pending)
+            yield last
+        for t in instants(wall, zone, fixed, rule):
+            # Several missing times shifted to one instant run once.
+            if t > last and t not in pending:
+                heapq.heappush(pending, t)
+
+
+def next_run(
+    expression: str, tz_name: str, after: datetime, rule: DstRule = DEFAULT_DST
+) -> datetime:
+    """First fire time strictly after ``after``, in UTC."""
+    return next(fires(expression, tz_name, after, rule))
+
+
+def next_runs(
+    expression: str, tz_name: str, after: datetime, count: int, rule: DstRule = DEFAULT_DST
+) -> list[datetime]:
+    """The next ``count`` fire times strictly after ``after``, in UTC."""
+    it = fires(expression, tz_name, after, rule)
+    return [next(it) for _ in range(count)]
+
+
+def between(
+    expression: str,
+    tz_name: str,
+    start: datetime,
+    end: datetime,
+    limit: int,
+    rule: DstRule = DEFAULT_DST,
+) -> tuple[list[datetime], bool]:
+    """Fire times in ``start <= t < end``, oldest first: at most ``limit``, and whether
+    there were more."""
+    times: list[datetime] = []
+    for t in fires(expression, tz_name, start - timedelta(microseconds=1), rule):
+        if t >= end:
+            return times, False
+        if len(times) == limit:
+            return times, True
+        times.append(t)
+    return times, False  # pragma: no cover - fires() never ends
 
 
 def occurrences_until(
-    expression: str, tz_name: str, first_due: datetime, now: datetime, limit: int
+    expression: str,
+    tz_name: str,
+    first_due: datetime,
+    now: datetime,
+    limit: int,
+    rule: DstRule = DEFAULT_DST,
 ) -> tuple[list[datetime], bool]:
     """Fire times from ``first_due`` (itself a fire time) up to ``now``, oldest first.
 
     At most ``limit`` are listed. When more fell due (the scheduler was down a long
     time), the list is the first ``limit - 1`` plus the latest, and the flag is True.
     """
-    times = [first_due]
     if first_due > now:
         return [], False
-    zone = parse_timezone(tz_name)
-    it = _iterator(expression, first_due.astimezone(zone))
+    times = [first_due]
+    it = fires(expression, tz_name, first_due, rule)
     while len(times) < limit:
-        t = it.get_next(datetime).astimezone(UTC)
+        t = next(it)
         if t > now:
             return times, False
         times.append(t)
-    t = it.get_next(datetime).astimezone(UTC)
+    t = next(it)
     if t > now:
         return times, False
-    latest = _iterator(expression, now.astimezone(zone)).get_prev(datetime)
-    latest = latest.astimezone(UTC)
-    if _iterator(expression, latest.astimezone(zone)).get_next(datetime) <= now:
-        latest = _iterator(expression, latest.astimezone(zone)).get_next(datetime)
-    return [*times[: limit - 1], latest.astimezone(UTC)], True
+    return [*times[: limit - 1], *latest(expression, tz_name, now, 1, rule=rule)], True
+
+
+def latest(
+    expression: str,
+    tz_name: str,
+    until: datetime,
+    count: int,
+    not_before: datetime | None = None,
+    rule: DstRule = DEFAULT_DST,
+) -> list[datetime]:
+    """The last ``count`` fire times in ``not_before <= t <= until``, oldest first.
+
+    Searched back over growing windows, so the cost follows how often the schedule
+    fires, not how far back ``not_before`` is (a schedule that fires at all fires
+    within a year)."""
+    floor = not_before or until - timedelta(days=400)
+    found: list[datetime] = []
+    for back in (timedelta(minutes=2), timedelta(hours=2), timedelta(days=2), timedelta(days=400)):
+        start = max(until - back, floor)
+        found = []
+        for t in fires(expression, tz_name, start - timedelta(microseconds=1), rule):
+            if t > until:
+                break
+            found.append(t)
+        if len(found) >= count or start == floor:
+            break
+    return found[-count:]

@@ -76,11 +76,25 @@ class Job:
     last_run_time: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
+    run_at: datetime | None = None
+    """A one-off job's time (it has no schedule)."""
+    dst_gap: str = "shift"
+    dst_overlap: str = "first"
+    catch_up: str = "latest"
+    catch_up_window_s: int = 3600
+    catch_up_max: int = 10
+    start_jitter_ms: int = 0
+    max_start_delay_ms: int | None = None
+    max_duration_ms: int | None = None
+    notify_url: str | None = None
+    notify_secret: str | None = None
+    """Signs what is sent to notify_url (``jobsched.domain.alerts``)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = _shallow(self)
         data["waiting"] = None  # the service says why, from the live workers
-        for key in ("next_run_time", "last_run_time", "created_at", "updated_at"):
+        del data["notify_secret"]  # shown once, when created (the service adds it then)
+        for key in ("next_run_time", "last_run_time", "created_at", "updated_at", "run_at"):
             data[key] = iso(getattr(self, key))
         return data
 
@@ -133,6 +147,19 @@ class Execution:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     job_name: str | None = None
+    idempotency_key: str | None = None
+    on_hold: bool = False
+    """Held back until its job's previous run finishes (buffer_one, backfills)."""
+    start_after: datetime | None = None
+    """A scheduled run with start jitter starts no earlier than this."""
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    """SLA breaches recorded for this run (``jobsched.domain.alerts``)."""
+
+    @property
+    def due(self) -> datetime:
+        """When the run may start."""
+        return self.start_after or self.scheduled_for
+
     pool: str = "default"
     max_concurrency: int | None = None
 
@@ -171,9 +198,26 @@ class Execution:
             "error": self.error,
             "waiting": None,
             "attempts": [a.to_dict() for a in self.attempts],
+            "idempotency_key": self.idempotency_key or default_key(self),
+            "on_hold": self.on_hold,
+            "start_after": iso(self.start_after),
+            "alerts": self.alerts,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
         }
+
+
+def occurrence_key(job_id: str, scheduled_for: datetime) -> str:
+    """The idempotency key of a cron occurrence: the same whether it ran on schedule,
+    was caught up or backfilled, so a handler can tell a repeat from a new run."""
+    return f"{job_id}:{scheduled_for.isoformat()}"
+
+
+def default_key(execution: Execution) -> str:
+    """The key of a run written before keys were stored."""
+    if execution.source == "trigger":
+        return execution.id
+    return occurrence_key(execution.job_id, execution.scheduled_for)
 
 
 @dataclass

@@ -18,6 +18,7 @@ import copy
 import types
 import typing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -242,6 +243,20 @@ def load_body(model: type[M], body: Any) -> M:
     return loaded
 
 
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def idempotency_key_problem(key: str) -> str | None:
+    """What is wrong with an Idempotency-Key header value (None: nothing)."""
+    if not key.strip():
+        return "must not be blank"
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        return f"must be at most {MAX_IDEMPOTENCY_KEY} characters"
+    if not key.isprintable():
+        return "must be printable text"
+    return None
+
+
 def present(model: Struct) -> dict[str, Any]:
     """The fields a request set (those left UNSET are left out), values as loaded."""
     return {k: v for k, v in msgspec.structs.asdict(model).items() if v is not UNSET}
@@ -273,6 +288,13 @@ def _check_job(
     sound = not any(k in errors for k in backoff)
     if sound and data["retry_backoff_max_ms"] < data["retry_backoff_ms"]:
         errors["retry_backoff_max_ms"] = "must be at least retry_backoff_ms"
+    if data.get("notify_url") and "notify_url" not in errors:
+        webhook = registry.get("http.webhook")
+        problems = webhook.validate({"url": data["notify_url"]}, settings) if webhook else {}
+        if problems:
+            errors["notify_url"] = next(iter(problems.values()))
+    if data.get("run_at") is not None and data.get("schedule") is not None:
+        errors.setdefault("run_at", "not allowed together with schedule (a one-off job)")
 
 
 def _validate(
@@ -299,6 +321,7 @@ def _validate(
         handler = registry.get(data["handler"])
         data["pool"] = handler.pool if handler is not None else DEFAULT_POOL
     data["name"] = data["name"].strip()
+    data["run_at"] = utc(data.get("run_at"))
     if data["description"] is None:
         data["description"] = ""
     if data["schedule"] is not None:  # the form croniter and the tick read
@@ -334,9 +357,18 @@ def validate_trigger(
     if values is None:
         raise ValidationError(errors)
     batch = "runs" in body
+    raw_runs = body["runs"] if batch and isinstance(body.get("runs"), list) else [body]
+    for i, run in enumerate(raw_runs):
+        if isinstance(run, dict) and "run_at" in run and "delay_ms" in run:
+            prefix = f"runs[{i}]." if batch else ""
+            errors[prefix + "delay_ms"] = "not allowed together with run_at"
     if batch:
         errors.update(
-            {k: "not allowed together with runs" for k in ("payload", "priority") if k in body}
+            {
+                k: "not allowed together with runs"
+                for k in ("payload", "priority", "run_at", "delay_ms")
+                if k in body
+            }
         )
     raw = [body] if not batch else [] if "runs" in errors else body["runs"]
     for i, run in enumerate(raw):
@@ -348,4 +380,15 @@ def validate_trigger(
             errors.update({prefix + name: problem for name, problem in problems.items()})
     if errors:
         raise ValidationError(errors)
-    return [present(run) for run in values["runs"]] if batch else [values]
+    runs = [present(run) for run in values["runs"]] if batch else [values]
+    for run in runs:
+        if "run_at" in run:
+            run["run_at"] = utc(run["run_at"])
+    return runs
+
+
+def utc(when: datetime | str | None) -> datetime | None:
+    """A time sent without an offset is UTC (a job's current values hold ISO text)."""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)

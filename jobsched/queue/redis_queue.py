@@ -8,11 +8,12 @@ worker can neither extend, ack nor fail a lease it no longer holds.
 from __future__ import annotations
 
 import functools
+import math
 import secrets
 import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import redis
@@ -149,7 +150,9 @@ class RedisQueue:
         for item, due in items:
             i = _item(item)
             cap = i.max_concurrency or 0
-            args += [i.id, i.priority, to_ms(due) if due else 0, cap, i.job_id, i.handler]
+            # Rounded up: a claim at the due millisecond is never before the due time.
+            due_ms = math.ceil(due.timestamp() * 1000) if due else 0
+            args += [i.id, i.priority, due_ms, cap, i.job_id, i.handler]
         if len(args) == 1:
             return 0
         keys = [k.ready, k.delayed, k.meta, k.seq, k.limits, k.handlers]
@@ -217,12 +220,19 @@ class RedisQueue:
         k = self.keys
         prefix = secrets.token_hex(8)
         keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
-        keys += [k.limits, k.rate, k.held, k.handlers]
+        keys += [k.limits, k.rate, k.held, k.handlers, k.delayed, k.meta, k.seq]
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
         args.append("\n".join(handlers))
         flat = self._run("claim", keys, args)
         return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
+
+    @redis_errors
+    def next_due(self) -> datetime | None:
+        """When the earliest delayed execution falls due (None: none waits), so an idle
+        worker can claim at that moment instead of at its next poll."""
+        first = self.client.zrange(self.keys.delayed, 0, 0, withscores=True)
+        return datetime.fromtimestamp(first[0][1] / 1000, tz=UTC) if first else None
 
     @redis_errors
     def extend(
@@ -308,6 +318,13 @@ class RedisQueue:
     def promote(self, now: datetime, limit: int = 1000) -> list[str]:
         k = self.keys
         return list(self._run("promote", [k.delayed, k.ready, k.meta, k.seq], [to_ms(now), limit]))
+
+    @redis_errors
+    def age(self, step: int, limit: int = 1000) -> int:
+        """Priority aging (``age.lua``): each ready run gains one priority level for every
+        ``step`` runs queued after it. Returns how many moved."""
+        k = self.keys
+        return int(self._run("age", [k.ready, k.meta, k.seq], [step, limit]))
 
     @redis_errors
     def cancel(self, execution_ids: Sequence[str]) -> dict[str, int]:

@@ -19,6 +19,7 @@ SCRIPT_NAMES = (
     "release_dead",
     "requeue",
     "promote",
+    "age",
     "cancel",
     "leader_acquire",
     "leader_release",

@@ -7,10 +7,11 @@ stale worker or a second tick cannot overwrite a newer decision.
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,10 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from jobsched.domain import attempts, cron, due, retry
+from jobsched.domain import alerts, attempts, cron, due, ledger, retry
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem
+from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
@@ -132,6 +133,8 @@ class Scheduled:
     """The PENDING executions it wrote (to be pushed)."""
     flagged: dict[str, str]
     """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
+    cancelled: list[str] = field(default_factory=list)
+    """Unfinished runs it cancelled (overlap_policy=cancel_previous), for Redis to drop."""
 
 
 @dataclass
@@ -174,6 +177,47 @@ def _refused(f: Finish, exc: BaseException) -> Finish:
         extra={"execution_id": f.execution_id, "error": reason},
     )
     return Finish(f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, refused=reason)
+
+
+def _notice(
+    job: dict[str, Any], execution_id: Any, alert: dict[str, Any], now: datetime
+) -> list[dict[str, Any]]:
+    """The notification of one alert, for a job with a notify_url (else none)."""
+    if not job["notify_url"]:
+        return []
+    body = alerts.event(
+        alert["kind"], str(job["id"]), job["name"], str(execution_id), alert.get("detail"), now
+    )
+    return [
+        {
+            "id": uuid.uuid4(),
+            "job_id": job["id"],
+            "kind": alert["kind"],
+            "body": Jsonb(body),
+            "now": now,
+        }
+    ]
+
+
+def run_time(run: dict[str, Any], now: datetime) -> datetime:
+    """When a triggered run is due: its ``run_at``, ``delay_ms`` from now, or now (a
+    time already past means now)."""
+    if "run_at" in run:
+        return max(run["run_at"], now)
+    return now + timedelta(milliseconds=run.get("delay_ms", 0))
+
+
+def dst_rule(job: dict[str, Any]) -> cron.DstRule:
+    return cron.DstRule(job.get("dst_gap", "shift"), job.get("dst_overlap", "first"))
+
+
+def first_run(job: dict[str, Any], after: datetime) -> datetime | None:
+    """When a job (as stored or about to be) first runs after ``after``: its next cron
+    occurrence, its ``run_at`` for a one-off job (even if past: it then runs at
+    once), or None for a job that only runs when triggered."""
+    if job["schedule"]:
+        return cron.next_run(job["schedule"], job["timezone"], after, dst_rule(job))
+    return job.get("run_at")
 
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
@@ -265,9 +309,9 @@ class Store:
 
     def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
-        params["next_run_time"] = (
-            cron.next_run(data["schedule"], data["timezone"], now) if data["schedule"] else None
-        )
+        params["next_run_time"] = first_run(data, now)
+        # Every job has its own secret: notifications to its notify_url are signed with it.
+        params["notify_secret"] = secrets.token_urlsafe(32)
         try:
             with self.tx() as conn:
                 row = conn.execute(q("insert_job"), params).fetchone()
@@ -334,17 +378,16 @@ class Store:
                     conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
                 )
                 next_run = current["next_run_time"]
-                timing_changed = (data["schedule"], data["timezone"]) != (
-                    current["schedule"],
-                    current["timezone"],
-                )
-                if not data["schedule"]:
+                timing = ("schedule", "timezone", "run_at", "dst_gap", "dst_overlap")
+                timing_changed = any(data[k] != current[k] for k in timing)
+                if not data["schedule"] and not data["run_at"]:
                     next_run = None
-                elif timing_changed or next_run is None:
-                    next_run = cron.next_run(data["schedule"], data["timezone"], now)
+                elif timing_changed or (next_run is None and data["schedule"]):
+                    next_run = first_run(data, now)
                 if current["status"] == "PAUSED":
                     next_run = None
                 params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+                params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
                 # The new schedule validated and computed: any earlier flag is stale.
                 params.update(next_run_time=next_run, schedule_error=None)
                 row = conn.execute(q("update_job"), params)
@@ -383,16 +426,26 @@ class Store:
             if current["status"] == status:
                 return job_from_row(current)
             next_run, error = None, current["schedule_error"]
-            # Resuming starts from now: occurrences missed while paused are not owed.
-            if status == "SCHEDULED" and current["schedule"]:
+            paused_at, resumed_at = now, None
+            # Resuming picks up from the pause: the occurrences missed meanwhile are the
+            # tick's to plan under the job's catch_up (recorded, run or not, with why).
+            if status == "SCHEDULED":
+                paused_at, resumed_at = current["paused_at"], now
+                since = min(current["paused_at"] or now, now)
                 try:
-                    next_run, error = (
-                        cron.next_run(current["schedule"], current["timezone"], now),
-                        None,
-                    )
+                    next_run, error = first_run(current, since), None
+                    if current["run_at"] and current["last_run_time"]:
+                        next_run = None  # a one-off job that already ran
                 except Exception as exc:  # a stored schedule that no longer computes
                     next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
-            params = {"id": jid, "status": status, "next_run_time": next_run, "now": now}
+            params = {
+                "id": jid,
+                "status": status,
+                "next_run_time": next_run,
+                "now": now,
+                "paused_at": paused_at,
+                "resumed_at": resumed_at,
+            }
             row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
             change = changes.status_change(current["status"], status)
             audit_log.record(conn, audit, "job", jid, change, now)
@@ -400,32 +453,48 @@ class Store:
 
     # ------------------------------------------------------------ scheduling
 
-    def schedule_due(self, now: datetime, limit: int = 500) -> Scheduled:
-        """Writes PENDING executions for every due occurrence and advances the jobs,
-        in one transaction and one pipelined round trip per statement.
+    def schedule_due(
+        self, now: datetime, limit: int = 500, horizon: datetime | None = None
+    ) -> Scheduled:
+        """Writes PENDING executions for every occurrence due by ``horizon`` (default
+        ``now``; later: staged ahead, pushed to wait in Redis until their time; only for
+        jobs whose overlap_policy is ``allow``) and
+        advances the jobs, in one transaction and one pipelined round trip per statement.
 
-        Which runs each due job gets (coalescing, overlap) is ``due.plan``'s decision.
+        Which runs each due job gets (catch-up, coalescing, overlap) is ``due.plan``'s
+        decision; under ``cancel_previous`` the job's unfinished runs are cancelled here
+        (their ids are returned for Redis to drop).
 
         One job that cannot be scheduled (its stored schedule or time zone no longer
         computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
         set aside for ``SCHEDULE_ERROR_RETRY``; the other jobs are scheduled as usual.
         """
+        horizon = max(horizon or now, now)
         with self.tx() as conn:
-            jobs = conn.execute(q("due_jobs"), {"now": now, "limit": limit}).fetchall()
-            skippers = [j["id"] for j in jobs if j["overlap_policy"] == "skip"]
+            jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            # Overlap policies decide on the previous run's state at the occurrence's time
+            # (cancel_previous must not cancel early): only "allow" jobs are staged ahead.
+            jobs = [j for j in jobs if j["overlap_policy"] == "allow" or j["next_run_time"] <= now]
+            careful = [j["id"] for j in jobs if j["overlap_policy"] != "allow"]
             busy = (
-                {r["job_id"] for r in conn.execute(q("busy_jobs"), {"ids": skippers})}
-                if skippers
-                else set()
+                {r["job_id"]: r["on_hold"] for r in conn.execute(q("busy_jobs"), {"ids": careful})}
+                if careful
+                else {}
             )
             plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = []
+            cancel_for: list[Any] = []
             broken: dict[Any, str] = {}
             for job in jobs:
                 try:
-                    plans.append((job, *self._plan_job(job, busy, now)))
+                    plan = self._plan_job(job, busy, now, horizon)
                 except Exception as exc:  # any failure of this job's data stays with it
                     broken[job["id"]] = _describe(exc)
+                    continue
+                plans.append((job, *plan[:2]))
+                if plan[2]:
+                    cancel_for.append(job["id"])
             names = {job["id"]: job["name"] for job in jobs}
+            cancelled = self._cancel_previous(conn, cancel_for, now)
             try:
                 with conn.transaction():  # a savepoint: a refused batch is retried per job
                     created = self._write_plans(conn, plans, names)
@@ -438,13 +507,19 @@ class Store:
                     except (psycopg.DataError, psycopg.IntegrityError) as exc:
                         broken[plan[0]["id"]] = _describe(exc)
             self._flag_broken(conn, broken, now)
-        pending = [e for e in created if e.status == S.PENDING.value]
-        return Scheduled(pending, {str(k): v for k, v in broken.items()})
+        pending = [e for e in created if e.status == S.PENDING.value and not e.on_hold]
+        return Scheduled(pending, {str(k): v for k, v in broken.items()}, cancelled)
 
     def _plan_job(
-        self, job: dict[str, Any], busy: set[Any], now: datetime
-    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """The execution rows one due job gets now, and its advance."""
+        self, job: dict[str, Any], busy: dict[Any, bool], now: datetime, horizon: datetime
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
+        """The execution rows one due job gets now, its advance, and whether its
+        unfinished runs are to be cancelled."""
+        pause = (
+            due.Pause(job["paused_at"], job["resumed_at"])
+            if job["paused_at"] and job["resumed_at"]
+            else None
+        )
         plan = due.plan(
             schedule=job["schedule"],
             timezone=job["timezone"],
@@ -452,10 +527,19 @@ class Store:
             last_run_time=job["last_run_time"],
             overlap_policy=job["overlap_policy"],
             busy=job["id"] in busy,
+            waiting=busy.get(job["id"], False),
             now=now,
+            horizon=horizon,
+            catch_up=due.CatchUp(
+                job["catch_up"], timedelta(seconds=job["catch_up_window_s"]), job["catch_up_max"]
+            ),
+            dst=dst_rule(job),
+            pause=pause,
         )
         inserts = [
-            self._execution_row(job, run.scheduled_for, "schedule", now, run.skip_reason)
+            self._execution_row(
+                job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait
+            )
             for run in plan.runs
         ]
         advance = {
@@ -464,7 +548,38 @@ class Store:
             "last_run_time": plan.last_run_time,
             "now": now,
         }
-        return inserts, advance
+        return inserts, advance, plan.cancel_previous
+
+    @staticmethod
+    def _cancel_previous(
+        conn: psycopg.Connection[dict[str, Any]], job_ids: list[Any], now: datetime
+    ) -> list[str]:
+        """Cancel the unfinished runs of these jobs (overlap_policy=cancel_previous)."""
+        if not job_ids:
+            return []
+        reason = "cancelled: the next occurrence fell due (overlap_policy=cancel_previous)"
+        rows = conn.execute(q("unfinished_of_jobs"), {"ids": job_ids}).fetchall()
+        params = [
+            {
+                "id": row["id"],
+                "attempts": Jsonb(
+                    attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, reason)
+                ),
+                "reason": reason,
+                "now": now,
+            }
+            for row in rows
+        ]
+        if params:
+            with conn.cursor() as cur:
+                cur.executemany(q("cancel_execution"), params)
+        return [str(row["id"]) for row in rows]
+
+    def release_held(self, now: datetime) -> int:
+        """Let held-back runs go (one per job, oldest first) whose job has nothing else
+        unfinished; the outbox pushes them. Returns how many."""
+        with self.tx() as conn:
+            return len(conn.execute(q("release_held"), {"now": now}).fetchall())
 
     def _write_plans(
         self,
@@ -526,10 +641,23 @@ class Store:
         skip_reason: str | None = None,
         payload: dict[str, Any] | None = None,
         priority: int | None = None,
+        wait: bool = False,
+        key: str | None = None,
     ) -> dict[str, Any]:
         """Parameters of ``insert_execution``: a snapshot of the job for one run."""
+        eid = uuid.uuid4()
+        jitter = job.get("start_jitter_ms", 0) if source != "trigger" else 0
+        # Spread by the run's id: the same run always waits the same, within the jitter.
+        start_after = (
+            scheduled_for + timedelta(milliseconds=eid.int % (jitter + 1)) if jitter else None
+        )
+        if key is None:
+            key = str(eid) if source == "trigger" else occurrence_key(str(job["id"]), scheduled_for)
         return {
-            "id": uuid.uuid4(),
+            "id": eid,
+            "idempotency_key": key,
+            "on_hold": wait,
+            "start_after": start_after,
             "job_id": job["id"],
             "source": source,
             "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
@@ -555,15 +683,30 @@ class Store:
         runs: Sequence[dict[str, Any]] = ({},),
         audit: Audit | None = None,
         check: Callable[[Job], None] | None = None,
+        key: str | None = None,
     ) -> list[Execution]:
-        """PENDING executions for a manual trigger; each run may override payload/priority.
+        """PENDING executions for a manual trigger; each run may override payload and
+        priority, and be due later (``run_at``, ``delay_ms``).
 
         The job is read once, in the transaction that writes the runs: ``check`` is
         called with it first (it raises to refuse the runs, e.g. a payload its handler
-        rejects), so nothing is written for a refused trigger."""
+        rejects), so nothing is written for a refused trigger. With an idempotency
+        ``key``, a repeated request returns the runs the first one created (requests
+        with one key are serialised by a transaction-scoped advisory lock)."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
             job = _found(conn.execute(q("get_job"), {"id": jid}).fetchone(), "job", job_id)
+            if key is not None:
+                conn.execute(q("lock_trigger_key"), {"lock": f"{jid}:{key}"})
+                first = conn.execute(q("get_trigger_key"), {"job_id": jid, "key": key}).fetchone()
+                if first is not None:
+                    rows = conn.execute(
+                        q("executions_by_ids"), {"ids": first["execution_ids"]}
+                    ).fetchall()
+                    if rows:
+                        return [execution_from_row(r) for r in rows]
+                    # Its runs are gone (the job's history was cleaned up): a new request.
+                    conn.execute(q("delete_trigger_key"), {"job_id": jid, "key": key})
             if check is not None:
                 check(job_from_row(job))
             if job["status"] == "PAUSED":
@@ -571,17 +714,131 @@ class Store:
             rows = [
                 self._execution_row(
                     job,
-                    now,
+                    run_time(run, now),
                     "trigger",
                     now,
                     payload=run.get("payload"),
                     priority=run.get("priority"),
+                    key=None if key is None else key if len(runs) == 1 else f"{key}#{i}",
                 )
-                for run in runs
+                for i, run in enumerate(runs)
             ]
             created = self._insert_executions(conn, rows, {job["id"]: job["name"]})
-            audit_log.record(conn, audit, "job", jid, changes.triggered(created, runs), now)
+            if key is not None:
+                conn.execute(
+                    q("insert_trigger_key"),
+                    {
+                        "job_id": jid,
+                        "key": key,
+                        "ids": [uuid.UUID(e.id) for e in created],
+                        "batch": len(runs) > 1,
+                        "now": now,
+                    },
+                )
+            change = changes.triggered(created, [changes.plain(run) for run in runs])
+            audit_log.record(conn, audit, "job", jid, change, now)
         return created
+
+    def backfill(
+        self,
+        job_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        audit: Audit | None = None,
+        limit: int = 500,
+    ) -> tuple[list[Execution], int]:
+        """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
+        not run (never recorded, or SKIPPED), once: a repeated backfill finds them
+        written. Under any overlap policy but ``allow`` they run one at a time, oldest
+        first (held back, released by the tick). Returns the runs written and how many
+        occurrences in the range had run already. More than ``limit`` in the range is
+        refused, naming ``end``."""
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            # Locked: two backfills of one job cannot interleave their checks.
+            job = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
+            if not job["schedule"]:
+                raise ConflictError("the job has no schedule to backfill")
+            if job["status"] == "PAUSED":
+                raise ConflictError("job is paused; resume it before backfilling")
+            times, more = cron.between(
+                job["schedule"], job["timezone"], start, end, limit, dst_rule(job)
+            )
+            if more:
+                raise ValidationError(
+                    {"end": f"the range holds more than {limit} occurrences; backfill less"}
+                )
+            ran = {
+                r["scheduled_for"]
+                for r in conn.execute(q("ran_occurrences"), {"job_id": jid, "times": times})
+            }
+            hold = job["overlap_policy"] != "allow"
+            rows = [
+                self._execution_row(job, t, "backfill", now, wait=hold)
+                for t in times
+                if t not in ran
+            ]
+            created = self._insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
+            change = {
+                "executions": {"after": [e.id for e in created]},
+                "range": {"after": {"start": start.isoformat(), "end": end.isoformat()}},
+            }
+            audit_log.record(conn, audit, "job", jid, change, now)
+        return created, len(times) - len(created)
+
+    def occurrences(
+        self, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
+    ) -> tuple[Job, list[dict[str, Any]], bool]:
+        """The ledger of a job's occurrences in ``since <= t < until`` (at most
+        ``limit``): each expected one, and what became of it (``ledger.entries``)."""
+        with self.tx() as conn:
+            job = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
+            rows = conn.execute(
+                q("occurrence_rows"),
+                {"job_id": job["id"], "since": since, "until": until, "limit": limit + 1},
+            ).fetchall()
+        start = max(since, job["created_at"])
+        expected: list[datetime] = []
+        dropped: list[datetime] = []
+        more = len(rows) > limit
+        if job["schedule"] and start < until:
+            rule = dst_rule(job)
+            try:
+                expected, cut = cron.between(
+                    job["schedule"], job["timezone"], start, until, limit, rule
+                )
+                if rule.gap == "skip":
+                    shifted, _ = cron.between(
+                        job["schedule"], job["timezone"], start, until, limit, cron.DstRule()
+                    )
+                    dropped = sorted(set(shifted) - set(expected))
+            except Exception:
+                # A stored schedule that no longer computes (its schedule_error says
+                # why): the ledger shows what was recorded.
+                expected, cut, dropped = [], False, []
+            more = more or cut
+        elif job["run_at"] and since <= job["run_at"] < until:
+            expected = [job["run_at"]]
+        recorded = [
+            ledger.Recorded(
+                str(r["id"]),
+                r["scheduled_for"],
+                r["source"],
+                r["status"],
+                r["error"],
+                r["created_at"],
+            )
+            for r in rows[:limit]
+        ]
+        items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
+        return job_from_row(job), items[:limit], more or len(items) > limit
 
     # ------------------------------------------------------------ the catalog
 
@@ -604,11 +861,11 @@ class Store:
         with self.tx() as conn:
             return conn.execute(q("list_handlers")).fetchall()
 
-    def pending(self, limit: int = 1000) -> list[QueueItem]:
-        """Executions written but not yet pushed: the outbox."""
+    def pending(self, limit: int = 1000) -> list[tuple[QueueItem, datetime]]:
+        """Executions written but not yet pushed (the outbox), with when each is due."""
         with self.tx() as conn:
             rows = conn.execute(q("pending_executions"), {"limit": limit}).fetchall()
-        return [queue_item(r) for r in rows]
+        return [(queue_item(r), r["due"]) for r in rows]
 
     def mark_queued(self, ids: Sequence[str], now: datetime) -> None:
         if ids:
@@ -652,9 +909,18 @@ class Store:
             ).fetchall()
             if not rows:
                 return []
+            jobs = self._alerting(rows)
             params = []
+            notices: list[dict[str, Any]] = []
             for row in rows:
                 history, spared = attempts.begin(row["attempts"], worker_id, now)
+                job = jobs.get(row["job_id"])
+                late = None
+                if job is not None and row["attempt"] == 0:  # its first start only
+                    due_at = row["start_after"] or row["scheduled_for"]
+                    late = alerts.late_start(due_at, now, job["max_start_delay_ms"])
+                if late is not None:
+                    notices += _notice(job, row["id"], late, now)
                 params.append(
                     {
                         "id": row["id"],
@@ -662,10 +928,13 @@ class Store:
                         "worker_id": worker_id,
                         "token": tokens[str(row["id"])],
                         "attempts": Jsonb(history),
+                        "alerts": Jsonb([late] if late else []),
                         "now": now,
                     }
                 )
             with conn.cursor() as cur:
+                if notices:
+                    cur.executemany(q("insert_notification"), notices)
                 # One pipelined round trip for the whole batch.
                 cur.executemany(q("start_execution"), params, returning=True)
                 started = [execution_from_row(cur.fetchone())]
@@ -703,8 +972,10 @@ class Store:
         updates: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
         recorded: dict[str, Recorded] = {}
+        notices: list[dict[str, Any]] = []
         with self.tx() as conn:
             held = self._lock_held(conn, [(f.execution_id, f.token) for f in finishes])
+            jobs = self._alerting(list(held.values()))
             for f in finishes:
                 row = held.get(f.execution_id)
                 if row is None:
@@ -726,6 +997,18 @@ class Store:
                 retry_at = decision.at if isinstance(decision, RetryAt) else None
                 buried = decision.reason if isinstance(decision, ToDeadLetter) else None
                 recorded[f.execution_id] = Recorded(status, retry_at, buried)
+                job = jobs.get(row["job_id"])
+                over = None
+                if job is not None:
+                    over = alerts.overran(row["started_at"], now, job["max_duration_ms"])
+                    if over is not None:
+                        notices += _notice(job, row["id"], over, now)
+                    if status == S.RETRYING:
+                        failed = {"kind": alerts.ATTEMPT_FAILED, "detail": f.error}
+                        notices += _notice(job, row["id"], failed, now)
+                    if buried is not None:
+                        entry = {"kind": alerts.DEAD_LETTER, "detail": buried}
+                        notices += _notice(job, row["id"], entry, now)
                 updates.append(
                     {
                         "id": row["id"],
@@ -735,6 +1018,7 @@ class Store:
                         "error": f.error,
                         "next_attempt_at": retry_at,
                         "attempts": Jsonb(attempts.close(row["attempts"], f.outcome, now, f.error)),
+                        "alerts": Jsonb([over] if over else []),
                         "queued_at": row["queued_at"],
                         "now": now,
                     }
@@ -756,7 +1040,52 @@ class Store:
                     cur.executemany(q("finish_execution"), updates)
                 if dead:
                     cur.executemany(q("insert_dead_letter"), dead)
+                if notices:
+                    cur.executemany(q("insert_notification"), notices)
         return recorded
+
+    @staticmethod
+    def _alerting(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+        """The alert settings of the jobs of these rows (read with them), by job id, for
+        jobs that have any."""
+        keys = ("name", "max_start_delay_ms", "max_duration_ms", "notify_url")
+        return {
+            r["job_id"]: {"id": r["job_id"], **{k: r[k] for k in keys}}
+            for r in rows
+            if r["max_start_delay_ms"] or r["max_duration_ms"] or r["notify_url"]
+        }
+
+    # ------------------------------------------------------------ notifications
+
+    def claim_notifications(
+        self, now: datetime, limit: int, lease: timedelta
+    ) -> list[dict[str, Any]]:
+        """Due notifications with their job's notify_url and secret, leased to the caller,
+        oldest first (an UPDATE returns its rows in no particular order)."""
+        with self.tx() as conn:
+            rows = conn.execute(
+                q("claim_notifications"), {"now": now, "limit": limit, "lease_until": now + lease}
+            ).fetchall()
+        # At one instant, a dead-letter entry is the last word on its run.
+        return sorted(rows, key=lambda r: (r["created_at"], r["kind"] == alerts.DEAD_LETTER))
+
+    def notification_sent(self, notification_id: Any, now: datetime) -> None:
+        with self.tx() as conn:
+            conn.execute(q("notification_sent"), {"id": notification_id, "now": now})
+
+    def notification_failed(
+        self, notification_id: Any, error: str, retry_at: datetime, max_attempts: int
+    ) -> None:
+        with self.tx() as conn:
+            conn.execute(
+                q("notification_failed"),
+                {
+                    "id": notification_id,
+                    "error": clean_text(error, MAX_ERROR_TEXT),
+                    "retry_at": retry_at,
+                    "max_attempts": max_attempts,
+                },
+            )
 
     def _lock_held(
         self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]
@@ -835,7 +1164,10 @@ class Store:
             if not allowed(row["status"], S.CANCELLED):
                 raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
             history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
-            conn.execute(q("cancel_execution"), {"id": eid, "attempts": Jsonb(history), "now": now})
+            conn.execute(
+                q("cancel_execution"),
+                {"id": eid, "attempts": Jsonb(history), "reason": "cancelled", "now": now},
+            )
             change = changes.status_change(row["status"], S.CANCELLED.value)
             audit_log.record(conn, audit, "execution", eid, change, now)
         return self.get_execution(execution_id)
@@ -882,7 +1214,10 @@ class Store:
                 n = conn.execute(q("delete_old_executions"), params).rowcount
             deleted += n
             if n < CLEANUP_BATCH:
-                return deleted
+                break
+        with self.tx() as conn:
+            conn.execute(q("delete_old_trigger_keys"), {"cutoff": cutoff})
+        return deleted
 
     # ----------------------------------------------------------- dead letter
 
@@ -980,6 +1315,14 @@ class Store:
             "executions": executions,
             "dead_letter": dead,
         }
+
+    def alert_counts(self, now: datetime) -> dict[str, int]:
+        """SLA breaches recorded in the last hour, by kind."""
+        since = now - timedelta(hours=1)
+        with self.tx() as conn:
+            rows = conn.execute(q("alert_counts"), {"since": since}).fetchall()
+        found = {r["kind"]: r["n"] for r in rows}
+        return {kind: found.get(kind, 0) for kind in alerts.BREACHES}
 
     def recent_activity(self, now: datetime) -> dict[str, Any]:
         with self.tx() as conn:

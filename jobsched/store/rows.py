@@ -37,6 +37,17 @@ def job_from_row(row: dict[str, Any]) -> Job:
         last_run_time=row["last_run_time"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        run_at=row.get("run_at"),
+        dst_gap=row.get("dst_gap", "shift"),
+        dst_overlap=row.get("dst_overlap", "first"),
+        catch_up=row.get("catch_up", "latest"),
+        catch_up_window_s=row.get("catch_up_window_s", 3600),
+        catch_up_max=row.get("catch_up_max", 10),
+        start_jitter_ms=row.get("start_jitter_ms", 0),
+        max_start_delay_ms=row.get("max_start_delay_ms"),
+        max_duration_ms=row.get("max_duration_ms"),
+        notify_url=row.get("notify_url"),
+        notify_secret=row.get("notify_secret"),
     )
 
 
@@ -84,6 +95,10 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         job_name=row.get("job_name"),
         pool=row.get("pool", "default"),
         max_concurrency=row.get("max_concurrency"),
+        idempotency_key=row.get("idempotency_key"),
+        on_hold=row.get("on_hold", False),
+        start_after=row.get("start_after"),
+        alerts=row.get("alerts") or [],
     )
 
 

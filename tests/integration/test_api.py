@@ -400,7 +400,7 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
             assert response.status_code == 202
             run = json.loads(response.body)
             assert run["status"] == "PENDING"
-            assert [(p.id, p.priority) for p in engine.store.pending()] == [
+            assert [(p.id, p.priority) for p, _ in engine.store.pending()] == [
                 (run["id"], run["priority"])
             ]
     finally:

@@ -77,6 +77,11 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/jobs"): job_body(name="another"),
     ("PUT", "/jobs/{job_id}"): {"priority": 70},
+    ("POST", "/jobs/{job_id}/backfill"): {
+        "start": "2026-01-01T00:00:00Z",
+        "end": "2026-01-01T00:30:00Z",
+    },
+    ("POST", "/schedules/preview"): {"schedule": "0 6 * * *", "timezone": "Europe/Paris"},
     ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
 }
 QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}

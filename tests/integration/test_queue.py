@@ -154,3 +154,30 @@ def test_only_the_leases_of_a_worker_whose_heartbeats_stopped_are_released(
     assert queue.extend(leases, clock.now(), VIS, owner="worker-a:1") == {"a1": 0, "a2": 0}
     assert queue.release_dead(clock.now(), dead_after_ms=10_000) == []
     assert queue.depth() == {"ready": 2, "in_flight": 1, "delayed": 0}
+
+
+def _stream_of_high_ones(queue: RedisQueue, aging_step: int, arrivals: int) -> list[str]:
+    """A priority-0 run, then priority-100 runs arriving one at a time, one claimed per
+    arrival (the workers only just keep up): the ids claimed, in order."""
+    now = FakeClock().now()
+    queue.enqueue([("low", 0)], now)
+    claimed: list[str] = []
+    for n in range(arrivals):
+        queue.enqueue([(f"high-{n}", 100)], now)
+        if aging_step:
+            queue.age(aging_step)  # what each tick pass does with PRIORITY_AGING_STEP
+        claimed += [c.execution_id for c in queue.claim(1, now, 60_000)]
+    return claimed
+
+
+def test_priority_aging_lets_a_low_priority_run_through_a_stream_of_high_ones(
+    queue: RedisQueue,
+) -> None:
+    # One level per run queued after it: once 100 are queued after it (99 of them claimed
+    # already) it is at priority 100, and older than every one of them.
+    claimed = _stream_of_high_ones(queue, aging_step=1, arrivals=150)
+    assert claimed.index("low") == 99
+
+
+def test_without_aging_priority_is_strict(queue: RedisQueue) -> None:
+    assert "low" not in _stream_of_high_ones(queue, aging_step=0, arrivals=150)

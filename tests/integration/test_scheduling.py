@@ -109,8 +109,9 @@ def test_overlap_policy_allow_runs_occurrences_side_by_side(engine: Engine) -> N
     worker.shutdown(grace_s=0)
 
 
-def test_paused_jobs_do_not_run_and_resume_from_now(engine: Engine) -> None:
-    job_id = engine.create_job(schedule="*/5 * * * * *")
+def test_paused_jobs_do_not_run_and_record_what_they_missed(engine: Engine) -> None:
+    engine.clock.set(engine.clock.now().replace(second=2))  # occurrences at :05, :10, ...
+    job_id = engine.create_job(schedule="*/5 * * * * *", catch_up="none")
     engine.service.pause_job(job_id)
     engine.clock.advance(seconds=60)
     engine.scheduler.run_once(engine.clock.now())
@@ -119,7 +120,13 @@ def test_paused_jobs_do_not_run_and_resume_from_now(engine: Engine) -> None:
     assert resumed["status"] == "SCHEDULED"
     engine.clock.advance(seconds=5)
     engine.scheduler.run_once(engine.clock.now())
-    assert engine.store.list_executions(job_id=job_id).total == 1  # not 12 catch-up runs
+    runs = engine.store.list_executions(job_id=job_id, limit=50).items
+    # The 12 occurrences of the paused minute are recorded SKIPPED, saying why; only
+    # the one due since the resume runs (not 12 catch-up runs).
+    skipped = [e for e in runs if e.status == "SKIPPED"]
+    assert len(skipped) == 12
+    assert {e.error for e in skipped} == {"missed while the job was paused: catch_up=none"}
+    assert [e.status for e in runs if e.status != "SKIPPED"] == ["QUEUED"]
 
 
 def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engine) -> None:

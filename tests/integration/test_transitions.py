@@ -31,7 +31,14 @@ def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
 
 
 def _start(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-    return {**_one(id_, now), "worker_id": "w", "token": "t2", "attempts": Jsonb([]), "spared": 0}
+    return {
+        **_one(id_, now),
+        "worker_id": "w",
+        "token": "t2",
+        "attempts": Jsonb([]),
+        "spared": 0,
+        "alerts": Jsonb([]),
+    }
 
 
 def _hand_back(id_: uuid.UUID, now: Any) -> dict[str, Any]:
@@ -48,6 +55,7 @@ def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
             "error": None,
             "next_attempt_at": None,
             "attempts": Jsonb([]),
+            "alerts": Jsonb([]),
             "queued_at": now,
         }
 
@@ -61,7 +69,11 @@ STATEMENTS: list[tuple[str, E, Callable[[uuid.UUID, Any], dict[str, Any]]]] = [
     ("start_execution", E.RUNNING, _start),
     *[("finish_execution", s, _finish(s)) for s in (E.SUCCEEDED, E.RETRYING, E.FAILED)],
     ("finish_execution", E.CANCELLED, _finish(E.CANCELLED)),
-    ("cancel_execution", E.CANCELLED, lambda i, n: {**_one(i, n), "attempts": Jsonb([])}),
+    (
+        "cancel_execution",
+        E.CANCELLED,
+        lambda i, n: {**_one(i, n), "attempts": Jsonb([]), "reason": "cancelled"},
+    ),
     ("requeue_execution", E.PENDING, _one),
     ("hand_back", E.QUEUED, lambda i, n: _hand_back(i, n)),
 ]

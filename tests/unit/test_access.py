@@ -53,6 +53,8 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
     table = {(op.method, op.path): op.needs for op in KEYED}
     operate = {
         ("POST", "/jobs/{job_id}/trigger"),
+        ("POST", "/jobs/{job_id}/backfill"),
+        ("POST", "/schedules/preview"),
         ("POST", "/jobs/{job_id}/pause"),
         ("POST", "/jobs/{job_id}/resume"),
         ("POST", "/executions/{execution_id}/cancel"),

@@ -95,3 +95,127 @@ def test_occurrences_until_keeps_the_latest_when_too_many_were_missed() -> None:
     )
     assert truncated
     assert times == [utc(2026, 1, 1), utc(2026, 1, 1, 0, 0, 5), utc(2026, 1, 1, 1, 0, 10)]
+
+
+SHIFT, SKIP = cron.DstRule(gap="shift"), cron.DstRule(gap="skip")
+FIRST, TWICE = cron.DstRule(overlap="first"), cron.DstRule(overlap="twice")
+
+
+@pytest.mark.parametrize(
+    ("expression", "zone", "rule", "after", "expected"),
+    [
+        # Paris springs forward on 29 March 2026 (02:00 CET -> 03:00 CEST, 01:00 UTC):
+        # 02:30 does not exist. By default it runs when the clocks jump...
+        (
+            "30 2 * * *",
+            "Europe/Paris",
+            SHIFT,
+            utc(2026, 3, 27, 12),
+            [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1), utc(2026, 3, 30, 0, 30)],
+        ),
+        # ...or, with dst_gap=skip, not that day.
+        (
+            "30 2 * * *",
+            "Europe/Paris",
+            SKIP,
+            utc(2026, 3, 27, 12),
+            [utc(2026, 3, 28, 1, 30), utc(2026, 3, 30, 0, 30)],
+        ),
+        # Paris falls back on 25 October (03:00 CEST -> 02:00 CET, 01:00 UTC): 02:30
+        # happens twice. Once by default, at its first instance...
+        (
+            "30 2 * * *",
+            "Europe/Paris",
+            FIRST,
+            utc(2026, 10, 23, 12),
+            [utc(2026, 10, 24, 0, 30), utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)],
+        ),
+        # ...or both, with dst_overlap=twice.
+        (
+            "30 2 * * *",
+            "Europe/Paris",
+            TWICE,
+            utc(2026, 10, 24, 12),
+            [utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30), utc(2026, 10, 26, 1, 30)],
+        ),
+        # A wildcard hour keeps real time: every real hour once, the missing one not at all.
+        (
+            "30 * * * *",
+            "Europe/Paris",
+            SHIFT,
+            utc(2026, 3, 29, 0),
+            [utc(2026, 3, 29, 0, 30), utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 2, 30)],
+        ),
+        (
+            "30 * * * *",
+            "Europe/Paris",
+            FIRST,
+            utc(2026, 10, 24, 23),
+            [utc(2026, 10, 24, 23, 30), utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30)],
+        ),
+        # New York springs forward on 8 March (02:00 EST -> 03:00 EDT, 07:00 UTC).
+        (
+            "30 2 * * *",
+            "America/New_York",
+            SHIFT,
+            utc(2026, 3, 6, 12),
+            [utc(2026, 3, 7, 7, 30), utc(2026, 3, 8, 7), utc(2026, 3, 9, 6, 30)],
+        ),
+        (
+            "30 2 * * *",
+            "America/New_York",
+            SKIP,
+            utc(2026, 3, 6, 12),
+            [utc(2026, 3, 7, 7, 30), utc(2026, 3, 9, 6, 30)],
+        ),
+        # A fixed hour wholly inside the gap runs once when the clocks jump, not four times.
+        (
+            "*/15 2 * * *",
+            "America/New_York",
+            SHIFT,
+            utc(2026, 3, 8, 6, 50),
+            [utc(2026, 3, 8, 7), utc(2026, 3, 9, 6)],
+        ),
+        # New York falls back on 1 November (02:00 EDT -> 01:00 EST, 06:00 UTC).
+        (
+            "30 1 * * *",
+            "America/New_York",
+            FIRST,
+            utc(2026, 10, 30, 12),
+            [utc(2026, 10, 31, 5, 30), utc(2026, 11, 1, 5, 30), utc(2026, 11, 2, 6, 30)],
+        ),
+        (
+            "30 1 * * *",
+            "America/New_York",
+            TWICE,
+            utc(2026, 10, 31, 12),
+            [utc(2026, 11, 1, 5, 30), utc(2026, 11, 1, 6, 30), utc(2026, 11, 2, 6, 30)],
+        ),
+        (
+            "0 * * * *",
+            "America/New_York",
+            FIRST,
+            utc(2026, 11, 1, 3, 30),
+            [utc(2026, 11, 1, 4), utc(2026, 11, 1, 5), utc(2026, 11, 1, 6), utc(2026, 11, 1, 7)],
+        ),
+        # Asked from inside the repeated hour (01:45 EST), the next fire is 02:00 EST.
+        (
+            "0 * * * *",
+            "America/New_York",
+            FIRST,
+            utc(2026, 11, 1, 6, 45),
+            [utc(2026, 11, 1, 7)],
+        ),
+    ],
+)
+def test_dst_changeover_days(
+    expression: str, zone: str, rule: cron.DstRule, after: datetime, expected: list[datetime]
+) -> None:
+    assert cron.next_runs(expression, zone, after, len(expected), rule) == expected
+
+
+def test_between_lists_a_range_and_says_when_it_was_cut() -> None:
+    times, more = cron.between("0 * * * *", "UTC", utc(2026, 1, 1, 1), utc(2026, 1, 1, 4), limit=10)
+    assert times == [utc(2026, 1, 1, 1), utc(2026, 1, 1, 2), utc(2026, 1, 1, 3)]
+    assert not more
+    assert cron.between("0 * * * *", "UTC", utc(2026, 1, 1), utc(2026, 1, 2), limit=3)[1]

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobsched.domain import due
+from jobsched.domain import cron, due
 from jobsched.domain.due import Run
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 EVERY_5S = "*/5 * * * * *"
-UNFINISHED = "overlap_policy=skip: the previous run was still unfinished"
-LATER_RAN = "overlap_policy=skip: a later occurrence due at the same time ran instead"
+UNFINISHED = "overlap_policy=skip: " + due.UNFINISHED
+LATER_RAN = "overlap_policy=skip: " + due.LATER_RAN
 
 
 def s(seconds: float) -> datetime:
@@ -73,23 +73,25 @@ def test_the_job_advances_past_now(
 
 
 @pytest.mark.parametrize(
-    ("missed", "limit", "expected_runs"),
+    ("missed", "limit", "expected_rows"),
     [
-        (3, 100, 3),  # a short outage: all run
-        (100, 100, 100),  # exactly the limit: all run
+        (3, 100, 3),  # a short delay (all within GRACE): all run
+        (100, 100, 100),  # exactly the limit: a row each
         (101, 100, 2),  # one more: the first is recorded SKIPPED, the latest runs
         (721, 100, 2),  # an hour of a 5-second job
         (4, 3, 2),
     ],
 )
 def test_a_long_outage_is_coalesced_into_the_latest_occurrence(
-    missed: int, limit: int, expected_runs: int
+    missed: int, limit: int, expected_rows: int
 ) -> None:
     now = s(5 * (missed - 1) + 2)
     runs = plan(now, limit=limit).runs
-    assert len(runs) == expected_runs
-    if expected_runs == missed:
-        assert all(r.skip_reason is None for r in runs)
+    assert len(runs) == expected_rows
+    if expected_rows == missed:
+        # Each occurrence has its row; only those within GRACE of now run (catch_up=latest).
+        ran = [r.scheduled_for for r in runs if r.skip_reason is None]
+        assert ran == [r.scheduled_for for r in runs if r.scheduled_for >= now - due.GRACE]
         return
     first, latest = runs
     assert first == Run(s(0), due.coalesced(s(0), s(5 * (missed - 1))))
@@ -105,7 +107,7 @@ def test_a_coalesced_outage_under_skip_still_skips_the_latest_while_busy() -> No
 
 def test_coalescing_follows_the_jobs_time_zone() -> None:
     # 06:00 Paris daily, missed for 5 days across the spring change (29 March 2026):
-    # with a limit of 3, the first (05:00 UTC) is coalesced into the latest (04:00 UTC).
+    # with a limit of 3, the first (05:00 UTC) is coalesced; the latest (04:00 UTC) runs.
     first = datetime(2026, 3, 27, 5, tzinfo=UTC)
     runs = plan(
         datetime(2026, 3, 31, 12, tzinfo=UTC),
@@ -118,23 +120,156 @@ def test_coalescing_follows_the_jobs_time_zone() -> None:
     assert runs[0].skip_reason and runs[1].skip_reason is None
 
 
+# ----------------------------------------------------------------- catch-up
+
+EVERY_10M = "*/10 * * * *"
+NONE, LATEST = due.CatchUp("none"), due.CatchUp("latest")
+ALL, ALL_2 = due.CatchUp("all"), due.CatchUp("all", max=2)
+M = 60
+
+
 @pytest.mark.parametrize(
-    ("policy", "busy", "index", "count", "reason"),
+    ("catch_up", "ran"),
     [
-        ("allow", False, 0, 1, None),
-        ("allow", True, 0, 1, None),
-        ("allow", False, 0, 3, None),
-        ("skip", False, 0, 1, None),
-        ("skip", True, 0, 1, UNFINISHED),
-        ("skip", False, 0, 3, LATER_RAN),
-        ("skip", False, 2, 3, None),
-        ("skip", True, 2, 3, UNFINISHED),
+        # Down from T0 for an hour: T0 .. T0+50m were missed, T0+60m is on time.
+        (NONE, [s(60 * M)]),
+        (LATEST, [s(60 * M)]),
+        # all: the missed ones within the hour's window (T0 itself is just outside)...
+        (ALL, [s(10 * M), s(20 * M), s(30 * M), s(40 * M), s(50 * M), s(60 * M)]),
+        # ...at most max of them, the latest.
+        (ALL_2, [s(40 * M), s(50 * M), s(60 * M)]),
+    ],
+    ids=["none", "latest", "all", "all-max-2"],
+)
+def test_an_hour_of_downtime_under_each_catch_up_mode(
+    catch_up: due.CatchUp, ran: list[datetime]
+) -> None:
+    result = plan(s(60 * M + 2), schedule=EVERY_10M, catch_up=catch_up)
+    assert [r.scheduled_for for r in result.runs] == [s(m * M) for m in range(0, 61, 10)]
+    assert [r.scheduled_for for r in result.runs if r.skip_reason is None] == ran
+    skipped = [r.skip_reason for r in result.runs if r.skip_reason]
+    assert all(r.startswith("missed while the scheduler was down") for r in skipped)
+    assert result.next_run_time == s(70 * M)
+
+
+@pytest.mark.parametrize(
+    ("catch_up", "runs"),
+    [
+        # A daily 02:00 job, the scheduler down 01:30-03:00: its one occurrence was missed.
+        (NONE, False),
+        (LATEST, True),
+        (ALL, True),
+    ],
+    ids=["none", "latest", "all"],
+)
+def test_a_daily_occurrence_missed_by_an_hour(catch_up: due.CatchUp, runs: bool) -> None:
+    two = datetime(2026, 1, 1, 2, tzinfo=UTC)
+    (run,) = plan(
+        two + timedelta(hours=1), schedule="0 2 * * *", next_run_time=two, catch_up=catch_up
+    ).runs
+    assert run.scheduled_for == two
+    assert (run.skip_reason is None) == runs
+
+
+def test_occurrences_missed_while_paused_say_so() -> None:
+    pause = due.Pause(s(-1), s(30 * M))
+    runs = plan(s(30 * M), schedule=EVERY_10M, catch_up=NONE, pause=pause).runs
+    assert [r.skip_reason for r in runs] == [
+        "missed while the job was paused: catch_up=none",
+        "missed while the job was paused: catch_up=none",
+        "missed while the job was paused: catch_up=none",
+        None,  # 30m is now: on time
+    ]
+
+
+def test_catch_up_all_after_a_long_outage_stays_bounded() -> None:
+    runs = plan(s(3600 + 2), catch_up=due.CatchUp("all", max=5)).runs
+    assert "coalesced" in runs[0].skip_reason
+    assert [r.scheduled_for for r in runs[1:] if r.skip_reason is None] == [
+        s(3600 - 20),
+        s(3600 - 15),
+        s(3600 - 10),
+        s(3600 - 5),
+        s(3600),
+    ]
+    assert len(runs) == 6
+
+
+# ------------------------------------------------------------------ overlap
+
+CANCELLED_BY = "overlap_policy=cancel_previous: " + due.LATER_RAN
+BUFFER_FULL = "overlap_policy=buffer_one: a run was already waiting for the previous one"
+
+
+@pytest.mark.parametrize(
+    ("policy", "busy", "waiting", "count", "runs", "cancel"),
+    [
+        ("allow", False, False, 1, [Run(s(0))], False),
+        ("allow", True, False, 2, [Run(s(0)), Run(s(5))], False),
+        ("skip", True, False, 1, [Run(s(0), UNFINISHED)], False),
+        ("skip", False, False, 2, [Run(s(0), LATER_RAN), Run(s(5))], False),
+        # buffer_one: one runs, one waits for it, the rest are dropped...
+        (
+            "buffer_one",
+            False,
+            False,
+            3,
+            [Run(s(0)), Run(s(5), wait=True), Run(s(10), BUFFER_FULL)],
+            False,
+        ),
+        # ...a slow previous run: the new occurrence waits...
+        ("buffer_one", True, False, 1, [Run(s(0), wait=True)], False),
+        # ...unless one already does.
+        ("buffer_one", True, True, 1, [Run(s(0), BUFFER_FULL)], False),
+        # cancel_previous: the unfinished run is cancelled and the latest runs.
+        ("cancel_previous", True, False, 1, [Run(s(0))], True),
+        ("cancel_previous", False, False, 2, [Run(s(0), CANCELLED_BY), Run(s(5))], False),
     ],
 )
-def test_overlap_policy(
-    policy: str, busy: bool, index: int, count: int, reason: str | None
+def test_overlap_policies(
+    policy: str, busy: bool, waiting: bool, count: int, runs: list[Run], cancel: bool
 ) -> None:
-    assert due.overlap_skip(policy, busy, index, count) == reason
+    times = [s(5 * i) for i in range(count)]
+    assert due.overlap(policy, times, busy, waiting) == (runs, cancel)
+
+
+def test_a_slow_run_under_cancel_previous_is_cancelled_by_the_next_occurrence() -> None:
+    result = plan(s(5), "cancel_previous", True, next_run_time=s(5))
+    assert result.runs == [Run(s(5))] and result.cancel_previous
+
+
+# --------------------------------------------------------- one-off, staging
+
+
+def test_a_one_off_job_runs_once_and_is_done() -> None:
+    result = plan(s(1), schedule=None, next_run_time=s(0))
+    assert result.runs == [Run(s(0))]
+    assert result.next_run_time is None and result.last_run_time == s(0)
+    assert plan(s(-1), schedule=None, next_run_time=s(0)).runs == []
+
+
+def test_a_one_off_job_missed_by_far_follows_catch_up() -> None:
+    (run,) = plan(s(3600), schedule=None, next_run_time=s(0), catch_up=NONE).runs
+    assert run.skip_reason and "catch_up=none" in run.skip_reason
+
+
+def test_runs_staged_ahead_of_time_are_not_missed() -> None:
+    result = plan(s(0), horizon=s(9), catch_up=NONE)
+    assert result.runs == [Run(s(0)), Run(s(5))]
+    assert result.next_run_time == s(10)
+
+
+def test_dst_rules_reach_the_plan() -> None:
+    # 30 2 * * * in New York, on the spring-forward day (8 March 2026): skip drops it.
+    at = datetime(2026, 3, 7, 7, 30, tzinfo=UTC)
+    result = plan(
+        at,
+        schedule="30 2 * * *",
+        timezone="America/New_York",
+        next_run_time=at,
+        dst=cron.DstRule(gap="skip"),
+    )
+    assert result.next_run_time == datetime(2026, 3, 9, 6, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_messages_say_what_the_field_accepts() -> None:
         "name": "must be at most 200 characters",
         "priority": "must be an integer between 0 and 100",
         "description": "must be a string of at most 2000 characters, or null",
-        "overlap_policy": "must be one of allow, skip",
+        "overlap_policy": "must be one of allow, skip, buffer_one, cancel_previous",
         "payload": "must be a JSON object",
     }
 

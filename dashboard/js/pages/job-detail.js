@@ -14,9 +14,22 @@ import { executionsTable } from '../executions-view.js';
 import { can } from '../access.js';
 
 const STEP = 20; // executions shown at first, and added by "Show more"
+const TIMELINE_HOURS = 24; // the occurrence ledger shown: this far back, and what is next
+const TIMELINE_AHEAD_MS = 3600 * 1000;
+const OUTCOME_WORDS = {
+  ran: 'ran on time', caught_up: 'ran late (caught up)', backfilled: 'backfilled',
+  skipped: 'skipped', missed: 'missed', upcoming: 'upcoming',
+};
 const MAX_SHOWN = 200; // the API's largest page
 
 export const title = 'Job';
+
+const OVERLAP_WORDS = {
+  allow: 'runs may overlap',
+  skip: 'skip occurrences while a run is unfinished',
+  buffer_one: 'one occurrence waits for the unfinished run',
+  cancel_previous: 'a new occurrence cancels the unfinished run',
+};
 
 export function mount(root, ctx) {
   const id = ctx.params.id;
@@ -45,6 +58,14 @@ export function mount(root, ctx) {
   }, `Show ${STEP} more`);
   const execFoot = h('div', { class: 'pager', hidden: true }, shownInfo, h('span', { class: 'pager-btns' }, more));
 
+  // The occurrence ledger: every expected occurrence and what became of it.
+  const timeline = h('ol', { class: 'timeline', 'data-testid': 'job-timeline', 'aria-label': 'Occurrences' });
+  const timelineLegend = h('div', { class: 'timeline-legend small', 'data-testid': 'job-timeline-legend' });
+  const timelineNotes = h('ul', { class: 'timeline-notes small', 'data-testid': 'job-timeline-notes' });
+  const timelineCard = h('div', { class: 'card', hidden: true, 'data-testid': 'job-timeline-card' },
+    h('div', { class: 'card-head' }, h('h2', null, `Occurrences (last ${TIMELINE_HOURS} h)`), timelineLegend),
+    timeline, timelineNotes);
+
   const execCard = h('div', { class: 'card' },
     h('div', { class: 'card-head' },
       h('h2', null, 'Executions'), execTotal,
@@ -60,6 +81,7 @@ export function mount(root, ctx) {
     scheduleError,
     waiting,
     info,
+    timelineCard,
     execCard);
   root.append(page);
 
@@ -131,7 +153,12 @@ export function mount(root, ctx) {
           ['Max retries', String(j.max_retries), 'job-field-max_retries'],
           ['Timeout', `${fmtDuration(j.timeout_ms)} (${j.timeout_ms} ms)`, 'job-field-timeout_ms'],
           ['Retry backoff', `${fmtDuration(j.retry_backoff_ms)} doubling, max ${fmtDuration(j.retry_backoff_max_ms)}`, 'job-field-retry_backoff_ms'],
-          ['Overlap', j.overlap_policy === 'skip' ? 'skip occurrences while a run is unfinished' : 'runs may overlap', 'job-field-overlap_policy'],
+          ['Overlap', OVERLAP_WORDS[j.overlap_policy] || j.overlap_policy, 'job-field-overlap_policy'],
+          ['Catch-up', j.catch_up === 'all' ? `all, within ${fmtDuration(j.catch_up_window_s * 1000)}, at most ${j.catch_up_max}` : j.catch_up, 'job-field-catch_up'],
+          ['DST', `missing time: ${j.dst_gap}; repeated time: ${j.dst_overlap}`, 'job-field-dst'],
+          ['Alerts', [j.max_start_delay_ms ? `start later than ${fmtDuration(j.max_start_delay_ms)}` : null,
+            j.max_duration_ms ? `longer than ${fmtDuration(j.max_duration_ms)}` : null].filter(Boolean).join('; ') || 'none', 'job-field-alerts'],
+          ['Notify', j.notify_url ? h('code', null, j.notify_url) : null, 'job-field-notify_url'],
           ['Created', relTime(j.created_at, { withClock: true }), 'job-field-created_at'],
           ['Updated', relTime(j.updated_at, { withClock: true }), 'job-field-updated_at'],
           ['Job id', h('code', null, j.id), 'job-field-id'],
@@ -155,10 +182,39 @@ export function mount(root, ctx) {
     execFoot.hidden = items.length >= total;
   }
 
+  function renderTimeline(ledger, tz) {
+    const items = ledger.items || [];
+    const counts = {};
+    for (const o of items) counts[o.outcome] = (counts[o.outcome] || 0) + 1;
+    timeline.replaceChildren(...items.map((o) => {
+      const words = `${fmtInZone(o.scheduled_for, tz)}: ${OUTCOME_WORDS[o.outcome]}${o.reason ? ` — ${o.reason}` : ''}`;
+      const mark = h('span', { class: ['tl', `tl-${o.outcome}`], title: words, role: 'img', 'aria-label': words });
+      return h('li', { 'data-testid': 'timeline-occurrence', 'data-outcome': o.outcome },
+        o.execution_id ? h('a', { href: `#/executions/${encodeURIComponent(o.execution_id)}` }, mark) : mark);
+    }));
+    timelineLegend.replaceChildren(...Object.entries(counts).map(([outcome, n]) =>
+      h('span', { class: 'tl-key' }, h('span', { class: ['tl', `tl-${outcome}`] }), ` ${OUTCOME_WORDS[outcome]} ${n}`)));
+    const notable = items.filter((o) => o.reason && o.outcome !== 'ran').slice(-5);
+    timelineNotes.replaceChildren(...notable.map((o) => h('li', null, h('span', { class: 'muted' }, fmtInZone(o.scheduled_for, tz)), ' ', o.reason)));
+  }
+
   poller = ctx.poll(async (signal) => {
     let j;
     try {
       j = await ctx.api.getJob(id, { include: 'executions', executions_limit: shown }, { signal });
+      timelineCard.hidden = !(j.schedule || j.run_at);
+      if (!timelineCard.hidden) {
+        const until = new Date(Date.now() + TIMELINE_AHEAD_MS);
+        const since = new Date(until.getTime() - TIMELINE_HOURS * 3600 * 1000 - TIMELINE_AHEAD_MS);
+        try {
+          const ledger = await ctx.api.jobOccurrences(id, { since: since.toISOString(), until: until.toISOString() }, { signal });
+          renderTimeline(ledger, j.timezone || 'UTC');
+        } catch (err) {
+          // The timeline is extra: the rest of the page still shows without it.
+          if (err.name === 'AbortError' || err.status === 401) throw err;
+          timelineCard.hidden = true;
+        }
+      }
     } catch (err) {
       if (err.status === 404) {
         poller.stop();

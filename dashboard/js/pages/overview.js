@@ -56,6 +56,8 @@ export function mount(root, ctx) {
     p50: card('p50 duration', 'duration-p50'),
     p95: card('p95 duration', 'duration-p95'),
     p99: card('p99 duration', 'duration-p99'),
+    late: card('Late starts, 1 h', 'alerts-late-start', { hint: 'Runs that started later than their job allows' }),
+    overran: card('Overran, 1 h', 'alerts-overran', { hint: 'Runs that took longer than their job allows' }),
   };
   const leaderTtl = h('span', { 'data-testid': 'metric-leader-ttl' });
   const statusCounts = {};
@@ -70,7 +72,7 @@ export function mount(root, ctx) {
   root.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Overview'), generated),
     h('div', { class: 'stat-groups' },
-      group('Health', [c.workers, c.stale, c.leader, c.dlq], 'metrics-health'),
+      group('Health', [c.workers, c.stale, c.leader, c.dlq, c.late, c.overran], 'metrics-health'),
       group('Jobs & queue', [c.jobs, c.scheduled, c.paused, c.ready, c.inflight, c.delayed], 'metrics-queue'),
       group('Throughput', [c.t1, c.t5, c.t60, c.f5, c.f60], 'metrics-throughput'),
       group('Duration (last hour)', [c.p50, c.p95, c.p99], 'metrics-duration')),
@@ -98,6 +100,9 @@ export function mount(root, ctx) {
     setText(leaderTtl, leader.id && typeof leader.ttl_ms === 'number' ? `lock TTL ${fmtDuration(leader.ttl_ms)}` : '');
     leaderTtl.dataset.value = leader.ttl_ms ?? '';
     c.dlq.set(fmtNumber(m.dead_letter), m.dead_letter, m.dead_letter ? 'to review' : 'empty', m.dead_letter ? 'bad' : 'good');
+    const al = m.alerts || {};
+    c.late.set(fmtNumber(al.late_start ?? 0), al.late_start ?? 0, 'SLA alerts', al.late_start ? 'bad' : 'good');
+    c.overran.set(fmtNumber(al.overran ?? 0), al.overran ?? 0, 'SLA alerts', al.overran ? 'bad' : 'good');
     c.jobs.set(fmtNumber(jobs.total), jobs.total);
     c.scheduled.set(fmtNumber(jb.SCHEDULED ?? 0), jb.SCHEDULED ?? 0);
     c.paused.set(fmtNumber(jb.PAUSED ?? 0), jb.PAUSED ?? 0, '', jb.PAUSED ? 'warn' : '');

@@ -1,5 +1,9 @@
 -- Claim up to N ready executions: each moves from ready to in-flight with a
 -- deadline and a lease token, atomically, and is recorded as held by the caller.
+-- Delayed executions whose time has come (runs staged ahead by the tick, runs for
+-- later, retries past their backoff) become ready first: they start at their time,
+-- by the claiming worker's clock, not at the tick's next pass; never before it, and
+-- once (this script is atomic).
 -- Limits are enforced here, across all workers of the pool: the pool's concurrency
 -- (runs in flight), its rate (claims per window) and each job's max_concurrency. A
 -- run of a job at its cap is passed over (it keeps its place; later runs of other
@@ -11,6 +15,8 @@
 -- KEYS[7] limits hash (id -> '<max_concurrency>:<job id>')
 -- KEYS[8] rate zset (claim token -> claim time ms)    KEYS[9] held hash (id -> why)
 -- KEYS[10] handlers hash (id -> handler name)
+-- KEYS[11] delayed zset (score = due ms)    KEYS[12] meta hash (id -> priority)
+-- KEYS[13] seq counter
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
@@ -23,6 +29,13 @@ local now = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local count = tonumber(ARGV[3])
 local owner = ARGV[5]
+local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[1], 'LIMIT', 0, 1000)
+for _, id in ipairs(due) do
+  local priority = tonumber(redis.call('HGET', KEYS[12], id) or '50')
+  local seq = redis.call('INCR', KEYS[13])
+  redis.call('ZREM', KEYS[11], id)
+  redis.call('ZADD', KEYS[1], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+end
 local pool_max, rate_n, rate_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local pool_why = false
 if pool_max > 0 then

@@ -8,12 +8,16 @@
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
                   max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                  overlap_policy, pool, max_concurrency, status, next_run_time, created_at,
-                  updated_at)
+                  overlap_policy, pool, max_concurrency, run_at, dst_gap, dst_overlap,
+                  catch_up, catch_up_window_s, catch_up_max, start_jitter_ms,
+                  max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
+                  next_run_time, created_at, updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
-        'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(run_at)s, %(dst_gap)s, %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s,
+        %(catch_up_max)s, %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s,
+        %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
@@ -29,14 +33,21 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     priority = %(priority)s, max_retries = %(max_retries)s, timeout_ms = %(timeout_ms)s,
     retry_backoff_ms = %(retry_backoff_ms)s, retry_backoff_max_ms = %(retry_backoff_max_ms)s,
     overlap_policy = %(overlap_policy)s, pool = %(pool)s,
-    max_concurrency = %(max_concurrency)s, next_run_time = %(next_run_time)s,
-    schedule_error = %(schedule_error)s, updated_at = %(now)s
+    max_concurrency = %(max_concurrency)s, run_at = %(run_at)s, dst_gap = %(dst_gap)s,
+    dst_overlap = %(dst_overlap)s, catch_up = %(catch_up)s,
+    catch_up_window_s = %(catch_up_window_s)s, catch_up_max = %(catch_up_max)s,
+    start_jitter_ms = %(start_jitter_ms)s, max_start_delay_ms = %(max_start_delay_ms)s,
+    max_duration_ms = %(max_duration_ms)s, notify_url = %(notify_url)s,
+    notify_secret = COALESCE(notify_secret, %(notify_secret)s),
+    next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
+    updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
 -- name: set_job_status
 UPDATE jobs SET status = %(status)s, next_run_time = %(next_run_time)s,
-                schedule_error = %(schedule_error)s, updated_at = %(now)s
+                schedule_error = %(schedule_error)s, paused_at = %(paused_at)s,
+                resumed_at = %(resumed_at)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -57,14 +68,42 @@ LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
 
 -- name: busy_jobs
--- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx).
-SELECT DISTINCT job_id FROM executions
-WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
+-- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx),
+-- and whether one of those runs is held back waiting.
+SELECT job_id, bool_or(on_hold) AS on_hold FROM executions
+WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+GROUP BY job_id;
+
+-- name: unfinished_of_jobs
+-- The runs overlap_policy=cancel_previous cancels, locked.
+SELECT * FROM executions
+WHERE job_id = ANY(%(ids)s) AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+  AND NOT on_hold
+ORDER BY id
+FOR UPDATE;
 
 -- name: advance_job
+-- The pause window is forgotten once the tick has planned past the resume.
 UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,
-                schedule_error = NULL, updated_at = %(now)s
+                schedule_error = NULL, updated_at = %(now)s,
+                paused_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE paused_at END,
+                resumed_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE resumed_at END
 WHERE id = %(id)s;
+
+-- name: release_held
+-- Runs held back (buffer_one, backfills) are released one per job, oldest first,
+-- once nothing else of that job is unfinished.
+UPDATE executions SET on_hold = false, updated_at = %(now)s
+WHERE id IN (
+    SELECT DISTINCT ON (w.job_id) w.id FROM executions w
+    WHERE w.on_hold AND w.status IN ('PENDING')
+      AND NOT EXISTS (
+          SELECT 1 FROM executions e
+          WHERE e.job_id = w.job_id AND NOT e.on_hold
+            AND e.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING'))
+    ORDER BY w.job_id, w.scheduled_for
+)
+RETURNING id;
 
 -- name: flag_schedule_error
 -- The job is set aside until %(retry_at)s (re-checked then) so it cannot stay due
@@ -75,17 +114,40 @@ WHERE id = %(id)s;
 -- name: insert_execution
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        error, finished_at, pool, max_concurrency, created_at, updated_at)
+                        error, finished_at, pool, max_concurrency, idempotency_key, on_hold,
+                        start_after, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
-        %(now)s, %(now)s)
-ON CONFLICT (job_id, scheduled_for) WHERE source = 'schedule' DO NOTHING
+        %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(now)s, %(now)s)
+ON CONFLICT DO NOTHING
 RETURNING *;
 
+-- name: lock_trigger_key
+-- Two requests with one Idempotency-Key for one job: the second waits for the first.
+SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
+
+-- name: get_trigger_key
+SELECT * FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
+
+-- name: delete_trigger_key
+DELETE FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
+
+-- name: insert_trigger_key
+INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
+VALUES (%(job_id)s, %(key)s, %(ids)s, %(batch)s, %(now)s);
+
+-- name: executions_by_ids
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = ANY(%(ids)s)
+ORDER BY array_position(%(ids)s, e.id);
+
 -- name: pending_executions
-SELECT id, priority, pool, job_id, max_concurrency, handler FROM executions
-WHERE status = 'PENDING'
+-- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
+SELECT id, priority, pool, job_id, max_concurrency, handler,
+       COALESCE(start_after, scheduled_for) AS due
+FROM executions
+WHERE status = 'PENDING' AND NOT on_hold
 ORDER BY created_at
 LIMIT %(limit)s;
 
@@ -99,10 +161,13 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 
 -- name: lock_claimable
 -- Locks in id order so concurrent batches cannot deadlock each other.
-SELECT id, attempt, attempts, worker_id, status FROM executions
-WHERE id = ANY(%(ids)s) AND (status, 'RUNNING') IN :transitions
-ORDER BY id
-FOR UPDATE;
+-- With the job's alert settings (jobsched/domain/alerts.py), in the same round trip.
+SELECT e.id, e.job_id, e.attempt, e.attempts, e.worker_id, e.status, e.scheduled_for,
+       e.start_after, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions
+ORDER BY e.id
+FOR UPDATE OF e;
 
 -- name: start_execution
 -- %(spared)s counts the attempts this closes that do not use up one of the job's
@@ -111,22 +176,26 @@ UPDATE executions
 SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(spared)s,
     worker_id = %(worker_id)s,
     lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
-    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s, updated_at = %(now)s
+    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s,
+    alerts = alerts || %(alerts)s, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
 RETURNING *;
 
 -- name: lock_running
--- The caller keeps only rows whose lease_token is the one it holds.
-SELECT * FROM executions
-WHERE id = ANY(%(ids)s) AND status = 'RUNNING'
-ORDER BY id
-FOR UPDATE;
+-- The caller keeps only rows whose lease_token is the one it holds. With the job's
+-- alert settings (jobsched/domain/alerts.py), in the same round trip.
+SELECT e.*, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
+ORDER BY e.id
+FOR UPDATE OF e;
 
 -- name: finish_execution
 UPDATE executions
 SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
     error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
-    lease_token = NULL, queued_at = %(queued_at)s, updated_at = %(now)s
+    alerts = alerts || %(alerts)s, lease_token = NULL, queued_at = %(queued_at)s,
+    updated_at = %(now)s
 WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
 
 -- name: insert_dead_letter
@@ -146,7 +215,7 @@ SELECT * FROM executions WHERE id = %(id)s FOR UPDATE;
 -- name: cancel_execution
 UPDATE executions
 SET status = 'CANCELLED', finished_at = %(now)s, attempts = %(attempts)s,
-    error = COALESCE(error, 'cancelled'), lease_token = NULL, updated_at = %(now)s
+    error = COALESCE(error, %(reason)s), lease_token = NULL, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'CANCELLED') IN :transitions
 RETURNING id;
 
@@ -170,16 +239,16 @@ WHERE d.id = %(id)s;
 DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
-SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
-       handler
+SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
+       lease_token, pool, job_id, max_concurrency, handler
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
 -- name: unfinished_executions_among
 -- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
-SELECT id, status, priority, next_attempt_at, lease_token, pool, job_id, max_concurrency,
-       handler
+SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
+       lease_token, pool, job_id, max_concurrency, handler
 FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -203,6 +272,62 @@ WHERE id IN (
       AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = e.id)
     LIMIT %(batch)s
 );
+
+-- name: delete_old_trigger_keys
+-- A key outlives the runs it names only as long as they are kept.
+DELETE FROM trigger_keys WHERE created_at < %(cutoff)s;
+
+-- name: ran_occurrences
+-- Occurrences among these that a backfill must not run again: backfilled already,
+-- or run by the schedule (a SKIPPED one may be backfilled).
+SELECT scheduled_for FROM executions
+WHERE job_id = %(job_id)s AND scheduled_for = ANY(%(times)s)
+  AND (source = 'backfill' OR (source = 'schedule' AND status <> 'SKIPPED'));
+
+-- name: occurrence_rows
+-- A job's occurrences in a time range, as recorded (reads executions_job_scheduled_idx).
+SELECT id, scheduled_for, source, status, error, created_at FROM executions
+WHERE job_id = %(job_id)s AND source IN ('schedule', 'backfill')
+  AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
+ORDER BY scheduled_for
+LIMIT %(limit)s;
+
+-- name: insert_notification
+INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
+VALUES (%(id)s, %(job_id)s, %(kind)s, %(body)s, %(now)s, %(now)s);
+
+-- name: claim_notifications
+-- Due notifications, leased to one sender for %(lease_until)s (SKIP LOCKED: workers
+-- share the outbox); a sender that dies leaves them due again after the lease.
+UPDATE notifications n SET attempts = n.attempts + 1, next_attempt_at = %(lease_until)s
+FROM jobs j
+WHERE n.id IN (
+    SELECT id FROM notifications
+    WHERE sent_at IS NULL AND next_attempt_at <= %(now)s
+    ORDER BY next_attempt_at
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+) AND j.id = n.job_id
+RETURNING n.id, n.kind, n.body, n.attempts, n.created_at, j.notify_url, j.notify_secret;
+
+-- name: notification_sent
+UPDATE notifications SET sent_at = %(now)s, last_error = NULL WHERE id = %(id)s;
+
+-- name: notification_failed
+-- Retried with the given backoff; given up (never due again) after %(max_attempts)s.
+UPDATE notifications
+SET last_error = %(error)s,
+    next_attempt_at = CASE WHEN attempts >= %(max_attempts)s THEN 'infinity'
+                           ELSE %(retry_at)s END
+WHERE id = %(id)s;
+
+-- name: alert_counts
+-- SLA breaches recorded in the last hour, by kind (reads executions_alerted_idx).
+SELECT a->>'kind' AS kind, count(*) AS n
+FROM executions e, jsonb_array_elements(e.alerts) a
+WHERE e.alerts <> '[]'::jsonb AND (e.finished_at IS NULL OR e.finished_at >= %(since)s)
+  AND (a->>'at')::timestamptz >= %(since)s
+GROUP BY 1;
 
 -- name: execution_counts
 -- From the counters (migration 0008), never from executions: the folded counts plus

@@ -386,6 +386,35 @@ def test_the_form_edits_the_overlap_policy(dash: Dash, api: Client) -> None:
     assert api.get_job(job["id"])["overlap_policy"] == "skip"
 
 
+def test_the_form_shows_the_next_runs_as_you_type(dash: Dash, api: Client) -> None:
+    page = dash.page
+    dash.allow_http_errors(400)  # the preview of a bad expression, on purpose
+    dash.sign_in("jobs")
+    page.get_by_test_id("job-create").click()
+    form = page.get_by_test_id("job-form")
+    form.locator("input[name=timezone]").fill("Europe/Paris")
+    form.locator("input[name=schedule]").fill("30 2 * * *")
+    runs = form.get_by_test_id("schedule-next-run")
+    expect(runs).to_have_count(5, timeout=LIVE)
+    expect(runs.first).to_contain_text("02:30")
+    expect(runs.first).to_contain_text("UTC+0")  # the offset of each run is shown
+    form.locator("input[name=schedule]").fill("61 * * * *")
+    expect(form.get_by_test_id("schedule-next-runs-error")).to_be_visible(timeout=LIVE)
+    page.keyboard.press("Escape")
+
+
+def test_the_job_page_shows_its_occurrences_as_a_timeline(dash: Dash, api: Client) -> None:
+    page = dash.page
+    job = api.create_job(name=unique("timeline"), handler="test.echo", schedule="* * * * * *")
+    dash.sign_in(f"jobs/{job['id']}")
+    ran = page.locator("[data-testid=timeline-occurrence][data-outcome=ran]")
+    expect(ran.first).to_be_visible(timeout=LIVE)
+    expect(
+        page.locator("[data-testid=timeline-occurrence][data-outcome=upcoming]").first
+    ).to_be_attached()
+    api.delete_job(job["id"])
+
+
 def test_a_job_whose_schedule_broke_is_flagged_in_the_list_and_on_its_page(
     dash: Dash, api: Client
 ) -> None:

@@ -162,6 +162,15 @@ def test_posts_json_and_returns_the_answer(server: Server, make_ctx) -> None:
     assert result["truncated"] is False
 
 
+def test_the_runs_idempotency_key_is_sent_with_every_attempt(server: Server, make_ctx) -> None:
+    key = "job-1:2026-03-29T01:00:00+00:00"
+    for attempt in (1, 2):
+        ctx = make_ctx(LOOPBACK_ALLOWED, idempotency_key=key)
+        ctx.attempt = attempt
+        webhook.run({"url": server.url}, ctx)
+    assert [r.headers["Idempotency-Key"] for r in server.requests] == [key, key]
+
+
 def test_non_ascii_paths_are_percent_encoded(server: Server, make_ctx) -> None:
     url = server.url + "/caf\u00e9/a%20b?q=\u00fc&r=1#fragment"
     webhook.run({"url": url, "method": "GET"}, make_ctx(LOOPBACK_ALLOWED))

@@ -1,0 +1,86 @@
+"""The occurrence ledger: what became of each expected occurrence of a job, as a pure
+function of the expected fire times and the rows recorded for them.
+
+Every occurrence ends visibly: ``ran`` (on time), ``caught_up`` (written late, after
+downtime or a pause, and run), ``backfilled``, ``skipped`` with the reason the tick
+recorded (paused, catch-up, overlap) or the DST rule that dropped it, ``missed`` (no
+row: folded into a long outage's coalesced row), or ``upcoming``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from jobsched.domain.due import GRACE
+
+DST_SKIPPED = "dst_gap=skip: this wall-clock time does not exist that day"
+NOT_RECORDED = (
+    "no run recorded: folded into a long outage's coalesced row, or due before the "
+    "schedule last changed"
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One execution row of an occurrence."""
+
+    id: str
+    scheduled_for: datetime
+    source: str
+    status: str
+    error: str | None
+    created_at: datetime
+
+
+def entries(
+    expected: Iterable[datetime],
+    dst_skipped: Iterable[datetime],
+    rows: Iterable[Recorded],
+    next_run_time: datetime | None,
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """One entry per occurrence (expected, dropped by DST, or recorded), oldest first."""
+    scheduled: dict[datetime, Recorded] = {}
+    backfilled: dict[datetime, Recorded] = {}
+    for row in rows:
+        (backfilled if row.source == "backfill" else scheduled)[row.scheduled_for] = row
+    dropped = set(dst_skipped)
+    times = sorted({*expected, *dropped, *scheduled, *backfilled})
+    return [
+        _entry(t, scheduled.get(t), backfilled.get(t), t in dropped, next_run_time, now)
+        for t in times
+    ]
+
+
+def _entry(
+    when: datetime,
+    row: Recorded | None,
+    backfill: Recorded | None,
+    dst_dropped: bool,
+    next_run_time: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    def entry(outcome: str, run: Recorded | None, reason: str | None) -> dict[str, Any]:
+        return {
+            "scheduled_for": when.isoformat(),
+            "outcome": outcome,
+            "execution_id": run.id if run else None,
+            "status": run.status if run else None,
+            "reason": reason,
+        }
+
+    if row is not None and row.status != "SKIPPED":
+        late = row.created_at - when > GRACE
+        return entry("caught_up" if late else "ran", row, None)
+    if backfill is not None:
+        return entry("backfilled", backfill, row.error if row else None)
+    if row is not None:
+        return entry("skipped", row, row.error)
+    if dst_dropped:
+        return entry("skipped", None, DST_SKIPPED)
+    if when > now or (next_run_time is not None and when >= next_run_time):
+        return entry("upcoming", None, None)
+    return entry("missed", None, NOT_RECORDED)
