@@ -42,4 +42,4 @@ package:
 	@infra/package_lambda.sh
 
 clean:
-	rm -rf .venv build .local
+	rm -rf .venv .venv-localstack build .local

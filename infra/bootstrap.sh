@@ -54,6 +54,21 @@ if [ ! -f "$STAMP" ] || [ requirements.txt -nt "$STAMP" ] || [ requirements-dev.
   touch "$STAMP"
 fi
 
+# LocalStack (the local cloud `make up` deploys template.yaml into) in a virtualenv of its
+# own: its pins (infra/localstack/constraints.txt, LocalStack's own for 4.13.1) differ from
+# ours. The project's Lambda executor plug-in is installed into it as well.
+LS_VENV=.venv-localstack
+LS_STAMP="$LS_VENV/.installed"
+if [ ! -x "$LS_VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$LS_VENV"
+fi
+if [ ! -f "$LS_STAMP" ] || [ infra/localstack/requirements.txt -nt "$LS_STAMP" ] || [ infra/localstack/constraints.txt -nt "$LS_STAMP" ] || [ infra/localstack/plugin/pyproject.toml -nt "$LS_STAMP" ]; then
+  echo "bootstrap: installing LocalStack (pinned) into $LS_VENV" >&2
+  "$LS_VENV/bin/python" -m pip install -q --disable-pip-version-check -r infra/localstack/requirements.txt -c infra/localstack/constraints.txt
+  "$LS_VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e infra/localstack/plugin
+  touch "$LS_STAMP"
+fi
+
 # Redis and PostgreSQL: used where they answer; otherwise the project starts its own
 # from these binaries (infra/local/services.py), so make sure they exist. `make chaos`
 # (--servers) always starts private servers it may kill, so it always needs them.

@@ -7,8 +7,9 @@ first use so importing the app costs nothing.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from jobsched.clock import Clock, SystemClock
 from jobsched.queue import RedisQueue
@@ -22,6 +23,7 @@ from jobsched.store import Store
 class Runtime:
     settings: Settings
     clock: Clock
+    _scheduler: Any = field(default=None, init=False, repr=False)
 
     @cached_property
     def store(self) -> Store:
@@ -64,9 +66,15 @@ class Runtime:
         return Access(self.settings, KeyStore(self.store), limiter, self.clock)
 
     def scheduler(self, instance_id: str | None = None):  # -> Scheduler
+        """The process's scheduler (one lock owner per warm Lambda container, so a
+        later invocation renews its own lock instead of waiting for it to lapse)."""
         from jobsched.scheduler import Scheduler
 
-        return Scheduler(self.store, self.queue, self.settings, self.clock, instance_id)
+        if instance_id is not None:
+            return Scheduler(self.store, self.queue, self.settings, self.clock, instance_id)
+        if self._scheduler is None:
+            self._scheduler = Scheduler(self.store, self.queue, self.settings, self.clock)
+        return self._scheduler
 
     def worker(self, worker_id: str | None = None):  # -> Worker
         from jobsched.worker import Worker

@@ -26,6 +26,7 @@ import contextlib
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +43,8 @@ from jobsched.store import Store
 log = logging.getLogger("jobsched.scheduler")
 
 RECONCILE_EVERY = timedelta(seconds=30)
+MIN_STOP_MARGIN_MS = 5_000
+"""A Lambda tick stops at least this long before its timeout, and releases the lock."""
 STAGE_SCANS = 2
 """Runs are staged this many scan intervals ahead: a late or skipped pass still leaves
 every run waiting in Redis before its time."""
@@ -168,10 +171,16 @@ class Scheduler:
         (a Lambda's remaining time) runs low. Dependency failures are logged and
         retried on the next pass: a restart of Redis or PostgreSQL loses nothing."""
         interval = self.settings.scan_interval_ms / 1000
+        slowest_ms = 0.0
         try:
             while not stop.is_set():
-                if remaining_ms is not None and remaining_ms() < 2 * interval * 1000 + 1000:
+                # Stop while a pass as slow as the slowest yet still fits twice: a Lambda
+                # killed mid-pass at its timeout never resigns, and its lock would then
+                # hold every other tick off for LEADER_LOCK_TTL.
+                margin = max(MIN_STOP_MARGIN_MS, interval * 1000 + 2 * slowest_ms + 1000)
+                if remaining_ms is not None and remaining_ms() < margin:
                     break
+                started = time.monotonic()
                 try:
                     report = self.run_once()
                     if on_report:
@@ -181,6 +190,7 @@ class Scheduler:
                 except Exception:
                     # A bug in one pass must not stop scheduling for the rest.
                     log.exception("tick failed")
+                slowest_ms = max(slowest_ms, (time.monotonic() - started) * 1000)
                 stop.wait(interval)
         finally:
             self.resign()

@@ -1,17 +1,13 @@
-"""The local cloud: emulates ``template.yaml`` on this machine.
+"""The local cloud: ``template.yaml`` deployed into LocalStack, plus what LocalStack lacks.
 
-One module per job, each usable alone (the test suite reuses several):
+- ``localstack``   starts LocalStack in-process from ``.venv-localstack`` (no Docker)
+- ``deploy``       packages the Lambda code, uploads it and deploys the template (boto3)
+- ``passthrough``  keeps the API at ``127.0.0.1:PORT``: a pass-through to the API stage
+- ``services``     finds or starts Redis and PostgreSQL (not AWS services LocalStack has)
+- ``workers``      the worker subprocesses (ECS is a placeholder in LocalStack's free edition)
+- ``stack``        puts them together: ``python -m infra.local`` (or ``jobsched up``)
+- ``ports``        free ports a browser will connect to; ``errors`` the one error we raise
 
-- ``services``  finds or starts Redis and PostgreSQL
-- ``template``  reads the SAM template: routes, schedules, functions, handler lookup
-- ``context``   the LambdaContext stand-in (remaining time from the function's Timeout)
-- ``runtime``   one warm container per function: lazy handler import, one call at a time
-- ``apigw``     an API-Gateway-style HTTP server that sends real proxy events to the handler
-- ``events``    fires the template's schedules with real EventBridge events
-- ``s3site``    a moto S3 endpoint and the dashboard upload (plain boto3)
-- ``workers``   the worker subprocesses
-- ``stack``     puts them together: ``python -m infra.local`` (or ``jobsched up``)
-- ``ports``     free ports a browser will connect to; ``errors`` the one error we raise
-
-Importing any of them starts nothing.
+The Lambda executor LocalStack runs the functions with is in ``infra/localstack/plugin``
+(it is loaded into LocalStack's interpreter, not ours). Importing any of these starts nothing.
 """

@@ -4,10 +4,12 @@ Start order, each step needing the ones before it:
 
 1. Redis and PostgreSQL (found at REDIS_URL / DATABASE_URL, or started under .local/),
    the database, the migrations;
-2. the environment the app and the workers read: DATABASE_URL, REDIS_URL, API_KEYS (a
-   generated key when none is set), set *before* the app module is imported;
-3. the API Gateway server with the API function loaded (a broken app fails here, loudly);
-4. the schedule firer (the tick), 5. the workers, 6. the dashboard in its S3 bucket.
+2. LocalStack (in-process, its own virtualenv) and ``template.yaml`` deployed into it
+   through CloudFormation: the API and tick Lambdas (run by the project's executor
+   plug-in), API Gateway, the EventBridge rule that fires the tick, the dashboard bucket;
+3. the API at PORT, a pass-through to the deployed API Gateway stage;
+4. one tick invocation (the rule's first firing is up to a minute away), the workers, and
+   the dashboard uploaded to its bucket in LocalStack's S3.
 
 ``stop()`` undoes them in reverse. ``run_stack`` adds the banner, the ``READY`` line that
 tests wait for, and signal handling: SIGINT/SIGTERM stop everything and exit 0.
@@ -15,32 +17,36 @@ tests wait for, and signal handling: SIGINT/SIGTERM stop everything and exit 0.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import signal
 import sys
 import threading
+import urllib.request
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-from infra.local.apigw import ApiGateway
+from infra.aws.publish_dashboard import upload_site
+from infra.local.deploy import Deployment, client, deploy, package_code, wait_for_functions
 from infra.local.errors import LocalCloudError
-from infra.local.events import ScheduleFirer
-from infra.local.runtime import FunctionRuntime
-from infra.local.s3site import DashboardSite
+from infra.local.localstack import LocalStackProcess
+from infra.local.passthrough import PassThrough, stage_url
 from infra.local.services import LocalServices, ensure_database
-from infra.local.template import load_template, read_stack
 from infra.local.workers import WorkerPool
 from jobsched.settings import Settings
 
 log = logging.getLogger("infra.local.stack")
 
 API_PREFIX = "/api/v1"
+STAGE = "api"  # RestApi's StageName in template.yaml
 
 
 class LocalStack:
@@ -56,7 +62,6 @@ class LocalStack:
         template_path: str | Path | None = None,
         dashboard_dir: str | Path | None = None,
         local_dir: str | Path | None = None,
-        package: str | None = "app",
     ) -> None:
         self.settings = settings
         self.repo_root = Path(repo_root).resolve()
@@ -65,18 +70,18 @@ class LocalStack:
         self.template_path = Path(template_path or self.repo_root / "template.yaml")
         self.dashboard_dir = Path(dashboard_dir or self.repo_root / "dashboard")
         self.local_dir = Path(local_dir or self.repo_root / ".local")
-        self.package = package
         self.api_url: str | None = None
+        self.gateway_api_url: str | None = None
         self.dashboard_url: str | None = None
         self.api_key: str | None = None
         self.api_key_generated = False
         self.redis_url: str | None = None
         self.database_url: str | None = None
         self.services = LocalServices(self.local_dir)
-        self.gateway: ApiGateway | None = None
-        self.firer: ScheduleFirer | None = None
+        self.localstack: LocalStackProcess | None = None
+        self.deployment: Deployment | None = None
+        self.passthrough: PassThrough | None = None
         self.pool: WorkerPool | None = None
-        self.site: DashboardSite | None = None
         self._stops: list[tuple[str, Callable[[], None]]] = []
 
     def start(self) -> None:
@@ -88,15 +93,19 @@ class LocalStack:
             raise
 
     def _start(self) -> None:
-        if str(self.repo_root) not in sys.path:
-            sys.path.insert(0, str(self.repo_root))  # handlers import app.* from the tree
-        self._stops.append(("redis/postgresql", self.services.stop))
+        # LocalStack boots in seconds, in parallel with the databases and migrations.
+        localstack = LocalStackProcess(self.repo_root)
+        self._stops.append(("localstack (and its Lambda environments)", localstack.stop))
+        localstack.launch()
+        self.localstack = localstack
+
+        self._stops.insert(0, ("redis/postgresql", self.services.stop))
         self.redis_url = self.services.ensure_redis(self.settings.redis_url)
         self.database_url = self.services.ensure_postgres(self.settings.database_url)
         ensure_database(self.database_url)
 
-        # The app and the workers read the environment, not this object: export all of it,
-        # so a stack given Settings(...) in code runs them with the same values.
+        # The workers read the environment, not this object: export all of it, so a stack
+        # given Settings(...) in code runs them with the same values.
         os.environ.update(settings_environment(self.settings))
         os.environ["REDIS_URL"] = self.redis_url
         os.environ["DATABASE_URL"] = self.database_url
@@ -112,29 +121,43 @@ class LocalStack:
         applied = migrate(self.database_url)
         log.info("migrations: %s", ", ".join(applied) if applied else "up to date")
 
-        spec = read_stack(load_template(self.template_path))
-        runtimes = {
-            fid: FunctionRuntime(fn, package=self.package) for fid, fn in spec.functions.items()
-        }
-        gateway = ApiGateway(
-            spec.routes,
-            runtimes,
-            stage=spec.stage,
-            cors=spec.cors,
-            gateway_headers=spec.gateway_headers,
-            port=self.port,
-        )
-        self._stops.append(("api", gateway.stop))
-        for fid in {r.function.logical_id for r in spec.routes}:
-            runtimes[fid].load()
-        gateway.start()
-        self.gateway = gateway
-        self.api_url = gateway.url + API_PREFIX
+        code = package_code(self.repo_root)  # while LocalStack may still be booting
+        localstack.wait_ready()
+        endpoint = localstack.endpoint_url
 
-        firer = ScheduleFirer(spec.schedules, runtimes, stack_name="job-scheduler-local")
-        self._stops.append(("schedules", firer.stop))
-        firer.start()
-        self.firer = firer
+        self.deployment = deploy(
+            endpoint,
+            self.repo_root,
+            secrets={
+                "DATABASE_URL": self.database_url,
+                "REDIS_URL": self.redis_url,
+                "API_KEYS": os.environ["API_KEYS"],
+            },
+            parameters=template_parameters(self.settings),
+            template_path=self.template_path,
+            code=code,
+        )
+        lam = client("lambda", endpoint)
+        api_fn = self.deployment.function_name("ApiFunction")
+        tick_fn = self.deployment.function_name("TickFunction")
+        wait_for_functions(lam, [api_fn, tick_fn])
+
+        upstream = stage_url(endpoint, self.deployment.rest_api_id, STAGE)
+        self.gateway_api_url = upstream + API_PREFIX
+        passthrough = PassThrough(upstream, self.port)
+        self._stops.append(("api", passthrough.stop))
+        passthrough.start()
+        self.passthrough = passthrough
+        self.api_url = passthrough.url + API_PREFIX
+        warm_up(self.api_url)
+
+        # The rule fires a minute after it is created; schedules must not wait that long.
+        rule = client("events", endpoint).describe_rule(
+            Name=self.deployment.resources["TickFunctionTick"][1]
+        )
+        lam.invoke(
+            FunctionName=tick_fn, InvocationType="Event", Payload=scheduled_event(rule["Arn"])
+        )
 
         pool = WorkerPool(
             self.workers,
@@ -146,10 +169,12 @@ class LocalStack:
         pool.start()
         self.pool = pool
 
-        site = DashboardSite(self.dashboard_dir)
-        self._stops.append(("dashboard", site.stop))
-        self.dashboard_url = site.start(self.api_url)
-        self.site = site
+        bucket = self.deployment.outputs["DashboardBucketName"]
+        keys = upload_site(
+            client("s3", endpoint), bucket, self.dashboard_dir, {"apiUrl": self.api_url}
+        )
+        log.info("uploaded %d dashboard files to s3://%s", len(keys), bucket)
+        self.dashboard_url = f"{endpoint}/{bucket}/index.html"
 
     def stop(self) -> None:
         """Stop what started, newest first; one failing step does not skip the others."""
@@ -169,6 +194,9 @@ class LocalStack:
             "Job Scheduler is running",
             f"  API        {self.api_url}",
             f"  Dashboard  {self.dashboard_url}",
+            f"  LocalStack {self.localstack.endpoint_url if self.localstack else ''}"
+            f" (stack {self.deployment.stack_name if self.deployment else ''})",
+            f"  API stage  {self.gateway_api_url}",
             f"  API key    {self.api_key}{key_note}",
             f"  Redis      {_redact(self.redis_url or '')}",
             f"  PostgreSQL {_redact(self.database_url or '')}",
@@ -182,7 +210,9 @@ class LocalStack:
             f'"schedule": "*/1 * * * *"}}\' {self.api_url}/jobs',
             "",
             "Ctrl-C stops everything.",
-            f"READY api={self.api_url} dashboard={self.dashboard_url}",
+            f"READY api={self.api_url} dashboard={self.dashboard_url}"
+            f" localstack={self.localstack.endpoint_url if self.localstack else ''}"
+            f" stage={self.gateway_api_url}",
         ]
         return "\n".join(lines)
 
@@ -194,6 +224,47 @@ def settings_environment(settings: Settings) -> dict[str, str]:
         value = getattr(settings, f.name)
         env[f.metadata["env"]] = ",".join(value) if isinstance(value, tuple) else str(value)
     return env
+
+
+def template_parameters(settings: Settings) -> dict[str, str]:
+    """The settings the template takes as parameters, so the Lambdas run with them too."""
+    return {
+        "RedisKeyPrefix": settings.redis_key_prefix,
+        "ScanIntervalMs": str(settings.scan_interval_ms),
+        "LeaderLockTtl": f"{settings.leader_lock_ttl_s:g}",
+        "VisibilityTimeoutMs": str(settings.visibility_timeout_ms),
+        "MaxConcurrentJobs": str(settings.max_concurrent_jobs),
+        "WorkerGraceMs": str(settings.worker_grace_ms),
+        "ShellAllowedCommands": ",".join(settings.shell_allowed_commands),
+        "ShellAllowedEnv": ",".join(settings.shell_allowed_env),
+        "WebhookAllowedHosts": ",".join(settings.webhook_allowed_hosts),
+    }
+
+
+def scheduled_event(rule_arn: str) -> bytes:
+    """The event EventBridge sends a rule's target when the schedule fires."""
+    region, account = rule_arn.split(":")[3:5]
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [rule_arn],
+        "detail": {},
+    }
+    return json.dumps(event).encode()
+
+
+def warm_up(api_url: str) -> None:
+    """One request, so the API's first Lambda environment starts now, not on a user's click."""
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=30) as reply:
+            log.info("API answers: %s", json.load(reply))
+    except OSError as exc:  # an HTTPError (503) is an answer too; the banner still helps
+        log.warning("API warm-up: %s", exc)
 
 
 def _redact(url: str) -> str:

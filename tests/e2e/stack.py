@@ -1,6 +1,7 @@
-"""Start the local stack as a user does (`python -m jobsched up` in a subprocess), on its
-own database and Redis key prefix; wait for its READY line; stop it with Ctrl-C and clean
-up. Used by the e2e fixtures and the screenshots script.
+"""Start the local stack as a user does (`python -m jobsched up` in a subprocess: LocalStack,
+template.yaml deployed into it, workers), on its own database, Redis key prefix and ports;
+wait for its READY line; stop it with Ctrl-C and clean up. Used by the e2e fixtures and
+the screenshots script.
 
     .venv/bin/python -m tests.e2e.stack     # a throwaway stack to poke at by hand
 """
@@ -26,7 +27,7 @@ from jobsched.client import Client
 from jobsched.store.migrations import migrate
 
 ROOT = Path(__file__).resolve().parents[2]
-READY = re.compile(r"READY api=(\S+) dashboard=(\S+)")
+READY = re.compile(r"READY api=(\S+) dashboard=(\S+) localstack=(\S+) stage=(\S+)")
 
 
 @dataclass
@@ -40,6 +41,11 @@ class Stack:
     """The stack's own database, for tests that must reach under the API."""
     env: dict[str, str] | None = None
     """The environment it was started with (to start more workers on its servers)."""
+    localstack_url: str = ""
+    """LocalStack's gateway, where the stack is deployed (boto3's endpoint_url)."""
+    stage_api_url: str = ""
+    """The API through LocalStack's own API Gateway stage, not the pass-through."""
+    redis_prefix: str = ""
 
     def client(self) -> Client:
         return Client(self.api_url, self.api_key, timeout=15)
@@ -78,12 +84,11 @@ def local_stack(
             "LOCAL_WORKERS": "2",
             "MAX_CONCURRENT_JOBS": "4",
             "WORKER_GRACE_MS": "2000",
-            "DASHBOARD_BUCKET": "job-scheduler-dashboard",
+            "LOCALSTACK_PORT": str(free_port()),
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
             **env_overrides,
         }
-        env.pop("AWS_ENDPOINT_URL", None)
         proc = subprocess.Popen(
             [sys.executable, "-m", "jobsched", "up"],
             cwd=ROOT,
@@ -100,7 +105,18 @@ def local_stack(
         match = next((m for line in output if (m := READY.search(line))), None)
         if match is None:
             raise RuntimeError("the local stack did not start:\n" + "".join(output[-60:]))
-        yield Stack(match.group(1), match.group(2), api_key, proc, output, database_url, env)
+        yield Stack(
+            match.group(1),
+            match.group(2),
+            api_key,
+            proc,
+            output,
+            database_url,
+            env,
+            localstack_url=match.group(3),
+            stage_api_url=match.group(4),
+            redis_prefix=prefix,
+        )
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops it

@@ -300,6 +300,10 @@ def test_hostile_bytes_never_reach_a_server_error(stack: Stack, record_property,
         )
         kinds[f"{request.method} {request.path}"] += 1
         label = f"{request.method} {request.url('')[:200]} {(request.body or '')[:200]!r}"
+        if response.status_code == 414:
+            # The front door's own size limit (64 KB of request line and headers), which
+            # many URL values of 2,000 "é" (6 bytes each, encoded) together can pass.
+            return
         assert response.status_code < 500, (label, response.text[:500])
         _case_for(request).validate_response(response, checks=CHECKS)
         _check_error_shape(response, label)

@@ -311,3 +311,27 @@ def test_an_execution_that_keeps_killing_its_workers_is_dead_lettered_as_poison(
     assert [a.outcome for a in final.attempts] == ["LOST", "LOST", "FAILED"]
     (entry,) = store.list_dead_letter().items
     assert entry.reason.startswith("poison")
+
+
+def test_a_lambda_tick_stops_early_enough_to_release_the_lock_however_slow_its_passes(
+    engine: Engine, monkeypatch
+) -> None:
+    """A tick killed at its Lambda timeout never resigns, and its lock would keep every
+    other tick off for LEADER_LOCK_TTL; so it stops while its slowest pass still fits."""
+    settings = replace(engine.settings, scan_interval_ms=1)
+    scheduler = Scheduler(engine.store, engine.queue, settings, engine.clock)
+    budget = {"ms": 60_000.0}
+    starts: list[float] = []
+    real_run_once = scheduler.run_once
+
+    def slow_pass(now=None):
+        starts.append(budget["ms"])
+        budget["ms"] -= 7_000  # a pass on a loaded machine: 7 s of the Lambda's time
+        return real_run_once(engine.clock.now())
+
+    monkeypatch.setattr(scheduler, "run_once", slow_pass)
+    scheduler.run_forever(threading.Event(), remaining_ms=lambda: budget["ms"])
+    assert starts and budget["ms"] > 0, "a pass ran past the Lambda's timeout"
+    assert min(starts) >= 7_000  # no pass started that could not finish
+    leader, _ = engine.queue.leader()
+    assert leader is None  # resigned: the next invocation leads at once

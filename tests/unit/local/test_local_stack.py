@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.local.stack import LocalStack, settings_environment
+import pytest
+
+from infra.local.errors import LocalCloudError
+from infra.local.localstack import LocalStackProcess
+from infra.local.stack import LocalStack, settings_environment, template_parameters
 from jobsched.settings import Settings
 
 
@@ -15,10 +19,13 @@ def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> 
     stack.api_key = "key-1"
     stack.redis_url = "redis://:redis-pw@127.0.0.1:6379/0"
     stack.database_url = "postgresql://app:pg-pw@127.0.0.1:5432/jobsched"
+    stack.localstack = LocalStackProcess(tmp_path, port=4566)  # constructed, not started
+    stack.gateway_api_url = "http://127.0.0.1:4566/_aws/execute-api/abc/api/api/v1"
     banner = stack.banner()
     assert banner.splitlines()[-1] == (
         "READY api=http://127.0.0.1:3001/api/v1 "
-        "dashboard=http://127.0.0.1:4100/job-scheduler-dashboard/index.html"
+        "dashboard=http://127.0.0.1:4100/job-scheduler-dashboard/index.html "
+        "localstack=http://127.0.0.1:4566 stage=http://127.0.0.1:4566/_aws/execute-api/abc/api/api/v1"
     )
     assert 'curl -H "Authorization: Bearer key-1" http://127.0.0.1:3001/api/v1/jobs' in banner
     assert "redis-pw" not in banner and "pg-pw" not in banner
@@ -49,3 +56,23 @@ def test_settings_round_trip_through_the_environment() -> None:
     assert env["REDIS_KEY_PREFIX"] == "p1"
     assert env["API_KEYS"] == "a,b"
     assert Settings.from_env(env) == settings
+
+
+def test_the_settings_the_template_takes_become_its_parameters() -> None:
+    settings = Settings(
+        redis_key_prefix="p1",
+        scan_interval_ms=250,
+        leader_lock_ttl_s=2.5,
+        shell_allowed_commands=("echo", "sleep"),
+    )
+    parameters = template_parameters(settings)
+    assert parameters["RedisKeyPrefix"] == "p1"
+    assert parameters["ScanIntervalMs"] == "250"
+    assert parameters["LeaderLockTtl"] == "2.5"
+    assert parameters["ShellAllowedCommands"] == "echo,sleep"
+
+
+def test_a_bad_localstack_port_is_refused_naming_the_variable(monkeypatch) -> None:
+    monkeypatch.setenv("LOCALSTACK_PORT", "http")
+    with pytest.raises(LocalCloudError, match="LOCALSTACK_PORT"):
+        LocalStackProcess(Path("."))

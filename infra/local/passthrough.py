@@ -1,0 +1,157 @@
+"""The API at its usual address (``http://127.0.0.1:PORT/api/v1``), passed through to the
+stage that CloudFormation deployed in LocalStack's API Gateway.
+
+Nothing is interpreted here: method, path, query, headers and body go to
+``<gateway>/_aws/execute-api/<api id>/<stage><path>`` (LocalStack's path form of
+``https://<api id>.execute-api.<region>.amazonaws.com/<stage>``) and the answer comes back
+as it is. Routing, CORS preflight, gateway errors and the Lambda are LocalStack's and the
+template's. One thread per request: LocalStack runs concurrent requests in as many Lambda
+environments.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from infra.local.errors import LocalCloudError
+from infra.local.ports import LOOPBACK
+
+log = logging.getLogger("infra.local.passthrough")
+
+# Connection-level headers are per hop (RFC 9110 7.6.1); Host names the gateway, not us.
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+    "trailer", "transfer-encoding", "upgrade", "host", "content-length",
+}  # fmt: skip
+OWN_HEADERS = {"server", "date"}  # send_response() writes ours
+UPSTREAM_TIMEOUT_S = 60.0  # above API Gateway's own 29 s integration timeout
+
+
+# LocalStack's gateway cannot pass a multipart/form-data body through as API Gateway does:
+# its web server answers a malformed one with a bare 400, and its API Gateway re-encodes a
+# well-formed one and fails (500) on one without a boundary. The API takes JSON only and
+# answers any multipart request with this (Chalice's 415, in the API's error shape), so
+# the pass-through gives that answer itself rather than forward what LocalStack mangles.
+UNSUPPORTED_MULTIPART = {
+    "error": {
+        "code": "unsupported_media_type",
+        "message": "Unsupported media type: multipart/form-data",
+    }
+}
+
+
+# LocalStack's web server takes request heads up to 64 KB (jobsched_gateway_limits raises
+# Twisted's 16 KB); past that it would answer a bare 400 or drop the connection, so the
+# front door answers 414 itself, in the API's error shape. (API Gateway's own limit,
+# 10,240 bytes, is not emulated: the API answers what it can.)
+MAX_REQUEST_BYTES = 65_000
+TOO_LONG = {
+    "error": {
+        "code": "request_too_long",
+        "message": f"request line and headers exceed {MAX_REQUEST_BYTES} bytes",
+    }
+}
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    return (content_type or "").split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
+def stage_url(endpoint_url: str, api_id: str, stage: str) -> str:
+    return f"{endpoint_url.rstrip('/')}/_aws/execute-api/{api_id}/{stage}"
+
+
+class PassThrough:
+    def __init__(self, upstream: str, port: int, host: str = LOOPBACK) -> None:
+        self.upstream = urlsplit(upstream)
+        self.host, self.port = host, port
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        upstream = self.upstream
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if _is_multipart(self.headers.get("Content-Type")) and self.command != "OPTIONS":
+                    self._answer(415, UNSUPPORTED_MULTIPART)
+                    return
+                size = len(self.requestline) + sum(len(v) for v in self.headers.values())
+                if size > MAX_REQUEST_BYTES:
+                    self._answer(414, TOO_LONG)
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                conn = http.client.HTTPConnection(
+                    upstream.hostname, upstream.port, timeout=UPSTREAM_TIMEOUT_S
+                )
+                try:
+                    conn.request(self.command, upstream.path + self.path, body, headers)
+                    reply = conn.getresponse()
+                    data = reply.read()
+                except OSError as exc:
+                    log.warning(
+                        "%s %s: LocalStack did not answer (%s)", self.command, self.path, exc
+                    )
+                    self.send_error(502, "LocalStack's API Gateway did not answer")
+                    return
+                finally:
+                    conn.close()
+                self.send_response(reply.status, reply.reason)
+                for name, value in reply.getheaders():
+                    if name.lower() not in HOP_BY_HOP | OWN_HEADERS:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            def _answer(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            def __getattr__(self, name: str) -> Any:
+                # Every method, TRACE and made-up ones included: API Gateway decides.
+                if name.startswith("do_"):
+                    return self._forward
+                raise AttributeError(name)
+
+            def log_message(self, format: str, *args: object) -> None:
+                log.debug(format, *args)
+
+        try:
+            server = ThreadingHTTPServer((self.host, self.port), Handler)
+        except OSError as exc:
+            raise LocalCloudError(
+                f"cannot listen on {self.host}:{self.port} ({exc}); set PORT"
+            ) from exc
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="api-passthrough")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

@@ -1,0 +1,108 @@
+"""The API port's pass-through: a request reaches the API Gateway stage as it was sent, and
+the answer comes back as it was given."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from infra.local.passthrough import PassThrough, stage_url
+from infra.local.ports import LOOPBACK, free_port
+
+
+class _Stage(BaseHTTPRequestHandler):
+    """Stands in for LocalStack's stage: echoes what it received."""
+
+    protocol_version = "HTTP/1.1"
+
+    def _echo(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        seen = {
+            "method": self.command,
+            "path": self.path,
+            "authorization": self.headers.get("Authorization"),
+            "body": body.decode(),
+        }
+        data = json.dumps(seen).encode()
+        self.send_response(418)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Stage", "yes")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_TRACE = do_OPTIONS = _echo
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def passthrough() -> Iterator[PassThrough]:
+    upstream = ThreadingHTTPServer((LOOPBACK, 0), _Stage)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    proxy = PassThrough(
+        stage_url(f"http://{LOOPBACK}:{upstream.server_port}", "abc", "api"), free_port()
+    )
+    proxy.start()
+    yield proxy
+    proxy.stop()
+    upstream.shutdown()
+    upstream.server_close()
+
+
+def _call(proxy: PassThrough, method: str, path: str, body: bytes | None = None, **headers: str):
+    conn = http.client.HTTPConnection(LOOPBACK, proxy.port, timeout=10)
+    conn.request(method, path, body, headers)
+    reply = conn.getresponse()
+    return reply.status, dict(reply.getheaders()), reply.read()
+
+
+def test_requests_reach_the_stage_unchanged_and_answers_come_back(passthrough) -> None:
+    status, headers, body = _call(
+        passthrough, "POST", "/api/v1/jobs?limit=2", b'{"name": "x"}', Authorization="Bearer k"
+    )
+    assert status == 418 and headers["X-Stage"] == "yes"
+    assert json.loads(body) == {
+        "method": "POST",
+        "path": "/_aws/execute-api/abc/api/api/v1/jobs?limit=2",
+        "authorization": "Bearer k",
+        "body": '{"name": "x"}',
+    }
+
+
+def test_every_method_is_passed_on_for_the_gateway_to_judge(passthrough) -> None:
+    status, _, body = _call(passthrough, "TRACE", "/api/v1/health")
+    assert status == 418 and json.loads(body)["method"] == "TRACE"
+
+
+def test_a_multipart_request_gets_the_apis_415(passthrough) -> None:
+    status, headers, body = _call(
+        passthrough, "POST", "/api/v1/jobs", b"{}", **{"Content-Type": "multipart/form-data"}
+    )
+    assert status == 415
+    assert json.loads(body)["error"]["code"] == "unsupported_media_type"
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_an_unreachable_stage_is_a_502_not_a_hang() -> None:
+    proxy = PassThrough(stage_url(f"http://{LOOPBACK}:{free_port()}", "abc", "api"), free_port())
+    proxy.start()
+    try:
+        status, _, _ = _call(proxy, "GET", "/api/v1/health")
+    finally:
+        proxy.stop()
+    assert status == 502
+
+
+def test_a_request_over_localstacks_size_limit_gets_a_414_in_the_apis_shape(passthrough) -> None:
+    status, _, body = _call(passthrough, "GET", "/api/v1/audit?action=" + "x" * 65_100)
+    assert status == 414
+    assert json.loads(body)["error"]["code"] == "request_too_long"
+    status, _, _ = _call(passthrough, "GET", "/api/v1/audit?action=" + "x" * 60_000)
+    assert status == 418  # under the limit: passed on
