@@ -39,6 +39,9 @@ def _env(name: str, help_: str, **kwargs: Any) -> Any:
 @dataclass(frozen=True)
 class Settings:
     port: int = _env("PORT", "HTTP port of the local API", default=3001)
+    dashboard_port: int = _env(
+        "DASHBOARD_PORT", "HTTP port the local stack serves the dashboard at", default=3000
+    )
     database_url: str = _env("DATABASE_URL", "PostgreSQL URL", default=DEFAULT_DATABASE_URL)
     redis_url: str = _env("REDIS_URL", "Redis URL", default=DEFAULT_REDIS_URL)
     redis_key_prefix: str = _env(
@@ -145,6 +148,7 @@ class Settings:
     def validate(self) -> None:
         positive = {
             "PORT": self.port,
+            "DASHBOARD_PORT": self.dashboard_port,
             "LEADER_LOCK_TTL": self.leader_lock_ttl_s,
             "SCAN_INTERVAL_MS": self.scan_interval_ms,
             "MAX_CONCURRENT_JOBS": self.max_concurrent_jobs,

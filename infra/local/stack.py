@@ -35,6 +35,7 @@ from typing import TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from infra.aws.publish_dashboard import upload_site
+from infra.local.dashboard_site import DashboardSite, port_taken
 from infra.local.deploy import Deployment, client, deploy, package_code, wait_for_functions
 from infra.local.errors import LocalCloudError
 from infra.local.localstack import LocalStackProcess
@@ -93,6 +94,9 @@ class LocalStack:
             raise
 
     def _start(self) -> None:
+        # A port in use is said at once, not after a minute of start-up.
+        if taken := port_taken(self.settings.dashboard_port):
+            raise taken
         # LocalStack boots in seconds, in parallel with the databases and migrations.
         localstack = LocalStackProcess(self.repo_root)
         self._stops.append(("localstack (and its Lambda environments)", localstack.stop))
@@ -174,7 +178,10 @@ class LocalStack:
             client("s3", endpoint), bucket, self.dashboard_dir, {"apiUrl": self.api_url}
         )
         log.info("uploaded %d dashboard files to s3://%s", len(keys), bucket)
-        self.dashboard_url = f"{endpoint}/{bucket}/index.html"
+        site = DashboardSite(f"{endpoint}/{bucket}", self.settings.dashboard_port)
+        self._stops.append(("dashboard", site.stop))
+        site.start()
+        self.dashboard_url = site.url
 
     def stop(self) -> None:
         """Stop what started, newest first; one failing step does not skip the others."""

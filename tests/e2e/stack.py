@@ -77,6 +77,7 @@ def local_stack(
         env = {
             **os.environ,
             "PORT": str(free_port()),
+            "DASHBOARD_PORT": str(free_port()),
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "REDIS_KEY_PREFIX": prefix,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -83,3 +84,30 @@ def test_prometheus_scrapes_metrics_through_the_front_door(own: Stack) -> None:
         text = response.read().decode()
     names = {f.name for f in text_string_to_metric_families(text)}
     assert {"jobsched_leader_present", "jobsched_run_duration_seconds"} <= names
+
+
+def test_the_dashboard_is_at_dashboard_port(own: Stack) -> None:
+    port = (own.env or {})["DASHBOARD_PORT"]
+    assert own.dashboard_url == f"http://127.0.0.1:{port}/index.html"
+    banner = "\n".join(own.output)
+    assert f"Dashboard  http://127.0.0.1:{port}/index.html" in banner
+    with urllib.request.urlopen(own.dashboard_url, timeout=10) as response:
+        assert response.status == 200
+        assert "<html" in response.read().decode().lower()
+
+
+def test_a_busy_dashboard_port_is_named(own: Stack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        env = {**(own.env or os.environ), "DASHBOARD_PORT": port, "PORT": "0"}
+        run = subprocess.run(
+            [sys.executable, "-m", "jobsched", "up"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 1
+    assert f"port {port}" in run.stderr and "DASHBOARD_PORT" in run.stderr
