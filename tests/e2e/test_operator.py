@@ -1,7 +1,8 @@
 """The operator's day on a stack started as a user starts it (``jobsched up``), its
 own so that no other test's dead letters count: ``jobsched doctor`` passes, the
 CLI's ``--json`` parses, ``watch`` follows a run to its end and exits with its
-outcome, and Prometheus can scrape ``/metrics`` through the API's front door."""
+outcome, Prometheus can scrape ``/metrics`` through the API's front door, and the
+dashboard is at DASHBOARD_PORT (a busy port is named)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from infra.local.ports import free_port
 from jobsched.client import Client
 from tests.e2e.stack import Stack, local_stack
 
@@ -101,7 +103,7 @@ def test_a_busy_dashboard_port_is_named(own: Stack) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = str(taken.getsockname()[1])
-        env = {**(own.env or os.environ), "DASHBOARD_PORT": port, "PORT": "0"}
+        env = {**(own.env or os.environ), "DASHBOARD_PORT": port, "PORT": str(free_port())}
         run = subprocess.run(
             [sys.executable, "-m", "jobsched", "up"],
             env=env,
