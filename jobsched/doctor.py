@@ -33,6 +33,9 @@ LEASE_GRACE_MS = 10_000
 MISSING_AFTER = timedelta(minutes=1)
 """A RUNNING run absent from Redis this long: the tick's reconcile (every 30 s) missed it."""
 MAX_SKEW_MS = 1_000
+LEADER_GAP = timedelta(seconds=90)
+"""On AWS the tick Lambda runs each minute and gives the lock up just before it ends:
+no holder for a few seconds, with a pass this recent, is that gap, not a stopped tick."""
 START = (
     "start one: `jobsched tick` (locally: `make up`); on AWS check the tick Lambda's "
     "schedule and logs"
@@ -118,7 +121,12 @@ class Doctor:
             return self._skipped("scheduler", "redis")
         owner, ttl = self.queue.leader()
         if owner is None:
-            return Check("scheduler", False, "no scheduler holds the leader lock", START)
+            seen = self.queue.leader_seen()
+            if seen is not None and now - seen <= LEADER_GAP:
+                ago = round((now - seen).total_seconds())
+                return Check("scheduler", True, f"between tick runs: the last pass was {ago} s ago")
+            last = f" (last pass {seen.isoformat(timespec='seconds')})" if seen else ""
+            return Check("scheduler", False, f"no scheduler holds the leader lock{last}", START)
         since = self.queue.leader_since()
         held = f", since {since.isoformat(timespec='seconds')}" if since else ""
         name = owner.rsplit(":", 1)[0]

@@ -126,6 +126,11 @@ class Keys:
         return "{" + self.leader + "}:since"
 
     @property
+    def leader_seen(self) -> str:
+        """string: when a leader last took or renewed the lock (ms), kept a day."""
+        return "{" + self.leader + "}:seen"
+
+    @property
     def workers(self) -> str:
         """zset: worker id, score = last heartbeat (ms)."""
         return f"{self.prefix}:workers"

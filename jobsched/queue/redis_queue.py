@@ -415,7 +415,7 @@ class RedisQueue:
     def acquire_leader(self, owner: str, ttl_ms: int, now: datetime | None = None) -> bool:
         """Take or renew the lock; ``now`` is recorded as when a new holder took it."""
         now_ms = to_ms(now) if now is not None else int(time.time() * 1000)
-        keys = [self.keys.leader, self.keys.leader_since]
+        keys = [self.keys.leader, self.keys.leader_since, self.keys.leader_seen]
         return bool(self._run("leader_acquire", keys, [owner, ttl_ms, now_ms]))
 
     @redis_errors
@@ -434,8 +434,12 @@ class RedisQueue:
     @redis_errors
     def leader_since(self) -> datetime | None:
         """When the current leader took the lock (None: no leader)."""
-        since = self.client.get(self.keys.leader_since)
-        return None if since is None else datetime.fromtimestamp(int(since) / 1000, UTC)
+        return _ms_time(self.client.get(self.keys.leader_since))
+
+    @redis_errors
+    def leader_seen(self) -> datetime | None:
+        """When a leader last took or renewed the lock (None: not in the last day)."""
+        return _ms_time(self.client.get(self.keys.leader_seen))
 
     @redis_errors
     def server_time(self) -> datetime:
@@ -496,6 +500,10 @@ class RedisQueue:
     @redis_errors
     def ping(self) -> bool:
         return bool(self.client.ping())
+
+
+def _ms_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(int(value) / 1000, UTC)
 
 
 def total_depth(depths: Iterable[dict[str, int]]) -> dict[str, int]:
