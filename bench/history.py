@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import statistics
 import subprocess
 import sys
@@ -42,17 +41,12 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import _db  # noqa: E402
-from infra.local.services import ensure_postgres, ensure_redis  # noqa: E402
+from bench.scratch import scratch, write_results  # noqa: E402
 from jobsched.clock import FakeClock  # noqa: E402
-from jobsched.queue import RedisQueue  # noqa: E402
-from jobsched.queue.redis_queue import connect  # noqa: E402
-from jobsched.registry import default_registry  # noqa: E402
+from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.scheduler import Scheduler  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
-from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
-from jobsched.store import Store, keyset  # noqa: E402
-from jobsched.store.migrations import migrate  # noqa: E402
+from jobsched.store import keyset  # noqa: E402
 
 HISTORY_DAYS = 30
 RECENT_RUNS = 3_600
@@ -253,24 +247,12 @@ def main() -> int:
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
-    admin = ensure_postgres(_db(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, "postgres"))
-    redis_url = ensure_redis(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
-    name = f"jobsched_bench_hist_{secrets.token_hex(4)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db(admin, name)
-    prefix = f"jsbench:{secrets.token_hex(4)}"
-    settings = Settings(database_url=url, redis_url=redis_url, redis_key_prefix=prefix)
-    client = connect(redis_url)
-    store = None
     now = datetime.now(UTC).replace(microsecond=0)
     results: dict[str, Any] = {"when": now.isoformat(), "machine": machine(), "sizes": []}
-    try:
-        migrate(url)
-        store = Store(url)
-        queue = RedisQueue(client, prefix)
+    with scratch("bench_hist") as scr:
+        url, store, queue, settings = scr.database_url, scr.store, scr.queue, scr.settings
         clock = FakeClock(now)
-        service = JobService(store, queue, default_registry(), settings, clock)
+        service = JobService(store, queue, builtin_registry(), settings, clock)
         scheduler = Scheduler(store, queue, settings, clock)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("SET synchronous_commit = off")
@@ -298,21 +280,12 @@ def main() -> int:
                 figures["generate_s"] = round(seconds, 1)
                 results["sizes"].append(figures)
                 print(json.dumps(figures, indent=2), flush=True)
-                out = ROOT / "bench" / "results" / "history.json"
-                out.write_text(json.dumps(results, indent=2) + "\n")
+                write_results("history", results)  # each size kept if a later one fails
             size_row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
             results["database_gib"] = round(size_row[0] / 2**30, 2)
-    finally:
-        if store:
-            store.close()
-        for key in client.scan_iter(match=f"*{prefix}*", count=1000):
-            client.delete(key)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    out = ROOT / "bench" / "results" / "history.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    out = write_results("history", results)
     print_table(results)
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
     return 0
 
 

@@ -17,35 +17,25 @@ import argparse
 import json
 import os
 import platform
-import secrets
 import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import cold_import  # noqa: E402
-from infra.local.services import ensure_postgres, ensure_redis  # noqa: E402
+from bench.scratch import scratch, write_results  # noqa: E402
 from jobsched.clock import SystemClock  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
-from jobsched.queue.redis_queue import connect  # noqa: E402
 from jobsched.scheduler import Scheduler  # noqa: E402
-from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
+from jobsched.settings import Settings  # noqa: E402
 from jobsched.store import Store  # noqa: E402
-from jobsched.store.migrations import migrate  # noqa: E402
-
-
-def _db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
 def bench_queue(queue: RedisQueue, n: int) -> dict:
@@ -209,39 +199,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3_000)
     args = parser.parse_args()
 
-    admin = ensure_postgres(_db(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, "postgres"))
-    redis_url = ensure_redis(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
-    name = f"jobsched_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db(admin, name)
-    prefix = f"jsbench:{secrets.token_hex(4)}"
-    settings = Settings(database_url=url, redis_url=redis_url, redis_key_prefix=prefix)
-    client = connect(redis_url)
-    store = None
-    try:
-        migrate(url)
-        store = Store(url)
-        queue = RedisQueue(client, prefix)
+    with scratch("bench") as s:
         results = {
             "when": datetime.now(UTC).isoformat(),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-            "queue": bench_queue(queue, args.messages),
-            "due_scan": bench_due_scan(store, queue, settings, args.jobs),
-            "end_to_end": bench_end_to_end(store, queue, settings, args.runs),
+            "queue": bench_queue(s.queue, args.messages),
+            "due_scan": bench_due_scan(s.store, s.queue, s.settings, args.jobs),
+            "end_to_end": bench_end_to_end(s.store, s.queue, s.settings, args.runs),
             "api_cold_import": cold_import.measure()["api_lambda"],
         }
-    finally:
-        if store:
-            store.close()
-        for key in client.scan_iter(match=f"*{prefix}*", count=1000):
-            client.delete(key)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results" / "latest.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {write_results('latest', results)}")
     return 0
 
 

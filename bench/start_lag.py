@@ -33,21 +33,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import _db  # noqa: E402
-from infra.local.services import ensure_postgres, ensure_redis  # noqa: E402
+from bench.scratch import Scratch, scratch, write_results  # noqa: E402
+from infra.local.services import ensure_redis  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
-from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
-from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, Settings  # noqa: E402
-from jobsched.store import Store  # noqa: E402
-from jobsched.store.migrations import migrate  # noqa: E402
+from jobsched.settings import DEFAULT_REDIS_URL  # noqa: E402
 
 CELERY_PINS = ("celery==5.7.0", "kombu==5.7.0", "billiard==4.3.2", "vine==5.1.0")
 """Plus the project's own pins of what they share with it (redis, packaging)."""
@@ -90,78 +85,68 @@ def _due_times(runs: int, spread_s: float) -> list[datetime]:
     return [start + timedelta(seconds=i * step) for i in range(runs)]
 
 
-def ours(redis_url: str, admin: str, runs: int, spread_s: float) -> dict:
-    name = f"jobsched_lag_{secrets.token_hex(4)}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = _db(admin, name)
-    prefix = f"jslag:{secrets.token_hex(4)}"
-    settings = Settings(database_url=url, redis_url=redis_url, redis_key_prefix=prefix)
-    client = connect(redis_url)
-    store = None
+def ours(runs: int, spread_s: float) -> dict:
     procs: list[subprocess.Popen] = []
-    try:
-        migrate(url)
-        store = Store(url)
-        queue = RedisQueue(client, prefix)
-        registry = builtin_registry()
-        service = JobService(store, queue, registry, settings)
-        data = validate_job_create({"name": "lag", "handler": "test.echo"}, registry, settings)
-        job = store.create_job(data, datetime.now(UTC))
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "REDIS_URL": redis_url,
-            "REDIS_KEY_PREFIX": prefix,
-            "MAX_CONCURRENT_JOBS": str(SLOTS),
-            "PYTHONPATH": str(ROOT),
-        }
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "jobsched", "worker"],
-                env={**env, "WORKER_ID": f"lag-{i}"},
-                stderr=subprocess.DEVNULL,
-            )
-            for i in range(WORKERS)
-        ]
-        due = _due_times(runs, spread_s)
-        for i in range(0, runs, 500):
-            batch = [{"run_at": t.isoformat()} for t in due[i : i + 500]]
-            service.trigger_job(job.id, {"runs": batch})
-        deadline = due[-1] + timedelta(seconds=GRACE_S)
-        finished = 0
-        while datetime.now(UTC) < deadline and finished < runs:
-            time.sleep(1)
-            with store.tx() as conn:
-                finished = conn.execute(
-                    "SELECT count(*) AS n FROM executions WHERE status = 'SUCCEEDED'"
-                ).fetchone()["n"]
+    with scratch("lag") as scr:
+        try:
+            return _measure_ours(scr, runs, spread_s, procs)
+        finally:
+            for p in procs:
+                p.send_signal(signal.SIGTERM)
+            for p in procs:
+                p.wait(timeout=30)
+
+
+def _measure_ours(scr: Scratch, runs: int, spread_s: float, procs: list[subprocess.Popen]) -> dict:
+    """Trigger ``runs`` runs due over ``spread_s`` on this project's workers (started
+    into ``procs``, which the caller stops) and measure when each started."""
+    store, queue, settings = scr.store, scr.queue, scr.settings
+    registry = builtin_registry()
+    service = JobService(store, queue, registry, settings)
+    data = validate_job_create({"name": "lag", "handler": "test.echo"}, registry, settings)
+    job = store.create_job(data, datetime.now(UTC))
+    env = {
+        **os.environ,
+        "DATABASE_URL": scr.database_url,
+        "REDIS_URL": scr.redis_url,
+        "REDIS_KEY_PREFIX": scr.prefix,
+        "MAX_CONCURRENT_JOBS": str(SLOTS),
+        "PYTHONPATH": str(ROOT),
+    }
+    procs.extend(
+        subprocess.Popen(
+            [sys.executable, "-m", "jobsched", "worker"],
+            env={**env, "WORKER_ID": f"lag-{i}"},
+            stderr=subprocess.DEVNULL,
+        )
+        for i in range(WORKERS)
+    )
+    due = _due_times(runs, spread_s)
+    for i in range(0, runs, 500):
+        batch = [{"run_at": t.isoformat()} for t in due[i : i + 500]]
+        service.trigger_job(job.id, {"runs": batch})
+    deadline = due[-1] + timedelta(seconds=GRACE_S)
+    finished = 0
+    while datetime.now(UTC) < deadline and finished < runs:
+        time.sleep(1)
         with store.tx() as conn:
-            rows = conn.execute(
-                "SELECT id, scheduled_for, attempts FROM executions WHERE job_id = %s",
-                (job.id,),
-            ).fetchall()
-        lags, starts = [], {}
-        for r in rows:
-            attempts = r["attempts"] or []
-            if not attempts:
-                continue
-            first = datetime.fromisoformat(attempts[0]["started_at"])
-            lags.append((first - r["scheduled_for"]).total_seconds() * 1000)
-            starts[str(r["id"])] = len(attempts)
-        return summary(lags, starts, runs)
-    finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=30)
-        if store:
-            store.close()
-        for key in client.scan_iter(match=f"*{prefix}*", count=1000):
-            client.delete(key)
-        client.close()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finished = conn.execute(
+                "SELECT count(*) AS n FROM executions WHERE status = 'SUCCEEDED'"
+            ).fetchone()["n"]
+    with store.tx() as conn:
+        rows = conn.execute(
+            "SELECT id, scheduled_for, attempts FROM executions WHERE job_id = %s",
+            (job.id,),
+        ).fetchall()
+    lags, starts = [], {}
+    for r in rows:
+        attempts = r["attempts"] or []
+        if not attempts:
+            continue
+        first = datetime.fromisoformat(attempts[0]["started_at"])
+        lags.append((first - r["scheduled_for"]).total_seconds() * 1000)
+        starts[str(r["id"])] = len(attempts)
+    return summary(lags, starts, runs)
 
 
 CELERY_APP = textwrap.dedent(
@@ -292,8 +277,7 @@ def main() -> int:
     parser.add_argument("--spread", type=float, default=60.0, help="seconds")
     parser.add_argument("--no-celery", action="store_true")
     args = parser.parse_args()
-    admin = ensure_postgres(_db(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL, "postgres"))
-    redis_url = ensure_redis(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    redis_url = ensure_redis(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)  # for Celery
     results: dict = {
         "when": datetime.now(UTC).isoformat(),
         "machine": {"cpus": os.cpu_count()},
@@ -303,7 +287,7 @@ def main() -> int:
             "workers": WORKERS,
             "slots_per_worker": SLOTS,
         },
-        "job_scheduler": ours(redis_url, admin, args.runs, args.spread),
+        "job_scheduler": ours(args.runs, args.spread),
     }
     if not args.no_celery:
         results["celery_eta"] = {
@@ -311,9 +295,7 @@ def main() -> int:
             **celery(redis_url, args.runs, args.spread),
         }
     print(json.dumps(results, indent=2))
-    out = ROOT / "bench" / "results" / "start_lag.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {write_results('start_lag', results)}")
     return 0
 
 
