@@ -31,6 +31,13 @@ HOP_BY_HOP = {
 }  # fmt: skip
 OWN_HEADERS = {"server", "date"}  # send_response() writes ours
 UPSTREAM_TIMEOUT_S = 60.0  # above API Gateway's own 29 s integration timeout
+BODY_TIMEOUT_S = 5.0
+"""How long a client may take to send the body it announced (a Content-Length larger
+than what comes would otherwise hold a thread and the client's connection forever)."""
+
+
+def _bad_request(message: str) -> dict[str, Any]:
+    return {"error": {"code": "bad_request", "message": message}}
 
 
 # LocalStack's gateway cannot pass a multipart/form-data body through as API Gateway does:
@@ -68,9 +75,16 @@ def stage_url(endpoint_url: str, api_id: str, stage: str) -> str:
 
 
 class PassThrough:
-    def __init__(self, upstream: str, port: int, host: str = LOOPBACK) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        port: int,
+        host: str = LOOPBACK,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+    ) -> None:
         self.upstream = urlsplit(upstream)
         self.host, self.port = host, port
+        self.body_timeout_s = body_timeout_s
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -83,10 +97,31 @@ class PassThrough:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = self.body_timeout_s  # per socket read, so a short body cannot hang
+
+            def _read_body(self) -> bytes | None:
+                """The body the request announced; ``ValueError`` names what is wrong."""
+                raw = (self.headers.get("Content-Length") or "0").strip()
+                if not (raw.isascii() and raw.isdigit()):
+                    raise ValueError(f"Content-Length must be a number of bytes, got {raw!r}")
+                length = int(raw)
+                try:
+                    body = self.rfile.read(length) if length else None
+                except TimeoutError:
+                    body = None
+                if length and (body is None or len(body) < length):
+                    raise ValueError(f"the body is shorter than its Content-Length ({length})")
+                return body
 
             def _forward(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
+                try:
+                    body = self._read_body()
+                except ValueError as exc:
+                    # What API Gateway answers a malformed request with, in the API's shape;
+                    # the connection cannot be trusted for another request.
+                    self.close_connection = True
+                    self._answer(400, _bad_request(str(exc)))
+                    return
                 if _is_multipart(self.headers.get("Content-Type")) and self.command != "OPTIONS":
                     self._answer(415, UNSUPPORTED_MULTIPART)
                     return

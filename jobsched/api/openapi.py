@@ -349,8 +349,9 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
     for status, model in op.also.items():
         responses[str(status)] = {"description": "see the body", **_json(schema[model])}
     # Any key may be over its limit (429); only a key of too little scope is refused (403).
+    # Any request may be malformed as HTTP (a Content-Length that is not a number): 400.
     keyed = () if op.public else (401, 429) if op.needs == "read" else (401, 403, 429)
-    for status in sorted({*op.errors, *keyed, 503} - set(op.also)):
+    for status in sorted({*op.errors, *keyed, 400, 503} - set(op.also)):
         responses[str(status)] = {"description": "error", **_json(schema[c.Error])}
     if not op.public:
         responses["429"]["headers"] = {

@@ -106,3 +106,38 @@ def test_a_request_over_localstacks_size_limit_gets_a_414_in_the_apis_shape(pass
     assert json.loads(body)["error"]["code"] == "request_too_long"
     status, _, _ = _call(passthrough, "GET", "/api/v1/audit?action=" + "x" * 60_000)
     assert status == 418  # under the limit: passed on
+
+
+def _raw(proxy: PassThrough, request: bytes) -> tuple[int, dict]:
+    import socket
+
+    with socket.create_connection((LOOPBACK, proxy.port), timeout=10) as sock:
+        sock.sendall(request)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+@pytest.mark.parametrize("length", [b":", b"-1", b"1e3", b"\xff", "²".encode("latin-1")])
+def test_a_content_length_that_is_not_a_number_is_a_400_in_the_api_shape(
+    passthrough: PassThrough, length: bytes
+) -> None:
+    status, body = _raw(
+        passthrough, b"GET /api/v1/handlers HTTP/1.1\r\nContent-Length: " + length + b"\r\n\r\n"
+    )
+    assert status == 400
+    assert body["error"]["code"] == "bad_request" and "Content-Length" in body["error"]["message"]
+
+
+def test_a_body_shorter_than_announced_is_a_400_not_a_hung_connection() -> None:
+    proxy = PassThrough(
+        stage_url("http://127.0.0.1:1", "abc", "api"), free_port(), body_timeout_s=0.2
+    )
+    proxy.start()
+    try:
+        status, body = _raw(proxy, b"GET /api/v1/handlers HTTP/1.1\r\nContent-Length: 1\r\n\r\n")
+    finally:
+        proxy.stop()
+    assert status == 400 and "shorter" in body["error"]["message"]
