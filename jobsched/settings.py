@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from jobsched.domain.models import DEFAULT_POOL, PoolLimits
+from jobsched.domain.shards import BUCKETS
 from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
@@ -52,6 +53,11 @@ class Settings:
     )
     leader_lock_ttl_s: float = _env("LEADER_LOCK_TTL", "leader lock TTL in seconds", default=30.0)
     scan_interval_ms: int = _env("SCAN_INTERVAL_MS", "tick interval in ms", default=1000)
+    scheduler_shards: int = _env(
+        "SCHEDULER_SHARDS",
+        "shards the due-scan is split into; tick instances share them (1: the leader scans all)",
+        default=1,
+    )
     worker_id: str = _env(
         "WORKER_ID", "identity of this worker ('auto': <hostname>-<pid>)", default="worker-1"
     )
@@ -166,6 +172,11 @@ class Settings:
                 variable="WORKER_DEAD_AFTER_MS",
             )
         self.local_worker_pools()  # raises naming LOCAL_WORKERS
+        if not 1 <= self.scheduler_shards <= BUCKETS:
+            raise SettingsError(
+                f"SCHEDULER_SHARDS must be between 1 and {BUCKETS}, got {self.scheduler_shards!r}",
+                variable="SCHEDULER_SHARDS",
+            )
         not_negative = {
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,

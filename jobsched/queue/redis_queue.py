@@ -441,6 +441,61 @@ class RedisQueue:
         """When a leader last took or renewed the lock (None: not in the last day)."""
         return _ms_time(self.client.get(self.keys.leader_seen))
 
+    # ------------------------------------------------- tick shards (sharded tick)
+
+    @redis_errors
+    def acquire_shards(
+        self, owner: str, shards: Sequence[int], ttl_ms: int, now: datetime
+    ) -> list[int]:
+        """Take or renew each shard's lock (the leader lock's script, one per shard,
+        in one pipeline: each lock is its own slot). Returns the shards now held."""
+        if not shards:
+            return []
+        k, script = self.keys, self._scripts["leader_acquire"]
+        with self.client.pipeline(transaction=False) as pipe:
+            for shard in shards:
+                keys = [k.shard(shard), k.shard_since(shard), k.shard_seen(shard)]
+                script(keys=keys, args=[owner, ttl_ms, to_ms(now)], client=pipe)
+            held = pipe.execute()
+        return [shard for shard, ok in zip(shards, held, strict=True) if ok]
+
+    @redis_errors
+    def release_shards(self, owner: str, shards: Sequence[int]) -> None:
+        """Give these shards up, only those ``owner`` holds (never a bare DEL)."""
+        if not shards:
+            return
+        k, script = self.keys, self._scripts["leader_release"]
+        with self.client.pipeline(transaction=False) as pipe:
+            for shard in shards:
+                script(keys=[k.shard(shard), k.shard_since(shard)], args=[owner], client=pipe)
+            pipe.execute()
+
+    @redis_errors
+    def shard_holders(self, shards: int) -> list[tuple[str | None, int]]:
+        """Each shard's holder and the lock's time left (ms), shard 0 first."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for shard in range(shards):
+                pipe.get(self.keys.shard(shard)).pttl(self.keys.shard(shard))
+            values = pipe.execute()
+        return [(values[i], max(int(values[i + 1]), 0)) for i in range(0, len(values), 2)]
+
+    @redis_errors
+    def register_tick(self, owner: str, now: datetime, alive_ms: int) -> list[str]:
+        """Record that ``owner`` passed now; returns the tick instances seen within
+        ``alive_ms``, sorted (an instance's rank is its index: stable while they live)."""
+        now_ms = to_ms(now)
+        key = self.keys.tick_instances
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.zremrangebyscore(key, "-inf", now_ms - alive_ms)
+            pipe.zadd(key, {owner: now_ms})
+            pipe.pexpire(key, alive_ms * 2)
+            pipe.zrange(key, 0, -1)
+            return sorted(pipe.execute()[-1])
+
+    @redis_errors
+    def unregister_tick(self, owner: str) -> None:
+        self.client.zrem(self.keys.tick_instances, owner)
+
     @redis_errors
     def server_time(self) -> datetime:
         """Redis's clock (for the doctor's skew check)."""

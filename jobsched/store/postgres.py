@@ -454,7 +454,11 @@ class Store:
     # ------------------------------------------------------------ scheduling
 
     def schedule_due(
-        self, now: datetime, limit: int = 500, horizon: datetime | None = None
+        self,
+        now: datetime,
+        limit: int = 500,
+        horizon: datetime | None = None,
+        buckets: Sequence[int] | None = None,
     ) -> Scheduled:
         """Writes PENDING executions for every occurrence due by ``horizon`` (default
         ``now``; later: staged ahead, pushed to wait in Redis until their time; only for
@@ -468,10 +472,17 @@ class Store:
         One job that cannot be scheduled (its stored schedule or time zone no longer
         computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
         set aside for ``SCHEDULE_ERROR_RETRY``; the other jobs are scheduled as usual.
+
+        ``buckets``: only jobs in these buckets (a sharded tick's share,
+        jobsched/domain/shards.py); None: every job.
         """
         horizon = max(horizon or now, now)
         with self.tx() as conn:
-            jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            if buckets is None:
+                jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            else:
+                params = {"now": horizon, "limit": limit, "buckets": list(buckets)}
+                jobs = conn.execute(q("due_jobs_in_buckets"), params).fetchall()
             # Overlap policies decide on the previous run's state at the occurrence's time
             # (cancel_previous must not cancel early): only "allow" jobs are staged ahead.
             jobs = [j for j in jobs if j["overlap_policy"] == "allow" or j["next_run_time"] <= now]
