@@ -74,6 +74,16 @@ class Claim:
     deliveries: int
 
 
+@dataclass(frozen=True)
+class ShardHolder:
+    shard: int
+    owner: str | None
+    """The lock's owner (``<SCHEDULER_INSTANCE_ID>:<token>``); None: free."""
+    ttl_ms: int
+    seen: datetime | None
+    """When a holder last took or renewed it (None: not in the last day)."""
+
+
 NO_LIMITS = PoolLimits()
 
 
@@ -471,13 +481,17 @@ class RedisQueue:
             pipe.execute()
 
     @redis_errors
-    def shard_holders(self, shards: int) -> list[tuple[str | None, int]]:
-        """Each shard's holder and the lock's time left (ms), shard 0 first."""
+    def shard_holders(self, shards: int) -> list[ShardHolder]:
+        """Each shard's holder, shard 0 first (for the doctor and /metrics)."""
+        k = self.keys
         with self.client.pipeline(transaction=False) as pipe:
             for shard in range(shards):
-                pipe.get(self.keys.shard(shard)).pttl(self.keys.shard(shard))
-            values = pipe.execute()
-        return [(values[i], max(int(values[i + 1]), 0)) for i in range(0, len(values), 2)]
+                pipe.get(k.shard(shard)).pttl(k.shard(shard)).get(k.shard_seen(shard))
+            v = pipe.execute()
+        return [
+            ShardHolder(i // 3, v[i], max(int(v[i + 1]), 0), _ms_time(v[i + 2]))
+            for i in range(0, len(v), 3)
+        ]
 
     @redis_errors
     def register_tick(self, owner: str, now: datetime, alive_ms: int) -> list[str]:

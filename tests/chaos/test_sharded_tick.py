@@ -54,11 +54,7 @@ def test_three_ticks_one_killed_keep_exactly_one_run_per_occurrence(cluster: Clu
 
     def holders() -> dict[int, str]:
         """Each held shard's instance name."""
-        return {
-            shard: owner.rsplit(":", 1)[0]
-            for shard, (owner, _) in enumerate(queue.shard_holders(SHARDS))
-            if owner
-        }
+        return {h.shard: h.owner.rsplit(":", 1)[0] for h in queue.shard_holders(SHARDS) if h.owner}
 
     def settled() -> dict[int, str] | None:
         held = holders()

@@ -100,7 +100,7 @@ def test_a_lapsed_instances_shards_are_taken_over(engine: Engine) -> None:
         return held == list(range(SHARDS))
 
     wait_for(taken_over, timeout=10, what="the dead instance's shards taken over")
-    owners = [owner for owner, _ in engine.queue.shard_holders(SHARDS)]
+    owners = [h.owner for h in engine.queue.shard_holders(SHARDS)]
     assert dead.owner not in owners
     ids = _every_second_jobs(engine, 20)
     engine.clock.advance(1)
