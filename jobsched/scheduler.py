@@ -83,6 +83,8 @@ class TickReport:
     """Each pool's depth (what its workers scale on)."""
     shards: list[int] = field(default_factory=list)
     """The shards this instance scanned (SCHEDULER_SHARDS > 1; empty otherwise)."""
+    backlog: bool = False
+    """The due-scan hit its limit: more jobs may be due, so the next pass starts at once."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -180,6 +182,7 @@ class Scheduler:
         return pools
 
     def _count(self, scheduled: Scheduled, report: TickReport) -> None:
+        report.backlog = scheduled.full
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
         report.cancelled = len(scheduled.cancelled)
@@ -234,8 +237,10 @@ class Scheduler:
                 if remaining_ms is not None and remaining_ms() < margin:
                     break
                 started = time.monotonic()
+                backlog = False
                 try:
                     report = self.run_once()
+                    backlog = report.backlog
                     if on_report:
                         on_report(report)
                 except DependencyError as exc:
@@ -244,6 +249,8 @@ class Scheduler:
                     # A bug in one pass must not stop scheduling for the rest.
                     log.exception("tick failed")
                 slowest_ms = max(slowest_ms, (time.monotonic() - started) * 1000)
-                stop.wait(interval)
+                # A pass that hit the due-scan's limit is followed at once: waiting a scan
+                # interval after each batch would cap a tick at one batch per interval.
+                stop.wait(0 if backlog else interval)
         finally:
             self.resign()

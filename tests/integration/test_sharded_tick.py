@@ -5,6 +5,7 @@ Lock TTLs are Redis's (real time); registrations and due times follow the fake c
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import timedelta
 
@@ -130,3 +131,34 @@ def _assert_one_run_per_occurrence(engine: Engine, ids: list[str]) -> None:
         job = engine.store.get_job(job_id)
         assert max(times) < job.next_run_time
         assert max(times) - min(times) == timedelta(seconds=len(times) - 1)  # none missed
+
+
+def test_a_tick_with_a_backlog_passes_again_at_once(engine: Engine) -> None:
+    """More due jobs than one pass takes (500): the loop does not wait a scan interval
+    (here a minute) between batches, or a tick could schedule only 500 runs per interval."""
+    settings = replace(engine.settings, scan_interval_ms=60_000)
+    tick = Scheduler(engine.store, engine.queue, settings, engine.clock, "backlog")
+    ids = _every_second_jobs(engine, 1)
+    with engine.store.tx() as conn:
+        conn.execute(
+            "INSERT INTO jobs (id, name, handler, schedule, timezone, priority, max_retries,"
+            " timeout_ms, retry_backoff_ms, retry_backoff_max_ms, status, next_run_time,"
+            " created_at, updated_at)"
+            " SELECT gen_random_uuid(), 'bulk-' || i, handler, '0 0 1 1 *', timezone, priority,"
+            " max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms, status,"
+            " %(due)s, created_at, updated_at FROM jobs, generate_series(1, 1100) i"
+            " WHERE id = %(id)s",
+            {"id": ids[0], "due": engine.clock.now()},
+        )
+    reports = []
+    stop = threading.Event()
+    loop = threading.Thread(
+        target=tick.run_forever, args=(stop,), kwargs={"on_report": reports.append}
+    )
+    loop.start()
+    try:
+        wait_for(lambda: sum(r.scheduled for r in reports) >= 1100, timeout=30, what="backlog")
+    finally:
+        stop.set()
+        loop.join(timeout=30)
+    assert [r.backlog for r in reports[:3]] == [True, True, False]
