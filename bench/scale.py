@@ -284,6 +284,23 @@ class RedisCounter:
             Pipeline.execute = piped
 
 
+def timed_transactions(store: Store) -> list[float]:
+    """Time spent inside ``store``'s transactions from now on (seconds, in a 1-list)."""
+    spent, tx = [0.0], store.tx
+
+    @contextmanager
+    def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        t0 = time.perf_counter()
+        try:
+            with tx(*args, **kwargs) as conn:
+                yield conn
+        finally:
+            spent[0] += time.perf_counter() - t0
+
+    store.tx = timed  # type: ignore[method-assign]
+    return spent
+
+
 def pg_counters(s: Scratch) -> dict[str, int]:
     with s.store.tx() as conn:
         return conn.execute(
@@ -360,6 +377,7 @@ def run_cost(s: Scratch, runs: int) -> dict:
     )
     before = settled_pg_counters(s)
     store = Store(s.database_url, max_size=4)
+    in_pg = timed_transactions(store)
     queue = RedisQueue(s.client, s.prefix)
     counter = RedisCounter(s.client)
     worker = Worker(store, queue, settings, registry, clock, "scale-worker")
@@ -386,6 +404,7 @@ def run_cost(s: Scratch, runs: int) -> dict:
         "redis_lua_calls_per_run": round(lua / runs, 3),
         "redis_ms_per_run": round(counter.seconds * 1000 / runs, 4),
         "redis_calls": dict(counter.calls.most_common()),
+        "pg_ms_per_run": round(in_pg[0] * 1000 / runs, 4),
         "pg_transactions_per_run": round((after["xact_commit"] - before["xact_commit"]) / runs, 3),
         "pg_rows_written_per_run": round(
             sum(after[k] - before[k] for k in ("tup_inserted", "tup_updated", "tup_deleted"))
