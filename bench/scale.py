@@ -110,7 +110,9 @@ def scalar(s: Scratch, query: str) -> Any:
 
 
 @contextmanager
-def ticks(s: Scratch, count: int, shards: int, prefix: str) -> Iterator[list[subprocess.Popen]]:
+def ticks(s: Scratch, count: int, shards: int, prefix: str) -> Iterator[list[float]]:
+    """``count`` tick processes; the list yielded gets each one's CPU seconds once they
+    stopped (how the work divided, whatever else the machine was doing)."""
     env = {
         **os.environ,
         "DATABASE_URL": s.database_url,
@@ -131,13 +133,16 @@ def ticks(s: Scratch, count: int, shards: int, prefix: str) -> Iterator[list[sub
         )
         for i in range(count)
     ]
+    cpu: list[float] = []
     try:
-        yield procs
+        yield cpu
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
         for p in procs:
-            p.wait(timeout=60)
+            _, _, usage = os.wait4(p.pid, 0)
+            p.returncode = 0
+            cpu.append(usage.ru_utime + usage.ru_stime)
 
 
 def wait(condition: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> None:
@@ -152,7 +157,7 @@ def tick_throughput(s: Scratch, stored: int, due: int, count: int, shards: int) 
     prefix = f"{s.prefix}:t{stored}:{count}x{shards}"
     queue = RedisQueue(s.client, prefix)
     reset_due(s)
-    with ticks(s, count, shards, prefix):
+    with ticks(s, count, shards, prefix) as cpu:
         if shards > 1:
 
             def settled() -> bool:
@@ -188,11 +193,15 @@ def tick_throughput(s: Scratch, stored: int, due: int, count: int, shards: int) 
         "duplicates": row["runs"] - row["jobs"],
         "missed": due - row["jobs"],
         "in_redis": in_redis,
+        "cpu_s_per_instance": [round(c, 2) for c in cpu],
+        # The rate were every instance on a core of its own: the busiest one's CPU time
+        # bounds it (each also spent CPU idling between passes, so this is a floor).
+        "per_s_on_free_cores": round(due / max(cpu)) if cpu and max(cpu) else None,
     }
     print(
         f"tick  stored={stored:>7} due={due} instances={count} shards={shards}:"
         f" {result['scheduled_per_s']:>6}/s  duplicates={result['duplicates']}"
-        f" missed={result['missed']} in_redis={in_redis}"
+        f" missed={result['missed']} in_redis={in_redis} cpu_s={result['cpu_s_per_instance']}"
     )
     return result
 
