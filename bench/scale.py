@@ -10,7 +10,8 @@ Against the real local Redis and PostgreSQL (own database and key prefix, droppe
   tick`` processes (SCHEDULER_SHARDS=4; and today's single leader) write and push their
   runs. Due occurrences scheduled per second, and every due job checked to have exactly
   one run (duplicates and misses reported);
-- due scan: EXPLAIN ANALYZE of the whole due-scan and of one shard's, at each scale;
+- due scan: EXPLAIN ANALYZE of the whole due-scan and of one shard's (of 4, 16, 64),
+  at each scale;
 - coefficients, in one process so each call is counted: the tick's time per scheduled
   run (scan + plan + insert + advance; the plan's Python part apart), the push (Redis,
   then PostgreSQL's mark), and a run's whole life through an in-process worker: Redis
@@ -58,6 +59,9 @@ from jobsched.worker import Worker  # noqa: E402
 
 SHARDS = 4
 FAR = timedelta(days=30)
+SCAN_SHARDS = (4, 16, 64)
+"""Shard counts whose one-shard due-scan plan is measured (PostgreSQL picks a different
+index as a shard's share of the buckets shrinks)."""
 YEARLY = "0 0 1 1 *"
 """The due jobs' schedule: one occurrence due now, the next months away, so each due
 job must get exactly one run (a second one would be a duplicate)."""
@@ -216,17 +220,14 @@ def tick_throughput(s: Scratch, stored: int, due: int, count: int, shards: int) 
 
 
 def due_scan(s: Scratch, stored: int, due: int) -> dict:
-    """EXPLAIN ANALYZE of the whole due-scan and of one shard's (of 4), all due."""
+    """EXPLAIN ANALYZE of the whole due-scan and of one shard's (of 4, 16 and 64)."""
     make_due(s)
     now = datetime.now(UTC)
     out: dict[str, Any] = {"stored_jobs": stored, "due": due}
-    queries = {
-        "all": (q("due_jobs"), {"now": now, "limit": 500}),
-        "one_shard_of_4": (
-            q("due_jobs_in_buckets"),
-            {"now": now, "limit": 500, "buckets": buckets_of([0], SHARDS)},
-        ),
-    }
+    queries = {"all": (q("due_jobs"), {"now": now, "limit": 500})}
+    for shards in SCAN_SHARDS:
+        params = {"now": now, "limit": 500, "buckets": buckets_of([0], shards)}
+        queries[f"one_shard_of_{shards}"] = (q("due_jobs_in_buckets"), params)
     with s.store.tx() as conn:
         conn.execute("ANALYZE jobs")
         for name, (sql, params) in queries.items():
@@ -244,8 +245,8 @@ def due_scan(s: Scratch, stored: int, due: int) -> dict:
             }
     reset_due(s)
     print(
-        f"scan  stored={stored:>7} due={due}: all {out['all']['ms']} ms,"
-        f" one shard {out['one_shard_of_4']['ms']} ms"
+        f"scan  stored={stored:>7} due={due}: all {out['all']['ms']} ms"
+        + "".join(f", one of {n} {out[f'one_shard_of_{n}']['ms']} ms" for n in SCAN_SHARDS)
     )
     return out
 
