@@ -145,6 +145,8 @@ class LocalServices:
                 "--cluster-enabled", "yes",
                 "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", str(node_timeout_ms),
+                # Its own bus port: the default (port + 10000) may be taken or too high.
+                "--cluster-port", str(free_port()),
             ]  # fmt: skip
             logpath = self.root / "logs" / f"redis-cluster-{port}.log"
             start = _launcher(argv, logpath)

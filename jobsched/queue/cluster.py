@@ -12,12 +12,15 @@ Imported only when ``REDIS_CLUSTER`` is on, so a single-Redis process never pays
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 from redis import exceptions as redis_exc
 from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
+from redis.commands.core import Script
+from redis.connection import Encoder
 from redis.retry import Retry
 
 RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)
@@ -61,7 +64,46 @@ class BackoffCluster(RedisCluster):
         return super().execute_command(*args, **kwargs)
 
 
-def connect_cluster(url: str, **options: Any) -> RedisCluster:
-    """A cluster client over the node at ``url``; it discovers the others."""
-    # redis-py's own retries run back to back; ours (above) wait between tries.
-    return BackoffCluster.from_url(url, retry=Retry(NoBackoff(), 0), **options)
+class LazyCluster:
+    """A cluster client that reaches the cluster on first use, not when it is made.
+
+    ``RedisCluster`` reads the cluster's layout in its constructor, so a cluster that is
+    down while a process starts (a Lambda cold start, a worker booting) would fail
+    outside any command, where nothing maps it to a 503. Built here on first use, the
+    failure surfaces inside a queue method, whose ``redis_errors`` maps it; the next use
+    tries again. Scripts register without a connection: their sha needs only the encoder.
+    """
+
+    def __init__(self, url: str, options: dict[str, Any]) -> None:
+        self._url = url
+        self._options = options
+        self._client: BackoffCluster | None = None
+        self._lock = threading.Lock()
+
+    def _connected(self) -> BackoffCluster:
+        with self._lock:
+            if self._client is None:
+                # redis-py's own retries run back to back; BackoffCluster's wait.
+                self._client = BackoffCluster.from_url(
+                    self._url, retry=Retry(NoBackoff(), 0), **self._options
+                )
+            return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connected(), name)
+
+    def get_encoder(self) -> Encoder:
+        return Encoder("utf-8", "strict", self._options.get("decode_responses", False))
+
+    def register_script(self, script: str) -> Script:
+        return Script(self, script)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def connect_cluster(url: str, **options: Any) -> LazyCluster:
+    """A cluster client over the node at ``url`` (it discovers the others), connected
+    on first use."""
+    return LazyCluster(url, options)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from jobsched.clock import FakeClock
 from jobsched.queue import RedisQueue
+
+pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
 
 VIS = 10_000
 
