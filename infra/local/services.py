@@ -167,7 +167,7 @@ class LocalServices:
             raise LocalCloudError(f"redis-cli --cluster create failed:\n{result.stdout}")
         urls = [_with_host_port(parts, LOOPBACK, p) for p in ports]
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not all(cluster_ok(u, len(ports)) for u in urls):
+        while not all(cluster_ok(u, len(ports), replicas) for u in urls):
             if time.monotonic() > deadline:
                 raise LocalCloudError(f"the Redis Cluster on ports {ports} did not become ok")
             time.sleep(0.1)  # the nodes gossip their way to agreement; no event to await
@@ -347,24 +347,27 @@ def redis_answers(url: str) -> bool:
         client.close()
 
 
-def cluster_ok(url: str, nodes: int | None = None) -> bool:
-    """True when the node at ``url`` says the cluster is ok (every slot served) and, with
-    ``nodes``, knows that many nodes."""
+def cluster_ok(url: str, nodes: int = 0, replicas: int = 0) -> bool:
+    """True when the node at ``url`` says the cluster is ok (every slot served), knows
+    ``nodes`` nodes, and lists ``replicas`` replicas for every slot range."""
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
     try:
-        info = client.cluster("INFO")
+        info = client.execute_command("CLUSTER", "INFO")
+        ranges = client.execute_command("CLUSTER", "SLOTS") if replicas else []
     except (redis.RedisError, OSError):
         return False
     finally:
         client.close()
-    if isinstance(info, bytes | str):  # older redis-py hands back the raw text
-        text = info.decode() if isinstance(info, bytes) else info
-        info = dict(line.split(":", 1) for line in text.split() if ":" in line)
-    state = info.get("cluster_state")
-    known = int(info.get("cluster_known_nodes", 0))
-    return state == "ok" and (nodes is None or known >= nodes)
+    text = info.decode() if isinstance(info, bytes) else str(info)
+    fields = dict(line.split(":", 1) for line in text.split() if ":" in line)
+    return (
+        fields.get("cluster_state") == "ok"
+        and int(fields.get("cluster_known_nodes", 0)) >= nodes
+        # A range is [start, end, primary, replica...]: a replica counts once it syncs.
+        and all(len(r) - 3 >= replicas for r in ranges)
+    )
 
 
 def postgres_answers(url: str, *, strict: bool = False) -> bool:
