@@ -113,7 +113,8 @@ class LocalServices:
     def ensure_redis_cluster(
         self, url: str, *, primaries: int = 3, replicas: int = 0, node_timeout_ms: int = 2000
     ) -> str:
-        """A Redis Cluster at ``url`` (any node), or else a local one started for it.
+        """A Redis Cluster at ``url`` (any node), or else, for a loopback URL where no
+        cluster answers (nothing, or a plain Redis), a local one started for it.
 
         A fresh cluster each time: ``primaries`` nodes (plus ``replicas`` per primary) on
         free loopback ports under ``<root>/redis-cluster/``, slots assigned by
@@ -121,12 +122,16 @@ class LocalServices:
         ``cluster_state:ok``. Nodes are children like a single Redis, so ``stop()`` ends
         them and ``cluster_node`` finds one for a failover test.
         """
-        if redis_answers(url):
+        if is_cluster_node(url):
             return url
         parts = urlsplit(url)
+        if redis_answers(url) and (parts.hostname or "") not in LOOPBACK_HOSTS:
+            raise LocalCloudError(f"REDIS_CLUSTER is on, but the Redis at {url} is no cluster")
         _require_loopback(parts, "REDIS_URL", url)
         if parts.scheme != "redis":
             raise LocalCloudError(f"REDIS_URL={url} does not answer; start that server")
+        # A plain local Redis (the usual one on 6379) cannot serve a cluster client:
+        # start a cluster beside it rather than fail.
         binary = _find_redis_server()
         base = self.root / "redis-cluster"
         shutil.rmtree(base, ignore_errors=True)  # a cluster's node ids live in its files
@@ -342,6 +347,19 @@ def redis_answers(url: str) -> bool:
     except (redis.AuthenticationError, redis.ResponseError):
         return True  # a Redis that wants a password is still a Redis answering
     except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+def is_cluster_node(url: str) -> bool:
+    """True when a Redis in cluster mode answers at ``url`` (whatever its state)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        return bool(client.info("cluster").get("cluster_enabled"))
+    except (redis.RedisError, OSError):
         return False
     finally:
         client.close()
