@@ -378,8 +378,16 @@ class RedisQueue:
 
     @redis_errors
     def needs_rebuild(self) -> bool:
-        """True when the epoch marker is gone: Redis lost (or never had) the queue."""
-        return not self.client.exists(self.keys.epoch)
+        """True when a known pool's epoch marker is gone: Redis lost (or never had) its
+        queue. Every pool is asked, not only this one: on a Redis Cluster each pool lives
+        on its own shard, and one shard can come back empty while the others keep theirs.
+        (Should the shard holding the pools set itself come back empty, the periodic
+        reconcile, which reads the pools from PostgreSQL, restores the rest.)"""
+        pools = self.known_pools()
+        with self.client.pipeline(transaction=False) as pipe:
+            for pool in pools:
+                pipe.exists(self.for_pool(pool).keys.epoch)
+            return not all(pipe.execute())
 
     @redis_errors
     def mark_rebuilt(self, now: datetime) -> None:

@@ -85,6 +85,7 @@ def test_a_pools_keys_share_one_slot_and_pools_differ() -> None:
         family += [k.held, k.job_running("job-1")]  # claim.lua builds this one from ARGV
         assert len({slot(key) for key in family}) == 1, pool
         slots[pool] = slot(k.ready)
+        assert k.ready.endswith(":queue" if pool == "default" else f":queue:{pool}")  # the name
     assert len(set(slots.values())) == 3  # so a cluster can put them on different shards
 
 
