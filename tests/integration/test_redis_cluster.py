@@ -9,17 +9,22 @@ against a cluster as well as a single Redis.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import redis
 
 from infra.local.ports import free_port
-from infra.local.services import LocalServices
+from infra.local.services import LocalServices, cluster_ok
 from jobsched.clock import FakeClock
 from jobsched.errors import DependencyError
 from jobsched.queue import Keys, RedisQueue
 from jobsched.queue.redis_queue import connect
+from jobsched.scheduler import TickReport
+from jobsched.settings import Settings
+from jobsched.store import Store
+from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
 VIS = 10_000
@@ -97,6 +102,36 @@ def test_a_killed_primary_is_replaced_and_nothing_is_lost(
     ]
     on_replica.close()
     queue.client.close()
+
+
+def test_a_primary_restarted_empty_is_rebuilt_from_postgresql(
+    tmp_path: Path, store: Store, settings: Settings, registry, clock: FakeClock
+) -> None:
+    # No replica: the node comes back (same slots, its nodes.conf) with no data, as a
+    # shard without persistence does. The tick sees the pool's epoch gone and rebuilds.
+    with LocalServices(tmp_path) as services:
+        url = services.ensure_redis_cluster("redis://127.0.0.1:1/0", node_timeout_ms=1000)
+        queue = RedisQueue(connect(url, cluster=True), "restart")
+        cluster_settings = replace(settings, redis_url=url, redis_cluster=True)
+        engine = Engine(store, queue, cluster_settings, registry, clock)
+        job_id = engine.create_job()
+        runs = [e.id for e in store.create_triggered(job_id, clock.now(), [{}] * 5)]
+        assert engine.scheduler.run_once(clock.now()).pushed == 5
+
+        port = int(node_holding(queue.client, queue.keys.ready).rsplit(":", 1)[1])
+        node_url = f"redis://127.0.0.1:{port}/0"
+        services.restart(f"redis-cluster-{port}", lambda: cluster_ok(node_url), kill=True)
+
+        def tick() -> TickReport | None:
+            try:
+                return engine.scheduler.run_once(clock.now())
+            except DependencyError:  # the cluster may still be agreeing the node is back
+                return None
+
+        report = wait_for(tick, timeout=30, interval=0.1, what="a tick on the cluster")
+        assert report.rebuilt == 5
+        engine.run_until(lambda: all(engine.status(i) == "SUCCEEDED" for i in runs))
+        queue.client.close()
 
 
 def test_a_cluster_nobody_answers_is_a_dependency_error() -> None:
