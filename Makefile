@@ -20,7 +20,7 @@ test-fast:
 # modules' cluster half, the failover tests and the e2e stack on a cluster (~3 min).
 test-cluster:
 	@infra/bootstrap.sh --servers
-	@$(PY) -m pytest tests/unit/test_key_slots.py tests/integration tests/e2e/test_stack.py -q -k "cluster and not single"
+	@$(PY) -m pytest tests/integration tests/e2e/test_stack.py -q -k "cluster and not single"
 
 lint:
 	@$(PY) -m ruff check . && $(PY) -m ruff format --check .
