@@ -18,6 +18,8 @@ from jobsched.runtime import Runtime, set_runtime
 from jobsched.scheduler import Scheduler
 from tests.integration.engine import Engine
 
+pytestmark = pytest.mark.also_cluster  # doctor reads the same things from a cluster
+
 CHECKS = ["redis", "postgres", "migrations", "scheduler", "workers", "clock", "due", "stuck"]
 
 
