@@ -480,28 +480,26 @@ class RedisQueue:
     def acquire_shards(
         self, owner: str, shards: Sequence[int], ttl_ms: int, now: datetime
     ) -> list[int]:
-        """Take or renew each shard's lock (the leader lock's script, one per shard,
-        in one pipeline: each lock is its own slot). Returns the shards now held."""
-        if not shards:
-            return []
-        k, script = self.keys, self._scripts["leader_acquire"]
-        with self.client.pipeline(transaction=False) as pipe:
-            for shard in shards:
-                keys = [k.shard(shard), k.shard_since(shard), k.shard_seen(shard)]
-                script(keys=keys, args=[owner, ttl_ms, to_ms(now)], client=pipe)
-            held = pipe.execute()
-        return [shard for shard, ok in zip(shards, held, strict=True) if ok]
+        """Take or renew each shard's lock (the leader lock's script, one call per shard:
+        each lock is its own slot, and a cluster pipeline refuses scripts). Returns the
+        shards now held."""
+        k, now_ms = self.keys, to_ms(now)
+        return [
+            shard
+            for shard in shards
+            if self._run(
+                "leader_acquire",
+                [k.shard(shard), k.shard_since(shard), k.shard_seen(shard)],
+                [owner, ttl_ms, now_ms],
+            )
+        ]
 
     @redis_errors
     def release_shards(self, owner: str, shards: Sequence[int]) -> None:
         """Give these shards up, only those ``owner`` holds (never a bare DEL)."""
-        if not shards:
-            return
-        k, script = self.keys, self._scripts["leader_release"]
-        with self.client.pipeline(transaction=False) as pipe:
-            for shard in shards:
-                script(keys=[k.shard(shard), k.shard_since(shard)], args=[owner], client=pipe)
-            pipe.execute()
+        for shard in shards:
+            keys = [self.keys.shard(shard), self.keys.shard_since(shard)]
+            self._run("leader_release", keys, [owner])
 
     @redis_errors
     def shard_holders(self, shards: int) -> list[ShardHolder]:

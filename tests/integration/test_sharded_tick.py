@@ -16,6 +16,8 @@ from jobsched.scheduler import Scheduler
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
+pytestmark = pytest.mark.also_cluster  # a shard's lock is its own slot: spread over a cluster
+
 SHARDS = 4
 
 
