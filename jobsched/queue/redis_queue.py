@@ -152,7 +152,9 @@ class RedisQueue:
             i = _item(item)
             cap = i.max_concurrency or 0
             # Rounded up: a claim at the due millisecond is never before the due time.
-            due_ms = math.ceil(due.timestamp() * 1000) if due else 0
+            # Due now (a trigger's run is due at its writer's ``now``): ready, not
+            # parked in the delayed set for a claim to move one millisecond later.
+            due_ms = math.ceil(due.timestamp() * 1000) if due and due > now else 0
             args += [i.id, i.priority, due_ms, cap, i.job_id, i.handler]
         if len(args) == 1:
             return 0

@@ -68,7 +68,7 @@ def test_a_trigger_is_queued_at_once(engine: Engine) -> None:
     run = engine.service.trigger_job(job_id, {"priority": 70})
     assert run["status"] == "QUEUED" and run["queued_at"]
     assert engine.status(run["id"]) == "QUEUED"
-    assert engine.queue.unknown([run["id"]]) == []
+    assert engine.queue.ready_ids() == [run["id"]]
 
 
 @pytest.mark.parametrize("runs", [None, {"runs": [{}] * 50}], ids=["single", "batch"])
