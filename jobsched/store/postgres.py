@@ -715,35 +715,35 @@ class Store:
                 check(job_from_row(job), published)
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
-            created = self._insert_triggered(conn, job, runs, now, key, queued)
-            if key is not None:
-                conn.execute(
-                    q("insert_trigger_key"),
-                    {
-                        "job_id": jid,
-                        "key": key,
-                        "ids": [uuid.UUID(e.id) for e in created],
-                        "batch": len(runs) > 1,
-                        "now": now,
-                    },
-                )
-            change = changes.triggered(created, [changes.plain(run) for run in runs])
-            audit_log.record(conn, audit, "job", jid, change, now)
+            ids = [uuid.uuid4() for _ in runs]
+            # One round trip for the writes: the runs' ids are chosen here, so the key
+            # and the audit entry need not wait for the INSERT's answer.
+            with conn.pipeline():
+                inserted = self._insert_triggered(conn, job, ids, runs, now, key, queued)
+                if key is not None:
+                    conn.execute(
+                        q("insert_trigger_key"),
+                        {"job_id": jid, "key": key, "ids": ids, "batch": len(runs) > 1, "now": now},
+                    )
+                change = changes.triggered([str(i) for i in ids], [changes.plain(r) for r in runs])
+                audit_log.record(conn, audit, "job", jid, change, now)
+            created = inserted()
         return created
 
     @staticmethod
     def _insert_triggered(
         conn: psycopg.Connection[dict[str, Any]],
         job: dict[str, Any],
+        ids: list[uuid.UUID],
         runs: Sequence[dict[str, Any]],
         now: datetime,
         key: str | None,
         queued: bool,
-    ) -> list[Execution]:
-        """A trigger's runs in one statement, returned in the order they were asked for.
-        The job's snapshot (its payload encoded once) is shared by all; only what a run
+    ) -> Callable[[], list[Execution]]:
+        """Send a trigger's runs (ids chosen by the caller) as one INSERT; returns what
+        reads them back, in the order they were asked for, once the answer is in. The
+        job's snapshot (its payload encoded once) is shared by all; only what a run
         overrides travels per run."""
-        ids = [uuid.uuid4() for _ in runs]
         keys = None
         if key is not None:
             keys = [key] if len(runs) == 1 else [f"{key}#{i}" for i in range(len(runs))]
@@ -769,11 +769,16 @@ class Store:
             "max_concurrency": job["max_concurrency"],
             "now": now,
         }
-        order = {eid: i for i, eid in enumerate(ids)}
-        rows = sorted(conn.execute(q("insert_triggered"), params), key=lambda r: order[r["id"]])
-        for row in rows:
-            row["job_name"] = job["name"]
-        return [execution_from_row(row) for row in rows]
+        cursor = conn.execute(q("insert_triggered"), params)
+
+        def read() -> list[Execution]:
+            order = {eid: i for i, eid in enumerate(ids)}
+            rows = sorted(cursor.fetchall(), key=lambda r: order[r["id"]])
+            for row in rows:
+                row["job_name"] = job["name"]
+            return [execution_from_row(row) for row in rows]
+
+        return read
 
     def backfill(
         self,
