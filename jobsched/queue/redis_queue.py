@@ -48,9 +48,10 @@ UNAVAILABLE_CODES = ("BUSY", "NOREPLICAS")
 def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn "Redis cannot serve this now" into ``DependencyError`` (a 503, retryable).
 
-    Callers rely on it to keep the outbox order safe: a push that fails this way
-    leaves the PostgreSQL row PENDING for the tick, instead of surfacing as a 500
-    that makes a client retry (and duplicate) a run that already exists.
+    Callers rely on it to keep the hand-off safe: a push that fails this way leaves
+    the PostgreSQL row for the tick (PENDING for its outbox, QUEUED for its repair),
+    instead of surfacing as a 500 that makes a client retry (and duplicate) a run that
+    already exists.
     """
 
     @functools.wraps(fn)
