@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -103,6 +104,24 @@ def test_a_trigger_is_one_transaction_and_one_redis_round_trip(
         api.trigger_job(job_id, {"payload": {"a": "x"}})
     assert bad.value.fields == {"payload.a": "'x' is not of type 'integer'"}
     assert counts == {"pg": 1, "redis": 0}
+
+
+@pytest.mark.parametrize("key", [None, "k-1"])
+def test_a_trigger_answers_with_its_runs_as_stored(engine: Engine, key: str | None) -> None:
+    """The runs are not read back after the INSERT: what the trigger answers is built
+    from what it wrote, and must be what a read finds."""
+    job_id = engine.create_job(payload={"n": 0}, priority=40, max_retries=2)
+    later = (engine.clock.now() + timedelta(minutes=5)).isoformat()
+    runs = [{}, {"payload": {"n": 1}, "priority": 90}, {"run_at": later}, {"delay_ms": 1500}]
+    answer = engine.service.trigger_job(job_id, {"runs": runs}, key=key)["items"]
+    stored = [engine.store.get_execution(r["id"]).to_dict() for r in answer]
+    assert answer == stored
+    assert [r["payload"] for r in answer] == [{"n": 0}, {"n": 1}, {"n": 0}, {"n": 0}]
+    assert [r["priority"] for r in answer] == [40, 90, 40, 40]
+    if key is not None:  # the repeated request answers from the stored rows
+        assert engine.service.trigger_job(job_id, {"runs": runs}, key=key)["items"] == stored
+    keys = [engine.store.get_execution(r["id"]).idempotency_key for r in answer]
+    assert keys == ([r["id"] for r in answer] if key is None else [f"k-1#{i}" for i in range(4)])
 
 
 def test_runs_whose_push_failed_are_pushed_by_the_next_tick(

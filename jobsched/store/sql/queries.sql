@@ -133,7 +133,8 @@ WHERE j.id = %(id)s;
 -- name: insert_triggered
 -- A trigger's runs in one statement: one round trip and one count-delta row however
 -- many runs. No ON CONFLICT: no unique index but the primary key applies to a trigger's
--- runs, and their ids are new, so every row is written or the trigger fails whole. What the runs share (the job's snapshot) is passed once; each run's own
+-- runs, and their ids are new, so every row is written or the trigger fails whole; no
+-- RETURNING either: the caller knows every value it wrote (Store._insert_triggered). What the runs share (the job's snapshot) is passed once; each run's own
 -- values come as arrays, one element per run (NULL priority or payload: the job's;
 -- NULL key: the run's id). %(queued_at)s is set when the runs are written QUEUED,
 -- for their writer to push right after commit (jobsched/handoff.py).
@@ -150,8 +151,7 @@ SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
        %(now)s::timestamptz
 FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
             %(payloads)s::jsonb[], %(keys)s::text[])
-     AS r(id, scheduled_for, priority, payload, key)
-RETURNING *;
+     AS r(id, scheduled_for, priority, payload, key);
 
 -- name: lock_trigger_key
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
