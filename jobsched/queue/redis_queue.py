@@ -60,6 +60,14 @@ def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except UNAVAILABLE as exc:
             raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+        except redis_exc.RedisClusterException as exc:
+            # Not a RedisError: every node unreachable, or slots not served during a
+            # failover. Anything else of its kind (keys in two slots) is our bug: a 500.
+            from jobsched.queue.cluster import unreachable
+
+            if unreachable(exc):
+                raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+            raise
         except redis.ResponseError as exc:
             if str(exc).startswith(UNAVAILABLE_CODES):
                 raise DependencyError("Redis unavailable", detail=str(exc)) from exc
@@ -82,15 +90,22 @@ def _item(item: QueueItem | tuple[str, int]) -> QueueItem:
     return item if isinstance(item, QueueItem) else QueueItem(*item)
 
 
-def connect(url: str) -> Redis:
-    return redis.Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_timeout=5,
-        socket_connect_timeout=5,
-        health_check_interval=30,
-        retry_on_timeout=False,
-    )
+def connect(url: str, *, cluster: bool = False) -> Redis:
+    """The one place a Redis client is made. ``cluster`` (``REDIS_CLUSTER``): ``url``
+    names any node of a Redis Cluster, and the client is a ``RedisCluster`` (it has the
+    same commands; every multi-key script here stays in one slot, see ``keys.py``)."""
+    options: dict[str, Any] = {
+        "decode_responses": True,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 30,
+        "retry_on_timeout": False,
+    }
+    if cluster:
+        from jobsched.queue.cluster import connect_cluster  # cold starts skip redis.cluster
+
+        return connect_cluster(url, **options)  # type: ignore[return-value]
+    return redis.Redis.from_url(url, **options)
 
 
 class RedisQueue:
@@ -366,8 +381,16 @@ class RedisQueue:
 
     @redis_errors
     def needs_rebuild(self) -> bool:
-        """True when the epoch marker is gone: Redis lost (or never had) the queue."""
-        return not self.client.exists(self.keys.epoch)
+        """True when a known pool's epoch marker is gone: Redis lost (or never had) its
+        queue. Every pool is asked, not only this one: on a Redis Cluster each pool lives
+        on its own shard, and one shard can come back empty while the others keep theirs.
+        (Should the shard holding the pools set itself come back empty, the periodic
+        reconcile, which reads the pools from PostgreSQL, restores the rest.)"""
+        pools = self.known_pools()
+        with self.client.pipeline(transaction=False) as pipe:
+            for pool in pools:
+                pipe.exists(self.for_pool(pool).keys.epoch)
+            return not all(pipe.execute())
 
     @redis_errors
     def mark_rebuilt(self, now: datetime) -> None:
@@ -466,7 +489,9 @@ class RedisQueue:
     @redis_errors
     def remove_worker(self, worker_id: str) -> None:
         with self.client.pipeline(transaction=False) as pipe:
-            pipe.delete(self.keys.worker(worker_id)).zrem(self.keys.workers, worker_id)
+            # Two statements: a cluster pipeline's delete() does not return the pipeline.
+            pipe.delete(self.keys.worker(worker_id))
+            pipe.zrem(self.keys.workers, worker_id)
             pipe.execute()
 
     @redis_errors

@@ -361,13 +361,16 @@ def test_requests_chalice_refuses_get_the_same_error_shape(api: Api) -> None:
     assert body["error"]["code"] == "method_not_allowed"
 
 
-def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
+@pytest.mark.parametrize("cluster", [False, True], ids=["single", "cluster"])
+def test_health_is_503_when_a_dependency_is_down(engine: Engine, cluster: bool) -> None:
     from app.app import app
     from jobsched.queue import RedisQueue
     from jobsched.queue.redis_queue import connect
     from jobsched.service import JobService
 
-    dead_redis = RedisQueue(connect("redis://127.0.0.1:1/0"), engine.queue.keys.prefix)
+    # REDIS_CLUSTER=true: no node answers (the cluster client is made before it fails).
+    dead = connect("redis://127.0.0.1:1/0", cluster=cluster)
+    dead_redis = RedisQueue(dead, engine.queue.keys.prefix)
     rt = Runtime(replace(engine.settings, api_keys=(KEY,)), engine.clock)
     service = JobService(engine.store, dead_redis, engine.registry, engine.settings, engine.clock)
     rt.__dict__.update(store=engine.store, queue=dead_redis, service=service)
