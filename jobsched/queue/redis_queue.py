@@ -48,9 +48,10 @@ UNAVAILABLE_CODES = ("BUSY", "NOREPLICAS")
 def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn "Redis cannot serve this now" into ``DependencyError`` (a 503, retryable).
 
-    Callers rely on it to keep the outbox order safe: a push that fails this way
-    leaves the PostgreSQL row PENDING for the tick, instead of surfacing as a 500
-    that makes a client retry (and duplicate) a run that already exists.
+    Callers rely on it to keep the hand-off safe: a push that fails this way leaves
+    the PostgreSQL row for the tick (PENDING for its outbox, QUEUED for its repair),
+    instead of surfacing as a 500 that makes a client retry (and duplicate) a run that
+    already exists.
     """
 
     @functools.wraps(fn)
@@ -177,7 +178,9 @@ class RedisQueue:
             i = _item(item)
             cap = i.max_concurrency or 0
             # Rounded up: a claim at the due millisecond is never before the due time.
-            due_ms = math.ceil(due.timestamp() * 1000) if due else 0
+            # Due now (a trigger's run is due at its writer's ``now``): ready, not
+            # parked in the delayed set for a claim to move one millisecond later.
+            due_ms = math.ceil(due.timestamp() * 1000) if due and due > now else 0
             args += [i.id, i.priority, due_ms, cap, i.job_id, i.handler]
         if len(args) == 1:
             return 0

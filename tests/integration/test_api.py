@@ -395,15 +395,15 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine, cluster: bool) 
             # The driver's text names internal hosts and ports: logs only, never the body.
             assert error["message"] == "Redis unavailable"
             assert "127.0.0.1" not in response.body.decode() and ":1" not in error["message"]
-            # Triggering still works: the run is recorded PENDING for the tick to push.
+            # Triggering still works: the run is recorded QUEUED for the tick to push.
             job = json.loads(
                 client.http.post("/api/v1/jobs", headers=AUTH, body=json.dumps(job_body())).body
             )
             response = client.http.post(f"/api/v1/jobs/{job['id']}/trigger", headers=AUTH)
             assert response.status_code == 202
             run = json.loads(response.body)
-            assert run["status"] == "PENDING"
-            assert [(p.id, p.priority) for p, _ in engine.store.pending()] == [
+            assert run["status"] == "QUEUED"
+            assert [(r["id"], r["priority"]) for r in engine.store.unfinished()] == [
                 (run["id"], run["priority"])
             ]
     finally:

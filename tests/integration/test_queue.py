@@ -77,6 +77,19 @@ def test_expired_lease_is_redelivered_and_the_old_holder_is_stale(
     assert queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
 
+def test_a_run_due_now_is_ready_at_once_and_one_due_later_waits(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    """A trigger's run is due at its own ``now``, which has microseconds: it is ready
+    at once, not parked in the delayed set for the claim to move (rounded up to the
+    next millisecond, it would be "later"). A run due within the next millisecond waits."""
+    now = clock.now() + timedelta(microseconds=400)
+    soon = now + timedelta(microseconds=300)
+    queue.enqueue_delayed([(("now", 50), now), (("soon", 50), soon)], now)
+    assert queue.ready_ids() == ["now"]
+    assert queue.depth()["delayed"] == 1
+
+
 def test_retry_waits_in_the_delayed_set_until_due(queue: RedisQueue, clock: FakeClock) -> None:
     queue.enqueue([("job", 70)], clock.now())
     (claim,) = queue.claim(1, clock.now(), VIS)
