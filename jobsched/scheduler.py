@@ -144,7 +144,7 @@ class Scheduler:
         if not leader:
             return TickReport(leader=False)
         report = TickReport(leader=True)
-        pools = self._repair(now, report)
+        pools = self._lead(now, report)
         scheduled = self.store.schedule_due(now, horizon=now + self.staging)
         self._count(scheduled, report)
         self._finish(now, report, pools)
@@ -156,7 +156,7 @@ class Scheduler:
         assert self.shard_lease is not None
         shards = self.shard_lease.renew(now)
         report = TickReport(leader=leader, shards=shards)
-        pools = self._repair(now, report) if leader else []
+        pools = self._lead(now, report) if leader else []
         if shards:
             buckets = buckets_of(shards, self.settings.scheduler_shards)
             scheduled = self.store.schedule_due(now, horizon=now + self.staging, buckets=buckets)
@@ -169,7 +169,7 @@ class Scheduler:
             self._finish(now, report, pools)
         return report
 
-    def _repair(self, now: datetime, report: TickReport) -> list[str]:
+    def _lead(self, now: datetime, report: TickReport) -> list[str]:
         """The leader's steps 0-3; returns the known pools."""
         if not self._builtins_ensured:
             for data in builtin_jobs(self.settings):
