@@ -50,17 +50,21 @@ TERMINAL = frozenset(
 )
 
 E = ExecutionStatus
+WRITTEN_ONCE = frozenset({E.SUCCEEDED, E.RETRYING, E.FAILED})
+"""Where a short run goes straight from a claimable status: a worker records a run that
+finished within ``RECORD_RUNNING_AFTER_MS`` once, at its end, never as RUNNING."""
 TRANSITIONS: dict[ExecutionStatus, frozenset[ExecutionStatus]] = {
     # -> QUEUED: pushed to Redis (API or tick outbox). -> RUNNING: a worker claimed it
-    # between the push and the mark. -> CANCELLED: a user.
-    E.PENDING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
-    E.QUEUED: frozenset({E.RUNNING, E.CANCELLED}),
+    # between the push and the mark (or a short run's end, WRITTEN_ONCE). -> CANCELLED:
+    # a user.
+    E.PENDING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED, *WRITTEN_ONCE}),
+    E.QUEUED: frozenset({E.RUNNING, E.CANCELLED, *WRITTEN_ONCE}),
     # RUNNING -> RUNNING: a lapsed lease re-delivered to another worker.
     # RUNNING -> QUEUED: a stopping worker hands its work back.
     E.RUNNING: frozenset({E.RUNNING, E.QUEUED, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED}),
     # -> QUEUED: the tick promotes it once its backoff has passed; -> RUNNING: claimed
-    # between the promotion and the mark.
-    E.RETRYING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
+    # between the promotion and the mark (or a short run's end, WRITTEN_ONCE).
+    E.RETRYING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED, *WRITTEN_ONCE}),
     E.SUCCEEDED: frozenset(),
     # Manual retry and dead-letter redrive write the row again as PENDING (then pushed).
     E.FAILED: frozenset({E.PENDING}),

@@ -159,27 +159,14 @@ WHERE id = ANY(%(ids)s) AND status = 'PENDING' AND (status, 'QUEUED') IN :transi
 UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
 WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :transitions;
 
--- name: lock_claimable
--- Locks in id order so concurrent batches cannot deadlock each other.
--- With the job's alert settings (jobsched/domain/alerts.py), in the same round trip.
-SELECT e.id, e.job_id, e.attempt, e.attempts, e.worker_id, e.status, e.scheduled_for,
-       e.start_after, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+-- name: claimed_executions
+-- The claimed runs a worker may start (a run finished, cancelled or deleted meanwhile
+-- is left out: the worker acks it away), with the job's alert settings
+-- (jobsched/domain/alerts.py), in one round trip and without locking: what the worker
+-- later writes is guarded by record_runs (the row must still be as read here).
+SELECT e.*, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM executions e JOIN jobs j ON j.id = e.job_id
-WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions
-ORDER BY e.id
-FOR UPDATE OF e;
-
--- name: start_execution
--- %(spared)s counts the attempts this closes that do not use up one of the job's
--- max_retries (jobsched/domain/attempts.py: a lost one counts toward MAX_DELIVERIES).
-UPDATE executions
-SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(spared)s,
-    worker_id = %(worker_id)s,
-    lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
-    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s,
-    alerts = alerts || %(alerts)s, updated_at = %(now)s
-WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
-RETURNING *;
+WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions;
 
 -- name: lock_running
 -- The caller keeps only rows whose lease_token is the one it holds. With the job's
@@ -190,20 +177,55 @@ WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
 ORDER BY e.id
 FOR UPDATE OF e;
 
--- name: finish_execution
-UPDATE executions
-SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
-    error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
-    alerts = alerts || %(alerts)s, lease_token = NULL, queued_at = %(queued_at)s,
-    updated_at = %(now)s
-WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
-
--- name: insert_dead_letter
-INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
-VALUES (%(id)s, %(execution_id)s, %(job_id)s, %(reason)s, %(error)s, %(attempts)s, %(now)s)
-ON CONFLICT (execution_id) DO UPDATE
-SET reason = EXCLUDED.reason, error = EXCLUDED.error, attempts = EXCLUDED.attempts,
-    created_at = EXCLUDED.created_at;
+-- name: record_runs
+-- What workers write of their runs, many in one statement: a run recorded RUNNING (it
+-- outlived RECORD_RUNNING_AFTER_MS), an attempt's end, a hand-back. Each row's new
+-- values are computed by the worker (jobsched/store/recording.py) from the row as it
+-- last read or wrote it, so the write is a compare-and-set: it lands only while the
+-- row still has the attempt number and lease token the worker expects (another
+-- worker that recorded the run since, a cancel, an earlier result all change one of
+-- them, or its status) and the move is allowed. scheduled_for picks the partition.
+-- Dead-letter entries and notifications go with the rows actually written.
+WITH v AS (
+    SELECT *
+    FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(expect_attempt)s::int[],
+                %(expect_token)s::text[], %(status)s::text[], %(attempt)s::int[],
+                %(attempt_base)s::int[], %(worker_id)s::text[], %(token)s::text[],
+                %(queued_at)s::timestamptz[], %(started_at)s::timestamptz[],
+                %(finished_at)s::timestamptz[], %(result)s::jsonb[], %(error)s::text[],
+                %(next_attempt_at)s::timestamptz[], %(attempts)s::jsonb[], %(alerts)s::jsonb[])
+        AS v(id, scheduled_for, expect_attempt, expect_token, status, attempt, attempt_base,
+             worker_id, token, queued_at, started_at, finished_at, result, error,
+             next_attempt_at, attempts, alerts)
+), written AS (
+    UPDATE executions e
+    SET status = v.status, attempt = v.attempt, attempt_base = v.attempt_base,
+        worker_id = v.worker_id, lease_token = v.token, queued_at = v.queued_at,
+        started_at = v.started_at, finished_at = v.finished_at, result = v.result,
+        error = v.error, next_attempt_at = v.next_attempt_at, attempts = v.attempts,
+        alerts = e.alerts || v.alerts, updated_at = %(now)s
+    FROM v
+    WHERE e.id = v.id AND e.scheduled_for = v.scheduled_for
+      AND e.attempt = v.expect_attempt AND e.lease_token IS NOT DISTINCT FROM v.expect_token
+      AND (e.status, v.status) IN :transitions
+    RETURNING e.id, e.job_id, e.attempt
+), buried AS (
+    INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
+    SELECT gen_random_uuid(), w.id, w.job_id, d.reason, d.error, w.attempt, %(now)s
+    FROM written w
+    JOIN unnest(%(dead_ids)s::uuid[], %(dead_reasons)s::text[], %(dead_errors)s::text[])
+        AS d(id, reason, error) ON d.id = w.id
+    ON CONFLICT (execution_id) DO UPDATE
+    SET reason = EXCLUDED.reason, error = EXCLUDED.error, attempts = EXCLUDED.attempts,
+        created_at = EXCLUDED.created_at
+), noticed AS (
+    INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
+    SELECT gen_random_uuid(), n.job_id, n.kind, n.body, %(now)s, %(now)s
+    FROM unnest(%(notice_of)s::uuid[], %(notice_jobs)s::uuid[], %(notice_kinds)s::text[],
+                %(notice_bodies)s::jsonb[]) AS n(execution_id, job_id, kind, body)
+    WHERE n.execution_id IN (SELECT id FROM written)
+)
+SELECT id FROM written;
 
 -- name: get_execution
 SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
@@ -253,14 +275,6 @@ FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
--- name: hand_back
--- The status and whether the attempt uses up a retry (%(spared)s) are
--- jobsched/domain/attempts.py's: QUEUED, and it does not.
-UPDATE executions
-SET status = %(status)s, attempt_base = attempt_base + %(spared)s, lease_token = NULL,
-    worker_id = NULL, attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
-WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
-
 -- name: delete_old_executions
 -- After drop_execution_partitions: what is left to delete sits in the default partition
 -- or in the day the cutoff falls in. In batches, so no long lock. Executions with a
@@ -291,10 +305,6 @@ WHERE job_id = %(job_id)s AND source IN ('schedule', 'backfill')
   AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
 ORDER BY scheduled_for
 LIMIT %(limit)s;
-
--- name: insert_notification
-INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
-VALUES (%(id)s, %(job_id)s, %(kind)s, %(body)s, %(now)s, %(now)s);
 
 -- name: claim_notifications
 -- Due notifications, leased to one sender for %(lease_until)s (SKIP LOCKED: workers
