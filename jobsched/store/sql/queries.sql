@@ -4,6 +4,8 @@
 -- Every statement that sets an execution's status is guarded by
 -- "(status, <new status>) IN :transitions": the loader expands :transitions into the
 -- allowed pairs of jobsched/domain/states.py, so the database refuses what it refuses.
+-- (record_runs, whose new status differs per row, uses the same pairs as text:
+-- "(status || '>' || <new status>) = ANY(:transition_names)".)
 
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
@@ -207,7 +209,7 @@ WITH v AS (
     FROM v
     WHERE e.id = v.id AND e.scheduled_for = v.scheduled_for
       AND e.attempt = v.expect_attempt AND e.lease_token IS NOT DISTINCT FROM v.expect_token
-      AND (e.status, v.status) IN :transitions
+      AND (e.status || '>' || v.status) = ANY(:transition_names)
     RETURNING e.id, e.job_id, e.attempt
 ), buried AS (
     INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
