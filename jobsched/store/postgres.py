@@ -261,6 +261,21 @@ class Store:
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
+    @contextmanager
+    def statement(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection for a single statement that is its own transaction (autocommit):
+        one round trip where ``tx`` adds a BEGIN and a COMMIT. For the worker's hot
+        path, whose every write is one statement."""
+        try:
+            with self.pool.connection(timeout=timeout_s) as conn:
+                conn.autocommit = True
+                try:
+                    yield conn
+                finally:
+                    conn.autocommit = False
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
+
     def _paged(
         self,
         count_query: str,
@@ -883,11 +898,10 @@ class Store:
         deleted meanwhile is left out: the caller acks it away."""
         if not ids:
             return []
-        with self.tx() as conn:
-            rows = conn.execute(
+        with self.statement() as conn:
+            return conn.execute(
                 q("claimed_executions"), {"ids": [uuid.UUID(i) for i in ids]}
             ).fetchall()
-        return rows
 
     def record(
         self,
@@ -925,10 +939,10 @@ class Store:
         return started, ended
 
     def _write(self, writes: Sequence[Write], now: datetime) -> list[Write]:
-        """``record_runs`` in one transaction; the writes that landed."""
+        """``record_runs`` (one statement, so one transaction); the writes that landed."""
         if not writes:
             return []
-        with self.tx() as conn:
+        with self.statement() as conn:
             landed = {str(r["id"]) for r in conn.execute(q("record_runs"), params(writes, now))}
         return [w for w in writes if w.held.id in landed]
 
