@@ -7,7 +7,8 @@ Prints executions/s (drain only: the runs are written and pushed before the work
 start; and end to end, as `make bench` does it, triggering while the workers run), and
 the round trips each execution cost: Redis round trips and PostgreSQL statements
 counted inside the worker processes, PostgreSQL transactions from the database's own
-statistics (the scratch database serves only this benchmark, its tick included).
+statistics (the scratch database serves only this benchmark, its tick included), and
+the CPU time the worker processes spent per execution.
 ``--profile`` writes a cProfile of each worker to bench/results/worker-<i>.prof.
 """
 
@@ -38,7 +39,7 @@ def _count_round_trips(out: Path) -> None:
     import psycopg
     from redis.connection import Connection
 
-    counts = {"redis_round_trips": 0, "pg_statements": 0, "pg_executes": 0}
+    counts = {"redis_round_trips": 0, "pg_statements": 0, "pg_executes": 0, "cpu_ms": 0}
     send = Connection.send_packed_command
 
     def counted_send(self: Any, command: Any, check_health: bool = True) -> Any:
@@ -61,7 +62,12 @@ def _count_round_trips(out: Path) -> None:
 
     psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
     psycopg.Cursor.executemany = counted_executemany  # type: ignore[method-assign]
-    atexit.register(lambda: out.write_text(json.dumps(counts)))
+
+    def write() -> None:
+        counts["cpu_ms"] = round(time.process_time() * 1000)
+        out.write_text(json.dumps(counts))
+
+    atexit.register(write)
 
 
 def child(counts_file: str, profile_file: str | None) -> int:
@@ -158,6 +164,7 @@ def run(runs: int, workers: int, concurrency: int, mode: str, profile: bool) -> 
             for key, value in (json.loads(path.read_text()) if path.exists() else {}).items():
                 counts[key] = counts.get(key, 0) + value
     per = {k: round(v / max(done, 1), 3) for k, v in counts.items()}
+    per["worker_cpu_ms"] = per.pop("cpu_ms", None)
     return {
         "mode": mode,
         "runs": runs,

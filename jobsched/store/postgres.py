@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,6 +92,8 @@ MAX_PAGE = 200
 PARTITION_DAYS_AHEAD = 7
 """Daily partitions of executions exist this many days ahead (the tick makes sure)."""
 PARTITION_CHECK_EVERY = timedelta(hours=1)
+RECENTLY_USED_S = 1.0
+"""A pooled connection returned this recently is not checked again on checkout."""
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
@@ -238,14 +241,30 @@ class Store:
             min_size=min_size,
             max_size=max_size,
             kwargs={"row_factory": dict_row},
-            # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
-            check=ConnectionPool.check_connection,
+            # Checked on checkout so a restarted PostgreSQL costs one retry, not an error;
+            # except a connection that just worked (a worker's batch after batch).
+            check=self._check_unless_recent,
+            reset=self._returned,
             configure=stored_json.configure,
             open=False,
             name="jobsched",
         )
+        self._returned_at: dict[int, float] = {}
         self.pool.open(wait=False)
         self._partitions_checked: datetime | None = None
+
+    def _returned(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: a connection came back in good order (by id: psycopg connections
+        take no attributes; a reused id merely skips the check of a new connection)."""
+        self._returned_at[id(conn)] = time.monotonic()
+
+    def _check_unless_recent(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: check a connection on checkout (one round trip) unless it came back
+        less than ``RECENTLY_USED_S`` ago. A server restarted within that second fails
+        the statement instead (a DependencyError: the worker retries its batch)."""
+        if time.monotonic() - self._returned_at.get(id(conn), -RECENTLY_USED_S) < RECENTLY_USED_S:
+            return
+        ConnectionPool.check_connection(conn)
 
     def close(self) -> None:
         self.pool.close()
