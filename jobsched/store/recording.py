@@ -222,33 +222,36 @@ def end(
     return write
 
 
+def _plain(value: Any) -> Any:
+    """A value as JSON has it (times as ISO text, ids as text)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
 def params(writes: list[Write], now: datetime) -> dict[str, Any]:
-    """The parameters of ``record_runs`` for these writes (one array per column)."""
-
-    def column(key: str) -> list[Any]:
-        return [w.values[key] for w in writes]
-
-    def jsonb(values: list[Any]) -> list[Any]:
-        return [None if v is None else Jsonb(v) for v in values]
-
-    notices = [(w, kind, body) for w in writes for kind, body in w.notices]
-    dead = [w for w in writes if w.dead_letter is not None]
-    return {
-        "now": now,
-        "ids": [uuid.UUID(w.held.id) for w in writes],
-        "scheduled_for": [w.held.row["scheduled_for"] for w in writes],
-        "expect_attempt": [w.held.row["attempt"] for w in writes],
-        "expect_token": [w.held.row["lease_token"] for w in writes],
-        **{k: column(k) for k in ROW_COLUMNS if k not in ("result", "attempts")},
-        "token": column("token"),
-        "result": jsonb(column("result")),
-        "attempts": jsonb(column("attempts")),
-        "alerts": jsonb(column("alerts")),
-        "dead_ids": [uuid.UUID(w.held.id) for w in dead],
-        "dead_reasons": [w.dead_letter[0] for w in dead],  # type: ignore[index]
-        "dead_errors": [w.dead_letter[1] for w in dead],  # type: ignore[index]
-        "notice_of": [uuid.UUID(w.held.id) for w, _, _ in notices],
-        "notice_jobs": [w.held.row["job_id"] for w, _, _ in notices],
-        "notice_kinds": [kind for _, kind, _ in notices],
-        "notice_bodies": [Jsonb(body) for _, _, body in notices],
-    }
+    """The parameters of ``record_runs`` for these writes: the rows, dead-letter
+    entries and notifications as JSON documents."""
+    rows = []
+    for w in writes:
+        row = {k: _plain(v) for k, v in w.values.items()}
+        row.update(
+            id=w.held.id,
+            scheduled_for=w.held.row["scheduled_for"].isoformat(),
+            expect_attempt=w.held.row["attempt"],
+            expect_token=w.held.row["lease_token"],
+        )
+        rows.append(row)
+    dead = [
+        {"id": w.held.id, "reason": w.dead_letter[0], "error": w.dead_letter[1]}
+        for w in writes
+        if w.dead_letter is not None
+    ]
+    notices = [
+        {"execution_id": w.held.id, "job_id": str(w.held.row["job_id"]), "kind": k, "body": b}
+        for w in writes
+        for k, b in w.notices
+    ]
+    return {"now": now, "rows": Jsonb(rows), "dead": Jsonb(dead), "notices": Jsonb(notices)}

@@ -34,9 +34,10 @@ def _record(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
     """record_runs writing one row (as inserted by _row_in: attempt 0, token t1)."""
 
     def params(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-        single = {
-            "ids": id_,
-            "scheduled_for": now,
+        at = now.isoformat()
+        row = {
+            "id": str(id_),
+            "scheduled_for": at,
             "expect_attempt": 0,
             "expect_token": "t1",
             "status": status.value,
@@ -44,27 +45,16 @@ def _record(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
             "attempt_base": 0,
             "worker_id": "w",
             "token": "t2",
-            "queued_at": now,
-            "started_at": now,
-            "finished_at": now,
+            "queued_at": at,
+            "started_at": at,
+            "finished_at": at,
             "result": None,
             "error": None,
             "next_attempt_at": None,
-            "attempts": Jsonb([]),
-            "alerts": Jsonb([]),
+            "attempts": [],
+            "alerts": [],
         }
-        none: list[Any] = []
-        return {
-            **{k: [v] for k, v in single.items()},
-            "now": now,
-            "dead_ids": none,
-            "dead_reasons": none,
-            "dead_errors": none,
-            "notice_of": none,
-            "notice_jobs": none,
-            "notice_kinds": none,
-            "notice_bodies": none,
-        }
+        return {"now": now, "rows": Jsonb([row]), "dead": Jsonb([]), "notices": Jsonb([])}
 
     return params
 

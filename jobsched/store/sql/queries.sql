@@ -180,7 +180,9 @@ ORDER BY e.id
 FOR UPDATE OF e;
 
 -- name: record_runs
--- What workers write of their runs, many in one statement: a run recorded RUNNING (it
+-- What workers write of their runs, many in one statement (the rows come as one JSON
+-- document: encoding it is far cheaper for the worker than one array per column): a
+-- run recorded RUNNING (it
 -- outlived RECORD_RUNNING_AFTER_MS), an attempt's end, a hand-back. Each row's new
 -- values are computed by the worker (jobsched/store/recording.py) from the row as it
 -- last read or wrote it, so the write is a compare-and-set: it lands only while the
@@ -190,20 +192,18 @@ FOR UPDATE OF e;
 -- Dead-letter entries and notifications go with the rows actually written.
 WITH v AS (
     SELECT *
-    FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(expect_attempt)s::int[],
-                %(expect_token)s::text[], %(status)s::text[], %(attempt)s::int[],
-                %(attempt_base)s::int[], %(worker_id)s::text[], %(token)s::text[],
-                %(queued_at)s::timestamptz[], %(started_at)s::timestamptz[],
-                %(finished_at)s::timestamptz[], %(result)s::jsonb[], %(error)s::text[],
-                %(next_attempt_at)s::timestamptz[], %(attempts)s::jsonb[], %(alerts)s::jsonb[])
-        AS v(id, scheduled_for, expect_attempt, expect_token, status, attempt, attempt_base,
-             worker_id, token, queued_at, started_at, finished_at, result, error,
-             next_attempt_at, attempts, alerts)
+    FROM jsonb_to_recordset(%(rows)s)
+        AS v(id uuid, scheduled_for timestamptz, expect_attempt int, expect_token text,
+             status text, attempt int, attempt_base int, worker_id text, token text,
+             queued_at timestamptz, started_at timestamptz, finished_at timestamptz,
+             result jsonb, error text, next_attempt_at timestamptz, attempts jsonb,
+             alerts jsonb)
 ), written AS (
     UPDATE executions e
     SET status = v.status, attempt = v.attempt, attempt_base = v.attempt_base,
         worker_id = v.worker_id, lease_token = v.token, queued_at = v.queued_at,
-        started_at = v.started_at, finished_at = v.finished_at, result = v.result,
+        started_at = v.started_at, finished_at = v.finished_at,
+        result = NULLIF(v.result, 'null'::jsonb),
         error = v.error, next_attempt_at = v.next_attempt_at, attempts = v.attempts,
         alerts = e.alerts || v.alerts, updated_at = %(now)s
     FROM v
@@ -215,16 +215,14 @@ WITH v AS (
     INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
     SELECT gen_random_uuid(), w.id, w.job_id, d.reason, d.error, w.attempt, %(now)s
     FROM written w
-    JOIN unnest(%(dead_ids)s::uuid[], %(dead_reasons)s::text[], %(dead_errors)s::text[])
-        AS d(id, reason, error) ON d.id = w.id
+    JOIN jsonb_to_recordset(%(dead)s) AS d(id uuid, reason text, error text) ON d.id = w.id
     ON CONFLICT (execution_id) DO UPDATE
     SET reason = EXCLUDED.reason, error = EXCLUDED.error, attempts = EXCLUDED.attempts,
         created_at = EXCLUDED.created_at
 ), noticed AS (
     INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
     SELECT gen_random_uuid(), n.job_id, n.kind, n.body, %(now)s, %(now)s
-    FROM unnest(%(notice_of)s::uuid[], %(notice_jobs)s::uuid[], %(notice_kinds)s::text[],
-                %(notice_bodies)s::jsonb[]) AS n(execution_id, job_id, kind, body)
+    FROM jsonb_to_recordset(%(notices)s) AS n(execution_id uuid, job_id uuid, kind text, body jsonb)
     WHERE n.execution_id IN (SELECT id FROM written)
 )
 SELECT id FROM written;
