@@ -9,7 +9,7 @@ the round trips each execution cost: Redis round trips and PostgreSQL statements
 counted inside the worker processes, PostgreSQL transactions from the database's own
 statistics (the scratch database serves only this benchmark, its tick included), and
 the CPU time the worker processes spent per execution.
-``--profile`` writes a cProfile of each worker to bench/results/worker-<i>.prof.
+``--profile`` writes a cProfile of each worker to .bench/worker-<i>.prof (not kept in git).
 """
 
 from __future__ import annotations
@@ -26,11 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.scratch import RESULTS, ROOT, scratch
+from bench.scratch import ROOT, scratch
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
 from jobsched.loader import builtin_registry
 from jobsched.scheduler import Scheduler
+
+PROFILES = ROOT / ".bench"
 
 
 def _count_round_trips(out: Path) -> None:
@@ -136,7 +138,8 @@ def run(runs: int, workers: int, concurrency: int, mode: str, profile: bool) -> 
         for i in range(workers):
             cmd = [sys.executable, "-m", "bench.worker_profile", "--child", f"{tmp}/{i}.json"]
             if profile:
-                cmd += ["--profile-to", str(RESULTS / f"worker-{i}.prof")]
+                PROFILES.mkdir(exist_ok=True)
+                cmd += ["--profile-to", str(PROFILES / f"worker-{i}.prof")]
             procs.append(
                 subprocess.Popen(
                     cmd, env={**env, "WORKER_ID": f"wprof-{i}"}, stderr=subprocess.DEVNULL
