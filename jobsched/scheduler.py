@@ -3,7 +3,9 @@
 One pass, as the leader:
 0. (first pass only) create the built-in jobs if they do not exist;
 1. rebuild the Redis queue from PostgreSQL if Redis lost it (epoch marker gone),
-   and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded;
+   and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded; in the
+   passes between, repair: push runs a trigger wrote QUEUED since the last pass (up
+   to ``PUSH_GRACE`` ago) that Redis lacks because their writer's push was lost;
 2. return executions whose lease lapsed (hung worker), and those held by workers
    whose heartbeats stopped for ``WORKER_DEAD_AFTER_MS`` (dead worker), to the queue;
 3. promote retries whose backoff has passed;
@@ -18,6 +20,12 @@ Many schedulers may run; only the holder of the Redis leader lock works. The
 lock is renewed every pass and taken over by a standby once it lapses. Even two
 passes that both believe they lead cannot double-run an occurrence: the
 (job, scheduled time) unique index makes the second insert a no-op.
+
+With ``SCHEDULER_SHARDS`` > 1 step 4 is split: every instance, leader or not, leases
+a fair share of the shards (``ShardLease``) and writes (and pushes) the runs of the
+jobs in those shards only, so adding instances divides the scan. Steps 0–3, releasing
+held runs and the outbox (which catches whatever a shard's push missed) stay the
+leader's.
 """
 
 from __future__ import annotations
@@ -33,18 +41,26 @@ from datetime import datetime, timedelta
 
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
+from jobsched.domain.shards import buckets_of
 from jobsched.errors import DependencyError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
 from jobsched.settings import Settings
+from jobsched.shard_lease import ShardLease
 from jobsched.store import Store
+from jobsched.store.postgres import Scheduled
 
 log = logging.getLogger("jobsched.scheduler")
 
 RECONCILE_EVERY = timedelta(seconds=30)
 MIN_STOP_MARGIN_MS = 5_000
 """A Lambda tick stops at least this long before its timeout, and releases the lock."""
+PUSH_GRACE = timedelta(seconds=2)
+"""A trigger pushes its runs right after writing them QUEUED; one Redis still lacks
+this long after it was written is taken as lost (the writer crashed, or Redis refused)
+and pushed by the tick's repair. A writer whose commit came later than this after its
+``now`` is covered by the next reconcile instead."""
 STAGE_SCANS = 2
 """Runs are staged this many scan intervals ahead: a late or skipped pass still leaves
 every run waiting in Redis before its time."""
@@ -55,6 +71,8 @@ class TickReport:
     leader: bool
     rebuilt: int = 0
     reconciled: int = 0
+    repaired: int = 0
+    """Runs written QUEUED whose writer's push was lost, pushed by this pass."""
     expired: list[str] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
@@ -72,6 +90,10 @@ class TickReport:
     """Summed over the pools."""
     pools: dict[str, dict[str, int]] = field(default_factory=dict)
     """Each pool's depth (what its workers scale on)."""
+    shards: list[int] = field(default_factory=list)
+    """The shards this instance scanned (SCHEDULER_SHARDS > 1; empty otherwise)."""
+    backlog: bool = False
+    """The due-scan hit its limit: more jobs may be due, so the next pass starts at once."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -100,17 +122,55 @@ class Scheduler:
         # both believing they hold the lock.
         self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
         self._last_reconcile: datetime | None = None
+        self._repaired_until: datetime | None = None
+        """Runs written QUEUED before this were checked for a lost push (by a restore
+        or a repair); the next repair checks those written since."""
         self.staging = timedelta(milliseconds=STAGE_SCANS * settings.scan_interval_ms)
         """How far ahead runs are written and pushed to wait in Redis for their time."""
         self._builtins_ensured = False
+        self.shard_lease = (
+            ShardLease(queue, self.owner, settings.scheduler_shards, settings.leader_lock_ttl_ms)
+            if settings.scheduler_shards > 1
+            else None
+        )
 
     # ------------------------------------------------------------ one pass
 
     def run_once(self, now: datetime | None = None) -> TickReport:
         now = now or self.clock.now()
-        if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms, now):
+        leader = self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms, now)
+        if self.shard_lease is not None:
+            return self._sharded_pass(now, leader)
+        if not leader:
             return TickReport(leader=False)
         report = TickReport(leader=True)
+        pools = self._lead(now, report)
+        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
+        self._count(scheduled, report)
+        self._finish(now, report, pools)
+        return report
+
+    def _sharded_pass(self, now: datetime, leader: bool) -> TickReport:
+        """One pass with SCHEDULER_SHARDS > 1: the leader's duties if it leads, and the
+        due-scan of the shards this instance holds, its runs pushed at once."""
+        assert self.shard_lease is not None
+        shards = self.shard_lease.renew(now)
+        report = TickReport(leader=leader, shards=shards)
+        pools = self._lead(now, report) if leader else []
+        if shards:
+            buckets = buckets_of(shards, self.settings.scheduler_shards)
+            scheduled = self.store.schedule_due(now, horizon=now + self.staging, buckets=buckets)
+            self._count(scheduled, report)
+            # Pushed here, not left to the leader's outbox: the push is most of a run's
+            # cost in the tick, and it must divide among instances too.
+            pushed = self.handoff.submit(lambda: scheduled.executions, now)
+            report.pushed = sum(e.status == "QUEUED" for e in pushed)
+        if leader:
+            self._finish(now, report, pools)
+        return report
+
+    def _lead(self, now: datetime, report: TickReport) -> list[str]:
+        """The leader's steps 0-3; returns the known pools."""
         if not self._builtins_ensured:
             for data in builtin_jobs(self.settings):
                 if self.store.ensure_job(data, now):
@@ -118,10 +178,10 @@ class Scheduler:
             self._builtins_ensured = True
         if self.queue.needs_rebuild():
             report.rebuilt = self.rebuild(now)
-            self._last_reconcile = now
         elif self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
             report.reconciled = self.rebuild(now)
-            self._last_reconcile = now
+        else:
+            report.repaired = self.repair(now)
         pools = self.queue.known_pools()
         for pool in pools:
             queue = self.queue.for_pool(pool)
@@ -131,20 +191,26 @@ class Scheduler:
             if self.settings.priority_aging_step:
                 report.aged += queue.age(self.settings.priority_aging_step)
         self.store.mark_promoted(report.promoted, now)
-        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
+        return pools
+
+    def _count(self, scheduled: Scheduled, report: TickReport) -> None:
+        report.backlog = scheduled.full
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
         report.cancelled = len(scheduled.cancelled)
         if scheduled.cancelled:
             self.queue.cancel(scheduled.cancelled)
+
+    def _finish(self, now: datetime, report: TickReport, pools: list[str]) -> None:
+        """The leader's last steps: release held runs, the outbox, upkeep, depths."""
         report.unheld = self.store.release_held(now)
-        report.pushed = self.flush_outbox(now)
+        report.pushed += self.flush_outbox(now)
         self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
-        if report.expired or report.released or report.rebuilt or report.reconciled:
+        repairs = (report.expired, report.released, report.rebuilt, report.reconciled)
+        if any(repairs) or report.repaired:
             log.info("tick repaired the queue", extra=report.to_dict())
-        return report
 
     def flush_outbox(self, now: datetime) -> int:
         """Push every PENDING execution, then mark it QUEUED (the outbox)."""
@@ -153,11 +219,29 @@ class Scheduler:
     def rebuild(self, now: datetime) -> int:
         """Make Redis hold every execution PostgreSQL says is in flight; returns how
         many ids were missing."""
-        return self.handoff.restore(now, self.settings.visibility_timeout_ms)
+        restored = self.handoff.restore(now, self.settings.visibility_timeout_ms)
+        # What was committed before the read is covered; a run written in the last
+        # PUSH_GRACE may have committed after it (or be mid-push): the repair's to check.
+        self._last_reconcile, self._repaired_until = now, now - PUSH_GRACE
+        return restored
+
+    def repair(self, now: datetime) -> int:
+        """Push the runs written QUEUED since the last check, up to PUSH_GRACE ago, that
+        Redis lacks (their writer's push was lost); returns how many."""
+        until = now - PUSH_GRACE
+        since = self._repaired_until
+        if since is None or until <= since:
+            return 0
+        pushed = self.handoff.repair(since, until, now, self.settings.visibility_timeout_ms)
+        self._repaired_until = until
+        return pushed
 
     def resign(self) -> None:
         with contextlib.suppress(DependencyError):
             self.queue.release_leader(self.owner)
+        if self.shard_lease is not None:
+            with contextlib.suppress(DependencyError):
+                self.shard_lease.release()
 
     # ------------------------------------------------------------ the loop
 
@@ -181,8 +265,10 @@ class Scheduler:
                 if remaining_ms is not None and remaining_ms() < margin:
                     break
                 started = time.monotonic()
+                backlog = False
                 try:
                     report = self.run_once()
+                    backlog = report.backlog
                     if on_report:
                         on_report(report)
                 except DependencyError as exc:
@@ -191,6 +277,8 @@ class Scheduler:
                     # A bug in one pass must not stop scheduling for the rest.
                     log.exception("tick failed")
                 slowest_ms = max(slowest_ms, (time.monotonic() - started) * 1000)
-                stop.wait(interval)
+                # A pass that hit the due-scan's limit is followed at once: waiting a scan
+                # interval after each batch would cap a tick at one batch per interval.
+                stop.wait(0 if backlog else interval)
         finally:
             self.resign()
