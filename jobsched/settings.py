@@ -82,6 +82,12 @@ class Settings:
     worker_grace_ms: int = _env(
         "WORKER_GRACE_MS", "how long a stopping worker waits for running work", default=30_000
     )
+    record_running_after_ms: int = _env(
+        "RECORD_RUNNING_AFTER_MS",
+        "a run still running after this long is recorded RUNNING; a shorter one is "
+        "written once, when it finishes",
+        default=300,
+    )
     api_keys: tuple[str, ...] = _env("API_KEYS", "accepted API keys, comma-separated", default=())
     api_keys_rate_limit: int = _env(
         "API_KEYS_RATE_LIMIT_PER_MINUTE",
@@ -196,6 +202,7 @@ class Settings:
             )
         not_negative = {
             "WORKER_GRACE_MS": self.worker_grace_ms,
+            "RECORD_RUNNING_AFTER_MS": self.record_running_after_ms,
             "RETENTION_DAYS": self.retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
             "PRIORITY_AGING_STEP": self.priority_aging_step,

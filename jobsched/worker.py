@@ -5,10 +5,19 @@ Threads:
   as many executions as there are free slots;
 - one heartbeat thread extends the leases of running executions, learns which were
   cancelled, and keeps this worker's registration fresh;
-- one thread per running handler.
+- handler threads, reused from run to run (``jobsched.threads``).
 
-Results are written to PostgreSQL first (guarded by the lease token) and only then
-acked in Redis, so a crash between the two repeats an ack, never a result. The worker
+Written once. A claim reads the claimed rows (one statement for the batch) and starts
+them without writing: a run that finishes within ``RECORD_RUNNING_AFTER_MS`` is
+recorded once, QUEUED -> its final status, with its start, end, worker, attempt and
+history. A run still running past that is recorded RUNNING by the main loop (batched),
+so the API shows it running and the tick's rebuild restores its lease. Every write is
+guarded in PostgreSQL (``jobsched.store.recording``): it lands only if the row is still
+as this worker last read or wrote it, so a stale worker never overwrites a newer lease
+or result.
+
+Results are written to PostgreSQL first (guarded as above) and only then acked in
+Redis, so a crash between the two repeats an ack, never a result. The worker
 only reports outcomes: whether a failure is retried (and when) or dead-lettered is
 decided as the result is recorded (``jobsched.domain.retry.decide``). When
 PostgreSQL or Redis is down, finished results wait in memory and are retried while
@@ -60,10 +69,16 @@ from jobsched.sanitize import clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.store.postgres import Finish, Recorded
+from jobsched.store.recording import Held
+from jobsched.store.rows import execution_from_row
+from jobsched.threads import Threads
 
 log = logging.getLogger("jobsched.worker")
 
 MAX_ERROR_CHARS = 4000
+STOPPED = "worker stopped"
+LINGER_S = 0.005
+"""How long the main loop waits for runs it just started before recording a batch."""
 TIMEOUT_GRACE_S = 1.0
 """How long past its deadline a handler that ignores its context gets before the
 attempt is recorded as timed out without it."""
@@ -71,16 +86,22 @@ attempt is recorded as timed out without it."""
 
 @dataclass
 class Running:
+    held: Held
+    """The lease and the row as PostgreSQL last had it (recorded RUNNING or not)."""
     execution: Execution
-    token: str
     ctx: HandlerContext
     deliveries: int = 1
     """Claims of this run since its last deliberate retry, this one included."""
-    thread: threading.Thread | None = None
+    started: float = 0.0
+    """When it started (time.monotonic): it is recorded RUNNING once it runs long."""
     cancel_requested: bool = False
     stopping: bool = False
     lease_lost: bool = False
     done: bool = False
+
+    @property
+    def token(self) -> str:
+        return self.held.token
 
 
 @dataclass
@@ -148,6 +169,8 @@ class Worker:
         self._turn = 0
         self.retry_policy = retry.RetryPolicy(max_deliveries=settings.max_deliveries)
         self.running: dict[str, Running] = {}
+        self.threads = Threads(self.capacity)
+        self.record_running_after_s = settings.record_running_after_ms / 1000
         self.completed: list[Completed] = []
         self.stats = WorkerStats()
         self._lock = threading.Lock()
@@ -163,6 +186,7 @@ class Worker:
         Returns how many executions were started."""
         now = now or self.clock.now()
         self._enforce_timeouts()
+        self._linger()
         self.flush(now)
         if self._stopping.is_set():
             return 0
@@ -178,24 +202,31 @@ class Worker:
         if not claims:
             return 0
         self.stats.claimed += len(claims)
-        pairs = [(c.execution_id, c.token) for c, _ in claims]
         try:
-            started = self.store.start(pairs, self.worker_id, now)
+            rows = self.store.claimed([c.execution_id for c, _ in claims])
         except DependencyError:
             # Give them back now rather than after the visibility timeout.
             for pool, leases in _by_pool((c.execution_id, c.token, p) for c, p in claims).items():
                 self.queues[pool].release(leases)
             raise
-        by_id = {e.id: e for e in started}
+        by_id = {str(r["id"]): r for r in rows}
+        if self.record_running_after_s == 0 and rows:
+            # Every start recorded before the run begins, as RUNNING (no write-once).
+            tokens = {c.execution_id: c.token for c, _ in claims}
+            held = [Held(r, tokens[i], self.worker_id, now) for i, r in by_id.items()]
+            started, _ = self.store.record(held, [], now)
+            by_id = {i: h.row for i, h in started.items()}
         dropped = [(c.execution_id, c.token, p) for c, p in claims if c.execution_id not in by_id]
         for pool, leases in _by_pool(dropped).items():
             # Finished, cancelled or deleted meanwhile: nothing to run.
             self.queues[pool].ack(leases)
         for claim, _ in claims:
-            execution = by_id.get(claim.execution_id)
-            if execution is None:
+            row = by_id.get(claim.execution_id)
+            if row is None:
                 continue
-            run = self._prepare(execution, claim.token, claim.deliveries)
+            recorded = row["status"] == "RUNNING" and row["lease_token"] == claim.token
+            held = Held(row, claim.token, self.worker_id, now, recorded)
+            run = self._prepare(held, claim.deliveries)
             poison = retry.poison(claim.deliveries, self.retry_policy.max_deliveries)
             if poison is not None:
                 # Not run: it keeps killing its workers. The store dead-letters it.
@@ -203,6 +234,22 @@ class Worker:
                 continue
             self._launch(run)
         return len(by_id)
+
+    def _linger(self) -> None:
+        """Give runs started within the last ``LINGER_S`` that long to end, so a batch
+        of quick runs is recorded (and its slots claimed again) together rather than a
+        few at a time: each batch costs the same round trips whatever its size."""
+        until = time.monotonic() + LINGER_S
+        while True:
+            with self._lock:
+                fresh = any(
+                    not r.done and r.started > until - 2 * LINGER_S for r in self.running.values()
+                )
+            left = until - time.monotonic()
+            if not fresh or left <= 0:
+                return
+            self._wake.wait(left)
+            self._wake.clear()
 
     def _claim(self, free: int, now: datetime) -> list[tuple[Claim, str]]:
         """Claim up to ``free`` runs from this worker's pools, starting with a
@@ -225,7 +272,8 @@ class Worker:
             claims += [(c, pool) for c in got]
         return claims
 
-    def _prepare(self, execution: Execution, token: str, deliveries: int) -> Running:
+    def _prepare(self, held: Held, deliveries: int) -> Running:
+        execution = execution_from_row(held.row)
         ctx = HandlerContext(
             execution_id=execution.id,
             job_id=execution.job_id,
@@ -236,16 +284,13 @@ class Worker:
             store=self.store,
             idempotency_key=execution.idempotency_key or default_key(execution),
         )
-        run = Running(execution, token, ctx, deliveries)
+        run = Running(held, execution, ctx, deliveries, started=time.monotonic())
         with self._lock:
             self.running[execution.id] = run
         return run
 
     def _launch(self, run: Running) -> None:
-        run.thread = threading.Thread(
-            target=self._execute, args=(run,), name=f"job-{run.execution.id[:8]}", daemon=True
-        )
-        run.thread.start()
+        self.threads.submit(self._execute, run)
 
     def _execute(self, run: Running) -> None:
         execution = run.execution
@@ -327,11 +372,18 @@ class Worker:
     # -------------------------------------------------------------- results
 
     def flush(self, now: datetime | None = None) -> int:
-        """Record finished attempts in one transaction, then settle them in Redis."""
+        """Record finished attempts, and runs that now run long as RUNNING, in one
+        statement; then settle the finished ones in Redis."""
         now = now or self.clock.now()
+        long_since = time.monotonic() - self.record_running_after_s
         with self._lock:
             batch = list(self.completed)
-        if not batch:
+            long = [
+                r
+                for r in self.running.values()
+                if not (r.done or r.held.recorded or r.lease_lost) and r.started <= long_since
+            ]
+        if not batch and not long:
             return 0
         # Work interrupted by this worker stopping goes back to the queue; work that
         # finished anyway, or that a user cancelled, is recorded as usual. Work whose
@@ -339,30 +391,36 @@ class Worker:
         interrupted = (AttemptOutcome.CANCELLED, AttemptOutcome.HANDED_BACK)
         handed_back: list[Completed] = []
         finishes: list[Finish] = []
+        ends: list[tuple[Held, Finish]] = []
         for c in batch:
             run = c.running
             if run.lease_lost:
                 continue
             if run.stopping and not run.cancel_requested and c.outcome in interrupted:
                 handed_back.append(c)
-            else:
-                finishes.append(
-                    Finish(
-                        run.execution.id,
-                        run.token,
-                        c.outcome,
-                        c.result,
-                        c.error,
-                        run.deliveries,
-                        fail_now=c.fail_now,
-                        retry_after_ms=c.retry_after_ms,
+                if run.held.recorded:  # else the row is still QUEUED: nothing to undo
+                    stop = AttemptOutcome.HANDED_BACK
+                    ends.append(
+                        (run.held, Finish(run.execution.id, run.token, stop, error=STOPPED))
                     )
-                )
-        leases_back = [(c.running.execution.id, c.running.token) for c in handed_back]
+                continue
+            finish = Finish(
+                run.execution.id,
+                run.token,
+                c.outcome,
+                c.result,
+                c.error,
+                run.deliveries,
+                fail_now=c.fail_now,
+                retry_after_ms=c.retry_after_ms,
+            )
+            finishes.append(finish)
+            ends.append((run.held, finish))
         try:
-            recorded = self.store.finish(finishes, now, self.retry_policy)
-            if leases_back:
-                self.store.hand_back(leases_back, now)
+            started, recorded = self.store.record(
+                [r.held for r in long], ends, now, self.retry_policy
+            )
+            self._started_long(long, started)
             pool_of = {c.running.execution.id: c.running.execution.pool for c in batch}
             later: dict[str, list[tuple[str, str, datetime]]] = defaultdict(list)
             acks: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -376,7 +434,11 @@ class Worker:
                 self._queue(pool).retry_later(items)
             for pool, leases in acks.items():
                 self._queue(pool).ack(leases)
-            for pool, leases in _by_pool((e, t, pool_of[e]) for e, t in leases_back).items():
+            back = [
+                (c.running.execution.id, c.running.token, c.running.execution.pool)
+                for c in handed_back
+            ]
+            for pool, leases in _by_pool(back).items():
                 self._queue(pool).release(leases, delivered=True)
         except DependencyError as exc:
             log.warning("could not record results yet, will retry: %s", exc)
@@ -388,6 +450,23 @@ class Worker:
             for c in batch:
                 self.running.pop(c.running.execution.id, None)
         return len(batch)
+
+    def _started_long(self, long: list[Running], started: dict[str, Held]) -> None:
+        """Runs recorded RUNNING are now held as such; one whose row changed before it
+        could be recorded (another worker recorded it, a user cancelled it) is not
+        ours any more: stopped, and its result discarded, as for a lost lease."""
+        for run in long:
+            held = started.get(run.held.id)
+            if held is not None:
+                run.held = held
+            elif not run.lease_lost:
+                run.lease_lost = True
+                run.ctx.cancelled.set()
+                self.stats.lease_lost += 1
+                log.warning(
+                    "run taken over before it was recorded; stopping it",
+                    extra={"execution_id": run.held.id},
+                )
 
     def _count(
         self, finishes: list[Finish], recorded: dict[str, Recorded], handed_back: int
@@ -576,7 +655,7 @@ class Worker:
             self._wake.wait(0.05)
             self._wake.clear()
         for run in left:
-            self._complete(run, AttemptOutcome.HANDED_BACK, error="worker stopped")
+            self._complete(run, AttemptOutcome.HANDED_BACK, error=STOPPED)
         for _ in range(50):
             if not self._has_work():
                 break

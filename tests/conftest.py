@@ -129,6 +129,10 @@ def settings(database_url: str, redis_url: str, redis_cluster: bool, key_prefix:
         visibility_timeout_ms=30_000,
         max_concurrent_jobs=4,
         worker_grace_ms=2_000,
+        # In-process workers record each run RUNNING as it starts, so a test sees it
+        # running at once; runs written once have their own tests (test_write_once.py),
+        # and worker processes (test_worker_process.py) run with the default.
+        record_running_after_ms=0,
         # No built-in cleanup job unless a test asks for one (tests/integration/test_retention.py).
         retention_days=0,
     )

@@ -54,17 +54,21 @@ TERMINAL = frozenset(
 )
 
 E = ExecutionStatus
+WRITTEN_ONCE = frozenset({E.SUCCEEDED, E.RETRYING, E.FAILED})
+"""Where a short run goes straight from a claimable status: a worker records a run that
+finished within ``RECORD_RUNNING_AFTER_MS`` once, at its end, never as RUNNING."""
 TRANSITIONS: dict[ExecutionStatus, frozenset[ExecutionStatus]] = {
     # -> QUEUED: pushed to Redis (its writer or the tick's outbox). -> RUNNING: a worker
-    # claimed it between the push and the mark. -> CANCELLED: a user.
-    E.PENDING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
-    E.QUEUED: frozenset({E.RUNNING, E.CANCELLED}),
+    # claimed it between the push and the mark (or a short run's end, WRITTEN_ONCE).
+    # -> CANCELLED: a user.
+    E.PENDING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED, *WRITTEN_ONCE}),
+    E.QUEUED: frozenset({E.RUNNING, E.CANCELLED, *WRITTEN_ONCE}),
     # RUNNING -> RUNNING: a lapsed lease re-delivered to another worker.
     # RUNNING -> QUEUED: a stopping worker hands its work back.
     E.RUNNING: frozenset({E.RUNNING, E.QUEUED, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED}),
     # -> QUEUED: the tick promotes it once its backoff has passed; -> RUNNING: claimed
-    # between the promotion and the mark.
-    E.RETRYING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
+    # between the promotion and the mark (or a short run's end, WRITTEN_ONCE).
+    E.RETRYING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED, *WRITTEN_ONCE}),
     E.SUCCEEDED: frozenset(),
     # Manual retry and dead-letter redrive write the row again as PENDING (then pushed).
     E.FAILED: frozenset({E.PENDING}),
@@ -86,6 +90,15 @@ def transitions_sql() -> str:
     racing the tick's PENDING -> QUEUED mark found nothing to start)."""
     pairs = sorted((s.value, t.value) for s, targets in TRANSITIONS.items() for t in targets)
     return "(" + ", ".join(f"('{s}', '{t}')" for s, t in pairs) + ")"
+
+
+def transition_names_sql() -> str:
+    """Every allowed (from, to) pair as ``'FROM>TO'`` in an SQL array, for
+    ``(status || '>' || x) = ANY(:transition_names)``: the guard of a statement whose new
+    status is a column (one per row). A row list there would be planned as a large OR
+    per partition: hundreds of milliseconds of planning for a many-row UPDATE."""
+    pairs = sorted(f"{s.value}>{t.value}" for s, targets in TRANSITIONS.items() for t in targets)
+    return "ARRAY[" + ", ".join(f"'{p}'" for p in pairs) + "]"
 
 
 class AttemptOutcome(StrEnum):

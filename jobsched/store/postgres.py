@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,17 +22,18 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from jobsched.domain import alerts, attempts, cron, due, ledger, retry
+from jobsched.domain import alerts, attempts, cron, due, ledger
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
-from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
+from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset, stored_json
 from jobsched.store.queries import q
+from jobsched.store.recording import Held, Recorded, Write, begin, end, params
 from jobsched.store.rows import (
     dead_letter_from_row,
     execution_from_row,
@@ -90,6 +92,8 @@ MAX_PAGE = 200
 PARTITION_DAYS_AHEAD = 7
 """Daily partitions of executions exist this many days ahead (the tick makes sure)."""
 PARTITION_CHECK_EVERY = timedelta(hours=1)
+RECENTLY_USED_S = 1.0
+"""A pooled connection returned this recently is not checked again on checkout."""
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
@@ -113,16 +117,6 @@ class Finish:
     """The handler said the run cannot succeed (``FailNow``): no retries."""
     retry_after_ms: int | None = None
     """The handler asked to be retried after this delay (``RetryLater(delay_ms=...)``)."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What ``Store.finish`` wrote for one attempt: the status, and when a retry is due
-    or why the run was dead-lettered (from ``retry.decide``)."""
-
-    status: ExecutionStatus
-    retry_at: datetime | None = None
-    dead_letter_reason: str | None = None
 
 
 @dataclass
@@ -181,24 +175,20 @@ def _refused(f: Finish, exc: BaseException) -> Finish:
     return Finish(f.execution_id, f.token, AttemptOutcome.FAILED, error=reason, refused=reason)
 
 
-def _notice(
-    job: dict[str, Any], execution_id: Any, alert: dict[str, Any], now: datetime
-) -> list[dict[str, Any]]:
-    """The notification of one alert, for a job with a notify_url (else none)."""
-    if not job["notify_url"]:
-        return []
-    body = alerts.event(
-        alert["kind"], str(job["id"]), job["name"], str(execution_id), alert.get("detail"), now
+def _end(held: Held, f: Finish, now: datetime, policy: RetryPolicy | None) -> Write:
+    """The write of one attempt's end, as a worker reported it."""
+    return end(
+        held,
+        f.outcome,
+        now,
+        policy,
+        result=f.result,
+        error=f.error,
+        deliveries=f.deliveries,
+        refused=f.refused,
+        fail_now=f.fail_now,
+        retry_after_ms=f.retry_after_ms,
     )
-    return [
-        {
-            "id": uuid.uuid4(),
-            "job_id": job["id"],
-            "kind": alert["kind"],
-            "body": Jsonb(body),
-            "now": now,
-        }
-    ]
 
 
 def run_time(run: dict[str, Any], now: datetime) -> datetime:
@@ -253,14 +243,30 @@ class Store:
             min_size=min_size,
             max_size=max_size,
             kwargs={"row_factory": dict_row},
-            # Checked on checkout so a restarted PostgreSQL costs one retry, not an error.
-            check=ConnectionPool.check_connection,
+            # Checked on checkout so a restarted PostgreSQL costs one retry, not an error;
+            # except a connection that just worked (a worker's batch after batch).
+            check=self._check_unless_recent,
+            reset=self._returned,
             configure=stored_json.configure,
             open=False,
             name="jobsched",
         )
+        self._returned_at: dict[int, float] = {}
         self.pool.open(wait=False)
         self._partitions_checked: datetime | None = None
+
+    def _returned(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: a connection came back in good order (by id: psycopg connections
+        take no attributes; a reused id merely skips the check of a new connection)."""
+        self._returned_at[id(conn)] = time.monotonic()
+
+    def _check_unless_recent(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: check a connection on checkout (one round trip) unless it came back
+        less than ``RECENTLY_USED_S`` ago. A server restarted within that second fails
+        the statement instead (a DependencyError: the worker retries its batch)."""
+        if time.monotonic() - self._returned_at.get(id(conn), -RECENTLY_USED_S) < RECENTLY_USED_S:
+            return
+        ConnectionPool.check_connection(conn)
 
     def close(self) -> None:
         self.pool.close()
@@ -273,6 +279,21 @@ class Store:
         try:
             with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 yield conn
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
+
+    @contextmanager
+    def statement(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection for a single statement that is its own transaction (autocommit):
+        one round trip where ``tx`` adds a BEGIN and a COMMIT. For the worker's hot
+        path, whose every write is one statement."""
+        try:
+            with self.pool.connection(timeout=timeout_s) as conn:
+                conn.autocommit = True
+                try:
+                    yield conn
+                finally:
+                    conn.autocommit = False
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
@@ -975,170 +996,97 @@ class Store:
 
     # --------------------------------------------------------------- workers
 
-    def start(
-        self, claims: Sequence[tuple[str, str]], worker_id: str, now: datetime
-    ) -> list[Execution]:
-        """Marks claimed executions RUNNING under the new lease token, in one transaction.
-
-        A still-open attempt (its worker vanished and the lease lapsed) is closed as
-        LOST; like a handed-back one, it does not use up one of the job's retries.
-        Claims whose execution is already finished, cancelled or deleted are
-        left out of the result: the caller acks them away.
-        """
-        if not claims:
+    def claimed(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The rows of claimed runs that may start, read in one statement, unlocked
+        (what follows is written by ``record``, guarded). A run finished, cancelled or
+        deleted meanwhile is left out: the caller acks it away."""
+        if not ids:
             return []
-        tokens = dict(claims)
-        with self.tx() as conn:
-            rows = conn.execute(
-                q("lock_claimable"), {"ids": [uuid.UUID(i) for i in tokens]}
+        with self.statement() as conn:
+            return conn.execute(
+                q("claimed_executions"), {"ids": [uuid.UUID(i) for i in ids]}
             ).fetchall()
-            if not rows:
-                return []
-            jobs = self._alerting(rows)
-            params = []
-            notices: list[dict[str, Any]] = []
-            for row in rows:
-                history, spared = attempts.begin(row["attempts"], worker_id, now)
-                job = jobs.get(row["job_id"])
-                late = None
-                if job is not None and row["attempt"] == 0:  # its first start only
-                    due_at = row["start_after"] or row["scheduled_for"]
-                    late = alerts.late_start(due_at, now, job["max_start_delay_ms"])
-                if late is not None:
-                    notices += _notice(job, row["id"], late, now)
-                params.append(
-                    {
-                        "id": row["id"],
-                        "spared": spared,
-                        "worker_id": worker_id,
-                        "token": tokens[str(row["id"])],
-                        "attempts": Jsonb(history),
-                        "alerts": Jsonb([late] if late else []),
-                        "now": now,
-                    }
-                )
-            with conn.cursor() as cur:
-                if notices:
-                    cur.executemany(q("insert_notification"), notices)
-                # One pipelined round trip for the whole batch.
-                cur.executemany(q("start_execution"), params, returning=True)
-                started = [execution_from_row(cur.fetchone())]
-                while cur.nextset():
-                    started.append(execution_from_row(cur.fetchone()))
-        return started
 
-    def finish(
-        self, finishes: Sequence[Finish], now: datetime, policy: RetryPolicy
-    ) -> dict[str, Recorded]:
-        """Records attempt results in one transaction; returns what was written for the
-        ids that still held their lease (results from stale leases are ignored). What
-        follows a failure is ``retry.decide``'s call, made here with the locked row.
+    def record(
+        self,
+        starts: Sequence[Held],
+        ends: Sequence[tuple[Held, Finish]],
+        now: datetime,
+        policy: RetryPolicy | None = None,
+    ) -> tuple[dict[str, Held], dict[str, Recorded]]:
+        """Record runs RUNNING (``starts``) and attempts' ends, all in one statement
+        (``record_runs``); returns the runs recorded RUNNING, as now held, and what was
+        written for each end that still held its row. A write whose row changed since
+        the holder read or wrote it (another worker's lease, a cancel, an earlier
+        result) is dropped: neither returned nor written.
 
         A row PostgreSQL refuses for its data (a DataError, a value psycopg cannot
         encode) must not stall the batch, nor pass for an outage to retry forever:
-        the batch is then written row by row, and each refused row is recorded
-        FAILED and dead-lettered with the reason instead of its result.
+        the batch is then written row by row, and each refused result is recorded
+        FAILED and dead-lettered with the reason instead.
         """
+        writes = [begin(h, now) for h in starts]
+        writes += [_end(h, f, now, policy) for h, f in ends]
         try:
-            return self._finish_batch(finishes, now, policy)
+            written = self._write(writes, now)
         except REFUSED_FOR_DATA:
-            pass  # find the refused rows: one transaction per row
-        recorded: dict[str, Recorded] = {}
-        for f in finishes:
-            try:
-                recorded.update(self._finish_batch([f], now, policy))
-            except REFUSED_FOR_DATA as exc:
-                recorded.update(self._finish_batch([_refused(f, exc)], now, policy))
-        return recorded
+            written = []
+            for w, finish in zip(writes, [None] * len(starts) + [f for _, f in ends], strict=True):
+                try:
+                    written += self._write([w], now)
+                except REFUSED_FOR_DATA as exc:
+                    if finish is None:
+                        raise
+                    written += self._write([_end(w.held, _refused(finish, exc), now, policy)], now)
+        started = {w.held.id: w.after() for w in written if w.recorded is None}
+        ended = {w.held.id: w.recorded for w in written if w.recorded is not None}
+        return started, ended
 
-    def _finish_batch(
-        self, finishes: Sequence[Finish], now: datetime, policy: RetryPolicy
+    def _write(self, writes: Sequence[Write], now: datetime) -> list[Write]:
+        """``record_runs`` (one statement, so one transaction); the writes that landed."""
+        if not writes:
+            return []
+        with self.statement() as conn:
+            landed = {str(r["id"]) for r in conn.execute(q("record_runs"), params(writes, now))}
+        return [w for w in writes if w.held.id in landed]
+
+    def start(
+        self, claims: Sequence[tuple[str, str]], worker_id: str, now: datetime
+    ) -> list[Execution]:
+        """Records claimed executions RUNNING under their lease tokens, as a worker does
+        for a run that outlives RECORD_RUNNING_AFTER_MS (tests and tools start runs
+        this way). A still-open attempt (its worker vanished and the lease lapsed) is
+        closed as LOST. Claims whose execution is already finished, cancelled or
+        deleted are left out."""
+        tokens = dict(claims)
+        rows = self.claimed(list(tokens))
+        held = [Held(r, tokens[str(r["id"])], worker_id, now) for r in rows]
+        started, _ = self.record(held, [], now)
+        return [execution_from_row(h.row) for h in started.values()]
+
+    def finish(
+        self, finishes: Sequence[Finish], now: datetime, policy: RetryPolicy | None
     ) -> dict[str, Recorded]:
-        updates: list[dict[str, Any]] = []
-        dead: list[dict[str, Any]] = []
-        recorded: dict[str, Recorded] = {}
-        notices: list[dict[str, Any]] = []
+        """Records the results of attempts recorded RUNNING (by ``start``), for the ids
+        that still hold their lease (results from stale leases are ignored)."""
         with self.tx() as conn:
-            held = self._lock_held(conn, [(f.execution_id, f.token) for f in finishes])
-            jobs = self._alerting(list(held.values()))
-            for f in finishes:
-                row = held.get(f.execution_id)
-                if row is None:
-                    continue
-                decision = retry.decide(
-                    f.outcome,
-                    retries_used=attempts.retries_used(row["attempt"], row["attempt_base"]),
-                    max_retries=row["max_retries"],
-                    retry_backoff_ms=row["retry_backoff_ms"],
-                    retry_backoff_max_ms=row["retry_backoff_max_ms"],
-                    now=now,
-                    policy=policy,
-                    deliveries=f.deliveries,
-                    refused=f.refused,
-                    fail_now=f.fail_now,
-                    retry_after_ms=f.retry_after_ms,
-                )
-                status = attempts.final_status(f.outcome, decision)
-                retry_at = decision.at if isinstance(decision, RetryAt) else None
-                buried = decision.reason if isinstance(decision, ToDeadLetter) else None
-                recorded[f.execution_id] = Recorded(status, retry_at, buried)
-                job = jobs.get(row["job_id"])
-                over = None
-                if job is not None:
-                    over = alerts.overran(row["started_at"], now, job["max_duration_ms"])
-                    if over is not None:
-                        notices += _notice(job, row["id"], over, now)
-                    if status == S.RETRYING:
-                        failed = {"kind": alerts.ATTEMPT_FAILED, "detail": f.error}
-                        notices += _notice(job, row["id"], failed, now)
-                    if buried is not None:
-                        entry = {"kind": alerts.DEAD_LETTER, "detail": buried}
-                        notices += _notice(job, row["id"], entry, now)
-                updates.append(
-                    {
-                        "id": row["id"],
-                        "status": status.value,
-                        "finished_at": None if status == S.RETRYING else now,
-                        "result": Jsonb(f.result) if f.result is not None else None,
-                        "error": f.error,
-                        "next_attempt_at": retry_at,
-                        "attempts": Jsonb(attempts.close(row["attempts"], f.outcome, now, f.error)),
-                        "alerts": Jsonb([over] if over else []),
-                        "queued_at": row["queued_at"],
-                        "now": now,
-                    }
-                )
-                if buried is not None:
-                    dead.append(
-                        {
-                            "id": uuid.uuid4(),
-                            "execution_id": row["id"],
-                            "job_id": row["job_id"],
-                            "reason": buried,
-                            "error": f.error,
-                            "attempts": row["attempt"],
-                            "now": now,
-                        }
-                    )
-            with conn.cursor() as cur:
-                if updates:
-                    cur.executemany(q("finish_execution"), updates)
-                if dead:
-                    cur.executemany(q("insert_dead_letter"), dead)
-                if notices:
-                    cur.executemany(q("insert_notification"), notices)
-        return recorded
-
-    @staticmethod
-    def _alerting(rows: Sequence[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-        """The alert settings of the jobs of these rows (read with them), by job id, for
-        jobs that have any."""
-        keys = ("name", "max_start_delay_ms", "max_duration_ms", "notify_url")
-        return {
-            r["job_id"]: {"id": r["job_id"], **{k: r[k] for k in keys}}
+            tokens = {f.execution_id: f.token for f in finishes}
+            rows = conn.execute(
+                q("lock_running"), {"ids": [uuid.UUID(i) for i in tokens]}
+            ).fetchall()
+        held = {
+            str(r["id"]): Held(r, r["lease_token"], r["worker_id"], r["started_at"], True)
             for r in rows
-            if r["max_start_delay_ms"] or r["max_duration_ms"] or r["notify_url"]
+            if r["lease_token"] == tokens[str(r["id"])]
         }
+        ends = [(held[f.execution_id], f) for f in finishes if f.execution_id in held]
+        return self.record([], ends, now, policy)[1]
+
+    def hand_back(self, claims: Sequence[tuple[str, str]], now: datetime) -> list[str]:
+        """Returns runs recorded RUNNING under these leases to QUEUED (a stopping
+        worker's hand-back)."""
+        back = [Finish(i, t, AttemptOutcome.HANDED_BACK, error="worker stopped") for i, t in claims]
+        return list(self.finish(back, now, None))
 
     # ------------------------------------------------------------ notifications
 
@@ -1171,34 +1119,6 @@ class Store:
                     "max_attempts": max_attempts,
                 },
             )
-
-    def _lock_held(
-        self, conn: psycopg.Connection[dict[str, Any]], leases: Sequence[tuple[str, str]]
-    ) -> dict[str, dict[str, Any]]:
-        """Lock the RUNNING rows among ``leases`` whose lease token still matches."""
-        if not leases:
-            return {}
-        tokens = dict(leases)
-        rows = conn.execute(q("lock_running"), {"ids": [uuid.UUID(i) for i in tokens]}).fetchall()
-        return {str(r["id"]): r for r in rows if r["lease_token"] == tokens[str(r["id"])]}
-
-    def hand_back(self, claims: Sequence[tuple[str, str]], now: datetime) -> list[str]:
-        """A stopping worker returns leased executions to QUEUED."""
-        outcome = AttemptOutcome.HANDED_BACK
-        fixed = {
-            "status": attempts.final_status(outcome).value,
-            "spared": int(not attempts.uses_a_retry(outcome)),
-            "now": now,
-        }
-        params = []
-        with self.tx() as conn:
-            for row in self._lock_held(conn, claims).values():
-                history = attempts.close(row["attempts"], outcome, now, "worker stopped")
-                params.append({**fixed, "id": row["id"], "attempts": Jsonb(history)})
-            if params:
-                with conn.cursor() as cur:
-                    cur.executemany(q("hand_back"), params)
-        return [str(p["id"]) for p in params]
 
     # ------------------------------------------------------------ executions
 

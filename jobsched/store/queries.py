@@ -1,8 +1,9 @@
 """Loads the named queries in ``sql/queries.sql`` once.
 
 ``:transitions`` in a query becomes the allowed (from, to) status pairs of
-``jobsched.domain.states.TRANSITIONS``, so every guarded status UPDATE reads the
-one table instead of a hand-written copy.
+``jobsched.domain.states.TRANSITIONS`` (``:transition_names`` the same pairs as
+``'FROM>TO'`` text), so every guarded status UPDATE reads the one table instead of a
+hand-written copy.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from jobsched.domain.states import transitions_sql
+from jobsched.domain.states import transition_names_sql, transitions_sql
 
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
@@ -19,6 +20,7 @@ _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 @cache
 def queries() -> dict[str, str]:
     text = (resources.files("jobsched.store") / "sql" / "queries.sql").read_text()
+    text = text.replace(":transition_names", transition_names_sql())
     text = text.replace(":transitions", transitions_sql())
     parts = _NAME.split(text)
     # parts = [preamble, name1, body1, name2, body2, ...]

@@ -59,6 +59,14 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
         schedule="* * * * * *",
         payload={"durationMs": 100},
     )
+    # Runs longer than RECORD_RUNNING_AFTER_MS (300 ms) are recorded RUNNING while they
+    # run; the others are written once, when they end.
+    slow_id = job(
+        name="slow-every-second",
+        handler="test.delay",
+        schedule="* * * * * *",
+        payload={"durationMs": 1500},
+    )
     batch_id = job(name="batch", handler="test.delay", payload={"durationMs": 300})
     batch = store.create_triggered(batch_id, clock.now(), [{}] * 40)
 
@@ -90,6 +98,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     assert not (retrying(lambda: queue.leader()[0]) or "").startswith(killed)
 
     # 2. SIGKILL a worker in the middle of its work; start a replacement.
+    # A run of the slow job it has recorded RUNNING (the short ones are written once).
     wait_for(
         lambda: any(
             e.worker_id == "worker-1" and e.status == "RUNNING"
@@ -111,7 +120,8 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     more_cron_runs()
 
     # Stop creating cron runs, then everything in flight must finish.
-    retrying(lambda: store.set_job_status(cron_id, "PAUSED", clock.now()))
+    for job_id in (cron_id, slow_id):
+        retrying(lambda job_id=job_id: store.set_job_status(job_id, "PAUSED", clock.now()))
 
     def all_final() -> bool:
         return not store.unfinished() and not store.pending()
@@ -126,6 +136,8 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     times = sorted(e.scheduled_for for e in cron)
     expected = [times[0] + timedelta(seconds=i) for i in range(len(times))]
     assert times == expected
-    lost = [a for e in batch_final + cron for a in e.attempts if a.outcome == "LOST"]
-    assert lost, "the SIGKILLed worker's run should show as a LOST attempt"
+    slow = all_executions(store, slow_id)
+    assert all(e.status in ("SUCCEEDED", "SKIPPED") for e in slow), {e.status for e in slow}
+    lost = [a for e in batch_final + cron + slow for a in e.attempts if a.outcome == "LOST"]
+    assert lost, "the SIGKILLed worker's RUNNING run should show as a LOST attempt"
     store.close()

@@ -272,13 +272,13 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
     (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     worker = engine.worker()
-    real_finish = engine.store.finish
+    real_record = engine.store.record
 
     def down(*args, **kwargs):
         raise DependencyError("PostgreSQL unavailable: injected")
 
-    monkeypatch.setattr(engine.store, "finish", down)
     worker.run_once(engine.clock.now())
+    monkeypatch.setattr(engine.store, "record", down)  # results cannot be written
     wait_for(lambda: worker.completed, what="the handler to finish")
     assert worker.flush(engine.clock.now()) == 0  # kept in memory, not dropped
     # The outage outlasts the visibility timeout; heartbeats keep the lease alive.
@@ -286,7 +286,7 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
         engine.clock.advance(seconds=engine.settings.visibility_timeout_ms / 1000 - 1)
         worker.heartbeat(engine.clock.now())
         assert engine.queue.requeue_expired(engine.clock.now()) == []
-    monkeypatch.setattr(engine.store, "finish", real_finish)
+    monkeypatch.setattr(engine.store, "record", real_record)
     assert worker.flush(engine.clock.now()) == 1
     final = engine.store.get_execution(execution.id)
     assert final.status == "SUCCEEDED"

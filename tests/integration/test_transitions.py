@@ -30,34 +30,31 @@ def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
     return {"ids": [id_], "now": now}
 
 
-def _start(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-    return {
-        **_one(id_, now),
-        "worker_id": "w",
-        "token": "t2",
-        "attempts": Jsonb([]),
-        "spared": 0,
-        "alerts": Jsonb([]),
-    }
+def _record(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
+    """record_runs writing one row (as inserted by _row_in: attempt 0, token t1)."""
 
-
-def _hand_back(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-    return {**_one(id_, now), "status": E.QUEUED.value, "spared": 1, "attempts": Jsonb([])}
-
-
-def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
     def params(id_: uuid.UUID, now: Any) -> dict[str, Any]:
-        return {
-            **_one(id_, now),
+        at = now.isoformat()
+        row = {
+            "id": str(id_),
+            "scheduled_for": at,
+            "expect_attempt": 0,
+            "expect_token": "t1",
             "status": status.value,
-            "finished_at": now,
+            "attempt": 1,
+            "attempt_base": 0,
+            "worker_id": "w",
+            "token": "t2",
+            "queued_at": at,
+            "started_at": at,
+            "finished_at": at,
             "result": None,
             "error": None,
             "next_attempt_at": None,
-            "attempts": Jsonb([]),
-            "alerts": Jsonb([]),
-            "queued_at": now,
+            "attempts": [],
+            "alerts": [],
         }
+        return {"now": now, "rows": Jsonb([row]), "dead": Jsonb([]), "notices": Jsonb([])}
 
     return params
 
@@ -66,16 +63,16 @@ def _finish(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
 STATEMENTS: list[tuple[str, E, Callable[[uuid.UUID, Any], dict[str, Any]]]] = [
     ("mark_queued", E.QUEUED, _many),
     ("mark_promoted", E.QUEUED, _many),
-    ("start_execution", E.RUNNING, _start),
-    *[("finish_execution", s, _finish(s)) for s in (E.SUCCEEDED, E.RETRYING, E.FAILED)],
-    ("finish_execution", E.CANCELLED, _finish(E.CANCELLED)),
+    *[
+        ("record_runs", s, _record(s))
+        for s in (E.RUNNING, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED, E.QUEUED)
+    ],
     (
         "cancel_execution",
         E.CANCELLED,
         lambda i, n: {**_one(i, n), "attempts": Jsonb([]), "reason": "cancelled"},
     ),
     ("requeue_execution", E.PENDING, _one),
-    ("hand_back", E.QUEUED, lambda i, n: _hand_back(i, n)),
 ]
 
 
@@ -125,19 +122,23 @@ def test_every_status_update_in_the_sql_is_guarded_by_the_table() -> None:
     setters = {
         name: body
         for name, body in named.items()
-        if re.search(r"UPDATE executions\s+SET[^;]*\bstatus\s*=", body)
+        if re.search(r"UPDATE executions(\s+e)?\s+SET[^;]*\bstatus\s*=", body)
     }
     assert {name for name, _, _ in STATEMENTS} == set(setters)
     for name, body in setters.items():
-        new_status = re.search(r"SET[^;]*?\bstatus\s*=\s*('[A-Z]+'|%\(status\)s)", body)
+        new_status = re.search(r"SET[^;]*?\bstatus\s*=\s*('[A-Z]+'|%\(status\)s|v\.status)", body)
         assert new_status, name
-        guard = f"(status, {new_status.group(1)}"
-        assert re.search(re.escape(guard) + r"(::text)?\) IN :transitions", body), name
+        if new_status.group(1) == "v.status":  # one new status per row: the pairs as text
+            guard = r"\(e\.status \|\| '>' \|\| v\.status\) = ANY\(:transition_names\)"
+            assert re.search(guard, body), name
+            continue
+        guard = re.escape(f"(status, {new_status.group(1)}")
+        assert re.search(guard + r"(::text)?\) IN :transitions", body), name
 
 
 def test_the_database_refuses_a_cancelled_run_going_straight_back_to_queued(store, engine) -> None:
     """The table in the old code said FAILED/CANCELLED -> QUEUED; a retry writes PENDING."""
     eid = _row_in(store, engine, E.CANCELLED)
     with store.tx() as conn:
-        conn.execute(q("hand_back"), _hand_back(eid, engine.clock.now()))
+        conn.execute(q("record_runs"), _record(E.QUEUED)(eid, engine.clock.now()))
     assert _status(store, eid) == "CANCELLED"

@@ -5,7 +5,13 @@ That PostgreSQL enforces the same table is ``tests/integration/test_transitions.
 
 import pytest
 
-from jobsched.domain.states import TERMINAL, TRANSITIONS, ExecutionStatus, transitions_sql
+from jobsched.domain.states import (
+    TERMINAL,
+    TRANSITIONS,
+    ExecutionStatus,
+    transition_names_sql,
+    transitions_sql,
+)
 
 E = ExecutionStatus
 
@@ -13,10 +19,11 @@ E = ExecutionStatus
 @pytest.mark.parametrize(
     ("source", "targets"),
     [
-        (E.PENDING, {E.QUEUED, E.RUNNING, E.CANCELLED}),
-        (E.QUEUED, {E.RUNNING, E.CANCELLED}),
+        # A short run is written once: straight to its end (WRITTEN_ONCE).
+        (E.PENDING, {E.QUEUED, E.RUNNING, E.CANCELLED, E.SUCCEEDED, E.RETRYING, E.FAILED}),
+        (E.QUEUED, {E.RUNNING, E.CANCELLED, E.SUCCEEDED, E.RETRYING, E.FAILED}),
         (E.RUNNING, {E.RUNNING, E.QUEUED, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED}),
-        (E.RETRYING, {E.QUEUED, E.RUNNING, E.CANCELLED}),
+        (E.RETRYING, {E.QUEUED, E.RUNNING, E.CANCELLED, E.SUCCEEDED, E.RETRYING, E.FAILED}),
         (E.SUCCEEDED, set()),
         (E.FAILED, {E.PENDING}),  # retry, redrive: written again as PENDING
         (E.CANCELLED, {E.PENDING}),  # retry
@@ -47,3 +54,9 @@ def test_the_schema_allows_exactly_the_api_statuses() -> None:
     schema = "".join(sql for _, sql in migration_files())
     for status in ExecutionStatus:
         assert f"'{status.value}'" in schema
+
+
+def test_the_text_rendering_lists_every_pair_and_nothing_else() -> None:
+    sql = transition_names_sql()
+    pairs = {f"{s.value}>{t.value}" for s, targets in TRANSITIONS.items() for t in targets}
+    assert set(sql.removeprefix("ARRAY[").removesuffix("]").replace("'", "").split(", ")) == pairs

@@ -4,6 +4,8 @@
 -- Every statement that sets an execution's status is guarded by
 -- "(status, <new status>) IN :transitions": the loader expands :transitions into the
 -- allowed pairs of jobsched/domain/states.py, so the database refuses what it refuses.
+-- (record_runs, whose new status differs per row, uses the same pairs as text:
+-- "(status || '>' || <new status>) = ANY(:transition_names)".)
 
 -- name: insert_job
 INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, priority,
@@ -200,27 +202,14 @@ WHERE id = ANY(%(ids)s) AND status = 'PENDING' AND (status, 'QUEUED') IN :transi
 UPDATE executions SET status = 'QUEUED', queued_at = %(now)s, updated_at = %(now)s
 WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :transitions;
 
--- name: lock_claimable
--- Locks in id order so concurrent batches cannot deadlock each other.
--- With the job's alert settings (jobsched/domain/alerts.py), in the same round trip.
-SELECT e.id, e.job_id, e.attempt, e.attempts, e.worker_id, e.status, e.scheduled_for,
-       e.start_after, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+-- name: claimed_executions
+-- The claimed runs a worker may start (a run finished, cancelled or deleted meanwhile
+-- is left out: the worker acks it away), with the job's alert settings
+-- (jobsched/domain/alerts.py), in one round trip and without locking: what the worker
+-- later writes is guarded by record_runs (the row must still be as read here).
+SELECT e.*, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM executions e JOIN jobs j ON j.id = e.job_id
-WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions
-ORDER BY e.id
-FOR UPDATE OF e;
-
--- name: start_execution
--- %(spared)s counts the attempts this closes that do not use up one of the job's
--- max_retries (jobsched/domain/attempts.py: a lost one counts toward MAX_DELIVERIES).
-UPDATE executions
-SET status = 'RUNNING', attempt = attempt + 1, attempt_base = attempt_base + %(spared)s,
-    worker_id = %(worker_id)s,
-    lease_token = %(token)s, started_at = %(now)s, finished_at = NULL,
-    queued_at = COALESCE(queued_at, %(now)s), attempts = %(attempts)s,
-    alerts = alerts || %(alerts)s, updated_at = %(now)s
-WHERE id = %(id)s AND (status, 'RUNNING') IN :transitions
-RETURNING *;
+WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions;
 
 -- name: lock_running
 -- The caller keeps only rows whose lease_token is the one it holds. With the job's
@@ -231,20 +220,53 @@ WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
 ORDER BY e.id
 FOR UPDATE OF e;
 
--- name: finish_execution
-UPDATE executions
-SET status = %(status)s, finished_at = %(finished_at)s, result = %(result)s,
-    error = %(error)s, next_attempt_at = %(next_attempt_at)s, attempts = %(attempts)s,
-    alerts = alerts || %(alerts)s, lease_token = NULL, queued_at = %(queued_at)s,
-    updated_at = %(now)s
-WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
-
--- name: insert_dead_letter
-INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
-VALUES (%(id)s, %(execution_id)s, %(job_id)s, %(reason)s, %(error)s, %(attempts)s, %(now)s)
-ON CONFLICT (execution_id) DO UPDATE
-SET reason = EXCLUDED.reason, error = EXCLUDED.error, attempts = EXCLUDED.attempts,
-    created_at = EXCLUDED.created_at;
+-- name: record_runs
+-- What workers write of their runs, many in one statement (the rows come as one JSON
+-- document: encoding it is far cheaper for the worker than one array per column): a
+-- run recorded RUNNING (it
+-- outlived RECORD_RUNNING_AFTER_MS), an attempt's end, a hand-back. Each row's new
+-- values are computed by the worker (jobsched/store/recording.py) from the row as it
+-- last read or wrote it, so the write is a compare-and-set: it lands only while the
+-- row still has the attempt number and lease token the worker expects (another
+-- worker that recorded the run since, a cancel, an earlier result all change one of
+-- them, or its status) and the move is allowed. scheduled_for picks the partition.
+-- Dead-letter entries and notifications go with the rows actually written.
+WITH v AS (
+    SELECT *
+    FROM jsonb_to_recordset(%(rows)s)
+        AS v(id uuid, scheduled_for timestamptz, expect_attempt int, expect_token text,
+             status text, attempt int, attempt_base int, worker_id text, token text,
+             queued_at timestamptz, started_at timestamptz, finished_at timestamptz,
+             result jsonb, error text, next_attempt_at timestamptz, attempts jsonb,
+             alerts jsonb)
+), written AS (
+    UPDATE executions e
+    SET status = v.status, attempt = v.attempt, attempt_base = v.attempt_base,
+        worker_id = v.worker_id, lease_token = v.token, queued_at = v.queued_at,
+        started_at = v.started_at, finished_at = v.finished_at,
+        result = NULLIF(v.result, 'null'::jsonb),
+        error = v.error, next_attempt_at = v.next_attempt_at, attempts = v.attempts,
+        alerts = e.alerts || v.alerts, updated_at = %(now)s
+    FROM v
+    WHERE e.id = v.id AND e.scheduled_for = v.scheduled_for
+      AND e.attempt = v.expect_attempt AND e.lease_token IS NOT DISTINCT FROM v.expect_token
+      AND (e.status || '>' || v.status) = ANY(:transition_names)
+    RETURNING e.id, e.job_id, e.attempt
+), buried AS (
+    INSERT INTO dead_letter (id, execution_id, job_id, reason, error, attempts, created_at)
+    SELECT gen_random_uuid(), w.id, w.job_id, d.reason, d.error, w.attempt, %(now)s
+    FROM written w
+    JOIN jsonb_to_recordset(%(dead)s) AS d(id uuid, reason text, error text) ON d.id = w.id
+    ON CONFLICT (execution_id) DO UPDATE
+    SET reason = EXCLUDED.reason, error = EXCLUDED.error, attempts = EXCLUDED.attempts,
+        created_at = EXCLUDED.created_at
+), noticed AS (
+    INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
+    SELECT gen_random_uuid(), n.job_id, n.kind, n.body, %(now)s, %(now)s
+    FROM jsonb_to_recordset(%(notices)s) AS n(execution_id uuid, job_id uuid, kind text, body jsonb)
+    WHERE n.execution_id IN (SELECT id FROM written)
+)
+SELECT id FROM written;
 
 -- name: get_execution
 SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
@@ -304,14 +326,6 @@ SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_a
 FROM executions
 WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 
--- name: hand_back
--- The status and whether the attempt uses up a retry (%(spared)s) are
--- jobsched/domain/attempts.py's: QUEUED, and it does not.
-UPDATE executions
-SET status = %(status)s, attempt_base = attempt_base + %(spared)s, lease_token = NULL,
-    worker_id = NULL, attempts = %(attempts)s, queued_at = %(now)s, updated_at = %(now)s
-WHERE id = %(id)s AND (status, %(status)s::text) IN :transitions;
-
 -- name: delete_old_executions
 -- After drop_execution_partitions: what is left to delete sits in the default partition
 -- or in the day the cutoff falls in. In batches, so no long lock. Executions with a
@@ -342,10 +356,6 @@ WHERE job_id = %(job_id)s AND source IN ('schedule', 'backfill')
   AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
 ORDER BY scheduled_for
 LIMIT %(limit)s;
-
--- name: insert_notification
-INSERT INTO notifications (id, job_id, kind, body, created_at, next_attempt_at)
-VALUES (%(id)s, %(job_id)s, %(kind)s, %(body)s, %(now)s, %(now)s);
 
 -- name: claim_notifications
 -- Due notifications, leased to one sender for %(lease_until)s (SKIP LOCKED: workers
