@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 from bench import counted, venv  # noqa: E402
 from bench.procs import jobsched_processes  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
+from bench.stats import percentiles  # noqa: E402
 from infra.local.ports import free_port  # noqa: E402
 from infra.local.services import LocalServices  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
@@ -65,17 +66,6 @@ SLOTS = 25
 BATCH = 500
 TIMEOUT_S = 600.0
 OTHERS = ROOT / "bench" / "others"
-
-
-def percentiles(waits_s: list[float]) -> dict[str, float] | None:
-    if not waits_s:
-        return None
-    ordered = sorted(waits_s)
-
-    def pct(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 3)
-
-    return {"p50": pct(0.50), "p99": pct(0.99)}
 
 
 def _wait_for(condition: Callable[[], bool], timeout_s: float, poll_s: float = 0.05) -> bool:
