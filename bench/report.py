@@ -156,14 +156,15 @@ def cold_section(c: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def profile_section(t: dict[str, Any]) -> list[str]:
-    p = (t.get("job_scheduler") or {}).get("profile_of_one_worker")
+def profile_section(run: dict[str, Any]) -> list[str]:
+    p = run.get("profile_of_one_worker")
     if not p:
         return []
     share = ", ".join(f"{k} {v:.0%}" for k, v in sorted(p["share"].items(), key=lambda kv: -kv[1]))
     lines = [
-        f"### Profile of one worker during the end-to-end run (py-spy, {p['samples']:,} samples"
-        " of non-idle threads)",
+        f"### Profile of one worker during a separate end-to-end run of {run['completed']:,}"
+        f" runs (py-spy, {p['samples']:,} samples of non-idle threads;"
+        f" {_n(run.get('executions_per_s'))} executions/s with the profiler attached)",
         "",
         f"Samples by where the stack was: {share} (a stack inside the PostgreSQL or Redis"
         " client library counts as that server's, waiting included).",
@@ -208,8 +209,8 @@ def figures() -> list[str]:
         lines += api_section(a)
     if c := _load("cold_start"):
         lines += cold_section(c)
-    if t:
-        lines += profile_section(t)
+    if p := _load("profile"):
+        lines += profile_section(p)
     if run.get("failed"):
         lines += ["Not measured in this run (see bench/results/bench.json): "
                   + ", ".join(run["failed"]) + ".", ""]  # fmt: skip

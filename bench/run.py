@@ -6,7 +6,8 @@ docs/performance.md (bench/report.py).
 In order (names for ``--only``), each on its own scratch database and key prefix:
 - ``queue``: the Lua scripts' enqueue, claim and ack rates, batch of 50 (queue.json);
 - ``throughput``: 20,000 no-op runs end to end here, on Celery and on RQ, with round
-  trips per execution and a profile of one worker (bench/throughput.py);
+  trips per execution (bench/throughput.py);
+- ``profile``: 5,000 runs here alone, one worker sampled by py-spy (profile.json);
 - ``enqueue``: trigger rate, one run per call and in batches (bench/enqueue.py);
 - ``tick``: tick cost with 10k, 100k and 1M jobs stored, 1,000 due (bench/tick_cost.py);
 - ``api``: API requests/s and p50/p99 through the local gateway with 1, 8 and 32
@@ -39,10 +40,14 @@ from bench.machine import describe  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 
-FULL = {"runs": 20_000, "sizes": [10_000, 100_000, 1_000_000], "enqueue": 5_000,
-        "messages": 10_000, "clients": [1, 8, 32], "seconds": 8.0, "cold_runs": 5}  # fmt: skip
-QUICK = {"runs": 200, "sizes": [1_000, 5_000], "enqueue": 200, "messages": 500,
-         "clients": [1, 4], "seconds": 1.0, "cold_runs": 1}  # fmt: skip
+FULL = {
+    "runs": 20_000, "profile_runs": 5_000, "sizes": [10_000, 100_000, 1_000_000],
+    "enqueue": 5_000, "messages": 10_000, "clients": [1, 8, 32], "seconds": 8.0, "cold_runs": 5,
+}  # fmt: skip
+QUICK = {
+    "runs": 200, "profile_runs": 100, "sizes": [1_000, 5_000], "enqueue": 200,
+    "messages": 500, "clients": [1, 4], "seconds": 1.0, "cold_runs": 1,
+}  # fmt: skip
 
 
 def bench_queue(queue: RedisQueue, n: int) -> dict[str, Any]:
@@ -74,7 +79,8 @@ def _queue(size: dict[str, Any]) -> dict[str, Any]:
 
 BENCHMARKS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "queue": ("queue", _queue),
-    "throughput": ("throughput", lambda z: throughput.compare(z["runs"], profile=True)),
+    "throughput": ("throughput", lambda z: throughput.compare(z["runs"])),
+    "profile": ("profile", lambda z: throughput.profile(z["profile_runs"])),
     "enqueue": ("enqueue", lambda z: enqueue.measure(z["enqueue"])),
     "tick": ("tick_cost", lambda z: tick_cost.measure(z["sizes"], 1_000, 3)),
     "api": ("api_load", lambda z: api_load.measure(z["clients"], z["seconds"])),

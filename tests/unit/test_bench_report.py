@@ -21,7 +21,6 @@ THROUGHPUT = {
         "seconds": 0.1,
         "latency_s": {"p50": 0.01, "p99": 0.02},
         "per_execution": {"redis_commands": 3.0, "postgres_transactions": 0.2},
-        "profile_of_one_worker": summarise_stacks("main;run (psycopg/cursor.py:1) 3\nmain 1"),
     },
     "celery": {"executions_per_s": 300, "latency_s": None, "per_execution": {}},
     "rq": {"error": "workers did not start"},
@@ -33,6 +32,12 @@ THROUGHPUT = {
 def results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(report, "RESULTS", tmp_path)
     (tmp_path / "throughput.json").write_text(json.dumps(THROUGHPUT))
+    profile = {
+        "completed": 50,
+        "executions_per_s": 800,
+        "profile_of_one_worker": summarise_stacks("main;run (psycopg/cursor.py:1) 3\nmain 1"),
+    }
+    (tmp_path / "profile.json").write_text(json.dumps(profile))
     return tmp_path
 
 
@@ -44,6 +49,7 @@ def test_the_figures_block_is_replaced_and_the_rest_kept(results: Path) -> None:
     assert "| Job Scheduler | **900** |" in rendered
     assert "| RQ | not measured: workers did not start |" in rendered
     assert "**3.0×**" in rendered
+    assert "| `run (psycopg/cursor.py:1)` | 75.0% |" in rendered
     assert report.render(rendered) == rendered  # rendering twice changes nothing
 
 
