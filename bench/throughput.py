@@ -188,7 +188,7 @@ def _xact_commit(admin_url: str, database: str) -> int:
 
 def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
     registry = builtin_registry()
-    with scratch("e2e", redis_url) as scr, tempfile.TemporaryDirectory() as counts_dir:
+    with scratch("thru", redis_url) as scr, tempfile.TemporaryDirectory() as counts_dir:
         service = JobService(scr.store, scr.queue, registry, scr.settings)
         data = validate_job_create({"name": "e2e", "handler": "test.echo"}, registry, scr.settings)
         job = scr.store.create_job(data, datetime.now(UTC))
