@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,23 +67,24 @@ def _operations(job_id: str) -> dict[str, Any]:
 
 def _drive(stack: Stack, operation: Any, clients: int, seconds: float) -> dict[str, Any]:
     latencies: list[float] = []
-    errors = [0]
+    errors: Counter[int] = Counter()
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
     deadline = [0.0]
 
     def client() -> None:
-        caller, mine, bad, i = Caller(stack), [], 0, 0
+        caller, mine, bad, i = Caller(stack), [], Counter(), 0
         start.wait()
         while time.monotonic() < deadline[0]:
             t0 = time.perf_counter()
             status, _ = operation(caller, i)
             mine.append(time.perf_counter() - t0)
-            bad += not 200 <= status < 300
+            if not 200 <= status < 300:
+                bad[status] += 1  # 0: the connection failed
             i += 1
         with lock:
             latencies.extend(mine)
-            errors[0] += bad
+            errors.update(bad)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
@@ -108,7 +110,8 @@ def _drive(stack: Stack, operation: Any, clients: int, seconds: float) -> dict[s
         "requests_per_s": round(len(ordered) / elapsed, 1),
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
-        "non_2xx": errors[0],
+        "non_2xx": sum(errors.values()),
+        "non_2xx_by_status": {str(k): v for k, v in sorted(errors.items())},
     }
 
 

@@ -117,6 +117,12 @@ def tick_section(k: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+def _statuses(point: dict[str, Any]) -> str:
+    by = point.get("non_2xx_by_status") or {}
+    detail = ", ".join(f"{n}× {code if code != '0' else 'no answer'}" for code, n in by.items())
+    return f"{point['non_2xx']} ({detail})" if detail else str(point["non_2xx"])
+
+
 def api_section(a: dict[str, Any]) -> list[str]:
     lines = [
         "### 5. API through the local gateway (warm Lambdas)",
@@ -127,7 +133,7 @@ def api_section(a: dict[str, Any]) -> list[str]:
     for op, points in a["operations"].items():
         lines += [
             f"| `{op}` | {p['clients']} | {_n(p['requests_per_s'], 1)} | {_n(p['p50_ms'], 1)}"
-            f" | {_n(p['p99_ms'], 1)} | {p['non_2xx']} |"
+            f" | {_n(p['p99_ms'], 1)} | {_statuses(p)} |"
             for p in points
         ]
     return [*lines, ""]

@@ -311,7 +311,7 @@ def _drain(
             [str(python), "-m", producer, str(runs), str(BATCH)],
             env=env, cwd=OTHERS, capture_output=True, text=True, check=True,
         )  # fmt: skip
-        t0 = float(out.stdout.strip().splitlines()[-1])
+        t0, t_enqueued = map(float, out.stdout.strip().splitlines()[-1].split())
         finished = _wait_for(
             lambda: dead() or int(client.get(f"{prefix}:done") or 0) >= runs, TIMEOUT_S
         )
@@ -336,6 +336,7 @@ def _drain(
         "finished": finished,
         "seconds": round(elapsed, 2) if elapsed else None,
         "executions_per_s": round(len(times) / elapsed) if elapsed else None,
+        "enqueue_per_s": round(runs / (t_enqueued - t0)),
         "latency_s": percentiles([end - start for start, end in times]),
         "per_execution": {
             # minus the one pipelined report per task (2 commands) the others need

@@ -47,4 +47,4 @@ if __name__ == "__main__":
     # Through the module's own name: a job must name ``celery_app.noop``, not ``__main__.noop``.
     from celery_app import produce as produce_here
 
-    print(produce_here(int(sys.argv[1]), int(sys.argv[2])))
+    print(produce_here(int(sys.argv[1]), int(sys.argv[2])), time.time())

@@ -39,4 +39,4 @@ if __name__ == "__main__":
     # Through the module's own name: a job must name ``rq_tasks.noop``, not ``__main__.noop``.
     from rq_tasks import produce as produce_here
 
-    print(produce_here(int(sys.argv[1]), int(sys.argv[2])))
+    print(produce_here(int(sys.argv[1]), int(sys.argv[2])), time.time())
