@@ -44,21 +44,22 @@ def throughput_section(t: dict[str, Any]) -> list[str]:
         f"### 1–2. End to end: {w['runs']:,} no-op runs queued at once, {w['workers']} worker"
         f" processes × {w['slots_per_worker']} slots",
         "",
-        "| System | executions/s | seconds | wait p50 (s) | wait p99 (s) | Redis commands"
-        " / execution | PostgreSQL transactions / execution | PostgreSQL statements / execution |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| System | executions/s | seconds | enqueued/s | wait p50 (s) | wait p99 (s)"
+        " | Redis commands / execution | PostgreSQL transactions / execution"
+        " | PostgreSQL statements / execution |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for key, name in NAMES.items():
         r = t.get(key)
         if not isinstance(r, dict):
             continue
         if "error" in r:
-            lines.append(f"| {name} | not measured: {r['error']} | | | | | | |")
+            lines.append(f"| {name} | not measured: {r['error']} | | | | | | | |")
             continue
         lat, per = r.get("latency_s") or {}, r.get("per_execution") or {}
         lines.append(
             f"| {name} | **{_n(r.get('executions_per_s'))}** | {_n(r.get('seconds'), 1)}"
-            f" | {_n(lat.get('p50'), 3)} | {_n(lat.get('p99'), 3)}"
+            f" | {_n(r.get('enqueue_per_s'))} | {_n(lat.get('p50'), 3)} | {_n(lat.get('p99'), 3)}"
             f" | {_n(per.get('redis_commands'), 1)}"
             f" | {_n(per.get('postgres_transactions'), 2)}"
             f" | {_n(per.get('postgres_statements'), 2)} |"

@@ -46,7 +46,7 @@ def test_the_figures_block_is_replaced_and_the_rest_kept(results: Path) -> None:
     rendered = report.render(doc)
     assert "old figures" not in rendered
     assert rendered.startswith("# Title\n\nbefore\n") and rendered.endswith("after\n")
-    assert "| Job Scheduler | **900** |" in rendered
+    assert "| Job Scheduler | **900** | 0.1 | — | 0.010 | 0.020 | 3.0 | 0.20 | — |" in rendered
     assert "| RQ | not measured: workers did not start |" in rendered
     assert "**3.0×**" in rendered
     assert "| `run (psycopg/cursor.py:1)` | 75.0% |" in rendered
