@@ -1,5 +1,5 @@
 # The README's two commands: `make up` runs the whole stack, `make test` the suite.
-.PHONY: up test test-fast lint format bench bench-history chaos package clean
+.PHONY: up test test-fast test-cluster lint format bench bench-history chaos package clean
 
 PY := .venv/bin/python
 
@@ -15,6 +15,12 @@ test:
 
 test-fast:
 	@$(PY) -m pytest tests/unit tests/integration -x -q
+
+# Only what runs against a Redis Cluster (`make test` runs it too): the also_cluster
+# modules' cluster half, the failover tests and the e2e stack on a cluster (~3 min).
+test-cluster:
+	@infra/bootstrap.sh --servers
+	@$(PY) -m pytest tests/integration tests/e2e/test_stack.py -q -k "cluster and not single"
 
 lint:
 	@$(PY) -m ruff check . && $(PY) -m ruff format --check .

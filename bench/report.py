@@ -88,13 +88,16 @@ def enqueue_section(e: dict[str, Any]) -> list[str]:
     lines = [
         "### 3. Enqueue rate (`JobService.trigger_job`, no worker draining)",
         "",
-        "| Runs per call | runs/s | ms per call |",
-        "| ---: | ---: | ---: |",
+        "| Triggers | runs/s | PostgreSQL transactions / trigger | Redis round trips / trigger |",
+        "| --- | ---: | ---: | ---: |",
     ]
-    lines += [
-        f"| {b['batch']} | {_n(b['runs_per_s'])} | {_n(b['ms_per_call'], 1)} |"
-        for b in e["batches"]
-    ]
+    for key, label in (("single", "one run each"), ("batched", "{batch} runs each")):
+        if r := e.get(key):
+            lines.append(
+                f"| {label.format(batch=r.get('batch'))} | {_n(r['runs_per_s'])}"
+                f" | {_n(r.get('pg_transactions_per_trigger'), 1)}"
+                f" | {_n(r.get('redis_round_trips_per_trigger'), 1)} |"
+            )
     return [*lines, ""]
 
 

@@ -17,7 +17,13 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from jobsched.registry import Handler, HandlerContext, HandlerRegistry, schema_validator
+from jobsched.registry import (
+    Handler,
+    HandlerContext,
+    HandlerLookup,
+    HandlerRegistry,
+    schema_validator,
+)
 from jobsched.store import Store
 
 log = logging.getLogger("jobsched.catalog")
@@ -67,6 +73,16 @@ class Catalog:
         published = {r["name"]: _entry(r) for r in self.store.catalog()}
         merged = {**published, **{h.name: h for h in self.builtins.handlers()}}
         return [merged[name] for name in sorted(merged)]
+
+
+def handler_for(
+    lookup: HandlerLookup, name: str, published: dict[str, Any] | None
+) -> Handler | None:
+    """``lookup.get(name)``, given the catalog entry already read (None: there is none):
+    a trigger reads it with its job, in one query, instead of a second transaction."""
+    if isinstance(lookup, Catalog):
+        return lookup.builtins.get(name) or (_entry(published) if published else None)
+    return lookup.get(name)
 
 
 def serving(workers: Sequence[dict[str, Any]], handler: str, pool: str) -> list[str]:

@@ -1,13 +1,33 @@
 """The one hand-off from PostgreSQL (the record) to Redis (what is in flight).
 
-Every run reaches the queue the same way: its row is written PENDING, pushed to
-Redis, then marked QUEUED. If the push or the mark fails, the row stays PENDING and
-the tick's outbox pass pushes it; pushing is idempotent, so a push repeated after a
-crash between push and mark is harmless. ``restore`` is the repair pass: it makes
-Redis hold again every run PostgreSQL says is in flight. Each run goes to its pool's
-queue (``Execution.pool``, a copy of its job's).
+A run reaches the queue one of two ways, and a crash between writing it and pushing
+it loses nothing either way:
 
-Used by the tick (outbox, repair), triggers, and manual retries and redrives.
+- **Written QUEUED, then pushed** (triggers: ``Store.create_triggered(queued=True)``).
+  One transaction writes the rows QUEUED with ``queued_at`` set, one Redis call pushes
+  them; no second transaction marks them. If the push fails or the writer dies after
+  commit, the rows are QUEUED but missing from Redis: the tick's ``repair`` pushes
+  runs written QUEUED at least ``PUSH_GRACE`` ago that Redis lacks (each pass, over
+  the rows written since its last pass, so within seconds), and its ``restore``
+  (every RECONCILE_EVERY, and on rebuild) pushes any it still missed. This is the hot
+  path: a producer pays one PostgreSQL transaction and one Redis round trip per
+  trigger, whatever the batch size.
+- **Written PENDING, pushed, then marked QUEUED** (the tick's scheduled runs, held-back
+  runs it releases, backfills, manual retries and redrives): the outbox. If the push
+  or the mark fails, the row stays PENDING and the tick's ``flush_outbox`` pushes it.
+  These keep the outbox because their rows are written by the tick itself or rarely,
+  and held-back or re-run rows need its extra care (on hold; ``again``).
+
+Pushing is idempotent (an id Redis holds stays where it is), so a repair racing the
+writer's own push is harmless. A push that arrives after the run finished (the run
+was read QUEUED, then claimed, run and acked before the push landed) puts a finished
+run back in the queue: the claim finds it finished in PostgreSQL and drops it
+(``Store.start`` leaves it out, the worker acks it away), so it never runs twice.
+``restore`` and ``repair`` read PostgreSQL again for the ids Redis lacks to keep such
+pushes rare (see ``_push_missing``). Each run goes to its pool's queue
+(``Execution.pool``, a copy of its job's).
+
+Used by the tick (outbox, repair, restore), triggers, and manual retries and redrives.
 """
 
 from __future__ import annotations
@@ -28,6 +48,8 @@ from jobsched.store.rows import queue_item
 log = logging.getLogger("jobsched.handoff")
 
 OUTBOX_BATCH = 1000
+PUSHED_BY_WRITER = (ExecutionStatus.PENDING, ExecutionStatus.QUEUED)
+"""Statuses of the runs a write returns that its writer pushes (unless on hold)."""
 
 
 class Handoff:
@@ -38,28 +60,30 @@ class Handoff:
     def submit(
         self, write: Callable[[], list[Execution]], now: datetime, *, again: bool = False
     ) -> list[Execution]:
-        """Write runs (``write``: one store transaction returning them PENDING), then
-        push them and mark them QUEUED, updating the returned executions to match.
+        """Write runs (``write``: one store transaction returning them PENDING, or
+        QUEUED), then push them in one round trip per pool; PENDING ones are then
+        marked QUEUED, updating the returned executions to match.
 
         Whatever ``write`` raises propagates (nothing was written). Once the rows
         exist no failure may reach the caller (a client retrying after an error would
-        create the runs twice): a failed push is logged and left to the tick's outbox
-        pass, and the runs are returned PENDING. ``again``: runs made claimable again
-        on purpose (retry, redrive) replace what their earlier life left in Redis, or
-        the idempotent push would be a no-op."""
+        create the runs twice): a failed push is logged and left to the tick (its
+        outbox pass for PENDING runs, its repair for QUEUED ones). ``again``: runs made
+        claimable again on purpose (retry, redrive) replace what their earlier life
+        left in Redis, or the idempotent push would be a no-op."""
         executions = write()
+        ready = [e for e in executions if e.status in PUSHED_BY_WRITER and not e.on_hold]
+        outbox = [e for e in ready if e.status == ExecutionStatus.PENDING]
         try:
-            ready = [e for e in executions if e.status == ExecutionStatus.PENDING and not e.on_hold]
             self._push([(e.queue_item(), e.due) for e in ready], now, again=again)
+            self.store.mark_queued([e.id for e in outbox], now)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
         except Exception:
             log.exception("push failed unexpectedly; deferred to the tick")
             return executions
-        for e in executions:
-            if e.status == ExecutionStatus.PENDING and not e.on_hold:
-                e.status, e.queued_at = ExecutionStatus.QUEUED.value, now
+        for e in outbox:
+            e.status, e.queued_at = ExecutionStatus.QUEUED.value, now
         return executions
 
     def flush_outbox(self, now: datetime) -> int:
@@ -69,6 +93,7 @@ class Handoff:
         while True:
             pending = self.store.pending(limit=OUTBOX_BATCH)
             self._push(pending, now)
+            self.store.mark_queued([item.id for item, _ in pending], now)
             pushed += len(pending)
             if len(pending) < OUTBOX_BATCH:
                 return pushed
@@ -78,26 +103,53 @@ class Handoff:
         RUNNING ones under their recorded lease, RETRYING ones delayed until due.
 
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
-        reconcile. Returns how many ids were missing from Redis.
+        reconcile. Returns how many ids were missing from Redis."""
+        snapshot = self.store.unfinished()
+        pools = set(self.queue.known_pools()) | {r["pool"] for r in snapshot}
+        added = self._push_missing(snapshot, pools, now, visibility_ms)
+        for pool in sorted(pools):
+            self.queue.for_pool(pool).mark_rebuilt(now)
+        if added:
+            log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
+        return added
+
+    def repair(self, since: datetime, until: datetime, now: datetime, visibility_ms: int) -> int:
+        """Push the runs written QUEUED in ``since <= created_at < until`` that Redis
+        lacks: their writer's push failed, or it died between commit and push. The
+        tick calls it each pass over the rows written since its last pass, ``until``
+        a grace period before now (the writer's own push is under way till then).
+        Returns how many were pushed."""
+        written = self.store.queued_between(since, until)
+        if not written:
+            return 0
+        added = self._push_missing(written, {r["pool"] for r in written}, now, visibility_ms)
+        if added:
+            log.warning("runs whose push was lost pushed by the tick", extra={"pushed": added})
+        return added
+
+    def _push_missing(
+        self, snapshot: list[dict[str, Any]], pools: set[str], now: datetime, visibility_ms: int
+    ) -> int:
+        """Push the runs of ``snapshot`` (rows as ``Store.unfinished`` returns them)
+        that Redis lacks and PostgreSQL still has unfinished; returns how many.
 
         Runs keep finishing while this reads, and Redis forgets a run (its ack) only
         after PostgreSQL records it finished: pushing what one read of PostgreSQL
         called unfinished would put runs finished since back in the queue. So the ids
         Redis lacks are read from PostgreSQL again: one unfinished before and after
-        Redis was found without it is really missing (Redis holds a run from its push,
-        before it is marked QUEUED, until that ack)."""
-        snapshot = _by_pool(self.store.unfinished())
-        pools = set(self.queue.known_pools()) | set(snapshot)
+        Redis was found without it is really missing (Redis holds a run from its push
+        until that ack; a run written QUEUED whose writer has not pushed it yet is
+        pushed here too, and the writer's push then finds it held)."""
         self.queue.add_pools(pools)
         lacking = [
             eid
-            for pool, rows in snapshot.items()
+            for pool, rows in _by_pool(snapshot).items()
             for eid in self.queue.for_pool(pool).unknown([r["id"] for r in rows])
         ]
         by_pool = _by_pool(self.store.unfinished(lacking)) if lacking else {}
         added = 0
-        for pool in sorted(pools):
-            queue, mine = self.queue.for_pool(pool), by_pool.get(pool, [])
+        for pool, mine in sorted(by_pool.items()):
+            queue = self.queue.for_pool(pool)
             # A run for later goes back to waiting for its time, never early.
             ready = [(queue_item(r), r["due"]) for r in mine if r["status"] == "QUEUED"]
             running = [
@@ -113,9 +165,6 @@ class Handoff:
             added += queue.enqueue_delayed(ready, now)
             added += queue.restore_leases(running, now, visibility_ms)
             added += queue.enqueue_delayed(delayed, now)
-            queue.mark_rebuilt(now)
-        if added:
-            log.warning("queue rebuilt from PostgreSQL", extra={"restored": added})
         return added
 
     def _push(
@@ -124,8 +173,9 @@ class Handoff:
         now: datetime,
         again: bool = False,
     ) -> None:
-        """Push (run, due) pairs: ready now, or waiting in the delayed set until ``due``
-        (a run for later: claimable from that moment, never before)."""
+        """Push (run, due) pairs, one script call per pool: ready now, or waiting in the
+        delayed set until ``due`` (a run for later: claimable from that moment, never
+        before)."""
         if not items:
             return
         by_pool: dict[str, list[tuple[QueueItem, datetime | None]]] = defaultdict(list)
@@ -138,7 +188,6 @@ class Handoff:
                 queue.requeue([item for item, _ in mine])
             else:
                 queue.enqueue_delayed(mine, now)
-        self.store.mark_queued([item.id for item, _ in items], now)
 
 
 def _by_pool(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -31,7 +31,10 @@ class Runtime:
 
     @cached_property
     def queue(self) -> RedisQueue:
-        return RedisQueue(connect(self.settings.redis_url), self.settings.redis_key_prefix)
+        return RedisQueue(
+            connect(self.settings.redis_url, cluster=self.settings.redis_cluster),
+            self.settings.redis_key_prefix,
+        )
 
     @cached_property
     def registry(self) -> HandlerRegistry:

@@ -3,7 +3,9 @@
 One pass, as the leader:
 0. (first pass only) create the built-in jobs if they do not exist;
 1. rebuild the Redis queue from PostgreSQL if Redis lost it (epoch marker gone),
-   and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded;
+   and reconcile the two every ``RECONCILE_EVERY`` so nothing is stranded; in the
+   passes between, repair: push runs a trigger wrote QUEUED since the last pass (up
+   to ``PUSH_GRACE`` ago) that Redis lacks because their writer's push was lost;
 2. return executions whose lease lapsed (hung worker), and those held by workers
    whose heartbeats stopped for ``WORKER_DEAD_AFTER_MS`` (dead worker), to the queue;
 3. promote retries whose backoff has passed;
@@ -45,6 +47,11 @@ log = logging.getLogger("jobsched.scheduler")
 RECONCILE_EVERY = timedelta(seconds=30)
 MIN_STOP_MARGIN_MS = 5_000
 """A Lambda tick stops at least this long before its timeout, and releases the lock."""
+PUSH_GRACE = timedelta(seconds=2)
+"""A trigger pushes its runs right after writing them QUEUED; one Redis still lacks
+this long after it was written is taken as lost (the writer crashed, or Redis refused)
+and pushed by the tick's repair. A writer whose commit came later than this after its
+``now`` is covered by the next reconcile instead."""
 STAGE_SCANS = 2
 """Runs are staged this many scan intervals ahead: a late or skipped pass still leaves
 every run waiting in Redis before its time."""
@@ -55,6 +62,8 @@ class TickReport:
     leader: bool
     rebuilt: int = 0
     reconciled: int = 0
+    repaired: int = 0
+    """Runs written QUEUED whose writer's push was lost, pushed by this pass."""
     expired: list[str] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
     promoted: list[str] = field(default_factory=list)
@@ -100,6 +109,9 @@ class Scheduler:
         # both believing they hold the lock.
         self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
         self._last_reconcile: datetime | None = None
+        self._repaired_until: datetime | None = None
+        """Runs written QUEUED before this were checked for a lost push (by a restore
+        or a repair); the next repair checks those written since."""
         self.staging = timedelta(milliseconds=STAGE_SCANS * settings.scan_interval_ms)
         """How far ahead runs are written and pushed to wait in Redis for their time."""
         self._builtins_ensured = False
@@ -118,10 +130,10 @@ class Scheduler:
             self._builtins_ensured = True
         if self.queue.needs_rebuild():
             report.rebuilt = self.rebuild(now)
-            self._last_reconcile = now
         elif self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
             report.reconciled = self.rebuild(now)
-            self._last_reconcile = now
+        else:
+            report.repaired = self.repair(now)
         pools = self.queue.known_pools()
         for pool in pools:
             queue = self.queue.for_pool(pool)
@@ -142,7 +154,8 @@ class Scheduler:
         self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
-        if report.expired or report.released or report.rebuilt or report.reconciled:
+        repairs = (report.expired, report.released, report.rebuilt, report.reconciled)
+        if any(repairs) or report.repaired:
             log.info("tick repaired the queue", extra=report.to_dict())
         return report
 
@@ -153,7 +166,22 @@ class Scheduler:
     def rebuild(self, now: datetime) -> int:
         """Make Redis hold every execution PostgreSQL says is in flight; returns how
         many ids were missing."""
-        return self.handoff.restore(now, self.settings.visibility_timeout_ms)
+        restored = self.handoff.restore(now, self.settings.visibility_timeout_ms)
+        # What was committed before the read is covered; a run written in the last
+        # PUSH_GRACE may have committed after it (or be mid-push): the repair's to check.
+        self._last_reconcile, self._repaired_until = now, now - PUSH_GRACE
+        return restored
+
+    def repair(self, now: datetime) -> int:
+        """Push the runs written QUEUED since the last check, up to PUSH_GRACE ago, that
+        Redis lacks (their writer's push was lost); returns how many."""
+        until = now - PUSH_GRACE
+        since = self._repaired_until
+        if since is None or until <= since:
+            return 0
+        pushed = self.handoff.repair(since, until, now, self.settings.visibility_timeout_ms)
+        self._repaired_until = until
+        return pushed
 
     def resign(self) -> None:
         with contextlib.suppress(DependencyError):

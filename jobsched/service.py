@@ -2,7 +2,7 @@
 
 Adapters (the Chalice app, the CLI) parse input, call one method here and shape
 the response. Validation errors name their fields; a failed push to Redis leaves
-the execution PENDING for the tick's outbox pass, so nothing is lost.
+the run for the tick to push (jobsched/handoff.py), so nothing is lost.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.catalog import serving, waiting_reason
+from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
@@ -309,15 +309,20 @@ class JobService:
             raise ValidationError({"Idempotency-Key": problem})
         runs: list[dict[str, Any]] = []
 
-        def check(job: Job) -> None:
-            # Called with the job the trigger writes under, read once in its transaction:
-            # the runs are checked against its handler, and written as checked.
-            runs.extend(validate_trigger(body, self.registry.get(job.handler), self.settings))
+        def check(job: Job, published: dict[str, Any] | None) -> None:
+            # Called with the job the trigger writes under and its handler's catalog
+            # entry, read once in its transaction: the runs are checked against its
+            # handler, and written as checked.
+            handler = handler_for(self.registry, job.handler, published)
+            runs.extend(validate_trigger(body, handler, self.settings))
 
         now = self.clock.now()
         audit = self._audit("trigger")
+        # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
-            lambda: self.store.create_triggered(job_id, now, runs, audit, check=check, key=key),
+            lambda: self.store.create_triggered(
+                job_id, now, runs, audit, check=check, key=key, queued=True
+            ),
             now,
         )
         items = [e.to_dict() for e in created]

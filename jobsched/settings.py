@@ -44,6 +44,11 @@ class Settings:
     )
     database_url: str = _env("DATABASE_URL", "PostgreSQL URL", default=DEFAULT_DATABASE_URL)
     redis_url: str = _env("REDIS_URL", "Redis URL", default=DEFAULT_REDIS_URL)
+    redis_cluster: bool = _env(
+        "REDIS_CLUSTER",
+        "REDIS_URL names a node of a Redis Cluster (any node): use a cluster client",
+        default=False,
+    )
     redis_key_prefix: str = _env(
         "REDIS_KEY_PREFIX", "prefix of every Redis key", default="job_scheduler"
     )

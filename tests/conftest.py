@@ -7,6 +7,11 @@
 
 REDIS_URL / DATABASE_URL point the suite at other servers; when nothing answers
 there, project-local servers are started (see infra/local/services.py).
+
+Modules marked ``also_cluster`` run twice: against the single Redis and against a
+3-primary Redis Cluster the suite starts itself (``redis_cluster_url``, under a temp
+dir, once per session; REDIS_CLUSTER_URL names one to use instead). Their fixtures
+(``queue``, ``settings``, ``key_prefix``) build cluster clients for the second run.
 """
 
 from __future__ import annotations
@@ -62,26 +67,63 @@ def database_url(services: dict[str, str]) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+REDIS_MODES = ("single", "cluster")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("also_cluster") and (
+        "redis_mode" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("redis_mode", REDIS_MODES, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def redis_url(services: dict[str, str]) -> str:
+def redis_mode(request: pytest.FixtureRequest) -> str:
+    """``single`` unless an ``also_cluster`` module's second run asks for ``cluster``."""
+    return getattr(request, "param", "single")
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(redis_mode: str) -> bool:
+    """Whether this test talks to a Redis Cluster (the REDIS_CLUSTER setting)."""
+    return redis_mode == "cluster"
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A 3-primary Redis Cluster for the session, started from ``redis-server`` on free
+    loopback ports (or the one at REDIS_CLUSTER_URL), torn down at the end."""
+    from infra.local.services import LocalServices
+
+    with LocalServices(tmp_path_factory.mktemp("redis-cluster")) as services:
+        yield services.ensure_redis_cluster(
+            os.environ.get("REDIS_CLUSTER_URL") or "redis://127.0.0.1:1/0"
+        )
+
+
+@pytest.fixture(scope="session")
+def redis_url(services: dict[str, str], redis_mode: str, request: pytest.FixtureRequest) -> str:
+    if redis_mode == "cluster":
+        return request.getfixturevalue("redis_cluster_url")
     return services["redis"]
 
 
 @pytest.fixture
-def key_prefix(redis_url: str) -> Iterator[str]:
+def key_prefix(redis_url: str, redis_cluster: bool) -> Iterator[str]:
     prefix = f"jstest:{secrets.token_hex(6)}"
     yield prefix
-    client = connect(redis_url)
+    client = connect(redis_url, cluster=redis_cluster)  # a cluster client scans every node
     for key in client.scan_iter(match=f"*{prefix}*", count=1000):
         client.delete(key)
     client.close()
 
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str, key_prefix: str) -> Settings:
+def settings(database_url: str, redis_url: str, redis_cluster: bool, key_prefix: str) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=redis_url,
+        redis_cluster=redis_cluster,
         redis_key_prefix=key_prefix,
         leader_lock_ttl_s=5,
         visibility_timeout_ms=30_000,
@@ -108,8 +150,8 @@ def store(_session_store: Store) -> Store:
 
 
 @pytest.fixture
-def queue(redis_url: str, key_prefix: str) -> Iterator[RedisQueue]:
-    client = connect(redis_url)
+def queue(redis_url: str, redis_cluster: bool, key_prefix: str) -> Iterator[RedisQueue]:
+    client = connect(redis_url, cluster=redis_cluster)
     yield RedisQueue(client, key_prefix)
     client.close()
 

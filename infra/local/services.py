@@ -110,6 +110,80 @@ class LocalServices:
         log.info("started redis-server pid %s on port %s", process.pid, port)
         return new_url
 
+    def ensure_redis_cluster(
+        self, url: str, *, primaries: int = 3, replicas: int = 0, node_timeout_ms: int = 2000
+    ) -> str:
+        """A Redis Cluster at ``url`` (any node), or else, for a loopback URL where no
+        cluster answers (nothing, or a plain Redis), a local one started for it.
+
+        A fresh cluster each time: ``primaries`` nodes (plus ``replicas`` per primary) on
+        free loopback ports under ``<root>/redis-cluster/``, slots assigned by
+        ``redis-cli --cluster create``; returns once every node reports
+        ``cluster_state:ok``. Nodes are children like a single Redis, so ``stop()`` ends
+        them and ``cluster_node`` finds one for a failover test.
+        """
+        if is_cluster_node(url):
+            return url
+        parts = urlsplit(url)
+        if redis_answers(url) and (parts.hostname or "") not in LOOPBACK_HOSTS:
+            raise LocalCloudError(f"REDIS_CLUSTER is on, but the Redis at {url} is no cluster")
+        _require_loopback(parts, "REDIS_URL", url)
+        if parts.scheme != "redis":
+            raise LocalCloudError(f"REDIS_URL={url} does not answer; start that server")
+        # A plain local Redis (the usual one on 6379) cannot serve a cluster client:
+        # start a cluster beside it rather than fail.
+        binary = _find_redis_server()
+        base = self.root / "redis-cluster"
+        shutil.rmtree(base, ignore_errors=True)  # a cluster's node ids live in its files
+        ports = [free_port() for _ in range(primaries * (1 + replicas))]
+        for port in ports:
+            workdir = base / str(port)
+            workdir.mkdir(parents=True, exist_ok=True)
+            argv = [
+                binary,
+                "--port", str(port),
+                "--bind", LOOPBACK,
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--dir", str(workdir),
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", "nodes.conf",
+                "--cluster-node-timeout", str(node_timeout_ms),
+                # Its own bus port: the default (port + 10000) may be taken or too high.
+                "--cluster-port", str(free_port()),
+            ]  # fmt: skip
+            logpath = self.root / "logs" / f"redis-cluster-{port}.log"
+            start = _launcher(argv, logpath)
+            child = _Child(f"redis-cluster-{port}", start(), signal.SIGTERM, start)
+            self._adopt(child)
+            node_url = _with_host_port(parts, LOOPBACK, port)
+            _wait_until(lambda u=node_url: redis_answers(u), child, logpath)
+        create = [
+            _find_redis_server().replace("redis-server", "redis-cli"),
+            "--cluster", "create", *(f"{LOOPBACK}:{p}" for p in ports),
+            "--cluster-replicas", str(replicas),
+            "--cluster-yes",
+        ]  # fmt: skip
+        if parts.password:
+            create += ["-a", unquote(parts.password), "--no-auth-warning"]
+        result = subprocess.run(create, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise LocalCloudError(f"redis-cli --cluster create failed:\n{result.stdout}")
+        urls = [_with_host_port(parts, LOOPBACK, p) for p in ports]
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not all(cluster_ok(u, len(ports), replicas) for u in urls):
+            if time.monotonic() > deadline:
+                raise LocalCloudError(f"the Redis Cluster on ports {ports} did not become ok")
+            time.sleep(0.1)  # the nodes gossip their way to agreement; no event to await
+        log.info("started a Redis Cluster on ports %s", ports)
+        return urls[0]
+
+    def cluster_node(self, port: int) -> _Child:
+        """The started cluster node listening on ``port`` (for failover tests)."""
+        with self._lock:
+            return next(c for c in self._children if c.name == f"redis-cluster-{port}")
+
     # -- PostgreSQL ------------------------------------------------------------------------
 
     def ensure_postgres(self, url: str) -> str:
@@ -276,6 +350,42 @@ def redis_answers(url: str) -> bool:
         return False
     finally:
         client.close()
+
+
+def is_cluster_node(url: str) -> bool:
+    """True when a Redis in cluster mode answers at ``url`` (whatever its state)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        return bool(client.info("cluster").get("cluster_enabled"))
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+def cluster_ok(url: str, nodes: int = 0, replicas: int = 0) -> bool:
+    """True when the node at ``url`` says the cluster is ok (every slot served), knows
+    ``nodes`` nodes, and lists ``replicas`` replicas for every slot range."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    try:
+        info = client.execute_command("CLUSTER", "INFO")
+        ranges = client.execute_command("CLUSTER", "SLOTS") if replicas else []
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+    text = info.decode() if isinstance(info, bytes) else str(info)
+    fields = dict(line.split(":", 1) for line in text.split() if ":" in line)
+    return (
+        fields.get("cluster_state") == "ok"
+        and int(fields.get("cluster_known_nodes", 0)) >= nodes
+        # A range is [start, end, primary, replica...]: a replica counts once it syncs.
+        and all(len(r) - 3 >= replicas for r in ranges)
+    )
 
 
 def postgres_answers(url: str, *, strict: bool = False) -> bool:

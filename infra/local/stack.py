@@ -104,7 +104,10 @@ class LocalStack:
         self.localstack = localstack
 
         self._stops.insert(0, ("redis/postgresql", self.services.stop))
-        self.redis_url = self.services.ensure_redis(self.settings.redis_url)
+        if self.settings.redis_cluster:  # a 3-primary cluster under .local/ if none answers
+            self.redis_url = self.services.ensure_redis_cluster(self.settings.redis_url)
+        else:
+            self.redis_url = self.services.ensure_redis(self.settings.redis_url)
         self.database_url = self.services.ensure_postgres(self.settings.database_url)
         ensure_database(self.database_url)
 
@@ -237,6 +240,7 @@ def template_parameters(settings: Settings) -> dict[str, str]:
     """The settings the template takes as parameters, so the Lambdas run with them too."""
     return {
         "RedisKeyPrefix": settings.redis_key_prefix,
+        "RedisCluster": "true" if settings.redis_cluster else "false",
         "ScanIntervalMs": str(settings.scan_interval_ms),
         "LeaderLockTtl": f"{settings.leader_lock_ttl_s:g}",
         "VisibilityTimeoutMs": str(settings.visibility_timeout_ms),

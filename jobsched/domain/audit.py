@@ -153,9 +153,9 @@ def plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
 
 
-def triggered(executions: Sequence[Any], runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def triggered(execution_ids: Sequence[str], runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The runs a trigger created, and its payload/priority overrides if it had any."""
-    change: dict[str, Any] = {"executions": {"after": [e.id for e in executions]}}
+    change: dict[str, Any] = {"executions": {"after": list(execution_ids)}}
     if any(runs):
         change["overrides"] = {"after": cap(list(runs))}
     return change

@@ -21,9 +21,13 @@ class JobStatus(StrEnum):
 
 class ExecutionStatus(StrEnum):
     PENDING = "PENDING"
-    """Row written, not yet pushed to Redis. Left by: whoever pushes it (API or tick outbox)."""
+    """Row written for the outbox, not yet pushed to Redis (scheduled, backfilled, retried
+    and held-back runs; a trigger's runs skip it). Left by: whoever pushes it (its
+    writer or the tick's outbox pass), or cancel."""
     QUEUED = "QUEUED"
-    """In the Redis ready set. Left by: a worker's claim, or cancel."""
+    """Handed to Redis: in its ready or delayed set, or (a trigger's run, written QUEUED
+    and pushed after commit) about to be, with the tick's repair pushing it if that
+    push was lost. Left by: a worker's claim, or cancel."""
     RUNNING = "RUNNING"
     """Leased by a worker. Left by: that worker's result, cancel, or the lease lapsing."""
     RETRYING = "RETRYING"
@@ -51,8 +55,8 @@ TERMINAL = frozenset(
 
 E = ExecutionStatus
 TRANSITIONS: dict[ExecutionStatus, frozenset[ExecutionStatus]] = {
-    # -> QUEUED: pushed to Redis (API or tick outbox). -> RUNNING: a worker claimed it
-    # between the push and the mark. -> CANCELLED: a user.
+    # -> QUEUED: pushed to Redis (its writer or the tick's outbox). -> RUNNING: a worker
+    # claimed it between the push and the mark. -> CANCELLED: a user.
     E.PENDING: frozenset({E.QUEUED, E.RUNNING, E.CANCELLED}),
     E.QUEUED: frozenset({E.RUNNING, E.CANCELLED}),
     # RUNNING -> RUNNING: a lapsed lease re-delivered to another worker.

@@ -48,9 +48,10 @@ UNAVAILABLE_CODES = ("BUSY", "NOREPLICAS")
 def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn "Redis cannot serve this now" into ``DependencyError`` (a 503, retryable).
 
-    Callers rely on it to keep the outbox order safe: a push that fails this way
-    leaves the PostgreSQL row PENDING for the tick, instead of surfacing as a 500
-    that makes a client retry (and duplicate) a run that already exists.
+    Callers rely on it to keep the hand-off safe: a push that fails this way leaves
+    the PostgreSQL row for the tick (PENDING for its outbox, QUEUED for its repair),
+    instead of surfacing as a 500 that makes a client retry (and duplicate) a run that
+    already exists.
     """
 
     @functools.wraps(fn)
@@ -59,6 +60,14 @@ def redis_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except UNAVAILABLE as exc:
             raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+        except redis_exc.RedisClusterException as exc:
+            # Not a RedisError: every node unreachable, or slots not served during a
+            # failover. Anything else of its kind (keys in two slots) is our bug: a 500.
+            from jobsched.queue.cluster import unreachable
+
+            if unreachable(exc):
+                raise DependencyError("Redis unavailable", detail=str(exc)) from exc
+            raise
         except redis.ResponseError as exc:
             if str(exc).startswith(UNAVAILABLE_CODES):
                 raise DependencyError("Redis unavailable", detail=str(exc)) from exc
@@ -81,15 +90,22 @@ def _item(item: QueueItem | tuple[str, int]) -> QueueItem:
     return item if isinstance(item, QueueItem) else QueueItem(*item)
 
 
-def connect(url: str) -> Redis:
-    return redis.Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_timeout=5,
-        socket_connect_timeout=5,
-        health_check_interval=30,
-        retry_on_timeout=False,
-    )
+def connect(url: str, *, cluster: bool = False) -> Redis:
+    """The one place a Redis client is made. ``cluster`` (``REDIS_CLUSTER``): ``url``
+    names any node of a Redis Cluster, and the client is a ``RedisCluster`` (it has the
+    same commands; every multi-key script here stays in one slot, see ``keys.py``)."""
+    options: dict[str, Any] = {
+        "decode_responses": True,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 30,
+        "retry_on_timeout": False,
+    }
+    if cluster:
+        from jobsched.queue.cluster import connect_cluster  # cold starts skip redis.cluster
+
+        return connect_cluster(url, **options)  # type: ignore[return-value]
+    return redis.Redis.from_url(url, **options)
 
 
 class RedisQueue:
@@ -152,7 +168,9 @@ class RedisQueue:
             i = _item(item)
             cap = i.max_concurrency or 0
             # Rounded up: a claim at the due millisecond is never before the due time.
-            due_ms = math.ceil(due.timestamp() * 1000) if due else 0
+            # Due now (a trigger's run is due at its writer's ``now``): ready, not
+            # parked in the delayed set for a claim to move one millisecond later.
+            due_ms = math.ceil(due.timestamp() * 1000) if due and due > now else 0
             args += [i.id, i.priority, due_ms, cap, i.job_id, i.handler]
         if len(args) == 1:
             return 0
@@ -363,8 +381,16 @@ class RedisQueue:
 
     @redis_errors
     def needs_rebuild(self) -> bool:
-        """True when the epoch marker is gone: Redis lost (or never had) the queue."""
-        return not self.client.exists(self.keys.epoch)
+        """True when a known pool's epoch marker is gone: Redis lost (or never had) its
+        queue. Every pool is asked, not only this one: on a Redis Cluster each pool lives
+        on its own shard, and one shard can come back empty while the others keep theirs.
+        (Should the shard holding the pools set itself come back empty, the periodic
+        reconcile, which reads the pools from PostgreSQL, restores the rest.)"""
+        pools = self.known_pools()
+        with self.client.pipeline(transaction=False) as pipe:
+            for pool in pools:
+                pipe.exists(self.for_pool(pool).keys.epoch)
+            return not all(pipe.execute())
 
     @redis_errors
     def mark_rebuilt(self, now: datetime) -> None:
@@ -463,7 +489,9 @@ class RedisQueue:
     @redis_errors
     def remove_worker(self, worker_id: str) -> None:
         with self.client.pipeline(transaction=False) as pipe:
-            pipe.delete(self.keys.worker(worker_id)).zrem(self.keys.workers, worker_id)
+            # Two statements: a cluster pipeline's delete() does not return the pipeline.
+            pipe.delete(self.keys.worker(worker_id))
+            pipe.zrem(self.keys.workers, worker_id)
             pipe.execute()
 
     @redis_errors

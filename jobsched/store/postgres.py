@@ -639,32 +639,28 @@ class Store:
         source: str,
         now: datetime,
         skip_reason: str | None = None,
-        payload: dict[str, Any] | None = None,
-        priority: int | None = None,
         wait: bool = False,
-        key: str | None = None,
     ) -> dict[str, Any]:
-        """Parameters of ``insert_execution``: a snapshot of the job for one run."""
+        """Parameters of ``insert_execution``: a snapshot of the job for one scheduled
+        or backfilled run (a trigger's runs are written by ``insert_triggered``)."""
         eid = uuid.uuid4()
-        jitter = job.get("start_jitter_ms", 0) if source != "trigger" else 0
+        jitter = job.get("start_jitter_ms", 0)
         # Spread by the run's id: the same run always waits the same, within the jitter.
         start_after = (
             scheduled_for + timedelta(milliseconds=eid.int % (jitter + 1)) if jitter else None
         )
-        if key is None:
-            key = str(eid) if source == "trigger" else occurrence_key(str(job["id"]), scheduled_for)
         return {
             "id": eid,
-            "idempotency_key": key,
+            "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
             "on_hold": wait,
             "start_after": start_after,
             "job_id": job["id"],
             "source": source,
             "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
             "scheduled_for": scheduled_for,
-            "priority": job["priority"] if priority is None else priority,
+            "priority": job["priority"],
             "handler": job["handler"],
-            "payload": Jsonb(job["payload"] if payload is None else payload),
+            "payload": Jsonb(job["payload"]),
             "max_retries": job["max_retries"],
             "timeout_ms": job["timeout_ms"],
             "retry_backoff_ms": job["retry_backoff_ms"],
@@ -682,20 +678,28 @@ class Store:
         now: datetime,
         runs: Sequence[dict[str, Any]] = ({},),
         audit: Audit | None = None,
-        check: Callable[[Job], None] | None = None,
+        check: Callable[[Job, dict[str, Any] | None], None] | None = None,
         key: str | None = None,
+        queued: bool = False,
     ) -> list[Execution]:
-        """PENDING executions for a manual trigger; each run may override payload and
-        priority, and be due later (``run_at``, ``delay_ms``).
+        """Executions for a manual trigger, in one transaction and one INSERT; each run
+        may override payload and priority, and be due later (``run_at``, ``delay_ms``).
 
-        The job is read once, in the transaction that writes the runs: ``check`` is
-        called with it first (it raises to refuse the runs, e.g. a payload its handler
-        rejects), so nothing is written for a refused trigger. With an idempotency
-        ``key``, a repeated request returns the runs the first one created (requests
-        with one key are serialised by a transaction-scoped advisory lock)."""
+        Written PENDING for the tick's outbox to push, or with ``queued`` QUEUED (at
+        ``now``) for the caller to push right after commit (``Handoff.submit``; the
+        tick's repair pushes them if that push is lost).
+
+        The job is read once, in the transaction that writes the runs, together with
+        its handler's catalog entry (None when it has none): ``check`` is called with
+        both first (it raises to refuse the runs, e.g. a payload its handler rejects),
+        so nothing is written for a refused trigger. With an idempotency ``key``, a
+        repeated request returns the runs the first one created (requests with one key
+        are serialised by a transaction-scoped advisory lock)."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
-            job = _found(conn.execute(q("get_job"), {"id": jid}).fetchone(), "job", job_id)
+            row = conn.execute(q("get_job_to_trigger"), {"id": jid}).fetchone()
+            job = _found(row, "job", job_id)
+            published = job.pop("published")
             if key is not None:
                 conn.execute(q("lock_trigger_key"), {"lock": f"{jid}:{key}"})
                 first = conn.execute(q("get_trigger_key"), {"job_id": jid, "key": key}).fetchone()
@@ -708,36 +712,94 @@ class Store:
                     # Its runs are gone (the job's history was cleaned up): a new request.
                     conn.execute(q("delete_trigger_key"), {"job_id": jid, "key": key})
             if check is not None:
-                check(job_from_row(job))
+                check(job_from_row(job), published)
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
-            rows = [
-                self._execution_row(
-                    job,
-                    run_time(run, now),
-                    "trigger",
-                    now,
-                    payload=run.get("payload"),
-                    priority=run.get("priority"),
-                    key=None if key is None else key if len(runs) == 1 else f"{key}#{i}",
-                )
-                for i, run in enumerate(runs)
-            ]
-            created = self._insert_executions(conn, rows, {job["id"]: job["name"]})
-            if key is not None:
-                conn.execute(
-                    q("insert_trigger_key"),
-                    {
-                        "job_id": jid,
-                        "key": key,
-                        "ids": [uuid.UUID(e.id) for e in created],
-                        "batch": len(runs) > 1,
-                        "now": now,
-                    },
-                )
-            change = changes.triggered(created, [changes.plain(run) for run in runs])
-            audit_log.record(conn, audit, "job", jid, change, now)
+            ids = [uuid.uuid4() for _ in runs]
+            # One round trip for the writes: the runs' ids are chosen here, so the key
+            # and the audit entry need not wait for the INSERT's answer.
+            with conn.pipeline():
+                created = self._insert_triggered(conn, job, ids, runs, now, key, queued)
+                if key is not None:
+                    conn.execute(
+                        q("insert_trigger_key"),
+                        {"job_id": jid, "key": key, "ids": ids, "batch": len(runs) > 1, "now": now},
+                    )
+                change = changes.triggered([str(i) for i in ids], [changes.plain(r) for r in runs])
+                audit_log.record(conn, audit, "job", jid, change, now)
         return created
+
+    @staticmethod
+    def _insert_triggered(
+        conn: psycopg.Connection[dict[str, Any]],
+        job: dict[str, Any],
+        ids: list[uuid.UUID],
+        runs: Sequence[dict[str, Any]],
+        now: datetime,
+        key: str | None,
+        queued: bool,
+    ) -> list[Execution]:
+        """Send a trigger's runs (ids chosen by the caller) as one INSERT, and return
+        them as written, in the order asked for. Nothing is read back: every value is
+        the job's snapshot, the run's override or a column default, all known here
+        (``test_handoff.py`` compares them with the stored rows). The job's payload is
+        encoded once, and the runs that do not override it share it."""
+        keys = None
+        if key is not None:
+            keys = [key] if len(runs) == 1 else [f"{key}#{i}" for i in range(len(runs))]
+        status = S.QUEUED if queued else S.PENDING
+        queued_at = now if queued else None
+        times = [run_time(run, now) for run in runs]
+        conn.execute(
+            q("insert_triggered"),
+            {
+                "ids": ids,
+                "scheduled_for": times,
+                "priorities": [run.get("priority") for run in runs],
+                "payloads": [
+                    None if run.get("payload") is None else Jsonb(run["payload"]) for run in runs
+                ],
+                "keys": keys,
+                "job_id": job["id"],
+                "status": status.value,
+                "queued_at": queued_at,
+                "priority": job["priority"],
+                "handler": job["handler"],
+                "payload": Jsonb(job["payload"]),
+                "max_retries": job["max_retries"],
+                "timeout_ms": job["timeout_ms"],
+                "retry_backoff_ms": job["retry_backoff_ms"],
+                "retry_backoff_max_ms": job["retry_backoff_max_ms"],
+                "pool": job["pool"],
+                "max_concurrency": job["max_concurrency"],
+                "now": now,
+            },
+        )
+        job_id = str(job["id"])
+        return [
+            Execution(
+                id=str(eid),
+                job_id=job_id,
+                status=status.value,
+                scheduled_for=when,
+                priority=job["priority"] if run.get("priority") is None else run["priority"],
+                handler=job["handler"],
+                payload=job["payload"] if run.get("payload") is None else run["payload"],
+                source="trigger",
+                max_retries=job["max_retries"],
+                timeout_ms=job["timeout_ms"],
+                retry_backoff_ms=job["retry_backoff_ms"],
+                retry_backoff_max_ms=job["retry_backoff_max_ms"],
+                queued_at=queued_at,
+                created_at=now,
+                updated_at=now,
+                job_name=job["name"],
+                idempotency_key=str(eid) if keys is None else keys[i],
+                pool=job["pool"],
+                max_concurrency=job["max_concurrency"],
+            )
+            for i, (eid, run, when) in enumerate(zip(ids, runs, times, strict=True))
+        ]
 
     def backfill(
         self,
@@ -876,6 +938,14 @@ class Store:
         if ids:
             with self.tx() as conn:
                 conn.execute(q("mark_promoted"), {"ids": [uuid.UUID(i) for i in ids], "now": now})
+
+    def queued_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Runs written QUEUED (by ``create_triggered(queued=True)``) in ``since <=
+        created_at < until``, shaped as ``unfinished`` returns them: those a writer
+        that crashed between commit and push left for the tick's repair."""
+        with self.tx() as conn:
+            rows = conn.execute(q("queued_between"), {"since": since, "until": until}).fetchall()
+        return [{**r, "id": str(r["id"])} for r in rows]
 
     def unfinished(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Executions Redis should hold (all, or those among ``ids``): for rebuilding

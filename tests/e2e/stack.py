@@ -128,7 +128,7 @@ def local_stack(
                 proc.wait()
         from jobsched.queue.redis_queue import connect
 
-        client = connect(redis_url)
+        client = connect(redis_url, cluster=env_overrides.get("REDIS_CLUSTER") == "true")
         for key in client.scan_iter(match=f"*{prefix}*", count=1000):
             client.delete(key)
         client.close()

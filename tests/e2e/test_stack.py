@@ -32,6 +32,7 @@ def test_health_and_dashboard_are_served(stack: Stack, api: Client) -> None:
         assert json.load(resp)["apiUrl"] == stack.api_url
 
 
+@pytest.mark.also_cluster  # the same against a 3-primary Redis Cluster
 def test_a_seconds_cron_job_runs_again_and_again(api: Client) -> None:
     job = api.create_job(
         name=unique("every-2s"), handler="test.echo", schedule="*/2 * * * * *", payload={"n": 1}
@@ -48,6 +49,7 @@ def test_a_seconds_cron_job_runs_again_and_again(api: Client) -> None:
     api.delete_job(job["id"])
 
 
+@pytest.mark.also_cluster  # the same against a 3-primary Redis Cluster
 def test_trigger_pause_resume(api: Client) -> None:
     job = api.create_job(name=unique("paused"), handler="test.echo", schedule="* * * * * *")
     paused = api.pause(job["id"])
@@ -78,6 +80,7 @@ def test_trigger_pause_resume(api: Client) -> None:
     api.delete_job(job["id"])
 
 
+@pytest.mark.also_cluster  # the same against a 3-primary Redis Cluster
 def test_a_failing_job_is_retried_then_dead_lettered_then_redriven(api: Client) -> None:
     job = api.create_job(
         name=unique("flaky"),

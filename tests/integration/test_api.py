@@ -361,13 +361,16 @@ def test_requests_chalice_refuses_get_the_same_error_shape(api: Api) -> None:
     assert body["error"]["code"] == "method_not_allowed"
 
 
-def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
+@pytest.mark.parametrize("cluster", [False, True], ids=["single", "cluster"])
+def test_health_is_503_when_a_dependency_is_down(engine: Engine, cluster: bool) -> None:
     from app.app import app
     from jobsched.queue import RedisQueue
     from jobsched.queue.redis_queue import connect
     from jobsched.service import JobService
 
-    dead_redis = RedisQueue(connect("redis://127.0.0.1:1/0"), engine.queue.keys.prefix)
+    # REDIS_CLUSTER=true: no node answers (the cluster client is made before it fails).
+    dead = connect("redis://127.0.0.1:1/0", cluster=cluster)
+    dead_redis = RedisQueue(dead, engine.queue.keys.prefix)
     rt = Runtime(replace(engine.settings, api_keys=(KEY,)), engine.clock)
     service = JobService(engine.store, dead_redis, engine.registry, engine.settings, engine.clock)
     rt.__dict__.update(store=engine.store, queue=dead_redis, service=service)
@@ -392,15 +395,15 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine) -> None:
             # The driver's text names internal hosts and ports: logs only, never the body.
             assert error["message"] == "Redis unavailable"
             assert "127.0.0.1" not in response.body.decode() and ":1" not in error["message"]
-            # Triggering still works: the run is recorded PENDING for the tick to push.
+            # Triggering still works: the run is recorded QUEUED for the tick to push.
             job = json.loads(
                 client.http.post("/api/v1/jobs", headers=AUTH, body=json.dumps(job_body())).body
             )
             response = client.http.post(f"/api/v1/jobs/{job['id']}/trigger", headers=AUTH)
             assert response.status_code == 202
             run = json.loads(response.body)
-            assert run["status"] == "PENDING"
-            assert [(p.id, p.priority) for p, _ in engine.store.pending()] == [
+            assert run["status"] == "QUEUED"
+            assert [(r["id"], r["priority"]) for r in engine.store.unfinished()] == [
                 (run["id"], run["priority"])
             ]
     finally:

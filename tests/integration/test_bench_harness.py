@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench import enqueue, throughput, tick_cost, venv
+from bench.scratch import scratch
 
 
 def test_end_to_end_counts_every_run_and_its_round_trips() -> None:
@@ -37,6 +38,7 @@ def test_tick_cost_reads_the_due_index_at_each_size() -> None:
         assert size["due_scan"]["rows_read"] == 20
 
 
-def test_enqueue_reports_every_batch_size() -> None:
-    result = enqueue.measure(20)
-    assert [b["batch"] for b in result["batches"]] == list(enqueue.BATCHES)
+def test_enqueue_reports_single_and_batched_triggers() -> None:
+    with scratch("enqueue") as s:
+        result = enqueue.measure(s, runs=20, batch=10, singles=5)
+    assert result["batched"]["runs"] == 20 and result["single"]["runs"] == 5

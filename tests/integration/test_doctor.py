@@ -17,6 +17,8 @@ from jobsched.queue.redis_queue import connect
 from jobsched.runtime import Runtime, set_runtime
 from tests.integration.engine import Engine
 
+pytestmark = pytest.mark.also_cluster  # doctor reads the same things from a cluster
+
 CHECKS = ["redis", "postgres", "migrations", "scheduler", "workers", "clock", "due", "stuck"]
 
 

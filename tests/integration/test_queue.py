@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from jobsched.clock import FakeClock
 from jobsched.queue import RedisQueue
+
+pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
 
 VIS = 10_000
 
@@ -73,6 +77,19 @@ def test_expired_lease_is_redelivered_and_the_old_holder_is_stale(
     assert queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
 
+def test_a_run_due_now_is_ready_at_once_and_one_due_later_waits(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    """A trigger's run is due at its own ``now``, which has microseconds: it is ready
+    at once, not parked in the delayed set for the claim to move (rounded up to the
+    next millisecond, it would be "later"). A run due within the next millisecond waits."""
+    now = clock.now() + timedelta(microseconds=400)
+    soon = now + timedelta(microseconds=300)
+    queue.enqueue_delayed([(("now", 50), now), (("soon", 50), soon)], now)
+    assert queue.ready_ids() == ["now"]
+    assert queue.depth()["delayed"] == 1
+
+
 def test_retry_waits_in_the_delayed_set_until_due(queue: RedisQueue, clock: FakeClock) -> None:
     queue.enqueue([("job", 70)], clock.now())
     (claim,) = queue.claim(1, clock.now(), VIS)
@@ -115,22 +132,19 @@ def test_leader_lock_is_exclusive_and_released_only_by_its_owner(queue: RedisQue
     assert queue.acquire_leader("two", 5000)
 
 
-def test_keys_share_one_cluster_slot(queue: RedisQueue) -> None:
-    k = queue.keys
-    keys = (k.ready, k.inflight, k.delayed, k.meta, k.leases, k.deliveries, k.seq, k.cancel)
-    slots = {_slot(key) for key in keys}
-    assert len(slots) == 1
-    assert k.ready.endswith(":queue")
-
-
-def _slot(key: str) -> str:
-    """The part of a key Redis Cluster hashes (its hash tag, or the whole key)."""
-    start = key.find("{")
-    if start >= 0:
-        end = key.find("}", start + 1)
-        if end > start + 1:
-            return key[start + 1 : end]
-    return key
+def test_a_pool_that_lost_its_queue_is_seen_by_the_default_pools_check(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    # On a Redis Cluster each pool lives on its own shard, and one shard can come back
+    # empty (a primary restarted with no replica) while the default pool's keeps its data.
+    reports = queue.for_pool("reports")
+    queue.add_pools(["reports"])
+    queue.mark_rebuilt(clock.now())
+    assert queue.needs_rebuild()  # the reports pool was never rebuilt
+    reports.mark_rebuilt(clock.now())
+    assert not queue.needs_rebuild()
+    reports.client.delete(reports.keys.epoch)  # its shard restarted empty
+    assert queue.needs_rebuild()
 
 
 def test_only_the_leases_of_a_worker_whose_heartbeats_stopped_are_released(

@@ -9,6 +9,8 @@ import pytest
 
 from jobsched.queue.rate_limit import RateLimiter
 
+pytestmark = pytest.mark.also_cluster  # buckets are shared by API instances on a cluster too
+
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 # (ms after T0, requests made then, the wait answered to each: 0 = allowed)

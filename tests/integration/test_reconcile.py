@@ -18,6 +18,8 @@ from jobsched.worker import Worker
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
+pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
+
 
 def _work(worker: Worker, now: datetime) -> None:
     """Claim, let the handler finish, record the result (and ack it in Redis)."""

@@ -15,6 +15,8 @@ from jobsched.scheduler import Scheduler
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
+pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
+
 
 def test_a_cron_job_runs_each_occurrence_once(engine: Engine) -> None:
     job_id = engine.create_job(schedule="*/5 * * * * *", payload={"hello": "world"})

@@ -10,6 +10,8 @@ from jobsched.registry import HandlerRegistry
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
+pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
+
 
 def running_on(engine: Engine, execution_id: str, worker_id: str) -> bool:
     e = engine.store.get_execution(execution_id)

@@ -18,6 +18,8 @@ from jobsched.store import Store
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
+pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,6 +33,7 @@ class Processes:
             **os.environ,
             "DATABASE_URL": self.settings.database_url,
             "REDIS_URL": self.settings.redis_url,
+            "REDIS_CLUSTER": "true" if self.settings.redis_cluster else "false",
             "REDIS_KEY_PREFIX": self.settings.redis_key_prefix,
             "WORKER_ID": worker_id,
             "MAX_CONCURRENT_JOBS": "1",

@@ -165,6 +165,8 @@ def test_api_and_tick_functions(template):
         api.environment
     )
     assert "API_KEYS" not in tick.environment, "only the API checks API keys"
+    for fn in (api, tick):
+        assert fn.environment["REDIS_CLUSTER"] == {"Ref": "RedisCluster"}
 
 
 def test_tick_runs_every_minute(template):
@@ -186,6 +188,7 @@ def test_cors_preflight_headers_allow_bearer_auth(template):
 def test_environment_resolves_parameters_but_not_secrets(template):
     env = environment(functions(template)["ApiFunction"], template=template, stack_name="s")
     assert env["REDIS_KEY_PREFIX"] == "job_scheduler"
+    assert env["REDIS_CLUSTER"] == "false"  # RedisCluster: "true" for a cluster's node URL
     assert env["SCAN_INTERVAL_MS"] == "1000"
     assert env["POWERTOOLS_SERVICE_NAME"] == "s"
     assert env["DATABASE_URL"] is None and env["API_KEYS"] is None
@@ -310,7 +313,12 @@ def test_worker_service_runs_jobsched_worker_on_fargate(template):
     assert container["Image"] == {"Ref": "WorkerImageUri"}
     assert container["Command"] == ["worker"]
     env = {e["Name"] for e in container["Environment"]}
-    assert {"MAX_CONCURRENT_JOBS", "VISIBILITY_TIMEOUT_MS", "REDIS_KEY_PREFIX"} <= env
+    assert {
+        "MAX_CONCURRENT_JOBS",
+        "VISIBILITY_TIMEOUT_MS",
+        "REDIS_KEY_PREFIX",
+        "REDIS_CLUSTER",
+    } <= env
     assert container["LogConfiguration"]["LogDriver"] == "awslogs"
     (service,) = _resources_of_type(template, "AWS::ECS::Service").values()
     assert service["Properties"]["LaunchType"] == "FARGATE"
@@ -521,7 +529,8 @@ def test_a_pool_stack_runs_the_same_worker_on_its_own_pool(template, pool_templa
     assert pool["Secrets"] == main["Secrets"]
     assert (pool["Image"], pool["Command"]) == (main["Image"], main["Command"])
     # Its job settings are the main template's parameters, same names and defaults.
-    for name in ("MaxConcurrentJobs", "ShellAllowedCommands", "HandlerModules", "RedisKeyPrefix"):
+    names = ("MaxConcurrentJobs", "ShellAllowedCommands", "HandlerModules", "RedisKeyPrefix")
+    for name in (*names, "RedisCluster"):
         assert pool_template["Parameters"][name] == template["Parameters"][name], name
 
 

@@ -123,6 +123,36 @@ VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priorit
 ON CONFLICT DO NOTHING
 RETURNING *;
 
+-- name: get_job_to_trigger
+-- The job a trigger writes under, with its handler's catalog entry (NULL for none):
+-- the trigger's payload check needs both, and reads them once, in its transaction.
+SELECT j.*, to_jsonb(h) AS published
+FROM jobs j LEFT JOIN handler_catalog h ON h.name = j.handler
+WHERE j.id = %(id)s;
+
+-- name: insert_triggered
+-- A trigger's runs in one statement: one round trip and one count-delta row however
+-- many runs. No ON CONFLICT: no unique index but the primary key applies to a trigger's
+-- runs, and their ids are new, so every row is written or the trigger fails whole; no
+-- RETURNING either: the caller knows every value it wrote (Store._insert_triggered). What the runs share (the job's snapshot) is passed once; each run's own
+-- values come as arrays, one element per run (NULL priority or payload: the job's;
+-- NULL key: the run's id). %(queued_at)s is set when the runs are written QUEUED,
+-- for their writer to push right after commit (jobsched/handoff.py).
+INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
+                        max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
+                        pool, max_concurrency, idempotency_key, queued_at, created_at,
+                        updated_at)
+SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
+       COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
+       COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
+       %(timeout_ms)s::integer, %(retry_backoff_ms)s::integer,
+       %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
+       COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, %(now)s::timestamptz,
+       %(now)s::timestamptz
+FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
+            %(payloads)s::jsonb[], %(keys)s::text[])
+     AS r(id, scheduled_for, priority, payload, key);
+
 -- name: lock_trigger_key
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
 SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
@@ -252,6 +282,16 @@ SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_a
 FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
+
+-- name: queued_between
+-- Runs written QUEUED in [%(since)s, %(until)s): their writer pushes them right after
+-- commit, so these are the runs a crashed or cut-off writer may have left out of
+-- Redis (for them created_at is when they were queued). Through
+-- executions_unfinished_idx (status, created_at).
+SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
+       lease_token, pool, job_id, max_concurrency, handler
+FROM executions
+WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 
 -- name: hand_back
 -- The status and whether the attempt uses up a retry (%(spared)s) are

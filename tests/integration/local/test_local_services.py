@@ -17,9 +17,11 @@ from infra.local.errors import LocalCloudError
 from infra.local.ports import free_port, is_listening
 from infra.local.services import (
     LocalServices,
+    cluster_ok,
     ensure_database,
     ensure_postgres,
     ensure_redis,
+    is_cluster_node,
     postgres_answers,
     redis_answers,
 )
@@ -74,6 +76,21 @@ def test_a_local_redis_is_started_when_nothing_answers(services: LocalServices) 
     assert not redis_answers(url)
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_local_redis_cluster_is_started_beside_a_plain_redis(services: LocalServices) -> None:
+    # REDIS_CLUSTER=true with REDIS_URL at a plain Redis (the usual one on 6379): a
+    # cluster client cannot use it, so a 3-primary cluster starts on other ports.
+    plain = services.ensure_redis(f"redis://127.0.0.1:{free_port()}/0")
+    url = services.ensure_redis_cluster(plain)
+    assert url != plain and not is_cluster_node(plain)
+    assert len(services.pids) == 1 + 3
+    assert is_cluster_node(url) and cluster_ok(url, nodes=3)
+    # Given that cluster's URL, it is used as it is.
+    assert services.ensure_redis_cluster(url) == url
+    assert len(services.pids) == 1 + 3
+    services.stop()
+    assert not redis_answers(url)
 
 
 def test_a_local_postgres_is_started_and_a_database_created(services: LocalServices) -> None:
