@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import counted, venv  # noqa: E402
+from bench.enqueue import _commits  # noqa: E402
 from bench.procs import jobsched_processes  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
 from bench.stats import percentiles  # noqa: E402
@@ -175,24 +176,12 @@ def summarise_stacks(folded: str, top: int = 12) -> dict[str, Any]:
 # ----------------------------------------------------------------------- ours
 
 
-def _xact_commit(admin_url: str, database: str) -> int:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute("SELECT pg_stat_clear_snapshot()")
-        row = conn.execute(
-            "SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (database,)
-        ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
     registry = builtin_registry()
     with scratch("thru", redis_url) as scr, tempfile.TemporaryDirectory() as counts_dir:
         service = JobService(scr.store, scr.queue, registry, scr.settings)
         data = validate_job_create({"name": "e2e", "handler": "test.echo"}, registry, scr.settings)
         job = scr.store.create_job(data, datetime.now(UTC))
-        database = scr.database_url.rsplit("/", 1)[1]
         polls = 0
         profiled = None
         with jobsched_processes(
@@ -202,7 +191,7 @@ def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
             _wait_for(lambda: len(scr.queue.workers(now, 60_000, 60_000)) >= WORKERS, 60)
             spy = Profiler(procs.worker_pids[0]) if profile and procs.worker_pids else None
             time.sleep(1.5)  # let the PostgreSQL statistics of the start-up be flushed
-            xact0, redis0 = _xact_commit(scr.admin_url, database), _redis_commands(redis_url)
+            xact0, redis0 = _commits(scr.database_url), _redis_commands(redis_url)
             counted._install()  # the producer's statements (this process) are counted too
             before = counted.COUNTS["statements"]
             t0 = time.time()
@@ -229,7 +218,7 @@ def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
                 profiled = spy.stop()
             redis1 = _redis_commands(redis_url)
         time.sleep(1.5)  # the stopped processes' statistics reach pg_stat_database
-        xact1 = _xact_commit(scr.admin_url, database)
+        xact1 = _commits(scr.database_url)
         statements = counted.read_counts(Path(counts_dir)) + producer_statements
         with scr.store.tx() as conn:
             row = conn.execute(
@@ -252,7 +241,7 @@ def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
             else None,
             "per_execution": {
                 "redis_commands": round((redis1 - redis0) / max(completed, 1), 2),
-                "postgres_transactions": round((xact1 - xact0 - polls - 2) / max(completed, 1), 2),
+                "postgres_transactions": round((xact1 - xact0 - polls - 1) / max(completed, 1), 2),
                 "postgres_statements": round(statements / max(completed, 1), 2),
             },
         }
