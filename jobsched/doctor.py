@@ -130,7 +130,31 @@ class Doctor:
         since = self.queue.leader_since()
         held = f", since {since.isoformat(timespec='seconds')}" if since else ""
         name = owner.rsplit(":", 1)[0]
-        return Check("scheduler", True, f"{name} leads{held} (lock renewed, {ttl} ms left)")
+        leads = f"{name} leads{held} (lock renewed, {ttl} ms left)"
+        if self.settings.scheduler_shards == 1:
+            return Check("scheduler", True, leads)
+        return self._shards(now, leads)
+
+    def _shards(self, now: datetime, leads: str) -> Check:
+        """SCHEDULER_SHARDS > 1: every shard held by a tick instance (or between two of
+        a Lambda tick's runs, as the leader lock may be)."""
+        holders = self.queue.shard_holders(self.settings.scheduler_shards)
+        by_owner: dict[str, list[str]] = {}
+        for h in holders:
+            if h.owner:
+                by_owner.setdefault(h.owner, []).append(str(h.shard))
+        orphans = [
+            str(h.shard)
+            for h in holders
+            if not h.owner and (h.seen is None or now - h.seen > LEADER_GAP)
+        ]
+        if orphans:
+            detail = f"{leads}; shard(s) {','.join(orphans)} held by no tick instance"
+            return Check("scheduler", False, detail, START)
+        shares = "; ".join(f"{owner} holds {','.join(s)}" for owner, s in by_owner.items())
+        return Check(
+            "scheduler", True, f"{leads}; {len(holders)} shards: {shares or 'between runs'}"
+        )
 
     def workers(self, now: datetime) -> Check:
         if not self.redis_ok:

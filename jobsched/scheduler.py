@@ -20,6 +20,12 @@ Many schedulers may run; only the holder of the Redis leader lock works. The
 lock is renewed every pass and taken over by a standby once it lapses. Even two
 passes that both believe they lead cannot double-run an occurrence: the
 (job, scheduled time) unique index makes the second insert a no-op.
+
+With ``SCHEDULER_SHARDS`` > 1 step 4 is split: every instance, leader or not, leases
+a fair share of the shards (``ShardLease``) and writes (and pushes) the runs of the
+jobs in those shards only, so adding instances divides the scan. Steps 0–3, releasing
+held runs and the outbox (which catches whatever a shard's push missed) stay the
+leader's.
 """
 
 from __future__ import annotations
@@ -35,12 +41,15 @@ from datetime import datetime, timedelta
 
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
+from jobsched.domain.shards import buckets_of
 from jobsched.errors import DependencyError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
 from jobsched.settings import Settings
+from jobsched.shard_lease import ShardLease
 from jobsched.store import Store
+from jobsched.store.postgres import Scheduled
 
 log = logging.getLogger("jobsched.scheduler")
 
@@ -81,6 +90,10 @@ class TickReport:
     """Summed over the pools."""
     pools: dict[str, dict[str, int]] = field(default_factory=dict)
     """Each pool's depth (what its workers scale on)."""
+    shards: list[int] = field(default_factory=list)
+    """The shards this instance scanned (SCHEDULER_SHARDS > 1; empty otherwise)."""
+    backlog: bool = False
+    """The due-scan hit its limit: more jobs may be due, so the next pass starts at once."""
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -115,14 +128,49 @@ class Scheduler:
         self.staging = timedelta(milliseconds=STAGE_SCANS * settings.scan_interval_ms)
         """How far ahead runs are written and pushed to wait in Redis for their time."""
         self._builtins_ensured = False
+        self.shard_lease = (
+            ShardLease(queue, self.owner, settings.scheduler_shards, settings.leader_lock_ttl_ms)
+            if settings.scheduler_shards > 1
+            else None
+        )
 
     # ------------------------------------------------------------ one pass
 
     def run_once(self, now: datetime | None = None) -> TickReport:
         now = now or self.clock.now()
-        if not self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms, now):
+        leader = self.queue.acquire_leader(self.owner, self.settings.leader_lock_ttl_ms, now)
+        if self.shard_lease is not None:
+            return self._sharded_pass(now, leader)
+        if not leader:
             return TickReport(leader=False)
         report = TickReport(leader=True)
+        pools = self._lead(now, report)
+        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
+        self._count(scheduled, report)
+        self._finish(now, report, pools)
+        return report
+
+    def _sharded_pass(self, now: datetime, leader: bool) -> TickReport:
+        """One pass with SCHEDULER_SHARDS > 1: the leader's duties if it leads, and the
+        due-scan of the shards this instance holds, its runs pushed at once."""
+        assert self.shard_lease is not None
+        shards = self.shard_lease.renew(now)
+        report = TickReport(leader=leader, shards=shards)
+        pools = self._lead(now, report) if leader else []
+        if shards:
+            buckets = buckets_of(shards, self.settings.scheduler_shards)
+            scheduled = self.store.schedule_due(now, horizon=now + self.staging, buckets=buckets)
+            self._count(scheduled, report)
+            # Pushed here, not left to the leader's outbox: the push is most of a run's
+            # cost in the tick, and it must divide among instances too.
+            pushed = self.handoff.submit(lambda: scheduled.executions, now)
+            report.pushed = sum(e.status == "QUEUED" for e in pushed)
+        if leader:
+            self._finish(now, report, pools)
+        return report
+
+    def _lead(self, now: datetime, report: TickReport) -> list[str]:
+        """The leader's steps 0-3; returns the known pools."""
         if not self._builtins_ensured:
             for data in builtin_jobs(self.settings):
                 if self.store.ensure_job(data, now):
@@ -143,21 +191,26 @@ class Scheduler:
             if self.settings.priority_aging_step:
                 report.aged += queue.age(self.settings.priority_aging_step)
         self.store.mark_promoted(report.promoted, now)
-        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
+        return pools
+
+    def _count(self, scheduled: Scheduled, report: TickReport) -> None:
+        report.backlog = scheduled.full
         report.scheduled = len(scheduled.executions)
         report.schedule_errors = len(scheduled.flagged)
         report.cancelled = len(scheduled.cancelled)
         if scheduled.cancelled:
             self.queue.cancel(scheduled.cancelled)
+
+    def _finish(self, now: datetime, report: TickReport, pools: list[str]) -> None:
+        """The leader's last steps: release held runs, the outbox, upkeep, depths."""
         report.unheld = self.store.release_held(now)
-        report.pushed = self.flush_outbox(now)
+        report.pushed += self.flush_outbox(now)
         self.store.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
         repairs = (report.expired, report.released, report.rebuilt, report.reconciled)
         if any(repairs) or report.repaired:
             log.info("tick repaired the queue", extra=report.to_dict())
-        return report
 
     def flush_outbox(self, now: datetime) -> int:
         """Push every PENDING execution, then mark it QUEUED (the outbox)."""
@@ -186,6 +239,9 @@ class Scheduler:
     def resign(self) -> None:
         with contextlib.suppress(DependencyError):
             self.queue.release_leader(self.owner)
+        if self.shard_lease is not None:
+            with contextlib.suppress(DependencyError):
+                self.shard_lease.release()
 
     # ------------------------------------------------------------ the loop
 
@@ -209,8 +265,10 @@ class Scheduler:
                 if remaining_ms is not None and remaining_ms() < margin:
                     break
                 started = time.monotonic()
+                backlog = False
                 try:
                     report = self.run_once()
+                    backlog = report.backlog
                     if on_report:
                         on_report(report)
                 except DependencyError as exc:
@@ -219,6 +277,8 @@ class Scheduler:
                     # A bug in one pass must not stop scheduling for the rest.
                     log.exception("tick failed")
                 slowest_ms = max(slowest_ms, (time.monotonic() - started) * 1000)
-                stop.wait(interval)
+                # A pass that hit the due-scan's limit is followed at once: waiting a scan
+                # interval after each batch would cap a tick at one batch per interval.
+                stop.wait(0 if backlog else interval)
         finally:
             self.resign()

@@ -407,6 +407,13 @@ class JobService:
         items = self.queue.workers(self.clock.now(), WORKER_STALE_MS, WORKER_FORGET_MS)
         return {"items": items, "next_cursor": None, "total": len(items)}
 
+    def _shards(self) -> list[dict[str, Any]]:
+        """Who holds each tick shard (SCHEDULER_SHARDS > 1; empty: the leader scans all)."""
+        if self.settings.scheduler_shards == 1:
+            return []
+        holders = self.queue.shard_holders(self.settings.scheduler_shards)
+        return [{"shard": h.shard, "holder": h.owner, "ttl_ms": h.ttl_ms} for h in holders]
+
     def metrics(self) -> dict[str, Any]:
         now = self.clock.now()
         counts = self.store.counts()
@@ -449,6 +456,7 @@ class JobService:
                 "p99": ms(activity["p99"]),
             },
             "leader": {"id": leader.rsplit(":", 1)[0] if leader else None, "ttl_ms": ttl},
+            "shards": self._shards(),
             "workers": {"total": len(workers), "stale": sum(1 for w in workers if w["stale"])},
             "run_durations": _histograms(self.store.run_durations()),
             "generated_at": now.isoformat(),

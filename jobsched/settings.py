@@ -13,11 +13,14 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from jobsched.domain.models import DEFAULT_POOL, PoolLimits
+from jobsched.domain.shards import BUCKETS
 from jobsched.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MIN_DEAD_AFTER_MS = 3_000
+MAX_LOCAL_TICKS = 4
+"""The template's tick schedules (TickInstances)."""
 POOL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 """Pool names go into Redis keys and CloudFormation names: short, lower case."""
 
@@ -57,6 +60,11 @@ class Settings:
     )
     leader_lock_ttl_s: float = _env("LEADER_LOCK_TTL", "leader lock TTL in seconds", default=30.0)
     scan_interval_ms: int = _env("SCAN_INTERVAL_MS", "tick interval in ms", default=1000)
+    scheduler_shards: int = _env(
+        "SCHEDULER_SHARDS",
+        "shards the due-scan is split into; tick instances share them (1: the leader scans all)",
+        default=1,
+    )
     worker_id: str = _env(
         "WORKER_ID", "identity of this worker ('auto': <hostname>-<pid>)", default="worker-1"
     )
@@ -79,6 +87,11 @@ class Settings:
         "API_KEYS_RATE_LIMIT_PER_MINUTE",
         "requests a minute each key in API_KEYS may make (0: unlimited)",
         default=0,
+    )
+    local_ticks: int = _env(
+        "LOCAL_TICKS",
+        "tick instances the local stack runs (the template's TickInstances, 1-4)",
+        default=1,
     )
     local_workers: tuple[str, ...] = _env(
         "LOCAL_WORKERS",
@@ -171,6 +184,16 @@ class Settings:
                 variable="WORKER_DEAD_AFTER_MS",
             )
         self.local_worker_pools()  # raises naming LOCAL_WORKERS
+        if not 1 <= self.local_ticks <= MAX_LOCAL_TICKS:
+            raise SettingsError(
+                f"LOCAL_TICKS must be between 1 and {MAX_LOCAL_TICKS}, got {self.local_ticks!r}",
+                variable="LOCAL_TICKS",
+            )
+        if not 1 <= self.scheduler_shards <= BUCKETS:
+            raise SettingsError(
+                f"SCHEDULER_SHARDS must be between 1 and {BUCKETS}, got {self.scheduler_shards!r}",
+                variable="SCHEDULER_SHARDS",
+            )
         not_negative = {
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RETENTION_DAYS": self.retention_days,

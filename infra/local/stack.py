@@ -158,13 +158,14 @@ class LocalStack:
         self.api_url = passthrough.url + API_PREFIX
         warm_up(self.api_url)
 
-        # The rule fires a minute after it is created; schedules must not wait that long.
-        rule = client("events", endpoint).describe_rule(
-            Name=self.deployment.resources["TickFunctionTick"][1]
-        )
-        lam.invoke(
-            FunctionName=tick_fn, InvocationType="Event", Payload=scheduled_event(rule["Arn"])
-        )
+        # The rules fire a minute after they are created; schedules must not wait that
+        # long. One invocation per tick instance (LOCAL_TICKS: the rules it enables).
+        events = client("events", endpoint)
+        for logical_id in tick_rules(self.settings.local_ticks):
+            rule = events.describe_rule(Name=self.deployment.resources[logical_id][1])
+            lam.invoke(
+                FunctionName=tick_fn, InvocationType="Event", Payload=scheduled_event(rule["Arn"])
+            )
 
         pool = WorkerPool(
             self.workers,
@@ -236,6 +237,11 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def tick_rules(instances: int) -> list[str]:
+    """The template's tick rules (logical ids) that ``instances`` tick instances enable."""
+    return ["TickFunctionTick"] + [f"TickFunctionTick{n}" for n in range(2, instances + 1)]
+
+
 def template_parameters(settings: Settings) -> dict[str, str]:
     """The settings the template takes as parameters, so the Lambdas run with them too."""
     return {
@@ -243,6 +249,8 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "RedisCluster": "true" if settings.redis_cluster else "false",
         "ScanIntervalMs": str(settings.scan_interval_ms),
         "LeaderLockTtl": f"{settings.leader_lock_ttl_s:g}",
+        "SchedulerShards": str(settings.scheduler_shards),
+        "TickInstances": str(settings.local_ticks),
         "VisibilityTimeoutMs": str(settings.visibility_timeout_ms),
         "MaxConcurrentJobs": str(settings.max_concurrent_jobs),
         "WorkerGraceMs": str(settings.worker_grace_ms),

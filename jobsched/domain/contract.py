@@ -813,6 +813,12 @@ class Leader(Response):
     ttl_ms: int | None
 
 
+class ShardHolding(Response):
+    shard: int
+    holder: Annotated[str | None, Meta(description="the tick instance's lock owner; null: free")]
+    ttl_ms: int
+
+
 class WorkerCounts(Response):
     total: int
     stale: int
@@ -846,6 +852,10 @@ class Metrics(Response):
     failure_rate: FailureRate
     duration_ms: Durations
     leader: Leader
+    shards: Annotated[
+        list[ShardHolding],
+        Meta(description="who holds each tick shard (SCHEDULER_SHARDS > 1; else empty)"),
+    ]
     workers: WorkerCounts
     run_durations: Annotated[
         dict[str, DurationHistogram],

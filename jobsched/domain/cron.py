@@ -16,10 +16,12 @@ documents for daylight-saving changes:
 
 from __future__ import annotations
 
+import copy
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
@@ -90,9 +92,20 @@ def fixed_hour(expression: str) -> bool:
     return "*" not in hour and "/" not in hour
 
 
-def _iterator(expression: str, start: datetime) -> croniter:
+@lru_cache(maxsize=4096)
+def _parsed(expression: str) -> croniter:
+    """One parsed croniter per expression. Parsing costs about four times a step
+    (~0.3 ms), and a tick plans thousands of runs of a few distinct schedules."""
     six = len(expression.split()) == 6
-    return croniter(expression, start, second_at_beginning=six)
+    return croniter(expression, datetime(2000, 1, 1), second_at_beginning=six)
+
+
+def _iterator(expression: str, start: datetime) -> croniter:
+    """A fresh iterator from ``start``: a shallow copy of the parsed one (its expanded
+    fields are only read), so callers in other threads never share a position."""
+    it = copy.copy(_parsed(expression))
+    it.set_current(start, force=True)
+    return it
 
 
 def _utc(wall: datetime, zone: ZoneInfo, fold: int) -> datetime:

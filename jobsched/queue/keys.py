@@ -130,6 +130,25 @@ class Keys:
         """string: when a leader last took or renewed the lock (ms), kept a day."""
         return "{" + self.leader + "}:seen"
 
+    def shard(self, shard: int) -> str:
+        """string: the lock of one tick shard (SCHEDULER_SHARDS > 1); value: its owner.
+        Taken and renewed like the leader lock, by the same script."""
+        return f"{self.prefix}:scheduler:shard:{shard}"
+
+    def shard_since(self, shard: int) -> str:
+        """string: when the shard's holder took it (ms); in the lock's slot."""
+        return "{" + self.shard(shard) + "}:since"
+
+    def shard_seen(self, shard: int) -> str:
+        """string: when a holder last took or renewed the shard (ms), kept a day."""
+        return "{" + self.shard(shard) + "}:seen"
+
+    @property
+    def tick_instances(self) -> str:
+        """zset: tick instance (lock owner), score = its last pass (ms); how many
+        instances are alive, so each takes only its fair share of the shards."""
+        return f"{self.prefix}:scheduler:instances"
+
     @property
     def workers(self) -> str:
         """zset: worker id, score = last heartbeat (ms)."""

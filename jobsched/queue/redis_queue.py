@@ -83,6 +83,16 @@ class Claim:
     deliveries: int
 
 
+@dataclass(frozen=True)
+class ShardHolder:
+    shard: int
+    owner: str | None
+    """The lock's owner (``<SCHEDULER_INSTANCE_ID>:<token>``); None: free."""
+    ttl_ms: int
+    seen: datetime | None
+    """When a holder last took or renewed it (None: not in the last day)."""
+
+
 NO_LIMITS = PoolLimits()
 
 
@@ -466,6 +476,63 @@ class RedisQueue:
     def leader_seen(self) -> datetime | None:
         """When a leader last took or renewed the lock (None: not in the last day)."""
         return _ms_time(self.client.get(self.keys.leader_seen))
+
+    # ------------------------------------------------- tick shards (sharded tick)
+
+    @redis_errors
+    def acquire_shards(
+        self, owner: str, shards: Sequence[int], ttl_ms: int, now: datetime
+    ) -> list[int]:
+        """Take or renew each shard's lock (the leader lock's script, one call per shard:
+        each lock is its own slot, and a cluster pipeline refuses scripts). Returns the
+        shards now held."""
+        k, now_ms = self.keys, to_ms(now)
+        return [
+            shard
+            for shard in shards
+            if self._run(
+                "leader_acquire",
+                [k.shard(shard), k.shard_since(shard), k.shard_seen(shard)],
+                [owner, ttl_ms, now_ms],
+            )
+        ]
+
+    @redis_errors
+    def release_shards(self, owner: str, shards: Sequence[int]) -> None:
+        """Give these shards up, only those ``owner`` holds (never a bare DEL)."""
+        for shard in shards:
+            keys = [self.keys.shard(shard), self.keys.shard_since(shard)]
+            self._run("leader_release", keys, [owner])
+
+    @redis_errors
+    def shard_holders(self, shards: int) -> list[ShardHolder]:
+        """Each shard's holder, shard 0 first (for the doctor and /metrics)."""
+        k = self.keys
+        with self.client.pipeline(transaction=False) as pipe:
+            for shard in range(shards):
+                pipe.get(k.shard(shard)).pttl(k.shard(shard)).get(k.shard_seen(shard))
+            v = pipe.execute()
+        return [
+            ShardHolder(i // 3, v[i], max(int(v[i + 1]), 0), _ms_time(v[i + 2]))
+            for i in range(0, len(v), 3)
+        ]
+
+    @redis_errors
+    def register_tick(self, owner: str, now: datetime, alive_ms: int) -> list[str]:
+        """Record that ``owner`` passed now; returns the tick instances seen within
+        ``alive_ms``, sorted (an instance's rank is its index: stable while they live)."""
+        now_ms = to_ms(now)
+        key = self.keys.tick_instances
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.zremrangebyscore(key, "-inf", now_ms - alive_ms)
+            pipe.zadd(key, {owner: now_ms})
+            pipe.pexpire(key, alive_ms * 2)
+            pipe.zrange(key, 0, -1)
+            return sorted(pipe.execute()[-1])
+
+    @redis_errors
+    def unregister_tick(self, owner: str) -> None:
+        self.client.zrem(self.keys.tick_instances, owner)
 
     @redis_errors
     def server_time(self) -> datetime:

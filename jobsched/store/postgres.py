@@ -135,6 +135,8 @@ class Scheduled:
     """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
     cancelled: list[str] = field(default_factory=list)
     """Unfinished runs it cancelled (overlap_policy=cancel_previous), for Redis to drop."""
+    full: bool = False
+    """It read as many due jobs as its limit allowed: more may be due (a backlog)."""
 
 
 @dataclass
@@ -454,7 +456,11 @@ class Store:
     # ------------------------------------------------------------ scheduling
 
     def schedule_due(
-        self, now: datetime, limit: int = 500, horizon: datetime | None = None
+        self,
+        now: datetime,
+        limit: int = 500,
+        horizon: datetime | None = None,
+        buckets: Sequence[int] | None = None,
     ) -> Scheduled:
         """Writes PENDING executions for every occurrence due by ``horizon`` (default
         ``now``; later: staged ahead, pushed to wait in Redis until their time; only for
@@ -468,10 +474,18 @@ class Store:
         One job that cannot be scheduled (its stored schedule or time zone no longer
         computes, or PostgreSQL refuses its rows) is flagged with ``schedule_error`` and
         set aside for ``SCHEDULE_ERROR_RETRY``; the other jobs are scheduled as usual.
+
+        ``buckets``: only jobs in these buckets (a sharded tick's share,
+        jobsched/domain/shards.py); None: every job.
         """
         horizon = max(horizon or now, now)
         with self.tx() as conn:
-            jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            if buckets is None:
+                jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+            else:
+                params = {"now": horizon, "limit": limit, "buckets": list(buckets)}
+                jobs = conn.execute(q("due_jobs_in_buckets"), params).fetchall()
+            read = len(jobs)
             # Overlap policies decide on the previous run's state at the occurrence's time
             # (cancel_previous must not cancel early): only "allow" jobs are staged ahead.
             jobs = [j for j in jobs if j["overlap_policy"] == "allow" or j["next_run_time"] <= now]
@@ -508,7 +522,8 @@ class Store:
                         broken[plan[0]["id"]] = _describe(exc)
             self._flag_broken(conn, broken, now)
         pending = [e for e in created if e.status == S.PENDING.value and not e.on_hold]
-        return Scheduled(pending, {str(k): v for k, v in broken.items()}, cancelled)
+        flagged = {str(k): v for k, v in broken.items()}
+        return Scheduled(pending, flagged, cancelled, full=read == limit)
 
     def _plan_job(
         self, job: dict[str, Any], busy: dict[Any, bool], now: datetime, horizon: datetime

@@ -15,6 +15,7 @@ from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, main
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
 from jobsched.runtime import Runtime, set_runtime
+from jobsched.scheduler import Scheduler
 from tests.integration.engine import Engine
 
 pytestmark = pytest.mark.also_cluster  # doctor reads the same things from a cluster
@@ -126,3 +127,25 @@ def test_redis_down_is_exit_3_and_the_checks_that_need_it_say_so(
     assert "secret" not in json.dumps(checks)
     assert checks["scheduler"]["detail"] == "not checked: needs the redis check to pass first"
     assert checks["postgres"]["ok"] and checks["migrations"]["ok"]
+
+
+def test_sharded_ticks_are_listed_and_an_unheld_shard_is_named(doctor: Any, engine: Engine) -> None:
+    sharded = replace(engine.settings, scheduler_shards=2)
+    ticks = [Scheduler(engine.store, engine.queue, sharded, engine.clock, n) for n in "ab"]
+    for _ in range(3):  # register, then settle into one shard each
+        for tick in ticks:
+            tick.run_once(engine.clock.now())
+    engine.worker("doctor-worker").heartbeat(engine.clock.now())
+    code, checks = doctor(scheduler_shards=2)
+    assert (code, _failed(checks)) == (0, []), checks["scheduler"]
+    for tick in ticks:
+        assert f"{tick.owner} holds {tick.shard_lease.held[0]}" in checks["scheduler"]["detail"]
+    # One instance stops without a word (its lock then lapses); a pass long ago.
+    gone = ticks[1].shard_lease.held[0]
+    engine.queue.client.delete(engine.queue.keys.shard(gone))
+    engine.clock.advance(180)
+    engine.queue.acquire_leader(ticks[0].owner, 60_000, engine.clock.now())
+    engine.worker("doctor-worker").heartbeat(engine.clock.now())
+    code, checks = doctor(scheduler_shards=2)
+    assert (code, _failed(checks)) == (EXIT_FAILED, ["scheduler"])
+    assert checks["scheduler"]["detail"].endswith(f"shard(s) {gone} held by no tick instance")

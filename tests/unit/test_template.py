@@ -170,11 +170,25 @@ def test_api_and_tick_functions(template):
 
 
 def test_tick_runs_every_minute(template):
-    assert schedules(template) == [("TickFunction", "app.tick", "rate(1 minute)")]
+    assert set(schedules(template)) == {("TickFunction", "app.tick", "rate(1 minute)")}
     assert rate_seconds("rate(1 minute)") == 60
     assert rate_seconds("rate(5 minutes)") == 300
     with pytest.raises(ValueError):
         rate_seconds("cron(0 12 * * ? *)")
+
+
+def test_tick_instances_enable_one_schedule_each(template):
+    """TickInstances=N: N tick schedules fire (each its own concurrent invocation, its
+    own lock owner), sharing SCHEDULER_SHARDS; the first always, the others by condition."""
+    events = functions(template)["TickFunction"].events
+    assert events["Tick"]["Properties"]["Enabled"] is True
+    conditions = template["Conditions"]
+    for n, name in ((2, "TickTwo"), (3, "TickThree"), (4, "TickFour")):
+        state = events[f"Tick{n}"]["Properties"]["State"]
+        assert state == {"Fn::If": [name, "ENABLED", "DISABLED"]}
+        assert name in conditions
+    assert template["Parameters"]["TickInstances"]["AllowedValues"] == [1, 2, 3, 4]
+    assert template["Parameters"]["SchedulerShards"]["MaxValue"] == 256
 
 
 def test_cors_preflight_headers_allow_bearer_auth(template):

@@ -67,6 +67,17 @@ ORDER BY next_run_time
 LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
 
+-- name: due_jobs_in_buckets
+-- A shard's share of due_jobs (SCHEDULER_SHARDS > 1): reads jobs_bucket_due_idx, one
+-- range per bucket the caller's shards own, so its cost follows the due jobs of those
+-- buckets, not every due job nor every job.
+SELECT * FROM jobs
+WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(now)s
+  AND bucket = ANY(%(buckets)s)
+ORDER BY next_run_time
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED;
+
 -- name: busy_jobs
 -- Jobs among these with a run not yet finished (reads executions_job_unfinished_idx),
 -- and whether one of those runs is held back waiting.

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from infra.aws.template import functions, load_template
 from infra.local.errors import LocalCloudError
 from infra.local.localstack import LocalStackProcess
-from infra.local.stack import LocalStack, settings_environment, template_parameters
+from infra.local.stack import LocalStack, settings_environment, template_parameters, tick_rules
+from jobsched.errors import SettingsError
 from jobsched.settings import Settings
 
 
@@ -70,6 +72,20 @@ def test_the_settings_the_template_takes_become_its_parameters() -> None:
     assert parameters["ScanIntervalMs"] == "250"
     assert parameters["LeaderLockTtl"] == "2.5"
     assert parameters["ShellAllowedCommands"] == "echo,sleep"
+    assert (parameters["SchedulerShards"], parameters["TickInstances"]) == ("1", "1")
+
+
+def test_local_ticks_enable_that_many_tick_rules_of_the_template() -> None:
+    """LOCAL_TICKS=3 deploys with TickInstances=3 and starts the three rules' ticks at once."""
+    settings = Settings.from_env({"LOCAL_TICKS": "3", "SCHEDULER_SHARDS": "4"})
+    parameters = template_parameters(settings)
+    assert (parameters["SchedulerShards"], parameters["TickInstances"]) == ("4", "3")
+    rules = tick_rules(settings.local_ticks)
+    assert rules == ["TickFunctionTick", "TickFunctionTick2", "TickFunctionTick3"]
+    events = functions(load_template())["TickFunction"].events
+    assert all(rule.removeprefix("TickFunction") in events for rule in tick_rules(4))
+    with pytest.raises(SettingsError, match="LOCAL_TICKS"):
+        Settings.from_env({"LOCAL_TICKS": "5"})
 
 
 def test_a_bad_localstack_port_is_refused_naming_the_variable(monkeypatch) -> None:
