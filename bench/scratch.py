@@ -50,10 +50,11 @@ class Scratch:
 
 
 @contextlib.contextmanager
-def scratch(label: str) -> Iterator[Scratch]:
+def scratch(label: str, redis_url: str | None = None) -> Iterator[Scratch]:
+    """``redis_url``: a Redis other than REDIS_URL's (a private server of the benchmark)."""
     base = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     admin = ensure_postgres(with_database(base, "postgres"))
-    redis_url = ensure_redis(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    redis_url = ensure_redis(redis_url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
     name = f"jobsched_{label}_{secrets.token_hex(4)}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

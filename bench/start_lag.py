@@ -12,8 +12,8 @@ p95, p99 and max lag (ms), runs started early (before their due time), duplicate
   take too): they wait in Redis's delayed set and a worker's claim makes them ready at
   their time. The start is the worker's recorded ``started_at`` (its clock, at claim).
 - Celery: ``apply_async(eta=...)`` on a Redis broker, two ``celery worker`` processes
-  with the threads pool (25 each). Celery is installed only for this benchmark, into
-  ``.bench/celery`` (a throwaway virtualenv, pinned versions below), never into .venv.
+  with the threads pool (25 each). Celery is installed only for the benchmarks, into
+  ``.venv-bench`` (bench/venv.py, pinned in bench/requirements-compare.txt), never .venv.
 
 Own database, Redis key prefixes and Celery queue, all removed afterwards. Writes
 bench/results/start_lag.json. Nothing asserts a timing: the figures are for people.
@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import venv  # noqa: E402
+from bench.procs import jobsched_processes  # noqa: E402
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
 from infra.local.services import ensure_redis  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
@@ -44,10 +46,6 @@ from jobsched.queue.redis_queue import connect  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
 from jobsched.settings import DEFAULT_REDIS_URL  # noqa: E402
 
-CELERY_PINS = ("celery==5.7.0", "kombu==5.7.0", "billiard==4.3.2", "vine==5.1.0")
-"""Plus the project's own pins of what they share with it (redis, packaging)."""
-SHARED_PINS = ("redis==", "packaging==")
-CELERY_VENV = ROOT / ".bench" / "celery"
 WORKERS = 2
 SLOTS = 25
 LEAD_S = 10.0
@@ -86,41 +84,18 @@ def _due_times(runs: int, spread_s: float) -> list[datetime]:
 
 
 def ours(runs: int, spread_s: float) -> dict:
-    procs: list[subprocess.Popen] = []
-    with scratch("lag") as scr:
-        try:
-            return _measure_ours(scr, runs, spread_s, procs)
-        finally:
-            for p in procs:
-                p.send_signal(signal.SIGTERM)
-            for p in procs:
-                p.wait(timeout=30)
+    with scratch("lag") as scr, jobsched_processes(scr, WORKERS, tick=False, slots=SLOTS):
+        return _measure_ours(scr, runs, spread_s)
 
 
-def _measure_ours(scr: Scratch, runs: int, spread_s: float, procs: list[subprocess.Popen]) -> dict:
-    """Trigger ``runs`` runs due over ``spread_s`` on this project's workers (started
-    into ``procs``, which the caller stops) and measure when each started."""
+def _measure_ours(scr: Scratch, runs: int, spread_s: float) -> dict:
+    """Trigger ``runs`` runs due over ``spread_s`` on this project's workers and
+    measure when each started."""
     store, queue, settings = scr.store, scr.queue, scr.settings
     registry = builtin_registry()
     service = JobService(store, queue, registry, settings)
     data = validate_job_create({"name": "lag", "handler": "test.echo"}, registry, settings)
     job = store.create_job(data, datetime.now(UTC))
-    env = {
-        **os.environ,
-        "DATABASE_URL": scr.database_url,
-        "REDIS_URL": scr.redis_url,
-        "REDIS_KEY_PREFIX": scr.prefix,
-        "MAX_CONCURRENT_JOBS": str(SLOTS),
-        "PYTHONPATH": str(ROOT),
-    }
-    procs.extend(
-        subprocess.Popen(
-            [sys.executable, "-m", "jobsched", "worker"],
-            env={**env, "WORKER_ID": f"lag-{i}"},
-            stderr=subprocess.DEVNULL,
-        )
-        for i in range(WORKERS)
-    )
     due = _due_times(runs, spread_s)
     for i in range(0, runs, 500):
         batch = [{"run_at": t.isoformat()} for t in due[i : i + 500]]
@@ -172,30 +147,12 @@ CELERY_APP = textwrap.dedent(
 )
 
 
-def _celery_python() -> Path:
-    """The throwaway virtualenv's interpreter, (re)filled when the pins change."""
-    python = CELERY_VENV / "bin" / "python"
-    pins = [
-        *CELERY_PINS,
-        *(
-            line.strip()
-            for line in (ROOT / "constraints.txt").read_text().splitlines()
-            if line.startswith(SHARED_PINS)
-        ),
-    ]
-    marker = CELERY_VENV / "pins.txt"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(CELERY_VENV)], check=True)
-    if not marker.exists() or marker.read_text() != "\n".join(pins):
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *pins], check=True)
-        marker.write_text("\n".join(pins))
-    return python
-
-
 def celery(redis_url: str, runs: int, spread_s: float) -> dict:
-    python = _celery_python()
+    python = venv.bench_python()
+    if python is None:
+        return {"error": ".venv-bench could not be made"}
     prefix = f"jslagcelery{secrets.token_hex(4)}"
-    app_dir = CELERY_VENV / "app"
+    app_dir = venv.VENV / "app"
     app_dir.mkdir(exist_ok=True)
     (app_dir / "lag_app.py").write_text(CELERY_APP)
     env = {**os.environ, "LAG_PREFIX": prefix, "LAG_BROKER": redis_url, "PYTHONPATH": str(app_dir)}
@@ -291,7 +248,7 @@ def main() -> int:
     }
     if not args.no_celery:
         results["celery_eta"] = {
-            "versions": list(CELERY_PINS),
+            "versions": "bench/requirements-compare.txt",
             **celery(redis_url, args.runs, args.spread),
         }
     print(json.dumps(results, indent=2))

@@ -137,7 +137,7 @@ def local_stack(
 
 
 @contextlib.contextmanager
-def default_local_stack(label: str) -> Iterator[Stack]:
+def default_local_stack(label: str, **env_overrides: str) -> Iterator[Stack]:
     """A stack on the servers at DATABASE_URL / REDIS_URL (or local ones started for it)."""
     from infra.local.services import ensure_postgres, ensure_redis
     from jobsched.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL
@@ -145,7 +145,7 @@ def default_local_stack(label: str) -> Iterator[Stack]:
     base_pg = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     admin = ensure_postgres(base_pg.rsplit("/", 1)[0] + "/postgres")
     redis_url = ensure_redis(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
-    with local_stack(admin, redis_url, label) as stack:
+    with local_stack(admin, redis_url, label, **env_overrides) as stack:
         yield stack
 
 
