@@ -301,19 +301,25 @@ class RedisCounter:
 
 
 def timed_transactions(store: Store) -> list[float]:
-    """Time spent inside ``store``'s transactions from now on (seconds, in a 1-list)."""
-    spent, tx = [0.0], store.tx
+    """Time spent holding ``store``'s connections from now on (seconds, in a 1-list):
+    its transactions (``tx``) and the worker's single autocommit statements
+    (``statement``)."""
+    spent = [0.0]
 
-    @contextmanager
-    def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        t0 = time.perf_counter()
-        try:
-            with tx(*args, **kwargs) as conn:
-                yield conn
-        finally:
-            spent[0] += time.perf_counter() - t0
+    def timing(opened: Callable[..., Any]) -> Callable[..., Any]:
+        @contextmanager
+        def timed(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            t0 = time.perf_counter()
+            try:
+                with opened(*args, **kwargs) as conn:
+                    yield conn
+            finally:
+                spent[0] += time.perf_counter() - t0
 
-    store.tx = timed  # type: ignore[method-assign]
+        return timed
+
+    store.tx = timing(store.tx)  # type: ignore[method-assign]
+    store.statement = timing(store.statement)  # type: ignore[method-assign]
     return spent
 
 

@@ -348,7 +348,7 @@ def celery(python: Path, redis_url: str, runs: int) -> dict[str, Any]:
         return int(client.get(f"{prefix}:ready") or 0) >= WORKERS
 
     result = _drain(python, redis_url, 1, runs, "celery_app", argv, ready)
-    return {"setup": "Redis broker, --pool threads -c 25, 2 processes", **result}
+    return {"setup": f"Redis broker, --pool threads -c {SLOTS}, {WORKERS} processes", **result}
 
 
 def rq(python: Path, redis_url: str, runs: int) -> dict[str, Any]:
