@@ -164,6 +164,24 @@ def test_cancelling_a_claimed_short_run_reaches_it(engine: Engine) -> None:
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
 
+def test_a_short_result_is_refused_after_a_cancel_and_a_manual_retry(engine: Engine) -> None:
+    """Cancel and retry leave the run QUEUED at the same attempt, as the first worker
+    read it: the retry must still make that worker's late result stale."""
+    eid = queued(engine, handler="test.delay", payload={"durationMs": 500})
+    w = worker(engine)
+    w.run_once(engine.clock.now())
+    engine.service.cancel_execution(eid)
+    engine.service.retry_execution(eid)
+    assert engine.status(eid) == "QUEUED"
+    wait_for(lambda: finished(w), timeout=10)
+    w.flush(engine.clock.now())
+    e = engine.store.get_execution(eid)
+    assert e.status == "QUEUED" and e.result is None and w.stats.succeeded == 0
+    other = worker(engine, "other")
+    assert other.run_once(engine.clock.now()) == 1  # the retried run, run anew
+    wait_for(lambda: (other.flush(engine.clock.now()), engine.status(eid) == "SUCCEEDED")[1])
+
+
 def test_a_run_taken_over_before_it_was_recorded_is_stopped(engine: Engine) -> None:
     eid = queued(engine, **LONG)
     w = worker(engine, after_ms=100)

@@ -283,10 +283,14 @@ WHERE id = %(id)s AND (status, 'CANCELLED') IN :transitions
 RETURNING id;
 
 -- name: requeue_execution
--- Manual retry or redrive: back to PENDING with a fresh retry budget.
+-- Manual retry or redrive: back to PENDING with a fresh retry budget. The lease token
+-- becomes a new marker, not NULL: a worker still running a claim of the run's earlier
+-- life that was never recorded (a short run, written once) expects the token it read,
+-- and its late result must not land on the retried run (record_runs compares it).
 UPDATE executions
 SET status = 'PENDING', attempt_base = attempt, finished_at = NULL, next_attempt_at = NULL,
-    error = NULL, result = NULL, lease_token = NULL, queued_at = NULL, updated_at = %(now)s
+    error = NULL, result = NULL, lease_token = 'requeued:' || gen_random_uuid(),
+    queued_at = NULL, updated_at = %(now)s
 WHERE id = %(id)s AND (status, 'PENDING') IN :transitions
 RETURNING id;
 
