@@ -36,6 +36,13 @@ BODY_TIMEOUT_S = 5.0
 than what comes would otherwise hold a thread and the client's connection forever)."""
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: thirty clients connecting at once (a
+    # load test, a dashboard and its polls) would overflow it, and a connection the
+    # kernel dropped fails at the client instead of waiting its turn.
+    request_queue_size = 128
+
+
 def _bad_request(message: str) -> dict[str, Any]:
     return {"error": {"code": "bad_request", "message": message}}
 
@@ -174,7 +181,7 @@ class PassThrough:
                 log.debug(format, *args)
 
         try:
-            server = ThreadingHTTPServer((self.host, self.port), Handler)
+            server = _Server((self.host, self.port), Handler)
         except OSError as exc:
             raise LocalCloudError(
                 f"cannot listen on {self.host}:{self.port} ({exc}); set PORT"
