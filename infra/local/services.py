@@ -88,17 +88,7 @@ class LocalServices:
         port = free_port()
         workdir = self.root / "redis"
         workdir.mkdir(parents=True, exist_ok=True)
-        # No persistence: Redis only holds what is in flight and the tick rebuilds the
-        # queue from PostgreSQL, so a dump file would only resurrect stale leases.
-        argv = [
-            binary,
-            "--port", str(port),
-            "--bind", LOOPBACK,
-            "--save", "",
-            "--appendonly", "no",
-            "--daemonize", "no",
-            "--dir", str(workdir),
-        ]  # fmt: skip
+        argv = _redis_argv(binary, port, workdir)
 
         logpath = self.root / "logs" / "redis.log"
         start = _launcher(argv, logpath)
@@ -140,13 +130,7 @@ class LocalServices:
             workdir = base / str(port)
             workdir.mkdir(parents=True, exist_ok=True)
             argv = [
-                binary,
-                "--port", str(port),
-                "--bind", LOOPBACK,
-                "--save", "",
-                "--appendonly", "no",
-                "--daemonize", "no",
-                "--dir", str(workdir),
+                *_redis_argv(binary, port, workdir),
                 "--cluster-enabled", "yes",
                 "--cluster-config-file", "nodes.conf",
                 "--cluster-node-timeout", str(node_timeout_ms),
@@ -430,6 +414,21 @@ def _require_loopback(parts: SplitResult, variable: str, url: str) -> None:
             f"{variable}={url} does not answer, and it is not a local address, so no local "
             f"server is started in its place. Start it, or unset {variable} to use a local one."
         )
+
+
+def _redis_argv(binary: str, port: int, workdir: Path) -> list[str]:
+    """A local redis-server on loopback. No persistence: Redis only holds what is in
+    flight and the tick rebuilds the queue from PostgreSQL, so a dump file would only
+    resurrect stale leases."""
+    return [
+        binary,
+        "--port", str(port),
+        "--bind", LOOPBACK,
+        "--save", "",
+        "--appendonly", "no",
+        "--daemonize", "no",
+        "--dir", str(workdir),
+    ]  # fmt: skip
 
 
 def _find_redis_server() -> str:

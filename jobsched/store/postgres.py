@@ -212,6 +212,22 @@ def first_run(job: dict[str, Any], after: datetime) -> datetime | None:
     return job.get("run_at")
 
 
+def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
+    """What a run copies of its job when it is written (later edits of the job do not
+    change runs already written)."""
+    return {
+        "priority": job["priority"],
+        "handler": job["handler"],
+        "payload": Jsonb(job["payload"]),
+        "max_retries": job["max_retries"],
+        "timeout_ms": job["timeout_ms"],
+        "retry_backoff_ms": job["retry_backoff_ms"],
+        "retry_backoff_max_ms": job["retry_backoff_max_ms"],
+        "pool": job["pool"],
+        "max_concurrency": job["max_concurrency"],
+    }
+
+
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
     """The row, or the 404 naming what was looked for."""
     if row is None:
@@ -694,17 +710,9 @@ class Store:
             "source": source,
             "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
             "scheduled_for": scheduled_for,
-            "priority": job["priority"],
-            "handler": job["handler"],
-            "payload": Jsonb(job["payload"]),
-            "max_retries": job["max_retries"],
-            "timeout_ms": job["timeout_ms"],
-            "retry_backoff_ms": job["retry_backoff_ms"],
-            "retry_backoff_max_ms": job["retry_backoff_max_ms"],
+            **_job_snapshot(job),
             "error": skip_reason,
             "finished_at": now if skip_reason else None,
-            "pool": job["pool"],
-            "max_concurrency": job["max_concurrency"],
             "now": now,
         }
 
@@ -799,15 +807,7 @@ class Store:
                 "job_id": job["id"],
                 "status": status.value,
                 "queued_at": queued_at,
-                "priority": job["priority"],
-                "handler": job["handler"],
-                "payload": Jsonb(job["payload"]),
-                "max_retries": job["max_retries"],
-                "timeout_ms": job["timeout_ms"],
-                "retry_backoff_ms": job["retry_backoff_ms"],
-                "retry_backoff_max_ms": job["retry_backoff_max_ms"],
-                "pool": job["pool"],
-                "max_concurrency": job["max_concurrency"],
+                **_job_snapshot(job),
                 "now": now,
             },
         )
