@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -13,8 +14,16 @@ from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import validate_job_create
 from jobsched.registry import HandlerRegistry
+from jobsched.settings import Settings
 from jobsched.store.postgres import Finish
 from tests.integration.engine import Engine
+
+
+@pytest.fixture(params=[0, 60_000], ids=["recorded-at-start", "written-once"])
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """Both ways a worker records a run: RUNNING at its start, or once when it ends."""
+    return replace(settings, record_running_after_ms=request.param)
+
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
