@@ -23,6 +23,11 @@ log = logging.getLogger("jobsched.store")
 MAX_STORED_DEPTH = 100
 """Deeper than this, serialising for a response risks the interpreter's recursion limit."""
 UNREADABLE = "$unreadable"
+_SHORT = 2 * (MAX_STORED_DEPTH + 1)
+"""Shorter documents than this cannot nest deeper than the limit: each level takes an
+opening and a closing bracket. They skip the depth walk (most stored JSON is short:
+``[]``, ``{}``, a small payload, an attempt history)."""
+_decode = json.JSONDecoder().decode
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
@@ -41,12 +46,16 @@ def _unreadable(reason: str) -> dict[str, str]:
     return {UNREADABLE: f"stored JSON {reason}; not shown"}
 
 
-def load_stored_json(data: bytes | str) -> Any:
+def load_stored_json(data: bytes | bytearray | str) -> Any:
     """``json.loads`` for json/jsonb columns; an unrenderable value becomes the marker."""
+    # PostgreSQL sends UTF-8: decoding it here spares json.loads' encoding detection.
+    text = data.decode() if isinstance(data, bytes | bytearray) else data
     try:
-        value = json.loads(data)
+        value = _decode(text)
     except RecursionError:
         return _unreadable("is nested too deeply to parse")
+    if len(text) < _SHORT:
+        return value
     if isinstance(value, dict | list) and _deeper_than(value, MAX_STORED_DEPTH):
         return _unreadable(f"is nested deeper than {MAX_STORED_DEPTH} levels")
     return value
