@@ -87,7 +87,8 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         started_at=row["started_at"],
         finished_at=row["finished_at"],
         next_attempt_at=row["next_attempt_at"],
-        result=row["result"],
+        # A claimed row (``claimed_executions``) leaves the previous result unread.
+        result=row.get("result"),
         error=row["error"],
         attempts=attempts_from_json(row["attempts"] or []),
         created_at=row["created_at"],
