@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from jobsched.settings import Settings
+from jobsched.threads import LazyEvent
 
 ISOLATIONS = ("thread", "process")
 
@@ -50,7 +51,7 @@ class HandlerContext:
     attempt: int
     deadline: float
     settings: Settings
-    cancelled: threading.Event = field(default_factory=threading.Event)
+    cancelled: threading.Event = field(default_factory=LazyEvent)
     logger: logging.Logger | Any = field(default_factory=lambda: logging.getLogger("jobsched.job"))
     store: Any = None
     """The PostgreSQL store, for maintenance handlers such as ``system.cleanup``."""

@@ -4,6 +4,8 @@ Starting a thread per run costs more than a no-op handler does. Threads here are
 and reused; a run goes to an idle thread, or to a new one when none is idle, so a
 handler that never returns (timed out, deaf to its context) keeps its own thread and
 never delays another run: capacity is counted by the worker, not by the threads.
+
+``LazyEvent``: each run's cancel flag, an Event that builds its condition on first use.
 """
 
 from __future__ import annotations
@@ -15,6 +17,30 @@ from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("jobsched.threads")
+
+_FIRST_USE = threading.Lock()
+
+
+class LazyEvent(threading.Event):
+    """A ``threading.Event`` whose condition is built on first ``set``, ``clear`` or
+    ``wait``, not at construction. Every run gets a cancel flag (``ctx.cancelled``),
+    most are only ever checked (``is_set`` reads the flag alone), and building a
+    Condition costs more than a no-op handler's whole run."""
+
+    def __init__(self) -> None:
+        # Not Event.__init__: that builds the condition.
+        self._flag = False
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called while the attribute is missing: the condition, on first use. Built
+        # under a lock, so threads using the event at once all share one condition.
+        if name != "_cond":
+            raise AttributeError(name)
+        with _FIRST_USE:
+            cond = self.__dict__.get("_cond")
+            if cond is None:
+                cond = self.__dict__["_cond"] = threading.Condition(threading.Lock())
+        return cond
 
 
 class Threads:

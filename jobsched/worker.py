@@ -172,6 +172,7 @@ class Worker:
         self.threads = Threads(self.capacity)
         self.record_running_after_s = settings.record_running_after_ms / 1000
         self.completed: list[Completed] = []
+        self._loggers: dict[str, logging.Logger] = {}
         self.stats = WorkerStats()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -280,7 +281,7 @@ class Worker:
             attempt=execution.attempt,
             deadline=time.monotonic() + execution.timeout_ms / 1000,
             settings=self.settings,
-            logger=logging.getLogger(f"jobsched.job.{execution.handler}"),
+            logger=self._logger(execution.handler),
             store=self.store,
             idempotency_key=execution.idempotency_key or default_key(execution),
         )
@@ -288,6 +289,13 @@ class Worker:
         with self._lock:
             self.running[execution.id] = run
         return run
+
+    def _logger(self, handler: str) -> logging.Logger:
+        """The logger of a handler's runs (kept: one name lookup per handler, not per run)."""
+        logger = self._loggers.get(handler)
+        if logger is None:
+            logger = self._loggers[handler] = logging.getLogger(f"jobsched.job.{handler}")
+        return logger
 
     def _launch(self, run: Running) -> None:
         self.threads.submit(self._execute, run)
@@ -473,15 +481,22 @@ class Worker:
     ) -> None:
         s = self.stats
         s.handed_back += handed_back
+        debug = log.isEnabledFor(logging.DEBUG)
         for f in finishes:
-            ids = {"execution_id": f.execution_id, "outcome": f.outcome.value}
             r = recorded.get(f.execution_id)
+            if r is not None and r.status == "SUCCEEDED":
+                # The common case, per run: nothing built for a log line nobody reads.
+                s.succeeded += 1
+                if debug:
+                    log.debug(
+                        "attempt succeeded",
+                        extra={"execution_id": f.execution_id, "outcome": f.outcome.value},
+                    )
+                continue
+            ids = {"execution_id": f.execution_id, "outcome": f.outcome.value}
             if r is None:
                 s.stale += 1
                 log.info("result not recorded: run cancelled, deleted or leased again", extra=ids)
-            elif r.status == "SUCCEEDED":
-                s.succeeded += 1
-                log.debug("attempt succeeded", extra=ids)
             elif r.status == "CANCELLED":
                 s.cancelled += 1
                 log.info("attempt cancelled", extra=ids)
