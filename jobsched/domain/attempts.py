@@ -75,11 +75,15 @@ def final_status(outcome: AttemptOutcome, decision: Decision | None = None) -> E
         if isinstance(decision, ToDeadLetter):
             return S.FAILED
         raise ValueError(f"a {outcome} attempt needs a retry decision")
-    return {
-        Outcome.SUCCEEDED: S.SUCCEEDED,
-        Outcome.CANCELLED: S.CANCELLED,
-        # Closed when another worker claims the run again.
-        Outcome.LOST: S.RUNNING,
-        # A stopping worker returns the run to the queue.
-        Outcome.HANDED_BACK: S.QUEUED,
-    }[outcome]
+    return _STATUS_AFTER[outcome]
+
+
+_STATUS_AFTER = {
+    Outcome.SUCCEEDED: S.SUCCEEDED,
+    Outcome.CANCELLED: S.CANCELLED,
+    # Closed when another worker claims the run again.
+    Outcome.LOST: S.RUNNING,
+    # A stopping worker returns the run to the queue.
+    Outcome.HANDED_BACK: S.QUEUED,
+}
+"""The status each outcome but a failure leaves its execution in."""

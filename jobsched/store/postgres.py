@@ -18,8 +18,9 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
+from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jobsched.domain import alerts, attempts, cron, due, ledger
@@ -1047,7 +1048,11 @@ class Store:
         if not writes:
             return []
         with self.statement() as conn:
-            landed = {str(r["id"]) for r in conn.execute(q("record_runs"), params(writes, now))}
+            cur = conn.cursor(row_factory=tuple_row)
+            # The ids come back as text, as the writes hold them: no uuid made per row
+            # only to be turned back into text (a worker's batch is up to its capacity).
+            cur.adapters.register_loader("uuid", TextLoader)
+            landed = {r[0] for r in cur.execute(q("record_runs"), params(writes, now))}
         return [w for w in writes if w.held.id in landed]
 
     def start(
