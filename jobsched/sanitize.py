@@ -63,10 +63,10 @@ def clean_result(value: Any) -> Any:
     """A JSON value PostgreSQL's ``jsonb`` accepts, standing for what a handler returned."""
     cleaned = _clean(value, 0)
     encoded = json.dumps(cleaned, ensure_ascii=False)
-    if len(encoded.encode("utf-8")) <= MAX_RESULT_BYTES:
+    # A character is at most 4 bytes of UTF-8: most results fit without encoding them.
+    if len(encoded) * 4 <= MAX_RESULT_BYTES:
         return cleaned
-    return {
-        "truncated": True,
-        "size_bytes": len(encoded.encode("utf-8")),
-        "preview": encoded[:PREVIEW_CHARS],
-    }
+    size = len(encoded.encode("utf-8"))
+    if size <= MAX_RESULT_BYTES:
+        return cleaned
+    return {"truncated": True, "size_bytes": size, "preview": encoded[:PREVIEW_CHARS]}

@@ -275,17 +275,18 @@ class Worker:
 
     def _prepare(self, held: Held, deliveries: int) -> Running:
         execution = execution_from_row(held.row)
+        started = time.monotonic()
         ctx = HandlerContext(
             execution_id=execution.id,
             job_id=execution.job_id,
             attempt=execution.attempt,
-            deadline=time.monotonic() + execution.timeout_ms / 1000,
+            deadline=started + execution.timeout_ms / 1000,
             settings=self.settings,
             logger=self._logger(execution.handler),
             store=self.store,
             idempotency_key=execution.idempotency_key or default_key(execution),
         )
-        run = Running(held, execution, ctx, deliveries, started=time.monotonic())
+        run = Running(held, execution, ctx, deliveries, started=started)
         with self._lock:
             self.running[execution.id] = run
         return run

@@ -49,3 +49,13 @@ def test_a_huge_result_is_replaced_by_a_preview() -> None:
 
 def test_error_text_is_cleaned_and_capped() -> None:
     assert clean_text("e\x00rr\udcff" * 10, limit=5) == "e\ufffdrr\ufffd"
+
+
+def test_the_size_bound_counts_utf8_bytes_not_characters() -> None:
+    # Fewer characters than the bound, more bytes: "é" is 2 bytes, "𝄞" 4.
+    for char, width in (("é", 2), ("𝄞", 4)):
+        over = clean_result(char * (MAX_RESULT_BYTES // width + 1))
+        assert over["truncated"] is True and over["size_bytes"] > MAX_RESULT_BYTES
+        # At the bound or just under (the two quotes of the JSON string included): kept.
+        fits = char * ((MAX_RESULT_BYTES - 2) // width)
+        assert clean_result(fits) == fits
