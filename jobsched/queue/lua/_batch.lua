@@ -11,6 +11,12 @@ local function batched(command, key, args)
   end
 end
 
+-- Appends a field/value or score/member pair to the arguments of a batched call.
+local function pair(args, a, b)
+  args[#args + 1] = a
+  args[#args + 1] = b
+end
+
 -- HMGET (or ZMSCORE) over any number of fields, in their order; missing ones are false.
 local function fetched(command, key, fields)
   local out = {}

@@ -35,8 +35,7 @@ if #due > 0 then
   local seq = redis.call('INCRBY', KEYS[13], #due) - #due
   local ready = {}
   for n, id in ipairs(due) do
-    ready[#ready + 1] = string.format('%.0f', (100 - tonumber(priorities[n] or '50')) * 1e12 + seq + n)
-    ready[#ready + 1] = id
+    pair(ready, string.format('%.0f', (100 - tonumber(priorities[n] or '50')) * 1e12 + seq + n), id)
   end
   batched('ZREM', KEYS[11], due)
   batched('ZADD', KEYS[1], ready)
@@ -103,11 +102,9 @@ for n, id in ipairs(ids) do
   end
   local handler = handlers[n]
   if handler and not serves[handler] then
-    held[#held + 1] = id
-    held[#held + 1] = 'a worker that does not serve ' .. handler .. ' passed it over'
+    pair(held, id, 'a worker that does not serve ' .. handler .. ' passed it over')
   elseif cap and running[job_key] >= cap then
-    held[#held + 1] = id
-    held[#held + 1] = 'its job is at its max_concurrency (' .. cap .. ')'
+    pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
   else
     taken[#taken + 1] = id
     if cap then
@@ -126,16 +123,11 @@ local inflight, leases, deliveries, owners, rate = {}, {}, {}, {}, {}
 for n, id in ipairs(taken) do
   local token = ARGV[4] .. ':' .. n
   local delivered = tonumber(counts[n] or '0') + 1
-  inflight[#inflight + 1] = score
-  inflight[#inflight + 1] = id
-  leases[#leases + 1] = id
-  leases[#leases + 1] = token
-  deliveries[#deliveries + 1] = id
-  deliveries[#deliveries + 1] = delivered
-  owners[#owners + 1] = id
-  owners[#owners + 1] = owner
-  rate[#rate + 1] = now
-  rate[#rate + 1] = token
+  pair(inflight, score, id)
+  pair(leases, id, token)
+  pair(deliveries, id, delivered)
+  pair(owners, id, owner)
+  pair(rate, now, token)
   out[#out + 1] = id
   out[#out + 1] = token
   out[#out + 1] = delivered

@@ -40,23 +40,18 @@ local meta, ready, delayed, limits, handlers = {}, {}, {}, {}, {}
 for _, i in ipairs(new) do
   local id, priority, due = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
   local cap = tonumber(ARGV[i + 3])
-  meta[#meta + 1] = id
-  meta[#meta + 1] = priority
+  pair(meta, id, priority)
   if due > now then
-    delayed[#delayed + 1] = string.format('%.0f', due)
-    delayed[#delayed + 1] = id
+    pair(delayed, string.format('%.0f', due), id)
   else
     seq = seq + 1
-    ready[#ready + 1] = string.format('%.0f', (100 - priority) * 1e12 + seq)
-    ready[#ready + 1] = id
+    pair(ready, string.format('%.0f', (100 - priority) * 1e12 + seq), id)
   end
   if cap > 0 then
-    limits[#limits + 1] = id
-    limits[#limits + 1] = cap .. ':' .. ARGV[i + 4]
+    pair(limits, id, cap .. ':' .. ARGV[i + 4])
   end
   if ARGV[i + 5] ~= '' then
-    handlers[#handlers + 1] = id
-    handlers[#handlers + 1] = ARGV[i + 5]
+    pair(handlers, id, ARGV[i + 5])
   end
 end
 batched('HSET', KEYS[3], meta)
