@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
-from psycopg import sql
+from psycopg import postgres, sql
+from psycopg.adapt import Dumper
 from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
@@ -250,6 +251,16 @@ def _page_limit(limit: int | None) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
     return limit
+
+
+class _UuidText(Dumper):
+    """A str sent as a uuid: the ids a worker claims are uuid text already (from
+    Redis), so none is made a ``uuid.UUID`` only to be printed again for PostgreSQL."""
+
+    oid = postgres.types["uuid"].oid
+
+    def dump(self, obj: str) -> bytes:
+        return obj.encode()
 
 
 class Store:
@@ -1004,9 +1015,9 @@ class Store:
         if not ids:
             return []
         with self.statement() as conn:
-            return conn.execute(
-                q("claimed_executions"), {"ids": [uuid.UUID(i) for i in ids]}
-            ).fetchall()
+            cur = conn.cursor()
+            cur.adapters.register_dumper(str, _UuidText)
+            return cur.execute(q("claimed_executions"), {"ids": list(ids)}).fetchall()
 
     def record(
         self,

@@ -50,6 +50,11 @@ def load_stored_json(data: bytes | bytearray | str) -> Any:
     """``json.loads`` for json/jsonb columns; an unrenderable value becomes the marker."""
     # PostgreSQL sends UTF-8: decoding it here spares json.loads' encoding detection.
     text = data.decode() if isinstance(data, bytes | bytearray) else data
+    # The commonest documents by far (an empty payload, history or alert list).
+    if text == "[]":
+        return []
+    if text == "{}":
+        return {}
     try:
         value = _decode(text)
     except RecursionError:

@@ -42,3 +42,10 @@ def test_a_document_deeper_than_the_limit_becomes_the_marker(levels: int) -> Non
 def test_a_shallow_document_longer_than_the_short_cut_is_read() -> None:
     wide = json.dumps({"k": ["x" * 300, [[[1]]]]})
     assert load_stored_json(wide.encode()) == json.loads(wide)
+
+
+@pytest.mark.parametrize("text", [b"[]", b"{}"])
+def test_every_read_is_a_value_of_its_own(text: bytes) -> None:
+    first = load_stored_json(text)
+    first.append(1) if isinstance(first, list) else first.update(a=1)
+    assert load_stored_json(text) == json.loads(text) and first != json.loads(text)
