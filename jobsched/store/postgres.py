@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -95,6 +95,8 @@ PARTITION_DAYS_AHEAD = 7
 PARTITION_CHECK_EVERY = timedelta(hours=1)
 RECENTLY_USED_S = 1.0
 """A pooled connection returned this recently is not checked again on checkout."""
+
+
 @cache
 def _record_runs_into(table: str) -> str:
     """``record_runs`` aimed at ``table``: the parent ``executions`` or one of its
