@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -97,7 +97,7 @@ RECENTLY_USED_S = 1.0
 """A pooled connection returned this recently is not checked again on checkout."""
 
 
-@cache
+@lru_cache(maxsize=64)  # a few partitions are written at a time; one more every day
 def _record_runs_into(table: str) -> str:
     """``record_runs`` aimed at ``table``: the parent ``executions`` or one of its
     partitions, as ``tableoid::regclass::text`` names it (PostgreSQL quotes that name,

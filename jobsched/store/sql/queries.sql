@@ -209,10 +209,13 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- later writes is guarded by record_runs (the row must still be as read here).
 -- part: the partition holding the row, which record_runs is aimed at (a row never
 -- changes partition: scheduled_for, the partition key, is never updated).
+-- The status is checked as text, as record_runs does: compared as a column, it lets
+-- the planner read the rows through the unfinished-status index, i.e. every unfinished
+-- run of a partition, whenever its statistics lag behind a growing backlog.
 SELECT e.*, e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM executions e JOIN jobs j ON j.id = e.job_id
-WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions;
+WHERE e.id = ANY(%(ids)s) AND (e.status || '>RUNNING') = ANY(:transition_names);
 
 -- name: lock_running
 -- The caller keeps only rows whose lease_token is the one it holds. With the job's
