@@ -86,38 +86,39 @@ BEGIN
                    p_table);
 END $$;
 
-SELECT count_executions_of('executions');
-SELECT count_executions_of(inhrelid::regclass) FROM pg_inherits
-WHERE inhparent = 'executions'::regclass;
+-- Gives every partition without them its counting triggers; returns how many.
+CREATE FUNCTION count_execution_partitions() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    part regclass;
+    added integer := 0;
+BEGIN
+    FOR part IN
+        SELECT i.inhrelid::regclass FROM pg_inherits i
+        WHERE i.inhparent = 'executions'::regclass
+          AND NOT EXISTS (SELECT 1 FROM pg_trigger t
+                          WHERE t.tgrelid = i.inhrelid AND t.tgname = 'executions_count_update')
+    LOOP
+        PERFORM count_executions_of(part);
+        added := added + 1;
+    END LOOP;
+    RETURN added;
+END $$;
 
--- As 0008's, and each new partition gets its counting triggers before it is attached
--- (a partition is never without them).
-CREATE OR REPLACE FUNCTION ensure_execution_partitions(p_from timestamptz, p_days integer)
+SELECT count_executions_of('executions');
+SELECT count_execution_partitions();
+
+-- 0008's function, which creates and attaches the missing days, now also gives them
+-- their counting triggers, in the same transaction: no statement sees a partition
+-- without them.
+ALTER FUNCTION ensure_execution_partitions(timestamptz, integer)
+    RENAME TO attach_execution_partitions;
+
+CREATE FUNCTION ensure_execution_partitions(p_from timestamptz, p_days integer)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-    first_day date := (p_from AT TIME ZONE 'UTC')::date;
-    day date;
-    part text;
-    created integer := 0;
+    created integer := attach_execution_partitions(p_from, p_days);
 BEGIN
-    FOR i IN 0 .. p_days - 1 LOOP
-        day := first_day + i;
-        part := 'executions_p' || to_char(day, 'YYYYMMDD');
-        CONTINUE WHEN to_regclass(part) IS NOT NULL;
-        -- Built apart, then attached: ATTACH locks the parent only against other
-        -- schema changes (CREATE ... PARTITION OF would lock every query out).
-        BEGIN
-            EXECUTE format('CREATE TABLE %I (LIKE executions INCLUDING DEFAULTS'
-                           ' INCLUDING CONSTRAINTS)', part);
-            PERFORM count_executions_of(part::regclass);
-            EXECUTE format(
-                'ALTER TABLE executions ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
-                part, day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
-            created := created + 1;
-        EXCEPTION WHEN check_violation THEN
-            NULL;  -- the default partition holds rows of that day: they stay there
-        END;
-    END LOOP;
+    PERFORM count_execution_partitions();
     RETURN created;
 END $$;
 
