@@ -26,10 +26,13 @@ SCRIPT_NAMES = (
 )
 
 
+def _source(name: str) -> str:
+    return (resources.files("jobsched.queue") / "lua" / f"{name}.lua").read_text()
+
+
 def load_script(client: Redis, name: str) -> Script:
-    return client.register_script(
-        (resources.files("jobsched.queue") / "lua" / f"{name}.lua").read_text()
-    )
+    # Every script gets the batching helpers (lua/_batch.lua) ahead of its own code.
+    return client.register_script(_source("_batch") + _source(name))
 
 
 def load_scripts(client: Redis) -> dict[str, Script]:

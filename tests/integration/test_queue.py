@@ -55,6 +55,26 @@ def test_enqueue_is_idempotent(queue: RedisQueue, clock: FakeClock) -> None:
     assert queue.depth()["ready"] == 2
 
 
+def test_batches_larger_than_one_lua_call_keep_order_leases_and_acks(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    # The scripts touch many members per command, in chunks of 4,000 (lua/_batch.lua):
+    # a batch past one chunk must lose, duplicate or reorder nothing.
+    n = 4_500
+    ids = [f"e{i:05}" for i in range(n)]
+    assert queue.enqueue([(i, 50) for i in ids], clock.now()) == n
+    assert queue.enqueue([(i, 50) for i in ids], clock.now()) == 0
+    claims = queue.claim(n, clock.now(), VIS)
+    assert [c.execution_id for c in claims] == ids
+    assert len({c.token for c in claims}) == n
+    assert {c.deliveries for c in claims} == {1}
+    stale = [(c.execution_id, "not-the-token") for c in claims[:10]]
+    acked = queue.ack(stale + [(c.execution_id, c.token) for c in claims])
+    assert all(acked.values()) and len(acked) == n
+    assert queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+    assert queue.enqueue([(ids[0], 50)], clock.now()) == 1  # forgotten: new again
+
+
 def test_expired_lease_is_redelivered_and_the_old_holder_is_stale(
     queue: RedisQueue, clock: FakeClock
 ) -> None:

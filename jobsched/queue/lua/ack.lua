@@ -4,22 +4,35 @@
 -- KEYS[4] meta hash    KEYS[5] cancel set    KEYS[6] owners hash    KEYS[7] limits hash
 -- KEYS[8] handlers hash
 -- ARGV pairs: id, token
--- RETURNS one integer per pair: 1 acked, 0 not the lease holder
-local out = {}
+-- RETURNS one integer per pair: 1 acked, 0 not the lease holder (an id given twice
+-- is acked once)
+local ids = {}
 for i = 1, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  if redis.call('HGET', KEYS[2], id) == token then
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
-    redis.call('SREM', KEYS[5], id)
-    redis.call('HDEL', KEYS[6], id)
-    redis.call('HDEL', KEYS[7], id)
-    redis.call('HDEL', KEYS[8], id)
-    out[#out + 1] = 1
+  ids[#ids + 1] = ARGV[i]
+end
+local out = {}
+if #ids == 0 then
+  return out
+end
+local leases = fetched('HMGET', KEYS[2], ids)
+local done, seen = {}, {}
+for n, id in ipairs(ids) do
+  if leases[n] == ARGV[2 * n] and not seen[id] then
+    seen[id] = true
+    done[#done + 1] = id
+    out[n] = 1
   else
-    out[#out + 1] = 0
+    out[n] = 0
+  end
+end
+if #done > 0 then
+  batched('ZREM', KEYS[1], done)
+  for k = 2, 4 do
+    batched('HDEL', KEYS[k], done)
+  end
+  batched('SREM', KEYS[5], done)
+  for k = 6, 8 do
+    batched('HDEL', KEYS[k], done)
   end
 end
 return out

@@ -30,11 +30,15 @@ local deadline = now + tonumber(ARGV[2])
 local count = tonumber(ARGV[3])
 local owner = ARGV[5]
 local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[1], 'LIMIT', 0, 1000)
-for _, id in ipairs(due) do
-  local priority = tonumber(redis.call('HGET', KEYS[12], id) or '50')
-  local seq = redis.call('INCR', KEYS[13])
-  redis.call('ZREM', KEYS[11], id)
-  redis.call('ZADD', KEYS[1], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+if #due > 0 then
+  local priorities = fetched('HMGET', KEYS[12], due)
+  local seq = redis.call('INCRBY', KEYS[13], #due) - #due
+  local ready = {}
+  for n, id in ipairs(due) do
+    pair(ready, string.format('%.0f', (100 - tonumber(priorities[n] or '50')) * 1e12 + seq + n), id)
+  end
+  batched('ZREM', KEYS[11], due)
+  batched('ZADD', KEYS[1], ready)
 end
 local pool_max, rate_n, rate_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local pool_why = false
@@ -71,14 +75,17 @@ if count <= 0 then
 end
 -- Look past runs of capped jobs, but not without bound.
 local ids = redis.call('ZRANGE', KEYS[1], 0, count * 4 + 50)
+local limits = fetched('HMGET', KEYS[7], ids)
+local handlers = serves and fetched('HMGET', KEYS[10], ids) or {}
 local running = {}
-local taken = 0
-for _, id in ipairs(ids) do
-  if taken >= count then
+local taken = {}
+local held = {}
+for n, id in ipairs(ids) do
+  if #taken >= count then
     break
   end
   local cap, job_key = nil, nil
-  local limit = redis.call('HGET', KEYS[7], id)
+  local limit = limits[n]
   if limit then
     local sep = string.find(limit, ':', 1, true)
     cap = tonumber(string.sub(limit, 1, sep - 1))
@@ -93,37 +100,50 @@ for _, id in ipairs(ids) do
       running[job_key] = redis.call('SCARD', job_key)
     end
   end
-  local handler = serves and redis.call('HGET', KEYS[10], id)
+  local handler = handlers[n]
   if handler and not serves[handler] then
-    redis.call('HSET', KEYS[9], id, 'a worker that does not serve ' .. handler .. ' passed it over')
+    pair(held, id, 'a worker that does not serve ' .. handler .. ' passed it over')
   elseif cap and running[job_key] >= cap then
-    redis.call('HSET', KEYS[9], id, 'its job is at its max_concurrency (' .. cap .. ')')
+    pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
   else
-    taken = taken + 1
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('HDEL', KEYS[9], id)
-    redis.call('ZADD', KEYS[2], string.format('%.0f', deadline), id)
-    local token = ARGV[4] .. ':' .. taken
-    redis.call('HSET', KEYS[3], id, token)
-    local deliveries = redis.call('HINCRBY', KEYS[4], id, 1)
-    if owner ~= '' then
-      redis.call('HSET', KEYS[5], id, owner)
-    end
+    taken[#taken + 1] = id
     if cap then
       redis.call('SADD', job_key, id)
       running[job_key] = running[job_key] + 1
     end
-    if rate_n > 0 then
-      redis.call('ZADD', KEYS[8], now, token)
-    end
-    out[#out + 1] = id
-    out[#out + 1] = token
-    out[#out + 1] = deliveries
   end
 end
-if taken > 0 and owner ~= '' then
+batched('HSET', KEYS[9], held)
+if #taken == 0 then
+  return out
+end
+local score = string.format('%.0f', deadline)
+local counts = fetched('HMGET', KEYS[4], taken)
+local inflight, leases, deliveries, owners, rate = {}, {}, {}, {}, {}
+for n, id in ipairs(taken) do
+  local token = ARGV[4] .. ':' .. n
+  local delivered = tonumber(counts[n] or '0') + 1
+  pair(inflight, score, id)
+  pair(leases, id, token)
+  pair(deliveries, id, delivered)
+  pair(owners, id, owner)
+  pair(rate, now, token)
+  out[#out + 1] = id
+  out[#out + 1] = token
+  out[#out + 1] = delivered
+end
+batched('ZREM', KEYS[1], taken)
+batched('HDEL', KEYS[9], taken)
+batched('ZADD', KEYS[2], inflight)
+batched('HSET', KEYS[3], leases)
+batched('HSET', KEYS[4], deliveries)
+if owner ~= '' then
+  batched('HSET', KEYS[5], owners)
   -- Claiming is a sign of life: a worker that dies before its first heartbeat
   -- is still found by release_dead.
   redis.call('ZADD', KEYS[6], ARGV[1], owner)
+end
+if rate_n > 0 then
+  batched('ZADD', KEYS[8], rate)
 end
 return out

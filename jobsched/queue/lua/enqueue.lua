@@ -9,25 +9,54 @@
 -- Scores are formatted with %.0f: Lua would otherwise print numbers with 14
 -- significant digits and silently round priority*1e12+seq.
 local now = tonumber(ARGV[1])
-local added = 0
+local ids = {}
 for i = 2, #ARGV, 6 do
-  local id, priority, due = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
-  local cap = tonumber(ARGV[i + 3])
-  if redis.call('HSETNX', KEYS[3], id, priority) == 1 then
-    if due > now then
-      redis.call('ZADD', KEYS[2], string.format('%.0f', due), id)
-    else
-      -- Higher priority first, then FIFO by a sequence number (clock-independent).
-      local seq = redis.call('INCR', KEYS[4])
-      redis.call('ZADD', KEYS[1], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+  ids[#ids + 1] = ARGV[i]
+end
+if #ids == 0 then
+  return 0
+end
+local known = fetched('HMGET', KEYS[3], ids)
+local new, seen, ready_n = {}, {}, 0
+for n, id in ipairs(ids) do
+  if not known[n] and not seen[id] then
+    seen[id] = true
+    new[#new + 1] = 2 + (n - 1) * 6
+    if tonumber(ARGV[2 + (n - 1) * 6 + 2]) <= now then
+      ready_n = ready_n + 1
     end
-    if cap > 0 then
-      redis.call('HSET', KEYS[5], id, cap .. ':' .. ARGV[i + 4])
-    end
-    if ARGV[i + 5] ~= '' then
-      redis.call('HSET', KEYS[6], id, ARGV[i + 5])
-    end
-    added = added + 1
   end
 end
-return added
+if #new == 0 then
+  return 0
+end
+-- Higher priority first, then FIFO by a sequence number (clock-independent): the
+-- ready ones take the next ready_n numbers, in the order given.
+local seq = 0
+if ready_n > 0 then
+  seq = redis.call('INCRBY', KEYS[4], ready_n) - ready_n
+end
+local meta, ready, delayed, limits, handlers = {}, {}, {}, {}, {}
+for _, i in ipairs(new) do
+  local id, priority, due = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local cap = tonumber(ARGV[i + 3])
+  pair(meta, id, priority)
+  if due > now then
+    pair(delayed, string.format('%.0f', due), id)
+  else
+    seq = seq + 1
+    pair(ready, string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+  end
+  if cap > 0 then
+    pair(limits, id, cap .. ':' .. ARGV[i + 4])
+  end
+  if ARGV[i + 5] ~= '' then
+    pair(handlers, id, ARGV[i + 5])
+  end
+end
+batched('HSET', KEYS[3], meta)
+batched('ZADD', KEYS[1], ready)
+batched('ZADD', KEYS[2], delayed)
+batched('HSET', KEYS[5], limits)
+batched('HSET', KEYS[6], handlers)
+return #new
