@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -96,6 +97,36 @@ PARTITION_DAYS_AHEAD = 7
 PARTITION_CHECK_EVERY = timedelta(hours=1)
 RECENTLY_USED_S = 1.0
 """A pooled connection returned this recently is not checked again on checkout."""
+
+
+@lru_cache(maxsize=64)  # a few partitions are written at a time; one more every day
+def _record_runs_into(table: str) -> str:
+    """``record_runs`` aimed at ``table``: the parent ``executions`` or one of its
+    partitions, as ``tableoid::regclass::text`` names it (PostgreSQL quotes that name,
+    so it is a valid table reference as it stands)."""
+    query = q("record_runs")
+    if table == "executions":
+        return query
+    target = "UPDATE executions e"
+    if query.count(target) != 1:
+        raise RuntimeError(f"record_runs must contain {target!r} once")
+    return query.replace(target, f"UPDATE {table} e")
+
+
+def _record_runs(
+    conn: psycopg.Connection[dict[str, Any]], *groups: tuple[str, list[Write]], now: datetime
+) -> set[str]:
+    """One ``record_runs`` per (table, writes) group; the ids written."""
+    landed: set[str] = set()
+    cur = conn.cursor(row_factory=tuple_row)
+    # The ids come back as text, as the writes hold them: no uuid made per row only to
+    # be turned back into text (a worker's batch is up to its capacity).
+    cur.adapters.register_loader("uuid", TextLoader)
+    for table, writes in groups:
+        landed.update(r[0] for r in cur.execute(_record_runs_into(table), params(writes, now)))
+    return landed
+
+
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
@@ -1055,15 +1086,35 @@ class Store:
         return started, ended
 
     def _write(self, writes: Sequence[Write], now: datetime) -> list[Write]:
-        """``record_runs`` (one statement, so one transaction); the writes that landed."""
+        """``record_runs``, aimed at the partition each row was read from (its ``part``),
+        in one transaction; the writes that landed.
+
+        A statement on the parent opens and locks every partition and its indexes, so
+        rows are written straight into their partition: one statement when they share
+        it, as they nearly always do. Aiming at a partition is only a shortcut, never a
+        way to lose a write: a partition that retention dropped since the read (its
+        kept rows moved to the default partition) fails the statement with
+        UndefinedTable, and a row not found where it was read (or read without its
+        ``part``) goes through the parent statement, guarded the same way."""
         if not writes:
             return []
+        by_table: dict[str, list[Write]] = {}
+        for w in writes:
+            by_table.setdefault(w.held.row.get("part") or "executions", []).append(w)
+        landed: set[str] = set()
         with self.statement() as conn:
-            cur = conn.cursor(row_factory=tuple_row)
-            # The ids come back as text, as the writes hold them: no uuid made per row
-            # only to be turned back into text (a worker's batch is up to its capacity).
-            cur.adapters.register_loader("uuid", TextLoader)
-            landed = {r[0] for r in cur.execute(q("record_runs"), params(writes, now))}
+            if list(by_table) != ["executions"]:
+                try:
+                    if len(by_table) == 1:
+                        landed = _record_runs(conn, *by_table.items(), now=now)
+                    else:
+                        with conn.transaction():
+                            landed = _record_runs(conn, *by_table.items(), now=now)
+                except psycopg.errors.UndefinedTable:
+                    landed = set()  # nothing written: all go through the parent
+            missed = [w for w in writes if w.held.id not in landed]
+            if missed:
+                landed |= _record_runs(conn, ("executions", missed), now=now)
         return [w for w in writes if w.held.id in landed]
 
     def start(

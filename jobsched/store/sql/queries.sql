@@ -211,20 +211,27 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- once per run on the hot path: not result nor alerts (record_runs replaces the one and
 -- appends to the other in SQL), and the ids as text (what the worker and the JSON it
 -- writes use; a uuid decodes and prints again in Python).
+-- part: the partition holding the row, which record_runs is aimed at (a row never
+-- changes partition: scheduled_for, the partition key, is never updated).
+-- The status is checked as text, as record_runs does: compared as a column, it lets
+-- the planner read the rows through the unfinished-status index, i.e. every unfinished
+-- run of a partition, whenever its statistics lag behind a growing backlog.
 SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.scheduled_for,
        e.priority, e.handler, e.payload, e.max_retries, e.timeout_ms, e.retry_backoff_ms,
        e.retry_backoff_max_ms, e.attempt, e.attempt_base, e.worker_id, e.lease_token,
        e.queued_at, e.started_at, e.finished_at, e.next_attempt_at, e.error, e.attempts,
        e.created_at, e.updated_at, e.pool, e.max_concurrency, e.on_hold, e.start_after,
-       e.idempotency_key,
+       e.idempotency_key, e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM executions e JOIN jobs j ON j.id = e.job_id
-WHERE e.id = ANY(%(ids)s) AND (e.status, 'RUNNING') IN :transitions;
+WHERE e.id = ANY(%(ids)s) AND (e.status || '>RUNNING') = ANY(:transition_names);
 
 -- name: lock_running
 -- The caller keeps only rows whose lease_token is the one it holds. With the job's
--- alert settings (jobsched/domain/alerts.py), in the same round trip.
-SELECT e.*, j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+-- alert settings (jobsched/domain/alerts.py) and its partition (as claimed_executions),
+-- in the same round trip.
+SELECT e.*, e.tableoid::regclass::text AS part,
+       j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM executions e JOIN jobs j ON j.id = e.job_id
 WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
 ORDER BY e.id
@@ -241,9 +248,14 @@ FOR UPDATE OF e;
 -- worker that recorded the run since, a cancel, an earlier result all change one of
 -- them, or its status) and the move is allowed. scheduled_for picks the partition.
 -- Dead-letter entries and notifications go with the rows actually written.
+-- Store._write runs it with its UPDATE aimed at the rows' partition instead of the parent
+-- (0013: the counting triggers fire either way).
 WITH v AS (
-    SELECT *
-    FROM jsonb_to_recordset(%(rows)s)
+    -- jsonb_batch (0013): jsonb_to_recordset would tell the planner the batch has 100
+    -- rows, and it would then hash a whole partition of up to ~20,000 rows instead of
+    -- looking the rows up by key.
+    SELECT v.*
+    FROM jsonb_batch(%(rows)s) r, jsonb_to_record(r)
         AS v(id uuid, scheduled_for timestamptz, expect_attempt int, expect_token text,
              status text, attempt int, attempt_base int, worker_id text, token text,
              queued_at timestamptz, started_at timestamptz, finished_at timestamptz,
