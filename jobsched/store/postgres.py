@@ -1124,7 +1124,8 @@ class Store:
         for a run that outlives RECORD_RUNNING_AFTER_MS (tests and tools start runs
         this way). A still-open attempt (its worker vanished and the lease lapsed) is
         closed as LOST. Claims whose execution is already finished, cancelled or
-        deleted are left out."""
+        deleted are left out. The executions returned are as the worker holds them
+        (``claimed_executions``): without created_at, updated_at, result or alerts."""
         tokens = dict(claims)
         rows = self.claimed(list(tokens))
         held = [Held(r, tokens[str(r["id"])], worker_id, now) for r in rows]

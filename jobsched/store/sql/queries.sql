@@ -207,10 +207,12 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- is left out: the worker acks it away), with the job's alert settings
 -- (jobsched/domain/alerts.py), in one round trip and without locking: what the worker
 -- later writes is guarded by record_runs (the row must still be as read here).
--- Only the columns the worker and its writes use (jobsched/store/recording.py), read
--- once per run on the hot path: not result nor alerts (record_runs replaces the one and
--- appends to the other in SQL), and the ids as text (what the worker and the JSON it
--- writes use; a uuid decodes and prints again in Python).
+-- Only the columns the worker and its writes use (jobsched/worker.py,
+-- jobsched/store/recording.py), read once per run on the hot path: not result nor
+-- alerts (record_runs replaces the one and appends to the other in SQL), nor the last
+-- attempt's worker and times (the write replaces them), nor the row's own timestamps;
+-- and the ids as text (what the worker and the JSON it writes use: a uuid would be
+-- made in Python only to be printed again).
 -- part: the partition holding the row, which record_runs is aimed at (a row never
 -- changes partition: scheduled_for, the partition key, is never updated).
 -- The status is checked as text, as record_runs does: compared as a column, it lets
@@ -218,10 +220,9 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- run of a partition, whenever its statistics lag behind a growing backlog.
 SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.scheduled_for,
        e.priority, e.handler, e.payload, e.max_retries, e.timeout_ms, e.retry_backoff_ms,
-       e.retry_backoff_max_ms, e.attempt, e.attempt_base, e.worker_id, e.lease_token,
-       e.queued_at, e.started_at, e.finished_at, e.next_attempt_at, e.error, e.attempts,
-       e.created_at, e.updated_at, e.pool, e.max_concurrency, e.on_hold, e.start_after,
-       e.idempotency_key, e.tableoid::regclass::text AS part,
+       e.retry_backoff_max_ms, e.attempt, e.attempt_base, e.lease_token, e.queued_at,
+       e.next_attempt_at, e.error, e.attempts, e.pool, e.start_after, e.idempotency_key,
+       e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM executions e JOIN jobs j ON j.id = e.job_id
 WHERE e.id = ANY(%(ids)s) AND (e.status || '>RUNNING') = ANY(:transition_names);
