@@ -11,9 +11,23 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, NamedTuple
 
+_last_iso: tuple[datetime | None, str] = (None, "")
+
 
 def iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
+    """``when`` as ISO 8601 text. The last one is remembered by identity: the runs of
+    one trigger, or one record batch, share the same few datetime objects, so most
+    calls skip the formatting (identity, not equality: two equal instants in different
+    zones print differently; the memo holds its object, so the id is never reused)."""
+    global _last_iso
+    if not when:
+        return None
+    last = _last_iso
+    if last[0] is when:
+        return last[1]
+    text = when.isoformat()
+    _last_iso = (when, text)
+    return text
 
 
 def _shallow(obj: Any) -> dict[str, Any]:

@@ -812,7 +812,9 @@ class Store:
                         q("insert_trigger_key"),
                         {"job_id": jid, "key": key, "ids": ids, "batch": len(runs) > 1, "now": now},
                     )
-                change = changes.triggered([str(i) for i in ids], [changes.plain(r) for r in runs])
+                change = changes.triggered(
+                    [e.id for e in created], [changes.plain(r) for r in runs]
+                )
                 audit_log.record(conn, audit, "job", jid, change, now)
         return created
 
@@ -857,7 +859,7 @@ class Store:
         job_id = str(job["id"])
         return [
             Execution(
-                id=str(eid),
+                id=sid,
                 job_id=job_id,
                 status=status.value,
                 scheduled_for=when,
@@ -873,11 +875,11 @@ class Store:
                 created_at=now,
                 updated_at=now,
                 job_name=job["name"],
-                idempotency_key=str(eid) if keys is None else keys[i],
+                idempotency_key=sid if keys is None else keys[i],
                 pool=job["pool"],
                 max_concurrency=job["max_concurrency"],
             )
-            for i, (eid, run, when) in enumerate(zip(ids, runs, times, strict=True))
+            for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
         ]
 
     def backfill(
