@@ -18,8 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from psycopg import postgres, sql
-from psycopg.adapt import Dumper
+from psycopg import sql
 from psycopg.rows import dict_row, tuple_row
 from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
@@ -30,6 +29,7 @@ from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryPolicy
+from jobsched.domain.run_ids import run_id, scheduled_ms
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.sanitize import clean_text
@@ -282,16 +282,6 @@ def _page_limit(limit: int | None) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
     return limit
-
-
-class _UuidText(Dumper):
-    """A str sent as a uuid: the ids a worker claims are uuid text already (from
-    Redis), so none is made a ``uuid.UUID`` only to be printed again for PostgreSQL."""
-
-    oid = postgres.types["uuid"].oid
-
-    def dump(self, obj: str) -> bytes:
-        return obj.encode()
 
 
 class Store:
@@ -738,7 +728,7 @@ class Store:
     ) -> dict[str, Any]:
         """Parameters of ``insert_execution``: a snapshot of the job for one scheduled
         or backfilled run (a trigger's runs are written by ``insert_triggered``)."""
-        eid = uuid.uuid4()
+        eid = run_id(scheduled_for)
         jitter = job.get("start_jitter_ms", 0)
         # Spread by the run's id: the same run always waits the same, within the jitter.
         start_after = (
@@ -802,11 +792,12 @@ class Store:
                 check(job_from_row(job), published)
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
-            ids = [uuid.uuid4() for _ in runs]
+            times = [run_time(run, now) for run in runs]
+            ids = [run_id(when) for when in times]
             # One round trip for the writes: the runs' ids are chosen here, so the key
             # and the audit entry need not wait for the INSERT's answer.
             with conn.pipeline():
-                created = self._insert_triggered(conn, job, ids, runs, now, key, queued)
+                created = self._insert_triggered(conn, job, ids, times, runs, now, key, queued)
                 if key is not None:
                     conn.execute(
                         q("insert_trigger_key"),
@@ -823,12 +814,13 @@ class Store:
         conn: psycopg.Connection[dict[str, Any]],
         job: dict[str, Any],
         ids: list[uuid.UUID],
+        times: list[datetime],
         runs: Sequence[dict[str, Any]],
         now: datetime,
         key: str | None,
         queued: bool,
     ) -> list[Execution]:
-        """Send a trigger's runs (ids chosen by the caller) as one INSERT, and return
+        """Send a trigger's runs (ids and times chosen by the caller) as one INSERT, and return
         them as written, in the order asked for. Nothing is read back: every value is
         the job's snapshot, the run's override or a column default, all known here
         (``test_handoff.py`` compares them with the stored rows). The job's payload is
@@ -838,7 +830,6 @@ class Store:
             keys = [key] if len(runs) == 1 else [f"{key}#{i}" for i in range(len(runs))]
         status = S.QUEUED if queued else S.PENDING
         queued_at = now if queued else None
-        times = [run_time(run, now) for run in runs]
         conn.execute(
             q("insert_triggered"),
             {
@@ -1047,10 +1038,17 @@ class Store:
         deleted meanwhile is left out: the caller acks it away."""
         if not ids:
             return []
+        dated = {i: scheduled_ms(i) for i in ids}
+        rows = self._claimed([{"id": i, "ms": ms} for i, ms in dated.items()])
+        # An id whose time is not its row's (a row whose scheduled_for was changed by
+        # hand) is read again by id alone: no claimed run may pass for one that ended.
+        found = {r["id"] for r in rows}
+        again = [{"id": i, "ms": None} for i, ms in dated.items() if ms and i not in found]
+        return rows + self._claimed(again) if again else rows
+
+    def _claimed(self, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         with self.statement() as conn:
-            cur = conn.cursor()
-            cur.adapters.register_dumper(str, _UuidText)
-            return cur.execute(q("claimed_executions"), {"ids": list(ids)}).fetchall()
+            return conn.execute(q("claimed_executions"), {"runs": Jsonb(runs)}).fetchall()
 
     def record(
         self,

@@ -215,6 +215,10 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- made in Python only to be printed again).
 -- part: the partition holding the row, which record_runs is aimed at (a row never
 -- changes partition: scheduled_for, the partition key, is never updated).
+-- %(runs)s: [{"id", "ms"}], ms the scheduled_for a run's id carries (epoch ms, floored;
+-- jobsched/domain/run_ids.py) or null: a row is then looked up by its whole primary key,
+-- (id, scheduled_for within that millisecond), in its own partition, where by id alone
+-- it would be probed for in every partition, one per day kept (RETENTION_DAYS).
 -- The status is checked as text, as record_runs does: compared as a column, it lets
 -- the planner read the rows through the unfinished-status index, i.e. every unfinished
 -- run of a partition, whenever its statistics lag behind a growing backlog.
@@ -224,8 +228,15 @@ SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.schedul
        e.next_attempt_at, e.error, e.attempts, e.pool, e.start_after, e.idempotency_key,
        e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
-FROM executions e JOIN jobs j ON j.id = e.job_id
-WHERE e.id = ANY(%(ids)s) AND (e.status || '>RUNNING') = ANY(:transition_names);
+FROM jsonb_batch(%(runs)s) b
+JOIN executions e
+  ON e.id = (b->>'id')::uuid
+ AND e.scheduled_for >= COALESCE(
+        'epoch'::timestamptz + (b->>'ms')::bigint * interval '1 millisecond', '-infinity')
+ AND e.scheduled_for < COALESCE(
+        'epoch'::timestamptz + ((b->>'ms')::bigint + 1) * interval '1 millisecond', 'infinity')
+JOIN jobs j ON j.id = e.job_id
+WHERE (e.status || '>RUNNING') = ANY(:transition_names);
 
 -- name: lock_running
 -- The caller keeps only rows whose lease_token is the one it holds. With the job's
