@@ -254,9 +254,15 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "VisibilityTimeoutMs": str(settings.visibility_timeout_ms),
         "MaxConcurrentJobs": str(settings.max_concurrent_jobs),
         "WorkerGraceMs": str(settings.worker_grace_ms),
+        "RecordRunningAfterMs": str(settings.record_running_after_ms),
+        "WorkerDeadAfterMs": str(settings.worker_dead_after_ms),
+        "MaxDeliveries": str(settings.max_deliveries),
+        "RetentionDays": str(settings.retention_days),
         "ShellAllowedCommands": ",".join(settings.shell_allowed_commands),
         "ShellAllowedEnv": ",".join(settings.shell_allowed_env),
         "WebhookAllowedHosts": ",".join(settings.webhook_allowed_hosts),
+        "PoolConcurrency": ",".join(settings.pool_concurrency),
+        "PoolRateLimits": ",".join(settings.pool_rate_limits),
     }
 
 

@@ -29,7 +29,7 @@ from infra.aws.template import (
     rate_seconds,
     schedules,
 )
-from jobsched.settings import describe
+from jobsched.settings import Settings, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -367,6 +367,35 @@ def test_api_tick_and_workers_share_their_settings(template):
     assert {"SHELL_ALLOWED_COMMANDS", "SHELL_ALLOWED_ENV", "WEBHOOK_ALLOWED_HOSTS"} <= set(expected)
     for name, env in lambda_envs.items():
         assert env == expected, name
+
+
+# Settings an operator tunes on AWS, as template parameters (name, setting, code default).
+TUNABLE = (
+    ("WorkerDeadAfterMs", "WORKER_DEAD_AFTER_MS", "worker_dead_after_ms"),
+    ("MaxDeliveries", "MAX_DELIVERIES", "max_deliveries"),
+    ("RetentionDays", "RETENTION_DAYS", "retention_days"),
+    ("RecordRunningAfterMs", "RECORD_RUNNING_AFTER_MS", "record_running_after_ms"),
+)
+
+
+def test_operational_settings_are_parameters_with_the_codes_defaults(template, pool_template):
+    """WORKER_DEAD_AFTER_MS, MAX_DELIVERIES, RETENTION_DAYS ... reach every component
+    from one parameter each, defaulting to what the code defaults to; a pool stack has
+    the same parameters."""
+    defaults = Settings()
+    container = _worker_container(template)
+    worker_env = {e["Name"]: e["Value"] for e in container["Environment"]}
+    fns = functions(template)
+    for parameter, variable, field_name in TUNABLE:
+        assert template["Parameters"][parameter]["Default"] == getattr(defaults, field_name)
+        assert pool_template["Parameters"][parameter] == template["Parameters"][parameter]
+        assert worker_env[variable] == {"Ref": parameter}, variable
+        for name, fn in fns.items():
+            assert _settings_of(fn.environment)[variable] == {"Ref": parameter}, (name, variable)
+    levels = template["Parameters"]["LogLevel"]
+    assert levels["Default"] == "INFO" and "DEBUG" in levels["AllowedValues"]
+    assert worker_env["POWERTOOLS_LOG_LEVEL"] == {"Ref": "LogLevel"}
+    assert pool_template["Parameters"]["LogLevel"] == levels
 
 
 def test_workers_scale_on_queue_depth(template):

@@ -11,7 +11,9 @@ from infra.local.errors import LocalCloudError
 from infra.local.localstack import LocalStackProcess
 from infra.local.stack import LocalStack, settings_environment, template_parameters, tick_rules
 from jobsched.errors import SettingsError
-from jobsched.settings import Settings
+from jobsched.settings import Settings, describe
+
+SETTING_NAMES = {row[0] for row in describe()}
 
 
 def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> None:
@@ -73,6 +75,32 @@ def test_the_settings_the_template_takes_become_its_parameters() -> None:
     assert parameters["LeaderLockTtl"] == "2.5"
     assert parameters["ShellAllowedCommands"] == "echo,sleep"
     assert (parameters["SchedulerShards"], parameters["TickInstances"]) == ("1", "1")
+
+
+def test_every_setting_the_template_takes_is_passed_from_the_local_settings() -> None:
+    """The local Lambdas run with the settings `make up` was given: every template
+    parameter that carries a setting is filled from it (none left at its default)."""
+    settings = Settings.from_env(
+        {
+            "RECORD_RUNNING_AFTER_MS": "0",
+            "WORKER_DEAD_AFTER_MS": "5000",
+            "MAX_DELIVERIES": "3",
+            "RETENTION_DAYS": "7",
+        }
+    )
+    parameters = template_parameters(settings)
+    assert parameters["RecordRunningAfterMs"] == "0"
+    assert parameters["WorkerDeadAfterMs"] == "5000"
+    assert parameters["MaxDeliveries"] == "3"
+    assert parameters["RetentionDays"] == "7"
+    carried = {
+        name
+        for name, spec in load_template()["Parameters"].items()
+        if "Description" in spec and spec["Description"].split(",")[0] in SETTING_NAMES
+    }
+    # HANDLER_MODULES stays the local workers' own: the Lambdas never import user
+    # handlers (the API validates against the catalog the workers publish).
+    assert carried - {"HandlerModules"} <= set(parameters), carried - set(parameters)
 
 
 def test_local_ticks_enable_that_many_tick_rules_of_the_template() -> None:
