@@ -52,7 +52,7 @@ from typing import Any
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
 from jobsched.domain.models import Execution, default_key
-from jobsched.domain.states import AttemptOutcome
+from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.isolation import ChildFailed, Raised, run_in_process
 from jobsched.notify import Notifier
@@ -430,6 +430,7 @@ class Worker:
                 [r.held for r in long], ends, now, self.retry_policy
             )
             self._started_long(long, started)
+            recorded.update(self._note_cancelled(batch, recorded, now))
             pool_of = {c.running.execution.id: c.running.execution.pool for c in batch}
             later: dict[str, list[tuple[str, str, datetime]]] = defaultdict(list)
             acks: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -459,6 +460,24 @@ class Worker:
             for c in batch:
                 self.running.pop(c.running.execution.id, None)
         return len(batch)
+
+    def _note_cancelled(
+        self, batch: list[Completed], recorded: dict[str, Recorded], now: datetime
+    ) -> dict[str, Recorded]:
+        """Runs a user cancelled while they ran here, before anything of them was
+        written: the cancel found them QUEUED and closed no attempt, and their end was
+        just refused (the row is CANCELLED). Their attempt is added to the history, so
+        the run shows it ran (``Store.note_cancelled``); returned as recorded."""
+        ends = [
+            (c.running.held, c.error)
+            for c in batch
+            if c.outcome == AttemptOutcome.CANCELLED
+            and c.running.cancel_requested
+            and not (c.running.held.recorded or c.running.lease_lost)
+            and c.running.execution.id not in recorded
+        ]
+        noted = self.store.note_cancelled(ends, now)
+        return {i: Recorded(ExecutionStatus.CANCELLED) for i in noted}
 
     def _started_long(self, long: list[Running], started: dict[str, Held]) -> None:
         """Runs recorded RUNNING are now held as such; one whose row changed before it

@@ -36,7 +36,15 @@ from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset, stored_json
 from jobsched.store.queries import q
-from jobsched.store.recording import Held, Recorded, Write, begin, end, params
+from jobsched.store.recording import (
+    Held,
+    Recorded,
+    Write,
+    begin,
+    cancelled_attempt,
+    end,
+    params,
+)
 from jobsched.store.rows import (
     dead_letter_from_row,
     execution_from_row,
@@ -1116,6 +1124,28 @@ class Store:
             if missed:
                 landed |= _record_runs(conn, ("executions", missed), now=now)
         return [w for w in writes if w.held.id in landed]
+
+    def note_cancelled(self, ends: Sequence[tuple[Held, str | None]], now: datetime) -> set[str]:
+        """Add to the history of runs a user cancelled before anything of them was
+        written the attempt their worker ran, ended CANCELLED with ``error``
+        (``note_cancelled_attempts``); the ids noted. A run retried since, or whose
+        row changed otherwise, is left as it is."""
+        if not ends:
+            return set()
+        rows = [
+            {
+                "id": held.id,
+                "scheduled_for": held.row["scheduled_for"].isoformat(),
+                "expect_attempt": held.row["attempt"],
+                "expect_token": held.row["lease_token"],
+                "attempt": cancelled_attempt(held, now, error),
+                "worker_id": held.worker_id,
+            }
+            for held, error in ends
+        ]
+        with self.statement() as conn:
+            found = conn.execute(q("note_cancelled_attempts"), {"rows": Jsonb(rows), "now": now})
+            return {r["id"] for r in found}
 
     def start(
         self, claims: Sequence[tuple[str, str]], worker_id: str, now: datetime

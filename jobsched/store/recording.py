@@ -222,6 +222,13 @@ def end(
     return write
 
 
+def cancelled_attempt(held: Held, now: datetime, error: str | None) -> dict[str, Any]:
+    """The attempt entry of a run cancelled while its holder ran it unrecorded: opened
+    at the holder's start, ended CANCELLED ``now`` (as ``end`` would have written it)."""
+    history, _, _ = _opened(held)
+    return attempts.close(history, AttemptOutcome.CANCELLED, now, error)[-1]
+
+
 def _plain(value: Any) -> Any:
     """A value as JSON has it (times as ISO text, ids as text)."""
     if isinstance(value, datetime):

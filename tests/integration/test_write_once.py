@@ -160,8 +160,30 @@ def test_cancelling_a_claimed_short_run_reaches_it(engine: Engine) -> None:
     w.heartbeat(engine.clock.now())  # learns of it from the Redis cancel set
     wait_for(lambda: w.flush(engine.clock.now()) or not w.running, timeout=10)
     e = engine.store.get_execution(eid)
-    assert e.status == "CANCELLED" and w.stats.cancelled == 0  # its own end is refused
+    assert e.status == "CANCELLED"
+    # Nothing of the run was written before the cancel; its attempt is in its history.
+    (attempt,) = e.attempts
+    assert (attempt.number, attempt.worker_id, attempt.outcome) == (1, "w1", "CANCELLED")
+    assert attempt.started_at is not None and attempt.finished_at is not None
+    assert e.attempt == 1 and e.worker_id == "w1" and w.stats.cancelled == 1
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+    counts = engine.store.counts()["executions"]
+    assert counts.get("CANCELLED") == 1 and not counts.get("QUEUED")
+
+
+def test_a_cancelled_short_runs_attempt_is_not_added_once_it_was_retried(
+    engine: Engine,
+) -> None:
+    eid = queued(engine, handler="test.delay", payload={"durationMs": 30_000})
+    w = worker(engine)
+    w.run_once(engine.clock.now())
+    engine.service.cancel_execution(eid)
+    w.heartbeat(engine.clock.now())  # the handler is told to stop
+    engine.service.retry_execution(eid)  # and the user runs it again meanwhile
+    wait_for(lambda: w.flush(engine.clock.now()) or not w.running, timeout=10)
+    e = engine.store.get_execution(eid)
+    assert e.status in ("PENDING", "QUEUED") and e.attempts == [] and e.attempt == 0
+    assert w.stats.cancelled == 0
 
 
 def test_a_short_result_is_refused_after_a_cancel_and_a_manual_retry(engine: Engine) -> None:

@@ -249,6 +249,30 @@ WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
 ORDER BY e.id
 FOR UPDATE OF e;
 
+-- name: note_cancelled_attempts
+-- The attempt of a short run a user cancelled while a worker ran it, before anything of
+-- the run was written (jobsched/worker.py, written once): cancel_execution found it
+-- QUEUED, with no attempt open to close, and record_runs refused the worker's end (the
+-- row is CANCELLED). The attempt is added to the history, so the run shows who ran it
+-- and when it stopped; the status, finished_at and the counters stay as the cancel left
+-- them (no status changes). Guarded as record_runs is: only while the row is still
+-- CANCELLED at the attempt number and lease token the worker read (a retry since
+-- changes the token and the status). %(rows)s: [{id, scheduled_for, expect_attempt,
+-- expect_token, attempt (the entry), worker_id}].
+WITH v AS (
+    SELECT (r->>'id')::uuid AS id, (r->>'scheduled_for')::timestamptz AS scheduled_for,
+           (r->>'expect_attempt')::int AS expect_attempt, r->>'expect_token' AS expect_token,
+           r->'attempt' AS entry, r->>'worker_id' AS worker_id
+    FROM jsonb_batch(%(rows)s) r
+)
+UPDATE executions e
+SET attempts = e.attempts || jsonb_build_array(v.entry), attempt = e.attempt + 1,
+    attempt_base = e.attempt_base, worker_id = v.worker_id, updated_at = %(now)s
+FROM v
+WHERE e.id = v.id AND e.scheduled_for = v.scheduled_for AND e.status = 'CANCELLED'
+  AND e.attempt = v.expect_attempt AND e.lease_token IS NOT DISTINCT FROM v.expect_token
+RETURNING e.id::text AS id;
+
 -- name: record_runs
 -- What workers write of their runs, many in one statement (the rows come as one JSON
 -- document: encoding it is far cheaper for the worker than one array per column): a
