@@ -7,6 +7,7 @@ stale worker or a second tick cannot overwrite a newer decision.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -290,6 +291,9 @@ def _page_limit(limit: int | None) -> int:
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
     return limit
+
+
+_UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 class Store:
@@ -1044,6 +1048,9 @@ class Store:
         """The rows of claimed runs that may start, read in one statement, unlocked
         (what follows is written by ``record``, guarded). A run finished, cancelled or
         deleted meanwhile is left out: the caller acks it away."""
+        # An id that is no uuid (something else wrote to the queue) has no row: left
+        # out here, it is acked away like a deleted run instead of failing its batch.
+        ids = [i for i in ids if _UUID_TEXT.fullmatch(i)]
         if not ids:
             return []
         dated = {i: scheduled_ms(i) for i in ids}

@@ -232,3 +232,18 @@ def test_redis_lost_while_a_short_run_was_in_flight(engine: Engine) -> None:
     assert other.run_once(engine.clock.now()) == 0  # finished: acked away, not run
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
     assert len(engine.store.get_execution(eid).attempts) == 1
+
+
+def test_an_id_in_the_queue_that_is_no_uuid_is_dropped_and_its_batch_runs(
+    engine: Engine,
+) -> None:
+    """Something else wrote a malformed id into the queue: the claim that takes it must
+    still start the real runs beside it, and the bad entry leaves the queue."""
+    eid = queued(engine)
+    engine.queue.enqueue([("not-a-uuid\x00", 100), ("7" * 36, 100)], engine.clock.now())
+    w = worker(engine)
+    assert w.run_once(engine.clock.now()) == 1
+    wait_for(lambda: finished(w))
+    w.flush(engine.clock.now())
+    assert engine.status(eid) == "SUCCEEDED"
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
