@@ -65,7 +65,14 @@ def scratch(label: str, redis_url: str | None = None) -> Iterator[Scratch]:
     try:
         migrate(url)
         store = Store(url)
-        settings = Settings(database_url=url, redis_url=redis_url, redis_key_prefix=prefix)
+        # The benches enqueue tens of thousands of runs into one job before workers
+        # drain them: past MAX_UNFINISHED_RUNS_PER_JOB's default, so it is off here.
+        settings = Settings(
+            database_url=url,
+            redis_url=redis_url,
+            redis_key_prefix=prefix,
+            max_unfinished_runs_per_job=0,
+        )
         yield Scratch(
             admin, url, redis_url, prefix, settings, client, store, RedisQueue(client, prefix)
         )

@@ -48,6 +48,8 @@ from jobsched.store.rows import queue_item
 log = logging.getLogger("jobsched.handoff")
 
 OUTBOX_BATCH = 1000
+RECONCILE_PAGE = 1000
+"""Unfinished runs the reconcile reads from PostgreSQL at once (each about 1 KB)."""
 PUSHED_BY_WRITER = (ExecutionStatus.PENDING, ExecutionStatus.QUEUED)
 """Statuses of the runs a write returns that its writer pushes (unless on hold)."""
 
@@ -103,10 +105,21 @@ class Handoff:
         RUNNING ones under their recorded lease, RETRYING ones delayed until due.
 
         Idempotent (ids Redis knows are left alone), so it doubles as the periodic
-        reconcile. Returns how many ids were missing from Redis."""
-        snapshot = self.store.unfinished()
-        pools = set(self.queue.known_pools()) | {r["pool"] for r in snapshot}
-        added = self._push_missing(snapshot, pools, now, visibility_ms)
+        reconcile. Reads PostgreSQL in keyset pages of ``RECONCILE_PAGE`` runs, each
+        checked and pushed before the next is read: memory stays bounded however many
+        runs are unfinished (runs for later may be many). Returns how many ids were
+        missing from Redis."""
+        pools = set(self.queue.known_pools())
+        added = 0
+        after = None
+        while True:
+            page = self.store.unfinished(after=after, limit=RECONCILE_PAGE)
+            mine = {r["pool"] for r in page}
+            added += self._push_missing(page, mine, now, visibility_ms)
+            pools |= mine
+            if len(page) < RECONCILE_PAGE:
+                break
+            after = (page[-1]["created_at"], page[-1]["id"])
         for pool in sorted(pools):
             self.queue.for_pool(pool).mark_rebuilt(now)
         if added:

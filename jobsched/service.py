@@ -211,10 +211,13 @@ class JobService:
         if utc(request.end) <= start:
             raise ValidationError({"end": "must be after start"})
         audit = self._audit("backfill")
+        limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         written: list[int] = []
 
         def write() -> list[Any]:
-            created, existing = self.store.backfill(job_id, start, end, now, audit)
+            created, existing = self.store.backfill(
+                job_id, start, end, now, audit, max_unfinished=limit
+            )
             written.append(existing)
             return created
 
@@ -314,14 +317,22 @@ class JobService:
             # entry, read once in its transaction: the runs are checked against its
             # handler, and written as checked.
             handler = handler_for(self.registry, job.handler, published)
-            runs.extend(validate_trigger(body, handler, self.settings))
+            runs.extend(validate_trigger(body, handler, self.settings, now))
 
         now = self.clock.now()
         audit = self._audit("trigger")
+        limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
             lambda: self.store.create_triggered(
-                job_id, now, runs, audit, check=check, key=key, queued=True
+                job_id,
+                now,
+                runs,
+                audit,
+                check=check,
+                key=key,
+                queued=True,
+                max_unfinished=limit,
             ),
             now,
         )

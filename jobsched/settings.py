@@ -19,6 +19,10 @@ from jobsched.errors import SettingsError
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/jobsched"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MIN_DEAD_AFTER_MS = 3_000
+DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB = 10_000
+"""Bounds what one job can pile up (runs for later wait up to 366 days, each about 1 KB
+in PostgreSQL and in Redis), and the check itself: it counts the job's unfinished
+runs up to the limit on each trigger and backfill."""
 MAX_LOCAL_TICKS = 4
 """The template's tick schedules (TickInstances)."""
 POOL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -124,6 +128,12 @@ class Settings:
         "days finished executions are kept by the built-in cleanup job (0: kept forever)",
         default=30,
     )
+    max_unfinished_runs_per_job: int = _env(
+        "MAX_UNFINISHED_RUNS_PER_JOB",
+        "unfinished runs one job may hold; a trigger or backfill past it is refused (409); "
+        "0: no limit",
+        default=DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB,
+    )
     handler_modules: tuple[str, ...] = _env(
         "HANDLER_MODULES",
         "import paths of modules with your handlers, comma-separated (workers load them)",
@@ -206,6 +216,7 @@ class Settings:
             "RETENTION_DAYS": self.retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
             "PRIORITY_AGING_STEP": self.priority_aging_step,
+            "MAX_UNFINISHED_RUNS_PER_JOB": self.max_unfinished_runs_per_job,
         }
         for name, value in not_negative.items():
             if value < 0:

@@ -331,7 +331,9 @@ class TriggerRun(Model):
 
     payload: Payload | UnsetType = UNSET
     priority: Priority | UnsetType = UNSET
-    run_at: When | UnsetType = UNSET
+    run_at: (
+        Annotated[When, Meta(description="run at this time: at most 366 days from now")] | UnsetType
+    ) = UNSET
     delay_ms: DelayMs | UnsetType = UNSET
 
 

@@ -18,13 +18,14 @@ import copy
 import types
 import typing
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
+from jobsched.domain import contract
 from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.domain.models import DEFAULT_POOL
 from jobsched.errors import ValidationError
@@ -345,12 +346,13 @@ def validate_job_update(
 
 
 def validate_trigger(
-    body: Any, handler: Handler | None, settings: Settings
+    body: Any, handler: Handler | None, settings: Settings, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The runs a trigger asks for, each one's overrides: one run for ``{payload?,
     priority?}`` (or no body), many for ``{"runs": [...]}``. An overriding payload must
     fit the job's handler, like the job's own; every problem of every run is named
-    (``runs[3].payload``)."""
+    (``runs[3].payload``). With ``now``, a ``run_at`` may be at most as far ahead as
+    ``delay_ms`` may (``MAX_DELAY_MS``): a run for the year 2999 would wait forever."""
     body = {} if body is None else body
     errors: dict[str, str] = {}
     values = _values(Trigger, body, "", True, errors)
@@ -384,6 +386,15 @@ def validate_trigger(
     for run in runs:
         if "run_at" in run:
             run["run_at"] = utc(run["run_at"])
+    if now is not None:
+        latest = now + timedelta(milliseconds=contract.MAX_DELAY_MS)
+        days = contract.MAX_DELAY_MS // contract.MAX_DAY_MS
+        for i, run in enumerate(runs):
+            if "run_at" in run and run["run_at"] > latest:
+                prefix = f"runs[{i}]." if batch else ""
+                errors[prefix + "run_at"] = f"must be at most {days} days from now (as delay_ms)"
+    if errors:
+        raise ValidationError(errors)
     return runs
 
 

@@ -770,6 +770,7 @@ class Store:
         check: Callable[[Job, dict[str, Any] | None], None] | None = None,
         key: str | None = None,
         queued: bool = False,
+        max_unfinished: int | None = None,
     ) -> list[Execution]:
         """Executions for a manual trigger, in one transaction and one INSERT; each run
         may override payload and priority, and be due later (``run_at``, ``delay_ms``).
@@ -783,7 +784,9 @@ class Store:
         both first (it raises to refuse the runs, e.g. a payload its handler rejects),
         so nothing is written for a refused trigger. With an idempotency ``key``, a
         repeated request returns the runs the first one created (requests with one key
-        are serialised by a transaction-scoped advisory lock)."""
+        are serialised by a transaction-scoped advisory lock). With ``max_unfinished``,
+        runs that would leave the job more unfinished runs than that are refused
+        (``ConflictError`` naming the limit), none written."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
             row = conn.execute(q("get_job_to_trigger"), {"id": jid}).fetchone()
@@ -804,6 +807,9 @@ class Store:
                 check(job_from_row(job), published)
             if job["status"] == "PAUSED":
                 raise ConflictError("job is paused; resume it before triggering")
+            if max_unfinished is not None:
+                conn.execute(q("lock_job_runs"), {"job_id": jid})
+                self._check_room(conn, jid, len(runs), max_unfinished)
             times = [run_time(run, now) for run in runs]
             ids = [run_id(when) for when in times]
             # One round trip for the writes: the runs' ids are chosen here, so the key
@@ -885,6 +891,24 @@ class Store:
             for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
         ]
 
+    @staticmethod
+    def _check_room(
+        conn: psycopg.Connection[dict[str, Any]], job_id: uuid.UUID, adding: int, limit: int
+    ) -> None:
+        """Refuse ``adding`` runs that would leave the job over ``limit`` unfinished ones.
+        The caller holds ``lock_job_runs`` (to commit): the job's other triggers and
+        backfills wait to count."""
+        params = {"job_id": job_id, "limit": limit}
+        n = conn.execute(q("count_unfinished_of_job"), params).fetchone()["n"]
+        if n + adding > limit:
+            raise ConflictError(
+                f"the job has {n} unfinished runs and holds at most {limit} "
+                f"(MAX_UNFINISHED_RUNS_PER_JOB): {adding} more do not fit; let some "
+                "finish, or cancel them",
+                limit=limit,
+                unfinished=n,
+            )
+
     def backfill(
         self,
         job_id: str,
@@ -893,15 +917,21 @@ class Store:
         now: datetime,
         audit: Audit | None = None,
         limit: int = 500,
+        max_unfinished: int | None = None,
     ) -> tuple[list[Execution], int]:
         """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
         not run (never recorded, or SKIPPED), once: a repeated backfill finds them
         written. Under any overlap policy but ``allow`` they run one at a time, oldest
         first (held back, released by the tick). Returns the runs written and how many
         occurrences in the range had run already. More than ``limit`` in the range is
-        refused, naming ``end``."""
+        refused, naming ``end``; runs past ``max_unfinished`` (as ``create_triggered``),
+        with a ``ConflictError``."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
+            if max_unfinished is not None:
+                # Before the job row, as a trigger takes them (its insert then waits
+                # for the row): the other order could deadlock with a trigger.
+                conn.execute(q("lock_job_runs"), {"job_id": jid})
             # Locked: two backfills of one job cannot interleave their checks.
             job = _found(
                 conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
@@ -927,6 +957,8 @@ class Store:
                 for t in times
                 if t not in ran
             ]
+            if max_unfinished is not None and rows:
+                self._check_room(conn, jid, len(rows), max_unfinished)
             created = self._insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
             change = {
                 "executions": {"after": [e.id for e in created]},
@@ -1031,11 +1063,27 @@ class Store:
             rows = conn.execute(q("queued_between"), {"since": since, "until": until}).fetchall()
         return [{**r, "id": str(r["id"])} for r in rows]
 
-    def unfinished(self, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    def unfinished(
+        self,
+        ids: Sequence[str] | None = None,
+        *,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
         """Executions Redis should hold (all, or those among ``ids``): for rebuilding
-        the queue after Redis lost it, and for the periodic reconcile."""
+        the queue after Redis lost it, and for the periodic reconcile. With ``limit``,
+        one keyset page of them in (created_at, id) order, after ``after`` (the last
+        row's ``created_at`` and ``id`` of the page before; None: the first page)."""
         with self.tx() as conn:
-            if ids is None:
+            if limit is not None:
+                at, eid = after or (None, None)
+                params = {
+                    "after_at": "-infinity" if at is None else at,
+                    "after_id": eid or uuid.UUID(int=0),
+                    "limit": limit,
+                }
+                rows = conn.execute(q("unfinished_executions_page"), params).fetchall()
+            elif ids is None:
                 rows = conn.execute(q("unfinished_executions")).fetchall()
             else:
                 among = {"ids": [uuid.UUID(i) for i in ids]}

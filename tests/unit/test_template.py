@@ -374,6 +374,7 @@ TUNABLE = (
     ("WorkerDeadAfterMs", "WORKER_DEAD_AFTER_MS", "worker_dead_after_ms"),
     ("MaxDeliveries", "MAX_DELIVERIES", "max_deliveries"),
     ("RetentionDays", "RETENTION_DAYS", "retention_days"),
+    ("MaxUnfinishedRunsPerJob", "MAX_UNFINISHED_RUNS_PER_JOB", "max_unfinished_runs_per_job"),
     ("RecordRunningAfterMs", "RECORD_RUNNING_AFTER_MS", "record_running_after_ms"),
 )
 

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from jobsched.domain.contract import ExecutionListQuery
@@ -184,6 +186,23 @@ def test_a_trigger_yields_its_runs_overrides() -> None:
     assert validate_trigger({"priority": 9}, handler, SETTINGS) == [{"priority": 9}]
     runs = {"runs": [{"payload": {"n": 1}}, {}]}
     assert validate_trigger(runs, handler, SETTINGS) == [{"payload": {"n": 1}}, {}]
+
+
+def test_a_run_at_is_at_most_as_far_ahead_as_a_delay() -> None:
+    handler = REG.get("test.echo")
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    furthest = now + timedelta(days=366)
+    assert validate_trigger({"run_at": furthest.isoformat()}, handler, SETTINGS, now) == [
+        {"run_at": furthest}
+    ]
+    too_far = (furthest + timedelta(seconds=1)).isoformat()
+    with pytest.raises(ValidationError) as info:
+        validate_trigger({"run_at": too_far}, handler, SETTINGS, now)
+    assert info.value.fields == {"run_at": "must be at most 366 days from now (as delay_ms)"}
+    batch = {"runs": [{"run_at": furthest.isoformat()}, {"run_at": "2999-01-01T00:00:00Z"}]}
+    with pytest.raises(ValidationError) as info:
+        validate_trigger(batch, handler, SETTINGS, now)
+    assert list(info.value.fields) == ["runs[1].run_at"]
 
 
 @pytest.mark.parametrize(

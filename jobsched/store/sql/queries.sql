@@ -170,6 +170,22 @@ FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::i
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
 SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
 
+-- name: lock_job_runs
+-- Triggers and backfills of one job check its unfinished runs against
+-- MAX_UNFINISHED_RUNS_PER_JOB one at a time (held to commit): two cannot both pass the
+-- check with room for only one. An advisory lock, not the job row: the tick's due-scan
+-- skips locked job rows, and must not skip a job because it is being triggered.
+SELECT pg_advisory_xact_lock(hashtextextended('runs:' || %(job_id)s::text, 0));
+
+-- name: count_unfinished_of_job
+-- A job's unfinished runs, counted up to %(limit)s (through
+-- executions_job_unfinished_idx): the check's cost is bounded by the limit.
+SELECT count(*) AS n FROM (
+    SELECT 1 FROM executions
+    WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+    LIMIT %(limit)s
+) AS unfinished;
+
 -- name: get_trigger_key
 SELECT * FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
 
@@ -370,6 +386,19 @@ FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
 
+-- name: unfinished_executions_page
+-- The same, one keyset page: those after (%(after_at)s, %(after_id)s) in (created_at, id)
+-- order, at most %(limit)s (the reconcile reads them page by page, never all at once;
+-- through executions_unfinished_keyset_idx). A run unfinished throughout is read once,
+-- whatever status changes it goes through meanwhile: created_at never changes.
+SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
+       lease_token, pool, job_id, max_concurrency, handler, created_at
+FROM executions
+WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
+  AND (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)
+ORDER BY created_at, id
+LIMIT %(limit)s;
+
 -- name: unfinished_executions_among
 -- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
@@ -401,8 +430,15 @@ WHERE id IN (
 );
 
 -- name: delete_old_trigger_keys
--- A key outlives the runs it names only as long as they are kept.
-DELETE FROM trigger_keys WHERE created_at < %(cutoff)s;
+-- A key outlives the runs it names only as long as they are kept, and is kept as long
+-- as any of them is unfinished (a run for later may wait longer than the retention: a
+-- repeated request must still find it, not create a second run).
+DELETE FROM trigger_keys k
+WHERE k.created_at < %(cutoff)s
+  AND NOT EXISTS (
+      SELECT 1 FROM executions e
+      WHERE e.id = ANY(k.execution_ids)
+        AND e.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING'));
 
 -- name: ran_occurrences
 -- Occurrences among these that a backfill must not run again: backfilled already,
