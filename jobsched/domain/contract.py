@@ -511,6 +511,14 @@ class ErrorDetail(Struct, kw_only=True):
     required_scope: (
         Annotated[ScopeName, Meta(description="with 403: the scope the request needs")] | UnsetType
     ) = UNSET
+    limit: (
+        Annotated[int, Meta(description="with 409: the job's MAX_UNFINISHED_RUNS_PER_JOB")]
+        | UnsetType
+    ) = UNSET
+    unfinished: (
+        Annotated[int, Meta(description="with 409: the job's unfinished runs (up to limit)")]
+        | UnsetType
+    ) = UNSET
 
 
 class Error(Struct, kw_only=True, forbid_unknown_fields=True):
