@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from jobsched import handoff
-from jobsched.errors import DependencyError
+from jobsched.errors import ConflictError, DependencyError
 from jobsched.service import JobService
 from jobsched.store.postgres import Store
 from jobsched.store.queries import q
@@ -97,24 +97,43 @@ def test_a_job_at_its_limit_of_unfinished_runs_refuses_more_with_a_409_naming_it
     api.ok("POST", path, {}, 202)
 
 
-def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(limited: Engine) -> None:
+def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
+    limited: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first trigger is held between its count and its insert; the second, sent
+    meanwhile, must wait for it and count its runs (5 fit: 3 + 3 do not)."""
     job_id = limited.create_job()
-    barrier = threading.Barrier(2)
-    outcomes: list[Any] = []
+    counted, go_on = threading.Event(), threading.Event()
+    check_room = Store._check_room
+
+    def held(*args: Any) -> None:
+        check_room(*args)
+        if threading.current_thread().name == "first":
+            counted.set()
+            go_on.wait(10)
+
+    monkeypatch.setattr(Store, "_check_room", staticmethod(held))
+    outcomes: dict[str, Any] = {}
 
     def trigger() -> None:
-        barrier.wait()
+        name = threading.current_thread().name
         try:
-            outcomes.append(limited.service.trigger_job(job_id, {"runs": [{}] * 3})["total"])
+            outcomes[name] = limited.service.trigger_job(job_id, {"runs": [{}] * 3})["total"]
         except Exception as exc:  # the loser's 409
-            outcomes.append(type(exc).__name__)
+            outcomes[name] = exc
 
-    threads = [threading.Thread(target=trigger) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(map(str, outcomes)) == ["3", "ConflictError"]
+    first = threading.Thread(target=trigger, name="first")
+    first.start()
+    assert counted.wait(10)
+    second = threading.Thread(target=trigger, name="second")
+    second.start()
+    wait_for(lambda: _waiting_on_a_lock(database_url) or not second.is_alive())
+    go_on.set()
+    first.join()
+    second.join()
+    assert outcomes["first"] == 3
+    assert isinstance(outcomes["second"], ConflictError), outcomes
+    assert outcomes["second"].details == {"limit": LIMIT, "unfinished": 3}
     assert _total(limited, job_id) == 3
 
 
