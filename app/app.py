@@ -140,7 +140,7 @@ def _body(required: bool = True) -> Any:
 def _svc():
     service = runtime().service
     caller = _caller.get()
-    return service.as_caller(caller.id) if caller else service
+    return service.as_caller(caller.id, caller.scope) if caller else service
 
 
 def _me() -> Caller:

@@ -17,6 +17,7 @@ from typing import Any
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron
+from jobsched.domain.access import BOOTSTRAP_SCOPE, forbidden_overrides
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
@@ -29,12 +30,12 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, ForbiddenError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
-from jobsched.registry import HandlerLookup
+from jobsched.registry import Handler, HandlerLookup
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -89,11 +90,15 @@ class JobService:
         )
         self.actor = actor
         """The key id every change made through this service is audited under."""
+        self.scope = BOOTSTRAP_SCOPE
+        """The caller's scope, for the rights checked inside a use case (a trigger's
+        payload overrides); ``admin`` when the core is used without an API caller."""
 
-    def as_caller(self, key_id: str) -> JobService:
+    def as_caller(self, key_id: str, scope: str = BOOTSTRAP_SCOPE) -> JobService:
         """This service acting for one API caller (a cheap copy per request)."""
         bound = copy.copy(self)
         bound.actor = key_id
+        bound.scope = scope
         return bound
 
     def _audit(self, action: str) -> Audit:
@@ -314,7 +319,9 @@ class JobService:
             # entry, read once in its transaction: the runs are checked against its
             # handler, and written as checked.
             handler = handler_for(self.registry, job.handler, published)
-            runs.extend(validate_trigger(body, handler, self.settings))
+            checked = validate_trigger(body, handler, self.settings)
+            self._check_overrides(job, handler, checked, batch="runs" in (body or {}))
+            runs.extend(checked)
 
         now = self.clock.now()
         audit = self._audit("trigger")
@@ -329,6 +336,31 @@ class JobService:
         if isinstance(body, dict) and "runs" in body:
             return {"items": items, "next_cursor": None, "total": len(items)}
         return items[0]
+
+    def _check_overrides(
+        self, job: Job, handler: Handler | None, runs: list[dict[str, Any]], batch: bool
+    ) -> None:
+        """403 naming each payload field the caller's scope may not override for one
+        run: a handler declares what an operate key may change (``overridable``);
+        everything else, and anything of a ``system.*`` handler, needs admin."""
+        overridable = handler.overridable if handler is not None else ()
+        refused: dict[str, str] = {}
+        for i, run in enumerate(runs):
+            payload = run.get("payload")
+            if payload is None:
+                continue
+            prefix = f"runs[{i}].payload." if batch else "payload."
+            for name in forbidden_overrides(
+                self.scope, job.handler, overridable, job.payload, payload
+            ):
+                refused[prefix + name] = "overriding it for one run needs the admin scope"
+        if refused:
+            names = ", ".join(sorted(refused))
+            raise ForbiddenError(
+                f"{job.handler} does not let a key of scope {self.scope} override {names}",
+                "admin",
+                refused,
+            )
 
     # ------------------------------------------------------------ executions
 

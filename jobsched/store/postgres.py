@@ -992,7 +992,12 @@ class Store:
         """Record what a worker serves (``Handler.describe()``), replacing older entries
         of the same names."""
         rows = [
-            {**h, "schema": Jsonb(h["schema"]) if h["schema"] is not None else None, "now": now}
+            {
+                **h,
+                "schema": Jsonb(h["schema"]) if h["schema"] is not None else None,
+                "overridable": list(h.get("overridable") or ()),
+                "now": now,
+            }
             for h in handlers
         ]
         if rows:

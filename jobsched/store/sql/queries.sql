@@ -673,11 +673,14 @@ WHERE id = %(id)s AND revoked_at IS NULL
 RETURNING *;
 
 -- name: upsert_handler
-INSERT INTO handler_catalog (name, description, schema, pool, isolation, updated_at)
-VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(now)s)
+INSERT INTO handler_catalog (name, description, schema, pool, isolation, overridable,
+                             updated_at)
+VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(overridable)s,
+        %(now)s)
 ON CONFLICT (name) DO UPDATE
 SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
-    isolation = EXCLUDED.isolation, updated_at = EXCLUDED.updated_at;
+    isolation = EXCLUDED.isolation, overridable = EXCLUDED.overridable,
+    updated_at = EXCLUDED.updated_at;
 
 -- name: get_handler
 SELECT * FROM handler_catalog WHERE name = %(name)s;
