@@ -134,9 +134,7 @@ def schema_problems(schema: dict[str, Any], payload: Any) -> dict[str, str]:
 
 def check_overridable(name: str, overridable: Any) -> tuple[str, ...]:
     """``overridable`` as a tuple of field names; ValueError naming the handler otherwise."""
-    if isinstance(overridable, str) or not all(
-        isinstance(f, str) and f for f in overridable or ()
-    ):
+    if isinstance(overridable, str) or not all(isinstance(f, str) and f for f in overridable or ()):
         raise ValueError(f"handler {name!r}: overridable must be a tuple of payload field names")
     fields = tuple(dict.fromkeys(overridable or ()))
     if name.startswith("system.") and fields:

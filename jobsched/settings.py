@@ -124,6 +124,11 @@ class Settings:
         "days finished executions are kept by the built-in cleanup job (0: kept forever)",
         default=30,
     )
+    audit_retention_days: int = _env(
+        "AUDIT_RETENTION_DAYS",
+        "days audit log entries are kept by the built-in cleanup job (0: kept forever)",
+        default=365,
+    )
     handler_modules: tuple[str, ...] = _env(
         "HANDLER_MODULES",
         "import paths of modules with your handlers, comma-separated (workers load them)",
@@ -204,6 +209,7 @@ class Settings:
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RECORD_RUNNING_AFTER_MS": self.record_running_after_ms,
             "RETENTION_DAYS": self.retention_days,
+            "AUDIT_RETENTION_DAYS": self.audit_retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
             "PRIORITY_AGING_STEP": self.priority_aging_step,
         }

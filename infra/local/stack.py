@@ -258,6 +258,7 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "WorkerDeadAfterMs": str(settings.worker_dead_after_ms),
         "MaxDeliveries": str(settings.max_deliveries),
         "RetentionDays": str(settings.retention_days),
+        "AuditRetentionDays": str(settings.audit_retention_days),
         "ShellAllowedCommands": ",".join(settings.shell_allowed_commands),
         "ShellAllowedEnv": ",".join(settings.shell_allowed_env),
         "WebhookAllowedHosts": ",".join(settings.webhook_allowed_hosts),

@@ -1334,6 +1334,18 @@ class Store:
             conn.execute(q("delete_old_trigger_keys"), {"cutoff": cutoff})
         return deleted
 
+    def delete_audit_older_than(self, cutoff: datetime) -> int:
+        """Deletes audit entries written before ``cutoff``, in batches; returns how many."""
+        deleted = 0
+        while True:
+            with self.tx() as conn:  # one short transaction per batch
+                n = conn.execute(
+                    q("delete_old_audit"), {"cutoff": cutoff, "batch": CLEANUP_BATCH}
+                ).rowcount
+            deleted += n
+            if n < CLEANUP_BATCH:
+                return deleted
+
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, limit: int | None = None, cursor: str | None = None) -> Page:

@@ -627,6 +627,12 @@ LEFT JOIN (
 GROUP BY s.status, b.le
 ORDER BY s.status, b.le;
 
+-- name: delete_old_audit
+-- One batch of entries older than the cutoff, oldest first (through audit_log_at_idx);
+-- the counter follows through its delete trigger (0014).
+DELETE FROM audit_log
+WHERE id IN (SELECT id FROM audit_log WHERE at < %(cutoff)s ORDER BY at LIMIT %(batch)s);
+
 -- name: count_audit
 SELECT count(*) AS n FROM audit_log
 WHERE (%(action)s::text IS NULL OR action = %(action)s)
