@@ -48,8 +48,9 @@ def test_a_route_that_declares_no_scope_is_read_for_a_get_and_admin_otherwise(
 
 
 def test_the_scopes_are_the_ones_the_contract_names() -> None:
-    """read: every GET; operate: also the actions on runs; admin: also defining jobs
-    and managing keys."""
+    """read: every GET but the worker list and the key inventory; operate: also the
+    actions on runs and the workers (host names); admin: also defining jobs and managing
+    keys, listing them included."""
     table = {(op.method, op.path): op.needs for op in KEYED}
     operate = {
         ("POST", "/jobs/{job_id}/trigger"),
@@ -61,18 +62,22 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
         ("POST", "/executions/{execution_id}/retry"),
         ("POST", "/dead-letter/{entry_id}/redrive"),
         ("DELETE", "/dead-letter/{entry_id}"),
+        ("GET", "/workers"),
     }
     admin = {
         ("POST", "/jobs"),
         ("PUT", "/jobs/{job_id}"),
         ("DELETE", "/jobs/{job_id}"),
         ("POST", "/keys"),
+        ("GET", "/keys"),
         ("DELETE", "/keys/{key_id}"),
     }
     for route, needs in table.items():
         expected = "operate" if route in operate else "admin" if route in admin else "read"
         assert needs == expected, route
-        assert (needs == "read") == (route[0] == "GET"), route
+        assert (
+            needs == "read" or route[0] != "GET" or route in {("GET", "/workers"), ("GET", "/keys")}
+        )
 
 
 def test_the_scope_table_is_the_openapi_documents() -> None:
