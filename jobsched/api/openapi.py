@@ -286,7 +286,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "DELETE",
         "/keys/{key_id}",
-        "Revoke a key: refused by every API instance within a second",
+        "Revoke a key and the keys it created (transitively): refused by every API "
+        "instance within a second",
         204,
         errors=NOT_FOUND,
     ),

@@ -674,9 +674,19 @@ WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at <= %(now)s - interva
 SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
 
 -- name: revoke_api_key
-UPDATE api_keys SET revoked_at = %(now)s
-WHERE id = %(id)s AND revoked_at IS NULL
-RETURNING *;
+-- The key and every key in force it created, and theirs (a key made with a revoked key
+-- must not outlive it); the key asked for first. Keys from API_KEYS are never here.
+WITH RECURSIVE tree AS (
+    SELECT id, 0 AS depth FROM api_keys WHERE id = %(id)s AND revoked_at IS NULL
+    UNION
+    SELECT k.id, t.depth + 1 FROM api_keys k JOIN tree t ON k.created_by = t.id::text
+    WHERE k.revoked_at IS NULL
+), revoked AS (
+    UPDATE api_keys k SET revoked_at = %(now)s
+    FROM tree t WHERE k.id = t.id AND k.revoked_at IS NULL
+    RETURNING k.*, t.depth
+)
+SELECT * FROM revoked ORDER BY depth, created_at, id;
 
 -- name: upsert_handler
 INSERT INTO handler_catalog (name, description, schema, pool, isolation, overridable,
