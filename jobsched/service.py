@@ -17,10 +17,11 @@ from typing import Any
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron
-from jobsched.domain.access import BOOTSTRAP_SCOPE, forbidden_overrides
+from jobsched.domain.access import BOOTSTRAP_SCOPE, allows, forbidden_overrides
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
+from jobsched.domain.redaction import redact
 from jobsched.domain.validation import (
     idempotency_key_problem,
     load_body,
@@ -104,6 +105,18 @@ class JobService:
     def _audit(self, action: str) -> Audit:
         return Audit(self.actor, action)
 
+    def _visible(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Views of jobs, runs or dead-letter entries as the caller may see them: a
+        ``read`` key sees payloads and results with their secrets redacted (an operate
+        key sees them whole: a trigger that overrides a payload resends the rest)."""
+        if allows(self.scope, "operate"):
+            return views
+        for view in views:
+            for field in ("payload", "result"):
+                if field in view:
+                    view[field] = redact(view[field])
+        return views
+
     # ---------------------------------------------------- who serves what
 
     def _live_workers(self) -> list[dict[str, Any]] | None:
@@ -123,6 +136,7 @@ class JobService:
     def _flag_executions(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Say why each QUEUED run waits: a limit held it back, or no live worker
         serves its handler on its pool."""
+        views = self._visible(views)
         waiting = [v for v in views if v["status"] == "QUEUED"]
         workers = self._live_workers() if waiting else None
         if workers is None:
@@ -162,7 +176,7 @@ class JobService:
                 # every list that includes the job; the tick flags it the same way.
                 data["schedule_error"] = data["schedule_error"] or f"{type(exc).__name__}: {exc}"
         data["upcoming_runs"] = upcoming
-        return data
+        return self._visible([data])[0]
 
     @staticmethod
     def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
@@ -406,11 +420,12 @@ class JobService:
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(contract.Paging, params)
-        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor)
-        return page.to_dict()
+        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor).to_dict()
+        page["items"] = self._visible(page["items"])
+        return page
 
     def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
-        return self.store.get_dead_letter(entry_id).to_dict()
+        return self._visible([self.store.get_dead_letter(entry_id).to_dict()])[0]
 
     def redrive_dead_letter(self, entry_id: str) -> dict[str, Any]:
         entry = self.store.get_dead_letter(entry_id)
