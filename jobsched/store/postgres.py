@@ -190,10 +190,12 @@ class Page:
 
 
 def parse_uuid(value: str, what: str) -> uuid.UUID:
+    # The 404 does not repeat what it was sent: an API key pasted where an id belongs
+    # would reach the answer and the log.
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise NotFoundError(f"{what} {value!r} not found") from None
+        raise NotFoundError(f"no {what} has this id") from None
 
 
 def _describe(exc: BaseException) -> str:
@@ -272,8 +274,8 @@ def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
     """The row, or the 404 naming what was looked for."""
-    if row is None:
-        raise NotFoundError(f"{what} {ident!r} not found")
+    if row is None:  # without the id, as parse_uuid: a key may be UUID-shaped too
+        raise NotFoundError(f"no {what} has this id")
     return row
 
 
