@@ -333,9 +333,12 @@ class JobService:
             # entry, read once in its transaction: the runs are checked against its
             # handler, and written as checked.
             handler = handler_for(self.registry, job.handler, published)
-            checked = validate_trigger(body, handler, self.settings)
-            self._check_overrides(job, handler, checked, batch="runs" in (body or {}))
-            runs.extend(checked)
+            if not allows(self.scope, "admin"):
+                # The right first (403), then the values (400): a caller who may not
+                # override a field learns no more about what it would accept.
+                asked = validate_trigger(body, None, self.settings)
+                self._check_overrides(job, handler, asked, batch="runs" in (body or {}))
+            runs.extend(validate_trigger(body, handler, self.settings))
 
         now = self.clock.now()
         audit = self._audit("trigger")
