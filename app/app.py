@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import threading
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
@@ -23,7 +24,7 @@ from jobsched.api import prometheus
 from jobsched.api.http import error_body, parse_json, prefers, status_for
 from jobsched.api.openapi import openapi_document, scope_of
 from jobsched.api.prometheus import CONTENT_TYPE
-from jobsched.domain.access import KEY_PREFIX, Caller
+from jobsched.domain.access import Caller
 from jobsched.domain.contract import MetricsFormatQuery
 from jobsched.domain.validation import load_query
 from jobsched.errors import JobSchedulerError
@@ -104,9 +105,18 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
 
 
 def _loggable(params: dict[str, str]) -> dict[str, str]:
-    """Path parameters for the log, except what looks like an API key (sent where an
-    id belongs by mistake): keys never reach the logs."""
-    return {k: "<redacted>" if v.startswith(KEY_PREFIX) else v for k, v in params.items()}
+    """Path parameters for the log when they are ids (UUIDs); anything else may be an
+    API key sent where an id belongs by mistake (ours start with ``jsk_``, those of
+    API_KEYS with anything), and keys never reach the logs."""
+    return {k: v if _is_uuid(v) else "<not an id>" for k, v in params.items()}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 CHALICE_ERROR_CODES = {
@@ -140,7 +150,7 @@ def _body(required: bool = True) -> Any:
 def _svc():
     service = runtime().service
     caller = _caller.get()
-    return service.as_caller(caller.id) if caller else service
+    return service.as_caller(caller.id, caller.scope) if caller else service
 
 
 def _me() -> Caller:

@@ -2,7 +2,7 @@
 //
 // Test ids (data-testid) - stable hooks for browser tests:
 //   shell      nav-overview nav-jobs nav-executions nav-workers nav-dead-letter nav-audit
-//              nav-keys (admin keys only) whoami[data-scope] (the key's name and scope)
+//              nav-keys (admin keys only; nav-workers: operate and above) whoami[data-scope] (the key's name and scope)
 //              signout live-status conn-error page-title toast
 //   sign-in    signin-form signin-key signin-submit signin-error signin-message
 //   overview   metric-<name> (value elements, raw number in data-value): metric-jobs-total
@@ -33,7 +33,7 @@
 //              executions-filter-status executions-filter-handler
 //              (on #/executions/<id> the action bar is the execution-row[data-status])
 //   workers    workers-table worker-row[data-worker-id][data-stale] worker-load worker-heartbeat
-//              worker-stale workers-summary
+//              worker-stale workers-summary workers-forbidden
 //   DLQ        dlq-table dlq-row[data-dlq-id] dlq-inspect dlq-detail dlq-payload dlq-error
 //              dlq-redrive dlq-delete dlq-total
 //   audit      audit-table audit-total audit-row[data-action][data-target-type][data-target-id]
@@ -173,13 +173,15 @@ function buildShell() {
   });
 }
 
-/** The signed-in key's name and scope in the top bar; the Keys page for admin keys only. */
+/** The signed-in key's name and scope in the top bar; the Keys page for admin keys only,
+ *  the Workers page for operate keys and above. */
 function showWho() {
   const me = session.me;
   shell.whoami.replaceChildren(...(me ? [h('span', { class: 'whoami-name' }, me.name), ' ', h('span', { class: 'scope' }, me.scope)] : []));
   shell.whoami.title = me ? `Signed in with “${me.name}” (scope ${me.scope})` : '';
   if (me) shell.whoami.dataset.scope = me.scope; else delete shell.whoami.dataset.scope;
   shell.nav.querySelector('[data-section="keys"]').hidden = !can('admin');
+  shell.nav.querySelector('[data-section="workers"]').hidden = !can('operate');
 }
 
 /** Learn which key is signed in (once per sign-in), then render. */

@@ -2,7 +2,7 @@
 
 Payload::
 
-    {"retention_days": 30,                               # number > 0; default RETENTION_DAYS
+    {"retention_days": 30,                               # number >= 1; default RETENTION_DAYS
      "statuses": ["SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"]}  # terminal ones only
 
 The scheduler creates one such job itself (``system-cleanup``, daily, empty payload, so
@@ -15,7 +15,7 @@ cutoff, which makes it a deterministic function of ``now`` for tests.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from handlers._payload import check_object, is_number, require_valid
@@ -26,6 +26,9 @@ from jobsched.settings import Settings
 
 NAME = "system.cleanup"
 FIELDS = ("retention_days", "statuses")
+MIN_RETENTION_DAYS = 1
+"""Less would delete runs that just finished (``1e-9`` deletes every finished run and
+every idempotency key): narrower deletions are ``DELETE /jobs/{id}``'s job."""
 MAX_RETENTION_DAYS = 100 * 366
 TERMINAL_STATUSES = sorted(status.value for status in TERMINAL)
 
@@ -39,9 +42,9 @@ def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
         return problems
     if "retention_days" in payload:
         days = payload["retention_days"]
-        if not is_number(days) or not 0 < days <= MAX_RETENTION_DAYS:
+        if not is_number(days) or not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
             problems["payload.retention_days"] = (
-                f"must be a number of days greater than 0 and at most {MAX_RETENTION_DAYS}"
+                f"must be a number of days from {MIN_RETENTION_DAYS} to {MAX_RETENTION_DAYS}"
             )
     if "statuses" in payload:
         statuses = payload["statuses"]
@@ -65,15 +68,34 @@ def run(
     if ctx.store is None:
         raise RuntimeError("system.cleanup needs the store")
     ctx.check()
+    now = clock.now()
+    audit = _trim_audit(ctx, now)
     days = payload.get("retention_days", ctx.settings.retention_days)
     if not days:  # RETENTION_DAYS=0: history is kept forever
-        return {"deleted": 0, "cutoff": None, "statuses": []}
+        return {"deleted": 0, "cutoff": None, "statuses": [], **audit}
     # Upper-cased and de-duplicated, keeping the order given.
     statuses = list(dict.fromkeys(s.upper() for s in payload.get("statuses", TERMINAL_STATUSES)))
-    cutoff = clock.now() - timedelta(days=days)
+    cutoff = now - timedelta(days=days)
     deleted = ctx.store.delete_executions_older_than(cutoff, statuses)
     ctx.logger.info(f"system.cleanup deleted {deleted} executions finished before {cutoff}")
-    return {"deleted": int(deleted), "cutoff": cutoff.isoformat(), "statuses": statuses}
+    return {
+        "deleted": int(deleted),
+        "cutoff": cutoff.isoformat(),
+        "statuses": statuses,
+        **audit,
+    }
+
+
+def _trim_audit(ctx: HandlerContext, now: datetime) -> dict[str, Any]:
+    """Delete audit entries older than AUDIT_RETENTION_DAYS (a setting, never a payload
+    field: the log of who did what is not shortened by whoever triggers the cleanup)."""
+    days = ctx.settings.audit_retention_days
+    if not days:  # AUDIT_RETENTION_DAYS=0: the audit log is kept forever
+        return {"audit_deleted": 0, "audit_cutoff": None}
+    cutoff = now - timedelta(days=days)
+    deleted = ctx.store.delete_audit_older_than(cutoff)
+    ctx.logger.info(f"system.cleanup deleted {deleted} audit entries from before {cutoff}")
+    return {"audit_deleted": int(deleted), "audit_cutoff": cutoff.isoformat()}
 
 
 def register(registry: HandlerRegistry) -> None:

@@ -360,5 +360,8 @@ def register(registry: HandlerRegistry) -> None:
             validate,
             "Run an allow-listed program with an argument list (never a shell string). "
             "Off unless SHELL_ALLOWED_COMMANDS lists the command.",
+            # Nothing: command, args, cwd and env decide what runs; changing any of
+            # them for one run needs an admin key.
+            overridable=(),
         )
     )

@@ -97,13 +97,19 @@ def run_log(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
 
 
 def register(registry: HandlerRegistry) -> None:
-    registry.add(Handler("test.echo", run_echo, validate_echo, "Return the payload."))
+    # Harmless whatever they say: every field may be overridden by an operate key.
+    registry.add(
+        Handler("test.echo", run_echo, validate_echo, "Return the payload.", overridable=("*",))
+    )
     registry.add(
         Handler(
             "test.delay",
             run_delay,
             validate_delay,
             "Sleep durationMs, then succeed, or fail with failMessage if shouldFail.",
+            overridable=DELAY_FIELDS,
         )
     )
-    registry.add(Handler("test.log", run_log, validate_log, "Log message at level."))
+    registry.add(
+        Handler("test.log", run_log, validate_log, "Log message at level.", overridable=LOG_FIELDS)
+    )

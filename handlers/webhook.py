@@ -60,6 +60,9 @@ from jobsched.settings import Settings
 
 NAME = "http.webhook"
 FIELDS = ("url", "method", "headers", "body", "timeout")
+OVERRIDABLE = ("body", "timeout")
+"""What an operate key may change for one run: what is sent and how long to wait, never
+where it goes, how, or with which credentials (url, method, headers need admin)."""
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 DEFAULT_METHOD = "POST"
 DEFAULT_TIMEOUT_MS = 10_000
@@ -417,5 +420,6 @@ def register(registry: HandlerRegistry) -> None:
             validate,
             "Make an HTTP request; a non-2xx answer fails. Private addresses need "
             "WEBHOOK_ALLOWED_HOSTS.",
+            overridable=OVERRIDABLE,
         )
     )

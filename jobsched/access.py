@@ -134,11 +134,14 @@ class Access:
         return {"items": items, "next_cursor": None, "total": len(items)}
 
     def revoke_key(self, key_id_: str, revoker: Caller) -> None:
+        """Revoke a key and the keys it created, transitively (a key made with a leaked
+        key goes with it); keys from API_KEYS are not created by any key."""
         revoked = self.keys.revoke(key_id_, self.clock.now(), Audit(revoker.id, "key_revoke"))
+        ids = {key.id for key in revoked}
         with self._lock:  # refused on this instance from the next request on
-            self._revoked.add(revoked.id)
+            self._revoked.update(ids)
             for digest, (_, caller) in list(self._cache.items()):
-                if caller.id == revoked.id:
+                if caller.id in ids:
                     del self._cache[digest]
 
     @staticmethod

@@ -1,7 +1,8 @@
 """Jobs the scheduler creates for itself on its first pass as leader.
 
 Created once (by name); an operator may pause or reschedule them and the change is
-kept. ``RETENTION_DAYS=0`` creates no cleanup job (history is kept forever).
+kept. ``RETENTION_DAYS=0`` with ``AUDIT_RETENTION_DAYS=0`` creates no cleanup job
+(history and the audit log are kept forever).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ CLEANUP_SCHEDULE = "17 3 * * *"
 
 
 def builtin_jobs(settings: Settings) -> list[dict[str, Any]]:
-    if settings.retention_days <= 0:
+    if settings.retention_days <= 0 and settings.audit_retention_days <= 0:
         return []
     cleanup = {
         **DEFAULTS,

@@ -49,6 +49,8 @@ def _entry(row: dict[str, Any]) -> Handler:
         row["schema"],
         row["pool"],
         row["isolation"],
+        # Published by a worker older than the column: none (the database's default).
+        tuple(row.get("overridable") or ()),
     )
 
 

@@ -70,8 +70,12 @@ class ForbiddenError(JobSchedulerError):
 
     code = "forbidden"
 
-    def __init__(self, message: str, required_scope: str) -> None:
-        super().__init__(message, required_scope=required_scope)
+    def __init__(
+        self, message: str, required_scope: str, fields: dict[str, str] | None = None
+    ) -> None:
+        """``fields``: the request's fields that need the scope (payload overrides)."""
+        extra = {"fields": fields} if fields else {}
+        super().__init__(message, required_scope=required_scope, **extra)
 
 
 class RateLimitedError(JobSchedulerError):

@@ -33,6 +33,7 @@ from jobsched.registry import (
     HandlerContext,
     HandlerTimeout,
     RunFn,
+    check_overridable,
     schema_validator,
 )
 from jobsched.settings import POOL_NAME
@@ -70,12 +71,15 @@ def handler(
     pool: str = "default",
     isolation: str = "thread",
     description: str | None = None,
+    overridable: tuple[str, ...] = (),
 ) -> Callable[[RunFn], RunFn]:
     """Declare ``fn`` as the handler ``name``. ``schema``: a JSON Schema its payload
     must match (checked by the API when a job is created); ``pool``: the pool its jobs
     run on unless a job names another; ``isolation``: ``"thread"`` (in the worker's
     process, for I/O-bound work) or ``"process"`` (a child process per run: a timeout
-    kills it, a crash fails only the attempt)."""
+    kills it, a crash fails only the attempt); ``overridable``: the top-level payload
+    fields a trigger by an ``operate`` key may override for one run (default none:
+    any override then needs an ``admin`` key; ``("*",)``: any field)."""
     if not isinstance(name, str) or not HANDLER_NAME.match(name):
         raise ValueError(f"handler name {name!r} must match {HANDLER_NAME.pattern}")
     if isolation not in ISOLATIONS:
@@ -83,10 +87,11 @@ def handler(
     if not POOL_NAME.match(pool):
         raise ValueError(f"handler {name!r}: pool {pool!r} must match {POOL_NAME.pattern}")
     validate = schema_validator(name, schema)
+    fields = check_overridable(name, overridable)
 
     def decorator(fn: RunFn) -> RunFn:
         text = description if description is not None else (fn.__doc__ or "").strip()
-        spec = Handler(name, fn, validate, text, schema, pool, isolation)
+        spec = Handler(name, fn, validate, text, schema, pool, isolation, fields)
         with _declared_lock:
             _declared.setdefault(fn.__module__, []).append(spec)
         return fn

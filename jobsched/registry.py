@@ -88,6 +88,11 @@ class Handler:
     """JSON Schema of the payload (None: the handler's ``validate`` is the only check)."""
     pool: str = "default"
     isolation: str = "thread"
+    overridable: tuple[str, ...] = ()
+    """Top-level payload fields a trigger by an ``operate`` key may override for one run
+    (``"*"``: any); overriding any other field needs ``admin``. None by default: a
+    handler opens only what is harmless to change (a message, a body), never where
+    it sends or what it runs."""
 
     def describe(self) -> dict[str, Any]:
         """The handler's catalog entry: what the API and the dashboard may know of it."""
@@ -97,6 +102,7 @@ class Handler:
             "schema": self.schema,
             "pool": self.pool,
             "isolation": self.isolation,
+            "overridable": list(self.overridable),
         }
 
 
@@ -124,6 +130,16 @@ def schema_problems(schema: dict[str, Any], payload: Any) -> dict[str, str]:
         where = "payload" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
         problems.setdefault(where, message[:300])
     return problems
+
+
+def check_overridable(name: str, overridable: Any) -> tuple[str, ...]:
+    """``overridable`` as a tuple of field names; ValueError naming the handler otherwise."""
+    if isinstance(overridable, str) or not all(isinstance(f, str) and f for f in overridable or ()):
+        raise ValueError(f"handler {name!r}: overridable must be a tuple of payload field names")
+    fields = tuple(dict.fromkeys(overridable or ()))
+    if name.startswith("system.") and fields:
+        raise ValueError(f"handler {name!r}: system handlers declare no overridable fields")
+    return fields
 
 
 def check_schema(name: str, schema: dict[str, Any]) -> None:

@@ -17,9 +17,11 @@ from typing import Any
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron
+from jobsched.domain.access import BOOTSTRAP_SCOPE, allows, forbidden_overrides
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
+from jobsched.domain.redaction import redact
 from jobsched.domain.validation import (
     idempotency_key_problem,
     load_body,
@@ -29,12 +31,12 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, ForbiddenError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
-from jobsched.registry import HandlerLookup
+from jobsched.registry import Handler, HandlerLookup
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -89,15 +91,31 @@ class JobService:
         )
         self.actor = actor
         """The key id every change made through this service is audited under."""
+        self.scope = BOOTSTRAP_SCOPE
+        """The caller's scope, for the rights checked inside a use case (a trigger's
+        payload overrides); ``admin`` when the core is used without an API caller."""
 
-    def as_caller(self, key_id: str) -> JobService:
+    def as_caller(self, key_id: str, scope: str = BOOTSTRAP_SCOPE) -> JobService:
         """This service acting for one API caller (a cheap copy per request)."""
         bound = copy.copy(self)
         bound.actor = key_id
+        bound.scope = scope
         return bound
 
     def _audit(self, action: str) -> Audit:
         return Audit(self.actor, action)
+
+    def _visible(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Views of jobs, runs or dead-letter entries as the caller may see them: a
+        ``read`` key sees payloads and results with their secrets redacted (an operate
+        key sees them whole: a trigger that overrides a payload resends the rest)."""
+        if allows(self.scope, "operate"):
+            return views
+        for view in views:
+            for field in ("payload", "result"):
+                if field in view:
+                    view[field] = redact(view[field])
+        return views
 
     # ---------------------------------------------------- who serves what
 
@@ -118,6 +136,7 @@ class JobService:
     def _flag_executions(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Say why each QUEUED run waits: a limit held it back, or no live worker
         serves its handler on its pool."""
+        views = self._visible(views)
         waiting = [v for v in views if v["status"] == "QUEUED"]
         workers = self._live_workers() if waiting else None
         if workers is None:
@@ -157,7 +176,7 @@ class JobService:
                 # every list that includes the job; the tick flags it the same way.
                 data["schedule_error"] = data["schedule_error"] or f"{type(exc).__name__}: {exc}"
         data["upcoming_runs"] = upcoming
-        return data
+        return self._visible([data])[0]
 
     @staticmethod
     def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
@@ -317,6 +336,11 @@ class JobService:
             # entry, read once in its transaction: the runs are checked against its
             # handler, and written as checked.
             handler = handler_for(self.registry, job.handler, published)
+            if not allows(self.scope, "admin"):
+                # The right first (403), then the values (400): a caller who may not
+                # override a field learns no more about what it would accept.
+                asked = validate_trigger(body, None, self.settings)
+                self._check_overrides(job, handler, asked, batch="runs" in (body or {}))
             runs.extend(validate_trigger(body, handler, self.settings, now))
 
         now = self.clock.now()
@@ -340,6 +364,31 @@ class JobService:
         if isinstance(body, dict) and "runs" in body:
             return {"items": items, "next_cursor": None, "total": len(items)}
         return items[0]
+
+    def _check_overrides(
+        self, job: Job, handler: Handler | None, runs: list[dict[str, Any]], batch: bool
+    ) -> None:
+        """403 naming each payload field the caller's scope may not override for one
+        run: a handler declares what an operate key may change (``overridable``);
+        everything else, and anything of a ``system.*`` handler, needs admin."""
+        overridable = handler.overridable if handler is not None else ()
+        refused: dict[str, str] = {}
+        for i, run in enumerate(runs):
+            payload = run.get("payload")
+            if payload is None:
+                continue
+            prefix = f"runs[{i}].payload." if batch else "payload."
+            for name in forbidden_overrides(
+                self.scope, job.handler, overridable, job.payload, payload
+            ):
+                refused[prefix + name] = "overriding it for one run needs the admin scope"
+        if refused:
+            names = ", ".join(sorted(refused))
+            raise ForbiddenError(
+                f"{job.handler} does not let a key of scope {self.scope} override {names}",
+                "admin",
+                refused,
+            )
 
     # ------------------------------------------------------------ executions
 
@@ -385,11 +434,12 @@ class JobService:
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(contract.Paging, params)
-        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor)
-        return page.to_dict()
+        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor).to_dict()
+        page["items"] = self._visible(page["items"])
+        return page
 
     def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
-        return self.store.get_dead_letter(entry_id).to_dict()
+        return self._visible([self.store.get_dead_letter(entry_id).to_dict()])[0]
 
     def redrive_dead_letter(self, entry_id: str) -> dict[str, Any]:
         entry = self.store.get_dead_letter(entry_id)

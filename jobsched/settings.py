@@ -134,6 +134,11 @@ class Settings:
         "0: no limit",
         default=DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB,
     )
+    audit_retention_days: int = _env(
+        "AUDIT_RETENTION_DAYS",
+        "days audit log entries are kept by the built-in cleanup job (0: kept forever)",
+        default=365,
+    )
     handler_modules: tuple[str, ...] = _env(
         "HANDLER_MODULES",
         "import paths of modules with your handlers, comma-separated (workers load them)",
@@ -214,6 +219,7 @@ class Settings:
             "WORKER_GRACE_MS": self.worker_grace_ms,
             "RECORD_RUNNING_AFTER_MS": self.record_running_after_ms,
             "RETENTION_DAYS": self.retention_days,
+            "AUDIT_RETENTION_DAYS": self.audit_retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
             "PRIORITY_AGING_STEP": self.priority_aging_step,
             "MAX_UNFINISHED_RUNS_PER_JOB": self.max_unfinished_runs_per_job,

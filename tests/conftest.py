@@ -135,6 +135,7 @@ def settings(database_url: str, redis_url: str, redis_cluster: bool, key_prefix:
         record_running_after_ms=0,
         # No built-in cleanup job unless a test asks for one (tests/integration/test_retention.py).
         retention_days=0,
+        audit_retention_days=0,
     )
 
 

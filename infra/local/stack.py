@@ -259,6 +259,7 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "MaxDeliveries": str(settings.max_deliveries),
         "RetentionDays": str(settings.retention_days),
         "MaxUnfinishedRunsPerJob": str(settings.max_unfinished_runs_per_job),
+        "AuditRetentionDays": str(settings.audit_retention_days),
         "ShellAllowedCommands": ",".join(settings.shell_allowed_commands),
         "ShellAllowedEnv": ",".join(settings.shell_allowed_env),
         "WebhookAllowedHosts": ",".join(settings.webhook_allowed_hosts),

@@ -59,6 +59,7 @@ class Operation:
 
 NOT_FOUND, BAD, CONFLICT = (404,), (400,), (409,)
 OPERATE = "operate"
+ADMIN = "admin"
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -89,7 +90,8 @@ OPERATIONS: tuple[Operation, ...] = (
         query=c.MetricsQuery,
         errors=BAD,
     ),
-    Operation("GET", "/workers", "Registered workers", response=c.WorkerPage),
+    # Host names and process ids: what an operator needs, not every reader.
+    Operation("GET", "/workers", "Registered workers", response=c.WorkerPage, scope=OPERATE),
     Operation(
         "GET",
         "/handlers",
@@ -272,14 +274,20 @@ OPERATIONS: tuple[Operation, ...] = (
         body=c.KeyCreate,
         errors=BAD,
     ),
+    # Who holds which scope, and who created whom: an inventory for admins.
     Operation(
-        "GET", "/keys", "The API keys in force (never the keys themselves)", response=c.KeyPage
+        "GET",
+        "/keys",
+        "The API keys in force (never the keys themselves)",
+        response=c.KeyPage,
+        scope=ADMIN,
     ),
     Operation("GET", "/keys/me", "The key this request was made with", response=c.Me),
     Operation(
         "DELETE",
         "/keys/{key_id}",
-        "Revoke a key: refused by every API instance within a second",
+        "Revoke a key and the keys it created (transitively): refused by every API "
+        "instance within a second",
         204,
         errors=NOT_FOUND,
     ),

@@ -8,6 +8,7 @@ needs is written once, in the operations table of the OpenAPI document
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -35,6 +36,48 @@ def route_scope(method: str, declared: str | None) -> str:
     if declared is not None:
         return declared
     return "read" if method == "GET" else "admin"
+
+
+OVERRIDE_ANY = "*"
+"""In a handler's ``overridable``: any payload field."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON (``1`` is not ``true``, key order does not matter)."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def overridden_fields(current: dict[str, Any], override: dict[str, Any]) -> list[str]:
+    """The top-level payload fields a trigger's payload changes for its run: set, changed
+    or left out (an override replaces the job's payload whole, so a field it omits is
+    dropped for the run)."""
+    names = set(current) | set(override)
+    return sorted(
+        n
+        for n in names
+        if n not in current or n not in override or not _same(current[n], override[n])
+    )
+
+
+def forbidden_overrides(
+    scope: str,
+    handler: str,
+    overridable: tuple[str, ...],
+    current: dict[str, Any],
+    override: dict[str, Any],
+) -> list[str]:
+    """The payload fields a caller of ``scope`` may not override for one run of a job
+    of ``handler`` (empty: the override is allowed). An admin may override anything;
+    below that only the fields the handler declares overridable, and never a field of
+    a ``system.*`` handler, whatever a published catalog entry says."""
+    if allows(scope, "admin"):
+        return []
+    changed = overridden_fields(current, override)
+    if handler.startswith("system."):
+        return changed
+    if OVERRIDE_ANY in overridable:
+        return []
+    return [n for n in changed if n not in overridable]
 
 
 def key_hash(key: str) -> str:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain.models import iso
+from jobsched.domain.redaction import redact
 
 ACTIONS = (
     "create",
@@ -67,6 +68,10 @@ MAX_VALUE_BYTES = 4096
 """A value (a payload, trigger overrides) bigger than this as JSON is stored as its size
 and digest: the log must not grow by a whole payload on every edit."""
 
+SECURITY_FIELDS = ("url", "method", "command", "args", "cwd")
+"""Payload fields that decide where a run sends or what it runs: always in the log in
+full, however big the payload around them (the job's ``handler`` is a field of its own)."""
+
 ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 """What a key id or target id looks like (machine-made tokens such as UUIDs), so a filter
 never carries NUL, surrogates or unbounded text to PostgreSQL (``contract.AuditQuery``)."""
@@ -108,7 +113,7 @@ class AuditEntry:
             "action": self.action,
             "target_type": self.target_type,
             "target_id": self.target_id,
-            "changes": self.changes,
+            "changes": shown(self.changes),
         }
 
 
@@ -125,12 +130,30 @@ def cap(value: Any) -> Any:
     return {"truncated": True, "bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
 
 
+def cap_payload(payload: Any) -> Any:
+    """A payload as the log keeps it: secrets redacted (``jobsched.domain.redaction``),
+    then capped like any value; a capped payload keeps its security-relevant fields
+    (``SECURITY_FIELDS``) in full, so padding a payload never hides where a run sends
+    or what it runs."""
+    visible = redact(payload)
+    capped = cap(visible)
+    if isinstance(visible, dict) and isinstance(capped, dict) and capped is not visible:
+        kept = {f: visible[f] for f in SECURITY_FIELDS if f in visible}
+        if kept:
+            capped["kept"] = kept
+    return capped
+
+
+def _value(field: str, value: Any) -> Any:
+    return cap_payload(value) if field == "payload" else cap(value)
+
+
 def created(row: dict[str, Any], fields: tuple[str, ...] = JOB_FIELDS) -> dict[str, Any]:
-    return {f: {"after": cap(row[f])} for f in fields}
+    return {f: {"after": _value(f, row[f])} for f in fields}
 
 
 def deleted(row: dict[str, Any], fields: tuple[str, ...] = JOB_FIELDS) -> dict[str, Any]:
-    return {f: {"before": cap(row[f])} for f in fields}
+    return {f: {"before": _value(f, row[f])} for f in fields}
 
 
 def diff(
@@ -138,7 +161,7 @@ def diff(
 ) -> dict[str, Any]:
     """The fields whose value changed, with both values."""
     return {
-        f: {"before": cap(before[f]), "after": cap(after[f])}
+        f: {"before": _value(f, before[f]), "after": _value(f, after[f])}
         for f in fields
         if before[f] != after[f]
     }
@@ -154,8 +177,17 @@ def plain(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def triggered(execution_ids: Sequence[str], runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The runs a trigger created, and its payload/priority overrides if it had any."""
+    """The runs a trigger created, and its payload/priority overrides if it had any:
+    each run's own, its payload as ``cap_payload`` keeps it (a batch of padded payloads
+    still shows each run's URL or command)."""
     change: dict[str, Any] = {"executions": {"after": list(execution_ids)}}
     if any(runs):
-        change["overrides"] = {"after": cap(list(runs))}
+        overrides = [{k: _value(k, v) for k, v in run.items()} for run in runs]
+        change["overrides"] = {"after": overrides}
     return change
+
+
+def shown(changes: dict[str, Any]) -> dict[str, Any]:
+    """An entry's changes as the API lists them: secrets redacted, whenever the entry
+    was written (entries from before redaction may hold a webhook's credentials)."""
+    return redact(changes)

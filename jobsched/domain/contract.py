@@ -756,6 +756,13 @@ class Handler(Response):
     schema: Annotated[dict[str, Any], Meta(description="JSON Schema of the payload")] | None
     pool: str
     isolation: Literal["thread", "process"]
+    overridable: Annotated[
+        list[str],
+        Meta(
+            description="top-level payload fields an operate key may override in a trigger "
+            '("*": any); overriding any other field needs an admin key'
+        ),
+    ]
     workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
 
 

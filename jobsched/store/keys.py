@@ -75,17 +75,23 @@ class KeyStore:
         with self.store.tx() as conn:
             return [key_from_row(r) for r in conn.execute(q("list_api_keys"))]
 
-    def revoke(self, key_id: str, now: datetime, audit: Audit) -> ApiKey:
-        """Revoke a key in force; 404 for an unknown or already revoked one."""
+    def revoke(self, key_id: str, now: datetime, audit: Audit) -> list[ApiKey]:
+        """Revoke a key in force and, with it, every key in force it created (and those
+        they created); the key asked for first. 404 for an unknown or revoked one."""
         # The 404 does not repeat the id: someone may have sent a key in its place.
         try:
             kid = uuid.UUID(key_id)
         except ValueError:
             raise NotFoundError(NO_SUCH_KEY) from None
         with self.store.tx() as conn:
-            row = conn.execute(q("revoke_api_key"), {"id": kid, "now": now}).fetchone()
-            if row is None:
+            rows = conn.execute(q("revoke_api_key"), {"id": kid, "now": now}).fetchall()
+            if not rows:
                 raise NotFoundError(NO_SUCH_KEY)
-            change = {"revoked_at": {"before": None, "after": row["revoked_at"].isoformat()}}
-            audit_log.record(conn, audit, "key", kid, change, now)
-        return key_from_row(row)
+            for row in rows:
+                change: dict[str, Any] = {
+                    "revoked_at": {"before": None, "after": row["revoked_at"].isoformat()}
+                }
+                if row["id"] != kid:  # revoked with the key that created it
+                    change["revoked_with"] = {"after": str(kid)}
+                audit_log.record(conn, audit, "key", row["id"], change, now)
+        return [key_from_row(row) for row in rows]

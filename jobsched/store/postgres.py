@@ -190,10 +190,12 @@ class Page:
 
 
 def parse_uuid(value: str, what: str) -> uuid.UUID:
+    # The 404 does not repeat what it was sent: an API key pasted where an id belongs
+    # would reach the answer and the log.
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise NotFoundError(f"{what} {value!r} not found") from None
+        raise NotFoundError(f"no {what} has this id") from None
 
 
 def _describe(exc: BaseException) -> str:
@@ -272,8 +274,8 @@ def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
 
 def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
     """The row, or the 404 naming what was looked for."""
-    if row is None:
-        raise NotFoundError(f"{what} {ident!r} not found")
+    if row is None:  # without the id, as parse_uuid: a key may be UUID-shaped too
+        raise NotFoundError(f"no {what} has this id")
     return row
 
 
@@ -1024,7 +1026,12 @@ class Store:
         """Record what a worker serves (``Handler.describe()``), replacing older entries
         of the same names."""
         rows = [
-            {**h, "schema": Jsonb(h["schema"]) if h["schema"] is not None else None, "now": now}
+            {
+                **h,
+                "schema": Jsonb(h["schema"]) if h["schema"] is not None else None,
+                "overridable": list(h.get("overridable") or ()),
+                "now": now,
+            }
             for h in handlers
         ]
         if rows:
@@ -1376,6 +1383,18 @@ class Store:
         with self.tx() as conn:
             conn.execute(q("delete_old_trigger_keys"), {"cutoff": cutoff})
         return deleted
+
+    def delete_audit_older_than(self, cutoff: datetime) -> int:
+        """Deletes audit entries written before ``cutoff``, in batches; returns how many."""
+        deleted = 0
+        while True:
+            with self.tx() as conn:  # one short transaction per batch
+                n = conn.execute(
+                    q("delete_old_audit"), {"cutoff": cutoff, "batch": CLEANUP_BATCH}
+                ).rowcount
+            deleted += n
+            if n < CLEANUP_BATCH:
+                return deleted
 
     # ----------------------------------------------------------- dead letter
 

@@ -93,6 +93,7 @@ def test_the_api_validates_a_plugin_job_from_the_catalog_not_an_import(
         "schema": entry["schema"],
         "pool": "default",
         "isolation": "thread",
+        "overridable": [],  # published, as declared (none)
         "workers": ["w-default"],
     }
     assert entry["schema"]["required"] == ["a", "b"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jobsched.api.openapi import OPERATIONS, openapi_document
-from jobsched.domain.access import allows, route_scope
+from jobsched.domain.access import allows, forbidden_overrides, route_scope
 
 KEYED = [op for op in OPERATIONS if not op.public]
 
@@ -48,8 +48,9 @@ def test_a_route_that_declares_no_scope_is_read_for_a_get_and_admin_otherwise(
 
 
 def test_the_scopes_are_the_ones_the_contract_names() -> None:
-    """read: every GET; operate: also the actions on runs; admin: also defining jobs
-    and managing keys."""
+    """read: every GET but the worker list and the key inventory; operate: also the
+    actions on runs and the workers (host names); admin: also defining jobs and managing
+    keys, listing them included."""
     table = {(op.method, op.path): op.needs for op in KEYED}
     operate = {
         ("POST", "/jobs/{job_id}/trigger"),
@@ -61,18 +62,22 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
         ("POST", "/executions/{execution_id}/retry"),
         ("POST", "/dead-letter/{entry_id}/redrive"),
         ("DELETE", "/dead-letter/{entry_id}"),
+        ("GET", "/workers"),
     }
     admin = {
         ("POST", "/jobs"),
         ("PUT", "/jobs/{job_id}"),
         ("DELETE", "/jobs/{job_id}"),
         ("POST", "/keys"),
+        ("GET", "/keys"),
         ("DELETE", "/keys/{key_id}"),
     }
     for route, needs in table.items():
         expected = "operate" if route in operate else "admin" if route in admin else "read"
         assert needs == expected, route
-        assert (needs == "read") == (route[0] == "GET"), route
+        assert (
+            needs == "read" or route[0] != "GET" or route in {("GET", "/workers"), ("GET", "/keys")}
+        )
 
 
 def test_the_scope_table_is_the_openapi_documents() -> None:
@@ -82,3 +87,27 @@ def test_the_scope_table_is_the_openapi_documents() -> None:
         assert ("403" in doc["responses"]) == (op.needs != "read"), op.path
         assert "Retry-After" in doc["responses"]["429"]["headers"]
         assert op.needs in doc["description"]
+
+
+HOOK = {"url": "https://a.test/", "method": "POST", "body": {"n": 1}}
+
+
+@pytest.mark.parametrize(
+    ("scope", "handler", "overridable", "override", "refused"),
+    [
+        ("operate", "http.webhook", ("body",), {**HOOK, "body": {"n": 2}}, []),
+        ("operate", "http.webhook", ("body",), {**HOOK, "url": "https://b.test/"}, ["url"]),
+        ("operate", "http.webhook", ("body",), {"url": HOOK["url"], "body": {}}, ["method"]),
+        ("operate", "http.webhook", ("body",), {**HOOK, "extra": 1}, ["extra"]),
+        ("operate", "http.webhook", ("body",), dict(HOOK), []),  # the same: no override
+        ("admin", "http.webhook", (), {"url": "https://b.test/"}, []),
+        ("operate", "test.echo", ("*",), {"anything": 1}, []),
+        ("operate", "system.cleanup", ("*",), {**HOOK, "retention_days": 1e-9}, ["retention_days"]),
+        ("admin", "system.cleanup", (), {"retention_days": 2}, []),
+        ("operate", "mine.job", (), {**HOOK, "body": 3}, ["body"]),
+    ],
+)
+def test_which_payload_overrides_a_scope_may_make(
+    scope: str, handler: str, overridable: tuple, override: dict, refused: list
+) -> None:
+    assert forbidden_overrides(scope, handler, overridable, HOOK, override) == refused

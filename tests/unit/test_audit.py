@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from jobsched.api.http import bootstrap_key_index
@@ -9,6 +11,8 @@ from jobsched.domain import audit
 from jobsched.domain.contract import AuditQuery
 from jobsched.domain.validation import load_query
 from jobsched.errors import ValidationError
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_a_bootstrap_key_is_named_by_a_stable_id_that_does_not_reveal_it() -> None:
@@ -77,3 +81,30 @@ def test_filters_read_times_as_utc_and_ids_in_canonical_form() -> None:
     assert parsed["since"].isoformat() == "2026-12-01T10:00:00+00:00"
     assert parsed["target_id"] == "6a27e265-d7fd-4830-a649-360688e52bcd"
     assert load_query(AuditQuery, {}).filters()["action"] is None
+
+
+def test_a_padded_payload_still_shows_where_it_sends_and_what_it_runs() -> None:
+    """Issue 20: padding a payload past 4 KiB hid its URL (or command) behind a digest."""
+    hook = {"url": "https://evil.test/x", "method": "PUT", "pad": "x" * 10_000}
+    shell = {"command": "/usr/bin/rm", "args": ["-rf", "/data"], "cwd": "/", "pad": "x" * 9000}
+    for payload in (hook, shell):
+        capped = audit.cap_payload(payload)
+        assert capped["truncated"] is True
+        assert capped["kept"] == {k: v for k, v in payload.items() if k != "pad"}
+    change = audit.triggered(["e1", "e2"], [{"payload": {"n": 1}}, {"payload": hook}])
+    first, second = change["overrides"]["after"]
+    assert first == {"payload": {"n": 1}}
+    assert second["payload"]["kept"]["url"] == "https://evil.test/x"
+
+
+def test_secrets_never_reach_the_log_and_old_entries_are_shown_redacted() -> None:
+    payload = {"url": "https://x.test/", "headers": {"Authorization": "Bearer s3cret"}}
+    before = {f: None for f in audit.JOB_FIELDS} | {"payload": {}}
+    recorded = audit.diff(before, before | {"payload": payload})
+    assert "s3cret" not in repr(recorded)
+    assert recorded["payload"]["after"]["headers"] == {"Authorization": "<redacted>"}
+    assert "s3cret" not in repr(audit.created(before | {"payload": payload}))
+    assert "s3cret" not in repr(audit.triggered(["e"], [{"payload": payload}]))
+    # An entry written before redaction existed is listed without the secret.
+    old = audit.AuditEntry(1, NOW, "k", "create", "job", "j", {"payload": {"after": payload}})
+    assert "s3cret" not in repr(old.to_dict())

@@ -24,6 +24,7 @@ def test_the_built_ins_and_handler_modules_load_through_one_door() -> None:
         "schema": add.schema,
         "pool": "default",
         "isolation": "thread",
+        "overridable": [],  # none declared: any override needs an admin key
     }
     assert registry.get("sample.spin").isolation == "process"
     assert registry.get("sample.pid").description == "Returns the process it ran in."
@@ -75,3 +76,21 @@ def test_the_payload_is_checked_against_the_schema_naming_each_field() -> None:
     assert "payload" in fields  # additionalProperties: 'c' was unexpected
     good = {"name": "sum", "handler": "sample.add", "payload": {"a": 1, "b": 2}}
     assert validate_job_create(good, registry, settings)["payload"] == {"a": 1, "b": 2}
+
+
+def test_a_handler_declares_the_payload_fields_a_trigger_may_override() -> None:
+    """Issue 20: overrides by an operate key are a declared right."""
+
+    def fn(payload: dict, ctx: object) -> None:
+        return None
+
+    handler("mine.report", overridable=("day", "format"))(fn)
+    from jobsched.plugins import declared_in
+
+    (spec,) = [h for h in declared_in(fn.__module__) if h.name == "mine.report"]
+    assert spec.overridable == ("day", "format")
+    assert spec.describe()["overridable"] == ["day", "format"]
+    with pytest.raises(ValueError, match="overridable"):
+        handler("mine.bad", overridable="day")  # a string is not a tuple of names
+    with pytest.raises(ValueError, match="system handlers"):
+        handler("system.mine", overridable=("anything",))

@@ -197,6 +197,11 @@ def test_cors_preflight_headers_allow_bearer_auth(template):
     assert cors["Access-Control-Allow-Origin"] == "*"
     allowed = {h.strip().lower() for h in cors["Access-Control-Allow-Headers"].split(",")}
     assert {"authorization", "content-type"} <= allowed
+    # Every header the app itself allows (a browser's keyed trigger sends
+    # Idempotency-Key): on AWS the preflight is API Gateway's, not the app's.
+    from app.app import app
+
+    assert {h.lower() for h in app.api.cors.allow_headers.split(",")} <= allowed
 
 
 def test_environment_resolves_parameters_but_not_secrets(template):
@@ -375,6 +380,7 @@ TUNABLE = (
     ("MaxDeliveries", "MAX_DELIVERIES", "max_deliveries"),
     ("RetentionDays", "RETENTION_DAYS", "retention_days"),
     ("MaxUnfinishedRunsPerJob", "MAX_UNFINISHED_RUNS_PER_JOB", "max_unfinished_runs_per_job"),
+    ("AuditRetentionDays", "AUDIT_RETENTION_DAYS", "audit_retention_days"),
     ("RecordRunningAfterMs", "RECORD_RUNNING_AFTER_MS", "record_running_after_ms"),
 )
 

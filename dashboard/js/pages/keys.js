@@ -8,8 +8,8 @@ import { confirmDialog, liveTable, relTime, runAction, selectField, toast } from
 export const title = 'API keys';
 
 const SCOPES = [
-  ['read', 'read — every GET'],
-  ['operate', 'operate — also trigger, pause, resume, cancel, retry, redrive'],
+  ['read', 'read — jobs, runs, metrics, audit (not workers or keys)'],
+  ['operate', 'operate — also trigger, pause, resume, cancel, retry, redrive; workers'],
   ['admin', 'admin — also create, edit, delete jobs; manage keys'],
 ];
 

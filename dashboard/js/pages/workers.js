@@ -1,11 +1,20 @@
-// Workers: load, heartbeat age, stale ones flagged. Live.
+// Workers: load, heartbeat age, stale ones flagged. Live. Operate keys and above.
 
 import { h, setText } from '../dom.js';
+import { can, session } from '../access.js';
 import { badge, liveTable, relTime } from '../ui.js';
 
 export const title = 'Workers';
 
 export function mount(root, ctx) {
+  if (!can('operate')) {
+    // GET /workers names hosts and processes: operate keys and above (a 403 otherwise).
+    root.append(h('section', { class: 'page' },
+      h('div', { class: 'page-head' }, h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Workers')),
+      h('p', { class: 'notice', 'data-testid': 'workers-forbidden' },
+        `The worker list needs the operate scope; this key's scope is ${session.me ? session.me.scope : 'unknown'}.`)));
+    return;
+  }
   const summary = h('p', { class: 'summary', 'data-testid': 'workers-summary' });
   const table = liveTable({
     testid: 'workers-table',

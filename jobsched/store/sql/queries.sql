@@ -663,6 +663,12 @@ LEFT JOIN (
 GROUP BY s.status, b.le
 ORDER BY s.status, b.le;
 
+-- name: delete_old_audit
+-- One batch of entries older than the cutoff, oldest first (through audit_log_at_idx);
+-- the counter follows through its delete trigger (0014).
+DELETE FROM audit_log
+WHERE id IN (SELECT id FROM audit_log WHERE at < %(cutoff)s ORDER BY at LIMIT %(batch)s);
+
 -- name: count_audit
 SELECT count(*) AS n FROM audit_log
 WHERE (%(action)s::text IS NULL OR action = %(action)s)
@@ -704,16 +710,29 @@ WHERE id = %(id)s AND (last_used_at IS NULL OR last_used_at <= %(now)s - interva
 SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at, id;
 
 -- name: revoke_api_key
-UPDATE api_keys SET revoked_at = %(now)s
-WHERE id = %(id)s AND revoked_at IS NULL
-RETURNING *;
+-- The key and every key in force it created, and theirs (a key made with a revoked key
+-- must not outlive it); the key asked for first. Keys from API_KEYS are never here.
+WITH RECURSIVE tree AS (
+    SELECT id, 0 AS depth FROM api_keys WHERE id = %(id)s AND revoked_at IS NULL
+    UNION
+    SELECT k.id, t.depth + 1 FROM api_keys k JOIN tree t ON k.created_by = t.id::text
+    WHERE k.revoked_at IS NULL
+), revoked AS (
+    UPDATE api_keys k SET revoked_at = %(now)s
+    FROM tree t WHERE k.id = t.id AND k.revoked_at IS NULL
+    RETURNING k.*, t.depth
+)
+SELECT * FROM revoked ORDER BY depth, created_at, id;
 
 -- name: upsert_handler
-INSERT INTO handler_catalog (name, description, schema, pool, isolation, updated_at)
-VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(now)s)
+INSERT INTO handler_catalog (name, description, schema, pool, isolation, overridable,
+                             updated_at)
+VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(overridable)s,
+        %(now)s)
 ON CONFLICT (name) DO UPDATE
 SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
-    isolation = EXCLUDED.isolation, updated_at = EXCLUDED.updated_at;
+    isolation = EXCLUDED.isolation, overridable = EXCLUDED.overridable,
+    updated_at = EXCLUDED.updated_at;
 
 -- name: get_handler
 SELECT * FROM handler_catalog WHERE name = %(name)s;

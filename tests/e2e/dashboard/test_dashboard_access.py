@@ -65,6 +65,11 @@ def test_a_read_key_sees_its_scope_and_no_button_it_may_not_use(dash: Dash, api:
     dash.open("keys")
     expect(page.get_by_test_id("keys-forbidden")).to_contain_text("needs the admin scope")
     expect(page.get_by_test_id("key-form")).to_have_count(0)
+    # Workers name hosts: operate keys and above (the API answers a read key 403).
+    expect(page.get_by_test_id("nav-workers")).to_be_hidden()
+    dash.open("workers")
+    expect(page.get_by_test_id("workers-forbidden")).to_contain_text("needs the operate scope")
+    expect(page.get_by_test_id("workers-table")).to_have_count(0)
     api.delete_job(job["id"])
     api.revoke_key(viewer["id"])
 
