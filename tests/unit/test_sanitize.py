@@ -69,5 +69,5 @@ def test_the_size_bound_counts_utf8_bytes_not_characters() -> None:
 
 def test_a_value_that_cannot_be_encoded_raises_a_clear_error() -> None:
     # Python refuses to turn an int of over 4,300 digits into text (CVE-2020-10735).
-    with pytest.raises(UnstorableResult, match="cannot be stored: .*digits"):
+    with pytest.raises(UnstorableResult, match=r"cannot be stored: .*digits"):
         clean_result({"n": 10**5000})
