@@ -24,10 +24,11 @@ makes bash run the payload's code in place of ``echo``; ``LD_PRELOAD``, ``BASH_E
 
 The program runs under the child limits of ``jobsched.childlimits`` (memory, CPU,
 open files, processes; first for the OOM killer; no ``CAP_SYS_PTRACE``), set by a small
-launcher that then ``exec``s it. It starts in a process group of its own. On cancel or on the job's deadline
-the whole group gets SIGTERM, then SIGKILL ``KILL_GRACE_S`` later, and the handler raises
-``HandlerCancelled`` / ``HandlerTimeout``. Processes left behind when the program
-exits are ended the same way: a finished job leaves nothing running.
+launcher that then ``exec``s it. It starts in a process group of its own. On cancel or
+on the job's deadline the whole group gets SIGTERM, then SIGKILL ``KILL_GRACE_S``
+later, and the handler raises ``HandlerCancelled`` / ``HandlerTimeout``. Processes
+left behind when the program exits are ended the same way: a finished job leaves
+nothing running.
 """
 
 from __future__ import annotations
