@@ -375,6 +375,10 @@ TUNABLE = (
     ("MaxDeliveries", "MAX_DELIVERIES", "max_deliveries"),
     ("RetentionDays", "RETENTION_DAYS", "retention_days"),
     ("RecordRunningAfterMs", "RECORD_RUNNING_AFTER_MS", "record_running_after_ms"),
+    ("ChildMaxMemoryMb", "CHILD_MAX_MEMORY_MB", "child_max_memory_mb"),
+    ("ChildMaxCpuSeconds", "CHILD_MAX_CPU_SECONDS", "child_max_cpu_seconds"),
+    ("ChildMaxOpenFiles", "CHILD_MAX_OPEN_FILES", "child_max_open_files"),
+    ("ChildMaxProcesses", "CHILD_MAX_PROCESSES", "child_max_processes"),
 )
 
 
