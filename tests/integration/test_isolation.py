@@ -154,6 +154,13 @@ def test_a_grandchild_does_not_survive_the_timeout_kill(engine: Engine, tmp_path
     wait_for(lambda: not _alive(sleeper), timeout=10, what="the grandchild sleep to be gone")
 
 
+def test_what_a_handler_leaves_running_is_ended_when_it_returns(engine: Engine) -> None:
+    eid = _run(engine, engine.create_job(handler="sample.leave_behind"))
+    engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
+    sleeper = engine.store.get_execution(eid).result["sleeper"]
+    wait_for(lambda: not _alive(sleeper), timeout=10, what="the left-behind sleep to be gone")
+
+
 def test_an_answer_flooding_the_pipe_fails_the_run_without_being_read(engine: Engine) -> None:
     eid = _run(engine, engine.create_job(handler="sample.flood", max_retries=0))
     worker = engine.worker()

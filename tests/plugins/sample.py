@@ -133,3 +133,11 @@ def flood(payload: dict[str, Any], ctx: Any) -> str:
     (conn,) = [o for o in gc.get_objects() if isinstance(o, Connection) and not o.closed]
     conn.send_bytes(b"\x80" * (64 * 1024 * 1024))
     return "sent"
+
+
+@handler("sample.leave_behind", isolation="process")
+def leave_behind(payload: dict[str, Any], ctx: Any) -> dict[str, int]:
+    """Starts a long sleep and returns at once, leaving it running."""
+    import subprocess
+
+    return {"sleeper": subprocess.Popen(["sleep", "600"]).pid}
