@@ -22,10 +22,13 @@ the names ``SHELL_ALLOWED_ENV`` lists (none by default), and each name must matc
 makes bash run the payload's code in place of ``echo``; ``LD_PRELOAD``, ``BASH_ENV``,
 ``PS4``... do the same elsewhere).
 
-The program starts in a process group of its own. On cancel or on the job's deadline
-the whole group gets SIGTERM, then SIGKILL ``KILL_GRACE_S`` later, and the handler raises
-``HandlerCancelled`` / ``HandlerTimeout``. Processes left behind when the program
-exits are ended the same way: a finished job leaves nothing running.
+The program runs under the child limits of ``jobsched.childlimits`` (memory, CPU,
+open files, processes; first for the OOM killer; no ``CAP_SYS_PTRACE``), set by a small
+launcher that then ``exec``s it. It starts in a process group of its own. On cancel or
+on the job's deadline the whole group gets SIGTERM, then SIGKILL ``KILL_GRACE_S``
+later, and the handler raises ``HandlerCancelled`` / ``HandlerTimeout``. Processes
+left behind when the program exits are ended the same way: a finished job leaves
+nothing running.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers._payload import check_object, require_valid, string_map_problem
+from jobsched.childlimits import ChildLimits, launch_argv
 from jobsched.registry import (
     Handler,
     HandlerCancelled,
@@ -301,8 +305,13 @@ def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     env.update(payload.get("env") or {})
     try:
         proc = subprocess.Popen(
-            [command, *payload.get("args", [])],
-            executable=executable,
+            # Through the launcher, which sets the child limits and then execs the
+            # program in the same process (same pid, same process group).
+            launch_argv(
+                ChildLimits.from_settings(ctx.settings),
+                executable,
+                [command, *payload.get("args", [])],
+            ),
             cwd=payload.get("cwd"),
             env=env,
             stdin=subprocess.DEVNULL,

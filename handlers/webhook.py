@@ -77,12 +77,34 @@ MAX_BODY_BYTES = 4 * 1024
 SNIPPET_CHARS = 200
 """Response body characters quoted in the error of a non-2xx answer."""
 MAX_RESPONSE_HEADERS = 64
+MAX_RESPONSE_HEADER_VALUE = 1024
+MAX_RESPONSE_HEADER_BYTES = 16 * 1024
+"""Response headers kept in the result, by count, value length and JSON size: a server
+may send a hundred headers of 64 KiB each, and the result is stored and shown to users.
+``headers_truncated`` says when some were cut or left out."""
 POLL_S = 0.05
 """How often the calling thread looks at ``ctx.cancelled`` while the request runs."""
 USER_AGENT = "jobsched-webhook/1"
 
-# Headers http.client computes itself; a second, user-given copy would corrupt the framing.
-_MANAGED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+# Headers of the connection, not of the request: http.client computes some itself (a
+# second, user-given copy would corrupt the framing), Host must name the URL's host (a
+# payload's own would reach another virtual host than the one checked), and the
+# hop-by-hop ones (RFC 9110 7.6.1) would change how the connection is used.
+_CONNECTION_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+    }
+)
 # Response headers left out of the result, which is stored and shown to every user.
 _SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 _TOKEN_CHARS = frozenset(
@@ -176,8 +198,10 @@ def _header_problems(headers: Any) -> dict[str, str]:
             )
         elif not name or not set(name) <= _TOKEN_CHARS:
             problems[f"payload.headers.{name}"] = "is not a valid header name"
-        elif name.lower() in _MANAGED_HEADERS:
-            problems[f"payload.headers.{name}"] = "is set automatically"
+        elif name.lower() in _CONNECTION_HEADERS:
+            problems[f"payload.headers.{name}"] = (
+                "is set automatically (a connection-level header a payload may not set)"
+            )
         elif any(c in value for c in "\r\n\0"):
             # A newline in a value would let a payload inject headers or a second request.
             problems[f"payload.headers.{name}"] = "must not contain line breaks"
@@ -296,10 +320,12 @@ class _Call:
             conn.request(self.method, target.path, body=self.body, headers=self.headers)
             response = conn.getresponse()
             raw = response.read(MAX_BODY_BYTES + 1)
+            headers, headers_truncated = _response_headers(response)
             return {
                 "status": response.status,
                 "reason": response.reason,
-                "headers": _response_headers(response),
+                "headers": headers,
+                "headers_truncated": headers_truncated,
                 "body": _decode(raw[:MAX_BODY_BYTES], response),
                 "truncated": len(raw) > MAX_BODY_BYTES,
             }
@@ -317,14 +343,31 @@ class _Call:
             conn.close()
 
 
-def _response_headers(response: http.client.HTTPResponse) -> dict[str, str]:
+def _response_headers(response: http.client.HTTPResponse) -> tuple[dict[str, str], bool]:
+    """The response's headers as stored in the result (bounded), and whether any were
+    cut or left out. Repeated names are joined with ``, `` as HTTP allows."""
     headers: dict[str, str] = {}
-    for name, value in response.getheaders()[:MAX_RESPONSE_HEADERS]:
-        key = name.lower()
+    truncated = False
+    size = 2  # the JSON object's braces
+    for name, value in response.getheaders():
+        key = name.lower()[:MAX_HEADER_NAME]
         if key in _SECRET_RESPONSE_HEADERS:
             continue
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    return headers
+        joined = f"{headers[key]}, {value}" if key in headers else value
+        if len(joined) > MAX_RESPONSE_HEADER_VALUE:
+            joined, truncated = joined[:MAX_RESPONSE_HEADER_VALUE], True
+        # What this entry adds to the JSON (ASCII-escaped, so characters count as bytes).
+        added = len(json.dumps({key: joined})) - 2 + (1 if headers else 0)
+        if key in headers:
+            added -= len(json.dumps({key: headers[key]})) - 2 + 1
+        if (key not in headers and len(headers) >= MAX_RESPONSE_HEADERS) or (
+            size + added > MAX_RESPONSE_HEADER_BYTES
+        ):
+            truncated = True
+            continue
+        headers[key] = joined
+        size += added
+    return headers, truncated
 
 
 def _decode(raw: bytes, response: http.client.HTTPResponse) -> str:

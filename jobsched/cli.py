@@ -108,8 +108,12 @@ def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from jobsched.runtime import runtime
+    from jobsched.secrecy import hide_secrets
 
     worker = runtime().worker()
+    # The settings (and the handler modules) are loaded: from here on, nothing a job
+    # runs may find the secrets in this process's environment.
+    hide_secrets()
     worker.run_forever(_stop_event())
     return 0
 

@@ -14,24 +14,45 @@ pipe and must pickle (JSON-able values do). In the child, ``ctx`` has the run's 
 attempt, settings and deadline; ``ctx.cancelled`` is never set there, since a cancel
 kills the child instead. The child is a daemon (it dies with the worker), so it cannot
 start processes of its own through ``multiprocessing``; ``subprocess`` works.
+
+What the child is allowed (see docs/reliability.md, "What a handler's child process
+can reach"): before the handler runs it starts a session of its own (so the processes
+it starts are ended with it: on timeout and cancel the whole group gets SIGTERM, then
+SIGKILL, and what is left of it when it answers is killed), takes the child limits of
+``jobsched.childlimits`` (memory, CPU, files, processes, first for the OOM killer, no
+CAP_SYS_PTRACE), and hides the secrets (``jobsched.secrecy``); its settings come
+without DATABASE_URL, REDIS_URL and API_KEYS. The result is cleaned in the child
+(``jobsched.sanitize``) and comes back as JSON, at most ``MAX_ANSWER_BYTES`` of it: the
+worker never unpickles what a child sends, nor reads an answer without end.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import multiprocessing
+import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
+from jobsched.childlimits import ChildLimits, confine
 from jobsched.registry import HandlerCancelled, HandlerContext, HandlerTimeout, RunFn
+from jobsched.sanitize import MAX_RESULT_BYTES, UnstorableResult, clean_result, clean_text
+from jobsched.secrecy import hide_secrets
 from jobsched.settings import Settings
 
 POLL_S = 0.05
 KILL_GRACE_S = 2.0
 """How long a child gets to exit after SIGTERM before SIGKILL."""
+MAX_MESSAGE_CHARS = 4000
+"""Characters of an exception's message sent back (the worker keeps as many)."""
+MAX_ANSWER_BYTES = MAX_RESULT_BYTES + 64 * 1024
+"""The largest answer read from a child: a cleaned result is at most MAX_RESULT_BYTES
+of JSON (or a short preview), plus its envelope and an error message."""
 
 
 class ChildCrashed(RuntimeError):
@@ -56,10 +77,16 @@ def _child(
     ids: tuple[str, str, int],
     remaining_s: float,
     settings: Settings,
+    limits: ChildLimits,
     conn: Connection,
 ) -> None:
     from jobsched.plugins import FailNow, RetryLater
 
+    # Before any of the handler's code runs (its module is imported already, by
+    # reference; nothing of it has been called).
+    os.setsid()  # a process group of its own: ended as a whole
+    confine(limits)
+    hide_secrets()
     execution_id, job_id, attempt = ids
     ctx = HandlerContext(
         execution_id=execution_id,
@@ -70,22 +97,31 @@ def _child(
         logger=logging.getLogger(f"jobsched.job.{getattr(fn, '__name__', 'handler')}"),
     )
     try:
-        result: Any = ("ok", fn(payload, ctx))
+        # Cleaned here, so what crosses the pipe is plain JSON of a bounded size.
+        answer: dict[str, Any] = {"ok": clean_result(fn(payload, ctx))}
     except RetryLater as exc:
-        result = ("raised", Raised("retry_later", type(exc).__name__, str(exc), exc.delay_ms))
+        answer = _raised("retry_later", exc, exc.delay_ms)
     except FailNow as exc:
-        result = ("raised", Raised("fail_now", type(exc).__name__, str(exc)))
+        answer = _raised("fail_now", exc)
     except HandlerTimeout as exc:
-        result = ("raised", Raised("timeout", type(exc).__name__, str(exc)))
+        answer = _raised("timeout", exc)
     except HandlerCancelled as exc:
-        result = ("raised", Raised("cancelled", type(exc).__name__, str(exc)))
-    except Exception as exc:
-        result = ("raised", Raised("error", type(exc).__name__, str(exc)))
-    try:
-        conn.send(result)
-    except Exception as exc:  # the result does not pickle
-        conn.send(("raised", Raised("error", type(exc).__name__, f"result not sendable: {exc}")))
+        answer = _raised("cancelled", exc)
+    except Exception as exc:  # UnstorableResult too: its message says why
+        answer = _raised("error", exc)
+    conn.send_bytes(json.dumps(answer).encode("utf-8"))
     conn.close()
+
+
+def _raised(kind: str, exc: BaseException, delay_ms: int | None = None) -> dict[str, Any]:
+    try:
+        message = clean_text(str(exc), MAX_MESSAGE_CHARS)
+    except Exception:  # a __str__ that raises
+        message = ""
+    name = type(exc).__name__
+    if isinstance(exc, UnstorableResult):
+        name = "UnstorableResult"
+    return {"raised": asdict(Raised(kind, name, message, delay_ms))}
 
 
 def run_in_process(fn: RunFn, payload: dict[str, Any], ctx: HandlerContext) -> Any:
@@ -96,9 +132,12 @@ def run_in_process(fn: RunFn, payload: dict[str, Any], ctx: HandlerContext) -> A
     mp = multiprocessing.get_context("spawn")
     receive, send = mp.Pipe(duplex=False)
     ids = (ctx.execution_id, ctx.job_id, ctx.attempt)
+    # The child needs none of these; its environment loses them too (hide_secrets).
+    settings = replace(ctx.settings, database_url="", redis_url="", api_keys=())
+    limits = ChildLimits.from_settings(ctx.settings)
     child = mp.Process(
         target=_child,
-        args=(fn, payload, ids, max(ctx.remaining(), 0), ctx.settings, send),
+        args=(fn, payload, ids, max(ctx.remaining(), 0), settings, limits, send),
         name=f"job-{ctx.execution_id[:8]}",
         daemon=True,
     )
@@ -114,14 +153,21 @@ def run_in_process(fn: RunFn, payload: dict[str, Any], ctx: HandlerContext) -> A
                 raise HandlerTimeout("timed out: the handler's process was killed")
             if receive.poll(POLL_S):
                 try:
-                    answer = receive.recv()
+                    data = receive.recv_bytes(MAX_ANSWER_BYTES)
                 except EOFError:
                     child.join(KILL_GRACE_S)
+                    _kill_group(child.pid)
                     raise ChildCrashed(_death(child.exitcode)) from None
+                except OSError:  # longer than MAX_ANSWER_BYTES: left unread
+                    _kill(child)
+                    raise ChildCrashed(
+                        f"the handler's process sent an answer of over {MAX_ANSWER_BYTES} bytes"
+                    ) from None
                 child.join(KILL_GRACE_S)
                 if child.is_alive():
                     _kill(child)
-                return _unwrap(answer)
+                _kill_group(child.pid)  # what it started and left running
+                return _unwrap(data)
     finally:
         receive.close()
 
@@ -132,19 +178,34 @@ class ChildFailed(Exception):
         self.raised = raised
 
 
-def _unwrap(answer: tuple[str, Any]) -> Any:
-    tag, value = answer
-    if tag == "ok":
-        return value
-    raise ChildFailed(value)
+def _unwrap(data: bytes) -> Any:
+    try:
+        answer = json.loads(data)
+        if "ok" in answer:
+            return answer["ok"]
+        raised = Raised(**answer["raised"])
+    except (ValueError, TypeError, KeyError) as exc:  # not what _child sends
+        raise ChildCrashed(f"the handler's process sent an unreadable answer ({exc})") from None
+    raise ChildFailed(raised)
+
+
+def _kill_group(pgid: int, sig: signal.Signals = signal.SIGKILL) -> None:
+    """Signal the child's process group (its pid: it called setsid). Nothing to do
+    when it is gone, or when the child died before it had a group of its own."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
 
 
 def _kill(child: multiprocessing.process.BaseProcess) -> None:
+    """The child and every process of its group: SIGTERM, then SIGKILL."""
+    assert child.pid is not None
+    _kill_group(child.pid, signal.SIGTERM)
     child.terminate()
     child.join(KILL_GRACE_S)
     if child.is_alive():
         child.kill()
         child.join(KILL_GRACE_S)
+    _kill_group(child.pid)  # grandchildren that outlived or ignored SIGTERM
 
 
 def _death(exitcode: int | None) -> str:

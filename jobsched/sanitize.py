@@ -11,6 +11,10 @@ every result and error is cleaned here before it is written:
 - object keys are cleaned like text; other values become their ``str()``;
 - nesting deeper than ``MAX_DEPTH`` is cut (the rest becomes a note), and a result
   whose JSON is over ``MAX_RESULT_BYTES`` is replaced by ``{"truncated": true, ...}``.
+
+A value that cannot be encoded at all (an int of over 4,300 digits, which Python
+refuses to turn into text; a ``__str__`` that raises) raises ``UnstorableResult``,
+and the worker fails the run with its message.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ MAX_RESULT_BYTES = 256 * 1024
 PREVIEW_CHARS = 4000
 REPLACEMENT = "\ufffd"
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class UnstorableResult(ValueError):
+    """What a handler returned cannot be made into JSON; the message says why."""
 
 
 def clean_text(text: str, limit: int | None = None) -> str:
@@ -60,9 +68,16 @@ def _clean(value: Any, depth: int) -> Any:
 
 
 def clean_result(value: Any) -> Any:
-    """A JSON value PostgreSQL's ``jsonb`` accepts, standing for what a handler returned."""
-    cleaned = _clean(value, 0)
-    encoded = json.dumps(cleaned, ensure_ascii=False)
+    """A JSON value PostgreSQL's ``jsonb`` accepts, standing for what a handler returned.
+
+    Raises ``UnstorableResult`` when there is none."""
+    try:
+        cleaned = _clean(value, 0)
+        encoded = json.dumps(cleaned, ensure_ascii=False)
+    except Exception as exc:  # user objects' __str__ may raise anything
+        raise UnstorableResult(
+            f"the handler's result cannot be stored: {type(exc).__name__}: {exc}"
+        ) from exc
     # A character is at most 4 bytes of UTF-8: most results fit without encoding them.
     if len(encoded) * 4 <= MAX_RESULT_BYTES:
         return cleaned

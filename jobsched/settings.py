@@ -123,6 +123,28 @@ class Settings:
         "private hosts/CIDRs http.webhook may call (comma-separated)",
         default=(),
     )
+    child_max_memory_mb: int = _env(
+        "CHILD_MAX_MEMORY_MB",
+        "address space of a shell.command program or process-isolated handler, in MiB "
+        "(RLIMIT_AS; 0: no limit)",
+        default=4096,
+    )
+    child_max_cpu_seconds: int = _env(
+        "CHILD_MAX_CPU_SECONDS",
+        "CPU seconds a handler's child process may use (RLIMIT_CPU; 0: no limit)",
+        default=3600,
+    )
+    child_max_open_files: int = _env(
+        "CHILD_MAX_OPEN_FILES",
+        "open files of a handler's child process (RLIMIT_NOFILE; 0: the worker's)",
+        default=1024,
+    )
+    child_max_processes: int = _env(
+        "CHILD_MAX_PROCESSES",
+        "processes (threads included) of the worker's user a handler's child may fork up to "
+        "(RLIMIT_NPROC, not enforced for root; 0: no limit)",
+        default=4096,
+    )
     retention_days: int = _env(
         "RETENTION_DAYS",
         "days finished executions are kept by the built-in cleanup job (0: kept forever)",
@@ -223,6 +245,10 @@ class Settings:
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
             "PRIORITY_AGING_STEP": self.priority_aging_step,
             "MAX_UNFINISHED_RUNS_PER_JOB": self.max_unfinished_runs_per_job,
+            "CHILD_MAX_MEMORY_MB": self.child_max_memory_mb,
+            "CHILD_MAX_CPU_SECONDS": self.child_max_cpu_seconds,
+            "CHILD_MAX_OPEN_FILES": self.child_max_open_files,
+            "CHILD_MAX_PROCESSES": self.child_max_processes,
         }
         for name, value in not_negative.items():
             if value < 0:

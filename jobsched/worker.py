@@ -65,7 +65,7 @@ from jobsched.registry import (
     HandlerRegistry,
     HandlerTimeout,
 )
-from jobsched.sanitize import clean_result, clean_text
+from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.store.postgres import Finish, Recorded
@@ -326,7 +326,15 @@ class Worker:
         except Exception as exc:
             self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
         else:
-            self._complete(run, AttemptOutcome.SUCCEEDED, result=clean_result(result))
+            try:
+                cleaned = clean_result(result)
+            except UnstorableResult as exc:
+                # Not left to escape: the run would hold its slot until its timeout.
+                self._complete(
+                    run, AttemptOutcome.FAILED, error=clean_text(str(exc), MAX_ERROR_CHARS)
+                )
+            else:
+                self._complete(run, AttemptOutcome.SUCCEEDED, result=cleaned)
 
     def _complete_raised(self, run: Running, raised: Raised, timeout: str) -> None:
         """What a handler in a child process raised, recorded as if raised here."""

@@ -57,6 +57,8 @@ def hostile_registry() -> HandlerRegistry:
             raise RuntimeError("exit 1: stderr a\x00b \udcff")
         if kind == "fine":
             return {"ok": True}
+        if kind == "huge_int":
+            return {"n": 10**5000}  # past Python's int-to-str limit: json.dumps raises
         return HOSTILE[kind]()
 
     return registry
@@ -106,6 +108,27 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
 
     # Nothing is stuck on the worker: its capacity is whole and it takes new work.
     assert not worker.running and not worker.completed
+    (later,) = engine.store.create_triggered(
+        job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
+    )
+    engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
+
+
+def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slot(
+    hostile_engine: Engine,
+) -> None:
+    engine = hostile_engine
+    job_id = _job(engine)
+    (run,) = engine.store.create_triggered(
+        job_id, engine.clock.now(), [{"payload": {"kind": "huge_int"}}]
+    )
+    worker = engine.worker()
+    # The fake clock does not move: a run held until its timeout_ms would never end.
+    engine.run_until(lambda: engine.status(run.id) == "FAILED", worker)
+    failed = engine.store.get_execution(run.id)
+    assert failed.error.startswith("the handler's result cannot be stored")
+    assert "digits" in failed.error
+    assert not worker.running
     (later,) = engine.store.create_triggered(
         job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -107,3 +108,64 @@ def test_retry_later_waits_the_delay_it_asked_for(engine: Engine) -> None:
     execution = engine.store.get_execution(eid)
     assert execution.error == "upstream not ready"
     assert execution.next_attempt_at == engine.clock.now() + timedelta(milliseconds=45_000)
+
+
+def _limits(text: str) -> dict[str, str]:
+    """``/proc/self/limits`` as {name: soft limit}."""
+    return {line[:26].strip(): line[26:47].strip() for line in text.splitlines()[1:]}
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs Linux /proc")
+def test_a_process_handler_runs_without_secrets_under_the_child_limits(
+    store, queue, settings, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The secrets as a worker started by `jobsched worker` has them in its environment.
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    limited = replace(settings, child_max_memory_mb=3000, child_max_open_files=77)
+    engine = Engine(
+        store, queue, limited, load_handlers(["tests.plugins.sample"], plugins=False), clock
+    )
+    eid = _run(engine, engine.create_job(handler="sample.inside"))
+    engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
+    seen = engine.store.get_execution(eid).result
+    assert "DATABASE_URL" not in seen["env"] and "REDIS_URL" not in seen["env"]
+    assert seen["startup_env_has_secret"] is False
+    assert seen["settings_database_url"] == ""
+    limits = _limits(seen["limits"])
+    assert limits["Max address space"] == str(3000 * 1024 * 1024)
+    assert limits["Max open files"] == "77"
+    assert seen["oom_score_adj"] == "1000"
+    assert seen["own_group"] is True
+
+
+def test_a_grandchild_does_not_survive_the_timeout_kill(engine: Engine, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    job_id = engine.create_job(
+        handler="sample.grandchild",
+        payload={"pid_file": str(pid_file)},
+        timeout_ms=3000,
+        max_retries=0,
+    )
+    eid = _run(engine, job_id)
+    engine.run_until(lambda: engine.status(eid) == "FAILED")
+    assert engine.store.get_execution(eid).attempts[0].outcome == "TIMED_OUT"
+    sleeper = int(pid_file.read_text())
+    wait_for(lambda: not _alive(sleeper), timeout=10, what="the grandchild sleep to be gone")
+
+
+def test_what_a_handler_leaves_running_is_ended_when_it_returns(engine: Engine) -> None:
+    eid = _run(engine, engine.create_job(handler="sample.leave_behind"))
+    engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
+    sleeper = engine.store.get_execution(eid).result["sleeper"]
+    wait_for(lambda: not _alive(sleeper), timeout=10, what="the left-behind sleep to be gone")
+
+
+def test_an_answer_flooding_the_pipe_fails_the_run_without_being_read(engine: Engine) -> None:
+    eid = _run(engine, engine.create_job(handler="sample.flood", max_retries=0))
+    worker = engine.worker()
+    engine.run_until(lambda: engine.status(eid) == "FAILED", worker, timeout=60)
+    error = engine.store.get_execution(eid).error
+    assert "answer of over" in error
+    ok = _run(engine, engine.create_job(handler="test.echo"))
+    engine.run_until(lambda: engine.status(ok) == "SUCCEEDED", worker)

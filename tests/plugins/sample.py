@@ -92,3 +92,52 @@ def gate(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
         with GATE.lock:
             GATE.running.discard(ctx.execution_id)
     return {}
+
+
+@handler("sample.inside", isolation="process")
+def inside(payload: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    """What a process-isolated handler finds around itself."""
+    with open("/proc/self/environ", "rb") as f:
+        environ = f.read()
+    with open("/proc/self/limits") as f:
+        limits = f.read()
+    with open("/proc/self/oom_score_adj") as f:
+        oom = f.read().strip()
+    return {
+        "env": sorted(os.environ),
+        "startup_env_has_secret": b"DATABASE_URL" in environ or b"REDIS_URL" in environ,
+        "settings_database_url": ctx.settings.database_url,
+        "limits": limits,
+        "oom_score_adj": oom,
+        "own_group": os.getpgrp() == os.getpid(),
+    }
+
+
+@handler("sample.grandchild", isolation="process")
+def grandchild(payload: dict[str, Any], ctx: Any) -> None:
+    """Starts a long sleep (in its own process group), says its pid, then hangs."""
+    import subprocess
+
+    sleeper = subprocess.Popen(["sleep", "600"])
+    Path(payload["pid_file"]).write_text(str(sleeper.pid))
+    while True:
+        time.sleep(0.01)
+
+
+@handler("sample.flood", isolation="process")
+def flood(payload: dict[str, Any], ctx: Any) -> str:
+    """Writes a huge answer straight onto the pipe to the worker, past the handler API."""
+    import gc
+    from multiprocessing.connection import Connection
+
+    (conn,) = [o for o in gc.get_objects() if isinstance(o, Connection) and not o.closed]
+    conn.send_bytes(b"\x80" * (64 * 1024 * 1024))
+    return "sent"
+
+
+@handler("sample.leave_behind", isolation="process")
+def leave_behind(payload: dict[str, Any], ctx: Any) -> dict[str, int]:
+    """Starts a long sleep and returns at once, leaving it running."""
+    import subprocess
+
+    return {"sleeper": subprocess.Popen(["sleep", "600"]).pid}

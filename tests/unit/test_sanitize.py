@@ -4,7 +4,13 @@ import json
 
 import pytest
 
-from jobsched.sanitize import MAX_DEPTH, MAX_RESULT_BYTES, clean_result, clean_text
+from jobsched.sanitize import (
+    MAX_DEPTH,
+    MAX_RESULT_BYTES,
+    UnstorableResult,
+    clean_result,
+    clean_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,9 @@ def test_the_size_bound_counts_utf8_bytes_not_characters() -> None:
         # At the bound or just under (the two quotes of the JSON string included): kept.
         fits = char * ((MAX_RESULT_BYTES - 2) // width)
         assert clean_result(fits) == fits
+
+
+def test_a_value_that_cannot_be_encoded_raises_a_clear_error() -> None:
+    # Python refuses to turn an int of over 4,300 digits into text (CVE-2020-10735).
+    with pytest.raises(UnstorableResult, match=r"cannot be stored: .*digits"):
+        clean_result({"n": 10**5000})

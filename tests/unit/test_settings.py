@@ -55,6 +55,10 @@ def test_values_are_read_and_typed() -> None:
         ({"POOL_RATE_LIMITS": "reports:10/0"}, "POOL_RATE_LIMITS"),
         ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "-1"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
         ({"API_KEYS_RATE_LIMIT_PER_MINUTE": "lots"}, "API_KEYS_RATE_LIMIT_PER_MINUTE"),
+        ({"CHILD_MAX_MEMORY_MB": "-1"}, "CHILD_MAX_MEMORY_MB"),
+        ({"CHILD_MAX_CPU_SECONDS": "-5"}, "CHILD_MAX_CPU_SECONDS"),
+        ({"CHILD_MAX_OPEN_FILES": "many"}, "CHILD_MAX_OPEN_FILES"),
+        ({"CHILD_MAX_PROCESSES": "-1"}, "CHILD_MAX_PROCESSES"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:

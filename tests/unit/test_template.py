@@ -382,6 +382,10 @@ TUNABLE = (
     ("MaxUnfinishedRunsPerJob", "MAX_UNFINISHED_RUNS_PER_JOB", "max_unfinished_runs_per_job"),
     ("AuditRetentionDays", "AUDIT_RETENTION_DAYS", "audit_retention_days"),
     ("RecordRunningAfterMs", "RECORD_RUNNING_AFTER_MS", "record_running_after_ms"),
+    ("ChildMaxMemoryMb", "CHILD_MAX_MEMORY_MB", "child_max_memory_mb"),
+    ("ChildMaxCpuSeconds", "CHILD_MAX_CPU_SECONDS", "child_max_cpu_seconds"),
+    ("ChildMaxOpenFiles", "CHILD_MAX_OPEN_FILES", "child_max_open_files"),
+    ("ChildMaxProcesses", "CHILD_MAX_PROCESSES", "child_max_processes"),
 )
 
 

@@ -298,3 +298,56 @@ def test_a_child_printing_its_environment_sees_no_worker_secret(
     assert printed["PATH"] == shell.SAFE_PATH, "PATH is fixed, not the worker's"
     for value in secrets.values():
         assert value not in result["stdout"]
+
+
+# limits of the program's process ----------------------------------------------------------
+
+
+def _limits(text: str) -> dict[str, str]:
+    """``/proc/self/limits`` as {name: soft limit}."""
+    rows = {}
+    for line in text.splitlines()[1:]:
+        name, soft = line[:26].strip(), line[26:47].strip()
+        rows[name] = soft
+    return rows
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs Linux /proc")
+def test_the_program_runs_under_the_child_limits_and_first_for_the_oom_killer(make_ctx) -> None:
+    settings = replace(
+        Settings(shell_allowed_commands=("cat",)),
+        child_max_memory_mb=512,
+        child_max_cpu_seconds=77,
+        child_max_open_files=99,
+        child_max_processes=555,
+    )
+    ctx = make_ctx(settings)
+    limits = _limits(shell.run({"command": "cat", "args": ["/proc/self/limits"]}, ctx)["stdout"])
+    assert limits["Max address space"] == str(512 * 1024 * 1024)
+    assert limits["Max cpu time"] == "77"
+    assert limits["Max open files"] == "99"
+    assert limits["Max processes"] == "555"
+    score = shell.run({"command": "cat", "args": ["/proc/self/oom_score_adj"]}, ctx)["stdout"]
+    assert score.strip() == "1000"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root worker has CAP_SYS_PTRACE to give up")
+def test_a_program_of_a_root_worker_runs_without_cap_sys_ptrace(make_ctx) -> None:
+    settings = Settings(shell_allowed_commands=("cat",))
+    status = shell.run({"command": "cat", "args": ["/proc/self/status"]}, make_ctx(settings))
+    caps = dict(
+        line.split(":\t", 1) for line in status["stdout"].splitlines() if line.startswith("Cap")
+    )
+    for kind in ("CapEff", "CapPrm", "CapBnd"):
+        assert not int(caps[kind], 16) & (1 << 19), f"{kind} still has CAP_SYS_PTRACE"
+
+
+def test_an_output_flood_keeps_only_the_tail(make_ctx) -> None:
+    # 64 MiB on stdout: read as it comes, only the last MAX_OUTPUT_BYTES are kept.
+    settings = Settings(shell_allowed_commands=("head",))
+    result = shell.run(
+        {"command": "head", "args": ["-c", str(64 * 1024 * 1024), "/dev/zero"]},
+        make_ctx(settings, seconds=60),
+    )
+    assert result["stdout_truncated"] is True
+    assert len(result["stdout"]) == shell.MAX_OUTPUT_BYTES

@@ -73,6 +73,9 @@ def _handler_class(server: Server) -> type[BaseHTTPRequestHandler]:
                 return 302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""
             if self.path == "/big":
                 return 200, {"Content-Type": "text/plain"}, b"a" * 10_000
+            if self.path == "/many-headers":
+                # 80 headers of 20,000 characters: 1.6 MB, all within http.client's limits.
+                return 200, {f"X-Flood-{i}": "v" * 20_000 for i in range(80)}, b""
             answer = {"echo": body.decode(), "path": self.path}
             return (
                 200,
@@ -215,6 +218,33 @@ def test_large_bodies_are_truncated(server: Server, make_ctx) -> None:
     result = webhook.run({"url": server.url + "/big"}, make_ctx(LOOPBACK_ALLOWED))
     assert result["body"] == "a" * webhook.MAX_BODY_BYTES
     assert result["truncated"] is True
+
+
+def test_response_headers_are_bounded_in_count_and_size(server: Server, make_ctx) -> None:
+    result = webhook.run({"url": server.url + "/many-headers"}, make_ctx(LOOPBACK_ALLOWED))
+    headers = result["headers"]
+    assert result["headers_truncated"] is True
+    assert len(headers) <= webhook.MAX_RESPONSE_HEADERS
+    assert all(len(v) <= webhook.MAX_RESPONSE_HEADER_VALUE for v in headers.values())
+    assert len(json.dumps(headers)) <= webhook.MAX_RESPONSE_HEADER_BYTES
+    assert headers["x-flood-0"].startswith("vvv")
+
+
+def test_ordinary_response_headers_are_not_marked_truncated(server: Server, make_ctx) -> None:
+    result = webhook.run({"url": server.url}, make_ctx(LOOPBACK_ALLOWED))
+    assert result["headers_truncated"] is False
+
+
+@pytest.mark.parametrize("name", ["Host", "host", "Connection", "Transfer-Encoding", "Upgrade"])
+def test_connection_level_headers_are_refused_and_never_sent(
+    server: Server, make_ctx, name: str
+) -> None:
+    payload = {"url": server.url, "headers": {name: "evil.example"}}
+    problems = webhook.validate(payload, LOOPBACK_ALLOWED)
+    assert set(problems) == {f"payload.headers.{name}"}
+    with pytest.raises(InvalidPayload):
+        webhook.run(payload, make_ctx(LOOPBACK_ALLOWED))
+    assert server.requests == []
 
 
 def test_a_cidr_allow_list_entry_works(server: Server, make_ctx) -> None:
