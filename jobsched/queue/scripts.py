@@ -21,6 +21,7 @@ SCRIPT_NAMES = (
     "promote",
     "age",
     "cancel",
+    "unpark",
     "leader_acquire",
     "leader_release",
 )
