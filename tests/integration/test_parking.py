@@ -14,6 +14,7 @@ import pytest
 from jobsched.clock import FakeClock
 from jobsched.domain.models import QueueItem
 from jobsched.queue import RedisQueue
+from jobsched.queue.keys import DEFAULT_POOL as POOL
 
 pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
 
@@ -22,15 +23,15 @@ ECHO = ("test.echo",)
 
 
 def capped(n: int, job: str = "capped", cap: int = 1, priority: int = 100) -> list[QueueItem]:
-    return [QueueItem(f"{job}-{i:03}", priority, "default", job, cap, "test.echo") for i in range(n)]
+    return [QueueItem(f"{job}-{i:03}", priority, POOL, job, cap, ECHO[0]) for i in range(n)]
 
 
 def of_handler(n: int, handler: str, priority: int = 100) -> list[QueueItem]:
-    return [QueueItem(f"{handler}-{i:03}", priority, "default", "h", None, handler) for i in range(n)]
+    return [QueueItem(f"{handler}-{i:03}", priority, POOL, "h", None, handler) for i in range(n)]
 
 
 def plain(n: int, priority: int = 50) -> list[QueueItem]:
-    return [QueueItem(f"plain-{i:03}", priority, "default", "p", None, "test.echo") for i in range(n)]
+    return [QueueItem(f"plain-{i:03}", priority, POOL, "p", None, ECHO[0]) for i in range(n)]
 
 
 def claim(queue: RedisQueue, clock: FakeClock, n: int, handlers=ECHO, owner: str = "w1"):
