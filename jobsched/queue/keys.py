@@ -82,6 +82,11 @@ class Keys:
         live worker, and its runs are parked."""
         return f"{self._tag}:served"
 
+    def claimed(self, token_prefix: str) -> str:
+        """string: a claim's reply (JSON), kept a minute under its token prefix, so the
+        same call sent again (its reply lost) gets the same leases, not a second batch."""
+        return f"{self._tag}:claimed:{token_prefix}"
+
     @property
     def rate(self) -> str:
         """zset: claims in the pool's rate-limit window (member: token, score: ms)."""

@@ -258,6 +258,7 @@ class RedisQueue:
         keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
         keys += [k.limits, k.rate, k.held, k.handlers, k.delayed, k.meta, k.seq]
         keys += [k.parked, k.parked_handlers, k.freed, k.served]
+        keys.append(k.claimed(prefix))
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
         args += ["\n".join(handlers), served_ms]

@@ -27,6 +27,8 @@
 -- KEYS[15] parked handlers set (names with parked runs)
 -- KEYS[16] freed set (capped job ids whose runs left flight since the last claim)
 -- KEYS[17] served zset (handler name, or '*' for a worker serving any -> last claim ms)
+-- KEYS[18] this call's reply, under its token prefix: the same call sent again (its
+--   reply lost on the way) gets the same leases instead of leasing a second batch
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
@@ -37,6 +39,10 @@
 -- ARGV[11] how long a claim keeps its handlers served (ms): a handler no worker
 --   claimed for within it has no live worker
 -- RETURNS flat list: id, token, deliveries, id, token, deliveries, ...
+local replied = redis.call('GET', KEYS[18])
+if replied then
+  return cjson.decode(replied)
+end
 local now = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local count = tonumber(ARGV[3])
@@ -260,4 +266,5 @@ end
 if rate_n > 0 then
   batched('ZADD', KEYS[8], rate)
 end
+redis.call('SET', KEYS[18], cjson.encode(out), 'PX', 60000)
 return out
