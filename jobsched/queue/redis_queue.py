@@ -567,6 +567,9 @@ class RedisQueue:
 
     @redis_errors
     def heartbeat_worker(self, info: dict[str, Any], now: datetime, ttl_s: int = 3600) -> None:
+        """Record a worker's beat; its details expire ``ttl_s`` after its last one, and
+        so does its entry in the registry (pruned here: workers killed without saying
+        goodbye would otherwise stay in it forever unless someone listed the workers)."""
         k = self.keys
         fields = {key: str(value) for key, value in info.items()}
         fields["last_heartbeat"] = now.isoformat()
@@ -574,6 +577,7 @@ class RedisQueue:
             pipe.hset(k.worker(info["id"]), mapping=fields)
             pipe.expire(k.worker(info["id"]), ttl_s)
             pipe.zadd(k.workers, {info["id"]: to_ms(now)})
+            pipe.zremrangebyscore(k.workers, "-inf", to_ms(now) - ttl_s * 1000)
             pipe.execute()
 
     @redis_errors
