@@ -287,3 +287,21 @@ def test_runs_that_cannot_start_do_not_hide_runs_that_can(engine: Engine, api: J
     wait_for(all_finished, timeout=120, what="the other job's 50 runs to finish")
     execution = api.get_execution(stuck[0])
     assert execution["status"] == "QUEUED" and execution["waiting"]
+
+
+def test_raising_a_jobs_max_concurrency_starts_its_waiting_runs_at_once(
+    engine: Engine, api: JobService, gate: None
+) -> None:
+    w = worker(engine, "w1", max_concurrent_jobs=5)
+    job = api.create_job({"name": "capped", "handler": "sample.gate", "max_concurrency": 1})
+    runs = trigger(api, job["id"], 3)
+    work(engine, w)
+    wait_for(lambda: GATE.started == 1, what="one run to start")
+    work(engine, w)
+    waiting = [api.get_execution(r) for r in runs[1:]]
+    assert {v["waiting"] for v in waiting} == {"its job is at its max_concurrency (1)"}
+    api.update_job(job["id"], {"max_concurrency": 3})
+    work(engine, w)
+    wait_for(lambda: GATE.started == 3, what="the waiting runs to start")  # none has ended
+    GATE.open.set()
+    engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), w, timeout=30)
