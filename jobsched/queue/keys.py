@@ -70,6 +70,12 @@ class Keys:
         return f"{self._tag}:parked-handlers"
 
     @property
+    def parked_jobs(self) -> str:
+        """set: capped job ids with parked runs (the tick's reconcile names them all in
+        ``freed`` now and then: a safety net for a release that was missed)."""
+        return f"{self._tag}:parked-jobs"
+
+    @property
     def freed(self) -> str:
         """set: capped job ids whose runs left flight since the last claim (the claim
         releases as many of their parked runs as they have room for)."""

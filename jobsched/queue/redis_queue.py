@@ -258,7 +258,7 @@ class RedisQueue:
         keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
         keys += [k.limits, k.rate, k.held, k.handlers, k.delayed, k.meta, k.seq]
         keys += [k.parked, k.parked_handlers, k.freed, k.served]
-        keys.append(k.claimed(prefix))
+        keys += [k.claimed(prefix), k.parked_jobs]
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
         args += ["\n".join(handlers), served_ms]
@@ -397,7 +397,16 @@ class RedisQueue:
         how many moved."""
         k = self.keys
         args = [job_id, max_concurrency or 0]
-        return int(self._run("unpark", [k.ready, k.parked, k.limits], args))
+        return int(self._run("unpark", [k.ready, k.parked, k.limits, k.parked_jobs], args))
+
+    @redis_errors
+    def recheck_parked(self) -> None:
+        """Have the next claim look again at every job with parked runs, releasing as
+        many as each has room for. A safety net the tick's reconcile casts now and
+        then: a release is missed if a run left flight by a script that did not name
+        its job (a worker of an older version, mid-upgrade)."""
+        k = self.keys
+        self.client.sunionstore(k.freed, [k.freed, k.parked_jobs])
 
     @redis_errors
     def unknown(self, execution_ids: Sequence[str], batch: int = 1000) -> list[str]:

@@ -153,3 +153,18 @@ def test_a_claim_stays_cheap_however_many_runs_are_parked(
     queue.enqueue(plain(1), clock.now())
     assert ids(claim(queue, clock, 5)) == ["plain-000"]
     assert queue.depth()["ready"] == 3000 - 1
+
+
+def test_the_reconciles_recheck_releases_runs_whose_release_was_missed(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    queue.enqueue(capped(3), clock.now())
+    (running,) = claim(queue, clock, 5)
+    # A worker of the previous version acks without naming the job in the freed set.
+    queue.client.zrem(queue.keys.inflight, running.execution_id)
+    queue.client.hdel(queue.keys.leases, running.execution_id)
+    assert claim(queue, clock, 5) == []
+    queue.recheck_parked()
+    assert ids(claim(queue, clock, 5)) == ["capped-001"]
+    queue.recheck_parked()  # nothing more has room
+    assert claim(queue, clock, 5) == []

@@ -84,7 +84,8 @@ def test_a_pools_keys_share_one_slot_and_pools_differ() -> None:
         family = [k.ready, k.delayed, k.inflight, k.meta, k.leases, k.owners, k.beats]
         family += [k.deliveries, k.seq, k.cancel, k.epoch, k.limits, k.handlers, k.rate]
         family += [k.held, k.job_running("job-1")]  # claim.lua builds this one from ARGV
-        family += [k.parked, k.parked_handlers, k.freed, k.served, k.claimed("f00d")]
+        family += [k.parked, k.parked_handlers, k.parked_jobs, k.freed, k.served]
+        family.append(k.claimed("f00d"))
         # Built by the scripts from the parked hash's name:
         family += [k.parked_job("job-1"), k.parked_handler("test.echo")]
         assert k.parked_job("j") == k.parked + ":job:j"

@@ -29,6 +29,7 @@
 -- KEYS[17] served zset (handler name, or '*' for a worker serving any -> last claim ms)
 -- KEYS[18] this call's reply, under its token prefix: the same call sent again (its
 --   reply lost on the way) gets the same leases instead of leasing a second batch
+-- KEYS[19] parked jobs set (capped job ids with parked runs)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
@@ -96,7 +97,9 @@ end
 for _, job in ipairs(redis.call('SMEMBERS', KEYS[16])) do
   local group = 'job:' .. job
   local first = redis.call('ZRANGE', parked_prefix .. group, 0, 0)
-  if #first > 0 then
+  if #first == 0 then
+    redis.call('SREM', KEYS[19], job)
+  else
     local limit = redis.call('HGET', KEYS[7], first[1])
     local cap = limit and tonumber(string.sub(limit, 1, string.find(limit, ':', 1, true) - 1))
     if not cap then
@@ -215,6 +218,7 @@ while #taken < count and passed < window and parked_n < max_parked do
       end
     elseif cap and in_flight(job_key) >= cap then
       group = 'job:' .. job
+      redis.call('SADD', KEYS[19], job)
       pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
     else
       taken[#taken + 1] = id

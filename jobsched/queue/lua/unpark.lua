@@ -3,6 +3,7 @@
 -- again those still over the cap.
 -- KEYS[1] ready zset    KEYS[2] parked hash (id -> group; the job's zset is
 --   '<KEYS[2]>:job:<job id>')    KEYS[3] limits hash (id -> '<max_concurrency>:<job id>')
+-- KEYS[4] parked jobs set
 -- ARGV[1] job id    ARGV[2] its new max_concurrency (0: none)
 -- RETURNS number of runs moved back to ready
 local key = KEYS[2] .. ':job:' .. ARGV[1]
@@ -24,4 +25,5 @@ end
 batched('HDEL', KEYS[2], ids)
 batched('ZADD', KEYS[1], back)
 redis.call('DEL', key)
+redis.call('SREM', KEYS[4], ARGV[1])
 return #ids
