@@ -176,15 +176,19 @@ class Scheduler:
                 if self.store.ensure_job(data, now):
                     log.info("built-in job created", extra={"job": data["name"]})
             self._builtins_ensured = True
+        reconciling = True
         if self.queue.needs_rebuild():
             report.rebuilt = self.rebuild(now)
         elif self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
             report.reconciled = self.rebuild(now)
         else:
             report.repaired = self.repair(now)
+            reconciling = False
         pools = self.queue.known_pools()
         for pool in pools:
             queue = self.queue.for_pool(pool)
+            if reconciling:
+                queue.recheck_parked()
             report.expired += queue.requeue_expired(now)
             report.released += queue.release_dead(now, self.settings.worker_dead_after_ms)
             report.promoted += queue.promote(now)

@@ -299,10 +299,22 @@ class JobService:
         current = before.to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
         job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
+        if job.max_concurrency != before.max_concurrency:
+            self._unpark(job)
         view = self._flag_jobs([self.job_view(job)])[0]
         if before.notify_secret is None and job.notify_secret:
             view["notify_secret"] = job.notify_secret  # a job older than secrets got one
         return view
+
+    def _unpark(self, job: Job) -> None:
+        """Runs parked at the old max_concurrency go back to ready under the new one
+        (else a raised or removed cap would leave them waiting for a slot that frees
+        only when one of its runs ends). If Redis is down the update still stands; the
+        parked runs then wait for the job's next run to leave flight."""
+        try:
+            self.queue.for_pool(job.pool).unpark_job(job.id, job.max_concurrency)
+        except DependencyError as exc:
+            log.warning("update: could not release parked runs now: %s", exc)
 
     def delete_job(self, job_id: str) -> None:
         unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))

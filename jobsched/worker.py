@@ -269,6 +269,7 @@ class Worker:
                 owner=self.lease_owner,
                 limits=self.settings.pool_limits(pool),
                 handlers=self.registry.names(),
+                served_ms=self.settings.worker_dead_after_ms,
             )
             claims += [(c, pool) for c in got]
         return claims

@@ -12,6 +12,8 @@ Imported only when ``REDIS_CLUSTER`` is on, so a single-Redis process never pays
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import threading
 import time
 from typing import Any
@@ -26,6 +28,13 @@ from redis.retry import Retry
 RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)
 """Waits between tries of one command (1.55 s in all): long enough to ride out a
 topology change the cluster already knows of, short enough for an API request."""
+
+REFUSED = (
+    redis_exc.ClusterDownError,
+    redis_exc.TryAgainError,
+    redis_exc.SlotNotCoveredError,
+)
+"""Errors that say the command was not run."""
 
 RETRYABLE = (
     redis_exc.ConnectionError,
@@ -47,16 +56,50 @@ def unreachable(exc: BaseException) -> bool:
     return "cannot be connected" in text or "not covered" in text
 
 
+def refused(exc: BaseException) -> bool:
+    """The server surely did not run the command: the cluster refused it (down, try
+    again, slot not covered) or no connection was made. A timeout or a dropped
+    connection after sending says nothing of whether it ran."""
+    if isinstance(exc, REFUSED):
+        return True
+    if isinstance(exc, redis_exc.ConnectionError):  # TimeoutError included
+        return "connecting to" in str(exc)  # redis-py's words for a failed connect
+    return unreachable(exc)
+
+
+@functools.cache
+def _replayable() -> frozenset[str]:
+    from jobsched.queue.scripts import REPLAYABLE, sha
+
+    return frozenset(sha(name) for name in REPLAYABLE)
+
+
+def once_only(args: tuple[Any, ...]) -> bool:
+    """A script call that must not run twice (jobsched/queue/scripts.py REPLAYABLE)."""
+    command = str(args[0]).upper() if args else ""
+    if command in ("EVALSHA", "EVALSHA_RO"):
+        return str(args[1]) not in _replayable()
+    if command in ("EVAL", "EVAL_RO"):
+        return hashlib.sha1(str(args[1]).encode()).hexdigest() not in _replayable()
+    return False
+
+
 class BackoffCluster(RedisCluster):
     """``RedisCluster`` whose commands (scripts included: EVALSHA) wait and retry while
-    a node is being replaced; see the module docstring."""
+    a node is being replaced; see the module docstring. A script that must not run
+    twice (a claim, an ack) is tried again only when the server surely did not run it:
+    one whose reply was lost reaches the caller as an error instead (a claim's runs
+    then wait out their lease, VISIBILITY_TIMEOUT_MS, and the tick requeues them; sent
+    again, it would lease a second batch as well)."""
 
     def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        once = once_only(args)
         for delay in RETRY_DELAYS_S:
             try:
                 return super().execute_command(*args, **kwargs)
-            except RETRYABLE:
-                pass
+            except RETRYABLE as exc:
+                if once and not refused(exc):
+                    raise
             except redis_exc.RedisClusterException as exc:
                 if not unreachable(exc):
                     raise

@@ -49,6 +49,51 @@ class Keys:
         return f"{self._tag}:job:{job_id}"
 
     @property
+    def parked(self) -> str:
+        """hash: parked execution id -> its group (``job:<job id>`` or ``handler:<name>``).
+        Runs that cannot start now (their job at its max_concurrency, their handler
+        served by no live worker of the pool) wait here instead of in ready, so they
+        never hide runs that can start (claim.lua)."""
+        return f"{self._tag}:parked"
+
+    def parked_job(self, job_id: str) -> str:
+        """zset: a capped job's parked runs, score = their ready score (order kept)."""
+        return f"{self.parked}:job:{job_id}"
+
+    def parked_handler(self, handler: str) -> str:
+        """zset: parked runs of a handler no live worker serves, score as in ready."""
+        return f"{self.parked}:handler:{handler}"
+
+    @property
+    def parked_handlers(self) -> str:
+        """set: handlers with parked runs (a claim by a worker serving one releases them)."""
+        return f"{self._tag}:parked-handlers"
+
+    @property
+    def parked_jobs(self) -> str:
+        """set: capped job ids with parked runs (the tick's reconcile names them all in
+        ``freed`` now and then: a safety net for a release that was missed)."""
+        return f"{self._tag}:parked-jobs"
+
+    @property
+    def freed(self) -> str:
+        """set: capped job ids whose runs left flight since the last claim (the claim
+        releases as many of their parked runs as they have room for)."""
+        return f"{self._tag}:freed"
+
+    @property
+    def served(self) -> str:
+        """zset: handler a worker of the pool claimed for (``*``: a worker serving any),
+        score = that claim (ms); a handler not seen within WORKER_DEAD_AFTER_MS has no
+        live worker, and its runs are parked."""
+        return f"{self._tag}:served"
+
+    def claimed(self, token_prefix: str) -> str:
+        """string: a claim's reply (JSON), kept a minute under its token prefix, so the
+        same call sent again (its reply lost) gets the same leases, not a second batch."""
+        return f"{self._tag}:claimed:{token_prefix}"
+
+    @property
     def rate(self) -> str:
         """zset: claims in the pool's rate-limit window (member: token, score: ms)."""
         return f"{self._tag}:rate"

@@ -94,6 +94,8 @@ class ShardHolder:
 
 
 NO_LIMITS = PoolLimits()
+SERVED_MS = 10_000
+"""How long a claim keeps its handlers served (``WORKER_DEAD_AFTER_MS``'s default)."""
 
 
 def _item(item: QueueItem | tuple[str, int]) -> QueueItem:
@@ -224,6 +226,8 @@ class RedisQueue:
             k.seq,
             k.limits,
             k.handlers,
+            k.freed,
+            k.parked,
         ]
         return int(self._run("requeue", keys, args))
 
@@ -238,21 +242,26 @@ class RedisQueue:
         owner: str = "",
         limits: PoolLimits = NO_LIMITS,
         handlers: Sequence[str] = (),
+        served_ms: int = SERVED_MS,
     ) -> list[Claim]:
         """Lease up to ``count`` executions, highest priority first, FIFO within one,
         within the pool's ``limits`` and each job's max_concurrency. ``owner`` (the
         claiming worker process) lets ``release_dead`` find the leases of a worker
         whose heartbeats stopped. ``handlers``: the ones this worker loaded; runs of
-        others stay for a worker that did (empty: any)."""
+        others stay for a worker that did (empty: any). Runs that cannot start now
+        are parked (``claim.lua``): a handler no worker claimed for within
+        ``served_ms`` (``WORKER_DEAD_AFTER_MS``) has no live worker."""
         if count <= 0:
             return []
         k = self.keys
         prefix = secrets.token_hex(8)
         keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
         keys += [k.limits, k.rate, k.held, k.handlers, k.delayed, k.meta, k.seq]
+        keys += [k.parked, k.parked_handlers, k.freed, k.served]
+        keys += [k.claimed(prefix), k.parked_jobs]
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
-        args.append("\n".join(handlers))
+        args += ["\n".join(handlers), served_ms]
         flat = self._run("claim", keys, args)
         return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
 
@@ -291,7 +300,7 @@ class RedisQueue:
         k = self.keys
         args = [x for pair in leases for x in pair]
         keys = [k.inflight, k.leases, k.deliveries, k.meta, k.cancel, k.owners, k.limits]
-        keys.append(k.handlers)
+        keys += [k.handlers, k.freed]
         result = self._run("ack", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
@@ -304,7 +313,7 @@ class RedisQueue:
         args: list[Any] = []
         for execution_id, token, due in items:
             args += [execution_id, token, to_ms(due)]
-        keys = [k.inflight, k.delayed, k.leases, k.deliveries, k.owners]
+        keys = [k.inflight, k.delayed, k.leases, k.deliveries, k.owners, k.limits, k.freed]
         result = self._run("retry_later", keys, args)
         return {item[0]: bool(r) for item, r in zip(items, result, strict=True)}
 
@@ -320,6 +329,7 @@ class RedisQueue:
         k = self.keys
         args = [1 if delivered else 0] + [x for pair in leases for x in pair]
         keys = [k.inflight, k.ready, k.leases, k.meta, k.deliveries, k.owners]
+        keys += [k.limits, k.freed]
         result = self._run("release", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
@@ -331,7 +341,7 @@ class RedisQueue:
         return list(
             self._run(
                 "requeue_expired",
-                [k.inflight, k.ready, k.leases, k.meta, k.owners],
+                [k.inflight, k.ready, k.leases, k.meta, k.owners, k.limits, k.freed],
                 [to_ms(now), limit],
             )
         )
@@ -340,7 +350,7 @@ class RedisQueue:
     def release_dead(self, now: datetime, dead_after_ms: int, limit: int = 1000) -> list[str]:
         """Requeue the leases of workers that have not heartbeaten for ``dead_after_ms``."""
         k = self.keys
-        keys = [k.inflight, k.ready, k.leases, k.meta, k.owners, k.beats]
+        keys = [k.inflight, k.ready, k.leases, k.meta, k.owners, k.beats, k.limits, k.freed]
         return list(self._run("release_dead", keys, [to_ms(now), dead_after_ms, limit]))
 
     @redis_errors
@@ -373,10 +383,30 @@ class RedisQueue:
                 k.limits,
                 k.held,
                 k.handlers,
+                k.parked,
+                k.freed,
             ],
             list(execution_ids),
         )
         return {eid: int(r) for eid, r in zip(execution_ids, result, strict=True)}
+
+    @redis_errors
+    def unpark_job(self, job_id: str, max_concurrency: int | None) -> int:
+        """A job's max_concurrency changed: its parked runs take the new cap and go back
+        to ready, in their order (a claim parks again those still over it). Returns
+        how many moved."""
+        k = self.keys
+        args = [job_id, max_concurrency or 0]
+        return int(self._run("unpark", [k.ready, k.parked, k.limits, k.parked_jobs], args))
+
+    @redis_errors
+    def recheck_parked(self) -> None:
+        """Have the next claim look again at every job with parked runs, releasing as
+        many as each has room for. A safety net the tick's reconcile casts now and
+        then: a release is missed if a run left flight by a script that did not name
+        its job (a worker of an older version, mid-upgrade)."""
+        k = self.keys
+        self.client.sunionstore(k.freed, [k.freed, k.parked_jobs])
 
     @redis_errors
     def unknown(self, execution_ids: Sequence[str], batch: int = 1000) -> list[str]:
@@ -408,11 +438,13 @@ class RedisQueue:
 
     @redis_errors
     def depth(self) -> dict[str, int]:
+        """Runs waiting (``ready``: parked ones included, they wait as much), in flight
+        and delayed."""
         k = self.keys
         with self.client.pipeline(transaction=False) as pipe:
-            pipe.zcard(k.ready).zcard(k.inflight).zcard(k.delayed)
-            ready, inflight, delayed = pipe.execute()
-        return {"ready": ready, "in_flight": inflight, "delayed": delayed}
+            pipe.zcard(k.ready).hlen(k.parked).zcard(k.inflight).zcard(k.delayed)
+            ready, parked, inflight, delayed = pipe.execute()
+        return {"ready": ready + parked, "in_flight": inflight, "delayed": delayed}
 
     @redis_errors
     def lease_deadlines(self, execution_ids: Sequence[str]) -> dict[str, int | None]:
@@ -544,6 +576,9 @@ class RedisQueue:
 
     @redis_errors
     def heartbeat_worker(self, info: dict[str, Any], now: datetime, ttl_s: int = 3600) -> None:
+        """Record a worker's beat; its details expire ``ttl_s`` after its last one, and
+        so does its entry in the registry (pruned here: workers killed without saying
+        goodbye would otherwise stay in it forever unless someone listed the workers)."""
         k = self.keys
         fields = {key: str(value) for key, value in info.items()}
         fields["last_heartbeat"] = now.isoformat()
@@ -551,6 +586,7 @@ class RedisQueue:
             pipe.hset(k.worker(info["id"]), mapping=fields)
             pipe.expire(k.worker(info["id"]), ttl_s)
             pipe.zadd(k.workers, {info["id"]: to_ms(now)})
+            pipe.zremrangebyscore(k.workers, "-inf", to_ms(now) - ttl_s * 1000)
             pipe.execute()
 
     @redis_errors

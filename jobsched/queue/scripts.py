@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from importlib import resources
 
 from redis import Redis
@@ -21,9 +22,39 @@ SCRIPT_NAMES = (
     "promote",
     "age",
     "cancel",
+    "unpark",
     "leader_acquire",
     "leader_release",
 )
+
+REPLAYABLE = frozenset(
+    {
+        "claim",  # the same token prefix gets the same reply (claim.lua)
+        "enqueue",  # ids the queue holds stay where they are
+        "restore",  # likewise
+        "extend",  # the same deadline, the same answer
+        "unpark",  # a second call finds nothing parked
+        "promote",  # a second pass does what is left (usually nothing)
+        "requeue_expired",
+        "release_dead",
+        "age",  # recomputed from each run's own priority
+        "leader_acquire",  # the owner renews its own lock
+    }
+)
+"""Scripts that may run twice with no harm, so a call whose reply was lost (it may have
+run) can be sent again (jobsched/queue/cluster.py). Every other script (a claim leases
+new runs, an ack or a release answers "not the holder" the second time) is sent again
+only when the server surely did not run it."""
+
+
+def source(name: str) -> str:
+    """A script's full text, as registered (the batching helpers first)."""
+    return _source("_batch") + _source(name)
+
+
+def sha(name: str) -> str:
+    """A script's SHA1, as EVALSHA names it."""
+    return hashlib.sha1(source(name).encode()).hexdigest()
 
 
 def _source(name: str) -> str:
@@ -32,7 +63,7 @@ def _source(name: str) -> str:
 
 def load_script(client: Redis, name: str) -> Script:
     # Every script gets the batching helpers (lua/_batch.lua) ahead of its own code.
-    return client.register_script(_source("_batch") + _source(name))
+    return client.register_script(source(name))
 
 
 def load_scripts(client: Redis) -> dict[str, Script]:

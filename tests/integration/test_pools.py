@@ -259,3 +259,50 @@ def test_the_api_never_imports_handler_modules(settings: Settings, store) -> Non
             rt.registry  # noqa: B018 - a worker's registry is where they load
     finally:
         rt.close()
+
+
+def test_runs_that_cannot_start_do_not_hide_runs_that_can(engine: Engine, api: JobService) -> None:
+    # sample.add is published to the catalog (so a job may name it), then its only
+    # worker goes away: no worker serves it.
+    plugin = worker(engine, "w-plugin")
+    body = {"name": "unserved", "handler": "sample.add", "payload": {"a": 1, "b": 2}}
+    unserved = api.create_job({**body, "priority": 100})
+    engine.queue.remove_worker(plugin.worker_id)
+    engine.workers.remove(plugin)
+    capped = api.create_job(
+        {"name": "capped", "handler": "test.echo", "priority": 100, "max_concurrency": 1}
+    )
+    other = api.create_job({"name": "other", "handler": "test.echo"})
+    trigger(api, capped["id"], 500)
+    stuck = trigger(api, unserved["id"], 500)
+    runs = trigger(api, other["id"], 50)
+    workers = [
+        Worker(engine.store, engine.queue, engine.settings, builtin_registry(), engine.clock, w)
+        for w in ("w1", "w2")
+    ]
+
+    def all_finished() -> bool:
+        work(engine, *workers, rounds=1)
+        return all(engine.status(r) == "SUCCEEDED" for r in runs)
+
+    wait_for(all_finished, timeout=120, what="the other job's 50 runs to finish")
+    execution = api.get_execution(stuck[0])
+    assert execution["status"] == "QUEUED" and execution["waiting"]
+
+
+def test_raising_a_jobs_max_concurrency_starts_its_waiting_runs_at_once(
+    engine: Engine, api: JobService, gate: None
+) -> None:
+    w = worker(engine, "w1", max_concurrent_jobs=5)
+    job = api.create_job({"name": "capped", "handler": "sample.gate", "max_concurrency": 1})
+    runs = trigger(api, job["id"], 3)
+    work(engine, w)
+    wait_for(lambda: GATE.started == 1, what="one run to start")
+    work(engine, w)
+    waiting = [api.get_execution(r) for r in runs[1:]]
+    assert {v["waiting"] for v in waiting} == {"its job is at its max_concurrency (1)"}
+    api.update_job(job["id"], {"max_concurrency": 3})
+    work(engine, w)
+    wait_for(lambda: GATE.started == 3, what="the waiting runs to start")  # none has ended
+    GATE.open.set()
+    engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), w, timeout=30)

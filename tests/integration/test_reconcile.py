@@ -91,3 +91,41 @@ def test_a_run_redis_lost_is_pushed_by_the_reconcile(engine: Engine) -> None:
     assert report.reconciled == 1
     _work(worker, now)
     assert engine.status(run["id"]) == "SUCCEEDED"
+
+
+def test_parked_runs_are_neither_pushed_again_nor_lost_by_a_reconcile_or_a_rebuild(
+    engine: Engine,
+) -> None:
+    """Runs a claim parked (their job at its max_concurrency) are known to the reconcile,
+    and a Redis that lost them gets them back from PostgreSQL; each runs once."""
+    job_id = engine.create_job(max_concurrency=1, priority=100)
+    runs = [r["id"] for r in engine.service.trigger_job(job_id, {"runs": [{}] * 5})["items"]]
+    worker = engine.worker()
+    now = _next_reconcile(engine, worker)
+    worker.run_once(now)  # one runs, four are parked
+    assert engine.scheduler.run_once(now).reconciled == 0
+    assert engine.queue.depth() == {"ready": 4, "in_flight": 1, "delayed": 0}
+
+    prefix = engine.settings.redis_key_prefix
+    for key in engine.queue.client.scan_iter(match=f"*{prefix}*"):
+        engine.queue.client.delete(key)  # Redis lost everything
+    assert engine.scheduler.run_once(now).rebuilt == 5
+    engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), worker)
+    assert [len(engine.store.get_execution(r).attempts) for r in runs] == [1] * 5
+
+
+def test_the_reconcile_releases_parked_runs_whose_release_was_missed(engine: Engine) -> None:
+    job_id = engine.create_job(max_concurrency=1)
+    runs = [r["id"] for r in engine.service.trigger_job(job_id, {"runs": [{}] * 2})["items"]]
+    worker = engine.worker()
+    engine.scheduler.run_once(engine.clock.now())
+    _work(worker, engine.clock.now())  # the first runs; the second is parked
+    assert engine.status(runs[0]) == "SUCCEEDED"
+    # Its ack came from a worker of the previous version, which named no job as freed.
+    engine.queue.client.delete(engine.queue.keys.freed)
+    worker.run_once(engine.clock.now())
+    assert engine.status(runs[1]) == "QUEUED"
+    now = _next_reconcile(engine, worker)
+    engine.scheduler.run_once(now)
+    _work(worker, now)
+    assert engine.status(runs[1]) == "SUCCEEDED"

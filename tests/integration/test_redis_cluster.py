@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from redis.cluster import RedisCluster
 
 from infra.local.ports import free_port
 from infra.local.services import LocalServices, cluster_ok
@@ -139,3 +140,40 @@ def test_a_cluster_nobody_answers_is_a_dependency_error() -> None:
     queue = RedisQueue(connect(f"redis://127.0.0.1:{free_port()}/0", cluster=True), "nobody")
     with pytest.raises(DependencyError):
         queue.enqueue([("x", 50)], FakeClock().now())
+
+
+def test_a_script_whose_reply_was_lost_is_not_run_twice(
+    redis_cluster_url: str, key_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timeout after the command was sent says nothing of whether it ran. A claim sent
+    again used to lease a second batch (the first one's tokens lost with the reply: its
+    runs stuck in flight until their lease ran out); now it gets its first reply. A
+    script that cannot tell (an ack) is not sent again; one harmless twice (an enqueue)
+    is."""
+    queue = RedisQueue(connect(redis_cluster_url, cluster=True), key_prefix)
+    now = FakeClock().now()
+    queue.enqueue([("a", 50), ("b", 50)], now)
+    real = RedisCluster.execute_command
+    lost: list[str] = []
+
+    def reply_lost_once(self: RedisCluster, *args: object, **kwargs: object) -> object:
+        result = real(self, *args, **kwargs)
+        if args[0] == "EVALSHA" and not lost:
+            lost.append(str(args[1]))
+            raise redis.TimeoutError("Timeout reading from socket")
+        return result
+
+    monkeypatch.setattr(RedisCluster, "execute_command", reply_lost_once)
+    (claim,) = queue.claim(1, now, VIS)
+    assert lost and queue.depth() == {"ready": 1, "in_flight": 1, "delayed": 0}
+    assert queue.lease_deadlines([claim.execution_id])[claim.execution_id]
+
+    lost.clear()
+    with pytest.raises(DependencyError):
+        queue.ack([(claim.execution_id, claim.token)])
+    assert queue.depth() == {"ready": 1, "in_flight": 0, "delayed": 0}  # it had run
+
+    lost.clear()
+    assert queue.enqueue([("c", 50)], now) == 0  # ran, then again: already there
+    assert lost and queue.depth() == {"ready": 2, "in_flight": 0, "delayed": 0}
+    queue.client.close()

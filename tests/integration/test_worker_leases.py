@@ -218,3 +218,15 @@ def test_a_run_retried_right_after_cancel_is_claimed_without_a_tick(
     second.heartbeat(engine.clock.now())
     wait_for(lambda: idle(engine, second), timeout=5)
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
+
+
+def test_workers_gone_for_an_hour_leave_the_registry_though_nobody_lists_it(
+    engine: Engine,
+) -> None:
+    # Killed workers never say goodbye; only listing the workers used to prune them.
+    for i in range(20):
+        engine.worker(f"killed-{i}").heartbeat(engine.clock.now())
+    engine.clock.advance(hours=2)
+    engine.worker("alive").heartbeat(engine.clock.now())
+    queue = engine.queue
+    assert queue.client.zrange(queue.keys.workers, 0, -1) == ["alive"]

@@ -56,6 +56,7 @@ def every_script_call(queue: RedisQueue) -> list[tuple[str, list[str]]]:
         lambda: queue.promote(NOW),
         lambda: queue.age(10),
         lambda: queue.cancel(["e"]),
+        lambda: queue.unpark_job("job-1", 2),
         lambda: queue.acquire_leader("me", 1000, NOW),
         lambda: queue.release_leader("me"),
     ]
@@ -83,6 +84,12 @@ def test_a_pools_keys_share_one_slot_and_pools_differ() -> None:
         family = [k.ready, k.delayed, k.inflight, k.meta, k.leases, k.owners, k.beats]
         family += [k.deliveries, k.seq, k.cancel, k.epoch, k.limits, k.handlers, k.rate]
         family += [k.held, k.job_running("job-1")]  # claim.lua builds this one from ARGV
+        family += [k.parked, k.parked_handlers, k.parked_jobs, k.freed, k.served]
+        family.append(k.claimed("f00d"))
+        # Built by the scripts from the parked hash's name:
+        family += [k.parked_job("job-1"), k.parked_handler("test.echo")]
+        assert k.parked_job("j") == k.parked + ":job:j"
+        assert k.parked_handler("h") == k.parked + ":handler:h"
         assert len({slot(key) for key in family}) == 1, pool
         slots[pool] = slot(k.ready)
         assert k.ready.endswith(":queue" if pool == "default" else f":queue:{pool}")  # the name

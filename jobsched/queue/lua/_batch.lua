@@ -30,3 +30,21 @@ local function fetched(command, key, fields)
   return out
 end
 
+
+-- Names the capped jobs of these runs (those with a limits entry) in the freed set:
+-- they left flight or the queue, so the next claim releases as many of the job's
+-- parked runs as it has room for (claim.lua). Call it before the limits entries go.
+local function free_jobs(limits_key, freed_key, ids)
+  if #ids == 0 then
+    return
+  end
+  local limits = fetched('HMGET', limits_key, ids)
+  local jobs = {}
+  for n = 1, #ids do
+    local limit = limits[n]
+    if limit then
+      jobs[#jobs + 1] = string.sub(limit, string.find(limit, ':', 1, true) + 1)
+    end
+  end
+  batched('SADD', freed_key, jobs)
+end

@@ -2,7 +2,7 @@
 -- (a stale worker's late ack changes nothing).
 -- KEYS[1] in-flight zset    KEYS[2] leases hash    KEYS[3] deliveries hash
 -- KEYS[4] meta hash    KEYS[5] cancel set    KEYS[6] owners hash    KEYS[7] limits hash
--- KEYS[8] handlers hash
+-- KEYS[8] handlers hash    KEYS[9] freed set (capped jobs whose runs left flight)
 -- ARGV pairs: id, token
 -- RETURNS one integer per pair: 1 acked, 0 not the lease holder (an id given twice
 -- is acked once)
@@ -26,6 +26,7 @@ for n, id in ipairs(ids) do
   end
 end
 if #done > 0 then
+  free_jobs(KEYS[7], KEYS[9], done)
   batched('ZREM', KEYS[1], done)
   for k = 2, 4 do
     batched('HDEL', KEYS[k], done)

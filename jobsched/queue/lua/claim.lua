@@ -5,10 +5,15 @@
 -- by the claiming worker's clock, not at the tick's next pass; never before it, and
 -- once (this script is atomic).
 -- Limits are enforced here, across all workers of the pool: the pool's concurrency
--- (runs in flight), its rate (claims per window) and each job's max_concurrency. A
--- run of a job at its cap is passed over (it keeps its place; later runs of other
--- jobs may go first) and recorded in the held hash with why; so is a run of a handler
--- the claiming worker did not load (a worker that did will take it).
+-- (runs in flight), its rate (claims per window) and each job's max_concurrency.
+-- Runs that cannot start now never hide runs that can: a run of a job at its cap is
+-- parked (moved out of ready into the job's parked zset, keeping its score), and so
+-- is a run of a handler no live worker of the pool serves (into the handler's); both
+-- are recorded in the held hash with why. Parked runs come back to ready, in their
+-- order, when their job's runs leave flight (the leaving scripts name the job in the
+-- freed set; this script releases as many as the job has room for) or when a worker
+-- serving their handler claims. A run of a handler another live worker serves is
+-- passed over (it keeps its place), within a bounded look-ahead.
 -- KEYS[1] ready zset    KEYS[2] in-flight zset (score = deadline)
 -- KEYS[3] leases hash (id -> token)    KEYS[4] deliveries hash (id -> count)
 -- KEYS[5] owners hash (id -> lease owner)    KEYS[6] beats zset (owner -> last beat ms)
@@ -17,6 +22,14 @@
 -- KEYS[10] handlers hash (id -> handler name)
 -- KEYS[11] delayed zset (score = due ms)    KEYS[12] meta hash (id -> priority)
 -- KEYS[13] seq counter
+-- KEYS[14] parked hash (id -> 'job:<job id>' | 'handler:<name>'); the parked zsets
+--   are named '<KEYS[14]>:job:<job id>' and '<KEYS[14]>:handler:<name>' (same slot)
+-- KEYS[15] parked handlers set (names with parked runs)
+-- KEYS[16] freed set (capped job ids whose runs left flight since the last claim)
+-- KEYS[17] served zset (handler name, or '*' for a worker serving any -> last claim ms)
+-- KEYS[18] this call's reply, under its token prefix: the same call sent again (its
+--   reply lost on the way) gets the same leases instead of leasing a second batch
+-- KEYS[19] parked jobs set (capped job ids with parked runs)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
@@ -24,11 +37,18 @@
 -- ARGV[8] rate window (ms)    ARGV[9] prefix of the per-job in-flight sets (a set
 --   '<prefix><job id>' per capped job, in this pool's hash slot)
 -- ARGV[10] the handlers the worker serves, one per line ('': any)
+-- ARGV[11] how long a claim keeps its handlers served (ms): a handler no worker
+--   claimed for within it has no live worker
 -- RETURNS flat list: id, token, deliveries, id, token, deliveries, ...
+local replied = redis.call('GET', KEYS[18])
+if replied then
+  return cjson.decode(replied)
+end
 local now = tonumber(ARGV[1])
 local deadline = now + tonumber(ARGV[2])
 local count = tonumber(ARGV[3])
 local owner = ARGV[5]
+local parked_prefix = KEYS[14] .. ':'
 local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[1], 'LIMIT', 0, 1000)
 if #due > 0 then
   local priorities = fetched('HMGET', KEYS[12], due)
@@ -40,6 +60,87 @@ if #due > 0 then
   batched('ZREM', KEYS[11], due)
   batched('ZADD', KEYS[1], ready)
 end
+
+-- Parked runs go back to ready with the score they had, so order is kept.
+local function unpark(group, first, last)
+  local key = parked_prefix .. group
+  local entries = redis.call('ZRANGE', key, first, last, 'WITHSCORES')
+  if #entries == 0 then
+    return 0
+  end
+  local ids, back = {}, {}
+  for i = 1, #entries, 2 do
+    ids[#ids + 1] = entries[i]
+    pair(back, entries[i + 1], entries[i])
+  end
+  batched('ZREM', key, ids)
+  batched('HDEL', KEYS[14], ids)
+  batched('ZADD', KEYS[1], back)
+  return #ids
+end
+
+-- A capped job's runs in flight, forgetting those that left flight since.
+local running = {}
+local function in_flight(job_key)
+  if running[job_key] == nil then
+    for _, member in ipairs(redis.call('SMEMBERS', job_key)) do
+      if not redis.call('ZSCORE', KEYS[2], member) then
+        redis.call('SREM', job_key, member)
+      end
+    end
+    running[job_key] = redis.call('SCARD', job_key)
+  end
+  return running[job_key]
+end
+
+-- Jobs whose runs left flight: release as many parked runs as each has room for.
+for _, job in ipairs(redis.call('SMEMBERS', KEYS[16])) do
+  local group = 'job:' .. job
+  local first = redis.call('ZRANGE', parked_prefix .. group, 0, 0)
+  if #first == 0 then
+    redis.call('SREM', KEYS[19], job)
+  else
+    local limit = redis.call('HGET', KEYS[7], first[1])
+    local cap = limit and tonumber(string.sub(limit, 1, string.find(limit, ':', 1, true) - 1))
+    if not cap then
+      unpark(group, 0, -1)  -- its cap was lifted
+    else
+      local room = cap - in_flight(ARGV[9] .. job)
+      if room > 0 then
+        unpark(group, 0, room - 1)
+      end
+    end
+  end
+end
+redis.call('DEL', KEYS[16])
+
+-- This worker's handlers are served now: their parked runs come back.
+local serves = nil
+local ttl = tonumber(ARGV[11])
+redis.call('ZREMRANGEBYSCORE', KEYS[17], '-inf', now - ttl)
+if ARGV[10] ~= '' then
+  serves = {}
+  local seen = {}
+  for name in string.gmatch(ARGV[10], '[^\n]+') do
+    serves[name] = true
+    pair(seen, now, name)
+  end
+  batched('ZADD', KEYS[17], seen)
+  for _, name in ipairs(redis.call('SMEMBERS', KEYS[15])) do
+    if serves[name] then
+      unpark('handler:' .. name, 0, -1)
+      redis.call('SREM', KEYS[15], name)
+    end
+  end
+else
+  redis.call('ZADD', KEYS[17], now, '*')
+  for _, name in ipairs(redis.call('SMEMBERS', KEYS[15])) do
+    unpark('handler:' .. name, 0, -1)
+  end
+  redis.call('DEL', KEYS[15])
+end
+local any_served = redis.call('ZSCORE', KEYS[17], '*')
+
 local pool_max, rate_n, rate_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local pool_why = false
 if pool_max > 0 then
@@ -62,58 +163,81 @@ if pool_why then
 else
   redis.call('HDEL', KEYS[9], '*')
 end
-local serves = nil
-if ARGV[10] ~= '' then
-  serves = {}
-  for name in string.gmatch(ARGV[10], '[^\n]+') do
-    serves[name] = true
-  end
-end
 local out = {}
 if count <= 0 then
   return out
 end
--- Look past runs of capped jobs, but not without bound.
-local ids = redis.call('ZRANGE', KEYS[1], 0, count * 4 + 50)
-local limits = fetched('HMGET', KEYS[7], ids)
-local handlers = serves and fetched('HMGET', KEYS[10], ids) or {}
-local running = {}
-local taken = {}
-local held = {}
-for n, id in ipairs(ids) do
-  if #taken >= count then
+
+-- Walk ready from the front. Parked runs leave ready, so each is looked at once
+-- per park; only runs passed over in place (another live worker's handler) count
+-- against the look-ahead, and a call parks a bounded number (the next one goes on).
+local window = count * 4 + 50
+local max_parked = 2000
+local live = {}
+local taken, held = {}, {}
+local passed, parked_n, start = 0, 0, 0
+local parked_ids, parked_groups = {}, {}
+while #taken < count and passed < window and parked_n < max_parked do
+  local entries = redis.call('ZRANGE', KEYS[1], start, start + window - 1, 'WITHSCORES')
+  if #entries == 0 then
     break
   end
-  local cap, job_key = nil, nil
-  local limit = limits[n]
-  if limit then
-    local sep = string.find(limit, ':', 1, true)
-    cap = tonumber(string.sub(limit, 1, sep - 1))
-    job_key = ARGV[9] .. string.sub(limit, sep + 1)
-    if running[job_key] == nil then
-      -- Forget runs that left flight (acked, retried, released) since the last claim.
-      for _, member in ipairs(redis.call('SMEMBERS', job_key)) do
-        if not redis.call('ZSCORE', KEYS[2], member) then
-          redis.call('SREM', job_key, member)
-        end
-      end
-      running[job_key] = redis.call('SCARD', job_key)
-    end
+  start = start + window
+  local ids, scores = {}, {}
+  for i = 1, #entries, 2 do
+    ids[#ids + 1] = entries[i]
+    scores[#scores + 1] = entries[i + 1]
   end
-  local handler = handlers[n]
-  if handler and not serves[handler] then
-    pair(held, id, 'a worker that does not serve ' .. handler .. ' passed it over')
-  elseif cap and running[job_key] >= cap then
-    pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
-  else
-    taken[#taken + 1] = id
-    if cap then
-      redis.call('SADD', job_key, id)
-      running[job_key] = running[job_key] + 1
+  local limits = fetched('HMGET', KEYS[7], ids)
+  local handlers = serves and fetched('HMGET', KEYS[10], ids) or {}
+  for n, id in ipairs(ids) do
+    if #taken >= count or passed >= window or parked_n >= max_parked then
+      break
+    end
+    local cap, job, job_key = nil, nil, nil
+    local limit = limits[n]
+    if limit then
+      local sep = string.find(limit, ':', 1, true)
+      cap = tonumber(string.sub(limit, 1, sep - 1))
+      job = string.sub(limit, sep + 1)
+      job_key = ARGV[9] .. job
+    end
+    local handler = handlers[n]
+    local group = nil
+    if handler and not serves[handler] then
+      if live[handler] == nil then
+        live[handler] = any_served ~= false or redis.call('ZSCORE', KEYS[17], handler) ~= false
+      end
+      if live[handler] then
+        pair(held, id, 'a worker that does not serve ' .. handler .. ' passed it over')
+        passed = passed + 1
+      else
+        group = 'handler:' .. handler
+        pair(held, id, 'no live worker of its pool serves ' .. handler)
+        redis.call('SADD', KEYS[15], handler)
+      end
+    elseif cap and in_flight(job_key) >= cap then
+      group = 'job:' .. job
+      redis.call('SADD', KEYS[19], job)
+      pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
+    else
+      taken[#taken + 1] = id
+      if cap then
+        redis.call('SADD', job_key, id)
+        running[job_key] = running[job_key] + 1
+      end
+    end
+    if group then
+      redis.call('ZADD', parked_prefix .. group, scores[n], id)
+      parked_ids[#parked_ids + 1] = id
+      pair(parked_groups, id, group)
+      parked_n = parked_n + 1
     end
   end
 end
 batched('HSET', KEYS[9], held)
+batched('ZREM', KEYS[1], parked_ids)
+batched('HSET', KEYS[14], parked_groups)
 if #taken == 0 then
   return out
 end
@@ -146,4 +270,5 @@ end
 if rate_n > 0 then
   batched('ZADD', KEYS[8], rate)
 end
+redis.call('SET', KEYS[18], cjson.encode(out), 'PX', 60000)
 return out

@@ -5,6 +5,7 @@
 -- KEYS[1] in-flight zset    KEYS[2] ready zset    KEYS[3] leases hash
 -- KEYS[4] meta hash    KEYS[5] owners hash (id -> lease owner)
 -- KEYS[6] beats zset (owner -> last beat ms)
+-- KEYS[7] limits hash    KEYS[8] freed set (capped jobs whose runs left flight)
 -- ARGV[1] now (ms)    ARGV[2] dead after (ms)    ARGV[3] max count
 -- RETURNS the ids released
 local dead = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf',
@@ -42,4 +43,5 @@ for _, owner in ipairs(dead) do
     redis.call('ZREM', KEYS[6], owner)
   end
 end
+free_jobs(KEYS[7], KEYS[8], out)
 return out

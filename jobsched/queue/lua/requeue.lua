@@ -7,12 +7,18 @@
 -- KEYS[7] deliveries hash    KEYS[8] cancel set    KEYS[9] seq counter
 -- KEYS[10] limits hash (id -> '<max_concurrency>:<job id>')
 -- KEYS[11] handlers hash (id -> handler name)
+-- KEYS[12] freed set (capped jobs whose runs left flight)
+-- KEYS[13] parked hash (a parked id is waiting: it stays where it is)
 -- ARGV groups of 5: id, priority (0-100), max_concurrency of its job (0: none), job id,
 --   handler ('': unknown)
--- RETURNS number of ids put in ready (ids already waiting there stay where they are)
+-- RETURNS number of ids put in ready (ids already waiting there, or parked, stay where
+-- they are)
 local added = 0
 for i = 1, #ARGV, 5 do
   local id, priority, cap = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  if redis.call('ZSCORE', KEYS[3], id) then
+    free_jobs(KEYS[10], KEYS[12], {id})
+  end
   if cap > 0 then
     redis.call('HSET', KEYS[10], id, cap .. ':' .. ARGV[i + 3])
   else
@@ -28,7 +34,7 @@ for i = 1, #ARGV, 5 do
   redis.call('HDEL', KEYS[7], id)
   redis.call('SREM', KEYS[8], id)
   redis.call('HSET', KEYS[6], id, priority)
-  if not redis.call('ZSCORE', KEYS[1], id) then
+  if not redis.call('ZSCORE', KEYS[1], id) and redis.call('HEXISTS', KEYS[13], id) == 0 then
     local seq = redis.call('INCR', KEYS[9])
     redis.call('ZADD', KEYS[1], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
     added = added + 1
