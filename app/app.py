@@ -71,14 +71,18 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
             logger.append_keys(path=path, method=request.method, **_loggable(params))
             bound = _caller.set(None)
             try:
-                if not public:
-                    access = runtime().access
-                    caller = access.authenticate(request.headers.get("authorization"))
-                    logger.append_keys(caller=caller.id)
-                    access.limit(caller)
-                    access.authorize(caller, needs, route)
-                    _caller.set(caller)
-                result = fn(**params)
+                rt = runtime()
+                # Every statement the request runs is cancelled past the limit (a 503):
+                # no request can hold PostgreSQL for long.
+                with rt.store.time_limit(rt.settings.api_statement_timeout_ms):
+                    if not public:
+                        access = rt.access
+                        caller = access.authenticate(request.headers.get("authorization"))
+                        logger.append_keys(caller=caller.id)
+                        access.limit(caller)
+                        access.authorize(caller, needs, route)
+                        _caller.set(caller)
+                    result = fn(**params)
                 if isinstance(result, Response):
                     return result
             except JobSchedulerError as exc:

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -32,7 +33,13 @@ from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurr
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.run_ids import run_id, scheduled_ms
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
-from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.errors import (
+    ConflictError,
+    DependencyError,
+    NotFoundError,
+    StatementTimeoutError,
+    ValidationError,
+)
 from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset, stored_json
@@ -106,6 +113,8 @@ PARTITION_DAYS_AHEAD = 7
 PARTITION_CHECK_EVERY = timedelta(hours=1)
 RECENTLY_USED_S = 1.0
 """A pooled connection returned this recently is not checked again on checkout."""
+_TIME_LIMIT_MS: ContextVar[int | None] = ContextVar("statement_timeout_ms", default=None)
+"""The statement timeout of the code running now (``Store.time_limit``); None: none."""
 
 
 @lru_cache(maxsize=64)  # a few partitions are written at a time; one more every day
@@ -293,6 +302,19 @@ def _page_limit(limit: int | None) -> int:
     return limit
 
 
+def _cancelled(exc: psycopg.errors.QueryCanceled) -> DependencyError:
+    """What a cancelled statement answers: past the request's time limit, a 503 that
+    says so; otherwise (an operator's pg_cancel_backend) PostgreSQL was unavailable."""
+    limit = _TIME_LIMIT_MS.get()
+    if limit is None:
+        return DependencyError("PostgreSQL unavailable", detail=str(exc))
+    return StatementTimeoutError(
+        f"PostgreSQL took longer than API_STATEMENT_TIMEOUT_MS ({limit} ms) and the "
+        "request was cancelled; retry later, or ask for less (filters, a smaller limit)",
+        detail=str(exc),
+    )
+
+
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
@@ -308,13 +330,47 @@ class Store:
             # except a connection that just worked (a worker's batch after batch).
             check=self._check_unless_recent,
             reset=self._returned,
-            configure=stored_json.configure,
+            configure=self._configure,
             open=False,
             name="jobsched",
         )
         self._returned_at: dict[int, float] = {}
+        self._time_limits: dict[int, int | None] = {}
+        """The statement_timeout each pooled connection has (by id), set on it when a
+        caller needs another: the API's connections keep theirs, at no round trip."""
         self.pool.open(wait=False)
         self._partitions_checked: datetime | None = None
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: a new connection (whose id may be a closed one's)."""
+        self._time_limits.pop(id(conn), None)
+        stored_json.configure(conn)
+
+    @contextmanager
+    def time_limit(self, ms: int | None) -> Iterator[None]:
+        """Within this block (this thread or task), every statement PostgreSQL runs for
+        this store is cancelled after ``ms`` (None or 0: no limit) and raises
+        ``StatementTimeoutError``. The API's requests run in one; the tick and the
+        workers, whose statements must finish, in none."""
+        token = _TIME_LIMIT_MS.set(ms or None)
+        try:
+            yield
+        finally:
+            _TIME_LIMIT_MS.reset(token)
+
+    def _limit(self, conn: psycopg.Connection[Any]) -> None:
+        """Give ``conn`` the statement timeout of the code using it, if it has another
+        (a session setting, committed at once: kept while the connection is pooled)."""
+        wanted = _TIME_LIMIT_MS.get()
+        if self._time_limits.get(id(conn)) == wanted:
+            return
+        if wanted is None:
+            conn.execute("RESET statement_timeout")
+        else:
+            conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{wanted}ms"])
+        if not conn.autocommit:
+            conn.commit()
+        self._time_limits[id(conn)] = wanted
 
     def _returned(self, conn: psycopg.Connection[Any]) -> None:
         """Pool hook: a connection came back in good order (by id: psycopg connections
@@ -338,8 +394,12 @@ class Store:
 
         ``timeout_s`` is how long to wait for a pooled connection."""
         try:
-            with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
-                yield conn
+            with self.pool.connection(timeout=timeout_s) as conn:
+                self._limit(conn)
+                with conn.transaction():
+                    yield conn
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
@@ -352,9 +412,12 @@ class Store:
             with self.pool.connection(timeout=timeout_s) as conn:
                 conn.autocommit = True
                 try:
+                    self._limit(conn)
                     yield conn
                 finally:
                     conn.autocommit = False
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
