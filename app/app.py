@@ -24,6 +24,7 @@ from jobsched.api.http import error_body, parse_json, prefers, status_for
 from jobsched.api.openapi import openapi_document, scope_of
 from jobsched.api.prometheus import CONTENT_TYPE
 from jobsched.domain.access import KEY_PREFIX, Caller
+from jobsched.domain.bounded import wire_json
 from jobsched.domain.contract import MetricsFormatQuery
 from jobsched.domain.validation import load_query
 from jobsched.errors import JobSchedulerError
@@ -51,7 +52,7 @@ _caller: ContextVar[Caller | None] = ContextVar("caller", default=None)
 def _respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if body is None:
         return Response(body="", status_code=status, headers=headers or {})
-    return Response(body=json.dumps(body), status_code=status, headers={**JSON, **(headers or {})})
+    return Response(body=wire_json(body), status_code=status, headers={**JSON, **(headers or {})})
 
 
 def endpoint(path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable:

@@ -10,7 +10,8 @@ every result and error is cleaned here before it is written:
 - NaN and infinities: the strings ``"nan"``, ``"inf"``, ``"-inf"``;
 - object keys are cleaned like text; other values become their ``str()``;
 - nesting deeper than ``MAX_DEPTH`` is cut (the rest becomes a note), and a result
-  whose JSON is over ``MAX_RESULT_BYTES`` is replaced by ``{"truncated": true, ...}``.
+  whose JSON is over ``MAX_RESULT_BYTES`` as the API sends it (escaped to ASCII:
+  an emoji is 12 bytes) is replaced by ``{"truncated": true, ...}``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import json
 import math
 import re
 from typing import Any
+
+from jobsched.domain.bounded import wire_json
 
 MAX_DEPTH = 64
 MAX_RESULT_BYTES = 256 * 1024
@@ -62,11 +65,9 @@ def _clean(value: Any, depth: int) -> Any:
 def clean_result(value: Any) -> Any:
     """A JSON value PostgreSQL's ``jsonb`` accepts, standing for what a handler returned."""
     cleaned = _clean(value, 0)
-    encoded = json.dumps(cleaned, ensure_ascii=False)
-    # A character is at most 4 bytes of UTF-8: most results fit without encoding them.
-    if len(encoded) * 4 <= MAX_RESULT_BYTES:
-        return cleaned
-    size = len(encoded.encode("utf-8"))
+    # Measured as sent (ASCII, so characters are bytes): what a list page weighs.
+    size = len(wire_json(cleaned))
     if size <= MAX_RESULT_BYTES:
         return cleaned
-    return {"truncated": True, "size_bytes": size, "preview": encoded[:PREVIEW_CHARS]}
+    preview = json.dumps(cleaned, ensure_ascii=False)[:PREVIEW_CHARS]
+    return {"truncated": True, "size_bytes": size, "preview": preview}

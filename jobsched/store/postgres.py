@@ -29,6 +29,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from jobsched.domain import alerts, attempts, cron, due, ledger
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
+from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.run_ids import run_id, scheduled_ms
@@ -294,6 +295,23 @@ def _time_key(row: dict[str, Any]) -> list[Any]:
 TIME_KEY = (keyset.time, keyset.uuid_value)
 
 
+def _page(
+    rows: list[dict[str, Any]],
+    limit: int,
+    to_model: Callable[[dict[str, Any]], Any],
+    cursor_of: Callable[[dict[str, Any]], str],
+    total: int,
+) -> Page:
+    """A page of the first ``limit`` of ``rows`` (read with one more, to know whether
+    more follow), cut short where the items' JSON would pass the page's byte budget
+    (``bounded.fits_in_page``); ``next_cursor`` resumes after its last item."""
+    models = [to_model(r) for r in rows[:limit]]
+    keep = fits_in_page(len(wire_json(m.to_dict())) for m in models)
+    more = keep < len(models) or len(rows) > limit
+    next_cursor = cursor_of(rows[keep - 1]) if more and keep else None
+    return Page(models[:keep], next_cursor, total)
+
+
 def _page_limit(limit: int | None) -> int:
     if limit is None:
         return 50
@@ -442,10 +460,7 @@ class Store:
             conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             total = conn.execute(count_query, params).fetchone()["n"]
             rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = keyset.encode(kind, key_of(rows[-1])) if more else None
-        return Page([to_model(r) for r in rows], next_cursor, total)
+        return _page(rows, limit, to_model, lambda row: keyset.encode(kind, key_of(row)), total)
 
     def ping(self, timeout_s: float = 10.0) -> bool:
         with self.tx(timeout_s) as conn:
@@ -1442,10 +1457,13 @@ class Store:
             rows = conn.execute(
                 q("list_audit"), {**filters, "before_id": before_id, "limit": limit + 1}
             ).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = audit_log.encode_cursor(rows[-1]["id"]) if more else None
-        return Page([audit_log.entry_from_row(r) for r in rows], next_cursor, total)
+        return _page(
+            rows,
+            limit,
+            audit_log.entry_from_row,
+            lambda row: audit_log.encode_cursor(row["id"]),
+            total,
+        )
 
     # ----------------------------------------------------------- housekeeping
 
