@@ -453,7 +453,15 @@ class OccurrenceQuery(Query):
 
 class MetricsQuery(Query):
     window_s: Annotated[int, Meta(ge=60, le=7 * 86400)] = 3600
-    bucket_s: Annotated[int, Meta(ge=1, le=7 * 86400, description="at most window_s")] = 60
+    bucket_s: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=7 * 86400,
+            description="at most window_s; rounded up to whole minutes (the answer's "
+            "bucket_s says which), the figures being kept per minute",
+        ),
+    ] = 60
 
 
 class AuditQuery(Paging):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryPolicy
+from jobsched.domain.rollups import MinuteRow
 from jobsched.domain.run_ids import run_id, scheduled_ms
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import (
@@ -67,6 +68,9 @@ S = ExecutionStatus
 SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 """How long a job whose schedule failed to compute waits before the tick tries again."""
 MAX_ERROR_TEXT = 1000
+ROLLUP_KEEP = timedelta(days=8)
+"""How far back the per-minute rollups of finished runs go (/metrics/executions serves
+up to 7 days)."""
 CLEANUP_BATCH = 5000
 
 
@@ -1477,6 +1481,7 @@ class Store:
                 conn.execute(q("fold_count_deltas"))
                 conn.execute(q("fold_audit_count"))
                 conn.execute(q("fold_run_durations"))
+                conn.execute(q("fold_run_minutes"), {"keep_since": now - ROLLUP_KEEP})
         except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
             log.warning("counters not folded: %s", _first_line(exc))
         checked = self._partitions_checked
@@ -1516,9 +1521,17 @@ class Store:
         found = {r["kind"]: r["n"] for r in rows}
         return {kind: found.get(kind, 0) for kind in alerts.BREACHES}
 
-    def recent_activity(self, now: datetime) -> dict[str, Any]:
+    def run_minutes(self, since: datetime, now: datetime, bucket_s: int = 60) -> list[MinuteRow]:
+        """Runs that ended SUCCEEDED or FAILED from ``since`` (a minute's start) to
+        ``now``, per ``bucket_s`` seconds (a multiple of 60), final status and duration
+        bucket, from the per-minute rollups (migration 0017): never the runs."""
+        params = {"since": since, "now": now, "bucket_s": bucket_s}
         with self.tx() as conn:
-            return conn.execute(q("finished_since"), {"now": now}).fetchone()
+            rows = conn.execute(q("run_minutes"), params).fetchall()
+        return [
+            MinuteRow(r["minute"].astimezone(UTC), r["status"], float(r["le"]), int(r["n"]))
+            for r in rows
+        ]
 
     def run_durations(self) -> list[dict[str, Any]]:
         """The run duration histogram (migration 0010): ``status``, ``le`` (a bucket's
@@ -1551,12 +1564,3 @@ class Store:
                     q("doctor_dead_letter_growth"), {"since": now - timedelta(hours=1)}
                 ).fetchone(),
             }
-
-    def execution_buckets(
-        self, now: datetime, window_s: int, bucket_s: int
-    ) -> list[dict[str, Any]]:
-        since = now - timedelta(seconds=window_s)
-        with self.tx() as conn:
-            return conn.execute(
-                q("execution_buckets"), {"now": now, "since": since, "bucket_s": bucket_s}
-            ).fetchall()

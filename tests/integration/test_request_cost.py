@@ -6,16 +6,22 @@ per-minute rollups whose size does not grow with the runs of the hour."""
 from __future__ import annotations
 
 import json
+import random
+import statistics
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 
 import psycopg
 import pytest
 from chalice.test import Client
 
 from jobsched.runtime import Runtime, set_runtime
+from jobsched.store.queries import q
 from tests.integration.engine import Engine
 from tests.integration.test_api import KEY, Api
+from tests.unit.test_rollups import _bucket_of
 
 
 @pytest.fixture
@@ -110,3 +116,75 @@ def test_a_payload_is_capped_on_what_is_sent_not_on_its_utf8(api: Api) -> None:
     assert "bytes of JSON" in answer["error"]["fields"]["payload"]
     body["payload"] = _fat_payload(0)
     assert api.call("POST", "/jobs", body)[0] == 201
+
+
+def _finish(engine: Engine, job_id: str, seconds: list[float]) -> None:
+    """Runs of the job that SUCCEEDED now after ``seconds`` each, written as the
+    worker's batch write would (one UPDATE: the statement trigger counts them)."""
+    created = engine.service.trigger_job(job_id, {"runs": [{}] * len(seconds)})["items"]
+    ids = [uuid.UUID(e["id"]) for e in created]
+    with engine.store.tx() as conn:
+        conn.execute(
+            "UPDATE executions e SET status = 'SUCCEEDED', finished_at = %(now)s,"
+            " started_at = %(now)s - make_interval(secs => d.s)"
+            " FROM unnest(%(ids)s::uuid[], %(secs)s::float8[]) d (id, s) WHERE e.id = d.id",
+            {"now": engine.clock.now(), "ids": ids, "secs": seconds},
+        )
+
+
+def _rollup_reads(engine: Engine) -> tuple[set[str], int]:
+    """The tables /metrics's read of the runs touches, and the rows it reads from them."""
+    now = engine.clock.now()
+    params = {"since": now.replace(second=0, microsecond=0) - timedelta(hours=1), "now": now}
+    with engine.store.tx() as conn:
+        plan = conn.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) " + q("run_minutes"), {**params, "bucket_s": 60}
+        ).fetchone()["QUERY PLAN"][0]["Plan"]
+    tables: set[str] = set()
+    rows = 0
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        if "Relation Name" in node:
+            tables.add(node["Relation Name"])
+            rows += node["Actual Rows"] * node.get("Actual Loops", 1)
+        stack += node.get("Plans", [])
+    return tables, rows
+
+
+def test_metrics_read_rollups_that_do_not_grow_with_the_runs_and_stay_correct(
+    api: Api, engine: Engine
+) -> None:
+    rng = random.Random(7)
+    seconds = [rng.lognormvariate(-1, 1.5) for _ in range(400)]
+    job = engine.create_job()
+    _finish(engine, job, seconds)
+    engine.store.maintain(engine.clock.now())  # the tick folds the deltas
+    tables, rows_before = _rollup_reads(engine)
+    assert not any(t.startswith("executions") for t in tables), tables
+
+    for _ in range(5):  # five times the runs, in the same minute and buckets
+        _finish(engine, job, seconds)
+    engine.store.maintain(engine.clock.now())
+    tables, rows_after = _rollup_reads(engine)
+    assert not any(t.startswith("executions") for t in tables), tables
+    assert rows_after == rows_before, "the rows read do not grow with the runs"
+
+    metrics = api.ok("GET", "/metrics")
+    assert metrics["throughput"] == {"last_minute": 2400, "last_5_minutes": 2400, "last_hour": 2400}
+    assert metrics["failure_rate"] == {"last_5_minutes": 0.0, "last_hour": 0.0}
+    exact = statistics.quantiles(seconds, n=100, method="inclusive")
+    for name, q_index in (("p50", 49), ("p95", 94), ("p99", 98)):
+        lower, upper = _bucket_of(exact[q_index])
+        shown = metrics["duration_ms"][name] / 1000
+        assert lower - 0.001 <= shown <= upper + 0.001, (name, exact[q_index], shown)
+    buckets = api.ok("GET", "/metrics/executions?window_s=3600&bucket_s=60")["buckets"]
+    assert [(b["succeeded"], b["failed"]) for b in buckets] == [(2400, 0)]
+    lower, upper = _bucket_of(exact[94])
+    assert lower * 1000 - 1 <= buckets[0]["p95_duration_ms"] <= upper * 1000 + 1
+
+    # An hour and a minute later the hour's figures are empty again.
+    engine.clock.advance(3660)
+    metrics = api.ok("GET", "/metrics")
+    assert metrics["throughput"]["last_hour"] == 0
+    assert metrics["duration_ms"] == {"p50": None, "p95": None, "p99": None}
