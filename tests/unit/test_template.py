@@ -357,6 +357,10 @@ def test_api_tick_and_workers_share_their_settings(template):
     lambda_envs = {name: _settings_of(fns[name].environment) for name in fns}
     for name, env in lambda_envs.items():
         env.pop("API_KEYS", None)  # only the API checks keys; tested above
+        # Only the API's requests have a statement timeout (the tick's and the
+        # workers' statements must finish).
+        if name == "ApiFunction":
+            assert env.pop("API_STATEMENT_TIMEOUT_MS") == {"Ref": "ApiStatementTimeoutMs"}
         for secret, arn in (("DATABASE_URL", "DatabaseUrl"), ("REDIS_URL", "RedisUrl")):
             parameter = f"{arn}SecretArn"
             reference = "{{resolve:secretsmanager:${" + parameter + "}}}"
