@@ -18,6 +18,7 @@ from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron, rollups
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
+from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
 from jobsched.domain.validation import (
@@ -221,7 +222,7 @@ class JobService:
 
         created = self.handoff.submit(write, now)
         return {
-            "items": [e.to_dict() for e in created],
+            "items": _weighed([e.to_dict() for e in created]),
             "total": len(created),
             "existing": written[0],
         }
@@ -328,7 +329,7 @@ class JobService:
         )
         items = [e.to_dict() for e in created]
         if isinstance(body, dict) and "runs" in body:
-            return {"items": items, "next_cursor": None, "total": len(items)}
+            return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
 
     # ------------------------------------------------------------ executions
@@ -491,6 +492,14 @@ class JobService:
                 }
             )
         return {"buckets": buckets, "window_s": window, "bucket_s": bucket}
+
+
+def _weighed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first of ``items`` that fit a page's byte budget (at least one): an answer
+    listing the runs a request created (up to 500, each with its payload) stays as
+    light as a list page; ``total`` still counts them all, and the job's executions
+    list them all."""
+    return items[: fits_in_page(len(wire_json(item)) for item in items)]
 
 
 def _activity(rows: list[rollups.MinuteRow], now: datetime) -> dict[str, Any]:

@@ -664,7 +664,13 @@ class NextRuns(Response):
 
 
 class BackfillResult(Response):
-    items: Annotated[list[Execution], Meta(description="the runs this request created")]
+    items: Annotated[
+        list[Execution],
+        Meta(
+            description="the runs this request created, as many as fit a page's 1 MiB of "
+            "JSON (total counts them all)"
+        ),
+    ]
     total: int
     existing: Annotated[
         int, Meta(description="occurrences in the range that already ran or were backfilled")

@@ -188,3 +188,26 @@ def test_metrics_read_rollups_that_do_not_grow_with_the_runs_and_stay_correct(
     metrics = api.ok("GET", "/metrics")
     assert metrics["throughput"]["last_hour"] == 0
     assert metrics["duration_ms"] == {"p50": None, "p95": None, "p99": None}
+
+
+def test_a_batch_triggers_answer_stays_under_the_budget_and_counts_every_run(
+    api: Api, engine: Engine
+) -> None:
+    from jobsched.domain.bounded import MAX_PAGE_BYTES
+
+    body = {"name": "fat-job", "handler": "test.echo", "payload": _fat_payload(0)}
+    job = api.ok("POST", "/jobs", body, 201)
+    # 60 runs that each carry the job's ~60 KB payload: 3.6 MB if all were listed.
+    response = api.client.http.request(
+        "POST",
+        f"/api/v1/jobs/{job['id']}/trigger",
+        headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+        body=json.dumps({"runs": [{}] * 60}),
+    )
+    assert response.status_code == 202
+    assert len(response.body) <= MAX_PAGE_BYTES
+    answer = json.loads(response.body)
+    assert answer["total"] == 60, "every run created is counted"
+    assert 1 <= len(answer["items"]) < 60
+    listed = api.ok("GET", f"/jobs/{job['id']}/executions?limit=200")
+    assert listed["total"] == 60
