@@ -32,7 +32,7 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryPolicy
-from jobsched.domain.rollups import MinuteRow
+from jobsched.domain.rollups import MinuteRow, minute_start, weight
 from jobsched.domain.run_ids import run_id, scheduled_ms
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import (
@@ -1482,6 +1482,7 @@ class Store:
                 conn.execute(q("fold_audit_count"))
                 conn.execute(q("fold_run_durations"))
                 conn.execute(q("fold_run_minutes"), {"keep_since": now - ROLLUP_KEEP})
+                conn.execute(q("fold_alert_minutes"), {"keep_since": now - timedelta(days=1)})
         except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
             log.warning("counters not folded: %s", _first_line(exc))
         checked = self._partitions_checked
@@ -1514,12 +1515,16 @@ class Store:
         }
 
     def alert_counts(self, now: datetime) -> dict[str, int]:
-        """SLA breaches recorded in the last hour, by kind."""
-        since = now - timedelta(hours=1)
+        """SLA breaches raised in the last hour, by kind, from per-minute rollups
+        (migration 0017; the oldest minute pro rata, as rollups.weight says)."""
+        since = minute_start(now) - timedelta(hours=1)
         with self.tx() as conn:
-            rows = conn.execute(q("alert_counts"), {"since": since}).fetchall()
-        found = {r["kind"]: r["n"] for r in rows}
-        return {kind: found.get(kind, 0) for kind in alerts.BREACHES}
+            rows = conn.execute(q("alert_minutes"), {"since": since, "now": now}).fetchall()
+        found: dict[str, float] = {}
+        for r in rows:
+            share = weight(r["minute"], now, timedelta(hours=1))
+            found[r["kind"]] = found.get(r["kind"], 0.0) + r["n"] * share
+        return {kind: round(found.get(kind, 0.0)) for kind in alerts.BREACHES}
 
     def run_minutes(self, since: datetime, now: datetime, bucket_s: int = 60) -> list[MinuteRow]:
         """Runs that ended SUCCEEDED or FAILED from ``since`` (a minute's start) to

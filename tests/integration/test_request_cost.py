@@ -119,30 +119,37 @@ def test_a_payload_is_capped_on_what_is_sent_not_on_its_utf8(api: Api) -> None:
 
 
 def _finish(engine: Engine, job_id: str, seconds: list[float]) -> None:
-    """Runs of the job that SUCCEEDED now after ``seconds`` each, written as the
-    worker's batch write would (one UPDATE: the statement trigger counts them)."""
+    """Runs of the job that SUCCEEDED now after ``seconds`` each, each with an overran
+    alert, written as the worker's batch write would (one UPDATE: the statement
+    trigger counts them)."""
     created = engine.service.trigger_job(job_id, {"runs": [{}] * len(seconds)})["items"]
     ids = [uuid.UUID(e["id"]) for e in created]
     with engine.store.tx() as conn:
         conn.execute(
             "UPDATE executions e SET status = 'SUCCEEDED', finished_at = %(now)s,"
-            " started_at = %(now)s - make_interval(secs => d.s)"
+            " started_at = %(now)s - make_interval(secs => d.s),"
+            " alerts = e.alerts || jsonb_build_array(jsonb_build_object("
+            "   'kind', 'overran', 'at', %(now)s::timestamptz))"
             " FROM unnest(%(ids)s::uuid[], %(secs)s::float8[]) d (id, s) WHERE e.id = d.id",
             {"now": engine.clock.now(), "ids": ids, "secs": seconds},
         )
 
 
 def _rollup_reads(engine: Engine) -> tuple[set[str], int]:
-    """The tables /metrics's read of the runs touches, and the rows it reads from them."""
+    """The tables /metrics's reads of finished runs and of alerts touch, and the rows
+    they read from them."""
     now = engine.clock.now()
     params = {"since": now.replace(second=0, microsecond=0) - timedelta(hours=1), "now": now}
     with engine.store.tx() as conn:
-        plan = conn.execute(
-            "EXPLAIN (ANALYZE, FORMAT JSON) " + q("run_minutes"), {**params, "bucket_s": 60}
-        ).fetchone()["QUERY PLAN"][0]["Plan"]
+        plans = [
+            conn.execute(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + q(name), {**params, "bucket_s": 60}
+            ).fetchone()["QUERY PLAN"][0]["Plan"]
+            for name in ("run_minutes", "alert_minutes")
+        ]
     tables: set[str] = set()
     rows = 0
-    stack = [plan]
+    stack = plans
     while stack:
         node = stack.pop()
         if "Relation Name" in node:
@@ -173,6 +180,7 @@ def test_metrics_read_rollups_that_do_not_grow_with_the_runs_and_stay_correct(
     metrics = api.ok("GET", "/metrics")
     assert metrics["throughput"] == {"last_minute": 2400, "last_5_minutes": 2400, "last_hour": 2400}
     assert metrics["failure_rate"] == {"last_5_minutes": 0.0, "last_hour": 0.0}
+    assert metrics["alerts"] == {"late_start": 0, "overran": 2400}
     exact = statistics.quantiles(seconds, n=100, method="inclusive")
     for name, q_index in (("p50", 49), ("p95", 94), ("p99", 98)):
         lower, upper = _bucket_of(exact[q_index])
@@ -188,6 +196,7 @@ def test_metrics_read_rollups_that_do_not_grow_with_the_runs_and_stay_correct(
     metrics = api.ok("GET", "/metrics")
     assert metrics["throughput"]["last_hour"] == 0
     assert metrics["duration_ms"] == {"p50": None, "p95": None, "p99": None}
+    assert metrics["alerts"] == {"late_start": 0, "overran": 0}
 
 
 def test_a_batch_triggers_answer_stays_under_the_budget_and_counts_every_run(

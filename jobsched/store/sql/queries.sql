@@ -444,13 +444,17 @@ SET last_error = %(error)s,
                            ELSE %(retry_at)s END
 WHERE id = %(id)s;
 
--- name: alert_counts
--- SLA breaches recorded in the last hour, by kind (reads executions_alerted_idx).
-SELECT a->>'kind' AS kind, count(*) AS n
-FROM executions e, jsonb_array_elements(e.alerts) a
-WHERE e.alerts <> '[]'::jsonb AND (e.finished_at IS NULL OR e.finished_at >= %(since)s)
-  AND (a->>'at')::timestamptz >= %(since)s
-GROUP BY 1;
+-- name: alert_minutes
+-- SLA breaches per minute raised and kind (migration 0017) from %(since)s (a minute's
+-- start) to %(now)s: the folded rollups plus the deltas not yet folded.
+SELECT minute, kind, sum(n)::bigint AS n
+FROM (
+    SELECT minute, kind, n FROM alert_minutes WHERE minute >= %(since)s AND minute <= %(now)s
+    UNION ALL
+    SELECT minute, kind, n FROM alert_minute_deltas
+    WHERE minute >= %(since)s AND minute <= %(now)s
+) m
+GROUP BY 1, 2;
 
 -- name: execution_counts
 -- From the counters (migration 0008), never from executions: the folded counts plus
@@ -522,6 +526,19 @@ SELECT minute, status, le, sum(n), sum(sum_s) FROM moved
 WHERE minute >= %(keep_since)s
 GROUP BY 1, 2, 3
 ON CONFLICT (minute, status, le) DO UPDATE SET n = c.n + EXCLUDED.n, sum_s = c.sum_s + EXCLUDED.sum_s;
+
+-- name: fold_alert_minutes
+-- Run by the tick: the same for the alerts' minutes (kept a day: /metrics counts an hour).
+WITH moved AS (
+    DELETE FROM alert_minute_deltas RETURNING minute, kind, n
+), forgotten AS (
+    DELETE FROM alert_minutes WHERE minute < %(keep_since)s
+)
+INSERT INTO alert_minutes AS c (minute, kind, n)
+SELECT minute, kind, sum(n) FROM moved
+WHERE minute >= %(keep_since)s
+GROUP BY 1, 2
+ON CONFLICT (minute, kind) DO UPDATE SET n = c.n + EXCLUDED.n;
 
 -- name: count_jobs
 SELECT count(*) AS n FROM jobs

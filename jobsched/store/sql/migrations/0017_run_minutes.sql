@@ -18,6 +18,22 @@ CREATE TABLE run_minute_deltas (
     sum_s  double precision NOT NULL
 );
 
+-- SLA alerts (late_start, overran) by the minute they were raised and kind, kept the
+-- same way: /metrics counts those of the last hour, which used to read every alerted
+-- run of the hour (all of them when an overloaded system starts every run late).
+CREATE TABLE alert_minute_deltas (
+    minute timestamptz NOT NULL,
+    kind   text NOT NULL,
+    n      bigint NOT NULL
+);
+
+CREATE TABLE alert_minutes (
+    minute timestamptz NOT NULL,
+    kind   text NOT NULL,
+    n      bigint NOT NULL,
+    PRIMARY KEY (minute, kind)
+);
+
 CREATE TABLE run_minutes (
     minute timestamptz NOT NULL,
     status text NOT NULL,
@@ -28,10 +44,20 @@ CREATE TABLE run_minutes (
 );
 
 -- 0013's statement trigger function (every partition's trigger calls it), now writing
--- each statement's finished runs to both: the all-time histogram and the minutes.
+-- each statement's finished runs to both the all-time histogram and the minutes, and
+-- the alerts its rows gained (record_runs only ever appends to alerts) to theirs.
 CREATE OR REPLACE FUNCTION executions_durations_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH r AS (
+    WITH raised AS (
+        INSERT INTO alert_minute_deltas (minute, kind, n)
+        SELECT to_timestamp(floor(extract(epoch FROM (a.value->>'at')::timestamptz) / 60) * 60),
+               a.value->>'kind', count(*)
+        FROM new_rows n
+        JOIN old_rows o ON o.id = n.id AND o.scheduled_for = n.scheduled_for
+        CROSS JOIN LATERAL jsonb_array_elements(n.alerts) WITH ORDINALITY a (value, i)
+        WHERE n.alerts <> '[]'::jsonb AND a.i > jsonb_array_length(o.alerts)
+        GROUP BY 1, 2
+    ), r AS (
         SELECT n.status,
                to_timestamp(floor(extract(epoch FROM n.finished_at) / 60) * 60) AS minute,
                greatest(extract(epoch FROM n.finished_at - n.started_at), 0)::double precision
@@ -61,6 +87,8 @@ BEGIN
     DELETE FROM run_duration_counts;
     DELETE FROM run_minute_deltas;
     DELETE FROM run_minutes;
+    DELETE FROM alert_minute_deltas;
+    DELETE FROM alert_minutes;
     RETURN NULL;
 END $$;
 
@@ -78,3 +106,12 @@ FROM (
 ) r
 CROSS JOIN LATERAL (SELECT min(le) AS le FROM run_duration_bounds WHERE le >= r.seconds) b
 GROUP BY 1, 2, 3;
+
+INSERT INTO alert_minutes (minute, kind, n)
+SELECT to_timestamp(floor(extract(epoch FROM (a->>'at')::timestamptz) / 60) * 60), a->>'kind',
+       count(*)
+FROM executions e, jsonb_array_elements(e.alerts) a
+WHERE e.alerts <> '[]'::jsonb
+  AND (e.finished_at IS NULL OR e.finished_at >= now() - interval '2 hours')
+  AND (a->>'at')::timestamptz >= now() - interval '2 hours'
+GROUP BY 1, 2;
