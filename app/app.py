@@ -25,6 +25,7 @@ from jobsched.api.http import error_body, parse_json, prefers, status_for
 from jobsched.api.openapi import openapi_document, scope_of
 from jobsched.api.prometheus import CONTENT_TYPE
 from jobsched.domain.access import Caller
+from jobsched.domain.bounded import wire_json
 from jobsched.domain.contract import MetricsFormatQuery
 from jobsched.domain.validation import load_query
 from jobsched.errors import JobSchedulerError
@@ -52,7 +53,7 @@ _caller: ContextVar[Caller | None] = ContextVar("caller", default=None)
 def _respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if body is None:
         return Response(body="", status_code=status, headers=headers or {})
-    return Response(body=json.dumps(body), status_code=status, headers={**JSON, **(headers or {})})
+    return Response(body=wire_json(body), status_code=status, headers={**JSON, **(headers or {})})
 
 
 def endpoint(path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable:
@@ -72,14 +73,18 @@ def endpoint(path: str, methods: list[str], public: bool = False, status: int = 
             logger.append_keys(path=path, method=request.method, **_loggable(params))
             bound = _caller.set(None)
             try:
-                if not public:
-                    access = runtime().access
-                    caller = access.authenticate(request.headers.get("authorization"))
-                    logger.append_keys(caller=caller.id)
-                    access.limit(caller)
-                    access.authorize(caller, needs, route)
-                    _caller.set(caller)
-                result = fn(**params)
+                rt = runtime()
+                # Every statement the request runs is cancelled past the limit (a 503):
+                # no request can hold PostgreSQL for long.
+                with rt.store.time_limit(rt.settings.api_statement_timeout_ms):
+                    if not public:
+                        access = rt.access
+                        caller = access.authenticate(request.headers.get("authorization"))
+                        logger.append_keys(caller=caller.id)
+                        access.limit(caller)
+                        access.authorize(caller, needs, route)
+                        _caller.set(caller)
+                    result = fn(**params)
                 if isinstance(result, Response):
                     return result
             except JobSchedulerError as exc:

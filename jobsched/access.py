@@ -6,8 +6,11 @@ Keys from API_KEYS are ``admin`` and compared in constant time; keys created at 
 time are found by their SHA-256 in PostgreSQL. A found key is remembered for at most
 ``KEY_CACHE`` per API process, so a revocation reaches every instance within a
 second (at once on the instance that revoked it) while a busy key costs one
-PostgreSQL read a second, not one a request. Unknown keys are never remembered:
-a key is usable on every instance as soon as it is created.
+PostgreSQL read a second, not one a request. An unknown key is remembered as unknown
+for ``UNKNOWN_KEY_CACHE`` (at most ``UNKNOWN_KEY_CACHE_SIZE`` of them per process), so
+a flood of requests with one made-up key costs one PostgreSQL read, not one each. A
+created key is still usable on every instance at once: its secret is new, so no
+instance can have seen it before (the creating instance also forgets it, for form).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import logging
 import math
 import secrets
 import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +39,12 @@ log = logging.getLogger("jobsched.access")
 KEY_CACHE = timedelta(seconds=1)
 """How long an API process trusts what it read about a key: the bound on how late a
 revocation made on another instance takes effect."""
+UNKNOWN_KEY_CACHE = timedelta(seconds=10)
+"""How long an API process answers 401 for a key it found unknown without asking
+PostgreSQL again."""
+UNKNOWN_KEY_CACHE_SIZE = 10_000
+"""Unknown keys remembered per process (the oldest go first): a flood of distinct
+made-up keys is bounded in memory (and is per-source limits' work, not this cache's)."""
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 """last_used_at is kept to the minute: a busy key is not one write per request."""
 
@@ -55,6 +65,8 @@ class Access:
         self._revoked: set[str] = set()
         """Keys this instance revoked: a request that read one just before is not let
         to cache it again."""
+        self._unknown: OrderedDict[str, datetime] = OrderedDict()
+        """Digests found unknown, and when: answered 401 without a lookup for a while."""
         self._lock = threading.Lock()
 
     # --------------------------------------------------------- each request
@@ -80,18 +92,30 @@ class Access:
         now = self.clock.now()
         with self._lock:
             cached = self._cache.get(digest)
+            unknown_since = self._unknown.get(digest)
         if cached is not None and timedelta(0) <= now - cached[0] < KEY_CACHE:
             return cached[1]
+        if unknown_since is not None and timedelta(0) <= now - unknown_since < UNKNOWN_KEY_CACHE:
+            return None
         found = self.keys.find(digest)
         with self._lock:
             if found is None or found.id in self._revoked:
                 self._cache.pop(digest, None)
+                self._remember_unknown(digest, now)
                 return None
+            self._unknown.pop(digest, None)
             self._cache[digest] = (now, found.caller())
         last = found.last_used_at
         if last is None or now - last >= LAST_USED_RESOLUTION:
             self.keys.touch(found.id, now)
         return found.caller()
+
+    def _remember_unknown(self, digest: str, now: datetime) -> None:
+        """Called with the lock held."""
+        self._unknown[digest] = now
+        self._unknown.move_to_end(digest)
+        while len(self._unknown) > UNKNOWN_KEY_CACHE_SIZE:
+            self._unknown.popitem(last=False)
 
     def authorize(self, caller: Caller, needs: str, route: str) -> None:
         """403 naming the scope ``route`` needs, unless the caller's scope allows it."""
@@ -127,6 +151,8 @@ class Access:
             self.clock.now(),
             Audit(creator.id, "key_create"),
         )
+        with self._lock:
+            self._unknown.pop(key_hash(secret), None)
         return {**created.to_dict(), "key": secret}
 
     def list_keys(self) -> dict[str, Any]:

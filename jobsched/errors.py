@@ -115,6 +115,14 @@ class DependencyError(JobSchedulerError):
         return f"{self.message}: {self.detail}" if self.detail else self.message
 
 
+class StatementTimeoutError(DependencyError):
+    """PostgreSQL cancelled a statement of an API request that ran past
+    ``API_STATEMENT_TIMEOUT_MS``: the database is busy (or the request asks much of
+    it). Retryable, like every 503."""
+
+    code = "statement_timeout"
+
+
 HTTP_STATUS: dict[str, int] = {
     ValidationError.code: 400,
     UnauthorizedError.code: 401,
@@ -123,6 +131,7 @@ HTTP_STATUS: dict[str, int] = {
     NotFoundError.code: 404,
     ConflictError.code: 409,
     DependencyError.code: 503,
+    StatementTimeoutError.code: 503,
     SettingsError.code: 500,
     JobSchedulerError.code: 500,
 }

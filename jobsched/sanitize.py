@@ -10,7 +10,8 @@ every result and error is cleaned here before it is written:
 - NaN and infinities: the strings ``"nan"``, ``"inf"``, ``"-inf"``;
 - object keys are cleaned like text; other values become their ``str()``;
 - nesting deeper than ``MAX_DEPTH`` is cut (the rest becomes a note), and a result
-  whose JSON is over ``MAX_RESULT_BYTES`` is replaced by ``{"truncated": true, ...}``.
+  whose JSON is over ``MAX_RESULT_BYTES`` as the API sends it (escaped to ASCII:
+  an emoji is 12 bytes) is replaced by ``{"truncated": true, ...}``.
 
 A value that cannot be encoded at all (an int of over 4,300 digits, which Python
 refuses to turn into text; a ``__str__`` that raises) raises ``UnstorableResult``,
@@ -24,6 +25,8 @@ import json
 import math
 import re
 from typing import Any
+
+from jobsched.domain.bounded import wire_json
 
 MAX_DEPTH = 64
 MAX_RESULT_BYTES = 256 * 1024
@@ -73,15 +76,13 @@ def clean_result(value: Any) -> Any:
     Raises ``UnstorableResult`` when there is none."""
     try:
         cleaned = _clean(value, 0)
-        encoded = json.dumps(cleaned, ensure_ascii=False)
+        # Measured as sent (ASCII, so characters are bytes): what a list page weighs.
+        size = len(wire_json(cleaned))
     except Exception as exc:  # user objects' __str__ may raise anything
         raise UnstorableResult(
             f"the handler's result cannot be stored: {type(exc).__name__}: {exc}"
         ) from exc
-    # A character is at most 4 bytes of UTF-8: most results fit without encoding them.
-    if len(encoded) * 4 <= MAX_RESULT_BYTES:
-        return cleaned
-    size = len(encoded.encode("utf-8"))
     if size <= MAX_RESULT_BYTES:
         return cleaned
-    return {"truncated": True, "size_bytes": size, "preview": encoded[:PREVIEW_CHARS]}
+    preview = json.dumps(cleaned, ensure_ascii=False)[:PREVIEW_CHARS]
+    return {"truncated": True, "size_bytes": size, "preview": preview}

@@ -16,9 +16,10 @@ from typing import Any
 
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import contract, cron
+from jobsched.domain import contract, cron, rollups
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows, forbidden_overrides
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
+from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
 from jobsched.domain.redaction import redact
@@ -45,6 +46,7 @@ log = logging.getLogger("jobsched.service")
 UPCOMING_RUNS = 5
 WORKER_STALE_MS = 15_000
 WORKER_FORGET_MS = 3_600_000
+HOUR = timedelta(hours=1)
 HEALTH_TIMEOUT_S = 2.0
 """How long a health probe waits for a pooled PostgreSQL connection: an uptime check
 wants an answer, not the 10 s other requests wait out a restart."""
@@ -242,7 +244,7 @@ class JobService:
 
         created = self.handoff.submit(write, now)
         return {
-            "items": [e.to_dict() for e in created],
+            "items": _weighed([e.to_dict() for e in created]),
             "total": len(created),
             "existing": written[0],
         }
@@ -374,7 +376,7 @@ class JobService:
         )
         items = [e.to_dict() for e in created]
         if isinstance(body, dict) and "runs" in body:
-            return {"items": items, "next_cursor": None, "total": len(items)}
+            return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
 
     def _check_overrides(
@@ -490,7 +492,7 @@ class JobService:
     def metrics(self) -> dict[str, Any]:
         now = self.clock.now()
         counts = self.store.counts()
-        activity = self.store.recent_activity(now)
+        activity = _activity(self.store.run_minutes(rollups.minute_start(now) - HOUR, now), now)
         pools = {pool: self.queue.for_pool(pool).depth() for pool in self.queue.known_pools()}
         depth = total_depth(pools.values())
         leader, ttl = self.queue.leader()
@@ -520,8 +522,10 @@ class JobService:
                 "last_hour": activity["last_hour"],
             },
             "failure_rate": {
-                "last_5_minutes": rate(activity["failed_5_minutes"], activity["last_5_minutes"]),
-                "last_hour": rate(activity["failed_hour"], activity["last_hour"]),
+                "last_5_minutes": rate(
+                    activity["failed_last_5_minutes"], activity["last_5_minutes"]
+                ),
+                "last_hour": rate(activity["failed_last_hour"], activity["last_hour"]),
             },
             "duration_ms": {
                 "p50": ms(activity["p50"]),
@@ -542,19 +546,52 @@ class JobService:
             raise ValidationError({"bucket_s": "must be at most window_s"})
         if window // bucket > 1000:
             raise ValidationError({"bucket_s": "gives more than 1000 buckets; use a larger bucket"})
-        rows = self.store.execution_buckets(self.clock.now(), window, bucket)
-        buckets = [
-            {
-                "start": r["start"].isoformat(),
-                "succeeded": r["succeeded"],
-                "failed": r["failed"],
-                "p95_duration_ms": None
-                if r["p95_duration_ms"] is None
-                else round(float(r["p95_duration_ms"])),
-            }
-            for r in rows
-        ]
+        # The rollups are per minute: buckets are whole minutes (the answer says which).
+        bucket = max(1, math.ceil(bucket / 60)) * 60
+        now = self.clock.now()
+        since = rollups.minute_start(now - timedelta(seconds=window))
+        by_start: dict[datetime, list[rollups.MinuteRow]] = {}
+        for row in self.store.run_minutes(since, now, bucket):
+            by_start.setdefault(row.minute, []).append(row)
+        buckets = []
+        for start, rows in sorted(by_start.items()):
+            p95 = rollups.quantile(rollups.histogram(rows, {start: 1.0}), 0.95)
+            buckets.append(
+                {
+                    "start": start.isoformat(),
+                    "succeeded": sum(r.n for r in rows if r.status == "SUCCEEDED"),
+                    "failed": sum(r.n for r in rows if r.status == "FAILED"),
+                    "p95_duration_ms": None if p95 is None else round(p95 * 1000),
+                }
+            )
         return {"buckets": buckets, "window_s": window, "bucket_s": bucket}
+
+
+def _weighed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first of ``items`` that fit a page's byte budget (at least one): an answer
+    listing the runs a request created (up to 500, each with its payload) stays as
+    light as a list page; ``total`` still counts them all, and the job's executions
+    list them all."""
+    return items[: fits_in_page(len(wire_json(item)) for item in items)]
+
+
+def _activity(rows: list[rollups.MinuteRow], now: datetime) -> dict[str, Any]:
+    """Throughput, failures and duration percentiles (ms, of runs that SUCCEEDED)
+    over the trailing minute, 5 minutes and hour, from per-minute rollups (precision:
+    jobsched/domain/rollups.py)."""
+    minutes = {r.minute for r in rows}
+    out: dict[str, Any] = {}
+    for name, window in (("last_minute", 1), ("last_5_minutes", 5), ("last_hour", 60)):
+        weights = {m: rollups.weight(m, now, timedelta(minutes=window)) for m in minutes}
+        out[name] = round(sum(r.n * weights[r.minute] for r in rows))
+        failed = [r for r in rows if r.status == "FAILED"]
+        out[f"failed_{name}"] = round(sum(r.n * weights[r.minute] for r in failed))
+    hour = {m: rollups.weight(m, now, HOUR) for m in minutes}
+    succeeded = rollups.histogram((r for r in rows if r.status == "SUCCEEDED"), hour)
+    for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
+        seconds = rollups.quantile(succeeded, q)
+        out[name] = None if seconds is None else seconds * 1000
+    return out
 
 
 def _histograms(rows: list[dict[str, Any]]) -> dict[str, Any]:

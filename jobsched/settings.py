@@ -98,6 +98,12 @@ class Settings:
         "requests a minute each key in API_KEYS may make (0: unlimited)",
         default=0,
     )
+    api_statement_timeout_ms: int = _env(
+        "API_STATEMENT_TIMEOUT_MS",
+        "PostgreSQL cancels a statement of an API request running longer (then 503 "
+        "statement_timeout; 0: no limit)",
+        default=5000,
+    )
     local_ticks: int = _env(
         "LOCAL_TICKS",
         "tick instances the local stack runs (the template's TickInstances, 1-4)",
@@ -243,6 +249,7 @@ class Settings:
             "RETENTION_DAYS": self.retention_days,
             "AUDIT_RETENTION_DAYS": self.audit_retention_days,
             "API_KEYS_RATE_LIMIT_PER_MINUTE": self.api_keys_rate_limit,
+            "API_STATEMENT_TIMEOUT_MS": self.api_statement_timeout_ms,
             "PRIORITY_AGING_STEP": self.priority_aging_step,
             "MAX_UNFINISHED_RUNS_PER_JOB": self.max_unfinished_runs_per_job,
             "CHILD_MAX_MEMORY_MB": self.child_max_memory_mb,

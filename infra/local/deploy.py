@@ -7,7 +7,8 @@ what an operator does once per account: the three secrets (DATABASE_URL, REDIS_U
 API_KEYS) in Secrets Manager, and subnets and a security group for ``VpcConfig`` (LocalStack's
 default VPC). The stack is created with ``DeployWorkers=false`` (ECS is a placeholder in
 LocalStack's community edition: workers are local processes) and
-``DeployDashboardCdn=false`` (no CloudFront there). Every resource's status is checked, not
+``DeployDashboardCdn=false`` (no CloudFront there) and ``DeployApiWaf=false`` (nor WAFv2).
+Every resource's status is checked, not
 only the stack's.
 """
 
@@ -147,6 +148,8 @@ def deploy(
         "SecurityGroupIds": ",".join(groups),
         "DeployWorkers": "false",
         "DeployDashboardCdn": "false",
+        # LocalStack's community edition has no WAFv2.
+        "DeployApiWaf": "false",
         **parameters,
     }
     cfn = client("cloudformation", endpoint_url)

@@ -269,6 +269,7 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "WebhookAllowedHosts": ",".join(settings.webhook_allowed_hosts),
         "PoolConcurrency": ",".join(settings.pool_concurrency),
         "PoolRateLimits": ",".join(settings.pool_rate_limits),
+        "ApiStatementTimeoutMs": str(settings.api_statement_timeout_ms),
     }
 
 

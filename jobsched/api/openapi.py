@@ -136,7 +136,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/jobs/{job_id}/trigger",
         "Run now: one run (an Execution) with optional payload/priority overrides, or "
-        '{"runs": [...]} for many (a page of Executions)',
+        '{"runs": [...]} for many (a page of Executions: as many as fit its 1 MiB of JSON, '
+        "total counting every run created)",
         202,
         (c.Execution, c.ExecutionPage),
         body=c.Trigger,

@@ -16,12 +16,41 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
 MAX_JSON_DEPTH = 32
 """Levels of objects and arrays in one user document (``{"a": {}}`` is 2)."""
 MAX_JSON_BYTES = 64 * 1024
-"""UTF-8 bytes of one user document, serialised compactly."""
+"""Bytes of one user document as the API sends it back (``wire_json``): escaped to
+ASCII, so an emoji counts 12 bytes (``\\ud83d\\ude00``), not its 4 of UTF-8."""
+MAX_PAGE_BYTES = 1024 * 1024
+"""The most a list page's JSON weighs: a page stops early (with ``next_cursor``) when
+its next item would take it past this, and always holds at least one item. Well
+under Lambda's 6 MB response limit, even once API Gateway's event escapes the body
+again (at most twice its size)."""
+PAGE_ENVELOPE_BYTES = 128 * 1024
+"""What a page's budget keeps for what is added to its items after they are weighed
+(``waiting``, a job's ``upcoming_runs``: some hundred bytes each) and the envelope."""
+
+
+def wire_json(value: Any) -> str:
+    """``value`` as the API sends it: compact, escaped to ASCII (so its length is its
+    size in bytes). Every answer is written by this, and every size bound is measured
+    on it, so what is counted is what is sent."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def fits_in_page(sizes: Iterable[int], budget: int = MAX_PAGE_BYTES - PAGE_ENVELOPE_BYTES) -> int:
+    """How many of the items of ``sizes`` (in order) a page holds: as many as fit in
+    ``budget`` together, and at least one, so paging always moves on."""
+    used = count = 0
+    for size in sizes:
+        used += size + 1  # its comma
+        if count and used > budget:
+            break
+        count += 1
+    return count
 
 
 def text_problem(value: str, max_chars: int | None = None) -> str | None:
@@ -70,8 +99,6 @@ def json_problem(
                 return f"must not contain NaN or Infinity{at}"
         elif item is not None and not isinstance(item, bool | int):
             return f"must contain only JSON values{at}"
-    if max_bytes is not None:
-        size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
-        if size > max_bytes:
-            return f"must be at most {max_bytes} bytes of JSON"
+    if max_bytes is not None and len(wire_json(value)) > max_bytes:
+        return f"must be at most {max_bytes} bytes of JSON"
     return None

@@ -455,7 +455,15 @@ class OccurrenceQuery(Query):
 
 class MetricsQuery(Query):
     window_s: Annotated[int, Meta(ge=60, le=7 * 86400)] = 3600
-    bucket_s: Annotated[int, Meta(ge=1, le=7 * 86400, description="at most window_s")] = 60
+    bucket_s: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=7 * 86400,
+            description="at most window_s; rounded up to whole minutes (the answer's "
+            "bucket_s says which), the figures being kept per minute",
+        ),
+    ] = 60
 
 
 class AuditQuery(Paging):
@@ -666,7 +674,13 @@ class NextRuns(Response):
 
 
 class BackfillResult(Response):
-    items: Annotated[list[Execution], Meta(description="the runs this request created")]
+    items: Annotated[
+        list[Execution],
+        Meta(
+            description="the runs this request created, as many as fit a page's 1 MiB of "
+            "JSON (total counts them all)"
+        ),
+    ]
     total: int
     existing: Annotated[
         int, Meta(description="occurrences in the range that already ran or were backfilled")

@@ -13,8 +13,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -28,11 +29,19 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from jobsched.domain import alerts, attempts, cron, due, ledger
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
+from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.models import DeadLetter, Execution, Job, QueueItem, occurrence_key
 from jobsched.domain.retry import RetryPolicy
+from jobsched.domain.rollups import MinuteRow, minute_start, weight
 from jobsched.domain.run_ids import run_id, scheduled_ms
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
-from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.errors import (
+    ConflictError,
+    DependencyError,
+    NotFoundError,
+    StatementTimeoutError,
+    ValidationError,
+)
 from jobsched.sanitize import clean_text
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset, stored_json
@@ -59,6 +68,9 @@ S = ExecutionStatus
 SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 """How long a job whose schedule failed to compute waits before the tick tries again."""
 MAX_ERROR_TEXT = 1000
+ROLLUP_KEEP = timedelta(days=8)
+"""How far back the per-minute rollups of finished runs go (/metrics/executions serves
+up to 7 days)."""
 CLEANUP_BATCH = 5000
 
 
@@ -106,6 +118,8 @@ PARTITION_DAYS_AHEAD = 7
 PARTITION_CHECK_EVERY = timedelta(hours=1)
 RECENTLY_USED_S = 1.0
 """A pooled connection returned this recently is not checked again on checkout."""
+_TIME_LIMIT_MS: ContextVar[int | None] = ContextVar("statement_timeout_ms", default=None)
+"""The statement timeout of the code running now (``Store.time_limit``); None: none."""
 
 
 @lru_cache(maxsize=64)  # a few partitions are written at a time; one more every day
@@ -287,12 +301,42 @@ def _time_key(row: dict[str, Any]) -> list[Any]:
 TIME_KEY = (keyset.time, keyset.uuid_value)
 
 
+def _page(
+    rows: list[dict[str, Any]],
+    limit: int,
+    to_model: Callable[[dict[str, Any]], Any],
+    cursor_of: Callable[[dict[str, Any]], str],
+    total: int,
+) -> Page:
+    """A page of the first ``limit`` of ``rows`` (read with one more, to know whether
+    more follow), cut short where the items' JSON would pass the page's byte budget
+    (``bounded.fits_in_page``); ``next_cursor`` resumes after its last item."""
+    models = [to_model(r) for r in rows[:limit]]
+    keep = fits_in_page(len(wire_json(m.to_dict())) for m in models)
+    more = keep < len(models) or len(rows) > limit
+    next_cursor = cursor_of(rows[keep - 1]) if more and keep else None
+    return Page(models[:keep], next_cursor, total)
+
+
 def _page_limit(limit: int | None) -> int:
     if limit is None:
         return 50
     if not 1 <= limit <= MAX_PAGE:
         raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
     return limit
+
+
+def _cancelled(exc: psycopg.errors.QueryCanceled) -> DependencyError:
+    """What a cancelled statement answers: past the request's time limit, a 503 that
+    says so; otherwise (an operator's pg_cancel_backend) PostgreSQL was unavailable."""
+    limit = _TIME_LIMIT_MS.get()
+    if limit is None:
+        return DependencyError("PostgreSQL unavailable", detail=str(exc))
+    return StatementTimeoutError(
+        f"PostgreSQL took longer than API_STATEMENT_TIMEOUT_MS ({limit} ms) and the "
+        "request was cancelled; retry later, or ask for less (filters, a smaller limit)",
+        detail=str(exc),
+    )
 
 
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -310,13 +354,47 @@ class Store:
             # except a connection that just worked (a worker's batch after batch).
             check=self._check_unless_recent,
             reset=self._returned,
-            configure=stored_json.configure,
+            configure=self._configure,
             open=False,
             name="jobsched",
         )
         self._returned_at: dict[int, float] = {}
+        self._time_limits: dict[int, int | None] = {}
+        """The statement_timeout each pooled connection has (by id), set on it when a
+        caller needs another: the API's connections keep theirs, at no round trip."""
         self.pool.open(wait=False)
         self._partitions_checked: datetime | None = None
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: a new connection (whose id may be a closed one's)."""
+        self._time_limits.pop(id(conn), None)
+        stored_json.configure(conn)
+
+    @contextmanager
+    def time_limit(self, ms: int | None) -> Iterator[None]:
+        """Within this block (this thread or task), every statement PostgreSQL runs for
+        this store is cancelled after ``ms`` (None or 0: no limit) and raises
+        ``StatementTimeoutError``. The API's requests run in one; the tick and the
+        workers, whose statements must finish, in none."""
+        token = _TIME_LIMIT_MS.set(ms or None)
+        try:
+            yield
+        finally:
+            _TIME_LIMIT_MS.reset(token)
+
+    def _limit(self, conn: psycopg.Connection[Any]) -> None:
+        """Give ``conn`` the statement timeout of the code using it, if it has another
+        (a session setting, committed at once: kept while the connection is pooled)."""
+        wanted = _TIME_LIMIT_MS.get()
+        if self._time_limits.get(id(conn)) == wanted:
+            return
+        if wanted is None:
+            conn.execute("RESET statement_timeout")
+        else:
+            conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{wanted}ms"])
+        if not conn.autocommit:
+            conn.commit()
+        self._time_limits[id(conn)] = wanted
 
     def _returned(self, conn: psycopg.Connection[Any]) -> None:
         """Pool hook: a connection came back in good order (by id: psycopg connections
@@ -340,8 +418,12 @@ class Store:
 
         ``timeout_s`` is how long to wait for a pooled connection."""
         try:
-            with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
-                yield conn
+            with self.pool.connection(timeout=timeout_s) as conn:
+                self._limit(conn)
+                with conn.transaction():
+                    yield conn
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
@@ -354,9 +436,12 @@ class Store:
             with self.pool.connection(timeout=timeout_s) as conn:
                 conn.autocommit = True
                 try:
+                    self._limit(conn)
                     yield conn
                 finally:
                     conn.autocommit = False
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
@@ -381,10 +466,7 @@ class Store:
             conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             total = conn.execute(count_query, params).fetchone()["n"]
             rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = keyset.encode(kind, key_of(rows[-1])) if more else None
-        return Page([to_model(r) for r in rows], next_cursor, total)
+        return _page(rows, limit, to_model, lambda row: keyset.encode(kind, key_of(row)), total)
 
     def ping(self, timeout_s: float = 10.0) -> bool:
         with self.tx(timeout_s) as conn:
@@ -1446,10 +1528,13 @@ class Store:
             rows = conn.execute(
                 q("list_audit"), {**filters, "before_id": before_id, "limit": limit + 1}
             ).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = audit_log.encode_cursor(rows[-1]["id"]) if more else None
-        return Page([audit_log.entry_from_row(r) for r in rows], next_cursor, total)
+        return _page(
+            rows,
+            limit,
+            audit_log.entry_from_row,
+            lambda row: audit_log.encode_cursor(row["id"]),
+            total,
+        )
 
     # ----------------------------------------------------------- housekeeping
 
@@ -1463,6 +1548,8 @@ class Store:
                 conn.execute(q("fold_count_deltas"))
                 conn.execute(q("fold_audit_count"))
                 conn.execute(q("fold_run_durations"))
+                conn.execute(q("fold_run_minutes"), {"keep_since": now - ROLLUP_KEEP})
+                conn.execute(q("fold_alert_minutes"), {"keep_since": now - timedelta(days=1)})
         except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
             log.warning("counters not folded: %s", _first_line(exc))
         checked = self._partitions_checked
@@ -1495,16 +1582,28 @@ class Store:
         }
 
     def alert_counts(self, now: datetime) -> dict[str, int]:
-        """SLA breaches recorded in the last hour, by kind."""
-        since = now - timedelta(hours=1)
+        """SLA breaches raised in the last hour, by kind, from per-minute rollups
+        (migration 0017; the oldest minute pro rata, as rollups.weight says)."""
+        since = minute_start(now) - timedelta(hours=1)
         with self.tx() as conn:
-            rows = conn.execute(q("alert_counts"), {"since": since}).fetchall()
-        found = {r["kind"]: r["n"] for r in rows}
-        return {kind: found.get(kind, 0) for kind in alerts.BREACHES}
+            rows = conn.execute(q("alert_minutes"), {"since": since, "now": now}).fetchall()
+        found: dict[str, float] = {}
+        for r in rows:
+            share = weight(r["minute"], now, timedelta(hours=1))
+            found[r["kind"]] = found.get(r["kind"], 0.0) + r["n"] * share
+        return {kind: round(found.get(kind, 0.0)) for kind in alerts.BREACHES}
 
-    def recent_activity(self, now: datetime) -> dict[str, Any]:
+    def run_minutes(self, since: datetime, now: datetime, bucket_s: int = 60) -> list[MinuteRow]:
+        """Runs that ended SUCCEEDED or FAILED from ``since`` (a minute's start) to
+        ``now``, per ``bucket_s`` seconds (a multiple of 60), final status and duration
+        bucket, from the per-minute rollups (migration 0017): never the runs."""
+        params = {"since": since, "now": now, "bucket_s": bucket_s}
         with self.tx() as conn:
-            return conn.execute(q("finished_since"), {"now": now}).fetchone()
+            rows = conn.execute(q("run_minutes"), params).fetchall()
+        return [
+            MinuteRow(r["minute"].astimezone(UTC), r["status"], float(r["le"]), int(r["n"]))
+            for r in rows
+        ]
 
     def run_durations(self) -> list[dict[str, Any]]:
         """The run duration histogram (migration 0010): ``status``, ``le`` (a bucket's
@@ -1537,12 +1636,3 @@ class Store:
                     q("doctor_dead_letter_growth"), {"since": now - timedelta(hours=1)}
                 ).fetchone(),
             }
-
-    def execution_buckets(
-        self, now: datetime, window_s: int, bucket_s: int
-    ) -> list[dict[str, Any]]:
-        since = now - timedelta(seconds=window_s)
-        with self.tx() as conn:
-            return conn.execute(
-                q("execution_buckets"), {"now": now, "since": since, "bucket_s": bucket_s}
-            ).fetchall()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from jobsched import access as access_module
 from jobsched.access import Access
 from jobsched.api.openapi import OPERATIONS
 from jobsched.domain.access import SCOPES, allows
@@ -235,3 +236,46 @@ def test_a_bad_key_request_is_a_400_naming_the_field_and_creates_nothing(
         assert set(answer["error"]["fields"]) == {"name", "key"}
     assert api.ok("GET", "/keys")["total"] == 0
     assert api.ok("GET", "/audit")["total"] == 0
+
+
+def test_a_flood_of_one_unknown_key_costs_one_lookup_and_each_is_still_a_401(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = replace(engine.settings, api_keys=("boot",))
+    keys = KeyStore(engine.store)
+    access = Access(
+        settings, keys, RateLimiter(engine.queue.client, settings.redis_key_prefix), engine.clock
+    )
+    lookups: list[str] = []
+    real_find = keys.find
+    monkeypatch.setattr(keys, "find", lambda digest: lookups.append(digest) or real_find(digest))
+
+    for _ in range(50):
+        with pytest.raises(UnauthorizedError):
+            access.authenticate("Bearer jsk_not-a-key-anyone-made")
+    assert len(lookups) == 1, "one PostgreSQL read for 50 requests with the same unknown key"
+
+    engine.clock.advance(access_module.UNKNOWN_KEY_CACHE.total_seconds())
+    with pytest.raises(UnauthorizedError):
+        access.authenticate("Bearer jsk_not-a-key-anyone-made")
+    assert len(lookups) == 2, "forgotten after UNKNOWN_KEY_CACHE: looked up again"
+
+    # A key created meanwhile works at once, here and on another instance that had
+    # never seen it.
+    admin = access.authenticate("Bearer boot")
+    created = access.create_key({"name": "fresh", "scope": "read"}, admin)
+    assert access.authenticate(f"Bearer {created['key']}").id == created["id"]
+
+
+def test_the_unknown_key_cache_is_bounded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(access_module, "UNKNOWN_KEY_CACHE_SIZE", 8)
+    access = Access(
+        engine.settings,
+        KeyStore(engine.store),
+        RateLimiter(engine.queue.client, engine.settings.redis_key_prefix),
+        engine.clock,
+    )
+    for n in range(100):
+        with pytest.raises(UnauthorizedError):
+            access.authenticate(f"Bearer random-{n}")
+    assert len(access._unknown) <= 8, "a flood of distinct tokens cannot grow memory"

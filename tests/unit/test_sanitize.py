@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from jobsched.domain.bounded import wire_json
 from jobsched.sanitize import (
     MAX_DEPTH,
     MAX_RESULT_BYTES,
@@ -57,11 +58,12 @@ def test_error_text_is_cleaned_and_capped() -> None:
     assert clean_text("e\x00rr\udcff" * 10, limit=5) == "e\ufffdrr\ufffd"
 
 
-def test_the_size_bound_counts_utf8_bytes_not_characters() -> None:
-    # Fewer characters than the bound, more bytes: "é" is 2 bytes, "𝄞" 4.
-    for char, width in (("é", 2), ("𝄞", 4)):
+def test_the_size_bound_counts_bytes_as_the_api_sends_them() -> None:
+    # The API escapes to ASCII: "é" is 6 bytes ("\\u00e9"), "𝄞" 12 (a surrogate pair).
+    for char, width in (("é", 6), ("𝄞", 12)):
         over = clean_result(char * (MAX_RESULT_BYTES // width + 1))
         assert over["truncated"] is True and over["size_bytes"] > MAX_RESULT_BYTES
+        assert len(wire_json(over)) < 60_000, "the preview is small as sent too"
         # At the bound or just under (the two quotes of the JSON string included): kept.
         fits = char * ((MAX_RESULT_BYTES - 2) // width)
         assert clean_result(fits) == fits

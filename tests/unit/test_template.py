@@ -362,6 +362,10 @@ def test_api_tick_and_workers_share_their_settings(template):
     lambda_envs = {name: _settings_of(fns[name].environment) for name in fns}
     for name, env in lambda_envs.items():
         env.pop("API_KEYS", None)  # only the API checks keys; tested above
+        # Only the API's requests have a statement timeout (the tick's and the
+        # workers' statements must finish).
+        if name == "ApiFunction":
+            assert env.pop("API_STATEMENT_TIMEOUT_MS") == {"Ref": "ApiStatementTimeoutMs"}
         for secret, arn in (("DATABASE_URL", "DatabaseUrl"), ("REDIS_URL", "RedisUrl")):
             parameter = f"{arn}SecretArn"
             reference = "{{resolve:secretsmanager:${" + parameter + "}}}"
@@ -472,6 +476,35 @@ def test_api_stage_is_throttled_by_parameters(template):
     for key in ("ThrottlingBurstLimit", "ThrottlingRateLimit"):
         parameter = setting[key]["Ref"]
         assert template["Parameters"][parameter]["Default"] > 0, key
+
+
+def test_each_source_address_is_rate_limited_in_front_of_the_stage(template):
+    """A WAF rate rule per IP, associated with the API stage, so one source cannot use
+    up the stage throttle every caller shares. Guarded by a parameter: on by default
+    (AWS), off in the local stack (LocalStack's community edition has no WAFv2)."""
+    resources = template["Resources"]
+    acl = resources["ApiWebAcl"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL"
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Properties"]["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP"
+    assert rate["Limit"] == {"Ref": "ApiRateLimitPerIp"}
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    association = resources["ApiWebAclAssociation"]
+    assert association["Type"] == "AWS::WAFv2::WebACLAssociation"
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
+    assert arn.endswith("/restapis/${RestApi}/stages/${RestApi.Stage}")
+
+    condition = acl["Condition"]
+    assert association["Condition"] == condition
+    assert template["Conditions"][condition] == {"Fn::Equals": [{"Ref": "DeployApiWaf"}, "true"]}
+    assert template["Parameters"]["DeployApiWaf"]["Default"] == "true"
+    assert template["Parameters"]["ApiRateLimitPerIp"]["Default"] >= 100
+    deploy_py = (ROOT / "infra" / "local" / "deploy.py").read_text()
+    assert '"DeployApiWaf": "false"' in deploy_py, "the local stack leaves it out"
 
 
 # --------------------------------------------------------------------------- deploy files

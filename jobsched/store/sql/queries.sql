@@ -480,13 +480,17 @@ SET last_error = %(error)s,
                            ELSE %(retry_at)s END
 WHERE id = %(id)s;
 
--- name: alert_counts
--- SLA breaches recorded in the last hour, by kind (reads executions_alerted_idx).
-SELECT a->>'kind' AS kind, count(*) AS n
-FROM executions e, jsonb_array_elements(e.alerts) a
-WHERE e.alerts <> '[]'::jsonb AND (e.finished_at IS NULL OR e.finished_at >= %(since)s)
-  AND (a->>'at')::timestamptz >= %(since)s
-GROUP BY 1;
+-- name: alert_minutes
+-- SLA breaches per minute raised and kind (migration 0017) from %(since)s (a minute's
+-- start) to %(now)s: the folded rollups plus the deltas not yet folded.
+SELECT minute, kind, sum(n)::bigint AS n
+FROM (
+    SELECT minute, kind, n FROM alert_minutes WHERE minute >= %(since)s AND minute <= %(now)s
+    UNION ALL
+    SELECT minute, kind, n FROM alert_minute_deltas
+    WHERE minute >= %(since)s AND minute <= %(now)s
+) m
+GROUP BY 1, 2;
 
 -- name: execution_counts
 -- From the counters (migration 0008), never from executions: the folded counts plus
@@ -528,37 +532,49 @@ FROM jobs GROUP BY status;
 -- name: dead_letter_count
 SELECT count(*) AS n FROM dead_letter;
 
--- name: finished_since
--- Throughput, failure rate and duration percentiles over recent windows.
-SELECT
-    count(*) FILTER (WHERE finished_at >= %(now)s - interval '1 minute') AS last_minute,
-    count(*) FILTER (WHERE finished_at >= %(now)s - interval '5 minutes') AS last_5_minutes,
-    count(*) AS last_hour,
-    count(*) FILTER (WHERE status = 'FAILED'
-                     AND finished_at >= %(now)s - interval '5 minutes') AS failed_5_minutes,
-    count(*) FILTER (WHERE status = 'FAILED') AS failed_hour,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
-        FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p50,
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
-        FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p95,
-    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
-        FILTER (WHERE status = 'SUCCEEDED') * 1000 AS p99
-FROM executions
-WHERE finished_at >= %(now)s - interval '1 hour' AND finished_at <= %(now)s
-  AND status IN ('SUCCEEDED', 'FAILED');
+-- name: run_minutes
+-- Finished runs per %(bucket_s)s seconds (a multiple of 60; migration 0017) from
+-- %(since)s (a minute's start) to %(now)s, by final status and duration bucket: the
+-- folded rollups plus the deltas not yet folded. Reads a few rows per minute of the
+-- window, however many runs it had.
+SELECT to_timestamp(floor(extract(epoch FROM minute) / %(bucket_s)s) * %(bucket_s)s) AS minute,
+       status, le, sum(n)::bigint AS n
+FROM (
+    SELECT minute, status, le, n FROM run_minutes
+    WHERE minute >= %(since)s AND minute <= %(now)s
+    UNION ALL
+    SELECT minute, status, le, n FROM run_minute_deltas
+    WHERE minute >= %(since)s AND minute <= %(now)s
+) m
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3;
 
--- name: execution_buckets
-SELECT
-    to_timestamp(floor(extract(epoch FROM finished_at) / %(bucket_s)s) * %(bucket_s)s) AS start,
-    count(*) FILTER (WHERE status = 'SUCCEEDED') AS succeeded,
-    count(*) FILTER (WHERE status = 'FAILED') AS failed,
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
-        * 1000 AS p95_duration_ms
-FROM executions
-WHERE finished_at >= %(since)s AND finished_at <= %(now)s
-  AND status IN ('SUCCEEDED', 'FAILED')
-GROUP BY 1
-ORDER BY 1;
+-- name: fold_run_minutes
+-- Run by the tick: moves the minutes' deltas into their rollups, and forgets minutes
+-- older than %(keep_since)s (the longest window /metrics/executions serves).
+WITH moved AS (
+    DELETE FROM run_minute_deltas RETURNING minute, status, le, n, sum_s
+), forgotten AS (
+    DELETE FROM run_minutes WHERE minute < %(keep_since)s
+)
+INSERT INTO run_minutes AS c (minute, status, le, n, sum_s)
+SELECT minute, status, le, sum(n), sum(sum_s) FROM moved
+WHERE minute >= %(keep_since)s
+GROUP BY 1, 2, 3
+ON CONFLICT (minute, status, le) DO UPDATE SET n = c.n + EXCLUDED.n, sum_s = c.sum_s + EXCLUDED.sum_s;
+
+-- name: fold_alert_minutes
+-- Run by the tick: the same for the alerts' minutes (kept a day: /metrics counts an hour).
+WITH moved AS (
+    DELETE FROM alert_minute_deltas RETURNING minute, kind, n
+), forgotten AS (
+    DELETE FROM alert_minutes WHERE minute < %(keep_since)s
+)
+INSERT INTO alert_minutes AS c (minute, kind, n)
+SELECT minute, kind, sum(n) FROM moved
+WHERE minute >= %(keep_since)s
+GROUP BY 1, 2
+ON CONFLICT (minute, kind) DO UPDATE SET n = c.n + EXCLUDED.n;
 
 -- name: count_jobs
 SELECT count(*) AS n FROM jobs

@@ -86,9 +86,11 @@ def test_every_setting_the_template_takes_is_passed_from_the_local_settings() ->
             "WORKER_DEAD_AFTER_MS": "5000",
             "MAX_DELIVERIES": "3",
             "RETENTION_DAYS": "7",
+            "API_STATEMENT_TIMEOUT_MS": "2500",
         }
     )
     parameters = template_parameters(settings)
+    assert parameters["ApiStatementTimeoutMs"] == "2500"
     assert parameters["RecordRunningAfterMs"] == "0"
     assert parameters["WorkerDeadAfterMs"] == "5000"
     assert parameters["MaxDeliveries"] == "3"
