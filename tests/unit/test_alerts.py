@@ -47,6 +47,19 @@ DOCUMENTED_BODY = (
 KNOWN_ANSWER = "sha256=c83b8799362b331f882c0bdd94dfd4153a80fe6be4bdd9fa0735397c93106102"
 
 
+def test_an_alert_says_what_when_and_by_how_much() -> None:
+    assert alerts.late_start(T0, ms(5000), 1000) == {
+        "kind": "late_start",
+        "at": ms(5000).isoformat(),
+        "detail": "started 5000 ms late (allowed 1000 ms)",
+    }
+    assert alerts.overran(T0, ms(7000), 500) == {
+        "kind": "overran",
+        "at": ms(7000).isoformat(),
+        "detail": "took 7000 ms (allowed 500 ms)",
+    }
+
+
 def test_a_signature_is_the_documented_hmac_of_timestamp_dot_body() -> None:
     body = alerts.body_bytes(alerts.event("dead_letter", "j", "nightly", "e", "boom", T0))
     assert body == DOCUMENTED_BODY  # sorted keys, no spaces: what the receiver is sent
