@@ -46,7 +46,8 @@ chaos:
 
 # Mutation testing of the pure modules and sanitising (mutmut, ~2 min; not in `make test`):
 # prints each module's score, writes bench/results/mutate.json, exits 1 under 85 %
-# (docs/reliability.md#mutation-testing).
+# (docs/reliability.md#mutation-testing). Uses the venv `make test` installs (mutmut is in
+# requirements-dev.txt).
 mutate:
 	@$(PY) -m bench.mutate
 
