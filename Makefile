@@ -1,5 +1,5 @@
 # The README's two commands: `make up` runs the whole stack, `make test` the suite.
-.PHONY: up test test-fast test-cluster lint format bench bench-history chaos package clean
+.PHONY: up test test-fast test-cluster lint format bench bench-history chaos mutate package clean
 
 PY := .venv/bin/python
 
@@ -43,6 +43,13 @@ bench-history:
 chaos:
 	@infra/bootstrap.sh --servers
 	@$(PY) -m tests.chaos.run
+
+# Mutation testing of the pure modules and sanitising (mutmut, ~2 min; not in `make test`):
+# prints each module's score, writes bench/results/mutate.json, exits 1 under 85 %
+# (docs/reliability.md#mutation-testing). Uses the venv `make test` installs (mutmut is in
+# requirements-dev.txt).
+mutate:
+	@$(PY) -m bench.mutate
 
 package:
 	@infra/package_lambda.sh

@@ -11,17 +11,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from redis.connection import Connection
 
+from handlers import register_builtins
 from jobsched.catalog import Catalog
 from jobsched.errors import ConflictError, NotFoundError, ValidationError
 from jobsched.loader import builtin_registry
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
+from jobsched.registry import HandlerRegistry
 from jobsched.scheduler import PUSH_GRACE, RECONCILE_EVERY
 from jobsched.service import JobService
 from tests.integration.engine import Engine
@@ -168,10 +171,12 @@ def test_a_push_lost_after_commit_is_repaired_within_seconds_once(
     assert len(ids) == 2 and {engine.status(i) for i in ids} == {"QUEUED"}
     assert sorted(engine.queue.unknown(ids)) == sorted(ids)
 
-    # Within the grace the writer may still be pushing: the tick leaves them be.
-    engine.clock.advance(seconds=PUSH_GRACE.total_seconds() / 2)
+    # Within the grace (PUSH_GRACE, 2 s as documented: written out, so changing it
+    # shows here) the writer may still be pushing: the tick leaves them be...
+    engine.clock.advance(seconds=1.9)
     assert engine.scheduler.run_once(engine.clock.now()).repaired == 0
-    engine.clock.advance(seconds=PUSH_GRACE.total_seconds())
+    # ...and pushes them once it has passed.
+    engine.clock.advance(seconds=0.2)
     assert PUSH_GRACE * 2 < RECONCILE_EVERY
     report = engine.scheduler.run_once(engine.clock.now())
     assert (report.repaired, report.reconciled) == (2, 0)
@@ -208,19 +213,44 @@ def test_the_repair_does_not_push_a_run_that_finished_while_it_read(
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
 
-def test_a_finished_run_pushed_again_is_dropped_at_claim(engine: Engine) -> None:
+@pytest.fixture(params=[0, 300], ids=["recorded-running", "written-once"])
+def counted(engine: Engine, request: pytest.FixtureRequest) -> tuple[Engine, list[str]]:
+    """The engine with ``test.count``, a handler that notes each run it starts, with
+    every start recorded RUNNING (the suite's setting) or short runs written once (the
+    default, ``RECORD_RUNNING_AFTER_MS=300``): then nothing is written at the start, so
+    only the claim's read can keep a finished run from starting."""
+    registry = HandlerRegistry()  # not builtin_registry(): that one is shared
+    register_builtins(registry)
+    started: list[str] = []
+
+    @registry.register("test.count")
+    def count(payload: Any, ctx: Any) -> None:
+        started.append(ctx.execution_id)
+
+    settings = replace(engine.settings, record_running_after_ms=request.param)
+    return Engine(engine.store, engine.queue, settings, registry, engine.clock), started
+
+
+def test_a_finished_run_pushed_again_is_dropped_at_claim(
+    counted: tuple[Engine, list[str]],
+) -> None:
     """A writer's push that lands after its run was repaired, claimed, run and acked
     puts a finished run back in Redis: the claim drops it and it never runs twice."""
-    job_id = engine.create_job()
+    engine, started = counted
+    job_id = engine.create_job(handler="test.count")
     run = engine.service.trigger_job(job_id, {})
     engine.run_until(lambda: engine.status(run["id"]) == "SUCCEEDED")
+    assert started == [run["id"]]
     execution = engine.store.get_execution(run["id"])
 
     engine.service.handoff._push([(execution.queue_item(), None)], engine.clock.now())
     assert engine.queue.unknown([run["id"]]) == []
     worker = engine.workers[0]
-    worker.run_once(engine.clock.now())
+    # The claim takes it from Redis, finds it finished in PostgreSQL and starts nothing
+    # (the status guards would refuse any write: only the handler's count can tell).
+    assert worker.run_once(engine.clock.now()) == 0
     worker.flush(engine.clock.now())
+    assert started == [run["id"]]
     assert engine.status(run["id"]) == "SUCCEEDED"
     assert attempts_of(engine, run["id"]) == 1
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}

@@ -7,6 +7,8 @@ croniter refuses, a constraint added that its runs now break).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.integration.engine import Engine
@@ -105,3 +107,19 @@ def test_a_job_whose_rows_postgresql_refuses_is_flagged_alone(engine: Engine) ->
     finally:
         with engine.store.tx() as conn:
             conn.execute("DROP TRIGGER refuse_one ON executions; DROP FUNCTION refuse_one()")
+
+
+def test_a_flagged_job_is_tried_again_after_ten_minutes(engine: Engine, jobs) -> None:
+    # README/reliability.md: set aside and re-checked every 10 minutes (written out here:
+    # a test reading SCHEDULE_ERROR_RETRY back would pass whatever its value).
+    flagged_at = engine.clock.now()
+    assert engine.scheduler.run_once(flagged_at).schedule_errors == 2
+    retry_at = flagged_at + timedelta(minutes=10)
+    assert engine.store.get_job(jobs["zone"]).next_run_time == retry_at
+    # Left alone until then (the tick looks a few seconds ahead: 5 s short of it)...
+    engine.clock.set(retry_at - timedelta(seconds=5))
+    assert engine.scheduler.run_once(engine.clock.now()).schedule_errors == 0
+    # ...then tried again, still failing, and set aside for another 10 minutes.
+    engine.clock.set(retry_at)
+    assert engine.scheduler.run_once(engine.clock.now()).schedule_errors == 2
+    assert engine.store.get_job(jobs["cron"]).next_run_time == retry_at + timedelta(minutes=10)

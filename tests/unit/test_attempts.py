@@ -42,7 +42,7 @@ def test_the_status_an_outcome_leaves(
 
 @pytest.mark.parametrize("outcome", [Out.FAILED, Out.TIMED_OUT])
 def test_a_failure_needs_a_retry_decision(outcome: AttemptOutcome) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"a {outcome} attempt needs a retry decision"):
         attempts.final_status(outcome)
 
 

@@ -74,3 +74,24 @@ def test_a_schedule_must_be_short_and_fire(schedule: str, problem: str | None) -
     else:
         with pytest.raises(ValueError, match=problem):
             cron.validate_schedule(schedule)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        # The whole message, where the table above checks a part of it.
+        ("a\x00", "must not contain NUL characters"),
+        ({"a": {"b\x00": 1}}, "must not contain NUL characters (in a key at a)"),
+        ({"k\x00": 1}, "must not contain NUL characters (in a key)"),
+    ],
+)
+def test_json_problem_says_where_exactly(value: Any, problem: str) -> None:
+    assert json_problem(value) == problem
+
+
+def test_the_bounds_are_inclusive() -> None:
+    assert text_problem("abc", 3) is None
+    assert text_problem("abcd", 3) == "must be at most 3 characters"
+    document = {"a": "x"}  # {"a":"x"}: 9 bytes
+    assert json_problem(document, max_bytes=9) is None
+    assert json_problem(document, max_bytes=8) == "must be at most 8 bytes of JSON"

@@ -131,24 +131,27 @@ M = 60
 @pytest.mark.parametrize(
     ("catch_up", "ran"),
     [
-        # Down from T0 for an hour: T0 .. T0+50m were missed, T0+60m is on time.
-        (NONE, [s(60 * M)]),
+        # Down from T0 for 65 minutes: T0 .. T0+60m were all missed (none is on time, so
+        # what runs is only what the mode catches up)...
+        (NONE, []),
+        # ...latest: the most recent one...
         (LATEST, [s(60 * M)]),
-        # all: the missed ones within the hour's window (T0 itself is just outside)...
+        # ...all: the missed ones within the hour's window (T0 itself is outside)...
         (ALL, [s(10 * M), s(20 * M), s(30 * M), s(40 * M), s(50 * M), s(60 * M)]),
         # ...at most max of them, the latest.
-        (ALL_2, [s(40 * M), s(50 * M), s(60 * M)]),
+        (ALL_2, [s(50 * M), s(60 * M)]),
     ],
     ids=["none", "latest", "all", "all-max-2"],
 )
 def test_an_hour_of_downtime_under_each_catch_up_mode(
     catch_up: due.CatchUp, ran: list[datetime]
 ) -> None:
-    result = plan(s(60 * M + 2), schedule=EVERY_10M, catch_up=catch_up)
+    result = plan(s(65 * M), schedule=EVERY_10M, catch_up=catch_up)
     assert [r.scheduled_for for r in result.runs] == [s(m * M) for m in range(0, 61, 10)]
     assert [r.scheduled_for for r in result.runs if r.skip_reason is None] == ran
     skipped = [r.skip_reason for r in result.runs if r.skip_reason]
-    assert all(r.startswith("missed while the scheduler was down") for r in skipped)
+    assert skipped == [due.missed_reason(T0, catch_up, None)] * len(skipped)
+    assert skipped[0].startswith("missed while the scheduler was down")
     assert result.next_run_time == s(70 * M)
 
 
@@ -280,3 +283,109 @@ def test_a_schedule_that_no_longer_computes_raises_for_the_tick_to_flag(
 ) -> None:
     with pytest.raises(Exception):  # noqa: B017 - whatever croniter or zoneinfo raise
         plan(s(0), schedule=schedule, timezone=zone)
+
+
+# ------------------------------------------- edges (each kills a surviving mutant)
+
+
+@pytest.mark.parametrize(
+    ("late_s", "runs"),
+    # README: missed = "found more than a minute late". Under catch_up=none a missed
+    # occurrence is SKIPPED, so the 1-minute grace is what a user sees.
+    [(59, True), (60, True), (61, False)],
+)
+def test_an_occurrence_found_more_than_a_minute_late_was_missed(late_s: int, runs: bool) -> None:
+    (run,) = plan(s(late_s), schedule="0 0 * * *", catch_up=NONE).runs
+    assert (run.skip_reason is None) is runs
+    if not runs:
+        assert run.skip_reason == "missed while the scheduler was down: catch_up=none"
+
+
+def test_the_missed_reason_names_each_catch_up_rule() -> None:
+    down = "missed while the scheduler was down: "
+    assert due.missed_reason(T0, NONE, None) == down + "catch_up=none"
+    assert due.missed_reason(T0, LATEST, None) == (
+        down + "catch_up=latest ran a later occurrence instead"
+    )
+    assert due.missed_reason(T0, ALL_2, None) == down + "catch_up=all runs at most 2 within 1:00:00"
+
+
+def test_a_pause_covers_its_first_instant_not_its_last() -> None:
+    pause = due.Pause(s(0), s(10))
+    assert due.missed_reason(s(0), NONE, pause).startswith("missed while the job was paused")
+    assert due.missed_reason(s(10), NONE, pause).startswith("missed while the scheduler was")
+    # An occurrence at the very instant of the pause was missed because of it.
+    (run, *_) = plan(s(10), catch_up=NONE, pause=due.Pause(s(0), s(5))).runs
+    assert run == Run(s(0), "missed while the job was paused: catch_up=none")
+
+
+def test_the_coalesced_reason_says_which_range() -> None:
+    assert due.coalesced(s(0), s(5)) == (
+        "missed while the scheduler was down: occurrences from 2026-01-01T00:00:00+00:00 "
+        "until 2026-01-01T00:00:05+00:00 were coalesced; the job's catch_up decided "
+        "which of the latest ran"
+    )
+
+
+def test_buffer_one_without_waiting_holds_the_next_run() -> None:
+    assert plan(s(0), "buffer_one", busy=True).runs == [Run(s(0), wait=True)]
+    assert plan(s(0), "buffer_one", busy=True, waiting=True).runs == [Run(s(0), BUFFER_FULL)]
+
+
+def test_a_one_off_job_due_exactly_now_runs_and_one_not_due_keeps_its_time() -> None:
+    assert plan(s(0), schedule=None, next_run_time=s(0)).runs == [Run(s(0))]
+    waiting = plan(s(-1), schedule=None, next_run_time=s(0), last_run_time=s(-9))
+    assert (waiting.next_run_time, waiting.last_run_time) == (s(0), s(-9))
+
+
+def test_an_unknown_overlap_policy_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown overlap_policy 'sometimes'"):
+        due.overlap("sometimes", [s(0)], False, False)
+
+
+NEW_YORK_0230 = "30 2 * * *"
+MARCH_6 = datetime(2026, 3, 6, 7, 30, tzinfo=UTC)  # 02:30 EST; 8 March has no 02:30
+MARCH_7, MARCH_9 = MARCH_6 + timedelta(days=1), datetime(2026, 3, 9, 6, 30, tzinfo=UTC)
+SHIFTED = datetime(2026, 3, 8, 7, tzinfo=UTC)  # 03:00 EDT, the end of the gap
+
+
+@pytest.mark.parametrize(
+    ("gap", "times"),
+    [("shift", [MARCH_6, MARCH_7, SHIFTED, MARCH_9]), ("skip", [MARCH_6, MARCH_7, MARCH_9])],
+)
+def test_the_jobs_dst_rule_decides_the_occurrences_of_an_outage(
+    gap: str, times: list[datetime]
+) -> None:
+    values = {"schedule": NEW_YORK_0230, "timezone": "America/New_York", "next_run_time": MARCH_6}
+    now = datetime(2026, 3, 9, 8, tzinfo=UTC)
+    dst = cron.DstRule(gap=gap)
+    assert [r.scheduled_for for r in plan(now, dst=dst, **values).runs] == times
+    # Past the limit the first is coalesced and catch_up=all picks the latest by the
+    # same rule.
+    catch_up = due.CatchUp("all", window=timedelta(days=4))
+    coalesced = plan(now, dst=dst, limit=2, catch_up=catch_up, **values).runs
+    assert [r.scheduled_for for r in coalesced] == [MARCH_6, *times[1:]]
+    assert "coalesced" in coalesced[0].skip_reason
+    assert all(r.skip_reason is None for r in coalesced[1:])
+
+
+def test_catch_up_all_after_a_coalesced_outage_never_reruns_the_first() -> None:
+    # 5 occurrences, limit 3: s(0) is recorded coalesced, the window reaches back past it.
+    runs = plan(s(22), limit=3, catch_up=ALL).runs
+    assert [r.scheduled_for for r in runs] == [s(0), s(5), s(10), s(15), s(20)]
+    assert [r.skip_reason is None for r in runs] == [False, True, True, True, True]
+
+
+def test_a_hundred_missed_occurrences_get_a_row_each_and_more_are_coalesced() -> None:
+    # README: "more than 100 missed": one SKIPPED row names the range (default limit).
+    assert len(plan(s(5 * 99 + 2)).runs) == 100
+    first, latest = plan(s(5 * 100 + 2)).runs
+    assert "coalesced" in first.skip_reason and latest == Run(s(500))
+
+
+def test_a_job_without_catch_up_runs_the_latest_missed_occurrence() -> None:
+    values = {"schedule": EVERY_10M, "timezone": "UTC", "next_run_time": T0}
+    result = due.plan(
+        **values, last_run_time=None, overlap_policy="allow", busy=False, now=s(65 * M)
+    )
+    assert [r.scheduled_for for r in result.runs if r.skip_reason is None] == [s(60 * M)]

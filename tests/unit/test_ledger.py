@@ -49,3 +49,50 @@ def test_entries_are_in_order_and_the_future_is_upcoming() -> None:
     entries = ledger.entries(times, [], [row(0)], T0 + timedelta(minutes=90), NOW)
     assert [e["outcome"] for e in entries] == ["ran", "missed", "upcoming"]
     assert entries[0]["execution_id"] == "e0schedule"
+
+
+def test_an_entry_carries_the_run_it_names() -> None:
+    (entry,) = ledger.entries([T0], [], [row(0)], T0 + timedelta(hours=2), NOW)
+    assert entry == {
+        "scheduled_for": T0.isoformat(),
+        "outcome": "ran",
+        "execution_id": "e0schedule",
+        "status": "SUCCEEDED",
+        "reason": None,
+    }
+    skipped = row(0, "SKIPPED", error="why")
+    (entry,) = ledger.entries([T0], [], [skipped], T0 + timedelta(hours=2), NOW)
+    assert (entry["execution_id"], entry["status"]) == ("e0schedule", "SKIPPED")
+    # A backfill with no scheduled row of its own: the backfill's run, no reason.
+    (entry,) = ledger.entries([T0], [], [row(0, source="backfill")], None, NOW)
+    assert (entry["outcome"], entry["execution_id"], entry["reason"]) == (
+        "backfilled",
+        "e0backfill",
+        None,
+    )
+
+
+@pytest.mark.parametrize(("late_s", "outcome"), [(60, "ran"), (61, "caught_up")])
+def test_a_run_written_more_than_a_minute_late_was_caught_up(late_s: int, outcome: str) -> None:
+    late = row(0, created_at=T0 + timedelta(seconds=late_s))
+    (entry,) = ledger.entries([T0], [], [late], None, NOW)
+    assert entry["outcome"] == outcome
+
+
+@pytest.mark.parametrize(
+    ("minutes", "next_run", "outcome"),
+    [
+        # Not yet reached by the scheduler (its next_run_time is at or before it):
+        # upcoming, even in the past.
+        (45, 30, "upcoming"),
+        (30, 30, "upcoming"),
+        (20, 30, "missed"),
+        # Now itself, the schedule already past it: missed.
+        (60, 70, "missed"),
+        (61, 70, "upcoming"),
+    ],
+)
+def test_what_is_upcoming(minutes: int, next_run: int, outcome: str) -> None:
+    when = T0 + timedelta(minutes=minutes)
+    (entry,) = ledger.entries([when], [], [], T0 + timedelta(minutes=next_run), NOW)
+    assert entry["outcome"] == outcome

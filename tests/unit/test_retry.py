@@ -101,6 +101,9 @@ def after(ms: float) -> RetryAt:
         ),
         # RetryLater(delay_ms=...): its delay instead of the backoff, retries permitting.
         (Out.FAILED, {"retries_used": 1, "retry_after_ms": 30_000}, after(30_000)),
+        # ...0 (or a negative delay, clamped to 0) retries at once.
+        (Out.FAILED, {"retries_used": 1, "retry_after_ms": 0}, RetryAt(NOW)),
+        (Out.FAILED, {"retries_used": 1, "retry_after_ms": -5}, RetryAt(NOW)),
         (
             Out.FAILED,
             {"retries_used": 4, "retry_after_ms": 30_000},
@@ -149,3 +152,18 @@ def test_the_jitter_comes_from_the_injected_random_source(
 )
 def test_poison(deliveries: int, max_deliveries: int, reason: str | None) -> None:
     assert poison(deliveries, max_deliveries) == reason
+
+
+def test_a_run_not_yet_claimed_is_never_poison() -> None:
+    # deliveries defaults to 0 (a decision without claims, e.g. a refused result path).
+    none_allowed = RetryPolicy(max_deliveries=0, rng=Drawing(0.5))
+    decision = decide(
+        Out.FAILED,
+        retries_used=1,
+        max_retries=3,
+        retry_backoff_ms=1000,
+        retry_backoff_max_ms=60_000,
+        now=NOW,
+        policy=none_allowed,
+    )
+    assert decision == after(1050)

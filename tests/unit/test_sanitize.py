@@ -73,3 +73,32 @@ def test_a_value_that_cannot_be_encoded_raises_a_clear_error() -> None:
     # Python refuses to turn an int of over 4,300 digits into text (CVE-2020-10735).
     with pytest.raises(UnstorableResult, match=r"cannot be stored: .*digits"):
         clean_result({"n": 10**5000})
+
+
+# The README's figures, written out: a test that reads MAX_DEPTH / MAX_RESULT_BYTES back
+# from the module keeps passing when they change.
+def nested(levels: int, container: str) -> object:
+    value: object = "bottom"
+    for _ in range(levels):
+        value = [value] if container == "list" else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("container", ["list", "dict"])
+def test_a_result_nested_64_deep_is_kept_and_65_deep_is_cut(container: str) -> None:
+    assert clean_result(nested(64, container)) == nested(64, container)
+    cut = clean_result(nested(65, container))
+    for _ in range(64):
+        cut = cut[0] if container == "list" else cut["k"]
+    assert cut == "(nested deeper than 64 levels; cut)"
+
+
+def test_a_result_of_256_kib_is_kept_and_one_byte_more_is_truncated() -> None:
+    fits = "x" * (256 * 1024 - 2)  # with its two quotes: 262,144 bytes of JSON
+    assert clean_result(fits) == fits
+    over = clean_result(fits + "x")
+    assert over == {
+        "truncated": True,
+        "size_bytes": 256 * 1024 + 1,
+        "preview": json.dumps(fits + "x")[:4000],
+    }

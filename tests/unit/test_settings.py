@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from jobsched.errors import SettingsError
@@ -104,3 +107,29 @@ def test_pools_workers_and_limits_are_read() -> None:
     assert s.pool_limits("reports").per_ms == 60_000
     assert s.pool_limits("default").per_ms == 500
     assert s.pool_limits("other").concurrency == 0
+
+
+def _readme_defaults() -> dict[str, str]:
+    """The Default column of the README's configuration table, by variable."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme[readme.index("## Configuration") :]
+    table = table[: table.index("\n## ", 1)]
+    rows = re.finditer(r"^\| `([A-Z_]+)` \| ([^|]*) \|", table, re.MULTILINE)
+    return {m[1]: m[2].strip() for m in rows}
+
+
+def test_every_default_is_the_one_the_readme_documents() -> None:
+    # The table is what users read (WORKER_GRACE_MS 30000, MAX_DELIVERIES 10, ...):
+    # a default changed in the code alone turns this red.
+    documented = _readme_defaults()
+    for name, default, _ in describe():
+        shown = documented[name]
+        if shown.startswith("(none"):
+            assert default == "", name
+            continue
+        value = shown.split("`")[1]
+        if default in ("True", "False"):
+            default = default.lower()
+        elif default.endswith(".0"):
+            default = default.removesuffix(".0")
+        assert default == value, f"{name}: the code says {default}, the README {value}"

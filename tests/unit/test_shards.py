@@ -50,3 +50,8 @@ def test_instances_start_their_search_at_different_shards() -> None:
     firsts = [preference(rank, 2, 8)[0] for rank in range(4)]
     assert firsts == [0, 2, 4, 6]
     assert sorted(preference(3, 2, 8)) == list(range(8))
+
+
+def test_an_instance_tries_the_shards_upwards_from_its_start() -> None:
+    assert preference(1, 2, 4) == [2, 3, 0, 1]
+    assert preference(0, 3, 5) == [0, 1, 2, 3, 4]

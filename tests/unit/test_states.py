@@ -9,6 +9,7 @@ from jobsched.domain.states import (
     TERMINAL,
     TRANSITIONS,
     ExecutionStatus,
+    allowed,
     transition_names_sql,
     transitions_sql,
 )
@@ -60,3 +61,19 @@ def test_the_text_rendering_lists_every_pair_and_nothing_else() -> None:
     sql = transition_names_sql()
     pairs = {f"{s.value}>{t.value}" for s, targets in TRANSITIONS.items() for t in targets}
     assert set(sql.removeprefix("ARRAY[").removesuffix("]").replace("'", "").split(", ")) == pairs
+
+
+def test_the_sql_rendering_is_a_parenthesised_row_list() -> None:
+    # What ``(status, x) IN :transitions`` needs, exactly: "(('A', 'B'), ('C', 'D'))".
+    sql = transitions_sql()
+    assert sql.startswith("(('") and sql.endswith("'))")
+    assert sql[1:-1].split("), (")[0] == "('CANCELLED', 'PENDING'"
+    assert sql.count("), (") == sql.count("('") - 1
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "ok"),
+    [("QUEUED", "RUNNING", True), ("SUCCEEDED", "RUNNING", False), ("RUNNING", "QUEUED", True)],
+)
+def test_allowed_reads_the_table(source: str, target: str, ok: bool) -> None:
+    assert allowed(source, target) is ok

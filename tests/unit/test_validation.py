@@ -27,6 +27,12 @@ def test_a_minimal_job_gets_the_defaults() -> None:
     data = validate_job_create({"name": " nightly ", "handler": "test.echo"}, REG, SETTINGS)
     assert data["name"] == "nightly"
     assert (data["priority"], data["timezone"], data["schedule"]) == (50, "UTC", None)
+    # The README's catch-up defaults: latest, a 3600 s window, at most 10.
+    assert (data["catch_up"], data["catch_up_window_s"], data["catch_up_max"]) == (
+        "latest",
+        3600,
+        10,
+    )
 
 
 def test_every_bad_field_is_named_at_once() -> None:

@@ -482,3 +482,22 @@ def test_a_full_payload_is_valid() -> None:
         "timeout": 2500,
     }
     assert webhook.validate(payload, Settings()) == {}
+
+
+def test_a_request_without_a_timeout_gives_up_after_10_seconds(
+    monkeypatch: pytest.MonkeyPatch, make_ctx
+) -> None:
+    """README: ``timeout`` defaults to 10000 ms (at most the job's own time left). The
+    wait each connection is given, observed without waiting for it."""
+    waits: list[float] = []
+
+    def refused(addresses: object, port: int, timeout: float) -> None:
+        waits.append(timeout)
+        raise ConnectionRefusedError("refused")
+
+    monkeypatch.setattr(webhook, "_connect", refused)
+    for seconds in (60, 5):
+        with pytest.raises(webhook.WebhookError, match="refused"):
+            webhook.run({"url": "http://127.0.0.1:9/"}, make_ctx(LOOPBACK_ALLOWED, seconds=seconds))
+    assert waits[0] == 10.0
+    assert 0 < waits[1] <= 5  # the job's 5 s left cap it
