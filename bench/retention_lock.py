@@ -31,6 +31,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import psycopg  # noqa: E402
+
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.queries import q  # noqa: E402
@@ -102,6 +104,40 @@ def fill_day(store: Store, job: Any, day: datetime, runs: int) -> float:
     return time.monotonic() - started
 
 
+LOCK_WAITS = """
+SELECT pid, query_start, extract(epoch FROM clock_timestamp() - query_start) AS waited
+FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'
+  AND query NOT LIKE '%%execution_partition%%' AND query NOT LIKE '%%bench_old_drop%%'
+"""
+
+
+class LockWaits:
+    """Polls pg_stat_activity every few milliseconds for hot-path statements waiting on
+    a lock (retention's own are left out); keeps the longest wait seen."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.longest = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            while not self.stop.is_set():
+                for _pid, _start, waited in conn.execute(LOCK_WAITS):
+                    self.longest = max(self.longest, float(waited))
+                time.sleep(0.005)
+
+    def __enter__(self) -> LockWaits:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 class HotPath:
     """Threads looping over the hot path's statements, keeping each call's latency."""
 
@@ -111,6 +147,7 @@ class HotPath:
         self.samples: list[tuple[str, str, float]] = []  # (phase, statement, seconds)
         self.stop = threading.Event()
         self.errors: list[str] = []
+        self.spans: list[tuple[float, float, str]] = []
         self.threads = [threading.Thread(target=self._loop, daemon=True) for _ in range(threads)]
 
     def _timed(self, name: str, call: Any) -> Any:
@@ -121,7 +158,9 @@ class HotPath:
             self.samples.append((phase, f"{name} failed", time.perf_counter() - started))
             self.errors.append(f"{phase}: {name}: {str(exc).splitlines()[0]}")
             return []
-        self.samples.append((phase, name, time.perf_counter() - started))
+        ended = time.perf_counter()
+        self.samples.append((phase, name, ended - started))
+        self.spans.append((started, ended, name))
         return result
 
     def _loop(self) -> None:
@@ -165,24 +204,46 @@ class HotPath:
 def measure(scr: Scratch, job: str, day: datetime, old: bool, baseline_s: float) -> dict:
     cutoff = day + timedelta(days=1)
     retention = Store(scr.database_url, max_size=2)
+    locked: list[tuple[float, float]] = []  # when retention held (or queued for) its lock
+    drop = retention._drop_partition
+
+    def timed_drop(part: str, pause: Any) -> None:
+        started = time.perf_counter()
+        drop(part, pause)
+        locked.append((started, time.perf_counter()))
+
+    retention._drop_partition = timed_drop  # type: ignore[method-assign]
     try:
-        with HotPath(scr.store, job) as hot:
+        with LockWaits(scr.database_url) as waits, HotPath(scr.store, job) as hot:
             time.sleep(baseline_s)  # the hot path alone, for comparison
             hot.phase = "retention"
             started = time.monotonic()
             if old:
+                began = time.perf_counter()
                 with retention.tx(timeout_s=60) as conn:
                     conn.execute("SET LOCAL lock_timeout = '10s'")  # as the old code did
                     conn.execute(
                         "SELECT bench_old_drop(%s, %s, %s)",
                         (f"executions_p{day:%Y%m%d}", cutoff, TERMINAL),
                     )
+                locked.append((began, time.perf_counter()))
             else:
                 retention.delete_executions_older_than(cutoff)
             took = time.monotonic() - started
             hot.phase = "after"
+        slowest = sorted(hot.spans, key=lambda sp: sp[0] - sp[1])[:5]
         return {
             "retention_s": round(took, 1),
+            "longest_lock_wait_ms": round(waits.longest * 1000, 1),
+            "drop_transaction_ms": [round((b - a) * 1000, 1) for a, b in locked],
+            "slowest_calls": [
+                {
+                    "statement": name,
+                    "ms": round((b - a) * 1000, 1),
+                    "overlaps_drop": any(a < lb and la < b for la, lb in locked),
+                }
+                for a, b, name in slowest
+            ],
             "alone": hot.figures("baseline"),
             "during_retention": hot.figures("retention"),
             "hot_path_errors": hot.errors,
@@ -215,9 +276,12 @@ def main() -> int:
             during, alone = figures["during_retention"], figures["alone"]
             print(
                 f"{mode}: retention {figures['retention_s']} s; longest hot-path call"
-                f" {during['longest_ms']} ms during it, {alone['longest_ms']} ms alone",
+                f" {during['longest_ms']} ms during it, {alone['longest_ms']} ms alone;"
+                f" longest lock wait seen {figures['longest_lock_wait_ms']} ms",
                 flush=True,
             )
+            for call in figures["slowest_calls"]:
+                print(f"    slow: {call}")
             for error in figures["hot_path_errors"]:
                 print(f"    hot path error: {error}")
             for name, f in during["by_statement"].items():

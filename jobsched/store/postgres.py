@@ -1347,10 +1347,14 @@ class Store:
         statuses = [s for s in (statuses or terminal) if s in terminal]
         params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
         with self.statement() as conn:
+            conn.execute(q("drop_detached_executions"))  # any a crash left detached
             parts = [r["part"] for r in conn.execute(q("old_execution_partitions"), params)]
         deleted = 0
         for part in parts:
-            deleted += self._empty_partition(part, params)
+            try:
+                deleted += self._empty_partition(part, params)
+            except psycopg.errors.UndefinedTable:
+                continue  # another cleanup dropped it meanwhile
             self._drop_partition(part, pause)
         while True:
             with self.tx() as conn:  # one short transaction per batch
@@ -1384,9 +1388,11 @@ class Store:
         return deleted
 
     def _drop_partition(self, part: str, pause: Callable[[float], None]) -> None:
-        """Detaches and drops an emptied day (``drop_execution_partition``) in one short
+        """Detaches an emptied day (``detach_execution_partition``) in one short
         transaction that gives way to the hot path: it waits at most
-        ``PARTITION_LOCK_TIMEOUT`` for its lock, and is tried again ``DROP_TRIES`` times."""
+        ``PARTITION_LOCK_TIMEOUT`` for its lock, and is tried again ``DROP_TRIES``
+        times. The detached table is dropped in a transaction of its own, which locks
+        nothing the hot path uses (its commit, removing the day's files, is slow)."""
         for attempt in range(DROP_TRIES):
             if attempt:
                 pause(DROP_PAUSE_S)
@@ -1394,7 +1400,7 @@ class Store:
                 with self.tx() as conn:
                     conn.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
                     args = {"part": part, "max_kept": MAX_KEPT_TO_MOVE}
-                    moved = conn.execute(q("drop_execution_partition"), args).fetchone()["n"]
+                    moved = conn.execute(q("detach_execution_partition"), args).fetchone()["n"]
             except DependencyError as exc:
                 if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
                     continue  # gave way to the hot path: try again after a pause
@@ -1403,8 +1409,11 @@ class Store:
                 return  # another cleanup dropped it meanwhile
             if moved < 0:
                 log.warning("retention kept %s: more than %s runs to keep", part, MAX_KEPT_TO_MOVE)
-            else:  # a later write to that day makes it again
-                self._partition_days.pop(datetime.strptime(part[-8:], "%Y%m%d").date(), None)
+                return
+            with self.statement() as conn:
+                conn.execute(q("drop_detached_executions"))
+            # A later write to that day makes its partition again.
+            self._partition_days.pop(datetime.strptime(part[-8:], "%Y%m%d").date(), None)
             return
         log.warning("retention could not drop %s yet (busy); a later run will", part)
 

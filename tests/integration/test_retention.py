@@ -225,3 +225,26 @@ def test_retention_prunes_delivered_notifications(engine: Engine) -> None:
     with engine.store.tx() as conn:
         left = {r["kind"] for r in conn.execute("SELECT kind FROM notifications")}
     assert left == {"delivered-recently", "still-due"}
+
+
+def test_a_day_with_too_many_runs_to_keep_stays_until_a_later_run(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moving many kept runs would hold the lock long: such a day keeps its partition
+    (its deletable runs are deleted all the same) and is dropped by a later cleanup."""
+    job = engine.create_job()
+    old, part = _runs_of_an_old_day(engine, job, 4)
+    with engine.store.tx() as conn:  # two of them still unfinished: they stay
+        conn.execute(
+            "UPDATE executions SET status = 'QUEUED', finished_at = NULL WHERE id = ANY(%s)",
+            ([uuid.UUID(i) for i in old[:2]],),
+        )
+    monkeypatch.setattr(postgres, "MAX_KEPT_TO_MOVE", 1)
+    cutoff = engine.clock.now() - timedelta(days=30)
+    assert engine.store.delete_executions_older_than(cutoff) == 2
+    assert _exists(engine, part)
+    assert {engine.status(i) for i in old[:2]} == {"QUEUED"}
+    monkeypatch.setattr(postgres, "MAX_KEPT_TO_MOVE", 2)
+    assert engine.store.delete_executions_older_than(cutoff) == 0
+    assert not _exists(engine, part)
+    assert {engine.status(i) for i in old[:2]} == {"QUEUED"}  # now in the default partition

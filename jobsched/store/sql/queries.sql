@@ -502,8 +502,11 @@ SELECT partition_blocks(%(part)s) AS n;
 -- name: delete_partition_rows
 SELECT delete_partition_rows(%(part)s, %(cutoff)s, %(statuses)s, %(from)s, %(to)s) AS n;
 
--- name: drop_execution_partition
-SELECT drop_execution_partition(%(part)s, %(max_kept)s) AS n;
+-- name: detach_execution_partition
+SELECT detach_execution_partition(%(part)s, %(max_kept)s) AS n;
+
+-- name: drop_detached_executions
+SELECT drop_detached_executions() AS n;
 
 -- name: delete_old_notifications
 -- Retention of the notifications outbox: delivered ones (notifications_sent_idx) and

@@ -14,11 +14,16 @@
 --         redriven meanwhile is judged again by its new version and kept;
 --      b. VACUUM of the partition (from the store, outside any transaction), so the
 --         primary key index lists only the rows left, the ones to keep;
---      c. drop_execution_partition: under a short lock_timeout (given up and retried
---         rather than queueing ahead of the workers), DETACH, move the few kept rows
---         to the default partition through that index, fix the counters, DROP. Only
---         this short transaction holds the ACCESS EXCLUSIVE lock; a day with more
---         rows to keep than p_max_kept stays attached until a later run.
+--      c. detach_execution_partition: under a short lock_timeout (given up and
+--         retried rather than queueing ahead of the workers), DETACH, move the few
+--         kept rows to the default partition through that index, fix the counters,
+--         and rename the table executions_detached_YYYYMMDD. Only this short
+--         transaction holds the ACCESS EXCLUSIVE lock on executions; a day with more
+--         rows to keep than p_max_kept stays attached until a later run;
+--      d. drop_detached_executions, in a transaction of its own: dropping the day's
+--         files takes a while at commit (hundreds of milliseconds for a day of a
+--         million runs), and a detached table locks nothing the hot path uses. A
+--         table left detached by a crash is dropped by the next run.
 -- 2. A day that gets its partition while executions_default holds rows of it (a run
 --    written far ahead, or a day whose partition could not be made in time) used to
 --    keep them there, and the partition could never be attached (check_violation):
@@ -67,12 +72,13 @@ BEGIN
     RETURN n;
 END $$;
 
--- Detaches and drops one day whose deletable rows are gone, moving what is left (runs
--- to keep) to the default partition; returns how many it moved, or -1 (nothing done)
--- when more than p_max_kept are left. Run by the store in its own transaction under a
+-- Detaches one day whose deletable rows are gone, moving what is left (runs to keep)
+-- to the default partition, and renames it executions_detached_YYYYMMDD (dropped by
+-- drop_detached_executions); returns how many it moved, or -1 (nothing done) when
+-- more than p_max_kept are left. Run by the store in its own transaction under a
 -- short lock_timeout, after a VACUUM of the partition: the rows left are read through
 -- the primary key index (enable_seqscan off), not through the day's emptied heap.
-CREATE FUNCTION drop_execution_partition(p_part text, p_max_kept integer)
+CREATE FUNCTION detach_execution_partition(p_part text, p_max_kept integer)
 RETURNS bigint LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
     kept bigint;
@@ -85,14 +91,37 @@ BEGIN
     END IF;
     -- Detached rows leave the counters by themselves: subtract them; the parent's
     -- insert trigger counts them again as they are moved.
+    -- ORDER BY the primary key: a read in index order is the only one the planner
+    -- considers through the index (a plain read would scan the emptied heap whole).
     EXECUTE format(
         'INSERT INTO execution_count_deltas (job_id, handler, status, delta)'
-        ' SELECT job_id, handler, status, -count(*) FROM %I GROUP BY 1, 2, 3', p_part);
-    EXECUTE format('INSERT INTO executions SELECT * FROM %I', p_part);
-    EXECUTE format('DROP TABLE %I', p_part);
+        ' SELECT job_id, handler, status, -count(*)'
+        ' FROM (SELECT job_id, handler, status FROM %I ORDER BY id, scheduled_for) k'
+        ' GROUP BY 1, 2, 3', p_part);
+    EXECUTE format('INSERT INTO executions SELECT * FROM %I ORDER BY id, scheduled_for',
+                   p_part);
+    EXECUTE format('ALTER TABLE %I RENAME TO %I', p_part,
+                   'executions_detached_' || substr(p_part, 13));
     RETURN kept;
 EXCEPTION WHEN SQLSTATE 'JS001' THEN
     RETURN -1;  -- everything above is undone: the day stays attached
+END $$;
+
+-- Drops the days detach_execution_partition detached (a crash may have left some).
+CREATE FUNCTION drop_detached_executions() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    part text;
+    dropped integer := 0;
+BEGIN
+    FOR part IN
+        SELECT c.relname FROM pg_class c
+        WHERE c.relname ~ '^executions_detached_[0-9]{8}$' AND c.relkind = 'r'
+          AND c.relnamespace = 'public'::regnamespace
+    LOOP
+        EXECUTE format('DROP TABLE %I', part);
+        dropped := dropped + 1;
+    END LOOP;
+    RETURN dropped;
 END $$;
 
 -- 0008's attach_execution_partitions, moving the rows the default partition holds of a
