@@ -1346,8 +1346,8 @@ class Store:
         terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
         statuses = [s for s in (statuses or terminal) if s in terminal]
         params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
+        self._drop_detached(pause, tries=1)  # any a crash left detached
         with self.statement() as conn:
-            conn.execute(q("drop_detached_executions"))  # any a crash left detached
             parts = [r["part"] for r in conn.execute(q("old_execution_partitions"), params)]
         deleted = 0
         for part in parts:
@@ -1387,35 +1387,51 @@ class Store:
             )
         return deleted
 
-    def _drop_partition(self, part: str, pause: Callable[[float], None]) -> None:
-        """Detaches an emptied day (``detach_execution_partition``) in one short
-        transaction that gives way to the hot path: it waits at most
-        ``PARTITION_LOCK_TIMEOUT`` for its lock, and is tried again ``DROP_TRIES``
-        times. The detached table is dropped in a transaction of its own, which locks
-        nothing the hot path uses (its commit, removing the day's files, is slow)."""
-        for attempt in range(DROP_TRIES):
+    def _giving_way(
+        self, query: str, args: dict[str, Any], pause: Callable[[float], None], tries: int
+    ) -> dict[str, Any] | None:
+        """``query`` in a transaction that waits at most ``PARTITION_LOCK_TIMEOUT`` for
+        its locks (while it waits, the hot path queues behind it), tried ``tries``
+        times ``DROP_PAUSE_S`` apart; its row, or None when it never got its locks."""
+        for attempt in range(tries):
             if attempt:
                 pause(DROP_PAUSE_S)
             try:
                 with self.tx() as conn:
                     conn.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
-                    args = {"part": part, "max_kept": MAX_KEPT_TO_MOVE}
-                    moved = conn.execute(q("detach_execution_partition"), args).fetchone()["n"]
+                    return conn.execute(query, args).fetchone()
             except DependencyError as exc:
-                if isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
-                    continue  # gave way to the hot path: try again after a pause
-                raise
-            except psycopg.errors.UndefinedTable:
-                return  # another cleanup dropped it meanwhile
-            if moved < 0:
-                log.warning("retention kept %s: more than %s runs to keep", part, MAX_KEPT_TO_MOVE)
-                return
-            with self.statement() as conn:
-                conn.execute(q("drop_detached_executions"))
+                if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+                    raise
+        return None
+
+    def _drop_partition(self, part: str, pause: Callable[[float], None]) -> None:
+        """Detaches an emptied day (``detach_execution_partition``) in one short
+        transaction that gives way to the hot path, then drops it
+        (``_drop_detached``)."""
+        args = {"part": part, "max_kept": MAX_KEPT_TO_MOVE}
+        try:
+            row = self._giving_way(q("detach_execution_partition"), args, pause, DROP_TRIES)
+        except psycopg.errors.UndefinedTable:
+            return  # another cleanup dropped it meanwhile
+        if row is None:
+            log.warning("retention could not drop %s yet (busy); a later run will", part)
+        elif row["n"] < 0:
+            log.warning("retention kept %s: more than %s runs to keep", part, MAX_KEPT_TO_MOVE)
+        else:
             # A later write to that day makes its partition again.
             self._partition_days.pop(datetime.strptime(part[-8:], "%Y%m%d").date(), None)
-            return
-        log.warning("retention could not drop %s yet (busy); a later run will", part)
+            self._drop_detached(pause, DROP_TRIES)
+
+    def _drop_detached(self, pause: Callable[[float], None], tries: int) -> None:
+        """Drops the detached days: first their foreign keys to jobs, in a short
+        transaction that gives way (it locks jobs), then the tables, in a transaction
+        that locks nothing the hot path uses (its commit, removing a day's files, is
+        slow)."""
+        if self._giving_way(q("unlink_detached_executions"), {}, pause, tries) is None:
+            log.warning("retention could not unlink the detached days yet (busy)")
+        with self.statement() as conn:
+            conn.execute(q("drop_detached_executions"))
 
     # ----------------------------------------------------------- dead letter
 

@@ -505,6 +505,9 @@ SELECT delete_partition_rows(%(part)s, %(cutoff)s, %(statuses)s, %(from)s, %(to)
 -- name: detach_execution_partition
 SELECT detach_execution_partition(%(part)s, %(max_kept)s) AS n;
 
+-- name: unlink_detached_executions
+SELECT unlink_detached_executions() AS n;
+
 -- name: drop_detached_executions
 SELECT drop_detached_executions() AS n;
 

@@ -20,9 +20,12 @@
 --         and rename the table executions_detached_YYYYMMDD. Only this short
 --         transaction holds the ACCESS EXCLUSIVE lock on executions; a day with more
 --         rows to keep than p_max_kept stays attached until a later run;
---      d. drop_detached_executions, in a transaction of its own: dropping the day's
+--      d. unlink_detached_executions, again under the short lock_timeout: drops the
+--         detached table's foreign key to jobs (a DROP TABLE of it would hold ACCESS
+--         EXCLUSIVE on jobs until its commit);
+--      e. drop_detached_executions, in a transaction of its own: dropping the day's
 --         files takes a while at commit (hundreds of milliseconds for a day of a
---         million runs), and a detached table locks nothing the hot path uses. A
+--         million runs), and the unlinked table locks nothing the hot path uses. A
 --         table left detached by a crash is dropped by the next run.
 -- 2. A day that gets its partition while executions_default holds rows of it (a run
 --    written far ahead, or a day whose partition could not be made in time) used to
@@ -107,7 +110,26 @@ EXCEPTION WHEN SQLSTATE 'JS001' THEN
     RETURN -1;  -- everything above is undone: the day stays attached
 END $$;
 
--- Drops the days detach_execution_partition detached (a crash may have left some).
+-- Drops the foreign keys of the days detach_execution_partition detached: quick, but
+-- it locks jobs (ACCESS EXCLUSIVE), so the store runs it under a short lock_timeout.
+CREATE FUNCTION unlink_detached_executions() RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    fk record;
+    dropped integer := 0;
+BEGIN
+    FOR fk IN
+        SELECT c.relname, k.conname FROM pg_class c JOIN pg_constraint k ON k.conrelid = c.oid
+        WHERE c.relname ~ '^executions_detached_[0-9]{8}$' AND c.relkind = 'r'
+          AND c.relnamespace = 'public'::regnamespace AND k.contype = 'f'
+    LOOP
+        EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', fk.relname, fk.conname);
+        dropped := dropped + 1;
+    END LOOP;
+    RETURN dropped;
+END $$;
+
+-- Drops the detached days whose foreign keys are gone (a crash may have left some):
+-- then it locks nothing but the table itself, however long removing its files takes.
 CREATE FUNCTION drop_detached_executions() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     part text;
@@ -117,6 +139,8 @@ BEGIN
         SELECT c.relname FROM pg_class c
         WHERE c.relname ~ '^executions_detached_[0-9]{8}$' AND c.relkind = 'r'
           AND c.relnamespace = 'public'::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                          WHERE k.conrelid = c.oid AND k.contype = 'f')
     LOOP
         EXECUTE format('DROP TABLE %I', part);
         dropped := dropped + 1;
