@@ -1339,10 +1339,11 @@ class Store:
 
         Never blocks the hot path (migration 0016): each whole day before the cutoff
         has its deletable rows deleted from its partition in short transactions, then
-        is detached and dropped in one short transaction (its kept rows moved to the
-        default partition) that gives way when it cannot get its lock at once
-        (``PARTITION_LOCK_TIMEOUT``; ``pause`` between tries). What remains (the
-        cutoff's own day, the default partition) is deleted in batches."""
+        is detached in one short transaction (its kept rows moved to the default
+        partition) that gives way when it cannot get its lock at once
+        (``PARTITION_LOCK_TIMEOUT``; ``pause`` between tries), then dropped without
+        locking what the hot path uses. What remains (the cutoff's own day, the
+        default partition) is deleted in batches."""
         terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
         statuses = [s for s in (statuses or terminal) if s in terminal]
         params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
