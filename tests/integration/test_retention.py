@@ -248,3 +248,15 @@ def test_a_day_with_too_many_runs_to_keep_stays_until_a_later_run(
     assert engine.store.delete_executions_older_than(cutoff) == 0
     assert not _exists(engine, part)
     assert {engine.status(i) for i in old[:2]} == {"QUEUED"}  # now in the default partition
+
+
+def test_a_day_left_detached_by_a_crash_is_dropped_by_the_next_run(engine: Engine) -> None:
+    job = engine.create_job()
+    _, part = _runs_of_an_old_day(engine, job, 2)
+    detached = "executions_detached_" + part[-8:]
+    with engine.store.tx() as conn:  # retention died between the detach and the drop
+        conn.execute(q("detach_execution_partition"), {"part": part, "max_kept": 10})
+    assert _exists(engine, detached) and not _exists(engine, part)
+    engine.store.delete_executions_older_than(engine.clock.now() - timedelta(days=30))
+    assert not _exists(engine, detached)
+    assert engine.service.list_executions({})["total"] == 0  # moved, then deleted as old
