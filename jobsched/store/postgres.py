@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -72,6 +72,23 @@ ROLLUP_KEEP = timedelta(days=8)
 """How far back the per-minute rollups of finished runs go (/metrics/executions serves
 up to 7 days)."""
 CLEANUP_BATCH = 5000
+CLEANUP_BLOCKS = 256
+"""Heap blocks (8 kB each, a few thousand runs) of an old day that retention deletes
+from per statement: each its own short transaction."""
+PARTITION_LOCK_TIMEOUT = "100ms"
+"""How long a partition's DETACH/DROP (retention) or ATTACH (a new day) waits for its
+lock. While it waits, every statement on executions queues behind it: it gives way
+after this long and is tried again later, so the hot path waits at most about this
+long behind a schema change."""
+DROP_TRIES = 30
+DROP_PAUSE_S = 1.0
+"""Retention tries to drop an emptied day this many times, this far apart, in one run;
+a day it could not drop (too busy) is dropped by a later run."""
+MAX_KEPT_TO_MOVE = 10_000
+"""A day with more rows to keep than this (e.g. a day of dead letters) is not dropped:
+moving its rows would hold the lock too long. Its deletable rows are deleted anyway."""
+PARTITION_KNOWN_S = 600.0
+"""A day whose partition was seen is not checked again on write for this long."""
 
 
 @dataclass(frozen=True)
@@ -364,6 +381,8 @@ class Store:
         caller needs another: the API's connections keep theirs, at no round trip."""
         self.pool.open(wait=False)
         self._partitions_checked: datetime | None = None
+        self._partition_days: dict[date, float] = {}
+        """Days known to have their partition, until when (``_partitions_for``)."""
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
         """Pool hook: a new connection (whose id may be a closed one's)."""
@@ -687,6 +706,8 @@ class Store:
                     except (psycopg.DataError, psycopg.IntegrityError) as exc:
                         broken[plan[0]["id"]] = _describe(exc)
             self._flag_broken(conn, broken, now)
+        # Runs due on a day without its partition (written ahead, caught up): moved into it.
+        self._partitions_for([e.scheduled_for for e in created])
         pending = [e for e in created if e.status == S.PENDING.value and not e.on_hold]
         flagged = {str(k): v for k, v in broken.items()}
         return Scheduled(pending, flagged, cancelled, full=read == limit)
@@ -909,6 +930,8 @@ class Store:
                     [e.id for e in created], [changes.plain(r) for r in runs]
                 )
                 audit_log.record(conn, audit, "job", jid, change, now)
+        # Runs due on a day without its partition (far ahead): moved into its new one.
+        self._partitions_for(times)
         return created
 
     @staticmethod
@@ -1049,6 +1072,7 @@ class Store:
                 "range": {"after": {"start": start.isoformat(), "end": end.isoformat()}},
             }
             audit_log.record(conn, audit, "job", jid, change, now)
+        self._partitions_for([e.scheduled_for for e in created])
         return created, len(times) - len(created)
 
     def occurrences(
@@ -1441,21 +1465,35 @@ class Store:
         return self.get_execution(execution_id)
 
     def delete_executions_older_than(
-        self, cutoff: datetime, statuses: Sequence[str] | None = None
+        self,
+        cutoff: datetime,
+        statuses: Sequence[str] | None = None,
+        pause: Callable[[float], None] = time.sleep,
     ) -> int:
         """Deletes finished executions (of ``statuses``) that finished before ``cutoff``,
-        except those with a dead-letter entry; returns how many.
+        except those with a dead-letter entry; returns how many. Also prunes trigger
+        keys and delivered notifications older than ``cutoff``.
 
-        Whole days before the cutoff are dropped as partitions (their rows to keep are
-        moved aside first); what remains (the cutoff's own day, the default partition)
-        is deleted in batches."""
+        Never blocks the hot path (migration 0016): each whole day before the cutoff
+        has its deletable rows deleted from its partition in short transactions, then
+        is detached in one short transaction (its kept rows moved to the default
+        partition) that gives way when it cannot get its lock at once
+        (``PARTITION_LOCK_TIMEOUT``; ``pause`` between tries), then dropped without
+        locking what the hot path uses. What remains (the cutoff's own day, the
+        default partition) is deleted in batches."""
         terminal = [S.SUCCEEDED.value, S.FAILED.value, S.CANCELLED.value, S.SKIPPED.value]
         statuses = [s for s in (statuses or terminal) if s in terminal]
         params = {"cutoff": cutoff, "statuses": list(statuses), "batch": CLEANUP_BATCH}
-        with self.tx() as conn:
-            # Detaching locks executions: wait a bounded time for running queries.
-            conn.execute("SET LOCAL lock_timeout = '10s'")
-            deleted = conn.execute(q("drop_execution_partitions"), params).fetchone()["n"]
+        self._drop_detached(pause, tries=1)  # any a crash left detached
+        with self.statement() as conn:
+            parts = [r["part"] for r in conn.execute(q("old_execution_partitions"), params)]
+        deleted = 0
+        for part in parts:
+            try:
+                deleted += self._empty_partition(part, params)
+            except psycopg.errors.UndefinedTable:
+                continue  # another cleanup dropped it meanwhile
+            self._drop_partition(part, pause)
         while True:
             with self.tx() as conn:  # one short transaction per batch
                 n = conn.execute(q("delete_old_executions"), params).rowcount
@@ -1464,6 +1502,11 @@ class Store:
                 break
         with self.tx() as conn:
             conn.execute(q("delete_old_trigger_keys"), {"cutoff": cutoff})
+        while True:
+            with self.tx() as conn:
+                n = conn.execute(q("delete_old_notifications"), params).rowcount
+            if n < CLEANUP_BATCH:
+                break
         return deleted
 
     def delete_audit_older_than(self, cutoff: datetime) -> int:
@@ -1477,6 +1520,68 @@ class Store:
             deleted += n
             if n < CLEANUP_BATCH:
                 return deleted
+
+    def _empty_partition(self, part: str, params: dict[str, Any]) -> int:
+        """Deletes an old day's deletable rows from its partition, ``CLEANUP_BLOCKS``
+        heap blocks per statement (each its own transaction), then VACUUMs it so that
+        its indexes list only the rows left; returns how many it deleted."""
+        deleted = 0
+        with self.statement() as conn:
+            blocks = conn.execute(q("partition_blocks"), {"part": part}).fetchone()["n"]
+            for start in range(0, blocks, CLEANUP_BLOCKS):
+                args = {**params, "part": part, "from": start, "to": start + CLEANUP_BLOCKS}
+                deleted += conn.execute(q("delete_partition_rows"), args).fetchone()["n"]
+            # No TRUNCATE: shortening the file would take the partition's strongest lock.
+            conn.execute(
+                sql.SQL("VACUUM (TRUNCATE false, INDEX_CLEANUP on) {}").format(sql.Identifier(part))
+            )
+        return deleted
+
+    def _giving_way(
+        self, query: str, args: dict[str, Any], pause: Callable[[float], None], tries: int
+    ) -> dict[str, Any] | None:
+        """``query`` in a transaction that waits at most ``PARTITION_LOCK_TIMEOUT`` for
+        its locks (while it waits, the hot path queues behind it), tried ``tries``
+        times ``DROP_PAUSE_S`` apart; its row, or None when it never got its locks."""
+        for attempt in range(tries):
+            if attempt:
+                pause(DROP_PAUSE_S)
+            try:
+                with self.tx() as conn:
+                    conn.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
+                    return conn.execute(query, args).fetchone()
+            except DependencyError as exc:
+                if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
+                    raise
+        return None
+
+    def _drop_partition(self, part: str, pause: Callable[[float], None]) -> None:
+        """Detaches an emptied day (``detach_execution_partition``) in one short
+        transaction that gives way to the hot path, then drops it
+        (``_drop_detached``)."""
+        args = {"part": part, "max_kept": MAX_KEPT_TO_MOVE}
+        try:
+            row = self._giving_way(q("detach_execution_partition"), args, pause, DROP_TRIES)
+        except psycopg.errors.UndefinedTable:
+            return  # another cleanup dropped it meanwhile
+        if row is None:
+            log.warning("retention could not drop %s yet (busy); a later run will", part)
+        elif row["n"] < 0:
+            log.warning("retention kept %s: more than %s runs to keep", part, MAX_KEPT_TO_MOVE)
+        else:
+            # A later write to that day makes its partition again.
+            self._partition_days.pop(datetime.strptime(part[-8:], "%Y%m%d").date(), None)
+            self._drop_detached(pause, DROP_TRIES)
+
+    def _drop_detached(self, pause: Callable[[float], None], tries: int) -> None:
+        """Drops the detached days: first their foreign keys to jobs, in a short
+        transaction that gives way (it locks jobs), then the tables, in a transaction
+        that locks nothing the hot path uses (its commit, removing a day's files, is
+        slow)."""
+        if self._giving_way(q("unlink_detached_executions"), {}, pause, tries) is None:
+            log.warning("retention could not unlink the detached days yet (busy)")
+        with self.statement() as conn:
+            conn.execute(q("drop_detached_executions"))
 
     # ----------------------------------------------------------- dead letter
 
@@ -1558,12 +1663,36 @@ class Store:
         try:
             with self.tx() as conn:
                 # Attaching waits for queries on the default partition; never for long.
-                conn.execute("SET LOCAL lock_timeout = '2s'")
+                conn.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
                 params = {"now": now, "days": PARTITION_DAYS_AHEAD + 1}
                 conn.execute(q("ensure_execution_partitions"), params)
             self._partitions_checked = now
         except (psycopg.Error, DependencyError) as exc:
             log.warning("partitions not created yet: %s", exc)
+
+    def _partitions_for(self, times: Sequence[datetime]) -> None:
+        """Makes sure the days of these run times have their partitions, so no day's
+        runs pile up in the default partition (a run written far ahead used to spoil its
+        day: the partition could not be attached later). Rows the default partition
+        already holds of such a day are moved into it (migration 0016). A day seen
+        within ``PARTITION_KNOWN_S`` costs nothing; a failure (the lock not had within
+        ``PARTITION_LOCK_TIMEOUT``) is logged, the rows go to the default partition,
+        and the tick's next check of the day moves them."""
+        clock = time.monotonic()
+        days = {t.astimezone(UTC).date() for t in times}
+        missing = [d for d in days if self._partition_days.get(d, 0.0) < clock]
+        if not missing:
+            return
+        starts = [datetime.combine(d, datetime.min.time(), UTC) for d in sorted(missing)]
+        try:
+            with self.tx() as conn:
+                conn.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
+                conn.execute(q("ensure_partition_days"), {"times": starts})
+        except (psycopg.Error, DependencyError) as exc:
+            log.warning("partitions not created yet: %s", _first_line(exc))
+            return
+        for d in missing:
+            self._partition_days[d] = clock + PARTITION_KNOWN_S
 
     # --------------------------------------------------------------- metrics
 

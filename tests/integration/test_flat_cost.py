@@ -8,7 +8,7 @@ import dataclasses
 import json
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -200,8 +200,9 @@ def test_totals_and_metrics_stay_exact_as_runs_change_state(engine: Engine) -> N
 def test_the_tick_creates_daily_partitions_a_week_ahead(engine: Engine) -> None:
     job = engine.create_job()
     engine.clock.advance(days=20)
-    far = engine.service.trigger_job(job, {})  # no partition yet for that day
-    assert _partition_of(engine, far["id"]) == "executions_default"
+    far = engine.service.trigger_job(job, {})  # its day gets its partition as it is written
+    day = engine.clock.now().strftime("%Y%m%d")
+    assert _partition_of(engine, far["id"]) == f"executions_p{day}"
     engine.clock.advance(days=1)
     engine.scheduler.run_once(engine.clock.now())
     for ahead in range(8):
@@ -213,6 +214,57 @@ def test_the_tick_creates_daily_partitions_a_week_ahead(engine: Engine) -> None:
     day = engine.clock.now().strftime("%Y%m%d")
     assert _partition_of(engine, run["id"]) == f"executions_p{day}"
     assert engine.service.get_execution(far["id"])["id"] == far["id"]
+
+
+def _exists(engine: Engine, table: str) -> bool:
+    with engine.store.tx() as conn:
+        return conn.execute("SELECT to_regclass(%s) AS t", (table,)).fetchone()["t"] is not None
+
+
+def _a_day_without_partition(engine: Engine, ahead: int) -> datetime:
+    """The first time ``ahead`` days or more from the clock whose day has no partition
+    (the tests share a database: another test may have made that day's)."""
+    when = engine.clock.now() + timedelta(days=ahead)
+    while _exists(engine, f"executions_p{when:%Y%m%d}"):
+        when += timedelta(days=1)
+    return when
+
+
+def test_a_run_written_far_ahead_gets_its_days_partition(engine: Engine) -> None:
+    job = engine.create_job()
+    when = _a_day_without_partition(engine, 30)
+    far = engine.service.trigger_job(job, {"run_at": when.isoformat()})["id"]
+    part = f"executions_p{when:%Y%m%d}"
+    assert _partition_of(engine, far) == part
+    # The clock reaches that day: the tick's partitions are made, and the day's runs
+    # (the far one, and those written on the day) are in its partition.
+    engine.clock.set(when - timedelta(days=2))
+    engine.scheduler.run_once(engine.clock.now())
+    engine.clock.set(when)
+    later = engine.service.trigger_job(job, {})["id"]
+    assert {_partition_of(engine, far), _partition_of(engine, later)} == {part}
+    _assert_totals_match(engine, [job])
+
+
+def test_runs_left_in_the_default_partition_move_into_their_days_partition(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = engine.create_job()
+    when = _a_day_without_partition(engine, 30)
+    # The partition could not be made when the run was written (its lock was busy).
+    monkeypatch.setattr(engine.store, "_partitions_for", lambda times: None, raising=False)
+    far = engine.service.trigger_job(job, {"run_at": when.isoformat()})["id"]
+    assert _partition_of(engine, far) == "executions_default"
+    monkeypatch.undo()
+    engine.clock.set(when - timedelta(days=2))
+    engine.scheduler.run_once(engine.clock.now())  # the day comes within a week
+    part = f"executions_p{when:%Y%m%d}"
+    assert _partition_of(engine, far) == part
+    engine.clock.set(when)
+    later = engine.service.trigger_job(job, {})["id"]
+    assert _partition_of(engine, later) == part
+    assert engine.service.get_execution(far)["status"] == "QUEUED"
+    _assert_totals_match(engine, [job])
 
 
 def test_retention_drops_old_days_whole_and_keeps_dead_letters(engine: Engine) -> None:

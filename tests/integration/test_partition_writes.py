@@ -33,8 +33,8 @@ def _record(engine: Engine, rows: list[dict[str, Any]]) -> set[str]:
 
 
 def _to_a_day_without_partition(engine: Engine) -> None:
-    """Moves the clock on to a day no test has made a partition for: its runs go to the
-    default partition."""
+    """Moves the clock on to a day no test has made a partition for (a write makes it,
+    unless ``_left_in_the_default_partition``)."""
     while True:
         engine.clock.advance(days=50)
         with engine.store.tx() as conn:
@@ -57,16 +57,26 @@ def _to_a_day_with_its_own_partition(engine: Engine) -> None:
                 return
 
 
+def _left_in_the_default_partition(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes no longer make their days' partitions (as when the lock to attach one was
+    busy): runs of a day without its partition stay in the default partition."""
+    monkeypatch.setattr(engine.store, "_partitions_for", lambda times: None)
+
+
 def _ok(execution_id: str) -> Finish:
     return Finish(execution_id, "tok", AttemptOutcome.SUCCEEDED, {"ok": 1})
 
 
 @pytest.mark.parametrize("table", ["a day the tick added", "the default partition"])
-def test_statements_aimed_at_a_partition_are_counted_once(engine: Engine, table: str) -> None:
+def test_statements_aimed_at_a_partition_are_counted_once(
+    engine: Engine, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     job = engine.create_job()
     _to_a_day_without_partition(engine)
     if table == "a day the tick added":
         engine.scheduler.run_once(engine.clock.now())
+    else:
+        _left_in_the_default_partition(engine, monkeypatch)
     runs = [e["id"] for e in engine.service.trigger_job(job, {"runs": [{}] * 4})["items"]]
     part = _partition_of(engine, runs[0])
     assert part != "executions"
@@ -99,10 +109,13 @@ def test_statements_aimed_at_a_partition_are_counted_once(engine: Engine, table:
     assert _succeeded(engine) == (1, 2.0)
 
 
-def test_a_batch_is_written_into_its_rows_partitions(engine: Engine) -> None:
+def test_a_batch_is_written_into_its_rows_partitions(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     job = engine.create_job()
     today = [e["id"] for e in engine.service.trigger_job(job, {"runs": [{}] * 2})["items"]]
     _to_a_day_without_partition(engine)
+    _left_in_the_default_partition(engine, monkeypatch)
     later = engine.service.trigger_job(job, {})["id"]  # in the default partition
     rows = engine.store.claimed([*today, later])
     assert {r["part"] for r in rows} == {

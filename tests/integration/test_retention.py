@@ -4,15 +4,21 @@ deletes finished executions older than RETENTION_DAYS and never a dead-letter en
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
+import psycopg
 import pytest
 
 from jobsched.builtin_jobs import CLEANUP_JOB, CLEANUP_SCHEDULE
 from jobsched.errors import NotFoundError
 from jobsched.scheduler import Scheduler
 from jobsched.store import postgres
+from jobsched.store.queries import q
 from tests.integration.engine import Engine
+from tests.integration.helpers import wait_for
 
 
 @pytest.fixture
@@ -88,3 +94,169 @@ def test_cleanup_deletes_old_history_but_keeps_dead_letters_and_recent_runs(
     (entry,) = retaining.service.list_dead_letter({})["items"]
     assert entry["execution_id"] == old_dead
     assert retaining.status(old_dead) == "FAILED"
+
+
+def _runs_of_an_old_day(engine: Engine, job: str, n: int, days: int = 35) -> tuple[list[str], str]:
+    """``n`` finished runs moved to ``days`` ago, into that day's own partition; the
+    runs and the partition."""
+    runs = _finished_runs(engine, job, n)
+    old_day = engine.clock.now() - timedelta(days=days)
+    with engine.store.tx() as conn:
+        conn.execute(q("ensure_execution_partitions"), {"now": old_day, "days": 1})
+        conn.execute(
+            "UPDATE executions SET scheduled_for = scheduled_for - %s * interval '1 day',"
+            " finished_at = finished_at - %s * interval '1 day' WHERE id = ANY(%s)",
+            (days, days, [uuid.UUID(i) for i in runs]),
+        )
+    return runs, f"executions_p{old_day:%Y%m%d}"
+
+
+def _exists(engine: Engine, table: str) -> bool:
+    with engine.store.tx() as conn:
+        return conn.execute("SELECT to_regclass(%s) AS t", (table,)).fetchone()["t"] is not None
+
+
+def _someone_waits_for_executions(database_url: str) -> bool:
+    """A backend is queued for a lock on executions (or one of its partitions)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE NOT l.granted AND c.relname LIKE 'executions%%'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_retention_gives_way_to_the_hot_path_instead_of_queueing_it(engine: Engine) -> None:
+    """A long reader holds executions (an API list, a report) while retention drops a
+    day: retention's lock request must not queue a worker's statements behind it."""
+    job = engine.create_job()
+    old, part = _runs_of_an_old_day(engine, job, 3)
+    recent = _finished_runs(engine, job, 1)
+    waiting = engine.service.trigger_job(job, {})["id"]  # queued for a worker
+    store = engine.store
+    gave_way, reader_done = threading.Event(), threading.Event()
+
+    def pause(_seconds: float) -> None:  # retention waits out the busy reader, no sleep
+        gave_way.set()
+        reader_done.wait(30)
+
+    with psycopg.connect(store.database_url) as reader, ThreadPoolExecutor(2) as pool:
+        reader.execute("SELECT count(*) FROM executions").fetchone()  # holds its lock
+        cleanup = pool.submit(
+            store.delete_executions_older_than,
+            engine.clock.now() - timedelta(days=30),
+            None,
+            pause,
+        )
+        try:
+            # Retention has asked for its lock (and is queued for it, or gave way).
+            wait_for(
+                lambda: gave_way.is_set() or _someone_waits_for_executions(store.database_url),
+                what="retention asking for its lock",
+            )
+            # A worker's statement on executions, while the reader still holds it.
+            claim = pool.submit(store.claimed, [waiting])
+            (row,) = claim.result(timeout=8)  # less than the lock wait retention used to allow
+            assert str(row["id"]) == waiting
+        finally:
+            reader.rollback()
+            reader_done.set()
+        assert cleanup.result(timeout=60) == 3
+    assert not _exists(engine, part)  # dropped once the reader was gone
+    for gone in old:
+        with pytest.raises(NotFoundError):
+            store.get_execution(gone)
+    assert engine.status(recent[0]) == "SUCCEEDED"
+
+
+def test_retention_keeps_a_run_retried_in_the_same_instant(engine: Engine) -> None:
+    job = engine.create_job()
+    run = engine.service.trigger_job(job, {})["id"]
+    engine.service.cancel_execution(run)
+    assert engine.status(run) == "CANCELLED"
+    store = engine.store
+    with store.tx() as conn:  # cancelled 31 days ago (its day is recent: deleted by row)
+        conn.execute(
+            "UPDATE executions SET finished_at = finished_at - interval '31 days' WHERE id = %s",
+            (uuid.UUID(run),),
+        )
+    with psycopg.connect(store.database_url) as retry, ThreadPoolExecutor(1) as pool:
+        # An operator's retry of the run is being written, not yet committed...
+        moved = retry.execute(
+            q("requeue_execution"), {"id": uuid.UUID(run), "now": engine.clock.now()}
+        ).fetchall()
+        assert len(moved) == 1
+        # ...when retention, which read the run as old and finished, reaches it.
+        cleanup = pool.submit(
+            store.delete_executions_older_than, engine.clock.now() - timedelta(days=30)
+        )
+        wait_for(lambda: _someone_waits_for_a_row(store.database_url), what="a row lock wait")
+        retry.commit()
+        assert cleanup.result(timeout=30) == 0
+    assert engine.status(run) == "PENDING"
+
+
+def _someone_waits_for_a_row(database_url: str) -> bool:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+def test_retention_prunes_delivered_notifications(engine: Engine) -> None:
+    job = engine.create_job()
+    now = engine.clock.now()
+    kinds = {  # kind: (created, next attempt, sent)
+        "delivered-long-ago": (now - timedelta(days=40), now, now - timedelta(days=40)),
+        "given-up-long-ago": (now - timedelta(days=40), "infinity", None),
+        "delivered-recently": (now - timedelta(days=1), now, now - timedelta(days=1)),
+        "still-due": (now - timedelta(days=40), now, None),
+    }
+    with engine.store.tx() as conn:
+        for kind, (created, due, sent) in kinds.items():
+            conn.execute(
+                "INSERT INTO notifications (id, job_id, kind, body, created_at,"
+                " next_attempt_at, sent_at) VALUES (gen_random_uuid(), %s, %s, '{}', %s, %s, %s)",
+                (uuid.UUID(job), kind, created, due, sent),
+            )
+    engine.store.delete_executions_older_than(now - timedelta(days=30))
+    with engine.store.tx() as conn:
+        left = {r["kind"] for r in conn.execute("SELECT kind FROM notifications")}
+    assert left == {"delivered-recently", "still-due"}
+
+
+def test_a_day_with_too_many_runs_to_keep_stays_until_a_later_run(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moving many kept runs would hold the lock long: such a day keeps its partition
+    (its deletable runs are deleted all the same) and is dropped by a later cleanup."""
+    job = engine.create_job()
+    old, part = _runs_of_an_old_day(engine, job, 4)
+    with engine.store.tx() as conn:  # two of them still unfinished: they stay
+        conn.execute(
+            "UPDATE executions SET status = 'QUEUED', finished_at = NULL WHERE id = ANY(%s)",
+            ([uuid.UUID(i) for i in old[:2]],),
+        )
+    monkeypatch.setattr(postgres, "MAX_KEPT_TO_MOVE", 1)
+    cutoff = engine.clock.now() - timedelta(days=30)
+    assert engine.store.delete_executions_older_than(cutoff) == 2
+    assert _exists(engine, part)
+    assert {engine.status(i) for i in old[:2]} == {"QUEUED"}
+    monkeypatch.setattr(postgres, "MAX_KEPT_TO_MOVE", 2)
+    assert engine.store.delete_executions_older_than(cutoff) == 0
+    assert not _exists(engine, part)
+    assert {engine.status(i) for i in old[:2]} == {"QUEUED"}  # now in the default partition
+
+
+def test_a_day_left_detached_by_a_crash_is_dropped_by_the_next_run(engine: Engine) -> None:
+    job = engine.create_job()
+    _, part = _runs_of_an_old_day(engine, job, 2)
+    detached = "executions_detached_" + part[-8:]
+    with engine.store.tx() as conn:  # retention died between the detach and the drop
+        conn.execute(q("detach_execution_partition"), {"part": part, "max_kept": 10})
+    assert _exists(engine, detached) and not _exists(engine, part)
+    engine.store.delete_executions_older_than(engine.clock.now() - timedelta(days=30))
+    assert not _exists(engine, detached)
+    assert engine.service.list_executions({})["total"] == 0  # moved, then deleted as old

@@ -418,16 +418,21 @@ FROM executions
 WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 
 -- name: delete_old_executions
--- After drop_execution_partitions: what is left to delete sits in the default partition
+-- After the old days are dropped: what is left to delete sits in the default partition
 -- or in the day the cutoff falls in. In batches, so no long lock. Executions with a
--- dead-letter entry stay until an operator redrives or deletes the entry.
-DELETE FROM executions
-WHERE id IN (
+-- dead-letter entry stay until an operator redrives or deletes the entry. The guard is
+-- repeated in the DELETE's own WHERE: a run retried or redriven after the statement
+-- began is judged again by its committed version (PostgreSQL re-evaluates the WHERE of
+-- a row it waited for), so it is kept; the subquery alone would delete it.
+DELETE FROM executions x
+WHERE x.id IN (
     SELECT e.id FROM executions e
     WHERE e.finished_at < %(cutoff)s AND e.status = ANY(%(statuses)s)
       AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = e.id)
     LIMIT %(batch)s
-);
+)
+  AND x.finished_at < %(cutoff)s AND x.status = ANY(%(statuses)s)
+  AND NOT EXISTS (SELECT 1 FROM dead_letter d WHERE d.execution_id = x.id);
 
 -- name: delete_old_trigger_keys
 -- A key outlives the runs it names only as long as they are kept, and is kept as long
@@ -522,8 +527,41 @@ ON CONFLICT (status) DO UPDATE SET n = t.n + EXCLUDED.n;
 -- name: ensure_execution_partitions
 SELECT ensure_execution_partitions(%(now)s, %(days)s) AS created;
 
--- name: drop_execution_partitions
-SELECT drop_execution_partitions(%(cutoff)s, %(statuses)s) AS n;
+-- name: ensure_partition_days
+-- The partitions of the days these times fall in (migration 0016: rows of those days
+-- in the default partition are moved into them).
+SELECT coalesce(sum(ensure_execution_partitions(t, 1)), 0)::integer AS created
+FROM unnest(%(times)s::timestamptz[]) t;
+
+-- name: old_execution_partitions
+SELECT old_execution_partitions(%(cutoff)s) AS part;
+
+-- name: partition_blocks
+SELECT partition_blocks(%(part)s) AS n;
+
+-- name: delete_partition_rows
+SELECT delete_partition_rows(%(part)s, %(cutoff)s, %(statuses)s, %(from)s, %(to)s) AS n;
+
+-- name: detach_execution_partition
+SELECT detach_execution_partition(%(part)s, %(max_kept)s) AS n;
+
+-- name: unlink_detached_executions
+SELECT unlink_detached_executions() AS n;
+
+-- name: drop_detached_executions
+SELECT drop_detached_executions() AS n;
+
+-- name: delete_old_notifications
+-- Retention of the notifications outbox: delivered ones (notifications_sent_idx) and
+-- given-up ones (never due again), in batches.
+DELETE FROM notifications
+WHERE id IN (
+    (SELECT id FROM notifications WHERE sent_at < %(cutoff)s LIMIT %(batch)s)
+    UNION ALL
+    (SELECT id FROM notifications
+     WHERE sent_at IS NULL AND next_attempt_at = 'infinity' AND created_at < %(cutoff)s
+     LIMIT %(batch)s)
+);
 
 -- name: job_counts
 SELECT status, count(*) AS n, count(*) FILTER (WHERE schedule_error IS NOT NULL) AS broken
