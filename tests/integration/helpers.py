@@ -21,3 +21,15 @@ def wait_for(
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what or condition!r} (last: {last!r})")
+
+
+def someone_waits_for_a_lock(database_url: str) -> bool:
+    """A backend of this test database is queued for a lock (a row's or a table's)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import psycopg
 import pytest
 
 from jobsched import handoff
@@ -22,7 +21,7 @@ from jobsched.store.postgres import Store
 from jobsched.store.queries import q
 from tests.integration import test_api
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import someone_waits_for_a_lock, wait_for
 from tests.integration.test_api import AUTH, Api, job_body
 
 api = test_api.api  # the same in-process API fixture
@@ -127,7 +126,7 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     assert counted.wait(10)
     second = threading.Thread(target=trigger, name="second")
     second.start()
-    wait_for(lambda: _waiting_on_a_lock(database_url) or not second.is_alive())
+    wait_for(lambda: someone_waits_for_a_lock(database_url) or not second.is_alive())
     go_on.set()
     first.join()
     second.join()
@@ -210,15 +209,6 @@ def test_an_idempotency_key_is_kept_while_its_run_still_waits(api: Api, engine: 
     assert keys == ["invoice-7"]  # the finished run's key went with its run
 
 
-def _waiting_on_a_lock(database_url: str) -> bool:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        ).fetchone()
-    return bool(row and row[0])
-
-
 def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
     engine: Engine, database_url: str
 ) -> None:
@@ -241,7 +231,7 @@ def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
         job = conn.execute(q("get_job"), {"id": jid}).fetchone()
         racer = threading.Thread(target=backfill)
         racer.start()
-        wait_for(lambda: _waiting_on_a_lock(database_url) or not racer.is_alive())
+        wait_for(lambda: someone_waits_for_a_lock(database_url) or not racer.is_alive())
         row = Store._execution_row(job, now + timedelta(hours=1), "trigger", now)
         assert len(Store._insert_executions(conn, [row], {jid: "x"})) == 1
     racer.join()

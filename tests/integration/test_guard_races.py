@@ -15,16 +15,7 @@ import psycopg
 
 from jobsched.store.queries import q
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
-
-
-def _someone_waits_for_a_row_lock(database_url: str) -> bool:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        ).fetchone()
-    return bool(row and row[0])
+from tests.integration.helpers import someone_waits_for_a_lock, wait_for
 
 
 def test_a_claim_waiting_on_the_outbox_mark_still_starts_the_run(store, engine: Engine) -> None:
@@ -36,7 +27,7 @@ def test_a_claim_waiting_on_the_outbox_mark_still_starts_the_run(store, engine: 
         tick.execute(q("mark_queued"), {"ids": [uuid.UUID(execution.id)], "now": now})
         # ...when a worker that claimed it marks it RUNNING and has to wait for the row.
         claim = pool.submit(store.start, [(execution.id, "lease-1")], "worker-1", now)
-        wait_for(lambda: _someone_waits_for_a_row_lock(store.database_url), what="a lock wait")
+        wait_for(lambda: someone_waits_for_a_lock(store.database_url), what="a lock wait")
         tick.commit()
         started = claim.result(timeout=10)
     assert [e.id for e in started] == [execution.id]
