@@ -14,8 +14,8 @@ SECRETS = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "API_KEYS": "key-1",
 }
-# Left out on LocalStack: ECS (a placeholder in its free edition) and CloudFront.
-SWITCHED_OFF = {"WorkersEnabled", "DashboardCdnEnabled"}
+# Left out on LocalStack: ECS (a placeholder in its free edition), CloudFront and WAFv2.
+SWITCHED_OFF = {"WorkersEnabled", "DashboardCdnEnabled", "ApiWafEnabled"}
 
 
 def test_the_template_deploys_and_every_resource_is_complete(localstack: LocalStackProcess) -> None:
