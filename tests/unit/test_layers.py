@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -111,3 +112,16 @@ def test_the_worker_image_ships_the_code_of_the_log_format_it_uses() -> None:
     dockerfile = (ROOT / "infra" / "worker" / "Dockerfile").read_text()
     allowed = (ROOT / ".dockerignore").read_text().split()
     assert f"!{path}" in allowed and path in dockerfile
+
+
+LUA = CORE / "queue" / "lua"
+
+
+def test_the_ready_score_formula_is_written_once_in_the_lua_scripts() -> None:
+    """``(100 - priority) * 1e12 + seq`` orders the ready zset: written in each script,
+    a change to one copy would sort that script's runs apart from the others'."""
+    where = {
+        path.name: len(re.findall(r"1e12|100 - ", path.read_text()))
+        for path in sorted(LUA.glob("*.lua"))
+    }
+    assert {name: n for name, n in where.items() if n} == {"_score.lua": 2}
