@@ -51,6 +51,7 @@ from typing import Any
 
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
+from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import Execution, default_key
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
@@ -551,7 +552,7 @@ class Worker:
             # Finished runs whose result is not recorded yet (PostgreSQL down) keep
             # their lease too, or another worker would run them again.
             runs = list(self.running.values())
-        states: dict[str, int] = {}
+        states: dict[str, LeaseState] = {}
         for pool, leases in _by_pool(
             (r.execution.id, r.token, r.execution.pool) for r in runs
         ).items():
@@ -565,13 +566,13 @@ class Worker:
                 # Its result is recorded only if PostgreSQL still holds our token.
                 continue
             state = states.get(run.execution.id)
-            if state == 2 and not run.cancel_requested:
+            if state is LeaseState.CANCEL_REQUESTED and not run.cancel_requested:
                 run.cancel_requested = True
                 run.ctx.cancelled.set()
                 log.info("cancel requested", extra={"execution_id": run.execution.id})
-            elif state == 0 and not run.lease_lost:
+            elif state is LeaseState.LOST and not run.lease_lost:
                 # Another worker may run it already: stop, and record nothing.
-                # (State 3, Redis lost the queue, is not a loss: the rebuild restores
+                # (UNKNOWN, Redis lost the queue, is not a loss: the rebuild restores
                 # the lease PostgreSQL recorded for us.)
                 run.lease_lost = True
                 run.ctx.cancelled.set()
