@@ -55,6 +55,7 @@ from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import Execution, default_key
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
+from jobsched.handler_settings import HandlerSettings
 from jobsched.isolation import ChildFailed, Raised, run_in_process
 from jobsched.notify import Notifier
 from jobsched.plugins import FailNow, RetryLater
@@ -151,10 +152,14 @@ class Worker:
         registry: HandlerRegistry,
         clock: Clock | None = None,
         worker_id: str | None = None,
+        handler_settings: HandlerSettings | None = None,
     ) -> None:
         self.store = store
         self.queue = queue
         self.settings = settings
+        # What the handlers read; none given: their defaults (shell off, webhooks to
+        # public hosts only), never more than the operator allowed.
+        self.handler_settings = handler_settings or HandlerSettings()
         self.registry = registry
         self.clock = clock or SystemClock()
         self.worker_id = worker_id or settings.worker_id
@@ -287,6 +292,7 @@ class Worker:
             logger=self._logger(execution.handler),
             store=self.store,
             idempotency_key=execution.idempotency_key or default_key(execution),
+            handler_settings=self.handler_settings,
         )
         run = Running(held, execution, ctx, deliveries, started=started)
         with self._lock:
@@ -626,7 +632,9 @@ class Worker:
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
         # Alerts go out from a thread of their own: a slow receiver delays no run.
-        notifier = Notifier(self.store, self.registry, self.settings, self.clock)
+        notifier = Notifier(
+            self.store, self.registry, self.settings, self.clock, self.handler_settings
+        )
         notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
         notify.start()
         log.info("worker started", extra=self.info())
