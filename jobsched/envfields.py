@@ -33,7 +33,7 @@ class EnvSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Self:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for f in fields(cls):  # type: ignore[arg-type]
+        for f in fields(cls):
             name = f.metadata["env"]
             raw = environ.get(name)
             if raw is None or raw == "":
@@ -50,7 +50,7 @@ class EnvSettings:
     def environment(self) -> dict[str, str]:
         """These settings as the variables ``from_env`` reads back."""
         env = {}
-        for f in fields(self):  # type: ignore[arg-type]
+        for f in fields(self):
             value = getattr(self, f.name)
             env[f.metadata["env"]] = ",".join(value) if isinstance(value, tuple) else str(value)
         return env
@@ -59,7 +59,7 @@ class EnvSettings:
     def rows(cls) -> list[tuple[str, str, str]]:
         """(variable, default, meaning) rows, for the README and ``jobsched settings``."""
         out = []
-        for f in fields(cls):  # type: ignore[arg-type]
+        for f in fields(cls):
             default = f.default
             shown = ",".join(default) if isinstance(default, tuple) else str(default)
             out.append((f.metadata["env"], shown, f.metadata["help"]))
