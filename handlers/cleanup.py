@@ -21,8 +21,8 @@ from typing import Any
 from handlers._payload import check_object, is_number, require_valid
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain.states import TERMINAL
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import Handler, HandlerContext, HandlerRegistry
-from jobsched.settings import Settings
 
 NAME = "system.cleanup"
 FIELDS = ("retention_days", "statuses")
@@ -35,7 +35,7 @@ TERMINAL_STATUSES = sorted(status.value for status in TERMINAL)
 _system_clock = SystemClock()
 
 
-def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def validate(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     """Problems with a cleanup payload, by field; empty when it can run."""
     problems = check_object(payload, FIELDS)
     if "payload" in problems:
@@ -64,7 +64,7 @@ def run(
     payload: dict[str, Any], ctx: HandlerContext, clock: Clock = _system_clock
 ) -> dict[str, Any]:
     """Delete finished executions older than ``retention_days``; returns how many."""
-    require_valid(validate(payload, ctx.settings))
+    require_valid(validate(payload, ctx.handler_settings))
     if ctx.store is None:
         raise RuntimeError("system.cleanup needs the store")
     ctx.check()

@@ -45,6 +45,7 @@ from typing import Any
 
 from handlers._payload import check_object, require_valid, string_map_problem
 from jobsched.childlimits import ChildLimits, launch_argv
+from jobsched.handler_settings import ENV_NAME, HandlerSettings
 from jobsched.registry import (
     Handler,
     HandlerCancelled,
@@ -52,7 +53,6 @@ from jobsched.registry import (
     HandlerRegistry,
     HandlerTimeout,
 )
-from jobsched.settings import ENV_NAME, Settings
 
 NAME = "shell.command"
 FIELDS = ("command", "args", "cwd", "env")
@@ -83,7 +83,7 @@ def _has_nul(value: str) -> bool:
     return "\0" in value
 
 
-def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def validate(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     """Problems with a shell payload, by field; empty when it can run."""
     problems = check_object(payload, FIELDS)
     if "payload" in problems:
@@ -297,7 +297,7 @@ def _supervise(proc: subprocess.Popen[bytes], ctx: HandlerContext) -> tuple[str,
 
 def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     """Run an allow-listed program with arguments; a non-zero exit fails the attempt."""
-    require_valid(validate(payload, ctx.settings))
+    require_valid(validate(payload, ctx.handler_settings))
     ctx.check()
     command: str = payload["command"]
     env = base_env()
@@ -308,7 +308,7 @@ def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
             # Through the launcher, which sets the child limits and then execs the
             # program in the same process (same pid, same process group).
             launch_argv(
-                ChildLimits.from_settings(ctx.settings),
+                ChildLimits.from_settings(ctx.handler_settings),
                 executable,
                 [command, *payload.get("args", [])],
             ),

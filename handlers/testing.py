@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from handlers._payload import check_object, is_int, require_valid
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import Handler, HandlerContext, HandlerRegistry
-from jobsched.settings import Settings
 
 MAX_DELAY_MS = 24 * 3600 * 1000
 DEFAULT_DELAY_MS = 1000
@@ -22,7 +22,7 @@ LEVELS = ("debug", "info", "warning", "error")
 # test.echo ------------------------------------------------------------------------------
 
 
-def validate_echo(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def validate_echo(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     """Any object is fine: the payload is the result."""
     return {} if isinstance(payload, dict) else {"payload": "must be a JSON object"}
 
@@ -37,7 +37,7 @@ def run_echo(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
 DELAY_FIELDS = ("durationMs", "shouldFail", "failMessage")
 
 
-def validate_delay(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def validate_delay(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     problems = check_object(payload, DELAY_FIELDS)
     if "payload" in problems:
         return problems
@@ -56,7 +56,7 @@ def validate_delay(payload: dict[str, Any], settings: Settings) -> dict[str, str
 
 def run_delay(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     """Sleep ``durationMs``, then fail if ``shouldFail``; cancel and timeout cut it short."""
-    require_valid(validate_delay(payload, ctx.settings))
+    require_valid(validate_delay(payload, ctx.handler_settings))
     duration_ms = payload.get("durationMs", DEFAULT_DELAY_MS)
     ctx.sleep(duration_ms / 1000)
     if payload.get("shouldFail", False):
@@ -69,7 +69,7 @@ def run_delay(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
 LOG_FIELDS = ("message", "level")
 
 
-def validate_log(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def validate_log(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     problems = check_object(payload, LOG_FIELDS)
     if "payload" in problems:
         return problems
@@ -86,7 +86,7 @@ def validate_log(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
 
 def run_log(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     """Log ``message`` at ``level`` with the job's logger."""
-    require_valid(validate_log(payload, ctx.settings))
+    require_valid(validate_log(payload, ctx.handler_settings))
     message: str = payload["message"]
     level = payload.get("level", "info").lower()
     # By method name rather than Logger.log(levelno, ...): ctx.logger may be a

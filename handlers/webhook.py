@@ -49,6 +49,7 @@ from handlers._payload import (
     require_valid,
     string_map_problem,
 )
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import (
     Handler,
     HandlerCancelled,
@@ -56,7 +57,6 @@ from jobsched.registry import (
     HandlerRegistry,
     HandlerTimeout,
 )
-from jobsched.settings import Settings
 
 NAME = "http.webhook"
 FIELDS = ("url", "method", "headers", "body", "timeout")
@@ -161,7 +161,7 @@ def _parse_url(url: Any) -> tuple[Target | None, str | None]:
     return Target(scheme, host, port or (443 if scheme == "https" else 80), path), None
 
 
-def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def validate(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     """Problems with a webhook payload, by field; empty when it can run."""
     problems = check_object(payload, FIELDS)
     if "payload" in problems:
@@ -389,7 +389,7 @@ def _failure_message(result: dict[str, Any], method: str) -> str:
 
 def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     """Make one HTTP request; a non-2xx answer fails the attempt."""
-    require_valid(validate(payload, ctx.settings))
+    require_valid(validate(payload, ctx.handler_settings))
     ctx.check()
     target, _ = _parse_url(payload["url"])
     assert target is not None  # validate() has accepted the URL
@@ -418,7 +418,12 @@ def run(payload: dict[str, Any], ctx: HandlerContext) -> dict[str, Any]:
     if timeout <= 0:
         raise HandlerTimeout("timed out before the request was sent")
     call = _Call(
-        target, method, headers, body, timeout, AllowList.parse(ctx.settings.webhook_allowed_hosts)
+        target,
+        method,
+        headers,
+        body,
+        timeout,
+        AllowList.parse(ctx.handler_settings.webhook_allowed_hosts),
     )
     thread = threading.Thread(target=call.run, name=f"webhook-{ctx.execution_id}", daemon=True)
     thread.start()

@@ -49,7 +49,8 @@ class ChildLimits:
 
     @classmethod
     def from_settings(cls, settings: Any) -> ChildLimits:
-        """From a ``jobsched.settings.Settings`` (not imported: this file runs alone)."""
+        """From a ``jobsched.handler_settings.HandlerSettings`` (not imported: this file
+        runs alone)."""
         return cls(
             memory_bytes=settings.child_max_memory_mb * 1024 * 1024,
             cpu_seconds=settings.child_max_cpu_seconds,

@@ -36,11 +36,28 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
+from jobsched.cli_common import (  # the exit codes are re-exported for scripts and tests
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_RUN,
+    EXIT_TIMEOUT,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    add_output_options,
+)
 from jobsched.errors import DependencyError, JobSchedulerError, SettingsError, ValidationError
 from jobsched.settings import Settings, describe
 
-EXIT_FAILED, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_NOT_RUN = 1, 2, 3, 4
-EXIT_TIMEOUT, EXIT_INTERRUPTED = 124, 130
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_RUN",
+    "EXIT_TIMEOUT",
+    "EXIT_UNAVAILABLE",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 
 COMMANDS_GROUP = "jobsched.commands"
@@ -139,17 +156,6 @@ def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
     for name, default, meaning in describe():
         print(f"{name:24} {default or '-':28} {meaning}")
     return 0
-
-
-def add_output_options(parser: argparse.ArgumentParser, api: bool = False) -> None:
-    """``--json`` (and, for API commands, ``--api-url``/``--api-key``) on a command.
-    They may also come before the command (``jobsched --json workers``): left out
-    here, they keep the value given there."""
-    keep = argparse.SUPPRESS
-    parser.add_argument("--json", action="store_true", default=keep, help="print JSON")
-    if api:
-        parser.add_argument("--api-url", default=keep, help="API base URL (env JOBSCHED_API_URL)")
-        parser.add_argument("--api-key", default=keep, help="API key (env JOBSCHED_API_KEY)")
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, add_output_options
+from jobsched.cli_common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, add_output_options
 from jobsched.cli_follow import Outcome, follow_execution, follow_job
 from jobsched.client import ApiError, ApiUnreachable, Client
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobsched.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_TIMEOUT
+from jobsched.cli_common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_RUN, EXIT_TIMEOUT
 from jobsched.client import Client
 from jobsched.domain.states import TERMINAL
 

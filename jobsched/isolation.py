@@ -40,6 +40,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from jobsched.childlimits import ChildLimits, confine
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import HandlerCancelled, HandlerContext, HandlerTimeout, RunFn
 from jobsched.sanitize import MAX_RESULT_BYTES, UnstorableResult, clean_result, clean_text
 from jobsched.secrecy import hide_secrets
@@ -77,6 +78,7 @@ def _child(
     ids: tuple[str, str, int],
     remaining_s: float,
     settings: Settings,
+    handler_settings: HandlerSettings,
     limits: ChildLimits,
     conn: Connection,
 ) -> None:
@@ -95,6 +97,7 @@ def _child(
         deadline=time.monotonic() + remaining_s,
         settings=settings,
         logger=logging.getLogger(f"jobsched.job.{getattr(fn, '__name__', 'handler')}"),
+        handler_settings=handler_settings,
     )
     try:
         # Cleaned here, so what crosses the pipe is plain JSON of a bounded size.
@@ -134,10 +137,19 @@ def run_in_process(fn: RunFn, payload: dict[str, Any], ctx: HandlerContext) -> A
     ids = (ctx.execution_id, ctx.job_id, ctx.attempt)
     # The child needs none of these; its environment loses them too (hide_secrets).
     settings = replace(ctx.settings, database_url="", redis_url="", api_keys=())
-    limits = ChildLimits.from_settings(ctx.settings)
+    limits = ChildLimits.from_settings(ctx.handler_settings)
     child = mp.Process(
         target=_child,
-        args=(fn, payload, ids, max(ctx.remaining(), 0), settings, limits, send),
+        args=(
+            fn,
+            payload,
+            ids,
+            max(ctx.remaining(), 0),
+            settings,
+            ctx.handler_settings,
+            limits,
+            send,
+        ),
         name=f"job-{ctx.execution_id[:8]}",
         daemon=True,
     )

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import alerts
 from jobsched.errors import DependencyError
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import HandlerContext, HandlerRegistry
 from jobsched.settings import Settings
 from jobsched.store import Store
@@ -39,10 +40,12 @@ class Notifier:
         registry: HandlerRegistry,
         settings: Settings,
         clock: Clock | None = None,
+        handler_settings: HandlerSettings | None = None,
     ) -> None:
         self.store = store
         self.registry = registry
         self.settings = settings
+        self.handler_settings = handler_settings or HandlerSettings()  # WEBHOOK_ALLOWED_HOSTS
         self.clock = clock or SystemClock()
 
     def run_once(self, now: datetime | None = None) -> int:
@@ -74,6 +77,7 @@ class Notifier:
                 deadline=time.monotonic() + TIMEOUT_MS / 1000 + 1,
                 settings=self.settings,
                 idempotency_key=str(row["id"]),
+                handler_settings=self.handler_settings,
             )
             try:
                 if not row["notify_url"]:

@@ -1,8 +1,9 @@
 """The handler registry: job handlers plug in by name.
 
 A handler is a function ``run(payload, ctx) -> result`` plus a ``validate(payload,
-settings) -> {field: problem}`` used when a job is created, so a payload that does
-not fit its handler is refused up front, naming the field (``payload.url``...).
+settings) -> {field: problem}`` (``settings``: the ``HandlerSettings``) used when a job
+is created, so a payload that does not fit its handler is refused up front, naming the
+field (``payload.url``...).
 A handler may also carry a JSON Schema for its payload (checked the same way, and
 published in the catalog so the API can check it without importing the handler),
 the pool its jobs run on, and its isolation (``thread`` or ``process``).
@@ -20,12 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from jobsched.handler_settings import HandlerSettings
 from jobsched.settings import Settings
 from jobsched.threads import LazyEvent
 
 ISOLATIONS = ("thread", "process")
 
-Validator = Callable[[dict[str, Any], Settings], dict[str, str]]
+Validator = Callable[[dict[str, Any], HandlerSettings], dict[str, str]]
 RunFn = Callable[[dict[str, Any], "HandlerContext"], Any]
 
 
@@ -58,6 +60,8 @@ class HandlerContext:
     idempotency_key: str = ""
     """Stable across attempts and repeats of one occurrence (the job and its scheduled
     time) or keyed trigger: what a handler passes on so its target can deduplicate."""
+    handler_settings: HandlerSettings = field(default_factory=HandlerSettings)
+    """What the built-in handlers read (shell and webhook allow-lists, a child's limits)."""
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -106,7 +110,7 @@ class Handler:
         }
 
 
-def _accept_any(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+def _accept_any(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
     return {}
 
 
@@ -160,7 +164,7 @@ def schema_validator(name: str, schema: dict[str, Any] | None) -> Validator:
         raise ValueError(f"handler {name!r}: schema must be a JSON Schema object")
     check_schema(name, schema)
 
-    def validate(payload: dict[str, Any], settings: Settings) -> dict[str, str]:
+    def validate(payload: dict[str, Any], settings: HandlerSettings) -> dict[str, str]:
         return schema_problems(schema, payload)
 
     return validate

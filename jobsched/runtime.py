@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from jobsched.clock import Clock, SystemClock
+from jobsched.handler_settings import HandlerSettings
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
 from jobsched.registry import HandlerRegistry
@@ -23,6 +24,7 @@ from jobsched.store import Store
 class Runtime:
     settings: Settings
     clock: Clock
+    handler_settings: HandlerSettings = field(default_factory=HandlerSettings)
     _scheduler: Any = field(default=None, init=False, repr=False)
 
     @cached_property
@@ -57,7 +59,14 @@ class Runtime:
     def service(self):  # -> JobService (import kept lazy for cheap cold starts)
         from jobsched.service import JobService
 
-        return JobService(self.store, self.queue, self.catalog, self.settings, self.clock)
+        return JobService(
+            self.store,
+            self.queue,
+            self.catalog,
+            self.settings,
+            self.clock,
+            handler_settings=self.handler_settings,
+        )
 
     @cached_property
     def access(self):  # -> Access (import kept lazy for cheap cold starts)
@@ -82,7 +91,15 @@ class Runtime:
     def worker(self, worker_id: str | None = None):  # -> Worker
         from jobsched.worker import Worker
 
-        return Worker(self.store, self.queue, self.settings, self.registry, self.clock, worker_id)
+        return Worker(
+            self.store,
+            self.queue,
+            self.settings,
+            self.registry,
+            self.clock,
+            worker_id,
+            handler_settings=self.handler_settings,
+        )
 
     def close(self) -> None:
         if "store" in self.__dict__:
@@ -99,7 +116,7 @@ def runtime() -> Runtime:
     global _runtime
     with _lock:
         if _runtime is None:
-            _runtime = Runtime(Settings.from_env(), SystemClock())
+            _runtime = Runtime(Settings.from_env(), SystemClock(), HandlerSettings.from_env())
         return _runtime
 
 

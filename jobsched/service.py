@@ -33,6 +33,7 @@ from jobsched.domain.validation import (
     validate_trigger,
 )
 from jobsched.errors import ConflictError, DependencyError, ForbiddenError, ValidationError
+from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
@@ -77,11 +78,14 @@ class JobService:
         settings: Settings,
         clock: Clock | None = None,
         actor: str = SYSTEM_ACTOR,
+        handler_settings: HandlerSettings | None = None,
     ) -> None:
         self.store = store
         self.queue = queue
         self.registry = registry
         self.settings = settings
+        # What the handlers' payload rules read (a job is checked as a worker would run it).
+        self.handler_settings = handler_settings or HandlerSettings()
         self.clock = clock or SystemClock()
         self.handoff = Handoff(store, queue)
         self._health = HealthProbe(
@@ -266,7 +270,7 @@ class JobService:
         }
 
     def create_job(self, body: Any) -> dict[str, Any]:
-        data = validate_job_create(body, self.registry, self.settings)
+        data = validate_job_create(body, self.registry, self.handler_settings)
         job = self.store.create_job(data, self.clock.now(), self._audit("create"))
         view = self._flag_jobs([self.job_view(job)])[0]
         # Shown this once, like a key: what signs the job's notifications.
@@ -299,7 +303,7 @@ class JobService:
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         before = self.store.get_job(job_id)
         current = before.to_dict()
-        data = validate_job_update(body, current, self.registry, self.settings)
+        data = validate_job_update(body, current, self.registry, self.handler_settings)
         job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
         if job.max_concurrency != before.max_concurrency:
             self._unpark(job)
@@ -353,9 +357,9 @@ class JobService:
             if not allows(self.scope, "admin"):
                 # The right first (403), then the values (400): a caller who may not
                 # override a field learns no more about what it would accept.
-                asked = validate_trigger(body, None, self.settings)
+                asked = validate_trigger(body, None, self.handler_settings)
                 self._check_overrides(job, handler, asked, batch="runs" in (body or {}))
-            runs.extend(validate_trigger(body, handler, self.settings, now))
+            runs.extend(validate_trigger(body, handler, self.handler_settings, now))
 
         now = self.clock.now()
         audit = self._audit("trigger")

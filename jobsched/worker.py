@@ -51,9 +51,11 @@ from typing import Any
 
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
+from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import Execution, default_key
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
+from jobsched.handler_settings import HandlerSettings
 from jobsched.isolation import ChildFailed, Raised, run_in_process
 from jobsched.notify import Notifier
 from jobsched.plugins import FailNow, RetryLater
@@ -150,10 +152,14 @@ class Worker:
         registry: HandlerRegistry,
         clock: Clock | None = None,
         worker_id: str | None = None,
+        handler_settings: HandlerSettings | None = None,
     ) -> None:
         self.store = store
         self.queue = queue
         self.settings = settings
+        # What the handlers read; none given: their defaults (shell off, webhooks to
+        # public hosts only), never more than the operator allowed.
+        self.handler_settings = handler_settings or HandlerSettings()
         self.registry = registry
         self.clock = clock or SystemClock()
         self.worker_id = worker_id or settings.worker_id
@@ -286,6 +292,7 @@ class Worker:
             logger=self._logger(execution.handler),
             store=self.store,
             idempotency_key=execution.idempotency_key or default_key(execution),
+            handler_settings=self.handler_settings,
         )
         run = Running(held, execution, ctx, deliveries, started=started)
         with self._lock:
@@ -551,7 +558,7 @@ class Worker:
             # Finished runs whose result is not recorded yet (PostgreSQL down) keep
             # their lease too, or another worker would run them again.
             runs = list(self.running.values())
-        states: dict[str, int] = {}
+        states: dict[str, LeaseState] = {}
         for pool, leases in _by_pool(
             (r.execution.id, r.token, r.execution.pool) for r in runs
         ).items():
@@ -565,13 +572,13 @@ class Worker:
                 # Its result is recorded only if PostgreSQL still holds our token.
                 continue
             state = states.get(run.execution.id)
-            if state == 2 and not run.cancel_requested:
+            if state is LeaseState.CANCEL_REQUESTED and not run.cancel_requested:
                 run.cancel_requested = True
                 run.ctx.cancelled.set()
                 log.info("cancel requested", extra={"execution_id": run.execution.id})
-            elif state == 0 and not run.lease_lost:
+            elif state is LeaseState.LOST and not run.lease_lost:
                 # Another worker may run it already: stop, and record nothing.
-                # (State 3, Redis lost the queue, is not a loss: the rebuild restores
+                # (UNKNOWN, Redis lost the queue, is not a loss: the rebuild restores
                 # the lease PostgreSQL recorded for us.)
                 run.lease_lost = True
                 run.ctx.cancelled.set()
@@ -625,7 +632,9 @@ class Worker:
         beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
         beat.start()
         # Alerts go out from a thread of their own: a slow receiver delays no run.
-        notifier = Notifier(self.store, self.registry, self.settings, self.clock)
+        notifier = Notifier(
+            self.store, self.registry, self.settings, self.clock, self.handler_settings
+        )
         notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
         notify.start()
         log.info("worker started", extra=self.info())

@@ -27,7 +27,6 @@ import threading
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -41,7 +40,10 @@ from infra.local.errors import LocalCloudError
 from infra.local.localstack import LocalStackProcess
 from infra.local.passthrough import PassThrough, stage_url
 from infra.local.services import LocalServices, ensure_database
+from infra.local.settings import LocalStackSettings
 from infra.local.workers import WorkerPool
+from jobsched.envfields import EnvSettings
+from jobsched.handler_settings import HandlerSettings
 from jobsched.settings import Settings
 
 log = logging.getLogger("infra.local.stack")
@@ -63,11 +65,15 @@ class LocalStack:
         template_path: str | Path | None = None,
         dashboard_dir: str | Path | None = None,
         local_dir: str | Path | None = None,
+        local: LocalStackSettings | None = None,
+        handlers: HandlerSettings | None = None,
     ) -> None:
         self.settings = settings
+        self.local = local or LocalStackSettings()
+        self.handlers = handlers or HandlerSettings()
         self.repo_root = Path(repo_root).resolve()
-        self.port = settings.port if port is None else port
-        self.workers = settings.local_worker_pools() if workers is None else workers
+        self.port = self.local.port if port is None else port
+        self.workers = self.local.local_worker_pools() if workers is None else workers
         self.template_path = Path(template_path or self.repo_root / "template.yaml")
         self.dashboard_dir = Path(dashboard_dir or self.repo_root / "dashboard")
         self.local_dir = Path(local_dir or self.repo_root / ".local")
@@ -95,7 +101,7 @@ class LocalStack:
 
     def _start(self) -> None:
         # A port in use is said at once, not after a minute of start-up.
-        if taken := port_taken(self.settings.dashboard_port):
+        if taken := port_taken(self.local.dashboard_port):
             raise taken
         # LocalStack boots in seconds, in parallel with the databases and migrations.
         localstack = LocalStackProcess(self.repo_root)
@@ -111,9 +117,9 @@ class LocalStack:
         self.database_url = self.services.ensure_postgres(self.settings.database_url)
         ensure_database(self.database_url)
 
-        # The workers read the environment, not this object: export all of it, so a stack
-        # given Settings(...) in code runs them with the same values.
-        os.environ.update(settings_environment(self.settings))
+        # The workers read the environment, not these objects: export all of it, so a
+        # stack given Settings(...) in code runs them with the same values.
+        os.environ.update(settings_environment(self.settings, self.handlers, self.local))
         os.environ["REDIS_URL"] = self.redis_url
         os.environ["DATABASE_URL"] = self.database_url
         if self.settings.api_keys:
@@ -140,7 +146,7 @@ class LocalStack:
                 "REDIS_URL": self.redis_url,
                 "API_KEYS": os.environ["API_KEYS"],
             },
-            parameters=template_parameters(self.settings),
+            parameters=template_parameters(self.settings, self.handlers, self.local),
             template_path=self.template_path,
             code=code,
         )
@@ -161,7 +167,7 @@ class LocalStack:
         # The rules fire a minute after they are created; schedules must not wait that
         # long. One invocation per tick instance (LOCAL_TICKS: the rules it enables).
         events = client("events", endpoint)
-        for logical_id in tick_rules(self.settings.local_ticks):
+        for logical_id in tick_rules(self.local.local_ticks):
             rule = events.describe_rule(Name=self.deployment.resources[logical_id][1])
             lam.invoke(
                 FunctionName=tick_fn, InvocationType="Event", Payload=scheduled_event(rule["Arn"])
@@ -182,7 +188,7 @@ class LocalStack:
             client("s3", endpoint), bucket, self.dashboard_dir, {"apiUrl": self.api_url}
         )
         log.info("uploaded %d dashboard files to s3://%s", len(keys), bucket)
-        site = DashboardSite(f"{endpoint}/{bucket}", self.settings.dashboard_port)
+        site = DashboardSite(f"{endpoint}/{bucket}", self.local.dashboard_port)
         self._stops.append(("dashboard", site.stop))
         site.start()
         self.dashboard_url = site.url
@@ -228,12 +234,12 @@ class LocalStack:
         return "\n".join(lines)
 
 
-def settings_environment(settings: Settings) -> dict[str, str]:
-    """``settings`` as the environment variables ``Settings.from_env`` reads back."""
-    env = {}
-    for f in fields(settings):
-        value = getattr(settings, f.name)
-        env[f.metadata["env"]] = ",".join(value) if isinstance(value, tuple) else str(value)
+def settings_environment(*settings: EnvSettings) -> dict[str, str]:
+    """``settings`` (the core's, the handlers', the local stack's) as the environment
+    variables their ``from_env`` reads back."""
+    env: dict[str, str] = {}
+    for group in settings:
+        env.update(group.environment())
     return env
 
 
@@ -242,15 +248,21 @@ def tick_rules(instances: int) -> list[str]:
     return ["TickFunctionTick"] + [f"TickFunctionTick{n}" for n in range(2, instances + 1)]
 
 
-def template_parameters(settings: Settings) -> dict[str, str]:
+def template_parameters(
+    settings: Settings,
+    handlers: HandlerSettings | None = None,
+    local: LocalStackSettings | None = None,
+) -> dict[str, str]:
     """The settings the template takes as parameters, so the Lambdas run with them too."""
+    handlers = handlers or HandlerSettings()
+    local = local or LocalStackSettings()
     return {
         "RedisKeyPrefix": settings.redis_key_prefix,
         "RedisCluster": "true" if settings.redis_cluster else "false",
         "ScanIntervalMs": str(settings.scan_interval_ms),
         "LeaderLockTtl": f"{settings.leader_lock_ttl_s:g}",
         "SchedulerShards": str(settings.scheduler_shards),
-        "TickInstances": str(settings.local_ticks),
+        "TickInstances": str(local.local_ticks),
         "VisibilityTimeoutMs": str(settings.visibility_timeout_ms),
         "MaxConcurrentJobs": str(settings.max_concurrent_jobs),
         "WorkerGraceMs": str(settings.worker_grace_ms),
@@ -260,13 +272,13 @@ def template_parameters(settings: Settings) -> dict[str, str]:
         "RetentionDays": str(settings.retention_days),
         "MaxUnfinishedRunsPerJob": str(settings.max_unfinished_runs_per_job),
         "AuditRetentionDays": str(settings.audit_retention_days),
-        "ChildMaxMemoryMb": str(settings.child_max_memory_mb),
-        "ChildMaxCpuSeconds": str(settings.child_max_cpu_seconds),
-        "ChildMaxOpenFiles": str(settings.child_max_open_files),
-        "ChildMaxProcesses": str(settings.child_max_processes),
-        "ShellAllowedCommands": ",".join(settings.shell_allowed_commands),
-        "ShellAllowedEnv": ",".join(settings.shell_allowed_env),
-        "WebhookAllowedHosts": ",".join(settings.webhook_allowed_hosts),
+        "ChildMaxMemoryMb": str(handlers.child_max_memory_mb),
+        "ChildMaxCpuSeconds": str(handlers.child_max_cpu_seconds),
+        "ChildMaxOpenFiles": str(handlers.child_max_open_files),
+        "ChildMaxProcesses": str(handlers.child_max_processes),
+        "ShellAllowedCommands": ",".join(handlers.shell_allowed_commands),
+        "ShellAllowedEnv": ",".join(handlers.shell_allowed_env),
+        "WebhookAllowedHosts": ",".join(handlers.webhook_allowed_hosts),
         "PoolConcurrency": ",".join(settings.pool_concurrency),
         "PoolRateLimits": ",".join(settings.pool_rate_limits),
         "ApiStatementTimeoutMs": str(settings.api_statement_timeout_ms),
@@ -307,11 +319,22 @@ def _redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def run_stack(settings: Settings, repo_root: str | Path, *, out: TextIO | None = None) -> None:
-    """Start the stack, print the banner and READY, block until SIGINT/SIGTERM, stop."""
+def run_stack(
+    settings: Settings,
+    repo_root: str | Path,
+    *,
+    out: TextIO | None = None,
+    local: LocalStackSettings | None = None,
+    handlers: HandlerSettings | None = None,
+) -> None:
+    """Start the stack, print the banner and READY, block until SIGINT/SIGTERM, stop.
+    The local stack's and the handlers' settings are read from the environment unless
+    given (a bad value raises ``SettingsError`` naming it before anything starts)."""
     out = out or sys.stdout
+    local = local or LocalStackSettings.from_env()
+    handlers = handlers or HandlerSettings.from_env()
     _configure_logging()
-    stack = LocalStack(settings, repo_root)
+    stack = LocalStack(settings, repo_root, local=local, handlers=handlers)
     stop_requested = threading.Event()
     starting = True
 

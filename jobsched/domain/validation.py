@@ -8,8 +8,11 @@ and a list of models (a trigger's ``runs``) item by item (``runs[3].payload``).
 The message for a field comes from its type (``must be an integer between 0 and
 100``), so what is refused and what the OpenAPI document says cannot drift apart.
 
-The ``validate_*`` functions add what a model cannot know: the handler registry (and
-each handler's own payload rules) and rules across fields.
+The ``validate_*`` functions add what a model cannot know: the handlers a job may name
+(and each handler's own payload rules) and rules across fields. The handlers come in as
+a ``Handlers`` value (the worker's registry or the API's catalog) and the settings their
+rules read as an opaque value handed to them, so this module stays pure: it imports
+neither the registry nor the settings.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from __future__ import annotations
 import copy
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Protocol, TypeVar, Union, get_args, get_origin
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -29,8 +33,6 @@ from jobsched.domain import contract
 from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.domain.models import DEFAULT_POOL
 from jobsched.errors import ValidationError
-from jobsched.registry import Handler, HandlerLookup
-from jobsched.settings import Settings
 
 M = TypeVar("M", bound=Struct)
 _BAD = object()
@@ -274,8 +276,30 @@ DEFAULTS: dict[str, Any] = {
 WRITABLE = tuple(f.name for f in msgspec.structs.fields(JobCreate))
 
 
+PayloadCheck = Callable[[dict[str, Any], Any], dict[str, str]]
+"""A handler's payload rules: ``(payload, settings) -> {field: problem}``."""
+
+
+class HandlerRules(Protocol):
+    """A handler as validation sees it (``jobsched.registry.Handler`` is one)."""
+
+    @property
+    def pool(self) -> str: ...
+
+    @property
+    def validate(self) -> PayloadCheck: ...
+
+
+class Handlers(Protocol):
+    """The handlers a job may name: the worker's registry, or the API's catalog."""
+
+    def get(self, name: str) -> HandlerRules | None: ...
+
+    def names(self) -> list[str]: ...
+
+
 def _check_job(
-    data: dict[str, Any], errors: dict[str, str], registry: HandlerLookup, settings: Settings
+    data: dict[str, Any], errors: dict[str, str], registry: Handlers, settings: object
 ) -> None:
     """Rules beyond each field's own type, on the job as it would be stored. Each runs
     when the fields it reads are sound, so one response names every problem it can."""
@@ -302,8 +326,8 @@ def _validate(
     model: type[Struct],
     body: Any,
     current: dict[str, Any],
-    registry: HandlerLookup,
-    settings: Settings,
+    registry: Handlers,
+    settings: object,
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     values = _values(model, body, "", True, errors)
@@ -330,13 +354,13 @@ def _validate(
     return data
 
 
-def validate_job_create(body: Any, registry: HandlerLookup, settings: Settings) -> dict[str, Any]:
+def validate_job_create(body: Any, registry: Handlers, settings: object) -> dict[str, Any]:
     """A new job's fields, defaults filled in."""
     return _validate(JobCreate, body, copy.deepcopy(DEFAULTS), registry, settings)
 
 
 def validate_job_update(
-    body: Any, current: dict[str, Any], registry: HandlerLookup, settings: Settings
+    body: Any, current: dict[str, Any], registry: Handlers, settings: object
 ) -> dict[str, Any]:
     """Partial update: fields left out keep their value; read-only fields are ignored."""
     return _validate(JobUpdate, body, {k: current[k] for k in WRITABLE}, registry, settings)
@@ -346,7 +370,7 @@ def validate_job_update(
 
 
 def validate_trigger(
-    body: Any, handler: Handler | None, settings: Settings, now: datetime | None = None
+    body: Any, handler: HandlerRules | None, settings: object, now: datetime | None = None
 ) -> list[dict[str, Any]]:
     """The runs a trigger asks for, each one's overrides: one run for ``{payload?,
     priority?}`` (or no body), many for ``{"runs": [...]}``. An overriding payload must

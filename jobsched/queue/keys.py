@@ -31,7 +31,7 @@ class Keys:
 
     @property
     def ready(self) -> str:
-        """zset: execution id, score = (100 - priority) * 1e12 + sequence."""
+        """zset: execution id, score = (100 - priority) * 1e12 + sequence (lua/_score.lua)."""
         return self._queue
 
     @property

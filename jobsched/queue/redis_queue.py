@@ -22,6 +22,7 @@ from redis import Redis
 from redis import exceptions as redis_exc
 
 from jobsched.clock import to_ms
+from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import PoolLimits, QueueItem
 from jobsched.errors import DependencyError
 from jobsched.queue.keys import DEFAULT_POOL, Keys
@@ -279,9 +280,9 @@ class RedisQueue:
         now: datetime,
         visibility_ms: int,
         owner: str = "",
-    ) -> dict[str, int]:
-        """Heartbeat. Per id: 0 lease lost, 1 extended, 2 extended and cancel requested,
-        3 unknown (Redis lost the queue; the tick's rebuild restores the lease)."""
+    ) -> dict[str, LeaseState]:
+        """Heartbeat. Per id, its lease's state (``LeaseState``: lost, extended, extended
+        with a cancel requested, or unknown while the tick rebuilds a lost queue)."""
         if not leases:
             return {}
         k = self.keys
@@ -290,7 +291,7 @@ class RedisQueue:
             args += [execution_id, token]
         keys = [k.inflight, k.leases, k.cancel, k.owners, k.beats, k.epoch]
         result = self._run("extend", keys, args)
-        return {eid: int(r) for (eid, _), r in zip(leases, result, strict=True)}
+        return {eid: LeaseState(int(r)) for (eid, _), r in zip(leases, result, strict=True)}
 
     @redis_errors
     def ack(self, leases: Sequence[tuple[str, str]]) -> dict[str, bool]:

@@ -47,9 +47,14 @@ new runs, an ack or a release answers "not the holder" the second time) is sent 
 only when the server surely did not run it."""
 
 
+PRELUDES = ("_batch", "_score")
+"""Helpers every script gets ahead of its own code: batched calls (lua/_batch.lua) and
+the ready zset's score (lua/_score.lua), so each is written once."""
+
+
 def source(name: str) -> str:
-    """A script's full text, as registered (the batching helpers first)."""
-    return _source("_batch") + _source(name)
+    """A script's full text, as registered (the preludes first)."""
+    return "".join(_source(prelude) + "\n" for prelude in PRELUDES) + _source(name)
 
 
 def sha(name: str) -> str:
@@ -62,7 +67,7 @@ def _source(name: str) -> str:
 
 
 def load_script(client: Redis, name: str) -> Script:
-    # Every script gets the batching helpers (lua/_batch.lua) ahead of its own code.
+    # Every script gets the preludes (PRELUDES) ahead of its own code.
     return client.register_script(source(name))
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jobsched.clock import FakeClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.handler_settings import HandlerSettings
 from jobsched.queue import RedisQueue
 from jobsched.registry import HandlerRegistry
 from jobsched.scheduler import Scheduler
@@ -25,20 +26,36 @@ class Engine:
     settings: Settings
     registry: HandlerRegistry
     clock: FakeClock
+    handler_settings: HandlerSettings = field(default_factory=HandlerSettings)
 
     def __post_init__(self) -> None:
         self.scheduler = Scheduler(self.store, self.queue, self.settings, self.clock)
-        self.service = JobService(self.store, self.queue, self.registry, self.settings, self.clock)
+        self.service = JobService(
+            self.store,
+            self.queue,
+            self.registry,
+            self.settings,
+            self.clock,
+            handler_settings=self.handler_settings,
+        )
         self.workers: list[Worker] = []
 
     def worker(self, worker_id: str = "w1") -> Worker:
-        w = Worker(self.store, self.queue, self.settings, self.registry, self.clock, worker_id)
+        w = Worker(
+            self.store,
+            self.queue,
+            self.settings,
+            self.registry,
+            self.clock,
+            worker_id,
+            handler_settings=self.handler_settings,
+        )
         self.workers.append(w)
         return w
 
     def create_job(self, **fields: Any) -> str:
         body = {"name": f"job-{uuid.uuid4().hex[:12]}", "handler": "test.echo", **fields}
-        data = validate_job_create(body, self.registry, self.settings)
+        data = validate_job_create(body, self.registry, self.handler_settings)
         return self.store.create_job(data, self.clock.now()).id
 
     def status(self, execution_id: str) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
+from jobsched.handler_settings import HandlerSettings
 from jobsched.notify import Notifier
 from jobsched.store.postgres import Finish
 from tests.integration.engine import Engine
@@ -51,8 +51,10 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def local(engine: Engine) -> Engine:
     """The engine, allowed to call the receiver on loopback."""
-    settings = replace(engine.settings, webhook_allowed_hosts=("127.0.0.1",))
-    return Engine(engine.store, engine.queue, settings, engine.registry, engine.clock)
+    allowed = HandlerSettings(webhook_allowed_hosts=("127.0.0.1",))
+    return Engine(
+        engine.store, engine.queue, engine.settings, engine.registry, engine.clock, allowed
+    )
 
 
 def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
@@ -76,7 +78,12 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
     assert recorded.alerts[0]["detail"] == "started 5000 ms late (allowed 1000 ms)"
     assert local.service.metrics()["alerts"] == {"late_start": 1, "overran": 1}
 
-    assert Notifier(local.store, local.registry, local.settings, local.clock).run_once() == 2
+    assert (
+        Notifier(
+            local.store, local.registry, local.settings, local.clock, local.handler_settings
+        ).run_once()
+        == 2
+    )
     secret = local.store.get_job(job_id).notify_secret
     events = []
     for headers, body in receiver.received:
@@ -89,7 +96,12 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
         events.append(headers["X-Jobsched-Event"])
     assert events == ["late_start", "overran"]
     # Delivered once: nothing is due any more.
-    assert Notifier(local.store, local.registry, local.settings, local.clock).run_once() == 0
+    assert (
+        Notifier(
+            local.store, local.registry, local.settings, local.clock, local.handler_settings
+        ).run_once()
+        == 0
+    )
 
 
 def test_failed_attempts_and_dead_letters_are_sent_too(local: Engine, receiver: Receiver) -> None:
@@ -102,7 +114,9 @@ def test_failed_attempts_and_dead_letters_are_sent_too(local: Engine, receiver: 
     )
     run = local.service.trigger_job(job_id, None)
     local.run_until(lambda: local.status(run["id"]) == "FAILED")
-    notifier = Notifier(local.store, local.registry, local.settings, local.clock)
+    notifier = Notifier(
+        local.store, local.registry, local.settings, local.clock, local.handler_settings
+    )
     assert notifier.run_once() == 2
     assert [h["X-Jobsched-Event"] for h, _ in receiver.received] == [
         "attempt_failed",
@@ -117,7 +131,9 @@ def test_an_unreachable_receiver_is_retried_later(local: Engine, receiver: Recei
     run = local.service.trigger_job(job_id, {"delay_ms": 1_000})
     local.clock.advance(seconds=5)
     local.run_until(lambda: local.status(run["id"]) == "SUCCEEDED")
-    notifier = Notifier(local.store, local.registry, local.settings, local.clock)
+    notifier = Notifier(
+        local.store, local.registry, local.settings, local.clock, local.handler_settings
+    )
     assert notifier.run_once() == 0  # refused: kept for later
     assert notifier.run_once() == 0  # not due again yet
     with local.store.tx() as conn:

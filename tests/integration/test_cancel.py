@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jobsched.domain.validation import validate_job_create
+from jobsched.handler_settings import HandlerSettings
 from jobsched.settings import Settings
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -36,8 +37,8 @@ def test_cancelling_a_running_delay_interrupts_it(engine: Engine) -> None:
 def test_cancelling_a_running_shell_command_kills_its_process_group(
     store, queue, registry, clock, settings: Settings, tmp_path
 ) -> None:
-    settings = Settings(**{**settings.__dict__, "shell_allowed_commands": ("sh",)})
-    engine = Engine(store, queue, settings, registry, clock)
+    allowed = HandlerSettings(shell_allowed_commands=("sh",))
+    engine = Engine(store, queue, settings, registry, clock, allowed)
     marker = tmp_path / "child.pid"
     script = f"sleep 60 & echo $! > {marker}; wait"
     data = validate_job_create(
@@ -47,7 +48,7 @@ def test_cancelling_a_running_shell_command_kills_its_process_group(
             "payload": {"command": "sh", "args": ["-c", script]},
         },
         registry,
-        settings,
+        allowed,
     )
     job_id = store.create_job(data, clock.now()).id
     (execution,) = store.create_triggered(job_id, clock.now())

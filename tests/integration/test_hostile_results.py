@@ -13,6 +13,7 @@ from handlers import register_builtins
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import validate_job_create
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
 from jobsched.store.postgres import Finish
@@ -162,17 +163,15 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
 
 
 def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, settings) -> None:
-    from dataclasses import replace
 
-    engine = Engine(
-        store, queue, replace(settings, shell_allowed_commands=("printf",)), registry, clock
-    )
+    allowed = HandlerSettings(shell_allowed_commands=("printf",))
+    engine = Engine(store, queue, settings, registry, clock, allowed)
     body = {
         "name": "nul-printer",
         "handler": "shell.command",
         "payload": {"command": "printf", "args": ["a\\0b"]},
     }
-    data = validate_job_create(body, registry, engine.settings)
+    data = validate_job_create(body, registry, engine.handler_settings)
     job_id = store.create_job(data, clock.now()).id
     (execution,) = store.create_triggered(job_id, clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from jobsched.handler_settings import HandlerSettings
 from jobsched.loader import load_handlers
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -122,10 +122,9 @@ def test_a_process_handler_runs_without_secrets_under_the_child_limits(
     # The secrets as a worker started by `jobsched worker` has them in its environment.
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    limited = replace(settings, child_max_memory_mb=3000, child_max_open_files=77)
-    engine = Engine(
-        store, queue, limited, load_handlers(["tests.plugins.sample"], plugins=False), clock
-    )
+    limited = HandlerSettings(child_max_memory_mb=3000, child_max_open_files=77)
+    registry = load_handlers(["tests.plugins.sample"], plugins=False)
+    engine = Engine(store, queue, settings, registry, clock, limited)
     eid = _run(engine, engine.create_job(handler="sample.inside"))
     engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
     seen = engine.store.get_execution(eid).result

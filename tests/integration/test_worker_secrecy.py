@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 
 from jobsched.clock import SystemClock
+from jobsched.handler_settings import HandlerSettings
 from jobsched.scheduler import Scheduler
 from jobsched.settings import Settings
 from tests.integration.engine import Engine
@@ -45,7 +45,7 @@ def test_a_shell_command_cannot_read_the_workers_secrets_from_proc(
     engine: Engine, procs: Processes
 ) -> None:
     engine.clock = SystemClock()  # type: ignore[assignment]
-    engine.settings = replace(engine.settings, shell_allowed_commands=("cat", "head"))
+    engine.handler_settings = HandlerSettings(shell_allowed_commands=("cat", "head"))
     scheduler = real_time_scheduler(engine)
     secret = "sekrit-api-key-4f1c"
     worker = procs.worker(

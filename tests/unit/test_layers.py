@@ -1,14 +1,18 @@
-"""The layers: the core (``jobsched/``) imports neither ``infra/`` nor ``handlers/`` nor an
-AWS library, and has no import cycle; what lives outside it plugs in through entry points."""
+"""The layers (docs/architecture.md): the core (``jobsched/``) imports neither ``infra/``
+nor ``handlers/`` nor an AWS library, and has no import cycle, lazy imports included; the
+domain imports no setting, registry, store, queue, API or use case; the store imports no
+use case; what lives outside the core plugs in through entry points."""
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 import tomllib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -40,35 +44,92 @@ def test_the_core_imports_no_adapter_and_no_aws_library(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
-def test_the_core_has_no_import_cycle_at_import_time() -> None:
-    """Module-level imports only (a function-level import runs later, when both exist)."""
+MODULES = {_module(p): p for p in CORE.rglob("*.py")}
+
+
+def _graph(nodes: Callable[[ast.Module], Iterable[ast.AST]]) -> dict[str, set[str]]:
+    """Module -> the core modules it imports, over the statements ``nodes`` yields."""
     graph: dict[str, set[str]] = defaultdict(set)
-    modules = {_module(p): p for p in CORE.rglob("*.py")}
-    for name, path in modules.items():
-        for node in ast.parse(path.read_text()).body:
+    for name, path in MODULES.items():
+        for node in nodes(ast.parse(path.read_text())):
             targets = []
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 # ``from pkg import sub`` depends on the submodule, not on pkg/__init__.
                 subs = [f"{node.module}.{a.name}" for a in node.names]
-                targets = [s for s in subs if s in modules] or [node.module]
-            graph[name].update(t for t in targets if t in modules and t != name)
+                targets = [s for s in subs if s in MODULES] or [node.module]
+            graph[name].update(t for t in targets if t in MODULES and t != name)
+    return graph
 
+
+def _top_level(tree: ast.Module) -> Iterable[ast.AST]:
+    return tree.body
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` (as a trail of modules), or None."""
     state: dict[str, int] = {}
 
-    def visit(node: str, trail: list[str]) -> None:
+    def visit(node: str, trail: list[str]) -> list[str] | None:
         state[node] = 1
-        for nxt in graph[node]:
+        for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                raise AssertionError("import cycle: " + " -> ".join([*trail, node, nxt]))
-            if nxt not in state:
-                visit(nxt, [*trail, node])
+                return [*trail, node, nxt]
+            if nxt not in state and (found := visit(nxt, [*trail, node])):
+                return found
         state[node] = 2
+        return None
 
-    for module in modules:
-        if module not in state:
-            visit(module, [])
+    for module in sorted(MODULES):
+        if module not in state and (found := visit(module, [])):
+            return found
+    return None
+
+
+def test_the_core_has_no_import_cycle_at_import_time() -> None:
+    """Module-level imports (a cycle there fails at start-up, by import order)."""
+    cycle = _cycle(_graph(_top_level))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_core_has_no_import_cycle_even_through_lazy_imports() -> None:
+    """Function-level imports count too: a lazy import only hides a cycle, the two
+    modules still cannot be read, changed or tested one without the other."""
+    cycle = _cycle(_graph(ast.walk))
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def _reaches(module: str, layers: tuple[str, ...]) -> bool:
+    return any(module == layer or module.startswith(layer + ".") for layer in layers)
+
+
+def _imports_of(package: str, layers: tuple[str, ...]) -> dict[str, list[str]]:
+    """Modules of ``package`` that import (lazily or not) a module of ``layers``."""
+    graph = _graph(ast.walk)
+    bad = {
+        module: sorted(t for t in targets if _reaches(t, layers))
+        for module, targets in graph.items()
+        if _reaches(module, (package,))
+    }
+    return {module: targets for module, targets in bad.items() if targets}
+
+
+OUTER = ("settings", "handler_settings", "registry", "store", "queue", "api")
+USE_CASES = ("service", "scheduler", "worker", "handoff")
+
+
+def test_the_domain_imports_no_adapter_setting_or_use_case() -> None:
+    """The domain is pure: values in, values out. What it needs from outside (a handler
+    lookup, a limit) comes in as an argument."""
+    layers = tuple(f"jobsched.{name}" for name in (*OUTER, *USE_CASES))
+    assert _imports_of("jobsched.domain", layers) == {}
+
+
+def test_the_store_imports_no_use_case() -> None:
+    """Repositories carry out decisions; they never call back up into the use cases."""
+    layers = tuple(f"jobsched.{name}" for name in USE_CASES)
+    assert _imports_of("jobsched.store", layers) == {}
 
 
 def _entry_points(group: str) -> dict[str, str]:
@@ -111,3 +172,16 @@ def test_the_worker_image_ships_the_code_of_the_log_format_it_uses() -> None:
     dockerfile = (ROOT / "infra" / "worker" / "Dockerfile").read_text()
     allowed = (ROOT / ".dockerignore").read_text().split()
     assert f"!{path}" in allowed and path in dockerfile
+
+
+LUA = CORE / "queue" / "lua"
+
+
+def test_the_ready_score_formula_is_written_once_in_the_lua_scripts() -> None:
+    """``(100 - priority) * 1e12 + seq`` orders the ready zset: written in each script,
+    a change to one copy would sort that script's runs apart from the others'."""
+    where = {
+        path.name: len(re.findall(r"1e12|100 - ", path.read_text()))
+        for path in sorted(LUA.glob("*.lua"))
+    }
+    assert {name: n for name, n in where.items() if n} == {"_score.lua": 2}

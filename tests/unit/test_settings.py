@@ -1,15 +1,31 @@
 import re
+from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
+from infra.local.settings import LocalStackSettings
+from jobsched.envfields import EnvSettings
 from jobsched.errors import SettingsError
+from jobsched.handler_settings import HandlerSettings
 from jobsched.settings import Settings, describe
+
+GROUPS: tuple[type[EnvSettings], ...] = (Settings, HandlerSettings, LocalStackSettings)
+"""The core's settings, the handlers', the local stack's: one README table for all."""
+
+
+def _all_rows() -> list[tuple[str, str, str]]:
+    return [row for group in GROUPS for row in group.rows()]
+
+
+def _from_env(env: Mapping[str, str]) -> tuple[Settings, HandlerSettings, LocalStackSettings]:
+    return Settings.from_env(env), HandlerSettings.from_env(env), LocalStackSettings.from_env(env)
 
 
 def test_defaults_match_the_brief() -> None:
     s = Settings.from_env({})
-    assert s.port == 3001
+    assert LocalStackSettings.from_env({}).port == 3001
     assert s.scheduler_instance_id == "scheduler-1"
     assert s.leader_lock_ttl_s == 30
     assert s.scan_interval_ms == 1000
@@ -17,21 +33,20 @@ def test_defaults_match_the_brief() -> None:
     assert s.max_concurrent_jobs == 5
     assert s.visibility_timeout_ms == 300_000
     assert s.worker_dead_after_ms == 10_000
-    assert s.local_worker_pools() == {"default": 2}
+    assert LocalStackSettings.from_env({}).local_worker_pools() == {"default": 2}
     assert s.worker_pools == ("default",)
     assert s.api_keys == ()
 
 
 def test_values_are_read_and_typed() -> None:
-    s = Settings.from_env(
-        {
-            "PORT": "8080",
-            "API_KEYS": "a, b,,c",
-            "LEADER_LOCK_TTL": "2.5",
-            "MAX_CONCURRENT_JOBS": "9",
-        }
-    )
-    assert (s.port, s.api_keys, s.leader_lock_ttl_ms, s.max_concurrent_jobs) == (
+    env = {
+        "PORT": "8080",
+        "API_KEYS": "a, b,,c",
+        "LEADER_LOCK_TTL": "2.5",
+        "MAX_CONCURRENT_JOBS": "9",
+    }
+    s, _, local = _from_env(env)
+    assert (local.port, s.api_keys, s.leader_lock_ttl_ms, s.max_concurrent_jobs) == (
         8080,
         ("a", "b", "c"),
         2500,
@@ -66,32 +81,48 @@ def test_values_are_read_and_typed() -> None:
 )
 def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(SettingsError) as info:
-        Settings.from_env(env)
+        _from_env(env)
     assert variable in info.value.message
     assert info.value.details["variable"] == variable
 
 
 def test_every_setting_is_described() -> None:
-    names = {row[0] for row in describe()}
+    names = {row[0] for row in _all_rows()}
     assert {"PORT", "DATABASE_URL", "REDIS_URL", "API_KEYS", "LOCAL_WORKERS"} <= names
+    # `jobsched settings` lists the core's and the handlers' (the local stack's are infra's).
+    assert {row[0] for row in describe()} == names - {r[0] for r in LocalStackSettings.rows()}
+
+
+def test_the_core_settings_carry_neither_handler_nor_local_stack_settings() -> None:
+    """Shell, webhook and child-process limits are the handlers'; ports and the local
+    processes the local stack's: each variable is read by exactly one settings object."""
+    core = {f.metadata["env"] for f in fields(Settings)}
+    handlers = {f.metadata["env"] for f in fields(HandlerSettings)}
+    local = {f.metadata["env"] for f in fields(LocalStackSettings)}
+    assert not core & handlers and not core & local and not handlers & local
+    assert {n for n in core if n.startswith(("SHELL_", "WEBHOOK_", "CHILD_"))} == set()
+    assert core.isdisjoint({"PORT", "DASHBOARD_PORT", "LOCAL_TICKS", "LOCAL_WORKERS"})
+    assert {"SHELL_ALLOWED_COMMANDS", "WEBHOOK_ALLOWED_HOSTS", "CHILD_MAX_MEMORY_MB"} <= handlers
 
 
 @pytest.mark.parametrize("value", ["LEVEL,BASH_FUNC_x%%", "LEVEL,LD_PRELOAD", "PATH", "1X", "A-B"])
 def test_shell_allowed_env_refuses_names_that_run_code_or_are_not_names(value: str) -> None:
     with pytest.raises(SettingsError) as info:
-        Settings.from_env({"SHELL_ALLOWED_ENV": value})
+        HandlerSettings.from_env({"SHELL_ALLOWED_ENV": value})
     assert info.value.details["variable"] == "SHELL_ALLOWED_ENV"
 
 
 def test_shell_allowed_env_is_read() -> None:
-    assert Settings.from_env({"SHELL_ALLOWED_ENV": "LEVEL, REPORT_DAY"}).shell_allowed_env == (
+    assert HandlerSettings.from_env(
+        {"SHELL_ALLOWED_ENV": "LEVEL, REPORT_DAY"}
+    ).shell_allowed_env == (
         "LEVEL",
         "REPORT_DAY",
     )
 
 
 def test_pools_workers_and_limits_are_read() -> None:
-    s = Settings.from_env(
+    s, _, local = _from_env(
         {
             "LOCAL_WORKERS": "default:2, reports:1",
             "WORKER_POOLS": "reports,default",
@@ -100,7 +131,7 @@ def test_pools_workers_and_limits_are_read() -> None:
             "HANDLER_MODULES": "acme.jobs, acme.more",
         }
     )
-    assert s.local_worker_pools() == {"default": 2, "reports": 1}
+    assert local.local_worker_pools() == {"default": 2, "reports": 1}
     assert s.worker_pools == ("reports", "default")
     assert s.handler_modules == ("acme.jobs", "acme.more")
     assert (s.pool_limits("reports").concurrency, s.pool_limits("reports").rate) == (3, 10)
@@ -122,7 +153,10 @@ def test_every_default_is_the_one_the_readme_documents() -> None:
     # The table is what users read (WORKER_GRACE_MS 30000, MAX_DELIVERIES 10, ...):
     # a default changed in the code alone turns this red.
     documented = _readme_defaults()
-    for name, default, _ in describe():
+    # Every setting of the three objects is in the table (LOG_FORMAT, LOG_LEVEL and
+    # LOCALSTACK_PORT are too, read where they are used).
+    assert {name for name, _, _ in _all_rows()} <= set(documented)
+    for name, default, _ in _all_rows():
         shown = documented[name]
         if shown.startswith("(none"):
             assert default == "", name

@@ -29,6 +29,7 @@ from infra.aws.template import (
     rate_seconds,
     schedules,
 )
+from jobsched.handler_settings import HandlerSettings
 from jobsched.settings import Settings, describe
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -397,12 +398,15 @@ def test_operational_settings_are_parameters_with_the_codes_defaults(template, p
     """WORKER_DEAD_AFTER_MS, MAX_DELIVERIES, RETENTION_DAYS ... reach every component
     from one parameter each, defaulting to what the code defaults to; a pool stack has
     the same parameters."""
-    defaults = Settings()
+    defaults, handler_defaults = Settings(), HandlerSettings()
     container = _worker_container(template)
     worker_env = {e["Name"]: e["Value"] for e in container["Environment"]}
     fns = functions(template)
     for parameter, variable, field_name in TUNABLE:
-        assert template["Parameters"][parameter]["Default"] == getattr(defaults, field_name)
+        default = getattr(defaults, field_name, None)
+        if default is None:  # a handler setting (CHILD_MAX_*)
+            default = getattr(handler_defaults, field_name)
+        assert template["Parameters"][parameter]["Default"] == default
         assert pool_template["Parameters"][parameter] == template["Parameters"][parameter]
         assert worker_env[variable] == {"Ref": parameter}, variable
         for name, fn in fns.items():

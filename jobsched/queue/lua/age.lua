@@ -13,12 +13,12 @@ local ids = redis.call('ZRANGE', KEYS[1], -tonumber(ARGV[2]), -1, 'WITHSCORES')
 local moved = 0
 for i = 1, #ids, 2 do
   local id, score = ids[i], tonumber(ids[i + 1])
-  local seq = score % 1e12
+  local seq = score_seq(score)
   local priority = tonumber(redis.call('HGET', KEYS[2], id) or '50')
   local aged = math.min(100, priority + math.floor((current - seq) / step))
-  local wanted = (100 - aged) * 1e12 + seq
-  if wanted ~= score then
-    redis.call('ZADD', KEYS[1], string.format('%.0f', wanted), id)
+  local wanted = ready_score(aged, seq)
+  if tonumber(wanted) ~= score then
+    redis.call('ZADD', KEYS[1], wanted, id)
     moved = moved + 1
   end
 end

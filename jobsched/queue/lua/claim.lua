@@ -55,7 +55,7 @@ if #due > 0 then
   local seq = redis.call('INCRBY', KEYS[13], #due) - #due
   local ready = {}
   for n, id in ipairs(due) do
-    pair(ready, string.format('%.0f', (100 - tonumber(priorities[n] or '50')) * 1e12 + seq + n), id)
+    pair(ready, ready_score(tonumber(priorities[n] or '50'), seq + n), id)
   end
   batched('ZREM', KEYS[11], due)
   batched('ZADD', KEYS[1], ready)

@@ -6,8 +6,6 @@
 -- ARGV[1] now (ms), then groups of 6: id, priority (0-100), due (ms; <= now means
 --   ready), max_concurrency of its job (0: no cap), job id, handler ('' : unknown)
 -- RETURNS number of ids added
--- Scores are formatted with %.0f: Lua would otherwise print numbers with 14
--- significant digits and silently round priority*1e12+seq.
 local now = tonumber(ARGV[1])
 local ids = {}
 for i = 2, #ARGV, 6 do
@@ -45,7 +43,7 @@ for _, i in ipairs(new) do
     pair(delayed, string.format('%.0f', due), id)
   else
     seq = seq + 1
-    pair(ready, string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+    pair(ready, ready_score(priority, seq), id)
   end
   if cap > 0 then
     pair(limits, id, cap .. ':' .. ARGV[i + 4])

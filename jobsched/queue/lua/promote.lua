@@ -7,6 +7,6 @@ for _, id in ipairs(ids) do
   local priority = tonumber(redis.call('HGET', KEYS[3], id) or '50')
   local seq = redis.call('INCR', KEYS[4])
   redis.call('ZREM', KEYS[1], id)
-  redis.call('ZADD', KEYS[2], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+  redis.call('ZADD', KEYS[2], ready_score(priority, seq), id)
 end
 return ids

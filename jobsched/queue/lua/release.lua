@@ -17,7 +17,7 @@ for i = 2, #ARGV, 2 do
     if ARGV[1] == '0' then
       redis.call('HINCRBY', KEYS[5], id, -1)
     end
-    redis.call('ZADD', KEYS[2], string.format('%.0f', (100 - priority) * 1e12), id)
+    redis.call('ZADD', KEYS[2], ready_score(priority, 0), id)
     moved[#moved + 1] = id
     out[#out + 1] = 1
   else

@@ -31,7 +31,7 @@ for i = 1, #owners, 2 do
       redis.call('ZREM', KEYS[1], id)
       redis.call('HDEL', KEYS[3], id)
       redis.call('HDEL', KEYS[5], id)
-      redis.call('ZADD', KEYS[2], string.format('%.0f', (100 - priority) * 1e12), id)
+      redis.call('ZADD', KEYS[2], ready_score(priority, 0), id)
       out[#out + 1] = id
     else
       keep[owner] = true

@@ -36,7 +36,7 @@ for i = 1, #ARGV, 5 do
   redis.call('HSET', KEYS[6], id, priority)
   if not redis.call('ZSCORE', KEYS[1], id) and redis.call('HEXISTS', KEYS[13], id) == 0 then
     local seq = redis.call('INCR', KEYS[9])
-    redis.call('ZADD', KEYS[1], string.format('%.0f', (100 - priority) * 1e12 + seq), id)
+    redis.call('ZADD', KEYS[1], ready_score(priority, seq), id)
     added = added + 1
   end
 end

@@ -11,7 +11,7 @@ for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
   redis.call('HDEL', KEYS[3], id)
   redis.call('HDEL', KEYS[5], id)
-  redis.call('ZADD', KEYS[2], string.format('%.0f', (100 - priority) * 1e12), id)
+  redis.call('ZADD', KEYS[2], ready_score(priority, 0), id)
 end
 free_jobs(KEYS[6], KEYS[7], ids)
 return ids

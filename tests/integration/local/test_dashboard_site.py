@@ -17,6 +17,7 @@ import pytest
 from infra.local.dashboard_site import DashboardSite
 from infra.local.errors import LocalCloudError
 from infra.local.ports import LOOPBACK, free_port
+from infra.local.settings import LocalStackSettings
 from infra.local.stack import LocalStack
 from jobsched.settings import Settings
 
@@ -84,12 +85,14 @@ def test_a_busy_port_names_the_setting(s3: str, busy_port: int) -> None:
 def test_the_stack_stops_at_once_when_the_dashboard_port_is_busy(
     tmp_path: Path, busy_port: int
 ) -> None:
-    stack = LocalStack(Settings(dashboard_port=busy_port), tmp_path, workers=0)
+    stack = LocalStack(
+        Settings(), tmp_path, workers=0, local=LocalStackSettings(dashboard_port=busy_port)
+    )
     with pytest.raises(LocalCloudError, match="set DASHBOARD_PORT to a free port"):
         stack.start()
     assert stack.localstack is None, "nothing was started"
 
 
 def test_the_default_dashboard_port_is_the_seeds() -> None:
-    assert Settings().dashboard_port == 3000
-    assert Settings.from_env({"DASHBOARD_PORT": "3100"}).dashboard_port == 3100
+    assert LocalStackSettings().dashboard_port == 3000
+    assert LocalStackSettings.from_env({"DASHBOARD_PORT": "3100"}).dashboard_port == 3100

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import HandlerContext
 from jobsched.settings import Settings
 
@@ -17,9 +18,15 @@ MakeCtx = Callable[..., HandlerContext]
 
 @pytest.fixture
 def make_ctx() -> MakeCtx:
-    """A factory: ``make_ctx(settings, seconds=10, **fields)`` -> a fresh HandlerContext."""
+    """A factory: ``make_ctx(settings, seconds=10, **fields)`` -> a fresh HandlerContext.
+    ``settings`` may be the core's or the handlers' (``HandlerSettings``)."""
 
-    def make(settings: Settings | None = None, seconds: float = 10.0, **kw: Any) -> HandlerContext:
+    def make(
+        settings: Settings | HandlerSettings | None = None, seconds: float = 10.0, **kw: Any
+    ) -> HandlerContext:
+        if isinstance(settings, HandlerSettings):
+            kw.setdefault("handler_settings", settings)
+            settings = None
         return HandlerContext(
             execution_id="e",
             job_id="j",

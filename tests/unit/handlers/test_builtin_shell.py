@@ -14,10 +14,10 @@ import pytest
 
 from handlers import shell
 from handlers._payload import InvalidPayload
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import HandlerCancelled, HandlerTimeout
-from jobsched.settings import Settings
 
-ALLOWED = Settings(shell_allowed_commands=("sh", "echo", "sleep", "pwd"))
+ALLOWED = HandlerSettings(shell_allowed_commands=("sh", "echo", "sleep", "pwd"))
 
 
 def gone(pid: int) -> bool:
@@ -94,7 +94,7 @@ def test_command_is_found_on_the_safe_path_only(
 
 
 def test_unknown_program_fails(make_ctx) -> None:
-    settings = Settings(shell_allowed_commands=("no-such-program-jobsched",))
+    settings = HandlerSettings(shell_allowed_commands=("no-such-program-jobsched",))
     with pytest.raises(RuntimeError, match=r"not found on PATH"):
         shell.run({"command": "no-such-program-jobsched"}, make_ctx(settings))
 
@@ -174,7 +174,7 @@ def test_already_cancelled_does_not_start(make_ctx, tmp_path: Path) -> None:
 
 
 def test_disabled_without_an_allow_list() -> None:
-    problems = shell.validate({"command": "echo"}, Settings())
+    problems = shell.validate({"command": "echo"}, HandlerSettings())
     assert set(problems) == {"payload.command"}
     assert "disabled" in problems["payload.command"]
     assert "SHELL_ALLOWED_COMMANDS" in problems["payload.command"]
@@ -182,7 +182,7 @@ def test_disabled_without_an_allow_list() -> None:
 
 def test_run_refuses_too(make_ctx) -> None:
     with pytest.raises(InvalidPayload, match=r"SHELL_ALLOWED_COMMANDS"):
-        shell.run({"command": "echo"}, make_ctx(Settings()))
+        shell.run({"command": "echo"}, make_ctx(HandlerSettings()))
 
 
 @pytest.mark.parametrize(
@@ -198,7 +198,7 @@ def test_run_refuses_too(make_ctx) -> None:
     ],
 )
 def test_allow_list_is_an_exact_match(allowed: tuple[str, ...], command: str, ok: bool) -> None:
-    problems = shell.validate({"command": command}, Settings(shell_allowed_commands=allowed))
+    problems = shell.validate({"command": command}, HandlerSettings(shell_allowed_commands=allowed))
     assert (problems == {}) is ok
     if not ok:
         assert "is not allowed" in problems["payload.command"]
@@ -248,7 +248,7 @@ def test_an_exported_bash_function_cannot_run_code_in_an_allowed_script(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://admin:hunter2@db.internal/prod")
     script = _bash_script(tmp_path)
-    settings = Settings(shell_allowed_commands=(script,), shell_allowed_env=("LEVEL",))
+    settings = HandlerSettings(shell_allowed_commands=(script,), shell_allowed_env=("LEVEL",))
     # bash imports BASH_FUNC_<name>%% as a function that shadows the `echo` builtin.
     hijack = {"BASH_FUNC_echo%%": "() { cat /proc/$PPID/environ; }"}
     payload = {"command": script, "env": hijack}
@@ -261,7 +261,7 @@ def test_an_exported_bash_function_cannot_run_code_in_an_allowed_script(
     "name", ["LD_PRELOAD", "BASH_ENV", "ENV", "PATH", "PS4", "SHELLOPTS", "IFS", "GREETING"]
 )
 def test_only_allow_listed_names_may_be_set(name: str) -> None:
-    settings = Settings(shell_allowed_commands=("echo",), shell_allowed_env=("LEVEL",))
+    settings = HandlerSettings(shell_allowed_commands=("echo",), shell_allowed_env=("LEVEL",))
     problems = shell.validate({"command": "echo", "env": {name: "x"}}, settings)
     assert set(problems) == {f"payload.env.{name}"}
     assert "SHELL_ALLOWED_ENV" in problems[f"payload.env.{name}"]
@@ -275,7 +275,7 @@ def test_no_env_at_all_by_default() -> None:
 
 @pytest.mark.parametrize("name", ["1ABC", "A-B", "A B", "A%%", "É", ""])
 def test_env_names_are_strict(name: str) -> None:
-    settings = Settings(shell_allowed_commands=("echo",), shell_allowed_env=("LEVEL",))
+    settings = HandlerSettings(shell_allowed_commands=("echo",), shell_allowed_env=("LEVEL",))
     problems = shell.validate({"command": "echo", "env": {name: "x"}}, settings)
     assert set(problems) == {f"payload.env.{name}"}
 
@@ -291,7 +291,7 @@ def test_a_child_printing_its_environment_sees_no_worker_secret(
     for name, value in secrets.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("PATH", "/opt/worker-only/bin:" + os.environ["PATH"])
-    settings = Settings(shell_allowed_commands=("env",), shell_allowed_env=("LEVEL",))
+    settings = HandlerSettings(shell_allowed_commands=("env",), shell_allowed_env=("LEVEL",))
     result = shell.run({"command": "env", "env": {"LEVEL": "9"}}, make_ctx(settings))
     printed = dict(line.split("=", 1) for line in result["stdout"].splitlines())
     assert set(printed) == {"PATH", "HOME", "LANG", "LEVEL"}
@@ -315,7 +315,7 @@ def _limits(text: str) -> dict[str, str]:
 @pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs Linux /proc")
 def test_the_program_runs_under_the_child_limits_and_first_for_the_oom_killer(make_ctx) -> None:
     settings = replace(
-        Settings(shell_allowed_commands=("cat",)),
+        HandlerSettings(shell_allowed_commands=("cat",)),
         child_max_memory_mb=512,
         child_max_cpu_seconds=77,
         child_max_open_files=99,
@@ -333,7 +333,7 @@ def test_the_program_runs_under_the_child_limits_and_first_for_the_oom_killer(ma
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only a root worker has CAP_SYS_PTRACE to give up")
 def test_a_program_of_a_root_worker_runs_without_cap_sys_ptrace(make_ctx) -> None:
-    settings = Settings(shell_allowed_commands=("cat",))
+    settings = HandlerSettings(shell_allowed_commands=("cat",))
     status = shell.run({"command": "cat", "args": ["/proc/self/status"]}, make_ctx(settings))
     caps = dict(
         line.split(":\t", 1) for line in status["stdout"].splitlines() if line.startswith("Cap")
@@ -344,7 +344,7 @@ def test_a_program_of_a_root_worker_runs_without_cap_sys_ptrace(make_ctx) -> Non
 
 def test_an_output_flood_keeps_only_the_tail(make_ctx) -> None:
     # 64 MiB on stdout: read as it comes, only the last MAX_OUTPUT_BYTES are kept.
-    settings = Settings(shell_allowed_commands=("head",))
+    settings = HandlerSettings(shell_allowed_commands=("head",))
     result = shell.run(
         {"command": "head", "args": ["-c", str(64 * 1024 * 1024), "/dev/zero"]},
         make_ctx(settings, seconds=60),

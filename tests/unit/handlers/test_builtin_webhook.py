@@ -21,10 +21,10 @@ import pytest
 from handlers import webhook
 from handlers._addresses import AddressRefused
 from handlers._payload import InvalidPayload
+from jobsched.handler_settings import HandlerSettings
 from jobsched.registry import HandlerCancelled, HandlerTimeout
-from jobsched.settings import Settings
 
-LOOPBACK_ALLOWED = Settings(webhook_allowed_hosts=("127.0.0.1",))
+LOOPBACK_ALLOWED = HandlerSettings(webhook_allowed_hosts=("127.0.0.1",))
 
 
 @dataclass
@@ -248,7 +248,7 @@ def test_connection_level_headers_are_refused_and_never_sent(
 
 
 def test_a_cidr_allow_list_entry_works(server: Server, make_ctx) -> None:
-    settings = Settings(webhook_allowed_hosts=("127.0.0.0/8",))
+    settings = HandlerSettings(webhook_allowed_hosts=("127.0.0.0/8",))
     assert webhook.run({"url": server.url}, make_ctx(settings))["status"] == 200
 
 
@@ -265,7 +265,7 @@ def test_connection_refused_is_a_failure(make_ctx) -> None:
 
 def test_loopback_is_refused_without_an_allow_list(server: Server, make_ctx) -> None:
     with pytest.raises(InvalidPayload, match=r"a loopback address.*WEBHOOK_ALLOWED_HOSTS"):
-        webhook.run({"url": server.url}, make_ctx(Settings()))
+        webhook.run({"url": server.url}, make_ctx(HandlerSettings()))
     assert server.requests == []
 
 
@@ -283,7 +283,7 @@ def test_loopback_is_refused_without_an_allow_list(server: Server, make_ctx) -> 
     ],
 )
 def test_private_and_metadata_urls_are_refused_by_validate(url: str) -> None:
-    problems = webhook.validate({"url": url}, Settings())
+    problems = webhook.validate({"url": url}, HandlerSettings())
     assert set(problems) == {"payload.url"}
     assert problems["payload.url"].startswith("refusing to call")
 
@@ -291,7 +291,7 @@ def test_private_and_metadata_urls_are_refused_by_validate(url: str) -> None:
 def test_allow_listed_literal_passes_validate() -> None:
     assert (
         webhook.validate(
-            {"url": "http://10.0.0.1/"}, Settings(webhook_allowed_hosts=("10.0.0.0/8",))
+            {"url": "http://10.0.0.1/"}, HandlerSettings(webhook_allowed_hosts=("10.0.0.0/8",))
         )
         == {}
     )
@@ -324,9 +324,9 @@ def test_a_name_resolving_to_a_private_address_is_refused_at_run_time(
 ) -> None:
     fake_dns(monkeypatch, {"hook.example.com": ["93.184.215.14", "10.0.0.7"]})
     payload = {"url": "http://hook.example.com/x"}
-    assert webhook.validate(payload, Settings()) == {}  # validate does not ask DNS
+    assert webhook.validate(payload, HandlerSettings()) == {}  # validate does not ask DNS
     with pytest.raises(AddressRefused, match=r"hook.example.com \(10.0.0.7\): a private address"):
-        webhook.run(payload, make_ctx(Settings()))
+        webhook.run(payload, make_ctx(HandlerSettings()))
 
 
 def test_the_connection_goes_to_the_checked_address(
@@ -346,7 +346,7 @@ def test_unresolvable_host_fails_clearly(monkeypatch: pytest.MonkeyPatch, make_c
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     with pytest.raises(webhook.WebhookError, match=r"could not resolve nowhere.example"):
-        webhook.run({"url": "https://nowhere.example/"}, make_ctx(Settings()))
+        webhook.run({"url": "https://nowhere.example/"}, make_ctx(HandlerSettings()))
 
 
 # TLS ------------------------------------------------------------------------------------
@@ -468,7 +468,7 @@ def test_cancel_stops_a_waiting_request(server: Server, make_ctx, background) ->
     ],
 )
 def test_validation(payload: dict[str, Any], field: str, problem: str) -> None:
-    problems = webhook.validate(payload, Settings())
+    problems = webhook.validate(payload, HandlerSettings())
     assert set(problems) == {field}
     assert problem in problems[field]
 
@@ -481,7 +481,7 @@ def test_a_full_payload_is_valid() -> None:
         "body": [1, {"two": None}],
         "timeout": 2500,
     }
-    assert webhook.validate(payload, Settings()) == {}
+    assert webhook.validate(payload, HandlerSettings()) == {}
 
 
 def test_a_request_without_a_timeout_gives_up_after_10_seconds(

@@ -9,11 +9,13 @@ import pytest
 from infra.aws.template import functions, load_template
 from infra.local.errors import LocalCloudError
 from infra.local.localstack import LocalStackProcess
+from infra.local.settings import LocalStackSettings
 from infra.local.stack import LocalStack, settings_environment, template_parameters, tick_rules
 from jobsched.errors import SettingsError
+from jobsched.handler_settings import HandlerSettings
 from jobsched.settings import Settings, describe
 
-SETTING_NAMES = {row[0] for row in describe()}
+SETTING_NAMES = {row[0] for row in describe() + LocalStackSettings.rows()}
 
 
 def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> None:
@@ -37,14 +39,16 @@ def test_banner_ends_with_the_ready_line_and_hides_passwords(tmp_path: Path) -> 
 
 
 def test_the_banner_names_the_workers_per_pool(tmp_path: Path) -> None:
-    pools = Settings(local_workers=("default:2", "reports:1"))
-    stack = LocalStack(pools, tmp_path, port=0)
+    pools = LocalStackSettings(local_workers=("default:2", "reports:1"))
+    stack = LocalStack(Settings(), tmp_path, port=0, local=pools)
     assert "  Workers    default:2, reports:1" in stack.banner().splitlines()
-    assert "  Workers    3" in LocalStack(Settings(local_workers=("3",)), tmp_path).banner()
+    three = LocalStackSettings(local_workers=("3",))
+    assert "  Workers    3" in LocalStack(Settings(), tmp_path, local=three).banner()
 
 
 def test_constructor_starts_nothing_and_takes_overrides(tmp_path: Path) -> None:
-    stack = LocalStack(Settings(port=3001, local_workers=("3",)), tmp_path, port=0)
+    local = LocalStackSettings(port=3001, local_workers=("3",))
+    stack = LocalStack(Settings(), tmp_path, port=0, local=local)
     assert (stack.port, stack.workers) == (0, {"default": 3})
     assert stack.template_path == tmp_path.resolve() / "template.yaml"
     assert stack.local_dir == tmp_path.resolve() / ".local"
@@ -56,10 +60,15 @@ def test_settings_round_trip_through_the_environment() -> None:
     settings = Settings(
         redis_key_prefix="p1", scan_interval_ms=250, leader_lock_ttl_s=2.5, api_keys=("a", "b")
     )
-    env = settings_environment(settings)
+    handlers = HandlerSettings(shell_allowed_commands=("echo",))
+    local = LocalStackSettings(local_ticks=2)
+    env = settings_environment(settings, handlers, local)
     assert env["REDIS_KEY_PREFIX"] == "p1"
     assert env["API_KEYS"] == "a,b"
+    assert (env["SHELL_ALLOWED_COMMANDS"], env["LOCAL_TICKS"]) == ("echo", "2")
     assert Settings.from_env(env) == settings
+    assert HandlerSettings.from_env(env) == handlers
+    assert LocalStackSettings.from_env(env) == local
 
 
 def test_the_settings_the_template_takes_become_its_parameters() -> None:
@@ -67,9 +76,9 @@ def test_the_settings_the_template_takes_become_its_parameters() -> None:
         redis_key_prefix="p1",
         scan_interval_ms=250,
         leader_lock_ttl_s=2.5,
-        shell_allowed_commands=("echo", "sleep"),
     )
-    parameters = template_parameters(settings)
+    handlers = HandlerSettings(shell_allowed_commands=("echo", "sleep"))
+    parameters = template_parameters(settings, handlers)
     assert parameters["RedisKeyPrefix"] == "p1"
     assert parameters["ScanIntervalMs"] == "250"
     assert parameters["LeaderLockTtl"] == "2.5"
@@ -107,15 +116,16 @@ def test_every_setting_the_template_takes_is_passed_from_the_local_settings() ->
 
 def test_local_ticks_enable_that_many_tick_rules_of_the_template() -> None:
     """LOCAL_TICKS=3 deploys with TickInstances=3 and starts the three rules' ticks at once."""
-    settings = Settings.from_env({"LOCAL_TICKS": "3", "SCHEDULER_SHARDS": "4"})
-    parameters = template_parameters(settings)
+    settings = Settings.from_env({"SCHEDULER_SHARDS": "4"})
+    local = LocalStackSettings.from_env({"LOCAL_TICKS": "3"})
+    parameters = template_parameters(settings, local=local)
     assert (parameters["SchedulerShards"], parameters["TickInstances"]) == ("4", "3")
-    rules = tick_rules(settings.local_ticks)
+    rules = tick_rules(local.local_ticks)
     assert rules == ["TickFunctionTick", "TickFunctionTick2", "TickFunctionTick3"]
     events = functions(load_template())["TickFunction"].events
     assert all(rule.removeprefix("TickFunction") in events for rule in tick_rules(4))
     with pytest.raises(SettingsError, match="LOCAL_TICKS"):
-        Settings.from_env({"LOCAL_TICKS": "5"})
+        LocalStackSettings.from_env({"LOCAL_TICKS": "5"})
 
 
 def test_a_bad_localstack_port_is_refused_naming_the_variable(monkeypatch) -> None:
