@@ -20,7 +20,10 @@ so this module imports neither ``infra`` nor an AWS library:
   the local cloud, comes from ``infra.local.command``);
 - ``jobsched.log_formats``: functions ``() -> logging.Formatter``, chosen by
   ``LOG_FORMAT`` (``json``, Powertools' formatter, comes from ``infra.logs``);
-  ``text`` is built in.
+  ``text`` is built in;
+- ``jobsched.settings``: functions ``() -> [(variable, default, meaning)]`` listing a
+  plug-in's own settings in ``jobsched settings`` (the local stack's, from
+  ``infra.local.settings``).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ __all__ = [
 
 COMMANDS_GROUP = "jobsched.commands"
 LOG_FORMATS_GROUP = "jobsched.log_formats"
+SETTINGS_GROUP = "jobsched.settings"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -148,12 +152,23 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if doctor.redis_ok and doctor.postgres_ok else EXIT_UNAVAILABLE
 
 
+def _settings_rows() -> list[tuple[str, str, str]]:
+    """The core's and the handlers' settings, then each plug-in's that is shipped here."""
+    rows = describe()
+    for entry in entry_points(group=SETTINGS_GROUP):
+        try:
+            rows += entry.load()()
+        except ImportError:
+            continue  # declared, but not shipped here (the worker image has no local stack)
+    return rows
+
+
 def cmd_settings(args: argparse.Namespace, settings: Settings) -> int:
+    rows = _settings_rows()
     if args.json:
-        rows = [{"name": n, "default": d, "meaning": m} for n, d, m in describe()]
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([{"name": n, "default": d, "meaning": m} for n, d, m in rows], indent=2))
         return 0
-    for name, default, meaning in describe():
+    for name, default, meaning in rows:
         print(f"{name:24} {default or '-':28} {meaning}")
     return 0
 

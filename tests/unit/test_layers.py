@@ -146,6 +146,20 @@ def test_up_and_json_logs_plug_in_from_outside_the_core() -> None:
     assert "up" in out.split("{", 1)[1].split("}", 1)[0].split(",")
 
 
+def test_jobsched_settings_lists_the_local_stacks_settings_from_its_plug_in() -> None:
+    # The core cannot import infra.local, yet `jobsched settings` is where a user looks
+    # for PORT and DASHBOARD_PORT: the local stack lists its own through an entry point.
+    assert _entry_points("jobsched.settings")["local"].startswith("infra.")
+    out = subprocess.run(
+        [sys.executable, "-m", "jobsched", "--json", "settings"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    names = {row["name"] for row in json.loads(out)}
+    assert {"DATABASE_URL", "SHELL_ALLOWED_COMMANDS", "PORT", "DASHBOARD_PORT"} <= names
+
+
 def test_log_lines_are_json_by_default_and_a_bad_format_is_named(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABASE_URL": "postgresql://x"}
     bad = subprocess.run(
