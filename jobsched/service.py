@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched.api import wire
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron, rollups
@@ -194,7 +195,7 @@ class JobService:
 
     def next_runs(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """A job's next ``count`` runs, in its zone with their UTC offsets."""
-        query = load_query(contract.NextRunsQuery, params)
+        query = load_query(wire.NextRunsQuery, params)
         job = self.store.get_job(job_id)
         if job.status != "SCHEDULED":
             return {"schedule": job.schedule, "timezone": job.timezone, "items": []}
@@ -255,7 +256,7 @@ class JobService:
 
     def occurrences(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The ledger: each expected occurrence of a job in a range, and what became of it."""
-        query = load_query(contract.OccurrenceQuery, params)
+        query = load_query(wire.OccurrenceQuery, params)
         now = self.clock.now()
         until = utc(query.until) or now
         since = utc(query.since) or until - timedelta(days=1)
@@ -280,7 +281,7 @@ class JobService:
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
         default 50) so a detail page refreshes with one request."""
-        query = load_query(contract.JobGetQuery, params or {})
+        query = load_query(wire.JobGetQuery, params or {})
         view = self._flag_jobs([self.job_view(self.store.get_job(job_id))])[0]
         if query.include == "executions":
             page = self.store.list_executions(job_id=job_id, limit=query.executions_limit).to_dict()
@@ -289,7 +290,7 @@ class JobService:
         return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(contract.JobListQuery, params)
+        query = load_query(wire.JobListQuery, params)
         page = self.store.list_jobs(
             status=query.status,
             handler=query.handler,
@@ -416,10 +417,10 @@ class JobService:
         if job_id is not None:
             self.store.get_job(job_id)  # 404 for an unknown job, not an empty list
         if job_id is None:
-            query = load_query(contract.ExecutionListQuery, params)
+            query = load_query(wire.ExecutionListQuery, params)
             job_id, handler = query.job_id, query.handler
         else:
-            query, handler = load_query(contract.JobExecutionsQuery, params), None
+            query, handler = load_query(wire.JobExecutionsQuery, params), None
         page: dict[str, Any] = self.store.list_executions(
             job_id=job_id,
             status=query.status,
@@ -451,7 +452,7 @@ class JobService:
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(contract.Paging, params)
+        query = load_query(wire.Paging, params)
         page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor).to_dict()
         page["items"] = self._visible(page["items"])
         return page
@@ -470,7 +471,7 @@ class JobService:
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
-        query = load_query(contract.AuditQuery, params)
+        query = load_query(wire.AuditQuery, params)
         page = self.store.list_audit(query.filters(), limit=query.limit, cursor=query.cursor)
         return page.to_dict()
 
@@ -544,7 +545,7 @@ class JobService:
         }
 
     def execution_metrics(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(contract.MetricsQuery, params)
+        query = load_query(wire.MetricsQuery, params)
         window, bucket = query.window_s, query.bucket_s
         if bucket > window:
             raise ValidationError({"bucket_s": "must be at most window_s"})

@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 document the API serves at /api/v1/openapi.json, generated.
 
-Each operation names its models (``jobsched.domain.contract``); their schemas come
-from msgspec, so the document says exactly what the models accept and return.
+Each operation names its models (request bodies in ``jobsched.domain.contract``, the
+rest in ``jobsched.api.wire``); their schemas come from msgspec, so the document says
+exactly what the models accept and return.
 ``tests/unit/test_openapi.py`` checks the operations against the Chalice routes
 (every route documented, with its success status; every operation served), and
 ``tests/integration/test_api_contract.py`` calls each one and checks its answers.
@@ -18,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from jobsched.api import wire as w
 from jobsched.domain import contract as c
 from jobsched.domain.access import route_scope
 
@@ -67,9 +69,9 @@ OPERATIONS: tuple[Operation, ...] = (
         "/health",
         "Up or down, for anyone; with an API key, each dependency's status and latency "
         "too (a wrong key is a 401). Answers from a probe at most 1 s old.",
-        response=c.Health,
+        response=w.Health,
         public=True,
-        also={503: c.Health},
+        also={503: w.Health},
     ),
     Operation("GET", "/openapi.json", "This document", response=dict[str, Any]),
     Operation(
@@ -77,8 +79,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "/metrics",
         "Counts, queue depth, throughput, leader, run durations; in the Prometheus text "
         "format with format=prometheus or Accept: text/plain",
-        response=c.Metrics,
-        query=c.MetricsFormatQuery,
+        response=w.Metrics,
+        query=w.MetricsFormatQuery,
         errors=BAD,
         text="the Prometheus text exposition format, version 0.0.4",
     ),
@@ -86,51 +88,51 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/metrics/executions",
         "Executions finished per time bucket (only buckets with runs are listed)",
-        response=c.ExecutionMetrics,
-        query=c.MetricsQuery,
+        response=w.ExecutionMetrics,
+        query=w.MetricsQuery,
         errors=BAD,
     ),
     # Host names and process ids: what an operator needs, not every reader.
-    Operation("GET", "/workers", "Registered workers", response=c.WorkerPage, scope=OPERATE),
+    Operation("GET", "/workers", "Registered workers", response=w.WorkerPage, scope=OPERATE),
     Operation(
         "GET",
         "/handlers",
         "The handler catalog: the built-ins and what workers published (payload JSON "
         "Schema, pool, isolation), each with the live workers serving it",
-        response=c.HandlerPage,
+        response=w.HandlerPage,
     ),
     Operation(
         "POST",
         "/jobs",
         "Create a job",
         201,
-        c.Job,
+        w.Job,
         body=c.JobCreate,
         errors=(400, 409),
     ),
-    Operation("GET", "/jobs", "List jobs", response=c.JobPage, query=c.JobListQuery, errors=BAD),
+    Operation("GET", "/jobs", "List jobs", response=w.JobPage, query=w.JobListQuery, errors=BAD),
     Operation(
         "GET",
         "/jobs/{job_id}",
         "Get a job (include=executions adds its latest executions)",
-        response=c.Job,
-        query=c.JobGetQuery,
+        response=w.Job,
+        query=w.JobGetQuery,
         errors=(400, 404),
     ),
     Operation(
         "PUT",
         "/jobs/{job_id}",
         "Update a job (partial)",
-        response=c.Job,
+        response=w.Job,
         body=c.JobUpdate,
         errors=(400, 404, 409),
     ),
     Operation("DELETE", "/jobs/{job_id}", "Delete a job and its history", 204, errors=NOT_FOUND),
     Operation(
-        "POST", "/jobs/{job_id}/pause", "Pause", response=c.Job, errors=NOT_FOUND, scope=OPERATE
+        "POST", "/jobs/{job_id}/pause", "Pause", response=w.Job, errors=NOT_FOUND, scope=OPERATE
     ),
     Operation(
-        "POST", "/jobs/{job_id}/resume", "Resume", response=c.Job, errors=NOT_FOUND, scope=OPERATE
+        "POST", "/jobs/{job_id}/resume", "Resume", response=w.Job, errors=NOT_FOUND, scope=OPERATE
     ),
     Operation(
         "POST",
@@ -139,7 +141,7 @@ OPERATIONS: tuple[Operation, ...] = (
         '{"runs": [...]} for many (a page of Executions: as many as fit its 1 MiB of JSON, '
         "total counting every run created)",
         202,
-        (c.Execution, c.ExecutionPage),
+        (w.Execution, w.ExecutionPage),
         body=c.Trigger,
         body_required=False,
         errors=(400, 404, 409),
@@ -153,8 +155,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/jobs/{job_id}/next-runs",
         "The job's next runs, in its time zone with their UTC offsets",
-        response=c.NextRuns,
-        query=c.NextRunsQuery,
+        response=w.NextRuns,
+        query=w.NextRunsQuery,
         errors=(400, 404, 409),
     ),
     Operation(
@@ -164,7 +166,7 @@ OPERATIONS: tuple[Operation, ...] = (
         f"(a repeat writes nothing new; at most {c.MAX_BACKFILL} occurrences; one at a "
         "time unless overlap_policy is allow)",
         202,
-        c.BackfillResult,
+        w.BackfillResult,
         body=c.Backfill,
         errors=(400, 404, 409),
         scope=OPERATE,
@@ -173,15 +175,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/jobs/{job_id}/occurrences",
         "The occurrence ledger: each expected occurrence in a range and what became of it",
-        response=c.OccurrencePage,
-        query=c.OccurrenceQuery,
+        response=w.OccurrencePage,
+        query=w.OccurrenceQuery,
         errors=(400, 404),
     ),
     Operation(
         "POST",
         "/schedules/preview",
         "The next runs of an unsaved schedule, in its time zone with their UTC offsets",
-        response=c.NextRuns,
+        response=w.NextRuns,
         body=c.SchedulePreview,
         errors=BAD,
         scope=OPERATE,
@@ -190,30 +192,30 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/jobs/{job_id}/executions",
         "A job's executions, newest first",
-        response=c.ExecutionPage,
-        query=c.JobExecutionsQuery,
+        response=w.ExecutionPage,
+        query=w.JobExecutionsQuery,
         errors=(400, 404),
     ),
     Operation(
         "GET",
         "/executions",
         "All executions, newest first",
-        response=c.ExecutionPage,
-        query=c.ExecutionListQuery,
+        response=w.ExecutionPage,
+        query=w.ExecutionListQuery,
         errors=BAD,
     ),
     Operation(
         "GET",
         "/executions/{execution_id}",
         "Get an execution",
-        response=c.Execution,
+        response=w.Execution,
         errors=NOT_FOUND,
     ),
     Operation(
         "POST",
         "/executions/{execution_id}/cancel",
         "Cancel (stops a running handler)",
-        response=c.Execution,
+        response=w.Execution,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -222,7 +224,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/executions/{execution_id}/retry",
         "Queue a failed or cancelled execution again (same id, fresh retry budget)",
         202,
-        c.Execution,
+        w.Execution,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -230,15 +232,15 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/dead-letter",
         "Dead-letter entries",
-        response=c.DeadLetterPage,
-        query=c.Paging,
+        response=w.DeadLetterPage,
+        query=w.Paging,
         errors=BAD,
     ),
     Operation(
         "GET",
         "/dead-letter/{entry_id}",
         "Get an entry",
-        response=c.DeadLetter,
+        response=w.DeadLetter,
         errors=NOT_FOUND,
     ),
     Operation(
@@ -254,7 +256,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/dead-letter/{entry_id}/redrive",
         "Queue the same execution again, with a fresh retry budget",
         202,
-        c.Execution,
+        w.Execution,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -262,8 +264,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/audit",
         "Changes made through the API, newest first",
-        response=c.AuditPage,
-        query=c.AuditQuery,
+        response=w.AuditPage,
+        query=w.AuditQuery,
         errors=BAD,
     ),
     Operation(
@@ -271,7 +273,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/keys",
         "Create an API key; the answer is the only one that holds the key itself",
         201,
-        c.KeyCreated,
+        w.KeyCreated,
         body=c.KeyCreate,
         errors=BAD,
     ),
@@ -280,10 +282,10 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/keys",
         "The API keys in force (never the keys themselves)",
-        response=c.KeyPage,
+        response=w.KeyPage,
         scope=ADMIN,
     ),
-    Operation("GET", "/keys/me", "The key this request was made with", response=c.Me),
+    Operation("GET", "/keys/me", "The key this request was made with", response=w.Me),
     Operation(
         "DELETE",
         "/keys/{key_id}",
@@ -361,7 +363,7 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
     # Any request may be malformed as HTTP (a Content-Length that is not a number): 400.
     keyed = () if op.public else (401, 429) if op.needs == "read" else (401, 403, 429)
     for status in sorted({*op.errors, *keyed, 400, 503} - set(op.also)):
-        responses[str(status)] = {"description": "error", **_json(schema[c.Error])}
+        responses[str(status)] = {"description": "error", **_json(schema[w.Error])}
     if not op.public:
         responses["429"]["headers"] = {
             "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
@@ -380,7 +382,7 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
 
 
 def _models() -> list[Any]:
-    found: list[Any] = [c.Error]
+    found: list[Any] = [w.Error]
     for op in OPERATIONS:
         response = op.response if isinstance(op.response, tuple) else (op.response,)
         found += [m for m in (*response, *op.also.values(), op.body) if m is not None]

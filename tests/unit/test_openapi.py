@@ -14,8 +14,8 @@ import msgspec
 import pytest
 
 from app.app import app
+from jobsched.api import wire
 from jobsched.api.openapi import OPERATIONS, REF, SERVER, Operation, openapi_document
-from jobsched.domain import contract
 
 SPEC = openapi_document()
 ROUTES = {
@@ -111,7 +111,7 @@ def test_only_health_is_public() -> None:
 
 def test_every_operation_documents_its_errors_as_the_error_shape() -> None:
     error = {"$ref": REF.format(name="Error")}
-    assert _resolve(error) == _component(contract.Error)
+    assert _resolve(error) == _component(wire.Error)
     for path, ops in SPEC["paths"].items():
         for method, op in ops.items():
             for code, response in op["responses"].items():
@@ -145,4 +145,4 @@ def test_every_reference_resolves() -> None:
 def test_the_documented_job_sorts_are_the_ones_the_store_orders_by() -> None:
     from jobsched.store.postgres import JOB_SORTS
 
-    assert set(typing.get_args(contract.JobSort)) == set(JOB_SORTS)
+    assert set(typing.get_args(wire.JobSort)) == set(JOB_SORTS)
