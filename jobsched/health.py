@@ -27,7 +27,7 @@ UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
-class Check:
+class DependencyCheck:
     status: str
     latency_ms: float
     error: str | None = None
@@ -42,7 +42,7 @@ class Check:
 
 @dataclass(frozen=True)
 class Report:
-    checks: dict[str, Check]
+    checks: dict[str, DependencyCheck]
 
     @property
     def status(self) -> str:
@@ -58,7 +58,7 @@ class Report:
         }
 
 
-def _probe(name: str, ping: Callable[[], object]) -> Check:
+def _probe(name: str, ping: Callable[[], object]) -> DependencyCheck:
     started = time.perf_counter()
     try:
         ping()
@@ -68,7 +68,7 @@ def _probe(name: str, ping: Callable[[], object]) -> Check:
         log.warning("health: %s unavailable: %s", name, exc)
         status, error = UNAVAILABLE, type(cause).__name__
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
-    return Check(status, latency_ms, error)
+    return DependencyCheck(status, latency_ms, error)
 
 
 class HealthProbe:

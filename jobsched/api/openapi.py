@@ -106,7 +106,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/jobs",
         "Create a job",
         201,
-        w.Job,
+        w.JobView,
         body=c.JobCreate,
         errors=(400, 409),
     ),
@@ -115,7 +115,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/jobs/{job_id}",
         "Get a job (include=executions adds its latest executions)",
-        response=w.Job,
+        response=w.JobView,
         query=w.JobGetQuery,
         errors=(400, 404),
     ),
@@ -123,16 +123,21 @@ OPERATIONS: tuple[Operation, ...] = (
         "PUT",
         "/jobs/{job_id}",
         "Update a job (partial)",
-        response=w.Job,
+        response=w.JobView,
         body=c.JobUpdate,
         errors=(400, 404, 409),
     ),
     Operation("DELETE", "/jobs/{job_id}", "Delete a job and its history", 204, errors=NOT_FOUND),
     Operation(
-        "POST", "/jobs/{job_id}/pause", "Pause", response=w.Job, errors=NOT_FOUND, scope=OPERATE
+        "POST", "/jobs/{job_id}/pause", "Pause", response=w.JobView, errors=NOT_FOUND, scope=OPERATE
     ),
     Operation(
-        "POST", "/jobs/{job_id}/resume", "Resume", response=w.Job, errors=NOT_FOUND, scope=OPERATE
+        "POST",
+        "/jobs/{job_id}/resume",
+        "Resume",
+        response=w.JobView,
+        errors=NOT_FOUND,
+        scope=OPERATE,
     ),
     Operation(
         "POST",
@@ -141,7 +146,7 @@ OPERATIONS: tuple[Operation, ...] = (
         '{"runs": [...]} for many (a page of Executions: as many as fit its 1 MiB of JSON, '
         "total counting every run created)",
         202,
-        (w.Execution, w.ExecutionPage),
+        (w.ExecutionView, w.ExecutionPage),
         body=c.Trigger,
         body_required=False,
         errors=(400, 404, 409),
@@ -208,14 +213,14 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/executions/{execution_id}",
         "Get an execution",
-        response=w.Execution,
+        response=w.ExecutionView,
         errors=NOT_FOUND,
     ),
     Operation(
         "POST",
         "/executions/{execution_id}/cancel",
         "Cancel (stops a running handler)",
-        response=w.Execution,
+        response=w.ExecutionView,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -224,7 +229,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/executions/{execution_id}/retry",
         "Queue a failed or cancelled execution again (same id, fresh retry budget)",
         202,
-        w.Execution,
+        w.ExecutionView,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -240,7 +245,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/dead-letter/{entry_id}",
         "Get an entry",
-        response=w.DeadLetter,
+        response=w.DeadLetterView,
         errors=NOT_FOUND,
     ),
     Operation(
@@ -256,7 +261,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/dead-letter/{entry_id}/redrive",
         "Queue the same execution again, with a fresh retry budget",
         202,
-        w.Execution,
+        w.ExecutionView,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -389,11 +394,36 @@ def _models() -> list[Any]:
     return list(dict.fromkeys(found))
 
 
+VIEW = "View"
+"""The suffix of a wire Struct named after a domain noun (``jobsched.api.wire``)."""
+
+
+def _noun(name: str) -> str:
+    """The document's name of a model: ``JobView`` is the API's ``Job``, as it always was
+    (the class name differs only so that ``Job`` means one class across ``jobsched/``)."""
+    return name.removesuffix(VIEW)
+
+
+def documented(node: Any) -> Any:
+    """``node`` with each reference to and title of a ``<Noun>View`` model renamed."""
+    if isinstance(node, list | tuple):
+        return [documented(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: documented(value) for key, value in node.items()}
+    if isinstance(ref := out.get("$ref"), str) and ref.startswith(REF.format(name="")):
+        out["$ref"] = REF.format(name=_noun(ref.removeprefix(REF.format(name=""))))
+    if isinstance(title := out.get("title"), str):
+        out["title"] = _noun(title)
+    return out
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     models = _models()
     refs, components = msgspec.json.schema_components(models, ref_template=REF)
-    schema = dict(zip(models, refs, strict=True))
+    schema = dict(zip(models, documented(refs), strict=True))
+    components = {_noun(name): documented(model) for name, model in components.items()}
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schema)

@@ -198,7 +198,7 @@ class Error(Struct, kw_only=True, forbid_unknown_fields=True):
     error: ErrorDetail
 
 
-class Attempt(Response):
+class AttemptView(Response):
     number: int
     worker_id: str | None
     started_at: Time | None
@@ -213,7 +213,7 @@ class Alert(Response):
     detail: str
 
 
-class Execution(Response):
+class ExecutionView(Response):
     id: str
     job_id: str
     job_name: str | None
@@ -235,7 +235,7 @@ class Execution(Response):
     result: Any
     error: str | None
     waiting: Annotated[Waiting, Meta(description="only for QUEUED runs")] | None
-    attempts: list[Attempt]
+    attempts: list[AttemptView]
     idempotency_key: Annotated[
         str,
         Meta(
@@ -253,16 +253,16 @@ class Execution(Response):
     updated_at: Time | None
 
 
-class Page(Response):
+class Listing(Response):
     next_cursor: str | None
     total: int
 
 
-class ExecutionPage(Page):
-    items: list[Execution]
+class ExecutionPage(Listing):
+    items: list[ExecutionView]
 
 
-class Job(Response):
+class JobView(Response):
     id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
     name: str
     handler: str
@@ -322,8 +322,8 @@ class Job(Response):
     ) = UNSET
 
 
-class JobPage(Page):
-    items: list[Job]
+class JobPage(Listing):
+    items: list[JobView]
 
 
 class NextRun(Response):
@@ -340,7 +340,7 @@ class NextRuns(Response):
 
 class BackfillResult(Response):
     items: Annotated[
-        list[Execution],
+        list[ExecutionView],
         Meta(
             description="the runs this request created, as many as fit a page's 1 MiB of "
             "JSON (total counts them all)"
@@ -376,7 +376,7 @@ class OccurrencePage(Response):
     truncated: Annotated[bool, Meta(description="the range held more than limit")]
 
 
-class DeadLetter(Response):
+class DeadLetterView(Response):
     id: str
     execution_id: str
     job_id: str
@@ -389,8 +389,8 @@ class DeadLetter(Response):
     created_at: Time | None
 
 
-class DeadLetterPage(Page):
-    items: list[DeadLetter]
+class DeadLetterPage(Listing):
+    items: list[DeadLetterView]
 
 
 class Change(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -398,7 +398,7 @@ class Change(Struct, kw_only=True, forbid_unknown_fields=True):
     after: Any = UNSET
 
 
-class AuditEntry(Response):
+class AuditEntryView(Response):
     id: str
     at: Time
     key_id: Annotated[str, Meta(description="id of the caller's key, never the key")]
@@ -408,11 +408,11 @@ class AuditEntry(Response):
     changes: Annotated[dict[str, Change], Meta(description="field -> {before, after}")]
 
 
-class AuditPage(Page):
-    items: list[AuditEntry]
+class AuditPage(Listing):
+    items: list[AuditEntryView]
 
 
-class Worker(Response):
+class WorkerView(Response):
     id: str
     host: str | None
     pid: int
@@ -425,11 +425,11 @@ class Worker(Response):
     handlers: list[str]
 
 
-class WorkerPage(Page):
-    items: list[Worker]
+class WorkerPage(Listing):
+    items: list[WorkerView]
 
 
-class Handler(Response):
+class HandlerView(Response):
     name: str
     description: str
     schema: Annotated[dict[str, Any], Meta(description="JSON Schema of the payload")] | None
@@ -445,8 +445,8 @@ class Handler(Response):
     workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
 
 
-class HandlerPage(Page):
-    items: list[Handler]
+class HandlerPage(Listing):
+    items: list[HandlerView]
 
 
 HealthStatus = Literal["ok", "unavailable"]
@@ -573,7 +573,7 @@ class ExecutionMetrics(Response):
     bucket_s: int
 
 
-class ApiKey(Response):
+class ApiKeyView(Response):
     id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
     name: str
     scope: ScopeName
@@ -583,12 +583,12 @@ class ApiKey(Response):
     last_used_at: Annotated[Time, Meta(description="to the minute")] | None
 
 
-class KeyCreated(ApiKey):
+class KeyCreated(ApiKeyView):
     key: Annotated[str, Meta(description="the key itself: shown only in this answer")]
 
 
-class KeyPage(Page):
-    items: list[ApiKey]
+class KeyPage(Listing):
+    items: list[ApiKeyView]
 
 
 class Me(Response):

@@ -24,7 +24,7 @@ NOT_RECORDED = (
 
 
 @dataclass(frozen=True)
-class Recorded:
+class RunRow:
     """One execution row of an occurrence."""
 
     id: str
@@ -38,13 +38,13 @@ class Recorded:
 def entries(
     expected: Iterable[datetime],
     dst_skipped: Iterable[datetime],
-    rows: Iterable[Recorded],
+    rows: Iterable[RunRow],
     next_run_time: datetime | None,
     now: datetime,
 ) -> list[dict[str, Any]]:
     """One entry per occurrence (expected, dropped by DST, or recorded), oldest first."""
-    scheduled: dict[datetime, Recorded] = {}
-    backfilled: dict[datetime, Recorded] = {}
+    scheduled: dict[datetime, RunRow] = {}
+    backfilled: dict[datetime, RunRow] = {}
     for row in rows:
         (backfilled if row.source == "backfill" else scheduled)[row.scheduled_for] = row
     dropped = set(dst_skipped)
@@ -57,13 +57,13 @@ def entries(
 
 def _entry(
     when: datetime,
-    row: Recorded | None,
-    backfill: Recorded | None,
+    row: RunRow | None,
+    backfill: RunRow | None,
     dst_dropped: bool,
     next_run_time: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    def entry(outcome: str, run: Recorded | None, reason: str | None) -> dict[str, Any]:
+    def entry(outcome: str, run: RunRow | None, reason: str | None) -> dict[str, Any]:
         return {
             "scheduled_for": when.isoformat(),
             "outcome": outcome,

@@ -1113,7 +1113,7 @@ class Store:
         elif job["run_at"] and since <= job["run_at"] < until:
             expected = [job["run_at"]]
         recorded = [
-            ledger.Recorded(
+            ledger.RunRow(
                 str(r["id"]),
                 r["scheduled_for"],
                 r["source"],

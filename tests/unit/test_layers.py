@@ -199,3 +199,16 @@ def test_the_ready_score_formula_is_written_once_in_the_lua_scripts() -> None:
         for path in sorted(LUA.glob("*.lua"))
     }
     assert {name: n for name, n in where.items() if n} == {"_score.lua": 2}
+
+
+def test_no_class_name_is_defined_twice_in_the_core() -> None:
+    """One model per concept (issue 21): a name means one class across ``jobsched/``, so
+    a reader never has to ask which ``Job`` a module holds. The API's answer for a noun
+    the domain also models is its ``<Noun>View`` (``jobsched/api/wire.py``)."""
+    where: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(CORE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                where[node.name].append(str(path.relative_to(ROOT)))
+    twice = {name: paths for name, paths in where.items() if len(paths) > 1}
+    assert twice == {}
