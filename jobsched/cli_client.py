@@ -15,6 +15,7 @@ from typing import Any
 
 from jobsched.cli_common import EXIT_FAILED, EXIT_UNAVAILABLE, EXIT_USAGE, add_output_options
 from jobsched.cli_follow import Outcome, follow_execution, follow_job
+from jobsched.cli_schema import body_field, choices, described, query_parameter
 from jobsched.client import ApiError, ApiUnreachable, Client
 
 DEMO_JOBS = [
@@ -94,23 +95,25 @@ HANDLER_COLUMNS = ["name", "pool", "isolation", "workers", "description"]
 BUCKET_COLUMNS = ["start", "succeeded", "failed", "p95_duration_ms"]
 NEXT_RUN_COLUMNS = ["at", "utc"]
 OCCURRENCE_COLUMNS = ["scheduled_for", "outcome", "status", "execution_id", "reason"]
+PREVIEW = "SchedulePreview"
 AUDIT_FILTERS = ("action", "target_type", "target_id", "key_id", "since", "until", "limit")
 JOB_FIELDS: dict[str, Any] = {
-    # option -> (type, help); the field is the option's name with '_' for '-'
+    # option -> (type, what it is); the field is the option's name with '_' for '-'; its
+    # choices, range and default come from the API's document (jobsched.cli_schema)
     "schedule": (str, "cron: 5 fields, or 6 with leading seconds ('' on update: none)"),
-    "timezone": (str, "IANA zone (default UTC)"),
-    "priority": (int, "0-100, higher first (default 50)"),
-    "max-retries": (int, "retries after a failed attempt (default 3)"),
-    "timeout-ms": (int, "per attempt (default 60000)"),
-    "retry-backoff-ms": (int, "first retry delay (default 1000)"),
-    "retry-backoff-max-ms": (int, "longest retry delay (default 60000)"),
-    "overlap-policy": (str, "allow or skip (default allow)"),
+    "timezone": (str, "IANA zone"),
+    "priority": (int, "higher first"),
+    "max-retries": (int, "retries after a failed attempt"),
+    "timeout-ms": (int, "per attempt"),
+    "retry-backoff-ms": (int, "first retry delay"),
+    "retry-backoff-max-ms": (int, "longest retry delay"),
+    "overlap-policy": (str, "when a run falls due while the previous one is unfinished"),
     "pool": (str, "worker pool (default: the handler's)"),
     "max-concurrency": (int, "at most this many runs at once"),
     "run-at": (str, "a one-off job: runs once at this ISO time"),
-    "dst-gap": (str, "shift or skip: a time the spring-forward day lacks"),
-    "dst-overlap": (str, "first or twice: a time the fall-back day repeats"),
-    "catch-up": (str, "none, latest or all: occurrences missed while down or paused"),
+    "dst-gap": (str, "a time the spring-forward day lacks"),
+    "dst-overlap": (str, "a time the fall-back day repeats"),
+    "catch-up": (str, "occurrences missed while down or paused"),
     "catch-up-window-s": (int, "with catch-up all: how far back"),
     "catch-up-max": (int, "with catch-up all: at most this many"),
     "start-jitter-ms": (int, "start each run up to this much later, at random"),
@@ -323,8 +326,10 @@ def _paging(p: argparse.ArgumentParser) -> None:
 
 
 def _job_options(p: argparse.ArgumentParser) -> None:
-    for option, (kind, help_text) in JOB_FIELDS.items():
-        p.add_argument(f"--{option}", dest=option.replace("-", "_"), type=kind, help=help_text)
+    for option, (kind, about) in JOB_FIELDS.items():
+        field = option.replace("-", "_")
+        help_text = described(body_field("JobCreate", field), about)
+        p.add_argument(f"--{option}", dest=field, type=kind, help=help_text)
 
 
 def _follow_options(p: argparse.ArgumentParser) -> None:
@@ -351,10 +356,10 @@ def add_commands(sub: Any) -> None:
     ``metrics``, ``workers``, ``handlers``, ``health``, ``openapi``, ``seed``."""
     jobs = _group(sub, "jobs", "manage jobs through the API", run_jobs)
     p = jobs("list")
-    p.add_argument("--status", help="SCHEDULED or PAUSED")
+    p.add_argument("--status", help=described(query_parameter("/jobs", "status")))
     p.add_argument("--handler")
     p.add_argument("--name", help="substring, case-insensitive")
-    p.add_argument("--sort", help="name, created_at, next_run_time, priority ('-' first: desc)")
+    p.add_argument("--sort", help=described(query_parameter("/jobs", "sort")))
     _paging(p)
     p = jobs("create")
     p.add_argument("name")
@@ -389,7 +394,7 @@ def add_commands(sub: Any) -> None:
     _paging(p)
     p = jobs("executions", "the job's executions, newest first")
     p.add_argument("job", help="job id or name")
-    p.add_argument("--status")
+    p.add_argument("--status", help=described(query_parameter("/executions", "status")))
     _paging(p)
     p = jobs("tail", "follow the job's runs live (unfinished ones and new ones)")
     p.add_argument("job", help="job id or name")
@@ -399,7 +404,7 @@ def add_commands(sub: Any) -> None:
     ex = _group(sub, "executions", "inspect, cancel, retry, watch executions", run_executions)
     p = ex("list")
     p.add_argument("--job", help="job id or name")
-    p.add_argument("--status")
+    p.add_argument("--status", help=described(query_parameter("/executions", "status")))
     p.add_argument("--handler")
     _paging(p)
     for action in ("get", "cancel", "retry"):
@@ -412,8 +417,10 @@ def add_commands(sub: Any) -> None:
     p = schedules("preview", "the next runs of an unsaved schedule")
     p.add_argument("schedule", help="cron: 5 fields, or 6 with leading seconds")
     p.add_argument("--timezone")
-    p.add_argument("--dst-gap", dest="dst_gap", help="shift or skip")
-    p.add_argument("--dst-overlap", dest="dst_overlap", help="first or twice")
+    p.add_argument("--dst-gap", dest="dst_gap", help=described(body_field(PREVIEW, "dst_gap")))
+    p.add_argument(
+        "--dst-overlap", dest="dst_overlap", help=described(body_field(PREVIEW, "dst_overlap"))
+    )
     p.add_argument("--count", type=int)
     p.add_argument("--after", help="ISO time (default: now)")
 
@@ -424,8 +431,12 @@ def add_commands(sub: Any) -> None:
 
     p = sub.add_parser("audit", help="changes made through the API")
     add_output_options(p, api=True)
-    p.add_argument("--action")
-    p.add_argument("--target-type", dest="target_type", help="job, execution, dead_letter, key")
+    p.add_argument("--action", help=described(query_parameter("/audit", "action")))
+    p.add_argument(
+        "--target-type",
+        dest="target_type",
+        help=described(query_parameter("/audit", "target_type")),
+    )
     p.add_argument("--target-id", dest="target_id")
     p.add_argument("--key-id", dest="key_id")
     p.add_argument("--since", help="ISO time (UTC without an offset)")
@@ -437,7 +448,7 @@ def add_commands(sub: Any) -> None:
     keys("list")
     p = keys("create", "prints the new key once")
     p.add_argument("name")
-    p.add_argument("--scope", required=True, choices=("read", "operate", "admin"))
+    p.add_argument("--scope", required=True, choices=choices(body_field("KeyCreate", "scope")))
     p.add_argument("--rate-limit", dest="rate_limit", type=int, help="requests per minute")
     keys("revoke").add_argument("id")
     keys("me", "the key this command calls with")
