@@ -1,8 +1,8 @@
 """Jobs, executions and attempts as plain dataclasses, with their JSON shapes.
 
 ``to_dict`` is what the API returns; its shape is declared by the response models in
-``jobsched/domain/contract.py`` (``tests/integration/test_api_contract.py`` checks
-that they agree).
+``jobsched/api/wire.py`` (``JobView``, ``ExecutionView``...;
+``tests/integration/test_api_contract.py`` checks that they agree).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class PoolLimits:
 @dataclass
 class Job:
     """A stored job. Its fields' types, bounds and defaults are the contract's
-    (``contract.JobCreate``, ``contract.Job``); a job is only ever read from a row."""
+    (``contract.JobCreate``, ``wire.JobView``); a job is only ever read from a row."""
 
     id: str
     name: str
