@@ -8,50 +8,63 @@ import { cronToWords } from './cron-words.js';
 import { openModal, toast } from './ui.js';
 import { HANDLERS, HANDLER_EXAMPLES } from './handlers.js';
 import { schemaFields } from './schema-fields.js';
+import { fieldSpec, loadContract, selectOptions, withRange } from './contract.js';
 
+// Words only: each field's range, default and choices are the API's (./contract.js).
 const NUMBER_FIELDS = [
-  ['priority', 'Priority', '0–100, higher runs first', 0, 100],
-  ['catch_up_window_s', 'Catch-up window (s)', 'catch_up=all: how far back missed runs still run', 1, 604800],
-  ['catch_up_max', 'Catch-up max', 'catch_up=all: at most this many missed runs', 1, 1000],
-  ['start_jitter_ms', 'Start jitter (ms)', 'scheduled runs start up to this much later', 0, 3600000],
-  ['max_start_delay_ms', 'Alert if later than (ms)', 'a run starting later than this is an alert', 1, 86400000],
-  ['max_duration_ms', 'Alert if longer than (ms)', 'a run taking longer than this is an alert', 1, 86400000],
-  ['max_retries', 'Max retries', 'attempts after the first', 0, 100],
-  ['timeout_ms', 'Timeout (ms)', 'per attempt', 1, null],
-  ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry', 0, null],
-  ['retry_backoff_max_ms', 'Max backoff (ms)', 'cap on the delay', 0, null],
-  ['max_concurrency', 'Max concurrency', 'runs of this job at once; empty = no cap', 1, null],
+  ['priority', 'Priority', 'higher runs first'],
+  ['catch_up_window_s', 'Catch-up window (s)', 'catch_up=all: how far back missed runs still run'],
+  ['catch_up_max', 'Catch-up max', 'catch_up=all: at most this many missed runs'],
+  ['start_jitter_ms', 'Start jitter (ms)', 'scheduled runs start up to this much later'],
+  ['max_start_delay_ms', 'Alert if later than (ms)', 'a run starting later than this is an alert'],
+  ['max_duration_ms', 'Alert if longer than (ms)', 'a run taking longer than this is an alert'],
+  ['max_retries', 'Max retries', 'attempts after the first'],
+  ['timeout_ms', 'Timeout (ms)', 'per attempt'],
+  ['retry_backoff_ms', 'Retry backoff (ms)', 'first delay, doubles each retry'],
+  ['retry_backoff_max_ms', 'Max backoff (ms)', 'cap on the delay'],
+  ['max_concurrency', 'Max concurrency', 'runs of this job at once; empty = no cap'],
 ];
 const SELECTS = {
-  overlap_policy: ['If the previous run is unfinished', 'when a scheduled occurrence falls due', [
-    ['allow', 'Run anyway (allow)'],
-    ['skip', 'Skip that occurrence (skip)'],
-    ['buffer_one', 'Run it after the previous one, at most one waiting (buffer_one)'],
-    ['cancel_previous', 'Cancel the previous run (cancel_previous)'],
-  ]],
-  catch_up: ['After downtime or a pause', 'what happens to the occurrences missed', [
-    ['latest', 'Run the most recent one (latest)'],
-    ['none', 'Record them skipped (none)'],
-    ['all', 'Run them, within the window (all)'],
-  ]],
-  dst_gap: ['Time missing on a DST change', 'fixed hours only, e.g. 02:30 on a spring-forward day', [
-    ['shift', 'Run when the clocks jump (shift)'],
-    ['skip', 'Skip that day (skip)'],
-  ]],
-  dst_overlap: ['Time repeated on a DST change', 'fixed hours only, e.g. 02:30 on a fall-back day', [
-    ['first', 'Run at its first instance (first)'],
-    ['twice', 'Run both instances (twice)'],
-  ]],
+  overlap_policy: ['If the previous run is unfinished', 'when a scheduled occurrence falls due', {
+    allow: 'Run anyway (allow)',
+    skip: 'Skip that occurrence (skip)',
+    buffer_one: 'Run it after the previous one, at most one waiting (buffer_one)',
+    cancel_previous: 'Cancel the previous run (cancel_previous)',
+  }],
+  catch_up: ['After downtime or a pause', 'what happens to the occurrences missed', {
+    latest: 'Run the most recent one (latest)',
+    none: 'Record them skipped (none)',
+    all: 'Run them, within the window (all)',
+  }],
+  dst_gap: ['Time missing on a DST change', 'fixed hours only, e.g. 02:30 on a spring-forward day', {
+    shift: 'Run when the clocks jump (shift)',
+    skip: 'Skip that day (skip)',
+  }],
+  dst_overlap: ['Time repeated on a DST change', 'fixed hours only, e.g. 02:30 on a fall-back day', {
+    first: 'Run at its first instance (first)',
+    twice: 'Run both instances (twice)',
+  }],
 };
-const DEFAULTS = { overlap_policy: 'allow', catch_up: 'latest', dst_gap: 'shift', dst_overlap: 'first' };
 const FIELDS = ['name', 'description', 'handler', 'pool', 'schedule', 'run_at', 'timezone', ...Object.keys(SELECTS), 'notify_url', 'payload', ...NUMBER_FIELDS.map((f) => f[0])];
 const PREVIEW_COUNT = 5;
 const PREVIEW_DELAY_MS = 300;
 
 let uid = 0;
+let opening = false;
 
 /** openJobForm(ctx, {job?, onSaved(job)}) - job given = edit, else create. */
-export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
+export async function openJobForm(ctx, opts = {}) {
+  if (opening) return null; // a second click while the API's document loads
+  opening = true;
+  try {
+    const schemas = await loadContract(ctx.api);
+    return buildJobForm(ctx, opts, (name) => fieldSpec(schemas, 'JobCreate', name));
+  } finally {
+    opening = false;
+  }
+}
+
+function buildJobForm(ctx, { job = null, onSaved = () => {} } = {}, spec) {
   const editing = Boolean(job);
   const n = ++uid;
   const inputs = {};
@@ -146,13 +159,16 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
       field('notify_url', 'Notify URL', h('input', {
         type: 'url', value: v('notify_url'), placeholder: 'https://…  alerts, failures, dead letters', autocomplete: 'off', spellcheck: 'false',
       }), 'signed with the job’s secret (X-Jobsched-Signature)'),
-      Object.entries(SELECTS).map(([name, [label, help, options]]) => field(name, label,
-        h('select', { value: v(name, DEFAULTS[name]), on: { change: previewSchedule } },
-          options.map(([value, text]) => h('option', { value }, text))), help)),
-      NUMBER_FIELDS.map(([name, label, help, min, max]) => field(name, label, h('input', {
-        type: 'number', inputmode: 'numeric', step: 1, min, max: max ?? null, value: job ? String(v(name)) : '',
+      Object.entries(SELECTS).map(([name, [label, help, words]]) => {
+        const options = selectOptions(spec(name), words);
+        return field(name, label,
+          h('select', { value: v(name, spec(name).default ?? options[0][0]), on: { change: previewSchedule } },
+            options.map(([value, text]) => h('option', { value }, text))), help);
+      }),
+      NUMBER_FIELDS.map(([name, label, help]) => field(name, label, h('input', {
+        type: 'number', inputmode: 'numeric', step: 1, min: spec(name).min, max: spec(name).max, value: job ? String(v(name)) : '',
         placeholder: editing ? '' : 'default',
-      }), help)),
+      }), withRange(help, spec(name)))),
       schemaBox,
       field('payload', 'Payload (JSON object)', h('textarea', {
         rows: 8, class: 'mono', spellcheck: 'false',
@@ -164,7 +180,7 @@ export function openJobForm(ctx, { job = null, onSaved = () => {} } = {}) {
     handlerOptions,
     h('datalist', { id: zonesList }, timeZones().map((z) => h('option', { value: z }))),
     h('div', { class: 'form-actions' }, cancel, submit));
-  if (!editing) inputs.priority.placeholder = '50';
+  if (!editing && spec('priority').default !== null) inputs.priority.placeholder = String(spec('priority').default);
   previewSchedule();
   loadCatalog();
 
