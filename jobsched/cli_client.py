@@ -321,8 +321,11 @@ def _client_command(fn: Any) -> Any:
     return run
 
 
-def _paging(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--limit", type=int, help="items per page (at most 200)")
+def _paging(p: argparse.ArgumentParser, path: str) -> None:
+    """``--limit`` of the list at ``GET path``, bounded as the API bounds it."""
+    p.add_argument(
+        "--limit", type=int, help=described(query_parameter(path, "limit"), "items per page")
+    )
 
 
 def _job_options(p: argparse.ArgumentParser) -> None:
@@ -360,7 +363,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--handler")
     p.add_argument("--name", help="substring, case-insensitive")
     p.add_argument("--sort", help=described(query_parameter("/jobs", "sort")))
-    _paging(p)
+    _paging(p, "/jobs")
     p = jobs("create")
     p.add_argument("name")
     p.add_argument("handler")
@@ -391,11 +394,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("job", help="job id or name")
     p.add_argument("--since", help="ISO time (default: a day before --until)")
     p.add_argument("--until", help="ISO time (default: now)")
-    _paging(p)
+    _paging(p, "/jobs/{job_id}/occurrences")
     p = jobs("executions", "the job's executions, newest first")
     p.add_argument("job", help="job id or name")
     p.add_argument("--status", help=described(query_parameter("/executions", "status")))
-    _paging(p)
+    _paging(p, "/jobs/{job_id}/executions")
     p = jobs("tail", "follow the job's runs live (unfinished ones and new ones)")
     p.add_argument("job", help="job id or name")
     p.add_argument("--runs", type=int, help="stop after this many runs ended")
@@ -406,7 +409,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--job", help="job id or name")
     p.add_argument("--status", help=described(query_parameter("/executions", "status")))
     p.add_argument("--handler")
-    _paging(p)
+    _paging(p, "/executions")
     for action in ("get", "cancel", "retry"):
         ex(action).add_argument("id")
     p = ex("watch", "follow a run until it ends; the exit code is its outcome")
@@ -425,7 +428,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--after", help="ISO time (default: now)")
 
     dlq = _group(sub, "dlq", "the dead-letter queue", run_dlq)
-    _paging(dlq("list"))
+    _paging(dlq("list"), "/dead-letter")
     for action in ("get", "redrive", "delete"):
         dlq(action).add_argument("id")
 
@@ -441,7 +444,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--key-id", dest="key_id")
     p.add_argument("--since", help="ISO time (UTC without an offset)")
     p.add_argument("--until", help="ISO time (UTC without an offset)")
-    _paging(p)
+    _paging(p, "/audit")
     p.set_defaults(fn=_client_command(run_audit))
 
     keys = _group(sub, "keys", "API keys: create, list, revoke", run_keys)

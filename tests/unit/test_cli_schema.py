@@ -9,11 +9,12 @@ import re
 
 import pytest
 
+from jobsched.api.wire import MAX_PAGE
 from jobsched.cli import build_parser
 from jobsched.domain import due
 from jobsched.domain.access import SCOPES
 from jobsched.domain.audit import TARGET_TYPES
-from jobsched.domain.contract import JOB_STATUSES
+from jobsched.domain.contract import JOB_STATUSES, MAX_BACKFILL
 from jobsched.domain.states import ExecutionStatus
 
 
@@ -41,6 +42,8 @@ def test_list_filters_name_the_api_statuses_and_targets() -> None:
     assert all(status.value in executions for status in ExecutionStatus)
     audit = _help("audit")
     assert all(target in audit for target in TARGET_TYPES)
+    assert f"items per page; 1-{MAX_PAGE}" in jobs
+    assert f"items per page; 1-{MAX_BACKFILL} (default 200)" in _help("jobs", "occurrences")
 
 
 def test_a_key_can_be_created_with_every_scope_the_api_knows() -> None:
