@@ -4,6 +4,7 @@
 import { h, route } from './dom.js';
 import { fmtJson } from './format.js';
 import { confirmDialog, openModal, runAction, toast } from './ui.js';
+import { fieldSpec, loadContract } from './contract.js';
 
 const quoted = (job) => `“${job.name}”`;
 
@@ -43,8 +44,14 @@ export async function deleteJob(ctx, job, button) {
 export function openTriggerDialog(ctx, job, onDone = () => {}) {
   const err = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'form-error', hidden: true });
   const payload = h('textarea', { id: 'trig-payload', name: 'payload', rows: 8, class: 'mono', spellcheck: 'false', 'data-testid': 'trigger-payload', value: fmtJson(job.payload || {}) });
-  const priority = h('input', { id: 'trig-priority', name: 'priority', type: 'number', min: 0, max: 100, step: 1, 'data-testid': 'trigger-priority', value: String(job.priority ?? '') });
+  const priority = h('input', { id: 'trig-priority', name: 'priority', type: 'number', step: 1, 'data-testid': 'trigger-priority', value: String(job.priority ?? '') });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'trigger-submit' }, 'Trigger now');
+  // The API's range (its OpenAPI document, read once): the browser flags a value outside it.
+  loadContract(ctx.api).then((schemas) => {
+    const spec = fieldSpec(schemas, 'Trigger', 'priority');
+    if (spec.min !== null) priority.min = String(spec.min);
+    if (spec.max !== null) priority.max = String(spec.max);
+  });
   const fieldErr = { payload: h('div', { class: 'field-error', hidden: true }), priority: h('div', { class: 'field-error', hidden: true }) };
 
   function show(fields, message) {

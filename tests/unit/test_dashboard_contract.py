@@ -34,6 +34,7 @@ console.log(JSON.stringify({
   priority: withRange('higher runs first', spec('priority')),
   priorityDefault: spec('priority').default,
   concurrency: [spec('max_concurrency').min, spec('max_concurrency').max],
+  trigger: fieldSpec(schemas, 'Trigger', 'priority'),
   offline: selectOptions(fieldSpec(null, 'JobCreate', 'dst_gap'), { shift: 'Shift' }),
 }));
 """
@@ -68,6 +69,8 @@ def test_the_form_states_the_apis_ranges_and_defaults(answer: dict) -> None:
     assert answer["priority"] == "higher runs first; 0–100"
     assert answer["priorityDefault"] == 50
     assert answer["concurrency"] == [1, 10_000]  # through the field's null alternative
+    # The trigger dialog's priority override.
+    assert answer["trigger"] == {"min": 0, "max": 100, "choices": None, "default": None}
 
 
 def test_the_document_is_read_once_and_its_absence_is_survivable(answer: dict) -> None:
