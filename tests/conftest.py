@@ -69,6 +69,25 @@ def database_url(services: dict[str, str]) -> Iterator[str]:
 
 REDIS_MODES = ("single", "cluster")
 
+# `make test` runs the suite on two pytest-xdist workers (``-n 2 --dist loadgroup``).
+# These start the LocalStack stack, a browser, LocalStack on its own or private servers
+# under load: each is heavy for a 2-core machine and their session fixtures (one stack
+# for all e2e tests) must be set up once, so they run together, in order, on one worker
+# while the other takes the unit and integration tests.
+ONE_WORKER = (
+    "tests/e2e/",
+    "tests/chaos/",
+    "tests/integration/local/",
+    "tests/integration/localstack/",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.relative_to(ROOT).as_posix().startswith(ONE_WORKER):
+            item.add_marker(pytest.mark.xdist_group("stack"))
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("also_cluster") and (
