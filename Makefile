@@ -2,6 +2,9 @@
 .PHONY: up test test-fast test-cluster lint format bench bench-history chaos mutate package clean
 
 PY := .venv/bin/python
+# pytest-xdist workers for `make test`: the LocalStack/e2e/chaos tests run in order on
+# one (tests/conftest.py groups them), the other tests are shared out between both.
+TEST_WORKERS ?= 2
 
 up:
 	@infra/bootstrap.sh
@@ -11,7 +14,7 @@ test:
 	@infra/bootstrap.sh --browser --servers
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast:
 	@$(PY) -m pytest tests/unit tests/integration -x -q

@@ -69,6 +69,34 @@ def database_url(services: dict[str, str]) -> Iterator[str]:
 
 REDIS_MODES = ("single", "cluster")
 
+# `make test` runs the suite on two pytest-xdist workers (``-n 2 --dist loadgroup``).
+# These start the LocalStack stack, a browser, LocalStack on its own or private servers
+# under load: each is heavy for a 2-core machine and their session fixtures (one stack
+# for all e2e tests) must be set up once, so they run together, in order, on one worker
+# while the other takes the unit and integration tests (and shares the rest when done).
+ONE_WORKER = (
+    "tests/e2e/",
+    "tests/chaos/",
+    "tests/integration/local/",
+    "tests/integration/localstack/",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """For ``--dist loadgroup``: one work unit for ONE_WORKER, one per test elsewhere.
+    (xdist 3.8 groups by ``xdist_group`` marks by rewriting ``item._nodeid``, which
+    pytest 9 no longer reads, so the marks alone would group nothing.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class StackOnOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "stack" if nodeid.startswith(ONE_WORKER) else nodeid
+
+    return StackOnOneWorker(config, log)
+
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("also_cluster") and (
