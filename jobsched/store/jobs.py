@@ -1,0 +1,277 @@
+"""Jobs: create, read, list, edit, pause/resume, delete, and a job's occurrence ledger."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from jobsched.domain import audit as changes
+from jobsched.domain import cron, ledger
+from jobsched.domain.audit import Audit
+from jobsched.domain.models import Job
+from jobsched.errors import ConflictError, ValidationError
+from jobsched.store import audit as audit_log
+from jobsched.store import keyset
+from jobsched.store.database import Database, Page, _describe, _found, parse_uuid
+from jobsched.store.queries import q
+from jobsched.store.rows import job_from_row
+
+SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
+"""How long a job whose schedule failed to compute waits before the tick tries again."""
+
+
+@dataclass(frozen=True)
+class JobSort:
+    """One sort of GET /jobs: its column, direction, and how a cursor's value parses.
+    Ties are broken by id in the same direction, so (column, id) is the page key."""
+
+    column: str
+    descending: bool
+    parse: keyset.Parser
+    nullable: bool = False  # NULLS LAST (next_run_time of an unscheduled job)
+
+    def order(self) -> sql.Composable:
+        way = sql.SQL("DESC" if self.descending else "ASC")
+        nulls = sql.SQL(" NULLS LAST" if self.nullable else "")
+        return sql.SQL("{col} {way}{nulls}, id {way}").format(
+            col=sql.Identifier(self.column), way=way, nulls=nulls
+        )
+
+    def after(self, value: Any) -> sql.Composable:
+        """Rows after a cursor whose sort value is ``value`` (%(after_value)s)."""
+        col, op = sql.Identifier(self.column), sql.SQL("<" if self.descending else ">")
+        if value is None:  # the cursor is within the NULLS LAST tail
+            return sql.SQL("({col} IS NULL AND id {op} %(after_id)s)").format(col=col, op=op)
+        tail = sql.SQL(" OR {col} IS NULL").format(col=col) if self.nullable else sql.SQL("")
+        return sql.SQL("(({col}, id) {op} (%(after_value)s, %(after_id)s){tail})").format(
+            col=col, op=op, tail=tail
+        )
+
+
+JOB_SORTS = {
+    "name": JobSort("name", False, keyset.text),
+    "-name": JobSort("name", True, keyset.text),
+    "created_at": JobSort("created_at", False, keyset.time),
+    "-created_at": JobSort("created_at", True, keyset.time),
+    "next_run_time": JobSort("next_run_time", False, keyset.optional_time, nullable=True),
+    "-next_run_time": JobSort("next_run_time", True, keyset.optional_time, nullable=True),
+    "priority": JobSort("priority", False, keyset.integer),
+    "-priority": JobSort("priority", True, keyset.integer),
+}
+
+
+def dst_rule(job: dict[str, Any]) -> cron.DstRule:
+    return cron.DstRule(job.get("dst_gap", "shift"), job.get("dst_overlap", "first"))
+
+
+def first_run(job: dict[str, Any], after: datetime) -> datetime | None:
+    """When a job (as stored or about to be) first runs after ``after``: its next cron
+    occurrence, its ``run_at`` for a one-off job (even if past: it then runs at
+    once), or None for a job that only runs when triggered."""
+    if job["schedule"]:
+        return cron.next_run(job["schedule"], job["timezone"], after, dst_rule(job))
+    return job.get("run_at")
+
+
+class Jobs(Database):
+    def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
+        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params["next_run_time"] = first_run(data, now)
+        # Every job has its own secret: notifications to its notify_url are signed with it.
+        params["notify_secret"] = secrets.token_urlsafe(32)
+        try:
+            with self.tx() as conn:
+                row = conn.execute(q("insert_job"), params).fetchone()
+                audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
+        except psycopg.errors.UniqueViolation:
+            raise ConflictError(
+                f"a job named {data['name']!r} already exists",
+                fields={"name": "already exists"},
+            ) from None
+        return job_from_row(row)
+
+    def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
+        """Create a job unless one with its name exists; returns it only if created.
+        Audited as the ``system`` caller, like any other creation."""
+        try:
+            return self.create_job(data, now, Audit("system", "create"))
+        except ConflictError:
+            return None
+
+    def get_job(self, job_id: str) -> Job:
+        with self.tx() as conn:
+            row = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
+        return job_from_row(row)
+
+    def list_jobs(
+        self,
+        status: str | None = None,
+        handler: str | None = None,
+        name: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page:
+        sort = sort or "created_at"
+        spec = JOB_SORTS.get(sort)
+        if spec is None:
+            raise ValidationError({"sort": "must be one of " + ", ".join(JOB_SORTS)})
+        kind = f"jobs:{sort}"
+        key = keyset.decode(cursor, kind, (spec.parse, keyset.uuid_value))
+        params = {"status": status, "handler": handler, "name": name}
+        after: sql.Composable = sql.SQL("TRUE")
+        if key is not None:
+            params.update(after_value=key[0], after_id=key[1])
+            after = spec.after(key[0])
+        select = sql.SQL(q("list_jobs")).format(order=spec.order(), after=after)
+
+        def key_of(row: dict[str, Any]) -> list[Any]:
+            value = row[spec.column]
+            return [value.isoformat() if isinstance(value, datetime) else value, str(row["id"])]
+
+        return self._paged(q("count_jobs"), select, params, limit, (kind, key_of), job_from_row)
+
+    def update_job(
+        self, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
+    ) -> Job:
+        jid = parse_uuid(job_id, "job")
+        try:
+            with self.tx() as conn:
+                current = _found(
+                    conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+                )
+                next_run = current["next_run_time"]
+                timing = ("schedule", "timezone", "run_at", "dst_gap", "dst_overlap")
+                timing_changed = any(data[k] != current[k] for k in timing)
+                if not data["schedule"] and not data["run_at"]:
+                    next_run = None
+                elif timing_changed or (next_run is None and data["schedule"]):
+                    next_run = first_run(data, now)
+                if current["status"] == "PAUSED":
+                    next_run = None
+                params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+                params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
+                # The new schedule validated and computed: any earlier flag is stale.
+                params.update(next_run_time=next_run, schedule_error=None)
+                row = conn.execute(q("update_job"), params)
+                row = row.fetchone()
+                audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
+        except psycopg.errors.UniqueViolation:
+            raise ConflictError(
+                f"a job named {data['name']!r} already exists",
+                fields={"name": "already exists"},
+            ) from None
+        return job_from_row(row)
+
+    def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
+        """Deletes the job and its history; returns its unfinished execution ids."""
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            current = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
+            ids = [
+                str(r["id"])
+                for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
+            ]
+            conn.execute(q("delete_job"), {"id": jid})
+            audit_log.record(conn, audit, "job", jid, changes.deleted(current), now)
+        return ids
+
+    def set_job_status(
+        self, job_id: str, status: str, now: datetime, audit: Audit | None = None
+    ) -> Job:
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            current = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
+            if current["status"] == status:
+                return job_from_row(current)
+            next_run, error = None, current["schedule_error"]
+            paused_at, resumed_at = now, None
+            # Resuming picks up from the pause: the occurrences missed meanwhile are the
+            # tick's to plan under the job's catch_up (recorded, run or not, with why).
+            if status == "SCHEDULED":
+                paused_at, resumed_at = current["paused_at"], now
+                since = min(current["paused_at"] or now, now)
+                try:
+                    next_run, error = first_run(current, since), None
+                    if current["run_at"] and current["last_run_time"]:
+                        next_run = None  # a one-off job that already ran
+                except Exception as exc:  # a stored schedule that no longer computes
+                    next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
+            params = {
+                "id": jid,
+                "status": status,
+                "next_run_time": next_run,
+                "now": now,
+                "paused_at": paused_at,
+                "resumed_at": resumed_at,
+            }
+            row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
+            change = changes.status_change(current["status"], status)
+            audit_log.record(conn, audit, "job", jid, change, now)
+        return job_from_row(row)
+
+    def occurrences(
+        self, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
+    ) -> tuple[Job, list[dict[str, Any]], bool]:
+        """The ledger of a job's occurrences in ``since <= t < until`` (at most
+        ``limit``): each expected one, and what became of it (``ledger.entries``)."""
+        with self.tx() as conn:
+            job = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
+            rows = conn.execute(
+                q("occurrence_rows"),
+                {"job_id": job["id"], "since": since, "until": until, "limit": limit + 1},
+            ).fetchall()
+        start = max(since, job["created_at"])
+        expected: list[datetime] = []
+        dropped: list[datetime] = []
+        more = len(rows) > limit
+        if job["schedule"] and start < until:
+            rule = dst_rule(job)
+            try:
+                expected, cut = cron.between(
+                    job["schedule"], job["timezone"], start, until, limit, rule
+                )
+                if rule.gap == "skip":
+                    shifted, _ = cron.between(
+                        job["schedule"], job["timezone"], start, until, limit, cron.DstRule()
+                    )
+                    dropped = sorted(set(shifted) - set(expected))
+            except Exception:
+                # A stored schedule that no longer computes (its schedule_error says
+                # why): the ledger shows what was recorded.
+                expected, cut, dropped = [], False, []
+            more = more or cut
+        elif job["run_at"] and since <= job["run_at"] < until:
+            expected = [job["run_at"]]
+        recorded = [
+            ledger.Recorded(
+                str(r["id"]),
+                r["scheduled_for"],
+                r["source"],
+                r["status"],
+                r["error"],
+                r["created_at"],
+            )
+            for r in rows[:limit]
+        ]
+        items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
+        return job_from_row(job), items[:limit], more or len(items) > limit
