@@ -31,6 +31,7 @@ from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
 from jobsched.loader import builtin_registry
 from jobsched.scheduler import Scheduler
+from jobsched.trigger import trigger as trigger_runs
 
 PROFILES = ROOT / ".bench"
 
@@ -124,7 +125,7 @@ def run(runs: int, workers: int, concurrency: int, mode: str, profile: bool) -> 
 
         def trigger() -> None:
             for i in range(0, runs, 500):
-                store.create_triggered(job.id, clock.now(), [{}] * min(500, runs - i))
+                trigger_runs(store, job.id, clock.now(), [{}] * min(500, runs - i))
             Scheduler(store, s.queue, settings, clock).flush_outbox(clock.now())
 
         if mode == "drain":

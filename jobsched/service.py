@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched import job_life
+from jobsched import trigger as asking
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import contract, cron, rollups
-from jobsched.domain.access import BOOTSTRAP_SCOPE, allows, forbidden_overrides
+from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
@@ -32,12 +34,12 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, ForbiddenError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
-from jobsched.registry import Handler, HandlerLookup
+from jobsched.registry import HandlerLookup
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -236,8 +238,8 @@ class JobService:
         written: list[int] = []
 
         def write() -> list[Any]:
-            created, existing = self.store.backfill(
-                job_id, start, end, now, audit, max_unfinished=limit
+            created, existing = asking.backfill(
+                self.store, job_id, start, end, now, audit, max_unfinished=limit
             )
             written.append(existing)
             return created
@@ -300,7 +302,7 @@ class JobService:
         before = self.store.get_job(job_id)
         current = before.to_dict()
         data = validate_job_update(body, current, self.registry, self.settings)
-        job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
+        job = job_life.update_job(self.store, job_id, data, self.clock.now(), self._audit("update"))
         if job.max_concurrency != before.max_concurrency:
             self._unpark(job)
         view = self._flag_jobs([self.job_view(job)])[0]
@@ -329,12 +331,14 @@ class JobService:
             log.warning("delete: could not clear Redis now: %s", exc)
 
     def pause_job(self, job_id: str) -> dict[str, Any]:
-        job = self.store.set_job_status(job_id, "PAUSED", self.clock.now(), self._audit("pause"))
+        job = job_life.set_job_status(
+            self.store, job_id, "PAUSED", self.clock.now(), self._audit("pause")
+        )
         return self.job_view(job)
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
         now = self.clock.now()
-        job = self.store.set_job_status(job_id, "SCHEDULED", now, self._audit("resume"))
+        job = job_life.set_job_status(self.store, job_id, "SCHEDULED", now, self._audit("resume"))
         return self.job_view(job)
 
     def trigger_job(self, job_id: str, body: Any, key: str | None = None) -> dict[str, Any]:
@@ -343,34 +347,28 @@ class JobService:
         an idempotency ``key``, a repeated request answers with the first one's runs."""
         if key is not None and (problem := idempotency_key_problem(key)):
             raise ValidationError({"Idempotency-Key": problem})
-        runs: list[dict[str, Any]] = []
 
-        def check(job: Job, published: dict[str, Any] | None) -> None:
-            # Called with the job the trigger writes under and its handler's catalog
-            # entry, read once in its transaction: the runs are checked against its
-            # handler, and written as checked.
+        def decide(job: Job, published: dict[str, Any] | None) -> list[dict[str, Any]]:
+            # The job the trigger writes under and its handler's catalog entry, read
+            # once in its transaction: the runs are checked against its handler, and
+            # written as checked.
             handler = handler_for(self.registry, job.handler, published)
             if not allows(self.scope, "admin"):
                 # The right first (403), then the values (400): a caller who may not
                 # override a field learns no more about what it would accept.
                 asked = validate_trigger(body, None, self.settings)
-                self._check_overrides(job, handler, asked, batch="runs" in (body or {}))
-            runs.extend(validate_trigger(body, handler, self.settings, now))
+                asking.refuse_overrides(
+                    self.scope, job, handler, asked, batch="runs" in (body or {})
+                )
+            return validate_trigger(body, handler, self.settings, now)
 
         now = self.clock.now()
         audit = self._audit("trigger")
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
-            lambda: self.store.create_triggered(
-                job_id,
-                now,
-                runs,
-                audit,
-                check=check,
-                key=key,
-                queued=True,
-                max_unfinished=limit,
+            lambda: asking.trigger(
+                self.store, job_id, now, (), audit, decide, key, queued=True, max_unfinished=limit
             ),
             now,
         )
@@ -378,31 +376,6 @@ class JobService:
         if isinstance(body, dict) and "runs" in body:
             return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
-
-    def _check_overrides(
-        self, job: Job, handler: Handler | None, runs: list[dict[str, Any]], batch: bool
-    ) -> None:
-        """403 naming each payload field the caller's scope may not override for one
-        run: a handler declares what an operate key may change (``overridable``);
-        everything else, and anything of a ``system.*`` handler, needs admin."""
-        overridable = handler.overridable if handler is not None else ()
-        refused: dict[str, str] = {}
-        for i, run in enumerate(runs):
-            payload = run.get("payload")
-            if payload is None:
-                continue
-            prefix = f"runs[{i}].payload." if batch else "payload."
-            for name in forbidden_overrides(
-                self.scope, job.handler, overridable, job.payload, payload
-            ):
-                refused[prefix + name] = "overriding it for one run needs the admin scope"
-        if refused:
-            names = ", ".join(sorted(refused))
-            raise ForbiddenError(
-                f"{job.handler} does not let a key of scope {self.scope} override {names}",
-                "admin",
-                refused,
-            )
 
     # ------------------------------------------------------------ executions
 

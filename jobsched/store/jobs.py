@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -15,16 +15,14 @@ from psycopg.types.json import Jsonb
 from jobsched.domain import audit as changes
 from jobsched.domain import cron, ledger
 from jobsched.domain.audit import Audit
+from jobsched.domain.lifecycle import StatusChange, dst_rule, first_run
 from jobsched.domain.models import Job
 from jobsched.errors import ConflictError, ValidationError
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset
-from jobsched.store.database import Database, Page, _describe, _found, parse_uuid
+from jobsched.store.database import Database, Page, _found, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import job_from_row
-
-SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
-"""How long a job whose schedule failed to compute waits before the tick tries again."""
 
 
 @dataclass(frozen=True)
@@ -67,17 +65,11 @@ JOB_SORTS = {
 }
 
 
-def dst_rule(job: dict[str, Any]) -> cron.DstRule:
-    return cron.DstRule(job.get("dst_gap", "shift"), job.get("dst_overlap", "first"))
+Conn = psycopg.Connection[dict[str, Any]]
 
 
-def first_run(job: dict[str, Any], after: datetime) -> datetime | None:
-    """When a job (as stored or about to be) first runs after ``after``: its next cron
-    occurrence, its ``run_at`` for a one-off job (even if past: it then runs at
-    once), or None for a job that only runs when triggered."""
-    if job["schedule"]:
-        return cron.next_run(job["schedule"], job["timezone"], after, dst_rule(job))
-    return job.get("run_at")
+def _name_taken(name: str) -> ConflictError:
+    return ConflictError(f"a job named {name!r} already exists", fields={"name": "already exists"})
 
 
 class Jobs(Database):
@@ -91,10 +83,7 @@ class Jobs(Database):
                 row = conn.execute(q("insert_job"), params).fetchone()
                 audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
         except psycopg.errors.UniqueViolation:
-            raise ConflictError(
-                f"a job named {data['name']!r} already exists",
-                fields={"name": "already exists"},
-            ) from None
+            raise _name_taken(data["name"]) from None
         return job_from_row(row)
 
     def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
@@ -142,37 +131,33 @@ class Jobs(Database):
 
         return self._paged(q("count_jobs"), select, params, limit, (kind, key_of), job_from_row)
 
-    def update_job(
-        self, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
-    ) -> Job:
-        jid = parse_uuid(job_id, "job")
+    @staticmethod
+    def job_for_update(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
+        """The job's row, locked to the end of the caller's transaction."""
+        return _found(conn.execute(q("get_job_for_update"), {"id": job_id}).fetchone(), "job", "")
+
+    @staticmethod
+    def write_job_update(
+        conn: Conn,
+        current: dict[str, Any],
+        data: dict[str, Any],
+        next_run: datetime | None,
+        now: datetime,
+        audit: Audit | None,
+    ) -> dict[str, Any]:
+        """Write an edit of ``current`` (read by ``job_for_update``) and its audit entry;
+        the row as written."""
+        jid = current["id"]
+        params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+        params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
+        # The new schedule validated and computed: any earlier flag is stale.
+        params.update(next_run_time=next_run, schedule_error=None)
         try:
-            with self.tx() as conn:
-                current = _found(
-                    conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
-                )
-                next_run = current["next_run_time"]
-                timing = ("schedule", "timezone", "run_at", "dst_gap", "dst_overlap")
-                timing_changed = any(data[k] != current[k] for k in timing)
-                if not data["schedule"] and not data["run_at"]:
-                    next_run = None
-                elif timing_changed or (next_run is None and data["schedule"]):
-                    next_run = first_run(data, now)
-                if current["status"] == "PAUSED":
-                    next_run = None
-                params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
-                params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
-                # The new schedule validated and computed: any earlier flag is stale.
-                params.update(next_run_time=next_run, schedule_error=None)
-                row = conn.execute(q("update_job"), params)
-                row = row.fetchone()
-                audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
+            row = conn.execute(q("update_job"), params).fetchone()
         except psycopg.errors.UniqueViolation:
-            raise ConflictError(
-                f"a job named {data['name']!r} already exists",
-                fields={"name": "already exists"},
-            ) from None
-        return job_from_row(row)
+            raise _name_taken(data["name"]) from None
+        audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
+        return row
 
     def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
         """Deletes the job and its history; returns its unfinished execution ids."""
@@ -189,41 +174,30 @@ class Jobs(Database):
             audit_log.record(conn, audit, "job", jid, changes.deleted(current), now)
         return ids
 
-    def set_job_status(
-        self, job_id: str, status: str, now: datetime, audit: Audit | None = None
-    ) -> Job:
-        jid = parse_uuid(job_id, "job")
-        with self.tx() as conn:
-            current = _found(
-                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
-            )
-            if current["status"] == status:
-                return job_from_row(current)
-            next_run, error = None, current["schedule_error"]
-            paused_at, resumed_at = now, None
-            # Resuming picks up from the pause: the occurrences missed meanwhile are the
-            # tick's to plan under the job's catch_up (recorded, run or not, with why).
-            if status == "SCHEDULED":
-                paused_at, resumed_at = current["paused_at"], now
-                since = min(current["paused_at"] or now, now)
-                try:
-                    next_run, error = first_run(current, since), None
-                    if current["run_at"] and current["last_run_time"]:
-                        next_run = None  # a one-off job that already ran
-                except Exception as exc:  # a stored schedule that no longer computes
-                    next_run, error = now + SCHEDULE_ERROR_RETRY, _describe(exc)
-            params = {
-                "id": jid,
-                "status": status,
-                "next_run_time": next_run,
-                "now": now,
-                "paused_at": paused_at,
-                "resumed_at": resumed_at,
-            }
-            row = conn.execute(q("set_job_status"), {**params, "schedule_error": error}).fetchone()
-            change = changes.status_change(current["status"], status)
-            audit_log.record(conn, audit, "job", jid, change, now)
-        return job_from_row(row)
+    @staticmethod
+    def write_job_status(
+        conn: Conn,
+        current: dict[str, Any],
+        status: str,
+        change: StatusChange,
+        now: datetime,
+        audit: Audit | None,
+    ) -> dict[str, Any]:
+        """Write a pause or a resume of ``current`` (read by ``job_for_update``) as
+        ``lifecycle.status_change`` decided it, and its audit entry; the row."""
+        params = {
+            "id": current["id"],
+            "status": status,
+            "next_run_time": change.next_run_time,
+            "schedule_error": change.schedule_error,
+            "now": now,
+            "paused_at": change.paused_at,
+            "resumed_at": change.resumed_at,
+        }
+        row = conn.execute(q("set_job_status"), params).fetchone()
+        entry = changes.status_change(current["status"], status)
+        audit_log.record(conn, audit, "job", current["id"], entry, now)
+        return row
 
     def occurrences(
         self, job_id: str, since: datetime, until: datetime, limit: int, now: datetime

@@ -32,7 +32,7 @@ class Outbox(Database):
                 conn.execute(q("mark_promoted"), {"ids": [uuid.UUID(i) for i in ids], "now": now})
 
     def queued_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
-        """Runs written QUEUED (by ``create_triggered(queued=True)``) in ``since <=
+        """Runs written QUEUED (by a trigger, ``queued=True``) in ``since <=
         created_at < until``, shaped as ``unfinished`` returns them: those a writer
         that crashed between commit and push left for the tick's repair."""
         with self.tx() as conn:

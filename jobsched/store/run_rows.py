@@ -3,8 +3,7 @@ pipelined INSERT, and the per-job room check."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -13,7 +12,7 @@ from psycopg.types.json import Jsonb
 from jobsched.domain.models import Execution, occurrence_key
 from jobsched.domain.run_ids import run_id
 from jobsched.domain.states import ExecutionStatus
-from jobsched.errors import ConflictError
+from jobsched.domain.triggering import start_after
 from jobsched.store.partitions import Partitions
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
@@ -70,16 +69,11 @@ class RunRows(Partitions):
         """Parameters of ``insert_execution``: a snapshot of the job for one scheduled
         or backfilled run (a trigger's runs are written by ``insert_triggered``)."""
         eid = run_id(scheduled_for)
-        jitter = job.get("start_jitter_ms", 0)
-        # Spread by the run's id: the same run always waits the same, within the jitter.
-        start_after = (
-            scheduled_for + timedelta(milliseconds=eid.int % (jitter + 1)) if jitter else None
-        )
         return {
             "id": eid,
             "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
             "on_hold": wait,
-            "start_after": start_after,
+            "start_after": start_after(eid, scheduled_for, job.get("start_jitter_ms", 0)),
             "job_id": job["id"],
             "source": source,
             "status": S.SKIPPED.value if skip_reason else S.PENDING.value,
@@ -89,21 +83,3 @@ class RunRows(Partitions):
             "finished_at": now if skip_reason else None,
             "now": now,
         }
-
-    @staticmethod
-    def _check_room(
-        conn: psycopg.Connection[dict[str, Any]], job_id: uuid.UUID, adding: int, limit: int
-    ) -> None:
-        """Refuse ``adding`` runs that would leave the job over ``limit`` unfinished ones.
-        The caller holds ``lock_job_runs`` (to commit): the job's other triggers and
-        backfills wait to count."""
-        params = {"job_id": job_id, "limit": limit}
-        n = conn.execute(q("count_unfinished_of_job"), params).fetchone()["n"]
-        if n + adding > limit:
-            raise ConflictError(
-                f"the job has {n} unfinished runs and holds at most {limit} "
-                f"(MAX_UNFINISHED_RUNS_PER_JOB): {adding} more do not fit; let some "
-                "finish, or cancel them",
-                limit=limit,
-                unfinished=n,
-            )

@@ -12,10 +12,10 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobsched.domain import attempts, due
+from jobsched.domain.lifecycle import SCHEDULE_ERROR_RETRY, dst_rule
 from jobsched.domain.models import Execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.store.database import _describe
-from jobsched.store.jobs import SCHEDULE_ERROR_RETRY, dst_rule
 from jobsched.store.queries import q
 from jobsched.store.run_rows import RunRows
 

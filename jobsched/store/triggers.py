@@ -1,112 +1,105 @@
-"""Runs asked for: manual triggers (with idempotency keys) and backfills."""
+"""Runs asked for, as SQL: a trigger's job and catalog entry read together, its
+idempotency key, the job's unfinished count, and the runs written; a backfill's job
+and the occurrences already run. What is written is decided by the use case
+(jobsched/trigger.py) with jobsched/domain/triggering.py."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import Execution, Job
-from jobsched.domain.run_ids import run_id
+from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
-from jobsched.errors import ConflictError, ValidationError
+from jobsched.domain.triggering import overridden, trigger_keys
 from jobsched.store import audit as audit_log
-from jobsched.store.database import _found, parse_uuid
-from jobsched.store.jobs import dst_rule
+from jobsched.store.database import _found
 from jobsched.store.queries import q
-from jobsched.store.rows import execution_from_row, job_from_row
+from jobsched.store.rows import execution_from_row
 from jobsched.store.run_rows import RunRows, _job_snapshot
 
 S = ExecutionStatus
-
-
-def run_time(run: dict[str, Any], now: datetime) -> datetime:
-    """When a triggered run is due: its ``run_at``, ``delay_ms`` from now, or now (a
-    time already past means now)."""
-    if "run_at" in run:
-        return max(run["run_at"], now)
-    return now + timedelta(milliseconds=run.get("delay_ms", 0))
+Conn = psycopg.Connection[dict[str, Any]]
 
 
 class Triggers(RunRows):
-    def create_triggered(
+    @staticmethod
+    def trigger_target(
+        conn: Conn, job_id: uuid.UUID
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The job a trigger writes under and its handler's catalog entry (None when it
+        has none), in one statement."""
+        job = _found(conn.execute(q("get_job_to_trigger"), {"id": job_id}).fetchone(), "job", "")
+        return job, job.pop("published")
+
+    @staticmethod
+    def earlier_trigger(conn: Conn, job_id: uuid.UUID, key: str) -> list[Execution] | None:
+        """The runs an earlier request with this idempotency ``key`` created, or None.
+        Takes the key's transaction-scoped advisory lock first (requests with one key
+        are serialised); a key whose runs are gone (the job's history was cleaned up)
+        is deleted, for the request to count as new."""
+        conn.execute(q("lock_trigger_key"), {"lock": f"{job_id}:{key}"})
+        first = conn.execute(q("get_trigger_key"), {"job_id": job_id, "key": key}).fetchone()
+        if first is None:
+            return None
+        rows = conn.execute(q("executions_by_ids"), {"ids": first["execution_ids"]}).fetchall()
+        if rows:
+            return [execution_from_row(r) for r in rows]
+        conn.execute(q("delete_trigger_key"), {"job_id": job_id, "key": key})
+        return None
+
+    @staticmethod
+    def lock_job_runs(conn: Conn, job_id: uuid.UUID) -> None:
+        """Serialise the job's triggers and backfills that count its unfinished runs
+        (held to commit)."""
+        conn.execute(q("lock_job_runs"), {"job_id": job_id})
+
+    @staticmethod
+    def unfinished_of_job(conn: Conn, job_id: uuid.UUID, limit: int) -> int:
+        """The job's unfinished runs, counted up to ``limit`` (bounded cost)."""
+        params = {"job_id": job_id, "limit": limit}
+        return int(conn.execute(q("count_unfinished_of_job"), params).fetchone()["n"])
+
+    def write_triggered(
         self,
-        job_id: str,
+        conn: Conn,
+        job: dict[str, Any],
+        ids: list[uuid.UUID],
+        times: list[datetime],
+        runs: Sequence[dict[str, Any]],
         now: datetime,
-        runs: Sequence[dict[str, Any]] = ({},),
-        audit: Audit | None = None,
-        check: Callable[[Job, dict[str, Any] | None], None] | None = None,
-        key: str | None = None,
-        queued: bool = False,
-        max_unfinished: int | None = None,
+        key: str | None,
+        queued: bool,
+        audit: Audit | None,
     ) -> list[Execution]:
-        """Executions for a manual trigger, in one transaction and one INSERT; each run
-        may override payload and priority, and be due later (``run_at``, ``delay_ms``).
-
-        Written PENDING for the tick's outbox to push, or with ``queued`` QUEUED (at
-        ``now``) for the caller to push right after commit (``Handoff.submit``; the
-        tick's repair pushes them if that push is lost).
-
-        The job is read once, in the transaction that writes the runs, together with
-        its handler's catalog entry (None when it has none): ``check`` is called with
-        both first (it raises to refuse the runs, e.g. a payload its handler rejects),
-        so nothing is written for a refused trigger. With an idempotency ``key``, a
-        repeated request returns the runs the first one created (requests with one key
-        are serialised by a transaction-scoped advisory lock). With ``max_unfinished``,
-        runs that would leave the job more unfinished runs than that are refused
-        (``ConflictError`` naming the limit), none written."""
-        jid = parse_uuid(job_id, "job")
-        with self.tx() as conn:
-            row = conn.execute(q("get_job_to_trigger"), {"id": jid}).fetchone()
-            job = _found(row, "job", job_id)
-            published = job.pop("published")
+        """A trigger's runs, its idempotency key and its audit entry, in one round trip
+        (the ids are chosen by the caller, so nothing waits for the INSERT's answer)."""
+        with conn.pipeline():
+            created = self._insert_triggered(conn, job, ids, times, runs, now, key, queued)
             if key is not None:
-                conn.execute(q("lock_trigger_key"), {"lock": f"{jid}:{key}"})
-                first = conn.execute(q("get_trigger_key"), {"job_id": jid, "key": key}).fetchone()
-                if first is not None:
-                    rows = conn.execute(
-                        q("executions_by_ids"), {"ids": first["execution_ids"]}
-                    ).fetchall()
-                    if rows:
-                        return [execution_from_row(r) for r in rows]
-                    # Its runs are gone (the job's history was cleaned up): a new request.
-                    conn.execute(q("delete_trigger_key"), {"job_id": jid, "key": key})
-            if check is not None:
-                check(job_from_row(job), published)
-            if job["status"] == "PAUSED":
-                raise ConflictError("job is paused; resume it before triggering")
-            if max_unfinished is not None:
-                conn.execute(q("lock_job_runs"), {"job_id": jid})
-                self._check_room(conn, jid, len(runs), max_unfinished)
-            times = [run_time(run, now) for run in runs]
-            ids = [run_id(when) for when in times]
-            # One round trip for the writes: the runs' ids are chosen here, so the key
-            # and the audit entry need not wait for the INSERT's answer.
-            with conn.pipeline():
-                created = self._insert_triggered(conn, job, ids, times, runs, now, key, queued)
-                if key is not None:
-                    conn.execute(
-                        q("insert_trigger_key"),
-                        {"job_id": jid, "key": key, "ids": ids, "batch": len(runs) > 1, "now": now},
-                    )
-                change = changes.triggered(
-                    [e.id for e in created], [changes.plain(r) for r in runs]
+                conn.execute(
+                    q("insert_trigger_key"),
+                    {
+                        "job_id": job["id"],
+                        "key": key,
+                        "ids": ids,
+                        "batch": len(runs) > 1,
+                        "now": now,
+                    },
                 )
-                audit_log.record(conn, audit, "job", jid, change, now)
-        # Runs due on a day without its partition (far ahead): moved into its new one.
-        self._partitions_for(times)
+            change = changes.triggered([e.id for e in created], [changes.plain(r) for r in runs])
+            audit_log.record(conn, audit, "job", job["id"], change, now)
         return created
 
     @staticmethod
     def _insert_triggered(
-        conn: psycopg.Connection[dict[str, Any]],
+        conn: Conn,
         job: dict[str, Any],
         ids: list[uuid.UUID],
         times: list[datetime],
@@ -120,9 +113,7 @@ class Triggers(RunRows):
         the job's snapshot, the run's override or a column default, all known here
         (``test_handoff.py`` compares them with the stored rows). The job's payload is
         encoded once, and the runs that do not override it share it."""
-        keys = None
-        if key is not None:
-            keys = [key] if len(runs) == 1 else [f"{key}#{i}" for i in range(len(runs))]
+        keys = trigger_keys(key, len(runs))
         status = S.QUEUED if queued else S.PENDING
         queued_at = now if queued else None
         conn.execute(
@@ -149,9 +140,9 @@ class Triggers(RunRows):
                 job_id=job_id,
                 status=status.value,
                 scheduled_for=when,
-                priority=job["priority"] if run.get("priority") is None else run["priority"],
+                priority=overridden(job["priority"], run.get("priority")),
                 handler=job["handler"],
-                payload=job["payload"] if run.get("payload") is None else run["payload"],
+                payload=overridden(job["payload"], run.get("payload")),
                 source="trigger",
                 max_retries=job["max_retries"],
                 timeout_ms=job["timeout_ms"],
@@ -168,61 +159,33 @@ class Triggers(RunRows):
             for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
         ]
 
-    def backfill(
+    @staticmethod
+    def job_to_backfill(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
+        """The job, locked: two backfills of one job cannot interleave."""
+        return _found(conn.execute(q("get_job_for_update"), {"id": job_id}).fetchone(), "job", "")
+
+    @staticmethod
+    def ran_occurrences(conn: Conn, job_id: uuid.UUID, times: list[datetime]) -> set[datetime]:
+        """Which of these occurrences of the job have run (recorded and not SKIPPED)."""
+        found = conn.execute(q("ran_occurrences"), {"job_id": job_id, "times": times})
+        return {r["scheduled_for"] for r in found}
+
+    def write_backfill(
         self,
-        job_id: str,
-        start: datetime,
-        end: datetime,
+        conn: Conn,
+        job: dict[str, Any],
+        times: Sequence[datetime],
+        hold: bool,
+        span: tuple[datetime, datetime],
         now: datetime,
-        audit: Audit | None = None,
-        limit: int = 500,
-        max_unfinished: int | None = None,
-    ) -> tuple[list[Execution], int]:
-        """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
-        not run (never recorded, or SKIPPED), once: a repeated backfill finds them
-        written. Under any overlap policy but ``allow`` they run one at a time, oldest
-        first (held back, released by the tick). Returns the runs written and how many
-        occurrences in the range had run already. More than ``limit`` in the range is
-        refused, naming ``end``; runs past ``max_unfinished`` (as ``create_triggered``),
-        with a ``ConflictError``."""
-        jid = parse_uuid(job_id, "job")
-        with self.tx() as conn:
-            if max_unfinished is not None:
-                # Before the job row, as a trigger takes them (its insert then waits
-                # for the row): the other order could deadlock with a trigger.
-                conn.execute(q("lock_job_runs"), {"job_id": jid})
-            # Locked: two backfills of one job cannot interleave their checks.
-            job = _found(
-                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
-            )
-            if not job["schedule"]:
-                raise ConflictError("the job has no schedule to backfill")
-            if job["status"] == "PAUSED":
-                raise ConflictError("job is paused; resume it before backfilling")
-            times, more = cron.between(
-                job["schedule"], job["timezone"], start, end, limit, dst_rule(job)
-            )
-            if more:
-                raise ValidationError(
-                    {"end": f"the range holds more than {limit} occurrences; backfill less"}
-                )
-            ran = {
-                r["scheduled_for"]
-                for r in conn.execute(q("ran_occurrences"), {"job_id": jid, "times": times})
-            }
-            hold = job["overlap_policy"] != "allow"
-            rows = [
-                self._execution_row(job, t, "backfill", now, wait=hold)
-                for t in times
-                if t not in ran
-            ]
-            if max_unfinished is not None and rows:
-                self._check_room(conn, jid, len(rows), max_unfinished)
-            created = self._insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
-            change = {
-                "executions": {"after": [e.id for e in created]},
-                "range": {"after": {"start": start.isoformat(), "end": end.isoformat()}},
-            }
-            audit_log.record(conn, audit, "job", jid, change, now)
-        self._partitions_for([e.scheduled_for for e in created])
-        return created, len(times) - len(created)
+        audit: Audit | None,
+    ) -> list[Execution]:
+        """A backfill's runs (held back when ``hold``) and its audit entry."""
+        rows = [self._execution_row(job, t, "backfill", now, wait=hold) for t in times]
+        created = self._insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
+        change = {
+            "executions": {"after": [e.id for e in created]},
+            "range": {"after": {"start": span[0].isoformat(), "end": span[1].isoformat()}},
+        }
+        audit_log.record(conn, audit, "job", job["id"], change, now)
+        return created

@@ -104,15 +104,16 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     meanwhile, must wait for it and count its runs (5 fit: 3 + 3 do not)."""
     job_id = limited.create_job()
     counted, go_on = threading.Event(), threading.Event()
-    check_room = Store._check_room
+    count = Store.unfinished_of_job
 
-    def held(*args: Any) -> None:
-        check_room(*args)
+    def held(*args: Any) -> int:
+        n = count(*args)
         if threading.current_thread().name == "first":
             counted.set()
             go_on.wait(10)
+        return n
 
-    monkeypatch.setattr(Store, "_check_room", staticmethod(held))
+    monkeypatch.setattr(Store, "unfinished_of_job", staticmethod(held))
     outcomes: dict[str, Any] = {}
 
     def trigger() -> None:

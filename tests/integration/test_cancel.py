@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from jobsched.domain.validation import validate_job_create
 from jobsched.settings import Settings
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
 
 def start_running(engine: Engine, **job: object):
     job_id = engine.create_job(**job)
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     worker = engine.worker()
     engine.run_until(lambda: engine.status(execution.id) == "RUNNING", worker)
     return job_id, execution, worker
@@ -50,7 +51,7 @@ def test_cancelling_a_running_shell_command_kills_its_process_group(
         settings,
     )
     job_id = store.create_job(data, clock.now()).id
-    (execution,) = store.create_triggered(job_id, clock.now())
+    (execution,) = trigger(store, job_id, clock.now())
     worker = engine.worker()
     engine.run_until(lambda: marker.exists() and marker.read_text().strip(), worker)
     child = int(marker.read_text())

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 
 from jobsched.store.queries import q
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -29,7 +30,7 @@ def _someone_waits_for_a_row_lock(database_url: str) -> bool:
 
 def test_a_claim_waiting_on_the_outbox_mark_still_starts_the_run(store, engine: Engine) -> None:
     job_id = engine.create_job()
-    (execution,) = store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(store, job_id, engine.clock.now())
     now = engine.clock.now()
     with psycopg.connect(store.database_url) as tick, ThreadPoolExecutor(1) as pool:
         # The tick has pushed the run and is marking it QUEUED, not yet committed...

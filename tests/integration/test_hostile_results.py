@@ -16,6 +16,7 @@ from jobsched.domain.validation import validate_job_create
 from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
 from jobsched.store.postgres import Finish
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 
 
@@ -82,7 +83,7 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
     job_id = _job(engine)
     kinds = [*HOSTILE, "nul_error", "fine"]
     runs = [{"payload": {"kind": k}} for k in kinds]
-    created = engine.store.create_triggered(job_id, engine.clock.now(), runs)
+    created = trigger(engine.store, job_id, engine.clock.now(), runs)
     ids = {k: e.id for k, e in zip(kinds, created, strict=True)}
     worker = engine.worker()
     final = {"SUCCEEDED", "FAILED"}
@@ -108,9 +109,7 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
 
     # Nothing is stuck on the worker: its capacity is whole and it takes new work.
     assert not worker.running and not worker.completed
-    (later,) = engine.store.create_triggered(
-        job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
-    )
+    (later,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}])
     engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
 
 
@@ -119,9 +118,7 @@ def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slo
 ) -> None:
     engine = hostile_engine
     job_id = _job(engine)
-    (run,) = engine.store.create_triggered(
-        job_id, engine.clock.now(), [{"payload": {"kind": "huge_int"}}]
-    )
+    (run,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "huge_int"}}])
     worker = engine.worker()
     # The fake clock does not move: a run held until its timeout_ms would never end.
     engine.run_until(lambda: engine.status(run.id) == "FAILED", worker)
@@ -129,9 +126,7 @@ def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slo
     assert failed.error.startswith("the handler's result cannot be stored")
     assert "digits" in failed.error
     assert not worker.running
-    (later,) = engine.store.create_triggered(
-        job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
-    )
+    (later,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}])
     engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
 
 
@@ -139,7 +134,7 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
     engine: Engine,
 ) -> None:
     job_id = engine.create_job()
-    good, bad = engine.store.create_triggered(job_id, engine.clock.now(), [{}, {}])
+    good, bad = trigger(engine.store, job_id, engine.clock.now(), [{}, {}])
     engine.scheduler.run_once(engine.clock.now())
     claims = engine.queue.claim(2, engine.clock.now(), engine.settings.visibility_timeout_ms)
     tokens = {c.execution_id: c.token for c in claims}
@@ -174,6 +169,6 @@ def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, se
     }
     data = validate_job_create(body, registry, engine.settings)
     job_id = store.create_job(data, clock.now()).id
-    (execution,) = store.create_triggered(job_id, clock.now())
+    (execution,) = trigger(store, job_id, clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
     assert store.get_execution(execution.id).result["stdout"] == "a\ufffdb"

@@ -12,6 +12,7 @@ import pytest
 from jobsched.domain import due, retry
 from jobsched.domain.states import AttemptOutcome
 from jobsched.scheduler import Scheduler
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -154,7 +155,7 @@ def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: 
         retry_backoff_ms=1000,
         retry_backoff_max_ms=1500,
     )
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     worker = engine.worker()
     worker.retry_policy = replace(worker.retry_policy, rng=random.Random(8))
     expected = replace(worker.retry_policy, rng=random.Random(8))
@@ -198,7 +199,7 @@ def test_a_timeout_is_a_failed_attempt(engine: Engine) -> None:
     job_id = engine.create_job(
         handler="test.delay", payload={"durationMs": 10_000}, timeout_ms=50, max_retries=0
     )
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "FAILED")
     final = engine.store.get_execution(execution.id)
     assert final.attempts[0].outcome == "TIMED_OUT"
@@ -245,7 +246,7 @@ def test_only_the_leader_ticks_and_a_standby_takes_over_when_it_dies(engine: Eng
 
 def test_redis_emptied_mid_run_loses_nothing(engine: Engine) -> None:
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 300})
-    executions = engine.store.create_triggered(job_id, engine.clock.now(), [{}] * 10)
+    executions = trigger(engine.store, job_id, engine.clock.now(), [{}] * 10)
     engine.scheduler.run_once(engine.clock.now())  # pushes the outbox
     worker = engine.worker()
     worker.run_once(engine.clock.now())  # 4 running (capacity), 6 waiting
@@ -269,7 +270,7 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
     from jobsched.errors import DependencyError
 
     job_id = engine.create_job()
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     worker = engine.worker()
     real_record = engine.store.record
@@ -301,7 +302,7 @@ def test_an_execution_that_keeps_killing_its_workers_is_dead_lettered_as_poison(
 
     engine = Engine(store, queue, replace(settings, max_deliveries=2), registry, clock)
     job_id = engine.create_job(max_retries=5)
-    (execution,) = engine.store.create_triggered(job_id, clock.now())
+    (execution,) = trigger(engine.store, job_id, clock.now())
     engine.scheduler.run_once(clock.now())
     for n in range(2):  # two workers claim it and die without a word
         (claim,) = queue.claim(1, clock.now(), settings.visibility_timeout_ms)
