@@ -51,6 +51,7 @@ from jobsched.clock import SystemClock  # noqa: E402
 from jobsched.domain.shards import buckets_of  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
 from jobsched.handoff import Handoff  # noqa: E402
+from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.store import Store  # noqa: E402
@@ -394,7 +395,8 @@ def run_cost(s: Scratch, runs: int) -> dict:
     50): Redis round trips and time, PostgreSQL transactions and rows, per run."""
     registry, clock = builtin_registry(), SystemClock()
     settings = replace(s.settings, max_concurrent_jobs=50, retention_days=0)
-    job = s.store.create_job(
+    job = create_job(
+        s.store,
         validate_job_create({"name": "scale-run", "handler": "test.echo"}, registry, settings),
         clock.now(),
     )

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain import lifecycle
+from jobsched.domain import ledger, lifecycle
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job
+from jobsched.errors import ConflictError
 from jobsched.store import Store
 from jobsched.store.database import _describe, parse_uuid
 from jobsched.store.rows import job_from_row
@@ -40,3 +41,37 @@ def set_job_status(
         change = lifecycle.status_change(current, status, now, _describe)
         row = store.write_job_status(conn, current, status, change, now, audit)
     return job_from_row(row)
+
+
+def create_job(
+    store: Store, data: dict[str, Any], now: datetime, audit: Audit | None = None
+) -> Job:
+    """Write a validated job, due first when ``lifecycle.first_run`` says."""
+    return store.insert_job(data, lifecycle.first_run(data, now), now, audit)
+
+
+def ensure_job(store: Store, data: dict[str, Any], now: datetime) -> Job | None:
+    """Create a job unless one with its name exists; returns it only if created.
+    Audited as the ``system`` caller, like any other creation."""
+    try:
+        return create_job(store, data, now, Audit("system", "create"))
+    except ConflictError:
+        return None
+
+
+def occurrences(
+    store: Store, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
+) -> tuple[Job, list[dict[str, Any]], bool]:
+    """The ledger of a job's occurrences in ``since <= t < until`` (at most
+    ``limit``): each expected one, and what became of it (``ledger.entries``)."""
+    job, rows = store.occurrence_rows(job_id, since, until, limit + 1)
+    expected, dropped, cut = ledger.expected(job, since, until, limit)
+    recorded = [
+        ledger.Recorded(
+            str(r["id"]), r["scheduled_for"], r["source"], r["status"], r["error"], r["created_at"]
+        )
+        for r in rows[:limit]
+    ]
+    items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
+    more = len(rows) > limit or cut or len(items) > limit
+    return job_from_row(job), items[:limit], more

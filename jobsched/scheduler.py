@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from jobsched import job_life
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain.shards import buckets_of
@@ -173,7 +174,7 @@ class Scheduler:
         """The leader's steps 0-3; returns the known pools."""
         if not self._builtins_ensured:
             for data in builtin_jobs(self.settings):
-                if self.store.ensure_job(data, now):
+                if job_life.ensure_job(self.store, data, now):
                     log.info("built-in job created", extra={"job": data["name"]})
             self._builtins_ensured = True
         reconciling = True

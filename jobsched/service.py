@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched import job_life
+from jobsched import job_life, run_life
 from jobsched import trigger as asking
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
@@ -259,7 +259,9 @@ class JobService:
         since = utc(query.since) or until - timedelta(days=1)
         if since >= until:
             raise ValidationError({"since": "must be before until"})
-        _, items, truncated = self.store.occurrences(job_id, since, until, query.limit, now)
+        _, items, truncated = job_life.occurrences(
+            self.store, job_id, since, until, query.limit, now
+        )
         return {
             "items": items,
             "since": since.isoformat(),
@@ -269,7 +271,7 @@ class JobService:
 
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.settings)
-        job = self.store.create_job(data, self.clock.now(), self._audit("create"))
+        job = job_life.create_job(self.store, data, self.clock.now(), self._audit("create"))
         view = self._flag_jobs([self.job_view(job)])[0]
         # Shown this once, like a key: what signs the job's notifications.
         view["notify_secret"] = job.notify_secret
@@ -403,7 +405,9 @@ class JobService:
         return self._flag_executions([self.store.get_execution(execution_id).to_dict()])[0]
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = self.store.cancel(execution_id, self.clock.now(), self._audit("cancel"))
+        execution = run_life.cancel(
+            self.store, execution_id, self.clock.now(), self._audit("cancel")
+        )
         try:
             self.queue.for_pool(execution.pool).cancel([execution_id])
         except DependencyError as exc:
@@ -414,7 +418,9 @@ class JobService:
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
         now = self.clock.now()
         audit = self._audit(action)
-        self.handoff.submit(lambda: [self.store.requeue(execution_id, now, audit)], now, again=True)
+        self.handoff.submit(
+            lambda: [run_life.requeue(self.store, execution_id, now, audit)], now, again=True
+        )
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter

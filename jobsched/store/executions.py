@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain import attempts
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
-from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
-from jobsched.errors import ConflictError
+from jobsched.domain.states import ExecutionStatus
 from jobsched.store import audit as audit_log
 from jobsched.store import keyset
 from jobsched.store.database import TIME_KEY, Database, Page, _found, _time_key, parse_uuid
@@ -19,6 +20,9 @@ from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
 S = ExecutionStatus
+
+
+Conn = psycopg.Connection[dict[str, Any]]
 
 
 class Executions(Database):
@@ -58,42 +62,36 @@ class Executions(Database):
             execution_from_row,
         )
 
-    def cancel(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
-        eid = parse_uuid(execution_id, "execution")
-        with self.tx() as conn:
-            row = _found(
-                conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone(),
-                "execution",
-                execution_id,
-            )
-            if not allowed(row["status"], S.CANCELLED):
-                raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
-            history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
-            conn.execute(
-                q("cancel_execution"),
-                {"id": eid, "attempts": Jsonb(history), "reason": "cancelled", "now": now},
-            )
-            change = changes.status_change(row["status"], S.CANCELLED.value)
-            audit_log.record(conn, audit, "execution", eid, change, now)
-        return self.get_execution(execution_id)
+    @staticmethod
+    def execution_for_update(conn: Conn, execution_id: uuid.UUID) -> dict[str, Any]:
+        """The run's row, locked to the end of the caller's transaction."""
+        row = conn.execute(q("get_execution_for_update"), {"id": execution_id}).fetchone()
+        return _found(row, "execution", "")
 
-    def requeue(self, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
-        """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
-        eid = parse_uuid(execution_id, "execution")
-        with self.tx() as conn:
-            row = _found(
-                conn.execute(q("get_execution_for_update"), {"id": eid}).fetchone(),
-                "execution",
-                execution_id,
-            )
-            if not allowed(row["status"], S.PENDING):
-                raise ConflictError(
-                    f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
-                )
-            conn.execute(q("requeue_execution"), {"id": eid, "now": now})
-            entry = conn.execute(q("delete_dead_letter_of_execution"), {"id": eid}).fetchone()
-            change = changes.status_change(row["status"], S.PENDING.value)
-            if entry:  # a retry of a FAILED run (and every redrive) removes its DLQ entry
-                change["dead_letter_id"] = {"before": str(entry["id"]), "after": None}
-            audit_log.record(conn, audit, "execution", eid, change, now)
-        return self.get_execution(execution_id)
+    @staticmethod
+    def write_cancel(
+        conn: Conn,
+        row: dict[str, Any],
+        history: list[dict[str, Any]],
+        now: datetime,
+        audit: Audit | None,
+    ) -> None:
+        """Write a run CANCELLED (``row`` read by ``execution_for_update``) with its
+        attempts as closed, and the audit entry."""
+        conn.execute(
+            q("cancel_execution"),
+            {"id": row["id"], "attempts": Jsonb(history), "reason": "cancelled", "now": now},
+        )
+        change = changes.status_change(row["status"], S.CANCELLED.value)
+        audit_log.record(conn, audit, "execution", row["id"], change, now)
+
+    @staticmethod
+    def write_requeue(conn: Conn, row: dict[str, Any], now: datetime, audit: Audit | None) -> None:
+        """Write a run back to PENDING (``row`` read by ``execution_for_update``), its
+        dead-letter entry deleted, and the audit entry."""
+        conn.execute(q("requeue_execution"), {"id": row["id"], "now": now})
+        entry = conn.execute(q("delete_dead_letter_of_execution"), {"id": row["id"]}).fetchone()
+        change = changes.status_change(row["status"], S.PENDING.value)
+        if entry:  # a retry of a FAILED run (and every redrive) removes its DLQ entry
+            change["dead_letter_id"] = {"before": str(entry["id"]), "after": None}
+        audit_log.record(conn, audit, "execution", row["id"], change, now)

@@ -13,9 +13,8 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron, ledger
 from jobsched.domain.audit import Audit
-from jobsched.domain.lifecycle import StatusChange, dst_rule, first_run
+from jobsched.domain.lifecycle import StatusChange
 from jobsched.domain.models import Job
 from jobsched.errors import ConflictError, ValidationError
 from jobsched.store import audit as audit_log
@@ -73,9 +72,17 @@ def _name_taken(name: str) -> ConflictError:
 
 
 class Jobs(Database):
-    def create_job(self, data: dict[str, Any], now: datetime, audit: Audit | None = None) -> Job:
+    def insert_job(
+        self,
+        data: dict[str, Any],
+        next_run: datetime | None,
+        now: datetime,
+        audit: Audit | None = None,
+    ) -> Job:
+        """Write a validated job, due first at ``next_run`` (``lifecycle.first_run``),
+        and its audit entry; a name taken is a ``ConflictError`` naming the field."""
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
-        params["next_run_time"] = first_run(data, now)
+        params["next_run_time"] = next_run
         # Every job has its own secret: notifications to its notify_url are signed with it.
         params["notify_secret"] = secrets.token_urlsafe(32)
         try:
@@ -85,14 +92,6 @@ class Jobs(Database):
         except psycopg.errors.UniqueViolation:
             raise _name_taken(data["name"]) from None
         return job_from_row(row)
-
-    def ensure_job(self, data: dict[str, Any], now: datetime) -> Job | None:
-        """Create a job unless one with its name exists; returns it only if created.
-        Audited as the ``system`` caller, like any other creation."""
-        try:
-            return self.create_job(data, now, Audit("system", "create"))
-        except ConflictError:
-            return None
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:
@@ -199,11 +198,11 @@ class Jobs(Database):
         audit_log.record(conn, audit, "job", current["id"], entry, now)
         return row
 
-    def occurrences(
-        self, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
-    ) -> tuple[Job, list[dict[str, Any]], bool]:
-        """The ledger of a job's occurrences in ``since <= t < until`` (at most
-        ``limit``): each expected one, and what became of it (``ledger.entries``)."""
+    def occurrence_rows(
+        self, job_id: str, since: datetime, until: datetime, limit: int
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A job's row and its runs scheduled in ``since <= t < until`` (at most
+        ``limit``), in one transaction."""
         with self.tx() as conn:
             job = _found(
                 conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
@@ -212,40 +211,6 @@ class Jobs(Database):
             )
             rows = conn.execute(
                 q("occurrence_rows"),
-                {"job_id": job["id"], "since": since, "until": until, "limit": limit + 1},
+                {"job_id": job["id"], "since": since, "until": until, "limit": limit},
             ).fetchall()
-        start = max(since, job["created_at"])
-        expected: list[datetime] = []
-        dropped: list[datetime] = []
-        more = len(rows) > limit
-        if job["schedule"] and start < until:
-            rule = dst_rule(job)
-            try:
-                expected, cut = cron.between(
-                    job["schedule"], job["timezone"], start, until, limit, rule
-                )
-                if rule.gap == "skip":
-                    shifted, _ = cron.between(
-                        job["schedule"], job["timezone"], start, until, limit, cron.DstRule()
-                    )
-                    dropped = sorted(set(shifted) - set(expected))
-            except Exception:
-                # A stored schedule that no longer computes (its schedule_error says
-                # why): the ledger shows what was recorded.
-                expected, cut, dropped = [], False, []
-            more = more or cut
-        elif job["run_at"] and since <= job["run_at"] < until:
-            expected = [job["run_at"]]
-        recorded = [
-            ledger.Recorded(
-                str(r["id"]),
-                r["scheduled_for"],
-                r["source"],
-                r["status"],
-                r["error"],
-                r["created_at"],
-            )
-            for r in rows[:limit]
-        ]
-        items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
-        return job_from_row(job), items[:limit], more or len(items) > limit
+        return job, rows

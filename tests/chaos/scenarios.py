@@ -21,7 +21,7 @@ from typing import Any
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
-from jobsched.job_life import set_job_status
+from jobsched.job_life import create_job, set_job_status
 from jobsched.loader import load_handlers
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
@@ -128,7 +128,7 @@ class Chaos:
         data = validate_job_create(
             {"name": name, "handler": marks.NAME, **fields}, self.registry, self.cluster.settings
         )
-        return self.store.create_job(data, self.clock.now()).id
+        return create_job(self.store, data, self.clock.now()).id
 
     def trigger(self, job_id: str, durations_ms: Sequence[int]) -> None:
         runs = [{"payload": {"durationMs": d}} for d in durations_ms]

@@ -15,7 +15,7 @@ import pytest
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
-from jobsched.job_life import set_job_status
+from jobsched.job_life import create_job, set_job_status
 from jobsched.loader import builtin_registry
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
@@ -53,7 +53,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
 
     def job(**fields: object) -> str:
         data = validate_job_create(fields, registry, cluster.settings)
-        return store.create_job(data, clock.now()).id
+        return create_job(store, data, clock.now()).id
 
     cron_id = job(
         name="every-second",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jobsched.domain.validation import validate_job_create
+from jobsched.job_life import create_job
 from jobsched.settings import Settings
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
@@ -50,7 +51,7 @@ def test_cancelling_a_running_shell_command_kills_its_process_group(
         registry,
         settings,
     )
-    job_id = store.create_job(data, clock.now()).id
+    job_id = create_job(store, data, clock.now()).id
     (execution,) = trigger(store, job_id, clock.now())
     worker = engine.worker()
     engine.run_until(lambda: marker.exists() and marker.read_text().strip(), worker)

@@ -13,6 +13,7 @@ from handlers import register_builtins
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import validate_job_create
+from jobsched.job_life import create_job
 from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
 from jobsched.store.postgres import Finish
@@ -73,7 +74,7 @@ def hostile_engine(store, queue, settings, hostile_registry, clock) -> Engine:
 def _job(engine: Engine) -> str:
     body = {"name": f"hostile-{uuid.uuid4().hex[:8]}", "handler": "test.hostile", "max_retries": 0}
     data = validate_job_create(body, engine.registry, engine.settings)
-    return engine.store.create_job(data, engine.clock.now()).id
+    return create_job(engine.store, data, engine.clock.now()).id
 
 
 def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
@@ -168,7 +169,7 @@ def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, se
         "payload": {"command": "printf", "args": ["a\\0b"]},
     }
     data = validate_job_create(body, registry, engine.settings)
-    job_id = store.create_job(data, clock.now()).id
+    job_id = create_job(store, data, clock.now()).id
     (execution,) = trigger(store, job_id, clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
     assert store.get_execution(execution.id).result["stdout"] == "a\ufffdb"
