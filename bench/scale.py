@@ -56,6 +56,8 @@ from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.queries import q  # noqa: E402
+from jobsched import tick_plan  # noqa: E402
+from jobsched.tick_plan import schedule_due  # noqa: E402
 from jobsched.trigger import trigger  # noqa: E402
 from jobsched.worker import Worker  # noqa: E402
 
@@ -350,7 +352,7 @@ def tick_cost(s: Scratch, due: int) -> dict:
     make_due(s)
     store, counter, now = s.store, RedisCounter(s.client), datetime.now(UTC)
     planning = [0.0]
-    plan_job = store._plan_job
+    plan_job = tick_plan.plan_job
 
     def timed_plan(*args: Any) -> Any:  # the Python part: due.plan's cron arithmetic
         t = time.perf_counter()
@@ -359,14 +361,14 @@ def tick_cost(s: Scratch, due: int) -> dict:
         finally:
             planning[0] += time.perf_counter() - t
 
-    store._plan_job = timed_plan  # type: ignore[method-assign]
+    tick_plan.plan_job = timed_plan  # type: ignore[assignment]
     t0 = time.perf_counter()
     written = 0
     try:
-        while batch := len(store.schedule_due(now).executions):
+        while batch := len(schedule_due(store, now).executions):
             written += batch
     finally:
-        del store._plan_job
+        tick_plan.plan_job = plan_job  # type: ignore[assignment]
     scheduled_s = time.perf_counter() - t0
     push_redis_s = mark_pg_s = 0.0
     with counter.counting():

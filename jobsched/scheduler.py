@@ -50,7 +50,7 @@ from jobsched.queue.redis_queue import total_depth
 from jobsched.settings import Settings
 from jobsched.shard_lease import ShardLease
 from jobsched.store import Store
-from jobsched.store.postgres import Scheduled
+from jobsched.tick_plan import Scheduled, schedule_due
 
 log = logging.getLogger("jobsched.scheduler")
 
@@ -146,7 +146,7 @@ class Scheduler:
             return TickReport(leader=False)
         report = TickReport(leader=True)
         pools = self._lead(now, report)
-        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
+        scheduled = schedule_due(self.store, now, horizon=now + self.staging)
         self._count(scheduled, report)
         self._finish(now, report, pools)
         return report
@@ -160,7 +160,7 @@ class Scheduler:
         pools = self._lead(now, report) if leader else []
         if shards:
             buckets = buckets_of(shards, self.settings.scheduler_shards)
-            scheduled = self.store.schedule_due(now, horizon=now + self.staging, buckets=buckets)
+            scheduled = schedule_due(self.store, now, horizon=now + self.staging, buckets=buckets)
             self._count(scheduled, report)
             # Pushed here, not left to the leader's outbox: the push is most of a run's
             # cost in the tick, and it must divide among instances too.

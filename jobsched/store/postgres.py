@@ -20,7 +20,7 @@ from jobsched.store.outbox import Outbox
 from jobsched.store.recording import Recorded
 from jobsched.store.retention import Retention
 from jobsched.store.runs import Finish, Runs
-from jobsched.store.schedule import Schedule, Scheduled
+from jobsched.store.schedule import Schedule
 from jobsched.store.stats import Stats
 from jobsched.store.triggers import Triggers
 
@@ -30,7 +30,6 @@ __all__ = [
     "Finish",
     "Page",
     "Recorded",
-    "Scheduled",
     "Store",
     "parse_uuid",
 ]

@@ -38,7 +38,7 @@ def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
 
 class RunRows(Partitions):
     @staticmethod
-    def _insert_executions(
+    def insert_executions(
         conn: psycopg.Connection[dict[str, Any]],
         rows: list[dict[str, Any]],
         job_names: dict[Any, str],
@@ -58,7 +58,7 @@ class RunRows(Partitions):
                     return created
 
     @staticmethod
-    def _execution_row(
+    def execution_row(
         job: dict[str, Any],
         scheduled_for: datetime,
         source: str,

@@ -181,8 +181,8 @@ class Triggers(RunRows):
         audit: Audit | None,
     ) -> list[Execution]:
         """A backfill's runs (held back when ``hold``) and its audit entry."""
-        rows = [self._execution_row(job, t, "backfill", now, wait=hold) for t in times]
-        created = self._insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
+        rows = [self.execution_row(job, t, "backfill", now, wait=hold) for t in times]
+        created = self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
         change = {
             "executions": {"after": [e.id for e in created]},
             "range": {"after": {"start": span[0].isoformat(), "end": span[1].isoformat()}},

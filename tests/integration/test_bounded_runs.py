@@ -243,7 +243,7 @@ def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
         racer = threading.Thread(target=backfill)
         racer.start()
         wait_for(lambda: _waiting_on_a_lock(database_url) or not racer.is_alive())
-        row = Store._execution_row(job, now + timedelta(hours=1), "trigger", now)
-        assert len(Store._insert_executions(conn, [row], {jid: "x"})) == 1
+        row = Store.execution_row(job, now + timedelta(hours=1), "trigger", now)
+        assert len(Store.insert_executions(conn, [row], {jid: "x"})) == 1
     racer.join()
     assert outcome == [6]

@@ -12,6 +12,7 @@ import pytest
 from jobsched.domain import due, retry
 from jobsched.domain.states import AttemptOutcome
 from jobsched.scheduler import Scheduler
+from jobsched.tick_plan import schedule_due
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -136,7 +137,7 @@ def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engin
     job_id = engine.create_job(schedule="*/5 * * * * *")
     engine.clock.set(engine.store.get_job(job_id).next_run_time)
     # A tick that wrote its rows and died before pushing them:
-    (written,) = engine.store.schedule_due(engine.clock.now()).executions
+    (written,) = schedule_due(engine.store, engine.clock.now()).executions
     assert engine.status(written.id) == "PENDING"
     assert engine.queue.depth()["ready"] == 0
     report = engine.scheduler.run_once(engine.clock.now())
@@ -214,7 +215,7 @@ def test_two_ticks_racing_create_one_execution_per_occurrence(engine: Engine) ->
 
     def tick() -> None:
         barrier.wait()
-        engine.store.schedule_due(engine.clock.now())
+        schedule_due(engine.store, engine.clock.now())
 
     threads = [threading.Thread(target=tick) for _ in range(2)]
     for t in threads:
