@@ -47,6 +47,7 @@ import psycopg  # noqa: E402
 from redis.client import Pipeline  # noqa: E402
 
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
+from jobsched import tick_plan  # noqa: E402
 from jobsched.clock import SystemClock  # noqa: E402
 from jobsched.domain.shards import buckets_of  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
@@ -56,7 +57,6 @@ from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.queries import q  # noqa: E402
-from jobsched import tick_plan  # noqa: E402
 from jobsched.tick_plan import schedule_due  # noqa: E402
 from jobsched.trigger import trigger  # noqa: E402
 from jobsched.worker import Worker  # noqa: E402
