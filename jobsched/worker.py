@@ -12,9 +12,9 @@ them without writing: a run that finishes within ``RECORD_RUNNING_AFTER_MS`` is
 recorded once, QUEUED -> its final status, with its start, end, worker, attempt and
 history. A run still running past that is recorded RUNNING by the main loop (batched),
 so the API shows it running and the tick's rebuild restores its lease. Every write is
-guarded in PostgreSQL (``jobsched.store.recording``): it lands only if the row is still
-as this worker last read or wrote it, so a stale worker never overwrites a newer lease
-or result.
+decided by ``jobsched.domain.recording`` and guarded in PostgreSQL (``jobsched.run_record``):
+it lands only if the row is still as this worker last read or wrote it, so a stale worker
+never overwrites a newer lease or result.
 
 Results are written to PostgreSQL first (guarded as above) and only then acked in
 Redis, so a crash between the two repeats an ack, never a result. The worker
@@ -49,9 +49,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobsched import run_record
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
 from jobsched.domain.models import Execution, default_key
+from jobsched.domain.recording import Finish, Held, Recorded
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.isolation import ChildFailed, Raised, run_in_process
@@ -68,8 +70,6 @@ from jobsched.registry import (
 from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
-from jobsched.store.postgres import Finish, Recorded
-from jobsched.store.recording import Held
 from jobsched.store.rows import execution_from_row
 from jobsched.threads import Threads
 
@@ -215,7 +215,7 @@ class Worker:
             # Every start recorded before the run begins, as RUNNING (no write-once).
             tokens = {c.execution_id: c.token for c, _ in claims}
             held = [Held(r, tokens[i], self.worker_id, now) for i, r in by_id.items()]
-            started, _ = self.store.record(held, [], now)
+            started, _ = run_record.record(self.store, held, [], now)
             by_id = {i: h.row for i, h in started.items()}
         dropped = [(c.execution_id, c.token, p) for c, p in claims if c.execution_id not in by_id]
         for pool, leases in _by_pool(dropped).items():
@@ -435,8 +435,8 @@ class Worker:
             finishes.append(finish)
             ends.append((run.held, finish))
         try:
-            started, recorded = self.store.record(
-                [r.held for r in long], ends, now, self.retry_policy
+            started, recorded = run_record.record(
+                self.store, [r.held for r in long], ends, now, self.retry_policy
             )
             self._started_long(long, started)
             recorded.update(self._note_cancelled(batch, recorded, now))
@@ -485,7 +485,7 @@ class Worker:
             and not (c.running.held.recorded or c.running.lease_lost)
             and c.running.execution.id not in recorded
         ]
-        noted = self.store.note_cancelled(ends, now)
+        noted = run_record.note_cancelled(self.store, ends, now)
         return {i: Recorded(ExecutionStatus.CANCELLED) for i in noted}
 
     def _started_long(self, long: list[Running], started: dict[str, Held]) -> None:

@@ -9,6 +9,7 @@ reason to change), over one connection pool (``database.Database``).
 
 from __future__ import annotations
 
+from jobsched.domain.recording import Finish, Recorded
 from jobsched.store.audit_log import AuditLog
 from jobsched.store.catalog import Catalog
 from jobsched.store.database import Database, Page, parse_uuid
@@ -17,9 +18,8 @@ from jobsched.store.executions import Executions
 from jobsched.store.jobs import JOB_SORTS, Jobs
 from jobsched.store.notifications import Notifications
 from jobsched.store.outbox import Outbox
-from jobsched.store.recording import Recorded
 from jobsched.store.retention import Retention
-from jobsched.store.runs import Finish, Runs
+from jobsched.store.runs import Runs
 from jobsched.store.schedule import Schedule
 from jobsched.store.stats import Stats
 from jobsched.store.triggers import Triggers
