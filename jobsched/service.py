@@ -18,7 +18,7 @@ from jobsched import job_life, run_life
 from jobsched import trigger as asking
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import contract, cron, rollups
+from jobsched.domain import alerts, contract, cron, rollups
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.bounded import fits_in_page, wire_json
@@ -484,7 +484,9 @@ class JobService:
             return None if value is None else round(float(value))
 
         return {
-            "alerts": self.store.alert_counts(now),
+            "alerts": rollups.breaches_last_hour(
+                self.store.alert_minutes(rollups.breaches_since(now), now), now, alerts.BREACHES
+            ),
             "jobs": {
                 "total": sum(counts["jobs"].values()),
                 "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},

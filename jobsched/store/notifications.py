@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.domain import alerts
 from jobsched.sanitize import clean_text
 from jobsched.store.database import MAX_ERROR_TEXT, Database
 from jobsched.store.queries import q
@@ -16,13 +15,11 @@ class Notifications(Database):
         self, now: datetime, limit: int, lease: timedelta
     ) -> list[dict[str, Any]]:
         """Due notifications with their job's notify_url and secret, leased to the caller,
-        oldest first (an UPDATE returns its rows in no particular order)."""
+        in no particular order (an UPDATE returns its rows so)."""
         with self.tx() as conn:
-            rows = conn.execute(
+            return conn.execute(
                 q("claim_notifications"), {"now": now, "limit": limit, "lease_until": now + lease}
             ).fetchall()
-        # At one instant, a dead-letter entry is the last word on its run.
-        return sorted(rows, key=lambda r: (r["created_at"], r["kind"] == alerts.DEAD_LETTER))
 
     def notification_sent(self, notification_id: Any, now: datetime) -> None:
         with self.tx() as conn:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jobsched.domain import alerts
-from jobsched.domain.rollups import MinuteRow, minute_start, weight
+from jobsched.domain.rollups import MinuteRow
 from jobsched.store.database import Database
 from jobsched.store.queries import q
 
@@ -26,17 +25,11 @@ class Stats(Database):
             "dead_letter": dead,
         }
 
-    def alert_counts(self, now: datetime) -> dict[str, int]:
-        """SLA breaches raised in the last hour, by kind, from per-minute rollups
-        (migration 0017; the oldest minute pro rata, as rollups.weight says)."""
-        since = minute_start(now) - timedelta(hours=1)
+    def alert_minutes(self, since: datetime, now: datetime) -> list[dict[str, Any]]:
+        """SLA breaches raised per minute and kind from ``since`` (a minute's start) to
+        ``now``, from the per-minute rollups (migration 0017)."""
         with self.tx() as conn:
-            rows = conn.execute(q("alert_minutes"), {"since": since, "now": now}).fetchall()
-        found: dict[str, float] = {}
-        for r in rows:
-            share = weight(r["minute"], now, timedelta(hours=1))
-            found[r["kind"]] = found.get(r["kind"], 0.0) + r["n"] * share
-        return {kind: round(found.get(kind, 0.0)) for kind in alerts.BREACHES}
+            return conn.execute(q("alert_minutes"), {"since": since, "now": now}).fetchall()
 
     def run_minutes(self, since: datetime, now: datetime, bucket_s: int = 60) -> list[MinuteRow]:
         """Runs that ended SUCCEEDED or FAILED from ``since`` (a minute's start) to
