@@ -14,6 +14,7 @@ from jobsched.domain import attempts, due
 from jobsched.domain.lifecycle import SCHEDULE_ERROR_RETRY, dst_rule
 from jobsched.domain.models import Execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
+from jobsched.domain.triggering import run_row
 from jobsched.store import Store
 from jobsched.store.database import _describe
 
@@ -61,7 +62,7 @@ def plan_job(
         pause=pause,
     )
     inserts = [
-        Store.execution_row(job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait)
+        run_row(job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait)
         for run in plan.runs
     ]
     advance = {

@@ -15,7 +15,13 @@ from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution, Job
 from jobsched.domain.run_ids import run_id
-from jobsched.domain.triggering import not_yet_run, room_refusal, run_time
+from jobsched.domain.triggering import (
+    not_yet_run,
+    room_refusal,
+    run_time,
+    trigger_keys,
+    triggered_runs,
+)
 from jobsched.errors import ConflictError, ForbiddenError, ValidationError
 from jobsched.registry import Handler
 from jobsched.store import Store
@@ -94,7 +100,9 @@ def trigger(
             _refuse_unless_room(store, conn, jid, len(runs), max_unfinished)
         times = [run_time(run, now) for run in runs]
         ids = [run_id(when) for when in times]
-        created = store.write_triggered(conn, job, ids, times, runs, now, key, queued, audit)
+        keys = trigger_keys(key, len(runs))
+        created = triggered_runs(job, ids, times, runs, now, keys, queued)
+        store.write_triggered(conn, job, ids, created, runs, key, now, audit)
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store._partitions_for(times)
     return created

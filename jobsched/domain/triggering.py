@@ -9,6 +9,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched.domain.models import Execution, occurrence_key
+from jobsched.domain.run_ids import run_id
+from jobsched.domain.states import ExecutionStatus
+
 
 def run_time(run: Mapping[str, Any], now: datetime) -> datetime:
     """When a triggered run is due: its ``run_at``, ``delay_ms`` from now, or now (a
@@ -54,3 +58,87 @@ def room_refusal(unfinished: int, adding: int, limit: int | None) -> str | None:
 def not_yet_run(times: Sequence[datetime], ran: set[datetime]) -> list[datetime]:
     """The occurrences of a backfill's range still to run (never recorded, or SKIPPED)."""
     return [t for t in times if t not in ran]
+
+
+SNAPSHOT = (
+    "priority",
+    "handler",
+    "payload",
+    "max_retries",
+    "timeout_ms",
+    "retry_backoff_ms",
+    "retry_backoff_max_ms",
+    "pool",
+    "max_concurrency",
+)
+"""What a run copies of its job when it is written (later edits of the job do not
+change runs already written)."""
+
+
+def run_row(
+    job: Mapping[str, Any],
+    scheduled_for: datetime,
+    source: str,
+    now: datetime,
+    skip_reason: str | None = None,
+    wait: bool = False,
+) -> dict[str, Any]:
+    """One scheduled or backfilled run of a job, as written: its id (from its time), its
+    occurrence key, its start jitter, SKIPPED with ``skip_reason`` or PENDING (held back
+    when ``wait``), and the job's snapshot."""
+    eid = run_id(scheduled_for)
+    return {
+        "id": eid,
+        "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
+        "on_hold": wait,
+        "start_after": start_after(eid, scheduled_for, job.get("start_jitter_ms", 0)),
+        "job_id": job["id"],
+        "source": source,
+        "status": (ExecutionStatus.SKIPPED if skip_reason else ExecutionStatus.PENDING).value,
+        "scheduled_for": scheduled_for,
+        **{k: job[k] for k in SNAPSHOT},
+        "error": skip_reason,
+        "finished_at": now if skip_reason else None,
+        "now": now,
+    }
+
+
+def triggered_runs(
+    job: Mapping[str, Any],
+    ids: Sequence[uuid.UUID],
+    times: Sequence[datetime],
+    runs: Sequence[Mapping[str, Any]],
+    now: datetime,
+    keys: Sequence[str] | None,
+    queued: bool,
+) -> list[Execution]:
+    """A trigger's runs as they are written, in the order asked for: every value is the
+    job's snapshot, the run's override or a column default, all known before the write
+    (``test_handoff.py`` compares them with the stored rows)."""
+    status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
+    queued_at = now if queued else None
+    job_id = str(job["id"])
+    return [
+        Execution(
+            id=sid,
+            job_id=job_id,
+            status=status,
+            scheduled_for=when,
+            priority=overridden(job["priority"], run.get("priority")),
+            handler=job["handler"],
+            payload=overridden(job["payload"], run.get("payload")),
+            source="trigger",
+            max_retries=job["max_retries"],
+            timeout_ms=job["timeout_ms"],
+            retry_backoff_ms=job["retry_backoff_ms"],
+            retry_backoff_max_ms=job["retry_backoff_max_ms"],
+            queued_at=queued_at,
+            created_at=now,
+            updated_at=now,
+            job_name=job["name"],
+            idempotency_key=sid if keys is None else keys[i],
+            pool=job["pool"],
+            max_concurrency=job["max_concurrency"],
+        )
+        for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
+    ]

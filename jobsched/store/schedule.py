@@ -21,7 +21,7 @@ from jobsched.store.run_rows import RunRows
 log = logging.getLogger("jobsched.store")
 Conn = psycopg.Connection[dict[str, Any]]
 Plan = tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]
-"""One due job, the execution rows it gets (``execution_row``) and its advance."""
+"""One due job, the execution rows it gets (``triggering.run_row``) and its advance."""
 
 
 class Schedule(RunRows):

@@ -17,7 +17,7 @@ from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
-from jobsched.domain.triggering import overridden, trigger_keys
+from jobsched.domain.triggering import run_row
 from jobsched.store import audit as audit_log
 from jobsched.store.database import _found
 from jobsched.store.queries import q
@@ -71,17 +71,36 @@ class Triggers(RunRows):
         conn: Conn,
         job: dict[str, Any],
         ids: list[uuid.UUID],
-        times: list[datetime],
+        created: list[Execution],
         runs: Sequence[dict[str, Any]],
-        now: datetime,
         key: str | None,
-        queued: bool,
+        now: datetime,
         audit: Audit | None,
-    ) -> list[Execution]:
-        """A trigger's runs, its idempotency key and its audit entry, in one round trip
-        (the ids are chosen by the caller, so nothing waits for the INSERT's answer)."""
+    ) -> None:
+        """A trigger's runs (``triggering.triggered_runs``, with their ``ids``) as one
+        INSERT, its idempotency key and its audit entry, in one round trip: the ids are
+        chosen by the caller, so nothing waits for the INSERT's answer. The job's
+        payload is encoded once; the runs that do not override it share it."""
+        status, queued_at = (created[0].status, created[0].queued_at) if created else (None, None)
         with conn.pipeline():
-            created = self._insert_triggered(conn, job, ids, times, runs, now, key, queued)
+            conn.execute(
+                q("insert_triggered"),
+                {
+                    "ids": ids,
+                    "scheduled_for": [e.scheduled_for for e in created],
+                    "priorities": [run.get("priority") for run in runs],
+                    "payloads": [
+                        None if run.get("payload") is None else Jsonb(run["payload"])
+                        for run in runs
+                    ],
+                    "keys": None if key is None else [e.idempotency_key for e in created],
+                    "job_id": job["id"],
+                    "status": status,
+                    "queued_at": queued_at,
+                    **_job_snapshot(job),
+                    "now": now,
+                },
+            )
             if key is not None:
                 conn.execute(
                     q("insert_trigger_key"),
@@ -95,69 +114,6 @@ class Triggers(RunRows):
                 )
             change = changes.triggered([e.id for e in created], [changes.plain(r) for r in runs])
             audit_log.record(conn, audit, "job", job["id"], change, now)
-        return created
-
-    @staticmethod
-    def _insert_triggered(
-        conn: Conn,
-        job: dict[str, Any],
-        ids: list[uuid.UUID],
-        times: list[datetime],
-        runs: Sequence[dict[str, Any]],
-        now: datetime,
-        key: str | None,
-        queued: bool,
-    ) -> list[Execution]:
-        """Send a trigger's runs (ids and times chosen by the caller) as one INSERT, and return
-        them as written, in the order asked for. Nothing is read back: every value is
-        the job's snapshot, the run's override or a column default, all known here
-        (``test_handoff.py`` compares them with the stored rows). The job's payload is
-        encoded once, and the runs that do not override it share it."""
-        keys = trigger_keys(key, len(runs))
-        status = S.QUEUED if queued else S.PENDING
-        queued_at = now if queued else None
-        conn.execute(
-            q("insert_triggered"),
-            {
-                "ids": ids,
-                "scheduled_for": times,
-                "priorities": [run.get("priority") for run in runs],
-                "payloads": [
-                    None if run.get("payload") is None else Jsonb(run["payload"]) for run in runs
-                ],
-                "keys": keys,
-                "job_id": job["id"],
-                "status": status.value,
-                "queued_at": queued_at,
-                **_job_snapshot(job),
-                "now": now,
-            },
-        )
-        job_id = str(job["id"])
-        return [
-            Execution(
-                id=sid,
-                job_id=job_id,
-                status=status.value,
-                scheduled_for=when,
-                priority=overridden(job["priority"], run.get("priority")),
-                handler=job["handler"],
-                payload=overridden(job["payload"], run.get("payload")),
-                source="trigger",
-                max_retries=job["max_retries"],
-                timeout_ms=job["timeout_ms"],
-                retry_backoff_ms=job["retry_backoff_ms"],
-                retry_backoff_max_ms=job["retry_backoff_max_ms"],
-                queued_at=queued_at,
-                created_at=now,
-                updated_at=now,
-                job_name=job["name"],
-                idempotency_key=sid if keys is None else keys[i],
-                pool=job["pool"],
-                max_concurrency=job["max_concurrency"],
-            )
-            for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
-        ]
 
     @staticmethod
     def job_to_backfill(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
@@ -181,7 +137,7 @@ class Triggers(RunRows):
         audit: Audit | None,
     ) -> list[Execution]:
         """A backfill's runs (held back when ``hold``) and its audit entry."""
-        rows = [self.execution_row(job, t, "backfill", now, wait=hold) for t in times]
+        rows = [run_row(job, t, "backfill", now, wait=hold) for t in times]
         created = self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
         change = {
             "executions": {"after": [e.id for e in created]},

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from jobsched import handoff
+from jobsched.domain.triggering import run_row
 from jobsched.errors import ConflictError, DependencyError
 from jobsched.service import JobService
 from jobsched.store.postgres import Store
@@ -243,7 +244,7 @@ def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
         racer = threading.Thread(target=backfill)
         racer.start()
         wait_for(lambda: _waiting_on_a_lock(database_url) or not racer.is_alive())
-        row = Store.execution_row(job, now + timedelta(hours=1), "trigger", now)
+        row = run_row(job, now + timedelta(hours=1), "trigger", now)
         assert len(Store.insert_executions(conn, [row], {jid: "x"})) == 1
     racer.join()
     assert outcome == [6]

@@ -87,3 +87,74 @@ def test_room(unfinished: int, adding: int, limit: int | None, fits: bool) -> No
 def test_not_yet_run_keeps_the_order_of_the_range() -> None:
     times = [NOW + timedelta(minutes=i) for i in range(4)]
     assert triggering.not_yet_run(times, {times[1], times[3]}) == [times[0], times[2]]
+
+
+JOB = {
+    "id": uuid.UUID(int=1),
+    "name": "nightly",
+    "priority": 5,
+    "handler": "test.echo",
+    "payload": {"a": 1},
+    "max_retries": 3,
+    "timeout_ms": 1000,
+    "retry_backoff_ms": 100,
+    "retry_backoff_max_ms": 1000,
+    "pool": "default",
+    "max_concurrency": None,
+    "start_jitter_ms": 0,
+}
+
+
+@pytest.mark.parametrize(
+    ("over", "skip", "wait", "status", "on_hold", "finished", "jittered"),
+    [
+        ({}, None, False, "PENDING", False, None, False),
+        ({}, "paused", False, "SKIPPED", False, NOW, False),  # a skipped run ends at once
+        ({}, None, True, "PENDING", True, None, False),  # held back (one at a time)
+        ({"start_jitter_ms": 60_000}, None, False, "PENDING", False, None, True),
+    ],
+)
+def test_run_row(
+    over: dict[str, Any],
+    skip: str | None,
+    wait: bool,
+    status: str,
+    on_hold: bool,
+    finished: datetime | None,
+    jittered: bool,
+) -> None:
+    at = NOW - timedelta(minutes=5)
+    row = triggering.run_row({**JOB, **over}, at, "schedule", NOW, skip, wait=wait)
+    assert (row["status"], row["on_hold"], row["finished_at"], row["error"]) == (
+        status,
+        on_hold,
+        finished,
+        skip,
+    )
+    assert row["scheduled_for"] == at and row["payload"] == {"a": 1} and row["priority"] == 5
+    # the jitter is the run's own: decided by its id
+    assert row["start_after"] == triggering.start_after(
+        row["id"], at, over.get("start_jitter_ms", 0)
+    )
+    if jittered:
+        assert at <= row["start_after"] <= at + timedelta(minutes=1)
+    else:
+        assert row["start_after"] is None
+
+
+@pytest.mark.parametrize(
+    ("run", "queued", "priority", "payload", "status"),
+    [
+        ({}, False, 5, {"a": 1}, "PENDING"),
+        ({"priority": 0}, True, 0, {"a": 1}, "QUEUED"),
+        ({"payload": {"b": 2}}, False, 5, {"b": 2}, "PENDING"),
+    ],
+)
+def test_triggered_runs(
+    run: dict[str, Any], queued: bool, priority: int, payload: Any, status: str
+) -> None:
+    ids = [uuid.UUID(int=9)]
+    (e,) = triggering.triggered_runs(JOB, ids, [NOW], [run], NOW, ["k"], queued)
+    assert (e.priority, e.payload, e.status, e.source) == (priority, payload, status, "trigger")
+    assert e.idempotency_key == "k" and e.id == str(ids[0])
+    assert e.queued_at == (NOW if queued else None)
