@@ -18,6 +18,7 @@ from jobsched.domain.run_ids import run_id
 from jobsched.domain.triggering import (
     not_yet_run,
     room_refusal,
+    run_row,
     run_time,
     trigger_keys,
     triggered_runs,
@@ -145,7 +146,8 @@ def backfill(
         todo = not_yet_run(times, store.ran_occurrences(conn, jid, times))
         if max_unfinished is not None and todo:
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
-        hold = job["overlap_policy"] != "allow"
-        created = store.write_backfill(conn, job, todo, hold, (start, end), now, audit)
+        hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
+        rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
+        created = store.write_backfill(conn, job, rows, (start, end), now, audit)
     store._partitions_for([e.scheduled_for for e in created])
     return created, len(times) - len(created)

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.domain.models import Execution, occurrence_key
+from jobsched.domain.models import SNAPSHOT, Execution, occurrence_key
 from jobsched.domain.run_ids import run_id
 from jobsched.domain.states import ExecutionStatus
 
@@ -58,21 +58,6 @@ def room_refusal(unfinished: int, adding: int, limit: int | None) -> str | None:
 def not_yet_run(times: Sequence[datetime], ran: set[datetime]) -> list[datetime]:
     """The occurrences of a backfill's range still to run (never recorded, or SKIPPED)."""
     return [t for t in times if t not in ran]
-
-
-SNAPSHOT = (
-    "priority",
-    "handler",
-    "payload",
-    "max_retries",
-    "timeout_ms",
-    "retry_backoff_ms",
-    "retry_backoff_max_ms",
-    "pool",
-    "max_concurrency",
-)
-"""What a run copies of its job when it is written (later edits of the job do not
-change runs already written)."""
 
 
 def run_row(

@@ -9,7 +9,7 @@ reason to change), over one connection pool (``database.Database``).
 
 from __future__ import annotations
 
-from jobsched.domain.recording import Finish, Recorded
+from jobsched.domain.run_writes import Finish, Recorded
 from jobsched.store.audit_log import AuditLog
 from jobsched.store.catalog import Catalog
 from jobsched.store.database import Database, Page, parse_uuid

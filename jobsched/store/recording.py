@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from jobsched.domain.recording import Write
+from jobsched.domain.run_writes import Write
 
 
 def _plain(value: Any) -> Any:

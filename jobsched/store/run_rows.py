@@ -8,9 +8,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain.models import Execution
+from jobsched.domain.models import SNAPSHOT, Execution
 from jobsched.domain.states import ExecutionStatus
-from jobsched.domain.triggering import SNAPSHOT
 from jobsched.store.partitions import Partitions
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
@@ -19,7 +18,7 @@ S = ExecutionStatus
 
 
 def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
-    """The job's snapshot (``triggering.SNAPSHOT``) as parameters: its payload as JSON."""
+    """The job's snapshot (``models.SNAPSHOT``) as parameters: its payload as JSON."""
     return {**{k: job[k] for k in SNAPSHOT}, "payload": Jsonb(job["payload"])}
 
 

@@ -14,8 +14,8 @@ from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
 
-from jobsched.domain.recording import Write
 from jobsched.domain.run_ids import scheduled_ms
+from jobsched.domain.run_writes import Write
 from jobsched.store.database import Database
 from jobsched.store.queries import q
 from jobsched.store.recording import params

@@ -17,7 +17,6 @@ from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
-from jobsched.domain.triggering import run_row
 from jobsched.store import audit as audit_log
 from jobsched.store.database import _found
 from jobsched.store.queries import q
@@ -130,14 +129,12 @@ class Triggers(RunRows):
         self,
         conn: Conn,
         job: dict[str, Any],
-        times: Sequence[datetime],
-        hold: bool,
+        rows: list[dict[str, Any]],
         span: tuple[datetime, datetime],
         now: datetime,
         audit: Audit | None,
     ) -> list[Execution]:
-        """A backfill's runs (held back when ``hold``) and its audit entry."""
-        rows = [run_row(job, t, "backfill", now, wait=hold) for t in times]
+        """A backfill's runs (``triggering.run_row``) and its audit entry."""
         created = self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
         change = {
             "executions": {"after": [e.id for e in created]},
