@@ -12,7 +12,7 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job
 from jobsched.errors import ConflictError
 from jobsched.store import Store
-from jobsched.store.database import _describe, parse_uuid
+from jobsched.store.database import describe_error, parse_uuid
 from jobsched.store.rows import job_from_row
 
 
@@ -38,7 +38,7 @@ def set_job_status(
         current = store.job_for_update(conn, jid)
         if current["status"] == status:
             return job_from_row(current)
-        change = lifecycle.status_change(current, status, now, _describe)
+        change = lifecycle.status_change(current, status, now, describe_error)
         row = store.write_job_status(conn, current, status, change, now, audit)
     return job_from_row(row)
 

@@ -23,7 +23,7 @@ from jobsched.domain.recording import (
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.store import Store
-from jobsched.store.database import _first_line
+from jobsched.store.database import first_line
 from jobsched.store.rows import execution_from_row
 from jobsched.store.runs import REFUSED_FOR_DATA
 
@@ -31,7 +31,7 @@ log = logging.getLogger("jobsched.store")
 
 
 def _refused(f: Finish, exc: BaseException) -> Finish:
-    reason = "the result could not be stored: " + _first_line(exc)
+    reason = "the result could not be stored: " + first_line(exc)
     log.warning(
         "result refused by PostgreSQL; recorded as failed",
         extra={"execution_id": f.execution_id, "error": reason},

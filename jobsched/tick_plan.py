@@ -16,7 +16,7 @@ from jobsched.domain.models import Execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.domain.triggering import run_row
 from jobsched.store import Store
-from jobsched.store.database import _describe
+from jobsched.store.database import describe_error
 
 CANCEL_PREVIOUS = "cancelled: the next occurrence fell due (overlap_policy=cancel_previous)"
 
@@ -111,7 +111,7 @@ def schedule_due(
             try:
                 inserts, advance, cancel = plan_job(job, busy, now, horizon)
             except Exception as exc:  # any failure of this job's data stays with it
-                broken[job["id"]] = _describe(exc)
+                broken[job["id"]] = describe_error(exc)
                 continue
             plans.append((job, inserts, advance))
             if cancel:
@@ -136,7 +136,7 @@ def schedule_due(
         broken.update(refused)
         store.flag_broken(conn, broken, now + SCHEDULE_ERROR_RETRY, now)
     # Runs due on a day without its partition (written ahead, caught up): moved into it.
-    store._partitions_for([e.scheduled_for for e in created])
+    store.partitions_for([e.scheduled_for for e in created])
     pending = [e for e in created if e.status == ExecutionStatus.PENDING.value and not e.on_hold]
     flagged = {str(k): v for k, v in broken.items()}
     cancelled = [str(row["id"]) for row in unfinished]

@@ -105,7 +105,7 @@ def trigger(
         created = triggered_runs(job, ids, times, runs, now, keys, queued)
         store.write_triggered(conn, job, ids, created, runs, key, now, audit)
     # Runs due on a day without its partition (far ahead): moved into its new one.
-    store._partitions_for(times)
+    store.partitions_for(times)
     return created
 
 
@@ -149,5 +149,5 @@ def backfill(
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
         rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
         created = store.write_backfill(conn, job, rows, (start, end), now, audit)
-    store._partitions_for([e.scheduled_for for e in created])
+    store.partitions_for([e.scheduled_for for e in created])
     return created, len(times) - len(created)

@@ -62,12 +62,12 @@ def parse_uuid(value: str, what: str) -> uuid.UUID:
         raise NotFoundError(f"no {what} has this id") from None
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     """Why a job could not be scheduled, storable (no NUL, no lone surrogates)."""
-    return clean_text(f"{type(exc).__name__}: {_first_line(exc)}", MAX_ERROR_TEXT)
+    return clean_text(f"{type(exc).__name__}: {first_line(exc)}", MAX_ERROR_TEXT)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     """An error's first line (PostgreSQL's next lines quote the refused data), storable."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return clean_text(text, 500)

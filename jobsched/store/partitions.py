@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 
 from jobsched.errors import DependencyError
-from jobsched.store.database import Database, _first_line
+from jobsched.store.database import Database, first_line
 from jobsched.store.queries import q
 
 log = logging.getLogger("jobsched.store")
@@ -45,7 +45,7 @@ class Partitions(Database):
         super().__init__(database_url, min_size, max_size)
         self._partitions_checked: datetime | None = None
         self._partition_days: dict[date, float] = {}
-        """Days known to have their partition, until when (``_partitions_for``)."""
+        """Days known to have their partition, until when (``partitions_for``)."""
 
     def maintain(self, now: datetime) -> None:
         """The tick's housekeeping: fold the counters' deltas, and (hourly) make sure
@@ -60,7 +60,7 @@ class Partitions(Database):
                 conn.execute(q("fold_run_minutes"), {"keep_since": now - ROLLUP_KEEP})
                 conn.execute(q("fold_alert_minutes"), {"keep_since": now - timedelta(days=1)})
         except psycopg.Error as exc:  # e.g. a job deleted meanwhile: the next pass folds
-            log.warning("counters not folded: %s", _first_line(exc))
+            log.warning("counters not folded: %s", first_line(exc))
         checked = self._partitions_checked
         if checked is not None and checked <= now < checked + PARTITION_CHECK_EVERY:
             return
@@ -74,7 +74,7 @@ class Partitions(Database):
         except (psycopg.Error, DependencyError) as exc:
             log.warning("partitions not created yet: %s", exc)
 
-    def _partitions_for(self, times: Sequence[datetime]) -> None:
+    def partitions_for(self, times: Sequence[datetime]) -> None:
         """Makes sure the days of these run times have their partitions, so no day's
         runs pile up in the default partition (a run written far ahead used to spoil its
         day: the partition could not be attached later). Rows the default partition
@@ -93,7 +93,7 @@ class Partitions(Database):
                 conn.execute(f"SET LOCAL lock_timeout = '{PARTITION_LOCK_TIMEOUT}'")
                 conn.execute(q("ensure_partition_days"), {"times": starts})
         except (psycopg.Error, DependencyError) as exc:
-            log.warning("partitions not created yet: %s", _first_line(exc))
+            log.warning("partitions not created yet: %s", first_line(exc))
             return
         for d in missing:
             self._partition_days[d] = clock + PARTITION_KNOWN_S

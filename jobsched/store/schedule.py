@@ -14,7 +14,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobsched.domain.models import Execution
-from jobsched.store.database import _describe
+from jobsched.store.database import describe_error
 from jobsched.store.queries import q
 from jobsched.store.run_rows import RunRows
 
@@ -76,7 +76,7 @@ class Schedule(RunRows):
                     with conn.transaction():
                         created += self._write_plans(conn, [plan], names)
                 except (psycopg.DataError, psycopg.IntegrityError) as exc:
-                    refused[plan[0]["id"]] = _describe(exc)
+                    refused[plan[0]["id"]] = describe_error(exc)
             return created, refused
 
     def release_held(self, now: datetime) -> int:

@@ -60,7 +60,7 @@ def _to_a_day_with_its_own_partition(engine: Engine) -> None:
 def _left_in_the_default_partition(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """Writes no longer make their days' partitions (as when the lock to attach one was
     busy): runs of a day without its partition stay in the default partition."""
-    monkeypatch.setattr(engine.store, "_partitions_for", lambda times: None)
+    monkeypatch.setattr(engine.store, "partitions_for", lambda times: None)
 
 
 def _ok(execution_id: str) -> Finish:
