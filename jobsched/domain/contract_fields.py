@@ -1,0 +1,221 @@
+"""The contract's building blocks: the checks a type cannot express, the bounds, and
+the annotated field types that request and response models share
+(jobsched/domain/contract.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from msgspec import Meta, Struct
+
+from jobsched.domain import cron, due
+from jobsched.domain.access import SCOPES
+from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
+from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
+from jobsched.domain.states import ExecutionStatus, JobStatus
+
+Check = Callable[[Any], str | None]
+
+
+def checked(*checks: Check, problem: str | None = None, **meta: Any) -> Meta:
+    """Schema metadata plus checks the validation runs on a value of the right type.
+    ``problem`` replaces the message derived from the type when conversion fails."""
+    extra: dict[str, Any] = {"checks": checks}
+    if problem:
+        extra["problem"] = problem
+    return Meta(extra=extra, **meta)
+
+
+def _not_blank(value: str) -> str | None:
+    return None if value.strip() else "must be a non-empty string"
+
+
+def _raises(fn: Callable[[Any], Any]) -> Check:
+    """A check from a function that raises ValueError naming the problem."""
+
+    def check(value: Any) -> str | None:
+        try:
+            fn(value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    return check
+
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 2_000
+MAX_DAY_MS = 24 * 3600 * 1000
+MAX_RETRIES = 100
+MAX_PARAM_CHARS = 200
+MAX_CURSOR_CHARS = 2048
+"""A keyset cursor holds its page's last sort value: a job name of 200 characters fits."""
+MAX_PAGE = 200
+MAX_TRIGGER_BATCH = 500
+JOB_STATUSES = tuple(s.value for s in JobStatus)
+EXECUTION_STATUSES = tuple(s.value for s in ExecutionStatus)
+OVERLAP_POLICIES = due.OVERLAP_POLICIES
+MAX_PREVIEW = 100
+MAX_BACKFILL = 500
+MAX_DELAY_MS = 366 * MAX_DAY_MS
+# Literal types from the tuples, so the state machine's names are written once.
+JobStatusName = Literal[JOB_STATUSES]
+ExecutionStatusName = Literal[EXECUTION_STATUSES]
+OverlapPolicyName = Literal[OVERLAP_POLICIES]
+DstGapName = Literal[cron.DST_GAPS]
+DstOverlapName = Literal[cron.DST_OVERLAPS]
+CatchUpName = Literal[due.CATCH_UP_MODES]
+ActionName = Literal[ACTIONS]
+TargetTypeName = Literal[TARGET_TYPES]
+ScopeName = Literal[SCOPES]
+MAX_RATE_LIMIT = 1_000_000
+
+# ------------------------------------------------------------------ field types
+
+Name = Annotated[str, checked(_not_blank, text_problem, min_length=1, max_length=MAX_NAME)]
+Description = Annotated[str, checked(text_problem, max_length=MAX_DESCRIPTION)]
+HandlerName = Annotated[str, checked(text_problem, max_length=MAX_NAME)]
+Payload = Annotated[
+    dict[str, Any],
+    checked(
+        json_problem,
+        description=f"a JSON object, at most {MAX_JSON_BYTES // 1024} KiB and "
+        f"{MAX_JSON_DEPTH} levels deep; no NUL, unpaired surrogates, NaN or Infinity",
+    ),
+]
+Schedule = Annotated[
+    str,
+    checked(
+        _raises(cron.validate_schedule),
+        max_length=cron.MAX_SCHEDULE_CHARS,
+        description="5-field cron, or 6 with leading seconds; must fire at some time",
+    ),
+]
+Timezone = Annotated[
+    str,
+    checked(
+        _raises(cron.parse_timezone), max_length=cron.MAX_TIMEZONE_CHARS, description="IANA zone"
+    ),
+]
+Priority = Annotated[int, Meta(ge=0, le=100, description="higher runs first")]
+Retries = Annotated[int, Meta(ge=0, le=MAX_RETRIES)]
+TimeoutMs = Annotated[int, Meta(ge=1, le=MAX_DAY_MS)]
+BackoffMs = Annotated[int, Meta(ge=0, le=MAX_DAY_MS)]
+OverlapPolicy = Annotated[
+    OverlapPolicyName,
+    Meta(
+        description="when an occurrence falls due while the previous run is unfinished: "
+        "allow runs it anyway; skip records it SKIPPED; buffer_one holds it (at most one) "
+        "until the previous finishes; cancel_previous cancels the previous run"
+    ),
+]
+DstGap = Annotated[
+    DstGapName,
+    Meta(
+        description="a fixed-hour time missing on a spring-forward day: shift runs it when "
+        "the clocks jump (Vixie cron), skip does not run it that day"
+    ),
+]
+DstOverlap = Annotated[
+    DstOverlapName,
+    Meta(
+        description="a fixed-hour time repeated on a fall-back day: first runs its first "
+        "instance only, twice runs both"
+    ),
+]
+CatchUp = Annotated[
+    CatchUpName,
+    Meta(
+        description="occurrences missed while the scheduler was down or the job paused: "
+        "none records them SKIPPED, latest runs the most recent, all runs those within "
+        "catch_up_window_s (at most catch_up_max)"
+    ),
+]
+CatchUpWindow = Annotated[int, Meta(ge=1, le=7 * 86400)]
+CatchUpMax = Annotated[int, Meta(ge=1, le=1000)]
+JitterMs = Annotated[
+    int,
+    Meta(
+        ge=0,
+        le=3_600_000,
+        description="a scheduled run starts at a random point up to this long after its time",
+    ),
+]
+SlaMs = Annotated[
+    int,
+    Meta(ge=1, le=MAX_DAY_MS, description="a run later or longer than this is an alert"),
+]
+NotifyUrl = Annotated[
+    str,
+    checked(
+        text_problem,
+        max_length=2048,
+        description="where alerts, failed attempts and dead-letter entries are POSTed, "
+        "signed with the job's notify_secret (checked like http.webhook's url)",
+    ),
+]
+Time = Annotated[str, Meta(extra_json_schema={"format": "date-time"})]
+_ISO: dict[str, Any] = {
+    "extra_json_schema": {"format": "date-time"},
+    "examples": ["2026-12-01T10:00:00Z"],
+}
+EARLIEST, LATEST = 1970, 2999
+
+
+def _plausible(when: datetime) -> str | None:
+    """Times far outside any schedule's life would overflow the calendar arithmetic."""
+    if not EARLIEST <= when.year <= LATEST:
+        return f"must be between the years {EARLIEST} and {LATEST}"
+    return None
+
+
+When = Annotated[
+    datetime,
+    checked(_plausible, description="ISO 8601 time (no offset: UTC)", **_ISO),
+]
+DelayMs = Annotated[int, Meta(ge=0, le=MAX_DELAY_MS, description="run this long from now")]
+Uuid = Annotated[
+    str,
+    checked(
+        _raises(uuid.UUID),
+        problem="must be a UUID",
+        max_length=64,
+        extra_json_schema={"format": "uuid"},
+    ),
+]
+Param = Annotated[str, checked(text_problem, max_length=MAX_PARAM_CHARS)]
+Cursor = Annotated[
+    str, checked(text_problem, max_length=MAX_CURSOR_CHARS, description="next_cursor of a page")
+]
+PageSize = Annotated[int, Meta(ge=1, le=MAX_PAGE)]
+Ident = Annotated[
+    str,
+    checked(
+        problem="must be an id (1 to 64 letters, digits, '.', '_', ':', '-')",
+        pattern=f"^{ID_PATTERN.pattern}$",
+    ),
+]
+
+
+PoolName = Annotated[
+    str,
+    checked(
+        problem="must be a pool name (lower-case letters, digits, '-' and '_', at most 40)",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$",
+        description="the worker pool that runs it",
+    ),
+]
+MaxConcurrency = Annotated[
+    int, Meta(ge=1, le=10_000, description="at most this many of the job's runs at once")
+]
+Waiting = Annotated[
+    str,
+    Meta(description="why its runs are waiting: no live worker serves its handler on its pool"),
+]
+
+
+class Model(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of request bodies: unknown fields are refused (and named)."""
