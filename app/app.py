@@ -24,7 +24,7 @@ from jobsched.api import prometheus
 from jobsched.api.http import error_body, parse_json, prefers, status_for
 from jobsched.api.openapi import openapi_document, scope_of
 from jobsched.api.prometheus import CONTENT_TYPE
-from jobsched.api.wire import MetricsFormatQuery
+from jobsched.api.queries import MetricsFormatQuery
 from jobsched.domain.access import Caller
 from jobsched.domain.bounded import wire_json
 from jobsched.domain.validation import load_query

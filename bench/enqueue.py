@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
+from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
 from jobsched.store import Store  # noqa: E402
@@ -119,7 +120,7 @@ def measure(s: Scratch, runs: int = 20_000, batch: int = 500, singles: int = 2_0
     data = validate_job_create(
         {"name": "enqueue", "handler": "test.echo"}, setup.registry, s.settings
     )
-    job_id = setup.store.create_job(data, setup.clock.now()).id
+    job_id = create_job(setup.store, data, setup.clock.now()).id
     setup.trigger_job(job_id, None)  # warm: Lua scripts loaded, catalogs cached
     setup.store.close()
 

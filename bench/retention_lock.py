@@ -7,7 +7,7 @@ The day (35 days back, its own partition) is filled with one ``INSERT ... SELECT
 generate_series``: finished runs, 0.1 % of them FAILED with a dead-letter entry and
 0.01 % still QUEUED (rows retention must keep and move to the default partition).
 Three hot-path threads then loop, each timing every call: a trigger of 10 runs
-(``create_triggered``, a write), the claim read of those runs (``claimed``), the first
+(``trigger``, a write), the claim read of those runs (``claimed``), the first
 page of ``list_executions`` and the tick's outbox read (``pending``). They run for
 ``--baseline`` seconds alone, then while ``Store.delete_executions_older_than`` drops
 the day, then stop. Printed and written to ``bench/results/retention_lock.json``: the
@@ -36,6 +36,7 @@ import psycopg  # noqa: E402
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.queries import q  # noqa: E402
+from jobsched.trigger import trigger  # noqa: E402
 
 FILL = """
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
@@ -169,7 +170,7 @@ class HotPath:
         while not self.stop.is_set():
             made = self._timed(
                 "trigger",
-                lambda: store.create_triggered(self.job, datetime.now(UTC), [{}] * 10, queued=True),
+                lambda: trigger(store, self.job, datetime.now(UTC), [{}] * 10, queued=True),
             )
             ids = [e.id for e in made]
             if not ids:

@@ -47,14 +47,18 @@ import psycopg  # noqa: E402
 from redis.client import Pipeline  # noqa: E402
 
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
+from jobsched import tick_plan  # noqa: E402
 from jobsched.clock import SystemClock  # noqa: E402
 from jobsched.domain.shards import buckets_of  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
 from jobsched.handoff import Handoff  # noqa: E402
+from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.queries import q  # noqa: E402
+from jobsched.tick_plan import schedule_due  # noqa: E402
+from jobsched.trigger import trigger  # noqa: E402
 from jobsched.worker import Worker  # noqa: E402
 
 SHARDS = 4
@@ -348,7 +352,7 @@ def tick_cost(s: Scratch, due: int) -> dict:
     make_due(s)
     store, counter, now = s.store, RedisCounter(s.client), datetime.now(UTC)
     planning = [0.0]
-    plan_job = store._plan_job
+    plan_job = tick_plan.plan_job
 
     def timed_plan(*args: Any) -> Any:  # the Python part: due.plan's cron arithmetic
         t = time.perf_counter()
@@ -357,14 +361,14 @@ def tick_cost(s: Scratch, due: int) -> dict:
         finally:
             planning[0] += time.perf_counter() - t
 
-    store._plan_job = timed_plan  # type: ignore[method-assign]
+    tick_plan.plan_job = timed_plan  # type: ignore[assignment]
     t0 = time.perf_counter()
     written = 0
     try:
-        while batch := len(store.schedule_due(now).executions):
+        while batch := len(schedule_due(store, now).executions):
             written += batch
     finally:
-        del store._plan_job
+        tick_plan.plan_job = plan_job  # type: ignore[assignment]
     scheduled_s = time.perf_counter() - t0
     push_redis_s = mark_pg_s = 0.0
     with counter.counting():
@@ -393,7 +397,8 @@ def run_cost(s: Scratch, runs: int) -> dict:
     50): Redis round trips and time, PostgreSQL transactions and rows, per run."""
     registry, clock = builtin_registry(), SystemClock()
     settings = replace(s.settings, max_concurrent_jobs=50, retention_days=0)
-    job = s.store.create_job(
+    job = create_job(
+        s.store,
         validate_job_create({"name": "scale-run", "handler": "test.echo"}, registry, settings),
         clock.now(),
     )
@@ -408,7 +413,7 @@ def run_cost(s: Scratch, runs: int) -> dict:
     with counter.counting():
         for i in range(0, runs, 500):
             batch = [{}] * min(500, runs - i)
-            write = lambda b=batch: store.create_triggered(job.id, clock.now(), b)  # noqa: E731
+            write = lambda b=batch: trigger(store, job.id, clock.now(), b)  # noqa: E731
             handoff.submit(write, clock.now())
         while worker.stats.succeeded < runs and time.perf_counter() - t0 < 300:
             worker.run_once(clock.now())

@@ -41,6 +41,7 @@ from bench.procs import jobsched_processes  # noqa: E402
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
 from infra.local.services import ensure_redis  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
+from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
@@ -95,7 +96,7 @@ def _measure_ours(scr: Scratch, runs: int, spread_s: float) -> dict:
     registry = builtin_registry()
     service = JobService(store, queue, registry, settings)
     data = validate_job_create({"name": "lag", "handler": "test.echo"}, registry, settings)
-    job = store.create_job(data, datetime.now(UTC))
+    job = create_job(store, data, datetime.now(UTC))
     due = _due_times(runs, spread_s)
     for i in range(0, runs, 500):
         batch = [{"run_at": t.isoformat()} for t in due[i : i + 500]]

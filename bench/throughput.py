@@ -60,6 +60,7 @@ from bench.stats import percentiles  # noqa: E402
 from infra.local.ports import free_port  # noqa: E402
 from infra.local.services import LocalServices  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
+from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
@@ -183,7 +184,7 @@ def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
     with scratch("thru", redis_url) as scr, tempfile.TemporaryDirectory() as counts_dir:
         service = JobService(scr.store, scr.queue, registry, scr.settings)
         data = validate_job_create({"name": "e2e", "handler": "test.echo"}, registry, scr.settings)
-        job = scr.store.create_job(data, datetime.now(UTC))
+        job = create_job(scr.store, data, datetime.now(UTC))
         polls = 0
         profiled = None
         with jobsched_processes(

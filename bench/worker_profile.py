@@ -29,8 +29,10 @@ from typing import Any
 from bench.scratch import ROOT, scratch
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.job_life import create_job
 from jobsched.loader import builtin_registry
 from jobsched.scheduler import Scheduler
+from jobsched.trigger import trigger as trigger_runs
 
 PROFILES = ROOT / ".bench"
 
@@ -112,7 +114,7 @@ def run(runs: int, workers: int, concurrency: int, mode: str, profile: bool) -> 
         data = validate_job_create(
             {"name": "e2e", "handler": "test.echo"}, builtin_registry(), settings
         )
-        job = store.create_job(data, clock.now())
+        job = create_job(store, data, clock.now())
         env = {
             **os.environ,
             "DATABASE_URL": settings.database_url,
@@ -124,7 +126,7 @@ def run(runs: int, workers: int, concurrency: int, mode: str, profile: bool) -> 
 
         def trigger() -> None:
             for i in range(0, runs, 500):
-                store.create_triggered(job.id, clock.now(), [{}] * min(500, runs - i))
+                trigger_runs(store, job.id, clock.now(), [{}] * min(500, runs - i))
             Scheduler(store, s.queue, settings, clock).flush_outbox(clock.now())
 
         if mode == "drain":

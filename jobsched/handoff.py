@@ -3,7 +3,7 @@
 A run reaches the queue one of two ways, and a crash between writing it and pushing
 it loses nothing either way:
 
-- **Written QUEUED, then pushed** (triggers: ``Store.create_triggered(queued=True)``).
+- **Written QUEUED, then pushed** (triggers: ``jobsched.trigger.trigger(queued=True)``).
   One transaction writes the rows QUEUED with ``queued_at`` set, one Redis call pushes
   them; no second transaction marks them. If the push fails or the writer dies after
   commit, the rows are QUEUED but missing from Redis: the tick's ``repair`` pushes

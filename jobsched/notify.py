@@ -55,7 +55,7 @@ class Notifier:
         if webhook is None:
             return 0
         delivered = 0
-        for row in self.store.claim_notifications(now, BATCH, LEASE):
+        for row in alerts.delivery_order(self.store.claim_notifications(now, BATCH, LEASE)):
             body = alerts.body_bytes(row["body"])
             stamp = int(now.timestamp())
             payload = {

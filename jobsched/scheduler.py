@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
+from jobsched import job_life
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain.shards import buckets_of
@@ -49,7 +50,7 @@ from jobsched.queue.redis_queue import total_depth
 from jobsched.settings import Settings
 from jobsched.shard_lease import ShardLease
 from jobsched.store import Store
-from jobsched.store.postgres import Scheduled
+from jobsched.tick_plan import Scheduled, schedule_due
 
 log = logging.getLogger("jobsched.scheduler")
 
@@ -145,7 +146,7 @@ class Scheduler:
             return TickReport(leader=False)
         report = TickReport(leader=True)
         pools = self._lead(now, report)
-        scheduled = self.store.schedule_due(now, horizon=now + self.staging)
+        scheduled = schedule_due(self.store, now, horizon=now + self.staging)
         self._count(scheduled, report)
         self._finish(now, report, pools)
         return report
@@ -159,7 +160,7 @@ class Scheduler:
         pools = self._lead(now, report) if leader else []
         if shards:
             buckets = buckets_of(shards, self.settings.scheduler_shards)
-            scheduled = self.store.schedule_due(now, horizon=now + self.staging, buckets=buckets)
+            scheduled = schedule_due(self.store, now, horizon=now + self.staging, buckets=buckets)
             self._count(scheduled, report)
             # Pushed here, not left to the leader's outbox: the push is most of a run's
             # cost in the tick, and it must divide among instances too.
@@ -173,7 +174,7 @@ class Scheduler:
         """The leader's steps 0-3; returns the known pools."""
         if not self._builtins_ensured:
             for data in builtin_jobs(self.settings):
-                if self.store.ensure_job(data, now):
+                if job_life.ensure_job(self.store, data, now):
                     log.info("built-in job created", extra={"job": data["name"]})
             self._builtins_ensured = True
         reconciling = True

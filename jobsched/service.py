@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.api import wire
+from jobsched import job_life, run_life
+from jobsched import trigger as asking
+from jobsched.api import queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import contract, cron, rollups
-from jobsched.domain.access import BOOTSTRAP_SCOPE, allows, forbidden_overrides
+from jobsched.domain import alerts, contract, cron, rollups
+from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.bounded import fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
@@ -33,13 +35,13 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, ForbiddenError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, ValidationError
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
-from jobsched.registry import Handler, HandlerLookup
+from jobsched.registry import HandlerLookup
 from jobsched.settings import Settings
 from jobsched.store import Store
 
@@ -195,7 +197,7 @@ class JobService:
 
     def next_runs(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """A job's next ``count`` runs, in its zone with their UTC offsets."""
-        query = load_query(wire.NextRunsQuery, params)
+        query = load_query(queries.NextRunsQuery, params)
         job = self.store.get_job(job_id)
         if job.status != "SCHEDULED":
             return {"schedule": job.schedule, "timezone": job.timezone, "items": []}
@@ -241,8 +243,8 @@ class JobService:
         written: list[int] = []
 
         def write() -> list[Any]:
-            created, existing = self.store.backfill(
-                job_id, start, end, now, audit, max_unfinished=limit
+            created, existing = asking.backfill(
+                self.store, job_id, start, end, now, audit, max_unfinished=limit
             )
             written.append(existing)
             return created
@@ -256,13 +258,15 @@ class JobService:
 
     def occurrences(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The ledger: each expected occurrence of a job in a range, and what became of it."""
-        query = load_query(wire.OccurrenceQuery, params)
+        query = load_query(queries.OccurrenceQuery, params)
         now = self.clock.now()
         until = utc(query.until) or now
         since = utc(query.since) or until - timedelta(days=1)
         if since >= until:
             raise ValidationError({"since": "must be before until"})
-        _, items, truncated = self.store.occurrences(job_id, since, until, query.limit, now)
+        _, items, truncated = job_life.occurrences(
+            self.store, job_id, since, until, query.limit, now
+        )
         return {
             "items": items,
             "since": since.isoformat(),
@@ -272,7 +276,7 @@ class JobService:
 
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.handler_settings)
-        job = self.store.create_job(data, self.clock.now(), self._audit("create"))
+        job = job_life.create_job(self.store, data, self.clock.now(), self._audit("create"))
         view = self._flag_jobs([self.job_view(job)])[0]
         # Shown this once, like a key: what signs the job's notifications.
         view["notify_secret"] = job.notify_secret
@@ -281,7 +285,7 @@ class JobService:
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
         default 50) so a detail page refreshes with one request."""
-        query = load_query(wire.JobGetQuery, params or {})
+        query = load_query(queries.JobGetQuery, params or {})
         view = self._flag_jobs([self.job_view(self.store.get_job(job_id))])[0]
         if query.include == "executions":
             page = self.store.list_executions(job_id=job_id, limit=query.executions_limit).to_dict()
@@ -290,7 +294,7 @@ class JobService:
         return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(wire.JobListQuery, params)
+        query = load_query(queries.JobListQuery, params)
         page = self.store.list_jobs(
             status=query.status,
             handler=query.handler,
@@ -305,7 +309,7 @@ class JobService:
         before = self.store.get_job(job_id)
         current = before.to_dict()
         data = validate_job_update(body, current, self.registry, self.handler_settings)
-        job = self.store.update_job(job_id, data, self.clock.now(), self._audit("update"))
+        job = job_life.update_job(self.store, job_id, data, self.clock.now(), self._audit("update"))
         if job.max_concurrency != before.max_concurrency:
             self._unpark(job)
         view = self._flag_jobs([self.job_view(job)])[0]
@@ -334,12 +338,14 @@ class JobService:
             log.warning("delete: could not clear Redis now: %s", exc)
 
     def pause_job(self, job_id: str) -> dict[str, Any]:
-        job = self.store.set_job_status(job_id, "PAUSED", self.clock.now(), self._audit("pause"))
+        job = job_life.set_job_status(
+            self.store, job_id, "PAUSED", self.clock.now(), self._audit("pause")
+        )
         return self.job_view(job)
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
         now = self.clock.now()
-        job = self.store.set_job_status(job_id, "SCHEDULED", now, self._audit("resume"))
+        job = job_life.set_job_status(self.store, job_id, "SCHEDULED", now, self._audit("resume"))
         return self.job_view(job)
 
     def trigger_job(self, job_id: str, body: Any, key: str | None = None) -> dict[str, Any]:
@@ -348,34 +354,28 @@ class JobService:
         an idempotency ``key``, a repeated request answers with the first one's runs."""
         if key is not None and (problem := idempotency_key_problem(key)):
             raise ValidationError({"Idempotency-Key": problem})
-        runs: list[dict[str, Any]] = []
 
-        def check(job: Job, published: dict[str, Any] | None) -> None:
-            # Called with the job the trigger writes under and its handler's catalog
-            # entry, read once in its transaction: the runs are checked against its
-            # handler, and written as checked.
+        def decide(job: Job, published: dict[str, Any] | None) -> list[dict[str, Any]]:
+            # The job the trigger writes under and its handler's catalog entry, read
+            # once in its transaction: the runs are checked against its handler, and
+            # written as checked.
             handler = handler_for(self.registry, job.handler, published)
             if not allows(self.scope, "admin"):
                 # The right first (403), then the values (400): a caller who may not
                 # override a field learns no more about what it would accept.
                 asked = validate_trigger(body, None, self.handler_settings)
-                self._check_overrides(job, handler, asked, batch="runs" in (body or {}))
-            runs.extend(validate_trigger(body, handler, self.handler_settings, now))
+                asking.refuse_overrides(
+                    self.scope, job, handler, asked, batch="runs" in (body or {})
+                )
+            return validate_trigger(body, handler, self.handler_settings, now)
 
         now = self.clock.now()
         audit = self._audit("trigger")
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
-            lambda: self.store.create_triggered(
-                job_id,
-                now,
-                runs,
-                audit,
-                check=check,
-                key=key,
-                queued=True,
-                max_unfinished=limit,
+            lambda: asking.trigger(
+                self.store, job_id, now, (), audit, decide, key, queued=True, max_unfinished=limit
             ),
             now,
         )
@@ -383,31 +383,6 @@ class JobService:
         if isinstance(body, dict) and "runs" in body:
             return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
-
-    def _check_overrides(
-        self, job: Job, handler: Handler | None, runs: list[dict[str, Any]], batch: bool
-    ) -> None:
-        """403 naming each payload field the caller's scope may not override for one
-        run: a handler declares what an operate key may change (``overridable``);
-        everything else, and anything of a ``system.*`` handler, needs admin."""
-        overridable = handler.overridable if handler is not None else ()
-        refused: dict[str, str] = {}
-        for i, run in enumerate(runs):
-            payload = run.get("payload")
-            if payload is None:
-                continue
-            prefix = f"runs[{i}].payload." if batch else "payload."
-            for name in forbidden_overrides(
-                self.scope, job.handler, overridable, job.payload, payload
-            ):
-                refused[prefix + name] = "overriding it for one run needs the admin scope"
-        if refused:
-            names = ", ".join(sorted(refused))
-            raise ForbiddenError(
-                f"{job.handler} does not let a key of scope {self.scope} override {names}",
-                "admin",
-                refused,
-            )
 
     # ------------------------------------------------------------ executions
 
@@ -417,10 +392,10 @@ class JobService:
         if job_id is not None:
             self.store.get_job(job_id)  # 404 for an unknown job, not an empty list
         if job_id is None:
-            query = load_query(wire.ExecutionListQuery, params)
+            query = load_query(queries.ExecutionListQuery, params)
             job_id, handler = query.job_id, query.handler
         else:
-            query, handler = load_query(wire.JobExecutionsQuery, params), None
+            query, handler = load_query(queries.JobExecutionsQuery, params), None
         page: dict[str, Any] = self.store.list_executions(
             job_id=job_id,
             status=query.status,
@@ -435,7 +410,9 @@ class JobService:
         return self._flag_executions([self.store.get_execution(execution_id).to_dict()])[0]
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = self.store.cancel(execution_id, self.clock.now(), self._audit("cancel"))
+        execution = run_life.cancel(
+            self.store, execution_id, self.clock.now(), self._audit("cancel")
+        )
         try:
             self.queue.for_pool(execution.pool).cancel([execution_id])
         except DependencyError as exc:
@@ -446,13 +423,15 @@ class JobService:
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
         now = self.clock.now()
         audit = self._audit(action)
-        self.handoff.submit(lambda: [self.store.requeue(execution_id, now, audit)], now, again=True)
+        self.handoff.submit(
+            lambda: [run_life.requeue(self.store, execution_id, now, audit)], now, again=True
+        )
         return self.store.get_execution(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(wire.Paging, params)
+        query = load_query(queries.Paging, params)
         page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor).to_dict()
         page["items"] = self._visible(page["items"])
         return page
@@ -471,7 +450,7 @@ class JobService:
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
-        query = load_query(wire.AuditQuery, params)
+        query = load_query(queries.AuditQuery, params)
         page = self.store.list_audit(query.filters(), limit=query.limit, cursor=query.cursor)
         return page.to_dict()
 
@@ -510,7 +489,9 @@ class JobService:
             return None if value is None else round(float(value))
 
         return {
-            "alerts": self.store.alert_counts(now),
+            "alerts": rollups.breaches_last_hour(
+                self.store.alert_minutes(rollups.breaches_since(now), now), now, alerts.BREACHES
+            ),
             "jobs": {
                 "total": sum(counts["jobs"].values()),
                 "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},
@@ -545,7 +526,7 @@ class JobService:
         }
 
     def execution_metrics(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(wire.MetricsQuery, params)
+        query = load_query(queries.MetricsQuery, params)
         window, bucket = query.window_s, query.bucket_s
         if bucket > window:
             raise ValidationError({"bucket_s": "must be at most window_s"})

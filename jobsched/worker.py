@@ -12,9 +12,9 @@ them without writing: a run that finishes within ``RECORD_RUNNING_AFTER_MS`` is
 recorded once, QUEUED -> its final status, with its start, end, worker, attempt and
 history. A run still running past that is recorded RUNNING by the main loop (batched),
 so the API shows it running and the tick's rebuild restores its lease. Every write is
-guarded in PostgreSQL (``jobsched.store.recording``): it lands only if the row is still
-as this worker last read or wrote it, so a stale worker never overwrites a newer lease
-or result.
+decided by ``jobsched.domain.recording`` and guarded in PostgreSQL (``jobsched.run_record``):
+it lands only if the row is still as this worker last read or wrote it, so a stale worker
+never overwrites a newer lease or result.
 
 Results are written to PostgreSQL first (guarded as above) and only then acked in
 Redis, so a crash between the two repeats an ack, never a result. The worker
@@ -37,27 +37,24 @@ window has its result recorded only if PostgreSQL still holds its lease token.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import secrets
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobsched import run_record
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
-from jobsched.domain.leases import LeaseState
-from jobsched.domain.models import Execution, default_key
+from jobsched.domain.models import default_key
+from jobsched.domain.recording import Finish, Held, Recorded
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.handler_settings import HandlerSettings
 from jobsched.isolation import ChildFailed, Raised, run_in_process
-from jobsched.notify import Notifier
 from jobsched.plugins import FailNow, RetryLater
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import Claim, hostname
@@ -70,80 +67,25 @@ from jobsched.registry import (
 from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
-from jobsched.store.postgres import Finish, Recorded
-from jobsched.store.recording import Held
 from jobsched.store.rows import execution_from_row
 from jobsched.threads import Threads
+from jobsched.worker_process import WorkerProcess
+from jobsched.worker_runs import (
+    LINGER_S,
+    MAX_ERROR_CHARS,
+    STOPPED,
+    TIMEOUT_GRACE_S,
+    Completed,
+    Running,
+    WorkerStats,
+    _by_pool,
+    _error_text,
+)
 
 log = logging.getLogger("jobsched.worker")
 
-MAX_ERROR_CHARS = 4000
-STOPPED = "worker stopped"
-LINGER_S = 0.005
-"""How long the main loop waits for runs it just started before recording a batch."""
-TIMEOUT_GRACE_S = 1.0
-"""How long past its deadline a handler that ignores its context gets before the
-attempt is recorded as timed out without it."""
 
-
-@dataclass
-class Running:
-    held: Held
-    """The lease and the row as PostgreSQL last had it (recorded RUNNING or not)."""
-    execution: Execution
-    ctx: HandlerContext
-    deliveries: int = 1
-    """Claims of this run since its last deliberate retry, this one included."""
-    started: float = 0.0
-    """When it started (time.monotonic): it is recorded RUNNING once it runs long."""
-    cancel_requested: bool = False
-    stopping: bool = False
-    lease_lost: bool = False
-    done: bool = False
-
-    @property
-    def token(self) -> str:
-        return self.held.token
-
-
-@dataclass
-class Completed:
-    running: Running
-    outcome: AttemptOutcome
-    result: Any = None
-    error: str | None = None
-    fail_now: bool = False
-    retry_after_ms: int | None = None
-
-
-@dataclass
-class WorkerStats:
-    claimed: int = 0
-    succeeded: int = 0
-    failed: int = 0
-    retried: int = 0
-    cancelled: int = 0
-    stale: int = 0
-    handed_back: int = 0
-    lease_lost: int = 0
-
-
-def _by_pool(leases: Iterable[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:
-    """(id, token, pool) triples as each pool's (id, token) pairs."""
-    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for execution_id, token, pool in leases:
-        out[pool].append((execution_id, token))
-    return out
-
-
-def _error_text(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if not isinstance(exc, HandlerTimeout | HandlerCancelled | RuntimeError | RetryLater | FailNow):
-        text = f"{type(exc).__name__}: {text}"
-    return clean_text(text, MAX_ERROR_CHARS)
-
-
-class Worker:
+class Worker(WorkerProcess):
     def __init__(
         self,
         store: Store,
@@ -221,7 +163,7 @@ class Worker:
             # Every start recorded before the run begins, as RUNNING (no write-once).
             tokens = {c.execution_id: c.token for c, _ in claims}
             held = [Held(r, tokens[i], self.worker_id, now) for i, r in by_id.items()]
-            started, _ = self.store.record(held, [], now)
+            started, _ = run_record.record(self.store, held, [], now)
             by_id = {i: h.row for i, h in started.items()}
         dropped = [(c.execution_id, c.token, p) for c, p in claims if c.execution_id not in by_id]
         for pool, leases in _by_pool(dropped).items():
@@ -442,8 +384,8 @@ class Worker:
             finishes.append(finish)
             ends.append((run.held, finish))
         try:
-            started, recorded = self.store.record(
-                [r.held for r in long], ends, now, self.retry_policy
+            started, recorded = run_record.record(
+                self.store, [r.held for r in long], ends, now, self.retry_policy
             )
             self._started_long(long, started)
             recorded.update(self._note_cancelled(batch, recorded, now))
@@ -492,7 +434,7 @@ class Worker:
             and not (c.running.held.recorded or c.running.lease_lost)
             and c.running.execution.id not in recorded
         ]
-        noted = self.store.note_cancelled(ends, now)
+        noted = run_record.note_cancelled(self.store, ends, now)
         return {i: Recorded(ExecutionStatus.CANCELLED) for i in noted}
 
     def _started_long(self, long: list[Running], started: dict[str, Held]) -> None:
@@ -548,180 +490,3 @@ class Worker:
                     "execution failed; dead-lettered",
                     extra={**ids, "error": f.error, "reason": r.dead_letter_reason},
                 )
-
-    # ------------------------------------------------------------ heartbeat
-
-    def heartbeat(self, now: datetime | None = None) -> None:
-        """Extend leases, pass on cancel requests, refresh the registration."""
-        now = now or self.clock.now()
-        with self._lock:
-            # Finished runs whose result is not recorded yet (PostgreSQL down) keep
-            # their lease too, or another worker would run them again.
-            runs = list(self.running.values())
-        states: dict[str, LeaseState] = {}
-        for pool, leases in _by_pool(
-            (r.execution.id, r.token, r.execution.pool) for r in runs
-        ).items():
-            states.update(
-                self._queue(pool).extend(
-                    leases, now, self.settings.visibility_timeout_ms, owner=self.lease_owner
-                )
-            )
-        for run in runs:
-            if run.done:
-                # Its result is recorded only if PostgreSQL still holds our token.
-                continue
-            state = states.get(run.execution.id)
-            if state is LeaseState.CANCEL_REQUESTED and not run.cancel_requested:
-                run.cancel_requested = True
-                run.ctx.cancelled.set()
-                log.info("cancel requested", extra={"execution_id": run.execution.id})
-            elif state is LeaseState.LOST and not run.lease_lost:
-                # Another worker may run it already: stop, and record nothing.
-                # (UNKNOWN, Redis lost the queue, is not a loss: the rebuild restores
-                # the lease PostgreSQL recorded for us.)
-                run.lease_lost = True
-                run.ctx.cancelled.set()
-                self.stats.lease_lost += 1
-                log.warning(
-                    "lease lost; stopping the run", extra={"execution_id": run.execution.id}
-                )
-        self.queue.heartbeat_worker(self.info(), now)
-
-    def _queue(self, pool: str) -> RedisQueue:
-        """A pool's queue; a run may belong to a pool this worker no longer claims from
-        only if its pools changed under it, so any pool is served for results."""
-        return self.queues.get(pool) or self.queue.for_pool(pool)
-
-    def info(self) -> dict[str, Any]:
-        with self._lock:
-            running = len(self.running)
-        return {
-            "id": self.worker_id,
-            "host": hostname(),
-            "pid": os.getpid(),
-            "running": running,
-            "capacity": self.capacity,
-            "started_at": self.started_at.isoformat(),
-            "pools": ",".join(self.pools),
-            "handlers": ",".join(self.registry.names()),
-        }
-
-    # ------------------------------------------------------- the process
-
-    def _idle_wait(self, poll_interval_s: float) -> float:
-        """How long an idle worker waits before claiming again: its poll interval, or
-        less when a run waiting in Redis falls due sooner (precise starts)."""
-        try:
-            dues = [d for pool in self.pools if (d := self.queues[pool].next_due())]
-        except DependencyError:
-            return poll_interval_s
-        if not dues:
-            return poll_interval_s
-        due = min(dues)
-        until = (due - self.clock.now()).total_seconds()
-        # Already due but not claimed (this worker is full): poll as usual, never spin.
-        return poll_interval_s if until <= 0 else min(poll_interval_s, until)
-
-    def run_forever(self, stop: threading.Event, poll_interval_s: float = 0.05) -> None:
-        """Work until ``stop`` is set, then shut down gracefully."""
-        beat_stop = threading.Event()
-        self.announce()
-        with contextlib.suppress(DependencyError):
-            self.heartbeat()  # registered before its first claim, not a second later
-        beat = threading.Thread(target=self._beat_loop, args=(beat_stop,), daemon=True)
-        beat.start()
-        # Alerts go out from a thread of their own: a slow receiver delays no run.
-        notifier = Notifier(
-            self.store, self.registry, self.settings, self.clock, self.handler_settings
-        )
-        notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
-        notify.start()
-        log.info("worker started", extra=self.info())
-        try:
-            while not stop.is_set():
-                try:
-                    started = self.run_once()
-                except DependencyError as exc:
-                    log.warning("worker loop: %s", exc)
-                    stop.wait(1.0)
-                    continue
-                except Exception:
-                    log.exception("worker loop failed")
-                    stop.wait(1.0)
-                    continue
-                if not started:
-                    self._wake.wait(self._idle_wait(poll_interval_s))
-                    self._wake.clear()
-            self.shutdown()
-        finally:
-            beat_stop.set()
-            beat.join(timeout=5)
-            notify.join(timeout=10)
-            with contextlib.suppress(DependencyError):
-                self.queue.remove_worker(self.worker_id)
-            log.info("worker stopped", extra={"id": self.worker_id, **vars(self.stats)})
-
-    def announce(self, now: datetime | None = None) -> None:
-        """Publish what this worker serves: its pools (so the tick maintains their
-        queues) and its handlers in the catalog (so the API can validate their jobs
-        without importing them). Retried until PostgreSQL and Redis answer: a worker
-        the catalog does not know of would wait for jobs the API refuses."""
-        now = now or self.clock.now()
-        while True:
-            try:
-                self.queue.add_pools(self.pools)
-                self.store.publish_handlers([h.describe() for h in self.registry.handlers()], now)
-                return
-            except DependencyError as exc:
-                log.warning("could not announce the worker yet: %s", exc)
-                if self._stopping.wait(1.0):
-                    return
-
-    def _beat_loop(self, stop: threading.Event) -> None:
-        while not stop.wait(self.heartbeat_interval_s):
-            try:
-                self.heartbeat()
-            except DependencyError as exc:
-                log.warning("heartbeat failed: %s", exc)
-            except Exception:
-                log.exception("heartbeat failed")
-
-    def shutdown(self, grace_s: float | None = None) -> None:
-        """Stop claiming; let running work finish within the grace period, then stop
-        what is left and hand it back to the queue so another worker runs it."""
-        self._stopping.set()
-        grace = self.settings.worker_grace_ms / 1000 if grace_s is None else grace_s
-        deadline = time.monotonic() + grace
-        while self._has_work() and time.monotonic() < deadline:
-            self._flush_quietly()
-            self._wake.wait(0.05)
-            self._wake.clear()
-        with self._lock:
-            left = [r for r in self.running.values() if not r.done]
-        for run in left:
-            run.stopping = True
-            run.ctx.cancelled.set()
-        # Handlers that honour their context stop at once; don't wait on the rest.
-        stop_by = time.monotonic() + 2.0
-        while any(not r.done for r in left) and time.monotonic() < stop_by:
-            self._wake.wait(0.05)
-            self._wake.clear()
-        for run in left:
-            self._complete(run, AttemptOutcome.HANDED_BACK, error=STOPPED)
-        for _ in range(50):
-            if not self._has_work():
-                break
-            self._flush_quietly()
-            if self._has_work():
-                time.sleep(0.1)
-
-    def _has_work(self) -> bool:
-        with self._lock:
-            return bool(self.running or self.completed)
-
-    def _flush_quietly(self) -> None:
-        try:
-            self.flush()
-        except DependencyError as exc:
-            log.warning("flush failed during shutdown: %s", exc)

@@ -19,6 +19,7 @@ from typing import Any
 
 import msgspec
 
+from jobsched.api import queries as qs
 from jobsched.api import wire as w
 from jobsched.domain import contract as c
 from jobsched.domain.access import route_scope
@@ -80,7 +81,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Counts, queue depth, throughput, leader, run durations; in the Prometheus text "
         "format with format=prometheus or Accept: text/plain",
         response=w.Metrics,
-        query=w.MetricsFormatQuery,
+        query=qs.MetricsFormatQuery,
         errors=BAD,
         text="the Prometheus text exposition format, version 0.0.4",
     ),
@@ -89,7 +90,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/metrics/executions",
         "Executions finished per time bucket (only buckets with runs are listed)",
         response=w.ExecutionMetrics,
-        query=w.MetricsQuery,
+        query=qs.MetricsQuery,
         errors=BAD,
     ),
     # Host names and process ids: what an operator needs, not every reader.
@@ -110,13 +111,13 @@ OPERATIONS: tuple[Operation, ...] = (
         body=c.JobCreate,
         errors=(400, 409),
     ),
-    Operation("GET", "/jobs", "List jobs", response=w.JobPage, query=w.JobListQuery, errors=BAD),
+    Operation("GET", "/jobs", "List jobs", response=w.JobPage, query=qs.JobListQuery, errors=BAD),
     Operation(
         "GET",
         "/jobs/{job_id}",
         "Get a job (include=executions adds its latest executions)",
         response=w.JobView,
-        query=w.JobGetQuery,
+        query=qs.JobGetQuery,
         errors=(400, 404),
     ),
     Operation(
@@ -161,7 +162,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/jobs/{job_id}/next-runs",
         "The job's next runs, in its time zone with their UTC offsets",
         response=w.NextRuns,
-        query=w.NextRunsQuery,
+        query=qs.NextRunsQuery,
         errors=(400, 404, 409),
     ),
     Operation(
@@ -181,7 +182,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/jobs/{job_id}/occurrences",
         "The occurrence ledger: each expected occurrence in a range and what became of it",
         response=w.OccurrencePage,
-        query=w.OccurrenceQuery,
+        query=qs.OccurrenceQuery,
         errors=(400, 404),
     ),
     Operation(
@@ -198,7 +199,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/jobs/{job_id}/executions",
         "A job's executions, newest first",
         response=w.ExecutionPage,
-        query=w.JobExecutionsQuery,
+        query=qs.JobExecutionsQuery,
         errors=(400, 404),
     ),
     Operation(
@@ -206,7 +207,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/executions",
         "All executions, newest first",
         response=w.ExecutionPage,
-        query=w.ExecutionListQuery,
+        query=qs.ExecutionListQuery,
         errors=BAD,
     ),
     Operation(
@@ -238,7 +239,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/dead-letter",
         "Dead-letter entries",
         response=w.DeadLetterPage,
-        query=w.Paging,
+        query=qs.Paging,
         errors=BAD,
     ),
     Operation(
@@ -270,7 +271,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/audit",
         "Changes made through the API, newest first",
         response=w.AuditPage,
-        query=w.AuditQuery,
+        query=qs.AuditQuery,
         errors=BAD,
     ),
     Operation(

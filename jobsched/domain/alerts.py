@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -78,3 +79,9 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def verify(secret: str, timestamp: int, body: bytes, signature: str) -> bool:
     """What a receiver does (documented here so both sides read the same rule)."""
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+def delivery_order(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Notifications to send, oldest first; at one instant, a dead-letter entry is the
+    last word on its run."""
+    return sorted(rows, key=lambda r: (r["created_at"], r["kind"] == DEAD_LETTER))

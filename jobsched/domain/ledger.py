@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobsched.domain import cron, lifecycle
 from jobsched.domain.due import GRACE
 
 DST_SKIPPED = "dst_gap=skip: this wall-clock time does not exist that day"
@@ -84,3 +85,28 @@ def _entry(
     if when > now or (next_run_time is not None and when >= next_run_time):
         return entry("upcoming", None, None)
     return entry("missed", None, NOT_RECORDED)
+
+
+def expected(
+    job: Any, since: datetime, until: datetime, limit: int
+) -> tuple[list[datetime], list[datetime], bool]:
+    """The occurrences a job (a mapping of its stored fields) expects in ``since <= t <
+    until`` (from its creation on, at most ``limit``), those its ``dst_gap=skip`` rule
+    drops, and whether there were more. A stored schedule that no longer computes (its
+    schedule_error says why) expects none: the ledger shows what was recorded."""
+    start = max(since, job["created_at"])
+    if job["schedule"] and start < until:
+        rule = lifecycle.dst_rule(job)
+        schedule, tz = job["schedule"], job["timezone"]
+        try:
+            times, cut = cron.between(schedule, tz, start, until, limit, rule)
+            dropped: list[datetime] = []
+            if rule.gap == "skip":
+                shifted, _ = cron.between(schedule, tz, start, until, limit, cron.DstRule())
+                dropped = sorted(set(shifted) - set(times))
+        except Exception:
+            return [], [], False
+        return times, dropped, cut
+    if job["run_at"] and since <= job["run_at"] < until:
+        return [job["run_at"]], [], False
+    return [], [], False

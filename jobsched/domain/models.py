@@ -251,3 +251,18 @@ class DeadLetter:
         data = _shallow(self)
         data["created_at"] = iso(self.created_at)
         return data
+
+
+SNAPSHOT = (
+    "priority",
+    "handler",
+    "payload",
+    "max_retries",
+    "timeout_ms",
+    "retry_backoff_ms",
+    "retry_backoff_max_ms",
+    "pool",
+    "max_concurrency",
+)
+"""What a run copies of its job when it is written (later edits of the job do not
+change runs already written)."""

@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 MINUTE = timedelta(minutes=1)
 
@@ -82,3 +83,21 @@ def quantile(buckets: Mapping[float, float], q: float) -> float | None:
         if not math.isinf(le):
             lower = le
     return lower
+
+
+def breaches_last_hour(
+    rows: Iterable[Mapping[str, Any]], now: datetime, kinds: Iterable[str]
+) -> dict[str, int]:
+    """SLA breaches raised in the last hour, by kind, from per-minute rows (``minute``,
+    ``kind``, ``n``) read from ``breaches_since(now)``: the oldest minute pro rata, as
+    ``weight`` says."""
+    found: dict[str, float] = {}
+    for r in rows:
+        share = weight(r["minute"], now, timedelta(hours=1))
+        found[r["kind"]] = found.get(r["kind"], 0.0) + r["n"] * share
+    return {kind: round(found.get(kind, 0.0)) for kind in kinds}
+
+
+def breaches_since(now: datetime) -> datetime:
+    """The first minute ``breaches_last_hour`` reads."""
+    return minute_start(now) - timedelta(hours=1)

@@ -21,10 +21,12 @@ from typing import Any
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.job_life import create_job, set_job_status
 from jobsched.loader import load_handlers
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
 from jobsched.store import Store
+from jobsched.trigger import trigger
 from tests.chaos import marks
 from tests.chaos.cluster import Cluster, retrying
 from tests.chaos.figures import (
@@ -126,12 +128,12 @@ class Chaos:
         data = validate_job_create(
             {"name": name, "handler": marks.NAME, **fields}, self.registry, self.cluster.settings
         )
-        return self.store.create_job(data, self.clock.now()).id
+        return create_job(self.store, data, self.clock.now()).id
 
     def trigger(self, job_id: str, durations_ms: Sequence[int]) -> None:
         runs = [{"payload": {"durationMs": d}} for d in durations_ms]
         for i in range(0, len(runs), 500):  # the API's batch limit, kept here too
-            self.store.create_triggered(job_id, self.clock.now(), runs[i : i + 500])
+            trigger(self.store, job_id, self.clock.now(), runs[i : i + 500])
 
     def rows(self, *job_ids: str) -> list[dict[str, Any]]:
         def read() -> list[dict[str, Any]]:
@@ -153,7 +155,7 @@ class Chaos:
         return all(r["finished_at"] is not None for r in self.rows(*job_ids))
 
     def pause(self, job_id: str) -> None:
-        retrying(lambda: self.store.set_job_status(job_id, "PAUSED", self.clock.now()))
+        retrying(lambda: set_job_status(self.store, job_id, "PAUSED", self.clock.now()))
 
     def leader(self) -> str:
         return retrying(lambda: self.queue.leader()[0]) or ""

@@ -15,10 +15,12 @@ import pytest
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.job_life import create_job, set_job_status
 from jobsched.loader import builtin_registry
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
 from jobsched.store import Store
+from jobsched.trigger import trigger
 from tests.chaos.cluster import Cluster, all_executions, retrying
 from tests.integration.helpers import wait_for
 
@@ -51,7 +53,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
 
     def job(**fields: object) -> str:
         data = validate_job_create(fields, registry, cluster.settings)
-        return store.create_job(data, clock.now()).id
+        return create_job(store, data, clock.now()).id
 
     cron_id = job(
         name="every-second",
@@ -68,7 +70,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
         payload={"durationMs": 1500},
     )
     batch_id = job(name="batch", handler="test.delay", payload={"durationMs": 300})
-    batch = store.create_triggered(batch_id, clock.now(), [{}] * 40)
+    batch = trigger(store, batch_id, clock.now(), [{}] * 40)
 
     for name in ("tick-a", "tick-b"):
         cluster.start(name, "tick", SCHEDULER_INSTANCE_ID=name)
@@ -121,7 +123,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
 
     # Stop creating cron runs, then everything in flight must finish.
     for job_id in (cron_id, slow_id):
-        retrying(lambda job_id=job_id: store.set_job_status(job_id, "PAUSED", clock.now()))
+        retrying(lambda job_id=job_id: set_job_status(store, job_id, "PAUSED", clock.now()))
 
     def all_final() -> bool:
         return not store.unfinished() and not store.pending()

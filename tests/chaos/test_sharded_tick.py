@@ -16,6 +16,7 @@ import pytest
 
 from jobsched.clock import SystemClock
 from jobsched.domain.validation import validate_job_create
+from jobsched.job_life import create_job
 from jobsched.loader import builtin_registry
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
@@ -47,7 +48,7 @@ def test_three_ticks_one_killed_keep_exactly_one_run_per_occurrence(cluster: Clu
     for i in range(JOBS):
         body = {"name": f"every-second-{i}", "handler": "test.echo", "schedule": "* * * * * *"}
         jobs.append(
-            store.create_job(validate_job_create(body, registry, cluster.settings), clock.now()).id
+            create_job(store, validate_job_create(body, registry, cluster.settings), clock.now()).id
         )
     for name in TICKS:
         cluster.start(name, "tick", SCHEDULER_INSTANCE_ID=name)

@@ -9,6 +9,7 @@ from typing import Any
 from jobsched.clock import FakeClock
 from jobsched.domain.validation import validate_job_create
 from jobsched.handler_settings import HandlerSettings
+from jobsched.job_life import create_job
 from jobsched.queue import RedisQueue
 from jobsched.registry import HandlerRegistry
 from jobsched.scheduler import Scheduler
@@ -56,7 +57,7 @@ class Engine:
     def create_job(self, **fields: Any) -> str:
         body = {"name": f"job-{uuid.uuid4().hex[:12]}", "handler": "test.echo", **fields}
         data = validate_job_create(body, self.registry, self.handler_settings)
-        return self.store.create_job(data, self.clock.now()).id
+        return create_job(self.store, data, self.clock.now()).id
 
     def status(self, execution_id: str) -> str:
         return self.store.get_execution(execution_id).status

@@ -10,11 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from jobsched import run_record
+from jobsched.domain.recording import Finish
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.handler_settings import HandlerSettings
 from jobsched.notify import Notifier
-from jobsched.store.postgres import Finish
 from tests.integration.engine import Engine
 from tests.signatures import readme_signature
 
@@ -68,10 +69,10 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
     local.clock.advance(seconds=15)
     (claim,) = local.queue.claim(1, local.clock.now(), 30_000)
     lease = [(claim.execution_id, claim.token)]
-    local.store.start(lease, "busy-worker", local.clock.now())
+    run_record.start(local.store, lease, "busy-worker", local.clock.now())
     local.clock.advance(seconds=2)
     done = Finish(claim.execution_id, claim.token, AttemptOutcome.SUCCEEDED)
-    local.store.finish([done], local.clock.now(), RetryPolicy(max_deliveries=10))
+    run_record.finish(local.store, [done], local.clock.now(), RetryPolicy(max_deliveries=10))
     assert local.status(run["id"]) == "SUCCEEDED"
     recorded = local.store.get_execution(run["id"])
     assert [a["kind"] for a in recorded.alerts] == ["late_start", "overran"]

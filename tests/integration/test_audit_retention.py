@@ -10,7 +10,7 @@ import pytest
 
 from jobsched.builtin_jobs import CLEANUP_JOB
 from jobsched.scheduler import Scheduler
-from jobsched.store import postgres
+from jobsched.store import retention
 from tests.integration.engine import Engine
 
 
@@ -26,7 +26,7 @@ def _audited_job(engine: Engine, name: str) -> str:
 def test_cleanup_deletes_audit_entries_older_than_the_setting(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(postgres, "CLEANUP_BATCH", 2)  # several batches
+    monkeypatch.setattr(retention, "CLEANUP_BATCH", 2)  # several batches
     # Execution history kept forever: only the audit setting creates the job.
     engine.settings = dataclasses.replace(engine.settings, audit_retention_days=90)
     engine.scheduler = Scheduler(engine.store, engine.queue, engine.settings, engine.clock)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from jobsched import handoff
+from jobsched.domain.triggering import run_row
 from jobsched.errors import ConflictError, DependencyError
 from jobsched.service import JobService
 from jobsched.store.postgres import Store
@@ -103,15 +104,16 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     meanwhile, must wait for it and count its runs (5 fit: 3 + 3 do not)."""
     job_id = limited.create_job()
     counted, go_on = threading.Event(), threading.Event()
-    check_room = Store._check_room
+    count = Store.unfinished_of_job
 
-    def held(*args: Any) -> None:
-        check_room(*args)
+    def held(*args: Any) -> int:
+        n = count(*args)
         if threading.current_thread().name == "first":
             counted.set()
             go_on.wait(10)
+        return n
 
-    monkeypatch.setattr(Store, "_check_room", staticmethod(held))
+    monkeypatch.setattr(Store, "unfinished_of_job", staticmethod(held))
     outcomes: dict[str, Any] = {}
 
     def trigger() -> None:
@@ -232,7 +234,7 @@ def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
         racer = threading.Thread(target=backfill)
         racer.start()
         wait_for(lambda: someone_waits_for_a_lock(database_url) or not racer.is_alive())
-        row = Store._execution_row(job, now + timedelta(hours=1), "trigger", now)
-        assert len(Store._insert_executions(conn, [row], {jid: "x"})) == 1
+        row = run_row(job, now + timedelta(hours=1), "trigger", now)
+        assert len(Store.insert_executions(conn, [row], {jid: "x"})) == 1
     racer.join()
     assert outcome == [6]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from jobsched.domain.validation import validate_job_create
 from jobsched.handler_settings import HandlerSettings
+from jobsched.job_life import create_job
 from jobsched.settings import Settings
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
 
 def start_running(engine: Engine, **job: object):
     job_id = engine.create_job(**job)
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     worker = engine.worker()
     engine.run_until(lambda: engine.status(execution.id) == "RUNNING", worker)
     return job_id, execution, worker
@@ -50,8 +52,8 @@ def test_cancelling_a_running_shell_command_kills_its_process_group(
         registry,
         allowed,
     )
-    job_id = store.create_job(data, clock.now()).id
-    (execution,) = store.create_triggered(job_id, clock.now())
+    job_id = create_job(store, data, clock.now()).id
+    (execution,) = trigger(store, job_id, clock.now())
     worker = engine.worker()
     engine.run_until(lambda: marker.exists() and marker.read_text().strip(), worker)
     child = int(marker.read_text())

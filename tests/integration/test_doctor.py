@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from jobsched import run_record
 from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, main
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
@@ -104,7 +105,9 @@ def test_a_run_past_its_lease_and_dead_letter_growth_are_named(doctor: Any, engi
     stuck = engine.service.trigger_job(engine.create_job(), None)
     # A worker claims the run and freezes: no heartbeat extends its lease...
     (claim,) = engine.queue.claim(1, engine.clock.now(), engine.settings.visibility_timeout_ms)
-    engine.store.start([(claim.execution_id, claim.token)], "frozen", engine.clock.now())
+    run_record.start(
+        engine.store, [(claim.execution_id, claim.token)], "frozen", engine.clock.now()
+    )
     engine.clock.advance(engine.settings.visibility_timeout_ms / 1000 + 20)
     # ...and no tick hands it to another worker, though one leads and a worker is live.
     engine.queue.acquire_leader(engine.scheduler.owner, 60_000, engine.clock.now())

@@ -252,7 +252,7 @@ def test_runs_left_in_the_default_partition_move_into_their_days_partition(
     job = engine.create_job()
     when = _a_day_without_partition(engine, 30)
     # The partition could not be made when the run was written (its lock was busy).
-    monkeypatch.setattr(engine.store, "_partitions_for", lambda times: None, raising=False)
+    monkeypatch.setattr(engine.store, "partitions_for", lambda times: None, raising=False)
     far = engine.service.trigger_job(job, {"run_at": when.isoformat()})["id"]
     assert _partition_of(engine, far) == "executions_default"
     monkeypatch.undo()

@@ -10,13 +10,16 @@ from dataclasses import replace
 import pytest
 
 from handlers import register_builtins
+from jobsched import run_record
+from jobsched.domain.recording import Finish
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import validate_job_create
 from jobsched.handler_settings import HandlerSettings
+from jobsched.job_life import create_job
 from jobsched.registry import HandlerRegistry
 from jobsched.settings import Settings
-from jobsched.store.postgres import Finish
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 
 
@@ -73,7 +76,7 @@ def hostile_engine(store, queue, settings, hostile_registry, clock) -> Engine:
 def _job(engine: Engine) -> str:
     body = {"name": f"hostile-{uuid.uuid4().hex[:8]}", "handler": "test.hostile", "max_retries": 0}
     data = validate_job_create(body, engine.registry, engine.settings)
-    return engine.store.create_job(data, engine.clock.now()).id
+    return create_job(engine.store, data, engine.clock.now()).id
 
 
 def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
@@ -83,7 +86,7 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
     job_id = _job(engine)
     kinds = [*HOSTILE, "nul_error", "fine"]
     runs = [{"payload": {"kind": k}} for k in kinds]
-    created = engine.store.create_triggered(job_id, engine.clock.now(), runs)
+    created = trigger(engine.store, job_id, engine.clock.now(), runs)
     ids = {k: e.id for k, e in zip(kinds, created, strict=True)}
     worker = engine.worker()
     final = {"SUCCEEDED", "FAILED"}
@@ -109,9 +112,7 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
 
     # Nothing is stuck on the worker: its capacity is whole and it takes new work.
     assert not worker.running and not worker.completed
-    (later,) = engine.store.create_triggered(
-        job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
-    )
+    (later,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}])
     engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
 
 
@@ -120,9 +121,7 @@ def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slo
 ) -> None:
     engine = hostile_engine
     job_id = _job(engine)
-    (run,) = engine.store.create_triggered(
-        job_id, engine.clock.now(), [{"payload": {"kind": "huge_int"}}]
-    )
+    (run,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "huge_int"}}])
     worker = engine.worker()
     # The fake clock does not move: a run held until its timeout_ms would never end.
     engine.run_until(lambda: engine.status(run.id) == "FAILED", worker)
@@ -130,9 +129,7 @@ def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slo
     assert failed.error.startswith("the handler's result cannot be stored")
     assert "digits" in failed.error
     assert not worker.running
-    (later,) = engine.store.create_triggered(
-        job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}]
-    )
+    (later,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}])
     engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
 
 
@@ -140,18 +137,18 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
     engine: Engine,
 ) -> None:
     job_id = engine.create_job()
-    good, bad = engine.store.create_triggered(job_id, engine.clock.now(), [{}, {}])
+    good, bad = trigger(engine.store, job_id, engine.clock.now(), [{}, {}])
     engine.scheduler.run_once(engine.clock.now())
     claims = engine.queue.claim(2, engine.clock.now(), engine.settings.visibility_timeout_ms)
     tokens = {c.execution_id: c.token for c in claims}
-    engine.store.start(list(tokens.items()), "w1", engine.clock.now())
+    run_record.start(engine.store, list(tokens.items()), "w1", engine.clock.now())
     # Unsanitised output, as a handler bypassing the worker's cleaning could produce.
     finishes = [
         Finish(good.id, tokens[good.id], AttemptOutcome.SUCCEEDED, result={"ok": True}),
         Finish(bad.id, tokens[bad.id], AttemptOutcome.SUCCEEDED, result={"t": "a\x00b"}),
     ]
     policy = RetryPolicy(max_deliveries=engine.settings.max_deliveries)
-    recorded = engine.store.finish(finishes, engine.clock.now(), policy)
+    recorded = run_record.finish(engine.store, finishes, engine.clock.now(), policy)
     assert {i: r.status for i, r in recorded.items()} == {good.id: "SUCCEEDED", bad.id: "FAILED"}
     assert engine.store.get_execution(good.id).result == {"ok": True}
     refused = engine.store.get_execution(bad.id)
@@ -172,7 +169,7 @@ def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, se
         "payload": {"command": "printf", "args": ["a\\0b"]},
     }
     data = validate_job_create(body, registry, engine.handler_settings)
-    job_id = store.create_job(data, clock.now()).id
-    (execution,) = store.create_triggered(job_id, clock.now())
+    job_id = create_job(store, data, clock.now()).id
+    (execution,) = trigger(store, job_id, clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
     assert store.get_execution(execution.id).result["stdout"] == "a\ufffdb"

@@ -10,6 +10,7 @@ import pytest
 
 from jobsched.handler_settings import HandlerSettings
 from jobsched.loader import load_handlers
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -21,7 +22,7 @@ def engine(store, queue, settings, clock) -> Engine:
 
 
 def _run(engine: Engine, job_id: str) -> str:
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     return execution.id
 
 

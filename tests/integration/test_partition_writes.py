@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from jobsched import run_record
+from jobsched.domain.recording import Finish, Held
 from jobsched.domain.states import AttemptOutcome
-from jobsched.store.postgres import Finish
 from jobsched.store.queries import q
-from jobsched.store.recording import Held
 from tests.integration.engine import Engine
 from tests.integration.test_flat_cost import _assert_totals_match, _partition_of
 
@@ -28,7 +28,7 @@ def _record(engine: Engine, rows: list[dict[str, Any]]) -> set[str]:
     """Each run recorded SUCCEEDED, written once, as a worker does; the ids written."""
     now = engine.clock.now()
     ends = [(Held(r, "tok", "w1", now - timedelta(seconds=2)), _ok(str(r["id"]))) for r in rows]
-    _, ended = engine.store.record([], ends, now)
+    _, ended = run_record.record(engine.store, [], ends, now)
     return set(ended)
 
 
@@ -60,7 +60,7 @@ def _to_a_day_with_its_own_partition(engine: Engine) -> None:
 def _left_in_the_default_partition(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """Writes no longer make their days' partitions (as when the lock to attach one was
     busy): runs of a day without its partition stay in the default partition."""
-    monkeypatch.setattr(engine.store, "_partitions_for", lambda times: None)
+    monkeypatch.setattr(engine.store, "partitions_for", lambda times: None)
 
 
 def _ok(execution_id: str) -> Finish:

@@ -25,6 +25,7 @@ from jobsched.queue.redis_queue import connect
 from jobsched.scheduler import TickReport
 from jobsched.settings import Settings
 from jobsched.store import Store
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -116,7 +117,7 @@ def test_a_primary_restarted_empty_is_rebuilt_from_postgresql(
         cluster_settings = replace(settings, redis_url=url, redis_cluster=True)
         engine = Engine(store, queue, cluster_settings, registry, clock)
         job_id = engine.create_job()
-        runs = [e.id for e in store.create_triggered(job_id, clock.now(), [{}] * 5)]
+        runs = [e.id for e in trigger(store, job_id, clock.now(), [{}] * 5)]
         assert engine.scheduler.run_once(clock.now()).pushed == 5
 
         port = int(node_holding(queue.client, queue.keys.ready).rsplit(":", 1)[1])

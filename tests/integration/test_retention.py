@@ -15,7 +15,7 @@ import pytest
 from jobsched.builtin_jobs import CLEANUP_JOB, CLEANUP_SCHEDULE
 from jobsched.errors import NotFoundError
 from jobsched.scheduler import Scheduler
-from jobsched.store import postgres
+from jobsched.store import retention
 from jobsched.store.queries import q
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -64,7 +64,7 @@ def _finished_runs(engine: Engine, job_id: str, n: int) -> list[str]:
 def test_cleanup_deletes_old_history_but_keeps_dead_letters_and_recent_runs(
     retaining: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(postgres, "CLEANUP_BATCH", 2)  # several batches
+    monkeypatch.setattr(retention, "CLEANUP_BATCH", 2)  # several batches
     ok = retaining.create_job()
     failing = retaining.create_job(
         handler="test.delay", payload={"durationMs": 1, "shouldFail": True}, max_retries=0
@@ -239,12 +239,12 @@ def test_a_day_with_too_many_runs_to_keep_stays_until_a_later_run(
             "UPDATE executions SET status = 'QUEUED', finished_at = NULL WHERE id = ANY(%s)",
             ([uuid.UUID(i) for i in old[:2]],),
         )
-    monkeypatch.setattr(postgres, "MAX_KEPT_TO_MOVE", 1)
+    monkeypatch.setattr(retention, "MAX_KEPT_TO_MOVE", 1)
     cutoff = engine.clock.now() - timedelta(days=30)
     assert engine.store.delete_executions_older_than(cutoff) == 2
     assert _exists(engine, part)
     assert {engine.status(i) for i in old[:2]} == {"QUEUED"}
-    monkeypatch.setattr(postgres, "MAX_KEPT_TO_MOVE", 2)
+    monkeypatch.setattr(retention, "MAX_KEPT_TO_MOVE", 2)
     assert engine.store.delete_executions_older_than(cutoff) == 0
     assert not _exists(engine, part)
     assert {engine.status(i) for i in old[:2]} == {"QUEUED"}  # now in the default partition

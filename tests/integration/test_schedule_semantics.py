@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from jobsched import run_record
 from jobsched.clock import to_ms
+from jobsched.domain.recording import Finish
 from jobsched.domain.states import AttemptOutcome
-from jobsched.store.postgres import Finish
 from tests.integration import test_api
 from tests.integration.engine import Engine
 from tests.integration.test_api import AUTH, Api, job_body
@@ -34,7 +35,9 @@ def _start(engine: Engine, execution_id: str) -> tuple[str, str]:
     """Claim and start one run, as a worker would, and keep it running (a slow run)."""
     (claim,) = engine.queue.claim(1, engine.clock.now(), 30_000, owner="slow")
     assert claim.execution_id == execution_id
-    engine.store.start([(claim.execution_id, claim.token)], "slow-worker", engine.clock.now())
+    run_record.start(
+        engine.store, [(claim.execution_id, claim.token)], "slow-worker", engine.clock.now()
+    )
     return claim.execution_id, claim.token
 
 
@@ -103,7 +106,9 @@ def test_overlap_buffer_one_holds_one_run_until_the_slow_one_finishes(engine: En
     third = _runs(engine, job_id)[2]
     assert third.status == "SKIPPED" and "already waiting" in third.error
     # The slow run ends: the held one is released and queued on the next pass.
-    engine.store.finish([Finish(eid, token, AttemptOutcome.SUCCEEDED)], engine.clock.now(), None)
+    run_record.finish(
+        engine.store, [Finish(eid, token, AttemptOutcome.SUCCEEDED)], engine.clock.now(), None
+    )
     report = engine.scheduler.run_once(engine.clock.now())
     assert report.unheld == 1
     released = engine.store.get_execution(held.id)

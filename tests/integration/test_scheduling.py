@@ -9,9 +9,12 @@ from datetime import timedelta
 
 import pytest
 
+from jobsched import run_record
 from jobsched.domain import due, retry
 from jobsched.domain.states import AttemptOutcome
 from jobsched.scheduler import Scheduler
+from jobsched.tick_plan import schedule_due
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -135,7 +138,7 @@ def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engin
     job_id = engine.create_job(schedule="*/5 * * * * *")
     engine.clock.set(engine.store.get_job(job_id).next_run_time)
     # A tick that wrote its rows and died before pushing them:
-    (written,) = engine.store.schedule_due(engine.clock.now()).executions
+    (written,) = schedule_due(engine.store, engine.clock.now()).executions
     assert engine.status(written.id) == "PENDING"
     assert engine.queue.depth()["ready"] == 0
     report = engine.scheduler.run_once(engine.clock.now())
@@ -154,7 +157,7 @@ def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: 
         retry_backoff_ms=1000,
         retry_backoff_max_ms=1500,
     )
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     worker = engine.worker()
     worker.retry_policy = replace(worker.retry_policy, rng=random.Random(8))
     expected = replace(worker.retry_policy, rng=random.Random(8))
@@ -198,7 +201,7 @@ def test_a_timeout_is_a_failed_attempt(engine: Engine) -> None:
     job_id = engine.create_job(
         handler="test.delay", payload={"durationMs": 10_000}, timeout_ms=50, max_retries=0
     )
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "FAILED")
     final = engine.store.get_execution(execution.id)
     assert final.attempts[0].outcome == "TIMED_OUT"
@@ -213,7 +216,7 @@ def test_two_ticks_racing_create_one_execution_per_occurrence(engine: Engine) ->
 
     def tick() -> None:
         barrier.wait()
-        engine.store.schedule_due(engine.clock.now())
+        schedule_due(engine.store, engine.clock.now())
 
     threads = [threading.Thread(target=tick) for _ in range(2)]
     for t in threads:
@@ -245,7 +248,7 @@ def test_only_the_leader_ticks_and_a_standby_takes_over_when_it_dies(engine: Eng
 
 def test_redis_emptied_mid_run_loses_nothing(engine: Engine) -> None:
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 300})
-    executions = engine.store.create_triggered(job_id, engine.clock.now(), [{}] * 10)
+    executions = trigger(engine.store, job_id, engine.clock.now(), [{}] * 10)
     engine.scheduler.run_once(engine.clock.now())  # pushes the outbox
     worker = engine.worker()
     worker.run_once(engine.clock.now())  # 4 running (capacity), 6 waiting
@@ -269,16 +272,16 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
     from jobsched.errors import DependencyError
 
     job_id = engine.create_job()
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     worker = engine.worker()
-    real_record = engine.store.record
+    real_record = engine.store.write_runs
 
     def down(*args, **kwargs):
         raise DependencyError("PostgreSQL unavailable: injected")
 
     worker.run_once(engine.clock.now())
-    monkeypatch.setattr(engine.store, "record", down)  # results cannot be written
+    monkeypatch.setattr(engine.store, "write_runs", down)  # results cannot be written
     wait_for(lambda: worker.completed, what="the handler to finish")
     assert worker.flush(engine.clock.now()) == 0  # kept in memory, not dropped
     # The outage outlasts the visibility timeout; heartbeats keep the lease alive.
@@ -286,7 +289,7 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
         engine.clock.advance(seconds=engine.settings.visibility_timeout_ms / 1000 - 1)
         worker.heartbeat(engine.clock.now())
         assert engine.queue.requeue_expired(engine.clock.now()) == []
-    monkeypatch.setattr(engine.store, "record", real_record)
+    monkeypatch.setattr(engine.store, "write_runs", real_record)
     assert worker.flush(engine.clock.now()) == 1
     final = engine.store.get_execution(execution.id)
     assert final.status == "SUCCEEDED"
@@ -301,11 +304,11 @@ def test_an_execution_that_keeps_killing_its_workers_is_dead_lettered_as_poison(
 
     engine = Engine(store, queue, replace(settings, max_deliveries=2), registry, clock)
     job_id = engine.create_job(max_retries=5)
-    (execution,) = engine.store.create_triggered(job_id, clock.now())
+    (execution,) = trigger(engine.store, job_id, clock.now())
     engine.scheduler.run_once(clock.now())
     for n in range(2):  # two workers claim it and die without a word
         (claim,) = queue.claim(1, clock.now(), settings.visibility_timeout_ms)
-        store.start([(claim.execution_id, claim.token)], f"doomed-{n}", clock.now())
+        run_record.start(store, [(claim.execution_id, claim.token)], f"doomed-{n}", clock.now())
         clock.advance(seconds=settings.visibility_timeout_ms / 1000 + 1)
         assert engine.scheduler.run_once(clock.now()).expired == [execution.id]
     engine.run_until(lambda: engine.status(execution.id) == "FAILED")

@@ -7,6 +7,7 @@ import pytest
 
 from handlers import register_builtins
 from jobsched.registry import HandlerRegistry
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -26,7 +27,7 @@ def idle(engine: Engine, worker) -> bool:
 
 def start_long_run(engine: Engine, worker_id: str = "w1", **job: object):
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 60_000}, **job)
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     worker = engine.worker(worker_id)
     assert worker.run_once(engine.clock.now()) == 1
@@ -107,7 +108,7 @@ def test_a_dead_workers_leases_are_released_once_its_heartbeats_stop(
     dead_after_s = engine.settings.worker_dead_after_ms / 1000
     assert dead_after_s < engine.settings.visibility_timeout_ms / 1000
     job_id = engine.create_job(handler="test.flaky", max_retries=1)
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     dead = engine.worker("dead")
     assert dead.run_once(engine.clock.now()) == 1
@@ -175,7 +176,7 @@ def test_a_worker_that_died_while_redis_was_empty_has_its_restored_leases_releas
 def test_a_handed_back_run_does_not_use_up_a_retry(flaky_engine: Engine) -> None:
     engine = flaky_engine
     job_id = engine.create_job(handler="test.flaky", max_retries=1)
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     leaving = engine.worker("leaving")
     assert leaving.run_once(engine.clock.now()) == 1

@@ -15,6 +15,7 @@ from jobsched.clock import SystemClock
 from jobsched.scheduler import Scheduler
 from jobsched.settings import Settings
 from jobsched.store import Store
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -81,7 +82,7 @@ def test_work_of_a_worker_killed_with_sigkill_is_redelivered(
     engine.clock = SystemClock()  # type: ignore[assignment]
     scheduler = real_time_scheduler(engine)
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 2500})
-    (execution,) = engine.store.create_triggered(job_id, SystemClock().now())
+    (execution,) = trigger(engine.store, job_id, SystemClock().now())
     scheduler.run_once()
     victim = procs.worker("victim")
     wait_for(lambda: running_on(engine.store, execution.id, "victim"), what="victim runs it")
@@ -113,7 +114,7 @@ def test_a_sigkilled_workers_runs_finish_elsewhere_with_the_default_visibility_t
     )
     scheduler = Scheduler(engine.store, engine.queue, settings, SystemClock())
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 3000})
-    (execution,) = engine.store.create_triggered(job_id, SystemClock().now())
+    (execution,) = trigger(engine.store, job_id, SystemClock().now())
     scheduler.run_once()
     default_lease = {"VISIBILITY_TIMEOUT_MS": str(defaults.visibility_timeout_ms)}
     victim = procs.worker("victim", **default_lease)
@@ -141,7 +142,7 @@ def test_sigterm_hands_unfinished_work_back_within_the_grace_period(
     engine.clock = SystemClock()  # type: ignore[assignment]
     scheduler = real_time_scheduler(engine)
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 60_000})
-    (execution,) = engine.store.create_triggered(job_id, SystemClock().now())
+    (execution,) = trigger(engine.store, job_id, SystemClock().now())
     scheduler.run_once()
     worker = procs.worker("leaving", WORKER_GRACE_MS="300")
     wait_for(lambda: running_on(engine.store, execution.id, "leaving"), what="worker runs it")
@@ -159,7 +160,7 @@ def test_sigterm_lets_short_work_finish(engine: Engine, procs: Processes) -> Non
     engine.clock = SystemClock()  # type: ignore[assignment]
     scheduler = real_time_scheduler(engine)
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 800})
-    (execution,) = engine.store.create_triggered(job_id, SystemClock().now())
+    (execution,) = trigger(engine.store, job_id, SystemClock().now())
     scheduler.run_once()
     worker = procs.worker("patient", WORKER_GRACE_MS="20000")
     wait_for(lambda: running_on(engine.store, execution.id, "patient"), what="worker runs it")

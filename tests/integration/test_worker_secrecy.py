@@ -11,6 +11,7 @@ from jobsched.clock import SystemClock
 from jobsched.handler_settings import HandlerSettings
 from jobsched.scheduler import Scheduler
 from jobsched.settings import Settings
+from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 from tests.integration.test_worker_process import Processes, real_time_scheduler
@@ -33,7 +34,7 @@ def _run_shell(
     job_id = engine.create_job(
         handler="shell.command", payload={"command": command, "args": args}, max_retries=0
     )
-    (execution,) = engine.store.create_triggered(job_id, SystemClock().now())
+    (execution,) = trigger(engine.store, job_id, SystemClock().now())
     scheduler.run_once()
     final = ("SUCCEEDED", "FAILED")
     wait_for(lambda: engine.status(execution.id) in final, timeout=15, what="the run to end")

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from jobsched.trigger import trigger
 from jobsched.worker import Worker
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -29,7 +30,7 @@ def worker(engine: Engine, worker_id: str = "w1", after_ms: int = 60_000) -> Wor
 
 def queued(engine: Engine, **job: object) -> str:
     job_id = engine.create_job(**job)
-    (execution,) = engine.store.create_triggered(job_id, engine.clock.now())
+    (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())  # pushed, marked QUEUED, counters folded
     return execution.id
 

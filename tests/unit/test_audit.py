@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jobsched.api.http import bootstrap_key_index
-from jobsched.api.wire import AuditQuery
+from jobsched.api.queries import AuditQuery
 from jobsched.domain import audit
 from jobsched.domain.validation import load_query
 from jobsched.errors import ValidationError

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from jobsched.api.wire import MAX_PAGE
+from jobsched.api.queries import MAX_PAGE
 from jobsched.cli import build_parser
 from jobsched.domain import due
 from jobsched.domain.access import SCOPES

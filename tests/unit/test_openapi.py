@@ -14,7 +14,7 @@ import msgspec
 import pytest
 
 from app.app import app
-from jobsched.api import wire
+from jobsched.api import queries, wire
 from jobsched.api.openapi import (
     OPERATIONS,
     REF,
@@ -153,7 +153,7 @@ def test_every_reference_resolves() -> None:
 def test_the_documented_job_sorts_are_the_ones_the_store_orders_by() -> None:
     from jobsched.store.postgres import JOB_SORTS
 
-    assert set(typing.get_args(wire.JobSort)) == set(JOB_SORTS)
+    assert set(typing.get_args(queries.JobSort)) == set(JOB_SORTS)
 
 
 def test_a_view_model_keeps_its_nouns_name_in_the_document() -> None:

@@ -8,10 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from jobsched.domain import recording
+from jobsched.domain.recording import Held
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
-from jobsched.store import recording
-from jobsched.store.recording import Held
+from jobsched.store import recording as store_recording
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 PARIS = timezone(timedelta(hours=1))
@@ -43,7 +44,7 @@ def claimed_row(**overrides: Any) -> dict[str, Any]:
 
 
 def rows_of(writes: list[recording.Write], now: datetime) -> list[dict[str, Any]]:
-    params = recording.params(writes, now)
+    params = store_recording.params(writes, now)
     return json.loads(json.dumps(params["rows"].obj))
 
 

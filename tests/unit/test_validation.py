@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobsched.api.wire import ExecutionListQuery
+from jobsched.api.queries import ExecutionListQuery
 from jobsched.domain.validation import (
     load_query,
     validate_job_create,

@@ -1,0 +1,129 @@
+"""What a trigger or a backfill becomes, decided on values alone: when each run is
+due, the jitter of its start, what it runs with (the job's values or the run's
+overrides), its idempotency keys, and whether the job has room for it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from jobsched.domain.models import SNAPSHOT, Execution, occurrence_key
+from jobsched.domain.run_ids import run_id
+from jobsched.domain.states import ExecutionStatus
+
+
+def run_time(run: Mapping[str, Any], now: datetime) -> datetime:
+    """When a triggered run is due: its ``run_at``, ``delay_ms`` from now, or now (a
+    time already past means now)."""
+    if "run_at" in run:
+        return max(run["run_at"], now)
+    return now + timedelta(milliseconds=run.get("delay_ms", 0))
+
+
+def start_after(run_id: uuid.UUID, scheduled_for: datetime, jitter_ms: int) -> datetime | None:
+    """When a run may start at the earliest, spread over ``jitter_ms`` by its id: the
+    same run always waits the same. None without jitter (at its time)."""
+    if not jitter_ms:
+        return None
+    return scheduled_for + timedelta(milliseconds=run_id.int % (jitter_ms + 1))
+
+
+def overridden(job_value: Any, run_value: Any) -> Any:
+    """A run's value: its own override, or its job's (the SQL's ``COALESCE``)."""
+    return job_value if run_value is None else run_value
+
+
+def trigger_keys(key: str | None, runs: int) -> list[str] | None:
+    """The idempotency keys of a trigger's runs: the request's key for one run,
+    ``key#i`` for each of a batch; None without a key (each run's id is its key)."""
+    if key is None:
+        return None
+    return [key] if runs == 1 else [f"{key}#{i}" for i in range(runs)]
+
+
+def room_refusal(unfinished: int, adding: int, limit: int | None) -> str | None:
+    """Why ``adding`` runs do not fit a job with ``unfinished`` runs held to ``limit``
+    (MAX_UNFINISHED_RUNS_PER_JOB); None: they fit (or there is no limit)."""
+    if limit is None or unfinished + adding <= limit:
+        return None
+    return (
+        f"the job has {unfinished} unfinished runs and holds at most {limit} "
+        f"(MAX_UNFINISHED_RUNS_PER_JOB): {adding} more do not fit; let some "
+        "finish, or cancel them"
+    )
+
+
+def not_yet_run(times: Sequence[datetime], ran: set[datetime]) -> list[datetime]:
+    """The occurrences of a backfill's range still to run (never recorded, or SKIPPED)."""
+    return [t for t in times if t not in ran]
+
+
+def run_row(
+    job: Mapping[str, Any],
+    scheduled_for: datetime,
+    source: str,
+    now: datetime,
+    skip_reason: str | None = None,
+    wait: bool = False,
+) -> dict[str, Any]:
+    """One scheduled or backfilled run of a job, as written: its id (from its time), its
+    occurrence key, its start jitter, SKIPPED with ``skip_reason`` or PENDING (held back
+    when ``wait``), and the job's snapshot."""
+    eid = run_id(scheduled_for)
+    return {
+        "id": eid,
+        "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
+        "on_hold": wait,
+        "start_after": start_after(eid, scheduled_for, job.get("start_jitter_ms", 0)),
+        "job_id": job["id"],
+        "source": source,
+        "status": (ExecutionStatus.SKIPPED if skip_reason else ExecutionStatus.PENDING).value,
+        "scheduled_for": scheduled_for,
+        **{k: job[k] for k in SNAPSHOT},
+        "error": skip_reason,
+        "finished_at": now if skip_reason else None,
+        "now": now,
+    }
+
+
+def triggered_runs(
+    job: Mapping[str, Any],
+    ids: Sequence[uuid.UUID],
+    times: Sequence[datetime],
+    runs: Sequence[Mapping[str, Any]],
+    now: datetime,
+    keys: Sequence[str] | None,
+    queued: bool,
+) -> list[Execution]:
+    """A trigger's runs as they are written, in the order asked for: every value is the
+    job's snapshot, the run's override or a column default, all known before the write
+    (``test_handoff.py`` compares them with the stored rows)."""
+    status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
+    queued_at = now if queued else None
+    job_id = str(job["id"])
+    return [
+        Execution(
+            id=sid,
+            job_id=job_id,
+            status=status,
+            scheduled_for=when,
+            priority=overridden(job["priority"], run.get("priority")),
+            handler=job["handler"],
+            payload=overridden(job["payload"], run.get("payload")),
+            source="trigger",
+            max_retries=job["max_retries"],
+            timeout_ms=job["timeout_ms"],
+            retry_backoff_ms=job["retry_backoff_ms"],
+            retry_backoff_max_ms=job["retry_backoff_max_ms"],
+            queued_at=queued_at,
+            created_at=now,
+            updated_at=now,
+            job_name=job["name"],
+            idempotency_key=sid if keys is None else keys[i],
+            pool=job["pool"],
+            max_concurrency=job["max_concurrency"],
+        )
+        for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
+    ]

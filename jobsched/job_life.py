@@ -1,0 +1,77 @@
+"""The use cases of a job's life cycle that decide on the job as stored: an edit (its
+next run) and a pause or resume. Each opens its unit of work, reads the job locked,
+decides with jobsched/domain/lifecycle.py, writes through the store, and commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from jobsched.domain import ledger, lifecycle
+from jobsched.domain.audit import Audit
+from jobsched.domain.models import Job
+from jobsched.errors import ConflictError
+from jobsched.store import Store
+from jobsched.store.database import describe_error, parse_uuid
+from jobsched.store.rows import job_from_row
+
+
+def update_job(
+    store: Store, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
+) -> Job:
+    """Write a validated edit; its next run is ``lifecycle.next_run_on_edit``'s."""
+    jid = parse_uuid(job_id, "job")
+    with store.tx() as conn:
+        current = store.job_for_update(conn, jid)
+        next_run = lifecycle.next_run_on_edit(current, data, now)
+        row = store.write_job_update(conn, current, data, next_run, now, audit)
+    return job_from_row(row)
+
+
+def set_job_status(
+    store: Store, job_id: str, status: str, now: datetime, audit: Audit | None = None
+) -> Job:
+    """Pause (``PAUSED``) or resume (``SCHEDULED``) a job; one already so is left as
+    it is (nothing written, nothing audited)."""
+    jid = parse_uuid(job_id, "job")
+    with store.tx() as conn:
+        current = store.job_for_update(conn, jid)
+        if current["status"] == status:
+            return job_from_row(current)
+        change = lifecycle.status_change(current, status, now, describe_error)
+        row = store.write_job_status(conn, current, status, change, now, audit)
+    return job_from_row(row)
+
+
+def create_job(
+    store: Store, data: dict[str, Any], now: datetime, audit: Audit | None = None
+) -> Job:
+    """Write a validated job, due first when ``lifecycle.first_run`` says."""
+    return store.insert_job(data, lifecycle.first_run(data, now), now, audit)
+
+
+def ensure_job(store: Store, data: dict[str, Any], now: datetime) -> Job | None:
+    """Create a job unless one with its name exists; returns it only if created.
+    Audited as the ``system`` caller, like any other creation."""
+    try:
+        return create_job(store, data, now, Audit("system", "create"))
+    except ConflictError:
+        return None
+
+
+def occurrences(
+    store: Store, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
+) -> tuple[Job, list[dict[str, Any]], bool]:
+    """The ledger of a job's occurrences in ``since <= t < until`` (at most
+    ``limit``): each expected one, and what became of it (``ledger.entries``)."""
+    job, rows = store.occurrence_rows(job_id, since, until, limit + 1)
+    expected, dropped, cut = ledger.expected(job, since, until, limit)
+    recorded = [
+        ledger.RunRow(
+            str(r["id"]), r["scheduled_for"], r["source"], r["status"], r["error"], r["created_at"]
+        )
+        for r in rows[:limit]
+    ]
+    items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
+    more = len(rows) > limit or cut or len(items) > limit
+    return job_from_row(job), items[:limit], more

@@ -1,0 +1,257 @@
+"""The connection pool and what every repository shares: a transaction, a single
+statement, the request's time limit, keyset pages, 404s."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from jobsched.domain.bounded import fits_in_page, wire_json
+from jobsched.errors import DependencyError, NotFoundError, StatementTimeoutError, ValidationError
+from jobsched.sanitize import clean_text
+from jobsched.store import keyset, stored_json
+
+log = logging.getLogger("jobsched.store")
+
+
+RECENTLY_USED_S = 1.0
+"""A pooled connection returned this recently is not checked again on checkout."""
+
+
+_TIME_LIMIT_MS: ContextVar[int | None] = ContextVar("statement_timeout_ms", default=None)
+"""The statement timeout of the code running now (``Store.time_limit``); None: none."""
+
+
+MAX_ERROR_TEXT = 1000
+
+
+MAX_PAGE = 200
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": [i.to_dict() for i in self.items],
+            "next_cursor": self.next_cursor,
+            "total": self.total,
+        }
+
+
+def parse_uuid(value: str, what: str) -> uuid.UUID:
+    # The 404 does not repeat what it was sent: an API key pasted where an id belongs
+    # would reach the answer and the log.
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise NotFoundError(f"no {what} has this id") from None
+
+
+def describe_error(exc: BaseException) -> str:
+    """Why a job could not be scheduled, storable (no NUL, no lone surrogates)."""
+    return clean_text(f"{type(exc).__name__}: {first_line(exc)}", MAX_ERROR_TEXT)
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first line (PostgreSQL's next lines quote the refused data), storable."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return clean_text(text, 500)
+
+
+def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
+    """The row, or the 404 naming what was looked for."""
+    if row is None:  # without the id, as parse_uuid: a key may be UUID-shaped too
+        raise NotFoundError(f"no {what} has this id")
+    return row
+
+
+def _time_key(row: dict[str, Any]) -> list[Any]:
+    """The page key of newest-first lists (executions, dead letter)."""
+    return [row["created_at"].isoformat(), str(row["id"])]
+
+
+TIME_KEY = (keyset.time, keyset.uuid_value)
+
+
+def _page(
+    rows: list[dict[str, Any]],
+    limit: int,
+    to_model: Callable[[dict[str, Any]], Any],
+    cursor_of: Callable[[dict[str, Any]], str],
+    total: int,
+) -> Page:
+    """A page of the first ``limit`` of ``rows`` (read with one more, to know whether
+    more follow), cut short where the items' JSON would pass the page's byte budget
+    (``bounded.fits_in_page``); ``next_cursor`` resumes after its last item."""
+    models = [to_model(r) for r in rows[:limit]]
+    keep = fits_in_page(len(wire_json(m.to_dict())) for m in models)
+    more = keep < len(models) or len(rows) > limit
+    next_cursor = cursor_of(rows[keep - 1]) if more and keep else None
+    return Page(models[:keep], next_cursor, total)
+
+
+def _page_limit(limit: int | None) -> int:
+    if limit is None:
+        return 50
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
+    return limit
+
+
+def _cancelled(exc: psycopg.errors.QueryCanceled) -> DependencyError:
+    """What a cancelled statement answers: past the request's time limit, a 503 that
+    says so; otherwise (an operator's pg_cancel_backend) PostgreSQL was unavailable."""
+    limit = _TIME_LIMIT_MS.get()
+    if limit is None:
+        return DependencyError("PostgreSQL unavailable", detail=str(exc))
+    return StatementTimeoutError(
+        f"PostgreSQL took longer than API_STATEMENT_TIMEOUT_MS ({limit} ms) and the "
+        "request was cancelled; retry later, or ask for less (filters, a smaller limit)",
+        detail=str(exc),
+    )
+
+
+class Database:
+    def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
+        self.database_url = database_url
+        self.pool = ConnectionPool(
+            database_url,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row},
+            # Checked on checkout so a restarted PostgreSQL costs one retry, not an error;
+            # except a connection that just worked (a worker's batch after batch).
+            check=self._check_unless_recent,
+            reset=self._returned,
+            configure=self._configure,
+            open=False,
+            name="jobsched",
+        )
+        self._returned_at: dict[int, float] = {}
+        self._time_limits: dict[int, int | None] = {}
+        """The statement_timeout each pooled connection has (by id), set on it when a
+        caller needs another: the API's connections keep theirs, at no round trip."""
+        self.pool.open(wait=False)
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: a new connection (whose id may be a closed one's)."""
+        self._time_limits.pop(id(conn), None)
+        stored_json.configure(conn)
+
+    @contextmanager
+    def time_limit(self, ms: int | None) -> Iterator[None]:
+        """Within this block (this thread or task), every statement PostgreSQL runs for
+        this store is cancelled after ``ms`` (None or 0: no limit) and raises
+        ``StatementTimeoutError``. The API's requests run in one; the tick and the
+        workers, whose statements must finish, in none."""
+        token = _TIME_LIMIT_MS.set(ms or None)
+        try:
+            yield
+        finally:
+            _TIME_LIMIT_MS.reset(token)
+
+    def _limit(self, conn: psycopg.Connection[Any]) -> None:
+        """Give ``conn`` the statement timeout of the code using it, if it has another
+        (a session setting, committed at once: kept while the connection is pooled)."""
+        wanted = _TIME_LIMIT_MS.get()
+        if self._time_limits.get(id(conn)) == wanted:
+            return
+        if wanted is None:
+            conn.execute("RESET statement_timeout")
+        else:
+            conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{wanted}ms"])
+        if not conn.autocommit:
+            conn.commit()
+        self._time_limits[id(conn)] = wanted
+
+    def _returned(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: a connection came back in good order (by id: psycopg connections
+        take no attributes; a reused id merely skips the check of a new connection)."""
+        self._returned_at[id(conn)] = time.monotonic()
+
+    def _check_unless_recent(self, conn: psycopg.Connection[Any]) -> None:
+        """Pool hook: check a connection on checkout (one round trip) unless it came back
+        less than ``RECENTLY_USED_S`` ago. A server restarted within that second fails
+        the statement instead (a DependencyError: the worker retries its batch)."""
+        if time.monotonic() - self._returned_at.get(id(conn), -RECENTLY_USED_S) < RECENTLY_USED_S:
+            return
+        ConnectionPool.check_connection(conn)
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def tx(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection in a transaction; driver errors become ``DependencyError``.
+
+        ``timeout_s`` is how long to wait for a pooled connection."""
+        try:
+            with self.pool.connection(timeout=timeout_s) as conn:
+                self._limit(conn)
+                with conn.transaction():
+                    yield conn
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
+
+    @contextmanager
+    def statement(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A connection for a single statement that is its own transaction (autocommit):
+        one round trip where ``tx`` adds a BEGIN and a COMMIT. For the worker's hot
+        path, whose every write is one statement."""
+        try:
+            with self.pool.connection(timeout=timeout_s) as conn:
+                conn.autocommit = True
+                try:
+                    self._limit(conn)
+                    yield conn
+                finally:
+                    conn.autocommit = False
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
+
+    def _paged(
+        self,
+        count_query: str,
+        select_query: str | sql.Composable,
+        params: dict[str, Any],
+        limit: int | None,
+        page_key: tuple[str, Any],
+        to_model: Any,
+    ) -> Page:
+        """One page of a filtered list, its total, and the cursor of the next page.
+
+        ``select_query`` reads the rows after the cursor's key (its parameters are in
+        ``params``); ``page_key`` is the list's cursor kind and a row's key."""
+        limit = _page_limit(limit)
+        kind, key_of = page_key
+        with self.tx() as conn:
+            # The queries fold away the filters not given ("%(x)s IS NULL OR ..."); a
+            # cached generic plan could not, and would miss the filter's index.
+            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            total = conn.execute(count_query, params).fetchone()["n"]
+            rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
+        return _page(rows, limit, to_model, lambda row: keyset.encode(kind, key_of(row)), total)
+
+    def ping(self, timeout_s: float = 10.0) -> bool:
+        with self.tx(timeout_s) as conn:
+            conn.execute("SELECT 1")
+        return True

@@ -1,0 +1,97 @@
+"""Executions as the API reads and changes them: get, list, cancel, requeue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from jobsched.domain import audit as changes
+from jobsched.domain.audit import Audit
+from jobsched.domain.models import Execution
+from jobsched.domain.states import ExecutionStatus
+from jobsched.store import audit as audit_log
+from jobsched.store import keyset
+from jobsched.store.database import TIME_KEY, Database, Page, _found, _time_key, parse_uuid
+from jobsched.store.queries import q
+from jobsched.store.rows import execution_from_row
+
+S = ExecutionStatus
+
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+class Executions(Database):
+    def get_execution(self, execution_id: str) -> Execution:
+        eid = parse_uuid(execution_id, "execution")
+        with self.tx() as conn:
+            row = _found(
+                conn.execute(q("get_execution"), {"id": eid}).fetchone(), "execution", execution_id
+            )
+        return execution_from_row(row)
+
+    def list_executions(
+        self,
+        job_id: str | None = None,
+        status: str | None = None,
+        handler: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page:
+        jid = parse_uuid(job_id, "job") if job_id else None
+        after = keyset.decode(cursor, "executions", TIME_KEY) or [None, None]
+        params = {
+            "job_id": jid,
+            "status": status,
+            "handler": handler,
+            "after_at": after[0],
+            "after_id": after[1],
+        }
+        # Totals come from the counters: the status ones when no job or handler is named.
+        count = "count_executions_by_status" if jid is None and handler is None else None
+        return self._paged(
+            q(count or "count_executions"),
+            q("list_executions"),
+            params,
+            limit,
+            ("executions", _time_key),
+            execution_from_row,
+        )
+
+    @staticmethod
+    def execution_for_update(conn: Conn, execution_id: uuid.UUID) -> dict[str, Any]:
+        """The run's row, locked to the end of the caller's transaction."""
+        row = conn.execute(q("get_execution_for_update"), {"id": execution_id}).fetchone()
+        return _found(row, "execution", "")
+
+    @staticmethod
+    def write_cancel(
+        conn: Conn,
+        row: dict[str, Any],
+        history: list[dict[str, Any]],
+        now: datetime,
+        audit: Audit | None,
+    ) -> None:
+        """Write a run CANCELLED (``row`` read by ``execution_for_update``) with its
+        attempts as closed, and the audit entry."""
+        conn.execute(
+            q("cancel_execution"),
+            {"id": row["id"], "attempts": Jsonb(history), "reason": "cancelled", "now": now},
+        )
+        change = changes.status_change(row["status"], S.CANCELLED.value)
+        audit_log.record(conn, audit, "execution", row["id"], change, now)
+
+    @staticmethod
+    def write_requeue(conn: Conn, row: dict[str, Any], now: datetime, audit: Audit | None) -> None:
+        """Write a run back to PENDING (``row`` read by ``execution_for_update``), its
+        dead-letter entry deleted, and the audit entry."""
+        conn.execute(q("requeue_execution"), {"id": row["id"], "now": now})
+        entry = conn.execute(q("delete_dead_letter_of_execution"), {"id": row["id"]}).fetchone()
+        change = changes.status_change(row["status"], S.PENDING.value)
+        if entry:  # a retry of a FAILED run (and every redrive) removes its DLQ entry
+            change["dead_letter_id"] = {"before": str(entry["id"]), "after": None}
+        audit_log.record(conn, audit, "execution", row["id"], change, now)

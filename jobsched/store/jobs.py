@@ -1,0 +1,216 @@
+"""Jobs: create, read, list, edit, pause/resume, delete, and a job's occurrence ledger."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from jobsched.domain import audit as changes
+from jobsched.domain.audit import Audit
+from jobsched.domain.lifecycle import StatusChange
+from jobsched.domain.models import Job
+from jobsched.errors import ConflictError, ValidationError
+from jobsched.store import audit as audit_log
+from jobsched.store import keyset
+from jobsched.store.database import Database, Page, _found, parse_uuid
+from jobsched.store.queries import q
+from jobsched.store.rows import job_from_row
+
+
+@dataclass(frozen=True)
+class JobSort:
+    """One sort of GET /jobs: its column, direction, and how a cursor's value parses.
+    Ties are broken by id in the same direction, so (column, id) is the page key."""
+
+    column: str
+    descending: bool
+    parse: keyset.Parser
+    nullable: bool = False  # NULLS LAST (next_run_time of an unscheduled job)
+
+    def order(self) -> sql.Composable:
+        way = sql.SQL("DESC" if self.descending else "ASC")
+        nulls = sql.SQL(" NULLS LAST" if self.nullable else "")
+        return sql.SQL("{col} {way}{nulls}, id {way}").format(
+            col=sql.Identifier(self.column), way=way, nulls=nulls
+        )
+
+    def after(self, value: Any) -> sql.Composable:
+        """Rows after a cursor whose sort value is ``value`` (%(after_value)s)."""
+        col, op = sql.Identifier(self.column), sql.SQL("<" if self.descending else ">")
+        if value is None:  # the cursor is within the NULLS LAST tail
+            return sql.SQL("({col} IS NULL AND id {op} %(after_id)s)").format(col=col, op=op)
+        tail = sql.SQL(" OR {col} IS NULL").format(col=col) if self.nullable else sql.SQL("")
+        return sql.SQL("(({col}, id) {op} (%(after_value)s, %(after_id)s){tail})").format(
+            col=col, op=op, tail=tail
+        )
+
+
+JOB_SORTS = {
+    "name": JobSort("name", False, keyset.text),
+    "-name": JobSort("name", True, keyset.text),
+    "created_at": JobSort("created_at", False, keyset.time),
+    "-created_at": JobSort("created_at", True, keyset.time),
+    "next_run_time": JobSort("next_run_time", False, keyset.optional_time, nullable=True),
+    "-next_run_time": JobSort("next_run_time", True, keyset.optional_time, nullable=True),
+    "priority": JobSort("priority", False, keyset.integer),
+    "-priority": JobSort("priority", True, keyset.integer),
+}
+
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+def _name_taken(name: str) -> ConflictError:
+    return ConflictError(f"a job named {name!r} already exists", fields={"name": "already exists"})
+
+
+class Jobs(Database):
+    def insert_job(
+        self,
+        data: dict[str, Any],
+        next_run: datetime | None,
+        now: datetime,
+        audit: Audit | None = None,
+    ) -> Job:
+        """Write a validated job, due first at ``next_run`` (``lifecycle.first_run``),
+        and its audit entry; a name taken is a ``ConflictError`` naming the field."""
+        params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params["next_run_time"] = next_run
+        # Every job has its own secret: notifications to its notify_url are signed with it.
+        params["notify_secret"] = secrets.token_urlsafe(32)
+        try:
+            with self.tx() as conn:
+                row = conn.execute(q("insert_job"), params).fetchone()
+                audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
+        except psycopg.errors.UniqueViolation:
+            raise _name_taken(data["name"]) from None
+        return job_from_row(row)
+
+    def get_job(self, job_id: str) -> Job:
+        with self.tx() as conn:
+            row = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
+        return job_from_row(row)
+
+    def list_jobs(
+        self,
+        status: str | None = None,
+        handler: str | None = None,
+        name: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page:
+        sort = sort or "created_at"
+        spec = JOB_SORTS.get(sort)
+        if spec is None:
+            raise ValidationError({"sort": "must be one of " + ", ".join(JOB_SORTS)})
+        kind = f"jobs:{sort}"
+        key = keyset.decode(cursor, kind, (spec.parse, keyset.uuid_value))
+        params = {"status": status, "handler": handler, "name": name}
+        after: sql.Composable = sql.SQL("TRUE")
+        if key is not None:
+            params.update(after_value=key[0], after_id=key[1])
+            after = spec.after(key[0])
+        select = sql.SQL(q("list_jobs")).format(order=spec.order(), after=after)
+
+        def key_of(row: dict[str, Any]) -> list[Any]:
+            value = row[spec.column]
+            return [value.isoformat() if isinstance(value, datetime) else value, str(row["id"])]
+
+        return self._paged(q("count_jobs"), select, params, limit, (kind, key_of), job_from_row)
+
+    @staticmethod
+    def job_for_update(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
+        """The job's row, locked to the end of the caller's transaction."""
+        return _found(conn.execute(q("get_job_for_update"), {"id": job_id}).fetchone(), "job", "")
+
+    @staticmethod
+    def write_job_update(
+        conn: Conn,
+        current: dict[str, Any],
+        data: dict[str, Any],
+        next_run: datetime | None,
+        now: datetime,
+        audit: Audit | None,
+    ) -> dict[str, Any]:
+        """Write an edit of ``current`` (read by ``job_for_update``) and its audit entry;
+        the row as written."""
+        jid = current["id"]
+        params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+        params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
+        # The new schedule validated and computed: any earlier flag is stale.
+        params.update(next_run_time=next_run, schedule_error=None)
+        try:
+            row = conn.execute(q("update_job"), params).fetchone()
+        except psycopg.errors.UniqueViolation:
+            raise _name_taken(data["name"]) from None
+        audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
+        return row
+
+    def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
+        """Deletes the job and its history; returns its unfinished execution ids."""
+        jid = parse_uuid(job_id, "job")
+        with self.tx() as conn:
+            current = _found(
+                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
+            )
+            ids = [
+                str(r["id"])
+                for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
+            ]
+            conn.execute(q("delete_job"), {"id": jid})
+            audit_log.record(conn, audit, "job", jid, changes.deleted(current), now)
+        return ids
+
+    @staticmethod
+    def write_job_status(
+        conn: Conn,
+        current: dict[str, Any],
+        status: str,
+        change: StatusChange,
+        now: datetime,
+        audit: Audit | None,
+    ) -> dict[str, Any]:
+        """Write a pause or a resume of ``current`` (read by ``job_for_update``) as
+        ``lifecycle.status_change`` decided it, and its audit entry; the row."""
+        params = {
+            "id": current["id"],
+            "status": status,
+            "next_run_time": change.next_run_time,
+            "schedule_error": change.schedule_error,
+            "now": now,
+            "paused_at": change.paused_at,
+            "resumed_at": change.resumed_at,
+        }
+        row = conn.execute(q("set_job_status"), params).fetchone()
+        entry = changes.status_change(current["status"], status)
+        audit_log.record(conn, audit, "job", current["id"], entry, now)
+        return row
+
+    def occurrence_rows(
+        self, job_id: str, since: datetime, until: datetime, limit: int
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A job's row and its runs scheduled in ``since <= t < until`` (at most
+        ``limit``), in one transaction."""
+        with self.tx() as conn:
+            job = _found(
+                conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
+                "job",
+                job_id,
+            )
+            rows = conn.execute(
+                q("occurrence_rows"),
+                {"job_id": job["id"], "since": since, "until": until, "limit": limit},
+            ).fetchall()
+        return job, rows

@@ -1,0 +1,153 @@
+"""The use cases that ask for runs: a trigger and a backfill. Each opens its unit of
+work, reads through the store (the job, locked or with its catalog entry), decides
+with the domain (jobsched/domain/triggering.py, jobsched/domain/lifecycle.py) and the
+caller's ``decide``, writes through the store, and commits. The store never calls
+back up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from jobsched.domain import cron, lifecycle
+from jobsched.domain.access import forbidden_overrides
+from jobsched.domain.audit import Audit
+from jobsched.domain.models import Execution, Job
+from jobsched.domain.run_ids import run_id
+from jobsched.domain.triggering import (
+    not_yet_run,
+    room_refusal,
+    run_row,
+    run_time,
+    trigger_keys,
+    triggered_runs,
+)
+from jobsched.errors import ConflictError, ForbiddenError, ValidationError
+from jobsched.registry import Handler
+from jobsched.store import Store
+from jobsched.store.database import parse_uuid
+from jobsched.store.rows import job_from_row
+
+Decide = Callable[[Job, dict[str, Any] | None], Sequence[dict[str, Any]]]
+"""The runs a trigger asks for, given its job and its handler's catalog entry (None:
+none), as read in its transaction; raises to refuse them (nothing is written)."""
+
+
+def _refuse_unless_room(store: Store, conn: Any, job_id: Any, adding: int, limit: int) -> None:
+    n = store.unfinished_of_job(conn, job_id, limit)
+    if (why := room_refusal(n, adding, limit)) is not None:
+        raise ConflictError(why, limit=limit, unfinished=n)
+
+
+def refuse_overrides(
+    scope: str, job: Job, handler: Handler | None, runs: list[dict[str, Any]], batch: bool
+) -> None:
+    """403 naming each payload field the caller's scope may not override for one
+    run: a handler declares what an operate key may change (``overridable``);
+    everything else, and anything of a ``system.*`` handler, needs admin."""
+    overridable = handler.overridable if handler is not None else ()
+    refused: dict[str, str] = {}
+    for i, run in enumerate(runs):
+        payload = run.get("payload")
+        if payload is None:
+            continue
+        prefix = f"runs[{i}].payload." if batch else "payload."
+        for name in forbidden_overrides(scope, job.handler, overridable, job.payload, payload):
+            refused[prefix + name] = "overriding it for one run needs the admin scope"
+    if refused:
+        names = ", ".join(sorted(refused))
+        raise ForbiddenError(
+            f"{job.handler} does not let a key of scope {scope} override {names}",
+            "admin",
+            refused,
+        )
+
+
+def trigger(
+    store: Store,
+    job_id: str,
+    now: datetime,
+    runs: Sequence[dict[str, Any]] = ({},),
+    audit: Audit | None = None,
+    decide: Decide | None = None,
+    key: str | None = None,
+    queued: bool = False,
+    max_unfinished: int | None = None,
+) -> list[Execution]:
+    """Executions for a manual trigger, in one transaction and one INSERT; each run
+    may override payload and priority, and be due later (``run_at``, ``delay_ms``).
+
+    Written PENDING for the tick's outbox to push, or with ``queued`` QUEUED (at
+    ``now``) for the caller to push right after commit (``Handoff.submit``; the
+    tick's repair pushes them if that push is lost).
+
+    The job is read once, with its handler's catalog entry, in the transaction that
+    writes the runs; ``decide`` (if given) turns them into the runs to write, or
+    refuses. With an idempotency ``key``, a repeated request returns the runs the
+    first one created. With ``max_unfinished``, runs that would leave the job more
+    unfinished runs than that are refused (``ConflictError`` naming the limit)."""
+    jid = parse_uuid(job_id, "job")
+    with store.tx() as conn:
+        job, published = store.trigger_target(conn, jid)
+        if key is not None and (earlier := store.earlier_trigger(conn, jid, key)) is not None:
+            return earlier
+        if decide is not None:
+            runs = list(decide(job_from_row(job), published))
+        if (why := lifecycle.refusal(job["status"], "trigger")) is not None:
+            raise ConflictError(why)
+        if max_unfinished is not None:
+            store.lock_job_runs(conn, jid)
+            _refuse_unless_room(store, conn, jid, len(runs), max_unfinished)
+        times = [run_time(run, now) for run in runs]
+        ids = [run_id(when) for when in times]
+        keys = trigger_keys(key, len(runs))
+        created = triggered_runs(job, ids, times, runs, now, keys, queued)
+        store.write_triggered(conn, job, ids, created, runs, key, now, audit)
+    # Runs due on a day without its partition (far ahead): moved into its new one.
+    store.partitions_for(times)
+    return created
+
+
+def backfill(
+    store: Store,
+    job_id: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    audit: Audit | None = None,
+    limit: int = 500,
+    max_unfinished: int | None = None,
+) -> tuple[list[Execution], int]:
+    """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
+    not run (never recorded, or SKIPPED), once: a repeated backfill finds them
+    written. Under any overlap policy but ``allow`` they run one at a time, oldest
+    first (held back, released by the tick). Returns the runs written and how many
+    occurrences in the range had run already. More than ``limit`` in the range is
+    refused, naming ``end``; runs past ``max_unfinished`` (as ``trigger``), with a
+    ``ConflictError``."""
+    jid = parse_uuid(job_id, "job")
+    with store.tx() as conn:
+        if max_unfinished is not None:
+            # Before the job row, as a trigger takes them (its insert then waits for
+            # the row): the other order could deadlock with a trigger.
+            store.lock_job_runs(conn, jid)
+        job = store.job_to_backfill(conn, jid)
+        if not job["schedule"]:
+            raise ConflictError("the job has no schedule to backfill")
+        if (why := lifecycle.refusal(job["status"], "backfill")) is not None:
+            raise ConflictError(why)
+        rule = lifecycle.dst_rule(job)
+        times, more = cron.between(job["schedule"], job["timezone"], start, end, limit, rule)
+        if more:
+            raise ValidationError(
+                {"end": f"the range holds more than {limit} occurrences; backfill less"}
+            )
+        todo = not_yet_run(times, store.ran_occurrences(conn, jid, times))
+        if max_unfinished is not None and todo:
+            _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
+        hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
+        rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
+        created = store.write_backfill(conn, job, rows, (start, end), now, audit)
+    store.partitions_for([e.scheduled_for for e in created])
+    return created, len(times) - len(created)
