@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from jobsched.domain import cron
+from jobsched.domain import bounded, cron
 from jobsched.domain.bounded import MAX_JSON_DEPTH, json_problem, text_problem
 
 
@@ -95,3 +95,32 @@ def test_the_bounds_are_inclusive() -> None:
     document = {"a": "x"}  # {"a":"x"}: 9 bytes
     assert json_problem(document, max_bytes=9) is None
     assert json_problem(document, max_bytes=8) == "must be at most 8 bytes of JSON"
+
+
+@pytest.mark.parametrize(
+    ("sizes", "budget", "held"),
+    [
+        ([], 100, 0),
+        # Each item costs its size and a comma.
+        ([49, 49], 100, 2),
+        ([49, 50], 100, 1),
+        ([10, 10, 10, 10], 33, 3),
+        ([10, 10, 10, 10], 32, 2),
+        # At least one item, however heavy: paging always moves on.
+        ([500, 1], 100, 1),
+        ([99], 100, 1),
+    ],
+)
+def test_a_page_holds_the_items_that_fit_its_budget_and_at_least_one(sizes, budget, held) -> None:
+    assert bounded.fits_in_page(sizes, budget) == held
+
+
+def test_a_page_is_budgeted_at_1_mib_less_its_envelope_by_default() -> None:
+    # The README's 1 MiB a page, written out; 128 KiB of it is kept for the envelope.
+    fits = 1024 * 1024 - 128 * 1024 - 1
+    assert bounded.fits_in_page([fits, 1]) == 1
+    assert bounded.fits_in_page([fits - 2, 0]) == 2
+
+
+def test_the_wire_form_is_compact_ascii_so_its_length_is_its_size() -> None:
+    assert bounded.wire_json({"a": [1, 2], "b": "é😀"}) == '{"a":[1,2],"b":"\\u00e9\\ud83d\\ude00"}'

@@ -96,3 +96,64 @@ def test_what_is_upcoming(minutes: int, next_run: int, outcome: str) -> None:
     when = T0 + timedelta(minutes=minutes)
     (entry,) = ledger.entries([when], [], [], T0 + timedelta(minutes=next_run), NOW)
     assert entry["outcome"] == outcome
+
+
+def job(schedule: str | None = "0 * * * *", **fields) -> dict:
+    values = {"timezone": "UTC", "created_at": T0 - timedelta(days=1), "run_at": None}
+    return {"schedule": schedule, **values, **fields}
+
+
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("stored", "since", "until", "limit", "expected"),
+    [
+        # The window is half-open: an occurrence at `until` is the next window's.
+        (job(), T0, T0 + 3 * H, 100, ([T0, T0 + H, T0 + 2 * H], [], False)),
+        (job(), T0 + timedelta(minutes=1), T0 + 3 * H, 100, ([T0 + H, T0 + 2 * H], [], False)),
+        # Nothing is expected before the job existed.
+        (
+            job(created_at=T0 + 90 * timedelta(minutes=1)),
+            T0,
+            T0 + 3 * H,
+            100,
+            ([T0 + 2 * H], [], False),
+        ),
+        (job(created_at=T0 + 5 * H), T0, T0 + 3 * H, 100, ([], [], False)),
+        # A schedule that no longer computes expects nothing (its error says why).
+        (job("not a schedule"), T0, T0 + 3 * H, 100, ([], [], False)),
+        # A one-off job expects its run_at, if it is in the window.
+        (job(None, run_at=T0 + H), T0, T0 + 3 * H, 100, ([T0 + H], [], False)),
+        (job(None, run_at=T0 + 3 * H), T0, T0 + 3 * H, 100, ([], [], False)),
+        (job(None, run_at=T0), T0, T0 + 3 * H, 100, ([T0], [], False)),
+        (job(None, run_at=T0 - H), T0, T0 + 3 * H, 100, ([], [], False)),
+        (job(None), T0, T0 + 3 * H, 100, ([], [], False)),
+    ],
+)
+def test_the_occurrences_a_job_expects(stored, since, until, limit, expected) -> None:
+    assert ledger.expected(stored, since, until, limit) == expected
+
+
+def test_the_expected_occurrences_stop_at_the_limit_and_say_there_were_more() -> None:
+    times, dropped, more = ledger.expected(job(), T0, T0 + 5 * H, 2)
+    assert (len(times), dropped, more) == (2, [], True)
+    assert set(times) <= {T0 + n * H for n in range(5)}
+    assert ledger.expected(job(), T0, T0 + 2 * H, 2) == ([T0, T0 + H], [], False)
+
+
+def test_a_local_time_the_dst_change_skips_is_listed_as_dropped_under_dst_gap_skip() -> None:
+    # Paris skips 02:00-03:00 on 2026-03-29: 02:30 does not exist that night.
+    paris = job("30 2 * * *", timezone="Europe/Paris", dst_gap="skip")
+    since, until = datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC)
+    times, dropped, more = ledger.expected(paris, since, until, 100)
+    assert times == [
+        datetime(2026, 3, 28, 1, 30, tzinfo=UTC),
+        datetime(2026, 3, 30, 0, 30, tzinfo=UTC),
+    ]
+    assert [d.date().isoformat() for d in dropped] == ["2026-03-29"] and not more
+    # The dropped times are looked for among as many occurrences as the limit allows.
+    first, dropped, more = ledger.expected(paris, since, until, 1)
+    assert (len(first), more) == (1, True) and len(dropped) <= 1
+    shifted = ledger.expected({**paris, "dst_gap": "shift"}, since, until, 100)
+    assert len(shifted[0]) == 3 and shifted[1] == []

@@ -71,7 +71,7 @@ def test_the_size_bound_counts_bytes_as_the_api_sends_them() -> None:
 
 def test_a_value_that_cannot_be_encoded_raises_a_clear_error() -> None:
     # Python refuses to turn an int of over 4,300 digits into text (CVE-2020-10735).
-    with pytest.raises(UnstorableResult, match=r"cannot be stored: .*digits"):
+    with pytest.raises(UnstorableResult, match=r"cannot be stored: ValueError: .*digits"):
         clean_result({"n": 10**5000})
 
 
@@ -102,3 +102,10 @@ def test_a_result_of_256_kib_is_kept_and_one_byte_more_is_truncated() -> None:
         "size_bytes": 256 * 1024 + 1,
         "preview": json.dumps(fits + "x")[:4000],
     }
+
+
+def test_a_truncated_results_preview_keeps_its_text_readable() -> None:
+    # The preview is for a person reading the run: é stays é, not \u00e9.
+    over = clean_result("é" * (MAX_RESULT_BYTES // 6 + 1))
+    assert over["truncated"] is True
+    assert over["preview"].startswith('"éé') and "\\u" not in over["preview"]
