@@ -22,7 +22,7 @@ from jobsched.clock import Clock, SystemClock
 from jobsched.domain import alerts, contract, cron, rollups
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
-from jobsched.domain.bounded import fits_in_page, wire_json
+from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Job
 from jobsched.domain.redaction import redact
@@ -558,6 +558,9 @@ def _weighed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     listing the runs a request created (up to 500, each with its payload) stays as
     light as a list page; ``total`` still counts them all, and the job's executions
     list them all."""
+    # Most answers fit whole: one encoding of the list costs half of one per item.
+    if len(wire_json(items)) <= PAGE_BUDGET_BYTES:
+        return items
     return items[: fits_in_page(len(wire_json(item)) for item in items)]
 
 

@@ -41,7 +41,11 @@ def wire_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def fits_in_page(sizes: Iterable[int], budget: int = MAX_PAGE_BYTES - PAGE_ENVELOPE_BYTES) -> int:
+PAGE_BUDGET_BYTES = MAX_PAGE_BYTES - PAGE_ENVELOPE_BYTES
+"""What a page's items may weigh together (as sent, with their commas)."""
+
+
+def fits_in_page(sizes: Iterable[int], budget: int = PAGE_BUDGET_BYTES) -> int:
     """How many of the items of ``sizes`` (in order) a page holds: as many as fit in
     ``budget`` together, and at least one, so paging always moves on."""
     used = count = 0
