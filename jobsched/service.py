@@ -318,14 +318,16 @@ class JobService:
         return view
 
     def _unpark(self, job: Job) -> None:
-        """Runs parked at the old max_concurrency go back to ready under the new one
-        (else a raised or removed cap would leave them waiting for a slot that frees
-        only when one of its runs ends). If Redis is down the update still stands; the
-        parked runs then wait for the job's next run to leave flight."""
+        """The job's runs in the queue take the new max_concurrency, and those parked at
+        the old one go back to ready (else a raised or removed cap would leave them
+        waiting for a slot that frees only when one of its runs ends). If Redis is down
+        the update still stands; parked runs then wait for the job's next run to leave
+        flight, and runs never looked at keep the cap they were queued with."""
         try:
-            self.queue.for_pool(job.pool).unpark_job(job.id, job.max_concurrency)
+            runs = self.store.unfinished_run_ids(job.id)
+            self.queue.for_pool(job.pool).unpark_job(job.id, job.max_concurrency, runs)
         except DependencyError as exc:
-            log.warning("update: could not release parked runs now: %s", exc)
+            log.warning("update: could not give the queued runs the new cap now: %s", exc)
 
     def delete_job(self, job_id: str) -> None:
         unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))

@@ -311,13 +311,16 @@ class RedisQueue:
         return {eid: int(r) for eid, r in zip(execution_ids, result, strict=True)}
 
     @redis_errors
-    def unpark_job(self, job_id: str, max_concurrency: int | None) -> int:
-        """A job's max_concurrency changed: its parked runs take the new cap and go back
-        to ready, in their order (a claim parks again those still over it). Returns
-        how many moved."""
+    def unpark_job(
+        self, job_id: str, max_concurrency: int | None, run_ids: Sequence[str] = ()
+    ) -> int:
+        """A job's max_concurrency changed: ``run_ids`` (its unfinished runs) take the
+        new cap wherever the queue holds them, and its parked runs go back to ready, in
+        their order (a claim parks again those still over it). Returns how many moved."""
         k = self.keys
-        args = [job_id, max_concurrency or 0]
-        return int(self._run("unpark", [k.ready, k.parked, k.limits, k.parked_jobs], args))
+        keys = [k.ready, k.parked, k.limits, k.parked_jobs, k.meta, k.inflight]
+        keys.append(k.job_running(job_id))
+        return int(self._run("unpark", keys, [job_id, max_concurrency or 0, *run_ids]))
 
     @redis_errors
     def recheck_parked(self) -> None:

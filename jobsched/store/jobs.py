@@ -158,6 +158,14 @@ class Jobs(Database):
         audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
         return row
 
+    def unfinished_run_ids(self, job_id: str) -> list[str]:
+        """The ids of a job's unfinished runs (through executions_job_unfinished_idx;
+        at most MAX_UNFINISHED_RUNS_PER_JOB of them, plus its scheduled ones)."""
+        jid = parse_uuid(job_id, "job")
+        with self.statement() as conn:
+            rows = conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
+            return [str(r["id"]) for r in rows]
+
     def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
         """Deletes the job and its history; returns its unfinished execution ids."""
         jid = parse_uuid(job_id, "job")

@@ -306,3 +306,24 @@ def test_raising_a_jobs_max_concurrency_starts_its_waiting_runs_at_once(
     wait_for(lambda: GATE.started == 3, what="the waiting runs to start")  # none has ended
     GATE.open.set()
     engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), w, timeout=30)
+
+
+@pytest.mark.parametrize(("before", "after", "started"), [(1, 3, 3), (None, 1, 1), (2, None, 4)])
+def test_a_changed_max_concurrency_holds_for_runs_no_claim_has_looked_at_yet(
+    engine: Engine, api: JobService, gate: None, before: int | None, after: int | None, started: int
+) -> None:
+    """Runs queued before the change, still in the ready set (never parked), take the
+    new cap too: a raised cap starts them, a new cap holds them, a removed cap frees
+    them."""
+    w = worker(engine, "w1", max_concurrent_jobs=5)  # publishes sample.gate; claims nothing yet
+    fields = {} if before is None else {"max_concurrency": before}
+    job = api.create_job({"name": "recapped", "handler": "sample.gate", **fields})
+    runs = trigger(api, job["id"], 4)
+    tick(engine)  # pushed; no claim has looked at them (so none was parked)
+    api.update_job(job["id"], {"max_concurrency": after})
+    work(engine, w)
+    wait_for(lambda: GATE.started == started, what=f"{started} runs to start")
+    work(engine, w)
+    assert GATE.started == started
+    GATE.open.set()
+    engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), w, timeout=30)

@@ -56,7 +56,7 @@ def every_script_call(queue: RedisQueue) -> list[tuple[str, list[str]]]:
         lambda: queue.promote(NOW),
         lambda: queue.age(10),
         lambda: queue.cancel(["e"]),
-        lambda: queue.unpark_job("job-1", 2),
+        lambda: queue.unpark_job("job-1", 2, ["run-1", "run-2"]),
         lambda: queue.acquire_leader("me", 1000, NOW),
         lambda: queue.release_leader("me"),
     ]
