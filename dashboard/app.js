@@ -57,7 +57,8 @@
 
 import { h, logo, setChildren } from './js/dom.js';
 import { auth, createApi } from './js/api.js';
-import { can, session } from './js/access.js';
+import { can, rankScopes, session } from './js/access.js';
+import { loadContract, rankedScopes } from './js/contract.js';
 import { Poller, liveStatus } from './js/poller.js';
 import { closeAllDialogs, startClock, toast } from './js/ui.js';
 import { fmtTime } from './js/format.js';
@@ -187,7 +188,9 @@ function showWho() {
 /** Learn which key is signed in (once per sign-in), then render. */
 async function loadMe() {
   try {
-    session.me = await state.api.me();
+    const [me, schemas] = await Promise.all([state.api.me(), loadContract(state.api)]);
+    rankScopes(rankedScopes(schemas));
+    session.me = me;
   } catch (err) {
     if (err.status === 401) return; // onUnauthorized already went to sign-in
     session.me = { id: '', name: 'unknown key', scope: 'read', rate_limit_per_minute: null, bootstrap: false };

@@ -45,3 +45,30 @@ export function withRange(help, spec) {
   if (spec.min === null || spec.max === null) return help;
   return `${help}; ${spec.min}–${spec.max}`;
 }
+
+/** Once the document is read, give a <select> (inside `field`, from selectField) every
+ * value `model.name` accepts, after the `lead` options ([['', 'All statuses']]), in the
+ * order and words of `words`; the selected value is kept. Without the document the
+ * select keeps the options it was made with. */
+export function fillChoices(field, api, model, name, words, lead = []) {
+  return loadContract(api).then((schemas) => {
+    const spec = fieldSpec(schemas, model, name);
+    const sel = field.querySelector('select');
+    if (!spec.choices || !sel) return;
+    const keep = sel.value;
+    const options = [...lead, ...selectOptions(spec, words)].map(([v, l]) => {
+      const opt = document.createElement('option');
+      opt.value = v;
+      opt.textContent = l;
+      return opt;
+    });
+    sel.replaceChildren(...options);
+    sel.value = keep;
+  });
+}
+
+/** The scopes from least to most rights (the document's `x-ranked` of KeyCreate.scope). */
+export function rankedScopes(schemas) {
+  const prop = schemas && schemas.KeyCreate && schemas.KeyCreate.properties && schemas.KeyCreate.properties.scope;
+  return (prop && prop['x-ranked']) || null;
+}

@@ -359,7 +359,9 @@ Scope = Annotated[
     Meta(
         description="read: every GET; operate: also trigger, backfill, schedule previews, "
         "pause, resume, cancel, retry, redrive and dead-letter delete; admin: also create, "
-        "update and delete jobs, and manage keys"
+        "update and delete jobs, and manage keys",
+        # enums are listed sorted; clients that rank scopes read the order from here
+        extra_json_schema={"x-ranked": list(SCOPES)},
     ),
 ]
 RateLimit = Annotated[

@@ -4,10 +4,13 @@
 import { h, route, debounce } from '../dom.js';
 import { fmtJson, truncate } from '../format.js';
 import { liveTable, pager, relTime, selectField } from '../ui.js';
+import { fillChoices } from '../contract.js';
 
 export const title = 'Audit log';
 
-const ACTIONS = ['create', 'update', 'delete', 'pause', 'resume', 'trigger', 'cancel', 'retry', 'redrive', 'dlq_delete', 'key_create', 'key_revoke'];
+const ACTIONS = ['create', 'update', 'delete', 'pause', 'resume', 'trigger', 'backfill', 'cancel', 'retry', 'redrive', 'dlq_delete', 'key_create', 'key_revoke'];
+// The words for each action and target; the choices themselves come from the API's
+// document (fillChoices), so an action added there shows up here as its name.
 const ACTION_LABELS = { dlq_delete: 'delete dead-letter entry', key_create: 'create API key', key_revoke: 'revoke API key' };
 const TARGETS = [['job', 'Jobs'], ['execution', 'Executions'], ['dead_letter', 'Dead-letter entries'], ['key', 'API keys']];
 
@@ -122,20 +125,26 @@ export function mount(root, ctx) {
       on: { click: () => { filters.target_id = ''; targetChip.hidden = true; refilter(); } },
     }, '×'));
 
+  const actionWords = Object.fromEntries(ACTIONS.map((a) => [a, ACTION_LABELS[a] || a]));
+  const actionFilter = selectField({
+    label: 'Action', name: 'action', testid: 'audit-filter-action', value: filters.action,
+    options: [['', 'All actions'], ...Object.entries(actionWords)],
+    onChange: (v) => { filters.action = v; refilter(); },
+  });
+  const targetFilter = selectField({
+    label: 'Target', name: 'target_type', testid: 'audit-filter-target-type', value: filters.target_type,
+    options: [['', 'All targets'], ...TARGETS],
+    onChange: (v) => { filters.target_type = v; refilter(); },
+  });
+  fillChoices(actionFilter, ctx.api, 'AuditEntry', 'action', actionWords, [['', 'All actions']]);
+  fillChoices(targetFilter, ctx.api, 'AuditEntry', 'target_type', Object.fromEntries(TARGETS), [['', 'All targets']]);
+
   root.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Audit log'), total),
     h('p', { class: 'muted small' }, 'Every change made through the API: who (the id of the API key, never the key), what, when, and each changed field before and after. Entries are kept when jobs are deleted or cleaned up.'),
     h('div', { class: 'toolbar' },
-      selectField({
-        label: 'Action', name: 'action', testid: 'audit-filter-action', value: filters.action,
-        options: [['', 'All actions'], ...ACTIONS.map((a) => [a, ACTION_LABELS[a] || a])],
-        onChange: (v) => { filters.action = v; refilter(); },
-      }),
-      selectField({
-        label: 'Target', name: 'target_type', testid: 'audit-filter-target-type', value: filters.target_type,
-        options: [['', 'All targets'], ...TARGETS],
-        onChange: (v) => { filters.target_type = v; refilter(); },
-      }),
+      actionFilter,
+      targetFilter,
       h('label', { class: 'filter', for: 'audit-key' }, h('span', { class: 'filter-label' }, 'Key id'), keyInput),
       targetChip),
     table.el,

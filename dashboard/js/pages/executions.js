@@ -2,6 +2,7 @@
 
 import { h, route } from '../dom.js';
 import { pager, selectField } from '../ui.js';
+import { fillChoices } from '../contract.js';
 import { EXECUTION_STATUSES, executionsTable } from '../executions-view.js';
 import { HANDLERS } from '../handlers.js';
 
@@ -32,14 +33,19 @@ export function mount(root, ctx) {
       on: { click: () => { filters.job_id = ''; jobChip.hidden = true; refilter(); } },
     }, '×'));
 
+  const statusWords = Object.fromEntries(EXECUTION_STATUSES.map((st) => [st, st]));
+  const statusFilter = selectField({
+    label: 'Status', name: 'status', testid: 'executions-filter-status', value: filters.status,
+    options: [['', 'All statuses'], ...Object.entries(statusWords)],
+    onChange: (v) => { filters.status = v; refilter(); },
+  });
+  // Every status the API has, even one this page has no words for yet.
+  fillChoices(statusFilter, ctx.api, 'Execution', 'status', statusWords, [['', 'All statuses']]);
+
   root.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Executions'), total),
     h('div', { class: 'toolbar' },
-      selectField({
-        label: 'Status', name: 'status', testid: 'executions-filter-status', value: filters.status,
-        options: [['', 'All statuses'], ...EXECUTION_STATUSES.map((st) => [st, st])],
-        onChange: (v) => { filters.status = v; refilter(); },
-      }),
+      statusFilter,
       selectField({
         label: 'Handler', name: 'handler', testid: 'executions-filter-handler', value: filters.handler,
         options: [['', 'All handlers'], ...[...new Set([...HANDLERS, filters.handler].filter(Boolean))].map((x) => [x, x])],

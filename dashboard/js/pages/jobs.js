@@ -8,6 +8,7 @@ import { openJobForm } from '../job-form.js';
 import { deleteJob, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
 import { HANDLERS } from '../handlers.js';
 import { can } from '../access.js';
+import { fillChoices } from '../contract.js';
 
 export const title = 'Jobs';
 
@@ -89,6 +90,14 @@ export function mount(root, ctx) {
     on: { input: debounce((e) => { filters.name = e.target.value.trim(); refilter(); }, 250) },
   });
 
+  const statusWords = { SCHEDULED: 'Scheduled', PAUSED: 'Paused' };
+  const statusFilter = selectField({
+    label: 'Status', name: 'status', testid: 'jobs-filter-status', value: filters.status,
+    options: [['', 'All statuses'], ...Object.entries(statusWords)],
+    onChange: (val) => { filters.status = val; refilter(); },
+  });
+  fillChoices(statusFilter, ctx.api, 'Job', 'status', statusWords, [['', 'All statuses']]);
+
   root.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' },
       h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Jobs'), total,
@@ -96,11 +105,7 @@ export function mount(root, ctx) {
         can('admin') && h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'job-create', on: { click: () => openJobForm(ctx, { onSaved: kick }) } }, '+ New job'))),
     h('div', { class: 'toolbar' },
       h('label', { class: 'filter filter-grow', for: 'jobs-search' }, h('span', { class: 'filter-label' }, 'Search'), search),
-      selectField({
-        label: 'Status', name: 'status', testid: 'jobs-filter-status', value: filters.status,
-        options: [['', 'All statuses'], ['SCHEDULED', 'Scheduled'], ['PAUSED', 'Paused']],
-        onChange: (val) => { filters.status = val; refilter(); },
-      }),
+      statusFilter,
       selectField({
         label: 'Handler', name: 'handler', testid: 'jobs-filter-handler', value: filters.handler,
         options: [['', 'All handlers'], ...[...new Set([...HANDLERS, filters.handler].filter(Boolean))].map((x) => [x, x])],

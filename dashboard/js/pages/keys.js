@@ -3,6 +3,7 @@
 
 import { h, setText } from '../dom.js';
 import { can, session } from '../access.js';
+import { fieldSpec, fillChoices, loadContract } from '../contract.js';
 import { confirmDialog, liveTable, relTime, runAction, selectField, toast } from '../ui.js';
 
 export const title = 'API keys';
@@ -64,6 +65,13 @@ export function mount(root, ctx) {
   const name = h('input', { id: 'key-name', name: 'name', type: 'text', autocomplete: 'off', spellcheck: 'false', required: true, 'aria-describedby': 'key-name-err' });
   const scope = selectField({ label: 'Scope', name: 'scope', testid: 'key-scope', value: 'read', options: SCOPES, onChange: () => {} });
   const limit = h('input', { id: 'key-rate-limit', name: 'rate_limit_per_minute', type: 'number', min: 1, step: 1, placeholder: 'unlimited', 'aria-describedby': 'key-rate_limit_per_minute-err' });
+  // The scopes and the limit's range as the API's document has them.
+  fillChoices(scope, ctx.api, 'KeyCreate', 'scope', Object.fromEntries(SCOPES));
+  loadContract(ctx.api).then((schemas) => {
+    const spec = fieldSpec(schemas, 'KeyCreate', 'rate_limit_per_minute');
+    if (spec.min !== null) limit.min = spec.min;
+    if (spec.max !== null) limit.max = spec.max;
+  });
   const formError = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'form-error', hidden: true });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'key-create-submit' }, 'Create key');
   const created = h('div', { class: 'key-created', 'data-testid': 'key-created', hidden: true });
