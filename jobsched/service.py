@@ -16,7 +16,7 @@ from typing import Any
 
 from jobsched import job_life, run_life
 from jobsched import trigger as asking
-from jobsched.api import queries
+from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import alerts, contract, cron, rollups
@@ -288,22 +288,19 @@ class JobService:
         query = load_query(queries.JobGetQuery, params or {})
         view = self._flag_jobs([self.job_view(self.store.get_job(job_id))])[0]
         if query.include == "executions":
-            page = self.store.list_executions(job_id=job_id, limit=query.executions_limit).to_dict()
+            found = self.store.list_executions(job_id=job_id, limit=query.executions_limit)
+            page = cursors.body(found, "executions")
             page["items"] = self._flag_executions(page["items"])
             view["executions"] = page
         return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.JobListQuery, params)
-        page = self.store.list_jobs(
-            status=query.status,
-            handler=query.handler,
-            name=query.name,
-            sort=query.sort,
-            limit=query.limit,
-            cursor=query.cursor,
-        )
-        return {**page.to_dict(), "items": self._flag_jobs([self.job_view(j) for j in page.items])}
+        sort, after = query.order(), cursors.job_after(query.cursor, query.order())
+        page = self.store.list_jobs(**query.filters(), sort=sort, limit=query.size(), after=after)
+        jobs, next_cursor = cursors.cut(page, f"jobs:{sort}")
+        items = self._flag_jobs([self.job_view(j) for j in jobs])
+        return {"items": items, "next_cursor": next_cursor, "total": page.total}
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         before = self.store.get_job(job_id)
@@ -398,13 +395,9 @@ class JobService:
             job_id, handler = query.job_id, query.handler
         else:
             query, handler = load_query(queries.JobExecutionsQuery, params), None
-        page: dict[str, Any] = self.store.list_executions(
-            job_id=job_id,
-            status=query.status,
-            handler=handler,
-            limit=query.limit,
-            cursor=query.cursor,
-        ).to_dict()
+        after, size = query.after("executions"), query.size()
+        found = self.store.list_executions(job_id, query.status, handler, size, after)
+        page = cursors.body(found, "executions")
         page["items"] = self._flag_executions(page["items"])
         return page
 
@@ -434,7 +427,8 @@ class JobService:
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.Paging, params)
-        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor).to_dict()
+        found = self.store.list_dead_letter(limit=query.size(), after=query.after("dead_letter"))
+        page = cursors.body(found, "dead_letter")
         page["items"] = self._visible(page["items"])
         return page
 
@@ -453,8 +447,9 @@ class JobService:
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
         query = load_query(queries.AuditQuery, params)
-        page = self.store.list_audit(query.filters(), limit=query.limit, cursor=query.cursor)
-        return page.to_dict()
+        before = cursors.audit_before(query.cursor)
+        page = self.store.list_audit(query.filters(), limit=query.size(), before_id=before)
+        return cursors.body(page, cursors.encode_audit)
 
     # ---------------------------------------------------------------- system
 

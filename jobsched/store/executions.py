@@ -14,8 +14,7 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store import audit as audit_log
-from jobsched.store import keyset
-from jobsched.store.database import TIME_KEY, Database, Page, _found, _time_key, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Database, Page, _found, _time_key, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
@@ -39,11 +38,12 @@ class Executions(Database):
         job_id: str | None = None,
         status: str | None = None,
         handler: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+        after: list[Any] | None = None,
     ) -> Page:
+        """Newest first, after the position ``after`` ((created_at, id))."""
         jid = parse_uuid(job_id, "job") if job_id else None
-        after = keyset.decode(cursor, "executions", TIME_KEY) or [None, None]
+        after = after or [None, None]
         params = {
             "job_id": jid,
             "status": status,
@@ -58,7 +58,7 @@ class Executions(Database):
             q("list_executions"),
             params,
             limit,
-            ("executions", _time_key),
+            _time_key,
             execution_from_row,
         )
 

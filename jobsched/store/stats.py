@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jobsched.domain.rollups import MinuteRow
+from jobsched.domain.models import MinuteRow
 from jobsched.store.database import Database
 from jobsched.store.queries import q
 
