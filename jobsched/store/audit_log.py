@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Database, Page, _page
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _page
 from jobsched.store.queries import q
 
 
-class AuditLog(Database):
-    def list_audit(
+class AuditLog(Repository):
+    def list(
         self, filters: dict[str, Any], limit: int = DEFAULT_PAGE, before_id: int | None = None
     ) -> Page:
         """Audit entries newest first, below the id ``before_id`` (None: from the

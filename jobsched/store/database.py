@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,8 @@ from jobsched.sanitize import clean_text
 from jobsched.store import stored_json
 
 log = logging.getLogger("jobsched.store")
+
+Conn = psycopg.Connection[dict[str, Any]]
 
 
 RECENTLY_USED_S = 1.0
@@ -242,3 +244,28 @@ class Database:
         with self.tx(timeout_s) as conn:
             conn.execute("SELECT 1")
         return True
+
+
+class Repository:
+    """One aggregate's SQL over the store's one pool (``db``): its own statements and
+    transactions, or a step in the caller's (the static methods taking ``conn``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def tx(self, timeout_s: float = 10.0) -> AbstractContextManager[Conn]:
+        return self.db.tx(timeout_s)
+
+    def statement(self, timeout_s: float = 10.0) -> AbstractContextManager[Conn]:
+        return self.db.statement(timeout_s)
+
+    def _paged(
+        self,
+        count_query: str,
+        select_query: str | sql.Composable,
+        params: dict[str, Any],
+        limit: int,
+        key_of: Callable[[dict[str, Any]], list[Any]],
+        to_model: Any,
+    ) -> Page:
+        return self.db._paged(count_query, select_query, params, limit, key_of, to_model)

@@ -14,7 +14,7 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Database, Page, _found, _time_key, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, _time_key, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
@@ -24,8 +24,8 @@ S = ExecutionStatus
 Conn = psycopg.Connection[dict[str, Any]]
 
 
-class Executions(Database):
-    def get_execution(self, execution_id: str) -> Execution:
+class Executions(Repository):
+    def get(self, execution_id: str) -> Execution:
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
             row = _found(
@@ -33,7 +33,7 @@ class Executions(Database):
             )
         return execution_from_row(row)
 
-    def list_executions(
+    def list(
         self,
         job_id: str | None = None,
         status: str | None = None,
@@ -63,7 +63,7 @@ class Executions(Database):
         )
 
     @staticmethod
-    def execution_for_update(conn: Conn, execution_id: uuid.UUID) -> dict[str, Any]:
+    def for_update(conn: Conn, execution_id: uuid.UUID) -> dict[str, Any]:
         """The run's row, locked to the end of the caller's transaction."""
         row = conn.execute(q("get_execution_for_update"), {"id": execution_id}).fetchone()
         return _found(row, "execution", "")

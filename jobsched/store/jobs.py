@@ -16,7 +16,7 @@ from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job, StatusChange
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Database, Page, _found, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import job_from_row
 
@@ -72,8 +72,8 @@ class NameTaken(Exception):
         self.name = name
 
 
-class Jobs(Database):
-    def insert_job(
+class Jobs(Repository):
+    def insert(
         self,
         data: dict[str, Any],
         next_run: datetime | None,
@@ -94,7 +94,7 @@ class Jobs(Database):
             raise NameTaken(data["name"]) from None
         return job_from_row(row)
 
-    def get_job(self, job_id: str) -> Job:
+    def get(self, job_id: str) -> Job:
         with self.tx() as conn:
             row = _found(
                 conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
@@ -103,7 +103,7 @@ class Jobs(Database):
             )
         return job_from_row(row)
 
-    def list_jobs(
+    def list(
         self,
         status: str | None = None,
         handler: str | None = None,
@@ -129,12 +129,12 @@ class Jobs(Database):
         return self._paged(q("count_jobs"), select, params, limit, key_of, job_from_row)
 
     @staticmethod
-    def job_for_update(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
+    def for_update(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
         """The job's row, locked to the end of the caller's transaction."""
         return _found(conn.execute(q("get_job_for_update"), {"id": job_id}).fetchone(), "job", "")
 
     @staticmethod
-    def write_job_update(
+    def write_update(
         conn: Conn,
         current: dict[str, Any],
         data: dict[str, Any],
@@ -164,7 +164,7 @@ class Jobs(Database):
             rows = conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
             return [str(r["id"]) for r in rows]
 
-    def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
+    def delete(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
         """Deletes the job and its history; returns its unfinished execution ids."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
@@ -180,7 +180,7 @@ class Jobs(Database):
         return ids
 
     @staticmethod
-    def write_job_status(
+    def write_status(
         conn: Conn,
         current: dict[str, Any],
         status: str,
