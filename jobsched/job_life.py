@@ -37,9 +37,9 @@ def update_job(
     """Write a validated edit; its next run is ``lifecycle.next_run_on_edit``'s."""
     jid = parse_uuid(job_id, "job")
     with _unique_name(), store.tx() as conn:
-        current = store.job_for_update(conn, jid)
+        current = store.jobs.for_update(conn, jid)
         next_run = lifecycle.next_run_on_edit(current, data, now)
-        row = store.write_job_update(conn, current, data, next_run, now, audit)
+        row = store.jobs.write_update(conn, current, data, next_run, now, audit)
     return job_from_row(row)
 
 
@@ -50,11 +50,11 @@ def set_job_status(
     it is (nothing written, nothing audited)."""
     jid = parse_uuid(job_id, "job")
     with store.tx() as conn:
-        current = store.job_for_update(conn, jid)
+        current = store.jobs.for_update(conn, jid)
         if current["status"] == status:
             return job_from_row(current)
         change = lifecycle.status_change(current, status, now, describe_error)
-        row = store.write_job_status(conn, current, status, change, now, audit)
+        row = store.jobs.write_status(conn, current, status, change, now, audit)
     return job_from_row(row)
 
 
@@ -63,7 +63,7 @@ def create_job(
 ) -> Job:
     """Write a validated job, due first when ``lifecycle.first_run`` says."""
     with _unique_name():
-        return store.insert_job(data, lifecycle.first_run(data, now), now, audit)
+        return store.jobs.insert(data, lifecycle.first_run(data, now), now, audit)
 
 
 def ensure_job(store: Store, data: dict[str, Any], now: datetime) -> Job | None:
@@ -80,7 +80,7 @@ def occurrences(
 ) -> tuple[Job, list[dict[str, Any]], bool]:
     """The ledger of a job's occurrences in ``since <= t < until`` (at most
     ``limit``): each expected one, and what became of it (``ledger.entries``)."""
-    job, rows = store.occurrence_rows(job_id, since, until, limit + 1)
+    job, rows = store.jobs.occurrence_rows(job_id, since, until, limit + 1)
     expected, dropped, cut = ledger.expected(job, since, until, limit)
     recorded = [
         ledger.RunRow(

@@ -133,7 +133,7 @@ def all_executions(store: Store, job_id: str) -> list[Any]:
     """Every execution of a job, through the store's paged listing."""
     items, after = [], None
     while True:
-        page = store.list_executions(job_id=job_id, limit=200, after=after)
+        page = store.executions.list(job_id=job_id, limit=200, after=after)
         items += page.items
         after = page.after
         if after is None:

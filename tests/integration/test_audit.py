@@ -294,6 +294,8 @@ def test_cleanup_keeps_the_audit_log(api: Api, engine: Engine) -> None:
     job = new_job(api)
     api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
     engine.run_until(lambda: api.ok("GET", "/executions?status=SUCCEEDED")["total"] == 1)
-    removed = engine.store.delete_executions_older_than(engine.clock.now() + timedelta(days=1))
+    removed = engine.store.retention.delete_executions_older_than(
+        engine.clock.now() + timedelta(days=1)
+    )
     assert removed == 1
     assert [e["action"] for e in api.audit()] == ["trigger", "create"]
