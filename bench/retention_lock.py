@@ -206,7 +206,7 @@ class HotPath:
 def retain(retention: Store, day: datetime, cutoff: datetime, old: bool, locked: list[Any]) -> None:
     """Drops ``day``: the store's way, or (``old``) migration 0008's."""
     if not old:
-        retention.delete_executions_older_than(cutoff)
+        retention.retention.delete_executions_older_than(cutoff)
         return
     began = time.perf_counter()
     try:
@@ -224,14 +224,14 @@ def measure(scr: Scratch, job: str, day: datetime, old: bool, baseline_s: float)
     cutoff = day + timedelta(days=1)
     retention = Store(scr.database_url, max_size=2)
     locked: list[tuple[float, float]] = []  # when retention held (or queued for) its lock
-    drop = retention._drop_partition
+    drop = retention.retention._drop_partition
 
     def timed_drop(part: str, pause: Any) -> None:
         started = time.perf_counter()
         drop(part, pause)
         locked.append((started, time.perf_counter()))
 
-    retention._drop_partition = timed_drop  # type: ignore[method-assign]
+    retention.retention._drop_partition = timed_drop  # type: ignore[method-assign]
     try:
         with LockWaits(scr.database_url) as waits, HotPath(scr.store, job) as hot:
             time.sleep(baseline_s)  # the hot path alone, for comparison
