@@ -1,7 +1,8 @@
 """The layers (docs/architecture.md): the core (``jobsched/``) imports neither ``infra/``
 nor ``handlers/`` nor an AWS library, and has no import cycle, lazy imports included; the
 domain imports no setting, registry, store, queue, API or use case; the store imports no
-use case; what lives outside the core plugs in through entry points."""
+use case, only the domain's types (an allow-list), and refuses no request (no
+ValidationError/ConflictError); what lives outside the core plugs in through entry points."""
 
 from __future__ import annotations
 
