@@ -25,8 +25,8 @@ from jobsched.api.http import error_body, parse_json, prefers, status_for
 from jobsched.api.openapi import openapi_document, scope_of
 from jobsched.api.prometheus import CONTENT_TYPE
 from jobsched.api.queries import MetricsFormatQuery
-from jobsched.domain.access import Caller
 from jobsched.domain.bounded import wire_json
+from jobsched.domain.models import Caller
 from jobsched.domain.validation import load_query
 from jobsched.errors import JobSchedulerError
 from jobsched.runtime import runtime

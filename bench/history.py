@@ -42,11 +42,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch import scratch, write_results  # noqa: E402
+from jobsched.api import cursors  # noqa: E402
 from jobsched.clock import FakeClock  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.scheduler import Scheduler  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
-from jobsched.store import keyset  # noqa: E402
 
 HISTORY_DAYS = 30
 RECENT_RUNS = 3_600
@@ -158,7 +158,7 @@ def measure(
             " ORDER BY created_at DESC, id DESC OFFSET %(offset)s LIMIT 1",
             {"job": job, "offset": offset},
         ).fetchone()
-        return keyset.encode("executions", [row[0].isoformat(), str(row[1])])
+        return cursors.encode("executions", [row[0], row[1]])
 
     deep = cursor_at(total // 2, None)
     job_deep = cursor_at(job_total // 2, target_job)

@@ -9,7 +9,7 @@ generate_series``: finished runs, 0.1 % of them FAILED with a dead-letter entry 
 Three hot-path threads then loop, each timing every call: a trigger of 10 runs
 (``trigger``, a write), the claim read of those runs (``claimed``), the first
 page of ``list_executions`` and the tick's outbox read (``pending``). They run for
-``--baseline`` seconds alone, then while ``Store.delete_executions_older_than`` drops
+``--baseline`` seconds alone, then while ``store.retention.delete_executions_older_than`` drops
 the day, then stop. Printed and written to ``bench/results/retention_lock.json``: the
 longest call, by statement, alone and during retention, and how long retention took.
 
@@ -175,9 +175,9 @@ class HotPath:
             ids = [e.id for e in made]
             if not ids:
                 continue
-            self._timed("claim read", lambda: store.claimed(ids))  # noqa: B023
-            self._timed("list", lambda: store.list_executions(limit=20))
-            self._timed("outbox read", lambda: store.pending(limit=100))
+            self._timed("claim read", lambda: store.runs.claimed(ids))  # noqa: B023
+            self._timed("list", lambda: store.executions.list(limit=20))
+            self._timed("outbox read", lambda: store.outbox.pending(limit=100))
 
     def __enter__(self) -> HotPath:
         for t in self.threads:
@@ -206,7 +206,7 @@ class HotPath:
 def retain(retention: Store, day: datetime, cutoff: datetime, old: bool, locked: list[Any]) -> None:
     """Drops ``day``: the store's way, or (``old``) migration 0008's."""
     if not old:
-        retention.delete_executions_older_than(cutoff)
+        retention.retention.delete_executions_older_than(cutoff)
         return
     began = time.perf_counter()
     try:
@@ -224,14 +224,14 @@ def measure(scr: Scratch, job: str, day: datetime, old: bool, baseline_s: float)
     cutoff = day + timedelta(days=1)
     retention = Store(scr.database_url, max_size=2)
     locked: list[tuple[float, float]] = []  # when retention held (or queued for) its lock
-    drop = retention._drop_partition
+    drop = retention.retention._drop_partition
 
     def timed_drop(part: str, pause: Any) -> None:
         started = time.perf_counter()
         drop(part, pause)
         locked.append((started, time.perf_counter()))
 
-    retention._drop_partition = timed_drop  # type: ignore[method-assign]
+    retention.retention._drop_partition = timed_drop  # type: ignore[method-assign]
     try:
         with LockWaits(scr.database_url) as waits, HotPath(scr.store, job) as hot:
             time.sleep(baseline_s)  # the hot path alone, for comparison

@@ -372,11 +372,11 @@ def tick_cost(s: Scratch, due: int) -> dict:
     scheduled_s = time.perf_counter() - t0
     push_redis_s = mark_pg_s = 0.0
     with counter.counting():
-        while pending := store.pending(limit=1000):
+        while pending := store.outbox.pending(limit=1000):
             t1 = time.perf_counter()
             s.queue.enqueue_delayed(pending, now)
             t2 = time.perf_counter()
-            store.mark_queued([item.id for item, _ in pending], now)
+            store.outbox.mark_queued([item.id for item, _ in pending], now)
             push_redis_s += t2 - t1
             mark_pg_s += time.perf_counter() - t2
     reset_due(s)

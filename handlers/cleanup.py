@@ -76,7 +76,7 @@ def run(
     # Upper-cased and de-duplicated, keeping the order given.
     statuses = list(dict.fromkeys(s.upper() for s in payload.get("statuses", TERMINAL_STATUSES)))
     cutoff = now - timedelta(days=days)
-    deleted = ctx.store.delete_executions_older_than(cutoff, statuses)
+    deleted = ctx.store.retention.delete_executions_older_than(cutoff, statuses)
     ctx.logger.info(f"system.cleanup deleted {deleted} executions finished before {cutoff}")
     return {
         "deleted": int(deleted),
@@ -93,7 +93,7 @@ def _trim_audit(ctx: HandlerContext, now: datetime) -> dict[str, Any]:
     if not days:  # AUDIT_RETENTION_DAYS=0: the audit log is kept forever
         return {"audit_deleted": 0, "audit_cutoff": None}
     cutoff = now - timedelta(days=days)
-    deleted = ctx.store.delete_audit_older_than(cutoff)
+    deleted = ctx.store.retention.delete_audit_older_than(cutoff)
     ctx.logger.info(f"system.cleanup deleted {deleted} audit entries from before {cutoff}")
     return {"audit_deleted": int(deleted), "audit_cutoff": cutoff.isoformat()}
 

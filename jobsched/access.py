@@ -26,8 +26,9 @@ from typing import Any
 from jobsched.api.http import bootstrap_key_index
 from jobsched.clock import Clock
 from jobsched.domain import contract
-from jobsched.domain.access import BOOTSTRAP_SCOPE, KEY_PREFIX, Caller, allows, key_hash
+from jobsched.domain.access import BOOTSTRAP_SCOPE, KEY_PREFIX, allows, key_hash
 from jobsched.domain.audit import Audit, key_id
+from jobsched.domain.models import Caller
 from jobsched.domain.validation import load_body
 from jobsched.errors import DependencyError, ForbiddenError, RateLimitedError, UnauthorizedError
 from jobsched.queue.rate_limit import RateLimiter

@@ -65,14 +65,16 @@ class Catalog:
         handler = self.builtins.get(name)
         if handler is not None:
             return handler
-        row = self.store.catalog_entry(name)
+        row = self.store.handlers.catalog_entry(name)
         return _entry(row) if row is not None else None
 
     def names(self) -> list[str]:
-        return sorted(set(self.builtins.names()) | {r["name"] for r in self.store.catalog()})
+        return sorted(
+            set(self.builtins.names()) | {r["name"] for r in self.store.handlers.catalog()}
+        )
 
     def handlers(self) -> list[Handler]:
-        published = {r["name"]: _entry(r) for r in self.store.catalog()}
+        published = {r["name"]: _entry(r) for r in self.store.handlers.catalog()}
         merged = {**published, **{h.name: h for h in self.builtins.handlers()}}
         return [merged[name] for name in sorted(merged)]
 

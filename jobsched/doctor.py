@@ -205,7 +205,7 @@ class Doctor:
     def _figures(self, now: datetime) -> dict[str, Any] | None:
         if not self.schema_ok:  # an older schema may lack what the queries read
             return None
-        return self.store.doctor_figures(now, OVERDUE_AFTER)
+        return self.store.stats.doctor_figures(now, OVERDUE_AFTER)
 
     def due(self, figures: dict[str, Any] | None) -> Check:
         if figures is None:

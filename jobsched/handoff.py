@@ -77,7 +77,7 @@ class Handoff:
         outbox = [e for e in ready if e.status == ExecutionStatus.PENDING]
         try:
             self._push([(e.queue_item(), e.due) for e in ready], now, again=again)
-            self.store.mark_queued([e.id for e in outbox], now)
+            self.store.outbox.mark_queued([e.id for e in outbox], now)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)
             return executions
@@ -93,9 +93,9 @@ class Handoff:
         ``DependencyError`` when Redis or PostgreSQL fails (the rest waits a tick)."""
         pushed = 0
         while True:
-            pending = self.store.pending(limit=OUTBOX_BATCH)
+            pending = self.store.outbox.pending(limit=OUTBOX_BATCH)
             self._push(pending, now)
-            self.store.mark_queued([item.id for item, _ in pending], now)
+            self.store.outbox.mark_queued([item.id for item, _ in pending], now)
             pushed += len(pending)
             if len(pending) < OUTBOX_BATCH:
                 return pushed
@@ -113,7 +113,7 @@ class Handoff:
         added = 0
         after = None
         while True:
-            page = self.store.unfinished(after=after, limit=RECONCILE_PAGE)
+            page = self.store.outbox.unfinished(after=after, limit=RECONCILE_PAGE)
             mine = {r["pool"] for r in page}
             added += self._push_missing(page, mine, now, visibility_ms)
             pools |= mine
@@ -132,7 +132,7 @@ class Handoff:
         tick calls it each pass over the rows written since its last pass, ``until``
         a grace period before now (the writer's own push is under way till then).
         Returns how many were pushed."""
-        written = self.store.queued_between(since, until)
+        written = self.store.outbox.queued_between(since, until)
         if not written:
             return 0
         added = self._push_missing(written, {r["pool"] for r in written}, now, visibility_ms)
@@ -143,7 +143,7 @@ class Handoff:
     def _push_missing(
         self, snapshot: list[dict[str, Any]], pools: set[str], now: datetime, visibility_ms: int
     ) -> int:
-        """Push the runs of ``snapshot`` (rows as ``Store.unfinished`` returns them)
+        """Push the runs of ``snapshot`` (rows as ``store.outbox.unfinished`` returns them)
         that Redis lacks and PostgreSQL still has unfinished; returns how many.
 
         Runs keep finishing while this reads, and Redis forgets a run (its ack) only
@@ -159,7 +159,7 @@ class Handoff:
             for pool, rows in _by_pool(snapshot).items()
             for eid in self.queue.for_pool(pool).unknown([r["id"] for r in rows])
         ]
-        by_pool = _by_pool(self.store.unfinished(lacking)) if lacking else {}
+        by_pool = _by_pool(self.store.outbox.unfinished(lacking)) if lacking else {}
         added = 0
         for pool, mine in sorted(by_pool.items()):
             queue = self.queue.for_pool(pool)

@@ -4,6 +4,8 @@ decides with jobsched/domain/lifecycle.py, writes through the store, and commits
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +15,20 @@ from jobsched.domain.models import Job
 from jobsched.errors import ConflictError
 from jobsched.store import Store
 from jobsched.store.database import describe_error, parse_uuid
+from jobsched.store.jobs import NameTaken
 from jobsched.store.rows import job_from_row
+
+
+@contextmanager
+def _unique_name() -> Iterator[None]:
+    """A name another job has (the store's ``NameTaken``) is the caller's 409, naming
+    the field."""
+    try:
+        yield
+    except NameTaken as taken:
+        raise ConflictError(
+            f"a job named {taken.name!r} already exists", fields={"name": "already exists"}
+        ) from None
 
 
 def update_job(
@@ -21,10 +36,10 @@ def update_job(
 ) -> Job:
     """Write a validated edit; its next run is ``lifecycle.next_run_on_edit``'s."""
     jid = parse_uuid(job_id, "job")
-    with store.tx() as conn:
-        current = store.job_for_update(conn, jid)
+    with _unique_name(), store.tx() as conn:
+        current = store.jobs.for_update(conn, jid)
         next_run = lifecycle.next_run_on_edit(current, data, now)
-        row = store.write_job_update(conn, current, data, next_run, now, audit)
+        row = store.jobs.write_update(conn, current, data, next_run, now, audit)
     return job_from_row(row)
 
 
@@ -35,11 +50,11 @@ def set_job_status(
     it is (nothing written, nothing audited)."""
     jid = parse_uuid(job_id, "job")
     with store.tx() as conn:
-        current = store.job_for_update(conn, jid)
+        current = store.jobs.for_update(conn, jid)
         if current["status"] == status:
             return job_from_row(current)
         change = lifecycle.status_change(current, status, now, describe_error)
-        row = store.write_job_status(conn, current, status, change, now, audit)
+        row = store.jobs.write_status(conn, current, status, change, now, audit)
     return job_from_row(row)
 
 
@@ -47,7 +62,8 @@ def create_job(
     store: Store, data: dict[str, Any], now: datetime, audit: Audit | None = None
 ) -> Job:
     """Write a validated job, due first when ``lifecycle.first_run`` says."""
-    return store.insert_job(data, lifecycle.first_run(data, now), now, audit)
+    with _unique_name():
+        return store.jobs.insert(data, lifecycle.first_run(data, now), now, audit)
 
 
 def ensure_job(store: Store, data: dict[str, Any], now: datetime) -> Job | None:
@@ -64,7 +80,7 @@ def occurrences(
 ) -> tuple[Job, list[dict[str, Any]], bool]:
     """The ledger of a job's occurrences in ``since <= t < until`` (at most
     ``limit``): each expected one, and what became of it (``ledger.entries``)."""
-    job, rows = store.occurrence_rows(job_id, since, until, limit + 1)
+    job, rows = store.jobs.occurrence_rows(job_id, since, until, limit + 1)
     expected, dropped, cut = ledger.expected(job, since, until, limit)
     recorded = [
         ledger.RunRow(

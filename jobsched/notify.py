@@ -55,7 +55,7 @@ class Notifier:
         if webhook is None:
             return 0
         delivered = 0
-        for row in alerts.delivery_order(self.store.claim_notifications(now, BATCH, LEASE)):
+        for row in alerts.delivery_order(self.store.notifications.claim(now, BATCH, LEASE)):
             body = alerts.body_bytes(row["body"])
             stamp = int(now.timestamp())
             payload = {
@@ -85,10 +85,10 @@ class Notifier:
                 webhook.run(payload, ctx)
             except Exception as exc:  # any failure to deliver is retried, then given up
                 backoff = timedelta(seconds=min(2 ** row["attempts"], 600))
-                self.store.notification_failed(row["id"], str(exc), now + backoff, MAX_ATTEMPTS)
+                self.store.notifications.failed(row["id"], str(exc), now + backoff, MAX_ATTEMPTS)
                 log.warning("notification not delivered: %s", exc, extra={"kind": row["kind"]})
                 continue
-            self.store.notification_sent(row["id"], now)
+            self.store.notifications.sent(row["id"], now)
             delivered += 1
         return delivered
 

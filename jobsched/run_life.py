@@ -19,12 +19,12 @@ def cancel(store: Store, execution_id: str, now: datetime, audit: Audit | None =
     """Cancel an unfinished run (its open attempt closed CANCELLED)."""
     eid = parse_uuid(execution_id, "execution")
     with store.tx() as conn:
-        row = store.execution_for_update(conn, eid)
+        row = store.executions.for_update(conn, eid)
         if not allowed(row["status"], ExecutionStatus.CANCELLED):
             raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
         history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
-        store.write_cancel(conn, row, history, now, audit)
-    return store.get_execution(execution_id)
+        store.executions.write_cancel(conn, row, history, now, audit)
+    return store.executions.get(execution_id)
 
 
 def requeue(
@@ -33,10 +33,10 @@ def requeue(
     """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
     eid = parse_uuid(execution_id, "execution")
     with store.tx() as conn:
-        row = store.execution_for_update(conn, eid)
+        row = store.executions.for_update(conn, eid)
         if not allowed(row["status"], ExecutionStatus.PENDING):
             raise ConflictError(
                 f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
             )
-        store.write_requeue(conn, row, now, audit)
-    return store.get_execution(execution_id)
+        store.executions.write_requeue(conn, row, now, audit)
+    return store.executions.get(execution_id)

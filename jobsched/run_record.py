@@ -1,7 +1,7 @@
 """The worker's use case of recording runs: it decides each write from what it holds
 of the row (jobsched/domain/recording.py: ``begin``, an attempt's end with the retry
 or dead-letter decision), and the store writes them, guarded, in one statement
-(``Store.write_runs``). A result PostgreSQL refuses for its data is decided again, as
+(``store.runs.write_runs``). A result PostgreSQL refuses for its data is decided again, as
 a failure saying why."""
 
 from __future__ import annotations
@@ -60,17 +60,17 @@ def record(
     writes = [begin(h, now) for h in starts]
     writes += [end_of(h, f, now, policy) for h, f in ends]
     try:
-        written = store.write_runs(writes, now)
+        written = store.runs.write_runs(writes, now)
     except REFUSED_FOR_DATA:
         written = []
         for w, finish in zip(writes, [None] * len(starts) + [f for _, f in ends], strict=True):
             try:
-                written += store.write_runs([w], now)
+                written += store.runs.write_runs([w], now)
             except REFUSED_FOR_DATA as exc:
                 if finish is None:
                     raise
                 again = end_of(w.held, _refused(finish, exc), now, policy)
-                written += store.write_runs([again], now)
+                written += store.runs.write_runs([again], now)
     started = {w.held.id: w.after() for w in written if w.recorded is None}
     ended = {w.held.id: w.recorded for w in written if w.recorded is not None}
     return started, ended
@@ -93,7 +93,7 @@ def note_cancelled(
         }
         for held, error in ends
     ]
-    return store.note_cancelled(rows, now)
+    return store.runs.note_cancelled(rows, now)
 
 
 def start(
@@ -106,7 +106,7 @@ def start(
     deleted are left out. The executions returned are as the worker holds them
     (``claimed_executions``): without created_at, updated_at, result or alerts."""
     tokens = dict(claims)
-    rows = store.claimed(list(tokens))
+    rows = store.runs.claimed(list(tokens))
     held = [Held(r, tokens[str(r["id"])], worker_id, now) for r in rows]
     started, _ = record(store, held, [], now)
     return [execution_from_row(h.row) for h in started.values()]
@@ -118,7 +118,7 @@ def finish(
     """Records the results of attempts recorded RUNNING (by ``start``), for the ids
     that still hold their lease (results from stale leases are ignored)."""
     tokens = {f.execution_id: f.token for f in finishes}
-    rows = store.lock_running(list(tokens))
+    rows = store.runs.lock_running(list(tokens))
     held = {
         str(r["id"]): Held(r, r["lease_token"], r["worker_id"], r["started_at"], True)
         for r in rows

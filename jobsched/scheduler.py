@@ -195,7 +195,7 @@ class Scheduler:
             report.promoted += queue.promote(now)
             if self.settings.priority_aging_step:
                 report.aged += queue.age(self.settings.priority_aging_step)
-        self.store.mark_promoted(report.promoted, now)
+        self.store.outbox.mark_promoted(report.promoted, now)
         return pools
 
     def _count(self, scheduled: Scheduled, report: TickReport) -> None:
@@ -208,9 +208,9 @@ class Scheduler:
 
     def _finish(self, now: datetime, report: TickReport, pools: list[str]) -> None:
         """The leader's last steps: release held runs, the outbox, upkeep, depths."""
-        report.unheld = self.store.release_held(now)
+        report.unheld = self.store.schedule.release_held(now)
         report.pushed += self.flush_outbox(now)
-        self.store.maintain(now)  # counters folded, partitions made ahead of time
+        self.store.partitions.maintain(now)  # counters folded, partitions made ahead of time
         report.pools = {pool: self.queue.for_pool(pool).depth() for pool in pools}
         report.depth = total_depth(report.pools.values())
         repairs = (report.expired, report.released, report.rebuilt, report.reconciled)

@@ -16,7 +16,7 @@ from typing import Any
 
 from jobsched import job_life, run_life
 from jobsched import trigger as asking
-from jobsched.api import queries
+from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import alerts, contract, cron, rollups
@@ -198,7 +198,7 @@ class JobService:
     def next_runs(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """A job's next ``count`` runs, in its zone with their UTC offsets."""
         query = load_query(queries.NextRunsQuery, params)
-        job = self.store.get_job(job_id)
+        job = self.store.jobs.get(job_id)
         if job.status != "SCHEDULED":
             return {"schedule": job.schedule, "timezone": job.timezone, "items": []}
         try:
@@ -286,27 +286,24 @@ class JobService:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
         default 50) so a detail page refreshes with one request."""
         query = load_query(queries.JobGetQuery, params or {})
-        view = self._flag_jobs([self.job_view(self.store.get_job(job_id))])[0]
+        view = self._flag_jobs([self.job_view(self.store.jobs.get(job_id))])[0]
         if query.include == "executions":
-            page = self.store.list_executions(job_id=job_id, limit=query.executions_limit).to_dict()
+            found = self.store.executions.list(job_id=job_id, limit=query.executions_limit)
+            page = cursors.body(found, "executions")
             page["items"] = self._flag_executions(page["items"])
             view["executions"] = page
         return view
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.JobListQuery, params)
-        page = self.store.list_jobs(
-            status=query.status,
-            handler=query.handler,
-            name=query.name,
-            sort=query.sort,
-            limit=query.limit,
-            cursor=query.cursor,
-        )
-        return {**page.to_dict(), "items": self._flag_jobs([self.job_view(j) for j in page.items])}
+        sort, after = query.order(), cursors.job_after(query.cursor, query.order())
+        page = self.store.jobs.list(**query.filters(), sort=sort, limit=query.size(), after=after)
+        jobs, next_cursor = cursors.cut(page, f"jobs:{sort}")
+        items = self._flag_jobs([self.job_view(j) for j in jobs])
+        return {"items": items, "next_cursor": next_cursor, "total": page.total}
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
-        before = self.store.get_job(job_id)
+        before = self.store.jobs.get(job_id)
         current = before.to_dict()
         data = validate_job_update(body, current, self.registry, self.handler_settings)
         job = job_life.update_job(self.store, job_id, data, self.clock.now(), self._audit("update"))
@@ -324,13 +321,13 @@ class JobService:
         the update still stands; parked runs then wait for the job's next run to leave
         flight, and runs never looked at keep the cap they were queued with."""
         try:
-            runs = self.store.unfinished_run_ids(job.id)
+            runs = self.store.jobs.unfinished_run_ids(job.id)
             self.queue.for_pool(job.pool).unpark_job(job.id, job.max_concurrency, runs)
         except DependencyError as exc:
             log.warning("update: could not give the queued runs the new cap now: %s", exc)
 
     def delete_job(self, job_id: str) -> None:
-        unfinished = self.store.delete_job(job_id, self.clock.now(), self._audit("delete"))
+        unfinished = self.store.jobs.delete(job_id, self.clock.now(), self._audit("delete"))
         # Running ones are told to stop; waiting ones leave the queue. If Redis is
         # down, workers drop them on claim: their rows no longer exist.
         try:
@@ -392,24 +389,20 @@ class JobService:
         self, params: Mapping[str, Any], job_id: str | None = None
     ) -> dict[str, Any]:
         if job_id is not None:
-            self.store.get_job(job_id)  # 404 for an unknown job, not an empty list
+            self.store.jobs.get(job_id)  # 404 for an unknown job, not an empty list
         if job_id is None:
             query = load_query(queries.ExecutionListQuery, params)
             job_id, handler = query.job_id, query.handler
         else:
             query, handler = load_query(queries.JobExecutionsQuery, params), None
-        page: dict[str, Any] = self.store.list_executions(
-            job_id=job_id,
-            status=query.status,
-            handler=handler,
-            limit=query.limit,
-            cursor=query.cursor,
-        ).to_dict()
+        after, size = query.after("executions"), query.size()
+        found = self.store.executions.list(job_id, query.status, handler, size, after)
+        page = cursors.body(found, "executions")
         page["items"] = self._flag_executions(page["items"])
         return page
 
     def get_execution(self, execution_id: str) -> dict[str, Any]:
-        return self._flag_executions([self.store.get_execution(execution_id).to_dict()])[0]
+        return self._flag_executions([self.store.executions.get(execution_id).to_dict()])[0]
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
         execution = run_life.cancel(
@@ -428,33 +421,35 @@ class JobService:
         self.handoff.submit(
             lambda: [run_life.requeue(self.store, execution_id, now, audit)], now, again=True
         )
-        return self.store.get_execution(execution_id).to_dict()
+        return self.store.executions.get(execution_id).to_dict()
 
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.Paging, params)
-        page = self.store.list_dead_letter(limit=query.limit, cursor=query.cursor).to_dict()
+        found = self.store.dead_letter.list(limit=query.size(), after=query.after("dead_letter"))
+        page = cursors.body(found, "dead_letter")
         page["items"] = self._visible(page["items"])
         return page
 
     def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
-        return self._visible([self.store.get_dead_letter(entry_id).to_dict()])[0]
+        return self._visible([self.store.dead_letter.get(entry_id).to_dict()])[0]
 
     def redrive_dead_letter(self, entry_id: str) -> dict[str, Any]:
-        entry = self.store.get_dead_letter(entry_id)
+        entry = self.store.dead_letter.get(entry_id)
         return self.retry_execution(entry.execution_id, action="redrive")
 
     def delete_dead_letter(self, entry_id: str) -> None:
-        self.store.delete_dead_letter(entry_id, self.clock.now(), self._audit("dlq_delete"))
+        self.store.dead_letter.delete(entry_id, self.clock.now(), self._audit("dlq_delete"))
 
     # ------------------------------------------------------------- audit log
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
         query = load_query(queries.AuditQuery, params)
-        page = self.store.list_audit(query.filters(), limit=query.limit, cursor=query.cursor)
-        return page.to_dict()
+        before = cursors.audit_before(query.cursor)
+        page = self.store.audit.list(query.filters(), limit=query.size(), before_id=before)
+        return cursors.body(page, cursors.encode_audit)
 
     # ---------------------------------------------------------------- system
 
@@ -477,8 +472,10 @@ class JobService:
 
     def metrics(self) -> dict[str, Any]:
         now = self.clock.now()
-        counts = self.store.counts()
-        activity = _activity(self.store.run_minutes(rollups.minute_start(now) - HOUR, now), now)
+        counts = self.store.stats.counts()
+        activity = _activity(
+            self.store.stats.run_minutes(rollups.minute_start(now) - HOUR, now), now
+        )
         pools = {pool: self.queue.for_pool(pool).depth() for pool in self.queue.known_pools()}
         depth = total_depth(pools.values())
         leader, ttl = self.queue.leader()
@@ -492,7 +489,9 @@ class JobService:
 
         return {
             "alerts": rollups.breaches_last_hour(
-                self.store.alert_minutes(rollups.breaches_since(now), now), now, alerts.BREACHES
+                self.store.stats.alert_minutes(rollups.breaches_since(now), now),
+                now,
+                alerts.BREACHES,
             ),
             "jobs": {
                 "total": sum(counts["jobs"].values()),
@@ -523,7 +522,7 @@ class JobService:
             "leader": {"id": leader.rsplit(":", 1)[0] if leader else None, "ttl_ms": ttl},
             "shards": self._shards(),
             "workers": {"total": len(workers), "stale": sum(1 for w in workers if w["stale"])},
-            "run_durations": _histograms(self.store.run_durations()),
+            "run_durations": _histograms(self.store.stats.run_durations()),
             "generated_at": now.isoformat(),
         }
 
@@ -539,7 +538,7 @@ class JobService:
         now = self.clock.now()
         since = rollups.minute_start(now - timedelta(seconds=window))
         by_start: dict[datetime, list[rollups.MinuteRow]] = {}
-        for row in self.store.run_minutes(since, now, bucket):
+        for row in self.store.stats.run_minutes(since, now, bucket):
             by_start.setdefault(row.minute, []).append(row)
         buckets = []
         for start, rows in sorted(by_start.items()):

@@ -98,12 +98,14 @@ def schedule_due(
     """
     horizon = max(horizon or now, now)
     with store.tx() as conn:
-        jobs = store.due_jobs(conn, horizon, limit, buckets)
+        jobs = store.schedule.due_jobs(conn, horizon, limit, buckets)
         read = len(jobs)
         # Overlap policies decide on the previous run's state at the occurrence's time
         # (cancel_previous must not cancel early): only "allow" jobs are staged ahead.
         jobs = [j for j in jobs if j["overlap_policy"] == "allow" or j["next_run_time"] <= now]
-        busy = store.busy_jobs(conn, [j["id"] for j in jobs if j["overlap_policy"] != "allow"])
+        busy = store.schedule.busy_jobs(
+            conn, [j["id"] for j in jobs if j["overlap_policy"] != "allow"]
+        )
         plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = []
         cancel_for: list[Any] = []
         broken: dict[Any, str] = {}
@@ -116,8 +118,8 @@ def schedule_due(
             plans.append((job, inserts, advance))
             if cancel:
                 cancel_for.append(job["id"])
-        unfinished = store.unfinished_of_jobs(conn, cancel_for)
-        store.cancel_runs(
+        unfinished = store.schedule.unfinished_of_jobs(conn, cancel_for)
+        store.schedule.cancel_runs(
             conn,
             [
                 {
@@ -132,11 +134,11 @@ def schedule_due(
             ],
         )
         names = {job["id"]: job["name"] for job in jobs}
-        created, refused = store.write_plans(conn, plans, names)
+        created, refused = store.schedule.write_plans(conn, plans, names)
         broken.update(refused)
-        store.flag_broken(conn, broken, now + SCHEDULE_ERROR_RETRY, now)
+        store.schedule.flag_broken(conn, broken, now + SCHEDULE_ERROR_RETRY, now)
     # Runs due on a day without its partition (written ahead, caught up): moved into it.
-    store.partitions_for([e.scheduled_for for e in created])
+    store.partitions.ensure_for([e.scheduled_for for e in created])
     pending = [e for e in created if e.status == ExecutionStatus.PENDING.value and not e.on_hold]
     flagged = {str(k): v for k, v in broken.items()}
     cancelled = [str(row["id"]) for row in unfinished]

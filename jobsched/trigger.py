@@ -35,7 +35,7 @@ none), as read in its transaction; raises to refuse them (nothing is written).""
 
 
 def _refuse_unless_room(store: Store, conn: Any, job_id: Any, adding: int, limit: int) -> None:
-    n = store.unfinished_of_job(conn, job_id, limit)
+    n = store.triggers.unfinished_of_job(conn, job_id, limit)
     if (why := room_refusal(n, adding, limit)) is not None:
         raise ConflictError(why, limit=limit, unfinished=n)
 
@@ -89,23 +89,26 @@ def trigger(
     unfinished runs than that are refused (``ConflictError`` naming the limit)."""
     jid = parse_uuid(job_id, "job")
     with store.tx() as conn:
-        job, published = store.trigger_target(conn, jid)
-        if key is not None and (earlier := store.earlier_trigger(conn, jid, key)) is not None:
+        job, published = store.triggers.trigger_target(conn, jid)
+        if (
+            key is not None
+            and (earlier := store.triggers.earlier_trigger(conn, jid, key)) is not None
+        ):
             return earlier
         if decide is not None:
             runs = list(decide(job_from_row(job), published))
         if (why := lifecycle.refusal(job["status"], "trigger")) is not None:
             raise ConflictError(why)
         if max_unfinished is not None:
-            store.lock_job_runs(conn, jid)
+            store.triggers.lock_job_runs(conn, jid)
             _refuse_unless_room(store, conn, jid, len(runs), max_unfinished)
         times = [run_time(run, now) for run in runs]
         ids = [run_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
         created = triggered_runs(job, ids, times, runs, now, keys, queued)
-        store.write_triggered(conn, job, ids, created, runs, key, now, audit)
+        store.triggers.write_triggered(conn, job, ids, created, runs, key, now, audit)
     # Runs due on a day without its partition (far ahead): moved into its new one.
-    store.partitions_for(times)
+    store.partitions.ensure_for(times)
     return created
 
 
@@ -131,8 +134,8 @@ def backfill(
         if max_unfinished is not None:
             # Before the job row, as a trigger takes them (its insert then waits for
             # the row): the other order could deadlock with a trigger.
-            store.lock_job_runs(conn, jid)
-        job = store.job_to_backfill(conn, jid)
+            store.triggers.lock_job_runs(conn, jid)
+        job = store.triggers.job_to_backfill(conn, jid)
         if not job["schedule"]:
             raise ConflictError("the job has no schedule to backfill")
         if (why := lifecycle.refusal(job["status"], "backfill")) is not None:
@@ -143,11 +146,11 @@ def backfill(
             raise ValidationError(
                 {"end": f"the range holds more than {limit} occurrences; backfill less"}
             )
-        todo = not_yet_run(times, store.ran_occurrences(conn, jid, times))
+        todo = not_yet_run(times, store.triggers.ran_occurrences(conn, jid, times))
         if max_unfinished is not None and todo:
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
         rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
-        created = store.write_backfill(conn, job, rows, (start, end), now, audit)
-    store.partitions_for([e.scheduled_for for e in created])
+        created = store.triggers.write_backfill(conn, job, rows, (start, end), now, audit)
+    store.partitions.ensure_for([e.scheduled_for for e in created])
     return created, len(times) - len(created)

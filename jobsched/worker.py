@@ -152,7 +152,7 @@ class Worker(WorkerProcess):
             return 0
         self.stats.claimed += len(claims)
         try:
-            rows = self.store.claimed([c.execution_id for c, _ in claims])
+            rows = self.store.runs.claimed([c.execution_id for c, _ in claims])
         except DependencyError:
             # Give them back now rather than after the visibility timeout.
             for pool, leases in _by_pool((c.execution_id, c.token, p) for c, p in claims).items():
@@ -425,7 +425,7 @@ class Worker(WorkerProcess):
         """Runs a user cancelled while they ran here, before anything of them was
         written: the cancel found them QUEUED and closed no attempt, and their end was
         just refused (the row is CANCELLED). Their attempt is added to the history, so
-        the run shows it ran (``Store.note_cancelled``); returned as recorded."""
+        the run shows it ran (``store.runs.note_cancelled``); returned as recorded."""
         ends = [
             (c.running.held, c.error)
             for c in batch

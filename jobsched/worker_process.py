@@ -146,7 +146,7 @@ class WorkerProcess:
         while True:
             try:
                 self.queue.add_pools(self.pools)
-                self.store.publish_handlers([h.describe() for h in self.registry.handlers()], now)
+                self.store.handlers.publish([h.describe() for h in self.registry.handlers()], now)
                 return
             except DependencyError as exc:
                 log.warning("could not announce the worker yet: %s", exc)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
+from jobsched.api import cursors
 from jobsched.domain.bounded import text_problem
 from jobsched.domain.contract import (
     ISO_TIME,
@@ -31,6 +32,7 @@ from jobsched.domain.contract import (
 MAX_CURSOR_CHARS = 2048
 """A keyset cursor holds its page's last sort value: a job name of 200 characters fits."""
 MAX_PAGE = 200
+DEFAULT_PAGE = 50
 
 Cursor = Annotated[
     str, checked(text_problem, max_length=MAX_CURSOR_CHARS, description="next_cursor of a page")
@@ -48,6 +50,15 @@ class Query(Struct, kw_only=True):
 class Paging(Query):
     limit: PageSize | None = None
     cursor: Cursor | None = None
+
+    def size(self) -> int:
+        """The page size asked for, checked (``PageSize``), or the default."""
+        return DEFAULT_PAGE if self.limit is None else self.limit
+
+    def after(self, kind: str) -> list[Any] | None:
+        """Where a newest-first page (``kind``: executions, dead_letter) resumes: the
+        (created_at, id) of the cursor; a 400 naming ``cursor`` for any other text."""
+        return cursors.decode(self.cursor, kind, cursors.TIME_KEY)
 
 
 JobSort = Literal[
@@ -67,6 +78,12 @@ class JobListQuery(Paging):
     handler: Param | None = None
     name: Annotated[Param, Meta(description="substring, case-insensitive")] | None = None
     sort: Annotated[JobSort, Meta(description="'-' first: descending")] | None = None
+
+    def order(self) -> str:
+        return self.sort or "created_at"
+
+    def filters(self) -> dict[str, Any]:
+        return {"status": self.status, "handler": self.handler, "name": self.name}
 
 
 class JobGetQuery(Query):

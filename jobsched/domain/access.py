@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
-
-from jobsched.domain.models import iso
 
 SCOPES = ("read", "operate", "admin")
 """Each scope allows everything the ones before it allow."""
@@ -85,45 +81,3 @@ def key_hash(key: str) -> str:
     random bits, so a plain digest cannot be reversed; looking the digest up by index
     means no comparison ever runs over the key itself."""
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The key a request was made with, once authenticated."""
-
-    id: str
-    """``env-<sha256 prefix>`` for a key from API_KEYS, the key's UUID for a created one."""
-    name: str
-    scope: str
-    rate_limit_per_minute: int | None
-    """None: unlimited."""
-    bootstrap: bool = False
-    """A key from API_KEYS (revoked by redeploying, not through the API)."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    """A key created through the API, as stored: never the key itself."""
-
-    id: str
-    name: str
-    scope: str
-    rate_limit_per_minute: int | None
-    created_at: datetime
-    created_by: str
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    def caller(self) -> Caller:
-        return Caller(self.id, self.name, self.scope, self.rate_limit_per_minute)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "scope": self.scope,
-            "rate_limit_per_minute": self.rate_limit_per_minute,
-            "created_at": iso(self.created_at),
-            "created_by": self.created_by,
-            "last_used_at": iso(self.last_used_at),
-        }

@@ -5,11 +5,11 @@ what these functions return; it decides none of it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from jobsched.domain import cron
+from jobsched.domain.models import StatusChange
 
 SCHEDULE_ERROR_RETRY = timedelta(minutes=10)
 """How long a job whose schedule failed to compute waits before the tick tries again."""
@@ -49,16 +49,6 @@ def next_run_on_edit(
     if current["status"] == PAUSED:
         next_run = None
     return next_run
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    """What pausing or resuming a job writes."""
-
-    next_run_time: datetime | None
-    schedule_error: str | None
-    paused_at: datetime | None
-    resumed_at: datetime | None
 
 
 def status_change(

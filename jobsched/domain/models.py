@@ -266,3 +266,65 @@ SNAPSHOT = (
 )
 """What a run copies of its job when it is written (later edits of the job do not
 change runs already written)."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What pausing or resuming a job writes."""
+
+    next_run_time: datetime | None
+    schedule_error: str | None
+    paused_at: datetime | None
+    resumed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MinuteRow:
+    minute: datetime
+    """The minute's start (UTC, a whole minute)."""
+    status: str
+    le: float
+    """The duration bucket's upper bound in seconds (``inf`` for the last)."""
+    n: int
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The key a request was made with, once authenticated."""
+
+    id: str
+    """``env-<sha256 prefix>`` for a key from API_KEYS, the key's UUID for a created one."""
+    name: str
+    scope: str
+    rate_limit_per_minute: int | None
+    """None: unlimited."""
+    bootstrap: bool = False
+    """A key from API_KEYS (revoked by redeploying, not through the API)."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key created through the API, as stored: never the key itself."""
+
+    id: str
+    name: str
+    scope: str
+    rate_limit_per_minute: int | None
+    created_at: datetime
+    created_by: str
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    def caller(self) -> Caller:
+        return Caller(self.id, self.name, self.scope, self.rate_limit_per_minute)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "scope": self.scope,
+            "rate_limit_per_minute": self.rate_limit_per_minute,
+            "created_at": iso(self.created_at),
+            "created_by": self.created_by,
+            "last_used_at": iso(self.last_used_at),
+        }

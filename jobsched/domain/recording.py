@@ -1,8 +1,8 @@
 """What a worker writes of a run, computed from what it knows of the row.
 
-A worker reads its claimed runs once (``Store.claimed``) and from then on knows each
+A worker reads its claimed runs once (``store.runs.claimed``) and from then on knows each
 row as PostgreSQL holds it: as read, or as it wrote it since. So the next state of a
-run is computed here, from values, and ``Store.write_runs`` writes many of them in one
+run is computed here, from values, and ``store.runs.write_runs`` writes many of them in one
 statement (``record_runs``) as a compare-and-set: a row that changed meanwhile (another
 worker recorded the run, a user cancelled it, an earlier result landed) keeps its
 state and the write is dropped.

@@ -21,21 +21,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched.domain.models import MinuteRow
+
 MINUTE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class MinuteRow:
-    minute: datetime
-    """The minute's start (UTC, a whole minute)."""
-    status: str
-    le: float
-    """The duration bucket's upper bound in seconds (``inf`` for the last)."""
-    n: int
 
 
 def minute_start(t: datetime) -> datetime:

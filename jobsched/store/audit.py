@@ -1,9 +1,8 @@
 """The audit log in PostgreSQL: writing an entry inside the caller's transaction, and
-reading the log newest first with keyset paging."""
+an entry from its row."""
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +10,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobsched.domain.audit import Audit, AuditEntry
-from jobsched.errors import ValidationError
 from jobsched.store.queries import q
-
-MAX_ID = 2**63 - 1
 
 
 def record(
@@ -52,21 +48,3 @@ def entry_from_row(row: dict[str, Any]) -> AuditEntry:
         target_id=row["target_id"],
         changes=row["changes"],
     )
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(f"k:{last_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str | None) -> int | None:
-    """The id the next page starts below; a 400 naming ``cursor`` for anything else."""
-    if not cursor:
-        return None
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        last_id = int(value)
-        if kind != "k" or not 1 <= last_id <= MAX_ID:
-            raise ValueError
-        return last_id
-    except ValueError:  # bad base64, text or number, surrogates included
-        raise ValidationError({"cursor": "is not a cursor this API returned"}) from None

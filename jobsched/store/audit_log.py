@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from jobsched.store import audit as audit_log
-from jobsched.store.database import Database, Page, _page, _page_limit
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _page
 from jobsched.store.queries import q
 
 
-class AuditLog(Database):
-    def list_audit(
-        self, filters: dict[str, Any], limit: int | None = None, cursor: str | None = None
+class AuditLog(Repository):
+    def list(
+        self, filters: dict[str, Any], limit: int = DEFAULT_PAGE, before_id: int | None = None
     ) -> Page:
-        """Audit entries newest first. ``filters``: action, target_type, target_id,
-        key_id, since, until (each None for no filter)."""
-        limit, before_id = _page_limit(limit), audit_log.decode_cursor(cursor)
+        """Audit entries newest first, below the id ``before_id`` (None: from the
+        newest). ``filters``: action, target_type, target_id, key_id, since, until (each
+        None for no filter). A page key is [id]."""
         # The unfiltered total from its counter; a filter counts through its index.
         count = "count_audit" if any(v is not None for v in filters.values()) else "audit_total"
         with self.tx() as conn:
@@ -29,6 +29,6 @@ class AuditLog(Database):
             rows,
             limit,
             audit_log.entry_from_row,
-            lambda row: audit_log.encode_cursor(row["id"]),
+            lambda row: [row["id"]],
             total,
         )

@@ -8,12 +8,12 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from jobsched.store.database import Database
+from jobsched.store.database import Repository
 from jobsched.store.queries import q
 
 
-class PublishedHandlers(Database):
-    def publish_handlers(self, handlers: Sequence[dict[str, Any]], now: datetime) -> None:
+class PublishedHandlers(Repository):
+    def publish(self, handlers: Sequence[dict[str, Any]], now: datetime) -> None:
         """Record what a worker serves (``Handler.describe()``), replacing older entries
         of the same names."""
         rows = [

@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +17,13 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from jobsched.domain.bounded import fits_in_page, wire_json
-from jobsched.errors import DependencyError, NotFoundError, StatementTimeoutError, ValidationError
+from jobsched.errors import DependencyError, NotFoundError, StatementTimeoutError
 from jobsched.sanitize import clean_text
-from jobsched.store import keyset, stored_json
+from jobsched.store import stored_json
 
 log = logging.getLogger("jobsched.store")
+
+Conn = psycopg.Connection[dict[str, Any]]
 
 
 RECENTLY_USED_S = 1.0
@@ -36,21 +37,22 @@ _TIME_LIMIT_MS: ContextVar[int | None] = ContextVar("statement_timeout_ms", defa
 MAX_ERROR_TEXT = 1000
 
 
-MAX_PAGE = 200
-
-
 @dataclass
 class Page:
+    """Up to ``limit`` rows of a list as models, each item's page key (typed values:
+    what ``after`` takes to resume after it), whether more rows follow, and the total.
+    The API turns keys into cursors and cuts a page to its byte budget
+    (``jobsched.api.cursors``)."""
+
     items: list[Any]
-    next_cursor: str | None
+    keys: list[list[Any]]
+    more: bool
     total: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "items": [i.to_dict() for i in self.items],
-            "next_cursor": self.next_cursor,
-            "total": self.total,
-        }
+    @property
+    def after(self) -> list[Any] | None:
+        """Where the next page starts (None: this is the last one)."""
+        return self.keys[-1] if self.more and self.keys else None
 
 
 def parse_uuid(value: str, what: str) -> uuid.UUID:
@@ -81,36 +83,24 @@ def _found(row: dict[str, Any] | None, what: str, ident: str) -> dict[str, Any]:
 
 
 def _time_key(row: dict[str, Any]) -> list[Any]:
-    """The page key of newest-first lists (executions, dead letter)."""
-    return [row["created_at"].isoformat(), str(row["id"])]
+    """The page key of newest-first lists (executions, dead letter): (created_at, id)."""
+    return [row["created_at"], row["id"]]
 
 
-TIME_KEY = (keyset.time, keyset.uuid_value)
+DEFAULT_PAGE = 50
 
 
 def _page(
     rows: list[dict[str, Any]],
     limit: int,
     to_model: Callable[[dict[str, Any]], Any],
-    cursor_of: Callable[[dict[str, Any]], str],
+    key_of: Callable[[dict[str, Any]], list[Any]],
     total: int,
 ) -> Page:
     """A page of the first ``limit`` of ``rows`` (read with one more, to know whether
-    more follow), cut short where the items' JSON would pass the page's byte budget
-    (``bounded.fits_in_page``); ``next_cursor`` resumes after its last item."""
-    models = [to_model(r) for r in rows[:limit]]
-    keep = fits_in_page(len(wire_json(m.to_dict())) for m in models)
-    more = keep < len(models) or len(rows) > limit
-    next_cursor = cursor_of(rows[keep - 1]) if more and keep else None
-    return Page(models[:keep], next_cursor, total)
-
-
-def _page_limit(limit: int | None) -> int:
-    if limit is None:
-        return 50
-    if not 1 <= limit <= MAX_PAGE:
-        raise ValidationError({"limit": f"must be between 1 and {MAX_PAGE}"})
-    return limit
+    more follow)."""
+    kept = rows[:limit]
+    return Page([to_model(r) for r in kept], [key_of(r) for r in kept], len(rows) > limit, total)
 
 
 def _cancelled(exc: psycopg.errors.QueryCanceled) -> DependencyError:
@@ -233,25 +223,49 @@ class Database:
         count_query: str,
         select_query: str | sql.Composable,
         params: dict[str, Any],
-        limit: int | None,
-        page_key: tuple[str, Any],
+        limit: int,
+        key_of: Callable[[dict[str, Any]], list[Any]],
         to_model: Any,
     ) -> Page:
-        """One page of a filtered list, its total, and the cursor of the next page.
+        """One page of a filtered list (``limit`` rows at most, checked by the caller),
+        its total, and each row's page key (``key_of``).
 
-        ``select_query`` reads the rows after the cursor's key (its parameters are in
-        ``params``); ``page_key`` is the list's cursor kind and a row's key."""
-        limit = _page_limit(limit)
-        kind, key_of = page_key
+        ``select_query`` reads the rows after the position it is given (its parameters
+        are in ``params``)."""
         with self.tx() as conn:
             # The queries fold away the filters not given ("%(x)s IS NULL OR ..."); a
             # cached generic plan could not, and would miss the filter's index.
             conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
             total = conn.execute(count_query, params).fetchone()["n"]
             rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
-        return _page(rows, limit, to_model, lambda row: keyset.encode(kind, key_of(row)), total)
+        return _page(rows, limit, to_model, key_of, total)
 
     def ping(self, timeout_s: float = 10.0) -> bool:
         with self.tx(timeout_s) as conn:
             conn.execute("SELECT 1")
         return True
+
+
+class Repository:
+    """One aggregate's SQL over the store's one pool (``db``): its own statements and
+    transactions, or a step in the caller's (the static methods taking ``conn``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def tx(self, timeout_s: float = 10.0) -> AbstractContextManager[Conn]:
+        return self.db.tx(timeout_s)
+
+    def statement(self, timeout_s: float = 10.0) -> AbstractContextManager[Conn]:
+        return self.db.statement(timeout_s)
+
+    def _paged(
+        self,
+        count_query: str,
+        select_query: str | sql.Composable,
+        params: dict[str, Any],
+        limit: int,
+        key_of: Callable[[dict[str, Any]], list[Any]],
+        to_model: Any,
+    ) -> Page:
+        return self.db._paged(count_query, select_query, params, limit, key_of, to_model)

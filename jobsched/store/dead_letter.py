@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter
 from jobsched.store import audit as audit_log
-from jobsched.store import keyset
-from jobsched.store.database import TIME_KEY, Database, Page, _found, _time_key, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, _time_key, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row
 
 
-class DeadLetters(Database):
-    def list_dead_letter(self, limit: int | None = None, cursor: str | None = None) -> Page:
-        after = keyset.decode(cursor, "dead_letter", TIME_KEY) or [None, None]
+class DeadLetters(Repository):
+    def list(self, limit: int = DEFAULT_PAGE, after: list[Any] | None = None) -> Page:
+        """Newest first, after the position ``after`` ((created_at, id))."""
+        after = after or [None, None]
         return self._paged(
             q("dead_letter_count"),
             q("list_dead_letter"),
             {"after_at": after[0], "after_id": after[1]},
             limit,
-            ("dead_letter", _time_key),
+            _time_key,
             dead_letter_from_row,
         )
 
-    def get_dead_letter(self, entry_id: str) -> DeadLetter:
+    def get(self, entry_id: str) -> DeadLetter:
         did = parse_uuid(entry_id, "dead-letter entry")
         with self.tx() as conn:
             row = _found(
@@ -36,7 +37,7 @@ class DeadLetters(Database):
             )
         return dead_letter_from_row(row)
 
-    def delete_dead_letter(self, entry_id: str, now: datetime, audit: Audit | None = None) -> None:
+    def delete(self, entry_id: str, now: datetime, audit: Audit | None = None) -> None:
         did = parse_uuid(entry_id, "dead-letter entry")
         with self.tx() as conn:
             row = _found(

@@ -14,8 +14,7 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store import audit as audit_log
-from jobsched.store import keyset
-from jobsched.store.database import TIME_KEY, Database, Page, _found, _time_key, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, _time_key, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
@@ -25,8 +24,8 @@ S = ExecutionStatus
 Conn = psycopg.Connection[dict[str, Any]]
 
 
-class Executions(Database):
-    def get_execution(self, execution_id: str) -> Execution:
+class Executions(Repository):
+    def get(self, execution_id: str) -> Execution:
         eid = parse_uuid(execution_id, "execution")
         with self.tx() as conn:
             row = _found(
@@ -34,16 +33,17 @@ class Executions(Database):
             )
         return execution_from_row(row)
 
-    def list_executions(
+    def list(
         self,
         job_id: str | None = None,
         status: str | None = None,
         handler: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
+        limit: int = DEFAULT_PAGE,
+        after: list[Any] | None = None,
     ) -> Page:
+        """Newest first, after the position ``after`` ((created_at, id))."""
         jid = parse_uuid(job_id, "job") if job_id else None
-        after = keyset.decode(cursor, "executions", TIME_KEY) or [None, None]
+        after = after or [None, None]
         params = {
             "job_id": jid,
             "status": status,
@@ -58,12 +58,12 @@ class Executions(Database):
             q("list_executions"),
             params,
             limit,
-            ("executions", _time_key),
+            _time_key,
             execution_from_row,
         )
 
     @staticmethod
-    def execution_for_update(conn: Conn, execution_id: uuid.UUID) -> dict[str, Any]:
+    def for_update(conn: Conn, execution_id: uuid.UUID) -> dict[str, Any]:
         """The run's row, locked to the end of the caller's transaction."""
         row = conn.execute(q("get_execution_for_update"), {"id": execution_id}).fetchone()
         return _found(row, "execution", "")

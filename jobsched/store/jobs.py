@@ -14,24 +14,20 @@ from psycopg.types.json import Jsonb
 
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.lifecycle import StatusChange
-from jobsched.domain.models import Job
-from jobsched.errors import ConflictError, ValidationError
+from jobsched.domain.models import Job, StatusChange
 from jobsched.store import audit as audit_log
-from jobsched.store import keyset
-from jobsched.store.database import Database, Page, _found, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import job_from_row
 
 
 @dataclass(frozen=True)
 class JobSort:
-    """One sort of GET /jobs: its column, direction, and how a cursor's value parses.
-    Ties are broken by id in the same direction, so (column, id) is the page key."""
+    """One sort of GET /jobs: its column and direction. Ties are broken by id in the
+    same direction, so (column, id) is the page key."""
 
     column: str
     descending: bool
-    parse: keyset.Parser
     nullable: bool = False  # NULLS LAST (next_run_time of an unscheduled job)
 
     def order(self) -> sql.Composable:
@@ -53,26 +49,31 @@ class JobSort:
 
 
 JOB_SORTS = {
-    "name": JobSort("name", False, keyset.text),
-    "-name": JobSort("name", True, keyset.text),
-    "created_at": JobSort("created_at", False, keyset.time),
-    "-created_at": JobSort("created_at", True, keyset.time),
-    "next_run_time": JobSort("next_run_time", False, keyset.optional_time, nullable=True),
-    "-next_run_time": JobSort("next_run_time", True, keyset.optional_time, nullable=True),
-    "priority": JobSort("priority", False, keyset.integer),
-    "-priority": JobSort("priority", True, keyset.integer),
+    "name": JobSort("name", False),
+    "-name": JobSort("name", True),
+    "created_at": JobSort("created_at", False),
+    "-created_at": JobSort("created_at", True),
+    "next_run_time": JobSort("next_run_time", False, nullable=True),
+    "-next_run_time": JobSort("next_run_time", True, nullable=True),
+    "priority": JobSort("priority", False),
+    "-priority": JobSort("priority", True),
 }
 
 
 Conn = psycopg.Connection[dict[str, Any]]
 
 
-def _name_taken(name: str) -> ConflictError:
-    return ConflictError(f"a job named {name!r} already exists", fields={"name": "already exists"})
+class NameTaken(Exception):
+    """Another job has this name (the unique index said so); the use case decides what
+    the caller is told (``job_life``: a 409 naming the field)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
-class Jobs(Database):
-    def insert_job(
+class Jobs(Repository):
+    def insert(
         self,
         data: dict[str, Any],
         next_run: datetime | None,
@@ -80,7 +81,7 @@ class Jobs(Database):
         audit: Audit | None = None,
     ) -> Job:
         """Write a validated job, due first at ``next_run`` (``lifecycle.first_run``),
-        and its audit entry; a name taken is a ``ConflictError`` naming the field."""
+        and its audit entry; a name taken raises ``NameTaken``."""
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
         params["next_run_time"] = next_run
         # Every job has its own secret: notifications to its notify_url are signed with it.
@@ -90,10 +91,10 @@ class Jobs(Database):
                 row = conn.execute(q("insert_job"), params).fetchone()
                 audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
         except psycopg.errors.UniqueViolation:
-            raise _name_taken(data["name"]) from None
+            raise NameTaken(data["name"]) from None
         return job_from_row(row)
 
-    def get_job(self, job_id: str) -> Job:
+    def get(self, job_id: str) -> Job:
         with self.tx() as conn:
             row = _found(
                 conn.execute(q("get_job"), {"id": parse_uuid(job_id, "job")}).fetchone(),
@@ -102,21 +103,19 @@ class Jobs(Database):
             )
         return job_from_row(row)
 
-    def list_jobs(
+    def list(
         self,
         status: str | None = None,
         handler: str | None = None,
         name: str | None = None,
-        sort: str | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
+        sort: str = "created_at",
+        limit: int = DEFAULT_PAGE,
+        after: list[Any] | None = None,
     ) -> Page:
-        sort = sort or "created_at"
-        spec = JOB_SORTS.get(sort)
-        if spec is None:
-            raise ValidationError({"sort": "must be one of " + ", ".join(JOB_SORTS)})
-        kind = f"jobs:{sort}"
-        key = keyset.decode(cursor, kind, (spec.parse, keyset.uuid_value))
+        """A page of jobs in ``sort`` order (one of ``JOB_SORTS``), after the position
+        ``after`` ((sort value, id) of the last job of the page before)."""
+        spec = JOB_SORTS[sort]
+        key = after
         params = {"status": status, "handler": handler, "name": name}
         after: sql.Composable = sql.SQL("TRUE")
         if key is not None:
@@ -125,18 +124,17 @@ class Jobs(Database):
         select = sql.SQL(q("list_jobs")).format(order=spec.order(), after=after)
 
         def key_of(row: dict[str, Any]) -> list[Any]:
-            value = row[spec.column]
-            return [value.isoformat() if isinstance(value, datetime) else value, str(row["id"])]
+            return [row[spec.column], row["id"]]
 
-        return self._paged(q("count_jobs"), select, params, limit, (kind, key_of), job_from_row)
+        return self._paged(q("count_jobs"), select, params, limit, key_of, job_from_row)
 
     @staticmethod
-    def job_for_update(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
+    def for_update(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
         """The job's row, locked to the end of the caller's transaction."""
         return _found(conn.execute(q("get_job_for_update"), {"id": job_id}).fetchone(), "job", "")
 
     @staticmethod
-    def write_job_update(
+    def write_update(
         conn: Conn,
         current: dict[str, Any],
         data: dict[str, Any],
@@ -154,7 +152,7 @@ class Jobs(Database):
         try:
             row = conn.execute(q("update_job"), params).fetchone()
         except psycopg.errors.UniqueViolation:
-            raise _name_taken(data["name"]) from None
+            raise NameTaken(data["name"]) from None
         audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
         return row
 
@@ -166,7 +164,7 @@ class Jobs(Database):
             rows = conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
             return [str(r["id"]) for r in rows]
 
-    def delete_job(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
+    def delete(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
         """Deletes the job and its history; returns its unfinished execution ids."""
         jid = parse_uuid(job_id, "job")
         with self.tx() as conn:
@@ -182,7 +180,7 @@ class Jobs(Database):
         return ids
 
     @staticmethod
-    def write_job_status(
+    def write_status(
         conn: Conn,
         current: dict[str, Any],
         status: str,

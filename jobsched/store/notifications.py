@@ -6,14 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jobsched.sanitize import clean_text
-from jobsched.store.database import MAX_ERROR_TEXT, Database
+from jobsched.store.database import MAX_ERROR_TEXT, Repository
 from jobsched.store.queries import q
 
 
-class Notifications(Database):
-    def claim_notifications(
-        self, now: datetime, limit: int, lease: timedelta
-    ) -> list[dict[str, Any]]:
+class Notifications(Repository):
+    def claim(self, now: datetime, limit: int, lease: timedelta) -> list[dict[str, Any]]:
         """Due notifications with their job's notify_url and secret, leased to the caller,
         in no particular order (an UPDATE returns its rows so)."""
         with self.tx() as conn:
@@ -21,11 +19,11 @@ class Notifications(Database):
                 q("claim_notifications"), {"now": now, "limit": limit, "lease_until": now + lease}
             ).fetchall()
 
-    def notification_sent(self, notification_id: Any, now: datetime) -> None:
+    def sent(self, notification_id: Any, now: datetime) -> None:
         with self.tx() as conn:
             conn.execute(q("notification_sent"), {"id": notification_id, "now": now})
 
-    def notification_failed(
+    def failed(
         self, notification_id: Any, error: str, retry_at: datetime, max_attempts: int
     ) -> None:
         with self.tx() as conn:

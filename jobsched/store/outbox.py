@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain.models import QueueItem
-from jobsched.store.database import Database
+from jobsched.store.database import Repository
 from jobsched.store.queries import q
 from jobsched.store.rows import queue_item
 
 
-class Outbox(Database):
+class Outbox(Repository):
     def pending(self, limit: int = 1000) -> list[tuple[QueueItem, datetime]]:
         """Executions written but not yet pushed (the outbox), with when each is due."""
         with self.tx() as conn:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 
 from jobsched.errors import DependencyError
-from jobsched.store.database import Database, first_line
+from jobsched.store.database import Database, Repository, first_line
 from jobsched.store.queries import q
 
 log = logging.getLogger("jobsched.store")
@@ -40,12 +40,15 @@ PARTITION_DAYS_AHEAD = 7
 PARTITION_CHECK_EVERY = timedelta(hours=1)
 
 
-class Partitions(Database):
-    def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
-        super().__init__(database_url, min_size, max_size)
+class Partitions(Repository):
+    """The one object that knows which days have their partition (the store's runs
+    writers and retention share it)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
         self._partitions_checked: datetime | None = None
         self._partition_days: dict[date, float] = {}
-        """Days known to have their partition, until when (``partitions_for``)."""
+        """Days known to have their partition, until when (``ensure_for``)."""
 
     def maintain(self, now: datetime) -> None:
         """The tick's housekeeping: fold the counters' deltas, and (hourly) make sure
@@ -74,7 +77,7 @@ class Partitions(Database):
         except (psycopg.Error, DependencyError) as exc:
             log.warning("partitions not created yet: %s", exc)
 
-    def partitions_for(self, times: Sequence[datetime]) -> None:
+    def ensure_for(self, times: Sequence[datetime]) -> None:
         """Makes sure the days of these run times have their partitions, so no day's
         runs pile up in the default partition (a run written far ahead used to spoil its
         day: the partition could not be attached later). Rows the default partition

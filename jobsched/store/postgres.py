@@ -3,8 +3,11 @@
 State changes are guarded UPDATEs (``WHERE status ... AND lease_token = ...``), so a
 stale worker or a second tick cannot overwrite a newer decision.
 
-``Store`` only composes the repositories, one module per aggregate (each with one
-reason to change), over one connection pool (``database.Database``).
+``Store`` is the connection pool (``database.Database``) and composes the repositories,
+one module per aggregate (each with one reason to change): ``store.jobs``,
+``store.schedule``, ``store.triggers``, ``store.outbox``, ``store.runs``,
+``store.executions``, ``store.handlers``, ``store.notifications``, ``store.dead_letter``,
+``store.audit``, ``store.stats``, ``store.retention``, ``store.partitions``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from jobsched.store.executions import Executions
 from jobsched.store.jobs import JOB_SORTS, Jobs
 from jobsched.store.notifications import Notifications
 from jobsched.store.outbox import Outbox
+from jobsched.store.partitions import Partitions
 from jobsched.store.retention import Retention
 from jobsched.store.runs import Runs
 from jobsched.store.schedule import Schedule
@@ -35,18 +39,24 @@ __all__ = [
 ]
 
 
-class Store(
-    Jobs,
-    Schedule,
-    Triggers,
-    Outbox,
-    Runs,
-    Executions,
-    PublishedHandlers,
-    Notifications,
-    DeadLetters,
-    AuditLog,
-    Stats,
-    Retention,
-):
-    """Every repository over one pool: what the API, the tick and the workers hold."""
+class Store(Database):
+    """The one pool (``Database``: ``tx``, ``statement``, ``time_limit``, ``ping``)
+    and a repository per aggregate over it: what the API, the tick and the workers
+    hold. A use case opens a unit of work with ``store.tx()`` and hands its connection
+    to the repositories' steps (``store.jobs.for_update(conn, ...)``)."""
+
+    def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
+        super().__init__(database_url, min_size, max_size)
+        self.partitions = Partitions(self)
+        self.jobs = Jobs(self)
+        self.schedule = Schedule(self)
+        self.triggers = Triggers(self)
+        self.outbox = Outbox(self)
+        self.runs = Runs(self)
+        self.executions = Executions(self)
+        self.handlers = PublishedHandlers(self)
+        self.notifications = Notifications(self)
+        self.dead_letter = DeadLetters(self)
+        self.audit = AuditLog(self)
+        self.stats = Stats(self)
+        self.retention = Retention(self, self.partitions)

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from jobsched.domain.states import ExecutionStatus
 from jobsched.errors import DependencyError
+from jobsched.store.database import Database, Repository
 from jobsched.store.partitions import PARTITION_LOCK_TIMEOUT, Partitions
 from jobsched.store.queries import q
 
@@ -44,7 +45,11 @@ MAX_KEPT_TO_MOVE = 10_000
 moving its rows would hold the lock too long. Its deletable rows are deleted anyway."""
 
 
-class Retention(Partitions):
+class Retention(Repository):
+    def __init__(self, db: Database, partitions: Partitions) -> None:
+        super().__init__(db)
+        self.partitions = partitions
+
     def delete_executions_older_than(
         self,
         cutoff: datetime,
@@ -151,7 +156,7 @@ class Retention(Partitions):
             log.warning("retention kept %s: more than %s runs to keep", part, MAX_KEPT_TO_MOVE)
         else:
             # A later write to that day makes its partition again.
-            self._partition_days.pop(datetime.strptime(part[-8:], "%Y%m%d").date(), None)
+            self.partitions._partition_days.pop(datetime.strptime(part[-8:], "%Y%m%d").date(), None)
             self._drop_detached(pause, DROP_TRIES)
 
     def _drop_detached(self, pause: Callable[[float], None], tries: int) -> None:

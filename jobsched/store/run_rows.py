@@ -10,7 +10,7 @@ from psycopg.types.json import Jsonb
 
 from jobsched.domain.models import SNAPSHOT, Execution
 from jobsched.domain.states import ExecutionStatus
-from jobsched.store.partitions import Partitions
+from jobsched.store.database import Repository
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
@@ -22,7 +22,7 @@ def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
     return {**{k: job[k] for k in SNAPSHOT}, "payload": Jsonb(job["payload"])}
 
 
-class RunRows(Partitions):
+class RunRows(Repository):
     @staticmethod
     def insert_executions(
         conn: psycopg.Connection[dict[str, Any]],

@@ -16,7 +16,7 @@ from psycopg.types.string import TextLoader
 
 from jobsched.domain.run_ids import scheduled_ms
 from jobsched.domain.run_writes import Write
-from jobsched.store.database import Database
+from jobsched.store.database import Repository
 from jobsched.store.queries import q
 from jobsched.store.recording import params
 
@@ -58,7 +58,7 @@ data itself. Connection failures never get here: ``Store.tx`` turns them into
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
-class Runs(Database):
+class Runs(Repository):
     def claimed(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The rows of claimed runs that may start, read in one statement, unlocked
         (what follows is written by ``record``, guarded). A run finished, cancelled or

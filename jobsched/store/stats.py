@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jobsched.domain.rollups import MinuteRow
-from jobsched.store.database import Database
+from jobsched.domain.models import MinuteRow
+from jobsched.store.database import Repository
 from jobsched.store.queries import q
 
 
-class Stats(Database):
+class Stats(Repository):
     def counts(self) -> dict[str, Any]:
         with self.tx() as conn:
             job_rows = conn.execute(q("job_counts")).fetchall()

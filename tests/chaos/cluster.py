@@ -131,10 +131,10 @@ def retrying(fn: Callable[[], T], attempts: int = 100) -> T:
 
 def all_executions(store: Store, job_id: str) -> list[Any]:
     """Every execution of a job, through the store's paged listing."""
-    items, cursor = [], None
+    items, after = [], None
     while True:
-        page = store.list_executions(job_id=job_id, limit=200, cursor=cursor)
+        page = store.executions.list(job_id=job_id, limit=200, after=after)
         items += page.items
-        cursor = page.next_cursor
-        if cursor is None:
+        after = page.after
+        if after is None:
             return items

@@ -79,7 +79,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
 
     def cron_succeeded() -> int:
         def count() -> int:
-            page = store.list_executions(job_id=cron_id, status="SUCCEEDED", limit=1)
+            page = store.executions.list(job_id=cron_id, status="SUCCEEDED", limit=1)
             return page.total
 
         return retrying(count)
@@ -104,7 +104,7 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
     wait_for(
         lambda: any(
             e.worker_id == "worker-1" and e.status == "RUNNING"
-            for e in store.list_executions(status="RUNNING", limit=200).items
+            for e in store.executions.list(status="RUNNING", limit=200).items
         ),
         timeout=30,
         what="worker-1 running something",
@@ -126,11 +126,11 @@ def test_every_due_run_survives_killed_processes_and_restarted_services(
         retrying(lambda job_id=job_id: set_job_status(store, job_id, "PAUSED", clock.now()))
 
     def all_final() -> bool:
-        return not store.unfinished() and not store.pending()
+        return not store.outbox.unfinished() and not store.outbox.pending()
 
     wait_for(lambda: retrying(all_final), timeout=90, interval=0.5, what="every run final")
 
-    batch_final = [store.get_execution(e.id) for e in batch]
+    batch_final = [store.executions.get(e.id) for e in batch]
     assert {e.status for e in batch_final} == {"SUCCEEDED"}
     cron = all_executions(store, cron_id)
     assert all(e.status in ("SUCCEEDED", "SKIPPED") for e in cron), {e.status for e in cron}

@@ -60,7 +60,7 @@ class Engine:
         return create_job(self.store, data, self.clock.now()).id
 
     def status(self, execution_id: str) -> str:
-        return self.store.get_execution(execution_id).status
+        return self.store.executions.get(execution_id).status
 
     def run_until(self, condition, worker: Worker | None = None, timeout: float = 15.0):
         """Tick and work (on the fake clock's current time) until ``condition()``."""

@@ -74,7 +74,7 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
     done = Finish(claim.execution_id, claim.token, AttemptOutcome.SUCCEEDED)
     run_record.finish(local.store, [done], local.clock.now(), RetryPolicy(max_deliveries=10))
     assert local.status(run["id"]) == "SUCCEEDED"
-    recorded = local.store.get_execution(run["id"])
+    recorded = local.store.executions.get(run["id"])
     assert [a["kind"] for a in recorded.alerts] == ["late_start", "overran"]
     assert recorded.alerts[0]["detail"] == "started 5000 ms late (allowed 1000 ms)"
     assert local.service.metrics()["alerts"] == {"late_start": 1, "overran": 1}
@@ -85,7 +85,7 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
         ).run_once()
         == 2
     )
-    secret = local.store.get_job(job_id).notify_secret
+    secret = local.store.jobs.get(job_id).notify_secret
     events = []
     for headers, body in receiver.received:
         stamp = int(headers["X-Jobsched-Timestamp"])
@@ -159,4 +159,4 @@ def test_the_secret_is_shown_once_when_the_job_is_created(
     assert len(created["notify_secret"]) >= 32
     assert "notify_secret" not in local.service.get_job(created["id"])
     assert "notify_secret" not in local.service.update_job(created["id"], {"priority": 60})
-    assert local.store.get_job(created["id"]).notify_secret == created["notify_secret"]
+    assert local.store.jobs.get(created["id"]).notify_secret == created["notify_secret"]

@@ -403,7 +403,7 @@ def test_health_is_503_when_a_dependency_is_down(engine: Engine, cluster: bool) 
             assert response.status_code == 202
             run = json.loads(response.body)
             assert run["status"] == "QUEUED"
-            assert [(r["id"], r["priority"]) for r in engine.store.unfinished()] == [
+            assert [(r["id"], r["priority"]) for r in engine.store.outbox.unfinished()] == [
                 (run["id"], run["priority"])
             ]
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from chalice.test import Client
 
+from jobsched.api import cursors
 from jobsched.errors import DependencyError
 from jobsched.runtime import Runtime, set_runtime
 from jobsched.store import audit as audit_store
@@ -270,7 +271,7 @@ def test_filters_and_paging(api: Api, engine: Engine) -> None:
     assert len(seen) == len(set(seen)) == 6
     assert [e["action"] for e in page["items"]] == ["create", "create"]
 
-    past_bigint = audit_store.encode_cursor(2**63)
+    past_bigint = cursors.encode_audit([2**63])
     for bad in (
         "action=launch",
         "target_type=worker",
@@ -293,6 +294,8 @@ def test_cleanup_keeps_the_audit_log(api: Api, engine: Engine) -> None:
     job = new_job(api)
     api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
     engine.run_until(lambda: api.ok("GET", "/executions?status=SUCCEEDED")["total"] == 1)
-    removed = engine.store.delete_executions_older_than(engine.clock.now() + timedelta(days=1))
+    removed = engine.store.retention.delete_executions_older_than(
+        engine.clock.now() + timedelta(days=1)
+    )
     assert removed == 1
     assert [e["action"] for e in api.audit()] == ["trigger", "create"]

@@ -39,7 +39,7 @@ def test_cleanup_deletes_audit_entries_older_than_the_setting(
     total_before = engine.service.list_audit({})["total"]
     engine.run_until(lambda: engine.status(run["id"]) == "SUCCEEDED")
 
-    assert engine.store.get_execution(run["id"]).result["audit_deleted"] == 5
+    assert engine.store.executions.get(run["id"]).result["audit_deleted"] == 5
     left = engine.service.list_audit({"limit": 200})
     targets = {e["target_id"] for e in left["items"]}
     assert not targets & set(ids)
@@ -56,5 +56,5 @@ def test_audit_retention_zero_keeps_the_log(engine: Engine) -> None:
     engine.scheduler.run_once(engine.clock.now())
     run = engine.service.trigger_job(_cleanup_job(engine)["id"], {})
     engine.run_until(lambda: engine.status(run["id"]) == "SUCCEEDED")
-    assert engine.store.get_execution(run["id"]).result["audit_deleted"] == 0
+    assert engine.store.executions.get(run["id"]).result["audit_deleted"] == 0
     assert engine.service.list_audit({})["total"] >= 1

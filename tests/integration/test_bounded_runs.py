@@ -18,8 +18,9 @@ from jobsched import handoff
 from jobsched.domain.triggering import run_row
 from jobsched.errors import ConflictError, DependencyError
 from jobsched.service import JobService
-from jobsched.store.postgres import Store
 from jobsched.store.queries import q
+from jobsched.store.run_rows import RunRows
+from jobsched.store.triggers import Triggers
 from tests.integration import test_api
 from tests.integration.engine import Engine
 from tests.integration.helpers import someone_waits_for_a_lock, wait_for
@@ -41,7 +42,7 @@ def limited(engine: Engine) -> Iterator[Engine]:
 
 
 def _total(engine: Engine, job_id: str) -> int:
-    return engine.store.list_executions(job_id=job_id).total
+    return engine.store.executions.list(job_id=job_id).total
 
 
 # ------------------------------------------------------------------ run_at cap
@@ -104,7 +105,7 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     meanwhile, must wait for it and count its runs (5 fit: 3 + 3 do not)."""
     job_id = limited.create_job()
     counted, go_on = threading.Event(), threading.Event()
-    count = Store.unfinished_of_job
+    count = Triggers.unfinished_of_job
 
     def held(*args: Any) -> int:
         n = count(*args)
@@ -113,7 +114,7 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
             go_on.wait(10)
         return n
 
-    monkeypatch.setattr(Store, "unfinished_of_job", staticmethod(held))
+    monkeypatch.setattr(Triggers, "unfinished_of_job", staticmethod(held))
     outcomes: dict[str, Any] = {}
 
     def trigger() -> None:
@@ -157,7 +158,7 @@ def test_the_reconcile_reads_unfinished_runs_in_bounded_pages_and_repairs_them_a
     runs = engine.service.trigger_job(job_id, {"runs": [*later, {}]})["items"]
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
-    read = engine.store.unfinished
+    read = engine.store.outbox.unfinished
     pages: list[tuple[Any, int]] = []
 
     def paged(*args: Any, **kwargs: Any) -> list[dict[str, Any]]:
@@ -166,7 +167,7 @@ def test_the_reconcile_reads_unfinished_runs_in_bounded_pages_and_repairs_them_a
             pages.append((kwargs.get("limit"), len(rows)))
         return rows
 
-    monkeypatch.setattr(engine.store, "unfinished", paged)
+    monkeypatch.setattr(engine.store.outbox, "unfinished", paged)
     engine.clock.advance(seconds=60)  # past PUSH_GRACE and RECONCILE_EVERY
     report = engine.scheduler.run_once(engine.clock.now())
 
@@ -200,7 +201,7 @@ def test_an_idempotency_key_is_kept_while_its_run_still_waits(api: Api, engine: 
             "UPDATE executions SET finished_at = finished_at - interval '31 days'"
             " WHERE status = 'SUCCEEDED'"
         )
-    engine.store.delete_executions_older_than(now - timedelta(days=30))
+    engine.store.retention.delete_executions_older_than(now - timedelta(days=30))
 
     # The waiting run's key still answers with it: no second run.
     code, again = api.call("POST", path, body, headers=keyed)
@@ -235,6 +236,6 @@ def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
         racer.start()
         wait_for(lambda: someone_waits_for_a_lock(database_url) or not racer.is_alive())
         row = run_row(job, now + timedelta(hours=1), "trigger", now)
-        assert len(Store.insert_executions(conn, [row], {jid: "x"})) == 1
+        assert len(RunRows.insert_executions(conn, [row], {jid: "x"})) == 1
     racer.join()
     assert outcome == [6]

@@ -81,7 +81,7 @@ def test_deleting_a_job_while_it_runs_leaves_no_orphan_state(engine: Engine) -> 
     wait_for(lambda: worker.flush(engine.clock.now()) or not worker.running, timeout=5)
     assert not worker.running
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
-    assert engine.store.list_executions().total == 0
+    assert engine.store.executions.list().total == 0
     keys = set(engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"))
     # Only bookkeeping remains: no message, lease or cancel flag for the execution.
     for key in keys:

@@ -252,7 +252,7 @@ def test_runs_left_in_the_default_partition_move_into_their_days_partition(
     job = engine.create_job()
     when = _a_day_without_partition(engine, 30)
     # The partition could not be made when the run was written (its lock was busy).
-    monkeypatch.setattr(engine.store, "partitions_for", lambda times: None, raising=False)
+    monkeypatch.setattr(engine.store.partitions, "ensure_for", lambda times: None, raising=False)
     far = engine.service.trigger_job(job, {"run_at": when.isoformat()})["id"]
     assert _partition_of(engine, far) == "executions_default"
     monkeypatch.undo()
@@ -296,7 +296,7 @@ def test_retention_drops_old_days_whole_and_keeps_dead_letters(engine: Engine) -
     run = engine.service.trigger_job(cleanup, {})["id"]
     engine.run_until(lambda: engine.status(run) == "SUCCEEDED")
 
-    assert engine.store.get_execution(run).result["deleted"] == 5
+    assert engine.store.executions.get(run).result["deleted"] == 5
     with engine.store.tx() as conn:
         gone = conn.execute("SELECT to_regclass(%s) AS t", (old_partition,)).fetchone()["t"]
     assert gone is None  # the whole day was dropped
@@ -390,9 +390,9 @@ def test_the_migration_moves_existing_history_into_days_and_counts_it(
         assert migrate(url)[0].startswith(PARTITIONING)
         store = Store(url)
         try:
-            assert store.list_executions(job_id=str(job)).total == 4
-            assert store.counts()["executions"] == {"SUCCEEDED": 2, "QUEUED": 1, "FAILED": 1}
-            (entry,) = store.list_dead_letter().items
+            assert store.executions.list(job_id=str(job)).total == 4
+            assert store.stats.counts()["executions"] == {"SUCCEEDED": 2, "QUEUED": 1, "FAILED": 1}
+            (entry,) = store.dead_letter.list().items
             assert entry.execution_id == str(failed)
             with store.tx() as conn:
                 parts = conn.execute(

@@ -64,7 +64,7 @@ def counting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
 
 
 def attempts_of(engine: Engine, execution_id: str) -> int:
-    return len(engine.store.get_execution(execution_id).attempts)
+    return len(engine.store.executions.get(execution_id).attempts)
 
 
 def test_a_trigger_is_queued_at_once(engine: Engine) -> None:
@@ -83,7 +83,7 @@ def test_a_trigger_is_one_transaction_and_one_redis_round_trip(
     catalog entry is read with the job, not in a transaction of its own."""
     schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
     entry = {"name": "user.thing", "description": "A user's handler.", "schema": schema}
-    engine.store.publish_handlers(
+    engine.store.handlers.publish(
         [{**entry, "pool": "default", "isolation": "thread"}], engine.clock.now()
     )
     api = JobService(
@@ -117,13 +117,13 @@ def test_a_trigger_answers_with_its_runs_as_stored(engine: Engine, key: str | No
     later = (engine.clock.now() + timedelta(minutes=5)).isoformat()
     runs = [{}, {"payload": {"n": 1}, "priority": 90}, {"run_at": later}, {"delay_ms": 1500}]
     answer = engine.service.trigger_job(job_id, {"runs": runs}, key=key)["items"]
-    stored = [engine.store.get_execution(r["id"]).to_dict() for r in answer]
+    stored = [engine.store.executions.get(r["id"]).to_dict() for r in answer]
     assert answer == stored
     assert [r["payload"] for r in answer] == [{"n": 0}, {"n": 1}, {"n": 0}, {"n": 0}]
     assert [r["priority"] for r in answer] == [40, 90, 40, 40]
     if key is not None:  # the repeated request answers from the stored rows
         assert engine.service.trigger_job(job_id, {"runs": runs}, key=key)["items"] == stored
-    keys = [engine.store.get_execution(r["id"]).idempotency_key for r in answer]
+    keys = [engine.store.executions.get(r["id"]).idempotency_key for r in answer]
     assert keys == ([r["id"] for r in answer] if key is None else [f"k-1#{i}" for i in range(4)])
 
 
@@ -167,7 +167,7 @@ def test_a_push_lost_after_commit_is_repaired_within_seconds_once(
                 engine.service.trigger_job(job_id, {"runs": [{}, {}]})
         else:
             engine.service.trigger_job(job_id, {"runs": [{}, {}]})
-    ids = [e.id for e in engine.store.list_executions(job_id=job_id).items]
+    ids = [e.id for e in engine.store.executions.list(job_id=job_id).items]
     assert len(ids) == 2 and {engine.status(i) for i in ids} == {"QUEUED"}
     assert sorted(engine.queue.unknown(ids)) == sorted(ids)
 
@@ -197,7 +197,7 @@ def test_the_repair_does_not_push_a_run_that_finished_while_it_read(
     run = engine.service.trigger_job(job_id, {})
     worker = engine.worker()
     engine.clock.advance(seconds=PUSH_GRACE.total_seconds() + 1)
-    read = engine.store.queued_between
+    read = engine.store.outbox.queued_between
 
     def read_then_the_run_finishes(*args: Any) -> list:
         rows = read(*args)
@@ -207,7 +207,7 @@ def test_the_repair_does_not_push_a_run_that_finished_while_it_read(
         worker.flush(engine.clock.now())
         return rows
 
-    monkeypatch.setattr(engine.store, "queued_between", read_then_the_run_finishes)
+    monkeypatch.setattr(engine.store.outbox, "queued_between", read_then_the_run_finishes)
     assert engine.scheduler.run_once(engine.clock.now()).repaired == 0
     assert engine.status(run["id"]) == "SUCCEEDED"
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
@@ -241,7 +241,7 @@ def test_a_finished_run_pushed_again_is_dropped_at_claim(
     run = engine.service.trigger_job(job_id, {})
     engine.run_until(lambda: engine.status(run["id"]) == "SUCCEEDED")
     assert started == [run["id"]]
-    execution = engine.store.get_execution(run["id"])
+    execution = engine.store.executions.get(run["id"])
 
     engine.service.handoff._push([(execution.queue_item(), None)], engine.clock.now())
     assert engine.queue.unknown([run["id"]]) == []
@@ -282,7 +282,7 @@ def test_a_refused_trigger_writes_nothing(engine: Engine) -> None:
         "runs[1].payload.url": "is required",
         "runs[2].colour": "unknown field",
     }
-    assert engine.store.list_executions(job_id=job_id).total == 0
+    assert engine.store.executions.list(job_id=job_id).total == 0
     assert engine.queue.depth()["ready"] == 0
 
 
@@ -294,7 +294,7 @@ def test_a_trigger_reads_its_job_once_in_the_transaction_that_writes_its_runs(
     def second_read(*args: object) -> None:
         raise AssertionError("the job was read outside the trigger's transaction")
 
-    monkeypatch.setattr(engine.store, "get_job", second_read)
+    monkeypatch.setattr(engine.store.jobs, "get", second_read)
     run = engine.service.trigger_job(job_id, {"payload": {"n": 1}})
     assert run["payload"] == {"n": 1}
 
@@ -311,4 +311,4 @@ def test_what_a_trigger_is_refused_for_comes_in_the_same_order(engine: Engine) -
     assert set(bad.value.fields) == {"runs"}
     with pytest.raises(ConflictError):
         engine.service.trigger_job(job_id, {})
-    assert engine.store.list_executions(job_id=job_id).total == 0
+    assert engine.store.executions.list(job_id=job_id).total == 0

@@ -92,7 +92,7 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
     final = {"SUCCEEDED", "FAILED"}
     engine.run_until(lambda: all(engine.status(i) in final for i in ids.values()), worker)
 
-    got = {k: engine.store.get_execution(i) for k, i in ids.items()}
+    got = {k: engine.store.executions.get(i) for k, i in ids.items()}
     assert got["fine"].result == {"ok": True}
     assert got["nul_text"].status == "SUCCEEDED"
     assert got["nul_text"].result == "a\ufffdb"
@@ -108,7 +108,7 @@ def test_hostile_results_and_errors_end_final_and_the_worker_keeps_claiming(
     assert failed.status == "FAILED"
     assert failed.error == "exit 1: stderr a\ufffdb \ufffd"
     assert failed.attempts[-1].error == failed.error
-    assert engine.store.list_dead_letter().items[0].error == failed.error
+    assert engine.store.dead_letter.list().items[0].error == failed.error
 
     # Nothing is stuck on the worker: its capacity is whole and it takes new work.
     assert not worker.running and not worker.completed
@@ -125,7 +125,7 @@ def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slo
     worker = engine.worker()
     # The fake clock does not move: a run held until its timeout_ms would never end.
     engine.run_until(lambda: engine.status(run.id) == "FAILED", worker)
-    failed = engine.store.get_execution(run.id)
+    failed = engine.store.executions.get(run.id)
     assert failed.error.startswith("the handler's result cannot be stored")
     assert "digits" in failed.error
     assert not worker.running
@@ -150,12 +150,12 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
     policy = RetryPolicy(max_deliveries=engine.settings.max_deliveries)
     recorded = run_record.finish(engine.store, finishes, engine.clock.now(), policy)
     assert {i: r.status for i, r in recorded.items()} == {good.id: "SUCCEEDED", bad.id: "FAILED"}
-    assert engine.store.get_execution(good.id).result == {"ok": True}
-    refused = engine.store.get_execution(bad.id)
+    assert engine.store.executions.get(good.id).result == {"ok": True}
+    refused = engine.store.executions.get(bad.id)
     assert refused.status == "FAILED"
     assert "could not be stored" in refused.error
     assert refused.attempts[-1].outcome == "FAILED"
-    (entry,) = engine.store.list_dead_letter().items
+    (entry,) = engine.store.dead_letter.list().items
     assert entry.execution_id == bad.id
 
 
@@ -172,4 +172,4 @@ def test_shell_output_with_nul_bytes_is_stored(store, queue, registry, clock, se
     job_id = create_job(store, data, clock.now()).id
     (execution,) = trigger(store, job_id, clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
-    assert store.get_execution(execution.id).result["stdout"] == "a\ufffdb"
+    assert store.executions.get(execution.id).result["stdout"] == "a\ufffdb"

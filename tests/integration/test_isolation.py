@@ -39,7 +39,7 @@ def _alive(pid: int) -> bool:
 def test_a_process_handler_runs_in_a_child_and_returns_its_result(engine: Engine) -> None:
     eid = _run(engine, engine.create_job(handler="sample.pid"))
     engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
-    result = engine.store.get_execution(eid).result
+    result = engine.store.executions.get(eid).result
     assert result["pid"] != os.getpid()
     assert result["attempt"] == 1
 
@@ -61,9 +61,9 @@ def test_a_handler_looping_forever_is_killed_at_its_timeout_and_retried(
     worker = engine.worker()
     # Its first attempt timed out (with no backoff, a worker's claim may take the retry
     # at once: RETRYING can be too brief to see).
-    outcomes = lambda: [a.outcome for a in engine.store.get_execution(eid).attempts]  # noqa: E731
+    outcomes = lambda: [a.outcome for a in engine.store.executions.get(eid).attempts]  # noqa: E731
     engine.run_until(lambda: outcomes()[:1] == ["TIMED_OUT"], worker)
-    execution = engine.store.get_execution(eid)
+    execution = engine.store.executions.get(eid)
     assert execution.attempts[0].outcome == "TIMED_OUT"
     assert execution.attempts[0].error == "timed out after 3000 ms"
     # The child was killed for real, not abandoned in a thread.
@@ -71,7 +71,7 @@ def test_a_handler_looping_forever_is_killed_at_its_timeout_and_retried(
     wait_for(lambda: not _alive(child), timeout=5, what="the child to be gone")
     # It is retried (and times out again), and the worker is free and healthy.
     engine.run_until(lambda: engine.status(eid) == "FAILED", worker)
-    assert [a.outcome for a in engine.store.get_execution(eid).attempts] == [
+    assert [a.outcome for a in engine.store.executions.get(eid).attempts] == [
         "TIMED_OUT",
         "TIMED_OUT",
     ]
@@ -83,7 +83,7 @@ def test_a_crash_fails_the_attempt_not_the_worker(engine: Engine) -> None:
     eid = _run(engine, engine.create_job(handler="sample.crash", max_retries=0))
     worker = engine.worker()
     engine.run_until(lambda: engine.status(eid) == "FAILED", worker)
-    attempt = engine.store.get_execution(eid).attempts[0]
+    attempt = engine.store.executions.get(eid).attempts[0]
     assert attempt.outcome == "FAILED"
     assert attempt.error == "the handler's process was killed by SIGSEGV"
     ok = _run(engine, engine.create_job(handler="test.echo"))
@@ -93,10 +93,10 @@ def test_a_crash_fails_the_attempt_not_the_worker(engine: Engine) -> None:
 def test_fail_now_dead_letters_without_using_the_retries(engine: Engine) -> None:
     eid = _run(engine, engine.create_job(handler="sample.fail_now", max_retries=5))
     engine.run_until(lambda: engine.status(eid) == "FAILED")
-    execution = engine.store.get_execution(eid)
+    execution = engine.store.executions.get(eid)
     assert len(execution.attempts) == 1
     assert execution.error == "the report day is in the future"
-    (entry,) = engine.store.list_dead_letter().items
+    (entry,) = engine.store.dead_letter.list().items
     assert entry.reason == "the handler failed it without retries (FailNow)"
 
 
@@ -106,7 +106,7 @@ def test_retry_later_waits_the_delay_it_asked_for(engine: Engine) -> None:
     )
     eid = _run(engine, job_id)
     engine.run_until(lambda: engine.status(eid) == "RETRYING")
-    execution = engine.store.get_execution(eid)
+    execution = engine.store.executions.get(eid)
     assert execution.error == "upstream not ready"
     assert execution.next_attempt_at == engine.clock.now() + timedelta(milliseconds=45_000)
 
@@ -128,7 +128,7 @@ def test_a_process_handler_runs_without_secrets_under_the_child_limits(
     engine = Engine(store, queue, settings, registry, clock, limited)
     eid = _run(engine, engine.create_job(handler="sample.inside"))
     engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
-    seen = engine.store.get_execution(eid).result
+    seen = engine.store.executions.get(eid).result
     assert "DATABASE_URL" not in seen["env"] and "REDIS_URL" not in seen["env"]
     assert seen["startup_env_has_secret"] is False
     assert seen["settings_database_url"] == ""
@@ -149,7 +149,7 @@ def test_a_grandchild_does_not_survive_the_timeout_kill(engine: Engine, tmp_path
     )
     eid = _run(engine, job_id)
     engine.run_until(lambda: engine.status(eid) == "FAILED")
-    assert engine.store.get_execution(eid).attempts[0].outcome == "TIMED_OUT"
+    assert engine.store.executions.get(eid).attempts[0].outcome == "TIMED_OUT"
     sleeper = int(pid_file.read_text())
     wait_for(lambda: not _alive(sleeper), timeout=10, what="the grandchild sleep to be gone")
 
@@ -157,7 +157,7 @@ def test_a_grandchild_does_not_survive_the_timeout_kill(engine: Engine, tmp_path
 def test_what_a_handler_leaves_running_is_ended_when_it_returns(engine: Engine) -> None:
     eid = _run(engine, engine.create_job(handler="sample.leave_behind"))
     engine.run_until(lambda: engine.status(eid) == "SUCCEEDED")
-    sleeper = engine.store.get_execution(eid).result["sleeper"]
+    sleeper = engine.store.executions.get(eid).result["sleeper"]
     wait_for(lambda: not _alive(sleeper), timeout=10, what="the left-behind sleep to be gone")
 
 
@@ -165,7 +165,7 @@ def test_an_answer_flooding_the_pipe_fails_the_run_without_being_read(engine: En
     eid = _run(engine, engine.create_job(handler="sample.flood", max_retries=0))
     worker = engine.worker()
     engine.run_until(lambda: engine.status(eid) == "FAILED", worker, timeout=60)
-    error = engine.store.get_execution(eid).error
+    error = engine.store.executions.get(eid).error
     assert "answer of over" in error
     ok = _run(engine, engine.create_job(handler="test.echo"))
     engine.run_until(lambda: engine.status(ok) == "SUCCEEDED", worker)

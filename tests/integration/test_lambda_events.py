@@ -82,14 +82,14 @@ def test_the_scheduled_event_runs_ticks_until_time_runs_low(
     lambda_app, engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     job_id = engine.create_job(schedule="* * * * * *")
-    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    engine.clock.set(engine.store.jobs.get(job_id).next_run_time)
     started = time.monotonic()
     result = lambda_app.tick(load("scheduled_tick.json"), Context(7_000))
     elapsed = time.monotonic() - started
     assert result["passes"] >= 1
     assert result["scheduled"] == 1  # the fake clock stands still: one occurrence
     assert elapsed < 7.0  # stopped before the Lambda's time ran out
-    assert engine.store.list_executions(job_id=job_id).items[0].status == "QUEUED"
+    assert engine.store.executions.list(job_id=job_id).items[0].status == "QUEUED"
     # Each pool's depth is its own QueueDepth series (what its workers scale on).
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     per_pool = [m for m in emf if m.get("pool") == "default" and "QueueDepth" in m]

@@ -13,8 +13,8 @@ import pytest
 
 from jobsched.domain.triggering import run_row
 from jobsched.store.migrations import migration_files
-from jobsched.store.postgres import Store
 from jobsched.store.queries import q
+from jobsched.store.run_rows import RunRows
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -23,7 +23,7 @@ EVERY_10M = "*/10 * * * *"
 
 def _runs_of(engine: Engine, job_id: str) -> list:
     """The job's runs that are runs (a SKIPPED record is not)."""
-    items = engine.store.list_executions(job_id=job_id, limit=200).items
+    items = engine.store.executions.list(job_id=job_id, limit=200).items
     return sorted((e for e in items if e.status != "SKIPPED"), key=lambda e: e.scheduled_for)
 
 
@@ -31,7 +31,7 @@ def test_a_backfill_up_to_now_after_an_outage_is_not_run_again_by_the_tick(
     engine: Engine,
 ) -> None:
     job_id = engine.create_job(schedule=EVERY_10M)  # catch_up 'latest'
-    t0 = engine.store.get_job(job_id).next_run_time
+    t0 = engine.store.jobs.get(job_id).next_run_time
     engine.clock.set(t0 + timedelta(hours=1, seconds=2))  # the scheduler was down
     now = engine.clock.now()
     body = {"start": (t0 - timedelta(seconds=1)).isoformat(), "end": now.isoformat()}
@@ -79,11 +79,11 @@ def test_two_writers_racing_on_one_occurrence_leave_one_run(
     def write(source: str) -> None:
         with store.tx() as tx:
             row = run_row(job, occurrence, source, now)
-            written.append(len(Store.insert_executions(tx, [row], {job["id"]: "x"})))
+            written.append(len(RunRows.insert_executions(tx, [row], {job["id"]: "x"})))
 
     with store.tx() as tx:
         row = run_row(job, occurrence, first, now)
-        assert len(Store.insert_executions(tx, [row], {job["id"]: "x"})) == 1
+        assert len(RunRows.insert_executions(tx, [row], {job["id"]: "x"})) == 1
         racer = threading.Thread(target=write, args=(second,))
         racer.start()
         wait_for(lambda: _blocked_or_done(database_url, racer), what="the second writer")
@@ -121,7 +121,7 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
             run_row(job, t2, "backfill", now - timedelta(minutes=5)),
             run_row(job, t2, "schedule", now),  # would run it again: waits
         ]
-        Store.insert_executions(conn, rows, {jid: "x"})
+        RunRows.insert_executions(conn, rows, {jid: "x"})
         conn.execute(
             "UPDATE executions SET status = 'SUCCEEDED', finished_at = %s WHERE id = ANY(%s)",
             (now, [rows[0]["id"], rows[1]["id"]]),
@@ -129,7 +129,7 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
         conn.execute(MIGRATION)
 
     def state(row: dict) -> tuple:
-        e = engine.store.get_execution(str(row["id"]))
+        e = engine.store.executions.get(str(row["id"]))
         return e.status, e.source
 
     assert [state(r) for r in rows] == [
@@ -144,4 +144,4 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
     # From now on the index holds: a third run of t1 (a backfill's) is not written.
     with engine.store.tx() as conn:
         again = run_row(job, t1, "backfill", now)
-        assert Store.insert_executions(conn, [again], {jid: "x"}) == []
+        assert RunRows.insert_executions(conn, [again], {jid: "x"}) == []

@@ -20,7 +20,7 @@ from tests.integration.test_flat_cost import _assert_totals_match, _partition_of
 
 def _succeeded(engine: Engine) -> tuple[int, float]:
     """Runs the histogram counts as SUCCEEDED, and their summed seconds."""
-    rows = [r for r in engine.store.run_durations() if r["status"] == "SUCCEEDED"]
+    rows = [r for r in engine.store.stats.run_durations() if r["status"] == "SUCCEEDED"]
     return sum(r["n"] for r in rows), sum(r["sum_s"] for r in rows)
 
 
@@ -60,7 +60,7 @@ def _to_a_day_with_its_own_partition(engine: Engine) -> None:
 def _left_in_the_default_partition(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """Writes no longer make their days' partitions (as when the lock to attach one was
     busy): runs of a day without its partition stay in the default partition."""
-    monkeypatch.setattr(engine.store, "partitions_for", lambda times: None)
+    monkeypatch.setattr(engine.store.partitions, "ensure_for", lambda times: None)
 
 
 def _ok(execution_id: str) -> Finish:
@@ -117,7 +117,7 @@ def test_a_batch_is_written_into_its_rows_partitions(
     _to_a_day_without_partition(engine)
     _left_in_the_default_partition(engine, monkeypatch)
     later = engine.service.trigger_job(job, {})["id"]  # in the default partition
-    rows = engine.store.claimed([*today, later])
+    rows = engine.store.runs.claimed([*today, later])
     assert {r["part"] for r in rows} == {
         _partition_of(engine, today[0]),
         "executions_default",
@@ -131,7 +131,7 @@ def test_a_batch_is_written_into_its_rows_partitions(
 def test_a_write_refused_in_its_partition_is_refused_by_the_parent_too(engine: Engine) -> None:
     job = engine.create_job()
     runs = [e["id"] for e in engine.service.trigger_job(job, {"runs": [{}] * 2})["items"]]
-    rows = engine.store.claimed(runs)
+    rows = engine.store.runs.claimed(runs)
     assert _record(engine, rows[:1]) == {str(rows[0]["id"])}
     # The same claims again: the first row has changed since it was read.
     assert _record(engine, rows) == {str(rows[1]["id"])}
@@ -143,7 +143,7 @@ def test_a_run_whose_row_is_not_where_it_was_read_is_written(engine: Engine) -> 
     job = engine.create_job()
     _to_a_day_with_its_own_partition(engine)
     run = engine.service.trigger_job(job, {})["id"]
-    (row,) = engine.store.claimed([run])
+    (row,) = engine.store.runs.claimed([run])
     assert row["part"] != "executions_default"
     # As if the day's partition had been dropped and made again since the read.
     assert _record(engine, [{**row, "part": "executions_default"}]) == {run}
@@ -166,10 +166,10 @@ def test_a_run_whose_partition_retention_dropped_since_the_read_is_written(
             ([uuid.UUID(run), uuid.UUID(other)],),
         )
     old_partition = f"executions_p{old_day:%Y%m%d}"
-    rows = engine.store.claimed([run, other])
+    rows = engine.store.runs.claimed([run, other])
     assert {r["part"] for r in rows} == {old_partition}
     # Retention drops the day; the unfinished runs are kept in the default partition.
-    engine.store.delete_executions_older_than(engine.clock.now() - timedelta(days=30))
+    engine.store.retention.delete_executions_older_than(engine.clock.now() - timedelta(days=30))
     assert _partition_of(engine, run) == "executions_default"
     assert _record(engine, rows) == {run, other}
     assert {engine.status(run), engine.status(other)} == {"SUCCEEDED"}

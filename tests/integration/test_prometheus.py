@@ -99,7 +99,7 @@ def test_the_text_format_parses_and_carries_the_json_figures(api: Api, engine: E
 def test_the_histogram_keeps_counting_across_the_ticks_fold(api: Api, engine: Engine) -> None:
     _finish_runs(api, engine)
     before = _samples(_scrape(api).body.decode())
-    engine.store.maintain(engine.clock.now())  # folds the deltas into the counters
+    engine.store.partitions.maintain(engine.clock.now())  # folds the deltas into the counters
     after = _samples(_scrape(api).body.decode())
     histogram = {k: v for k, v in after.items() if k[0].startswith("jobsched_run_duration")}
     assert histogram == {k: before[k] for k in histogram}

@@ -53,7 +53,7 @@ def test_a_run_that_finishes_while_the_reconcile_reads_is_not_pushed_again(
     now = _next_reconcile(engine, worker)
     assert engine.status(run["id"]) == state
 
-    read = engine.store.unfinished
+    read = engine.store.outbox.unfinished
     finished_meanwhile: list[str] = []
 
     def read_then_the_run_finishes(*args: object, **kwargs: object) -> list:
@@ -67,12 +67,12 @@ def test_a_run_that_finishes_while_the_reconcile_reads_is_not_pushed_again(
             finished_meanwhile.append(run["id"])
         return rows
 
-    monkeypatch.setattr(engine.store, "unfinished", read_then_the_run_finishes)
+    monkeypatch.setattr(engine.store.outbox, "unfinished", read_then_the_run_finishes)
     report = engine.scheduler.run_once(now)
 
     assert finished_meanwhile
     assert report.reconciled == 0  # nothing was missing from Redis
-    final = engine.store.get_execution(run["id"])
+    final = engine.store.executions.get(run["id"])
     assert final.status == "SUCCEEDED" and len(final.attempts) == 1
     # No worker is handed the finished run again.
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
@@ -111,7 +111,7 @@ def test_parked_runs_are_neither_pushed_again_nor_lost_by_a_reconcile_or_a_rebui
         engine.queue.client.delete(key)  # Redis lost everything
     assert engine.scheduler.run_once(now).rebuilt == 5
     engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), worker)
-    assert [len(engine.store.get_execution(r).attempts) for r in runs] == [1] * 5
+    assert [len(engine.store.executions.get(r).attempts) for r in runs] == [1] * 5
 
 
 def test_the_reconcile_releases_parked_runs_whose_release_was_missed(engine: Engine) -> None:

@@ -166,13 +166,13 @@ def test_metrics_read_rollups_that_do_not_grow_with_the_runs_and_stay_correct(
     seconds = [rng.lognormvariate(-1, 1.5) for _ in range(400)]
     job = engine.create_job()
     _finish(engine, job, seconds)
-    engine.store.maintain(engine.clock.now())  # the tick folds the deltas
+    engine.store.partitions.maintain(engine.clock.now())  # the tick folds the deltas
     tables, rows_before = _rollup_reads(engine)
     assert not any(t.startswith("executions") for t in tables), tables
 
     for _ in range(5):  # five times the runs, in the same minute and buckets
         _finish(engine, job, seconds)
-    engine.store.maintain(engine.clock.now())
+    engine.store.partitions.maintain(engine.clock.now())
     tables, rows_after = _rollup_reads(engine)
     assert not any(t.startswith("executions") for t in tables), tables
     assert rows_after == rows_before, "the rows read do not grow with the runs"

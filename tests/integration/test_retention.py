@@ -85,11 +85,11 @@ def test_cleanup_deletes_old_history_but_keeps_dead_letters_and_recent_runs(
     run = retaining.service.trigger_job(cleanup["id"], {})
     retaining.run_until(lambda: retaining.status(run["id"]) == "SUCCEEDED")
 
-    assert retaining.store.get_execution(run["id"]).result["deleted"] == 5
+    assert retaining.store.executions.get(run["id"]).result["deleted"] == 5
     for gone in old_ok:
         with pytest.raises(NotFoundError):
-            retaining.store.get_execution(gone)
-    assert retaining.store.get_execution(recent[0]).status == "SUCCEEDED"
+            retaining.store.executions.get(gone)
+    assert retaining.store.executions.get(recent[0]).status == "SUCCEEDED"
     # The dead-letter entry and its execution stay until an operator handles them.
     (entry,) = retaining.service.list_dead_letter({})["items"]
     assert entry["execution_id"] == old_dead
@@ -143,7 +143,7 @@ def test_retention_gives_way_to_the_hot_path_instead_of_queueing_it(engine: Engi
     with psycopg.connect(store.database_url) as reader, ThreadPoolExecutor(2) as pool:
         reader.execute("SELECT count(*) FROM executions").fetchone()  # holds its lock
         cleanup = pool.submit(
-            store.delete_executions_older_than,
+            store.retention.delete_executions_older_than,
             engine.clock.now() - timedelta(days=30),
             None,
             pause,
@@ -155,7 +155,7 @@ def test_retention_gives_way_to_the_hot_path_instead_of_queueing_it(engine: Engi
                 what="retention asking for its lock",
             )
             # A worker's statement on executions, while the reader still holds it.
-            claim = pool.submit(store.claimed, [waiting])
+            claim = pool.submit(store.runs.claimed, [waiting])
             (row,) = claim.result(timeout=8)  # less than the lock wait retention used to allow
             assert str(row["id"]) == waiting
         finally:
@@ -165,7 +165,7 @@ def test_retention_gives_way_to_the_hot_path_instead_of_queueing_it(engine: Engi
     assert not _exists(engine, part)  # dropped once the reader was gone
     for gone in old:
         with pytest.raises(NotFoundError):
-            store.get_execution(gone)
+            store.executions.get(gone)
     assert engine.status(recent[0]) == "SUCCEEDED"
 
 
@@ -188,7 +188,7 @@ def test_retention_keeps_a_run_retried_in_the_same_instant(engine: Engine) -> No
         assert len(moved) == 1
         # ...when retention, which read the run as old and finished, reaches it.
         cleanup = pool.submit(
-            store.delete_executions_older_than, engine.clock.now() - timedelta(days=30)
+            store.retention.delete_executions_older_than, engine.clock.now() - timedelta(days=30)
         )
         wait_for(lambda: _someone_waits_for_a_row(store.database_url), what="a row lock wait")
         retry.commit()
@@ -221,7 +221,7 @@ def test_retention_prunes_delivered_notifications(engine: Engine) -> None:
                 " next_attempt_at, sent_at) VALUES (gen_random_uuid(), %s, %s, '{}', %s, %s, %s)",
                 (uuid.UUID(job), kind, created, due, sent),
             )
-    engine.store.delete_executions_older_than(now - timedelta(days=30))
+    engine.store.retention.delete_executions_older_than(now - timedelta(days=30))
     with engine.store.tx() as conn:
         left = {r["kind"] for r in conn.execute("SELECT kind FROM notifications")}
     assert left == {"delivered-recently", "still-due"}
@@ -241,11 +241,11 @@ def test_a_day_with_too_many_runs_to_keep_stays_until_a_later_run(
         )
     monkeypatch.setattr(retention, "MAX_KEPT_TO_MOVE", 1)
     cutoff = engine.clock.now() - timedelta(days=30)
-    assert engine.store.delete_executions_older_than(cutoff) == 2
+    assert engine.store.retention.delete_executions_older_than(cutoff) == 2
     assert _exists(engine, part)
     assert {engine.status(i) for i in old[:2]} == {"QUEUED"}
     monkeypatch.setattr(retention, "MAX_KEPT_TO_MOVE", 2)
-    assert engine.store.delete_executions_older_than(cutoff) == 0
+    assert engine.store.retention.delete_executions_older_than(cutoff) == 0
     assert not _exists(engine, part)
     assert {engine.status(i) for i in old[:2]} == {"QUEUED"}  # now in the default partition
 
@@ -257,6 +257,6 @@ def test_a_day_left_detached_by_a_crash_is_dropped_by_the_next_run(engine: Engin
     with engine.store.tx() as conn:  # retention died between the detach and the drop
         conn.execute(q("detach_execution_partition"), {"part": part, "max_kept": 10})
     assert _exists(engine, detached) and not _exists(engine, part)
-    engine.store.delete_executions_older_than(engine.clock.now() - timedelta(days=30))
+    engine.store.retention.delete_executions_older_than(engine.clock.now() - timedelta(days=30))
     assert not _exists(engine, detached)
     assert engine.service.list_executions({})["total"] == 0  # moved, then deleted as old

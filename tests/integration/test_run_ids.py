@@ -38,11 +38,11 @@ def test_triggered_and_scheduled_runs_carry_their_time(engine: Engine) -> None:
     job = engine.create_job(schedule="*/5 * * * * *")
     engine.scheduler.run_once(engine.clock.now())
     triggered = engine.service.trigger_job(job, {"runs": [{}, {"delay_ms": 90_000_000}]})
-    scheduled = engine.store.list_executions(job_id=job, limit=10).items
+    scheduled = engine.store.executions.list(job_id=job, limit=10).items
     for e in scheduled:
         assert scheduled_ms(e.id) == _floor_ms(e.scheduled_for)
     for item in triggered["items"]:
-        run = engine.store.get_execution(item["id"])
+        run = engine.store.executions.get(item["id"])
         assert scheduled_ms(run.id) == _floor_ms(run.scheduled_for)
 
 
@@ -53,7 +53,7 @@ def test_the_claimed_read_looks_in_each_runs_own_partition_only(engine: Engine) 
     later = engine.service.trigger_job(job, {"delay_ms": 2 * 86_400_000})["id"]
     with engine.store.tx() as conn:  # the later run's day has its partition too
         conn.execute(q("ensure_execution_partitions"), {"now": engine.clock.now(), "days": 3})
-    assert {r["id"] for r in engine.store.claimed([*today, later])} == {*today, later}
+    assert {r["id"] for r in engine.store.runs.claimed([*today, later])} == {*today, later}
     parts = _partitions_read(engine, [*today, later])
     with engine.store.tx() as conn:
         total = conn.execute(
@@ -80,7 +80,7 @@ def test_runs_whose_id_carries_no_time_or_another_are_still_claimed(engine: Engi
             "UPDATE executions SET scheduled_for = scheduled_for + %s WHERE id = %s",
             (timedelta(milliseconds=7), uuid.UUID(second)),
         )
-    rows = engine.store.claimed([first, second, legacy])
+    rows = engine.store.runs.claimed([first, second, legacy])
     assert {r["id"] for r in rows} == {first, second, legacy}
     # Finished runs are left out whichever way they are found.
     with engine.store.tx() as conn:
@@ -88,4 +88,4 @@ def test_runs_whose_id_carries_no_time_or_another_are_still_claimed(engine: Engi
             "UPDATE executions SET status = 'CANCELLED', finished_at = now() WHERE id = ANY(%s)",
             ([uuid.UUID(second), uuid.UUID(legacy)],),
         )
-    assert [r["id"] for r in engine.store.claimed([first, second, legacy])] == [first]
+    assert [r["id"] for r in engine.store.runs.claimed([first, second, legacy])] == [first]

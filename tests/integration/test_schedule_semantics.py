@@ -27,7 +27,7 @@ EVERY_10M = "*/10 * * * *"
 
 
 def _runs(engine: Engine, job_id: str) -> list[Any]:
-    page = engine.store.list_executions(job_id=job_id, limit=200)
+    page = engine.store.executions.list(job_id=job_id, limit=200)
     return sorted(page.items, key=lambda e: (e.scheduled_for, e.source))
 
 
@@ -53,7 +53,7 @@ def test_a_scheduler_down_for_an_hour_under_each_catch_up_mode(
     engine: Engine, catch_up: str, ran_minutes: list[int]
 ) -> None:
     job_id = engine.create_job(schedule=EVERY_10M, catch_up=catch_up)
-    t0 = engine.store.get_job(job_id).next_run_time
+    t0 = engine.store.jobs.get(job_id).next_run_time
     # Down from just before t0 for 65 minutes: t0 .. t0+60m were all missed.
     engine.clock.set(t0 + timedelta(hours=1, minutes=5, seconds=2))
     engine.scheduler.run_once(engine.clock.now())
@@ -73,7 +73,7 @@ def test_a_scheduler_down_for_an_hour_under_each_catch_up_mode(
 
 def _slow_first_run(engine: Engine, policy: str) -> tuple[str, Any, str, str]:
     job_id = engine.create_job(schedule="*/5 * * * * *", overlap_policy=policy)
-    first_time = engine.store.get_job(job_id).next_run_time
+    first_time = engine.store.jobs.get(job_id).next_run_time
     engine.clock.set(first_time)
     engine.scheduler.run_once(engine.clock.now())
     (first,) = _runs(engine, job_id)
@@ -111,7 +111,7 @@ def test_overlap_buffer_one_holds_one_run_until_the_slow_one_finishes(engine: En
     )
     report = engine.scheduler.run_once(engine.clock.now())
     assert report.unheld == 1
-    released = engine.store.get_execution(held.id)
+    released = engine.store.executions.get(held.id)
     assert (released.status, released.on_hold) == ("QUEUED", False)
 
 
@@ -139,7 +139,7 @@ def test_a_backfill_repeated_twice_runs_each_occurrence_once(api: Api, engine: E
     assert {e["status"] for e in first["items"]} == {"QUEUED"}
     again = api.ok("POST", f"/jobs/{job['id']}/backfill", body, 202)
     assert (again["total"], again["existing"]) == (0, 6)
-    assert engine.store.list_executions(job_id=job["id"]).total == 6
+    assert engine.store.executions.list(job_id=job["id"]).total == 6
     # Each backfilled run carries its occurrence's key, as a scheduled run would.
     keys = [e["idempotency_key"] for e in first["items"]]
     assert keys[0] == f"{job['id']}:{datetime.fromisoformat(start).astimezone(UTC).isoformat()}"
@@ -178,7 +178,7 @@ def test_a_bad_backfill_is_a_400_naming_the_field(
     job = api.ok("POST", "/jobs", job_body(schedule=EVERY_10M), 201)
     code, answer = api.call("POST", f"/jobs/{job['id']}/backfill", body)
     assert code == 400 and field in answer["error"]["fields"], answer
-    assert engine.store.list_executions(job_id=job["id"]).total == 0
+    assert engine.store.executions.list(job_id=job["id"]).total == 0
 
 
 # ----------------------------------------------------------- keyed triggers
@@ -192,7 +192,7 @@ def test_keyed_triggers_sent_twice_create_one_run(api: Api, engine: Engine) -> N
     code2, second = api.call("POST", path, {"payload": {"n": 1}}, headers=keyed)
     assert (code, code2) == (202, 202)
     assert second["id"] == first["id"] and first["idempotency_key"] == "order-42"
-    assert engine.store.list_executions(job_id=job["id"]).total == 1
+    assert engine.store.executions.list(job_id=job["id"]).total == 1
     triggers = api.ok("GET", f"/audit?action=trigger&target_id={job['id']}")
     assert triggers["total"] == 1
     # A batch under another key: its runs, once, however often it is sent.
@@ -205,7 +205,7 @@ def test_keyed_triggers_sent_twice_create_one_run(api: Api, engine: Engine) -> N
         for _ in range(2)
     ]
     assert ids[0] == ids[1] and len(ids[0]) == 2
-    assert engine.store.list_executions(job_id=job["id"]).total == 3
+    assert engine.store.executions.list(job_id=job["id"]).total == 3
 
 
 def test_a_blank_idempotency_key_is_a_400(api: Api) -> None:
@@ -253,12 +253,12 @@ def test_a_one_off_job_runs_once_at_its_time(api: Api, engine: Engine) -> None:
     assert job["next_run_time"] == run_at.isoformat()
     assert job["upcoming_runs"] == [run_at.isoformat()]
     engine.clock.set(run_at)
-    engine.run_until(lambda: engine.store.list_executions(job_id=job["id"]).total == 1)
-    (run,) = engine.store.list_executions(job_id=job["id"]).items
+    engine.run_until(lambda: engine.store.executions.list(job_id=job["id"]).total == 1)
+    (run,) = engine.store.executions.list(job_id=job["id"]).items
     engine.run_until(lambda: engine.status(run.id) == "SUCCEEDED")
     engine.clock.advance(hours=1)
     engine.scheduler.run_once(engine.clock.now())
-    assert engine.store.list_executions(job_id=job["id"]).total == 1
+    assert engine.store.executions.list(job_id=job["id"]).total == 1
     assert api.ok("GET", f"/jobs/{job['id']}")["next_run_time"] is None
 
 
@@ -273,7 +273,7 @@ def test_a_one_off_job_with_a_schedule_is_refused(api: Api) -> None:
 
 def test_the_tick_stages_runs_that_start_exactly_at_their_time(engine: Engine) -> None:
     job_id = engine.create_job(schedule="*/5 * * * * *")
-    due = engine.store.get_job(job_id).next_run_time
+    due = engine.store.jobs.get(job_id).next_run_time
     engine.clock.set(due - timedelta(seconds=1))  # a pass just before the occurrence
     assert engine.scheduler.run_once(engine.clock.now()).scheduled == 1
     (staged,) = _runs(engine, job_id)
@@ -289,7 +289,7 @@ def test_start_jitter_delays_a_run_within_its_bound_never_before_its_time(
     engine: Engine,
 ) -> None:
     job_id = engine.create_job(schedule="0 * * * *", start_jitter_ms=600_000)
-    due = engine.store.get_job(job_id).next_run_time
+    due = engine.store.jobs.get(job_id).next_run_time
     engine.clock.set(due)
     engine.scheduler.run_once(engine.clock.now())
     (run,) = _runs(engine, job_id)
@@ -310,7 +310,7 @@ def test_a_run_due_later_survives_redis_losing_its_queue(engine: Engine, redis_u
     now_ms = to_ms(engine.clock.now())
     assert engine.queue.claim(5, engine.clock.now(), 30_000) == []  # still not early
     assert to_ms(engine.queue.next_due()) == now_ms + 10_000
-    assert engine.store.get_execution(run["id"]).status == "QUEUED"
+    assert engine.store.executions.get(run["id"]).status == "QUEUED"
 
 
 # ----------------------------------------------------------------- the ledger
@@ -383,7 +383,7 @@ def test_only_jobs_that_allow_overlap_are_staged_ahead(engine: Engine) -> None:
     # moments before it is not cancelled early.
     allow = engine.create_job(schedule="*/5 * * * * *")
     careful = engine.create_job(schedule="*/5 * * * * *", overlap_policy="cancel_previous")
-    due = engine.store.get_job(allow).next_run_time
+    due = engine.store.jobs.get(allow).next_run_time
     engine.clock.set(due - timedelta(seconds=1))
     engine.scheduler.run_once(engine.clock.now())
     assert [e.scheduled_for for e in _runs(engine, allow)] == [due]

@@ -23,20 +23,20 @@ pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cl
 
 def test_a_cron_job_runs_each_occurrence_once(engine: Engine) -> None:
     job_id = engine.create_job(schedule="*/5 * * * * *", payload={"hello": "world"})
-    job = engine.store.get_job(job_id)
+    job = engine.store.jobs.get(job_id)
     engine.clock.set(job.next_run_time)
     engine.scheduler.run_once(engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())  # same instant: nothing new
-    page = engine.store.list_executions(job_id=job_id)
+    page = engine.store.executions.list(job_id=job_id)
     assert page.total == 1
     (execution,) = page.items
     assert execution.status == "QUEUED"
     assert execution.scheduled_for == job.next_run_time
     engine.run_until(lambda: engine.status(execution.id) == "SUCCEEDED")
-    done = engine.store.get_execution(execution.id)
+    done = engine.store.executions.get(execution.id)
     assert done.result == {"hello": "world"}
     assert [a.outcome for a in done.attempts] == ["SUCCEEDED"]
-    assert engine.store.get_job(job_id).next_run_time == job.next_run_time + timedelta(seconds=5)
+    assert engine.store.jobs.get(job_id).next_run_time == job.next_run_time + timedelta(seconds=5)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_the_tick_writes_the_plan_of_a_due_job(engine: Engine, outage: timedelta
     """Which runs are due is ``due.plan``'s decision (tests/unit/test_due.py); the tick
     writes exactly that: SKIPPED rows finished with their reason, the rest queued."""
     job_id = engine.create_job(schedule="*/5 * * * * *")
-    job = engine.store.get_job(job_id)
+    job = engine.store.jobs.get(job_id)
     engine.clock.set(job.next_run_time + outage)
     plan = due.plan(
         schedule=job.schedule,
@@ -61,14 +61,14 @@ def test_the_tick_writes_the_plan_of_a_due_job(engine: Engine, outage: timedelta
     )
     report = engine.scheduler.run_once(engine.clock.now())
     assert report.scheduled == sum(r.skip_reason is None for r in plan.runs)
-    written = engine.store.list_executions(job_id=job_id).items
+    written = engine.store.executions.list(job_id=job_id).items
     assert sorted((e.scheduled_for, e.status, e.error) for e in written) == [
         (r.scheduled_for, "SKIPPED" if r.skip_reason else "QUEUED", r.skip_reason)
         for r in plan.runs
     ]
     for e in written:
         assert (e.finished_at is not None) == (e.status == "SKIPPED")
-    after = engine.store.get_job(job_id)
+    after = engine.store.jobs.get(job_id)
     assert (after.next_run_time, after.last_run_time) == (plan.next_run_time, plan.last_run_time)
 
 
@@ -81,13 +81,13 @@ def test_overlap_policy_skip_records_occurrences_due_while_a_run_is_unfinished(
         payload={"durationMs": 60_000},
         overlap_policy="skip",
     )
-    first = engine.store.get_job(job_id).next_run_time
+    first = engine.store.jobs.get(job_id).next_run_time
     engine.clock.set(first)
     worker = engine.worker()
     engine.run_until(lambda: len(worker.running) == 1, worker)  # the first run is running
     engine.clock.advance(seconds=5)
     engine.scheduler.run_once(engine.clock.now())
-    second = {e.scheduled_for: e for e in engine.store.list_executions(job_id=job_id).items}
+    second = {e.scheduled_for: e for e in engine.store.executions.list(job_id=job_id).items}
     skipped = second[first + timedelta(seconds=5)]
     assert skipped.status == "SKIPPED"
     assert "previous run was still unfinished" in skipped.error
@@ -96,7 +96,7 @@ def test_overlap_policy_skip_records_occurrences_due_while_a_run_is_unfinished(
     engine.service.cancel_execution(running.id)
     engine.clock.advance(seconds=5)
     engine.scheduler.run_once(engine.clock.now())
-    third = engine.store.list_executions(job_id=job_id, status="QUEUED").items
+    third = engine.store.executions.list(job_id=job_id, status="QUEUED").items
     assert [e.scheduled_for for e in third] == [first + timedelta(seconds=10)]
     worker.heartbeat(engine.clock.now())
     worker.shutdown(grace_s=0)
@@ -106,7 +106,7 @@ def test_overlap_policy_allow_runs_occurrences_side_by_side(engine: Engine) -> N
     job_id = engine.create_job(
         schedule="*/5 * * * * *", handler="test.delay", payload={"durationMs": 60_000}
     )
-    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    engine.clock.set(engine.store.jobs.get(job_id).next_run_time)
     worker = engine.worker()
     engine.run_until(lambda: len(worker.running) == 1, worker)
     engine.clock.advance(seconds=5)
@@ -120,12 +120,12 @@ def test_paused_jobs_do_not_run_and_record_what_they_missed(engine: Engine) -> N
     engine.service.pause_job(job_id)
     engine.clock.advance(seconds=60)
     engine.scheduler.run_once(engine.clock.now())
-    assert engine.store.list_executions(job_id=job_id).total == 0
+    assert engine.store.executions.list(job_id=job_id).total == 0
     resumed = engine.service.resume_job(job_id)
     assert resumed["status"] == "SCHEDULED"
     engine.clock.advance(seconds=5)
     engine.scheduler.run_once(engine.clock.now())
-    runs = engine.store.list_executions(job_id=job_id, limit=50).items
+    runs = engine.store.executions.list(job_id=job_id, limit=50).items
     # The 12 occurrences of the paused minute are recorded SKIPPED, saying why; only
     # the one due since the resume runs (not 12 catch-up runs).
     skipped = [e for e in runs if e.status == "SKIPPED"]
@@ -136,7 +136,7 @@ def test_paused_jobs_do_not_run_and_record_what_they_missed(engine: Engine) -> N
 
 def test_crash_between_write_and_push_is_repaired_by_the_next_tick(engine: Engine) -> None:
     job_id = engine.create_job(schedule="*/5 * * * * *")
-    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    engine.clock.set(engine.store.jobs.get(job_id).next_run_time)
     # A tick that wrote its rows and died before pushing them:
     (written,) = schedule_due(engine.store, engine.clock.now()).executions
     assert engine.status(written.id) == "PENDING"
@@ -163,7 +163,7 @@ def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: 
     expected = replace(worker.retry_policy, rng=random.Random(8))
     for retries_used in (1, 2):
         engine.run_until(lambda: engine.status(execution.id) == "RETRYING", worker)
-        current = engine.store.get_execution(execution.id)
+        current = engine.store.executions.get(execution.id)
         decision = retry.decide(
             AttemptOutcome.FAILED,
             retries_used=retries_used,
@@ -181,20 +181,20 @@ def test_failures_retry_with_backoff_then_land_in_the_dead_letter_queue(engine: 
         assert engine.status(execution.id) == "RETRYING"
         engine.clock.set(decision.at)
     engine.run_until(lambda: engine.status(execution.id) == "FAILED", worker)
-    final = engine.store.get_execution(execution.id)
+    final = engine.store.executions.get(execution.id)
     assert final.attempt == 3
     assert [a.outcome for a in final.attempts] == ["FAILED"] * 3
     assert final.error == "boom"
-    (entry,) = engine.store.list_dead_letter().items
+    (entry,) = engine.store.dead_letter.list().items
     assert (entry.execution_id, entry.error, entry.attempts) == (execution.id, "boom", 3)
     assert entry.reason == "out of retries after 3 attempt(s)"
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
     # Redrive: back in the queue with a fresh retry budget, DLQ entry gone.
     engine.service.redrive_dead_letter(entry.id)
-    assert engine.store.list_dead_letter().total == 0
+    assert engine.store.dead_letter.list().total == 0
     engine.run_until(lambda: engine.status(execution.id) == "RETRYING", worker)
-    assert engine.store.get_execution(execution.id).attempt == 4
+    assert engine.store.executions.get(execution.id).attempt == 4
 
 
 def test_a_timeout_is_a_failed_attempt(engine: Engine) -> None:
@@ -203,7 +203,7 @@ def test_a_timeout_is_a_failed_attempt(engine: Engine) -> None:
     )
     (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.run_until(lambda: engine.status(execution.id) == "FAILED")
-    final = engine.store.get_execution(execution.id)
+    final = engine.store.executions.get(execution.id)
     assert final.attempts[0].outcome == "TIMED_OUT"
     assert "timed out" in final.error
 
@@ -224,7 +224,7 @@ def test_two_ticks_racing_create_one_execution_per_occurrence(engine: Engine) ->
     for t in threads:
         t.join()
     for job_id in job_ids:
-        times = [e.scheduled_for for e in engine.store.list_executions(job_id=job_id).items]
+        times = [e.scheduled_for for e in engine.store.executions.list(job_id=job_id).items]
         assert len(times) == len(set(times)) >= 6
 
 
@@ -233,16 +233,16 @@ def test_only_the_leader_ticks_and_a_standby_takes_over_when_it_dies(engine: Eng
     a = Scheduler(engine.store, engine.queue, settings, engine.clock, "scheduler-a")
     b = Scheduler(engine.store, engine.queue, settings, engine.clock, "scheduler-b")
     job_id = engine.create_job(schedule="*/5 * * * * *")
-    engine.clock.set(engine.store.get_job(job_id).next_run_time)
+    engine.clock.set(engine.store.jobs.get(job_id).next_run_time)
     assert a.run_once().leader
     assert not b.run_once().leader
-    assert engine.store.list_executions(job_id=job_id).total == 1
+    assert engine.store.executions.list(job_id=job_id).total == 1
     # a dies without resigning; b takes over once the lock lapses (real Redis TTL).
     wait_for(lambda: b.run_once().leader, timeout=5, what="standby takeover")
     assert engine.queue.leader()[0].startswith("scheduler-b:")
     engine.clock.advance(seconds=5)
     b.run_once()
-    assert engine.store.list_executions(job_id=job_id).total == 2
+    assert engine.store.executions.list(job_id=job_id).total == 2
     assert not a.run_once().leader  # the old leader, back, is now the standby
 
 
@@ -263,7 +263,7 @@ def test_redis_emptied_mid_run_loses_nothing(engine: Engine) -> None:
     engine.run_until(lambda: all(engine.status(i) == "SUCCEEDED" for i in ids), worker, timeout=30)
     for i in ids:
         # The running ones kept their lease: no second attempt was needed.
-        assert len(engine.store.get_execution(i).attempts) == 1
+        assert len(engine.store.executions.get(i).attempts) == 1
 
 
 def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
@@ -275,13 +275,13 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
     (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     worker = engine.worker()
-    real_record = engine.store.write_runs
+    real_record = engine.store.runs.write_runs
 
     def down(*args, **kwargs):
         raise DependencyError("PostgreSQL unavailable: injected")
 
     worker.run_once(engine.clock.now())
-    monkeypatch.setattr(engine.store, "write_runs", down)  # results cannot be written
+    monkeypatch.setattr(engine.store.runs, "write_runs", down)  # results cannot be written
     wait_for(lambda: worker.completed, what="the handler to finish")
     assert worker.flush(engine.clock.now()) == 0  # kept in memory, not dropped
     # The outage outlasts the visibility timeout; heartbeats keep the lease alive.
@@ -289,9 +289,9 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
         engine.clock.advance(seconds=engine.settings.visibility_timeout_ms / 1000 - 1)
         worker.heartbeat(engine.clock.now())
         assert engine.queue.requeue_expired(engine.clock.now()) == []
-    monkeypatch.setattr(engine.store, "write_runs", real_record)
+    monkeypatch.setattr(engine.store.runs, "write_runs", real_record)
     assert worker.flush(engine.clock.now()) == 1
-    final = engine.store.get_execution(execution.id)
+    final = engine.store.executions.get(execution.id)
     assert final.status == "SUCCEEDED"
     assert len(final.attempts) == 1  # never ran twice
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
@@ -312,9 +312,9 @@ def test_an_execution_that_keeps_killing_its_workers_is_dead_lettered_as_poison(
         clock.advance(seconds=settings.visibility_timeout_ms / 1000 + 1)
         assert engine.scheduler.run_once(clock.now()).expired == [execution.id]
     engine.run_until(lambda: engine.status(execution.id) == "FAILED")
-    final = store.get_execution(execution.id)
+    final = store.executions.get(execution.id)
     assert [a.outcome for a in final.attempts] == ["LOST", "LOST", "FAILED"]
-    (entry,) = store.list_dead_letter().items
+    (entry,) = store.dead_letter.list().items
     assert entry.reason.startswith("poison")
 
 

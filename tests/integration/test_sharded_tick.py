@@ -78,14 +78,14 @@ def test_instances_each_scan_their_share_and_together_schedule_every_due_job_onc
     per_shard = {s: 0 for s in range(SHARDS)}
     for job_id in ids:
         per_shard[shard_of(job_id, SHARDS)] += 1
-    staged = len(engine.store.list_executions(job_id=ids[0]).items)  # runs one job got
+    staged = len(engine.store.executions.list(job_id=ids[0]).items)  # runs one job got
     for report in reports:
         assert report.scheduled == staged * sum(per_shard[s] for s in report.shards)
     assert sum(1 for r in reports if r.leader) == 1
     assert sum(r.scheduled for r in reports) == staged * len(ids)
     _assert_one_run_per_occurrence(engine, ids)
     # Nothing is left in the outbox: each instance pushed its own runs.
-    assert engine.store.pending() == []
+    assert engine.store.outbox.pending() == []
 
 
 def test_a_lapsed_instances_shards_are_taken_over(engine: Engine) -> None:
@@ -126,11 +126,11 @@ def test_a_newcomer_gets_a_share_and_a_clean_stop_gives_shards_back(engine: Engi
 
 def _assert_one_run_per_occurrence(engine: Engine, ids: list[str]) -> None:
     for job_id in ids:
-        runs = engine.store.list_executions(job_id=job_id, limit=100).items
+        runs = engine.store.executions.list(job_id=job_id, limit=100).items
         times = [e.scheduled_for for e in runs]
         assert times, f"job {job_id} got no run"
         assert len(times) == len(set(times)), f"job {job_id} has a duplicated occurrence"
-        job = engine.store.get_job(job_id)
+        job = engine.store.jobs.get(job_id)
         assert max(times) < job.next_run_time
         assert max(times) - min(times) == timedelta(seconds=len(times) - 1)  # none missed
 

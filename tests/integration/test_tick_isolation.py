@@ -21,7 +21,7 @@ def _corrupt(engine: Engine, job_id: str, **columns: str) -> None:
 
 
 def _runs(engine: Engine, job_id: str) -> int:
-    return engine.store.list_executions(job_id=job_id).total
+    return engine.store.executions.list(job_id=job_id).total
 
 
 @pytest.fixture
@@ -115,11 +115,11 @@ def test_a_flagged_job_is_tried_again_after_ten_minutes(engine: Engine, jobs) ->
     flagged_at = engine.clock.now()
     assert engine.scheduler.run_once(flagged_at).schedule_errors == 2
     retry_at = flagged_at + timedelta(minutes=10)
-    assert engine.store.get_job(jobs["zone"]).next_run_time == retry_at
+    assert engine.store.jobs.get(jobs["zone"]).next_run_time == retry_at
     # Left alone until then (the tick looks a few seconds ahead: 5 s short of it)...
     engine.clock.set(retry_at - timedelta(seconds=5))
     assert engine.scheduler.run_once(engine.clock.now()).schedule_errors == 0
     # ...then tried again, still failing, and set aside for another 10 minutes.
     engine.clock.set(retry_at)
     assert engine.scheduler.run_once(engine.clock.now()).schedule_errors == 2
-    assert engine.store.get_job(jobs["cron"]).next_run_time == retry_at + timedelta(minutes=10)
+    assert engine.store.jobs.get(jobs["cron"]).next_run_time == retry_at + timedelta(minutes=10)

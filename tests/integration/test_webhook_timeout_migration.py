@@ -22,7 +22,7 @@ def test_webhook_timeouts_in_seconds_become_milliseconds(engine: Engine) -> None
         conn.execute(MIGRATION)
 
     def timeout(job_id: str):
-        return engine.store.get_job(job_id).payload.get("timeout")
+        return engine.store.jobs.get(job_id).payload.get("timeout")
 
     assert [timeout(j) for j in (seconds, fraction, millis, default, other)] == [
         10000,
@@ -31,4 +31,4 @@ def test_webhook_timeouts_in_seconds_become_milliseconds(engine: Engine) -> None
         None,
         10,
     ]
-    assert engine.store.get_execution(run["id"]).payload["timeout"] == 10000
+    assert engine.store.executions.get(run["id"]).payload["timeout"] == 10000

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cl
 
 
 def running_on(engine: Engine, execution_id: str, worker_id: str) -> bool:
-    e = engine.store.get_execution(execution_id)
+    e = engine.store.executions.get(execution_id)
     return e.status == "RUNNING" and e.worker_id == worker_id
 
 
@@ -53,7 +53,7 @@ def test_a_worker_that_lost_its_lease_stops_the_run_and_discards_its_result(
     old.heartbeat(engine.clock.now())  # learns the lease is gone
     wait_for(lambda: idle(engine, old), timeout=5, what="the old holder to stop")
     assert old.stats.lease_lost == 1
-    after = engine.store.get_execution(execution.id)
+    after = engine.store.executions.get(execution.id)
     assert after.status == "RUNNING" and after.worker_id == "w2"
     assert [(a.worker_id, a.outcome) for a in after.attempts] == [("w1", "LOST"), ("w2", None)]
     # The new holder's lease was not touched by the old one.
@@ -129,7 +129,7 @@ def test_a_dead_workers_leases_are_released_once_its_heartbeats_stop(
     # attempt still has its one retry left.
     assert alive.run_once(engine.clock.now()) == 1
     wait_for(lambda: alive.flush(engine.clock.now()) and not alive.running, timeout=5)
-    after = engine.store.get_execution(execution.id)
+    after = engine.store.executions.get(execution.id)
     assert after.status == "RETRYING"
     assert [(a.worker_id, a.outcome) for a in after.attempts] == [
         ("dead", "LOST"),
@@ -137,7 +137,7 @@ def test_a_dead_workers_leases_are_released_once_its_heartbeats_stop(
     ]
     dead.heartbeat(engine.clock.now())  # the "dead" one was only frozen: it stops
     wait_for(lambda: idle(engine, dead), timeout=5)
-    assert engine.store.get_execution(execution.id).status == "RETRYING"
+    assert engine.store.executions.get(execution.id).status == "RETRYING"
 
 
 def test_a_worker_that_keeps_heartbeating_keeps_its_leases(engine: Engine) -> None:
@@ -185,7 +185,7 @@ def test_a_handed_back_run_does_not_use_up_a_retry(flaky_engine: Engine) -> None
     other = engine.worker("other")
     assert other.run_once(engine.clock.now()) == 1
     wait_for(lambda: other.flush(engine.clock.now()) and not other.running, timeout=5)
-    after = engine.store.get_execution(execution.id)
+    after = engine.store.executions.get(execution.id)
     assert after.status == "RETRYING"
     assert [a.outcome for a in after.attempts] == ["HANDED_BACK", "FAILED"]
 

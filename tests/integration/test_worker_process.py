@@ -72,7 +72,7 @@ def real_time_scheduler(engine: Engine) -> Scheduler:
 
 
 def running_on(store: Store, execution_id: str, worker_id: str) -> bool:
-    e = store.get_execution(execution_id)
+    e = store.executions.get(execution_id)
     return e.status == "RUNNING" and e.worker_id == worker_id
 
 
@@ -95,7 +95,7 @@ def test_work_of_a_worker_killed_with_sigkill_is_redelivered(
         return engine.status(execution.id) == "SUCCEEDED"
 
     wait_for(settled, timeout=30, interval=0.1, what="rescue")
-    final = engine.store.get_execution(execution.id)
+    final = engine.store.executions.get(execution.id)
     assert [(a.worker_id, a.outcome) for a in final.attempts] == [
         ("victim", "LOST"),
         ("rescuer", "SUCCEEDED"),
@@ -129,7 +129,7 @@ def test_a_sigkilled_workers_runs_finish_elsewhere_with_the_default_visibility_t
 
     # Generous bound, far below the 5-minute visibility timeout.
     wait_for(rescued, timeout=60, interval=0.2, what="the run to finish on the rescuer")
-    final = engine.store.get_execution(execution.id)
+    final = engine.store.executions.get(execution.id)
     assert [(a.worker_id, a.outcome) for a in final.attempts] == [
         ("victim", "LOST"),
         ("rescuer", "SUCCEEDED"),
@@ -148,7 +148,7 @@ def test_sigterm_hands_unfinished_work_back_within_the_grace_period(
     wait_for(lambda: running_on(engine.store, execution.id, "leaving"), what="worker runs it")
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=15) == 0
-    handed = engine.store.get_execution(execution.id)
+    handed = engine.store.executions.get(execution.id)
     assert handed.status == "QUEUED"
     assert handed.attempts[-1].outcome == "HANDED_BACK"
     # Straight back in the ready set, not waiting out a visibility timeout.

@@ -38,7 +38,7 @@ def _run_shell(
     scheduler.run_once()
     final = ("SUCCEEDED", "FAILED")
     wait_for(lambda: engine.status(execution.id) in final, timeout=15, what="the run to end")
-    done = engine.store.get_execution(execution.id)
+    done = engine.store.executions.get(execution.id)
     return done.status, done.result, done.error or ""
 
 

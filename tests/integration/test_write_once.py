@@ -58,7 +58,7 @@ def test_a_short_run_is_written_once_with_its_whole_record(engine: Engine) -> No
     assert engine.status(eid) == "QUEUED"  # started: nothing written
     wait_for(lambda: finished(w))
     assert w.flush(engine.clock.now()) == 1
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "SUCCEEDED" and e.result == {"hello": "world"}
     assert e.worker_id == "w1" and e.attempt == 1
     assert e.started_at is not None and e.finished_at is not None and e.queued_at is not None
@@ -76,7 +76,7 @@ def test_a_short_failure_is_written_once_and_retried(engine: Engine) -> None:
     w.run_once(engine.clock.now())
     wait_for(lambda: finished(w))
     w.flush(engine.clock.now())
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "RETRYING" and e.next_attempt_at is not None and e.attempt == 1
     assert [a.outcome for a in e.attempts] == ["FAILED"]
     assert engine.queue.depth()["delayed"] == 1
@@ -94,12 +94,12 @@ def test_a_long_run_is_seen_running_while_it_runs(engine: Engine) -> None:
         return engine.status(eid) == "RUNNING"
 
     wait_for(recorded, timeout=10)
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.worker_id == "w1" and e.started_at is not None and e.attempt == 1
     assert e.lease_token == w.running[eid].token  # the tick's rebuild restores this lease
     assert [a.outcome for a in e.attempts] == [None]  # open
     w.shutdown(grace_s=0)  # handed back, recorded as such
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "QUEUED" and [a.outcome for a in e.attempts] == ["HANDED_BACK"]
 
 
@@ -117,7 +117,7 @@ def test_a_stale_short_result_is_refused_once_the_run_was_claimed_again(
     fresh = worker(engine, "fresh", after_ms=0 if second_records_running else 60_000)
     assert fresh.run_once(engine.clock.now()) == 1
     if second_records_running:
-        assert engine.store.get_execution(eid).worker_id == "fresh"  # RUNNING, its token
+        assert engine.store.executions.get(eid).worker_id == "fresh"  # RUNNING, its token
     else:
         wait_for(lambda: finished(fresh))
         fresh.flush(engine.clock.now())  # written once, by the current holder
@@ -126,7 +126,7 @@ def test_a_stale_short_result_is_refused_once_the_run_was_claimed_again(
     if second_records_running:
         wait_for(lambda: finished(fresh))
         fresh.flush(engine.clock.now())
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "SUCCEEDED" and e.worker_id == "fresh"
     assert [(a.worker_id, a.outcome) for a in e.attempts] == [("fresh", "SUCCEEDED")]
 
@@ -146,7 +146,7 @@ def test_the_first_short_result_wins_and_a_later_one_is_refused(engine: Engine) 
     first.flush(engine.clock.now())  # late, but nobody recorded the run since it read it
     second.flush(engine.clock.now())
     assert (first.stats.succeeded, second.stats.stale) == (1, 1)
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "SUCCEEDED" and [a.worker_id for a in e.attempts] == ["first"]
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
 
@@ -160,7 +160,7 @@ def test_cancelling_a_claimed_short_run_reaches_it(engine: Engine) -> None:
     assert engine.status(eid) == "CANCELLED"
     w.heartbeat(engine.clock.now())  # learns of it from the Redis cancel set
     wait_for(lambda: w.flush(engine.clock.now()) or not w.running, timeout=10)
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "CANCELLED"
     # Nothing of the run was written before the cancel; its attempt is in its history.
     (attempt,) = e.attempts
@@ -168,7 +168,7 @@ def test_cancelling_a_claimed_short_run_reaches_it(engine: Engine) -> None:
     assert attempt.started_at is not None and attempt.finished_at is not None
     assert e.attempt == 1 and e.worker_id == "w1" and w.stats.cancelled == 1
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
-    counts = engine.store.counts()["executions"]
+    counts = engine.store.stats.counts()["executions"]
     assert counts.get("CANCELLED") == 1 and not counts.get("QUEUED")
 
 
@@ -182,7 +182,7 @@ def test_a_cancelled_short_runs_attempt_is_not_added_once_it_was_retried(
     w.heartbeat(engine.clock.now())  # the handler is told to stop
     engine.service.retry_execution(eid)  # and the user runs it again meanwhile
     wait_for(lambda: w.flush(engine.clock.now()) or not w.running, timeout=10)
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status in ("PENDING", "QUEUED") and e.attempts == [] and e.attempt == 0
     assert w.stats.cancelled == 0
 
@@ -198,7 +198,7 @@ def test_a_short_result_is_refused_after_a_cancel_and_a_manual_retry(engine: Eng
     assert engine.status(eid) == "QUEUED"
     wait_for(lambda: finished(w), timeout=10)
     w.flush(engine.clock.now())
-    e = engine.store.get_execution(eid)
+    e = engine.store.executions.get(eid)
     assert e.status == "QUEUED" and e.result is None and w.stats.succeeded == 0
     other = worker(engine, "other")
     assert other.run_once(engine.clock.now()) == 1  # the retried run, run anew
@@ -232,7 +232,7 @@ def test_redis_lost_while_a_short_run_was_in_flight(engine: Engine) -> None:
     other = worker(engine, "other")
     assert other.run_once(engine.clock.now()) == 0  # finished: acked away, not run
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
-    assert len(engine.store.get_execution(eid).attempts) == 1
+    assert len(engine.store.executions.get(eid).attempts) == 1
 
 
 def test_an_id_in_the_queue_that_is_no_uuid_is_dropped_and_its_batch_runs(

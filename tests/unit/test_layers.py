@@ -1,7 +1,8 @@
 """The layers (docs/architecture.md): the core (``jobsched/``) imports neither ``infra/``
 nor ``handlers/`` nor an AWS library, and has no import cycle, lazy imports included; the
 domain imports no setting, registry, store, queue, API or use case; the store imports no
-use case; what lives outside the core plugs in through entry points."""
+use case, only the domain's types (an allow-list), and refuses no request (no
+ValidationError/ConflictError); what lives outside the core plugs in through entry points."""
 
 from __future__ import annotations
 
@@ -130,6 +131,51 @@ def test_the_store_imports_no_use_case() -> None:
     """Repositories carry out decisions; they never call back up into the use cases."""
     layers = tuple(f"jobsched.{name}" for name in USE_CASES)
     assert _imports_of("jobsched.store", layers) == {}
+
+
+STORE_MAY_IMPORT = {
+    "jobsched.domain.models": "the stored nouns (Job, Execution, ApiKey, MinuteRow, ...)",
+    "jobsched.domain.states": "the status enums and the transition table the SQL checks",
+    "jobsched.domain.run_writes": "what a worker decided, as values the store writes",
+    "jobsched.domain.run_ids": "a run id's format (its time part names the partition)",
+    "jobsched.domain.audit": "who acts and the entry's wording, written in the change's "
+    "transaction (computing the entry in the use cases is left to do)",
+}
+"""The only domain modules the store may import: types and values. Policy modules
+(lifecycle, triggering, recording, retry, validation, due, cron, access, ...) decide;
+the store carries out what they decided."""
+
+
+def test_the_store_imports_only_the_domains_types() -> None:
+    domain = {m for m in MODULES if _reaches(m, ("jobsched.domain",))} - {"jobsched.domain"}
+    policies = tuple(sorted(domain - set(STORE_MAY_IMPORT)))
+    assert _imports_of("jobsched.store", policies) == {}
+
+
+ERRORS_NOT_OURS = {"ValidationError", "ConflictError"}
+
+
+def _raised(path: Path) -> set[str]:
+    """The names of what a file raises or imports among ``ERRORS_NOT_OURS``."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            name = exc.attr if isinstance(exc, ast.Attribute) else getattr(exc, "id", "")
+            names.add(name)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(alias.name for alias in node.names)
+    return names & ERRORS_NOT_OURS
+
+
+@pytest.mark.parametrize(
+    "path", sorted((CORE / "store").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_no_repository_refuses_a_request(path: Path) -> None:
+    """A bad request (400) or a conflict (409) is decided above the store: the API's
+    query parsing or the use case. The store reports facts (a row missing, a unique
+    name taken: ``jobs.NameTaken``)."""
+    assert _raised(path) == set(), f"{path.relative_to(ROOT)}"
 
 
 def _entry_points(group: str) -> dict[str, str]:

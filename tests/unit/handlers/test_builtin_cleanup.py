@@ -24,6 +24,10 @@ class RecordingStore:
         self.audit_cutoffs: list[datetime] = []
         self.deleted = deleted
 
+    @property
+    def retention(self) -> RecordingStore:  # the store's retention repository
+        return self
+
     def delete_executions_older_than(self, cutoff: datetime, statuses: list[str]) -> int:
         self.calls.append((cutoff, statuses))
         return self.deleted
