@@ -49,3 +49,13 @@ def enqueue_many(indices: list[int]) -> None:
     # (still one message, LPUSH, per task: Redis transport has no bulk publish).
     now = time.time()
     group(noop.s(i, now) for i in indices).apply_async()
+
+
+def enqueue_due_from_stdin() -> None:
+    """ETA tasks, one per due time (epoch seconds, a JSON list on stdin), index = position."""
+    import json
+    import sys
+    from datetime import UTC, datetime
+
+    for i, due in enumerate(json.load(sys.stdin)):
+        lag.apply_async((i, due), eta=datetime.fromtimestamp(due, UTC))
