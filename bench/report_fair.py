@@ -62,7 +62,8 @@ def _incomplete(label: str, runs: list[dict[str, Any]]) -> list[str]:
         if run.get("complete") is True:
             continue
         what = run.get("error") or (
-            f"{_n(run.get('executed'))} of {_n(run.get('queued') or run.get('runs'))} ran,"
+            f"{_n(run.get('executed', run.get('started')))} of"
+            f" {_n(run.get('queued') or run.get('runs'))} ran,"
             f" {_n(run.get('lost', run.get('never_started')))} lost or never started,"
             f" {_n(run.get('duplicates'))} duplicates"
         )
