@@ -35,6 +35,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import fields
@@ -63,6 +64,8 @@ OTHERS = ROOT / "bench" / "others"
 STAMP_MODULE = "bench.stamp_handler"
 PEERS = ("celery", "rq", "huey", "dramatiq", "procrastinate")
 KEYS = ("drain_per_s", "enqueue_batched_per_s", "enqueue_single_per_s")
+LOG_TAIL = 2_000
+"""Characters of the workers' output kept with an incomplete run."""
 REDIS_DB = {"celery": 1, "rq": 2, "huey": 3, "dramatiq": 4, "procrastinate": 5}
 
 
@@ -71,13 +74,26 @@ def default_slots() -> int:
     return int(next(f.default for f in fields(Settings) if f.name == "max_concurrent_jobs"))
 
 
-def _wait_for(condition: Callable[[], bool], timeout_s: float, poll_s: float = 0.1) -> bool:
+def _wait_progress(
+    count: Callable[[], int], total: int, timeout_s: float, stall_s: float = 20.0
+) -> bool:
+    """Wait until ``count()`` reaches ``total``; give up after ``timeout_s``, or sooner
+    when it has not moved for ``stall_s`` (a lost run would otherwise hold the whole
+    benchmark for the full timeout)."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
+    last, moved = -1, time.monotonic()
+    while True:
+        n = count()
+        if n >= total:
             return True
-        time.sleep(poll_s)
-    return condition()
+        if n < 0:  # the counter says nothing more can come
+            return False
+        now = time.monotonic()
+        if n != last:
+            last, moved = n, now
+        if now >= deadline or now - moved >= stall_s:
+            return False
+        time.sleep(0.2)
 
 
 def _timeout(total: int) -> float:
@@ -115,20 +131,21 @@ def ours_once(redis_url: str, runs: int, singles: int, slots: int) -> dict[str, 
             service.trigger_job(job_id, None)
         t2 = time.perf_counter()
 
-        def done() -> bool:
+        def done() -> int:
             # Redis first: a run leaves the queue only once its result is in PostgreSQL,
             # so the count (a scan, on the CPU the workers need) waits for an empty queue.
-            if any(scr.queue.depth().values()):
-                return False
+            depth = scr.queue.depth()
+            if any(depth.values()):
+                return total - sum(depth.values())  # progress, not yet the count
             with scr.store.tx() as conn:
                 row = conn.execute(
                     "SELECT count(*) AS n FROM executions WHERE status = 'SUCCEEDED'"
                 ).fetchone()
-            return bool(row["n"] >= total)
+            return int(row["n"])
 
         env = {"HANDLER_MODULES": STAMP_MODULE}
         with jobsched_processes(scr, WORKERS, tick=False, slots=slots, env=env):
-            finished = _wait_for(done, _timeout(total), poll_s=0.2)
+            finished = _wait_progress(done, total, _timeout(total))
         with scr.store.tx() as conn:
             row = conn.execute(
                 "SELECT count(*) AS n,"
@@ -309,22 +326,26 @@ def peer_once(
         client = connect(env["BENCH_BROKER"])
         times_key = f"{env['BENCH_PREFIX']}:times"
         argvs = _worker_argv(python, system, slots, env["BENCH_BROKER"], env["BENCH_PREFIX"])
-        procs = [
-            subprocess.Popen(
-                argv, env=env, cwd=OTHERS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            for argv in argvs
-        ]
-        try:
-            finished = _wait_for(
-                lambda: client.llen(times_key) >= total or all(p.poll() is not None for p in procs),
-                _timeout(total),
-                poll_s=0.2,
-            )
-            finished = finished and client.llen(times_key) >= total
-            time.sleep(0.5)  # a duplicate delivered right after the last would show here
-        finally:
-            _stop(procs)
+        # The workers' output goes to a file, so an incomplete run can say why.
+        with tempfile.TemporaryFile() as log:
+            procs = [
+                subprocess.Popen(argv, env=env, cwd=OTHERS, stdout=log, stderr=subprocess.STDOUT)
+                for argv in argvs
+            ]
+            try:
+
+                def done() -> int:
+                    if all(p.poll() is not None for p in procs):
+                        return -1  # every worker exited: nothing more will come
+                    return int(client.llen(times_key))
+
+                finished = _wait_progress(done, total, _timeout(total))
+                finished = finished and client.llen(times_key) >= total
+                time.sleep(0.5)  # a duplicate delivered right after the last would show here
+            finally:
+                _stop(procs)
+                log.seek(0)
+                log_tail = log.read()[-LOG_TAIL:].decode(errors="replace")
         entries = [e.split() for e in client.lrange(times_key, 0, -1)]
         client.close()
     indices = {int(e[0]) for e in entries}
@@ -340,6 +361,10 @@ def peer_once(
         runs=runs,
         singles=singles,
     )
+    if not result["complete"]:
+        result["finished"] = finished
+        result["workers_exited"] = [p.returncode for p in procs]
+        result["log_tail"] = log_tail
     return result
 
 
