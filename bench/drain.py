@@ -2,7 +2,7 @@
 Scheduler and every peer (Celery, RQ, huey, dramatiq, procrastinate), at the same
 processes and slots.
 
-    .venv/bin/python -m bench.drain [--runs 10000] [--singles 1000] [--repeat 3] [--quick]
+    .venv/bin/python -m bench.drain [--runs 5000] [--singles 500] [--repeat 3] [--quick]
 
 One measured run of one system at one slot count:
 
@@ -380,8 +380,8 @@ def _safely(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure(
-    runs: int = 10_000,
-    singles: int = 1_000,
+    runs: int = 5_000,
+    singles: int = 500,
     repeat: int = 3,
     slot_counts: list[int] | None = None,
     systems: tuple[str, ...] = ("job_scheduler", *PEERS),
@@ -439,8 +439,8 @@ def summarise(per_system: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=10_000)
-    parser.add_argument("--singles", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=5_000)
+    parser.add_argument("--singles", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--systems", default=",".join(("job_scheduler", *PEERS)))
     parser.add_argument("--slots", default="", help="comma-separated; default 8 and ours")
