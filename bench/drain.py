@@ -55,6 +55,7 @@ from jobsched.domain.validation import validate_job_create  # noqa: E402
 from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import load_handlers  # noqa: E402
 from jobsched.queue.redis_queue import connect  # noqa: E402
+from jobsched.registry import HandlerRegistry  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
 from jobsched.settings import Settings  # noqa: E402
 
@@ -104,7 +105,8 @@ def _timeout(total: int) -> float:
 # ----------------------------------------------------------------------- ours
 
 
-def registry() -> Any:
+def registry() -> HandlerRegistry:
+    """The built-in handlers and ``bench.stamp``, as the benchmark's workers load them."""
     return load_handlers([STAMP_MODULE], builtins=True, plugins=False)
 
 
