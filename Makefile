@@ -31,9 +31,12 @@ lint:
 format:
 	@$(PY) -m ruff check --fix . && $(PY) -m ruff format .
 
+# Every benchmark, ~15-20 min on 2 cores; figures in bench/results/*.json and
+# docs/performance.md. BENCH_QUICK=1: toy sizes, once, nothing written (checks the
+# harness, ~1 min without api/cold). BENCH_REPEAT=N: repeats of drain, floor, lag (3).
 bench:
 	@infra/bootstrap.sh
-	@$(PY) -m bench.run
+	@$(PY) -m bench.run $(if $(BENCH_REPEAT),--repeat $(BENCH_REPEAT))
 
 # Reads and the tick over 100k, 1M and 10M stored executions (~20 min, ~5 GB of disk);
 # figures in bench/results/history.json (docs/performance.md).

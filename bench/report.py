@@ -18,13 +18,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.chart import bar_chart  # noqa: E402
+from bench import report_fair  # noqa: E402
 from bench.scratch import RESULTS  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"
 CHART = ROOT / "docs" / "performance-throughput.svg"
 START, END = "<!-- bench:figures:start -->", "<!-- bench:figures:end -->"
-NAMES = {"job_scheduler": "Job Scheduler", "celery": "Celery", "rq": "RQ"}
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -38,55 +37,9 @@ def _n(value: Any, digits: int = 0) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, int | float) else str(value)
 
 
-def throughput_section(t: dict[str, Any]) -> list[str]:
-    w = t["workload"]
-    lines = [
-        f"### 1–2. End to end: {w['runs']:,} no-op runs queued at once, {w['workers']} worker"
-        f" processes × {w['slots_per_worker']} slots",
-        "",
-        "| System | executions/s | seconds | enqueued/s | wait p50 (s) | wait p99 (s)"
-        " | Redis commands / execution | PostgreSQL transactions / execution"
-        " | PostgreSQL statements / execution |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for key, name in NAMES.items():
-        r = t.get(key)
-        if not isinstance(r, dict):
-            continue
-        if "error" in r:
-            lines.append(f"| {name} | not measured: {r['error']} | | | | | | | |")
-            continue
-        lat, per = r.get("latency_s") or {}, r.get("per_execution") or {}
-        lines.append(
-            f"| {name} | **{_n(r.get('executions_per_s'))}** | {_n(r.get('seconds'), 1)}"
-            f" | {_n(r.get('enqueue_per_s'))} | {_n(lat.get('p50'), 3)} | {_n(lat.get('p99'), 3)}"
-            f" | {_n(per.get('redis_commands'), 1)}"
-            f" | {_n(per.get('postgres_transactions'), 2)}"
-            f" | {_n(per.get('postgres_statements'), 2)} |"
-        )
-    if "ratio_ours_to_best_other" in t:
-        lines += [
-            "",
-            "Ratio Job Scheduler / the faster of Celery and RQ:"
-            f" **{t['ratio_ours_to_best_other']}×**.",
-        ]
-    lines += ["", "![End-to-end executions per second](performance-throughput.svg)", ""]
-    return lines
-
-
-def chart(t: dict[str, Any]) -> str:
-    bars = [
-        (NAMES[k], float(t[k]["executions_per_s"]))
-        for k in NAMES
-        if isinstance(t.get(k), dict) and t[k].get("executions_per_s")
-    ]
-    runs = t["workload"]["runs"]
-    return bar_chart(f"{runs:,} no-op runs, 2 worker processes: executions/s", bars, "/s")
-
-
 def enqueue_section(e: dict[str, Any]) -> list[str]:
     lines = [
-        "### 3. Enqueue rate (`JobService.trigger_job`, no worker draining)",
+        "### What a trigger costs (`JobService.trigger_job`, no worker draining; bench/enqueue.py)",
         "",
         "| Triggers | runs/s | PostgreSQL transactions / trigger | Redis round trips / trigger |",
         "| --- | ---: | ---: | ---: |",
@@ -103,7 +56,7 @@ def enqueue_section(e: dict[str, Any]) -> list[str]:
 
 def tick_section(k: dict[str, Any]) -> list[str]:
     lines = [
-        f"### 4. Tick cost with {k['due']:,} jobs due",
+        f"### Tick cost with {k['due']:,} jobs due",
         "",
         "| Jobs stored | ms per pass (median) | passes | due scan: rows read | buffers | ms"
         " | index |",
@@ -129,7 +82,7 @@ def _statuses(point: dict[str, Any]) -> str:
 
 def api_section(a: dict[str, Any]) -> list[str]:
     lines = [
-        "### 5. API through the local gateway (warm Lambdas)",
+        "### API through the local gateway (warm Lambdas)",
         "",
         "| Operation | clients | requests/s | p50 ms | p99 ms | non-2xx |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -145,7 +98,7 @@ def api_section(a: dict[str, Any]) -> list[str]:
 
 def cold_section(c: dict[str, Any]) -> list[str]:
     lines = [
-        "### 6. Lambda cold start (fresh interpreter: import, then first invocation)",
+        "### Lambda cold start (fresh interpreter: import, then first invocation)",
         "",
         "| Function, event | import ms (median) | first invocation ms (median) | fastest |",
         "| --- | ---: | ---: | ---: |",
@@ -209,14 +162,23 @@ def figures() -> list[str]:
     ]
     if run.get("machine"):
         lines += machine_section(run["machine"], run.get("when", "?"))
-    if t := _load("throughput"):
-        lines += throughput_section(t)
+    # The fair comparison first (bench/drain.py, floor.py, start_lag.py).
+    if d := _load("drain"):
+        lines += report_fair.drain_section(d)
+        lines += ["![Drain, runs per second](performance-throughput.svg)", ""]
+    if f := _load("floor"):
+        lines += report_fair.floor_section(f)
+    if g := _load("start_lag"):
+        lines += report_fair.lag_section(g)
     if e := _load("enqueue"):
         lines += enqueue_section(e)
     if k := _load("tick_cost"):
         lines += tick_section(k)
     if a := _load("api_load"):
         lines += api_section(a)
+    # The local API's own figures (bench/local_api.py, when that benchmark exists).
+    if la := _load("local_api"):
+        lines += report_fair.local_api_section(la)
     if c := _load("cold_start"):
         lines += cold_section(c)
     if p := _load("profile"):
@@ -238,8 +200,8 @@ def render(doc: str) -> str:
 
 def main() -> int:
     DOC.write_text(render(DOC.read_text()))
-    if t := _load("throughput"):
-        CHART.write_text(chart(t))
+    if d := _load("drain"):
+        CHART.write_text(report_fair.drain_chart(d))
     print(f"updated {DOC.relative_to(ROOT)}")
     return 0
 

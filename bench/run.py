@@ -5,24 +5,38 @@ docs/performance.md (bench/report.py).
 
 In order (names for ``--only``), each on its own scratch database and key prefix:
 - ``queue``: the Lua scripts' enqueue, claim and ack rates, batch of 50 (queue.json);
-- ``throughput``: 20,000 no-op runs end to end here, on Celery and on RQ, with round
-  trips per execution (bench/throughput.py);
+- ``drain``: the fair comparison (bench/drain.py): for us, Celery, RQ, huey, dramatiq and
+  procrastinate, at 2 worker processes x 8 slots and x our default slots, the queue
+  filled first (batched, then single calls: enqueue rates) and the drain timed alone;
+  every run verified, incomplete runs kept out of ratios (drain.json);
+- ``floor``: the single-trigger floor, a bare INSERT with its own commit and
+  INSERT-then-ZADD, against our single trigger, same servers (bench/floor.py);
+- ``lag``: start lag inside the handler body, our delayed runs against Celery's ETA tasks
+  (bench/start_lag.py);
 - ``profile``: 5,000 runs here alone, one worker sampled by py-spy (profile.json);
-- ``enqueue``: trigger rate, one run per call and in batches of 500 (bench/enqueue.py);
+- ``enqueue``: what a trigger costs: PostgreSQL transactions and Redis round trips per
+  trigger, one run per call and in batches of 500 (bench/enqueue.py);
 - ``tick``: tick cost with 10k, 100k and 1M jobs stored, 1,000 due (bench/tick_cost.py);
 - ``api``: API requests/s and p50/p99 through the local gateway with 1, 8 and 32
   clients (bench/api_load.py; starts the local stack);
-- ``cold``: Lambda cold start of each function (bench/cold_start.py).
+- ``cold``: Lambda cold start of each function (bench/cold_start.py);
+- ``local_api``: the local API's own figures, when bench/local_api.py exists: its
+  ``measure(quick=..., repeat=...)`` returns a dict, written to local_api.json and
+  rendered by bench/report.py (``local_api_section``).
+``drain``, ``floor`` and ``lag`` run ``--repeat`` times (default 3) and record the spread.
 A benchmark that fails is reported and the others still run; the exit status is then 1.
-``--quick`` runs everything at toy sizes, to check the harness (not for figures: the
-docs are left alone). Nothing here asserts a timing; the numbers are for people.
+``--quick`` (or ``BENCH_QUICK=1``) runs everything at toy sizes, once, to check the
+harness (not for figures: no results file is written, the docs are left alone). Nothing
+here asserts a timing; the numbers are for people.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -35,19 +49,42 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import api_load, cold_start, enqueue, report, throughput, tick_cost  # noqa: E402
+from bench import (  # noqa: E402
+    api_load,
+    cold_start,
+    drain,
+    enqueue,
+    floor,
+    report,
+    start_lag,
+    throughput,
+    tick_cost,
+)
 from bench.machine import describe  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
 from jobsched.queue import RedisQueue  # noqa: E402
 
+try:  # bench/local_api.py comes from another branch; the benchmark runs without it
+    local_api: Any = importlib.import_module("bench.local_api")
+except ModuleNotFoundError as exc:
+    if exc.name != "bench.local_api":
+        raise  # the module is there but broken: say so rather than skip it
+    local_api = None
+
 FULL = {
-    "runs": 20_000, "profile_runs": 5_000, "sizes": [10_000, 100_000, 1_000_000],
+    "runs": 5_000, "drain_singles": 500, "floor_calls": 2_000, "lag_runs": 2_000,
+    "lag_spread_s": 20.0, "profile_runs": 5_000, "sizes": [10_000, 100_000, 1_000_000],
     "enqueue": 20_000, "singles": 2_000, "messages": 10_000, "clients": [1, 8, 32],
-    "seconds": 8.0, "cold_runs": 5,
+    "seconds": 8.0, "cold_runs": 5, "repeat": 3, "quick": False,
 }  # fmt: skip
+"""Sized for ~15-20 minutes on the 2-core machine: the drain (~10 of them) is bounded by
+the slowest peers, procrastinate (one job fetched per query: ~100-200 runs/s on the
+shared machine) and RQ (~300/s), which drain the same 5,500 runs 6 times each."""
 QUICK = {
-    "runs": 200, "profile_runs": 100, "sizes": [1_000, 5_000], "enqueue": 200, "singles": 20,
-    "messages": 500, "clients": [1, 4], "seconds": 1.0, "cold_runs": 1,
+    "runs": 200, "drain_singles": 20, "floor_calls": 50, "lag_runs": 50, "lag_spread_s": 2.0,
+    "profile_runs": 100, "sizes": [1_000, 5_000], "enqueue": 200, "singles": 20,
+    "messages": 500, "clients": [1, 4], "seconds": 1.0, "cold_runs": 1, "repeat": 1,
+    "quick": True,
 }  # fmt: skip
 
 
@@ -86,13 +123,25 @@ def _enqueue(size: dict[str, Any]) -> dict[str, Any]:
 
 BENCHMARKS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "queue": ("queue", _queue),
-    "throughput": ("throughput", lambda z: throughput.compare(z["runs"])),
+    "drain": ("drain", lambda z: drain.measure(z["runs"], z["drain_singles"], z["repeat"])),
+    "floor": ("floor", lambda z: floor.measure(z["floor_calls"], z["repeat"])),
+    "lag": (
+        "start_lag",
+        lambda z: start_lag.measure(z["lag_runs"], z["lag_spread_s"], z["repeat"]),
+    ),
     "profile": ("profile", lambda z: throughput.profile(z["profile_runs"])),
     "enqueue": ("enqueue", lambda z: _enqueue(z)),
     "tick": ("tick_cost", lambda z: tick_cost.measure(z["sizes"], 1_000, 3)),
     "api": ("api_load", lambda z: api_load.measure(z["clients"], z["seconds"])),
     "cold": ("cold_start", lambda z: cold_start.measure(z["cold_runs"])),
 }
+if local_api is not None:
+    # The local API section (bench/local_api.py, from its own branch): its figures go to
+    # local_api.json and bench/report.py renders them.
+    BENCHMARKS["local_api"] = (
+        "local_api",
+        lambda z: local_api.measure(quick=z["quick"], repeat=z["repeat"]),
+    )
 
 
 def _stop_on_sigterm() -> None:
@@ -106,12 +155,22 @@ def _stop_on_sigterm() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="toy sizes: checks the harness")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+        help="toy sizes, once: checks the harness (also BENCH_QUICK=1)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="runs of drain, floor and lag (default 3)"
+    )
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated names")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     _stop_on_sigterm()
-    size = QUICK if args.quick else FULL
+    size = dict(QUICK if args.quick else FULL)
+    if args.repeat is not None:
+        size["repeat"] = max(1, args.repeat)
     names = [n for n in args.only.split(",") if n]
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
@@ -122,6 +181,7 @@ def main() -> int:
     summary: dict[str, Any] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "quick": args.quick,
+        "repeat": size["repeat"],
         "machine": machine,
         "seconds": {},
         "failed": [],

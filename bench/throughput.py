@@ -1,24 +1,16 @@
-"""End-to-end throughput, here and on Celery and RQ, in one run on one machine.
+"""End to end, Job Scheduler alone: a producer and the workers at once, with round trips
+per execution; and ``--profile``, the same with py-spy on one worker (``make bench``'s
+``profile``). The fair comparison with the peers is bench/drain.py.
 
-    .venv/bin/python -m bench.throughput [--runs 20000] [--no-others] [--profile]
+    .venv/bin/python -m bench.throughput [--runs 20000] [--profile]
 
-The workload, the same for all three: ``--runs`` no-op tasks queued at once by a
-producer in batches of 500, drained by 2 worker processes of 100 slots each; measured
-from the first enqueue to the last task finished (executions/s), and each task's wait
-from its enqueue to its end (p50/p99). Everything runs against a private redis-server
-the benchmark starts on a spare port (so the Redis command counts are this workload's
-alone, and nothing is flushed on the shared server), and, for Job Scheduler, a scratch
-PostgreSQL database.
-
-- Job Scheduler: ``JobService.trigger_job(job, {"runs": [...]})`` (what ``POST
-  /jobs/{id}/trigger`` runs) of ``test.echo``; two ``python -m jobsched worker`` and one
-  ``python -m jobsched tick`` (bench/procs.py). Done = the execution is SUCCEEDED in
-  PostgreSQL (its ``finished_at``; the wait is ``finished_at - created_at``).
-- Celery (Redis broker, ``--pool threads -c 25``, defaults otherwise: early acks,
-  results ignored) and RQ (``SimpleWorker``: jobs run in the worker process, no fork
-  per job, the fastest of its worker classes; ``enqueue_many``, ``result_ttl=0``),
-  from .venv-bench. Done = the task's own report (bench/others), one extra pipelined
-  Redis round trip per task that Job Scheduler does not make.
+``--runs`` no-op runs queued at once by a producer in batches of 500
+(``JobService.trigger_job(job, {"runs": [...]})``, what ``POST /jobs/{id}/trigger``
+runs) of ``test.echo``, drained by two ``python -m jobsched worker`` of ``SLOTS`` slots and
+one ``python -m jobsched tick`` (bench/procs.py); measured from the first enqueue to the
+last ``finished_at`` of a SUCCEEDED run in PostgreSQL, and each run's wait
+(``finished_at - created_at``). On a private redis-server the benchmark starts on a spare
+port (so the Redis command counts are this workload's alone) and a scratch database.
 
 Round trips per execution: Redis ``total_commands_processed`` delta on the private
 server (every client: producer, workers, tick); PostgreSQL transactions as the
@@ -36,8 +28,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -56,7 +46,6 @@ from bench import counted, venv  # noqa: E402
 from bench.enqueue import _commits  # noqa: E402
 from bench.procs import jobsched_processes  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
-from bench.stats import percentiles  # noqa: E402
 from infra.local.ports import free_port  # noqa: E402
 from infra.local.services import LocalServices  # noqa: E402
 from jobsched.domain.validation import validate_job_create  # noqa: E402
@@ -71,7 +60,6 @@ SLOTS = 100
 slots mean larger claim and record batches (25 measured ~25% slower here)."""
 BATCH = 500
 TIMEOUT_S = 600.0
-OTHERS = ROOT / "bench" / "others"
 
 
 def _wait_for(condition: Callable[[], bool], timeout_s: float, poll_s: float = 0.05) -> bool:
@@ -259,122 +247,6 @@ def ours(redis_url: str, runs: int, profile: bool = False) -> dict[str, Any]:
         return result
 
 
-# ----------------------------------------------------------------------- others
-
-
-def _others_env(python: Path, redis_url: str, db: int, prefix: str) -> dict[str, str]:
-    broker = redis_url.rsplit("/", 1)[0] + f"/{db}"
-    return {
-        **os.environ,
-        "BENCH_PREFIX": prefix,
-        "BENCH_BROKER": broker,
-        "PYTHONPATH": str(OTHERS),
-        "VIRTUAL_ENV": str(python.parent.parent),
-    }
-
-
-def _drain(
-    python: Path,
-    redis_url: str,
-    db: int,
-    runs: int,
-    producer: str,
-    worker_argv: Callable[[str, int], list[str]],
-    ready: Callable[[Any, str], bool],
-) -> dict[str, Any]:
-    """Start the workers, wait until they are ready, run the producer, wait for ``runs``
-    done reports; the figures in the shape of ``ours``."""
-    prefix = f"bench{secrets.token_hex(4)}"
-    env = _others_env(python, redis_url, db, prefix)
-    client = connect(env["BENCH_BROKER"])
-    procs = [
-        subprocess.Popen(
-            worker_argv(prefix, i),
-            env=env,
-            cwd=OTHERS,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for i in range(WORKERS)
-    ]
-
-    def dead() -> bool:
-        return any(p.poll() is not None for p in procs)
-
-    try:
-        if not _wait_for(lambda: dead() or ready(client, prefix), 60) or dead():
-            return {"error": "workers did not start"}
-        redis0 = _redis_commands(redis_url)
-        out = subprocess.run(
-            [str(python), "-m", producer, str(runs), str(BATCH)],
-            env=env, cwd=OTHERS, capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        t0, t_enqueued = map(float, out.stdout.strip().splitlines()[-1].split())
-        finished = _wait_for(
-            lambda: dead() or int(client.get(f"{prefix}:done") or 0) >= runs, TIMEOUT_S
-        )
-        redis1 = _redis_commands(redis_url)
-        times = [tuple(map(float, e.split())) for e in client.lrange(f"{prefix}:times", 0, -1)]
-    finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for key in client.scan_iter(count=1000):  # this server and db are the benchmark's
-            client.delete(key)
-        client.close()
-    last = max(end for _, end in times) if times else None
-    elapsed = last - t0 if last else None
-    return {
-        "completed": len(times),
-        "finished": finished,
-        "seconds": round(elapsed, 2) if elapsed else None,
-        "executions_per_s": round(len(times) / elapsed) if elapsed else None,
-        "enqueue_per_s": round(runs / (t_enqueued - t0)),
-        "latency_s": percentiles([end - start for start, end in times]),
-        "per_execution": {
-            # minus the one pipelined report per task (2 commands) the others need
-            "redis_commands": round((redis1 - redis0) / max(len(times), 1) - 2, 2),
-        },
-    }
-
-
-def celery(python: Path, redis_url: str, runs: int) -> dict[str, Any]:
-    def argv(prefix: str, i: int) -> list[str]:
-        return [
-            str(python), "-m", "celery", "-A", "celery_app", "worker", "--pool", "threads",
-            "-c", str(SLOTS), "-n", f"bench{i}@%h", "-Q", prefix, "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "-l", "warning",
-        ]  # fmt: skip
-
-    def ready(client: Any, prefix: str) -> bool:
-        return int(client.get(f"{prefix}:ready") or 0) >= WORKERS
-
-    result = _drain(python, redis_url, 1, runs, "celery_app", argv, ready)
-    return {"setup": f"Redis broker, --pool threads -c {SLOTS}, {WORKERS} processes", **result}
-
-
-def rq(python: Path, redis_url: str, runs: int) -> dict[str, Any]:
-    broker = redis_url.rsplit("/", 1)[0] + "/2"
-
-    def argv(prefix: str, i: int) -> list[str]:
-        return [
-            str(python), "-m", "rq.cli", "worker", "--url", broker,
-            "--worker-class", "rq.worker.SimpleWorker", "--name", f"{prefix}-{i}",
-            "--logging_level", "WARNING", prefix,
-        ]  # fmt: skip
-
-    def ready(client: Any, prefix: str) -> bool:
-        return sum(1 for _ in client.scan_iter(match=f"rq:worker:{prefix}-*")) >= WORKERS
-
-    result = _drain(python, redis_url, 2, runs, "rq_tasks", argv, ready)
-    return {"setup": "SimpleWorker (no fork per job), 2 processes, enqueue_many", **result}
-
-
 def profile(runs: int) -> dict[str, Any]:
     """Job Scheduler's end to end with one worker sampled by py-spy (its figures are
     those of a run that shared the CPU with the profiler)."""
@@ -384,37 +256,17 @@ def profile(runs: int) -> dict[str, Any]:
         return ours(redis_url, runs, profile=True)
 
 
-def compare(runs: int, others: bool = True) -> dict[str, Any]:
-    python = venv.bench_python() if others else None
-    results: dict[str, Any] = {
-        "workload": {"runs": runs, "workers": WORKERS, "slots_per_worker": SLOTS, "batch": BATCH},
-    }
-    with private_redis() as redis_url:
-        results["job_scheduler"] = ours(redis_url, runs)
-        if others and python is None:
-            results["others"] = "not measured: .venv-bench could not be made"
-        elif others and python is not None:
-            results["celery"] = celery(python, redis_url, runs)
-            results["rq"] = rq(python, redis_url, runs)
-    rates = {k: v.get("executions_per_s") for k, v in results.items() if isinstance(v, dict)}
-    best = max((r for k, r in rates.items() if k in ("celery", "rq") and r), default=None)
-    ours_rate = rates.get("job_scheduler")
-    if best and ours_rate:
-        results["ratio_ours_to_best_other"] = round(ours_rate / best, 2)
-    return results
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=20_000)
-    parser.add_argument("--no-others", action="store_true")
-    parser.add_argument("--profile", action="store_true", help="our run alone, profiled")
+    parser.add_argument("--profile", action="store_true", help="one worker sampled by py-spy")
     args = parser.parse_args()
     if args.profile:
         results = profile(args.runs)
         name = "profile"
     else:
-        results = compare(args.runs, others=not args.no_others)
+        with private_redis() as redis_url:
+            results = {"job_scheduler": ours(redis_url, args.runs)}
         name = "throughput"
     print(json.dumps(results, indent=2))
     print(f"written to {write_results(name, results)}")

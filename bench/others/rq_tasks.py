@@ -1,42 +1,36 @@
-"""RQ side of the comparison: a no-op task; jobs enqueued with ``enqueue_many`` (one
-pipeline per batch), results not kept."""
+"""RQ: no threads, so N slots are N worker processes (``rq worker`` with
+``SimpleWorker``: the job runs in the worker process, no fork per job, the fastest of
+its worker classes for short jobs); ``enqueue_many`` with a pipeline for batches (RQ's
+documented bulk enqueue), ``result_ttl=0`` (no result kept)."""
 
 import os
 import time
 
 import redis
 from rq import Queue
+from stamp import record
 
 PREFIX = os.environ["BENCH_PREFIX"]
-BROKER = os.environ["BENCH_BROKER"]
-report = redis.Redis.from_url(BROKER)
+_queue = Queue(PREFIX, connection=redis.Redis.from_url(os.environ["BENCH_BROKER"]))
 
 
-def noop(enqueued_at: float) -> None:
-    pipe = report.pipeline(transaction=False)
-    pipe.incr(f"{PREFIX}:done")
-    pipe.rpush(f"{PREFIX}:times", f"{enqueued_at} {time.time()}")
-    pipe.execute()
+def noop(i: int, enqueued_at: float) -> None:
+    record(i, enqueued_at, time.time())
 
 
-def produce(n: int, batch: int) -> float:
-    queue = Queue(PREFIX, connection=redis.Redis.from_url(BROKER))
-    started = time.time()
-    for i in range(0, n, batch):
-        now = time.time()
-        queue.enqueue_many(
-            [
-                Queue.prepare_data(noop, (now,), result_ttl=0, ttl=3600)
-                for _ in range(min(batch, n - i))
-            ]
+def warm() -> None:
+    _queue.connection.ping()
+
+
+def enqueue_one(i: int) -> None:
+    _queue.enqueue(noop, i, time.time(), result_ttl=0, ttl=3600)
+
+
+def enqueue_many(indices: list[int]) -> None:
+    now = time.time()
+    with _queue.connection.pipeline() as pipe:
+        _queue.enqueue_many(
+            [Queue.prepare_data(noop, (i, now), result_ttl=0, ttl=3600) for i in indices],
+            pipeline=pipe,
         )
-    return started
-
-
-if __name__ == "__main__":
-    import sys
-
-    # Through the module's own name: a job must name ``rq_tasks.noop``, not ``__main__.noop``.
-    from rq_tasks import produce as produce_here
-
-    print(produce_here(int(sys.argv[1]), int(sys.argv[2])), time.time())
+        pipe.execute()

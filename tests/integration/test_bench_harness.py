@@ -1,12 +1,13 @@
 """The benchmark harness's pieces work at toy sizes (their figures are not looked at):
-end to end here and, when .venv-bench exists, on Celery and RQ; the tick cost and the
-enqueue rate. Every run uses its own scratch database, key prefix and private Redis."""
+end to end here; the fair drain here and, when .venv-bench exists, on every peer; the
+single-trigger floor; start lag; the tick cost and the enqueue rate. Every run uses its
+own scratch database, key prefix and private Redis."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench import enqueue, throughput, tick_cost, venv
+from bench import drain, enqueue, floor, start_lag, throughput, tick_cost, venv
 from bench.scratch import scratch
 
 
@@ -20,13 +21,42 @@ def test_end_to_end_counts_every_run_and_its_round_trips() -> None:
     assert per["postgres_statements"] > 0
 
 
-@pytest.mark.skipif(venv.bench_python(create=False) is None, reason=".venv-bench not made")
-@pytest.mark.parametrize("runner", [throughput.celery, throughput.rq])
-def test_the_other_systems_drain_the_same_workload(runner) -> None:
-    python = venv.bench_python(create=False)
+def test_our_drain_is_verified_in_postgresql_and_timed_from_the_handler_body() -> None:
     with throughput.private_redis() as redis_url:
-        result = runner(python, redis_url, 50)
-    assert result["completed"] == 50 and result["finished"], result
+        result = drain.ours_once(redis_url, runs=30, singles=5, slots=4)
+    assert result["complete"], result
+    assert result["executed"] == result["rows"] == 35
+    assert result["lost"] == 0 and result["duplicates"] == 0
+    assert result["drain_per_s"] and result["enqueue_single_per_s"]
+
+
+NO_BENCH_VENV = venv.bench_python(create=False) is None
+
+
+@pytest.mark.skipif(NO_BENCH_VENV, reason=".venv-bench not made")
+@pytest.mark.parametrize("peer", drain.PEERS)
+def test_every_peer_drains_the_same_workload_and_is_counted(peer: str) -> None:
+    python = venv.bench_python(create=False)
+    assert python is not None
+    with throughput.private_redis() as redis_url:
+        result = drain.peer_once(python, peer, redis_url, runs=30, singles=5, slots=2)
+    assert result["complete"], result
+    assert result["executed"] == 35 and result["duplicates"] == 0
+
+
+def test_the_floor_loops_and_our_single_trigger_are_each_verified() -> None:
+    result = floor.measure(calls=10, repeat=1)
+    for name, loop in result["loops"].items():
+        assert loop["runs"][0]["complete"], (name, loop)
+    assert result["ratio_ours_to_insert_then_zadd"] is not None
+
+
+@pytest.mark.skipif(NO_BENCH_VENV, reason=".venv-bench not made")
+def test_start_lag_is_taken_for_every_run_of_both_systems() -> None:
+    result = start_lag.measure(runs=10, spread_s=0.5, repeat=1)
+    for name, system in result["systems"].items():
+        run = system["runs"][0]
+        assert run["complete"] and run["started"] == 10, (name, run)
 
 
 def test_tick_cost_reads_the_due_index_at_each_size() -> None:
