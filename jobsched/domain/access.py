@@ -10,10 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
-
-from jobsched.domain.models import iso
 
 SCOPES = ("read", "operate", "admin")
 """Each scope allows everything the ones before it allow."""
@@ -99,31 +96,3 @@ class Caller:
     """None: unlimited."""
     bootstrap: bool = False
     """A key from API_KEYS (revoked by redeploying, not through the API)."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    """A key created through the API, as stored: never the key itself."""
-
-    id: str
-    name: str
-    scope: str
-    rate_limit_per_minute: int | None
-    created_at: datetime
-    created_by: str
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    def caller(self) -> Caller:
-        return Caller(self.id, self.name, self.scope, self.rate_limit_per_minute)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "scope": self.scope,
-            "rate_limit_per_minute": self.rate_limit_per_minute,
-            "created_at": iso(self.created_at),
-            "created_by": self.created_by,
-            "last_used_at": iso(self.last_used_at),
-        }

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -18,6 +17,8 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from jobsched.domain.bounded import fits_in_page, wire_json
+from jobsched.domain.models import Page
+from jobsched.domain.plain import plain
 from jobsched.errors import DependencyError, NotFoundError, StatementTimeoutError, ValidationError
 from jobsched.sanitize import clean_text
 from jobsched.store import keyset, stored_json
@@ -37,20 +38,6 @@ MAX_ERROR_TEXT = 1000
 
 
 MAX_PAGE = 200
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    next_cursor: str | None
-    total: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "items": [i.to_dict() for i in self.items],
-            "next_cursor": self.next_cursor,
-            "total": self.total,
-        }
 
 
 def parse_uuid(value: str, what: str) -> uuid.UUID:
@@ -99,10 +86,10 @@ def _page(
     more follow), cut short where the items' JSON would pass the page's byte budget
     (``bounded.fits_in_page``); ``next_cursor`` resumes after its last item."""
     models = [to_model(r) for r in rows[:limit]]
-    keep = fits_in_page(len(wire_json(m.to_dict())) for m in models)
+    keep = fits_in_page(len(wire_json(plain(m))) for m in models)
     more = keep < len(models) or len(rows) > limit
     next_cursor = cursor_of(rows[keep - 1]) if more and keep else None
-    return Page(models[:keep], next_cursor, total)
+    return Page(items=models[:keep], next_cursor=next_cursor, total=total)
 
 
 def _page_limit(limit: int | None) -> int:

@@ -91,7 +91,9 @@ class Jobs(Database):
                 audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
         except psycopg.errors.UniqueViolation:
             raise _name_taken(data["name"]) from None
-        return job_from_row(row)
+        job = job_from_row(row)
+        job.notify_secret = row["notify_secret"]  # the answer that created it shows it
+        return job
 
     def get_job(self, job_id: str) -> Job:
         with self.tx() as conn:

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain.access import ApiKey
 from jobsched.domain.audit import Audit
+from jobsched.domain.models import ApiKey
 from jobsched.errors import NotFoundError
 from jobsched.store import Store
 from jobsched.store import audit as audit_log
@@ -27,7 +27,6 @@ def key_from_row(row: dict[str, Any]) -> ApiKey:
         created_at=row["created_at"],
         created_by=row["created_by"],
         last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
     )
 
 

@@ -1,10 +1,12 @@
-"""Times in API documents (``jobsched.domain.models.iso``)."""
+"""Times in API documents (``jobsched.domain.plain``): as ``datetime.isoformat`` writes
+them, whatever msgspec would."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from jobsched.domain.models import Execution, iso
+from jobsched.domain.plain import iso, plain
+from jobsched.store.rows import execution_from_row
 
 
 def test_equal_instants_in_other_zones_keep_their_own_offset() -> None:
@@ -18,23 +20,34 @@ def test_equal_instants_in_other_zones_keep_their_own_offset() -> None:
     assert iso(None) is None
 
 
+def _row(i: int, when: datetime, now: datetime) -> dict:
+    return {
+        "id": f"e{i}",
+        "job_id": "j",
+        "status": "QUEUED",
+        "source": "trigger",
+        "handler": "test.echo",
+        "payload": {},
+        "scheduled_for": when,
+        "priority": 50,
+        "attempt": 0,
+        "max_retries": 3,
+        "queued_at": None,
+        "next_attempt_at": None,
+        "error": None,
+        "attempts": [{"number": 1, "worker_id": "w", "started_at": now.isoformat()}],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def test_runs_sharing_one_time_each_show_it() -> None:
     now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
     later = now + timedelta(seconds=1)
-    runs = [
-        Execution(
-            id=f"e{i}",
-            job_id="j",
-            status="QUEUED",
-            scheduled_for=when,
-            priority=50,
-            handler="test.echo",
-            payload={},
-            created_at=now,
-            updated_at=now,
-        )
-        for i, when in enumerate([now, later, now])
-    ]
-    shown = [r.to_dict() for r in runs]
+    runs = [execution_from_row(_row(i, when, now)) for i, when in enumerate([now, later, now])]
+    shown = plain(runs)
     assert [d["scheduled_for"] for d in shown] == [iso(now), iso(later), iso(now)]
     assert {d["created_at"] for d in shown} == {"2026-12-02T12:00:00+00:00"}
+    assert shown[0]["attempts"][0]["started_at"] == "2026-12-02T12:00:00+00:00"
+    assert shown[0]["attempts"][0]["finished_at"] is None
+    assert shown[0]["idempotency_key"] == "e0"  # a trigger's run written before keys
