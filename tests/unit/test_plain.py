@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from jobsched.domain.models import Page
 from jobsched.domain.plain import iso, plain
-from jobsched.store.rows import execution_from_row
+from jobsched.store.rows import execution_from_row, job_from_row
 
 
 def test_equal_instants_in_other_zones_keep_their_own_offset() -> None:
@@ -51,3 +52,50 @@ def test_runs_sharing_one_time_each_show_it() -> None:
     assert shown[0]["attempts"][0]["started_at"] == "2026-12-02T12:00:00+00:00"
     assert shown[0]["attempts"][0]["finished_at"] is None
     assert shown[0]["idempotency_key"] == "e0"  # a trigger's run written before keys
+
+
+def test_a_field_left_unset_is_not_sent_and_pages_are_plain_all_the_way_down() -> None:
+    # UNSET (a job's executions without include=executions, its notify_secret after
+    # the answer that created it) is left out; a page's items are made plain too.
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    run = execution_from_row(_row(0, now, now))
+    page = Page(next_cursor=None, total=1, items=[run])
+    shown = plain(page)
+    assert shown["items"][0]["scheduled_for"] == "2026-12-02T12:00:00+00:00"
+    assert set(shown) == {"next_cursor", "total", "items"}
+    job = job_from_row(_job_row(now))
+    assert "executions" not in plain(job) and "notify_secret" not in plain(job)
+    job.executions, job.notify_secret = page, "s"
+    assert plain(job)["executions"] == shown and plain(job)["notify_secret"] == "s"
+    assert plain(job)["created_at"] == "2026-12-02T12:00:00+00:00"
+
+
+def test_the_json_values_of_a_model_are_shared_not_copied() -> None:
+    # An answer of 500 runs must not copy 500 payloads: the dict sent holds the same one.
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    run = execution_from_row(_row(0, now, now))
+    assert plain(run)["payload"] is run.payload
+
+
+def _job_row(now: datetime) -> dict:
+    return {
+        "id": "j",
+        "name": "n",
+        "description": "",
+        "handler": "test.echo",
+        "payload": {},
+        "schedule": None,
+        "timezone": "UTC",
+        "priority": 50,
+        "max_retries": 3,
+        "timeout_ms": 1000,
+        "retry_backoff_ms": 1000,
+        "retry_backoff_max_ms": 1000,
+        "overlap_policy": "allow",
+        "status": "SCHEDULED",
+        "next_run_time": None,
+        "last_run_time": None,
+        "created_at": now,
+        "updated_at": now,
+        "notify_secret": "never shown by a read",
+    }
