@@ -189,10 +189,6 @@ class JobService:
         job.upcoming_runs = upcoming
         return self._visible([job])[0]
 
-    def job_view(self, job: Job, now: datetime | None = None) -> dict[str, Any]:
-        """The API's answer for ``job`` (without ``waiting``: ``_flag_jobs`` says it)."""
-        return plain(self._shown(job, now))
-
     @staticmethod
     def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
         """A job's next run times in UTC: its schedule's, or a one-off job's run."""
@@ -345,12 +341,12 @@ class JobService:
         job = job_life.set_job_status(
             self.store, job_id, "PAUSED", self.clock.now(), self._audit("pause")
         )
-        return self.job_view(job)
+        return plain(self._shown(job))
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
         now = self.clock.now()
         job = job_life.set_job_status(self.store, job_id, "SCHEDULED", now, self._audit("resume"))
-        return self.job_view(job)
+        return plain(self._shown(job))
 
     def trigger_job(self, job_id: str, body: Any, key: str | None = None) -> dict[str, Any]:
         """Run a job now, or later (``run_at``, ``delay_ms``). ``{payload?, priority?}``
