@@ -63,8 +63,8 @@ class Handoff:
         self, write: Callable[[], list[NewRun]], now: datetime, *, again: bool = False
     ) -> list[Execution]:
         """Write runs (``write``: one store transaction returning them PENDING, or
-        QUEUED), then push them in one round trip per pool; PENDING ones are then
-        marked QUEUED, updating the returned executions to match.
+        QUEUED, each with its queue item), then push them in one round trip per pool;
+        PENDING ones are then marked QUEUED, updating the returned executions to match.
 
         Whatever ``write`` raises propagates (nothing was written). Once the rows
         exist no failure may reach the caller (a client retrying after an error would
