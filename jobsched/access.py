@@ -29,6 +29,7 @@ from jobsched.domain import contract
 from jobsched.domain.access import BOOTSTRAP_SCOPE, KEY_PREFIX, allows, key_hash
 from jobsched.domain.audit import Audit, key_id
 from jobsched.domain.models import Caller
+from jobsched.domain.plain import plain
 from jobsched.domain.validation import load_body
 from jobsched.errors import DependencyError, ForbiddenError, RateLimitedError, UnauthorizedError
 from jobsched.queue.rate_limit import RateLimiter
@@ -154,10 +155,10 @@ class Access:
         )
         with self._lock:
             self._unknown.pop(key_hash(secret), None)
-        return {**created.to_dict(), "key": secret}
+        return {**plain(created), "key": secret}
 
     def list_keys(self) -> dict[str, Any]:
-        items = [k.to_dict() for k in self.keys.list()]
+        items = plain(self.keys.list())
         return {"items": items, "next_cursor": None, "total": len(items)}
 
     def revoke_key(self, key_id_: str, revoker: Caller) -> None:

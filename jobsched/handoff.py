@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain.models import Execution, QueueItem
+from jobsched.domain.models import Execution, NewRun, QueueItem
 from jobsched.domain.states import ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
@@ -60,11 +60,11 @@ class Handoff:
         self.queue = queue
 
     def submit(
-        self, write: Callable[[], list[Execution]], now: datetime, *, again: bool = False
+        self, write: Callable[[], list[NewRun]], now: datetime, *, again: bool = False
     ) -> list[Execution]:
         """Write runs (``write``: one store transaction returning them PENDING, or
-        QUEUED), then push them in one round trip per pool; PENDING ones are then
-        marked QUEUED, updating the returned executions to match.
+        QUEUED, each with its queue item), then push them in one round trip per pool;
+        PENDING ones are then marked QUEUED, updating the returned executions to match.
 
         Whatever ``write`` raises propagates (nothing was written). Once the rows
         exist no failure may reach the caller (a client retrying after an error would
@@ -72,11 +72,14 @@ class Handoff:
         outbox pass for PENDING runs, its repair for QUEUED ones). ``again``: runs made
         claimable again on purpose (retry, redrive) replace what their earlier life
         left in Redis, or the idempotent push would be a no-op."""
-        executions = write()
-        ready = [e for e in executions if e.status in PUSHED_BY_WRITER and not e.on_hold]
-        outbox = [e for e in ready if e.status == ExecutionStatus.PENDING]
+        runs = write()
+        executions = [r.execution for r in runs]
+        ready = [
+            r for r in runs if r.execution.status in PUSHED_BY_WRITER and not r.execution.on_hold
+        ]
+        outbox = [r.execution for r in ready if r.execution.status == ExecutionStatus.PENDING]
         try:
-            self._push([(e.queue_item(), e.due) for e in ready], now, again=again)
+            self._push([(r.item, r.execution.due) for r in ready], now, again=again)
             self.store.outbox.mark_queued([e.id for e in outbox], now)
         except DependencyError as exc:
             log.warning("push deferred to the tick: %s", exc)

@@ -34,13 +34,17 @@ def _unique_name() -> Iterator[None]:
 def update_job(
     store: Store, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
 ) -> Job:
-    """Write a validated edit; its next run is ``lifecycle.next_run_on_edit``'s."""
+    """Write a validated edit; its next run is ``lifecycle.next_run_on_edit``'s. A job
+    older than notify secrets gets one, shown in this answer (as when a job is created)."""
     jid = parse_uuid(job_id, "job")
     with _unique_name(), store.tx() as conn:
         current = store.jobs.for_update(conn, jid)
         next_run = lifecycle.next_run_on_edit(current, data, now)
         row = store.jobs.write_update(conn, current, data, next_run, now, audit)
-    return job_from_row(row)
+    job = job_from_row(row)
+    if current["notify_secret"] is None and row["notify_secret"]:
+        job.notify_secret = row["notify_secret"]
+    return job
 
 
 def set_job_status(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from jobsched.domain import attempts
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, NewRun, new_run
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError
 from jobsched.store import Store
@@ -27,10 +27,9 @@ def cancel(store: Store, execution_id: str, now: datetime, audit: Audit | None =
     return store.executions.get(execution_id)
 
 
-def requeue(
-    store: Store, execution_id: str, now: datetime, audit: Audit | None = None
-) -> Execution:
-    """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone."""
+def requeue(store: Store, execution_id: str, now: datetime, audit: Audit | None = None) -> NewRun:
+    """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone;
+    the run as read back, with its queue item for the caller to push."""
     eid = parse_uuid(execution_id, "execution")
     with store.tx() as conn:
         row = store.executions.for_update(conn, eid)
@@ -39,4 +38,4 @@ def requeue(
                 f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
             )
         store.executions.write_requeue(conn, row, now, audit)
-    return store.executions.get(execution_id)
+    return new_run(store.executions.get(execution_id), row["max_concurrency"])

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from jobsched.domain.models import Execution
 from jobsched.domain.recording import (
     Finish,
     Held,
@@ -21,10 +20,10 @@ from jobsched.domain.recording import (
     refused_result,
 )
 from jobsched.domain.retry import RetryPolicy
+from jobsched.domain.run_writes import ClaimedRun
 from jobsched.domain.states import AttemptOutcome
 from jobsched.store import Store
 from jobsched.store.database import first_line
-from jobsched.store.rows import execution_from_row
 from jobsched.store.runs import REFUSED_FOR_DATA
 
 log = logging.getLogger("jobsched.store")
@@ -98,18 +97,17 @@ def note_cancelled(
 
 def start(
     store: Store, claims: Sequence[tuple[str, str]], worker_id: str, now: datetime
-) -> list[Execution]:
+) -> list[ClaimedRun]:
     """Records claimed executions RUNNING under their lease tokens, as a worker does
     for a run that outlives RECORD_RUNNING_AFTER_MS (tests and tools start runs
     this way). A still-open attempt (its worker vanished and the lease lapsed) is
     closed as LOST. Claims whose execution is already finished, cancelled or
-    deleted are left out. The executions returned are as the worker holds them
-    (``claimed_executions``): without created_at, updated_at, result or alerts."""
+    deleted are left out. The runs returned are as a worker holds them."""
     tokens = dict(claims)
     rows = store.runs.claimed(list(tokens))
     held = [Held(r, tokens[str(r["id"])], worker_id, now) for r in rows]
     started, _ = record(store, held, [], now)
-    return [execution_from_row(h.row) for h in started.values()]
+    return [ClaimedRun.of(h.row) for h in started.values()]
 
 
 def finish(

@@ -164,7 +164,7 @@ class Scheduler:
             self._count(scheduled, report)
             # Pushed here, not left to the leader's outbox: the push is most of a run's
             # cost in the tick, and it must divide among instances too.
-            pushed = self.handoff.submit(lambda: scheduled.executions, now)
+            pushed = self.handoff.submit(lambda: scheduled.runs, now)
             report.pushed = sum(e.status == "QUEUED" for e in pushed)
         if leader:
             self._finish(now, report, pools)

@@ -24,7 +24,8 @@ from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
-from jobsched.domain.models import Job
+from jobsched.domain.models import Execution, Job
+from jobsched.domain.plain import plain
 from jobsched.domain.redaction import redact
 from jobsched.domain.validation import (
     idempotency_key_problem,
@@ -114,17 +115,18 @@ class JobService:
     def _audit(self, action: str) -> Audit:
         return Audit(self.actor, action)
 
-    def _visible(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Views of jobs, runs or dead-letter entries as the caller may see them: a
-        ``read`` key sees payloads and results with their secrets redacted (an operate
-        key sees them whole: a trigger that overrides a payload resends the rest)."""
+    def _visible(self, models: list[Any]) -> list[Any]:
+        """Jobs, runs or dead-letter entries as the caller may see them: a ``read`` key
+        sees payloads and results with their secrets redacted (an operate key sees them
+        whole: a trigger that overrides a payload resends the rest). The models are the
+        caller's own reads: their fields are replaced, never the values they share."""
         if allows(self.scope, "operate"):
-            return views
-        for view in views:
-            for field in ("payload", "result"):
-                if field in view:
-                    view[field] = redact(view[field])
-        return views
+            return models
+        for model in models:
+            model.payload = redact(model.payload)
+            if isinstance(model, Execution):
+                model.result = redact(model.result)
+        return models
 
     # ---------------------------------------------------- who serves what
 
@@ -135,33 +137,33 @@ class JobService:
         except DependencyError:
             return None
 
-    def _flag_jobs(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _flag_jobs(self, jobs: list[Job]) -> list[Job]:
         workers = self._live_workers()
         if workers is not None:
-            for view in views:
-                view["waiting"] = waiting_reason(workers, view["handler"], view["pool"])
-        return views
+            for job in jobs:
+                job.waiting = waiting_reason(workers, job.handler, job.pool)
+        return jobs
 
-    def _flag_executions(self, views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _flag_executions(self, executions: list[Execution]) -> list[Execution]:
         """Say why each QUEUED run waits: a limit held it back, or no live worker
         serves its handler on its pool."""
-        views = self._visible(views)
-        waiting = [v for v in views if v["status"] == "QUEUED"]
+        executions = self._visible(executions)
+        waiting = [e for e in executions if e.status == "QUEUED"]
         workers = self._live_workers() if waiting else None
         if workers is None:
-            return views
+            return executions
         held: dict[str, str] = {}
         by_pool: dict[str, list[str]] = {}
-        for v in waiting:
-            by_pool.setdefault(v["pool"], []).append(v["id"])
+        for e in waiting:
+            by_pool.setdefault(e.pool, []).append(e.id)
         try:
             for pool, ids in by_pool.items():
                 held.update(self.queue.for_pool(pool).held(ids))
         except DependencyError:
             pass
-        for v in waiting:
-            v["waiting"] = waiting_reason(workers, v["handler"], v["pool"]) or held.get(v["id"])
-        return views
+        for e in waiting:
+            e.waiting = waiting_reason(workers, e.handler, e.pool) or held.get(e.id)
+        return executions
 
     def handlers(self) -> dict[str, Any]:
         """The catalog: every handler jobs may name, and the live workers serving each."""
@@ -172,8 +174,8 @@ class JobService:
 
     # ------------------------------------------------------------------ jobs
 
-    def job_view(self, job: Any, now: datetime | None = None) -> dict[str, Any]:
-        data = job.to_dict()
+    def _shown(self, job: Job, now: datetime | None = None) -> Job:
+        """The job as the caller sees it, with its next runs (``upcoming_runs``)."""
         upcoming: list[str] = []
         if job.status == "SCHEDULED":
             try:
@@ -183,9 +185,9 @@ class JobService:
             except Exception as exc:
                 # A stored schedule that no longer computes is shown, not a 500 for
                 # every list that includes the job; the tick flags it the same way.
-                data["schedule_error"] = data["schedule_error"] or f"{type(exc).__name__}: {exc}"
-        data["upcoming_runs"] = upcoming
-        return self._visible([data])[0]
+                job.schedule_error = job.schedule_error or f"{type(exc).__name__}: {exc}"
+        job.upcoming_runs = upcoming
+        return self._visible([job])[0]
 
     @staticmethod
     def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
@@ -251,7 +253,7 @@ class JobService:
 
         created = self.handoff.submit(write, now)
         return {
-            "items": _weighed([e.to_dict() for e in created]),
+            "items": _weighed(plain(created)),
             "total": len(created),
             "existing": written[0],
         }
@@ -276,43 +278,38 @@ class JobService:
 
     def create_job(self, body: Any) -> dict[str, Any]:
         data = validate_job_create(body, self.registry, self.handler_settings)
+        # Its notify_secret is in this answer only, like a key's (``job_life.create_job``).
         job = job_life.create_job(self.store, data, self.clock.now(), self._audit("create"))
-        view = self._flag_jobs([self.job_view(job)])[0]
-        # Shown this once, like a key: what signs the job's notifications.
-        view["notify_secret"] = job.notify_secret
-        return view
+        return plain(self._flag_jobs([self._shown(job)])[0])
 
     def get_job(self, job_id: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """A job; ``?include=executions`` adds its latest executions (``executions_limit``,
         default 50) so a detail page refreshes with one request."""
         query = load_query(queries.JobGetQuery, params or {})
-        view = self._flag_jobs([self.job_view(self.store.jobs.get(job_id))])[0]
+        job = self._flag_jobs([self._shown(self.store.jobs.get(job_id))])[0]
         if query.include == "executions":
             found = self.store.executions.list(job_id=job_id, limit=query.executions_limit)
-            page = cursors.body(found, "executions")
-            page["items"] = self._flag_executions(page["items"])
-            view["executions"] = page
-        return view
+            page = cursors.page(found, "executions")
+            page.items = self._flag_executions(page.items)
+            job.executions = page
+        return plain(job)
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.JobListQuery, params)
         sort, after = query.order(), cursors.job_after(query.cursor, query.order())
-        page = self.store.jobs.list(**query.filters(), sort=sort, limit=query.size(), after=after)
-        jobs, next_cursor = cursors.cut(page, f"jobs:{sort}")
-        items = self._flag_jobs([self.job_view(j) for j in jobs])
-        return {"items": items, "next_cursor": next_cursor, "total": page.total}
+        found = self.store.jobs.list(**query.filters(), sort=sort, limit=query.size(), after=after)
+        page = cursors.page(found, f"jobs:{sort}")
+        page.items = self._flag_jobs([self._shown(j) for j in page.items])
+        return plain(page)
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         before = self.store.jobs.get(job_id)
-        current = before.to_dict()
-        data = validate_job_update(body, current, self.registry, self.handler_settings)
+        data = validate_job_update(body, plain(before), self.registry, self.handler_settings)
+        # A job older than secrets gets one, shown in this answer (``job_life.update_job``).
         job = job_life.update_job(self.store, job_id, data, self.clock.now(), self._audit("update"))
         if job.max_concurrency != before.max_concurrency:
             self._unpark(job)
-        view = self._flag_jobs([self.job_view(job)])[0]
-        if before.notify_secret is None and job.notify_secret:
-            view["notify_secret"] = job.notify_secret  # a job older than secrets got one
-        return view
+        return plain(self._flag_jobs([self._shown(job)])[0])
 
     def _unpark(self, job: Job) -> None:
         """The job's runs in the queue take the new max_concurrency, and those parked at
@@ -340,12 +337,12 @@ class JobService:
         job = job_life.set_job_status(
             self.store, job_id, "PAUSED", self.clock.now(), self._audit("pause")
         )
-        return self.job_view(job)
+        return plain(self._shown(job))
 
     def resume_job(self, job_id: str) -> dict[str, Any]:
         now = self.clock.now()
         job = job_life.set_job_status(self.store, job_id, "SCHEDULED", now, self._audit("resume"))
-        return self.job_view(job)
+        return plain(self._shown(job))
 
     def trigger_job(self, job_id: str, body: Any, key: str | None = None) -> dict[str, Any]:
         """Run a job now, or later (``run_at``, ``delay_ms``). ``{payload?, priority?}``
@@ -373,12 +370,12 @@ class JobService:
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
-            lambda: asking.trigger(
+            lambda: asking.trigger_runs(
                 self.store, job_id, now, (), audit, decide, key, queued=True, max_unfinished=limit
             ),
             now,
         )
-        items = [e.to_dict() for e in created]
+        items = plain(created)
         if isinstance(body, dict) and "runs" in body:
             return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
@@ -397,12 +394,12 @@ class JobService:
             query, handler = load_query(queries.JobExecutionsQuery, params), None
         after, size = query.after("executions"), query.size()
         found = self.store.executions.list(job_id, query.status, handler, size, after)
-        page = cursors.body(found, "executions")
-        page["items"] = self._flag_executions(page["items"])
-        return page
+        page = cursors.page(found, "executions")
+        page.items = self._flag_executions(page.items)
+        return plain(page)
 
     def get_execution(self, execution_id: str) -> dict[str, Any]:
-        return self._flag_executions([self.store.executions.get(execution_id).to_dict()])[0]
+        return plain(self._flag_executions([self.store.executions.get(execution_id)])[0])
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
         execution = run_life.cancel(
@@ -413,7 +410,7 @@ class JobService:
         except DependencyError as exc:
             # The row is CANCELLED already; a worker that claims it drops it.
             log.warning("cancel: could not reach Redis: %s", exc)
-        return execution.to_dict()
+        return plain(execution)
 
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:
         now = self.clock.now()
@@ -421,19 +418,19 @@ class JobService:
         self.handoff.submit(
             lambda: [run_life.requeue(self.store, execution_id, now, audit)], now, again=True
         )
-        return self.store.executions.get(execution_id).to_dict()
+        return plain(self.store.executions.get(execution_id))
 
     # ----------------------------------------------------------- dead letter
 
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.Paging, params)
         found = self.store.dead_letter.list(limit=query.size(), after=query.after("dead_letter"))
-        page = cursors.body(found, "dead_letter")
-        page["items"] = self._visible(page["items"])
-        return page
+        page = cursors.page(found, "dead_letter")
+        page.items = self._visible(page.items)
+        return plain(page)
 
     def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
-        return self._visible([self.store.dead_letter.get(entry_id).to_dict()])[0]
+        return plain(self._visible([self.store.dead_letter.get(entry_id)])[0])
 
     def redrive_dead_letter(self, entry_id: str) -> dict[str, Any]:
         entry = self.store.dead_letter.get(entry_id)
@@ -448,8 +445,8 @@ class JobService:
         """Changes made through the API, newest first (time filters: since <= at < until)."""
         query = load_query(queries.AuditQuery, params)
         before = cursors.audit_before(query.cursor)
-        page = self.store.audit.list(query.filters(), limit=query.size(), before_id=before)
-        return cursors.body(page, cursors.encode_audit)
+        found = self.store.audit.list(query.filters(), limit=query.size(), before_id=before)
+        return plain(cursors.page(found, cursors.encode_audit))
 
     # ---------------------------------------------------------------- system
 

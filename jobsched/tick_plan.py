@@ -12,7 +12,7 @@ from typing import Any
 
 from jobsched.domain import attempts, due
 from jobsched.domain.lifecycle import SCHEDULE_ERROR_RETRY, dst_rule
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, NewRun, new_run
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.domain.triggering import run_row
 from jobsched.store import Store
@@ -25,14 +25,18 @@ CANCEL_PREVIOUS = "cancelled: the next occurrence fell due (overlap_policy=cance
 class Scheduled:
     """What one scheduling pass did."""
 
-    executions: list[Execution]
-    """The PENDING executions it wrote (to be pushed)."""
+    runs: list[NewRun]
+    """The PENDING executions it wrote (to be pushed), with their queue items."""
     flagged: dict[str, str]
     """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
     cancelled: list[str] = field(default_factory=list)
     """Unfinished runs it cancelled (overlap_policy=cancel_previous), for Redis to drop."""
     full: bool = False
     """It read as many due jobs as its limit allowed: more may be due (a backlog)."""
+
+    @property
+    def executions(self) -> list[Execution]:
+        return [r.execution for r in self.runs]
 
 
 def plan_job(
@@ -139,7 +143,12 @@ def schedule_due(
         store.schedule.flag_broken(conn, broken, now + SCHEDULE_ERROR_RETRY, now)
     # Runs due on a day without its partition (written ahead, caught up): moved into it.
     store.partitions.ensure_for([e.scheduled_for for e in created])
-    pending = [e for e in created if e.status == ExecutionStatus.PENDING.value and not e.on_hold]
+    caps = {str(job["id"]): job["max_concurrency"] for job in jobs}
+    pending = [
+        new_run(e, caps[e.job_id])
+        for e in created
+        if e.status == ExecutionStatus.PENDING.value and not e.on_hold
+    ]
     flagged = {str(k): v for k, v in broken.items()}
     cancelled = [str(row["id"]) for row in unfinished]
     return Scheduled(pending, flagged, cancelled, full=read == limit)

@@ -13,7 +13,7 @@ from typing import Any
 from jobsched.domain import cron, lifecycle
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import Execution, Job
+from jobsched.domain.models import Execution, Job, NewRun, new_run
 from jobsched.domain.run_ids import run_id
 from jobsched.domain.triggering import (
     not_yet_run,
@@ -64,7 +64,7 @@ def refuse_overrides(
         )
 
 
-def trigger(
+def trigger_runs(
     store: Store,
     job_id: str,
     now: datetime,
@@ -74,8 +74,9 @@ def trigger(
     key: str | None = None,
     queued: bool = False,
     max_unfinished: int | None = None,
-) -> list[Execution]:
-    """Executions for a manual trigger, in one transaction and one INSERT; each run
+) -> list[NewRun]:
+    """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
+    one transaction and one INSERT; each run
     may override payload and priority, and be due later (``run_at``, ``delay_ms``).
 
     Written PENDING for the tick's outbox to push, or with ``queued`` QUEUED (at
@@ -94,7 +95,7 @@ def trigger(
             key is not None
             and (earlier := store.triggers.earlier_trigger(conn, jid, key)) is not None
         ):
-            return earlier
+            return [new_run(e, job["max_concurrency"]) for e in earlier]
         if decide is not None:
             runs = list(decide(job_from_row(job), published))
         if (why := lifecycle.refusal(job["status"], "trigger")) is not None:
@@ -106,10 +107,28 @@ def trigger(
         ids = [run_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
         created = triggered_runs(job, ids, times, runs, now, keys, queued)
-        store.triggers.write_triggered(conn, job, ids, created, runs, key, now, audit)
+        store.triggers.write_triggered(
+            conn, job, ids, [r.execution for r in created], runs, key, now, audit
+        )
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created
+
+
+def trigger(
+    store: Store,
+    job_id: str,
+    now: datetime,
+    runs: Sequence[dict[str, Any]] = ({},),
+    audit: Audit | None = None,
+    decide: Decide | None = None,
+    key: str | None = None,
+    queued: bool = False,
+    max_unfinished: int | None = None,
+) -> list[Execution]:
+    """``trigger_runs``' executions, for a caller that leaves the push to the tick."""
+    created = trigger_runs(store, job_id, now, runs, audit, decide, key, queued, max_unfinished)
+    return [r.execution for r in created]
 
 
 def backfill(
@@ -121,7 +140,7 @@ def backfill(
     audit: Audit | None = None,
     limit: int = 500,
     max_unfinished: int | None = None,
-) -> tuple[list[Execution], int]:
+) -> tuple[list[NewRun], int]:
     """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
     not run (never recorded, or SKIPPED), once: a repeated backfill finds them
     written. Under any overlap policy but ``allow`` they run one at a time, oldest
@@ -151,6 +170,7 @@ def backfill(
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
         rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
-        created = store.triggers.write_backfill(conn, job, rows, (start, end), now, audit)
-    store.partitions.ensure_for([e.scheduled_for for e in created])
+        written = store.triggers.write_backfill(conn, job, rows, (start, end), now, audit)
+        created = [new_run(e, job["max_concurrency"]) for e in written]
+    store.partitions.ensure_for([e.scheduled_for for e in written])
     return created, len(times) - len(created)

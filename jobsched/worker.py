@@ -49,8 +49,8 @@ from typing import Any
 from jobsched import run_record
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
-from jobsched.domain.models import default_key
 from jobsched.domain.recording import Finish, Held, Recorded
+from jobsched.domain.run_writes import ClaimedRun
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.handler_settings import HandlerSettings
@@ -67,7 +67,6 @@ from jobsched.registry import (
 from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
-from jobsched.store.rows import execution_from_row
 from jobsched.threads import Threads
 from jobsched.worker_process import WorkerProcess
 from jobsched.worker_runs import (
@@ -223,7 +222,7 @@ class Worker(WorkerProcess):
         return claims
 
     def _prepare(self, held: Held, deliveries: int) -> Running:
-        execution = execution_from_row(held.row)
+        execution = ClaimedRun.of(held.row)
         started = time.monotonic()
         ctx = HandlerContext(
             execution_id=execution.id,
@@ -233,7 +232,7 @@ class Worker(WorkerProcess):
             settings=self.settings,
             logger=self._logger(execution.handler),
             store=self.store,
-            idempotency_key=execution.idempotency_key or default_key(execution),
+            idempotency_key=execution.idempotency_key,
             handler_settings=self.handler_settings,
         )
         run = Running(held, execution, ctx, deliveries, started=started)

@@ -22,10 +22,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from jobsched.domain.bounded import fits_in_page, wire_json
+from jobsched.domain.models import Page
+from jobsched.domain.plain import plain
 from jobsched.errors import ValidationError
 
 if TYPE_CHECKING:
-    from jobsched.store.database import Page
+    from jobsched.store.database import StoredPage
 
 Parser = Callable[[Any], Any]
 
@@ -133,17 +135,19 @@ def audit_before(cursor: str | None) -> int | None:
         raise ValidationError(BAD_CURSOR) from None
 
 
-def cut(page: Page, kind: str | Callable[[Sequence[Any]], str]) -> tuple[list[Any], str | None]:
+def cut(
+    page: StoredPage, kind: str | Callable[[Sequence[Any]], str]
+) -> tuple[list[Any], str | None]:
     """A page's items as the API answers them, cut where their JSON would pass the
     page's byte budget (``bounded.fits_in_page``), and the ``next_cursor`` resuming
     after the last item kept (``kind``: the list's cursor kind, or its own encoder)."""
-    keep = fits_in_page(len(wire_json(item.to_dict())) for item in page.items)
+    keep = fits_in_page(len(wire_json(plain(item))) for item in page.items)
     more = keep < len(page.items) or page.more
     encoder = kind if callable(kind) else (lambda key: encode(kind, key))
     return page.items[:keep], encoder(page.keys[keep - 1]) if more and keep else None
 
 
-def body(page: Page, kind: str | Callable[[Sequence[Any]], str]) -> dict[str, Any]:
-    """A page as the API answers it (``cut``), items as dicts."""
-    items, next_cursor = cut(page, kind)
-    return {"items": [i.to_dict() for i in items], "next_cursor": next_cursor, "total": page.total}
+def page(found: StoredPage, kind: str | Callable[[Sequence[Any]], str]) -> Page[Any]:
+    """A page as the API answers it (``cut``): the items kept, their next cursor, the total."""
+    items, next_cursor = cut(found, kind)
+    return Page(items=items, next_cursor=next_cursor, total=found.total)

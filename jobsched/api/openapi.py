@@ -22,6 +22,7 @@ import msgspec
 from jobsched.api import queries as qs
 from jobsched.api import wire as w
 from jobsched.domain import contract as c
+from jobsched.domain import models as m
 from jobsched.domain.access import route_scope
 
 SERVER = "/api/v1"
@@ -107,16 +108,18 @@ OPERATIONS: tuple[Operation, ...] = (
         "/jobs",
         "Create a job",
         201,
-        w.JobView,
+        m.Job,
         body=c.JobCreate,
         errors=(400, 409),
     ),
-    Operation("GET", "/jobs", "List jobs", response=w.JobPage, query=qs.JobListQuery, errors=BAD),
+    Operation(
+        "GET", "/jobs", "List jobs", response=m.Page[m.Job], query=qs.JobListQuery, errors=BAD
+    ),
     Operation(
         "GET",
         "/jobs/{job_id}",
         "Get a job (include=executions adds its latest executions)",
-        response=w.JobView,
+        response=m.Job,
         query=qs.JobGetQuery,
         errors=(400, 404),
     ),
@@ -124,19 +127,19 @@ OPERATIONS: tuple[Operation, ...] = (
         "PUT",
         "/jobs/{job_id}",
         "Update a job (partial)",
-        response=w.JobView,
+        response=m.Job,
         body=c.JobUpdate,
         errors=(400, 404, 409),
     ),
     Operation("DELETE", "/jobs/{job_id}", "Delete a job and its history", 204, errors=NOT_FOUND),
     Operation(
-        "POST", "/jobs/{job_id}/pause", "Pause", response=w.JobView, errors=NOT_FOUND, scope=OPERATE
+        "POST", "/jobs/{job_id}/pause", "Pause", response=m.Job, errors=NOT_FOUND, scope=OPERATE
     ),
     Operation(
         "POST",
         "/jobs/{job_id}/resume",
         "Resume",
-        response=w.JobView,
+        response=m.Job,
         errors=NOT_FOUND,
         scope=OPERATE,
     ),
@@ -147,7 +150,7 @@ OPERATIONS: tuple[Operation, ...] = (
         '{"runs": [...]} for many (a page of Executions: as many as fit its 1 MiB of JSON, '
         "total counting every run created)",
         202,
-        (w.ExecutionView, w.ExecutionPage),
+        (m.Execution, m.Page[m.Execution]),
         body=c.Trigger,
         body_required=False,
         errors=(400, 404, 409),
@@ -198,7 +201,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/jobs/{job_id}/executions",
         "A job's executions, newest first",
-        response=w.ExecutionPage,
+        response=m.Page[m.Execution],
         query=qs.JobExecutionsQuery,
         errors=(400, 404),
     ),
@@ -206,7 +209,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/executions",
         "All executions, newest first",
-        response=w.ExecutionPage,
+        response=m.Page[m.Execution],
         query=qs.ExecutionListQuery,
         errors=BAD,
     ),
@@ -214,14 +217,14 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/executions/{execution_id}",
         "Get an execution",
-        response=w.ExecutionView,
+        response=m.Execution,
         errors=NOT_FOUND,
     ),
     Operation(
         "POST",
         "/executions/{execution_id}/cancel",
         "Cancel (stops a running handler)",
-        response=w.ExecutionView,
+        response=m.Execution,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -230,7 +233,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/executions/{execution_id}/retry",
         "Queue a failed or cancelled execution again (same id, fresh retry budget)",
         202,
-        w.ExecutionView,
+        m.Execution,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -238,7 +241,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/dead-letter",
         "Dead-letter entries",
-        response=w.DeadLetterPage,
+        response=m.Page[m.DeadLetter],
         query=qs.Paging,
         errors=BAD,
     ),
@@ -246,7 +249,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/dead-letter/{entry_id}",
         "Get an entry",
-        response=w.DeadLetterView,
+        response=m.DeadLetter,
         errors=NOT_FOUND,
     ),
     Operation(
@@ -262,7 +265,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "/dead-letter/{entry_id}/redrive",
         "Queue the same execution again, with a fresh retry budget",
         202,
-        w.ExecutionView,
+        m.Execution,
         errors=(404, 409),
         scope=OPERATE,
     ),
@@ -270,7 +273,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/audit",
         "Changes made through the API, newest first",
-        response=w.AuditPage,
+        response=m.Page[m.AuditEntry],
         query=qs.AuditQuery,
         errors=BAD,
     ),
@@ -288,7 +291,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/keys",
         "The API keys in force (never the keys themselves)",
-        response=w.KeyPage,
+        response=m.Page[m.ApiKey],
         scope=ADMIN,
     ),
     Operation("GET", "/keys/me", "The key this request was made with", response=w.Me),
@@ -396,17 +399,26 @@ def _models() -> list[Any]:
 
 
 VIEW = "View"
-"""The suffix of a wire Struct named after a domain noun (``jobsched.api.wire``)."""
+"""The suffix of a wire Struct named after what the queue or the catalog gives
+(``jobsched.api.wire``: ``WorkerView``, ``HandlerView``)."""
+GENERIC = re.compile(r"^(\w+)_(\w+)_$|^(\w+)\[(\w+)\]$")
+"""msgspec's name of a generic model's component (``Page_Job_``) or its title
+(``Page[Job]``)."""
+LISTED_AS = {"AuditEntry": "Audit", "ApiKey": "Key"}
+"""A page's name where it is not its item's (``AuditPage``, ``KeyPage``)."""
 
 
 def _noun(name: str) -> str:
-    """The document's name of a model: ``JobView`` is the API's ``Job``, as it always was
-    (the class name differs only so that ``Job`` means one class across ``jobsched/``)."""
+    """The document's name of a model: ``WorkerView`` is the API's ``Worker``, and a
+    ``Page[Job]`` is a ``JobPage``, as they always were."""
+    if found := GENERIC.match(name):
+        generic, item = found.group(1) or found.group(3), found.group(2) or found.group(4)
+        return f"{LISTED_AS.get(item, _noun(item))}{generic}"
     return name.removesuffix(VIEW)
 
 
 def documented(node: Any) -> Any:
-    """``node`` with each reference to and title of a ``<Noun>View`` model renamed."""
+    """``node`` with each reference to and title of a model renamed as ``_noun`` says."""
     if isinstance(node, list | tuple):
         return [documented(item) for item in node]
     if not isinstance(node, dict):

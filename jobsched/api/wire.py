@@ -2,10 +2,13 @@
 the HTTP API encodes them (its query parameters and cursors: ``jobsched.api.queries``).
 
 Request bodies and the field types and bounds they share with the domain's validation
-live in ``jobsched.domain.contract``; the OpenAPI document (``jobsched.api.openapi``)
-is derived from both. A response Struct whose noun the domain also models is named
-``<Noun>View`` (the domain's ``Job`` is the stored job, ``JobView`` what the API sends);
-the OpenAPI document names it ``<Noun>``, as it always has.
+live in ``jobsched.domain.contract``; the domain's nouns (``Job``, ``Execution``,
+``DeadLetter``, ``AuditEntry``, ``ApiKey``...) and the generic ``Page`` are
+``jobsched.domain.models``, encoded as they are: this module declares only what HTTP
+adds (answers that are no domain noun, the error body). The OpenAPI document
+(``jobsched.api.openapi``) is derived from all three. The ``<Noun>View`` models (a
+worker, a handler: shapes the queue and the catalog give as plain values) are named
+``<Noun>`` in the document.
 
 Response models forbid unknown fields: a field the API sends but the model does not
 declare fails ``tests/integration/test_api_contract.py`` and the fuzz tests.
@@ -17,20 +20,8 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain import alerts
-from jobsched.domain.contract import (
-    ActionName,
-    CatchUpName,
-    DstGapName,
-    DstOverlapName,
-    ExecutionStatusName,
-    JobStatusName,
-    OverlapPolicyName,
-    ScopeName,
-    TargetTypeName,
-    Time,
-    Waiting,
-)
+from jobsched.domain.contract import ExecutionStatusName, ScopeName, Time
+from jobsched.domain.models import ApiKey, Execution
 
 # ----------------------------------------------------------------- response bodies
 
@@ -63,132 +54,9 @@ class Error(Struct, kw_only=True, forbid_unknown_fields=True):
     error: ErrorDetail
 
 
-class AttemptView(Response):
-    number: int
-    worker_id: str | None
-    started_at: Time | None
-    finished_at: Time | None
-    outcome: str | None
-    error: str | None
-
-
-class Alert(Response):
-    kind: Literal[alerts.BREACHES]
-    at: Time
-    detail: str
-
-
-class ExecutionView(Response):
-    id: str
-    job_id: str
-    job_name: str | None
-    status: ExecutionStatusName
-    source: str
-    handler: str
-    pool: str
-    payload: dict[str, Any]
-    scheduled_for: Time | None
-    priority: int
-    attempt: int
-    max_retries: int
-    worker_id: str | None
-    queued_at: Time | None
-    started_at: Time | None
-    finished_at: Time | None
-    next_attempt_at: Time | None
-    duration_ms: int | None
-    result: Any
-    error: str | None
-    waiting: Annotated[Waiting, Meta(description="only for QUEUED runs")] | None
-    attempts: list[AttemptView]
-    idempotency_key: Annotated[
-        str,
-        Meta(
-            description="stable across retries: the job and scheduled time, or the "
-            "trigger's Idempotency-Key; handed to the handler (http.webhook sends it)"
-        ),
-    ]
-    on_hold: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
-    alerts: Annotated[list[Alert], Meta(description="SLA breaches: late_start, overran")]
-    start_after: (
-        Annotated[Time, Meta(description="with start jitter: the run starts no earlier than this")]
-        | None
-    )
-    created_at: Time | None
-    updated_at: Time | None
-
-
 class Listing(Response):
     next_cursor: str | None
     total: int
-
-
-class ExecutionPage(Listing):
-    items: list[ExecutionView]
-
-
-class JobView(Response):
-    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
-    name: str
-    handler: str
-    description: str
-    payload: dict[str, Any]
-    schedule: str | None
-    timezone: str
-    priority: int
-    max_retries: int
-    timeout_ms: int
-    retry_backoff_ms: int
-    retry_backoff_max_ms: int
-    overlap_policy: OverlapPolicyName
-    pool: str
-    max_concurrency: int | None
-    waiting: Waiting | None
-    run_at: Time | None
-    dst_gap: DstGapName
-    dst_overlap: DstOverlapName
-    catch_up: CatchUpName
-    catch_up_window_s: int
-    catch_up_max: int
-    start_jitter_ms: int
-    max_start_delay_ms: int | None
-    max_duration_ms: int | None
-    notify_url: str | None
-    status: JobStatusName
-    schedule_error: (
-        Annotated[
-            str,
-            Meta(
-                description="why the tick cannot schedule this job; re-checked every "
-                "10 minutes and cleared once it computes"
-            ),
-        ]
-        | None
-    )
-    next_run_time: Time | None
-    last_run_time: Time | None
-    created_at: Time | None
-    updated_at: Time | None
-    upcoming_runs: Annotated[list[Time], Meta(description="in the job's time zone")]
-    executions: (
-        Annotated[ExecutionPage, Meta(description="only with include=executions")] | UnsetType
-    ) = UNSET
-
-    notify_secret: (
-        Annotated[
-            str,
-            Meta(
-                description="only in the answer that created the job (keep it: it is not "
-                "shown again); signs its notifications: X-Jobsched-Signature is sha256=<hex "
-                "HMAC-SHA256 of '<X-Jobsched-Timestamp>.<body>'>"
-            ),
-        ]
-        | UnsetType
-    ) = UNSET
-
-
-class JobPage(Listing):
-    items: list[JobView]
 
 
 class NextRun(Response):
@@ -205,7 +73,7 @@ class NextRuns(Response):
 
 class BackfillResult(Response):
     items: Annotated[
-        list[ExecutionView],
+        list[Execution],
         Meta(
             description="the runs this request created, as many as fit a page's 1 MiB of "
             "JSON (total counts them all)"
@@ -239,42 +107,6 @@ class OccurrencePage(Response):
     since: Time
     until: Time
     truncated: Annotated[bool, Meta(description="the range held more than limit")]
-
-
-class DeadLetterView(Response):
-    id: str
-    execution_id: str
-    job_id: str
-    job_name: str | None
-    handler: str
-    payload: dict[str, Any]
-    error: str | None
-    attempts: int
-    reason: str
-    created_at: Time | None
-
-
-class DeadLetterPage(Listing):
-    items: list[DeadLetterView]
-
-
-class Change(Struct, kw_only=True, forbid_unknown_fields=True):
-    before: Any = UNSET
-    after: Any = UNSET
-
-
-class AuditEntryView(Response):
-    id: str
-    at: Time
-    key_id: Annotated[str, Meta(description="id of the caller's key, never the key")]
-    action: ActionName
-    target_type: TargetTypeName
-    target_id: str
-    changes: Annotated[dict[str, Change], Meta(description="field -> {before, after}")]
-
-
-class AuditPage(Listing):
-    items: list[AuditEntryView]
 
 
 class WorkerView(Response):
@@ -438,22 +270,8 @@ class ExecutionMetrics(Response):
     bucket_s: int
 
 
-class ApiKeyView(Response):
-    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
-    name: str
-    scope: ScopeName
-    rate_limit_per_minute: Annotated[int, Meta(description="null: unlimited")] | None
-    created_at: Time
-    created_by: Annotated[str, Meta(description="id of the key that created it")]
-    last_used_at: Annotated[Time, Meta(description="to the minute")] | None
-
-
-class KeyCreated(ApiKeyView):
+class KeyCreated(ApiKey):
     key: Annotated[str, Meta(description="the key itself: shown only in this answer")]
-
-
-class KeyPage(Listing):
-    items: list[ApiKeyView]
 
 
 class Me(Response):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain.models import iso
 from jobsched.domain.redaction import redact
 
 ACTIONS = (
@@ -93,28 +92,6 @@ class Audit:
 
     key_id: str
     action: str
-
-
-@dataclass
-class AuditEntry:
-    id: int
-    at: datetime
-    key_id: str
-    action: str
-    target_type: str
-    target_id: str
-    changes: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "at": iso(self.at),
-            "key_id": self.key_id,
-            "action": self.action,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "changes": shown(self.changes),
-        }
 
 
 def cap(value: Any) -> Any:

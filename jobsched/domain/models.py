@@ -1,42 +1,73 @@
-"""Jobs, executions and attempts as plain dataclasses, with their JSON shapes.
+"""The domain's nouns (Job, Execution, Attempt, DeadLetter) as msgspec Structs: what the
+store reads, what the use cases decide on, and what the API encodes, one class each.
 
-``to_dict`` is what the API returns; its shape is declared by the response models in
-``jobsched/api/wire.py`` (``JobView``, ``ExecutionView``...;
-``tests/integration/test_api_contract.py`` checks that they agree).
+Their fields are the API's fields (the OpenAPI document is generated from these classes,
+``jobsched/api/openapi.py``), with their documentation. What must never be on the wire
+has a home of its own: what a worker holds of a claimed run is
+``jobsched.domain.run_writes.ClaimedRun`` (read by its own query); what the queue holds
+of a run is ``QueueItem``; a job's notify secret is read only where a notification is
+signed (``jobsched/notify.py``), and set here only in the answer that created it.
+
+Values computed at read time (``waiting``, ``upcoming_runs``, ``duration_ms``, a run's
+default idempotency key) are fields the read fills and the use case may refine. Fields
+have no defaults (but ``UNSET``, for a field the answer may leave out): the OpenAPI
+document says every other field is always sent. ``jobsched.domain.plain.plain`` turns a
+model into the JSON values the API sends.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Annotated, Any, Generic, Literal, NamedTuple, TypeVar
 
-_last_iso: tuple[datetime | None, str] = (None, "")
+from msgspec import UNSET, Meta, Struct, UnsetType
 
+from jobsched.domain import alerts
+from jobsched.domain.contract import (
+    ActionName,
+    CatchUpName,
+    DstGapName,
+    DstOverlapName,
+    ExecutionStatusName,
+    JobStatusName,
+    OverlapPolicyName,
+    ScopeName,
+    TargetTypeName,
+    Time,
+    Waiting,
+)
 
-def iso(when: datetime | None) -> str | None:
-    """``when`` as ISO 8601 text. The last one is remembered by identity: the runs of
-    one trigger, or one record batch, share the same few datetime objects, so most
-    calls skip the formatting (identity, not equality: two equal instants in different
-    zones print differently; the memo holds its object, so the id is never reused)."""
-    global _last_iso
-    if not when:
-        return None
-    last = _last_iso
-    if last[0] is when:
-        return last[1]
-    text = when.isoformat()
-    _last_iso = (when, text)
-    return text
+__all__ = [
+    "DEFAULT_POOL",
+    "SNAPSHOT",
+    "Alert",
+    "ApiKey",
+    "Attempt",
+    "AuditEntry",
+    "Change",
+    "DeadLetter",
+    "Execution",
+    "Job",
+    "NewRun",
+    "Page",
+    "PoolLimits",
+    "QueueItem",
+    "default_key",
+    "duration_ms",
+    "occurrence_key",
+]
 
-
-def _shallow(obj: Any) -> dict[str, Any]:
-    """Fields as a dict, JSON values as they are: ``dataclasses.asdict`` would copy
-    every payload recursively, two stack frames per level of nesting."""
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
-
+At = Annotated[datetime, Meta(extra_json_schema={"format": "date-time"})]
+"""A time: a ``datetime`` here, ISO 8601 text (``datetime.isoformat``) on the wire."""
 
 DEFAULT_POOL = "default"
+
+
+class Shown(Struct, kw_only=True, forbid_unknown_fields=True):
+    """Base of the models the API sends: every field is always sent (null when empty),
+    and a document with a field the model does not declare is refused when read back
+    (``tests/integration/test_api_contract.py``, the fuzz tests)."""
 
 
 class QueueItem(NamedTuple):
@@ -63,12 +94,24 @@ class PoolLimits:
     per_ms: int = 0
 
 
-@dataclass
-class Job:
-    """A stored job. Its fields' types, bounds and defaults are the contract's
-    (``contract.JobCreate``, ``wire.JobView``); a job is only ever read from a row."""
+T = TypeVar("T")
 
-    id: str
+
+class Page(Shown, Generic[T]):
+    # One page of a list: its items, the cursor of the next page (None: the last) and
+    # how many the list holds. The OpenAPI document names ``Page[Job]`` ``JobPage``.
+    # (Comments, not docstrings, on the models: a docstring is the schema's description.)
+
+    next_cursor: str | None
+    total: int
+    items: list[T]
+
+
+class Job(Shown):
+    # A stored job. Its fields' bounds and defaults are the request bodies'
+    # (``contract.JobCreate``); a job is only ever read from a row.
+
+    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
     name: str
     handler: str
     description: str
@@ -80,145 +123,134 @@ class Job:
     timeout_ms: int
     retry_backoff_ms: int
     retry_backoff_max_ms: int
-    overlap_policy: str
-    status: str
+    overlap_policy: OverlapPolicyName
     pool: str
     max_concurrency: int | None
-    schedule_error: str | None
-    """Why the tick could not schedule this job (None when it can)."""
-    next_run_time: datetime | None
-    last_run_time: datetime | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    run_at: datetime | None = None
+    waiting: Waiting | None
+    """Filled by the use case, from the live workers (None: not waiting, or unknown)."""
+    run_at: At | None
     """A one-off job's time (it has no schedule)."""
-    dst_gap: str = "shift"
-    dst_overlap: str = "first"
-    catch_up: str = "latest"
-    catch_up_window_s: int = 3600
-    catch_up_max: int = 10
-    start_jitter_ms: int = 0
-    max_start_delay_ms: int | None = None
-    max_duration_ms: int | None = None
-    notify_url: str | None = None
-    notify_secret: str | None = None
-    """Signs what is sent to notify_url (``jobsched.domain.alerts``)."""
+    dst_gap: DstGapName
+    dst_overlap: DstOverlapName
+    catch_up: CatchUpName
+    catch_up_window_s: int
+    catch_up_max: int
+    start_jitter_ms: int
+    max_start_delay_ms: int | None
+    max_duration_ms: int | None
+    notify_url: str | None
+    status: JobStatusName
+    schedule_error: (
+        Annotated[
+            str,
+            Meta(
+                description="why the tick cannot schedule this job; re-checked every "
+                "10 minutes and cleared once it computes"
+            ),
+        ]
+        | None
+    )
+    next_run_time: At | None
+    last_run_time: At | None
+    created_at: At | None
+    updated_at: At | None
+    upcoming_runs: Annotated[list[Time], Meta(description="in the job's time zone")]
+    """Filled by the use case (the read leaves it empty)."""
+    executions: (
+        Annotated[Page[Execution], Meta(description="only with include=executions")] | UnsetType
+    ) = UNSET
+    notify_secret: (
+        Annotated[
+            str,
+            Meta(
+                description="only in the answer that created the job (keep it: it is not "
+                "shown again); signs its notifications: X-Jobsched-Signature is sha256=<hex "
+                "HMAC-SHA256 of '<X-Jobsched-Timestamp>.<body>'>"
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
 
-    def to_dict(self) -> dict[str, Any]:
-        data = _shallow(self)
-        data["waiting"] = None  # the service says why, from the live workers
-        del data["notify_secret"]  # shown once, when created (the service adds it then)
-        for key in ("next_run_time", "last_run_time", "created_at", "updated_at", "run_at"):
-            data[key] = iso(getattr(self, key))
-        return data
 
-
-@dataclass
-class Attempt:
+class Attempt(Shown):
     number: int
     worker_id: str | None
-    started_at: datetime | None
-    finished_at: datetime | None = None
-    outcome: str | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "worker_id": self.worker_id,
-            "started_at": iso(self.started_at),
-            "finished_at": iso(self.finished_at),
-            "outcome": self.outcome,
-            "error": self.error,
-        }
+    started_at: At | None
+    finished_at: At | None
+    outcome: str | None
+    error: str | None
 
 
-@dataclass
-class Execution:
+class Alert(Shown):
+    kind: Literal[alerts.BREACHES]
+    at: Time
+    detail: str
+
+
+class Execution(Shown):
     id: str
     job_id: str
-    status: str
-    scheduled_for: datetime
-    priority: int
+    job_name: str | None
+    status: ExecutionStatusName
+    source: str
     handler: str
+    pool: str
     payload: dict[str, Any]
-    source: str = "schedule"
-    attempt: int = 0
-    attempt_base: int = 0
-    max_retries: int = 3
-    timeout_ms: int = 60_000
-    retry_backoff_ms: int = 1_000
-    retry_backoff_max_ms: int = 60_000
-    worker_id: str | None = None
-    lease_token: str | None = None
-    queued_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    next_attempt_at: datetime | None = None
-    result: Any = None
-    error: str | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    job_name: str | None = None
-    idempotency_key: str | None = None
-    on_hold: bool = False
-    """Held back until its job's previous run finishes (buffer_one, backfills)."""
-    start_after: datetime | None = None
-    """A scheduled run with start jitter starts no earlier than this."""
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    """SLA breaches recorded for this run (``jobsched.domain.alerts``)."""
+    scheduled_for: At | None
+    priority: int
+    attempt: int
+    max_retries: int
+    worker_id: str | None
+    queued_at: At | None
+    started_at: At | None
+    finished_at: At | None
+    next_attempt_at: At | None
+    duration_ms: int | None
+    result: Any
+    error: str | None
+    waiting: Annotated[Waiting, Meta(description="only for QUEUED runs")] | None
+    attempts: list[Attempt]
+    idempotency_key: Annotated[
+        str,
+        Meta(
+            description="stable across retries: the job and scheduled time, or the "
+            "trigger's Idempotency-Key; handed to the handler (http.webhook sends it)"
+        ),
+    ]
+    on_hold: Annotated[bool, Meta(description="held back until the job's previous run finishes")]
+    alerts: Annotated[list[Alert], Meta(description="SLA breaches: late_start, overran")]
+    start_after: (
+        Annotated[At, Meta(description="with start jitter: the run starts no earlier than this")]
+        | None
+    )
+    created_at: At | None
+    updated_at: At | None
 
     @property
     def due(self) -> datetime:
         """When the run may start."""
-        return self.start_after or self.scheduled_for
+        return self.start_after or self.scheduled_for  # type: ignore[return-value]
 
-    pool: str = "default"
-    max_concurrency: int | None = None
 
-    def queue_item(self) -> QueueItem:
-        return QueueItem(
-            self.id, self.priority, self.pool, self.job_id, self.max_concurrency, self.handler
-        )
+class NewRun(NamedTuple):
+    """A run a write made claimable (or wrote for the outbox): the API's view of it, and
+    what the queue holds of it (its job's cap is not on the wire)."""
 
-    @property
-    def duration_ms(self) -> int | None:
-        if self.started_at and self.finished_at:
-            return int((self.finished_at - self.started_at).total_seconds() * 1000)
-        return None
+    execution: Execution
+    item: QueueItem
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "job_id": self.job_id,
-            "job_name": self.job_name,
-            "status": self.status,
-            "source": self.source,
-            "handler": self.handler,
-            "pool": self.pool,
-            "payload": self.payload,
-            "scheduled_for": iso(self.scheduled_for),
-            "priority": self.priority,
-            "attempt": self.attempt,
-            "max_retries": self.max_retries,
-            "worker_id": self.worker_id,
-            "queued_at": iso(self.queued_at),
-            "started_at": iso(self.started_at),
-            "finished_at": iso(self.finished_at),
-            "next_attempt_at": iso(self.next_attempt_at),
-            "duration_ms": self.duration_ms,
-            "result": self.result,
-            "error": self.error,
-            "waiting": None,
-            "attempts": [a.to_dict() for a in self.attempts],
-            "idempotency_key": self.idempotency_key or default_key(self),
-            "on_hold": self.on_hold,
-            "start_after": iso(self.start_after),
-            "alerts": self.alerts,
-            "created_at": iso(self.created_at),
-            "updated_at": iso(self.updated_at),
-        }
+
+def new_run(execution: Execution, max_concurrency: int | None) -> NewRun:
+    """``execution`` with its queue item, under its job's ``max_concurrency``."""
+    e = execution
+    return NewRun(e, QueueItem(e.id, e.priority, e.pool, e.job_id, max_concurrency, e.handler))
+
+
+def duration_ms(started_at: datetime | None, finished_at: datetime | None) -> int | None:
+    """How long a finished run took (None: it has not both started and finished)."""
+    if started_at and finished_at:
+        return int((finished_at - started_at).total_seconds() * 1000)
+    return None
 
 
 def occurrence_key(job_id: str, scheduled_for: datetime) -> str:
@@ -227,15 +259,14 @@ def occurrence_key(job_id: str, scheduled_for: datetime) -> str:
     return f"{job_id}:{scheduled_for.isoformat()}"
 
 
-def default_key(execution: Execution) -> str:
+def default_key(source: str, run_id: str, job_id: str, scheduled_for: datetime) -> str:
     """The key of a run written before keys were stored."""
-    if execution.source == "trigger":
-        return execution.id
-    return occurrence_key(execution.job_id, execution.scheduled_for)
+    if source == "trigger":
+        return run_id
+    return occurrence_key(job_id, scheduled_for)
 
 
-@dataclass
-class DeadLetter:
+class DeadLetter(Shown):
     id: str
     execution_id: str
     job_id: str
@@ -245,12 +276,41 @@ class DeadLetter:
     error: str | None
     attempts: int
     reason: str
-    created_at: datetime | None = None
+    created_at: At | None
 
-    def to_dict(self) -> dict[str, Any]:
-        data = _shallow(self)
-        data["created_at"] = iso(self.created_at)
-        return data
+
+class Change(Struct, kw_only=True, forbid_unknown_fields=True):
+    before: Any = UNSET
+    after: Any = UNSET
+
+
+class AuditEntry(Shown):
+    # An entry of the audit log as the API lists it: its changes as
+    # ``jobsched.domain.audit.shown`` shows them (``{field: {"before", "after"}}``, held
+    # as the JSON the log stores).
+
+    id: str
+    at: At
+    key_id: Annotated[str, Meta(description="id of the caller's key, never the key")]
+    action: ActionName
+    target_type: TargetTypeName
+    target_id: str
+    changes: Annotated[dict[str, Change], Meta(description="field -> {before, after}")]
+
+
+class ApiKey(Shown):
+    # A key created through the API, as stored: never the key itself.
+
+    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    name: str
+    scope: ScopeName
+    rate_limit_per_minute: Annotated[int, Meta(description="null: unlimited")] | None
+    created_at: At
+    created_by: Annotated[str, Meta(description="id of the key that created it")]
+    last_used_at: Annotated[At, Meta(description="to the minute")] | None
+
+    def caller(self) -> Caller:
+        return Caller(self.id, self.name, self.scope, self.rate_limit_per_minute)
 
 
 SNAPSHOT = (
@@ -300,31 +360,3 @@ class Caller:
     """None: unlimited."""
     bootstrap: bool = False
     """A key from API_KEYS (revoked by redeploying, not through the API)."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    """A key created through the API, as stored: never the key itself."""
-
-    id: str
-    name: str
-    scope: str
-    rate_limit_per_minute: int | None
-    created_at: datetime
-    created_by: str
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    def caller(self) -> Caller:
-        return Caller(self.id, self.name, self.scope, self.rate_limit_per_minute)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "scope": self.scope,
-            "rate_limit_per_minute": self.rate_limit_per_minute,
-            "created_at": iso(self.created_at),
-            "created_by": self.created_by,
-            "last_used_at": iso(self.last_used_at),
-        }

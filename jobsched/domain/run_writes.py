@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import alerts
+from jobsched.domain.models import default_key
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 
-__all__ = ["ROW_COLUMNS", "Finish", "Held", "Recorded", "Write"]
+__all__ = ["ROW_COLUMNS", "ClaimedRun", "Finish", "Held", "Recorded", "Write"]
 
 S = ExecutionStatus
 
@@ -40,6 +41,37 @@ class Held:
             return None
         due = self.row["start_after"] or self.row["scheduled_for"]
         return alerts.late_start(due, self.started_at, self.row["max_start_delay_ms"])
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    """What a worker runs of a claimed run, from its ``claimed_executions`` row: the
+    values a handler's context needs, not the API's ``Execution`` (whose fields the
+    worker never reads, and which carries no lease)."""
+
+    id: str
+    job_id: str
+    handler: str
+    pool: str
+    payload: dict[str, Any]
+    attempt: int
+    timeout_ms: int
+    idempotency_key: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> ClaimedRun:
+        eid, job_id = str(row["id"]), str(row["job_id"])
+        return cls(
+            id=eid,
+            job_id=job_id,
+            handler=row["handler"],
+            pool=row.get("pool", "default"),
+            payload=row["payload"],
+            attempt=row["attempt"],
+            timeout_ms=row["timeout_ms"],
+            idempotency_key=row.get("idempotency_key")
+            or default_key(row["source"], eid, job_id, row["scheduled_for"]),
+        )
 
 
 @dataclass

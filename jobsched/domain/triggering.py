@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.domain.models import SNAPSHOT, Execution, occurrence_key
+from jobsched.domain.models import SNAPSHOT, Execution, NewRun, new_run, occurrence_key
 from jobsched.domain.run_ids import run_id
 from jobsched.domain.states import ExecutionStatus
 
@@ -96,34 +96,47 @@ def triggered_runs(
     now: datetime,
     keys: Sequence[str] | None,
     queued: bool,
-) -> list[Execution]:
+) -> list[NewRun]:
     """A trigger's runs as they are written, in the order asked for: every value is the
     job's snapshot, the run's override or a column default, all known before the write
     (``test_handoff.py`` compares them with the stored rows)."""
     status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
     queued_at = now if queued else None
     job_id = str(job["id"])
+    cap = job["max_concurrency"]
     return [
-        Execution(
-            id=sid,
-            job_id=job_id,
-            status=status,
-            scheduled_for=when,
-            priority=overridden(job["priority"], run.get("priority")),
-            handler=job["handler"],
-            payload=overridden(job["payload"], run.get("payload")),
-            source="trigger",
-            max_retries=job["max_retries"],
-            timeout_ms=job["timeout_ms"],
-            retry_backoff_ms=job["retry_backoff_ms"],
-            retry_backoff_max_ms=job["retry_backoff_max_ms"],
-            queued_at=queued_at,
-            created_at=now,
-            updated_at=now,
-            job_name=job["name"],
-            idempotency_key=sid if keys is None else keys[i],
-            pool=job["pool"],
-            max_concurrency=job["max_concurrency"],
+        new_run(
+            Execution(
+                id=sid,
+                job_id=job_id,
+                job_name=job["name"],
+                status=status,
+                source="trigger",
+                handler=job["handler"],
+                pool=job["pool"],
+                payload=overridden(job["payload"], run.get("payload")),
+                scheduled_for=when,
+                priority=overridden(job["priority"], run.get("priority")),
+                attempt=0,
+                max_retries=job["max_retries"],
+                worker_id=None,
+                queued_at=queued_at,
+                started_at=None,
+                finished_at=None,
+                next_attempt_at=None,
+                duration_ms=None,
+                result=None,
+                error=None,
+                waiting=None,
+                attempts=[],
+                idempotency_key=sid if keys is None else keys[i],
+                on_hold=False,
+                alerts=[],
+                start_after=None,
+                created_at=now,
+                updated_at=now,
+            ),
+            cap,
         )
         for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
     ]

@@ -9,7 +9,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain.audit import Audit, AuditEntry
+from jobsched.domain.audit import Audit, shown
+from jobsched.domain.models import AuditEntry
 from jobsched.store.queries import q
 
 
@@ -39,12 +40,13 @@ def record(
 
 
 def entry_from_row(row: dict[str, Any]) -> AuditEntry:
+    """An entry as the API lists it (its changes redacted: ``audit.shown``)."""
     return AuditEntry(
-        id=row["id"],
+        id=str(row["id"]),
         at=row["at"],
         key_id=row["key_id"],
         action=row["action"],
         target_type=row["target_type"],
         target_id=row["target_id"],
-        changes=row["changes"],
+        changes=shown(row["changes"]),
     )

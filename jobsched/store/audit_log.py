@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _page
+from jobsched.store.database import DEFAULT_PAGE, Repository, StoredPage, _page
 from jobsched.store.queries import q
 
 
 class AuditLog(Repository):
     def list(
         self, filters: dict[str, Any], limit: int = DEFAULT_PAGE, before_id: int | None = None
-    ) -> Page:
+    ) -> StoredPage:
         """Audit entries newest first, below the id ``before_id`` (None: from the
         newest). ``filters``: action, target_type, target_id, key_id, since, until (each
         None for no filter). A page key is [id]."""

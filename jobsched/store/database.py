@@ -38,7 +38,7 @@ MAX_ERROR_TEXT = 1000
 
 
 @dataclass
-class Page:
+class StoredPage:
     """Up to ``limit`` rows of a list as models, each item's page key (typed values:
     what ``after`` takes to resume after it), whether more rows follow, and the total.
     The API turns keys into cursors and cuts a page to its byte budget
@@ -96,11 +96,13 @@ def _page(
     to_model: Callable[[dict[str, Any]], Any],
     key_of: Callable[[dict[str, Any]], list[Any]],
     total: int,
-) -> Page:
+) -> StoredPage:
     """A page of the first ``limit`` of ``rows`` (read with one more, to know whether
     more follow)."""
     kept = rows[:limit]
-    return Page([to_model(r) for r in kept], [key_of(r) for r in kept], len(rows) > limit, total)
+    return StoredPage(
+        [to_model(r) for r in kept], [key_of(r) for r in kept], len(rows) > limit, total
+    )
 
 
 def _cancelled(exc: psycopg.errors.QueryCanceled) -> DependencyError:
@@ -226,7 +228,7 @@ class Database:
         limit: int,
         key_of: Callable[[dict[str, Any]], list[Any]],
         to_model: Any,
-    ) -> Page:
+    ) -> StoredPage:
         """One page of a filtered list (``limit`` rows at most, checked by the caller),
         its total, and each row's page key (``key_of``).
 
@@ -267,5 +269,5 @@ class Repository:
         limit: int,
         key_of: Callable[[dict[str, Any]], list[Any]],
         to_model: Any,
-    ) -> Page:
+    ) -> StoredPage:
         return self.db._paged(count_query, select_query, params, limit, key_of, to_model)

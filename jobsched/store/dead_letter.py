@@ -9,13 +9,20 @@ from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import DeadLetter
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, _time_key, parse_uuid
+from jobsched.store.database import (
+    DEFAULT_PAGE,
+    Repository,
+    StoredPage,
+    _found,
+    _time_key,
+    parse_uuid,
+)
 from jobsched.store.queries import q
 from jobsched.store.rows import dead_letter_from_row
 
 
 class DeadLetters(Repository):
-    def list(self, limit: int = DEFAULT_PAGE, after: list[Any] | None = None) -> Page:
+    def list(self, limit: int = DEFAULT_PAGE, after: list[Any] | None = None) -> StoredPage:
         """Newest first, after the position ``after`` ((created_at, id))."""
         after = after or [None, None]
         return self._paged(

@@ -14,7 +14,14 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, _time_key, parse_uuid
+from jobsched.store.database import (
+    DEFAULT_PAGE,
+    Repository,
+    StoredPage,
+    _found,
+    _time_key,
+    parse_uuid,
+)
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
@@ -40,7 +47,7 @@ class Executions(Repository):
         handler: str | None = None,
         limit: int = DEFAULT_PAGE,
         after: list[Any] | None = None,
-    ) -> Page:
+    ) -> StoredPage:
         """Newest first, after the position ``after`` ((created_at, id))."""
         jid = parse_uuid(job_id, "job") if job_id else None
         after = after or [None, None]

@@ -16,7 +16,7 @@ from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job, StatusChange
 from jobsched.store import audit as audit_log
-from jobsched.store.database import DEFAULT_PAGE, Page, Repository, _found, parse_uuid
+from jobsched.store.database import DEFAULT_PAGE, Repository, StoredPage, _found, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import job_from_row
 
@@ -92,7 +92,9 @@ class Jobs(Repository):
                 audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
         except psycopg.errors.UniqueViolation:
             raise NameTaken(data["name"]) from None
-        return job_from_row(row)
+        job = job_from_row(row)
+        job.notify_secret = row["notify_secret"]  # the answer that created it shows it
+        return job
 
     def get(self, job_id: str) -> Job:
         with self.tx() as conn:
@@ -111,7 +113,7 @@ class Jobs(Repository):
         sort: str = "created_at",
         limit: int = DEFAULT_PAGE,
         after: list[Any] | None = None,
-    ) -> Page:
+    ) -> StoredPage:
         """A page of jobs in ``sort`` order (one of ``JOB_SORTS``), after the position
         ``after`` ((sort value, id) of the last job of the page before)."""
         spec = JOB_SORTS[sort]

@@ -27,7 +27,6 @@ def key_from_row(row: dict[str, Any]) -> ApiKey:
         created_at=row["created_at"],
         created_by=row["created_by"],
         last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from jobsched.domain.run_writes import Finish, Recorded
 from jobsched.store.audit_log import AuditLog
 from jobsched.store.catalog import PublishedHandlers
-from jobsched.store.database import Database, Page, parse_uuid
+from jobsched.store.database import Database, StoredPage, parse_uuid
 from jobsched.store.dead_letter import DeadLetters
 from jobsched.store.executions import Executions
 from jobsched.store.jobs import JOB_SORTS, Jobs
@@ -32,9 +32,9 @@ __all__ = [
     "JOB_SORTS",
     "Database",
     "Finish",
-    "Page",
     "Recorded",
     "Store",
+    "StoredPage",
     "parse_uuid",
 ]
 

@@ -1,11 +1,22 @@
-"""Row (dict) -> domain model conversion."""
+"""Row (dict) -> domain model conversion: what a read fills in of the values computed
+at read time (``duration_ms``, a run's default idempotency key; ``waiting`` and a job's
+``upcoming_runs`` left for the use case)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain.models import Attempt, DeadLetter, Execution, Job, QueueItem
+from jobsched.domain.models import (
+    Alert,
+    Attempt,
+    DeadLetter,
+    Execution,
+    Job,
+    QueueItem,
+    default_key,
+    duration_ms,
+)
 
 
 def _dt(value: Any) -> datetime | None:
@@ -15,6 +26,8 @@ def _dt(value: Any) -> datetime | None:
 
 
 def job_from_row(row: dict[str, Any]) -> Job:
+    """A job as the API shows it (its notify secret is not read: ``jobsched/notify.py``
+    reads it where it signs)."""
     return Job(
         id=str(row["id"]),
         name=row["name"],
@@ -32,6 +45,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         status=row["status"],
         pool=row.get("pool", "default"),
         max_concurrency=row.get("max_concurrency"),
+        waiting=None,
         schedule_error=row.get("schedule_error"),
         next_run_time=row["next_run_time"],
         last_run_time=row["last_run_time"],
@@ -47,7 +61,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         max_start_delay_ms=row.get("max_start_delay_ms"),
         max_duration_ms=row.get("max_duration_ms"),
         notify_url=row.get("notify_url"),
-        notify_secret=row.get("notify_secret"),
+        upcoming_runs=[],
     )
 
 
@@ -66,41 +80,40 @@ def attempts_from_json(items: list[dict[str, Any]]) -> list[Attempt]:
 
 
 def execution_from_row(row: dict[str, Any]) -> Execution:
+    started, finished = row.get("started_at"), row.get("finished_at")
+    eid, job_id = str(row["id"]), str(row["job_id"])
     return Execution(
-        id=str(row["id"]),
-        job_id=str(row["job_id"]),
+        id=eid,
+        job_id=job_id,
+        job_name=row.get("job_name"),
         status=row["status"],
+        source=row["source"],
+        handler=row["handler"],
+        pool=row.get("pool", "default"),
+        payload=row["payload"],
         scheduled_for=row["scheduled_for"],
         priority=row["priority"],
-        handler=row["handler"],
-        payload=row["payload"],
-        source=row["source"],
         attempt=row["attempt"],
-        attempt_base=row["attempt_base"],
         max_retries=row["max_retries"],
-        timeout_ms=row["timeout_ms"],
-        retry_backoff_ms=row["retry_backoff_ms"],
-        retry_backoff_max_ms=row["retry_backoff_max_ms"],
-        # A claimed row (``claimed_executions``, what a worker runs) leaves unread what
-        # the worker never uses and its write replaces: None here.
         worker_id=row.get("worker_id"),
-        lease_token=row["lease_token"],
         queued_at=row["queued_at"],
-        started_at=row.get("started_at"),
-        finished_at=row.get("finished_at"),
+        started_at=started,
+        finished_at=finished,
         next_attempt_at=row["next_attempt_at"],
+        duration_ms=duration_ms(started, finished),
         result=row.get("result"),
         error=row["error"],
+        waiting=None,
         attempts=attempts_from_json(row["attempts"] or []),
+        idempotency_key=row.get("idempotency_key")
+        or default_key(row["source"], eid, job_id, row["scheduled_for"]),
+        on_hold=row.get("on_hold", False),
+        alerts=[
+            Alert(kind=a["kind"], at=a["at"], detail=a["detail"]) for a in row.get("alerts") or ()
+        ],
+        start_after=row.get("start_after"),
         created_at=row.get("created_at"),
         updated_at=row.get("updated_at"),
-        job_name=row.get("job_name"),
-        pool=row.get("pool", "default"),
-        max_concurrency=row.get("max_concurrency"),
-        idempotency_key=row.get("idempotency_key"),
-        on_hold=row.get("on_hold", False),
-        start_after=row.get("start_after"),
-        alerts=row.get("alerts") or [],
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from msgspec import UNSET
 
 from jobsched import run_record
 from jobsched.domain.recording import Finish
@@ -75,8 +76,8 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
     run_record.finish(local.store, [done], local.clock.now(), RetryPolicy(max_deliveries=10))
     assert local.status(run["id"]) == "SUCCEEDED"
     recorded = local.store.executions.get(run["id"])
-    assert [a["kind"] for a in recorded.alerts] == ["late_start", "overran"]
-    assert recorded.alerts[0]["detail"] == "started 5000 ms late (allowed 1000 ms)"
+    assert [a.kind for a in recorded.alerts] == ["late_start", "overran"]
+    assert recorded.alerts[0].detail == "started 5000 ms late (allowed 1000 ms)"
     assert local.service.metrics()["alerts"] == {"late_start": 1, "overran": 1}
 
     assert (
@@ -85,7 +86,7 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
         ).run_once()
         == 2
     )
-    secret = local.store.jobs.get(job_id).notify_secret
+    secret = _stored_secret(local, job_id)
     events = []
     for headers, body in receiver.received:
         stamp = int(headers["X-Jobsched-Timestamp"])
@@ -159,4 +160,12 @@ def test_the_secret_is_shown_once_when_the_job_is_created(
     assert len(created["notify_secret"]) >= 32
     assert "notify_secret" not in local.service.get_job(created["id"])
     assert "notify_secret" not in local.service.update_job(created["id"], {"priority": 60})
-    assert local.store.jobs.get(created["id"]).notify_secret == created["notify_secret"]
+    assert _stored_secret(local, created["id"]) == created["notify_secret"]
+    # A read never carries it: only the signer reads it (jobsched/notify.py).
+    assert local.store.jobs.get(created["id"]).notify_secret is UNSET
+
+
+def _stored_secret(engine: Engine, job_id: str) -> str:
+    with engine.store.tx() as conn:
+        row = conn.execute("SELECT notify_secret FROM jobs WHERE id = %s", [job_id]).fetchone()
+    return row["notify_secret"]

@@ -20,6 +20,8 @@ from redis.connection import Connection
 
 from handlers import register_builtins
 from jobsched.catalog import Catalog
+from jobsched.domain.models import QueueItem
+from jobsched.domain.plain import plain
 from jobsched.errors import ConflictError, NotFoundError, ValidationError
 from jobsched.loader import builtin_registry
 from jobsched.queue import RedisQueue
@@ -117,7 +119,7 @@ def test_a_trigger_answers_with_its_runs_as_stored(engine: Engine, key: str | No
     later = (engine.clock.now() + timedelta(minutes=5)).isoformat()
     runs = [{}, {"payload": {"n": 1}, "priority": 90}, {"run_at": later}, {"delay_ms": 1500}]
     answer = engine.service.trigger_job(job_id, {"runs": runs}, key=key)["items"]
-    stored = [engine.store.executions.get(r["id"]).to_dict() for r in answer]
+    stored = [plain(engine.store.executions.get(r["id"])) for r in answer]
     assert answer == stored
     assert [r["payload"] for r in answer] == [{"n": 0}, {"n": 1}, {"n": 0}, {"n": 0}]
     assert [r["priority"] for r in answer] == [40, 90, 40, 40]
@@ -241,9 +243,8 @@ def test_a_finished_run_pushed_again_is_dropped_at_claim(
     run = engine.service.trigger_job(job_id, {})
     engine.run_until(lambda: engine.status(run["id"]) == "SUCCEEDED")
     assert started == [run["id"]]
-    execution = engine.store.executions.get(run["id"])
-
-    engine.service.handoff._push([(execution.queue_item(), None)], engine.clock.now())
+    item = QueueItem(run["id"], run["priority"], run["pool"], job_id, None, run["handler"])
+    engine.service.handoff._push([(item, None)], engine.clock.now())
     assert engine.queue.unknown([run["id"]]) == []
     worker = engine.workers[0]
     # The claim takes it from Redis, finds it finished in PostgreSQL and starts nothing

@@ -249,8 +249,8 @@ def test_the_ready_score_formula_is_written_once_in_the_lua_scripts() -> None:
 
 def test_no_class_name_is_defined_twice_in_the_core() -> None:
     """One model per concept (issue 21): a name means one class across ``jobsched/``, so
-    a reader never has to ask which ``Job`` a module holds. The API's answer for a noun
-    the domain also models is its ``<Noun>View`` (``jobsched/api/wire.py``)."""
+    a reader never has to ask which ``Job`` a module holds. The API encodes the domain's
+    own ``Job`` (``jobsched/domain/models.py``)."""
     where: dict[str, list[str]] = defaultdict(list)
     for path in sorted(CORE.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -258,3 +258,31 @@ def test_no_class_name_is_defined_twice_in_the_core() -> None:
                 where[node.name].append(str(path.relative_to(ROOT)))
     twice = {name: paths for name, paths in where.items() if len(paths) > 1}
     assert twice == {}
+
+
+MODEL_HOMES = ("domain", "store", "api")
+"""Where the models live: the domain's nouns, the store's reads of them, the API's shapes."""
+
+
+def _to_dict_methods(root: Path) -> list[str]:
+    """``Class.to_dict`` of every class under the model homes of ``root`` (a core)."""
+    found = []
+    for home in MODEL_HOMES:
+        for path in sorted((root / home).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ClassDef):
+                    found += [
+                        f"{path.relative_to(root.parent)}: {node.name}.to_dict"
+                        for item in node.body
+                        if isinstance(item, ast.FunctionDef) and item.name == "to_dict"
+                    ]
+    return found
+
+
+def test_no_model_is_copied_into_another_by_a_to_dict() -> None:
+    """One model per concept (issue 21): the domain's models are what the API encodes
+    (``jobsched.domain.plain`` writes any of them, generically), so no class where models
+    live (the domain, the store, the API) has a ``to_dict`` copying it into the shape of
+    another: a field added to a model would have to be added to its copy too, and a copy
+    forgotten is a field the API silently never sends."""
+    assert _to_dict_methods(CORE) == []

@@ -42,8 +42,8 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _component(model: type) -> dict[str, Any]:
-    """The model's schema as msgspec generates it, on its own (a ``<Noun>View`` named
-    ``<Noun>``, as the document names it)."""
+    """The model's schema as msgspec generates it, on its own (named as the document
+    names it: ``WorkerView`` ``Worker``, ``Page[Job]`` ``JobPage``)."""
     (ref,), components = msgspec.json.schema_components([model], ref_template=REF)
     return documented(components[ref["$ref"].rsplit("/", 1)[1]])
 
@@ -157,10 +157,13 @@ def test_the_documented_job_sorts_are_the_ones_the_store_orders_by() -> None:
 
 
 def test_a_view_model_keeps_its_nouns_name_in_the_document() -> None:
-    """``JobView`` is named ``JobView`` only so that ``Job`` is one class in ``jobsched/``;
-    clients (and generated SDKs) still see ``Job``, ``Execution``, ``DeadLetter``..."""
+    """Clients (and generated SDKs) see ``Job``, ``Execution``, ``DeadLetter``... (the
+    domain's own models), ``Worker`` and ``Handler`` (``WorkerView``, ``HandlerView``)
+    and ``JobPage``, ``AuditPage``... (``Page[Job]``, ``Page[AuditEntry]``)."""
     names = set(SPEC["components"]["schemas"])
     assert {"Job", "Execution", "Attempt", "DeadLetter", "Worker", "Handler"} <= names
     assert {"AuditEntry", "ApiKey"} <= names
     assert not [name for name in names if name.endswith("View")]
     assert "View" not in str(SPEC)
+    assert {"JobPage", "ExecutionPage", "DeadLetterPage", "AuditPage", "KeyPage"} <= names
+    assert not [name for name in names if "[" in name or name.startswith("Page")]

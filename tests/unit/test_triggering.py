@@ -154,7 +154,8 @@ def test_triggered_runs(
     run: dict[str, Any], queued: bool, priority: int, payload: Any, status: str
 ) -> None:
     ids = [uuid.UUID(int=9)]
-    (e,) = triggering.triggered_runs(JOB, ids, [NOW], [run], NOW, ["k"], queued)
+    ((e, item),) = triggering.triggered_runs(JOB, ids, [NOW], [run], NOW, ["k"], queued)
+    assert item == (e.id, priority, e.pool, e.job_id, JOB["max_concurrency"], e.handler)
     assert (e.priority, e.payload, e.status, e.source) == (priority, payload, status, "trigger")
     assert e.idempotency_key == "k" and e.id == str(ids[0])
     assert e.queued_at == (NOW if queued else None)
