@@ -166,6 +166,7 @@ class WorkerProcess:
         """Stop claiming; let running work finish within the grace period, then stop
         what is left and hand it back to the queue so another worker runs it."""
         self._stopping.set()
+        self.hand_back_waiting()
         grace = self.settings.worker_grace_ms / 1000 if grace_s is None else grace_s
         deadline = time.monotonic() + grace
         while self._has_work() and time.monotonic() < deadline:
