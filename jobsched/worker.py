@@ -521,7 +521,7 @@ class Worker(WorkerProcess):
             for c in batch
             if c.outcome == AttemptOutcome.CANCELLED
             and c.running.cancel_requested
-            and not (c.running.held.recorded or c.running.lease_lost)
+            and not (c.running.held.recorded or c.running.lease_lost or c.running.skipped)
             and c.running.execution.id not in recorded
         ]
         noted = run_record.note_cancelled(self.store, ends, now)
