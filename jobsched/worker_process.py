@@ -70,7 +70,8 @@ class WorkerProcess:
 
     def info(self) -> dict[str, Any]:
         with self._lock:
-            running = len(self.running)
+            # Runs held ahead (prefetched) are not running yet.
+            running = len(self.running) - len(self.prefetch.waiting)
         return {
             "id": self.worker_id,
             "host": hostname(),
