@@ -7,8 +7,9 @@
    the drain is timed from the first recorded start to the last recorded end in
    PostgreSQL (``min(started_at)`` .. ``max(finished_at)`` of the SUCCEEDED runs), so a
    worker's start-up (imports, announce) is not counted.
-3. ``--singles`` triggers of one run each (``JobService.trigger_job(job, {})``), timed,
-   against the floor: a one-row INSERT in a transaction, then a Redis ZADD.
+3. first, ``--singles`` triggers of one run each (``JobService.trigger_job(job, {})``,
+   ``MAX_UNFINISHED_RUNS_PER_JOB`` at its default), timed, against the floor: a one-row
+   INSERT into a table of its own in a transaction, then a Redis ZADD.
 
 Against a private redis-server on a spare port and a scratch database. Prints JSON;
 nothing is asserted. Interleave runs of two checkouts for an A/B on a shared machine.
@@ -17,6 +18,7 @@ nothing is asserted. Interleave runs of two checkouts for an A/B on a shared mac
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -36,6 +38,7 @@ from jobsched.domain.validation import validate_job_create  # noqa: E402
 from jobsched.job_life import create_job  # noqa: E402
 from jobsched.loader import builtin_registry  # noqa: E402
 from jobsched.service import JobService  # noqa: E402
+from jobsched.settings import DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB  # noqa: E402
 
 BATCH = 500
 
@@ -48,7 +51,14 @@ def drain(redis_url: str, runs: int, workers: int, slots: int, singles: int) -> 
         job = create_job(scr.store, data, datetime.now(UTC))
         out: dict[str, Any] = {}
         if singles:
-            out["single_trigger"] = _singles(service, job.id, scr, singles)
+            # As users run it: MAX_UNFINISHED_RUNS_PER_JOB at its default (the scratch
+            # turns it off for the bulk fill), so each trigger takes the job's runs lock
+            # and counts its unfinished runs.
+            limited = dataclasses.replace(
+                scr.settings, max_unfinished_runs_per_job=DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB
+            )
+            one = JobService(scr.store, scr.queue, registry, limited)
+            out["single_trigger"] = _singles(one, job.id, scr, singles)
         for i in range(0, runs, BATCH):
             service.trigger_job(job.id, {"runs": [{}] * min(BATCH, runs - i)})
 

@@ -88,6 +88,12 @@ class WorkerProcess:
     def _idle_wait(self, poll_interval_s: float) -> float:
         """How long an idle worker waits before claiming again: its poll interval, or
         less when a run waiting in Redis falls due sooner (precise starts)."""
+        with self._lock:
+            full = self._active >= self.capacity or bool(self.prefetch.waiting)
+        if full:
+            # Its slots are taken (or it holds runs ahead): a run ending wakes it, and
+            # it could claim nothing sooner. No Redis round trip per busy loop.
+            return poll_interval_s
         try:
             dues = [d for pool in self.pools if (d := self.queues[pool].next_due())]
         except DependencyError:
