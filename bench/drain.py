@@ -43,7 +43,14 @@ from jobsched.settings import DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB  # noqa: E402
 BATCH = 500
 
 
-def drain(redis_url: str, runs: int, workers: int, slots: int, singles: int) -> dict[str, Any]:
+def drain(
+    redis_url: str,
+    runs: int,
+    workers: int,
+    slots: int,
+    singles: int,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     registry = builtin_registry()
     with scratch("drain", redis_url) as scr:
         service = JobService(scr.store, scr.queue, registry, scr.settings)
@@ -73,7 +80,7 @@ def drain(redis_url: str, runs: int, workers: int, slots: int, singles: int) -> 
                 ).fetchone()["n"]
             return n >= runs + singles
 
-        with jobsched_processes(scr, workers, tick=False, slots=slots):
+        with jobsched_processes(scr, workers, tick=False, slots=slots, env=env):
             finished = _wait_for(done, 600, poll_s=0.2)
         with scr.store.tx() as conn:
             row = conn.execute(
@@ -120,9 +127,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--slots", type=int, default=8)
     parser.add_argument("--singles", type=int, default=2_000)
+    parser.add_argument("--prefetch", type=int, help="WORKER_PREFETCH (default: the setting's)")
     args = parser.parse_args()
+    env = None if args.prefetch is None else {"WORKER_PREFETCH": str(args.prefetch)}
     with private_redis() as redis_url:
-        print(json.dumps(drain(redis_url, args.runs, args.workers, args.slots, args.singles)))
+        figures = drain(redis_url, args.runs, args.workers, args.slots, args.singles, env)
+        print(json.dumps(figures))
     return 0
 
 

@@ -74,7 +74,7 @@ class Settings(EnvSettings):
         "runs one worker claims ahead of its free slots, held under their leases until a "
         "slot frees; at most as many as it finished in the last second or two (0: claim "
         "for free slots only; off with RECORD_RUNNING_AFTER_MS=0)",
-        default=32,
+        default=64,
     )
     worker_dead_after_ms: int = env_field(
         "WORKER_DEAD_AFTER_MS",
