@@ -15,12 +15,15 @@ What a prefetched run is, for the rest of the system:
   ``POOL_CONCURRENCY`` count it from its claim (``claim.lua`` cannot tell it from a
   running run), so a cap is never exceeded; a capped job's runs may start a little
   later than they could (one waits here while another worker has a free slot).
+  ``POOL_RATE_LIMITS`` counts a run at its claim, so starts never exceed the rate.
 - **Priority, within the bound.** Runs are claimed in the ready queue's order (priority,
   then FIFO) and started in claim order. A higher-priority run queued after a claim
   waits behind at most the runs this worker already holds ahead: at most
   ``WORKER_PREFETCH``, and never more than the worker finished in the last one to two
   seconds (``ahead``), so a worker whose runs are long prefetches nearly nothing and a
   slow run never sits in front of work other workers could start.
+- **Fairness across jobs** is the queue's, unchanged: claims take runs in the ready
+  queue's order whatever their job, and a capped job's runs beyond its cap stay parked.
 - **Not started.** It gets its deadline when it starts; one cancelled (or whose lease
   was lost) while it waits is dropped unrun (acked, no attempt recorded); a stopping
   worker hands it back to the front of its priority without counting a delivery.
