@@ -74,6 +74,11 @@ def clean_result(value: Any) -> Any:
     """A JSON value PostgreSQL's ``jsonb`` accepts, standing for what a handler returned.
 
     Raises ``UnstorableResult`` when there is none."""
+    if value is None or (type(value) in (dict, list) and not value):
+        # Most handlers return nothing or an empty document: nothing to clean or to
+        # weigh (an encoding per run otherwise). Exact types only: a subclass's or a
+        # user object's truth or equality may be anything.
+        return None if value is None else type(value)()
     try:
         cleaned = _clean(value, 0)
         # Measured as sent (ASCII, so characters are bytes): what a list page weighs.

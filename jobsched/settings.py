@@ -69,6 +69,13 @@ class Settings(EnvSettings):
     visibility_timeout_ms: int = env_field(
         "VISIBILITY_TIMEOUT_MS", "lease length of a claimed execution", default=300_000
     )
+    worker_prefetch: int = env_field(
+        "WORKER_PREFETCH",
+        "runs one worker claims ahead of its free slots, held under their leases until a "
+        "slot frees; at most as many as it finished in the last second or two (0: claim "
+        "for free slots only; off with RECORD_RUNNING_AFTER_MS=0)",
+        default=64,
+    )
     worker_dead_after_ms: int = env_field(
         "WORKER_DEAD_AFTER_MS",
         "a worker silent this long is dead: the tick releases its leases",
@@ -168,6 +175,7 @@ class Settings(EnvSettings):
         must_not_be_negative(
             {
                 "WORKER_GRACE_MS": self.worker_grace_ms,
+                "WORKER_PREFETCH": self.worker_prefetch,
                 "RECORD_RUNNING_AFTER_MS": self.record_running_after_ms,
                 "RETENTION_DAYS": self.retention_days,
                 "AUDIT_RETENTION_DAYS": self.audit_retention_days,

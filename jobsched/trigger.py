@@ -89,20 +89,20 @@ def trigger_runs(
     first one created. With ``max_unfinished``, runs that would leave the job more
     unfinished runs than that are refused (``ConflictError`` naming the limit)."""
     jid = parse_uuid(job_id, "job")
-    with store.tx() as conn:
-        job, published = store.triggers.trigger_target(conn, jid)
-        if (
-            key is not None
-            and (earlier := store.triggers.earlier_trigger(conn, jid, key)) is not None
-        ):
-            return [new_run(e, job["max_concurrency"]) for e in earlier]
+    # Two round trips in all: the reads (and locks) together, then the write with the
+    # COMMIT (pipelined_tx).
+    with store.pipelined_tx() as conn:
+        read = store.triggers.trigger_reads(conn, jid, key, max_unfinished)
+        job = read.job
+        if read.earlier is not None:
+            return [new_run(e, job["max_concurrency"]) for e in read.earlier]
         if decide is not None:
-            runs = list(decide(job_from_row(job), published))
+            runs = list(decide(job_from_row(job), read.published))
         if (why := lifecycle.refusal(job["status"], "trigger")) is not None:
             raise ConflictError(why)
-        if max_unfinished is not None:
-            store.triggers.lock_job_runs(conn, jid)
-            _refuse_unless_room(store, conn, jid, len(runs), max_unfinished)
+        n = read.unfinished
+        if max_unfinished and n is not None and (why := room_refusal(n, len(runs), max_unfinished)):
+            raise ConflictError(why, limit=max_unfinished, unfinished=n)
         times = [run_time(run, now) for run in runs]
         ids = [run_id(when) for when in times]
         keys = trigger_keys(key, len(runs))

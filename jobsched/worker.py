@@ -1,8 +1,10 @@
-"""The worker: claims executions up to its capacity and runs their handlers.
+"""The worker: claims executions up to its capacity (and a bounded number ahead of it,
+``jobsched.worker_prefetch``) and runs their handlers.
 
 Threads:
-- the main loop (``run_once``) records finished attempts in batches, then claims
-  as many executions as there are free slots;
+- the main loop (``run_once``) records finished attempts in batches, then starts
+  prefetched runs in free slots and claims as many more as there are free slots
+  plus what it may hold ahead;
 - one heartbeat thread extends the leases of running executions, learns which were
   cancelled, and keeps this worker's registration fresh;
 - handler threads, reused from run to run (``jobsched.threads``).
@@ -68,6 +70,7 @@ from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.threads import Threads
+from jobsched.worker_prefetch import Prefetch
 from jobsched.worker_process import WorkerProcess
 from jobsched.worker_runs import (
     LINGER_S,
@@ -116,6 +119,15 @@ class Worker(WorkerProcess):
         self._turn = 0
         self.retry_policy = retry.RetryPolicy(max_deliveries=settings.max_deliveries)
         self.running: dict[str, Running] = {}
+        """Every run this worker holds a lease of: waiting in the prefetch, running, or
+        finished with its result not recorded yet."""
+        self._active = 0
+        """Runs started and not finished: the slots in use."""
+        # A start recorded RUNNING before the run begins (RECORD_RUNNING_AFTER_MS=0)
+        # would show a prefetched run running while it waits: no prefetch then.
+        self.prefetch = Prefetch(
+            settings.worker_prefetch if settings.record_running_after_ms > 0 else 0
+        )
         self.threads = Threads(self.capacity)
         self.record_running_after_s = settings.record_running_after_ms / 1000
         self.completed: list[Completed] = []
@@ -130,25 +142,32 @@ class Worker(WorkerProcess):
     # ------------------------------------------------------------ main loop
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Record finished attempts, enforce timeouts, claim up to free capacity.
-        Returns how many executions were started."""
+        """Record finished attempts, enforce timeouts, start prefetched runs in free
+        slots, claim up to free capacity plus what may be held ahead. Returns how many
+        executions were started or claimed."""
         now = now or self.clock.now()
         self._enforce_timeouts()
         self._linger()
         self.flush(now)
         if self._stopping.is_set():
             return 0
+        begun = self._start_waiting()
+        ahead = self.prefetch.ahead()
         with self._lock:
-            # Finished runs stay in `running` until their result is recorded.
-            free = self.capacity - len(self.running)
-        if free <= 0:
-            return 0
+            # Finished runs stay in `running` until their result is recorded: what is
+            # held in all is bounded by the capacity plus the prefetch.
+            want = self.capacity + ahead - len(self.running)
+            full = self._active >= self.capacity
+            waiting = len(self.prefetch.waiting)
+        # Topped up in batches: when a slot is free, or the runs ahead ran down to half.
+        if want <= 0 or (full and waiting > ahead // 2):
+            return begun
         # The time of the claim itself (recording may have taken a while): runs due
         # meanwhile are claimable now, and their start is recorded as it happens.
         now = max(now, self.clock.now())
-        claims = self._claim(free, now)
+        claims = self._claim(want, now)
         if not claims:
-            return 0
+            return begun
         self.stats.claimed += len(claims)
         try:
             rows = self.store.runs.claimed([c.execution_id for c, _ in claims])
@@ -180,8 +199,49 @@ class Worker(WorkerProcess):
                 # Not run: it keeps killing its workers. The store dead-letters it.
                 self._complete(run, AttemptOutcome.FAILED, error=poison)
                 continue
+            with self._lock:
+                self.prefetch.waiting.append(run)
+        if self._stopping.is_set():
+            self.hand_back_waiting()  # claimed while the worker began to stop
+        self._start_waiting()
+        return begun + len(by_id)
+
+    def _start_waiting(self) -> int:
+        """Start prefetched runs, in claim order, in the free slots."""
+        runs = []
+        with self._lock:
+            while self.prefetch.waiting and self._active < self.capacity:
+                if self._stopping.is_set():
+                    break
+                runs.append(self._begin(self.prefetch.waiting.popleft()))
+        for run in runs:
             self._launch(run)
-        return len(by_id)
+        return len(runs)
+
+    def _begin(self, run: Running) -> Running:
+        """A run takes a slot (called under the lock): its time starts now."""
+        run.started = time.monotonic()
+        run.ctx.deadline = run.started + run.execution.timeout_ms / 1000
+        self._active += 1
+        return run
+
+    def _next_waiting(self) -> Running | None:
+        """The prefetched run a handler thread that just freed its slot starts next."""
+        with self._lock:
+            if not self.prefetch.waiting or self._active >= self.capacity:
+                return None
+            if self._stopping.is_set():
+                return None
+            return self._begin(self.prefetch.waiting.popleft())
+
+    def hand_back_waiting(self) -> None:
+        """Prefetched runs not started go back to the queue (a stopping worker)."""
+        with self._lock:
+            runs = list(self.prefetch.waiting)
+            self.prefetch.waiting.clear()
+        for run in runs:
+            run.stopping = True
+            self._complete(run, AttemptOutcome.HANDED_BACK, error=STOPPED)
 
     def _linger(self) -> None:
         """Give runs started within the last ``LINGER_S`` that long to end, so a batch
@@ -222,20 +282,20 @@ class Worker(WorkerProcess):
         return claims
 
     def _prepare(self, held: Held, deliveries: int) -> Running:
+        """A claimed run, not started yet (its deadline is set when it starts)."""
         execution = ClaimedRun.of(held.row)
-        started = time.monotonic()
         ctx = HandlerContext(
             execution_id=execution.id,
             job_id=execution.job_id,
             attempt=execution.attempt,
-            deadline=started + execution.timeout_ms / 1000,
+            deadline=0.0,
             settings=self.settings,
             logger=self._logger(execution.handler),
             store=self.store,
             idempotency_key=execution.idempotency_key,
             handler_settings=self.handler_settings,
         )
-        run = Running(held, execution, ctx, deliveries, started=started)
+        run = Running(held, execution, ctx, deliveries)
         with self._lock:
             self.running[execution.id] = run
         return run
@@ -248,10 +308,22 @@ class Worker(WorkerProcess):
         return logger
 
     def _launch(self, run: Running) -> None:
-        self.threads.submit(self._execute, run)
+        self.threads.submit(self._execute_chain, run)
 
-    def _execute(self, run: Running) -> None:
+    def _execute_chain(self, run: Running | None) -> None:
+        """Run, then start the next prefetched run on this thread while the slot this
+        run frees is the one it takes (not when a timeout freed it already)."""
+        while run is not None:
+            run = self._next_waiting() if self._execute(run) else None
+
+    def _execute(self, run: Running) -> bool:
+        """Run the handler; True if this ended the run (its slot is free now)."""
         execution = run.execution
+        if (run.cancel_requested or run.lease_lost) and not run.held.recorded:
+            # Cancelled (the row is CANCELLED already) or taken over while it waited
+            # in the prefetch: never run, nothing of it recorded.
+            run.skipped = True
+            return self._complete(run, AttemptOutcome.CANCELLED, error="cancelled")
         handler = self.registry.get(execution.handler)
         timeout = f"timed out after {execution.timeout_ms} ms"
         try:
@@ -262,41 +334,43 @@ class Worker(WorkerProcess):
             else:
                 result = handler.run(dict(execution.payload), run.ctx)
         except HandlerCancelled as exc:
-            self._complete(run, AttemptOutcome.CANCELLED, error=_error_text(exc))
+            return self._complete(run, AttemptOutcome.CANCELLED, error=_error_text(exc))
         except HandlerTimeout:
-            self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+            return self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
         except RetryLater as exc:
             error = _error_text(exc)
-            self._complete(run, AttemptOutcome.FAILED, error=error, retry_after_ms=exc.delay_ms)
+            return self._complete(
+                run, AttemptOutcome.FAILED, error=error, retry_after_ms=exc.delay_ms
+            )
         except FailNow as exc:
-            self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc), fail_now=True)
+            return self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc), fail_now=True)
         except ChildFailed as exc:
-            self._complete_raised(run, exc.raised, timeout)
+            return self._complete_raised(run, exc.raised, timeout)
         except Exception as exc:
-            self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
+            return self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
         else:
             try:
                 cleaned = clean_result(result)
             except UnstorableResult as exc:
                 # Not left to escape: the run would hold its slot until its timeout.
-                self._complete(
+                return self._complete(
                     run, AttemptOutcome.FAILED, error=clean_text(str(exc), MAX_ERROR_CHARS)
                 )
             else:
-                self._complete(run, AttemptOutcome.SUCCEEDED, result=cleaned)
+                return self._complete(run, AttemptOutcome.SUCCEEDED, result=cleaned)
 
-    def _complete_raised(self, run: Running, raised: Raised, timeout: str) -> None:
+    def _complete_raised(self, run: Running, raised: Raised, timeout: str) -> bool:
         """What a handler in a child process raised, recorded as if raised here."""
         text = raised.message or raised.type_name
         if raised.kind not in ("retry_later", "fail_now", "cancelled"):
             text = f"{raised.type_name}: {text}"
         error = clean_text(text, MAX_ERROR_CHARS)
         if raised.kind == "timeout":
-            self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
+            return self._complete(run, AttemptOutcome.TIMED_OUT, error=timeout)
         elif raised.kind == "cancelled":
-            self._complete(run, AttemptOutcome.CANCELLED, error=error)
+            return self._complete(run, AttemptOutcome.CANCELLED, error=error)
         else:
-            self._complete(
+            return self._complete(
                 run,
                 AttemptOutcome.FAILED,
                 error=error,
@@ -313,14 +387,18 @@ class Worker(WorkerProcess):
         *,
         fail_now: bool = False,
         retry_after_ms: int | None = None,
-    ) -> None:
+    ) -> bool:
+        """The run's end, to be recorded; False if it had ended already."""
         with self._lock:
             if run.done:
-                return  # already recorded (e.g. timed out without the handler)
+                return False  # already recorded (e.g. timed out without the handler)
             run.done = True
+            if run.started:
+                self._active -= 1
             done = Completed(run, outcome, result, error, fail_now, retry_after_ms)
             self.completed.append(done)
         self._wake.set()
+        return True
 
     def _enforce_timeouts(self) -> None:
         now = time.monotonic()
@@ -328,7 +406,7 @@ class Worker(WorkerProcess):
             late = [
                 r
                 for r in self.running.values()
-                if not r.done and now > r.ctx.deadline + TIMEOUT_GRACE_S
+                if r.started and not r.done and now > r.ctx.deadline + TIMEOUT_GRACE_S
             ]
         for run in late:
             run.ctx.cancelled.set()
@@ -347,7 +425,9 @@ class Worker(WorkerProcess):
             long = [
                 r
                 for r in self.running.values()
-                if not (r.done or r.held.recorded or r.lease_lost) and r.started <= long_since
+                if r.started
+                and not (r.done or r.held.recorded or r.lease_lost)
+                and r.started <= long_since
             ]
         if not batch and not long:
             return 0
@@ -358,9 +438,13 @@ class Worker(WorkerProcess):
         handed_back: list[Completed] = []
         finishes: list[Finish] = []
         ends: list[tuple[Held, Finish]] = []
+        unrun: list[tuple[str, str, str]] = []
         for c in batch:
             run = c.running
             if run.lease_lost:
+                continue
+            if run.skipped:
+                unrun.append((run.execution.id, run.token, run.execution.pool))
                 continue
             if run.stopping and not run.cancel_requested and c.outcome in interrupted:
                 handed_back.append(c)
@@ -401,16 +485,22 @@ class Worker(WorkerProcess):
                 self._queue(pool).retry_later(items)
             for pool, leases in acks.items():
                 self._queue(pool).ack(leases)
-            back = [
-                (c.running.execution.id, c.running.token, c.running.execution.pool)
-                for c in handed_back
-            ]
-            for pool, leases in _by_pool(back).items():
-                self._queue(pool).release(leases, delivered=True)
+            for pool, leases in _by_pool(unrun).items():
+                self._queue(pool).ack(leases)
+            for started in (True, False):
+                # A run handed back before it started does not count as a delivery.
+                back = [
+                    (c.running.execution.id, c.running.token, c.running.execution.pool)
+                    for c in handed_back
+                    if bool(c.running.started) is started
+                ]
+                for pool, leases in _by_pool(back).items():
+                    self._queue(pool).release(leases, delivered=started)
         except DependencyError as exc:
             log.warning("could not record results yet, will retry: %s", exc)
             return 0
         self._count(finishes, recorded, len(handed_back))
+        self.prefetch.finished(len(finishes))
         with self._lock:
             # Handlers may have completed more meanwhile; keep those for the next flush.
             self.completed = self.completed[len(batch) :]
@@ -430,7 +520,7 @@ class Worker(WorkerProcess):
             for c in batch
             if c.outcome == AttemptOutcome.CANCELLED
             and c.running.cancel_requested
-            and not (c.running.held.recorded or c.running.lease_lost)
+            and not (c.running.held.recorded or c.running.lease_lost or c.running.skipped)
             and c.running.execution.id not in recorded
         ]
         noted = run_record.note_cancelled(self.store, ends, now)

@@ -70,7 +70,8 @@ class WorkerProcess:
 
     def info(self) -> dict[str, Any]:
         with self._lock:
-            running = len(self.running)
+            # Runs held ahead (prefetched) are not running yet.
+            running = len(self.running) - len(self.prefetch.waiting)
         return {
             "id": self.worker_id,
             "host": hostname(),
@@ -87,6 +88,12 @@ class WorkerProcess:
     def _idle_wait(self, poll_interval_s: float) -> float:
         """How long an idle worker waits before claiming again: its poll interval, or
         less when a run waiting in Redis falls due sooner (precise starts)."""
+        with self._lock:
+            full = self._active >= self.capacity or bool(self.prefetch.waiting)
+        if full:
+            # Its slots are taken (or it holds runs ahead): a run ending wakes it, and
+            # it could claim nothing sooner. No Redis round trip per busy loop.
+            return poll_interval_s
         try:
             dues = [d for pool in self.pools if (d := self.queues[pool].next_due())]
         except DependencyError:
@@ -166,6 +173,7 @@ class WorkerProcess:
         """Stop claiming; let running work finish within the grace period, then stop
         what is left and hand it back to the queue so another worker runs it."""
         self._stopping.set()
+        self.hand_back_waiting()
         grace = self.settings.worker_grace_ms / 1000 if grace_s is None else grace_s
         deadline = time.monotonic() + grace
         while self._has_work() and time.monotonic() < deadline:

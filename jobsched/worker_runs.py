@@ -35,7 +35,10 @@ class Running:
     deliveries: int = 1
     """Claims of this run since its last deliberate retry, this one included."""
     started: float = 0.0
-    """When it started (time.monotonic): it is recorded RUNNING once it runs long."""
+    """When it started (time.monotonic; 0 while it waits in the prefetch): it is
+    recorded RUNNING once it runs long."""
+    skipped: bool = False
+    """Cancelled or lost while it waited in the prefetch: its handler never ran."""
     cancel_requested: bool = False
     stopping: bool = False
     lease_lost: bool = False

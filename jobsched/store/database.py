@@ -27,6 +27,7 @@ Conn = psycopg.Connection[dict[str, Any]]
 
 
 RECENTLY_USED_S = 1.0
+_OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
 """A pooled connection returned this recently is not checked again on checkout."""
 
 
@@ -197,6 +198,32 @@ class Database:
                 self._limit(conn)
                 with conn.transaction():
                     yield conn
+        except psycopg.errors.QueryCanceled as exc:
+            raise _cancelled(exc) from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+            raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
+
+    @contextmanager
+    def pipelined_tx(self, timeout_s: float = 10.0) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A transaction in pipeline mode: BEGIN goes with the first statements and COMMIT
+        with the last ones, so a block that reads once (fetching its first result) and
+        then writes costs two round trips where ``tx`` takes one per statement, plus a
+        BEGIN and a COMMIT. Statements whose results are never fetched are checked at
+        the commit: an error there rolls everything back and raises, as in ``tx``. For
+        the single trigger, whose reads are independent of each other."""
+        try:
+            with self.pool.connection(timeout=timeout_s) as conn:
+                self._limit(conn)
+                conn.autocommit = True  # BEGIN and COMMIT are the block's own statements
+                try:
+                    with conn.pipeline():
+                        conn.execute("BEGIN")
+                        yield conn
+                        conn.execute("COMMIT")
+                finally:
+                    if conn.info.transaction_status in _OPEN:
+                        conn.execute("ROLLBACK")  # the block raised, or a statement failed
+                    conn.autocommit = False
         except psycopg.errors.QueryCanceled as exc:
             raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:

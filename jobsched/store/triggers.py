@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,27 +28,52 @@ S = ExecutionStatus
 Conn = psycopg.Connection[dict[str, Any]]
 
 
+@dataclass
+class TriggerReads:
+    """What a trigger reads before it decides, in its transaction."""
+
+    job: dict[str, Any]
+    published: dict[str, Any] | None
+    """The job's handler's catalog entry (None when it has none)."""
+    earlier: list[Execution] | None
+    """The runs an earlier request with the same idempotency key created (None: new)."""
+    unfinished: int | None
+    """The job's unfinished runs, counted up to the limit (None: no limit asked)."""
+
+
 class Triggers(RunRows):
-    @staticmethod
-    def trigger_target(
-        conn: Conn, job_id: uuid.UUID
-    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The job a trigger writes under and its handler's catalog entry (None when it
-        has none), in one statement."""
-        job = _found(conn.execute(q("get_job_to_trigger"), {"id": job_id}).fetchone(), "job", "")
-        return job, job.pop("published")
+    def trigger_reads(
+        self, conn: Conn, job_id: uuid.UUID, key: str | None, limit: int | None
+    ) -> TriggerReads:
+        """The job a trigger writes under and its handler's catalog entry; with an
+        idempotency ``key``, the key's transaction-scoped advisory lock (requests with
+        one key are serialised) and what an earlier request with it created; with a
+        ``limit``, the job's runs lock (``lock_job_runs``) and its unfinished runs
+        counted up to it. Sent together: in ``pipelined_tx`` one round trip (a repeated
+        key adds one for its runs)."""
+        target = conn.execute(q("get_job_to_trigger"), {"id": job_id})
+        first = None
+        if key is not None:
+            conn.execute(q("lock_trigger_key"), {"lock": f"{job_id}:{key}"})
+            first = conn.execute(q("get_trigger_key"), {"job_id": job_id, "key": key})
+        unfinished = None
+        if limit is not None:
+            self.lock_job_runs(conn, job_id)
+            unfinished = self.unfinished_of_job(conn, job_id, limit)
+        job = _found(target.fetchone(), "job", "")
+        published = job.pop("published")
+        earlier = None
+        if first is not None and (row := first.fetchone()) is not None:
+            earlier = self._runs_of_key(conn, job_id, key, row["execution_ids"])
+        return TriggerReads(job, published, earlier, unfinished)
 
     @staticmethod
-    def earlier_trigger(conn: Conn, job_id: uuid.UUID, key: str) -> list[Execution] | None:
-        """The runs an earlier request with this idempotency ``key`` created, or None.
-        Takes the key's transaction-scoped advisory lock first (requests with one key
-        are serialised); a key whose runs are gone (the job's history was cleaned up)
-        is deleted, for the request to count as new."""
-        conn.execute(q("lock_trigger_key"), {"lock": f"{job_id}:{key}"})
-        first = conn.execute(q("get_trigger_key"), {"job_id": job_id, "key": key}).fetchone()
-        if first is None:
-            return None
-        rows = conn.execute(q("executions_by_ids"), {"ids": first["execution_ids"]}).fetchall()
+    def _runs_of_key(
+        conn: Conn, job_id: uuid.UUID, key: str | None, ids: list[uuid.UUID]
+    ) -> list[Execution] | None:
+        """An earlier request's runs; a key whose runs are gone (the job's history was
+        cleaned up) is deleted, for the request to count as new."""
+        rows = conn.execute(q("executions_by_ids"), {"ids": ids}).fetchall()
         if rows:
             return [execution_from_row(r) for r in rows]
         conn.execute(q("delete_trigger_key"), {"job_id": job_id, "key": key})
@@ -65,8 +91,8 @@ class Triggers(RunRows):
         params = {"job_id": job_id, "limit": limit}
         return int(conn.execute(q("count_unfinished_of_job"), params).fetchone()["n"])
 
+    @staticmethod
     def write_triggered(
-        self,
         conn: Conn,
         job: dict[str, Any],
         ids: list[uuid.UUID],
@@ -76,43 +102,35 @@ class Triggers(RunRows):
         now: datetime,
         audit: Audit | None,
     ) -> None:
-        """A trigger's runs (``triggering.triggered_runs``, with their ``ids``) as one
-        INSERT, its idempotency key and its audit entry, in one round trip: the ids are
-        chosen by the caller, so nothing waits for the INSERT's answer. The job's
-        payload is encoded once; the runs that do not override it share it."""
+        """A trigger's runs (``triggering.triggered_runs``, with their ``ids``), its
+        idempotency key and its audit entry as one statement (``insert_triggered``),
+        its answer not awaited: the ids are chosen by the caller. The job's payload is
+        encoded once; the runs that do not override it share it."""
         status, queued_at = (created[0].status, created[0].queued_at) if created else (None, None)
-        with conn.pipeline():
-            conn.execute(
-                q("insert_triggered"),
-                {
-                    "ids": ids,
-                    "scheduled_for": [e.scheduled_for for e in created],
-                    "priorities": [run.get("priority") for run in runs],
-                    "payloads": [
-                        None if run.get("payload") is None else Jsonb(run["payload"])
-                        for run in runs
-                    ],
-                    "keys": None if key is None else [e.idempotency_key for e in created],
-                    "job_id": job["id"],
-                    "status": status,
-                    "queued_at": queued_at,
-                    **_job_snapshot(job),
-                    "now": now,
-                },
-            )
-            if key is not None:
-                conn.execute(
-                    q("insert_trigger_key"),
-                    {
-                        "job_id": job["id"],
-                        "key": key,
-                        "ids": ids,
-                        "batch": len(runs) > 1,
-                        "now": now,
-                    },
-                )
-            change = changes.triggered([e.id for e in created], [changes.plain(r) for r in runs])
-            audit_log.record(conn, audit, "job", job["id"], change, now)
+        change = changes.triggered([e.id for e in created], [changes.plain(r) for r in runs])
+        audited = audit is not None and bool(change)
+        conn.execute(
+            q("insert_triggered"),
+            {
+                "ids": ids,
+                "scheduled_for": [e.scheduled_for for e in created],
+                "priorities": [run.get("priority") for run in runs],
+                "payloads": [
+                    None if run.get("payload") is None else Jsonb(run["payload"]) for run in runs
+                ],
+                "keys": None if key is None else [e.idempotency_key for e in created],
+                "job_id": job["id"],
+                "status": status,
+                "queued_at": queued_at,
+                **_job_snapshot(job),
+                "now": now,
+                "key": key,
+                "batch": len(runs) > 1,
+                "audit_key_id": audit.key_id if audited and audit else None,
+                "audit_action": audit.action if audited and audit else None,
+                "audit_changes": Jsonb(change) if audited else None,
+            },
+        )
 
     @staticmethod
     def job_to_backfill(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:

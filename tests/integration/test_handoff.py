@@ -46,14 +46,19 @@ class Crash(BaseException):
 
 @contextmanager
 def counting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """Count PostgreSQL transactions (``Store.tx``, the store's only way in) and Redis
-    round trips (requests written to a connection; a pipeline is one)."""
+    """Count PostgreSQL transactions (``Store.tx`` and ``Store.pipelined_tx``, the
+    store's ways in) and Redis round trips (requests written to a connection; a
+    pipeline is one)."""
     counts = {"pg": 0, "redis": 0}
-    tx, send = engine.store.tx, Connection.send_packed_command
+    tx, pipelined, send = engine.store.tx, engine.store.pipelined_tx, Connection.send_packed_command
 
     def counted_tx(*args: Any, **kwargs: Any) -> Any:
         counts["pg"] += 1
         return tx(*args, **kwargs)
+
+    def counted_pipelined(*args: Any, **kwargs: Any) -> Any:
+        counts["pg"] += 1
+        return pipelined(*args, **kwargs)
 
     def counted_send(self: Connection, *args: Any, **kwargs: Any) -> None:
         counts["redis"] += 1
@@ -61,6 +66,7 @@ def counting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
 
     with monkeypatch.context() as patch:
         patch.setattr(engine.store, "tx", counted_tx)
+        patch.setattr(engine.store, "pipelined_tx", counted_pipelined)
         patch.setattr(Connection, "send_packed_command", counted_send)
         yield counts
 

@@ -144,27 +144,43 @@ FROM jobs j LEFT JOIN handler_catalog h ON h.name = j.handler
 WHERE j.id = %(id)s;
 
 -- name: insert_triggered
--- A trigger's runs in one statement: one round trip and one count-delta row however
--- many runs. No ON CONFLICT: no unique index but the primary key applies to a trigger's
--- runs, and their ids are new, so every row is written or the trigger fails whole; no
--- RETURNING either: the caller knows every value it wrote (Store._insert_triggered). What the runs share (the job's snapshot) is passed once; each run's own
--- values come as arrays, one element per run (NULL priority or payload: the job's;
--- NULL key: the run's id). %(queued_at)s is set when the runs are written QUEUED,
--- for their writer to push right after commit (jobsched/handoff.py).
-INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
-                        max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
-                        pool, max_concurrency, idempotency_key, queued_at, created_at,
-                        updated_at)
-SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
-       COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
-       COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
-       %(timeout_ms)s::integer, %(retry_backoff_ms)s::integer,
-       %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
-       COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, %(now)s::timestamptz,
-       %(now)s::timestamptz
-FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
-            %(payloads)s::jsonb[], %(keys)s::text[])
-     AS r(id, scheduled_for, priority, payload, key);
+-- A trigger's runs, its idempotency key (if it has one) and its audit entry (if it has
+-- a caller) in one statement: one round trip, sent with the COMMIT (Store.pipelined_tx),
+-- and one count-delta row however many runs. No ON CONFLICT: no unique index but the
+-- primary key applies to a trigger's runs, and their ids are new, so every row is
+-- written or the trigger fails whole; no RETURNING either: the caller knows every value
+-- it wrote (Triggers.write_triggered). What the runs share (the job's snapshot) is
+-- passed once; each run's own values come as arrays, one element per run (NULL priority
+-- or payload: the job's; NULL key: the run's id). %(queued_at)s is set when the runs are
+-- written QUEUED, for their writer to push right after commit (jobsched/handoff.py).
+-- Data-modifying WITH parts run once and to completion whether or not read.
+WITH runs AS (
+    INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
+                            payload, max_retries, timeout_ms, retry_backoff_ms,
+                            retry_backoff_max_ms, pool, max_concurrency, idempotency_key,
+                            queued_at, created_at, updated_at)
+    SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
+           COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
+           COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
+           %(timeout_ms)s::integer, %(retry_backoff_ms)s::integer,
+           %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
+           COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, %(now)s::timestamptz,
+           %(now)s::timestamptz
+    FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
+                %(payloads)s::jsonb[], %(keys)s::text[])
+         AS r(id, scheduled_for, priority, payload, key)
+), trigger_key AS (
+    INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
+    SELECT %(job_id)s::uuid, %(key)s::text, %(ids)s::uuid[], %(batch)s::boolean,
+           %(now)s::timestamptz
+    WHERE %(key)s::text IS NOT NULL
+), audit AS (
+    INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
+    SELECT %(now)s::timestamptz, %(audit_key_id)s::text, %(audit_action)s::text, 'job',
+           %(job_id)s::text, %(audit_changes)s::jsonb
+    WHERE %(audit_action)s::text IS NOT NULL
+)
+SELECT 1;
 
 -- name: lock_trigger_key
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
@@ -191,10 +207,6 @@ SELECT * FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
 
 -- name: delete_trigger_key
 DELETE FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
-
--- name: insert_trigger_key
-INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
-VALUES (%(job_id)s, %(key)s, %(ids)s, %(batch)s, %(now)s);
 
 -- name: executions_by_ids
 SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
