@@ -13,8 +13,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain import audit as changes
-from jobsched.domain.audit import Audit
+from jobsched.domain.audit_record import AuditRecord
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store import audit as audit_log
@@ -74,12 +73,13 @@ class Triggers(RunRows):
         runs: Sequence[dict[str, Any]],
         key: str | None,
         now: datetime,
-        audit: Audit | None,
+        entry: AuditRecord | None,
     ) -> None:
         """A trigger's runs (``triggering.triggered_runs``, with their ``ids``) as one
-        INSERT, its idempotency key and its audit entry, in one round trip: the ids are
-        chosen by the caller, so nothing waits for the INSERT's answer. The job's
-        payload is encoded once; the runs that do not override it share it."""
+        INSERT, its idempotency key and its audit ``entry`` (decided by the use case
+        from the same ids), in one round trip: the ids are chosen by the caller, so
+        nothing waits for the INSERT's answer. The job's payload is encoded once; the
+        runs that do not override it share it."""
         status, queued_at = (created[0].status, created[0].queued_at) if created else (None, None)
         with conn.pipeline():
             conn.execute(
@@ -111,8 +111,7 @@ class Triggers(RunRows):
                         "now": now,
                     },
                 )
-            change = changes.triggered([e.id for e in created], [changes.plain(r) for r in runs])
-            audit_log.record(conn, audit, "job", job["id"], change, now)
+            audit_log.record(conn, entry, now)
 
     @staticmethod
     def job_to_backfill(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:
@@ -130,15 +129,6 @@ class Triggers(RunRows):
         conn: Conn,
         job: dict[str, Any],
         rows: list[dict[str, Any]],
-        span: tuple[datetime, datetime],
-        now: datetime,
-        audit: Audit | None,
     ) -> list[Execution]:
-        """A backfill's runs (``triggering.run_row``) and its audit entry."""
-        created = self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
-        change = {
-            "executions": {"after": [e.id for e in created]},
-            "range": {"after": {"start": span[0].isoformat(), "end": span[1].isoformat()}},
-        }
-        audit_log.record(conn, audit, "job", job["id"], change, now)
-        return created
+        """A backfill's runs (``triggering.run_row``), as written."""
+        return self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
