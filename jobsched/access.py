@@ -23,6 +23,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched import key_life
 from jobsched.api.http import bootstrap_key_index
 from jobsched.clock import Clock
 from jobsched.domain import contract
@@ -145,7 +146,8 @@ class Access:
         """A new key: the answer is the only place its secret ever appears."""
         request = load_body(contract.KeyCreate, body)
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
-        created = self.keys.create(
+        created = key_life.create_key(
+            self.keys,
             request.name.strip(),
             request.scope,
             request.rate_limit_per_minute,
@@ -164,7 +166,9 @@ class Access:
     def revoke_key(self, key_id_: str, revoker: Caller) -> None:
         """Revoke a key and the keys it created, transitively (a key made with a leaked
         key goes with it); keys from API_KEYS are not created by any key."""
-        revoked = self.keys.revoke(key_id_, self.clock.now(), Audit(revoker.id, "key_revoke"))
+        revoked = key_life.revoke_key(
+            self.keys, key_id_, self.clock.now(), Audit(revoker.id, "key_revoke")
+        )
         ids = {key.id for key in revoked}
         with self._lock:  # refused on this instance from the next request on
             self._revoked.update(ids)

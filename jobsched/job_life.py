@@ -1,6 +1,7 @@
-"""The use cases of a job's life cycle that decide on the job as stored: an edit (its
-next run) and a pause or resume. Each opens its unit of work, reads the job locked,
-decides with jobsched/domain/lifecycle.py, writes through the store, and commits."""
+"""The use cases of a job's life cycle: create, an edit (its next run), a pause or
+resume, delete. Each opens its unit of work, reads the job locked, decides with
+jobsched/domain/lifecycle.py, writes through the store, decides the audit entry from
+what was written (jobsched/domain/audit.py) and writes it in the same transaction."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from jobsched.domain import audit as changes
 from jobsched.domain import ledger, lifecycle
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job
@@ -40,7 +42,9 @@ def update_job(
     with _unique_name(), store.tx() as conn:
         current = store.jobs.for_update(conn, jid)
         next_run = lifecycle.next_run_on_edit(current, data, now)
-        row = store.jobs.write_update(conn, current, data, next_run, now, audit)
+        row = store.jobs.write_update(conn, current, data, next_run, now)
+        entry = changes.entry(audit, "job", jid, changes.diff(current, row))
+        store.audit.write(conn, entry, now)
     job = job_from_row(row)
     if current["notify_secret"] is None and row["notify_secret"]:
         job.notify_secret = row["notify_secret"]
@@ -58,16 +62,34 @@ def set_job_status(
         if current["status"] == status:
             return job_from_row(current)
         change = lifecycle.status_change(current, status, now, describe_error)
-        row = store.jobs.write_status(conn, current, status, change, now, audit)
+        row = store.jobs.write_status(conn, current, status, change, now)
+        entry = changes.entry(audit, "job", jid, changes.status_change(current["status"], status))
+        store.audit.write(conn, entry, now)
     return job_from_row(row)
 
 
 def create_job(
     store: Store, data: dict[str, Any], now: datetime, audit: Audit | None = None
 ) -> Job:
-    """Write a validated job, due first when ``lifecycle.first_run`` says."""
-    with _unique_name():
-        return store.jobs.insert(data, lifecycle.first_run(data, now), now, audit)
+    """Write a validated job, due first when ``lifecycle.first_run`` says. The answer
+    shows its notify secret (the only one that does)."""
+    with _unique_name(), store.tx() as conn:
+        row = store.jobs.write_insert(conn, data, lifecycle.first_run(data, now), now)
+        store.audit.write(conn, changes.entry(audit, "job", row["id"], changes.created(row)), now)
+    job = job_from_row(row)
+    job.notify_secret = row["notify_secret"]
+    return job
+
+
+def delete(store: Store, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
+    """Delete a job and its history; returns its unfinished runs' ids (for the caller
+    to stop or drop them)."""
+    jid = parse_uuid(job_id, "job")
+    with store.tx() as conn:
+        current = store.jobs.for_update(conn, jid)
+        ids = store.jobs.write_delete(conn, jid)
+        store.audit.write(conn, changes.entry(audit, "job", jid, changes.deleted(current)), now)
+    return ids
 
 
 def ensure_job(store: Store, data: dict[str, Any], now: datetime) -> Job | None:

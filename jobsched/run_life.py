@@ -1,12 +1,14 @@
-"""The use cases that change one run by hand: cancel and requeue (retry, redrive).
-Each opens its unit of work, reads the run locked, decides with the domain (which
-transitions are allowed, how its open attempt closes), writes through the store."""
+"""The use cases that change one run by hand: cancel and requeue (retry, redrive), and
+a dead-letter entry deleted. Each opens its unit of work, reads the run locked, decides
+with the domain (which transitions are allowed, how its open attempt closes, what the
+audit entry says), writes through the store, the audit entry in the same transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from jobsched.domain import attempts
+from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution, NewRun, new_run
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
@@ -23,7 +25,9 @@ def cancel(store: Store, execution_id: str, now: datetime, audit: Audit | None =
         if not allowed(row["status"], ExecutionStatus.CANCELLED):
             raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
         history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
-        store.executions.write_cancel(conn, row, history, now, audit)
+        store.executions.write_cancel(conn, row, history, now)
+        change = changes.status_change(row["status"], ExecutionStatus.CANCELLED.value)
+        store.audit.write(conn, changes.entry(audit, "execution", eid, change), now)
     return store.executions.get(execution_id)
 
 
@@ -37,5 +41,18 @@ def requeue(store: Store, execution_id: str, now: datetime, audit: Audit | None 
             raise ConflictError(
                 f"execution is {row['status']}; only FAILED or CANCELLED runs retry"
             )
-        store.executions.write_requeue(conn, row, now, audit)
+        dead_letter_id = store.executions.write_requeue(conn, row, now)
+        change = changes.requeued(row["status"], ExecutionStatus.PENDING.value, dead_letter_id)
+        store.audit.write(conn, changes.entry(audit, "execution", eid, change), now)
     return new_run(store.executions.get(execution_id), row["max_concurrency"])
+
+
+def drop_dead_letter(
+    store: Store, entry_id: str, now: datetime, audit: Audit | None = None
+) -> None:
+    """Delete a dead-letter entry (the run stays as it is)."""
+    did = parse_uuid(entry_id, "dead-letter entry")
+    with store.tx() as conn:
+        row = store.dead_letter.write_delete(conn, did)
+        change = changes.deleted(row, changes.DEAD_LETTER_FIELDS)
+        store.audit.write(conn, changes.entry(audit, "dead_letter", did, change), now)

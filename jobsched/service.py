@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from msgspec.structs import replace
+
 from jobsched import job_life, run_life
 from jobsched import trigger as asking
 from jobsched.api import cursors, queries
@@ -21,7 +23,7 @@ from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import alerts, contract, cron, rollups
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
-from jobsched.domain.audit import SYSTEM_ACTOR, Audit
+from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Execution, Job
@@ -324,7 +326,7 @@ class JobService:
             log.warning("update: could not give the queued runs the new cap now: %s", exc)
 
     def delete_job(self, job_id: str) -> None:
-        unfinished = self.store.jobs.delete(job_id, self.clock.now(), self._audit("delete"))
+        unfinished = job_life.delete(self.store, job_id, self.clock.now(), self._audit("delete"))
         # Running ones are told to stop; waiting ones leave the queue. If Redis is
         # down, workers drop them on claim: their rows no longer exist.
         try:
@@ -437,15 +439,17 @@ class JobService:
         return self.retry_execution(entry.execution_id, action="redrive")
 
     def delete_dead_letter(self, entry_id: str) -> None:
-        self.store.dead_letter.delete(entry_id, self.clock.now(), self._audit("dlq_delete"))
+        run_life.drop_dead_letter(self.store, entry_id, self.clock.now(), self._audit("dlq_delete"))
 
     # ------------------------------------------------------------- audit log
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Changes made through the API, newest first (time filters: since <= at < until)."""
+        """Changes made through the API, newest first (time filters: since <= at < until),
+        secrets redacted however old the entry (``audit.shown``)."""
         query = load_query(queries.AuditQuery, params)
         before = cursors.audit_before(query.cursor)
         found = self.store.audit.list(query.filters(), limit=query.size(), before_id=before)
+        found.items = [replace(e, changes=shown(e.changes)) for e in found.items]
         return plain(cursors.page(found, cursors.encode_audit))
 
     # ---------------------------------------------------------------- system

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from jobsched.domain import audit as changes
 from jobsched.domain import cron, lifecycle
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
@@ -107,9 +108,12 @@ def trigger_runs(
         ids = [run_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
         created = triggered_runs(job, ids, times, runs, now, keys, queued)
-        store.triggers.write_triggered(
-            conn, job, ids, [r.execution for r in created], runs, key, now, audit
-        )
+        executions = [r.execution for r in created]
+        # The entry names the runs by the ids chosen above: it is written with them, in
+        # the same round trip (no statement waits for the INSERT's answer).
+        change = changes.triggered([e.id for e in executions], [changes.plain(r) for r in runs])
+        entry = changes.entry(audit, "job", job["id"], change)
+        store.triggers.write_triggered(conn, job, ids, executions, runs, key, now, entry)
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created
@@ -170,7 +174,9 @@ def backfill(
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
         rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
-        written = store.triggers.write_backfill(conn, job, rows, (start, end), now, audit)
+        written = store.triggers.write_backfill(conn, job, rows)
+        change = changes.backfilled([e.id for e in written], start, end)
+        store.audit.write(conn, changes.entry(audit, "job", jid, change), now)
         created = [new_run(e, job["max_concurrency"]) for e in written]
     store.partitions.ensure_for([e.scheduled_for for e in written])
     return created, len(times) - len(created)

@@ -1,8 +1,10 @@
 """The audit log's vocabulary and its pure rules: who acts, the actions, and how a
 change is written down ({field: {"before": x, "after": y}}).
 
-The store writes an entry in the same transaction as the change it records; this
-module only decides what the entry says.
+This module decides what an entry says (``entry`` makes the ``AuditRecord`` a use case
+hands the store); the store writes it in the same transaction as the change it records,
+and decides nothing of it. ``shown`` is how the API lists an entry, applied where the
+log is read for the API (``JobService.list_audit``), not in the store.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobsched.domain.audit_record import AuditRecord
 from jobsched.domain.redaction import redact
 
 ACTIONS = (
@@ -87,11 +90,21 @@ def key_id(key: str) -> str:
 
 @dataclass(frozen=True)
 class Audit:
-    """Who asked for a change and which action it was; passed into the Store methods
-    that change state, which add the target and the changes."""
+    """Who asked for a change and which action it was; passed into the use cases that
+    change state, which add the target and the changes (``entry``)."""
 
     key_id: str
     action: str
+
+
+def entry(
+    audit: Audit | None, target_type: str, target_id: Any, changes: dict[str, Any]
+) -> AuditRecord | None:
+    """The entry to write for a change, or None: nothing is logged without a caller
+    (``audit`` None: the tick, the worker) or without a change."""
+    if audit is None or not changes:
+        return None
+    return AuditRecord(audit.key_id, audit.action, target_type, str(target_id), changes)
 
 
 def cap(value: Any) -> Any:
@@ -146,6 +159,31 @@ def diff(
 
 def status_change(before: str, after: str) -> dict[str, Any]:
     return {"status": {"before": before, "after": after}}
+
+
+def requeued(before: str, after: str, dead_letter_id: Any | None) -> dict[str, Any]:
+    """A run sent back to the queue; a retry of a FAILED run (and every redrive) also
+    removed its dead-letter entry (``dead_letter_id``)."""
+    change = status_change(before, after)
+    if dead_letter_id is not None:
+        change["dead_letter_id"] = {"before": str(dead_letter_id), "after": None}
+    return change
+
+
+def revoked(revoked_at: datetime, key_id: Any, asked: Any) -> dict[str, Any]:
+    """A key revoked; one revoked with the key that created it (``asked``) says so."""
+    change: dict[str, Any] = {"revoked_at": {"before": None, "after": revoked_at.isoformat()}}
+    if str(key_id) != str(asked):
+        change["revoked_with"] = {"after": str(asked)}
+    return change
+
+
+def backfilled(execution_ids: Sequence[str], start: datetime, end: datetime) -> dict[str, Any]:
+    """The runs a backfill created and the range it was asked for."""
+    return {
+        "executions": {"after": list(execution_ids)},
+        "range": {"after": {"start": start.isoformat(), "end": end.isoformat()}},
+    }
 
 
 def plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,16 +1,27 @@
-"""Reading the audit log newest first (entries are written by ``audit.record`` in the
-transaction of the change they describe)."""
+"""The audit log: an entry a use case decided, written in the transaction of the change
+it describes (``write``); the log read newest first, as stored."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import psycopg
+
+from jobsched.domain.audit_record import AuditRecord
 from jobsched.store import audit as audit_log
 from jobsched.store.database import DEFAULT_PAGE, Repository, StoredPage, _page
 from jobsched.store.queries import q
 
 
 class AuditLog(Repository):
+    @staticmethod
+    def write(
+        conn: psycopg.Connection[dict[str, Any]], entry: AuditRecord | None, now: datetime
+    ) -> None:
+        """Write the entry (None: nothing) in the caller's transaction (``audit.record``)."""
+        audit_log.record(conn, entry, now)
+
     def list(
         self, filters: dict[str, Any], limit: int = DEFAULT_PAGE, before_id: int | None = None
     ) -> StoredPage:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
 from typing import Any
 
-from jobsched.domain import audit as changes
-from jobsched.domain.audit import Audit
+import psycopg
+
 from jobsched.domain.models import DeadLetter
-from jobsched.store import audit as audit_log
 from jobsched.store.database import (
     DEFAULT_PAGE,
     Repository,
@@ -44,13 +43,10 @@ class DeadLetters(Repository):
             )
         return dead_letter_from_row(row)
 
-    def delete(self, entry_id: str, now: datetime, audit: Audit | None = None) -> None:
-        did = parse_uuid(entry_id, "dead-letter entry")
-        with self.tx() as conn:
-            row = _found(
-                conn.execute(q("delete_dead_letter"), {"id": did}).fetchone(),
-                "dead-letter entry",
-                entry_id,
-            )
-            change = changes.deleted(row, changes.DEAD_LETTER_FIELDS)
-            audit_log.record(conn, audit, "dead_letter", did, change, now)
+    @staticmethod
+    def write_delete(
+        conn: psycopg.Connection[dict[str, Any]], entry_id: uuid.UUID
+    ) -> dict[str, Any]:
+        """Delete an entry; its row as it was (404 when there is none)."""
+        row = conn.execute(q("delete_dead_letter"), {"id": entry_id}).fetchone()
+        return _found(row, "dead-letter entry", "")

@@ -9,11 +9,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain import audit as changes
-from jobsched.domain.audit import Audit
 from jobsched.domain.models import Execution
-from jobsched.domain.states import ExecutionStatus
-from jobsched.store import audit as audit_log
 from jobsched.store.database import (
     DEFAULT_PAGE,
     Repository,
@@ -24,9 +20,6 @@ from jobsched.store.database import (
 )
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
-
-S = ExecutionStatus
-
 
 Conn = psycopg.Connection[dict[str, Any]]
 
@@ -81,24 +74,18 @@ class Executions(Repository):
         row: dict[str, Any],
         history: list[dict[str, Any]],
         now: datetime,
-        audit: Audit | None,
     ) -> None:
-        """Write a run CANCELLED (``row`` read by ``execution_for_update``) with its
-        attempts as closed, and the audit entry."""
+        """Write a run CANCELLED (``row`` read by ``for_update``) with its attempts as
+        closed."""
         conn.execute(
             q("cancel_execution"),
             {"id": row["id"], "attempts": Jsonb(history), "reason": "cancelled", "now": now},
         )
-        change = changes.status_change(row["status"], S.CANCELLED.value)
-        audit_log.record(conn, audit, "execution", row["id"], change, now)
 
     @staticmethod
-    def write_requeue(conn: Conn, row: dict[str, Any], now: datetime, audit: Audit | None) -> None:
-        """Write a run back to PENDING (``row`` read by ``execution_for_update``), its
-        dead-letter entry deleted, and the audit entry."""
+    def write_requeue(conn: Conn, row: dict[str, Any], now: datetime) -> uuid.UUID | None:
+        """Write a run back to PENDING (``row`` read by ``for_update``) and delete its
+        dead-letter entry; the id of the entry deleted (None: it had none)."""
         conn.execute(q("requeue_execution"), {"id": row["id"], "now": now})
         entry = conn.execute(q("delete_dead_letter_of_execution"), {"id": row["id"]}).fetchone()
-        change = changes.status_change(row["status"], S.PENDING.value)
-        if entry:  # a retry of a FAILED run (and every redrive) removes its DLQ entry
-            change["dead_letter_id"] = {"before": str(entry["id"]), "after": None}
-        audit_log.record(conn, audit, "execution", row["id"], change, now)
+        return None if entry is None else entry["id"]

@@ -12,10 +12,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from jobsched.domain import audit as changes
-from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job, StatusChange
-from jobsched.store import audit as audit_log
 from jobsched.store.database import DEFAULT_PAGE, Repository, StoredPage, _found, parse_uuid
 from jobsched.store.queries import q
 from jobsched.store.rows import job_from_row
@@ -73,28 +70,21 @@ class NameTaken(Exception):
 
 
 class Jobs(Repository):
-    def insert(
-        self,
-        data: dict[str, Any],
-        next_run: datetime | None,
-        now: datetime,
-        audit: Audit | None = None,
-    ) -> Job:
-        """Write a validated job, due first at ``next_run`` (``lifecycle.first_run``),
-        and its audit entry; a name taken raises ``NameTaken``."""
+    @staticmethod
+    def write_insert(
+        conn: Conn, data: dict[str, Any], next_run: datetime | None, now: datetime
+    ) -> dict[str, Any]:
+        """Write a validated job, due first at ``next_run`` (``lifecycle.first_run``);
+        the row as written (its id, defaults and notify secret). A name taken raises
+        ``NameTaken``."""
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
         params["next_run_time"] = next_run
         # Every job has its own secret: notifications to its notify_url are signed with it.
         params["notify_secret"] = secrets.token_urlsafe(32)
         try:
-            with self.tx() as conn:
-                row = conn.execute(q("insert_job"), params).fetchone()
-                audit_log.record(conn, audit, "job", row["id"], changes.created(row), now)
+            return conn.execute(q("insert_job"), params).fetchone()
         except psycopg.errors.UniqueViolation:
             raise NameTaken(data["name"]) from None
-        job = job_from_row(row)
-        job.notify_secret = row["notify_secret"]  # the answer that created it shows it
-        return job
 
     def get(self, job_id: str) -> Job:
         with self.tx() as conn:
@@ -142,10 +132,8 @@ class Jobs(Repository):
         data: dict[str, Any],
         next_run: datetime | None,
         now: datetime,
-        audit: Audit | None,
     ) -> dict[str, Any]:
-        """Write an edit of ``current`` (read by ``job_for_update``) and its audit entry;
-        the row as written."""
+        """Write an edit of ``current`` (read by ``for_update``); the row as written."""
         jid = current["id"]
         params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
         params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
@@ -155,7 +143,6 @@ class Jobs(Repository):
             row = conn.execute(q("update_job"), params).fetchone()
         except psycopg.errors.UniqueViolation:
             raise NameTaken(data["name"]) from None
-        audit_log.record(conn, audit, "job", jid, changes.diff(current, row), now)
         return row
 
     def unfinished_run_ids(self, job_id: str) -> list[str]:
@@ -166,19 +153,15 @@ class Jobs(Repository):
             rows = conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
             return [str(r["id"]) for r in rows]
 
-    def delete(self, job_id: str, now: datetime, audit: Audit | None = None) -> list[str]:
-        """Deletes the job and its history; returns its unfinished execution ids."""
-        jid = parse_uuid(job_id, "job")
-        with self.tx() as conn:
-            current = _found(
-                conn.execute(q("get_job_for_update"), {"id": jid}).fetchone(), "job", job_id
-            )
-            ids = [
-                str(r["id"])
-                for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": jid})
-            ]
-            conn.execute(q("delete_job"), {"id": jid})
-            audit_log.record(conn, audit, "job", jid, changes.deleted(current), now)
+    @staticmethod
+    def write_delete(conn: Conn, job_id: uuid.UUID) -> list[str]:
+        """Delete the job (read by ``for_update``) and its history; returns the ids of
+        its unfinished runs, read before."""
+        ids = [
+            str(r["id"])
+            for r in conn.execute(q("unfinished_execution_ids_of_job"), {"job_id": job_id})
+        ]
+        conn.execute(q("delete_job"), {"id": job_id})
         return ids
 
     @staticmethod
@@ -188,10 +171,9 @@ class Jobs(Repository):
         status: str,
         change: StatusChange,
         now: datetime,
-        audit: Audit | None,
     ) -> dict[str, Any]:
-        """Write a pause or a resume of ``current`` (read by ``job_for_update``) as
-        ``lifecycle.status_change`` decided it, and its audit entry; the row."""
+        """Write a pause or a resume of ``current`` (read by ``for_update``) as
+        ``lifecycle.status_change`` decided it; the row."""
         params = {
             "id": current["id"],
             "status": status,
@@ -201,10 +183,7 @@ class Jobs(Repository):
             "paused_at": change.paused_at,
             "resumed_at": change.resumed_at,
         }
-        row = conn.execute(q("set_job_status"), params).fetchone()
-        entry = changes.status_change(current["status"], status)
-        audit_log.record(conn, audit, "job", current["id"], entry, now)
-        return row
+        return conn.execute(q("set_job_status"), params).fetchone()
 
     def occurrence_rows(
         self, job_id: str, since: datetime, until: datetime, limit: int

@@ -1,5 +1,6 @@
-"""API keys in PostgreSQL: created, looked up by their hash, listed and revoked. Each
-change is audited in its own transaction, like every other change."""
+"""API keys in PostgreSQL: created, looked up by their hash, listed and revoked. The
+writes take the caller's transaction: the use case (``jobsched.key_life``) writes the
+change's audit entry in it, like every other change."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain import audit as changes
-from jobsched.domain.audit import Audit
+import psycopg
+
 from jobsched.domain.models import ApiKey
 from jobsched.errors import NotFoundError
 from jobsched.store import Store
-from jobsched.store import audit as audit_log
 from jobsched.store.queries import q
+
+Conn = psycopg.Connection[dict[str, Any]]
 
 NO_SUCH_KEY = "no key in force has this id"
 
@@ -34,29 +36,27 @@ class KeyStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def create(
-        self,
+    @staticmethod
+    def write_create(
+        conn: Conn,
         name: str,
         scope: str,
         rate_limit_per_minute: int | None,
         key_hash: str,
+        created_by: str,
         now: datetime,
-        audit: Audit,
-    ) -> ApiKey:
+    ) -> dict[str, Any]:
+        """Write a new key (``created_by``: the creating key's id); its row."""
         params = {
             "id": uuid.uuid4(),
             "name": name,
             "scope": scope,
             "key_hash": key_hash,
             "rate_limit_per_minute": rate_limit_per_minute,
-            "created_by": audit.key_id,
+            "created_by": created_by,
             "now": now,
         }
-        with self.store.tx() as conn:
-            row = conn.execute(q("insert_api_key"), params).fetchone()
-            change = changes.created(row, changes.KEY_FIELDS)
-            audit_log.record(conn, audit, "key", row["id"], change, now)
-        return key_from_row(row)
+        return conn.execute(q("insert_api_key"), params).fetchone()
 
     def find(self, key_hash: str) -> ApiKey | None:
         """The key in force whose hash this is, or None (unknown or revoked)."""
@@ -74,23 +74,17 @@ class KeyStore:
         with self.store.tx() as conn:
             return [key_from_row(r) for r in conn.execute(q("list_api_keys"))]
 
-    def revoke(self, key_id: str, now: datetime, audit: Audit) -> list[ApiKey]:
+    @staticmethod
+    def write_revoke(conn: Conn, key_id: str, now: datetime) -> list[dict[str, Any]]:
         """Revoke a key in force and, with it, every key in force it created (and those
-        they created); the key asked for first. 404 for an unknown or revoked one."""
+        they created); their rows, the key asked for first. 404 for an unknown or
+        revoked one."""
         # The 404 does not repeat the id: someone may have sent a key in its place.
         try:
             kid = uuid.UUID(key_id)
         except ValueError:
             raise NotFoundError(NO_SUCH_KEY) from None
-        with self.store.tx() as conn:
-            rows = conn.execute(q("revoke_api_key"), {"id": kid, "now": now}).fetchall()
-            if not rows:
-                raise NotFoundError(NO_SUCH_KEY)
-            for row in rows:
-                change: dict[str, Any] = {
-                    "revoked_at": {"before": None, "after": row["revoked_at"].isoformat()}
-                }
-                if row["id"] != kid:  # revoked with the key that created it
-                    change["revoked_with"] = {"after": str(kid)}
-                audit_log.record(conn, audit, "key", row["id"], change, now)
-        return [key_from_row(row) for row in rows]
+        rows = conn.execute(q("revoke_api_key"), {"id": kid, "now": now}).fetchall()
+        if not rows:
+            raise NotFoundError(NO_SUCH_KEY)
+        return rows

@@ -14,11 +14,9 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain import audit as changes
-from jobsched.domain.audit import Audit
+from jobsched.domain.audit_record import AuditRecord
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
-from jobsched.store import audit as audit_log
 from jobsched.store.database import _found
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
@@ -100,15 +98,13 @@ class Triggers(RunRows):
         runs: Sequence[dict[str, Any]],
         key: str | None,
         now: datetime,
-        audit: Audit | None,
+        entry: AuditRecord | None,
     ) -> None:
         """A trigger's runs (``triggering.triggered_runs``, with their ``ids``), its
         idempotency key and its audit entry as one statement (``insert_triggered``),
         its answer not awaited: the ids are chosen by the caller. The job's payload is
         encoded once; the runs that do not override it share it."""
         status, queued_at = (created[0].status, created[0].queued_at) if created else (None, None)
-        change = changes.triggered([e.id for e in created], [changes.plain(r) for r in runs])
-        audited = audit is not None and bool(change)
         conn.execute(
             q("insert_triggered"),
             {
@@ -126,9 +122,9 @@ class Triggers(RunRows):
                 "now": now,
                 "key": key,
                 "batch": len(runs) > 1,
-                "audit_key_id": audit.key_id if audited and audit else None,
-                "audit_action": audit.action if audited and audit else None,
-                "audit_changes": Jsonb(change) if audited else None,
+                "audit_key_id": entry.key_id if entry else None,
+                "audit_action": entry.action if entry else None,
+                "audit_changes": Jsonb(entry.changes) if entry else None,
             },
         )
 
@@ -148,15 +144,6 @@ class Triggers(RunRows):
         conn: Conn,
         job: dict[str, Any],
         rows: list[dict[str, Any]],
-        span: tuple[datetime, datetime],
-        now: datetime,
-        audit: Audit | None,
     ) -> list[Execution]:
-        """A backfill's runs (``triggering.run_row``) and its audit entry."""
-        created = self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []
-        change = {
-            "executions": {"after": [e.id for e in created]},
-            "range": {"after": {"start": span[0].isoformat(), "end": span[1].isoformat()}},
-        }
-        audit_log.record(conn, audit, "job", job["id"], change, now)
-        return created
+        """A backfill's runs (``triggering.run_row``), as written."""
+        return self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []

@@ -191,25 +191,86 @@ def test_refused_and_empty_changes_write_no_entry(api: Api, engine: Engine) -> N
     assert after[0]["action"] == "pause"
 
 
-@pytest.mark.parametrize("action", ["create", "cancel"])
+def _backfill_body(engine: Engine) -> dict[str, str]:
+    now = engine.clock.now()
+    return {"start": (now - timedelta(hours=3)).isoformat(), "end": now.isoformat()}
+
+
+def test_a_backfill_is_one_entry_naming_its_runs_and_range(api: Api, engine: Engine) -> None:
+    job = new_job(api, schedule="0 * * * *")
+    body = _backfill_body(engine)
+    written = api.ok("POST", f"/jobs/{job['id']}/backfill", body, 202)
+    entry = api.audit("action=backfill")[0]
+    assert (entry["target_type"], entry["target_id"]) == ("job", job["id"])
+    assert entry["changes"]["executions"] == {"after": [e["id"] for e in written["items"]]}
+    assert len(written["items"]) == 3
+    assert set(entry["changes"]["range"]["after"]) == {"start", "end"}
+
+
+CHANGES = [
+    "create",
+    "update",
+    "pause",
+    "delete",
+    # not "trigger": its entry is written by the same statement as its runs
+    # (insert_triggered), so one cannot fail without the other; a failed trigger write
+    # leaving nothing is test_single_trigger.py's.
+    "backfill",
+    "cancel",
+    "retry",
+    "dlq_delete",
+    "key_create",
+    "key_revoke",
+]
+
+
+@pytest.mark.parametrize("action", CHANGES)
 def test_a_change_is_never_committed_without_its_entry(
     api: Api, engine: Engine, monkeypatch: pytest.MonkeyPatch, action: str
 ) -> None:
-    job = new_job(api)
-    execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    """The use case writes the entry in the transaction of its change: when writing
+    the entry fails, the change is rolled back too (and the caller told 503)."""
+    job = new_job(api, name="hourly", schedule="0 * * * *")
+    jid = job["id"]
+    execution = api.ok("POST", f"/jobs/{jid}/trigger", None, 202)
+    entry = dead_lettered(api, engine, 1)[0] if action in ("retry", "dlq_delete") else None
+    key = api.ok("POST", "/keys", {"name": "k", "scope": "read"}, 201)
+    state = {
+        "jobs": lambda: api.ok("GET", "/jobs")["items"],
+        "runs": lambda: api.ok("GET", "/executions")["items"],
+        "dead letter": lambda: api.ok("GET", "/dead-letter")["items"],
+        "keys": lambda: api.ok("GET", "/keys")["items"],
+    }
+    before = {name: read() for name, read in state.items()}
+    entries = api.audit()
+    requests = {
+        "create": ("POST", "/jobs", {"name": "other", "handler": "test.echo"}),
+        "update": ("PUT", f"/jobs/{jid}", {"priority": 80}),
+        "pause": ("POST", f"/jobs/{jid}/pause", None),
+        "delete": ("DELETE", f"/jobs/{jid}", None),
+        "trigger": ("POST", f"/jobs/{jid}/trigger", None),
+        "backfill": ("POST", f"/jobs/{jid}/backfill", _backfill_body(engine)),
+        "cancel": ("POST", f"/executions/{execution['id']}/cancel", None),
+        "retry": ("POST", f"/executions/{entry and entry['execution_id']}/retry", None),
+        "dlq_delete": ("DELETE", f"/dead-letter/{entry and entry['id']}", None),
+        "key_create": ("POST", "/keys", {"name": "other", "scope": "read"}),
+        "key_revoke": ("DELETE", f"/keys/{key['id']}", None),
+    }
 
     def broken_write(*args: Any) -> None:
         raise DependencyError("PostgreSQL unavailable: connection lost")
 
     monkeypatch.setattr(audit_store, "record", broken_write)
-    if action == "create":
-        code, _ = api.call("POST", "/jobs", {"name": "other", "handler": "test.echo"})
-        assert code == 503
-        assert api.ok("GET", "/jobs?name=other")["total"] == 0
-    else:
-        code, _ = api.call("POST", f"/executions/{execution['id']}/cancel")
-        assert code == 503
-        assert api.ok("GET", f"/executions/{execution['id']}")["status"] == "QUEUED"
+    code, _ = api.call(*requests[action])
+    assert code == 503
+    monkeypatch.undo()
+    assert {name: read() for name, read in state.items()} == before
+    assert api.audit() == entries
+    # With the log writable again, the same change lands with its one entry.
+    code, _ = api.call(*requests[action])
+    assert code < 300
+    after = api.audit()
+    assert [e["action"] for e in after[: len(after) - len(entries)]] == [action]
 
 
 def test_the_key_itself_is_never_recorded(api: Api, engine: Engine) -> None:

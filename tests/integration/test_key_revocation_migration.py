@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from jobsched.domain.audit import Audit
+from jobsched.key_life import create_key
 from jobsched.store.keys import KeyStore
 from jobsched.store.migrations import migration_files
 from tests.integration.engine import Engine
@@ -19,7 +20,7 @@ def test_keys_created_by_a_key_revoked_earlier_are_revoked(engine: Engine) -> No
     now = engine.clock.now()
 
     def make(name: str, creator: str) -> str:
-        return keys.create(name, "admin", None, name, now, Audit(creator, "key_create")).id
+        return create_key(keys, name, "admin", None, name, now, Audit(creator, "key_create")).id
 
     root = make("root", "env-0123456789ab")
     child = make("child", root)

@@ -107,7 +107,45 @@ def test_secrets_never_reach_the_log_and_old_entries_are_shown_redacted() -> Non
     assert recorded["payload"]["after"]["headers"] == {"Authorization": "<redacted>"}
     assert "s3cret" not in repr(audit.created(before | {"payload": payload}))
     assert "s3cret" not in repr(audit.triggered(["e"], [{"payload": payload}]))
-    # An entry written before redaction existed is listed without the secret.
+    # An entry written before redaction existed is read as stored, and shown without
+    # the secret (``shown``, applied where the API lists the log).
     row = {"id": 1, "at": NOW, "key_id": "k", "action": "create", "target_type": "job"}
     old = entry_from_row(row | {"target_id": "j", "changes": {"payload": {"after": payload}}})
-    assert "s3cret" not in repr(plain(old))
+    assert "s3cret" in repr(plain(old))
+    assert "s3cret" not in repr(audit.shown(old.changes))
+
+
+@pytest.mark.parametrize(
+    ("who", "changes", "expected"),
+    [
+        (None, {"status": {"before": "A", "after": "B"}}, None),  # no caller: not logged
+        (audit.Audit("k", "pause"), {}, None),  # nothing changed: not logged
+        (
+            audit.Audit("k", "pause"),
+            {"status": {"before": "A", "after": "B"}},
+            audit.AuditRecord("k", "pause", "job", "j1", {"status": {"before": "A", "after": "B"}}),
+        ),
+    ],
+)
+def test_an_entry_is_decided_only_for_a_caller_and_a_change(
+    who: audit.Audit | None, changes: dict, expected: audit.AuditRecord | None
+) -> None:
+    assert audit.entry(who, "job", "j1", changes) == expected
+
+
+def test_the_wording_of_a_requeue_a_revocation_and_a_backfill() -> None:
+    assert audit.requeued("FAILED", "PENDING", None) == {
+        "status": {"before": "FAILED", "after": "PENDING"}
+    }
+    assert audit.requeued("FAILED", "PENDING", "d1")["dead_letter_id"] == {
+        "before": "d1",
+        "after": None,
+    }
+    assert audit.revoked(NOW, "k1", "k1") == {
+        "revoked_at": {"before": None, "after": NOW.isoformat()}
+    }
+    assert audit.revoked(NOW, "k2", "k1")["revoked_with"] == {"after": "k1"}
+    assert audit.backfilled(["e1"], NOW, NOW) == {
+        "executions": {"after": ["e1"]},
+        "range": {"after": {"start": NOW.isoformat(), "end": NOW.isoformat()}},
+    }

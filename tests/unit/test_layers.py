@@ -138,12 +138,13 @@ STORE_MAY_IMPORT = {
     "jobsched.domain.states": "the status enums and the transition table the SQL checks",
     "jobsched.domain.run_writes": "what a worker decided, as values the store writes",
     "jobsched.domain.run_ids": "a run id's format (its time part names the partition)",
-    "jobsched.domain.audit": "who acts and the entry's wording, written in the change's "
-    "transaction (computing the entry in the use cases is left to do)",
+    "jobsched.domain.audit_record": "an audit entry as a use case decided it, written in "
+    "the change's transaction",
 }
 """The only domain modules the store may import: types and values. Policy modules
 (lifecycle, triggering, recording, retry, validation, due, cron, access, ...) decide;
-the store carries out what they decided."""
+the store carries out what they decided. ``jobsched.domain.audit`` is one of them: what
+an entry says (and how the API shows it) is decided by the use cases."""
 
 
 def test_the_store_imports_only_the_domains_types() -> None:
