@@ -150,18 +150,29 @@ def concurrent(
 
 
 def stack_processes(stack: Stack) -> dict[int, str]:
-    """pid -> command line of every process in the stack's session (it starts one)."""
-    found = {}
+    """pid -> command line of ``jobsched up`` and every process under it (LocalStack, its
+    Lambda environments, the workers; servers it found running are not its own)."""
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended while we looked
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = {stack.process.pid}, [stack.process.pid]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        found.update(children)
+        frontier.extend(children)
+    commands = {}
+    for pid in found:
         try:
-            if os.getsid(int(entry.name)) != stack.process.pid:
-                continue
-            found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ProcessLookupError):
-            continue  # ended while we looked
-    return found
+            commands[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+    return {pid: command.decode() for pid, command in commands.items()}
 
 
 def rss_mb(pid: int) -> float:

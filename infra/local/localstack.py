@@ -35,9 +35,14 @@ LOG_EVENTS_PER_GROUP = 10_000
 """CloudWatch Logs events a log group keeps (infra/localstack/plugin/jobsched_retention.py):
 the newest few thousand invocations' logs, so a stack polled for days holds its memory."""
 EXECUTOR = "jobsched-subprocess"
+# What template.yaml's local deployment uses, and nothing else: each service LocalStack
+# loads costs memory and start-up time. No EC2 (~80 MB and ~0.9 s of boot): the functions
+# run on this machine, where their VpcConfig means nothing, and LocalStack's Lambda ignores
+# VpcConfig when EC2 is off (deploy.py passes placeholder subnets). Secrets Manager brings
+# KMS, its dependency, with it.
 SERVICES = (
     "cloudformation", "s3", "lambda", "apigateway", "events", "logs", "iam", "sts",
-    "secretsmanager", "ec2",
+    "secretsmanager",
 )  # fmt: skip
 
 
