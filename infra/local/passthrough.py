@@ -43,8 +43,9 @@ than what comes would otherwise hold a thread and the client's connection foreve
 WRITE_BUFFER_BYTES = 256 * 1024
 """Status line, headers and body are buffered and sent together (one send for any answer
 up to this size); ``handle_one_request`` flushes after each request."""
-# What a reused connection to LocalStack raises when LocalStack closed it while idle: the
-# request never reached it, so it is sent once more on a fresh connection.
+# What a reused connection to LocalStack raises when LocalStack had closed it while idle
+# (it answers nothing then): the request is sent once more on a fresh connection, as
+# HTTP clients do with pooled connections. A fresh connection's failure is a 502.
 STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
