@@ -82,17 +82,16 @@ def trim_log_group(group: Any, limit: int, keep_stream: str | None = None) -> in
     excess = sum(len(s.events) for s in streams.values()) - limit
     dropped = 0
     while excess > 0:
-        name, stream = min(
-            ((n, s) for n, s in streams.items() if s.events),
-            key=lambda item: item[1].events[0].timestamp,
-        )
+        stream = min((s for s in streams.values() if s.events), key=lambda s: s.events[0].timestamp)
         cut = min(excess, len(stream.events))
         gone, stream.events = stream.events[:cut], stream.events[cut:]
         stream.stored_bytes = max(0, stream.stored_bytes - sum(len(e.message) for e in gone))
         excess -= cut
         dropped += cut
-        if not stream.events and name != keep_stream:
-            del streams[name]
+    if dropped:
+        # A new dict rather than deletions: a request listing the streams meanwhile
+        # iterates the old one undisturbed.
+        group.streams = {n: s for n, s in streams.items() if s.events or n == keep_stream}
     return dropped
 
 
@@ -115,10 +114,11 @@ def check_internals() -> list[str]:
         "log_events",
     ]:
         problems.append("moto's LogGroup.put_log_events signature changed")
-    init = inspect.getsource(LogStream.__init__)
-    for attribute in ("self.events", "self.stored_bytes"):
-        if attribute not in init:
-            problems.append(f"moto's LogStream has no {attribute}")
+    for model, attributes in ((LogStream, ("events", "stored_bytes")), (LogGroup, ("streams",))):
+        init = inspect.getsource(model.__init__)
+        for attribute in attributes:
+            if f"self.{attribute}" not in init:
+                problems.append(f"moto's {model.__name__} has no {attribute}")
     return problems
 
 
