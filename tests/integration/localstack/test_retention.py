@@ -81,3 +81,30 @@ def test_the_internals_the_retention_hook_relies_on_are_as_pinned() -> None:
         env={**os.environ, "PYTHONPATH": str(PLUGIN)},
     )
     assert (run.returncode, run.stdout.strip()) == (0, "ok"), run.stdout + run.stderr
+
+
+def test_the_oldest_streams_events_go_first_and_an_emptied_stream_goes() -> None:
+    script = textwrap.dedent(
+        """
+        from types import SimpleNamespace as NS
+        import jobsched_retention
+
+        def stream(*stamps):
+            events = [NS(timestamp=t, message="x" * 10) for t in stamps]
+            return NS(events=events, stored_bytes=10 * len(events))
+
+        group = NS(streams={"old": stream(1, 2), "mid": stream(3, 4, 5), "new": stream(6, 7)})
+        dropped = jobsched_retention.trim_log_group(group, 4, keep_stream="new")
+        left = {n: [e.timestamp for e in s.events] for n, s in group.streams.items()}
+        print(dropped, left, group.streams["mid"].stored_bytes)
+        """
+    )
+    run = subprocess.run(
+        [str(PYTHON), "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(PLUGIN)},
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "3 {'mid': [4, 5], 'new': [6, 7]} 20"
