@@ -4,10 +4,11 @@ What the SAM CLI does before CloudFormation, done here: the Lambda bundle
 (``infra/package_lambda.sh`` without dependencies: the functions run in the project's own
 interpreter) is zipped and uploaded to LocalStack's S3, and ``CodeUri`` points at it. Then
 what an operator does once per account: the three secrets (DATABASE_URL, REDIS_URL,
-API_KEYS) in Secrets Manager, and subnets and a security group for ``VpcConfig`` (LocalStack's
-default VPC). The stack is created with ``DeployWorkers=false`` (ECS is a placeholder in
-LocalStack's community edition: workers are local processes) and
-``DeployDashboardCdn=false`` (no CloudFront there) and ``DeployApiWaf=false`` (nor WAFv2).
+API_KEYS) in Secrets Manager; ``VpcConfig`` gets placeholder subnets and a security group
+(LocalStack runs without EC2, see ``LOCAL_NETWORK``). The stack is created with
+``DeployWorkers=false`` (ECS is a placeholder in LocalStack's community edition: workers
+are local processes) and ``DeployDashboardCdn=false`` (no CloudFront there) and
+``DeployApiWaf=false`` (nor WAFv2).
 Every resource's status is checked, not
 only the stack's.
 """
@@ -36,6 +37,13 @@ STACK_NAME = "job-scheduler"
 ARTIFACT_BUCKET = "job-scheduler-artifacts"
 DEPLOY_TIMEOUT_S = 120.0
 COMPLETE = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+# The template's SubnetIds and SecurityGroupIds, for the functions' VpcConfig. Locally they
+# run as processes of this machine, where a VPC means nothing, and LocalStack (started
+# without EC2, infra/local/localstack.py) ignores VpcConfig: ids of the right shape suffice.
+LOCAL_NETWORK = {
+    "SubnetIds": "subnet-0000000000000000a,subnet-0000000000000000b",
+    "SecurityGroupIds": "sg-0000000000000000a",
+}
 
 
 @dataclass(frozen=True)
@@ -102,15 +110,6 @@ def ensure_secret(secrets: Any, name: str, value: str) -> str:
         return secrets.describe_secret(SecretId=name)["ARN"]
 
 
-def network(ec2: Any) -> tuple[list[str], list[str]]:
-    """Two subnets and the security group of LocalStack's default VPC."""
-    (vpc,) = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
-    vpc_filter = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
-    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=vpc_filter)["Subnets"]][:2]
-    groups = ec2.describe_security_groups(Filters=vpc_filter)["SecurityGroups"]
-    return subnets, [g["GroupId"] for g in groups if g["GroupName"] == "default"][:1]
-
-
 def deploy(
     endpoint_url: str,
     repo_root: Path,
@@ -141,11 +140,9 @@ def deploy(
         "RedisUrlSecretArn": ensure_secret(sm, f"{stack_name}/redis-url", secrets["REDIS_URL"]),
         "ApiKeysSecretArn": ensure_secret(sm, f"{stack_name}/api-keys", secrets["API_KEYS"]),
     }
-    subnets, groups = network(client("ec2", endpoint_url))
     values = {
         **arns,
-        "SubnetIds": ",".join(subnets),
-        "SecurityGroupIds": ",".join(groups),
+        **LOCAL_NETWORK,
         "DeployWorkers": "false",
         "DeployDashboardCdn": "false",
         # LocalStack's community edition has no WAFv2.

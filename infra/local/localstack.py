@@ -31,10 +31,18 @@ log = logging.getLogger("infra.local.localstack")
 DEFAULT_PORT = 4566
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
+LOG_EVENTS_PER_GROUP = 10_000
+"""CloudWatch Logs events a log group keeps (infra/localstack/plugin/jobsched_retention.py):
+the newest few thousand invocations' logs, so a stack polled for days holds its memory."""
 EXECUTOR = "jobsched-subprocess"
+# What template.yaml's local deployment uses, and nothing else: each service LocalStack
+# loads costs memory and start-up time. No EC2 (~80 MB and ~0.9 s of boot): the functions
+# run on this machine, where their VpcConfig means nothing, and LocalStack's Lambda ignores
+# VpcConfig when EC2 is off (deploy.py passes placeholder subnets). Secrets Manager brings
+# KMS, its dependency, with it.
 SERVICES = (
     "cloudformation", "s3", "lambda", "apigateway", "events", "logs", "iam", "sts",
-    "secretsmanager", "ec2",
+    "secretsmanager",
 )  # fmt: skip
 
 
@@ -55,8 +63,14 @@ def gateway_port() -> int:
 class LocalStackProcess:
     """One LocalStack gateway; ``start()`` returns once it answers its health check."""
 
-    def __init__(self, repo_root: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        repo_root: Path,
+        port: int | None = None,
+        log_events_per_group: int = LOG_EVENTS_PER_GROUP,
+    ) -> None:
         self.repo_root = repo_root
+        self.log_events_per_group = log_events_per_group
         self.port = gateway_port() if port is None else port
         self.endpoint_url = f"http://{LOOPBACK}:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -99,6 +113,10 @@ class LocalStackProcess:
             # a tick whose environment fails to start leaves no tick until the next minute.
             "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "60",
             "JOBSCHED_LAMBDA_PYTHON": sys.executable,
+            "JOBSCHED_LOG_EVENTS_PER_GROUP": str(self.log_events_per_group),
+            # The plug-in's modules from this checkout, not from wherever bootstrap last
+            # installed it (editable) into the shared virtualenv: a worktree runs its own.
+            "PYTHONPATH": str(self.repo_root / "infra" / "localstack" / "plugin"),
         }
         self._launched = time.monotonic()
         with open(self._root / "localstack.log", "wb") as out:

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,8 @@ class Stack:
     stage_api_url: str = ""
     """The API through LocalStack's own API Gateway stage, not the pass-through."""
     redis_prefix: str = ""
+    ready_s: float = 0.0
+    """Seconds from starting `jobsched up` to its READY line."""
 
     def client(self) -> Client:
         return Client(self.api_url, self.api_key, timeout=15)
@@ -90,6 +93,7 @@ def local_stack(
             "PYTHONUNBUFFERED": "1",
             **env_overrides,
         }
+        launched = time.monotonic()
         proc = subprocess.Popen(
             [sys.executable, "-m", "jobsched", "up"],
             cwd=ROOT,
@@ -103,6 +107,7 @@ def local_stack(
         ready = threading.Event()
         threading.Thread(target=_reader, args=(proc.stdout, output, ready), daemon=True).start()
         ready.wait(timeout=120)
+        ready_s = time.monotonic() - launched
         match = next((m for line in output if (m := READY.search(line))), None)
         if match is None:
             raise RuntimeError("the local stack did not start:\n" + "".join(output[-60:]))
@@ -117,6 +122,7 @@ def local_stack(
             localstack_url=match.group(3),
             stage_api_url=match.group(4),
             redis_prefix=prefix,
+            ready_s=ready_s,
         )
     finally:
         if proc is not None:
@@ -150,7 +156,6 @@ def default_local_stack(label: str, **env_overrides: str) -> Iterator[Stack]:
 
 
 if __name__ == "__main__":
-    import time
 
     def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

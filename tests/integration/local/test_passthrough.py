@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+import infra.local.passthrough as passthrough_module
 from infra.local.passthrough import PassThrough, stage_url
 from infra.local.ports import LOOPBACK, free_port
 
@@ -19,8 +21,15 @@ class _Stage(BaseHTTPRequestHandler):
     """Stands in for LocalStack's stage: echoes what it received."""
 
     protocol_version = "HTTP/1.1"
+    close_next = False
+    """Drop the next kept-alive connection before answering (an idle timeout's close)."""
 
     def _echo(self) -> None:
+        if _Stage.close_next and self.raw_requestline and self._reused:
+            _Stage.close_next = False
+            self.close_connection = True
+            return
+        self._reused = True
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         seen = {
             "method": self.command,
@@ -37,6 +46,7 @@ class _Stage(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     do_GET = do_POST = do_TRACE = do_OPTIONS = _echo
+    _reused = False
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -141,3 +151,90 @@ def test_a_body_shorter_than_announced_is_a_400_not_a_hung_connection() -> None:
     finally:
         proxy.stop()
     assert status == 400 and "shorter" in body["error"]["message"]
+
+
+class _RecordingSocket(socket.socket):
+    """An accepted socket that keeps what the pass-through sends on it, one entry a call."""
+
+    sends: list[bytes]
+
+    def send(self, data, *args):  # type: ignore[no-untyped-def]  # the buffered file's path
+        self.sends.append(bytes(data))
+        return super().send(data, *args)
+
+    def sendall(self, data, *args):  # type: ignore[no-untyped-def]
+        self.sends.append(bytes(data))
+        return super().sendall(data, *args)
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[_RecordingSocket]:
+    """Every client socket the pass-through accepts, recording its sends."""
+    accepted: list[_RecordingSocket] = []
+    accept = passthrough_module._Server.get_request
+
+    def get_request(server):  # type: ignore[no-untyped-def]
+        sock, address = accept(server)
+        wrapped = _RecordingSocket(sock.family, sock.type, sock.proto, fileno=sock.detach())
+        wrapped.sends = []
+        accepted.append(wrapped)
+        return wrapped, address
+
+    monkeypatch.setattr(passthrough_module._Server, "get_request", get_request)
+    return accepted
+
+
+def test_a_keep_alive_client_gets_each_answer_in_one_send_without_nagle(
+    recorded: list[_RecordingSocket], passthrough: PassThrough
+) -> None:
+    # Headers in one send and the body in a second, with Nagle's algorithm on, made every
+    # request on a kept-alive connection wait for the client's delayed ACK (~40 ms).
+    conn = http.client.HTTPConnection(LOOPBACK, passthrough.port, timeout=10)
+    bodies = []
+    for n in range(3):
+        conn.request("POST", "/api/v1/jobs", json.dumps({"n": n}).encode())
+        reply = conn.getresponse()
+        bodies.append(reply.read())
+    (sock,) = recorded
+    assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    conn.close()
+    assert len(sock.sends) == 3
+    for sent, body in zip(sock.sends, bodies, strict=True):
+        assert sent.startswith(b"HTTP/1.1 418 ") and sent.endswith(b"\r\n\r\n" + body)
+
+
+def test_the_connection_to_localstack_is_kept_alive_without_nagle(
+    monkeypatch: pytest.MonkeyPatch, passthrough: PassThrough
+) -> None:
+    opened: list[socket.socket] = []
+    connect = http.client.HTTPConnection.connect
+
+    def recording_connect(self: http.client.HTTPConnection) -> None:
+        connect(self)
+        opened.append(self.sock)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", recording_connect)
+    conn = http.client.HTTPConnection(LOOPBACK, passthrough.port, timeout=10)
+    for _ in range(3):
+        conn.request("GET", "/api/v1/health")
+        assert conn.getresponse().read()
+    ours = [s for s in opened if s.getpeername()[1] != passthrough.port]
+    assert len(ours) == 1  # one upstream connection for the client's three requests
+    assert ours[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    conn.close()
+
+
+def test_a_request_on_an_upstream_connection_localstack_closed_is_sent_again(
+    passthrough: PassThrough,
+) -> None:
+    conn = http.client.HTTPConnection(LOOPBACK, passthrough.port, timeout=10)
+    conn.request("GET", "/api/v1/health")
+    assert conn.getresponse().read()
+    _Stage.close_next = True  # the stage drops its idle connection, as a timeout would
+    try:
+        conn.request("POST", "/api/v1/jobs", b'{"n": 2}')
+        reply = conn.getresponse()
+        assert reply.status == 418 and json.loads(reply.read())["body"] == '{"n": 2}'
+    finally:
+        _Stage.close_next = False
+        conn.close()

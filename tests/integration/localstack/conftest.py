@@ -12,11 +12,13 @@ from infra.local.localstack import LocalStackProcess
 from infra.local.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
+LOG_EVENTS_PER_GROUP = 50
+"""Small, so a test reaches the bound in a few invocations (make up keeps 10,000)."""
 
 
 @pytest.fixture(scope="session")
 def localstack() -> Iterator[LocalStackProcess]:
-    process = LocalStackProcess(ROOT, port=free_port())
+    process = LocalStackProcess(ROOT, port=free_port(), log_events_per_group=LOG_EVENTS_PER_GROUP)
     process.start()
     try:
         yield process

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 import uuid
 
 from infra.aws.template import load_template
 from infra.local.deploy import client, deploy
-from infra.local.localstack import LocalStackProcess
+from infra.local.localstack import SERVICES, LocalStackProcess
 from tests.integration.localstack.conftest import ROOT
 
 SECRETS = {
@@ -38,6 +40,11 @@ def test_the_template_deploys_and_every_resource_is_complete(localstack: LocalSt
         if resource.get("Condition") not in SWITCHED_OFF
     }
     assert expected <= set(deployment.resources)  # plus what SAM generates (roles, stage, ...)
+    # LocalStack starts the services of the deployed resources and those the deploy calls,
+    # nothing more (each costs memory and start-up time): CloudFormation, the secrets the
+    # template resolves, and STS (Lambda assumes the function's role to write its logs).
+    kinds = {kind.split("::")[1].lower() for kind, _, _ in deployment.resources.values()}
+    assert set(SERVICES) == kinds | {"cloudformation", "secretsmanager", "sts"}
 
     lam = client("lambda", localstack.endpoint_url)
     tick = lam.get_function(FunctionName=deployment.function_name("TickFunction"))
@@ -47,3 +54,12 @@ def test_the_template_deploys_and_every_resource_is_complete(localstack: LocalSt
     assert env["REDIS_KEY_PREFIX"] == "deploy_test"
     assert env["DATABASE_URL"] == SECRETS["DATABASE_URL"]
     assert set(deployment.outputs) >= {"ApiUrl", "ApiBaseUrl", "DashboardBucketName"}
+
+
+def test_localstack_runs_only_the_services_the_deployment_uses(
+    localstack: LocalStackProcess,
+) -> None:
+    with urllib.request.urlopen(f"{localstack.endpoint_url}/_localstack/health") as reply:
+        services = json.load(reply)["services"]
+    started = {name for name, state in services.items() if state != "disabled"}
+    assert started == set(SERVICES) | {"kms"}  # Secrets Manager's dependency
