@@ -18,7 +18,8 @@ all with ``GET /jobs/{id}`` (the dashboard's kind of request):
   ``--requests`` (8 clients), and the CloudWatch Logs events its log groups then hold.
 
 Writes bench/results/local_api.json (with what was run) and prints the figures. The
-function to call from a runner is ``run(requests=..., probe=..., seconds=...)``.
+function to call from a runner is ``run(requests=..., probe=..., seconds=...)``;
+``make bench`` calls ``measure`` and renders ``section``.
 """
 
 from __future__ import annotations
@@ -295,6 +296,54 @@ def report(results: dict[str, Any]) -> str:
         f"{memory['log_events_per_group']}"
     )
     return "\n".join(lines)
+
+
+def measure(quick: bool = False, repeat: int = 1) -> dict[str, Any]:
+    """``make bench``'s call (bench/run.py): one soak of ``LOCAL_API_REQUESTS`` requests
+    (100,000 unless set; ~15 minutes here), or a toy run with ``quick``. ``repeat`` is
+    not used: the soak's checkpoints are its repeated measure."""
+    if quick:
+        return run(requests=10 * FIRST_CHECKPOINT, probe=20, seconds=1.0)
+    return run(requests=int(os.environ.get("LOCAL_API_REQUESTS", "100000")))
+
+
+def section(results: dict[str, Any]) -> list[str]:
+    """docs/performance.md's block for these results (bench/report.py renders it)."""
+    idle, memory = results["idle"], results["memory"]
+    first, last = memory["points"][0], memory["points"][-1]
+    lines = [
+        "### The local API through `make up`'s port",
+        "",
+        f"Measured {results['started_at']} (load average at the start "
+        f"{', '.join(map(str, results['load_average_at_start']))}): READY in "
+        f"{results['ready_s']} s; idle, the whole stack holds {idle['stack_rss_mb']} MB "
+        f"({idle['processes']} processes), LocalStack alone {idle['localstack_rss_mb']} MB.",
+        "",
+        "| Path, connection | p50 (ms) | p99 (ms) |",
+        "| --- | ---: | ---: |",
+    ]
+    lines += [
+        f"| {name} | {point['p50_ms']} | {point['p99_ms']} |"
+        for name, point in results["latency"].items()
+    ]
+    lines += [
+        "",
+        "| Clients | requests/s | p50 (ms) | p99 (ms) | failed |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {p['clients']} | {p['requests_per_s']} | {p['p50_ms']} | {p['p99_ms']} "
+        f"| {p['failures']} |"
+        for p in results["throughput"]
+    ]
+    lines += [
+        "",
+        f"LocalStack's RSS: {first['rss_mb']} MB after {first['requests']:,} requests, "
+        f"{last['rss_mb']} MB after {last['requests']:,} "
+        f"({memory['growth_after_1k_pct']:+}% from the first).",
+        "",
+    ]
+    return lines
 
 
 def main() -> int:
