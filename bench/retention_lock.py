@@ -175,7 +175,7 @@ class HotPath:
             ids = [e.id for e in made]
             if not ids:
                 continue
-            self._timed("claim read", lambda: store.runs.claimed(ids))  # noqa: B023
+            self._timed("claim read", lambda: store.attempts.claimed(ids))  # noqa: B023
             self._timed("list", lambda: store.executions.list(limit=20))
             self._timed("outbox read", lambda: store.outbox.pending(limit=100))
 

@@ -58,7 +58,7 @@ from jobsched.queue import RedisQueue  # noqa: E402
 from jobsched.store import Store  # noqa: E402
 from jobsched.store.queries import q  # noqa: E402
 from jobsched.tick_plan import schedule_due  # noqa: E402
-from jobsched.trigger import trigger_runs  # noqa: E402
+from jobsched.trigger import trigger_executions  # noqa: E402
 from jobsched.worker import Worker  # noqa: E402
 
 SHARDS = 4
@@ -413,7 +413,7 @@ def run_cost(s: Scratch, runs: int) -> dict:
     with counter.counting():
         for i in range(0, runs, 500):
             batch = [{}] * min(500, runs - i)
-            write = lambda b=batch: trigger_runs(store, job.id, clock.now(), b)  # noqa: E731
+            write = lambda b=batch: trigger_executions(store, job.id, clock.now(), b)  # noqa: E731
             handoff.submit(write, clock.now())
         while worker.stats.succeeded < runs and time.perf_counter() - t0 < 300:
             worker.run_once(clock.now())

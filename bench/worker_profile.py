@@ -32,7 +32,7 @@ from jobsched.domain.validation import validate_job_create
 from jobsched.job_life import create_job
 from jobsched.loader import builtin_registry
 from jobsched.scheduler import Scheduler
-from jobsched.trigger import trigger as trigger_runs
+from jobsched.trigger import trigger as trigger_executions
 
 PROFILES = ROOT / ".bench"
 
@@ -126,7 +126,7 @@ def run(runs: int, workers: int, concurrency: int, mode: str, profile: bool) -> 
 
         def trigger() -> None:
             for i in range(0, runs, 500):
-                trigger_runs(store, job.id, clock.now(), [{}] * min(500, runs - i))
+                trigger_executions(store, job.id, clock.now(), [{}] * min(500, runs - i))
             Scheduler(store, s.queue, settings, clock).flush_outbox(clock.now())
 
         if mode == "drain":

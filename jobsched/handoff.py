@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain.models import Execution, NewRun, QueueItem
+from jobsched.domain.models import Execution, NewExecution, QueueItem
 from jobsched.domain.states import ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
@@ -60,7 +60,7 @@ class Handoff:
         self.queue = queue
 
     def submit(
-        self, write: Callable[[], list[NewRun]], now: datetime, *, again: bool = False
+        self, write: Callable[[], list[NewExecution]], now: datetime, *, again: bool = False
     ) -> list[Execution]:
         """Write runs (``write``: one store transaction returning them PENDING, or
         QUEUED, each with its queue item), then push them in one round trip per pool;

@@ -109,7 +109,7 @@ def occurrences(
     job, rows = store.jobs.occurrence_rows(job_id, since, until, limit + 1)
     expected, dropped, cut = ledger.expected(job, since, until, limit)
     recorded = [
-        ledger.RunRow(
+        ledger.ExecutionRow(
             str(r["id"]), r["scheduled_for"], r["source"], r["status"], r["error"], r["created_at"]
         )
         for r in rows[:limit]

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from msgspec.structs import replace
 
-from jobsched import job_life, run_life
+from jobsched import execution_life, job_life
 from jobsched import trigger as asking
 from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import alerts, contract, cron, rollups
+from jobsched.domain import contract, cron
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
-from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.domain.models import Execution, Job
 from jobsched.domain.plain import plain
 from jobsched.domain.redaction import redact
@@ -42,8 +40,8 @@ from jobsched.errors import ConflictError, DependencyError, ValidationError
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
+from jobsched.metrics_report import WORKER_FORGET_MS, WORKER_STALE_MS, MetricsReport
 from jobsched.queue import RedisQueue
-from jobsched.queue.redis_queue import total_depth
 from jobsched.registry import HandlerLookup
 from jobsched.settings import Settings
 from jobsched.store import Store
@@ -51,9 +49,6 @@ from jobsched.store import Store
 log = logging.getLogger("jobsched.service")
 
 UPCOMING_RUNS = 5
-WORKER_STALE_MS = 15_000
-WORKER_FORGET_MS = 3_600_000
-HOUR = timedelta(hours=1)
 HEALTH_TIMEOUT_S = 2.0
 """How long a health probe waits for a pooled PostgreSQL connection: an uptime check
 wants an answer, not the 10 s other requests wait out a restart."""
@@ -320,7 +315,7 @@ class JobService:
         the update still stands; parked runs then wait for the job's next run to leave
         flight, and runs never looked at keep the cap they were queued with."""
         try:
-            runs = self.store.jobs.unfinished_run_ids(job.id)
+            runs = self.store.jobs.unfinished_execution_ids(job.id)
             self.queue.for_pool(job.pool).unpark_job(job.id, job.max_concurrency, runs)
         except DependencyError as exc:
             log.warning("update: could not give the queued runs the new cap now: %s", exc)
@@ -372,7 +367,7 @@ class JobService:
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
-            lambda: asking.trigger_runs(
+            lambda: asking.trigger_executions(
                 self.store, job_id, now, (), audit, decide, key, queued=True, max_unfinished=limit
             ),
             now,
@@ -404,7 +399,7 @@ class JobService:
         return plain(self._flag_executions([self.store.executions.get(execution_id)])[0])
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = run_life.cancel(
+        execution = execution_life.cancel(
             self.store, execution_id, self.clock.now(), self._audit("cancel")
         )
         try:
@@ -418,7 +413,7 @@ class JobService:
         now = self.clock.now()
         audit = self._audit(action)
         self.handoff.submit(
-            lambda: [run_life.requeue(self.store, execution_id, now, audit)], now, again=True
+            lambda: [execution_life.requeue(self.store, execution_id, now, audit)], now, again=True
         )
         return plain(self.store.executions.get(execution_id))
 
@@ -439,7 +434,9 @@ class JobService:
         return self.retry_execution(entry.execution_id, action="redrive")
 
     def delete_dead_letter(self, entry_id: str) -> None:
-        run_life.drop_dead_letter(self.store, entry_id, self.clock.now(), self._audit("dlq_delete"))
+        execution_life.drop_dead_letter(
+            self.store, entry_id, self.clock.now(), self._audit("dlq_delete")
+        )
 
     # ------------------------------------------------------------- audit log
 
@@ -464,95 +461,14 @@ class JobService:
         items = self.queue.workers(self.clock.now(), WORKER_STALE_MS, WORKER_FORGET_MS)
         return {"items": items, "next_cursor": None, "total": len(items)}
 
-    def _shards(self) -> list[dict[str, Any]]:
-        """Who holds each tick shard (SCHEDULER_SHARDS > 1; empty: the leader scans all)."""
-        if self.settings.scheduler_shards == 1:
-            return []
-        holders = self.queue.shard_holders(self.settings.scheduler_shards)
-        return [{"shard": h.shard, "holder": h.owner, "ttl_ms": h.ttl_ms} for h in holders]
+    def _metrics(self) -> MetricsReport:
+        return MetricsReport(self.store, self.queue, self.clock, self.settings)
 
     def metrics(self) -> dict[str, Any]:
-        now = self.clock.now()
-        counts = self.store.stats.counts()
-        activity = _activity(
-            self.store.stats.run_minutes(rollups.minute_start(now) - HOUR, now), now
-        )
-        pools = {pool: self.queue.for_pool(pool).depth() for pool in self.queue.known_pools()}
-        depth = total_depth(pools.values())
-        leader, ttl = self.queue.leader()
-        workers = self.queue.workers(now, WORKER_STALE_MS, WORKER_FORGET_MS)
-
-        def rate(failed: int, total: int) -> float:
-            return round(failed / total, 4) if total else 0.0
-
-        def ms(value: Any) -> int | None:
-            return None if value is None else round(float(value))
-
-        return {
-            "alerts": rollups.breaches_last_hour(
-                self.store.stats.alert_minutes(rollups.breaches_since(now), now),
-                now,
-                alerts.BREACHES,
-            ),
-            "jobs": {
-                "total": sum(counts["jobs"].values()),
-                "by_status": {s: counts["jobs"].get(s, 0) for s in JOB_STATUSES},
-                "schedule_errors": counts["schedule_errors"],
-            },
-            "executions": {
-                "by_status": {s: counts["executions"].get(s, 0) for s in EXECUTION_STATUSES}
-            },
-            "queue": {**depth, "pools": pools},
-            "dead_letter": counts["dead_letter"],
-            "throughput": {
-                "last_minute": activity["last_minute"],
-                "last_5_minutes": activity["last_5_minutes"],
-                "last_hour": activity["last_hour"],
-            },
-            "failure_rate": {
-                "last_5_minutes": rate(
-                    activity["failed_last_5_minutes"], activity["last_5_minutes"]
-                ),
-                "last_hour": rate(activity["failed_last_hour"], activity["last_hour"]),
-            },
-            "duration_ms": {
-                "p50": ms(activity["p50"]),
-                "p95": ms(activity["p95"]),
-                "p99": ms(activity["p99"]),
-            },
-            "leader": {"id": leader.rsplit(":", 1)[0] if leader else None, "ttl_ms": ttl},
-            "shards": self._shards(),
-            "workers": {"total": len(workers), "stale": sum(1 for w in workers if w["stale"])},
-            "run_durations": _histograms(self.store.stats.run_durations()),
-            "generated_at": now.isoformat(),
-        }
+        return self._metrics().overview()
 
     def execution_metrics(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        query = load_query(queries.MetricsQuery, params)
-        window, bucket = query.window_s, query.bucket_s
-        if bucket > window:
-            raise ValidationError({"bucket_s": "must be at most window_s"})
-        if window // bucket > 1000:
-            raise ValidationError({"bucket_s": "gives more than 1000 buckets; use a larger bucket"})
-        # The rollups are per minute: buckets are whole minutes (the answer says which).
-        bucket = max(1, math.ceil(bucket / 60)) * 60
-        now = self.clock.now()
-        since = rollups.minute_start(now - timedelta(seconds=window))
-        by_start: dict[datetime, list[rollups.MinuteRow]] = {}
-        for row in self.store.stats.run_minutes(since, now, bucket):
-            by_start.setdefault(row.minute, []).append(row)
-        buckets = []
-        for start, rows in sorted(by_start.items()):
-            p95 = rollups.quantile(rollups.histogram(rows, {start: 1.0}), 0.95)
-            buckets.append(
-                {
-                    "start": start.isoformat(),
-                    "succeeded": sum(r.n for r in rows if r.status == "SUCCEEDED"),
-                    "failed": sum(r.n for r in rows if r.status == "FAILED"),
-                    "p95_duration_ms": None if p95 is None else round(p95 * 1000),
-                }
-            )
-        return {"buckets": buckets, "window_s": window, "bucket_s": bucket}
+        return self._metrics().buckets(load_query(queries.MetricsQuery, params))
 
 
 def _weighed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -564,36 +480,3 @@ def _weighed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(wire_json(items)) <= PAGE_BUDGET_BYTES:
         return items
     return items[: fits_in_page(len(wire_json(item)) for item in items)]
-
-
-def _activity(rows: list[rollups.MinuteRow], now: datetime) -> dict[str, Any]:
-    """Throughput, failures and duration percentiles (ms, of runs that SUCCEEDED)
-    over the trailing minute, 5 minutes and hour, from per-minute rollups (precision:
-    jobsched/domain/rollups.py)."""
-    minutes = {r.minute for r in rows}
-    out: dict[str, Any] = {}
-    for name, window in (("last_minute", 1), ("last_5_minutes", 5), ("last_hour", 60)):
-        weights = {m: rollups.weight(m, now, timedelta(minutes=window)) for m in minutes}
-        out[name] = round(sum(r.n * weights[r.minute] for r in rows))
-        failed = [r for r in rows if r.status == "FAILED"]
-        out[f"failed_{name}"] = round(sum(r.n * weights[r.minute] for r in failed))
-    hour = {m: rollups.weight(m, now, HOUR) for m in minutes}
-    succeeded = rollups.histogram((r for r in rows if r.status == "SUCCEEDED"), hour)
-    for name, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99)):
-        seconds = rollups.quantile(succeeded, q)
-        out[name] = None if seconds is None else seconds * 1000
-    return out
-
-
-def _histograms(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The store's per-bucket counts as cumulative histograms per status, as
-    Prometheus has them (``le``: the bucket's upper bound in seconds, ``+Inf`` last)."""
-    out: dict[str, Any] = {}
-    for row in rows:
-        hist = out.setdefault(row["status"], {"buckets": [], "count": 0, "sum_seconds": 0.0})
-        hist["count"] += row["n"]
-        hist["sum_seconds"] = round(hist["sum_seconds"] + float(row["sum_s"]), 6)
-        le = float(row["le"])
-        label = "+Inf" if math.isinf(le) else format(le, "g")
-        hist["buckets"].append({"le": label, "count": hist["count"]})
-    return out

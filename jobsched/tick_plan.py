@@ -12,9 +12,9 @@ from typing import Any
 
 from jobsched.domain import attempts, due
 from jobsched.domain.lifecycle import SCHEDULE_ERROR_RETRY, dst_rule
-from jobsched.domain.models import Execution, NewRun, new_run
+from jobsched.domain.models import Execution, NewExecution, new_execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
-from jobsched.domain.triggering import run_row
+from jobsched.domain.triggering import execution_row
 from jobsched.store import Store
 from jobsched.store.database import describe_error
 
@@ -25,7 +25,7 @@ CANCEL_PREVIOUS = "cancelled: the next occurrence fell due (overlap_policy=cance
 class Scheduled:
     """What one scheduling pass did."""
 
-    runs: list[NewRun]
+    runs: list[NewExecution]
     """The PENDING executions it wrote (to be pushed), with their queue items."""
     flagged: dict[str, str]
     """Jobs it could not schedule, by id, with the reason (now their schedule_error)."""
@@ -66,7 +66,7 @@ def plan_job(
         pause=pause,
     )
     inserts = [
-        run_row(job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait)
+        execution_row(job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait)
         for run in plan.runs
     ]
     advance = {
@@ -123,7 +123,7 @@ def schedule_due(
             if cancel:
                 cancel_for.append(job["id"])
         unfinished = store.schedule.unfinished_of_jobs(conn, cancel_for)
-        store.schedule.cancel_runs(
+        store.schedule.cancel_executions(
             conn,
             [
                 {
@@ -145,7 +145,7 @@ def schedule_due(
     store.partitions.ensure_for([e.scheduled_for for e in created])
     caps = {str(job["id"]): job["max_concurrency"] for job in jobs}
     pending = [
-        new_run(e, caps[e.job_id])
+        new_execution(e, caps[e.job_id])
         for e in created
         if e.status == ExecutionStatus.PENDING.value and not e.on_hold
     ]

@@ -14,15 +14,15 @@ from jobsched.domain import audit as changes
 from jobsched.domain import cron, lifecycle
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import Execution, Job, NewRun, new_run
-from jobsched.domain.run_ids import run_id
+from jobsched.domain.execution_ids import new_execution_id
+from jobsched.domain.models import Execution, Job, NewExecution, new_execution
 from jobsched.domain.triggering import (
+    execution_row,
     not_yet_run,
     room_refusal,
-    run_row,
     run_time,
     trigger_keys,
-    triggered_runs,
+    triggered_executions,
 )
 from jobsched.errors import ConflictError, ForbiddenError, ValidationError
 from jobsched.registry import Handler
@@ -65,7 +65,7 @@ def refuse_overrides(
         )
 
 
-def trigger_runs(
+def trigger_executions(
     store: Store,
     job_id: str,
     now: datetime,
@@ -75,7 +75,7 @@ def trigger_runs(
     key: str | None = None,
     queued: bool = False,
     max_unfinished: int | None = None,
-) -> list[NewRun]:
+) -> list[NewExecution]:
     """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
     one transaction and one INSERT; each run
     may override payload and priority, and be due later (``run_at``, ``delay_ms``).
@@ -96,7 +96,7 @@ def trigger_runs(
         read = store.triggers.trigger_reads(conn, jid, key, max_unfinished)
         job = read.job
         if read.earlier is not None:
-            return [new_run(e, job["max_concurrency"]) for e in read.earlier]
+            return [new_execution(e, job["max_concurrency"]) for e in read.earlier]
         if decide is not None:
             runs = list(decide(job_from_row(job), read.published))
         if (why := lifecycle.refusal(job["status"], "trigger")) is not None:
@@ -105,9 +105,9 @@ def trigger_runs(
         if max_unfinished and n is not None and (why := room_refusal(n, len(runs), max_unfinished)):
             raise ConflictError(why, limit=max_unfinished, unfinished=n)
         times = [run_time(run, now) for run in runs]
-        ids = [run_id(when) for when in times]
+        ids = [new_execution_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
-        created = triggered_runs(job, ids, times, runs, now, keys, queued)
+        created = triggered_executions(job, ids, times, runs, now, keys, queued)
         executions = [r.execution for r in created]
         # The entry names the runs by the ids chosen above: it is written with them, in
         # the same round trip (no statement waits for the INSERT's answer).
@@ -130,8 +130,10 @@ def trigger(
     queued: bool = False,
     max_unfinished: int | None = None,
 ) -> list[Execution]:
-    """``trigger_runs``' executions, for a caller that leaves the push to the tick."""
-    created = trigger_runs(store, job_id, now, runs, audit, decide, key, queued, max_unfinished)
+    """``trigger_executions``' executions, for a caller that leaves the push to the tick."""
+    created = trigger_executions(
+        store, job_id, now, runs, audit, decide, key, queued, max_unfinished
+    )
     return [r.execution for r in created]
 
 
@@ -144,7 +146,7 @@ def backfill(
     audit: Audit | None = None,
     limit: int = 500,
     max_unfinished: int | None = None,
-) -> tuple[list[NewRun], int]:
+) -> tuple[list[NewExecution], int]:
     """Runs for the occurrences of a job's schedule in ``start <= t < end`` that have
     not run (never recorded, or SKIPPED), once: a repeated backfill finds them
     written. Under any overlap policy but ``allow`` they run one at a time, oldest
@@ -157,7 +159,7 @@ def backfill(
         if max_unfinished is not None:
             # Before the job row, as a trigger takes them (its insert then waits for
             # the row): the other order could deadlock with a trigger.
-            store.triggers.lock_job_runs(conn, jid)
+            store.triggers.lock_job_executions(conn, jid)
         job = store.triggers.job_to_backfill(conn, jid)
         if not job["schedule"]:
             raise ConflictError("the job has no schedule to backfill")
@@ -173,10 +175,10 @@ def backfill(
         if max_unfinished is not None and todo:
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
-        rows = [run_row(job, t, "backfill", now, wait=hold) for t in todo]
+        rows = [execution_row(job, t, "backfill", now, wait=hold) for t in todo]
         written = store.triggers.write_backfill(conn, job, rows)
         change = changes.backfilled([e.id for e in written], start, end)
         store.audit.write(conn, changes.entry(audit, "job", jid, change), now)
-        created = [new_run(e, job["max_concurrency"]) for e in written]
+        created = [new_execution(e, job["max_concurrency"]) for e in written]
     store.partitions.ensure_for([e.scheduled_for for e in written])
     return created, len(times) - len(created)

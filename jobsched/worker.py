@@ -14,7 +14,7 @@ them without writing: a run that finishes within ``RECORD_RUNNING_AFTER_MS`` is
 recorded once, QUEUED -> its final status, with its start, end, worker, attempt and
 history. A run still running past that is recorded RUNNING by the main loop (batched),
 so the API shows it running and the tick's rebuild restores its lease. Every write is
-decided by ``jobsched.domain.recording`` and guarded in PostgreSQL (``jobsched.run_record``):
+decided by ``jobsched.domain.recording`` and guarded in PostgreSQL (``jobsched.execution_record``):
 it lands only if the row is still as this worker last read or wrote it, so a stale worker
 never overwrites a newer lease or result.
 
@@ -48,11 +48,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
+from jobsched.domain.execution_writes import ClaimedExecution
 from jobsched.domain.recording import Finish, Held, Recorded
-from jobsched.domain.run_writes import ClaimedRun
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 from jobsched.errors import DependencyError
 from jobsched.handler_settings import HandlerSettings
@@ -70,9 +70,7 @@ from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.threads import Threads
-from jobsched.worker_prefetch import Prefetch
-from jobsched.worker_process import WorkerProcess
-from jobsched.worker_runs import (
+from jobsched.worker_executions import (
     LINGER_S,
     MAX_ERROR_CHARS,
     STOPPED,
@@ -83,6 +81,8 @@ from jobsched.worker_runs import (
     _by_pool,
     _error_text,
 )
+from jobsched.worker_prefetch import Prefetch
+from jobsched.worker_process import WorkerProcess
 
 log = logging.getLogger("jobsched.worker")
 
@@ -170,7 +170,7 @@ class Worker(WorkerProcess):
             return begun
         self.stats.claimed += len(claims)
         try:
-            rows = self.store.runs.claimed([c.execution_id for c, _ in claims])
+            rows = self.store.attempts.claimed([c.execution_id for c, _ in claims])
         except DependencyError:
             # Give them back now rather than after the visibility timeout.
             for pool, leases in _by_pool((c.execution_id, c.token, p) for c, p in claims).items():
@@ -181,7 +181,7 @@ class Worker(WorkerProcess):
             # Every start recorded before the run begins, as RUNNING (no write-once).
             tokens = {c.execution_id: c.token for c, _ in claims}
             held = [Held(r, tokens[i], self.worker_id, now) for i, r in by_id.items()]
-            started, _ = run_record.record(self.store, held, [], now)
+            started, _ = execution_record.record(self.store, held, [], now)
             by_id = {i: h.row for i, h in started.items()}
         dropped = [(c.execution_id, c.token, p) for c, p in claims if c.execution_id not in by_id]
         for pool, leases in _by_pool(dropped).items():
@@ -283,7 +283,7 @@ class Worker(WorkerProcess):
 
     def _prepare(self, held: Held, deliveries: int) -> Running:
         """A claimed run, not started yet (its deadline is set when it starts)."""
-        execution = ClaimedRun.of(held.row)
+        execution = ClaimedExecution.of(held.row)
         ctx = HandlerContext(
             execution_id=execution.id,
             job_id=execution.job_id,
@@ -467,7 +467,7 @@ class Worker(WorkerProcess):
             finishes.append(finish)
             ends.append((run.held, finish))
         try:
-            started, recorded = run_record.record(
+            started, recorded = execution_record.record(
                 self.store, [r.held for r in long], ends, now, self.retry_policy
             )
             self._started_long(long, started)
@@ -514,7 +514,7 @@ class Worker(WorkerProcess):
         """Runs a user cancelled while they ran here, before anything of them was
         written: the cancel found them QUEUED and closed no attempt, and their end was
         just refused (the row is CANCELLED). Their attempt is added to the history, so
-        the run shows it ran (``store.runs.note_cancelled``); returned as recorded."""
+        the run shows it ran (``store.attempts.note_cancelled``); returned as recorded."""
         ends = [
             (c.running.held, c.error)
             for c in batch
@@ -523,7 +523,7 @@ class Worker(WorkerProcess):
             and not (c.running.held.recorded or c.running.lease_lost or c.running.skipped)
             and c.running.execution.id not in recorded
         ]
-        noted = run_record.note_cancelled(self.store, ends, now)
+        noted = execution_record.note_cancelled(self.store, ends, now)
         return {i: Recorded(ExecutionStatus.CANCELLED) for i in noted}
 
     def _started_long(self, long: list[Running], started: dict[str, Held]) -> None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import time
 from collections import deque
 
-from jobsched.worker_runs import Running
+from jobsched.worker_executions import Running
 
 WINDOW_S = 1.0
 """How long a count of finished runs counts towards ``ahead`` (then one more window)."""

@@ -18,7 +18,7 @@ from jobsched.errors import DependencyError
 from jobsched.notify import Notifier
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import hostname
-from jobsched.worker_runs import STOPPED, _by_pool
+from jobsched.worker_executions import STOPPED, _by_pool
 
 log = logging.getLogger("jobsched.worker")
 

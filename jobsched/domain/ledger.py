@@ -25,7 +25,7 @@ NOT_RECORDED = (
 
 
 @dataclass(frozen=True)
-class RunRow:
+class ExecutionRow:
     """One execution row of an occurrence."""
 
     id: str
@@ -39,13 +39,13 @@ class RunRow:
 def entries(
     expected: Iterable[datetime],
     dst_skipped: Iterable[datetime],
-    rows: Iterable[RunRow],
+    rows: Iterable[ExecutionRow],
     next_run_time: datetime | None,
     now: datetime,
 ) -> list[dict[str, Any]]:
     """One entry per occurrence (expected, dropped by DST, or recorded), oldest first."""
-    scheduled: dict[datetime, RunRow] = {}
-    backfilled: dict[datetime, RunRow] = {}
+    scheduled: dict[datetime, ExecutionRow] = {}
+    backfilled: dict[datetime, ExecutionRow] = {}
     for row in rows:
         (backfilled if row.source == "backfill" else scheduled)[row.scheduled_for] = row
     dropped = set(dst_skipped)
@@ -58,13 +58,13 @@ def entries(
 
 def _entry(
     when: datetime,
-    row: RunRow | None,
-    backfill: RunRow | None,
+    row: ExecutionRow | None,
+    backfill: ExecutionRow | None,
     dst_dropped: bool,
     next_run_time: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    def entry(outcome: str, run: RunRow | None, reason: str | None) -> dict[str, Any]:
+    def entry(outcome: str, run: ExecutionRow | None, reason: str | None) -> dict[str, Any]:
         return {
             "scheduled_for": when.isoformat(),
             "outcome": outcome,

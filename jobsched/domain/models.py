@@ -4,7 +4,7 @@ store reads, what the use cases decide on, and what the API encodes, one class e
 Their fields are the API's fields (the OpenAPI document is generated from these classes,
 ``jobsched/api/openapi.py``), with their documentation. What must never be on the wire
 has a home of its own: what a worker holds of a claimed run is
-``jobsched.domain.run_writes.ClaimedRun`` (read by its own query); what the queue holds
+``jobsched.domain.execution_writes.ClaimedExecution`` (read by its own query); what the queue holds
 of a run is ``QueueItem``; a job's notify secret is read only where a notification is
 signed (``jobsched/notify.py``), and set here only in the answer that created it.
 
@@ -49,7 +49,7 @@ __all__ = [
     "DeadLetter",
     "Execution",
     "Job",
-    "NewRun",
+    "NewExecution",
     "Page",
     "PoolLimits",
     "QueueItem",
@@ -232,7 +232,7 @@ class Execution(Shown):
         return self.start_after or self.scheduled_for  # type: ignore[return-value]
 
 
-class NewRun(NamedTuple):
+class NewExecution(NamedTuple):
     """A run a write made claimable (or wrote for the outbox): the API's view of it, and
     what the queue holds of it (its job's cap is not on the wire)."""
 
@@ -240,10 +240,12 @@ class NewRun(NamedTuple):
     item: QueueItem
 
 
-def new_run(execution: Execution, max_concurrency: int | None) -> NewRun:
+def new_execution(execution: Execution, max_concurrency: int | None) -> NewExecution:
     """``execution`` with its queue item, under its job's ``max_concurrency``."""
     e = execution
-    return NewRun(e, QueueItem(e.id, e.priority, e.pool, e.job_id, max_concurrency, e.handler))
+    return NewExecution(
+        e, QueueItem(e.id, e.priority, e.pool, e.job_id, max_concurrency, e.handler)
+    )
 
 
 def duration_ms(started_at: datetime | None, finished_at: datetime | None) -> int | None:
@@ -259,10 +261,10 @@ def occurrence_key(job_id: str, scheduled_for: datetime) -> str:
     return f"{job_id}:{scheduled_for.isoformat()}"
 
 
-def default_key(source: str, run_id: str, job_id: str, scheduled_for: datetime) -> str:
+def default_key(source: str, execution_id: str, job_id: str, scheduled_for: datetime) -> str:
     """The key of a run written before keys were stored."""
     if source == "trigger":
-        return run_id
+        return execution_id
     return occurrence_key(job_id, scheduled_for)
 
 

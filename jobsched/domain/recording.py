@@ -1,11 +1,11 @@
 """What a worker writes of a run, computed from what it knows of the row.
 
-A worker reads its claimed runs once (``store.runs.claimed``) and from then on knows each
-row as PostgreSQL holds it: as read, or as it wrote it since. So the next state of a
-run is computed here, from values, and ``store.runs.write_runs`` writes many of them in one
-statement (``record_runs``) as a compare-and-set: a row that changed meanwhile (another
-worker recorded the run, a user cancelled it, an earlier result landed) keeps its
-state and the write is dropped.
+A worker reads its claimed runs once (``store.attempts.claimed``) and from then on knows
+each row as PostgreSQL holds it: as read, or as it wrote it since. So the next state of
+a run is computed here, from values, and ``store.attempts.write_executions`` writes many
+of them in one statement (``record_executions``) as a compare-and-set: a row that
+changed meanwhile (another worker recorded the run, a user cancelled it, an earlier
+result landed) keeps its state and the write is dropped.
 
 Two writes exist:
 - ``begin``: the run is recorded RUNNING under the worker's lease token (it outlived
@@ -17,7 +17,7 @@ Two writes exist:
 Pure functions: the retry decision and the alerts come from ``jobsched.domain``.
 
 The values themselves (``Held``, ``Write``, ``Recorded``, ``Finish``) are in
-jobsched/domain/run_writes.py.
+jobsched/domain/execution_writes.py.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import alerts, attempts, retry
+from jobsched.domain.execution_writes import Finish, Held, Recorded, Write
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
-from jobsched.domain.run_writes import Finish, Held, Recorded, Write
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 
 S = ExecutionStatus

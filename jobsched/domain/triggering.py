@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.domain.models import SNAPSHOT, Execution, NewRun, new_run, occurrence_key
-from jobsched.domain.run_ids import run_id
+from jobsched.domain.execution_ids import new_execution_id
+from jobsched.domain.models import SNAPSHOT, Execution, NewExecution, new_execution, occurrence_key
 from jobsched.domain.states import ExecutionStatus
 
 
@@ -22,12 +22,14 @@ def run_time(run: Mapping[str, Any], now: datetime) -> datetime:
     return now + timedelta(milliseconds=run.get("delay_ms", 0))
 
 
-def start_after(run_id: uuid.UUID, scheduled_for: datetime, jitter_ms: int) -> datetime | None:
+def start_after(
+    execution_id: uuid.UUID, scheduled_for: datetime, jitter_ms: int
+) -> datetime | None:
     """When a run may start at the earliest, spread over ``jitter_ms`` by its id: the
     same run always waits the same. None without jitter (at its time)."""
     if not jitter_ms:
         return None
-    return scheduled_for + timedelta(milliseconds=run_id.int % (jitter_ms + 1))
+    return scheduled_for + timedelta(milliseconds=execution_id.int % (jitter_ms + 1))
 
 
 def overridden(job_value: Any, run_value: Any) -> Any:
@@ -60,7 +62,7 @@ def not_yet_run(times: Sequence[datetime], ran: set[datetime]) -> list[datetime]
     return [t for t in times if t not in ran]
 
 
-def run_row(
+def execution_row(
     job: Mapping[str, Any],
     scheduled_for: datetime,
     source: str,
@@ -71,7 +73,7 @@ def run_row(
     """One scheduled or backfilled run of a job, as written: its id (from its time), its
     occurrence key, its start jitter, SKIPPED with ``skip_reason`` or PENDING (held back
     when ``wait``), and the job's snapshot."""
-    eid = run_id(scheduled_for)
+    eid = new_execution_id(scheduled_for)
     return {
         "id": eid,
         "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
@@ -88,7 +90,7 @@ def run_row(
     }
 
 
-def triggered_runs(
+def triggered_executions(
     job: Mapping[str, Any],
     ids: Sequence[uuid.UUID],
     times: Sequence[datetime],
@@ -96,7 +98,7 @@ def triggered_runs(
     now: datetime,
     keys: Sequence[str] | None,
     queued: bool,
-) -> list[NewRun]:
+) -> list[NewExecution]:
     """A trigger's runs as they are written, in the order asked for: every value is the
     job's snapshot, the run's override or a column default, all known before the write
     (``test_handoff.py`` compares them with the stored rows)."""
@@ -105,7 +107,7 @@ def triggered_runs(
     job_id = str(job["id"])
     cap = job["max_concurrency"]
     return [
-        new_run(
+        new_execution(
             Execution(
                 id=sid,
                 job_id=job_id,

@@ -383,8 +383,8 @@ def validate_trigger(
     if values is None:
         raise ValidationError(errors)
     batch = "runs" in body
-    raw_runs = body["runs"] if batch and isinstance(body.get("runs"), list) else [body]
-    for i, run in enumerate(raw_runs):
+    raw_executions = body["runs"] if batch and isinstance(body.get("runs"), list) else [body]
+    for i, run in enumerate(raw_executions):
         if isinstance(run, dict) and "run_at" in run and "delay_ms" in run:
             prefix = f"runs[{i}]." if batch else ""
             errors[prefix + "delay_ms"] = "not allowed together with run_at"

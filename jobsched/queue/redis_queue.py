@@ -312,15 +312,15 @@ class RedisQueue:
 
     @redis_errors
     def unpark_job(
-        self, job_id: str, max_concurrency: int | None, run_ids: Sequence[str] = ()
+        self, job_id: str, max_concurrency: int | None, execution_ids: Sequence[str] = ()
     ) -> int:
-        """A job's max_concurrency changed: ``run_ids`` (its unfinished runs) take the
+        """A job's max_concurrency changed: ``execution_ids`` (its unfinished runs) take the
         new cap wherever the queue holds them, and its parked runs go back to ready, in
         their order (a claim parks again those still over it). Returns how many moved."""
         k = self.keys
         keys = [k.ready, k.parked, k.limits, k.parked_jobs, k.meta, k.inflight]
         keys.append(k.job_running(job_id))
-        return int(self._run("unpark", keys, [job_id, max_concurrency or 0, *run_ids]))
+        return int(self._run("unpark", keys, [job_id, max_concurrency or 0, *execution_ids]))
 
     @redis_errors
     def recheck_parked(self) -> None:

@@ -145,7 +145,7 @@ class Jobs(Repository):
             raise NameTaken(data["name"]) from None
         return row
 
-    def unfinished_run_ids(self, job_id: str) -> list[str]:
+    def unfinished_execution_ids(self, job_id: str) -> list[str]:
         """The ids of a job's unfinished runs (through executions_job_unfinished_idx;
         at most MAX_UNFINISHED_RUNS_PER_JOB of them, plus its scheduled ones)."""
         jid = parse_uuid(job_id, "job")

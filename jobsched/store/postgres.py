@@ -5,14 +5,15 @@ stale worker or a second tick cannot overwrite a newer decision.
 
 ``Store`` is the connection pool (``database.Database``) and composes the repositories,
 one module per aggregate (each with one reason to change): ``store.jobs``,
-``store.schedule``, ``store.triggers``, ``store.outbox``, ``store.runs``,
+``store.schedule``, ``store.triggers``, ``store.outbox``, ``store.attempts``,
 ``store.executions``, ``store.handlers``, ``store.notifications``, ``store.dead_letter``,
 ``store.audit``, ``store.stats``, ``store.retention``, ``store.partitions``.
 """
 
 from __future__ import annotations
 
-from jobsched.domain.run_writes import Finish, Recorded
+from jobsched.domain.execution_writes import Finish, Recorded
+from jobsched.store.attempts import Attempts
 from jobsched.store.audit_log import AuditLog
 from jobsched.store.catalog import PublishedHandlers
 from jobsched.store.database import Database, StoredPage, parse_uuid
@@ -23,7 +24,6 @@ from jobsched.store.notifications import Notifications
 from jobsched.store.outbox import Outbox
 from jobsched.store.partitions import Partitions
 from jobsched.store.retention import Retention
-from jobsched.store.runs import Runs
 from jobsched.store.schedule import Schedule
 from jobsched.store.stats import Stats
 from jobsched.store.triggers import Triggers
@@ -52,7 +52,7 @@ class Store(Database):
         self.schedule = Schedule(self)
         self.triggers = Triggers(self)
         self.outbox = Outbox(self)
-        self.runs = Runs(self)
+        self.attempts = Attempts(self)
         self.executions = Executions(self)
         self.handlers = PublishedHandlers(self)
         self.notifications = Notifications(self)

@@ -1,4 +1,4 @@
-"""The parameters of ``record_runs``: the writes a worker decided
+"""The parameters of ``record_executions``: the writes a worker decided
 (jobsched/domain/recording.py), as one statement's JSON."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from jobsched.domain.run_writes import Write
+from jobsched.domain.execution_writes import Write
 
 
 def _plain(value: Any) -> Any:
@@ -27,7 +27,7 @@ but for ``result``, what a handler returned."""
 
 
 def params(writes: list[Write], now: datetime) -> dict[str, Any]:
-    """The parameters of ``record_runs`` for these writes: the rows, dead-letter
+    """The parameters of ``record_executions`` for these writes: the rows, dead-letter
     entries and notifications as JSON documents."""
     # Rows of a batch share most of their times (``now``, a claim's start), and
     # isoformat is the costliest step of a row: each time object is formatted once.

@@ -15,16 +15,16 @@ from psycopg.types.json import Jsonb
 
 from jobsched.domain.models import Execution
 from jobsched.store.database import describe_error
+from jobsched.store.execution_rows import ExecutionRows
 from jobsched.store.queries import q
-from jobsched.store.run_rows import RunRows
 
 log = logging.getLogger("jobsched.store")
 Conn = psycopg.Connection[dict[str, Any]]
 Plan = tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]
-"""One due job, the execution rows it gets (``triggering.run_row``) and its advance."""
+"""One due job, the execution rows it gets (``triggering.execution_row``) and its advance."""
 
 
-class Schedule(RunRows):
+class Schedule(ExecutionRows):
     @staticmethod
     def due_jobs(
         conn: Conn, horizon: datetime, limit: int, buckets: Sequence[int] | None
@@ -51,7 +51,7 @@ class Schedule(RunRows):
         return conn.execute(q("unfinished_of_jobs"), {"ids": job_ids}).fetchall()
 
     @staticmethod
-    def cancel_runs(conn: Conn, cancels: list[dict[str, Any]]) -> None:
+    def cancel_executions(conn: Conn, cancels: list[dict[str, Any]]) -> None:
         """Write runs CANCELLED: each ``{"id", "attempts", "reason", "now"}``, in one
         pipelined round trip."""
         if cancels:

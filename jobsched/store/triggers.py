@@ -18,9 +18,9 @@ from jobsched.domain.audit_record import AuditRecord
 from jobsched.domain.models import Execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store.database import _found
+from jobsched.store.execution_rows import ExecutionRows, _job_snapshot
 from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
-from jobsched.store.run_rows import RunRows, _job_snapshot
 
 S = ExecutionStatus
 Conn = psycopg.Connection[dict[str, Any]]
@@ -39,14 +39,14 @@ class TriggerReads:
     """The job's unfinished runs, counted up to the limit (None: no limit asked)."""
 
 
-class Triggers(RunRows):
+class Triggers(ExecutionRows):
     def trigger_reads(
         self, conn: Conn, job_id: uuid.UUID, key: str | None, limit: int | None
     ) -> TriggerReads:
         """The job a trigger writes under and its handler's catalog entry; with an
         idempotency ``key``, the key's transaction-scoped advisory lock (requests with
         one key are serialised) and what an earlier request with it created; with a
-        ``limit``, the job's runs lock (``lock_job_runs``) and its unfinished runs
+        ``limit``, the job's runs lock (``lock_job_executions``) and its unfinished runs
         counted up to it. Sent together: in ``pipelined_tx`` one round trip (a repeated
         key adds one for its runs)."""
         target = conn.execute(q("get_job_to_trigger"), {"id": job_id})
@@ -56,7 +56,7 @@ class Triggers(RunRows):
             first = conn.execute(q("get_trigger_key"), {"job_id": job_id, "key": key})
         unfinished = None
         if limit is not None:
-            self.lock_job_runs(conn, job_id)
+            self.lock_job_executions(conn, job_id)
             unfinished = self.unfinished_of_job(conn, job_id, limit)
         job = _found(target.fetchone(), "job", "")
         published = job.pop("published")
@@ -78,10 +78,10 @@ class Triggers(RunRows):
         return None
 
     @staticmethod
-    def lock_job_runs(conn: Conn, job_id: uuid.UUID) -> None:
+    def lock_job_executions(conn: Conn, job_id: uuid.UUID) -> None:
         """Serialise the job's triggers and backfills that count its unfinished runs
         (held to commit)."""
-        conn.execute(q("lock_job_runs"), {"job_id": job_id})
+        conn.execute(q("lock_job_executions"), {"job_id": job_id})
 
     @staticmethod
     def unfinished_of_job(conn: Conn, job_id: uuid.UUID, limit: int) -> int:
@@ -100,7 +100,7 @@ class Triggers(RunRows):
         now: datetime,
         entry: AuditRecord | None,
     ) -> None:
-        """A trigger's runs (``triggering.triggered_runs``, with their ``ids``), its
+        """A trigger's runs (``triggering.triggered_executions``, with their ``ids``), its
         idempotency key and its audit entry as one statement (``insert_triggered``),
         its answer not awaited: the ids are chosen by the caller. The job's payload is
         encoded once; the runs that do not override it share it."""
@@ -145,5 +145,5 @@ class Triggers(RunRows):
         job: dict[str, Any],
         rows: list[dict[str, Any]],
     ) -> list[Execution]:
-        """A backfill's runs (``triggering.run_row``), as written."""
+        """A backfill's runs (``triggering.execution_row``), as written."""
         return self.insert_executions(conn, rows, {job["id"]: job["name"]}) if rows else []

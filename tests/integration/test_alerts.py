@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from msgspec import UNSET
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.domain.recording import Finish
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
@@ -70,10 +70,10 @@ def test_a_late_and_overlong_run_is_recorded_counted_and_sent_signed(
     local.clock.advance(seconds=15)
     (claim,) = local.queue.claim(1, local.clock.now(), 30_000)
     lease = [(claim.execution_id, claim.token)]
-    run_record.start(local.store, lease, "busy-worker", local.clock.now())
+    execution_record.start(local.store, lease, "busy-worker", local.clock.now())
     local.clock.advance(seconds=2)
     done = Finish(claim.execution_id, claim.token, AttemptOutcome.SUCCEEDED)
-    run_record.finish(local.store, [done], local.clock.now(), RetryPolicy(max_deliveries=10))
+    execution_record.finish(local.store, [done], local.clock.now(), RetryPolicy(max_deliveries=10))
     assert local.status(run["id"]) == "SUCCEEDED"
     recorded = local.store.executions.get(run["id"])
     assert [a.kind for a in recorded.alerts] == ["late_start", "overran"]

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from jobsched import handoff
-from jobsched.domain.triggering import run_row
+from jobsched.domain.triggering import execution_row
 from jobsched.errors import ConflictError, DependencyError
 from jobsched.service import JobService
+from jobsched.store.execution_rows import ExecutionRows
 from jobsched.store.queries import q
-from jobsched.store.run_rows import RunRows
 from jobsched.store.triggers import Triggers
 from tests.integration import test_api
 from tests.integration.engine import Engine
@@ -230,12 +230,12 @@ def test_a_backfill_and_a_trigger_of_one_job_at_once_do_not_deadlock(
 
     jid = uuid.UUID(job_id)
     with engine.store.tx() as conn:  # a trigger, between its count and its insert
-        conn.execute(q("lock_job_runs"), {"job_id": jid})
+        conn.execute(q("lock_job_executions"), {"job_id": jid})
         job = conn.execute(q("get_job"), {"id": jid}).fetchone()
         racer = threading.Thread(target=backfill)
         racer.start()
         wait_for(lambda: someone_waits_for_a_lock(database_url) or not racer.is_alive())
-        row = run_row(job, now + timedelta(hours=1), "trigger", now)
-        assert len(RunRows.insert_executions(conn, [row], {jid: "x"})) == 1
+        row = execution_row(job, now + timedelta(hours=1), "trigger", now)
+        assert len(ExecutionRows.insert_executions(conn, [row], {jid: "x"})) == 1
     racer.join()
     assert outcome == [6]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.cli import EXIT_FAILED, EXIT_UNAVAILABLE, main
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import connect
@@ -105,7 +105,7 @@ def test_a_run_past_its_lease_and_dead_letter_growth_are_named(doctor: Any, engi
     stuck = engine.service.trigger_job(engine.create_job(), None)
     # A worker claims the run and freezes: no heartbeat extends its lease...
     (claim,) = engine.queue.claim(1, engine.clock.now(), engine.settings.visibility_timeout_ms)
-    run_record.start(
+    execution_record.start(
         engine.store, [(claim.execution_id, claim.token)], "frozen", engine.clock.now()
     )
     engine.clock.advance(engine.settings.visibility_timeout_ms / 1000 + 20)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.store.queries import q
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
@@ -28,7 +28,9 @@ def test_a_claim_waiting_on_the_outbox_mark_still_starts_the_run(store, engine: 
         # The tick has pushed the run and is marking it QUEUED, not yet committed...
         tick.execute(q("mark_queued"), {"ids": [uuid.UUID(execution.id)], "now": now})
         # ...when a worker that claimed it marks it RUNNING and has to wait for the row.
-        claim = pool.submit(run_record.start, store, [(execution.id, "lease-1")], "worker-1", now)
+        claim = pool.submit(
+            execution_record.start, store, [(execution.id, "lease-1")], "worker-1", now
+        )
         wait_for(lambda: someone_waits_for_a_lock(store.database_url), what="a lock wait")
         tick.commit()
         started = claim.result(timeout=10)

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from handlers import register_builtins
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.domain.recording import Finish
 from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
@@ -141,14 +141,14 @@ def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorde
     engine.scheduler.run_once(engine.clock.now())
     claims = engine.queue.claim(2, engine.clock.now(), engine.settings.visibility_timeout_ms)
     tokens = {c.execution_id: c.token for c in claims}
-    run_record.start(engine.store, list(tokens.items()), "w1", engine.clock.now())
+    execution_record.start(engine.store, list(tokens.items()), "w1", engine.clock.now())
     # Unsanitised output, as a handler bypassing the worker's cleaning could produce.
     finishes = [
         Finish(good.id, tokens[good.id], AttemptOutcome.SUCCEEDED, result={"ok": True}),
         Finish(bad.id, tokens[bad.id], AttemptOutcome.SUCCEEDED, result={"t": "a\x00b"}),
     ]
     policy = RetryPolicy(max_deliveries=engine.settings.max_deliveries)
-    recorded = run_record.finish(engine.store, finishes, engine.clock.now(), policy)
+    recorded = execution_record.finish(engine.store, finishes, engine.clock.now(), policy)
     assert {i: r.status for i, r in recorded.items()} == {good.id: "SUCCEEDED", bad.id: "FAILED"}
     assert engine.store.executions.get(good.id).result == {"ok": True}
     refused = engine.store.executions.get(bad.id)

@@ -11,10 +11,10 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from jobsched.domain.triggering import run_row
+from jobsched.domain.triggering import execution_row
+from jobsched.store.execution_rows import ExecutionRows
 from jobsched.store.migrations import migration_files
 from jobsched.store.queries import q
-from jobsched.store.run_rows import RunRows
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 
@@ -63,7 +63,7 @@ def test_two_writers_racing_on_one_occurrence_leave_one_run(
     engine: Engine, database_url: str, first: str
 ) -> None:
     """The tick's and a backfill's rows go through one write path
-    (``run_row`` + ``insert_executions``); the database decides between them.
+    (``execution_row`` + ``insert_executions``); the database decides between them.
     The first writer's transaction is still open when the second writes: without the
     unique index nothing would stop the second row (the backfill's own check cannot
     see an uncommitted row)."""
@@ -78,12 +78,12 @@ def test_two_writers_racing_on_one_occurrence_leave_one_run(
 
     def write(source: str) -> None:
         with store.tx() as tx:
-            row = run_row(job, occurrence, source, now)
-            written.append(len(RunRows.insert_executions(tx, [row], {job["id"]: "x"})))
+            row = execution_row(job, occurrence, source, now)
+            written.append(len(ExecutionRows.insert_executions(tx, [row], {job["id"]: "x"})))
 
     with store.tx() as tx:
-        row = run_row(job, occurrence, first, now)
-        assert len(RunRows.insert_executions(tx, [row], {job["id"]: "x"})) == 1
+        row = execution_row(job, occurrence, first, now)
+        assert len(ExecutionRows.insert_executions(tx, [row], {job["id"]: "x"})) == 1
         racer = threading.Thread(target=write, args=(second,))
         racer.start()
         wait_for(lambda: _blocked_or_done(database_url, racer), what="the second writer")
@@ -116,12 +116,12 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
         )
         job = conn.execute(q("get_job"), {"id": jid}).fetchone()
         rows = [
-            run_row(job, t1, "schedule", now - timedelta(minutes=5)),
-            run_row(job, t1, "backfill", now),  # ran it again: finished
-            run_row(job, t2, "backfill", now - timedelta(minutes=5)),
-            run_row(job, t2, "schedule", now),  # would run it again: waits
+            execution_row(job, t1, "schedule", now - timedelta(minutes=5)),
+            execution_row(job, t1, "backfill", now),  # ran it again: finished
+            execution_row(job, t2, "backfill", now - timedelta(minutes=5)),
+            execution_row(job, t2, "schedule", now),  # would run it again: waits
         ]
-        RunRows.insert_executions(conn, rows, {jid: "x"})
+        ExecutionRows.insert_executions(conn, rows, {jid: "x"})
         conn.execute(
             "UPDATE executions SET status = 'SUCCEEDED', finished_at = %s WHERE id = ANY(%s)",
             (now, [rows[0]["id"], rows[1]["id"]]),
@@ -143,5 +143,5 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
     assert superseded == {rows[1]["id"], rows[3]["id"]}
     # From now on the index holds: a third run of t1 (a backfill's) is not written.
     with engine.store.tx() as conn:
-        again = run_row(job, t1, "backfill", now)
-        assert RunRows.insert_executions(conn, [again], {jid: "x"}) == []
+        again = execution_row(job, t1, "backfill", now)
+        assert ExecutionRows.insert_executions(conn, [again], {jid: "x"}) == []

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.domain.recording import Finish, Held
 from jobsched.domain.states import AttemptOutcome
 from jobsched.store.queries import q
@@ -28,7 +28,7 @@ def _record(engine: Engine, rows: list[dict[str, Any]]) -> set[str]:
     """Each run recorded SUCCEEDED, written once, as a worker does; the ids written."""
     now = engine.clock.now()
     ends = [(Held(r, "tok", "w1", now - timedelta(seconds=2)), _ok(str(r["id"]))) for r in rows]
-    _, ended = run_record.record(engine.store, [], ends, now)
+    _, ended = execution_record.record(engine.store, [], ends, now)
     return set(ended)
 
 
@@ -117,7 +117,7 @@ def test_a_batch_is_written_into_its_rows_partitions(
     _to_a_day_without_partition(engine)
     _left_in_the_default_partition(engine, monkeypatch)
     later = engine.service.trigger_job(job, {})["id"]  # in the default partition
-    rows = engine.store.runs.claimed([*today, later])
+    rows = engine.store.attempts.claimed([*today, later])
     assert {r["part"] for r in rows} == {
         _partition_of(engine, today[0]),
         "executions_default",
@@ -131,7 +131,7 @@ def test_a_batch_is_written_into_its_rows_partitions(
 def test_a_write_refused_in_its_partition_is_refused_by_the_parent_too(engine: Engine) -> None:
     job = engine.create_job()
     runs = [e["id"] for e in engine.service.trigger_job(job, {"runs": [{}] * 2})["items"]]
-    rows = engine.store.runs.claimed(runs)
+    rows = engine.store.attempts.claimed(runs)
     assert _record(engine, rows[:1]) == {str(rows[0]["id"])}
     # The same claims again: the first row has changed since it was read.
     assert _record(engine, rows) == {str(rows[1]["id"])}
@@ -143,7 +143,7 @@ def test_a_run_whose_row_is_not_where_it_was_read_is_written(engine: Engine) -> 
     job = engine.create_job()
     _to_a_day_with_its_own_partition(engine)
     run = engine.service.trigger_job(job, {})["id"]
-    (row,) = engine.store.runs.claimed([run])
+    (row,) = engine.store.attempts.claimed([run])
     assert row["part"] != "executions_default"
     # As if the day's partition had been dropped and made again since the read.
     assert _record(engine, [{**row, "part": "executions_default"}]) == {run}
@@ -166,7 +166,7 @@ def test_a_run_whose_partition_retention_dropped_since_the_read_is_written(
             ([uuid.UUID(run), uuid.UUID(other)],),
         )
     old_partition = f"executions_p{old_day:%Y%m%d}"
-    rows = engine.store.runs.claimed([run, other])
+    rows = engine.store.attempts.claimed([run, other])
     assert {r["part"] for r in rows} == {old_partition}
     # Retention drops the day; the unfinished runs are kept in the default partition.
     engine.store.retention.delete_executions_older_than(engine.clock.now() - timedelta(days=30))

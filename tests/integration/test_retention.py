@@ -155,7 +155,7 @@ def test_retention_gives_way_to_the_hot_path_instead_of_queueing_it(engine: Engi
                 what="retention asking for its lock",
             )
             # A worker's statement on executions, while the reader still holds it.
-            claim = pool.submit(store.runs.claimed, [waiting])
+            claim = pool.submit(store.attempts.claimed, [waiting])
             (row,) = claim.result(timeout=8)  # less than the lock wait retention used to allow
             assert str(row["id"]) == waiting
         finally:

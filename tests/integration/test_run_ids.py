@@ -1,5 +1,5 @@
 """The claimed read finds a run in its own partition from its id, and still finds runs
-whose id carries no time, or the wrong one (jobsched/domain/run_ids.py)."""
+whose id carries no time, or the wrong one (jobsched/domain/execution_ids.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from psycopg.types.json import Jsonb
 
-from jobsched.domain.run_ids import scheduled_ms
+from jobsched.domain.execution_ids import scheduled_ms
 from jobsched.store.queries import q
 from tests.integration.engine import Engine
 from tests.integration.test_partition_writes import _to_a_day_with_its_own_partition
@@ -53,7 +53,7 @@ def test_the_claimed_read_looks_in_each_runs_own_partition_only(engine: Engine) 
     later = engine.service.trigger_job(job, {"delay_ms": 2 * 86_400_000})["id"]
     with engine.store.tx() as conn:  # the later run's day has its partition too
         conn.execute(q("ensure_execution_partitions"), {"now": engine.clock.now(), "days": 3})
-    assert {r["id"] for r in engine.store.runs.claimed([*today, later])} == {*today, later}
+    assert {r["id"] for r in engine.store.attempts.claimed([*today, later])} == {*today, later}
     parts = _partitions_read(engine, [*today, later])
     with engine.store.tx() as conn:
         total = conn.execute(
@@ -80,7 +80,7 @@ def test_runs_whose_id_carries_no_time_or_another_are_still_claimed(engine: Engi
             "UPDATE executions SET scheduled_for = scheduled_for + %s WHERE id = %s",
             (timedelta(milliseconds=7), uuid.UUID(second)),
         )
-    rows = engine.store.runs.claimed([first, second, legacy])
+    rows = engine.store.attempts.claimed([first, second, legacy])
     assert {r["id"] for r in rows} == {first, second, legacy}
     # Finished runs are left out whichever way they are found.
     with engine.store.tx() as conn:
@@ -88,4 +88,4 @@ def test_runs_whose_id_carries_no_time_or_another_are_still_claimed(engine: Engi
             "UPDATE executions SET status = 'CANCELLED', finished_at = now() WHERE id = ANY(%s)",
             ([uuid.UUID(second), uuid.UUID(legacy)],),
         )
-    assert [r["id"] for r in engine.store.runs.claimed([first, second, legacy])] == [first]
+    assert [r["id"] for r in engine.store.attempts.claimed([first, second, legacy])] == [first]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.clock import to_ms
 from jobsched.domain.recording import Finish
 from jobsched.domain.states import AttemptOutcome
@@ -35,7 +35,7 @@ def _start(engine: Engine, execution_id: str) -> tuple[str, str]:
     """Claim and start one run, as a worker would, and keep it running (a slow run)."""
     (claim,) = engine.queue.claim(1, engine.clock.now(), 30_000, owner="slow")
     assert claim.execution_id == execution_id
-    run_record.start(
+    execution_record.start(
         engine.store, [(claim.execution_id, claim.token)], "slow-worker", engine.clock.now()
     )
     return claim.execution_id, claim.token
@@ -106,7 +106,7 @@ def test_overlap_buffer_one_holds_one_run_until_the_slow_one_finishes(engine: En
     third = _runs(engine, job_id)[2]
     assert third.status == "SKIPPED" and "already waiting" in third.error
     # The slow run ends: the held one is released and queued on the next pass.
-    run_record.finish(
+    execution_record.finish(
         engine.store, [Finish(eid, token, AttemptOutcome.SUCCEEDED)], engine.clock.now(), None
     )
     report = engine.scheduler.run_once(engine.clock.now())

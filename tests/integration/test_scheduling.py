@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from jobsched import run_record
+from jobsched import execution_record
 from jobsched.domain import due, retry
 from jobsched.domain.states import AttemptOutcome
 from jobsched.scheduler import Scheduler
@@ -275,13 +275,15 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
     (execution,) = trigger(engine.store, job_id, engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())
     worker = engine.worker()
-    real_record = engine.store.runs.write_runs
+    real_record = engine.store.attempts.write_executions
 
     def down(*args, **kwargs):
         raise DependencyError("PostgreSQL unavailable: injected")
 
     worker.run_once(engine.clock.now())
-    monkeypatch.setattr(engine.store.runs, "write_runs", down)  # results cannot be written
+    monkeypatch.setattr(
+        engine.store.attempts, "write_executions", down
+    )  # results cannot be written
     wait_for(lambda: worker.completed, what="the handler to finish")
     assert worker.flush(engine.clock.now()) == 0  # kept in memory, not dropped
     # The outage outlasts the visibility timeout; heartbeats keep the lease alive.
@@ -289,7 +291,7 @@ def test_results_wait_out_a_postgres_outage_without_losing_their_lease(
         engine.clock.advance(seconds=engine.settings.visibility_timeout_ms / 1000 - 1)
         worker.heartbeat(engine.clock.now())
         assert engine.queue.requeue_expired(engine.clock.now()) == []
-    monkeypatch.setattr(engine.store.runs, "write_runs", real_record)
+    monkeypatch.setattr(engine.store.attempts, "write_executions", real_record)
     assert worker.flush(engine.clock.now()) == 1
     final = engine.store.executions.get(execution.id)
     assert final.status == "SUCCEEDED"
@@ -308,7 +310,9 @@ def test_an_execution_that_keeps_killing_its_workers_is_dead_lettered_as_poison(
     engine.scheduler.run_once(clock.now())
     for n in range(2):  # two workers claim it and die without a word
         (claim,) = queue.claim(1, clock.now(), settings.visibility_timeout_ms)
-        run_record.start(store, [(claim.execution_id, claim.token)], f"doomed-{n}", clock.now())
+        execution_record.start(
+            store, [(claim.execution_id, claim.token)], f"doomed-{n}", clock.now()
+        )
         clock.advance(seconds=settings.visibility_timeout_ms / 1000 + 1)
         assert engine.scheduler.run_once(clock.now()).expired == [execution.id]
     engine.run_until(lambda: engine.status(execution.id) == "FAILED")

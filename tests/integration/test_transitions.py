@@ -31,7 +31,7 @@ def _many(id_: uuid.UUID, now: Any) -> dict[str, Any]:
 
 
 def _record(status: E) -> Callable[[uuid.UUID, Any], dict[str, Any]]:
-    """record_runs writing one row (as inserted by _row_in: attempt 0, token t1)."""
+    """record_executions writing one row (as inserted by _row_in: attempt 0, token t1)."""
 
     def params(id_: uuid.UUID, now: Any) -> dict[str, Any]:
         at = now.isoformat()
@@ -64,7 +64,7 @@ STATEMENTS: list[tuple[str, E, Callable[[uuid.UUID, Any], dict[str, Any]]]] = [
     ("mark_queued", E.QUEUED, _many),
     ("mark_promoted", E.QUEUED, _many),
     *[
-        ("record_runs", s, _record(s))
+        ("record_executions", s, _record(s))
         for s in (E.RUNNING, E.SUCCEEDED, E.RETRYING, E.FAILED, E.CANCELLED, E.QUEUED)
     ],
     (
@@ -141,5 +141,5 @@ def test_the_database_refuses_a_cancelled_run_going_straight_back_to_queued(stor
     """The table in the old code said FAILED/CANCELLED -> QUEUED; a retry writes PENDING."""
     eid = _row_in(store, engine, E.CANCELLED)
     with store.tx() as conn:
-        conn.execute(q("record_runs"), _record(E.QUEUED)(eid, engine.clock.now()))
+        conn.execute(q("record_executions"), _record(E.QUEUED)(eid, engine.clock.now()))
     assert _status(store, eid) == "CANCELLED"

@@ -96,7 +96,7 @@ def test_a_long_run_is_seen_running_while_it_runs(engine: Engine) -> None:
     wait_for(recorded, timeout=10)
     e = engine.store.executions.get(eid)
     assert e.worker_id == "w1" and e.started_at is not None and e.attempt == 1
-    (row,) = engine.store.runs.lock_running([eid])
+    (row,) = engine.store.attempts.lock_running([eid])
     assert row["lease_token"] == w.running[eid].token  # the tick's rebuild restores this lease
     assert [a.outcome for a in e.attempts] == [None]  # open
     w.shutdown(grace_s=0)  # handed back, recorded as such

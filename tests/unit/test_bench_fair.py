@@ -14,6 +14,8 @@ import pytest
 
 from bench import drain, fair, floor, report, report_fair, start_lag
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def run(rate: float | None, complete: bool = True, **more: Any) -> dict[str, Any]:
     return {
@@ -217,6 +219,18 @@ def test_the_drain_chart_has_one_bar_per_system_with_a_complete_run() -> None:
     assert "Job Scheduler" in svg and "Celery" in svg
 
 
-def test_a_local_api_result_renders_even_without_its_own_section() -> None:
+def test_a_local_api_result_renders_even_without_its_own_section(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bench.local_api
+
+    monkeypatch.delattr(bench.local_api, "section")
     lines = report_fair.local_api_section({"keep_alive_p50_ms": 1.5, "nested": {"x": 1}})
     assert "| keep_alive_p50_ms | 1.5 |" in lines
+
+
+def test_the_local_api_section_shows_keep_alive_against_fresh_and_the_memory_growth() -> None:
+    results = json.loads((ROOT / "bench" / "results" / "local_api.json").read_text())
+    text = "\n".join(report_fair.local_api_section(results))
+    assert "| api keep-alive |" in text and "| api fresh |" in text
+    assert "% from the first" in text

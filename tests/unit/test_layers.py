@@ -136,8 +136,8 @@ def test_the_store_imports_no_use_case() -> None:
 STORE_MAY_IMPORT = {
     "jobsched.domain.models": "the stored nouns (Job, Execution, ApiKey, MinuteRow, ...)",
     "jobsched.domain.states": "the status enums and the transition table the SQL checks",
-    "jobsched.domain.run_writes": "what a worker decided, as values the store writes",
-    "jobsched.domain.run_ids": "a run id's format (its time part names the partition)",
+    "jobsched.domain.execution_writes": "what a worker decided, as values the store writes",
+    "jobsched.domain.execution_ids": "a run id's format (its time part names the partition)",
     "jobsched.domain.audit_record": "an audit entry as a use case decided it, written in "
     "the change's transaction",
 }

@@ -5,16 +5,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from jobsched.domain import ledger
-from jobsched.domain.ledger import RunRow
+from jobsched.domain.ledger import ExecutionRow
 
 T0 = datetime(2026, 3, 8, tzinfo=UTC)
 NOW = T0 + timedelta(hours=1)
 
 
-def row(minutes: int, status: str = "SUCCEEDED", source: str = "schedule", **kw) -> RunRow:
+def row(minutes: int, status: str = "SUCCEEDED", source: str = "schedule", **kw) -> ExecutionRow:
     when = T0 + timedelta(minutes=minutes)
     values = {"error": None, "created_at": when, **kw}
-    return RunRow(
+    return ExecutionRow(
         f"e{minutes}{source}", when, source, status, values["error"], values["created_at"]
     )
 
@@ -38,7 +38,7 @@ def row(minutes: int, status: str = "SUCCEEDED", source: str = "schedule", **kw)
     ],
 )
 def test_what_became_of_an_occurrence(
-    rows: list[RunRow], dst: list[datetime], outcome: str, reason: str | None
+    rows: list[ExecutionRow], dst: list[datetime], outcome: str, reason: str | None
 ) -> None:
     (entry,) = ledger.entries([T0] if not dst else [], dst, rows, T0 + timedelta(hours=2), NOW)
     assert (entry["outcome"], entry["reason"]) == (outcome, reason)

@@ -1,4 +1,4 @@
-"""The rows of record_runs as the worker encodes them: every time as ISO text with its
+"""The rows of record_executions as the worker encodes them: every time as ISO text with its
 own offset, ids as text, results as handlers returned them (cleaned)."""
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ def test_run_time(run: dict[str, Any], expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
-    ("run_id", "jitter_ms", "expected"),
+    ("execution_id", "jitter_ms", "expected"),
     [
         (uuid.UUID(int=7), 0, None),  # no jitter: at its time
         (uuid.UUID(int=7), 10, NOW + timedelta(milliseconds=7)),
@@ -37,8 +37,8 @@ def test_run_time(run: dict[str, Any], expected: datetime) -> None:
         (uuid.UUID(int=10), 10, NOW + timedelta(milliseconds=10)),  # at most the jitter
     ],
 )
-def test_start_after(run_id: uuid.UUID, jitter_ms: int, expected: datetime | None) -> None:
-    assert triggering.start_after(run_id, NOW, jitter_ms) == expected
+def test_start_after(execution_id: uuid.UUID, jitter_ms: int, expected: datetime | None) -> None:
+    assert triggering.start_after(execution_id, NOW, jitter_ms) == expected
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_run_row(
     jittered: bool,
 ) -> None:
     at = NOW - timedelta(minutes=5)
-    row = triggering.run_row({**JOB, **over}, at, "schedule", NOW, skip, wait=wait)
+    row = triggering.execution_row({**JOB, **over}, at, "schedule", NOW, skip, wait=wait)
     assert (row["status"], row["on_hold"], row["finished_at"], row["error"]) == (
         status,
         on_hold,
@@ -154,7 +154,7 @@ def test_triggered_runs(
     run: dict[str, Any], queued: bool, priority: int, payload: Any, status: str
 ) -> None:
     ids = [uuid.UUID(int=9)]
-    ((e, item),) = triggering.triggered_runs(JOB, ids, [NOW], [run], NOW, ["k"], queued)
+    ((e, item),) = triggering.triggered_executions(JOB, ids, [NOW], [run], NOW, ["k"], queued)
     assert item == (e.id, priority, e.pool, e.job_id, JOB["max_concurrency"], e.handler)
     assert (e.priority, e.payload, e.status, e.source) == (priority, payload, status, "trigger")
     assert e.idempotency_key == "k" and e.id == str(ids[0])

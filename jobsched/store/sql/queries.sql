@@ -4,7 +4,7 @@
 -- Every statement that sets an execution's status is guarded by
 -- "(status, <new status>) IN :transitions": the loader expands :transitions into the
 -- allowed pairs of jobsched/domain/states.py, so the database refuses what it refuses.
--- (record_runs, whose new status differs per row, uses the same pairs as text:
+-- (record_executions, whose new status differs per row, uses the same pairs as text:
 -- "(status || '>' || <new status>) = ANY(:transition_names)".)
 
 -- name: insert_job
@@ -186,7 +186,7 @@ SELECT 1;
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
 SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
 
--- name: lock_job_runs
+-- name: lock_job_executions
 -- Triggers and backfills of one job check its unfinished runs against
 -- MAX_UNFINISHED_RUNS_PER_JOB one at a time (held to commit): two cannot both pass the
 -- check with room for only one. An advisory lock, not the job row: the tick's due-scan
@@ -234,20 +234,20 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- The claimed runs a worker may start (a run finished, cancelled or deleted meanwhile
 -- is left out: the worker acks it away), with the job's alert settings
 -- (jobsched/domain/alerts.py), in one round trip and without locking: what the worker
--- later writes is guarded by record_runs (the row must still be as read here).
+-- later writes is guarded by record_executions (the row must still be as read here).
 -- Only the columns the worker and its writes use (jobsched/worker.py,
 -- jobsched/store/recording.py), read once per run on the hot path: not result nor
--- alerts (record_runs replaces the one and appends to the other in SQL), nor the last
+-- alerts (record_executions replaces the one and appends to the other in SQL), nor the last
 -- attempt's worker and times (the write replaces them), nor the row's own timestamps;
 -- and the ids as text (what the worker and the JSON it writes use: a uuid would be
 -- made in Python only to be printed again).
--- part: the partition holding the row, which record_runs is aimed at (a row never
+-- part: the partition holding the row, which record_executions is aimed at (a row never
 -- changes partition: scheduled_for, the partition key, is never updated).
 -- %(runs)s: [{"id", "ms"}], ms the scheduled_for a run's id carries (epoch ms, floored;
--- jobsched/domain/run_ids.py) or null: a row is then looked up by its whole primary key,
+-- jobsched/domain/execution_ids.py) or null: a row is then looked up by its whole primary key,
 -- (id, scheduled_for within that millisecond), in its own partition, where by id alone
 -- it would be probed for in every partition, one per day kept (RETENTION_DAYS).
--- The status is checked as text, as record_runs does: compared as a column, it lets
+-- The status is checked as text, as record_executions does: compared as a column, it lets
 -- the planner read the rows through the unfinished-status index, i.e. every unfinished
 -- run of a partition, whenever its statistics lag behind a growing backlog.
 SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.scheduled_for,
@@ -280,10 +280,10 @@ FOR UPDATE OF e;
 -- name: note_cancelled_attempts
 -- The attempt of a short run a user cancelled while a worker ran it, before anything of
 -- the run was written (jobsched/worker.py, written once): cancel_execution found it
--- QUEUED, with no attempt open to close, and record_runs refused the worker's end (the
+-- QUEUED, with no attempt open to close, and record_executions refused the worker's end (the
 -- row is CANCELLED). The attempt is added to the history, so the run shows who ran it
 -- and when it stopped; the status, finished_at and the counters stay as the cancel left
--- them (no status changes). Guarded as record_runs is: only while the row is still
+-- them (no status changes). Guarded as record_executions is: only while the row is still
 -- CANCELLED at the attempt number and lease token the worker read (a retry since
 -- changes the token and the status). %(rows)s: [{id, scheduled_for, expect_attempt,
 -- expect_token, attempt (the entry), worker_id}].
@@ -301,7 +301,7 @@ WHERE e.id = v.id AND e.scheduled_for = v.scheduled_for AND e.status = 'CANCELLE
   AND e.attempt = v.expect_attempt AND e.lease_token IS NOT DISTINCT FROM v.expect_token
 RETURNING e.id::text AS id;
 
--- name: record_runs
+-- name: record_executions
 -- What workers write of their runs, many in one statement (the rows come as one JSON
 -- document: encoding it is far cheaper for the worker than one array per column): a
 -- run recorded RUNNING (it
@@ -372,7 +372,7 @@ RETURNING id;
 -- Manual retry or redrive: back to PENDING with a fresh retry budget. The lease token
 -- becomes a new marker, not NULL: a worker still running a claim of the run's earlier
 -- life that was never recorded (a short run, written once) expects the token it read,
--- and its late result must not land on the retried run (record_runs compares it).
+-- and its late result must not land on the retried run (record_executions compares it).
 UPDATE executions
 SET status = 'PENDING', attempt_base = attempt, finished_at = NULL, next_attempt_at = NULL,
     error = NULL, result = NULL, lease_token = 'requeued:' || gen_random_uuid(),

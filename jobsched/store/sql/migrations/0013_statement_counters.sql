@@ -1,4 +1,4 @@
--- Less server CPU per run on the worker's write path (record_runs): counters kept per
+-- Less server CPU per run on the worker's write path (record_executions): counters kept per
 -- statement, not per row, and for statements aimed at one partition as well as at the
 -- parent; the batch's rows looked up by key whatever a partition's size.
 --
@@ -16,7 +16,7 @@
 --    the same counting triggers as the parent, for INSERT, UPDATE and DELETE: whichever
 --    table a statement names, its rows are counted exactly once.
 --    ensure_execution_partitions gives new partitions their triggers.
--- 3. jsonb_batch: record_runs joins its batch to executions by key; read through
+-- 3. jsonb_batch: record_executions joins its batch to executions by key; read through
 --    jsonb_to_recordset, the batch is 100 rows to the planner, which then prefers
 --    reading a whole partition of up to ~20,000 rows and hashing it (milliseconds per
 --    statement; the parent's never-analyzed empty partitions tip it further) to ~100

@@ -45,7 +45,7 @@ CREATE TABLE run_minutes (
 
 -- 0013's statement trigger function (every partition's trigger calls it), now writing
 -- each statement's finished runs to both the all-time histogram and the minutes, and
--- the alerts its rows gained (record_runs only ever appends to alerts) to theirs.
+-- the alerts its rows gained (record_executions only ever appends to alerts) to theirs.
 CREATE OR REPLACE FUNCTION executions_durations_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH raised AS (

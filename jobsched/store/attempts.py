@@ -14,38 +14,40 @@ from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 from psycopg.types.string import TextLoader
 
-from jobsched.domain.run_ids import scheduled_ms
-from jobsched.domain.run_writes import Write
+from jobsched.domain.execution_ids import scheduled_ms
+from jobsched.domain.execution_writes import Write
 from jobsched.store.database import Repository
 from jobsched.store.queries import q
 from jobsched.store.recording import params
 
 
 @lru_cache(maxsize=64)  # a few partitions are written at a time; one more every day
-def _record_runs_into(table: str) -> str:
-    """``record_runs`` aimed at ``table``: the parent ``executions`` or one of its
+def _record_executions_into(table: str) -> str:
+    """``record_executions`` aimed at ``table``: the parent ``executions`` or one of its
     partitions, as ``tableoid::regclass::text`` names it (PostgreSQL quotes that name,
     so it is a valid table reference as it stands)."""
-    query = q("record_runs")
+    query = q("record_executions")
     if table == "executions":
         return query
     target = "UPDATE executions e"
     if query.count(target) != 1:
-        raise RuntimeError(f"record_runs must contain {target!r} once")
+        raise RuntimeError(f"record_executions must contain {target!r} once")
     return query.replace(target, f"UPDATE {table} e")
 
 
-def _record_runs(
+def _record_executions(
     conn: psycopg.Connection[dict[str, Any]], *groups: tuple[str, list[Write]], now: datetime
 ) -> set[str]:
-    """One ``record_runs`` per (table, writes) group; the ids written."""
+    """One ``record_executions`` per (table, writes) group; the ids written."""
     landed: set[str] = set()
     cur = conn.cursor(row_factory=tuple_row)
     # The ids come back as text, as the writes hold them: no uuid made per row only to
     # be turned back into text (a worker's batch is up to its capacity).
     cur.adapters.register_loader("uuid", TextLoader)
     for table, writes in groups:
-        landed.update(r[0] for r in cur.execute(_record_runs_into(table), params(writes, now)))
+        landed.update(
+            r[0] for r in cur.execute(_record_executions_into(table), params(writes, now))
+        )
     return landed
 
 
@@ -58,7 +60,7 @@ data itself. Connection failures never get here: ``Store.tx`` turns them into
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
-class Runs(Repository):
+class Attempts(Repository):
     def claimed(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The rows of claimed runs that may start, read in one statement, unlocked
         (what follows is written by ``record``, guarded). A run finished, cancelled or
@@ -80,8 +82,8 @@ class Runs(Repository):
         with self.statement() as conn:
             return conn.execute(q("claimed_executions"), {"runs": Jsonb(runs)}).fetchall()
 
-    def write_runs(self, writes: Sequence[Write], now: datetime) -> list[Write]:
-        """``record_runs``, aimed at the partition each row was read from (its ``part``),
+    def write_executions(self, writes: Sequence[Write], now: datetime) -> list[Write]:
+        """``record_executions``, aimed at the partition each row was read from (its ``part``),
         in one transaction; the writes that landed.
 
         A statement on the parent opens and locks every partition and its indexes, so
@@ -101,15 +103,15 @@ class Runs(Repository):
             if list(by_table) != ["executions"]:
                 try:
                     if len(by_table) == 1:
-                        landed = _record_runs(conn, *by_table.items(), now=now)
+                        landed = _record_executions(conn, *by_table.items(), now=now)
                     else:
                         with conn.transaction():
-                            landed = _record_runs(conn, *by_table.items(), now=now)
+                            landed = _record_executions(conn, *by_table.items(), now=now)
                 except psycopg.errors.UndefinedTable:
                     landed = set()  # nothing written: all go through the parent
             missed = [w for w in writes if w.held.id not in landed]
             if missed:
-                landed |= _record_runs(conn, ("executions", missed), now=now)
+                landed |= _record_executions(conn, ("executions", missed), now=now)
         return [w for w in writes if w.held.id in landed]
 
     def note_cancelled(self, rows: list[dict[str, Any]], now: datetime) -> set[str]:

@@ -25,7 +25,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
 
-def run_id(scheduled_for: datetime) -> uuid.UUID:
+def new_execution_id(scheduled_for: datetime) -> uuid.UUID:
     """A new run's id, carrying its ``scheduled_for`` to the millisecond (floored)."""
     # Integer arithmetic: a float timestamp times 1000 can land a hair below the
     # millisecond, and the id would then point just before its row.

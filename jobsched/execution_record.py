@@ -1,7 +1,7 @@
 """The worker's use case of recording runs: it decides each write from what it holds
 of the row (jobsched/domain/recording.py: ``begin``, an attempt's end with the retry
 or dead-letter decision), and the store writes them, guarded, in one statement
-(``store.runs.write_runs``). A result PostgreSQL refuses for its data is decided again, as
+(``store.attempts.write_executions``). A result PostgreSQL refuses for its data is decided again, as
 a failure saying why."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from jobsched.domain.execution_writes import ClaimedExecution
 from jobsched.domain.recording import (
     Finish,
     Held,
@@ -20,11 +21,10 @@ from jobsched.domain.recording import (
     refused_result,
 )
 from jobsched.domain.retry import RetryPolicy
-from jobsched.domain.run_writes import ClaimedRun
 from jobsched.domain.states import AttemptOutcome
 from jobsched.store import Store
+from jobsched.store.attempts import REFUSED_FOR_DATA
 from jobsched.store.database import first_line
-from jobsched.store.runs import REFUSED_FOR_DATA
 
 log = logging.getLogger("jobsched.store")
 
@@ -46,7 +46,7 @@ def record(
     policy: RetryPolicy | None = None,
 ) -> tuple[dict[str, Held], dict[str, Recorded]]:
     """Record runs RUNNING (``starts``) and attempts' ends, all in one statement
-    (``record_runs``); returns the runs recorded RUNNING, as now held, and what was
+    (``record_executions``); returns the runs recorded RUNNING, as now held, and what was
     written for each end that still held its row. A write whose row changed since
     the holder read or wrote it (another worker's lease, a cancel, an earlier
     result) is dropped: neither returned nor written.
@@ -59,17 +59,17 @@ def record(
     writes = [begin(h, now) for h in starts]
     writes += [end_of(h, f, now, policy) for h, f in ends]
     try:
-        written = store.runs.write_runs(writes, now)
+        written = store.attempts.write_executions(writes, now)
     except REFUSED_FOR_DATA:
         written = []
         for w, finish in zip(writes, [None] * len(starts) + [f for _, f in ends], strict=True):
             try:
-                written += store.runs.write_runs([w], now)
+                written += store.attempts.write_executions([w], now)
             except REFUSED_FOR_DATA as exc:
                 if finish is None:
                     raise
                 again = end_of(w.held, _refused(finish, exc), now, policy)
-                written += store.runs.write_runs([again], now)
+                written += store.attempts.write_executions([again], now)
     started = {w.held.id: w.after() for w in written if w.recorded is None}
     ended = {w.held.id: w.recorded for w in written if w.recorded is not None}
     return started, ended
@@ -92,22 +92,22 @@ def note_cancelled(
         }
         for held, error in ends
     ]
-    return store.runs.note_cancelled(rows, now)
+    return store.attempts.note_cancelled(rows, now)
 
 
 def start(
     store: Store, claims: Sequence[tuple[str, str]], worker_id: str, now: datetime
-) -> list[ClaimedRun]:
+) -> list[ClaimedExecution]:
     """Records claimed executions RUNNING under their lease tokens, as a worker does
     for a run that outlives RECORD_RUNNING_AFTER_MS (tests and tools start runs
     this way). A still-open attempt (its worker vanished and the lease lapsed) is
     closed as LOST. Claims whose execution is already finished, cancelled or
     deleted are left out. The runs returned are as a worker holds them."""
     tokens = dict(claims)
-    rows = store.runs.claimed(list(tokens))
+    rows = store.attempts.claimed(list(tokens))
     held = [Held(r, tokens[str(r["id"])], worker_id, now) for r in rows]
     started, _ = record(store, held, [], now)
-    return [ClaimedRun.of(h.row) for h in started.values()]
+    return [ClaimedExecution.of(h.row) for h in started.values()]
 
 
 def finish(
@@ -116,7 +116,7 @@ def finish(
     """Records the results of attempts recorded RUNNING (by ``start``), for the ids
     that still hold their lease (results from stale leases are ignored)."""
     tokens = {f.execution_id: f.token for f in finishes}
-    rows = store.runs.lock_running(list(tokens))
+    rows = store.attempts.lock_running(list(tokens))
     held = {
         str(r["id"]): Held(r, r["lease_token"], r["worker_id"], r["started_at"], True)
         for r in rows

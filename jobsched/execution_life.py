@@ -10,7 +10,7 @@ from datetime import datetime
 from jobsched.domain import attempts
 from jobsched.domain import audit as changes
 from jobsched.domain.audit import Audit
-from jobsched.domain.models import Execution, NewRun, new_run
+from jobsched.domain.models import Execution, NewExecution, new_execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus, allowed
 from jobsched.errors import ConflictError
 from jobsched.store import Store
@@ -31,7 +31,9 @@ def cancel(store: Store, execution_id: str, now: datetime, audit: Audit | None =
     return store.executions.get(execution_id)
 
 
-def requeue(store: Store, execution_id: str, now: datetime, audit: Audit | None = None) -> NewRun:
+def requeue(
+    store: Store, execution_id: str, now: datetime, audit: Audit | None = None
+) -> NewExecution:
     """Manual retry of a FAILED or CANCELLED execution: back to PENDING, DLQ entry gone;
     the run as read back, with its queue item for the caller to push."""
     eid = parse_uuid(execution_id, "execution")
@@ -44,7 +46,7 @@ def requeue(store: Store, execution_id: str, now: datetime, audit: Audit | None 
         dead_letter_id = store.executions.write_requeue(conn, row, now)
         change = changes.requeued(row["status"], ExecutionStatus.PENDING.value, dead_letter_id)
         store.audit.write(conn, changes.entry(audit, "execution", eid, change), now)
-    return new_run(store.executions.get(execution_id), row["max_concurrency"])
+    return new_execution(store.executions.get(execution_id), row["max_concurrency"])
 
 
 def drop_dead_letter(

@@ -1,4 +1,4 @@
-"""The values of recording runs: a run a worker holds, one write of ``record_runs``, what
+"""The values of recording runs: a run a worker holds, one write of ``record_executions``, what
 an attempt's end wrote, and an attempt's result as a worker reports it. What to write is
 decided by jobsched/domain/recording.py; the store writes these as given."""
 
@@ -12,7 +12,7 @@ from jobsched.domain import alerts
 from jobsched.domain.models import default_key
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
 
-__all__ = ["ROW_COLUMNS", "ClaimedRun", "Finish", "Held", "Recorded", "Write"]
+__all__ = ["ROW_COLUMNS", "ClaimedExecution", "Finish", "Held", "Recorded", "Write"]
 
 S = ExecutionStatus
 
@@ -44,7 +44,7 @@ class Held:
 
 
 @dataclass(frozen=True)
-class ClaimedRun:
+class ClaimedExecution:
     """What a worker runs of a claimed run, from its ``claimed_executions`` row: the
     values a handler's context needs, not the API's ``Execution`` (whose fields the
     worker never reads, and which carries no lease)."""
@@ -59,7 +59,7 @@ class ClaimedRun:
     idempotency_key: str
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> ClaimedRun:
+    def of(cls, row: dict[str, Any]) -> ClaimedExecution:
         eid, job_id = str(row["id"]), str(row["job_id"])
         return cls(
             id=eid,
@@ -76,7 +76,7 @@ class ClaimedRun:
 
 @dataclass
 class Write:
-    """One row of ``record_runs``: the run's new values, guarded by what is expected."""
+    """One row of ``record_executions``: the run's new values, guarded by what is expected."""
 
     held: Held
     values: dict[str, Any]

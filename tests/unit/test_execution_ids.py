@@ -1,16 +1,16 @@
-"""Execution ids that carry their run's scheduled_for (jobsched/domain/run_ids.py)."""
+"""Execution ids that carry their run's scheduled_for (jobsched/domain/execution_ids.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
-from jobsched.domain.run_ids import run_id, scheduled_ms
+from jobsched.domain.execution_ids import new_execution_id, scheduled_ms
 
 
 def test_a_run_id_is_a_version_7_uuid_carrying_its_time_to_the_millisecond() -> None:
     when = datetime(2026, 12, 2, 1, 2, 3, 456_789, tzinfo=UTC)
-    rid = run_id(when)
+    rid = new_execution_id(when)
     assert rid.version == 7
     assert rid.variant == uuid.RFC_4122
     assert scheduled_ms(str(rid)) == 1_796_173_323_456  # floored, never rounded up
@@ -18,7 +18,7 @@ def test_a_run_id_is_a_version_7_uuid_carrying_its_time_to_the_millisecond() -> 
 
 def test_ids_of_one_instant_differ() -> None:
     when = datetime(2026, 12, 2, tzinfo=UTC)
-    ids = {run_id(when) for _ in range(1000)}
+    ids = {new_execution_id(when) for _ in range(1000)}
     assert len(ids) == 1000
     assert {scheduled_ms(str(i)) for i in ids} == {1_796_169_600_000}
 
@@ -31,13 +31,13 @@ def test_ids_that_carry_no_time_say_so() -> None:
 
 def test_an_odd_millisecond_is_kept() -> None:
     when = datetime(2026, 12, 2, 1, 2, 3, 457_000, tzinfo=UTC)
-    assert scheduled_ms(str(run_id(when))) == 1_796_173_323_457
+    assert scheduled_ms(str(new_execution_id(when))) == 1_796_173_323_457
 
 
 def test_every_random_bit_of_an_id_is_random() -> None:
     # RFC 9562: 12 bits of rand_a (64-75) and 62 of rand_b (0-61); the rest fixed.
     when = datetime(2026, 12, 2, tzinfo=UTC)
-    values = [run_id(when).int for _ in range(1000)]
+    values = [new_execution_id(when).int for _ in range(1000)]
     for bit in [*range(62), *range(64, 76)]:
         seen = {v >> bit & 1 for v in values}
         assert seen == {0, 1}, f"bit {bit} never changes"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from jobsched.domain.run_writes import ClaimedRun, Held
+from jobsched.domain.execution_writes import ClaimedExecution, Held
 from jobsched.domain.states import AttemptOutcome
 from jobsched.plugins import FailNow, RetryLater
 from jobsched.registry import (
@@ -30,7 +30,7 @@ attempt is recorded as timed out without it."""
 class Running:
     held: Held
     """The lease and the row as PostgreSQL last had it (recorded RUNNING or not)."""
-    execution: ClaimedRun
+    execution: ClaimedExecution
     ctx: HandlerContext
     deliveries: int = 1
     """Claims of this run since its last deliberate retry, this one included."""

@@ -1,5 +1,5 @@
 """Writing a job's runs (scheduled, backfilled): the pipelined INSERT of the rows
-``triggering.run_row`` made, and the job's snapshot as parameters."""
+``triggering.execution_row`` made, and the job's snapshot as parameters."""
 
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ def _job_snapshot(job: dict[str, Any]) -> dict[str, Any]:
     return {**{k: job[k] for k in SNAPSHOT}, "payload": Jsonb(job["payload"])}
 
 
-class RunRows(Repository):
+class ExecutionRows(Repository):
     @staticmethod
     def insert_executions(
         conn: psycopg.Connection[dict[str, Any]],
         rows: list[dict[str, Any]],
         job_names: dict[Any, str],
     ) -> list[Execution]:
-        """Insert execution rows (``triggering.run_row``) in one pipelined round trip;
+        """Insert execution rows (``triggering.execution_row``) in one pipelined round trip;
         returns those written.
         ON CONFLICT DO NOTHING: an occurrence another tick already wrote returns no row
         and is not ours to push."""
