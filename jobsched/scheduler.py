@@ -57,6 +57,10 @@ log = logging.getLogger("jobsched.scheduler")
 RECONCILE_EVERY = timedelta(seconds=30)
 MIN_STOP_MARGIN_MS = 5_000
 """A Lambda tick stops at least this long before its timeout, and releases the lock."""
+REBUILD_WAIT = timedelta(seconds=2)
+"""How long the tick waits, once it finds Redis without its queue, before rebuilding
+it: two worker heartbeats (a worker beats at most a second apart), for every worker
+to have dropped the runs it held ahead under leases Redis no longer has."""
 PUSH_GRACE = timedelta(seconds=2)
 """A trigger pushes its runs right after writing them QUEUED; one Redis still lacks
 this long after it was written is taken as lost (the writer crashed, or Redis refused)
@@ -123,6 +127,9 @@ class Scheduler:
         # both believing they hold the lock.
         self.owner = f"{self.instance_id}:{secrets.token_hex(4)}"
         self._last_reconcile: datetime | None = None
+        self._lost_at: datetime | None = None
+        """When this tick first found Redis without the queue it had (None: it has it)."""
+        self._had_queue = False
         self._repaired_until: datetime | None = None
         """Runs written QUEUED before this were checked for a lost push (by a restore
         or a repair); the next repair checks those written since."""
@@ -179,12 +186,22 @@ class Scheduler:
             self._builtins_ensured = True
         reconciling = True
         if self.queue.needs_rebuild():
-            report.rebuilt = self.rebuild(now)
+            # A queue this tick saw and Redis then lost is rebuilt REBUILD_WAIT later, not
+            # at once: the runs workers held ahead (prefetched, not started) are QUEUED
+            # in PostgreSQL and the rebuild pushes them again; each worker's next
+            # heartbeat (at most a second apart) finds their leases gone and drops them
+            # first, so none runs twice. (A queue never seen, as at start, at once.)
+            if self._had_queue:
+                self._lost_at = self._lost_at or now
+            if self._lost_at is None or now - self._lost_at >= REBUILD_WAIT:
+                report.rebuilt = self.rebuild(now)
+                self._lost_at = None
         elif self._last_reconcile is None or now - self._last_reconcile >= RECONCILE_EVERY:
             report.reconciled = self.rebuild(now)
         else:
             report.repaired = self.repair(now)
             reconciling = False
+        self._had_queue = True  # Redis has it now, or this tick waits to rebuild it
         pools = self.queue.known_pools()
         for pool in pools:
             queue = self.queue.for_pool(pool)

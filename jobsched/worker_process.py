@@ -51,10 +51,17 @@ class WorkerProcess:
                 run.cancel_requested = True
                 run.ctx.cancelled.set()
                 log.info("cancel requested", extra={"execution_id": run.execution.id})
-            elif state is LeaseState.LOST and not run.lease_lost:
+            elif not run.lease_lost and (
+                state is LeaseState.LOST
+                or (state is LeaseState.UNKNOWN and not run.started and not run.held.recorded)
+            ):
                 # Another worker may run it already: stop, and record nothing.
-                # (UNKNOWN, Redis lost the queue, is not a loss: the rebuild restores
-                # the lease PostgreSQL recorded for us.)
+                # UNKNOWN (Redis lost the queue) is a loss only for a run still waiting
+                # in the prefetch: PostgreSQL has it QUEUED, so the tick's rebuild pushes
+                # it again for anyone to claim; it must not start here too. A run that
+                # started keeps going: the rebuild restores the lease PostgreSQL
+                # recorded for us (and one too short to be recorded ends before the
+                # rebuild, which waits REBUILD_WAIT for this heartbeat).
                 run.lease_lost = True
                 run.ctx.cancelled.set()
                 self.stats.lease_lost += 1

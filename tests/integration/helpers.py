@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -33,3 +33,14 @@ def someone_waits_for_a_lock(database_url: str) -> bool:
             " WHERE datname = current_database() AND wait_event_type = 'Lock'"
         ).fetchone()
     return bool(row and row[0])
+
+
+def tick_after_redis_loss(scheduler: Any, clock: Any) -> Any:
+    """The tick passes that rebuild a queue Redis lost: the first finds it gone and waits
+    REBUILD_WAIT (for the workers' heartbeats to drop the runs they held ahead); the one
+    after it rebuilds. Returns that pass's report."""
+    from jobsched.scheduler import REBUILD_WAIT
+
+    assert scheduler.run_once(clock.now()).rebuilt == 0
+    clock.advance(seconds=REBUILD_WAIT.total_seconds())
+    return scheduler.run_once(clock.now())

@@ -17,7 +17,7 @@ from jobsched.registry import HandlerRegistry
 from jobsched.trigger import trigger
 from jobsched.worker import Worker
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import tick_after_redis_loss, wait_for
 
 pytestmark = pytest.mark.also_cluster  # the claim's semantics must not change on a cluster
 
@@ -157,6 +157,34 @@ def test_a_killed_workers_prefetched_runs_are_released_like_its_running_one(
     gate.open.set()
     engine.run_until(lambda: statuses(engine, ids) == ["SUCCEEDED"] * 3, worker=alive)
     assert {a.worker_id for i in ids for a in engine.store.executions.get(i).attempts} == {"alive"}
+
+
+def test_runs_held_ahead_when_redis_lost_the_queue_run_once(
+    prefetch_engine: Engine, gate: Gate
+) -> None:
+    """Redis restarted empty: the runs a worker held ahead are QUEUED in PostgreSQL, so
+    the rebuild pushes them again; the worker's heartbeat finds their leases gone and
+    drops them before the rebuild (which waits REBUILD_WAIT for it), and each runs once."""
+    engine = prefetch_engine
+    ids = queued(engine, engine.create_job(handler="test.gate"), 1 + PREFETCH)
+    holder = busy(engine.worker("holder"))
+    assert holder.run_once(engine.clock.now()) == 1 + PREFETCH
+    wait_for(lambda: len(gate.started) == 1, timeout=5, what="the first run to start")
+    waiting = [i for i in ids if i not in gate.started]
+    for key in engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"):
+        engine.queue.client.delete(key)
+
+    assert engine.scheduler.run_once(engine.clock.now()).rebuilt == 0  # not yet
+    holder.heartbeat(engine.clock.now())  # learns the runs it held ahead are gone
+    tick_after_redis_loss(engine.scheduler, engine.clock)
+    other = engine.worker("other")
+    gate.open.set()
+    engine.run_until(lambda: statuses(engine, ids) == ["SUCCEEDED"] * 3, worker=other)
+    wait_for(lambda: idle(engine, holder), timeout=5, what="the holder to let go")
+    # Those it held ahead ran once, elsewhere. (The one it had started, never recorded
+    # RUNNING here, is pushed again too: the window RECORD_RUNNING_AFTER_MS bounds.)
+    assert [gate.started.count(i) for i in waiting] == [1] * PREFETCH
+    assert holder.stats.lease_lost >= PREFETCH
 
 
 def test_a_run_cancelled_while_prefetched_is_dropped_unrun(

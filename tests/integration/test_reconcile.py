@@ -16,7 +16,7 @@ import pytest
 from jobsched.scheduler import RECONCILE_EVERY
 from jobsched.worker import Worker
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import tick_after_redis_loss, wait_for
 
 pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
 
@@ -109,7 +109,7 @@ def test_parked_runs_are_neither_pushed_again_nor_lost_by_a_reconcile_or_a_rebui
     prefix = engine.settings.redis_key_prefix
     for key in engine.queue.client.scan_iter(match=f"*{prefix}*"):
         engine.queue.client.delete(key)  # Redis lost everything
-    assert engine.scheduler.run_once(now).rebuilt == 5
+    assert tick_after_redis_loss(engine.scheduler, engine.clock).rebuilt == 5
     engine.run_until(lambda: all(engine.status(r) == "SUCCEEDED" for r in runs), worker)
     assert [len(engine.store.executions.get(r).attempts) for r in runs] == [1] * 5
 

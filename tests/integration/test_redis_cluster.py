@@ -27,7 +27,7 @@ from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import tick_after_redis_loss, wait_for
 
 VIS = 10_000
 
@@ -130,7 +130,8 @@ def test_a_primary_restarted_empty_is_rebuilt_from_postgresql(
             except DependencyError:  # the cluster may still be agreeing the node is back
                 return None
 
-        report = wait_for(tick, timeout=30, interval=0.1, what="a tick on the cluster")
+        wait_for(tick, timeout=30, interval=0.1, what="a tick on the cluster")
+        report = tick_after_redis_loss(engine.scheduler, clock)  # it found the pool lost
         assert report.rebuilt == 5
         engine.run_until(lambda: all(engine.status(i) == "SUCCEEDED" for i in runs))
         queue.client.close()

@@ -16,7 +16,7 @@ from jobsched.scheduler import Scheduler
 from jobsched.tick_plan import schedule_due
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import tick_after_redis_loss, wait_for
 
 pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
 
@@ -257,7 +257,7 @@ def test_redis_emptied_mid_run_loses_nothing(engine: Engine) -> None:
     for key in engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"):
         engine.queue.client.delete(key)
     assert engine.queue.needs_rebuild()
-    report = engine.scheduler.run_once(engine.clock.now())
+    report = tick_after_redis_loss(engine.scheduler, engine.clock)
     assert report.rebuilt == 10  # 6 queued + 4 running restored under their leases
     ids = [e.id for e in executions]
     engine.run_until(lambda: all(engine.status(i) == "SUCCEEDED" for i in ids), worker, timeout=30)

@@ -9,7 +9,7 @@ from handlers import register_builtins
 from jobsched.registry import HandlerRegistry
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import tick_after_redis_loss, wait_for
 
 pytestmark = pytest.mark.also_cluster  # queue semantics must not change on a cluster
 
@@ -72,7 +72,7 @@ def test_a_heartbeat_while_redis_is_empty_does_not_stop_the_run(engine: Engine) 
     for key in engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"):
         engine.queue.client.delete(key)
     worker.heartbeat(engine.clock.now())  # Redis knows nothing yet: not a lost lease
-    engine.scheduler.run_once(engine.clock.now())  # rebuilt under the recorded token
+    tick_after_redis_loss(engine.scheduler, engine.clock)  # rebuilt under the recorded token
     worker.heartbeat(engine.clock.now())
     run = worker.running[execution.id]
     assert not run.ctx.cancelled.is_set()
@@ -159,7 +159,7 @@ def test_a_worker_that_died_while_redis_was_empty_has_its_restored_leases_releas
     execution, dead = start_long_run(engine, worker_id="dead")
     for key in engine.queue.client.scan_iter(match=f"*{engine.queue.keys.prefix}*"):
         engine.queue.client.delete(key)
-    assert engine.scheduler.run_once(engine.clock.now()).rebuilt == 1  # under its token
+    assert tick_after_redis_loss(engine.scheduler, engine.clock).rebuilt == 1  # its token
     engine.clock.advance(seconds=engine.settings.worker_dead_after_ms / 1000 + 1)
     assert engine.scheduler.run_once(engine.clock.now()).released == [execution.id]
     rescuer = engine.worker("rescuer")

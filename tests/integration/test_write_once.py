@@ -15,7 +15,7 @@ import pytest
 from jobsched.trigger import trigger
 from jobsched.worker import Worker
 from tests.integration.engine import Engine
-from tests.integration.helpers import wait_for
+from tests.integration.helpers import tick_after_redis_loss, wait_for
 
 LONG = {"handler": "test.delay", "payload": {"durationMs": 60_000}}
 
@@ -226,7 +226,7 @@ def test_redis_lost_while_a_short_run_was_in_flight(engine: Engine) -> None:
     client = engine.queue.client
     for key in client.scan_iter(match=f"*{engine.queue.prefix}*"):
         client.delete(key)
-    engine.scheduler.run_once(engine.clock.now())
+    tick_after_redis_loss(engine.scheduler, engine.clock)
     assert engine.queue.depth()["ready"] == 1  # rebuilt from PostgreSQL
     w.flush(engine.clock.now())
     assert engine.status(eid) == "SUCCEEDED" and w.stats.succeeded == 1
