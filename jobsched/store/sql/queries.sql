@@ -194,12 +194,41 @@ SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
 SELECT pg_advisory_xact_lock(hashtextextended('runs:' || %(job_id)s::text, 0));
 
 -- name: count_unfinished_of_job
--- A job's unfinished runs, counted up to %(limit)s (through
--- executions_job_unfinished_idx): the check's cost is bounded by the limit.
-SELECT count(*) AS n FROM (
-    SELECT 1 FROM executions
+-- A job's unfinished runs, exactly, from the counters (migrations 0008, 0022): its
+-- folded execution_counts plus its deltas not folded yet, read with one snapshot (a
+-- fold by the tick, deleting deltas and adding them to the counts in one transaction,
+-- is seen whole or not at all). The caller holds the job's runs lock (lock_job_runs).
+-- Its cost is bounded whatever the job's runs: its unfolded deltas (one row per
+-- statement that changed its runs) are collapsed here into one row per status and
+-- handler once there are more than 32 (the bench has no tick; a stalled tick folds
+-- nothing). The collapse takes only rows no one else has locked (SKIP LOCKED: a fold
+-- under way keeps its own, and never waits on a trigger's), deletes them and inserts
+-- their sums in one statement: every sum over the deltas stays what it was. The count
+-- reads the statement's snapshot, in which the collapse is not visible yet: the same
+-- figure.
+WITH collapsed AS (
+    DELETE FROM execution_count_deltas
+    WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM execution_count_deltas
+        WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+          AND (SELECT count(*) FROM (
+                   SELECT 1 FROM execution_count_deltas
+                   WHERE job_id = %(job_id)s
+                     AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+                   LIMIT 33) AS many) > 32
+        FOR UPDATE SKIP LOCKED))
+    RETURNING job_id, handler, status, delta
+), refolded AS (
+    INSERT INTO execution_count_deltas (job_id, handler, status, delta)
+    SELECT job_id, handler, status, sum(delta) FROM collapsed
+    GROUP BY 1, 2, 3 HAVING sum(delta) <> 0
+)
+SELECT COALESCE(sum(n), 0)::bigint AS n FROM (
+    SELECT n FROM execution_counts
     WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
-    LIMIT %(limit)s
+    UNION ALL
+    SELECT delta FROM execution_count_deltas
+    WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
 ) AS unfinished;
 
 -- name: get_trigger_key
