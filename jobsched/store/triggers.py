@@ -46,8 +46,9 @@ class Triggers(RunRows):
         """The job a trigger writes under and its handler's catalog entry; with an
         idempotency ``key``, the key's transaction-scoped advisory lock (requests with
         one key are serialised) and what an earlier request with it created; with a
-        ``limit``, the job's runs lock (``lock_job_runs``) and its unfinished runs. Sent together: in ``pipelined_tx`` one round trip (a repeated
-        key adds one for its runs)."""
+        ``limit``, the job's runs lock (``lock_job_runs``) and its unfinished runs.
+        Sent together: in ``pipelined_tx`` one round trip (a repeated key adds one for
+        its runs)."""
         target = conn.execute(q("get_job_to_trigger"), {"id": job_id})
         first = None
         if key is not None:
