@@ -23,6 +23,8 @@ from jobsched.store.rows import execution_from_row
 from jobsched.store.run_rows import RunRows, _job_snapshot
 
 S = ExecutionStatus
+COLLAPSE_AFTER = 32
+"""Unfolded delta rows a job's unfinished count reads before it collapses them."""
 Conn = psycopg.Connection[dict[str, Any]]
 
 
@@ -85,10 +87,14 @@ class Triggers(RunRows):
 
     @staticmethod
     def unfinished_of_job(conn: Conn, job_id: uuid.UUID) -> int:
-        """The job's unfinished runs, exactly, from the counters (migration 0022): a
-        cost bounded whatever its runs, where counting them in executions read one
-        index entry per unfinished run in every partition. Under ``lock_job_runs``."""
+        """The job's unfinished runs, exactly, from the counters (migration 0022), under
+        ``lock_job_runs``: a cost bounded whatever its runs, where counting them in
+        executions read one index entry per unfinished run in every partition. Past
+        ``COLLAPSE_AFTER`` unfolded deltas read, they are collapsed by a statement whose
+        answer is not awaited (in ``pipelined_tx`` it goes with the write)."""
         found = conn.execute(q("count_unfinished_of_job"), {"job_id": job_id}).fetchone()
+        if found["deltas"] > COLLAPSE_AFTER:
+            conn.execute(q("collapse_unfinished_deltas"), {"job_id": job_id})
         return int(found["n"])
 
     @staticmethod

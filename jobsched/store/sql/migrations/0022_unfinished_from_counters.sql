@@ -8,7 +8,7 @@
 -- of the job, by its primary key) plus the deltas the tick has not folded yet. This
 -- index finds a job's unfolded deltas of the unfinished statuses; the check keeps their
 -- number bounded by collapsing them into one row per status and handler when there are
--- more than a few (Triggers.unfinished_of_job), so its cost no longer grows with the
+-- more than 32 (Triggers.unfinished_of_job), so its cost no longer grows with the
 -- job's runs, nor with the time since the tick's last fold.
 CREATE INDEX execution_count_deltas_job_unfinished_idx ON execution_count_deltas (job_id)
     WHERE status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
