@@ -36,7 +36,7 @@ none), as read in its transaction; raises to refuse them (nothing is written).""
 
 
 def _refuse_unless_room(store: Store, conn: Any, job_id: Any, adding: int, limit: int) -> None:
-    n = store.triggers.unfinished_of_job(conn, job_id, limit)
+    n = store.triggers.unfinished_of_job(conn, job_id)
     if (why := room_refusal(n, adding, limit)) is not None:
         raise ConflictError(why, limit=limit, unfinished=n)
 

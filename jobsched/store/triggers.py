@@ -23,6 +23,8 @@ from jobsched.store.queries import q
 from jobsched.store.rows import execution_from_row
 
 S = ExecutionStatus
+COLLAPSE_AFTER = 32
+"""Unfolded delta rows a job's unfinished count reads before it collapses them."""
 Conn = psycopg.Connection[dict[str, Any]]
 
 
@@ -36,7 +38,7 @@ class TriggerReads:
     earlier: list[Execution] | None
     """The runs an earlier request with the same idempotency key created (None: new)."""
     unfinished: int | None
-    """The job's unfinished runs, counted up to the limit (None: no limit asked)."""
+    """The job's unfinished runs (None: no limit asked)."""
 
 
 class Triggers(ExecutionRows):
@@ -46,9 +48,9 @@ class Triggers(ExecutionRows):
         """The job a trigger writes under and its handler's catalog entry; with an
         idempotency ``key``, the key's transaction-scoped advisory lock (requests with
         one key are serialised) and what an earlier request with it created; with a
-        ``limit``, the job's runs lock (``lock_job_executions``) and its unfinished runs
-        counted up to it. Sent together: in ``pipelined_tx`` one round trip (a repeated
-        key adds one for its runs)."""
+        ``limit``, the job's runs lock (``lock_job_executions``) and its unfinished runs.
+        Sent together: in ``pipelined_tx`` one round trip (a repeated key adds one for
+        its runs)."""
         target = conn.execute(q("get_job_to_trigger"), {"id": job_id})
         first = None
         if key is not None:
@@ -57,7 +59,7 @@ class Triggers(ExecutionRows):
         unfinished = None
         if limit is not None:
             self.lock_job_executions(conn, job_id)
-            unfinished = self.unfinished_of_job(conn, job_id, limit)
+            unfinished = self.unfinished_of_job(conn, job_id)
         job = _found(target.fetchone(), "job", "")
         published = job.pop("published")
         earlier = None
@@ -84,10 +86,16 @@ class Triggers(ExecutionRows):
         conn.execute(q("lock_job_executions"), {"job_id": job_id})
 
     @staticmethod
-    def unfinished_of_job(conn: Conn, job_id: uuid.UUID, limit: int) -> int:
-        """The job's unfinished runs, counted up to ``limit`` (bounded cost)."""
-        params = {"job_id": job_id, "limit": limit}
-        return int(conn.execute(q("count_unfinished_of_job"), params).fetchone()["n"])
+    def unfinished_of_job(conn: Conn, job_id: uuid.UUID) -> int:
+        """The job's unfinished runs, exactly, from the counters (migration 0018), under
+        ``lock_job_executions``: a cost bounded whatever its runs, where counting them in
+        executions read one index entry per unfinished run in every partition. Past
+        ``COLLAPSE_AFTER`` unfolded deltas read, they are collapsed by a statement whose
+        answer is not awaited (in ``pipelined_tx`` it goes with the write)."""
+        found = conn.execute(q("count_unfinished_of_job"), {"job_id": job_id}).fetchone()
+        if found["deltas"] > COLLAPSE_AFTER:
+            conn.execute(q("collapse_unfinished_deltas"), {"job_id": job_id})
+        return int(found["n"])
 
     @staticmethod
     def write_triggered(

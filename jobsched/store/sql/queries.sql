@@ -194,13 +194,39 @@ SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
 SELECT pg_advisory_xact_lock(hashtextextended('runs:' || %(job_id)s::text, 0));
 
 -- name: count_unfinished_of_job
--- A job's unfinished runs, counted up to %(limit)s (through
--- executions_job_unfinished_idx): the check's cost is bounded by the limit.
-SELECT count(*) AS n FROM (
-    SELECT 1 FROM executions
+-- A job's unfinished runs, exactly, from the counters (migrations 0008, 0018): its
+-- folded execution_counts plus its deltas not folded yet, read with one snapshot (a
+-- fold by the tick, deleting deltas and adding them to the counts in one transaction,
+-- is seen whole or not at all). The caller holds the job's runs lock (lock_job_executions).
+-- Also how many unfolded delta rows were read (``deltas``): past a few, the caller
+-- collapses them (collapse_unfinished_deltas), so the count's cost stays bounded
+-- whatever the job's runs and however long since the tick's last fold.
+SELECT COALESCE(sum(n), 0)::bigint AS n, count(*) FILTER (WHERE delta) AS deltas FROM (
+    SELECT n, false AS delta FROM execution_counts
     WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
-    LIMIT %(limit)s
+    UNION ALL
+    SELECT delta, true FROM execution_count_deltas
+    WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
 ) AS unfinished;
+
+-- name: collapse_unfinished_deltas
+-- A job's unfolded deltas of unfinished statuses collapsed into one row per status and
+-- handler (the tick folds them all; the bench has no tick, and a stalled tick folds
+-- nothing), under the job's runs lock. Only rows no one else has locked are taken (SKIP
+-- LOCKED: a fold under way keeps its own and never waits on a trigger, nor a trigger on
+-- it); they are deleted and their sums inserted in one statement, so every sum over the
+-- deltas, and every count read from them, stays what it was.
+WITH collapsed AS (
+    DELETE FROM execution_count_deltas
+    WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM execution_count_deltas
+        WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+        FOR UPDATE SKIP LOCKED))
+    RETURNING job_id, handler, status, delta
+)
+INSERT INTO execution_count_deltas (job_id, handler, status, delta)
+SELECT job_id, handler, status, sum(delta) FROM collapsed
+GROUP BY 1, 2, 3 HAVING sum(delta) <> 0;
 
 -- name: get_trigger_key
 SELECT * FROM trigger_keys WHERE job_id = %(job_id)s AND key = %(key)s;
