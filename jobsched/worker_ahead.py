@@ -38,6 +38,7 @@ What a run held here is, for the rest of the system (as a prefetched run,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -123,6 +124,9 @@ class AheadStarts:
             runs = self.ahead.due(to_ms(now))
         if not runs:
             return 0
+        for run in runs:
+            # Its attempt starts now, not at its claim: recorded never before its time.
+            run.held = dataclasses.replace(run.held, started_at=now)
         # A cancel requested meanwhile: never started. Redis down: started as a
         # prefetched run would be (the heartbeat keeps trying, guards keep results).
         with contextlib.suppress(DependencyError):
