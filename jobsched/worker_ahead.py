@@ -19,11 +19,11 @@ What a run held here is, for the rest of the system (as a prefetched run,
   run released that way is due already and no other worker starts it early. A stopping
   worker gives them back to the delayed set at their due time, not counted a delivery
   (``defer.lua``).
-- **Not cancelled.** Right before starting a batch of due runs the timer extends their
-  leases, which answers whether a cancel was requested (or the lease lost) meanwhile:
-  such a run never starts (acked unrun, as a prefetched one), even one cancelled a
-  moment before its time. Only a cancel arriving after that round trip finds the run
-  running, as for any run.
+- **Not cancelled.** Right before starting a batch of due runs (``CHECK_LEAD_MS``
+  before their time) the timer extends their leases, which answers whether a cancel
+  was requested (or the lease lost) meanwhile: such a run never starts (acked unrun, as
+  a prefetched one), even one cancelled a moment before its time. Only a cancel arriving
+  after that round trip finds the run running, as for any run.
 - **Within the limits.** Only runs that could start now are claimed ahead: none of a
   job with ``max_concurrency`` (held here it would keep its cap from runs due now), none
   of a handler this worker does not serve, none in a pool with a rate limit (a rate
@@ -53,6 +53,10 @@ from jobsched.worker_runs import Completed, Running, _by_pool
 
 log = logging.getLogger("jobsched.worker")
 
+CHECK_LEAD_MS = 5
+"""How long before their due time the timer checks runs' leases (one Redis round trip,
+which then adds nothing to their start lag); a cancel arriving in those last
+milliseconds finds the run running, as any cancel after a start does."""
 CLAIM_EVERY_S = 0.05
 """How often a worker with no free slot still claims runs due soon (one free claims
 them with its every claim)."""
@@ -117,26 +121,48 @@ class AheadStarts:
             else:
                 self.prefetch.waiting.append(run)
 
-    def _start_due(self, now: datetime) -> int:
+    def _start_due(
+        self, now: datetime, lead_ms: int = 0, stop: threading.Event | None = None
+    ) -> int:
         """Start the held runs due by ``now`` (those with no free slot go first in line
-        for one), after one lease check; returns how many started."""
+        for one), after one lease check; returns how many started. With ``lead_ms``
+        (the timer), runs due that much later are checked now and started at their
+        time: the check's round trip is not part of their start lag."""
         with self._lock:
-            runs = self.ahead.due(to_ms(now))
+            runs = self.ahead.due(to_ms(now) + lead_ms)
         if not runs:
             return 0
-        for run in runs:
-            # Its attempt starts now, not at its claim: recorded never before its time.
-            run.held = dataclasses.replace(run.held, started_at=now)
         # A cancel requested meanwhile: never started. Redis down: started as a
         # prefetched run would be (the heartbeat keeps trying, guards keep results).
         with contextlib.suppress(DependencyError):
             self._extend_leases(runs, now)
+        if lead_ms:
+            until = self._until_due(max(r.due_ms for r in runs), stop or self._stopping)
+            if until is None:  # stopping: held again, for the hand-back
+                with self._lock:
+                    for run in runs:
+                        self.ahead.hold(run)
+                return 0
+            now = until
+        for run in runs:
+            # Its attempt starts now, not at its claim: recorded never before its time.
+            run.held = dataclasses.replace(run.held, started_at=now)
         with self._lock:
             self.prefetch.waiting.extend(runs)
         if self._stopping.is_set():
             self.hand_back_waiting()
             return 0
         return self._start_waiting()
+
+    def _until_due(self, due_ms: int, stop: threading.Event) -> datetime | None:
+        """Wait until ``due_ms`` has passed by the worker's clock; that time, or None
+        if ``stop`` was set first."""
+        while True:
+            now = self.clock.now()
+            if to_ms(now) >= due_ms:
+                return now
+            if stop.wait(max(due_ms / 1000 - now.timestamp(), 0.0001)):
+                return None
 
     def _timer_loop(self, stop: threading.Event) -> None:
         """Start held runs at their due time, whatever the main loop is doing."""
@@ -147,12 +173,13 @@ class AheadStarts:
             if first is None:
                 self.ahead.changed.wait(1.0)
                 continue
-            left = (first - to_ms(self.clock.now())) / 1000
+            now = self.clock.now()
+            left = first / 1000 - now.timestamp() - CHECK_LEAD_MS / 1000
             if left > 0:
                 self.ahead.changed.wait(left)  # or an earlier run was held meanwhile
                 continue
             try:
-                self._start_due(self.clock.now())
+                self._start_due(now, CHECK_LEAD_MS, stop)
             except Exception:  # never let the timer die: the main loop starts them too
                 log.exception("starting runs due failed")
                 stop.wait(0.1)

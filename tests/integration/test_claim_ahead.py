@@ -196,3 +196,22 @@ def test_an_earlier_run_queued_while_a_later_one_is_held_starts_first_at_its_tim
         due = engine.store.executions.get(run.id).scheduled_for
         assert datetime.fromtimestamp(stamps.started[run.id], UTC) >= due
         assert first_start(engine, run.id) >= due
+
+
+def test_no_run_is_claimed_ahead_while_runs_wait_ready(
+    ahead_engine: Engine, stamps: Stamps
+) -> None:
+    """A run waiting now never goes behind a run due later: a claim that leaves ready
+    runs behind takes nothing ahead."""
+    engine = ahead_engine
+    job = engine.create_job(handler="test.stamp")
+    (soon,) = later(engine, job, 500)
+    waiting = later(engine, job, 0, engine.settings.max_concurrent_jobs + 1)
+    worker = engine.worker()
+    assert worker.run_once(engine.clock.now()) == engine.settings.max_concurrent_jobs
+    assert len(worker.ahead) == 0 and engine.queue.depth()["delayed"] == 1
+
+    engine.run_until(lambda: all(engine.status(i) == "SUCCEEDED" for i in waiting), worker=worker)
+    engine.clock.advance(seconds=0.5)
+    engine.run_until(lambda: engine.status(soon) == "SUCCEEDED", worker=worker)
+    assert stamps.order[-1] == soon

@@ -255,9 +255,13 @@ batched('HSET', KEYS[14], parked_groups)
 
 -- Runs due soon, claimed ahead of their time. Left where they are (promoted when due,
 -- by a claim as any delayed run): a capped job's (held ahead, it would keep its cap from
--- runs due now) and a handler's this worker does not serve.
+-- runs due now) and a handler's this worker does not serve. Only when the worker could
+-- take every ready run it may: a run waiting now never goes behind a run due later.
 local ready_n = #taken
 local dues = {}
+if ready_n >= count and (count > 0 or redis.call('ZCARD', KEYS[1]) > 0) then
+  ahead_n = 0
+end
 if ahead_n > 0 and pool_room then
   ahead_n = math.min(ahead_n, pool_room - ready_n)  -- held ahead, they count in flight
 end
