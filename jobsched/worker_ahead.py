@@ -6,8 +6,9 @@ poll or its wait for the earliest due time), after the claim's round trip to Red
 the read of its row in PostgreSQL, and after whatever the main loop was doing then
 (recording a batch of results). Claimed up to ``WORKER_CLAIM_AHEAD_MS`` early instead
 (``claim.lua``), a run waits here with its row read, and a timer thread starts it at its
-due time: what is left of its start lag is the timer's wake-up, one Redis round trip
-(below) and the hand-off to a handler thread. Celery's ETA tasks work the same way.
+due time: what is left of its start lag is the timer's wake-up and the hand-off to a
+handler thread (the lease check below is made just before). Celery's ETA tasks work
+the same way.
 
 What a run held here is, for the rest of the system (as a prefetched run,
 ``jobsched.worker_prefetch``):
@@ -30,9 +31,11 @@ What a run held here is, for the rest of the system (as a prefetched run,
   counts claims, and held runs would start in a burst), and within the pool's
   concurrency room (they count in flight from their claim). At most
   ``WORKER_PREFETCH`` runs are held here, apart from the prefetch's own.
-- **Priority**: a run due now and claimed by another worker is unaffected; on this
-  worker, a due run goes behind the runs it prefetched, as it would have gone behind
-  them in the ready queue.
+- **Priority**: runs are claimed ahead only by a claim that took every ready run the
+  worker may, so a run waiting now never goes behind one due later; a higher-priority
+  run queued afterwards waits behind at most the runs held here (as behind prefetched
+  ones). On this worker a due run goes behind the runs it prefetched, as it would have
+  gone behind them in the ready queue.
 """
 
 from __future__ import annotations
