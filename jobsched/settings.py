@@ -76,6 +76,14 @@ class Settings(EnvSettings):
         "for free slots only; off with RECORD_RUNNING_AFTER_MS=0)",
         default=64,
     )
+    worker_claim_ahead_ms: int = env_field(
+        "WORKER_CLAIM_AHEAD_MS",
+        "runs due within this long are claimed before their time (at most WORKER_PREFETCH), "
+        "held under their leases and started by a timer when due; never past "
+        "WORKER_DEAD_AFTER_MS nor VISIBILITY_TIMEOUT_MS (0: claimed when due; off with "
+        "WORKER_PREFETCH=0, RECORD_RUNNING_AFTER_MS=0, and for pools with a rate limit)",
+        default=1000,
+    )
     worker_dead_after_ms: int = env_field(
         "WORKER_DEAD_AFTER_MS",
         "a worker silent this long is dead: the tick releases its leases",
@@ -176,6 +184,7 @@ class Settings(EnvSettings):
             {
                 "WORKER_GRACE_MS": self.worker_grace_ms,
                 "WORKER_PREFETCH": self.worker_prefetch,
+                "WORKER_CLAIM_AHEAD_MS": self.worker_claim_ahead_ms,
                 "RECORD_RUNNING_AFTER_MS": self.record_running_after_ms,
                 "RETENTION_DAYS": self.retention_days,
                 "AUDIT_RETENTION_DAYS": self.audit_retention_days,

@@ -70,6 +70,7 @@ from jobsched.sanitize import UnstorableResult, clean_result, clean_text
 from jobsched.settings import Settings
 from jobsched.store import Store
 from jobsched.threads import Threads
+from jobsched.worker_ahead import Ahead, AheadStarts
 from jobsched.worker_executions import (
     LINGER_S,
     MAX_ERROR_CHARS,
@@ -87,7 +88,7 @@ from jobsched.worker_process import WorkerProcess
 log = logging.getLogger("jobsched.worker")
 
 
-class Worker(WorkerProcess):
+class Worker(AheadStarts, WorkerProcess):
     def __init__(
         self,
         store: Store,
@@ -128,6 +129,14 @@ class Worker(WorkerProcess):
         self.prefetch = Prefetch(
             settings.worker_prefetch if settings.record_running_after_ms > 0 else 0
         )
+        # Claimed before their time, never for longer than a lease outlives a silent
+        # worker: one released by the tick is due already (jobsched/worker_ahead.py).
+        horizon = min(
+            settings.worker_claim_ahead_ms,
+            settings.worker_dead_after_ms,
+            settings.visibility_timeout_ms,
+        )
+        self.ahead = Ahead(horizon, self.prefetch.limit)
         self.threads = Threads(self.capacity)
         self.record_running_after_s = settings.record_running_after_ms / 1000
         self.completed: list[Completed] = []
@@ -151,21 +160,25 @@ class Worker(WorkerProcess):
         self.flush(now)
         if self._stopping.is_set():
             return 0
-        begun = self._start_waiting()
+        begun = self._start_due(now) + self._start_waiting()
         ahead = self.prefetch.ahead()
         with self._lock:
             # Finished runs stay in `running` until their result is recorded: what is
-            # held in all is bounded by the capacity plus the prefetch.
-            want = self.capacity + ahead - len(self.running)
+            # held in all is bounded by the capacity plus the prefetch (plus the runs
+            # held before their time, bounded apart).
+            want = self.capacity + ahead - len(self.running) + len(self.ahead)
             full = self._active >= self.capacity
             waiting = len(self.prefetch.waiting)
         # Topped up in batches: when a slot is free, or the runs ahead ran down to half.
         if want <= 0 or (full and waiting > ahead // 2):
+            want = 0
+        early = self.ahead.to_claim(want > 0)
+        if not want and not early:
             return begun
         # The time of the claim itself (recording may have taken a while): runs due
         # meanwhile are claimable now, and their start is recorded as it happens.
         now = max(now, self.clock.now())
-        claims = self._claim(want, now)
+        claims = self._claim(want, now, early)
         if not claims:
             return begun
         self.stats.claimed += len(claims)
@@ -194,13 +207,13 @@ class Worker(WorkerProcess):
             recorded = row["status"] == "RUNNING" and row["lease_token"] == claim.token
             held = Held(row, claim.token, self.worker_id, now, recorded)
             run = self._prepare(held, claim.deliveries)
+            run.due_ms = claim.due_ms
             poison = retry.poison(claim.deliveries, self.retry_policy.max_deliveries)
             if poison is not None:
                 # Not run: it keeps killing its workers. The store dead-letters it.
                 self._complete(run, AttemptOutcome.FAILED, error=poison)
                 continue
-            with self._lock:
-                self.prefetch.waiting.append(run)
+            self._hold(run)
         if self._stopping.is_set():
             self.hand_back_waiting()  # claimed while the worker began to stop
         self._start_waiting()
@@ -237,7 +250,7 @@ class Worker(WorkerProcess):
     def hand_back_waiting(self) -> None:
         """Prefetched runs not started go back to the queue (a stopping worker)."""
         with self._lock:
-            runs = list(self.prefetch.waiting)
+            runs = [*self.prefetch.waiting, *self.ahead.take_all()]
             self.prefetch.waiting.clear()
         for run in runs:
             run.stopping = True
@@ -259,24 +272,27 @@ class Worker(WorkerProcess):
             self._wake.wait(left)
             self._wake.clear()
 
-    def _claim(self, free: int, now: datetime) -> list[tuple[Claim, str]]:
+    def _claim(self, free: int, now: datetime, early: int = 0) -> list[tuple[Claim, str]]:
         """Claim up to ``free`` runs from this worker's pools, starting with a
         different pool each time so that no pool starves another (priority is
-        strict within a pool, not across pools)."""
+        strict within a pool, not across pools); and up to ``early`` runs due soon."""
         self._turn = (self._turn + 1) % len(self.pools)
         order = self.pools[self._turn :] + self.pools[: self._turn]
         claims: list[tuple[Claim, str]] = []
         for pool in order:
-            if len(claims) >= free:
+            soon = sum(1 for c, _ in claims if c.due_ms)
+            if len(claims) - soon >= free and soon >= early:
                 break
             got = self.queues[pool].claim(
-                free - len(claims),
+                free - (len(claims) - soon),
                 now,
                 self.settings.visibility_timeout_ms,
                 owner=self.lease_owner,
                 limits=self.settings.pool_limits(pool),
                 handlers=self.registry.names(),
                 served_ms=self.settings.worker_dead_after_ms,
+                ahead_ms=self.ahead.horizon_ms,
+                ahead=early - soon,
             )
             claims += [(c, pool) for c in got]
         return claims
@@ -487,15 +503,8 @@ class Worker(WorkerProcess):
                 self._queue(pool).ack(leases)
             for pool, leases in _by_pool(unrun).items():
                 self._queue(pool).ack(leases)
-            for started in (True, False):
-                # A run handed back before it started does not count as a delivery.
-                back = [
-                    (c.running.execution.id, c.running.token, c.running.execution.pool)
-                    for c in handed_back
-                    if bool(c.running.started) is started
-                ]
-                for pool, leases in _by_pool(back).items():
-                    self._queue(pool).release(leases, delivered=started)
+            # A run handed back before it started does not count as a delivery.
+            self._hand_back(handed_back, now)
         except DependencyError as exc:
             log.warning("could not record results yet, will retry: %s", exc)
             return 0

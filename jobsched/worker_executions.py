@@ -34,6 +34,9 @@ class Running:
     ctx: HandlerContext
     deliveries: int = 1
     """Claims of this run since its last deliberate retry, this one included."""
+    due_ms: int = 0
+    """Claimed ahead of its time (``jobsched.worker_ahead``): when it falls due (epoch
+    ms; 0: due at its claim). It never starts before."""
     started: float = 0.0
     """When it started (time.monotonic; 0 while it waits in the prefetch): it is
     recorded RUNNING once it runs long."""

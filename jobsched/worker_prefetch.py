@@ -1,4 +1,6 @@
-"""Runs a worker claimed ahead of its free slots (``WORKER_PREFETCH``).
+"""Runs a worker claimed ahead of its free slots (``WORKER_PREFETCH``). Runs claimed
+ahead of their due time are held apart and started by a timer (``jobsched.worker_ahead``);
+once due they wait here like these.
 
 Claims sized by free slots alone cost a Redis round trip, a PostgreSQL read and a
 record per handful of runs when a worker has few slots and its runs are short. So a

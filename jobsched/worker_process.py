@@ -18,7 +18,7 @@ from jobsched.errors import DependencyError
 from jobsched.notify import Notifier
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import hostname
-from jobsched.worker_executions import STOPPED, _by_pool
+from jobsched.worker_executions import STOPPED, Running, _by_pool
 
 log = logging.getLogger("jobsched.worker")
 
@@ -33,6 +33,12 @@ class WorkerProcess:
             # Finished runs whose result is not recorded yet (PostgreSQL down) keep
             # their lease too, or another worker would run them again.
             runs = list(self.running.values())
+        self._extend_leases(runs, now)
+        self.queue.heartbeat_worker(self.info(), now)
+
+    def _extend_leases(self, runs: list[Running], now: datetime) -> None:
+        """Extend these runs' leases; one whose cancel was requested, or whose lease
+        was lost, is told to stop (or, not started yet, never starts)."""
         states: dict[str, LeaseState] = {}
         for pool, leases in _by_pool(
             (r.execution.id, r.token, r.execution.pool) for r in runs
@@ -68,7 +74,6 @@ class WorkerProcess:
                 log.warning(
                     "lease lost; stopping the run", extra={"execution_id": run.execution.id}
                 )
-        self.queue.heartbeat_worker(self.info(), now)
 
     def _queue(self, pool: str) -> RedisQueue:
         """A pool's queue; a run may belong to a pool this worker no longer claims from
@@ -77,8 +82,8 @@ class WorkerProcess:
 
     def info(self) -> dict[str, Any]:
         with self._lock:
-            # Runs held ahead (prefetched) are not running yet.
-            running = len(self.running) - len(self.prefetch.waiting)
+            # Runs held ahead (prefetched, or before their time) are not running yet.
+            running = len(self.running) - len(self.prefetch.waiting) - len(self.ahead)
         return {
             "id": self.worker_id,
             "host": hostname(),
@@ -126,6 +131,9 @@ class WorkerProcess:
         )
         notify = threading.Thread(target=notifier.run_forever, args=(beat_stop,), daemon=True)
         notify.start()
+        # Runs claimed before their time start when due, not when the loop comes by.
+        timer = threading.Thread(target=self._timer_loop, args=(beat_stop,), daemon=True)
+        timer.start()
         log.info("worker started", extra=self.info())
         try:
             while not stop.is_set():
@@ -145,6 +153,8 @@ class WorkerProcess:
             self.shutdown()
         finally:
             beat_stop.set()
+            self.ahead.changed.set()
+            timer.join(timeout=5)
             beat.join(timeout=5)
             notify.join(timeout=10)
             with contextlib.suppress(DependencyError):

@@ -71,6 +71,8 @@ class Claim:
     execution_id: str
     token: str
     deliveries: int
+    due_ms: int = 0
+    """Claimed ahead of its time (``claim.lua``): when it falls due (0: now)."""
 
 
 @dataclass(frozen=True)

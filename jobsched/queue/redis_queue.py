@@ -163,6 +163,8 @@ class RedisQueue:
         limits: PoolLimits = NO_LIMITS,
         handlers: Sequence[str] = (),
         served_ms: int = SERVED_MS,
+        ahead_ms: int = 0,
+        ahead: int = 0,
     ) -> list[Claim]:
         """Lease up to ``count`` executions, highest priority first, FIFO within one,
         within the pool's ``limits`` and each job's max_concurrency. ``owner`` (the
@@ -170,8 +172,10 @@ class RedisQueue:
         whose heartbeats stopped. ``handlers``: the ones this worker loaded; runs of
         others stay for a worker that did (empty: any). Runs that cannot start now
         are parked (``claim.lua``): a handler no worker claimed for within
-        ``served_ms`` (``WORKER_DEAD_AFTER_MS``) has no live worker."""
-        if count <= 0:
+        ``served_ms`` (``WORKER_DEAD_AFTER_MS``) has no live worker. Up to ``ahead``
+        more runs due within ``ahead_ms`` are claimed before their time (their
+        ``due_ms`` set), for the caller to start when due (``jobsched.worker_ahead``)."""
+        if count <= 0 and (ahead <= 0 or ahead_ms <= 0):
             return []
         k = self.keys
         prefix = secrets.token_hex(8)
@@ -182,8 +186,12 @@ class RedisQueue:
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
         args += ["\n".join(handlers), served_ms]
+        args += [to_ms(now) + ahead_ms if ahead_ms > 0 else 0, max(ahead, 0)]
         flat = self._run("claim", keys, args)
-        return [Claim(flat[i], flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)]
+        return [
+            Claim(flat[i], flat[i + 1], int(flat[i + 2]), int(flat[i + 3]))
+            for i in range(0, len(flat), 4)
+        ]
 
     @redis_errors
     def next_due(self) -> datetime | None:
@@ -252,6 +260,18 @@ class RedisQueue:
         keys += [k.limits, k.freed]
         result = self._run("release", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
+
+    @redis_errors
+    def defer(self, items: Sequence[tuple[str, str, int]]) -> dict[str, bool]:
+        """Give back runs claimed ahead of their time, unstarted: each waits in the
+        delayed set until its due time (ms) again, its claim not counted a delivery."""
+        if not items:
+            return {}
+        k = self.keys
+        args = [x for item in items for x in item]
+        keys = [k.inflight, k.delayed, k.leases, k.deliveries, k.owners]
+        result = self._run("defer", keys, args)
+        return {item[0]: bool(r) for item, r in zip(items, result, strict=True)}
 
     # ----------------------------------------------------------- scheduler
 

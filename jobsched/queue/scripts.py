@@ -16,6 +16,7 @@ SCRIPT_NAMES = (
     "ack",
     "retry_later",
     "release",
+    "defer",
     "requeue_expired",
     "release_dead",
     "requeue",

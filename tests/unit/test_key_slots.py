@@ -51,6 +51,7 @@ def every_script_call(queue: RedisQueue) -> list[tuple[str, list[str]]]:
         lambda: queue.ack([("e", "t")]),
         lambda: queue.retry_later([("e", "t", NOW)]),
         lambda: queue.release([("e", "t")]),
+        lambda: queue.defer([("e", "t", 1)]),
         lambda: queue.requeue_expired(NOW),
         lambda: queue.release_dead(NOW, 1000),
         lambda: queue.promote(NOW),

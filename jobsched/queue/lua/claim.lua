@@ -39,7 +39,12 @@
 -- ARGV[10] the handlers the worker serves, one per line ('': any)
 -- ARGV[11] how long a claim keeps its handlers served (ms): a handler no worker
 --   claimed for within it has no live worker
--- RETURNS flat list: id, token, deliveries, id, token, deliveries, ...
+-- ARGV[12] claim ahead until (ms; <= now: not at all): delayed runs due by then are
+--   claimed too, before their time, for the worker to hold under their leases and start
+--   at their due time (jobsched/worker_ahead.py). Only runs that could start now: of no
+--   capped job, of a handler the worker serves; within the pool's concurrency room.
+-- ARGV[13] how many runs at most to claim ahead
+-- RETURNS flat list: id, token, deliveries, due (ms; 0: due now), id, token, ...
 local replied = redis.call('GET', KEYS[18])
 if replied then
   return cjson.decode(replied)
@@ -143,8 +148,10 @@ local any_served = redis.call('ZSCORE', KEYS[17], '*')
 
 local pool_max, rate_n, rate_ms = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local pool_why = false
+local pool_room = nil
 if pool_max > 0 then
   local room = pool_max - redis.call('ZCARD', KEYS[2])
+  pool_room = room
   if room < count then
     count = room
     pool_why = 'the pool is at its concurrency limit (' .. pool_max .. ')'
@@ -164,7 +171,14 @@ else
   redis.call('HDEL', KEYS[9], '*')
 end
 local out = {}
-if count <= 0 then
+local ahead_until, ahead_n = tonumber(ARGV[12] or '0'), tonumber(ARGV[13] or '0')
+if ahead_until <= now or rate_n > 0 then
+  ahead_n = 0  -- a rate counts claims, not starts: runs held ahead could start in a burst
+end
+if count < 0 then
+  count = 0
+end
+if count == 0 and ahead_n <= 0 then
   return out
 end
 
@@ -238,6 +252,45 @@ end
 batched('HSET', KEYS[9], held)
 batched('ZREM', KEYS[1], parked_ids)
 batched('HSET', KEYS[14], parked_groups)
+
+-- Runs due soon, claimed ahead of their time. Left where they are (promoted when due,
+-- by a claim as any delayed run): a capped job's (held ahead, it would keep its cap from
+-- runs due now) and a handler's this worker does not serve. Only when the worker could
+-- take every ready run it may: a run waiting now never goes behind a run due later.
+local ready_n = #taken
+local dues = {}
+if ready_n >= count and (count > 0 or redis.call('ZCARD', KEYS[1]) > 0) then
+  ahead_n = 0
+end
+if ahead_n > 0 and pool_room then
+  ahead_n = math.min(ahead_n, pool_room - ready_n)  -- held ahead, they count in flight
+end
+if ahead_n > 0 then
+  local soon = redis.call('ZRANGEBYSCORE', KEYS[11], '(' .. ARGV[1], ahead_until,
+    'WITHSCORES', 'LIMIT', 0, ahead_n * 2 + 10)
+  local ids, scores = {}, {}
+  for i = 1, #soon, 2 do
+    ids[#ids + 1] = soon[i]
+    scores[#scores + 1] = soon[i + 1]
+  end
+  local early = {}
+  if #ids > 0 then
+    local limits = fetched('HMGET', KEYS[7], ids)
+    local handlers = serves and fetched('HMGET', KEYS[10], ids) or {}
+    for n, id in ipairs(ids) do
+      if #early >= ahead_n then
+        break
+      end
+      local handler = handlers[n]
+      if not limits[n] and not (handler and not serves[handler]) then
+        early[#early + 1] = id
+        taken[#taken + 1] = id
+        dues[#taken] = scores[n]
+      end
+    end
+  end
+  batched('ZREM', KEYS[11], early)
+end
 if #taken == 0 then
   return out
 end
@@ -255,6 +308,7 @@ for n, id in ipairs(taken) do
   out[#out + 1] = id
   out[#out + 1] = token
   out[#out + 1] = delivered
+  out[#out + 1] = dues[n] or 0
 end
 batched('ZREM', KEYS[1], taken)
 batched('HDEL', KEYS[9], taken)
