@@ -247,28 +247,6 @@ class Database:
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             raise DependencyError("PostgreSQL unavailable", detail=str(exc)) from exc
 
-    def _paged(
-        self,
-        count_query: str,
-        select_query: str | sql.Composable,
-        params: dict[str, Any],
-        limit: int,
-        key_of: Callable[[dict[str, Any]], list[Any]],
-        to_model: Any,
-    ) -> StoredPage:
-        """One page of a filtered list (``limit`` rows at most, checked by the caller),
-        its total, and each row's page key (``key_of``).
-
-        ``select_query`` reads the rows after the position it is given (its parameters
-        are in ``params``)."""
-        with self.tx() as conn:
-            # The queries fold away the filters not given ("%(x)s IS NULL OR ..."); a
-            # cached generic plan could not, and would miss the filter's index.
-            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-            total = conn.execute(count_query, params).fetchone()["n"]
-            rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
-        return _page(rows, limit, to_model, key_of, total)
-
     def ping(self, timeout_s: float = 10.0) -> bool:
         with self.tx(timeout_s) as conn:
             conn.execute("SELECT 1")
@@ -297,4 +275,15 @@ class Repository:
         key_of: Callable[[dict[str, Any]], list[Any]],
         to_model: Any,
     ) -> StoredPage:
-        return self.db._paged(count_query, select_query, params, limit, key_of, to_model)
+        """One page of a filtered list (``limit`` rows at most, checked by the caller),
+        its total, and each row's page key (``key_of``).
+
+        ``select_query`` reads the rows after the position it is given (its parameters
+        are in ``params``)."""
+        with self.tx() as conn:
+            # The queries fold away the filters not given ("%(x)s IS NULL OR ..."); a
+            # cached generic plan could not, and would miss the filter's index.
+            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            total = conn.execute(count_query, params).fetchone()["n"]
+            rows = conn.execute(select_query, {**params, "limit": limit + 1}).fetchall()
+        return _page(rows, limit, to_model, key_of, total)
