@@ -20,9 +20,14 @@ from jobsched.domain.models import (
 
 
 def _dt(value: Any) -> datetime | None:
+    """A time from a stored JSON history; one that no longer parses reads as unknown
+    (None), so one damaged entry cannot make a list of runs fail for everyone."""
     if value is None or isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(value)
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def job_from_row(row: dict[str, Any]) -> Job:
@@ -65,18 +70,39 @@ def job_from_row(row: dict[str, Any]) -> Job:
     )
 
 
-def attempts_from_json(items: list[dict[str, Any]]) -> list[Attempt]:
+def attempts_from_json(items: Any) -> list[Attempt]:
+    """A run's attempt history as stored; entries that are not objects are left out and
+    a missing number is the entry's place (histories are written by this code, but a
+    stored row must never make the list it is in fail)."""
+    if not isinstance(items, list):
+        return []
     return [
         Attempt(
-            number=a["number"],
-            worker_id=a.get("worker_id"),
+            number=a["number"] if isinstance(a.get("number"), int) else i,
+            worker_id=_text(a.get("worker_id")),
             started_at=_dt(a.get("started_at")),
             finished_at=_dt(a.get("finished_at")),
-            outcome=a.get("outcome"),
-            error=a.get("error"),
+            outcome=_text(a.get("outcome")),
+            error=_text(a.get("error")),
         )
-        for a in items
+        for i, a in enumerate(items, 1)
+        if isinstance(a, dict)
     ]
+
+
+def alerts_from_json(items: Any) -> list[Alert]:
+    """A run's SLA alerts as stored, those that still read as alerts."""
+    if not isinstance(items, list):
+        return []
+    return [
+        Alert(kind=a["kind"], at=a["at"], detail=_text(a.get("detail")) or "")
+        for a in items
+        if isinstance(a, dict) and isinstance(a.get("kind"), str) and isinstance(a.get("at"), str)
+    ]
+
+
+def _text(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def execution_from_row(row: dict[str, Any]) -> Execution:
@@ -104,13 +130,11 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         result=row.get("result"),
         error=row["error"],
         waiting=None,
-        attempts=attempts_from_json(row["attempts"] or []),
+        attempts=attempts_from_json(row["attempts"]),
         idempotency_key=row.get("idempotency_key")
         or default_key(row["source"], eid, job_id, row["scheduled_for"]),
         on_hold=row.get("on_hold", False),
-        alerts=[
-            Alert(kind=a["kind"], at=a["at"], detail=a["detail"]) for a in row.get("alerts") or ()
-        ],
+        alerts=alerts_from_json(row.get("alerts")),
         start_after=row.get("start_after"),
         created_at=row.get("created_at"),
         updated_at=row.get("updated_at"),
