@@ -362,7 +362,7 @@ class Worker(AheadStarts, WorkerProcess):
             return self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc), fail_now=True)
         except ChildFailed as exc:
             return self._complete_raised(run, exc.raised, timeout)
-        except Exception as exc:
+        except BaseException as exc:  # sys.exit() or KeyboardInterrupt in user code too
             return self._complete(run, AttemptOutcome.FAILED, error=_error_text(exc))
         else:
             try:

@@ -61,6 +61,10 @@ def hostile_registry() -> HandlerRegistry:
             raise RuntimeError("exit 1: stderr a\x00b \udcff")
         if kind == "fine":
             return {"ok": True}
+        if kind == "exit":
+            raise SystemExit(3)  # user code calling sys.exit() inside a handler
+        if kind == "interrupt":
+            raise KeyboardInterrupt
         if kind == "huge_int":
             return {"n": 10**5000}  # past Python's int-to-str limit: json.dumps raises
         return HOSTILE[kind]()
@@ -131,6 +135,28 @@ def test_a_result_that_cannot_be_cleaned_fails_its_run_at_once_and_frees_the_slo
     assert not worker.running
     (later,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}])
     engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
+
+
+@pytest.mark.parametrize("kind", ["exit", "interrupt"])
+def test_a_handler_that_exits_fails_its_run_at_once_and_the_worker_goes_on(
+    hostile_engine: Engine, kind: str
+) -> None:
+    engine = hostile_engine
+    job_id = _job(engine)
+    runs = [{"payload": {"kind": kind}}, {"payload": {"kind": "fine"}}]
+    bad, fine = trigger(engine.store, job_id, engine.clock.now(), runs)
+    worker = engine.worker()
+    # The fake clock does not move: a run left without an end would wait forever.
+    engine.run_until(
+        lambda: {engine.status(bad.id), engine.status(fine.id)} == {"FAILED", "SUCCEEDED"}, worker
+    )
+    assert engine.status(bad.id) == "FAILED"
+    assert engine.store.executions.get(bad.id).error.startswith(
+        "SystemExit" if kind == "exit" else "KeyboardInterrupt"
+    )
+    (later,) = trigger(engine.store, job_id, engine.clock.now(), [{"payload": {"kind": "fine"}}])
+    engine.run_until(lambda: engine.status(later.id) == "SUCCEEDED", worker)
+    assert not worker.running
 
 
 def test_a_row_postgres_refuses_fails_alone_and_the_rest_of_the_batch_is_recorded(
