@@ -7,6 +7,7 @@ the run for the tick to push (jobsched/handoff.py), so nothing is lost.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
 from jobsched.domain.models import Execution, Job
 from jobsched.domain.plain import plain
 from jobsched.domain.redaction import redact
+from jobsched.domain.triggering import needs_job
 from jobsched.domain.validation import (
     idempotency_key_problem,
     load_body,
@@ -365,10 +367,24 @@ class JobService:
         now = self.clock.now()
         audit = self._audit("trigger")
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
+        unread = None
+        # A bad body is left to the trigger that reads: an unknown job's 404 comes first.
+        with contextlib.suppress(ValidationError):
+            if not needs_job(body):
+                unread = validate_trigger(body, None, self.handler_settings, now)
         # Written QUEUED and pushed: one transaction and one Redis call (handoff.py).
         created = self.handoff.submit(
             lambda: asking.trigger_executions(
-                self.store, job_id, now, (), audit, decide, key, queued=True, max_unfinished=limit
+                self.store,
+                job_id,
+                now,
+                (),
+                audit,
+                decide,
+                key,
+                queued=True,
+                max_unfinished=limit,
+                unread=unread,
             ),
             now,
         )

@@ -15,7 +15,9 @@ from jobsched.domain import cron, lifecycle
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
+from jobsched.domain.lifecycle import REFUSING_RUNS
 from jobsched.domain.models import Execution, Job, NewExecution, new_execution
+from jobsched.domain.states import ExecutionStatus
 from jobsched.domain.triggering import (
     execution_row,
     not_yet_run,
@@ -75,6 +77,7 @@ def trigger_executions(
     key: str | None = None,
     queued: bool = False,
     max_unfinished: int | None = None,
+    unread: Sequence[dict[str, Any]] | None = None,
 ) -> list[NewExecution]:
     """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
     one transaction and one INSERT; each run
@@ -88,8 +91,17 @@ def trigger_executions(
     writes the runs; ``decide`` (if given) turns them into the runs to write, or
     refuses. With an idempotency ``key``, a repeated request returns the runs the
     first one created. With ``max_unfinished``, runs that would leave the job more
-    unfinished runs than that are refused (``ConflictError`` naming the limit)."""
+    unfinished runs than that are refused (``ConflictError`` naming the limit).
+
+    ``unread``: the runs, when deciding them needs nothing of the job (no payload
+    override: ``triggering.needs_job``). Without an idempotency key they are written in
+    one round trip that reads nothing first (``_trigger_unread``); if its guards hold
+    them back, the trigger reads and decides as any other, and says why."""
     jid = parse_uuid(job_id, "job")
+    if unread is not None and key is None:
+        created = _trigger_unread(store, jid, now, unread, audit, queued, max_unfinished)
+        if created is not None:
+            return created
     # Two round trips in all: the reads (and locks) together, then the write with the
     # COMMIT (pipelined_tx).
     with store.pipelined_tx() as conn:
@@ -117,6 +129,34 @@ def trigger_executions(
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created
+
+
+def _trigger_unread(
+    store: Store,
+    jid: Any,
+    now: datetime,
+    runs: Sequence[dict[str, Any]],
+    audit: Audit | None,
+    queued: bool,
+    max_unfinished: int | None,
+) -> list[NewExecution] | None:
+    """The runs written in one round trip with the COMMIT, the job's snapshot copied by
+    the INSERT; None when nothing was written (no such job, a status that takes no
+    runs, no room under ``max_unfinished``): the caller's read then says why."""
+    times = [run_time(run, now) for run in runs]
+    ids = [new_execution_id(when) for when in times]
+    status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
+    change = changes.triggered([str(i) for i in ids], [changes.plain(r) for r in runs])
+    entry = changes.entry(audit, "job", jid, change)
+    with store.pipelined_tx() as conn:
+        answer = store.triggers.write_triggered_unread(
+            conn, jid, ids, times, runs, status, now, REFUSING_RUNS, max_unfinished, entry
+        )
+    outcome = answer()
+    if outcome is None or not outcome.written:
+        return None
+    store.partitions.ensure_for(times)
+    return triggered_executions(outcome.job, ids, times, runs, now, None, queued)
 
 
 def trigger(

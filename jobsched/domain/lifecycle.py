@@ -74,9 +74,13 @@ def status_change(
     return StatusChange(next_run, error, current["paused_at"], now)
 
 
+REFUSING_RUNS = (PAUSED,)
+"""The job statuses that take no new runs (``refusal`` says why)."""
+
+
 def refusal(status: str, action: str) -> str | None:
     """Why a job in ``status`` refuses new runs asked by ``action`` ("trigger",
     "backfill"); None: it takes them."""
-    if status == PAUSED:
+    if status in REFUSING_RUNS:
         return f"job is paused; resume it before {action}ing"
     return None

@@ -142,3 +142,12 @@ def triggered_executions(
         )
         for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
     ]
+
+
+def needs_job(body: Any) -> bool:
+    """Whether deciding a trigger's runs needs its job read first: a run that overrides
+    the payload is checked against the job's handler (and, for a key below admin,
+    against what the handler lets it change); the other values need nothing of it."""
+    runs = body.get("runs") if isinstance(body, dict) else None
+    asked = runs if isinstance(runs, list) else [body]
+    return any(isinstance(run, dict) and "payload" in run for run in asked)

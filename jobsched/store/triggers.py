@@ -6,7 +6,7 @@ and the occurrences already run. What is written is decided by the use case
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,16 @@ class TriggerReads:
     """The runs an earlier request with the same idempotency key created (None: new)."""
     unfinished: int | None
     """The job's unfinished runs (None: no limit asked)."""
+
+
+@dataclass
+class UnreadTrigger:
+    """What a trigger that read nothing first wrote (``Triggers.write_triggered_unread``)."""
+
+    job: dict[str, Any]
+    """The job's snapshot as the runs copied it (and its id, name and status)."""
+    written: bool
+    """False: a guard held (the job's status, or no room): nothing was written."""
 
 
 class Triggers(ExecutionRows):
@@ -135,6 +145,63 @@ class Triggers(ExecutionRows):
                 "audit_changes": Jsonb(entry.changes) if entry else None,
             },
         )
+
+    def write_triggered_unread(
+        self,
+        conn: Conn,
+        job_id: uuid.UUID,
+        ids: list[uuid.UUID],
+        times: list[datetime],
+        runs: Sequence[dict[str, Any]],
+        status: str,
+        now: datetime,
+        refusing: Sequence[str],
+        limit: int | None,
+        entry: AuditRecord | None,
+    ) -> Callable[[], UnreadTrigger | None]:
+        """A trigger's runs written with no read before (``insert_triggered_unread``): the
+        job's snapshot is copied in SQL, guarded by its status (none of ``refusing``) and,
+        with a ``limit``, by its unfinished runs (under ``lock_job_executions``, sent
+        first). Sent, not awaited: in ``pipelined_tx`` the statement goes with the
+        COMMIT, and the function returned reads its answer after the block (None: no
+        such job)."""
+        if limit is not None:
+            self.lock_job_executions(conn, job_id)
+        cur = conn.execute(
+            q("insert_triggered_unread"),
+            {
+                "job_id": job_id,
+                "ids": ids,
+                "scheduled_for": times,
+                "priorities": [run.get("priority") for run in runs],
+                "status": status,
+                "queued_at": now if status == S.QUEUED else None,
+                "now": now,
+                "refusing": list(refusing),
+                "limit": limit,
+                "adding": len(ids),
+                "audit_key_id": entry.key_id if entry else None,
+                "audit_action": entry.action if entry else None,
+                "audit_changes": Jsonb(entry.changes) if entry else None,
+            },
+        )
+
+        def answer() -> UnreadTrigger | None:
+            row = cur.fetchone()
+            if row is None:
+                return None
+            if row.pop("deltas") > COLLAPSE_AFTER:
+                self.collapse_unfinished(job_id)
+            return UnreadTrigger(row, row.pop("written") == len(ids))
+
+        return answer
+
+    def collapse_unfinished(self, job_id: uuid.UUID) -> None:
+        """The job's unfolded deltas collapsed (``unfinished_of_job`` does it in the
+        trigger's own transaction), in a transaction of their own."""
+        with self.tx() as conn:
+            self.lock_job_executions(conn, job_id)
+            conn.execute(q("collapse_unfinished_deltas"), {"job_id": job_id})
 
     @staticmethod
     def job_to_backfill(conn: Conn, job_id: uuid.UUID) -> dict[str, Any]:

@@ -102,7 +102,8 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     limited: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first trigger is held between its count and its insert; the second, sent
-    meanwhile, must wait for it and count its runs (5 fit: 3 + 3 do not)."""
+    meanwhile, must wait for it and count its runs (5 fit: 3 + 3 do not). Both override
+    the payload: the trigger that reads the job first."""
     job_id = limited.create_job()
     counted, go_on = threading.Event(), threading.Event()
     count = Triggers.unfinished_of_job
@@ -120,7 +121,8 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     def trigger() -> None:
         name = threading.current_thread().name
         try:
-            outcomes[name] = limited.service.trigger_job(job_id, {"runs": [{}] * 3})["total"]
+            runs = {"runs": [{"payload": {"n": 1}}] * 3}
+            outcomes[name] = limited.service.trigger_job(job_id, runs)["total"]
         except Exception as exc:  # the loser's 409
             outcomes[name] = exc
 
@@ -136,6 +138,38 @@ def test_triggers_racing_at_the_limit_cannot_both_pass_the_check(
     assert outcomes["first"] == 3
     assert isinstance(outcomes["second"], ConflictError), outcomes
     assert outcomes["second"].details == {"limit": LIMIT, "unfinished": 3}
+    assert _total(limited, job_id) == 3
+
+
+def test_an_unread_trigger_waits_for_one_under_way_and_counts_its_runs(
+    limited: Engine, database_url: str
+) -> None:
+    """A trigger that reads nothing first counts in its INSERT, under the runs lock it
+    takes in the statement before: one sent while another holds the lock (its runs
+    written, not committed) waits, then counts them (5 fit: 3 + 3 do not)."""
+    job_id = limited.create_job()
+    now = limited.clock.now()
+    ids = [uuid.uuid4() for _ in range(3)]
+    outcome: dict[str, Any] = {}
+
+    def second() -> None:
+        try:
+            outcome["second"] = limited.service.trigger_job(job_id, {"runs": [{}] * 3})
+        except Exception as exc:  # the 409
+            outcome["second"] = exc
+
+    with limited.store.tx() as conn:  # the first trigger, held before its COMMIT
+        answer = limited.store.triggers.write_triggered_unread(
+            conn, uuid.UUID(job_id), ids, [now] * 3, [{}] * 3, "QUEUED", now, (), LIMIT, None
+        )
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        wait_for(lambda: someone_waits_for_a_lock(database_url) or not waiting.is_alive())
+        first = answer()
+    assert first is not None and first.written
+    waiting.join()
+    assert isinstance(outcome["second"], ConflictError), outcome
+    assert outcome["second"].details == {"limit": LIMIT, "unfinished": 3}
     assert _total(limited, job_id) == 3
 
 

@@ -5,6 +5,8 @@ first run, the audit entry is written, a failed write leaves nothing behind."""
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +15,9 @@ import psycopg
 import pytest
 
 from jobsched.domain.audit import Audit
+from jobsched.errors import ConflictError, NotFoundError
+from jobsched.service import JobService
+from jobsched.store.triggers import COLLAPSE_AFTER
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 
@@ -92,3 +97,85 @@ def test_a_failed_trigger_write_leaves_nothing_and_the_connection_usable(
     for _ in range(engine.store.pool.max_size + 1):  # every pooled connection is idle
         with engine.store.tx() as conn:
             conn.execute("SELECT 1")
+
+
+def stored_run(engine: Engine, execution_id: str) -> dict[str, Any]:
+    with engine.store.tx() as conn:
+        return conn.execute("SELECT * FROM executions WHERE id = %s", (execution_id,)).fetchone()
+
+
+def test_a_trigger_that_overrides_no_payload_reads_nothing_before_its_write(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No key and no payload to check against the handler: the job is not read first;
+    the one statement copies its snapshot, guarded, and goes with the COMMIT (the runs
+    lock before it, for MAX_UNFINISHED_RUNS_PER_JOB). The answer is the row written."""
+    job_id = engine.create_job(payload={"v": 1}, priority=70, max_retries=4)
+    engine.service.update_job(job_id, {"payload": {"v": 2}})  # the snapshot as it stands
+    engine.service.trigger_job(job_id, None)  # connections opened
+    with statements(monkeypatch) as sent:
+        run = engine.service.trigger_job(job_id, {"priority": 90})
+    assert sent == ["BEGIN", "SELECT", "WITH", "COMMIT"], sent
+
+    row = stored_run(engine, run["id"])
+    assert (row["payload"], row["priority"], row["max_retries"]) == ({"v": 2}, 90, 4)
+    assert (run["payload"], run["priority"], run["max_retries"]) == ({"v": 2}, 90, 4)
+    assert run["status"] == row["status"] == "QUEUED"
+    assert run["idempotency_key"] == row["idempotency_key"] == run["id"]
+    assert engine.queue.ready_ids()[0] == run["id"]  # its priority first
+    entries = audit_entries(engine, job_id)
+    assert entries[-1]["action"] == "trigger"
+    assert entries[-1]["changes"]["executions"] == {"after": [run["id"]]}
+
+
+def test_a_trigger_the_guards_hold_back_writes_nothing_and_says_why(engine: Engine) -> None:
+    """A paused job, a job at its unfinished limit, no job at all: the statement that
+    reads nothing first writes no run and no audit entry; the trigger that reads then
+    answers as it always did (409 naming the reason, 404)."""
+    job_id = engine.create_job()
+    engine.service.pause_job(job_id)
+    before = audit_entries(engine, job_id)
+    with pytest.raises(ConflictError, match="paused"):
+        engine.service.trigger_job(job_id, None)
+    assert audit_entries(engine, job_id) == before
+    with engine.store.tx() as conn:
+        n = conn.execute("SELECT count(*) AS n FROM executions WHERE job_id = %s", (job_id,))
+        assert n.fetchone()["n"] == 0
+
+    with pytest.raises(NotFoundError):
+        engine.service.trigger_job(str(uuid.uuid4()), None)
+
+
+def test_a_trigger_past_the_unfinished_limit_is_refused_without_a_read(
+    engine: Engine,
+) -> None:
+    limited = dataclasses.replace(engine.settings, max_unfinished_runs_per_job=3)
+    service = JobService(engine.store, engine.queue, engine.registry, limited, engine.clock)
+    job_id = engine.create_job()
+    for _ in range(3):
+        service.trigger_job(job_id, None)
+    with pytest.raises(ConflictError) as refused:
+        service.trigger_job(job_id, {"runs": [{}, {}]})
+    assert refused.value.details["limit"] == 3
+    with engine.store.tx() as conn:
+        n = conn.execute("SELECT count(*) AS n FROM executions WHERE job_id = %s", (job_id,))
+        assert n.fetchone()["n"] == 3
+
+
+def test_many_unread_triggers_keep_the_unfinished_count_cheap_and_exact(
+    engine: Engine,
+) -> None:
+    """Every trigger adds a delta row to the counters; past COLLAPSE_AFTER unfolded ones
+    (no tick folds them here), the trigger collapses them: the rows stay few, the count
+    exact."""
+    job_id = engine.create_job()
+    for _ in range(COLLAPSE_AFTER * 2 + 5):
+        engine.service.trigger_job(job_id, None)
+    with engine.store.tx() as conn:
+        deltas = conn.execute(
+            "SELECT count(*) AS n FROM execution_count_deltas WHERE job_id = %s", (job_id,)
+        ).fetchone()["n"]
+        assert deltas <= COLLAPSE_AFTER + 1
+        assert engine.store.triggers.unfinished_of_job(conn, uuid.UUID(job_id)) == (
+            COLLAPSE_AFTER * 2 + 5
+        )

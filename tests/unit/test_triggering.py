@@ -159,3 +159,21 @@ def test_triggered_runs(
     assert (e.priority, e.payload, e.status, e.source) == (priority, payload, status, "trigger")
     assert e.idempotency_key == "k" and e.id == str(ids[0])
     assert e.queued_at == (NOW if queued else None)
+
+
+@pytest.mark.parametrize(
+    ("body", "needed"),
+    [
+        (None, False),
+        ({}, False),
+        ({"priority": 90, "delay_ms": 5}, False),
+        ({"runs": [{}, {"priority": 1}]}, False),
+        ({"payload": {}}, True),
+        ({"payload": None}, True),
+        ({"runs": [{}, {"payload": {"a": 1}}]}, True),
+        ({"runs": "not a list", "payload": {}}, True),
+        ("not an object", False),
+    ],
+)
+def test_only_a_payload_override_needs_the_job_read_first(body: Any, needed: bool) -> None:
+    assert triggering.needs_job(body) is needed
