@@ -45,7 +45,7 @@ class BusinessDayRule:
 
 
 @dataclass(frozen=True)
-class Occurrence:
+class CalendarOccurrence:
     """What a schedule's fire time became: ``run`` at its own time, ``moved`` to
     ``runs_at``, ``skipped``, or ``merged`` into the run at ``runs_at`` that another
     occurrence already makes. ``reason`` says why, for all but a plain run."""
@@ -109,7 +109,7 @@ def resolve(
     calendar: Calendar,
     rule: str,
     dst: cron.DstRule = cron.DEFAULT_DST,
-) -> Occurrence:
+) -> CalendarOccurrence:
     """What the calendar does to one fire time (UTC), under ``non_business_day`` ``rule``.
 
     The day is judged in the calendar's zone; a moved occurrence keeps its wall-clock
@@ -118,10 +118,10 @@ def resolve(
     local = scheduled.astimezone(zone)
     verdict = calendars.is_business_day(calendar, local.date())
     if verdict.business:
-        return Occurrence(scheduled, scheduled, RUN)
+        return CalendarOccurrence(scheduled, scheduled, RUN)
     closed = f"{local.date().isoformat()} is not a business day ({verdict.reason})"
     if rule == "skip":
-        return Occurrence(scheduled, None, SKIPPED, closed)
+        return CalendarOccurrence(scheduled, None, SKIPPED, closed)
     if rule == "next":
         target = calendars.next_business_day(calendar, local.date())
     elif rule == "previous":
@@ -130,7 +130,7 @@ def resolve(
         raise ValueError(f"non_business_day must be one of {', '.join(NON_BUSINESS_DAY_RULES)}")
     if target is None or abs(target - local.date()) > MAX_MOVE:
         days = MAX_MOVE.days
-        return Occurrence(
+        return CalendarOccurrence(
             scheduled, None, SKIPPED, f"{closed}; no {rule} business day within {days} days"
         )
     return _moved(scheduled, local, target, zone, rule, closed, dst)
@@ -144,14 +144,14 @@ def _moved(
     rule: str,
     closed: str,
     dst: cron.DstRule,
-) -> Occurrence:
+) -> CalendarOccurrence:
     wall = datetime.combine(target, local.time().replace(tzinfo=None))
     found = cron.instants(wall, zone, True, dst)
     if not found:  # the wall time does not exist on that day and the job skips DST gaps
-        return Occurrence(
+        return CalendarOccurrence(
             scheduled, None, SKIPPED, f"{closed}; {wall:%H:%M} does not exist on {target}"
         )
-    return Occurrence(
+    return CalendarOccurrence(
         scheduled, found[0], MOVED, f"{closed}; moved to the {rule} business day {target}"
     )
 
@@ -162,7 +162,7 @@ def plan(
     rule: str,
     after: datetime,
     dst: cron.DstRule = cron.DEFAULT_DST,
-) -> Iterator[Occurrence]:
+) -> Iterator[CalendarOccurrence]:
     """Every occurrence whose time (its run time, or its scheduled time when skipped)
     is strictly after ``after``, in that order, without end if the schedule has none.
 
@@ -176,7 +176,7 @@ def plan(
     # "previous" moves back: a later fire time may still come first.
     lookback = MAX_MOVE if rule == "next" else timedelta(0)
     lookahead = MAX_MOVE if rule == "previous" else timedelta(0)
-    pending: list[tuple[datetime, bool, datetime, Occurrence]] = []
+    pending: list[tuple[datetime, bool, datetime, CalendarOccurrence]] = []
     last_run: datetime | None = None
     for scheduled in fires_from(after - lookback):
         occurrence = resolve(scheduled, calendar, rule, dst)
@@ -194,12 +194,12 @@ def plan(
 
 
 def _emit(
-    occurrence: Occurrence, last_run: datetime | None, after: datetime
-) -> tuple[Occurrence | None, datetime | None]:
+    occurrence: CalendarOccurrence, last_run: datetime | None, after: datetime
+) -> tuple[CalendarOccurrence | None, datetime | None]:
     if occurrence.runs_at is not None and occurrence.runs_at == last_run:
         why = occurrence.reason or "scheduled then"
         reason = f"{why}; merged into the run at {last_run.isoformat()}"
-        occurrence = Occurrence(occurrence.scheduled, last_run, MERGED, reason)
+        occurrence = CalendarOccurrence(occurrence.scheduled, last_run, MERGED, reason)
     elif occurrence.runs_at is not None:
         last_run = occurrence.runs_at
     key = occurrence.runs_at or occurrence.scheduled
