@@ -262,6 +262,16 @@ def test_next_finds_an_occurrence_scheduled_before_after_that_runs_after_it() ->
     plan = bs.plan(daily, paris(), "next", utc(2026, 5, 3, 12))
     first = next(plan)
     assert (first.runs_at, first.outcome) == (utc(2026, 5, 4, 7), "run")
+    # Monthly on the 1st, asked on 2 May: the 1 May occurrence (Labor Day) runs on the 4th.
+    monthly = bs.plan(
+        lambda t: cron.fires("0 9 1 * *", "Europe/Paris", t), paris(), "next", utc(2026, 5, 2)
+    )
+    first = next(monthly)
+    assert (first.scheduled, first.runs_at, first.outcome) == (
+        utc(2026, 5, 1, 7),
+        utc(2026, 5, 4, 7),
+        "moved",
+    )
 
 
 def test_a_closure_longer_than_the_move_limit_skips() -> None:
@@ -274,3 +284,26 @@ def test_a_closure_longer_than_the_move_limit_skips() -> None:
 def test_an_unknown_rule_is_refused() -> None:
     with pytest.raises(ValueError):
         next(bs.plan(daily, paris(), "later", utc(2026, 1, 1)))
+
+
+@pytest.mark.parametrize("rule", ["next", "previous"])
+def test_moved_occurrences_come_in_run_order_and_each_instant_runs_once(rule: str) -> None:
+    # Twice a day (09:00 and 15:00 Paris) over the 1 May weekend: Saturday 09:00 moves
+    # back to Thursday 09:00 (or on to Monday), before Thursday 15:00's run.
+    plan = bs.plan(
+        lambda t: cron.fires("0 9,15 * * *", "Europe/Paris", t), paris(), rule, utc(2026, 4, 30)
+    )
+    got = [next(plan) for _ in range(10)]
+    runs = [o.runs_at for o in got if o.outcome in ("run", "moved")]
+    assert runs == sorted(set(runs))
+    assert [o.runs_at for o in got] == sorted(o.runs_at for o in got)
+    expected_runs = {
+        "previous": [utc(2026, 4, 30, 7), utc(2026, 4, 30, 13), utc(2026, 5, 4, 7)],
+        "next": [
+            utc(2026, 4, 30, 7),
+            utc(2026, 4, 30, 13),
+            utc(2026, 5, 4, 7),
+            utc(2026, 5, 4, 13),
+        ],
+    }
+    assert runs[:3] == expected_runs[rule][:3]
