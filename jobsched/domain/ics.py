@@ -11,8 +11,12 @@ that silently lost its repeats would run jobs on closed days.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+T = TypeVar("T")
 
 MAX_ICS_CHARS = 1_000_000
 MAX_EVENT_DAYS = 366
@@ -132,7 +136,7 @@ def _at_midnight(prop: tuple[int, dict[str, str], str]) -> bool:
     return prop[2].strip().endswith("T000000")
 
 
-def _checked(number: int, build):  # type: ignore[no-untyped-def]
+def _checked(number: int, build: Callable[[], T]) -> T:
     try:
         return build()
     except ValueError:

@@ -157,3 +157,35 @@ def test_a_calendar_reads_back_as_written() -> None:
         "ics": ICS,
     }
     assert cal.calendar_to_dict(cal.calendar_from_dict(body)) == body
+
+
+def test_ics_timed_events_count_on_their_days_in_the_calendar_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    from jobsched.domain.ics import parse_ics
+
+    text = (
+        "BEGIN:VCALENDAR\n"
+        "BEGIN:VEVENT\n"
+        "DTSTART;TZID=America/New_York:20260703T200000\n"  # 4 July 02:00 in Paris
+        "DTEND;TZID=America/New_York:20260705T200000\n"  # 6 July 02:00 in Paris
+        "SUMMARY:Independence\n"
+        "BEGIN:VALARM\n"
+        "TRIGGER:-PT15M\n"
+        "DESCRIPTION:reminder\n"
+        "END:VALARM\n"
+        "END:VEVENT\n"
+        "BEGIN:VEVENT\n"
+        "DTSTART:20260801T090000\n"  # floating: the calendar's own wall clock
+        "DTEND:20260803T000000\n"  # ends at midnight: 3 August is not covered
+        "SUMMARY:Floating\n"
+        "END:VEVENT\n"
+        "END:VCALENDAR\n"
+    )
+    assert parse_ics(text, ZoneInfo("Europe/Paris")) == {
+        date(2026, 7, 4): "Independence",
+        date(2026, 7, 5): "Independence",
+        date(2026, 7, 6): "Independence",
+        date(2026, 8, 1): "Floating",
+        date(2026, 8, 2): "Floating",
+    }
