@@ -12,12 +12,19 @@ documents for daylight-saving changes:
 - a schedule whose hour field is a wildcard or a step (``0 * * * *``, ``0 */2 * * *``)
   keeps its real-time cadence: every repeated hour runs (it is a new real hour), a
   missing hour does not (it never happened).
+
+Quartz-style day tokens: day-of-month ``L`` (last day), ``LW`` (last weekday), ``15W``
+(the weekday nearest the 15th, never crossing into another month); day-of-week ``5#2``
+(the second Friday) and ``5L`` (the last Friday). croniter 7 reads all but two of them
+as Quartz writes them; ``LW`` and ``5L`` are rewritten into its spelling (``31W`` and
+``L5``) before it parses them, and the expression is stored as the user wrote it.
 """
 
 from __future__ import annotations
 
 import copy
 import heapq
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +42,17 @@ DST_OVERLAPS = ("first", "twice")
 """A fixed-hour time repeated on a fall-back day: run at its first instance, or both."""
 _MAX_SHIFT = timedelta(hours=3)
 """More than any UTC offset change: how far a wall time's instant can move."""
+
+
+_FIELDS_5 = ("minute", "hour", "day-of-month", "month", "day-of-week")
+_FIELDS_6 = ("second", *_FIELDS_5)
+_DAY_NAMES = {"sun": 0, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+_LAST_WEEKDAY_OF = re.compile(r"^([0-7]|sun|mon|tue|wed|thu|fri|sat)l$", re.IGNORECASE)
+"""Quartz's ``5L`` / ``FRIL``: croniter spells it ``L5`` (and knows no ``LFRI``)."""
+_QUARTZ_HINT = (
+    "; Quartz tokens are day-of-month L, LW or 1W-31W alone,"
+    " and day-of-week 0-7 with #1-#5 or L (5#2, 5L)"
+)
 
 
 @dataclass(frozen=True)
@@ -75,13 +93,50 @@ def validate_schedule(expression: str) -> str:
             "must have 5 fields (min hour day month weekday) or 6 with leading seconds"
         )
     normalised = " ".join(parts)
-    if not croniter.is_valid(normalised, second_at_beginning=len(parts) == 6):
-        raise ValueError(f"invalid cron expression {expression!r}")
+    six = len(parts) == 6
+    if not croniter.is_valid(_croniter_form(normalised), second_at_beginning=six):
+        raise ValueError(_field_problem(parts) or f"invalid cron expression {expression!r}")
     try:
         _iterator(normalised, datetime.now(UTC).replace(tzinfo=None)).get_next(datetime)
     except (CroniterError, ValueError, OverflowError):
         raise ValueError(f"cron expression {expression!r} never fires") from None
     return normalised
+
+
+def _croniter_form(expression: str) -> str:
+    """The expression in croniter's spelling of the Quartz tokens it reads differently.
+
+    ``LW`` becomes ``31W``: croniter clamps a W day past the month's end to its last
+    day, and the weekday nearest the last day without leaving the month is the last
+    weekday (a Saturday goes back to Friday, a last-day Sunday back two days)."""
+    parts = expression.split()
+    dom, dow = len(parts) - 3, len(parts) - 1
+    if parts[dom].upper() == "LW":
+        parts[dom] = "31W"
+    parts[dow] = ",".join(_last_of(item) for item in parts[dow].split(","))
+    return " ".join(parts)
+
+
+def _last_of(item: str) -> str:
+    match = _LAST_WEEKDAY_OF.match(item)
+    if not match:
+        return item
+    day = match.group(1).lower()
+    return f"L{_DAY_NAMES.get(day, day)}"
+
+
+def _field_problem(parts: list[str]) -> str | None:
+    """Which field of an invalid expression is wrong, tried one field at a time."""
+    names = _FIELDS_6 if len(parts) == 6 else _FIELDS_5
+    for index, (name, token) in enumerate(zip(names, parts, strict=True)):
+        probe = ["*"] * len(parts)
+        probe[index] = token
+        if not croniter.is_valid(
+            _croniter_form(" ".join(probe)), second_at_beginning=len(parts) == 6
+        ):
+            hint = _QUARTZ_HINT if re.search(r"[lw#]", token, re.IGNORECASE) else ""
+            return f"invalid {name} field {token!r}{hint}"
+    return None
 
 
 def fixed_hour(expression: str) -> bool:
@@ -97,7 +152,7 @@ def _parsed(expression: str) -> croniter:
     """One parsed croniter per expression. Parsing costs about four times a step
     (~0.3 ms), and a tick plans thousands of runs of a few distinct schedules."""
     six = len(expression.split()) == 6
-    return croniter(expression, datetime(2000, 1, 1), second_at_beginning=six)
+    return croniter(_croniter_form(expression), datetime(2000, 1, 1), second_at_beginning=six)
 
 
 def _iterator(expression: str, start: datetime) -> croniter:

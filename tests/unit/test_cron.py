@@ -219,3 +219,74 @@ def test_between_lists_a_range_and_says_when_it_was_cut() -> None:
     assert times == [utc(2026, 1, 1, 1), utc(2026, 1, 1, 2), utc(2026, 1, 1, 3)]
     assert not more
     assert cron.between("0 * * * *", "UTC", utc(2026, 1, 1), utc(2026, 1, 2), limit=3)[1]
+
+
+# Quartz-style day tokens. The expected days were read off a calendar (GNU ``date``),
+# not computed: 2026-01-31 and 2026-02-28 are Saturdays, 2026-05-31, 2026-02-15,
+# 2026-03-15 and 2026-11-01 Sundays, 2026-08-01 and 2026-08-15 Saturdays.
+@pytest.mark.parametrize(
+    ("expression", "after", "expected"),
+    [
+        # L: the last day of the month, whatever its weekday (leap years included).
+        ("0 0 L * *", utc(2026, 1, 1), [utc(2026, 1, 31), utc(2026, 2, 28), utc(2026, 3, 31)]),
+        ("0 0 L 2 *", utc(2027, 3, 1), [utc(2028, 2, 29), utc(2029, 2, 28)]),
+        # LW: the last weekday. Jan 31 Sat -> Fri 30; Feb 28 Sat -> Fri 27; Mar 31 Tue;
+        # Apr 30 Thu; May 31 Sun -> Fri 29.
+        (
+            "0 0 LW * *",
+            utc(2026, 1, 1),
+            [
+                utc(2026, 1, 30),
+                utc(2026, 2, 27),
+                utc(2026, 3, 31),
+                utc(2026, 4, 30),
+                utc(2026, 5, 29),
+            ],
+        ),
+        ("0 0 lw 2 *", utc(2027, 3, 1), [utc(2028, 2, 29)]),  # Tue 29 Feb 2028
+        # 15W: the weekday nearest the 15th. Jan 15 Thu; Feb 15 Sun -> Mon 16;
+        # Aug 15 Sat -> Fri 14.
+        ("0 0 15W * *", utc(2026, 1, 1), [utc(2026, 1, 15), utc(2026, 2, 16), utc(2026, 3, 16)]),
+        ("0 0 15W 8 *", utc(2026, 1, 1), [utc(2026, 8, 14)]),
+        # 1W never crosses into the month before: Sat 1 Aug -> Mon 3 Aug, Sun 1 Nov -> Mon 2.
+        ("0 0 1W 8,11 *", utc(2026, 7, 1), [utc(2026, 8, 3), utc(2026, 11, 2)]),
+        # 5#2: the second Friday. 5L / FRIL: the last Friday.
+        ("0 0 * * 5#2", utc(2026, 1, 1), [utc(2026, 1, 9), utc(2026, 2, 13)]),
+        ("0 0 * * 5L", utc(2026, 7, 1), [utc(2026, 7, 31), utc(2026, 8, 28)]),
+        ("0 0 * * FRIL", utc(2026, 1, 1), [utc(2026, 1, 30)]),
+        ("0 0 * * 1L,5L", utc(2026, 1, 1), [utc(2026, 1, 26), utc(2026, 1, 30)]),
+        # Seconds field first: the day-of-month is still the fourth field from the end.
+        ("0 0 0 LW * *", utc(2026, 1, 1), [utc(2026, 1, 30)]),
+    ],
+)
+def test_quartz_day_tokens(expression: str, after: datetime, expected: list[datetime]) -> None:
+    assert cron.validate_schedule(expression) == expression
+    assert cron.next_runs(expression, "UTC", after, len(expected)) == expected
+
+
+def test_quartz_tokens_follow_the_zone_across_a_dst_change() -> None:
+    # Last Sunday of March 2026 (29th) at 02:30 Paris does not exist: run when clocks jump.
+    assert cron.next_run("30 2 * * 0L", "Europe/Paris", utc(2026, 3, 1)) == utc(2026, 3, 29, 1)
+
+
+@pytest.mark.parametrize(
+    ("expression", "field"),
+    [
+        ("0 0 32W * *", "day-of-month field '32W'"),
+        ("0 0 0W * *", "day-of-month field '0W'"),
+        ("0 0 2L * *", "day-of-month field '2L'"),
+        ("0 0 LW,1 * *", "day-of-month field 'LW,1'"),
+        ("0 0 * * 5#6", "day-of-week field '5#6'"),
+        ("0 0 * * 8L", "day-of-week field '8L'"),
+        ("0 0 * * LW", "day-of-week field 'LW'"),
+        ("0 L * * *", "hour field 'L'"),
+        ("0 0 * L *", "month field 'L'"),
+        ("61 0 * * *", "minute field '61'"),
+        ("0 0 0 0 15W * *", None),  # 7 fields: the count is the problem
+    ],
+)
+def test_bad_tokens_name_their_field(expression: str, field: str | None) -> None:
+    with pytest.raises(ValueError) as refused:
+        cron.validate_schedule(expression)
+    if field:
+        assert f"invalid {field}" in str(refused.value)
