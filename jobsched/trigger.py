@@ -140,21 +140,23 @@ def _trigger_unread(
     queued: bool,
     max_unfinished: int | None,
 ) -> list[NewExecution] | None:
-    """The runs written in one round trip with the COMMIT, the job's snapshot copied by
-    the INSERT; None when nothing was written (no such job, a status that takes no
-    runs, no room under ``max_unfinished``): the caller's read then says why."""
+    """The runs written in one statement that is its own transaction, the job's
+    snapshot copied by the INSERT; None when nothing was written (no such job, a status
+    that takes no runs, no room under ``max_unfinished``): the caller's read then says
+    why."""
     times = [run_time(run, now) for run in runs]
     ids = [new_execution_id(when) for when in times]
     status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
     change = changes.triggered([str(i) for i in ids], [changes.plain(r) for r in runs])
     entry = changes.entry(audit, "job", jid, change)
-    with store.pipelined_tx() as conn:
-        answer = store.triggers.write_triggered_unread(
+    with store.statement() as conn:  # one round trip, its own transaction
+        outcome = store.triggers.write_triggered_unread(
             conn, jid, ids, times, runs, status, now, REFUSING_RUNS, max_unfinished, entry
         )
-    outcome = answer()
     if outcome is None or not outcome.written:
         return None
+    if outcome.crowded:
+        store.triggers.collapse_unfinished(jid)
     store.partitions.ensure_for(times)
     return triggered_executions(outcome.job, ids, times, runs, now, None, queued)
 

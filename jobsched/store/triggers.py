@@ -6,7 +6,7 @@ and the occurrences already run. What is written is decided by the use case
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,6 +49,8 @@ class UnreadTrigger:
     """The job's snapshot as the runs copied it (and its id, name and status)."""
     written: bool
     """False: a guard held (the job's status, or no room): nothing was written."""
+    crowded: bool
+    """The job's unfolded count deltas are many: ``collapse_unfinished`` them."""
 
 
 class Triggers(ExecutionRows):
@@ -146,8 +148,8 @@ class Triggers(ExecutionRows):
             },
         )
 
+    @staticmethod
     def write_triggered_unread(
-        self,
         conn: Conn,
         job_id: uuid.UUID,
         ids: list[uuid.UUID],
@@ -158,16 +160,13 @@ class Triggers(ExecutionRows):
         refusing: Sequence[str],
         limit: int | None,
         entry: AuditRecord | None,
-    ) -> Callable[[], UnreadTrigger | None]:
-        """A trigger's runs written with no read before (``insert_triggered_unread``): the
-        job's snapshot is copied in SQL, guarded by its status (none of ``refusing``) and,
-        with a ``limit``, by its unfinished runs (under ``lock_job_executions``, sent
-        first). Sent, not awaited: in ``pipelined_tx`` the statement goes with the
-        COMMIT, and the function returned reads its answer after the block (None: no
-        such job)."""
-        if limit is not None:
-            self.lock_job_executions(conn, job_id)
-        cur = conn.execute(
+    ) -> UnreadTrigger | None:
+        """A trigger's runs written with no read before, in one statement
+        (``insert_triggered_unread``; in ``statement`` it is its own transaction): the
+        job's snapshot is copied in SQL, guarded by its status (none of ``refusing``)
+        and, with a ``limit``, by its unfinished runs, counted under the job's runs lock
+        (``lock_job_executions``). None: no such job."""
+        row = conn.execute(
             q("insert_triggered_unread"),
             {
                 "job_id": job_id,
@@ -184,21 +183,15 @@ class Triggers(ExecutionRows):
                 "audit_action": entry.action if entry else None,
                 "audit_changes": Jsonb(entry.changes) if entry else None,
             },
-        )
-
-        def answer() -> UnreadTrigger | None:
-            row = cur.fetchone()
-            if row is None:
-                return None
-            if row.pop("deltas") > COLLAPSE_AFTER:
-                self.collapse_unfinished(job_id)
-            return UnreadTrigger(row, row.pop("written") == len(ids))
-
-        return answer
+        ).fetchone()
+        if row is None:
+            return None
+        crowded = row.pop("deltas") > COLLAPSE_AFTER
+        return UnreadTrigger(row, row.pop("written") == len(ids), crowded)
 
     def collapse_unfinished(self, job_id: uuid.UUID) -> None:
-        """The job's unfolded deltas collapsed (``unfinished_of_job`` does it in the
-        trigger's own transaction), in a transaction of their own."""
+        """The job's unfolded count deltas collapsed, in a transaction of their own (the
+        trigger that reads does it in its own: ``unfinished_of_job``)."""
         with self.tx() as conn:
             self.lock_job_executions(conn, job_id)
             conn.execute(q("collapse_unfinished_deltas"), {"job_id": job_id})

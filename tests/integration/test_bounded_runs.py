@@ -159,13 +159,12 @@ def test_an_unread_trigger_waits_for_one_under_way_and_counts_its_runs(
             outcome["second"] = exc
 
     with limited.store.tx() as conn:  # the first trigger, held before its COMMIT
-        answer = limited.store.triggers.write_triggered_unread(
+        first = limited.store.triggers.write_triggered_unread(
             conn, uuid.UUID(job_id), ids, [now] * 3, [{}] * 3, "QUEUED", now, (), LIMIT, None
         )
         waiting = threading.Thread(target=second)
         waiting.start()
         wait_for(lambda: someone_waits_for_a_lock(database_url) or not waiting.is_alive())
-        first = answer()
     assert first is not None and first.written
     waiting.join()
     assert isinstance(outcome["second"], ConflictError), outcome

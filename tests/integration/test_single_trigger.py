@@ -108,14 +108,14 @@ def test_a_trigger_that_overrides_no_payload_reads_nothing_before_its_write(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No key and no payload to check against the handler: the job is not read first;
-    the one statement copies its snapshot, guarded, and goes with the COMMIT (the runs
-    lock before it, for MAX_UNFINISHED_RUNS_PER_JOB). The answer is the row written."""
+    one statement, its own transaction, copies its snapshot, guarded (its status, and
+    MAX_UNFINISHED_RUNS_PER_JOB under the runs lock). The answer is the row written."""
     job_id = engine.create_job(payload={"v": 1}, priority=70, max_retries=4)
     engine.service.update_job(job_id, {"payload": {"v": 2}})  # the snapshot as it stands
     engine.service.trigger_job(job_id, None)  # connections opened
     with statements(monkeypatch) as sent:
         run = engine.service.trigger_job(job_id, {"priority": 90})
-    assert sent == ["BEGIN", "SELECT", "WITH", "COMMIT"], sent
+    assert sent == ["SELECT"], sent  # trigger_unread(), its own transaction
 
     row = stored_run(engine, run["id"])
     assert (row["payload"], row["priority"], row["max_retries"]) == ({"v": 2}, 90, 4)

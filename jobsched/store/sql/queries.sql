@@ -184,57 +184,16 @@ SELECT 1;
 
 -- name: insert_triggered_unread
 -- A trigger that needs nothing of its job read first (no payload override to check
--- against the handler, no idempotency key): the job's snapshot is copied by the INSERT
--- itself, as it stands when the statement runs, so one round trip carries the whole
--- trigger with its COMMIT (Triggers.write_triggered_unread). The rules a read would
--- have checked are the statement's guards: the job exists, its status takes runs
--- (%(refusing)s: the statuses jobsched/domain/lifecycle.py refuses), and with a
--- %(limit)s its unfinished runs (as count_unfinished_of_job, under the runs lock the
--- caller took in the statement before, whose snapshot this one's follows) leave room
--- for %(adding)s more. A guard that fails writes nothing (no run, no audit entry), and
--- the caller falls back to the trigger that reads, which says why. Answers the job's
--- snapshot (what the runs copied), how many runs were written, and the unfolded delta
--- rows read (past a few, the caller collapses them).
-WITH job AS (
-    SELECT id, name, status, priority, handler, payload, max_retries, timeout_ms,
-           retry_backoff_ms, retry_backoff_max_ms, pool, max_concurrency
-    FROM jobs WHERE id = %(job_id)s
-), unfinished AS (
-    SELECT COALESCE(sum(n), 0)::bigint AS n, count(*) FILTER (WHERE delta) AS deltas FROM (
-        SELECT n, false AS delta FROM execution_counts
-        WHERE %(limit)s::bigint IS NOT NULL AND job_id = %(job_id)s
-          AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
-        UNION ALL
-        SELECT delta, true FROM execution_count_deltas
-        WHERE %(limit)s::bigint IS NOT NULL AND job_id = %(job_id)s
-          AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
-    ) AS counted
-), allowed AS (
-    SELECT job.* FROM job, unfinished
-    WHERE job.status <> ALL (%(refusing)s::text[])
-      AND (%(limit)s::bigint IS NULL OR unfinished.n + %(adding)s <= %(limit)s::bigint)
-), runs AS (
-    INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
-                            payload, max_retries, timeout_ms, retry_backoff_ms,
-                            retry_backoff_max_ms, pool, max_concurrency, idempotency_key,
-                            queued_at, created_at, updated_at)
-    SELECT r.id, a.id, 'trigger', %(status)s::text, r.scheduled_for,
-           COALESCE(r.priority, a.priority), a.handler, a.payload, a.max_retries,
-           a.timeout_ms, a.retry_backoff_ms, a.retry_backoff_max_ms, a.pool,
-           a.max_concurrency, r.id::text, %(queued_at)s::timestamptz, %(now)s::timestamptz,
-           %(now)s::timestamptz
-    FROM allowed a,
-         unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[])
-         AS r(id, scheduled_for, priority)
-    RETURNING id
-), audit AS (
-    INSERT INTO audit_log (at, key_id, action, target_type, target_id, changes)
-    SELECT %(now)s::timestamptz, %(audit_key_id)s::text, %(audit_action)s::text, 'job',
-           %(job_id)s::text, %(audit_changes)s::jsonb
-    WHERE %(audit_action)s::text IS NOT NULL AND EXISTS (SELECT 1 FROM runs)
-)
-SELECT job.*, (SELECT count(*) FROM runs) AS written, unfinished.deltas
-FROM job, unfinished;
+-- against the handler, no idempotency key): one call, its own transaction, whose
+-- function (migration 0019) takes the job's runs lock if there is a %(limit)s, then
+-- copies the job's snapshot into the runs as it stands, guarded by its status (none of
+-- %(refusing)s: the statuses jobsched/domain/lifecycle.py refuses) and by room for
+-- %(adding)s more unfinished runs, and writes the audit entry. A guard that holds writes
+-- nothing; no row: no such job (Triggers.write_triggered_unread).
+SELECT * FROM trigger_unread(
+    %(job_id)s, %(ids)s, %(scheduled_for)s, %(priorities)s, %(status)s, %(queued_at)s,
+    %(now)s, %(refusing)s, %(limit)s, %(adding)s, %(audit_key_id)s, %(audit_action)s,
+    %(audit_changes)s);
 
 -- name: lock_trigger_key
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
