@@ -280,6 +280,7 @@ SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.schedul
        e.priority, e.handler, e.payload, e.max_retries, e.timeout_ms, e.retry_backoff_ms,
        e.retry_backoff_max_ms, e.attempt, e.attempt_base, e.lease_token, e.queued_at,
        e.next_attempt_at, e.error, e.attempts, e.pool, e.start_after, e.idempotency_key,
+       e.workflow_run_id::text AS workflow_run_id, e.step_inputs,
        e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM jsonb_batch(%(runs)s) b
@@ -653,8 +654,9 @@ GROUP BY 1, 2
 ON CONFLICT (minute, kind) DO UPDATE SET n = c.n + EXCLUDED.n;
 
 -- name: count_jobs
+-- A workflow's internal job (workflow_id set, migration 0019) is no job of the list.
 SELECT count(*) AS n FROM jobs
-WHERE (%(status)s::text IS NULL OR status = %(status)s)
+WHERE workflow_id IS NULL AND (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)
   AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%');
 
@@ -662,7 +664,7 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
 -- Keyset-paged: {after} (the rows after the cursor's sort value and id) and {order}
 -- come from the whitelisted JOB_SORTS, composed with psycopg.sql.
 SELECT * FROM jobs
-WHERE (%(status)s::text IS NULL OR status = %(status)s)
+WHERE workflow_id IS NULL AND (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)
   AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%')
   AND {after}
