@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from msgspec import UNSET, Meta, UnsetType
-
-from jobsched.api import cursors, queries
+from jobsched.api import cursors
+from jobsched.api.workflow_queries import WorkflowListQuery, WorkflowRunListQuery
 from jobsched.clock import Clock
 from jobsched.domain import attempts
 from jobsched.domain import audit as changes
 from jobsched.domain import workflow_advance as flow
 from jobsched.domain.audit import Audit
-from jobsched.domain.contract import MAX_DELAY_MS, DelayMs, Model, Param, Payload, When
+from jobsched.domain.contract import MAX_DELAY_MS
 from jobsched.domain.plain import plain
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import (
@@ -36,8 +35,11 @@ from jobsched.domain.validation import (
     load_query,
     utc,
 )
-from jobsched.domain.workflow_models import RunStatusName
-from jobsched.domain.workflows import validate_workflow, validate_workflow_update
+from jobsched.domain.workflows import (
+    WorkflowTrigger,
+    validate_workflow,
+    validate_workflow_update,
+)
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
@@ -63,25 +65,6 @@ AUDITED = (
     "max_duration_ms",
 )
 CANCELLED_BY_USER = "the workflow run was cancelled"
-
-
-class WorkflowTrigger(Model):
-    """A run of the workflow: now, at ``run_at``, or ``delay_ms`` from now (not both);
-    ``input`` is what its steps reference as ``{"$ref": "input.<path>"}``."""
-
-    input: Payload | UnsetType = UNSET
-    run_at: (
-        Annotated[When, Meta(description="run at this time: at most 366 days from now")] | UnsetType
-    ) = UNSET
-    delay_ms: DelayMs | UnsetType = UNSET
-
-
-class WorkflowListQuery(queries.Paging):
-    name: Annotated[Param, Meta(description="substring, case-insensitive")] | None = None
-
-
-class WorkflowRunListQuery(queries.Paging):
-    status: RunStatusName | None = None
 
 
 def trigger_time(body: Any, now: datetime) -> tuple[dict[str, Any], datetime]:

@@ -24,6 +24,7 @@ from jobsched.domain.contract import (
     CatchUp,
     CatchUpMax,
     CatchUpWindow,
+    DelayMs,
     Description,
     DstGap,
     DstOverlap,
@@ -42,6 +43,7 @@ from jobsched.domain.contract import (
     SlaMs,
     TimeoutMs,
     Timezone,
+    When,
     checked,
 )
 from jobsched.domain.models import DEFAULT_POOL
@@ -61,7 +63,7 @@ StepId = Annotated[
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
     ),
 ]
-When = Annotated[
+StepWhen = Annotated[
     Literal[WHENS],
     Meta(
         description="success: every upstream step succeeded (default); failure: an upstream "
@@ -83,7 +85,7 @@ class WorkflowStep(Model):
     handler: HandlerName
     payload: Payload = {}
     after: Annotated[list[StepId], Meta(max_length=MAX_STEPS)] = []
-    when: When = "success"
+    when: StepWhen = "success"
     for_each: ForEach | None = None
     max_concurrency: MaxConcurrency | None = None
     pool: PoolName | None = None
@@ -138,6 +140,17 @@ class WorkflowUpdate(Model):
     next_run_time: ReadOnly = UNSET
     created_at: ReadOnly = UNSET
     updated_at: ReadOnly = UNSET
+
+
+class WorkflowTrigger(Model):
+    """A run of the workflow: now, at ``run_at``, or ``delay_ms`` from now (not both);
+    ``input`` is what its steps reference as ``{"$ref": "input.<path>"}``."""
+
+    input: Payload | UnsetType = UNSET
+    run_at: (
+        Annotated[When, Meta(description="run at this time: at most 366 days from now")] | UnsetType
+    ) = UNSET
+    delay_ms: DelayMs | UnsetType = UNSET
 
 
 WORKFLOW_READ_ONLY = ("id", "version", "status", "next_run_time", "created_at", "updated_at")
