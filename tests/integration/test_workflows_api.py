@@ -66,8 +66,18 @@ def test_a_workflow_is_created_triggered_and_its_run_read_back(api: Api, engine:
     runs = api.ok("GET", f"/workflows/{wf['id']}/runs")
     assert [r["id"] for r in runs["items"]] == [run["id"]]
     assert api.ok("GET", f"/workflows/{wf['id']}/runs?status=FAILED")["total"] == 0
-    # a workflow's internal job is no job of the list
+    # a workflow's internal job is no job of the API
     assert api.ok("GET", "/jobs")["total"] == 0
+    internal = first["job_id"]
+    for method, path in [
+        ("GET", f"/jobs/{internal}"),
+        ("PUT", f"/jobs/{internal}"),
+        ("DELETE", f"/jobs/{internal}"),
+        ("POST", f"/jobs/{internal}/trigger"),
+        ("POST", f"/jobs/{internal}/pause"),
+    ]:
+        assert api.call(method, path, {} if method == "PUT" else None)[0] == 404, path
+    assert api.ok("GET", f"/workflows/{wf['id']}")["id"] == wf["id"]
 
 
 def test_a_bad_definition_is_a_400_naming_each_problem_and_writes_nothing(api: Api):

@@ -23,10 +23,11 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
 RETURNING *;
 
 -- name: get_job
-SELECT * FROM jobs WHERE id = %(id)s;
+-- A workflow's internal job (migration 0019) is no job of the API: not found here.
+SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL;
 
 -- name: get_job_for_update
-SELECT * FROM jobs WHERE id = %(id)s FOR UPDATE;
+SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL FOR UPDATE;
 
 -- name: update_job
 UPDATE jobs
@@ -141,7 +142,7 @@ RETURNING *;
 -- the trigger's payload check needs both, and reads them once, in its transaction.
 SELECT j.*, to_jsonb(h) AS published
 FROM jobs j LEFT JOIN handler_catalog h ON h.name = j.handler
-WHERE j.id = %(id)s;
+WHERE j.id = %(id)s AND j.workflow_id IS NULL;
 
 -- name: insert_triggered
 -- A trigger's runs, its idempotency key (if it has one) and its audit entry (if it has
@@ -604,7 +605,7 @@ WHERE id IN (
 
 -- name: job_counts
 SELECT status, count(*) AS n, count(*) FILTER (WHERE schedule_error IS NOT NULL) AS broken
-FROM jobs GROUP BY status;
+FROM jobs WHERE workflow_id IS NULL GROUP BY status;
 
 -- name: dead_letter_count
 SELECT count(*) AS n FROM dead_letter;
