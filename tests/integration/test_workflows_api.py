@@ -176,3 +176,28 @@ def test_cancelling_a_steps_execution_ends_its_run(api: Api, engine: Engine):
         ("CANCELLED", "its execution was cancelled"),
         ("SKIPPED", "upstream step 'wait' CANCELLED"),
     ]
+
+
+def test_a_failed_steps_execution_retries_with_its_run_not_alone(api: Api, engine: Engine):
+    body = {
+        "name": "fails",
+        "steps": [
+            {
+                "id": "a",
+                "handler": "test.delay",
+                "max_retries": 0,
+                "payload": {"durationMs": 0, "shouldFail": True},
+            }
+        ],
+    }
+    wf = api.ok("POST", "/workflows", body, 201)
+    run = api.ok("POST", f"/workflows/{wf['id']}/trigger", None, 202)
+    ended = _ended(api, engine, run["id"])
+    assert ended["status"] == "FAILED"
+    (eid,) = ended["steps"][0]["execution_ids"]
+    code, answer = api.call("POST", f"/executions/{eid}/retry")
+    assert code == 409 and f"/workflow-runs/{run['id']}/retry" in answer["error"]["message"]
+    (entry,) = api.ok("GET", "/dead-letter")["items"]
+    assert api.call("POST", f"/dead-letter/{entry['id']}/redrive")[0] == 409
+    assert api.ok("POST", f"/workflow-runs/{run['id']}/retry", None, 202)["status"] == "RUNNING"
+    assert api.ok("GET", "/dead-letter")["total"] == 0
