@@ -293,3 +293,32 @@ def test_a_bad_definition_is_refused_and_nothing_is_written(engine, life, body, 
 def test_the_jobs_list_does_not_show_a_workflows_internal_job(engine, life):
     life.create({"name": "hidden", "steps": [_step("a")]})
     assert engine.service.list_jobs({})["total"] == 0
+
+
+def test_each_run_step_and_item_has_exactly_one_execution_row(engine, life):
+    wf = life.create({"name": "one-row", "steps": [_step("a", payload={"n": 1})]})
+    run = life.trigger(wf["id"], None)
+    store = engine.store
+    with store.tx() as conn:
+        row = store.workflows.lock_run(conn, run["id"])
+        job_id = store.workflows.job_of(conn, row["workflow_id"])
+        again = {
+            "step_id": "a",
+            "item": 0,
+            "payload": {"n": 2},
+            "inputs": {},
+            "handler": "test.echo",
+            "pool": "default",
+            "priority": 50,
+            "max_retries": 0,
+            "timeout_ms": 1000,
+            "retry_backoff_ms": 0,
+            "retry_backoff_max_ms": 0,
+        }
+        # A second advancement racing the first writes nothing (the unique index).
+        assert (
+            store.workflows.write_step_executions(conn, row, job_id, [again], 0, engine.clock.now())
+            == []
+        )
+        _, executions = store.workflows.run_state(conn, row)
+    assert [(e["step_id"], e["step_item"]) for e in executions] == [("a", 0)]
