@@ -291,7 +291,7 @@ def list_job_executions(job_id: str) -> dict:
 def _wf() -> WorkflowLife:
     """The workflow use cases for the caller (audited under its key)."""
     s = _svc()
-    return WorkflowLife(s.store, s.queue, s.registry, s.handler_settings, s.clock, s.actor)
+    return WorkflowLife(s.store, s.queue, s.registry, s.handler_settings, s.clock, s.actor, s.scope)
 
 
 @endpoint("/workflows", ["POST"], status=201)

@@ -24,9 +24,11 @@ from jobsched.clock import Clock
 from jobsched.domain import attempts
 from jobsched.domain import audit as changes
 from jobsched.domain import workflow_advance as flow
+from jobsched.domain.access import allows
 from jobsched.domain.audit import Audit
 from jobsched.domain.contract import MAX_DELAY_MS
 from jobsched.domain.plain import plain
+from jobsched.domain.redaction import redact
 from jobsched.domain.states import AttemptOutcome
 from jobsched.domain.validation import (
     Handlers,
@@ -35,6 +37,7 @@ from jobsched.domain.validation import (
     load_query,
     utc,
 )
+from jobsched.domain.workflow_models import Workflow
 from jobsched.domain.workflows import (
     WorkflowTrigger,
     validate_workflow,
@@ -87,6 +90,11 @@ def trigger_time(body: Any, now: datetime) -> tuple[dict[str, Any], datetime]:
     return values.get("input", {}), when
 
 
+def _logged(row: dict[str, Any]) -> dict[str, Any]:
+    """A workflow's row as the audit log keeps it: its steps' secrets redacted."""
+    return {**row, "steps": redact(row["steps"])}
+
+
 @contextmanager
 def _unique_name() -> Iterator[None]:
     try:
@@ -108,6 +116,7 @@ class WorkflowLife:
         handler_settings: object,
         clock: Clock,
         actor: str,
+        scope: str = "admin",
     ) -> None:
         self.store = store
         self.queue = queue
@@ -115,10 +124,23 @@ class WorkflowLife:
         self.handler_settings = handler_settings
         self.clock = clock
         self.actor = actor
+        self.scope = scope
+        """The caller's: a ``read`` key sees payloads and inputs with secrets redacted."""
         self.handoff = Handoff(store, queue)
 
     def _audit(self, action: str) -> Audit:
         return Audit(self.actor, action)
+
+    def _shown(self, model: Any) -> dict[str, Any]:
+        """A workflow, a run or a page of them as the caller may see it: a ``read`` key
+        sees step payloads and run inputs with their secrets redacted, as for jobs."""
+        if not allows(self.scope, "operate"):
+            for m in getattr(model, "items", [model]):
+                if isinstance(m, Workflow):
+                    m.steps = [{**s, "payload": redact(s["payload"])} for s in m.steps]
+                else:
+                    m.input = redact(m.input)
+        return plain(model)
 
     # ---------------------------------------------------------- definitions
 
@@ -127,21 +149,20 @@ class WorkflowLife:
         now = self.clock.now()
         with _unique_name(), self.store.tx() as conn:
             row = self.store.workflows.write_create(conn, data, now)
-            entry = changes.entry(
-                self._audit("create"), "workflow", row["id"], changes.created(row, AUDITED)
-            )
+            change = changes.created(_logged(row), AUDITED)
+            entry = changes.entry(self._audit("create"), "workflow", row["id"], change)
             self.store.audit.write(conn, entry, now)
-        return plain(self.store.workflows.get(str(row["id"])))
+        return self._shown(self.store.workflows.get(str(row["id"])))
 
     def get(self, workflow_id: str) -> dict[str, Any]:
-        return plain(self.store.workflows.get(workflow_id))
+        return self._shown(self.store.workflows.get(workflow_id))
 
     def list(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(WorkflowListQuery, params)
         found = self.store.workflows.list(
             query.name, limit=query.size(), after=query.after("workflows")
         )
-        return plain(cursors.page(found, "workflows"))
+        return self._shown(cursors.page(found, "workflows"))
 
     def update(self, workflow_id: str, body: Any) -> dict[str, Any]:
         now = self.clock.now()
@@ -149,11 +170,10 @@ class WorkflowLife:
             current = self.store.workflows.for_update(conn, workflow_id)
             data = validate_workflow_update(body, current, self.handlers, self.handler_settings)
             row = self.store.workflows.write_update(conn, current["id"], data, now)
-            entry = changes.entry(
-                self._audit("update"), "workflow", row["id"], changes.diff(current, row, AUDITED)
-            )
+            change = changes.diff(_logged(current), _logged(row), AUDITED)
+            entry = changes.entry(self._audit("update"), "workflow", row["id"], change)
             self.store.audit.write(conn, entry, now)
-        return plain(self.store.workflows.get(workflow_id))
+        return self._shown(self.store.workflows.get(workflow_id))
 
     def delete(self, workflow_id: str) -> None:
         """The workflow, its runs and their executions (a step running now is acked away
@@ -162,9 +182,8 @@ class WorkflowLife:
         with self.store.tx() as conn:
             current = self.store.workflows.for_update(conn, workflow_id)
             self.store.workflows.write_delete(conn, current["id"])
-            entry = changes.entry(
-                self._audit("delete"), "workflow", current["id"], changes.deleted(current, AUDITED)
-            )
+            change = changes.deleted(_logged(current), AUDITED)
+            entry = changes.entry(self._audit("delete"), "workflow", current["id"], change)
             self.store.audit.write(conn, entry, now)
 
     # ----------------------------------------------------------------- runs
@@ -194,17 +213,17 @@ class WorkflowLife:
                 entry = changes.entry(self._audit("trigger"), "workflow", workflow["id"], change)
                 self.store.audit.write(conn, entry, now)
         push(self.handoff, launched, now)
-        return plain(self.store.workflows.get_run(str(run_id)))
+        return self._shown(self.store.workflows.get_run(str(run_id)))
 
     def runs(self, workflow_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(WorkflowRunListQuery, params)
         found = self.store.workflows.runs_of(
             workflow_id, query.status, limit=query.size(), after=query.after("workflow_runs")
         )
-        return plain(cursors.page(found, "workflow_runs"))
+        return self._shown(cursors.page(found, "workflow_runs"))
 
     def get_run(self, run_id: str) -> dict[str, Any]:
-        return plain(self.store.workflows.get_run(run_id))
+        return self._shown(self.store.workflows.get_run(run_id))
 
     def cancel_run(self, run_id: str) -> dict[str, Any]:
         """Cancel a run: its waiting and running steps end CANCELLED, and so do their

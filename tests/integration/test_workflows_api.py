@@ -201,3 +201,30 @@ def test_a_failed_steps_execution_retries_with_its_run_not_alone(api: Api, engin
     assert api.call("POST", f"/dead-letter/{entry['id']}/redrive")[0] == 409
     assert api.ok("POST", f"/workflow-runs/{run['id']}/retry", None, 202)["status"] == "RUNNING"
     assert api.ok("GET", "/dead-letter")["total"] == 0
+
+
+def test_a_read_key_sees_step_secrets_redacted_and_the_log_never_holds_them(api: Api):
+    secret = {
+        "name": "hooks",
+        "steps": [
+            {
+                "id": "call",
+                "handler": "http.webhook",
+                "payload": {
+                    "url": "https://example.com/hook",
+                    "headers": {"Authorization": "Bearer s3cr3t"},
+                },
+            }
+        ],
+    }
+    wf = api.ok("POST", "/workflows", secret, 201)
+    assert wf["steps"][0]["payload"]["headers"]["Authorization"] == "Bearer s3cr3t"
+    reader = api.ok("POST", "/keys", {"name": "reader", "scope": "read"}, 201)
+    as_reader = {**AUTH, "Authorization": f"Bearer {reader['key']}"}
+    code, seen = api.call("GET", f"/workflows/{wf['id']}", headers=as_reader)
+    assert code == 200 and "s3cr3t" not in str(seen)
+    run = api.ok("POST", f"/workflows/{wf['id']}/trigger", {"input": {"token": "t0k"}}, 202)
+    code, seen = api.call("GET", f"/workflow-runs/{run['id']}", headers=as_reader)
+    assert code == 200 and "t0k" not in str(seen)
+    rows = [e for e in api.ok("GET", "/audit")["items"] if e["target_type"] == "workflow"]
+    assert rows and "s3cr3t" not in str(rows) and "t0k" not in str(rows)
