@@ -94,10 +94,12 @@ def results_of(steps: Mapping[str, StepState]) -> dict[str, Any]:
     for sid, st in steps.items():
         if st.status != SUCCEEDED:
             continue
+        # An execution retention deleted since reads as no result (null).
+        found = {i: e.result for i, e in st.executions.items()}
         if st.items is not None:
-            out[sid] = [st.executions[i].result for i in range(len(st.items))]
+            out[sid] = [found.get(i) for i in range(len(st.items))]
         else:
-            out[sid] = st.executions[0].result if 0 in st.executions else None
+            out[sid] = found.get(0)
     return out
 
 

@@ -389,3 +389,15 @@ def test_retry_runs_failed_and_skipped_steps_and_their_downstream_again():
 def test_cancel_ends_waiting_and_running_steps():
     states = {"a": _ended("SUCCEEDED"), "b": StepState("RUNNING"), "c": StepState()}
     assert cancel_steps(states) == {"b", "c"}
+
+
+def test_a_step_whose_executions_retention_deleted_reads_as_null_results():
+    steps = _steps(
+        {"id": "each", "for_each": {"$ref": "input"}},
+        {"id": "sum", "after": ["each"], "payload": {"all": {"$ref": "steps.each.result"}}},
+    )
+    states = {
+        "each": StepState("SUCCEEDED", items=[1, 2], executions={1: ItemState("SUCCEEDED", "b")})
+    }
+    out = advance(steps, states, [1, 2])
+    assert out.launches[0].payload == {"all": [None, "b"]}
