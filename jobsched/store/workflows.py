@@ -293,6 +293,11 @@ class Workflows(Repository):
 
     # ---------------------------------------------------------------- reads
 
+    def run_counts(self) -> dict[str, int]:
+        """Workflow runs by status (/metrics)."""
+        with self.statement() as conn:
+            return {r["status"]: r["n"] for r in conn.execute(q("workflow_run_counts"))}
+
     def _runs(self, conn: Conn, rows: list[dict[str, Any]]) -> list[WorkflowRun]:
         if not rows:
             return []

@@ -228,3 +228,16 @@ def test_a_read_key_sees_step_secrets_redacted_and_the_log_never_holds_them(api:
     assert code == 200 and "t0k" not in str(seen)
     rows = [e for e in api.ok("GET", "/audit")["items"] if e["target_type"] == "workflow"]
     assert rows and "s3cr3t" not in str(rows) and "t0k" not in str(rows)
+
+
+def test_workflow_runs_by_status_are_in_the_metrics(api: Api, engine: Engine):
+    wf = api.ok("POST", "/workflows", ETL, 201)
+    run = api.ok("POST", f"/workflows/{wf['id']}/trigger", {"input": {"day": "mon"}}, 202)
+    assert _ended(api, engine, run["id"])["status"] == "SUCCEEDED"
+    api.ok("POST", f"/workflows/{wf['id']}/trigger", {"delay_ms": 60_000}, 202)
+    by_status = api.ok("GET", "/metrics")["workflow_runs"]["by_status"]
+    assert by_status == {"PENDING": 1, "RUNNING": 0, "SUCCEEDED": 1, "FAILED": 0, "CANCELLED": 0}
+    response = api.client.http.get("/api/v1/metrics?format=prometheus", headers=AUTH)
+    text = response.body.decode()
+    assert 'jobsched_workflow_runs{status="SUCCEEDED"} 1' in text
+    assert 'jobsched_workflow_runs{status="PENDING"} 1' in text

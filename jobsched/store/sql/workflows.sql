@@ -184,6 +184,10 @@ FOR UPDATE SKIP LOCKED;
 -- name: touch_workflow_run
 UPDATE workflow_runs SET updated_at = %(now)s WHERE id = %(id)s;
 
+-- name: workflow_run_counts
+-- /metrics: workflow runs by status.
+SELECT status, count(*) AS n FROM workflow_runs GROUP BY status;
+
 -- name: count_workflow_runs
 SELECT count(*) AS n FROM workflow_runs
 WHERE workflow_id = %(workflow_id)s AND (%(status)s::text IS NULL OR status = %(status)s);
