@@ -36,6 +36,9 @@ log = logging.getLogger("jobsched.workflows")
 Conn = psycopg.Connection[dict[str, Any]]
 LAG_S = 5.0
 """A run not advanced for this long is advanced by the tick's catch-up pass."""
+IDLE_S = 300.0
+"""A run not advanced for this long is advanced whatever it shows (a failsafe: the pass
+otherwise looks only at runs with an execution ended since, or due while PENDING)."""
 CATCH_UP_BATCH = 200
 STEP_SETTINGS = (
     "handler",
@@ -204,9 +207,12 @@ def after_recorded(
 
 
 def catch_up(store: Store, queue: RedisQueue, now: datetime) -> int:
-    """The tick's pass: advance unfinished runs not advanced for ``LAG_S`` (oldest
-    first, at most ``CATCH_UP_BATCH``); how many executions were launched."""
-    lagging = store.workflows.lagging(now - timedelta(seconds=LAG_S), CATCH_UP_BATCH)
+    """The tick's pass: advance unfinished runs not advanced for ``LAG_S`` that have an
+    execution ended since or are due while PENDING, or not advanced for ``IDLE_S``
+    (oldest first, at most ``CATCH_UP_BATCH``); how many executions were launched."""
+    lagging = store.workflows.lagging(
+        now - timedelta(seconds=LAG_S), now - timedelta(seconds=IDLE_S), now, CATCH_UP_BATCH
+    )
     launched = 0
     for run_id in lagging:
         try:

@@ -283,12 +283,14 @@ class Workflows(Repository):
             {"id": run["id"], "scheduled_for": run["scheduled_for"]},
         ).fetchall()
 
-    def lagging(self, before: datetime, limit: int) -> list[str]:
-        """Unfinished runs not advanced since ``before``, oldest first."""
+    def lagging(
+        self, before: datetime, long_before: datetime, now: datetime, limit: int
+    ) -> list[str]:
+        """Unfinished runs not advanced since ``before`` with an end or their time to
+        advance on, or not advanced since ``long_before``; oldest first."""
+        params = {"before": before, "long_before": long_before, "now": now, "limit": limit}
         with self.statement() as conn:
-            rows = conn.execute(
-                q("lagging_workflow_runs"), {"before": before, "limit": limit}
-            ).fetchall()
+            rows = conn.execute(q("lagging_workflow_runs"), params).fetchall()
         return [str(r["id"]) for r in rows]
 
     # ---------------------------------------------------------------- reads

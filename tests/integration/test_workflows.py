@@ -322,3 +322,18 @@ def test_each_run_step_and_item_has_exactly_one_execution_row(engine, life):
         )
         _, executions = store.workflows.run_state(conn, row)
     assert [(e["step_id"], e["step_item"]) for e in executions] == [("a", 0)]
+
+
+def test_the_catch_up_starts_due_runs_and_leaves_healthy_ones_alone(engine, life):
+    busy = life.create(
+        {"name": "busy", "steps": [_step("slow", handler="test.delay", payload={"durationMs": 1})]}
+    )
+    later = life.create({"name": "later-one", "steps": [_step("a")]})
+    running = life.trigger(busy["id"], None)
+    pending = life.trigger(later["id"], {"delay_ms": 5_000})
+    assert (running["status"], pending["status"]) == ("RUNNING", "PENDING")
+    engine.clock.advance(seconds=10)
+    engine.scheduler.run_once(engine.clock.now())
+    # nothing ended in the busy run: not advanced, not even touched
+    assert life.get_run(running["id"])["updated_at"] == running["updated_at"]
+    assert life.get_run(pending["id"])["status"] == "RUNNING"

@@ -172,14 +172,22 @@ WHERE workflow_run_id = %(id)s AND scheduled_for = %(scheduled_for)s
   AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
 
 -- name: lagging_workflow_runs
--- The catch-up pass: unfinished runs not advanced for a while (their advancement may
--- have died with a worker or a tick), oldest first; SKIP LOCKED: a run being advanced
--- is not lagging.
-SELECT id FROM workflow_runs
-WHERE status IN ('PENDING', 'RUNNING') AND updated_at <= %(before)s
-ORDER BY updated_at
+-- The catch-up pass: unfinished runs not advanced since %(before)s that have something to
+-- advance on: an execution that ended since (its advancement died with a worker or a
+-- tick), or their time come while PENDING; and, whatever they show, any not advanced
+-- since %(long_before)s. Oldest first; SKIP LOCKED: a run being advanced is not lagging.
+-- An advancement sets updated_at after reading the ends, so an end at that same instant
+-- (>=) is looked at again rather than missed.
+SELECT r.id FROM workflow_runs r
+WHERE r.status IN ('PENDING', 'RUNNING') AND r.updated_at <= %(before)s
+  AND (r.updated_at <= %(long_before)s
+       OR (r.status = 'PENDING' AND r.scheduled_for <= %(now)s)
+       OR EXISTS (SELECT 1 FROM executions e
+                  WHERE e.workflow_run_id = r.id AND e.scheduled_for = r.scheduled_for
+                    AND e.finished_at >= r.updated_at))
+ORDER BY r.updated_at
 LIMIT %(limit)s
-FOR UPDATE SKIP LOCKED;
+FOR UPDATE OF r SKIP LOCKED;
 
 -- name: touch_workflow_run
 UPDATE workflow_runs SET updated_at = %(now)s WHERE id = %(id)s;
