@@ -139,7 +139,7 @@ def _launch(
             again.setdefault(round_, []).append(row)
         else:
             fresh.setdefault(round_, []).append(row)
-    job_id = store.workflows.job_of(conn, run["workflow_id"])
+    job_id = run["job_id"]
     new = [
         r
         for round_, rows in fresh.items()

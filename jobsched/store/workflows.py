@@ -200,12 +200,8 @@ class Workflows(Repository):
 
     @staticmethod
     def lock_run(conn: Conn, run_id: Any) -> dict[str, Any] | None:
+        """The run's row (with its workflow's internal ``job_id``), locked."""
         return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
-
-    @staticmethod
-    def job_of(conn: Conn, workflow_id: Any) -> Any:
-        row = conn.execute(q("get_workflow"), {"id": workflow_id}).fetchone()
-        return None if row is None else row["job_id"]
 
     @staticmethod
     def run_state(

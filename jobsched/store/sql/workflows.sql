@@ -79,8 +79,11 @@ SELECT * FROM workflow_runs WHERE id = %(id)s;
 
 -- name: lock_workflow_run
 -- Serializes the advancement of one run: two workers ending two of its steps at once
--- take turns, and each sees the other's end.
-SELECT * FROM workflow_runs WHERE id = %(id)s FOR UPDATE;
+-- take turns, and each sees the other's end. With its workflow's internal job (the
+-- job_id its new executions are written under).
+SELECT r.*, w.job_id FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+WHERE r.id = %(id)s
+FOR UPDATE OF r;
 
 -- name: workflow_run_steps
 SELECT * FROM workflow_run_steps WHERE workflow_run_id = %(id)s ORDER BY position;
