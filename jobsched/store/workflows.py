@@ -304,11 +304,10 @@ class Workflows(Repository):
         by_run: dict[Any, dict[str, list[str]]] = {}
         for f in found:
             by_run.setdefault(f["workflow_run_id"], {})[f["step_id"]] = [str(i) for i in f["ids"]]
-        out = []
-        for r in rows:
-            steps = conn.execute(q("workflow_run_steps"), {"id": r["id"]}).fetchall()
-            out.append(run_from_rows(r, steps, by_run.get(r["id"], {})))
-        return out
+        steps: dict[Any, list[dict[str, Any]]] = {}
+        for s in conn.execute(q("steps_of_workflow_runs"), {"ids": ids}).fetchall():
+            steps.setdefault(s["workflow_run_id"], []).append(s)
+        return [run_from_rows(r, steps.get(r["id"], []), by_run.get(r["id"], {})) for r in rows]
 
     def get_run(self, run_id: str) -> WorkflowRun:
         rid = parse_uuid(run_id, "workflow run")

@@ -241,3 +241,18 @@ def test_workflow_runs_by_status_are_in_the_metrics(api: Api, engine: Engine):
     text = response.body.decode()
     assert 'jobsched_workflow_runs{status="SUCCEEDED"} 1' in text
     assert 'jobsched_workflow_runs{status="PENDING"} 1' in text
+
+
+def test_the_runs_list_pages_newest_first(api: Api, engine: Engine):
+    wf = api.ok("POST", "/workflows", ETL, 201)
+    ids = []
+    for _ in range(3):
+        ids.append(api.ok("POST", f"/workflows/{wf['id']}/trigger", None, 202)["id"])
+        engine.clock.advance(seconds=1)
+    first = api.ok("GET", f"/workflows/{wf['id']}/runs?limit=2")
+    assert [r["id"] for r in first["items"]] == ids[:0:-1] and first["total"] == 3
+    rest = api.ok("GET", f"/workflows/{wf['id']}/runs?limit=2&cursor={first['next_cursor']}")
+    assert [r["id"] for r in rest["items"]] == ids[:1] and rest["next_cursor"] is None
+    assert all(len(r["steps"]) == 4 for r in first["items"] + rest["items"])
+    code, answer = api.call("GET", f"/workflows/{wf['id']}/runs?cursor=nope")
+    assert (code, list(answer["error"]["fields"])) == (400, ["cursor"])

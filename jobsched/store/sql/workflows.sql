@@ -88,6 +88,11 @@ FOR UPDATE OF r;
 -- name: workflow_run_steps
 SELECT * FROM workflow_run_steps WHERE workflow_run_id = %(id)s ORDER BY position;
 
+-- name: steps_of_workflow_runs
+-- The steps of a page of runs, in one read.
+SELECT * FROM workflow_run_steps WHERE workflow_run_id = ANY(%(ids)s)
+ORDER BY workflow_run_id, position;
+
 -- name: workflow_run_executions
 -- Through executions_workflow_step_idx (every execution of a run has its scheduled_for).
 SELECT id, step_id, step_item, step_round, status, result, error
