@@ -30,6 +30,7 @@ from jobsched.domain.models import Caller
 from jobsched.domain.validation import load_query
 from jobsched.errors import JobSchedulerError
 from jobsched.runtime import runtime
+from jobsched.workflow_life import WorkflowLife
 
 app = Chalice(app_name="job-scheduler")
 app.api.cors = CORSConfig(
@@ -282,6 +283,66 @@ def preview_schedule() -> dict:
 @endpoint("/jobs/{job_id}/executions", ["GET"])
 def list_job_executions(job_id: str) -> dict:
     return _svc().list_executions(_query(), job_id=job_id)
+
+
+# -------------------------------------------------------------- workflows
+
+
+def _wf() -> WorkflowLife:
+    """The workflow use cases for the caller (audited under its key)."""
+    s = _svc()
+    return WorkflowLife(s.store, s.queue, s.registry, s.handler_settings, s.clock, s.actor, s.scope)
+
+
+@endpoint("/workflows", ["POST"], status=201)
+def create_workflow() -> dict:
+    return _wf().create(_body())
+
+
+@endpoint("/workflows", ["GET"])
+def list_workflows() -> dict:
+    return _wf().list(_query())
+
+
+@endpoint("/workflows/{workflow_id}", ["GET"])
+def get_workflow(workflow_id: str) -> dict:
+    return _wf().get(workflow_id)
+
+
+@endpoint("/workflows/{workflow_id}", ["PUT"])
+def update_workflow(workflow_id: str) -> dict:
+    return _wf().update(workflow_id, _body())
+
+
+@endpoint("/workflows/{workflow_id}", ["DELETE"], status=204)
+def delete_workflow(workflow_id: str) -> None:
+    _wf().delete(workflow_id)
+
+
+@endpoint("/workflows/{workflow_id}/trigger", ["POST"], status=202)
+def trigger_workflow(workflow_id: str) -> dict:
+    key = app.current_request.headers.get("idempotency-key")
+    return _wf().trigger(workflow_id, _body(required=False), key=key)
+
+
+@endpoint("/workflows/{workflow_id}/runs", ["GET"])
+def list_workflow_runs(workflow_id: str) -> dict:
+    return _wf().runs(workflow_id, _query())
+
+
+@endpoint("/workflow-runs/{run_id}", ["GET"])
+def get_workflow_run(run_id: str) -> dict:
+    return _wf().get_run(run_id)
+
+
+@endpoint("/workflow-runs/{run_id}/cancel", ["POST"])
+def cancel_workflow_run(run_id: str) -> dict:
+    return _wf().cancel_run(run_id)
+
+
+@endpoint("/workflow-runs/{run_id}/retry", ["POST"], status=202)
+def retry_workflow_run(run_id: str) -> dict:
+    return _wf().retry_run(run_id)
 
 
 # ------------------------------------------------------------- executions

@@ -39,6 +39,13 @@ def requeue(
     eid = parse_uuid(execution_id, "execution")
     with store.tx() as conn:
         row = store.executions.for_update(conn, eid)
+        if row.get("workflow_run_id") is not None:
+            # Its run decides what runs next: retried alone, it would end with nobody
+            # to move the (ended) run on.
+            raise ConflictError(
+                "a workflow step's execution runs again with its run: "
+                f"POST /workflow-runs/{row['workflow_run_id']}/retry"
+            )
         if not allowed(row["status"], ExecutionStatus.PENDING):
             raise ConflictError(
                 f"execution is {row['status']}; only FAILED or CANCELLED runs retry"

@@ -75,7 +75,7 @@ class Raised:
 def _child(
     fn: RunFn,
     payload: dict[str, Any],
-    ids: tuple[str, str, int],
+    ids: tuple[str, str, int, dict[str, Any]],
     remaining_s: float,
     settings: Settings,
     handler_settings: HandlerSettings,
@@ -89,7 +89,7 @@ def _child(
     os.setsid()  # a process group of its own: ended as a whole
     confine(limits)
     hide_secrets()
-    execution_id, job_id, attempt = ids
+    execution_id, job_id, attempt, inputs = ids
     ctx = HandlerContext(
         execution_id=execution_id,
         job_id=job_id,
@@ -98,6 +98,7 @@ def _child(
         settings=settings,
         logger=logging.getLogger(f"jobsched.job.{getattr(fn, '__name__', 'handler')}"),
         handler_settings=handler_settings,
+        inputs=inputs,
     )
     try:
         # Cleaned here, so what crosses the pipe is plain JSON of a bounded size.
@@ -134,7 +135,7 @@ def run_in_process(fn: RunFn, payload: dict[str, Any], ctx: HandlerContext) -> A
     (likewise), or ``ChildCrashed`` when it died without answering."""
     mp = multiprocessing.get_context("spawn")
     receive, send = mp.Pipe(duplex=False)
-    ids = (ctx.execution_id, ctx.job_id, ctx.attempt)
+    ids = (ctx.execution_id, ctx.job_id, ctx.attempt, ctx.inputs)  # a workflow step's inputs
     # The child needs none of these; its environment loses them too (hide_secrets).
     settings = replace(ctx.settings, database_url="", redis_url="", api_keys=())
     limits = ChildLimits.from_settings(ctx.handler_settings)

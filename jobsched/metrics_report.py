@@ -11,6 +11,7 @@ from typing import Any
 from jobsched.api.queries import MetricsQuery
 from jobsched.clock import Clock
 from jobsched.domain import alerts, rollups
+from jobsched.domain import workflow_advance as flow
 from jobsched.domain.contract import EXECUTION_STATUSES, JOB_STATUSES
 from jobsched.errors import ValidationError
 from jobsched.queue import RedisQueue
@@ -41,6 +42,7 @@ class MetricsReport:
         the leader, shards and workers, as of now."""
         now = self.clock.now()
         counts = self.store.stats.counts()
+        runs = self.store.workflows.run_counts()
         activity = _activity(
             self.store.stats.run_minutes(rollups.minute_start(now) - HOUR, now), now
         )
@@ -69,6 +71,7 @@ class MetricsReport:
             "executions": {
                 "by_status": {s: counts["executions"].get(s, 0) for s in EXECUTION_STATUSES}
             },
+            "workflow_runs": {"by_status": {s: runs.get(s, 0) for s in flow.RUN_STATUSES}},
             "queue": {**depth, "pools": pools},
             "dead_letter": counts["dead_letter"],
             "throughput": {

@@ -62,6 +62,9 @@ class HandlerContext:
     time) or keyed trigger: what a handler passes on so its target can deduplicate."""
     handler_settings: HandlerSettings = field(default_factory=HandlerSettings)
     """What the built-in handlers read (shell and webhook allow-lists, a child's limits)."""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    """A workflow step's upstream results: step id -> result (a fan-out's: the list of
+    its items' results, in item order); empty for a job's run."""
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from jobsched import job_life
+from jobsched import job_life, workflow_steps
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain.shards import buckets_of
@@ -213,6 +213,8 @@ class Scheduler:
             if self.settings.priority_aging_step:
                 report.aged += queue.age(self.settings.priority_aging_step)
         self.store.outbox.mark_promoted(report.promoted, now)
+        # Workflow runs whose advancement died with a worker or a tick (issue 23).
+        workflow_steps.catch_up(self.store, self.queue, now)
         return pools
 
     def _count(self, scheduled: Scheduled, report: TickReport) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from jobsched import execution_life, job_life
+from jobsched import execution_life, job_life, workflow_steps
 from jobsched import trigger as asking
 from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
@@ -415,14 +415,17 @@ class JobService:
         return plain(self._flag_executions([self.store.executions.get(execution_id)])[0])
 
     def cancel_execution(self, execution_id: str) -> dict[str, Any]:
-        execution = execution_life.cancel(
-            self.store, execution_id, self.clock.now(), self._audit("cancel")
-        )
+        now = self.clock.now()
+        execution = execution_life.cancel(self.store, execution_id, now, self._audit("cancel"))
         try:
             self.queue.for_pool(execution.pool).cancel([execution_id])
         except DependencyError as exc:
             # The row is CANCELLED already; a worker that claims it drops it.
             log.warning("cancel: could not reach Redis: %s", exc)
+        # A workflow step's execution: its run moves on (the step ends CANCELLED).
+        workflow_steps.after_ends(
+            self.store, self.queue, [(execution.workflow_run_id, execution.status)], now
+        )
         return plain(execution)
 
     def retry_execution(self, execution_id: str, action: str = "retry") -> dict[str, Any]:

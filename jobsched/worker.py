@@ -48,7 +48,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from jobsched import execution_record
+from jobsched import execution_record, workflow_steps
 from jobsched.clock import Clock, SystemClock
 from jobsched.domain import retry
 from jobsched.domain.execution_writes import ClaimedExecution
@@ -310,6 +310,7 @@ class Worker(AheadStarts, WorkerProcess):
             store=self.store,
             idempotency_key=execution.idempotency_key,
             handler_settings=self.handler_settings,
+            inputs=held.row.get("step_inputs") or {},
         )
         run = Running(held, execution, ctx, deliveries)
         with self._lock:
@@ -509,6 +510,7 @@ class Worker(AheadStarts, WorkerProcess):
             log.warning("could not record results yet, will retry: %s", exc)
             return 0
         self._count(finishes, recorded, len(handed_back))
+        workflow_steps.after_recorded(self.store, self.queue, batch, recorded, now)
         self.prefetch.finished(len(finishes))
         with self._lock:
             # Handlers may have completed more meanwhile; keep those for the next flush.

@@ -21,8 +21,11 @@ import msgspec
 
 from jobsched.api import queries as qs
 from jobsched.api import wire as w
+from jobsched.api import workflow_queries as wq
 from jobsched.domain import contract as c
 from jobsched.domain import models as m
+from jobsched.domain import workflow_models as wm
+from jobsched.domain import workflows as wf
 from jobsched.domain.access import route_scope
 
 SERVER = "/api/v1"
@@ -266,6 +269,91 @@ OPERATIONS: tuple[Operation, ...] = (
         "Queue the same execution again, with a fresh retry budget",
         202,
         m.Execution,
+        errors=(404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "POST",
+        "/workflows",
+        "Create a workflow: steps (each a handler with its payload and settings) run after "
+        "each other by their after lists and when conditions, passing results downstream",
+        201,
+        wm.Workflow,
+        body=wf.WorkflowCreate,
+        errors=(400, 409),
+    ),
+    Operation(
+        "GET",
+        "/workflows",
+        "List workflows, newest first",
+        response=m.Page[wm.Workflow],
+        query=wq.WorkflowListQuery,
+        errors=BAD,
+    ),
+    Operation(
+        "GET", "/workflows/{workflow_id}", "Get a workflow", response=wm.Workflow, errors=NOT_FOUND
+    ),
+    Operation(
+        "PUT",
+        "/workflows/{workflow_id}",
+        "Update a workflow (partial; steps, when sent, replace them all; a new version)",
+        response=wm.Workflow,
+        body=wf.WorkflowUpdate,
+        errors=(400, 404, 409),
+    ),
+    Operation(
+        "DELETE",
+        "/workflows/{workflow_id}",
+        "Delete a workflow, its runs and their executions",
+        204,
+        errors=NOT_FOUND,
+    ),
+    Operation(
+        "POST",
+        "/workflows/{workflow_id}/trigger",
+        "Run the workflow now, at run_at or delay_ms from now; input is what its steps "
+        'reference as {"$ref": "input.<path>"}',
+        202,
+        wm.WorkflowRun,
+        body=wf.WorkflowTrigger,
+        body_required=False,
+        errors=(400, 404),
+        scope=OPERATE,
+        headers={
+            "Idempotency-Key": "a repeated request with this key (at most 200 characters) "
+            "answers with the workflow run the first one created"
+        },
+    ),
+    Operation(
+        "GET",
+        "/workflows/{workflow_id}/runs",
+        "A workflow's runs, newest first",
+        response=m.Page[wm.WorkflowRun],
+        query=wq.WorkflowRunListQuery,
+        errors=(400, 404),
+    ),
+    Operation(
+        "GET",
+        "/workflow-runs/{run_id}",
+        "Get a workflow run: each step's status, executions and reason",
+        response=wm.WorkflowRun,
+        errors=NOT_FOUND,
+    ),
+    Operation(
+        "POST",
+        "/workflow-runs/{run_id}/cancel",
+        "Cancel a workflow run: its waiting and running steps and their executions",
+        response=wm.WorkflowRun,
+        errors=(404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "POST",
+        "/workflow-runs/{run_id}/retry",
+        "Retry from failure: failed, skipped and cancelled steps and their downstream run "
+        "again; succeeded steps keep their results",
+        202,
+        wm.WorkflowRun,
         errors=(404, 409),
         scope=OPERATE,
     ),

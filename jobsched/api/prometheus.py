@@ -71,6 +71,12 @@ def render(metrics: Mapping[str, Any]) -> str:
             "Runs (executions kept in history) by status.",
             "status",
         ),
+        _by(
+            metrics["workflow_runs"]["by_status"],
+            "jobsched_workflow_runs",
+            "Workflow runs by status.",
+            "status",
+        ),
         _queue(metrics["queue"]),
         _gauge("jobsched_in_flight", "Runs claimed by workers, all pools.").add(
             metrics["queue"]["in_flight"]

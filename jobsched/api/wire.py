@@ -172,6 +172,10 @@ class ExecutionCounts(Response):
     by_status: dict[str, int]
 
 
+class WorkflowRunCounts(Response):
+    by_status: dict[str, int]
+
+
 class PoolDepth(Response):
     ready: int
     in_flight: int
@@ -239,6 +243,7 @@ class Metrics(Response):
     alerts: Annotated[AlertCounts, Meta(description="SLA breaches in the last hour")]
     jobs: JobCounts
     executions: ExecutionCounts
+    workflow_runs: WorkflowRunCounts
     queue: QueueDepth
     dead_letter: int
     throughput: Throughput

@@ -36,7 +36,7 @@ ACTIONS = (
     "key_revoke",
     "backfill",
 )
-TARGET_TYPES = ("job", "execution", "dead_letter", "key")
+TARGET_TYPES = ("job", "execution", "dead_letter", "key", "workflow", "workflow_run")
 
 JOB_FIELDS = (
     "name",

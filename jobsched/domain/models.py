@@ -225,6 +225,10 @@ class Execution(Shown):
     )
     created_at: At | None
     updated_at: At | None
+    workflow_run_id: (
+        Annotated[str, Meta(description="the workflow run whose step this executes")] | None
+    )
+    step_id: Annotated[str, Meta(description="the workflow step it executes")] | None
 
     @property
     def due(self) -> datetime:

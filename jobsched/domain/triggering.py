@@ -137,6 +137,8 @@ def triggered_executions(
                 start_after=None,
                 created_at=now,
                 updated_at=now,
+                workflow_run_id=None,
+                step_id=None,
             ),
             cap,
         )

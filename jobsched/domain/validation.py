@@ -53,6 +53,8 @@ class _Field:
     """For a list of models: the model each item is loaded as, one by one."""
     member: Any
     """The one type a value may have (None when the field takes several)."""
+    length: tuple[int | None, int | None] = (None, None)
+    """For a list of models: the bounds of its length."""
 
 
 def _members(tp: Any) -> list[Any]:
@@ -120,6 +122,7 @@ def _is_model(tp: Any) -> bool:
 def _field(name: str, tp: Any, required: bool, in_query: bool) -> _Field:
     checks: list[Check] = []
     items, override = None, False
+    length: tuple[int | None, int | None] = (None, None)
     for member in _members(tp):
         base, metas = _split(member)
         for meta in metas:
@@ -127,10 +130,11 @@ def _field(name: str, tp: Any, required: bool, in_query: bool) -> _Field:
             override = override or bool((meta.extra or {}).get("problem"))
         if get_origin(base) is list and _is_model(get_args(base)[0]):
             items = get_args(base)[0]
+            length = _bounds(metas, "min_length", "max_length")
     members = _members(tp)
     member = members[0] if len(members) == 1 else None
     problem = _problem(tp, in_query)
-    return _Field(name, tp, required, tuple(checks), problem, override, items, member)
+    return _Field(name, tp, required, tuple(checks), problem, override, items, member, length)
 
 
 def _missed_bound(f: _Field, value: Any, strict: bool) -> str | None:
@@ -168,9 +172,12 @@ def _fields(model: type[Struct]) -> tuple[_Field, ...]:
 
 def _convert(f: _Field, value: Any, path: str, strict: bool, errors: dict[str, str]) -> Any:
     if f.items is not None and isinstance(value, list):
-        try:  # the list itself (its length) first, then each item against its model
-            msgspec.convert([{}] * len(value), f.type, strict=strict)
-        except msgspec.ValidationError:
+        # The list itself (its length) first, then each item against its model (an
+        # item's required fields are its own problems, named by its index).
+        shortest, longest = f.length
+        if (shortest is not None and len(value) < shortest) or (
+            longest is not None and len(value) > longest
+        ):
             errors[path] = f.problem
             return _BAD
         loaded = [
@@ -235,6 +242,13 @@ def load_query(model: type[M], params: typing.Mapping[str, Any]) -> M:
     if errors:
         raise ValidationError(errors)
     return loaded
+
+
+def field_values(model: type[Struct], body: Any, errors: dict[str, str]) -> dict[str, Any] | None:
+    """The fields of a JSON body that convert to ``model``'s types (strict), each problem
+    added to ``errors``; None when the body is no object. For a body whose rules across
+    fields are checked before one ``ValidationError`` names them all (a workflow's)."""
+    return _values(model, body, "", True, errors)
 
 
 def load_body(model: type[M], body: Any) -> M:

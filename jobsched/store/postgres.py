@@ -27,6 +27,7 @@ from jobsched.store.retention import Retention
 from jobsched.store.schedule import Schedule
 from jobsched.store.stats import Stats
 from jobsched.store.triggers import Triggers
+from jobsched.store.workflows import Workflows
 
 __all__ = [
     "JOB_SORTS",
@@ -60,3 +61,4 @@ class Store(Database):
         self.audit = AuditLog(self)
         self.stats = Stats(self)
         self.retention = Retention(self, self.partitions)
+        self.workflows = Workflows(self)

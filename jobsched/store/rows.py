@@ -138,6 +138,8 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         start_after=row.get("start_after"),
         created_at=row.get("created_at"),
         updated_at=row.get("updated_at"),
+        workflow_run_id=str(row["workflow_run_id"]) if row.get("workflow_run_id") else None,
+        step_id=row.get("step_id"),
     )
 
 

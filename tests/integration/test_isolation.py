@@ -169,3 +169,25 @@ def test_an_answer_flooding_the_pipe_fails_the_run_without_being_read(engine: En
     assert "answer of over" in error
     ok = _run(engine, engine.create_job(handler="test.echo"))
     engine.run_until(lambda: engine.status(ok) == "SUCCEEDED", worker)
+
+
+def test_a_process_handler_sees_its_workflow_steps_inputs(engine: Engine) -> None:
+    from jobsched.workflow_life import WorkflowLife
+
+    life = WorkflowLife(
+        engine.store, engine.queue, engine.registry, HandlerSettings(), engine.clock, "t"
+    )
+    wf = life.create(
+        {
+            "name": "isolated",
+            "steps": [
+                {"id": "a", "handler": "test.echo", "payload": {"n": 1}},
+                {"id": "b", "handler": "sample.pid", "after": ["a"]},
+            ],
+        }
+    )
+    run = life.trigger(wf["id"], None)
+    done = engine.run_until(lambda: (r := life.get_run(run["id"]))["status"] == "SUCCEEDED" and r)
+    (eid,) = done["steps"][1]["execution_ids"]
+    result = engine.store.executions.get(eid).result
+    assert result["pid"] != os.getpid() and result["inputs"] == {"a": {"n": 1}}

@@ -26,8 +26,8 @@ def add(payload: dict[str, Any], ctx: Any) -> dict[str, int]:
 
 @handler("sample.pid", isolation="process")
 def pid(payload: dict[str, Any], ctx: Any) -> dict[str, int]:
-    """Returns the process it ran in."""
-    return {"pid": os.getpid(), "attempt": ctx.attempt}
+    """Returns the process it ran in (and, as a workflow step, its upstream results)."""
+    return {"pid": os.getpid(), "attempt": ctx.attempt, "inputs": ctx.inputs}
 
 
 @handler("sample.spin", isolation="process")

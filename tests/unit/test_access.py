@@ -63,6 +63,9 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
         ("POST", "/dead-letter/{entry_id}/redrive"),
         ("DELETE", "/dead-letter/{entry_id}"),
         ("GET", "/workers"),
+        ("POST", "/workflows/{workflow_id}/trigger"),
+        ("POST", "/workflow-runs/{run_id}/cancel"),
+        ("POST", "/workflow-runs/{run_id}/retry"),
     }
     admin = {
         ("POST", "/jobs"),
@@ -71,6 +74,9 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
         ("POST", "/keys"),
         ("GET", "/keys"),
         ("DELETE", "/keys/{key_id}"),
+        ("POST", "/workflows"),
+        ("PUT", "/workflows/{workflow_id}"),
+        ("DELETE", "/workflows/{workflow_id}"),
     }
     for route, needs in table.items():
         expected = "operate" if route in operate else "admin" if route in admin else "read"

@@ -140,6 +140,7 @@ STORE_MAY_IMPORT = {
     "jobsched.domain.execution_ids": "a run id's format (its time part names the partition)",
     "jobsched.domain.audit_record": "an audit entry as a use case decided it, written in "
     "the change's transaction",
+    "jobsched.domain.workflow_models": "a workflow and a workflow run as stored and sent",
 }
 """The only domain modules the store may import: types and values. Policy modules
 (lifecycle, triggering, recording, retry, validation, due, cron, access, ...) decide;

@@ -75,6 +75,16 @@ EXPECTED_ROUTES = {
     ("/api/v1/keys", "GET"),
     ("/api/v1/keys/me", "GET"),
     ("/api/v1/keys/{key_id}", "DELETE"),
+    ("/api/v1/workflows", "POST"),
+    ("/api/v1/workflows", "GET"),
+    ("/api/v1/workflows/{workflow_id}", "GET"),
+    ("/api/v1/workflows/{workflow_id}", "PUT"),
+    ("/api/v1/workflows/{workflow_id}", "DELETE"),
+    ("/api/v1/workflows/{workflow_id}/trigger", "POST"),
+    ("/api/v1/workflows/{workflow_id}/runs", "GET"),
+    ("/api/v1/workflow-runs/{run_id}", "GET"),
+    ("/api/v1/workflow-runs/{run_id}/cancel", "POST"),
+    ("/api/v1/workflow-runs/{run_id}/retry", "POST"),
 }
 
 

@@ -23,10 +23,11 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
 RETURNING *;
 
 -- name: get_job
-SELECT * FROM jobs WHERE id = %(id)s;
+-- A workflow's internal job (migration 0019) is no job of the API: not found here.
+SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL;
 
 -- name: get_job_for_update
-SELECT * FROM jobs WHERE id = %(id)s FOR UPDATE;
+SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL FOR UPDATE;
 
 -- name: update_job
 UPDATE jobs
@@ -141,7 +142,7 @@ RETURNING *;
 -- the trigger's payload check needs both, and reads them once, in its transaction.
 SELECT j.*, to_jsonb(h) AS published
 FROM jobs j LEFT JOIN handler_catalog h ON h.name = j.handler
-WHERE j.id = %(id)s;
+WHERE j.id = %(id)s AND j.workflow_id IS NULL;
 
 -- name: insert_triggered
 -- A trigger's runs, its idempotency key (if it has one) and its audit entry (if it has
@@ -293,6 +294,7 @@ SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.schedul
        e.priority, e.handler, e.payload, e.max_retries, e.timeout_ms, e.retry_backoff_ms,
        e.retry_backoff_max_ms, e.attempt, e.attempt_base, e.lease_token, e.queued_at,
        e.next_attempt_at, e.error, e.attempts, e.pool, e.start_after, e.idempotency_key,
+       e.workflow_run_id::text AS workflow_run_id, e.step_inputs,
        e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
 FROM jsonb_batch(%(runs)s) b
@@ -616,7 +618,7 @@ WHERE id IN (
 
 -- name: job_counts
 SELECT status, count(*) AS n, count(*) FILTER (WHERE schedule_error IS NOT NULL) AS broken
-FROM jobs GROUP BY status;
+FROM jobs WHERE workflow_id IS NULL GROUP BY status;
 
 -- name: dead_letter_count
 SELECT count(*) AS n FROM dead_letter;
@@ -666,8 +668,9 @@ GROUP BY 1, 2
 ON CONFLICT (minute, kind) DO UPDATE SET n = c.n + EXCLUDED.n;
 
 -- name: count_jobs
+-- A workflow's internal job (workflow_id set, migration 0019) is no job of the list.
 SELECT count(*) AS n FROM jobs
-WHERE (%(status)s::text IS NULL OR status = %(status)s)
+WHERE workflow_id IS NULL AND (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)
   AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%');
 
@@ -675,7 +678,7 @@ WHERE (%(status)s::text IS NULL OR status = %(status)s)
 -- Keyset-paged: {after} (the rows after the cursor's sort value and id) and {order}
 -- come from the whitelisted JOB_SORTS, composed with psycopg.sql.
 SELECT * FROM jobs
-WHERE (%(status)s::text IS NULL OR status = %(status)s)
+WHERE workflow_id IS NULL AND (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)
   AND (%(name)s::text IS NULL OR name ILIKE '%%' || %(name)s || '%%')
   AND {after}

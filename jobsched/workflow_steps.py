@@ -1,0 +1,224 @@
+"""The use case that moves workflow runs on (issue 23): a run's steps and their
+executions read locked, ``jobsched.domain.workflow_advance.advance`` decides, and the
+steps that ended, the steps they release, their new executions (PENDING: the outbox)
+and the run's end are written in ONE transaction; then the new executions are pushed
+(``Handoff.submit``: a lost push is left to the tick's outbox pass, so losing Redis
+loses nothing).
+
+Who calls it: the worker, for the runs of the step executions it just recorded ended
+(``after_ends``); the API, after a cancel of a step's execution, a workflow run's cancel
+or retry; and the tick's catch-up pass (``catch_up``), which advances every unfinished
+run not advanced for ``LAG_S``: a worker or tick killed between the end of a step and
+the advancement leaves the run for the next pass, never stuck. Advancing a run that is
+up to date changes nothing, so any of them may race another: the run's row lock makes
+them take turns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from jobsched.domain import workflow_advance as flow
+from jobsched.domain.models import NewExecution, new_execution
+from jobsched.errors import DependencyError
+from jobsched.handoff import Handoff
+from jobsched.queue import RedisQueue
+from jobsched.store import Store
+from jobsched.store.rows import execution_from_row
+
+log = logging.getLogger("jobsched.workflows")
+
+Conn = psycopg.Connection[dict[str, Any]]
+LAG_S = 5.0
+"""A run not advanced for this long is advanced by the tick's catch-up pass."""
+IDLE_S = 300.0
+"""A run not advanced for this long is advanced whatever it shows (a failsafe: the pass
+otherwise looks only at runs with an execution ended since, or due while PENDING)."""
+CATCH_UP_BATCH = 200
+STEP_SETTINGS = (
+    "handler",
+    "pool",
+    "priority",
+    "max_retries",
+    "timeout_ms",
+    "retry_backoff_ms",
+    "retry_backoff_max_ms",
+)
+ENDED = {"SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"}
+
+
+def states_of(
+    steps: list[dict[str, Any]], executions: list[dict[str, Any]]
+) -> dict[str, flow.StepState]:
+    """Each step as the domain reads it: an execution counts for its step in the step's
+    current round (a retried step's earlier failures do not), or when it succeeded."""
+    states = {s["step_id"]: flow.StepState(s["status"], s["reason"], s["items"], {}) for s in steps}
+    rounds = {s["step_id"]: s["round"] for s in steps}
+    for e in executions:
+        st = states.get(e["step_id"])
+        if st is None:
+            continue
+        if e["status"] == "SUCCEEDED" or e["step_round"] == rounds[e["step_id"]]:
+            st.executions[e["step_item"]] = flow.ItemState(e["status"], e["result"], e["error"])
+    return states
+
+
+Launched = tuple[list[NewExecution], list[NewExecution]]
+"""New executions (pushed when due) and executions run again (pushed as retried)."""
+
+
+def advance_in(conn: Conn, store: Store, run_id: Any, now: datetime) -> Launched:
+    """Advance one run in the caller's transaction (the run's row locked here)."""
+    run = store.workflows.lock_run(conn, run_id)
+    if run is None or run["status"] in flow.RUN_ENDED:
+        return [], []
+    step_rows, exec_rows = store.workflows.run_state(conn, run)
+    states = states_of(step_rows, exec_rows)
+    before = {sid: st.status for sid, st in states.items()}
+    out = flow.advance(run["steps"], states, run["input"])
+    rounds = {s["step_id"]: s["round"] for s in step_rows}
+    store.workflows.write_steps(
+        conn,
+        run["id"],
+        [
+            {
+                "step_id": sid,
+                "status": st.status,
+                "reason": st.reason,
+                "items": st.items,
+                "round": rounds[sid],
+                "started": st.status == flow.RUNNING and before[sid] != flow.RUNNING,
+                "finished": st.status in flow.STEP_ENDED,
+            }
+            for sid, st in out.changed.items()
+        ],
+        now,
+    )
+    launched = _launch(conn, store, run, out.launches, exec_rows, rounds, now)
+    if out.ended:
+        store.workflows.write_run_status(conn, run["id"], out.ended, now)
+    elif run["status"] == flow.PENDING and run["scheduled_for"] <= now:
+        store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
+    else:
+        store.workflows.touch(conn, run["id"], now)
+    return launched
+
+
+def _launch(
+    conn: Conn,
+    store: Store,
+    run: dict[str, Any],
+    launches: list[flow.Launch],
+    exec_rows: list[dict[str, Any]],
+    rounds: dict[str, int],
+    now: datetime,
+) -> Launched:
+    if not launches:
+        return [], []
+    by_id = {s["id"]: s for s in run["steps"]}
+    existing = {(e["step_id"], e["step_item"]): e["id"] for e in exec_rows}
+    fresh: dict[int, list[dict[str, Any]]] = {}
+    again: dict[int, list[dict[str, Any]]] = {}
+    for x in launches:
+        step = by_id[x.step_id]
+        row = {
+            **{k: step[k] for k in STEP_SETTINGS},
+            "step_id": x.step_id,
+            "item": x.item,
+            "payload": x.payload,
+            "inputs": x.inputs,
+        }
+        round_ = rounds[x.step_id]
+        if (x.step_id, x.item) in existing:
+            row["id"] = str(existing[(x.step_id, x.item)])
+            again.setdefault(round_, []).append(row)
+        else:
+            fresh.setdefault(round_, []).append(row)
+    job_id = run["job_id"]
+    new = [
+        r
+        for round_, rows in fresh.items()
+        for r in store.workflows.write_step_executions(conn, run, job_id, rows, round_, now)
+    ]
+    requeued = [
+        r
+        for round_, rows in again.items()
+        for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
+    ]
+    return _news(new), _news(requeued)
+
+
+def _news(rows: list[dict[str, Any]]) -> list[NewExecution]:
+    return [new_execution(execution_from_row(r), None) for r in rows]
+
+
+def push(handoff: Handoff, launched: Launched, now: datetime) -> None:
+    new, requeued = launched
+    if new:
+        handoff.submit(lambda: new, now)
+    if requeued:
+        handoff.submit(lambda: requeued, now, again=True)
+
+
+def advance(store: Store, queue: RedisQueue, run_ids: Iterable[Any], now: datetime) -> int:
+    """Advance these runs, each in its own transaction, and push what they launch;
+    how many executions were launched."""
+    handoff = Handoff(store, queue)
+    count = 0
+    for run_id in dict.fromkeys(run_ids):
+        with store.tx() as conn:
+            launched = advance_in(conn, store, run_id, now)
+        push(handoff, launched, now)
+        count += len(launched[0]) + len(launched[1])
+    return count
+
+
+def after_ends(
+    store: Store, queue: RedisQueue, ended: Iterable[tuple[Any, str]], now: datetime
+) -> None:
+    """The worker's call once it recorded executions' ends: ``ended`` holds (workflow run
+    id or None, status written) per execution. Never raises: a run it could not advance
+    is the catch-up pass's (the ends are recorded already)."""
+    runs = [run for run, status in ended if run and status in ENDED]
+    if not runs:
+        return
+    try:
+        advance(store, queue, runs, now)
+    except Exception:  # the tick's catch-up advances it
+        log.exception("workflow runs not advanced; the tick's catch-up will")
+
+
+def after_recorded(
+    store: Store, queue: RedisQueue, batch: Iterable[Any], recorded: dict[str, Any], now: datetime
+) -> None:
+    """``after_ends`` for a worker's batch (``Completed`` runs) and what it recorded."""
+    ended = []
+    for c in batch:
+        r = recorded.get(c.running.execution.id)
+        if r is not None and c.running.held.row.get("workflow_run_id"):
+            status = getattr(r.status, "value", r.status)
+            ended.append((c.running.held.row["workflow_run_id"], status))
+    after_ends(store, queue, ended, now)
+
+
+def catch_up(store: Store, queue: RedisQueue, now: datetime) -> int:
+    """The tick's pass: advance unfinished runs not advanced for ``LAG_S`` that have an
+    execution ended since or are due while PENDING, or not advanced for ``IDLE_S``
+    (oldest first, at most ``CATCH_UP_BATCH``); how many executions were launched."""
+    lagging = store.workflows.lagging(
+        now - timedelta(seconds=LAG_S), now - timedelta(seconds=IDLE_S), now, CATCH_UP_BATCH
+    )
+    launched = 0
+    for run_id in lagging:
+        try:
+            launched += advance(store, queue, [run_id], now)
+        except DependencyError:
+            raise  # the tick's pass reports it
+        except Exception:  # one run's trouble never stops the tick, nor the others
+            log.exception("workflow run not advanced", extra={"workflow_run_id": run_id})
+    return launched
