@@ -23,7 +23,7 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
 RETURNING *;
 
 -- name: get_job
--- A workflow's internal job (migration 0019) is no job of the API: not found here.
+-- A workflow's internal job (migration 0020) is no job of the API: not found here.
 SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL;
 
 -- name: get_job_for_update
@@ -668,7 +668,7 @@ GROUP BY 1, 2
 ON CONFLICT (minute, kind) DO UPDATE SET n = c.n + EXCLUDED.n;
 
 -- name: count_jobs
--- A workflow's internal job (workflow_id set, migration 0019) is no job of the list.
+-- A workflow's internal job (workflow_id set, migration 0020) is no job of the list.
 SELECT count(*) AS n FROM jobs
 WHERE workflow_id IS NULL AND (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)
