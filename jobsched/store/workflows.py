@@ -1,5 +1,5 @@
 """Workflows, their runs, each run's steps, and the executions of those steps (issue 23;
-migration 0020; SQL in ``sql/workflows.sql``).
+migration 0019; SQL in ``sql/workflows.sql``).
 
 How step executions fit the executions machinery: each is an ordinary ``executions``
 row (source ``workflow``), so claims, leases, retries with backoff, timeouts, the

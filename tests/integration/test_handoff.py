@@ -46,11 +46,12 @@ class Crash(BaseException):
 
 @contextmanager
 def counting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
-    """Count PostgreSQL transactions (``Store.tx`` and ``Store.pipelined_tx``, the
-    store's ways in) and Redis round trips (requests written to a connection; a
-    pipeline is one)."""
+    """Count PostgreSQL transactions (``Store.tx``, ``Store.pipelined_tx`` and
+    ``Store.statement``, a statement that is its own transaction: the store's ways in)
+    and Redis round trips (requests written to a connection; a pipeline is one)."""
     counts = {"pg": 0, "redis": 0}
     tx, pipelined, send = engine.store.tx, engine.store.pipelined_tx, Connection.send_packed_command
+    statement = engine.store.statement
 
     def counted_tx(*args: Any, **kwargs: Any) -> Any:
         counts["pg"] += 1
@@ -60,6 +61,10 @@ def counting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         counts["pg"] += 1
         return pipelined(*args, **kwargs)
 
+    def counted_statement(*args: Any, **kwargs: Any) -> Any:
+        counts["pg"] += 1
+        return statement(*args, **kwargs)
+
     def counted_send(self: Connection, *args: Any, **kwargs: Any) -> None:
         counts["redis"] += 1
         send(self, *args, **kwargs)
@@ -67,6 +72,7 @@ def counting(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
     with monkeypatch.context() as patch:
         patch.setattr(engine.store, "tx", counted_tx)
         patch.setattr(engine.store, "pipelined_tx", counted_pipelined)
+        patch.setattr(engine.store, "statement", counted_statement)
         patch.setattr(Connection, "send_packed_command", counted_send)
         yield counts
 

@@ -104,7 +104,7 @@ LATER_COLUMNS = [
     ("step_round", "integer"),
     ("step_inputs", "jsonb"),
 ]
-"""The columns of executions added after 0015 (0020), in order."""
+"""The columns of executions added after 0015 (0019), in order."""
 WORKFLOW_STEP_INDEX = (
     "CREATE UNIQUE INDEX executions_workflow_step_idx"
     " ON executions (workflow_run_id, step_id, step_item, scheduled_for)"

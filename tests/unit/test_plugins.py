@@ -27,7 +27,9 @@ def test_the_built_ins_and_handler_modules_load_through_one_door() -> None:
         "overridable": [],  # none declared: any override needs an admin key
     }
     assert registry.get("sample.spin").isolation == "process"
-    assert registry.get("sample.pid").description == "Returns the process it ran in."
+    assert registry.get("sample.pid").description == (
+        "Returns the process it ran in (and, as a workflow step, its upstream results)."
+    )
 
 
 def test_only_the_built_ins_without_handler_modules() -> None:

@@ -23,7 +23,7 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
 RETURNING *;
 
 -- name: get_job
--- A workflow's internal job (migration 0020) is no job of the API: not found here.
+-- A workflow's internal job (migration 0019) is no job of the API: not found here.
 SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL;
 
 -- name: get_job_for_update
@@ -186,7 +186,7 @@ SELECT 1;
 -- name: insert_triggered_unread
 -- A trigger that needs nothing of its job read first (no payload override to check
 -- against the handler, no idempotency key): one call, its own transaction, whose
--- function (migration 0019) takes the job's runs lock if there is a %(limit)s, then
+-- function (migration 0020) takes the job's runs lock if there is a %(limit)s, then
 -- copies the job's snapshot into the runs as it stands, guarded by its status (none of
 -- %(refusing)s: the statuses jobsched/domain/lifecycle.py refuses) and by room for
 -- %(adding)s more unfinished runs, and writes the audit entry. A guard that holds writes
@@ -668,7 +668,7 @@ GROUP BY 1, 2
 ON CONFLICT (minute, kind) DO UPDATE SET n = c.n + EXCLUDED.n;
 
 -- name: count_jobs
--- A workflow's internal job (workflow_id set, migration 0020) is no job of the list.
+-- A workflow's internal job (workflow_id set, migration 0019) is no job of the list.
 SELECT count(*) AS n FROM jobs
 WHERE workflow_id IS NULL AND (%(status)s::text IS NULL OR status = %(status)s)
   AND (%(handler)s::text IS NULL OR handler = %(handler)s)

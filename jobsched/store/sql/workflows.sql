@@ -1,8 +1,8 @@
--- Workflows (issue 23; migration 0020): definitions, their runs, each run's steps and the
+-- Workflows (issue 23; migration 0019): definitions, their runs, each run's steps and the
 -- executions of those steps. Named queries, read with queries.sql (jobsched/store/queries.py).
 
 -- name: insert_workflow_job
--- The workflow's internal job (migration 0020): holds its step executions, never due.
+-- The workflow's internal job (migration 0019): holds its step executions, never due.
 INSERT INTO jobs (id, name, description, handler, payload, priority, max_retries,
                   timeout_ms, retry_backoff_ms, retry_backoff_max_ms, status, workflow_id,
                   created_at, updated_at)

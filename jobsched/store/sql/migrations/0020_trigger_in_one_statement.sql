@@ -16,7 +16,8 @@
 -- to the trigger that reads, which says why (jobsched/trigger.py). Answers the job's
 -- snapshot, how many runs were written, and the unfolded delta rows read (past a few,
 -- the caller collapses them: Triggers.collapse_unfinished). The statuses unfinished runs
--- are counted in are count_unfinished_of_job's (queries.sql).
+-- are counted in are count_unfinished_of_job's (queries.sql). A workflow's internal job
+-- (0019) is no job of the API: not found here, as in get_job_to_trigger.
 CREATE FUNCTION trigger_unread(
     p_job_id uuid, p_ids uuid[], p_scheduled_for timestamptz[], p_priorities integer[],
     p_status text, p_queued_at timestamptz, p_now timestamptz, p_refusing text[],
@@ -37,7 +38,7 @@ BEGIN
     WITH job AS (
         SELECT id, name, status, priority, handler, payload, max_retries, timeout_ms,
                retry_backoff_ms, retry_backoff_max_ms, pool, max_concurrency
-        FROM jobs WHERE id = p_job_id
+        FROM jobs WHERE id = p_job_id AND workflow_id IS NULL  -- a workflow's own: no job
     ), unfinished AS (
         SELECT COALESCE(sum(n), 0)::bigint AS n, count(*) FILTER (WHERE delta) AS deltas FROM (
             SELECT n, false AS delta FROM execution_counts
