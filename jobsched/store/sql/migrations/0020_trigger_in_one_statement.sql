@@ -13,11 +13,19 @@
 -- session, as a prepared statement's are.
 --
 -- A guard that holds writes nothing (no run, no audit entry); the caller then falls back
--- to the trigger that reads, which says why (jobsched/trigger.py). Answers the job's
+-- to the trigger that reads, which says why (jobsched/trigger.py). So does a job that
+-- job_takes_unread_trigger() says needs its read. Answers the job's
 -- snapshot, how many runs were written, and the unfolded delta rows read (past a few,
 -- the caller collapses them: Triggers.collapse_unfinished). The statuses unfinished runs
 -- are counted in are count_unfinished_of_job's (queries.sql). A workflow's internal job
 -- (0019) is no job of the API: not found here, as in get_job_to_trigger.
+-- Whether a trigger of this job may be written without reading it first: a job whose
+-- runs need more than its snapshot decided (a later capability's rules: windows that
+-- defer a run, a key's flow control) answers false, and its triggers take the path that
+-- reads. Each migration that adds such a rule replaces this function, and only it.
+CREATE FUNCTION job_takes_unread_trigger(j jobs) RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT true $$;
+
 CREATE FUNCTION trigger_unread(
     p_job_id uuid, p_ids uuid[], p_scheduled_for timestamptz[], p_priorities integer[],
     p_status text, p_queued_at timestamptz, p_now timestamptz, p_refusing text[],
@@ -36,9 +44,10 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH job AS (
-        SELECT id, name, status, priority, handler, payload, max_retries, timeout_ms,
-               retry_backoff_ms, retry_backoff_max_ms, pool, max_concurrency
-        FROM jobs WHERE id = p_job_id AND workflow_id IS NULL  -- a workflow's own: no job
+        SELECT j.id, j.name, j.status, j.priority, j.handler, j.payload, j.max_retries,
+               j.timeout_ms, j.retry_backoff_ms, j.retry_backoff_max_ms, j.pool,
+               j.max_concurrency, job_takes_unread_trigger(j) AS takes_unread
+        FROM jobs j WHERE j.id = p_job_id AND j.workflow_id IS NULL  -- a workflow's: none
     ), unfinished AS (
         SELECT COALESCE(sum(n), 0)::bigint AS n, count(*) FILTER (WHERE delta) AS deltas FROM (
             SELECT n, false AS delta FROM execution_counts
@@ -51,7 +60,7 @@ BEGIN
         ) AS counted
     ), allowed AS (
         SELECT job.* FROM job, unfinished
-        WHERE job.status <> ALL (p_refusing::text[])
+        WHERE job.takes_unread AND job.status <> ALL (p_refusing::text[])
           AND (p_limit::bigint IS NULL OR unfinished.n + p_adding <= p_limit::bigint)
     ), runs AS (
         INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
@@ -73,7 +82,10 @@ BEGIN
                p_job_id::text, p_audit_changes::jsonb
         WHERE p_audit_action::text IS NOT NULL AND EXISTS (SELECT 1 FROM runs)
     )
-    SELECT job.*, (SELECT count(*) FROM runs) AS written, unfinished.deltas
+    SELECT job.id, job.name, job.status, job.priority, job.handler, job.payload,
+           job.max_retries, job.timeout_ms, job.retry_backoff_ms, job.retry_backoff_max_ms,
+           job.pool, job.max_concurrency, (SELECT count(*) FROM runs) AS written,
+           unfinished.deltas
     FROM job, unfinished;
 END
 $$;
