@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron, lifecycle
+from jobsched.domain import cron, job_calendar, lifecycle
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
@@ -177,6 +177,14 @@ def trigger(
     return [r.execution for r in created]
 
 
+def _calendar_rules(store: Store, conn: Any, job: dict[str, Any]) -> job_calendar.Rules | None:
+    calendar = None
+    if job.get("calendar"):
+        row = store.calendars.find(conn, job["calendar"])
+        calendar = job_calendar.calendar_of_row(row) if row else None
+    return job_calendar.rules_of(job, calendar)
+
+
 def backfill(
     store: Store,
     job_id: str,
@@ -201,12 +209,19 @@ def backfill(
             # the row): the other order could deadlock with a trigger.
             store.triggers.lock_job_executions(conn, jid)
         job = store.triggers.job_to_backfill(conn, jid)
-        if not job["schedule"]:
+        if not job["schedule"] and not job.get("business_day_rule"):
             raise ConflictError("the job has no schedule to backfill")
         if (why := lifecycle.refusal(job["status"], "backfill")) is not None:
             raise ConflictError(why)
         rule = lifecycle.dst_rule(job)
-        times, more = cron.between(job["schedule"], job["timezone"], start, end, limit, rule)
+        rules = _calendar_rules(store, conn, job)
+        if rules is None:
+            times, more = cron.between(job["schedule"], job["timezone"], start, end, limit, rule)
+        else:
+            # What the calendar skips (a holiday) or a window skips is not run; the
+            # ledger says why. What it moves runs at its moved time.
+            found, more = job_calendar.between(job, rules, start, end, limit, rule)
+            times = [o.at for o in found if o.starts is not None]
         if more:
             raise ValidationError(
                 {"end": f"the range holds more than {limit} occurrences; backfill less"}

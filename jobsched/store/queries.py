@@ -1,4 +1,5 @@
-"""Loads the named queries in ``sql/queries.sql`` once.
+"""Loads the named queries in ``sql/*.sql`` (``queries.sql``, and one file per newer
+repository, e.g. ``calendars.sql``) once.
 
 ``:transitions`` in a query becomes the allowed (from, to) status pairs of
 ``jobsched.domain.states.TRANSITIONS`` (``:transition_names`` the same pairs as
@@ -19,7 +20,9 @@ _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
 @cache
 def queries() -> dict[str, str]:
-    text = (resources.files("jobsched.store") / "sql" / "queries.sql").read_text()
+    folder = resources.files("jobsched.store") / "sql"
+    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
+    text = "\n".join(p.read_text() for p in files)
     text = text.replace(":transition_names", transition_names_sql())
     text = text.replace(":transitions", transitions_sql())
     parts = _NAME.split(text)

@@ -75,6 +75,12 @@ EXPECTED_ROUTES = {
     ("/api/v1/keys", "GET"),
     ("/api/v1/keys/me", "GET"),
     ("/api/v1/keys/{key_id}", "DELETE"),
+    ("/api/v1/jobs/{job_id}/explain", "GET"),
+    ("/api/v1/calendars", "POST"),
+    ("/api/v1/calendars", "GET"),
+    ("/api/v1/calendars/{name}", "GET"),
+    ("/api/v1/calendars/{name}", "PUT"),
+    ("/api/v1/calendars/{name}", "DELETE"),
 }
 
 
