@@ -64,7 +64,9 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     job = api.ok("POST", "/jobs", job_body(schedule="*/5 * * * *"), 201)
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
     key = api.ok("POST", "/keys", {"name": "to-revoke", "scope": "read"}, 201)
+    api.ok("POST", "/calendars", {"name": "contract-cal", "timezone": "UTC"}, 201)
     return {
+        "name": "contract-cal",
         "key_id": key["id"],
         "job_id": job["id"],
         "execution_id": execution["id"],
@@ -83,8 +85,13 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/schedules/preview"): {"schedule": "0 6 * * *", "timezone": "Europe/Paris"},
     ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
+    ("POST", "/calendars"): {"name": "another-cal", "timezone": "Europe/Paris"},
+    ("PUT", "/calendars/{name}"): {"timezone": "Europe/Paris", "dates": ["2026-12-24"]},
 }
-QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
+QUERIES = {
+    ("GET", "/jobs/{job_id}"): "?include=executions",
+    ("GET", "/jobs/{job_id}/explain"): "?at=2026-01-01T00:00:00Z",
+}
 AGAIN = {"/executions/{execution_id}/retry", "/dead-letter/{entry_id}/redrive"}
 
 
@@ -117,7 +124,7 @@ def test_an_unknown_body_field_is_a_documented_400_naming_it(
 ) -> None:
     job = api.ok("POST", "/jobs", job_body(name="target"), 201)
     body = {**BODIES.get((op.method, op.path), {}), "colour": "blue"}
-    code, answer = api.call(op.method, _path(op, {"job_id": job["id"]}), body)
+    code, answer = api.call(op.method, _path(op, {"job_id": job["id"], "name": "cal"}), body)
     _conforms(op, code, answer)
     assert (code, answer["error"]["fields"]) == (400, {"colour": "unknown field"})
     assert api.ok("GET", "/jobs")["total"] == 1, "nothing written"
