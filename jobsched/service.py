@@ -22,7 +22,7 @@ from jobsched import trigger as asking
 from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import contract, cron, explain, job_calendar
+from jobsched.domain import contract, cron, explain, job_calendar, windows
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
@@ -39,7 +39,7 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
@@ -284,15 +284,46 @@ class JobService:
         preview = load_body(contract.SchedulePreview, body)
         rule = cron.DstRule(preview.dst_gap, preview.dst_overlap)
         after = utc(preview.after) or self.clock.now()
+        fields = msgspec.structs.asdict(preview)
+        rules = self._preview_rules(fields)
+        reasons: list[str | None] = []
         try:
-            times = cron.next_runs(preview.schedule, preview.timezone, after, preview.count, rule)
+            if rules is None:
+                times = cron.next_runs(
+                    preview.schedule, preview.timezone, after, preview.count, rule
+                )
+            else:
+                found = job_calendar.upcoming(fields, rules, after, preview.count, rule)
+                times = [o.starts for o in found]  # type: ignore[misc]
+                reasons = [o.reason for o in found]
         except (ValueError, OverflowError) as exc:
             raise ValidationError({"schedule": f"cannot be computed: {exc}"}) from None
         return {
             "schedule": " ".join(preview.schedule.split()),
             "timezone": preview.timezone,
-            "items": _next_runs(times, preview.timezone),
+            "items": _next_runs(times, preview.timezone, reasons),
         }
+
+    def _preview_rules(self, fields: dict[str, Any]) -> job_calendar.Rules | None:
+        """An unsaved schedule's calendar and windows, checked as a job's would be."""
+        errors: dict[str, str] = {}
+        windows_fields = {k: fields[k] for k in ("windows", "blackouts", "outside_window")}
+        try:
+            windows.policy_from_dict(windows_fields, fields["timezone"])
+        except ValidationError as bad:
+            errors.update(bad.fields)
+        if fields["non_business_day"] != "skip" and not fields["calendar"]:
+            errors["calendar"] = "required with non_business_day next or previous"
+        calendar = None
+        if fields["calendar"]:
+            try:
+                row = self.store.calendars.get(fields["calendar"])
+                calendar = job_calendar.calendar_of_row(row)
+            except NotFoundError:
+                errors["calendar"] = "no calendar has this name"
+        if errors:
+            raise ValidationError(errors)
+        return job_calendar.rules_of({**fields, "run_at": None}, calendar)
 
     def backfill(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run each occurrence of the job's schedule in ``[start, end)`` that has not

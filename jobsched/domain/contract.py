@@ -417,6 +417,11 @@ class SchedulePreview(Model):
     dst_overlap: DstOverlap = "first"
     count: Annotated[int, Meta(ge=1, le=MAX_PREVIEW)] = 10
     after: Annotated[When, Meta(description="default: now")] | None = None
+    calendar: CalendarName | None = None
+    non_business_day: NonBusinessDay = "skip"
+    windows: WindowsBody | None = None
+    blackouts: BlackoutsBody | None = None
+    outside_window: OutsideWindow = "defer"
 
 
 class CalendarBody(Model):

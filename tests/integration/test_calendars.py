@@ -263,3 +263,37 @@ def test_next_last_business_day_rule_and_bounds_drive_the_tick(api: Api, engine:
     assert run.scheduled_for == at("2026-12-31T18:00:00Z")
     after = api.ok("GET", f"/jobs/{job['id']}")
     assert (after["runs_made"], after["next_run_time"]) == (1, None), "max_runs reached"
+
+
+def test_previews_show_what_the_calendar_and_windows_do(api: Api, engine: Engine) -> None:
+    engine.clock.set(at("2026-12-24T12:00:00Z"))
+    api.ok("POST", "/calendars", london("cal-preview", dates=["2026-12-30"]), 201)
+    preview = {
+        "schedule": "0 9 * * *",
+        "timezone": "Europe/London",
+        "calendar": "cal-preview",
+        "non_business_day": "next",
+        "count": 2,
+    }
+    # Christmas (Fri), the weekend and the Boxing Day holiday (Mon 28th) move to Tuesday
+    # 29th, where that day's own occurrence runs: once.
+    first, second = api.ok("POST", "/schedules/preview", preview)["items"]
+    assert (first["utc"], first["reason"]) == ("2026-12-29T09:00:00+00:00", None)
+    assert second["utc"] == "2026-12-31T09:00:00+00:00", "the 30th is closed"
+    weekly = {**preview, "schedule": "0 9 * * 3", "count": 1}  # Wednesdays
+    (moved,) = api.ok("POST", "/schedules/preview", weekly)["items"]
+    assert (moved["utc"], moved["reason"]) == (
+        "2026-12-31T09:00:00+00:00",
+        "2026-12-30 is not a business day (extra date); moved to the next business day 2026-12-31",
+    )
+
+    windowed = {
+        "schedule": "0 8 * * *",
+        "windows": [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}],
+    }
+    (deferred,) = api.ok("POST", "/schedules/preview", {**windowed, "count": 1})["items"]
+    assert deferred["utc"] == "2026-12-25T09:00:00+00:00"
+    assert "outside the windows" in deferred["reason"]
+
+    code, body = api.call("POST", "/schedules/preview", {**preview, "calendar": "nowhere"})
+    assert (code, body["error"]["fields"]) == (400, {"calendar": "no calendar has this name"})
