@@ -21,6 +21,7 @@ None when it does not run. Nothing here reads the clock or a store.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -90,27 +91,14 @@ def calendar_body(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def calendar_of_row(row: Mapping[str, Any]) -> Calendar:
-    """A stored calendar, checked as when it was written; parsed once per version
-    (its ICS text is the costly part)."""
-    return _parsed(row["name"], row["version"], row["created_at"], _Frozen(calendar_body(row)))
-
-
-class _Frozen:
-    """A body that caches by its calendar's name and version, not by its content."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        self.body = body
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other: object) -> bool:
-        return True
+    """A stored calendar, checked as when it was written. Parsed once per content (its
+    ICS text is the costly part): the tick reads a calendar every pass."""
+    return _parsed(json.dumps(calendar_body(row), sort_keys=True))
 
 
 @lru_cache(maxsize=256)
-def _parsed(name: str, version: int, created_at: Any, body: _Frozen) -> Calendar:
-    return calendar_from_dict(body.body)
+def _parsed(body: str) -> Calendar:
+    return calendar_from_dict(json.loads(body))
 
 
 def rules_of(job: Mapping[str, Any], calendar: Calendar | None) -> Rules | None:
