@@ -136,7 +136,9 @@ def occurrences(
     rules = job_calendar.rules_of(job, calendar)
     if rules is not None:
         found, cut = job_calendar.between(job, rules, since, until, limit, lifecycle.dst_rule(job))
-        items = ledger.calendar_entries(found, recorded, job["next_run_time"], now)
+        items = ledger.calendar_entries(
+            found, recorded, job["next_run_time"], now, job["created_at"]
+        )
         more = len(rows) > limit or cut or len(items) > limit
         return job_from_row(job), items[:limit], more
     expected, dropped, cut = ledger.expected(job, since, until, limit)

@@ -92,11 +92,14 @@ def calendar_entries(
     rows: Iterable[ExecutionRow],
     next_run_time: datetime | None,
     now: datetime,
+    created_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The ledger of a job with a calendar, windows or bounds: one entry per
     occurrence (``job_calendar.JobOccurrence``, at its own time) with what its rules
     did to it as the reason (moved, deferred, a closed day, a window, merged), and one
-    per recorded run no occurrence accounts for (made under an earlier calendar)."""
+    per recorded run no occurrence accounts for (made under an earlier calendar).
+    Before ``created_at`` only what was recorded (a backfill) or what the rules skip is
+    listed: an occurrence the job was not there to run is no missed one."""
     scheduled: dict[datetime, ExecutionRow] = {}
     backfilled: dict[datetime, ExecutionRow] = {}
     for row in rows:
@@ -106,6 +109,9 @@ def calendar_entries(
     for occ in occurrences:
         row, backfill = scheduled.get(occ.at), backfilled.get(occ.at)
         used.add(occ.at)
+        before_job = created_at is not None and occ.at < created_at
+        if before_job and row is None and backfill is None and occ.starts is not None:
+            continue
         if occ.starts is None and occ.recorded and backfill is None:
             item = _entry(occ.scheduled, None, None, False, next_run_time, now)
             run = row if row is not None and occ.outcome == "merged" else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from jobsched.domain import explain, job_calendar
+from jobsched.domain import explain, job_calendar, ledger
 from jobsched.domain.bounds import Bounds
 from jobsched.domain.calendars import calendar_from_dict
 from jobsched.domain.ledger import ExecutionRow
@@ -136,3 +136,28 @@ def test_explain_reads_what_the_tick_recorded() -> None:
     )
     assert _explain(j, "2026-12-22T09:00", [ran])["outcome"] == "ran"
     assert _explain(j, "2027-01-05T09:00")["outcome"] == "upcoming"
+
+
+def _ledger(j: dict[str, Any], rows: list[ExecutionRow], created: str) -> dict[str, Any]:
+    rules = job_calendar.rules_of(j, CALENDAR)
+    found, _ = job_calendar.between(j, rules, t("2026-12-23T00:00"), t("2026-12-30T00:00"), 50)
+    items = ledger.calendar_entries(
+        found, rows, t("2026-12-30T09:00"), t("2026-12-29T12:00"), t(created)
+    )
+    return {i["scheduled_for"][:10]: i for i in items}
+
+
+def test_the_ledger_says_what_the_calendar_did_to_each_occurrence() -> None:
+    j = job(schedule="0 9 * * *", calendar="gb", non_business_day="next")
+    ran = ExecutionRow(
+        "e29", t("2026-12-29T09:00"), "schedule", "SUCCEEDED", None, t("2026-12-29T09:00")
+    )
+    by_day = _ledger(j, [ran], created="2026-12-27T00:00")
+    # Before the job existed: nothing listed but what its calendar would have skipped...
+    assert "2026-12-23" not in by_day and "2026-12-24" not in by_day
+    # ...the closed days moved to the 29th, where that day's own run is the one run.
+    christmas = by_day["2026-12-25"]
+    assert (christmas["outcome"], christmas["execution_id"]) == ("skipped", "e29")
+    assert christmas["reason"].startswith("2026-12-25 is not a business day (Christmas Day)")
+    assert "merged into the run" in christmas["reason"]
+    assert (by_day["2026-12-29"]["outcome"], by_day["2026-12-29"]["reason"]) == ("ran", None)
