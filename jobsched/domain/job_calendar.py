@@ -131,16 +131,24 @@ def rules_of(job: Mapping[str, Any], calendar: Calendar | None) -> Rules | None:
 
 
 def retry_window(row: Mapping[str, Any]) -> windows.WindowPolicy | None:
-    """The windows and blackouts a run's retry waits for, from a claimed run's row (its
-    job's ``windows``, ``blackouts``, ``job_timezone`` and ``job_calendar``, the
-    calendar's row as JSON); None: none. A retry is never skipped, only deferred: it
-    is the same run, not a new occurrence."""
+    """The windows and blackouts a retry or a manual trigger waits for, from a row with
+    the job's ``windows``, ``blackouts``, ``job_timezone`` and ``job_calendar`` (the
+    calendar's row); None: none. Neither is ever skipped, only deferred: a retry is the
+    same run, a trigger an operator's explicit request."""
     if not (row.get("windows") or row.get("blackouts")):
         return None
     stored = row.get("job_calendar")
     calendar = calendar_of_row(stored) if stored else None
     body = {"windows": row.get("windows"), "blackouts": row.get("blackouts")}
     return windows.policy_from_dict(body, row.get("job_timezone") or "UTC", calendar)
+
+
+def deferred_start(at: datetime, window: windows.WindowPolicy | None) -> datetime:
+    """``at``, or the next opening when ``at`` is outside the windows or in a blackout
+    (none within the search horizon: ``at``)."""
+    if window is None or windows.is_open(at, window):
+        return at
+    return windows.next_opening(at, window) or at
 
 
 def fires_from(

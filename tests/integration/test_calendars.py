@@ -297,3 +297,21 @@ def test_previews_show_what_the_calendar_and_windows_do(api: Api, engine: Engine
 
     code, body = api.call("POST", "/schedules/preview", {**preview, "calendar": "nowhere"})
     assert (code, body["error"]["fields"]) == (400, {"calendar": "no calendar has this name"})
+
+
+def test_a_manual_trigger_inside_a_blackout_is_due_at_its_end(api: Api, engine: Engine) -> None:
+    engine.clock.set(at("2026-12-24T10:00:00Z"))
+    blackout = {"start": "2026-12-24T09:00:00Z", "end": "2026-12-24T12:00:00Z"}
+    job = api.ok("POST", "/jobs", job_body(blackouts=[blackout]), 201)
+    run = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    assert run["scheduled_for"] == "2026-12-24T12:00:00+00:00", "its due time deferred"
+    worker = engine.worker()
+    engine.scheduler.run_once(engine.clock.now())
+    worker.run_once(engine.clock.now())
+    worker.flush(engine.clock.now())
+    assert engine.status(run["id"]) == "QUEUED"
+    engine.clock.set(at("2026-12-24T12:00:00Z"))
+    engine.run_until(lambda: engine.status(run["id"]) == "SUCCEEDED", worker)
+    free = api.ok("POST", "/jobs", job_body(name="no-blackout"), 201)
+    now_run = api.ok("POST", f"/jobs/{free['id']}/trigger", None, 202)
+    assert now_run["scheduled_for"] == "2026-12-24T12:00:00+00:00", "others run at once"

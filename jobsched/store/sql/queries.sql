@@ -221,6 +221,9 @@ WITH job AS (
     SELECT job.* FROM job, unfinished
     WHERE job.status <> ALL (%(refusing)s::text[])
       AND (%(limit)s::bigint IS NULL OR unfinished.n + %(adding)s <= %(limit)s::bigint)
+      -- A job with windows or blackouts defers its runs (jobsched/trigger.py): read.
+      AND NOT EXISTS (SELECT 1 FROM jobs w WHERE w.id = job.id
+                      AND (w.windows IS NOT NULL OR w.blackouts IS NOT NULL))
 ), runs AS (
     INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
                             payload, max_retries, timeout_ms, retry_backoff_ms,
