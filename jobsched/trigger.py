@@ -140,7 +140,7 @@ def _in_windows(
     if not (job.get("windows") or job.get("blackouts")):
         return times
     calendar = store.calendars.find(conn, job["calendar"]) if job.get("calendar") else None
-    window = job_calendar.retry_window(
+    window = job_calendar.waiting_window(
         {**job, "job_timezone": job["timezone"], "job_calendar": calendar}
     )
     return [job_calendar.deferred_start(t, window) for t in times]

@@ -130,7 +130,7 @@ def rules_of(job: Mapping[str, Any], calendar: Calendar | None) -> Rules | None:
     )
 
 
-def retry_window(row: Mapping[str, Any]) -> windows.WindowPolicy | None:
+def waiting_window(row: Mapping[str, Any]) -> windows.WindowPolicy | None:
     """The windows and blackouts a retry or a manual trigger waits for, from a row with
     the job's ``windows``, ``blackouts``, ``job_timezone`` and ``job_calendar`` (the
     calendar's row); None: none. Neither is ever skipped, only deferred: a retry is the

@@ -110,7 +110,7 @@ def end(
             refused=refused,
             fail_now=fail_now,
             retry_after_ms=retry_after_ms,
-            window=job_calendar.retry_window(row),
+            window=job_calendar.waiting_window(row),
         )
     status = attempts.final_status(outcome, decision)
     retry_at = decision.at if isinstance(decision, RetryAt) else None
