@@ -181,6 +181,10 @@ def stream(
     ``counted_from`` (default: ``after``); those between ``after`` and it are looked
     at (so a deferred one merges what follows) but neither counted nor yielded."""
     counted_from = counted_from or after
+    if rules.bounds.start_at is not None:
+        # Nothing before start_at is the schedule's: a frequent schedule that starts a
+        # year from now is not walked fire by fire until then.
+        after = max(after, rules.bounds.start_at - _TICK)
     fires = fires_from(job, rules, dst)
     if rules.calendar is not None and rules.business_day is None:
         found: Iterator[CalendarOccurrence] = business_schedule.plan(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from jobsched.domain import explain, job_calendar, ledger
 from jobsched.domain.bounds import Bounds
 from jobsched.domain.calendars import calendar_from_dict
@@ -161,3 +163,10 @@ def test_the_ledger_says_what_the_calendar_did_to_each_occurrence() -> None:
     assert christmas["reason"].startswith("2026-12-25 is not a business day (Christmas Day)")
     assert "merged into the run" in christmas["reason"]
     assert (by_day["2026-12-29"]["outcome"], by_day["2026-12-29"]["reason"]) == ("ran", None)
+
+
+@pytest.mark.timeout(10)
+def test_a_frequent_schedule_that_starts_far_ahead_is_not_walked_until_then() -> None:
+    j = job(schedule="* * * * * *", start_at=t("2027-06-01T00:00"))
+    rules = job_calendar.rules_of(j, None)
+    assert job_calendar.first_run(j, rules, t("2026-12-21T00:00")) == t("2027-06-01T00:00")
