@@ -57,7 +57,6 @@ def plan_job(
             job,
             rules,
             job["next_run_time"],
-            job["last_run_time"],
             horizon,
             dst_rule(job),
             job["runs_made"],

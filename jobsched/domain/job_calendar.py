@@ -255,7 +255,6 @@ def due(
     job: Mapping[str, Any],
     rules: Rules,
     next_run_time: datetime,
-    last_run_time: datetime | None,
     horizon: datetime,
     dst: cron.DstRule = cron.DEFAULT_DST,
     runs_made: int = 0,
@@ -263,9 +262,11 @@ def due(
 ) -> Due:
     """The occurrences recorded at ``next_run_time <= at <= horizon`` (at most
     ``limit``; then ``truncated``) and the next one that runs after them. The stream is
-    read from the last recorded occurrence on, so one deferred before still merges
-    the occurrences deferred to the same opening."""
-    seed = last_run_time if last_run_time is not None and last_run_time < next_run_time else None
+    read from the schedule's fire before ``next_run_time``: when that one was deferred
+    to an opening, the occurrences deferred to the same opening merge into it, tick
+    after tick (every occurrence of a closed stretch defers to one opening, so the one
+    before is enough, and finding it costs what ``cron.latest`` costs)."""
+    seed = previous_fire(job, rules, next_run_time, dst)
     after = (seed or next_run_time) - _TICK
     found: list[JobOccurrence] = []
     looked = 0
@@ -279,6 +280,23 @@ def due(
             return Due(found, occ.at, truncated=True)
         found.append(occ)
     return Due(found, None)
+
+
+def previous_fire(
+    job: Mapping[str, Any], rules: Rules, before: datetime, dst: cron.DstRule
+) -> datetime | None:
+    """The job's last fire time before ``before`` (None: none within a year)."""
+    if job.get("schedule") and rules.business_day is None:
+        found = cron.latest(
+            job["schedule"], job.get("timezone") or "UTC", before - _TICK, 1, rule=dst
+        )
+        return found[-1] if found else None
+    last = None
+    for t in fires_from(job, rules, dst)(before - timedelta(days=366)):
+        if t >= before:
+            break
+        last = t
+    return last
 
 
 def upcoming(

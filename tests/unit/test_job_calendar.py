@@ -72,9 +72,7 @@ def test_the_tick_merges_across_ticks_from_the_last_recorded_occurrence() -> Non
     j = job(windows=WINDOW)
     rules = job_calendar.rules_of(j, None)
     # The 17:00 occurrence was recorded (deferred) by an earlier tick.
-    due = job_calendar.due(
-        j, rules, t("2026-12-21T18:00"), t("2026-12-21T17:00"), t("2026-12-21T18:00")
-    )
+    due = job_calendar.due(j, rules, t("2026-12-21T18:00"), t("2026-12-21T18:00"))
     assert [o.outcome for o in due.occurrences] == ["merged"]
     assert due.next_at == t("2026-12-22T10:00"), "the next occurrence that starts"
 
@@ -94,7 +92,7 @@ def test_bounds_drop_occurrences_and_end_the_schedule() -> None:
 def test_a_window_that_never_opens_stops_the_search() -> None:
     j = job(windows=WINDOW, outside_window="skip", schedule="0 20 * * *")
     rules = job_calendar.rules_of(j, None)
-    due = job_calendar.due(j, rules, t("2026-12-21T20:00"), None, t("2026-12-21T20:00"))
+    due = job_calendar.due(j, rules, t("2026-12-21T20:00"), t("2026-12-21T20:00"))
     assert [o.outcome for o in due.occurrences] == ["skipped"]
     assert due.next_at is not None and due.next_at > t("2030-01-01T00:00"), "looked far, then stops"
 
