@@ -5,10 +5,11 @@ the runs recorded there in, an answer out. ``locate`` says where the occurrence 
 time is recorded (its calendar may move it) or why there is none; ``verdict`` reads
 the run recorded there (the ledger's rows) and words the outcome:
 
-- ``ran``: a run was recorded for it (``execution_id``);
+- ``ran``: a run was recorded for it and started (``execution_id``; ``deferred_to``
+  when a window held it first);
 - ``skipped``: a closed day, a window (``outside_window: skip``), a bound, or what the
   tick recorded (a pause, catch-up, overlap), or a DST gap;
-- ``deferred``: a window or blackout held it; it starts at ``deferred_to``;
+- ``deferred``: a window or blackout holds it; it starts at ``deferred_to``;
 - ``upcoming``: not due yet;
 - ``not_an_occurrence``: the schedule does not fire then; the reason names the
   nearest occurrences before and after.
@@ -107,7 +108,9 @@ def verdict(
     if ran:
         row = ran[0]
         note = "backfilled" if row.source == "backfill" else None
-        outcome = DEFERRED if deferred else RAN
+        # Deferred while it waits for the opening; once it started, it ran (deferred_to
+        # still says when it could).
+        outcome = DEFERRED if deferred and row.status in ("PENDING", "QUEUED") else RAN
         return _answer(at, outcome, _join(reason, note), execution_id=row.id, **extra)
     if rows:
         return _answer(at, SKIPPED, _join(reason, rows[0].error), execution_id=rows[0].id)

@@ -144,6 +144,11 @@ def test_a_trigger_inside_a_blackout_runs_at_its_end(api: Api, engine: Engine) -
     engine.clock.set(at("2026-12-24T12:00:00Z"))
     engine.run_until(lambda: engine.status(run.id) == "SUCCEEDED", worker)
     assert engine.store.executions.get(run.id).started_at >= at("2026-12-24T12:00:00Z")
+    explained = api.ok("GET", f"/jobs/{job['id']}/explain?at=2026-12-24T10:00:00Z")
+    assert (explained["outcome"], explained["deferred_to"]) == (
+        "ran",
+        "2026-12-24T12:00:00+00:00",
+    )
 
 
 def test_a_retry_whose_backoff_lands_outside_the_window_waits_for_the_opening(
