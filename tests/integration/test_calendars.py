@@ -320,3 +320,29 @@ def test_a_manual_trigger_inside_a_blackout_is_due_at_its_end(api: Api, engine: 
     free = api.ok("POST", "/jobs", job_body(name="no-blackout"), 201)
     now_run = api.ok("POST", f"/jobs/{free['id']}/trigger", None, 202)
     assert now_run["scheduled_for"] == "2026-12-24T12:00:00+00:00", "others run at once"
+
+
+def test_the_tick_runs_a_closed_days_occurrence_on_the_next_business_day(
+    api: Api, engine: Engine
+) -> None:
+    engine.clock.set(at("2026-12-24T12:00:00Z"))
+    api.ok("POST", "/calendars", london("cal-tick"), 201)
+    body = job_body(
+        schedule="0 9 25 12 *", timezone="Europe/London", calendar="cal-tick"
+    )  # every Christmas Day
+    job = api.ok("POST", "/jobs", {**body, "non_business_day": "next"}, 201)
+    assert job["next_run_time"] == "2026-12-29T09:00:00+00:00", "after Boxing Day's Monday"
+    engine.clock.set(at("2026-12-29T09:00:00Z"))
+    engine.scheduler.run_once(engine.clock.now())
+    (run,) = engine.store.executions.list(job_id=job["id"]).items
+    assert run.scheduled_for == at("2026-12-29T09:00:00Z")
+    (entry,) = api.ok(
+        "GET",
+        f"/jobs/{job['id']}/occurrences?since=2026-12-24T00:00:00Z&until=2026-12-30T00:00:00Z",
+    )["items"]
+    assert (entry["scheduled_for"], entry["outcome"], entry["execution_id"]) == (
+        "2026-12-25T09:00:00+00:00",
+        "ran",
+        run.id,
+    )
+    assert entry["reason"].endswith("moved to the next business day 2026-12-29")
