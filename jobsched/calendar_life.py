@@ -98,8 +98,10 @@ def replans(jobs: list[dict[str, Any]], calendar: Calendar, now: datetime) -> li
     was planned under the old one). A paused job keeps none (resuming computes it)."""
     found = []
     for job in jobs:
-        if job["status"] != lifecycle.SCHEDULED or job["next_run_time"] is None:
+        if job["status"] != lifecycle.SCHEDULED:
             continue
+        if not (job["schedule"] or job["business_day_rule"]) and job["next_run_time"] is None:
+            continue  # a one-off job that ran, or one that only runs when triggered
         try:
             rules = job_calendar.rules_of(job, calendar)
             next_run, error = lifecycle.first_run(job, now, rules), None
