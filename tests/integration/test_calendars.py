@@ -346,3 +346,13 @@ def test_the_tick_runs_a_closed_days_occurrence_on_the_next_business_day(
         run.id,
     )
     assert entry["reason"].endswith("moved to the next business day 2026-12-29")
+
+
+def test_a_job_the_old_calendar_never_let_run_is_replanned(api: Api, engine: Engine) -> None:
+    engine.clock.set(at("2026-12-21T12:00:00Z"))  # a Monday
+    api.ok("POST", "/calendars", {"name": "mondays", "timezone": "UTC", "weekdays": ["mon"]}, 201)
+    body = job_body(schedule="0 9 * * 2", calendar="mondays")  # Tuesdays
+    job = api.ok("POST", "/jobs", body, 201)
+    assert job["next_run_time"] is None, "no Tuesday is a business day"
+    api.ok("PUT", "/calendars/mondays", {"timezone": "UTC", "weekdays": ["tue"]})
+    assert api.ok("GET", f"/jobs/{job['id']}")["next_run_time"] == "2026-12-22T09:00:00+00:00"
