@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron, job_calendar, lifecycle
+from jobsched.domain import cron, job_calendar, lifecycle, windows
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
@@ -134,16 +134,27 @@ def trigger_executions(
 def _in_windows(
     store: Store, conn: Any, job: dict[str, Any], times: list[datetime]
 ) -> list[datetime]:
-    """Run times asked for inside a blackout or outside the job's windows, due at the
-    next opening instead (written with their due time deferred; never skipped: an
-    operator asked for them)."""
+    """Run times asked for (a trigger's, a backfill's start) inside a blackout or outside
+    the job's windows: due at the next opening instead (written with their due time
+    deferred), or, with ``outside_window: skip``, refused (409 saying why and when the
+    next opening is: an operator's explicit request is not dropped silently)."""
     if not (job.get("windows") or job.get("blackouts")):
         return times
     calendar = store.calendars.find(conn, job["calendar"]) if job.get("calendar") else None
     window = job_calendar.waiting_window(
         {**job, "job_timezone": job["timezone"], "job_calendar": calendar}
     )
-    return [job_calendar.deferred_start(t, window) for t in times]
+    if window is None:
+        return times
+    found = []
+    for t in times:
+        admission = windows.admit(t, window)
+        if admission.outcome == windows.SKIPPED:
+            opening = windows.next_opening(t, window)
+            after = f" (the next opening is {opening.isoformat()})" if opening else ""
+            raise ConflictError(f"{admission.reason}{after}")
+        found.append(admission.at or t)
+    return found
 
 
 def _trigger_unread(
@@ -245,7 +256,12 @@ def backfill(
         if max_unfinished is not None and todo:
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
-        rows = [execution_row(job, t, "backfill", now, wait=hold) for t in todo]
+        # Backfilled runs start now: when the job's windows are closed, at their opening.
+        opening = _in_windows(store, conn, job, [now])[0] if todo else now
+        deferred = opening if opening != now else None
+        rows = [
+            execution_row(job, t, "backfill", now, wait=hold, not_before=deferred) for t in todo
+        ]
         written = store.triggers.write_backfill(conn, job, rows)
         change = changes.backfilled([e.id for e in written], start, end)
         store.audit.write(conn, changes.entry(audit, "job", jid, change), now)

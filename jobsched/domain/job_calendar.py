@@ -131,15 +131,19 @@ def rules_of(job: Mapping[str, Any], calendar: Calendar | None) -> Rules | None:
 
 
 def waiting_window(row: Mapping[str, Any]) -> windows.WindowPolicy | None:
-    """The windows and blackouts a retry or a manual trigger waits for, from a row with
-    the job's ``windows``, ``blackouts``, ``job_timezone`` and ``job_calendar`` (the
-    calendar's row); None: none. Neither is ever skipped, only deferred: a retry is the
-    same run, a trigger an operator's explicit request."""
+    """The windows and blackouts a retry, a manual trigger or a backfill waits for, from
+    a row with the job's ``windows``, ``blackouts``, ``job_timezone``, ``job_calendar``
+    (the calendar's row) and ``outside_window`` (a claimed run's row has none: a retry
+    is the same run, deferred, never skipped); None: none."""
     if not (row.get("windows") or row.get("blackouts")):
         return None
     stored = row.get("job_calendar")
     calendar = calendar_of_row(stored) if stored else None
-    body = {"windows": row.get("windows"), "blackouts": row.get("blackouts")}
+    body = {
+        "windows": row.get("windows"),
+        "blackouts": row.get("blackouts"),
+        "outside_window": row.get("outside_window") or "defer",
+    }
     return windows.policy_from_dict(body, row.get("job_timezone") or "UTC", calendar)
 
 

@@ -356,3 +356,26 @@ def test_a_job_the_old_calendar_never_let_run_is_replanned(api: Api, engine: Eng
     assert job["next_run_time"] is None, "no Tuesday is a business day"
     api.ok("PUT", "/calendars/mondays", {"timezone": "UTC", "weekdays": ["tue"]})
     assert api.ok("GET", f"/jobs/{job['id']}")["next_run_time"] == "2026-12-22T09:00:00+00:00"
+
+
+def test_a_trigger_or_backfill_outside_the_windows_waits_or_is_refused(
+    api: Api, engine: Engine
+) -> None:
+    engine.clock.set(at("2026-12-19T10:00:00Z"))  # a Saturday
+    hours = [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}]
+    deferring = api.ok("POST", "/jobs", job_body(schedule="0 12 * * *", windows=hours), 201)
+    done = api.ok(
+        "POST",
+        f"/jobs/{deferring['id']}/backfill",
+        {"start": "2026-12-17T00:00:00Z", "end": "2026-12-19T00:00:00Z"},
+        202,
+    )
+    assert [e["start_after"] for e in done["items"]] == ["2026-12-21T09:00:00+00:00"] * 2
+    skipping = api.ok(
+        "POST", "/jobs", job_body(name="skips", windows=hours, outside_window="skip"), 201
+    )
+    code, body = api.call("POST", f"/jobs/{skipping['id']}/trigger")
+    assert code == 409
+    assert "outside the windows" in body["error"]["message"]
+    assert "the next opening is 2026-12-21T09:00:00+00:00" in body["error"]["message"]
+    assert engine.store.executions.list(job_id=skipping["id"]).total == 0
