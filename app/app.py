@@ -345,6 +345,39 @@ def retry_workflow_run(run_id: str) -> dict:
     return _wf().retry_run(run_id)
 
 
+# -------------------------------------------------------------- calendars
+
+
+@endpoint("/calendars", ["POST"], status=201)
+def create_calendar() -> dict:
+    return _svc().create_calendar(_body())
+
+
+@endpoint("/calendars", ["GET"])
+def list_calendars() -> dict:
+    return _svc().list_calendars()
+
+
+@endpoint("/calendars/{name}", ["GET"])
+def get_calendar(name: str) -> dict:
+    return _svc().get_calendar(name)
+
+
+@endpoint("/calendars/{name}", ["PUT"])
+def update_calendar(name: str) -> dict:
+    return _svc().update_calendar(name, _body())
+
+
+@endpoint("/calendars/{name}", ["DELETE"], status=204)
+def delete_calendar(name: str) -> None:
+    _svc().delete_calendar(name)
+
+
+@endpoint("/jobs/{job_id}/explain", ["GET"])
+def explain_job(job_id: str) -> dict:
+    return _svc().explain(job_id, _query())
+
+
 # ------------------------------------------------------------- executions
 
 

@@ -122,7 +122,21 @@ JOB_FIELDS: dict[str, Any] = {
     "notify-url": (str, "where SLA alerts are posted"),
     "description": (str, None),
     "payload": (str, "JSON object"),
+    "calendar": (str, "a business calendar's name ('' on update: none)"),
+    "non-business-day": (str, "an occurrence on a closed day: skip, next or previous"),
+    "business-day-rule": (
+        str,
+        'JSON, instead of a schedule: {"business_day": "last", "at": "18:00"}',
+    ),
+    "windows": (str, 'JSON: [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}]'),
+    "blackouts": (str, 'JSON: [{"start": ISO time, "end": ISO time}]'),
+    "outside-window": (str, "a run due outside its windows: defer or skip"),
+    "start-at": (str, "ISO time: the schedule's first instant"),
+    "end-at": (str, "ISO time: the schedule ends here"),
+    "max-runs": (int, "the schedule ends after this many runs"),
 }
+JSON_FIELDS = ("payload", "business_day_rule", "windows", "blackouts")
+CALENDAR_COLUMNS = ["name", "version", "timezone", "weekdays", "holidays", "dates", "updated_at"]
 
 
 def _json_arg(text: str | None, name: str) -> Any:
@@ -142,10 +156,10 @@ def _job_fields(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, key, None)
         if value is None:
             continue
-        if key == "payload":
-            value = _json_arg(value, "--payload")
-        elif key == "schedule" and value == "":
-            value = None  # no schedule: runs only when triggered
+        if key in JSON_FIELDS:
+            value = _json_arg(value, "--" + option)
+        elif key in ("schedule", "calendar") and value == "":
+            value = None  # no schedule: runs only when triggered; no calendar
         fields[key] = value
     if getattr(args, "rename", None) is not None:
         fields["name"] = args.rename
@@ -193,6 +207,51 @@ def run_jobs(args: argparse.Namespace, api: Client) -> Any:
         return page, EXEC_COLUMNS
     if args.action == "tail":
         return follow_job(api, job, args), None
+    if args.action == "explain":
+        return api.explain(job["id"], args.at), None
+    raise AssertionError(args.action)
+
+
+def _calendar_body(args: argparse.Namespace, current: dict[str, Any]) -> dict[str, Any]:
+    """A calendar's body: ``current`` (empty for a new one) with the options given."""
+    body = {k: current[k] for k in ("timezone", "weekdays", "dates") if k in current}
+    if current.get("holidays"):
+        body["holidays"] = {k: v for k, v in current["holidays"].items() if v is not None}
+    if current.get("ics") is not None:
+        body["ics"] = current["ics"]
+    if args.timezone is not None:
+        body["timezone"] = args.timezone
+    if args.weekdays is not None:
+        body["weekdays"] = [d for d in args.weekdays.split(",") if d]
+    if args.dates is not None:
+        body["dates"] = [d for d in args.dates.split(",") if d]
+    if args.holidays is not None:
+        country, _, subdivision = args.holidays.partition(":")
+        body.pop("holidays", None)
+        if country:
+            body["holidays"] = {
+                "country": country,
+                **({"subdivision": subdivision} if subdivision else {}),
+            }
+    if args.ics_file is not None:
+        with open(args.ics_file, encoding="utf-8") as f:
+            body["ics"] = f.read()
+    return {"name": args.name, **body}
+
+
+def run_calendars(args: argparse.Namespace, api: Client) -> Any:
+    if args.action == "list":
+        return api.list_calendars(), CALENDAR_COLUMNS
+    if args.action == "get":
+        return api.get_calendar(args.name), None
+    if args.action == "create":
+        return api.create_calendar(_calendar_body(args, {})), None
+    if args.action == "update":
+        current = api.get_calendar(args.name)
+        return api.update_calendar(args.name, _calendar_body(args, current)), None
+    if args.action == "delete":
+        api.delete_calendar(args.name)
+        return {"deleted": args.name}, None
     raise AssertionError(args.action)
 
 
@@ -399,6 +458,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("job", help="job id or name")
     p.add_argument("--status", help=described(query_parameter("/executions", "status")))
     _paging(p, "/jobs/{job_id}/executions")
+    p = jobs("explain", "what became of the job's occurrence at a time, and why")
+    p.add_argument("job", help="job id or name")
+    p.add_argument("--at", required=True, help="ISO time of the occurrence")
     p = jobs("tail", "follow the job's runs live (unfinished ones and new ones)")
     p.add_argument("job", help="job id or name")
     p.add_argument("--runs", type=int, help="stop after this many runs ended")
@@ -426,6 +488,21 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument("--count", type=int)
     p.add_argument("--after", help="ISO time (default: now)")
+
+    cals = _group(sub, "calendars", "business calendars: the days jobs may run", run_calendars)
+    cals("list")
+    for action in ("get", "delete"):
+        cals(action).add_argument("name")
+    for action, about in (("create", "a new calendar"), ("update", "change the given fields")):
+        p = cals(action, about)
+        p.add_argument("name")
+        p.add_argument("--timezone", required=action == "create", help="IANA zone")
+        p.add_argument("--weekdays", help="working days, comma-separated: mon,tue,wed,thu,fri")
+        p.add_argument(
+            "--holidays", help="public holidays: COUNTRY or COUNTRY:SUBDIVISION ('' none)"
+        )
+        p.add_argument("--dates", help="extra closed dates, comma-separated YYYY-MM-DD")
+        p.add_argument("--ics-file", dest="ics_file", help="an iCalendar file closing its days")
 
     dlq = _group(sub, "dlq", "the dead-letter queue", run_dlq)
     _paging(dlq("list"), "/dead-letter")

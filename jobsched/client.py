@@ -202,6 +202,26 @@ class Client:
         """The key this client calls with: id, name, scope, rate limit."""
         return self.request("GET", "/keys/me")
 
+    # business calendars (issue 25)
+    def create_calendar(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "/calendars", body)
+
+    def list_calendars(self) -> dict[str, Any]:
+        return self.request("GET", "/calendars")
+
+    def get_calendar(self, name: str) -> dict[str, Any]:
+        return self.request("GET", f"/calendars/{urllib.parse.quote(name, safe='')}")
+
+    def update_calendar(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.request("PUT", f"/calendars/{urllib.parse.quote(name, safe='')}", body)
+
+    def delete_calendar(self, name: str) -> None:
+        self.request("DELETE", f"/calendars/{urllib.parse.quote(name, safe='')}")
+
+    def explain(self, job_id: str, at: str) -> dict[str, Any]:
+        """What became of the job's occurrence at ``at`` (an ISO time), and why."""
+        return self.request("GET", f"/jobs/{job_id}/explain", query={"at": at})
+
     # system
     def health(self) -> dict[str, Any]:
         return self.request("GET", "/health")

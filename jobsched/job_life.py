@@ -11,10 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import ledger, lifecycle
+from jobsched.domain import job_calendar, ledger, lifecycle
 from jobsched.domain.audit import Audit
 from jobsched.domain.models import Job
-from jobsched.errors import ConflictError
+from jobsched.errors import ConflictError, ValidationError
 from jobsched.store import Store
 from jobsched.store.database import describe_error, parse_uuid
 from jobsched.store.jobs import NameTaken
@@ -33,6 +33,18 @@ def _unique_name() -> Iterator[None]:
         ) from None
 
 
+def rules(store: Store, conn: Any, job: dict[str, Any]) -> job_calendar.Rules | None:
+    """A job's calendar rules (``job_calendar``), its calendar read in the caller's
+    transaction; a calendar that does not exist is the caller's 400 naming the field."""
+    calendar = None
+    if job.get("calendar"):
+        row = store.calendars.find(conn, job["calendar"])
+        if row is None:
+            raise ValidationError({"calendar": "no calendar has this name"})
+        calendar = job_calendar.calendar_of_row(row)
+    return job_calendar.rules_of(job, calendar)
+
+
 def update_job(
     store: Store, job_id: str, data: dict[str, Any], now: datetime, audit: Audit | None = None
 ) -> Job:
@@ -41,7 +53,7 @@ def update_job(
     jid = parse_uuid(job_id, "job")
     with _unique_name(), store.tx() as conn:
         current = store.jobs.for_update(conn, jid)
-        next_run = lifecycle.next_run_on_edit(current, data, now)
+        next_run = lifecycle.next_run_on_edit(current, data, now, rules(store, conn, data))
         row = store.jobs.write_update(conn, current, data, next_run, now)
         entry = changes.entry(audit, "job", jid, changes.diff(current, row))
         store.audit.write(conn, entry, now)
@@ -61,7 +73,9 @@ def set_job_status(
         current = store.jobs.for_update(conn, jid)
         if current["status"] == status:
             return job_from_row(current)
-        change = lifecycle.status_change(current, status, now, describe_error)
+        change = lifecycle.status_change(
+            current, status, now, describe_error, rules(store, conn, current)
+        )
         row = store.jobs.write_status(conn, current, status, change, now)
         entry = changes.entry(audit, "job", jid, changes.status_change(current["status"], status))
         store.audit.write(conn, entry, now)
@@ -74,7 +88,8 @@ def create_job(
     """Write a validated job, due first when ``lifecycle.first_run`` says. The answer
     shows its notify secret (the only one that does)."""
     with _unique_name(), store.tx() as conn:
-        row = store.jobs.write_insert(conn, data, lifecycle.first_run(data, now), now)
+        first = lifecycle.first_run(data, now, rules(store, conn, data))
+        row = store.jobs.write_insert(conn, data, first, now)
         store.audit.write(conn, changes.entry(audit, "job", row["id"], changes.created(row)), now)
     job = job_from_row(row)
     job.notify_secret = row["notify_secret"]
@@ -101,19 +116,32 @@ def ensure_job(store: Store, data: dict[str, Any], now: datetime) -> Job | None:
         return None
 
 
+def ledger_row(r: dict[str, Any]) -> ledger.ExecutionRow:
+    """A stored run as the ledger reads it."""
+    return ledger.ExecutionRow(
+        str(r["id"]), r["scheduled_for"], r["source"], r["status"], r["error"], r["created_at"]
+    )
+
+
 def occurrences(
     store: Store, job_id: str, since: datetime, until: datetime, limit: int, now: datetime
 ) -> tuple[Job, list[dict[str, Any]], bool]:
     """The ledger of a job's occurrences in ``since <= t < until`` (at most
     ``limit``): each expected one, and what became of it (``ledger.entries``)."""
     job, rows = store.jobs.occurrence_rows(job_id, since, until, limit + 1)
-    expected, dropped, cut = ledger.expected(job, since, until, limit)
-    recorded = [
-        ledger.ExecutionRow(
-            str(r["id"]), r["scheduled_for"], r["source"], r["status"], r["error"], r["created_at"]
+    recorded = [ledger_row(r) for r in rows[:limit]]
+    calendar = None
+    if job.get("calendar"):
+        calendar = job_calendar.calendar_of_row(store.calendars.get(job["calendar"]))
+    rules = job_calendar.rules_of(job, calendar)
+    if rules is not None:
+        found, cut = job_calendar.between(job, rules, since, until, limit, lifecycle.dst_rule(job))
+        items = ledger.calendar_entries(
+            found, recorded, job["next_run_time"], now, job["created_at"]
         )
-        for r in rows[:limit]
-    ]
+        more = len(rows) > limit or cut or len(items) > limit
+        return job_from_row(job), items[:limit], more
+    expected, dropped, cut = ledger.expected(job, since, until, limit)
     items = ledger.entries(expected, dropped, recorded, job["next_run_time"], now)
     more = len(rows) > limit or cut or len(items) > limit
     return job_from_row(job), items[:limit], more

@@ -14,14 +14,15 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 from msgspec.structs import replace
 
-from jobsched import execution_life, job_life, workflow_steps
+from jobsched import calendar_life, execution_life, job_life, workflow_steps
 from jobsched import trigger as asking
 from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import contract, cron
+from jobsched.domain import contract, cron, explain, job_calendar, windows
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
@@ -38,7 +39,7 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, ValidationError
+from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
@@ -56,12 +57,22 @@ HEALTH_TIMEOUT_S = 2.0
 wants an answer, not the 10 s other requests wait out a restart."""
 
 
-def _next_runs(times: list[datetime], tz_name: str) -> list[dict[str, Any]]:
+def _next_runs(
+    times: list[datetime], tz_name: str, reasons: list[str | None] | None = None
+) -> list[dict[str, Any]]:
     zone = cron.parse_timezone(tz_name)
     items = []
-    for t in times:
+    for i, t in enumerate(times):
         local = t.astimezone(zone)
-        items.append({"at": local.isoformat(), "utc": t.isoformat(), "utc_offset": _offset(local)})
+        reason = reasons[i] if reasons else None
+        items.append(
+            {
+                "at": local.isoformat(),
+                "utc": t.isoformat(),
+                "utc_offset": _offset(local),
+                "reason": reason,
+            }
+        )
     return items
 
 
@@ -171,6 +182,24 @@ class JobService:
         items = [{**h.describe(), "workers": serving(workers, h.name, h.pool)} for h in handlers]
         return {"items": items, "next_cursor": None, "total": len(items)}
 
+    # ------------------------------------------------------------- calendars
+
+    def create_calendar(self, body: Any) -> dict[str, Any]:
+        return calendar_life.create(self.store, body, self.clock.now(), self._audit("create"))
+
+    def list_calendars(self) -> dict[str, Any]:
+        return calendar_life.listing(self.store)
+
+    def get_calendar(self, name: str) -> dict[str, Any]:
+        return calendar_life.get(self.store, name)
+
+    def update_calendar(self, name: str, body: Any) -> dict[str, Any]:
+        now = self.clock.now()
+        return calendar_life.update(self.store, name, body, now, self._audit("update"))
+
+    def delete_calendar(self, name: str) -> None:
+        calendar_life.delete(self.store, name, self.clock.now(), self._audit("delete"))
+
     # ------------------------------------------------------------------ jobs
 
     def _shown(self, job: Job, now: datetime | None = None) -> Job:
@@ -179,7 +208,7 @@ class JobService:
         if job.status == "SCHEDULED":
             try:
                 zone = cron.parse_timezone(job.timezone)
-                times = self._upcoming(job, now or self.clock.now(), UPCOMING_RUNS)
+                times, _ = self._upcoming_runs(job, now or self.clock.now(), UPCOMING_RUNS)
                 upcoming = [t.astimezone(zone).isoformat() for t in times]
             except Exception as exc:
                 # A stored schedule that no longer computes is shown, not a 500 for
@@ -187,6 +216,26 @@ class JobService:
                 job.schedule_error = job.schedule_error or f"{type(exc).__name__}: {exc}"
         job.upcoming_runs = upcoming
         return self._visible([job])[0]
+
+    def _rules(self, job: Job) -> job_calendar.Rules | None:
+        """The job's calendar rules, windows and bounds (None: it has none)."""
+        calendar = None
+        if job.calendar:
+            calendar = job_calendar.calendar_of_row(self.store.calendars.get(job.calendar))
+        return job_calendar.rules_of(msgspec.structs.asdict(job), calendar)
+
+    def _upcoming_runs(
+        self, job: Job, after: datetime, count: int
+    ) -> tuple[list[datetime], list[str | None]]:
+        """A job's next start times in UTC, and why each is not at its schedule's own
+        time (moved off a closed day, deferred to a window's opening)."""
+        rules = self._rules(job)
+        if rules is None:
+            return self._upcoming(job, after, count), []
+        fields = msgspec.structs.asdict(job)
+        dst = cron.DstRule(job.dst_gap, job.dst_overlap)
+        found = job_calendar.upcoming(fields, rules, after, count, dst, job.runs_made)
+        return [o.starts for o in found], [o.reason for o in found]  # type: ignore[misc]
 
     @staticmethod
     def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
@@ -203,30 +252,78 @@ class JobService:
         if job.status != "SCHEDULED":
             return {"schedule": job.schedule, "timezone": job.timezone, "items": []}
         try:
-            times = self._upcoming(job, self.clock.now(), query.count)
+            times, reasons = self._upcoming_runs(job, self.clock.now(), query.count)
         except Exception as exc:
             # A stored schedule that no longer computes: the job says why.
             raise ConflictError(f"the job's schedule cannot be computed: {exc}") from None
         return {
             "schedule": job.schedule,
             "timezone": job.timezone,
-            "items": _next_runs(times, job.timezone),
+            "items": _next_runs(times, job.timezone, reasons),
         }
+
+    def explain(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """What became of the job's occurrence at a time, and why (``domain.explain``)."""
+        query = load_query(queries.ExplainQuery, params)
+        at = utc(query.at)
+        job = self.store.jobs.get(job_id)
+        fields = msgspec.structs.asdict(job)
+        try:
+            located = explain.locate(fields, self._rules(job), at)
+        except (ValueError, OverflowError, ValidationError) as exc:
+            raise ConflictError(f"the job's schedule cannot be computed: {exc}") from None
+        rows: list[Any] = []
+        if located.answer is None and located.record_at is not None:
+            until = located.record_at + timedelta(microseconds=1)
+            _, found = self.store.jobs.occurrence_rows(job_id, located.record_at, until, 10)
+            rows = [job_life.ledger_row(r) for r in found]
+        return explain.verdict(fields, located, rows, self.clock.now())
 
     def preview_schedule(self, body: Any) -> dict[str, Any]:
         """The next runs of an unsaved schedule, as a job with it would run."""
         preview = load_body(contract.SchedulePreview, body)
         rule = cron.DstRule(preview.dst_gap, preview.dst_overlap)
         after = utc(preview.after) or self.clock.now()
+        fields = msgspec.structs.asdict(preview)
+        rules = self._preview_rules(fields)
+        reasons: list[str | None] = []
         try:
-            times = cron.next_runs(preview.schedule, preview.timezone, after, preview.count, rule)
+            if rules is None:
+                times = cron.next_runs(
+                    preview.schedule, preview.timezone, after, preview.count, rule
+                )
+            else:
+                found = job_calendar.upcoming(fields, rules, after, preview.count, rule)
+                times = [o.starts for o in found]  # type: ignore[misc]
+                reasons = [o.reason for o in found]
         except (ValueError, OverflowError) as exc:
             raise ValidationError({"schedule": f"cannot be computed: {exc}"}) from None
         return {
             "schedule": " ".join(preview.schedule.split()),
             "timezone": preview.timezone,
-            "items": _next_runs(times, preview.timezone),
+            "items": _next_runs(times, preview.timezone, reasons),
         }
+
+    def _preview_rules(self, fields: dict[str, Any]) -> job_calendar.Rules | None:
+        """An unsaved schedule's calendar and windows, checked as a job's would be."""
+        errors: dict[str, str] = {}
+        windows_fields = {k: fields[k] for k in ("windows", "blackouts", "outside_window")}
+        try:
+            windows.policy_from_dict(windows_fields, fields["timezone"])
+        except ValidationError as bad:
+            errors.update(bad.fields)
+        if fields["non_business_day"] != "skip" and not fields["calendar"]:
+            errors["calendar"] = "required with non_business_day next or previous"
+        calendar = None
+        if fields["calendar"]:
+            try:
+                row = self.store.calendars.get(fields["calendar"])
+                calendar = job_calendar.calendar_of_row(row)
+            except NotFoundError:
+                errors["calendar"] = "no calendar has this name"
+        if errors:
+            raise ValidationError(errors)
+        return job_calendar.rules_of({**fields, "run_at": None}, calendar)
 
     def backfill(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run each occurrence of the job's schedule in ``[start, end)`` that has not

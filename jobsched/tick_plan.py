@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.domain import attempts, due
+from jobsched.domain import attempts, due, job_calendar
+from jobsched.domain.calendars import Calendar
 from jobsched.domain.lifecycle import SCHEDULE_ERROR_RETRY, dst_rule
 from jobsched.domain.models import Execution, NewExecution, new_execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
@@ -40,10 +41,26 @@ class Scheduled:
 
 
 def plan_job(
-    job: dict[str, Any], busy: dict[Any, bool], now: datetime, horizon: datetime
+    job: dict[str, Any],
+    busy: dict[Any, bool],
+    now: datetime,
+    horizon: datetime,
+    calendar: Calendar | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any], bool]:
     """The execution rows one due job gets now, its advance, and whether its
-    unfinished runs are to be cancelled (``due.plan`` decides)."""
+    unfinished runs are to be cancelled (``due.plan`` decides; with a calendar,
+    windows or bounds, ``job_calendar.due`` says which occurrences are due)."""
+    rules = job_calendar.rules_of(job, calendar)
+    calendar_due = None
+    if rules is not None:
+        calendar_due = job_calendar.due(
+            job,
+            rules,
+            job["next_run_time"],
+            horizon,
+            dst_rule(job),
+            job["runs_made"],
+        )
     pause = (
         due.Pause(job["paused_at"], job["resumed_at"])
         if job["paused_at"] and job["resumed_at"]
@@ -64,9 +81,18 @@ def plan_job(
         ),
         dst=dst_rule(job),
         pause=pause,
+        calendar_due=calendar_due,
     )
     inserts = [
-        execution_row(job, run.scheduled_for, "schedule", now, run.skip_reason, wait=run.wait)
+        execution_row(
+            job,
+            run.scheduled_for,
+            "schedule",
+            now,
+            run.skip_reason,
+            wait=run.wait,
+            not_before=run.start_after,
+        )
         for run in plan.runs
     ]
     advance = {
@@ -74,6 +100,7 @@ def plan_job(
         "next_run_time": plan.next_run_time,
         "last_run_time": plan.last_run_time,
         "now": now,
+        "ran": sum(1 for run in plan.runs if run.skip_reason is None),
     }
     return inserts, advance, plan.cancel_previous
 
@@ -110,12 +137,15 @@ def schedule_due(
         busy = store.schedule.busy_jobs(
             conn, [j["id"] for j in jobs if j["overlap_policy"] != "allow"]
         )
+        calendars = store.calendars.named(conn, {j["calendar"] for j in jobs if j["calendar"]})
         plans: list[tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]] = []
         cancel_for: list[Any] = []
         broken: dict[Any, str] = {}
         for job in jobs:
             try:
-                inserts, advance, cancel = plan_job(job, busy, now, horizon)
+                row = calendars.get(job["calendar"]) if job["calendar"] else None
+                calendar = job_calendar.calendar_of_row(row) if row else None
+                inserts, advance, cancel = plan_job(job, busy, now, horizon, calendar)
             except Exception as exc:  # any failure of this job's data stays with it
                 broken[job["id"]] = describe_error(exc)
                 continue

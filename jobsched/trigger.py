@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron, lifecycle
+from jobsched.domain import cron, job_calendar, lifecycle, windows
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
@@ -116,7 +116,7 @@ def trigger_executions(
         n = read.unfinished
         if max_unfinished and n is not None and (why := room_refusal(n, len(runs), max_unfinished)):
             raise ConflictError(why, limit=max_unfinished, unfinished=n)
-        times = [run_time(run, now) for run in runs]
+        times = _in_windows(store, conn, job, [run_time(run, now) for run in runs])
         ids = [new_execution_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
         created = triggered_executions(job, ids, times, runs, now, keys, queued)
@@ -129,6 +129,32 @@ def trigger_executions(
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created
+
+
+def _in_windows(
+    store: Store, conn: Any, job: dict[str, Any], times: list[datetime]
+) -> list[datetime]:
+    """Run times asked for (a trigger's, a backfill's start) inside a blackout or outside
+    the job's windows: due at the next opening instead (written with their due time
+    deferred), or, with ``outside_window: skip``, refused (409 saying why and when the
+    next opening is: an operator's explicit request is not dropped silently)."""
+    if not (job.get("windows") or job.get("blackouts")):
+        return times
+    calendar = store.calendars.find(conn, job["calendar"]) if job.get("calendar") else None
+    window = job_calendar.waiting_window(
+        {**job, "job_timezone": job["timezone"], "job_calendar": calendar}
+    )
+    if window is None:
+        return times
+    found = []
+    for t in times:
+        admission = windows.admit(t, window)
+        if admission.outcome == windows.SKIPPED:
+            opening = windows.next_opening(t, window)
+            after = f" (the next opening is {opening.isoformat()})" if opening else ""
+            raise ConflictError(f"{admission.reason}{after}")
+        found.append(admission.at or t)
+    return found
 
 
 def _trigger_unread(
@@ -179,6 +205,14 @@ def trigger(
     return [r.execution for r in created]
 
 
+def _calendar_rules(store: Store, conn: Any, job: dict[str, Any]) -> job_calendar.Rules | None:
+    calendar = None
+    if job.get("calendar"):
+        row = store.calendars.find(conn, job["calendar"])
+        calendar = job_calendar.calendar_of_row(row) if row else None
+    return job_calendar.rules_of(job, calendar)
+
+
 def backfill(
     store: Store,
     job_id: str,
@@ -203,12 +237,19 @@ def backfill(
             # the row): the other order could deadlock with a trigger.
             store.triggers.lock_job_executions(conn, jid)
         job = store.triggers.job_to_backfill(conn, jid)
-        if not job["schedule"]:
+        if not job["schedule"] and not job.get("business_day_rule"):
             raise ConflictError("the job has no schedule to backfill")
         if (why := lifecycle.refusal(job["status"], "backfill")) is not None:
             raise ConflictError(why)
         rule = lifecycle.dst_rule(job)
-        times, more = cron.between(job["schedule"], job["timezone"], start, end, limit, rule)
+        rules = _calendar_rules(store, conn, job)
+        if rules is None:
+            times, more = cron.between(job["schedule"], job["timezone"], start, end, limit, rule)
+        else:
+            # What the calendar skips (a holiday) or a window skips is not run; the
+            # ledger says why. What it moves runs at its moved time.
+            found, more = job_calendar.between(job, rules, start, end, limit, rule)
+            times = [o.at for o in found if o.starts is not None]
         if more:
             raise ValidationError(
                 {"end": f"the range holds more than {limit} occurrences; backfill less"}
@@ -217,7 +258,12 @@ def backfill(
         if max_unfinished is not None and todo:
             _refuse_unless_room(store, conn, jid, len(todo), max_unfinished)
         hold = job["overlap_policy"] != "allow"  # one at a time, oldest first
-        rows = [execution_row(job, t, "backfill", now, wait=hold) for t in todo]
+        # Backfilled runs start now: when the job's windows are closed, at their opening.
+        opening = _in_windows(store, conn, job, [now])[0] if todo else now
+        deferred = opening if opening != now else None
+        rows = [
+            execution_row(job, t, "backfill", now, wait=hold, not_before=deferred) for t in todo
+        ]
         written = store.triggers.write_backfill(conn, job, rows)
         change = changes.backfilled([e.id for e in written], start, end)
         store.audit.write(conn, changes.entry(audit, "job", jid, change), now)

@@ -178,7 +178,9 @@ def _session_store(database_url: str) -> Iterator[Store]:
 @pytest.fixture
 def store(_session_store: Store) -> Store:
     with _session_store.tx() as conn:
-        conn.execute("TRUNCATE jobs, executions, dead_letter, audit_log, api_keys CASCADE")
+        conn.execute(
+            "TRUNCATE jobs, executions, dead_letter, audit_log, api_keys, calendars CASCADE"
+        )
     return _session_store
 
 

@@ -210,6 +210,43 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "GET",
+        "/jobs/{job_id}/explain",
+        "What became of the job's occurrence at a time, and why (a closed day, a window, "
+        "a bound, a pause, catch-up, overlap, a DST gap)",
+        response=w.Explanation,
+        query=qs.ExplainQuery,
+        errors=(400, 404),
+    ),
+    Operation(
+        "POST",
+        "/calendars",
+        "Create a business calendar",
+        201,
+        w.CalendarView,
+        body=c.CalendarBody,
+        errors=(400, 409),
+    ),
+    Operation("GET", "/calendars", "The business calendars", response=w.CalendarPage),
+    Operation(
+        "GET",
+        "/calendars/{name}",
+        "Get a calendar (jobs: how many use it)",
+        response=w.CalendarView,
+        errors=NOT_FOUND,
+    ),
+    Operation(
+        "PUT",
+        "/calendars/{name}",
+        "Change a calendar (a new version); the jobs using it are re-planned",
+        response=w.CalendarView,
+        body=c.CalendarBody,
+        errors=(400, 404),
+    ),
+    Operation(
+        "DELETE", "/calendars/{name}", "Delete a calendar no job uses", 204, errors=(404, 409)
+    ),
+    Operation(
+        "GET",
         "/executions",
         "All executions, newest first",
         response=m.Page[m.Execution],

@@ -120,6 +120,10 @@ class OccurrenceQuery(Query):
     limit: Annotated[int, Meta(ge=1, le=MAX_BACKFILL)] = 200
 
 
+class ExplainQuery(Query):
+    at: Annotated[When, Meta(description="the occurrence asked about (ISO time)")]
+
+
 class MetricsQuery(Query):
     window_s: Annotated[int, Meta(ge=60, le=7 * 86400)] = 3600
     bucket_s: Annotated[

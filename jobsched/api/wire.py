@@ -63,6 +63,13 @@ class NextRun(Response):
     at: Annotated[Time, Meta(description="in the schedule's time zone, with its offset")]
     utc: Time
     utc_offset: Annotated[str, Meta(examples=["+01:00"])]
+    reason: Annotated[
+        str | None,
+        Meta(
+            description="why it is not at the schedule's own time: moved off a closed day, "
+            "or deferred to a window's opening (null: at its time)"
+        ),
+    ] = None
 
 
 class NextRuns(Response):
@@ -287,3 +294,46 @@ class Me(Response):
     scope: ScopeName
     rate_limit_per_minute: int | None
     bootstrap: Annotated[bool, Meta(description="from API_KEYS: revoked by redeploying")]
+
+
+# ------------------------------------------------------ calendars (issue 25)
+
+
+class HolidaysView(Response):
+    country: str
+    subdivision: str | None
+
+
+class CalendarView(Response):
+    name: str
+    version: Annotated[int, Meta(description="bumped by every change")]
+    timezone: str
+    weekdays: list[str]
+    holidays: HolidaysView | None
+    dates: list[str]
+    ics: str | None
+    jobs: Annotated[int, Meta(description="how many jobs use it (0 in a list)")]
+    created_at: Time
+    updated_at: Time
+
+
+class CalendarPage(Listing):
+    items: list[CalendarView]
+
+
+ExplainOutcome = Literal["ran", "skipped", "deferred", "upcoming", "not_an_occurrence"]
+
+
+class Explanation(Response):
+    at: Time
+    outcome: Annotated[
+        ExplainOutcome,
+        Meta(
+            description="ran; skipped (a closed day, a window, a bound, a pause, catch-up, "
+            "overlap or a DST gap: reason says which); deferred (to deferred_to, a window's "
+            "opening); upcoming; not_an_occurrence (reason names the nearest ones)"
+        ),
+    ]
+    reason: str | None
+    execution_id: str | UnsetType = UNSET
+    deferred_to: Time | UnsetType = UNSET

@@ -36,7 +36,7 @@ ACTIONS = (
     "key_revoke",
     "backfill",
 )
-TARGET_TYPES = ("job", "execution", "dead_letter", "key", "workflow", "workflow_run")
+TARGET_TYPES = ("job", "execution", "dead_letter", "key", "workflow", "workflow_run", "calendar")
 
 JOB_FIELDS = (
     "name",
@@ -61,8 +61,19 @@ JOB_FIELDS = (
     "max_start_delay_ms",
     "max_duration_ms",
     "notify_url",
+    "calendar",
+    "non_business_day",
+    "business_day_rule",
+    "windows",
+    "blackouts",
+    "outside_window",
+    "start_at",
+    "end_at",
+    "max_runs",
     "status",
 )
+CALENDAR_FIELDS = ("version", "timezone", "weekdays", "holidays", "dates", "ics")
+"""What the log says of a calendar (its body as the API shows it, and its version)."""
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")
 KEY_FIELDS = ("name", "scope", "rate_limit_per_minute")
 """What the log says of an API key: never the key, nor its hash."""

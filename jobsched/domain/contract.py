@@ -217,6 +217,58 @@ Waiting = Annotated[
 ]
 
 
+# ------------------------------------------------- calendars, windows, bounds (issue 25)
+
+CalendarName = Annotated[
+    str,
+    checked(
+        problem="must be a calendar's name (1-64 letters, digits, '.', '_' or '-')",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="a business calendar (POST /calendars) the schedule follows",
+    ),
+]
+NonBusinessDay = Annotated[
+    Literal["skip", "next", "previous"],
+    Meta(
+        description="an occurrence on a day the calendar closes: skip it, or run it on the "
+        "next or previous business day at the same wall-clock time"
+    ),
+]
+BusinessDayRuleBody = Annotated[
+    dict[str, Any],
+    Meta(
+        description='instead of schedule: {"business_day": 1..23 | -1..-23 | "last", "at": '
+        '"HH:MM"} of each month on the calendar, in its zone ("last business day 18:00": '
+        '{"business_day": "last", "at": "18:00"})'
+    ),
+]
+WindowsBody = Annotated[
+    list[dict[str, Any]],
+    Meta(
+        max_length=50,
+        description='[{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}] in the job\'s '
+        "zone: a run starts only inside one (on the calendar's business days, with one)",
+    ),
+]
+BlackoutsBody = Annotated[
+    list[dict[str, Any]],
+    Meta(
+        max_length=200,
+        description='[{"start", "end"}] ISO times with offsets: no run starts inside one',
+    ),
+]
+OutsideWindow = Annotated[
+    Literal["defer", "skip"],
+    Meta(
+        description="a run due outside its windows or in a blackout: defer it to the "
+        "next opening, or skip it"
+    ),
+]
+MaxRuns = Annotated[
+    int, Meta(ge=1, le=1_000_000, description="the schedule ends after this many runs")
+]
+
+
 class Model(Struct, kw_only=True, forbid_unknown_fields=True):
     """Base of request bodies: unknown fields are refused (and named)."""
 
@@ -254,6 +306,15 @@ class JobCreate(Model):
     max_start_delay_ms: SlaMs | None = None
     max_duration_ms: SlaMs | None = None
     notify_url: NotifyUrl | None = None
+    calendar: CalendarName | None = None
+    non_business_day: NonBusinessDay = "skip"
+    business_day_rule: BusinessDayRuleBody | None = None
+    windows: WindowsBody | None = None
+    blackouts: BlackoutsBody | None = None
+    outside_window: OutsideWindow = "defer"
+    start_at: Annotated[When, Meta(description="the schedule's first instant")] | None = None
+    end_at: Annotated[When, Meta(description="the schedule ends here (exclusive)")] | None = None
+    max_runs: MaxRuns | None = None
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -287,6 +348,16 @@ class JobUpdate(Model):
     max_start_delay_ms: SlaMs | UnsetType | None = UNSET
     max_duration_ms: SlaMs | UnsetType | None = UNSET
     notify_url: NotifyUrl | UnsetType | None = UNSET
+    calendar: CalendarName | UnsetType | None = UNSET
+    non_business_day: NonBusinessDay | UnsetType = UNSET
+    business_day_rule: BusinessDayRuleBody | UnsetType | None = UNSET
+    windows: WindowsBody | UnsetType | None = UNSET
+    blackouts: BlackoutsBody | UnsetType | None = UNSET
+    outside_window: OutsideWindow | UnsetType = UNSET
+    start_at: When | UnsetType | None = UNSET
+    end_at: When | UnsetType | None = UNSET
+    max_runs: MaxRuns | UnsetType | None = UNSET
+    runs_made: ReadOnly = UNSET
     notify_secret: ReadOnly = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET
@@ -301,6 +372,7 @@ class JobUpdate(Model):
 
 
 READ_ONLY = (
+    "runs_made",
     "notify_secret",
     "id",
     "status",
@@ -345,6 +417,36 @@ class SchedulePreview(Model):
     dst_overlap: DstOverlap = "first"
     count: Annotated[int, Meta(ge=1, le=MAX_PREVIEW)] = 10
     after: Annotated[When, Meta(description="default: now")] | None = None
+    calendar: CalendarName | None = None
+    non_business_day: NonBusinessDay = "skip"
+    windows: WindowsBody | None = None
+    blackouts: BlackoutsBody | None = None
+    outside_window: OutsideWindow = "defer"
+
+
+class CalendarBody(Model):
+    """A business calendar (``domain.calendars.calendar_from_dict`` checks it, naming
+    every bad field)."""
+
+    name: Annotated[str, Meta(description="1-64 letters, digits, '.', '_' or '-'")]
+    timezone: Annotated[str, Meta(description="IANA zone: the days are its days")]
+    weekdays: (
+        Annotated[list[str], Meta(description="working days, mon..sun (default mon-fri)")]
+        | UnsetType
+    ) = UNSET
+    holidays: (
+        Annotated[
+            dict[str, str],
+            Meta(description='public holidays: {"country": "FR", "subdivision"?: "57"}'),
+        ]
+        | UnsetType
+    ) = UNSET
+    dates: Annotated[list[str], Meta(description="extra closed dates, YYYY-MM-DD")] | UnsetType = (
+        UNSET
+    )
+    ics: (
+        Annotated[str, Meta(description="iCalendar text: each VEVENT closes its days")] | UnsetType
+    ) = UNSET
 
 
 class Backfill(Model):

@@ -21,10 +21,10 @@ The tick locks the due jobs, calls ``plan`` for each with the job's values and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from jobsched.domain import cron
+from jobsched.domain import cron, job_calendar
 
 MISSED_RUNS_LIMIT = 100
 """At most this many occurrences one tick finds overdue each get their own row."""
@@ -43,6 +43,8 @@ class Run:
     """Set: recorded SKIPPED with this reason instead of running."""
     wait: bool = False
     """Held back until the job's previous run finishes (``buffer_one``)."""
+    start_after: datetime | None = None
+    """Set: it may not start before this (deferred to its window's opening)."""
 
 
 @dataclass(frozen=True)
@@ -86,14 +88,25 @@ def plan(
     pause: Pause | None = None,
     horizon: datetime | None = None,
     limit: int = MISSED_RUNS_LIMIT,
+    calendar_due: job_calendar.Due | None = None,
 ) -> Plan:
     """The runs of a job whose ``next_run_time`` has come (by ``horizon``, default
     ``now``). ``schedule`` None: a one-off job, due once at ``next_run_time``.
     ``busy``: the job has a run not yet finished; ``waiting``: one of them is held
     back. Raises what croniter or the zone raise for a schedule that no longer
-    computes (the tick flags the job with it)."""
+    computes (the tick flags the job with it).
+
+    ``calendar_due``: the job has a calendar, windows or bounds, and these are its
+    occurrences due by ``horizon`` (``job_calendar.due``): those that run are planned
+    as above (a deferred one keeps its opening as ``start_after``); those that do not
+    are written nowhere (the ledger and explain recompute why)."""
     horizon = max(horizon or now, now)
-    if schedule is None:
+    opening: dict[datetime, datetime] = {}
+    if calendar_due is not None:
+        running = [o for o in calendar_due.occurrences if o.starts is not None]
+        times, truncated = [o.at for o in running], False
+        opening = {o.at: o.starts for o in running if o.starts != o.at}  # type: ignore[misc]
+    elif schedule is None:
         times, truncated = ([next_run_time] if next_run_time <= horizon else []), False
     else:
         times, truncated = cron.occurrences_until(
@@ -121,7 +134,16 @@ def plan(
     decided, cancel = overlap(overlap_policy, due, busy, waiting)
     runs += decided
     runs.sort(key=lambda r: r.scheduled_for)
-    if schedule is None:
+    if opening:
+        runs = [
+            replace(r, start_after=opening[r.scheduled_for])
+            if r.skip_reason is None and r.scheduled_for in opening
+            else r
+            for r in runs
+        ]
+    if calendar_due is not None:
+        upcoming = calendar_due.next_at
+    elif schedule is None:
         upcoming = None if times else next_run_time
     else:
         upcoming = cron.next_run(schedule, timezone, horizon, dst)

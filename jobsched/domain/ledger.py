@@ -87,6 +87,53 @@ def _entry(
     return entry("missed", None, NOT_RECORDED)
 
 
+def calendar_entries(
+    occurrences: Iterable[Any],
+    rows: Iterable[ExecutionRow],
+    next_run_time: datetime | None,
+    now: datetime,
+    created_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The ledger of a job with a calendar, windows or bounds: one entry per
+    occurrence (``job_calendar.JobOccurrence``, at its own time) with what its rules
+    did to it as the reason (moved, deferred, a closed day, a window, merged), and one
+    per recorded run no occurrence accounts for (made under an earlier calendar).
+    Before ``created_at`` only what was recorded (a backfill) or what the rules skip is
+    listed: an occurrence the job was not there to run is no missed one."""
+    scheduled: dict[datetime, ExecutionRow] = {}
+    backfilled: dict[datetime, ExecutionRow] = {}
+    for row in rows:
+        (backfilled if row.source == "backfill" else scheduled)[row.scheduled_for] = row
+    found: list[tuple[datetime, dict[str, Any]]] = []
+    used: set[datetime] = set()
+    for occ in occurrences:
+        row, backfill = scheduled.get(occ.at), backfilled.get(occ.at)
+        used.add(occ.at)
+        before_job = created_at is not None and occ.at < created_at
+        if before_job and row is None and backfill is None and occ.starts is not None:
+            continue
+        if occ.starts is None and occ.recorded and backfill is None:
+            item = _entry(occ.scheduled, None, None, False, next_run_time, now)
+            run = row if row is not None and occ.outcome == "merged" else None
+            item.update(
+                outcome="skipped",
+                reason=occ.reason,
+                execution_id=run.id if run else None,
+                status=run.status if run else None,
+            )
+        else:
+            item = _entry(occ.at, row, backfill, False, next_run_time, now)
+            item["scheduled_for"] = occ.scheduled.isoformat()
+            if occ.starts is None:  # merged into the run recorded at the same time
+                item["outcome"] = "skipped"
+            item["reason"] = "; ".join(p for p in (occ.reason, item["reason"]) if p) or None
+        found.append((occ.scheduled, item))
+    for t in sorted({*scheduled, *backfilled} - used):
+        found.append((t, _entry(t, scheduled.get(t), backfilled.get(t), False, next_run_time, now)))
+    found.sort(key=lambda pair: pair[0])
+    return [item for _, item in found]
+
+
 def expected(
     job: Any, since: datetime, until: datetime, limit: int
 ) -> tuple[list[datetime], list[datetime], bool]:

@@ -139,6 +139,16 @@ class Job(Shown):
     max_start_delay_ms: int | None
     max_duration_ms: int | None
     notify_url: str | None
+    calendar: str | None
+    non_business_day: str
+    business_day_rule: dict[str, Any] | None
+    windows: list[dict[str, Any]] | None
+    blackouts: list[dict[str, Any]] | None
+    outside_window: str
+    start_at: At | None
+    end_at: At | None
+    max_runs: int | None
+    runs_made: Annotated[int, Meta(description="runs its schedule made (towards max_runs)")]
     status: JobStatusName
     schedule_error: (
         Annotated[

@@ -25,7 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from jobsched.domain import alerts, attempts, retry
+from jobsched.domain import alerts, attempts, job_calendar, retry
 from jobsched.domain.execution_writes import Finish, Held, Recorded, Write
 from jobsched.domain.retry import RetryAt, RetryPolicy, ToDeadLetter
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
@@ -110,6 +110,7 @@ def end(
             refused=refused,
             fail_now=fail_now,
             retry_after_ms=retry_after_ms,
+            window=job_calendar.waiting_window(row),
         )
     status = attempts.final_status(outcome, decision)
     retry_at = decision.at if isinstance(decision, RetryAt) else None

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from jobsched.domain import windows
 from jobsched.domain.states import AttemptOutcome
 
 JITTER = 0.1
@@ -86,6 +87,7 @@ def decide(
     refused: str | None = None,
     fail_now: bool = False,
     retry_after_ms: int | None = None,
+    window: windows.WindowPolicy | None = None,
 ) -> Decision | None:
     """What follows an attempt; None when it did not fail (nothing to retry).
 
@@ -95,7 +97,8 @@ def decide(
     A refused result or a poison run is dead-lettered whatever retries are left, and
     so is a failure the handler declared final (``fail_now``, its ``FailNow``).
     ``retry_after_ms``: the delay the handler asked for (``RetryLater``), used
-    instead of the backoff (retries left permitting).
+    instead of the backoff (retries left permitting). ``window``: the job's windows
+    and blackouts; a retry that would start outside them waits for the next opening.
     """
     if refused is not None:
         return ToDeadLetter(refused)
@@ -109,8 +112,16 @@ def decide(
     if not should_retry(retries_used, max_retries):
         return ToDeadLetter(f"out of retries after {retries_used} attempt(s)")
     if retry_after_ms is not None:
-        return RetryAt(now + timedelta(milliseconds=max(retry_after_ms, 0)))
+        return _in_window(now + timedelta(milliseconds=max(retry_after_ms, 0)), window)
     delay = backoff_ms(
         retries_used - 1, retry_backoff_ms, retry_backoff_max_ms, policy.jitter, policy.rng
     )
-    return RetryAt(now + timedelta(milliseconds=delay))
+    return _in_window(now + timedelta(milliseconds=delay), window)
+
+
+def _in_window(at: datetime, window: windows.WindowPolicy | None) -> RetryAt:
+    """The retry at ``at``, or at the next opening of the job's windows when ``at``
+    falls outside them (none within the search horizon: at ``at``)."""
+    if window is None or windows.is_open(at, window):
+        return RetryAt(at)
+    return RetryAt(windows.next_opening(at, window) or at)

@@ -69,6 +69,7 @@ def execution_row(
     now: datetime,
     skip_reason: str | None = None,
     wait: bool = False,
+    not_before: datetime | None = None,
 ) -> dict[str, Any]:
     """One scheduled or backfilled run of a job, as written: its id (from its time), its
     occurrence key, its start jitter, SKIPPED with ``skip_reason`` or PENDING (held back
@@ -78,7 +79,9 @@ def execution_row(
         "id": eid,
         "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
         "on_hold": wait,
-        "start_after": start_after(eid, scheduled_for, job.get("start_jitter_ms", 0)),
+        # A run deferred to its window's opening (not_before) is jittered from there.
+        "start_after": start_after(eid, not_before or scheduled_for, job.get("start_jitter_ms", 0))
+        or not_before,
         "job_id": job["id"],
         "source": source,
         "status": (ExecutionStatus.SKIPPED if skip_reason else ExecutionStatus.PENDING).value,

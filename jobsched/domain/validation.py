@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar, Union, get_args, 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain import contract
+from jobsched.domain import business_schedule, contract, windows
 from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.domain.models import DEFAULT_POOL
 from jobsched.errors import ValidationError
@@ -334,6 +334,37 @@ def _check_job(
             errors["notify_url"] = next(iter(problems.values()))
     if data.get("run_at") is not None and data.get("schedule") is not None:
         errors.setdefault("run_at", "not allowed together with schedule (a one-off job)")
+    _check_calendar_fields(data, errors)
+
+
+def _check_calendar_fields(data: dict[str, Any], errors: dict[str, str]) -> None:
+    """A job's calendar, business-day rule, windows, blackouts and bounds (issue 25):
+    each bad one named (``windows[0].from``, ``business_day_rule.at``). Whether the
+    calendar exists is the use case's to say (it reads the store)."""
+    rule = data.get("business_day_rule")
+    if rule is not None and "business_day_rule" not in errors:
+        if data.get("calendar") is None:
+            errors.setdefault("calendar", "required with business_day_rule")
+        for other in ("schedule", "run_at"):
+            if data.get(other) is not None:
+                errors.setdefault(other, "not allowed together with business_day_rule")
+        try:
+            business_schedule.business_day_rule_from_dict(rule)
+        except ValidationError as bad:
+            for key, problem in bad.fields.items():
+                where = key if key == "business_day_rule" else f"business_day_rule.{key}"
+                errors.setdefault(where, problem)
+    if data.get("non_business_day", "skip") != "skip" and data.get("calendar") is None:
+        errors.setdefault("calendar", "required with non_business_day next or previous")
+    if not any(k in errors for k in ("windows", "blackouts", "outside_window", "timezone")):
+        try:
+            windows.policy_from_dict(data, data.get("timezone") or "UTC")
+        except ValidationError as bad:
+            for key, problem in bad.fields.items():
+                errors.setdefault(key, problem)
+    start, end = utc(data.get("start_at")), utc(data.get("end_at"))
+    if start and end and end <= start and not {"start_at", "end_at"} & set(errors):
+        errors["end_at"] = "must be after start_at"
 
 
 def _validate(
@@ -361,6 +392,7 @@ def _validate(
         data["pool"] = handler.pool if handler is not None else DEFAULT_POOL
     data["name"] = data["name"].strip()
     data["run_at"] = utc(data.get("run_at"))
+    data["start_at"], data["end_at"] = utc(data.get("start_at")), utc(data.get("end_at"))
     if data["description"] is None:
         data["description"] = ""
     if data["schedule"] is not None:  # the form croniter and the tick read

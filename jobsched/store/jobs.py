@@ -60,6 +60,12 @@ JOB_SORTS = {
 Conn = psycopg.Connection[dict[str, Any]]
 
 
+def _json_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The calendar fields stored as JSON (None stays NULL)."""
+    fields = ("business_day_rule", "windows", "blackouts")
+    return {k: None if data.get(k) is None else Jsonb(data[k]) for k in fields}
+
+
 class NameTaken(Exception):
     """Another job has this name (the unique index said so); the use case decides what
     the caller is told (``job_life``: a 409 naming the field)."""
@@ -78,6 +84,7 @@ class Jobs(Repository):
         the row as written (its id, defaults and notify secret). A name taken raises
         ``NameTaken``."""
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params.update(_json_fields(data))
         params["next_run_time"] = next_run
         # Every job has its own secret: notifications to its notify_url are signed with it.
         params["notify_secret"] = secrets.token_urlsafe(32)
@@ -136,6 +143,7 @@ class Jobs(Repository):
         """Write an edit of ``current`` (read by ``for_update``); the row as written."""
         jid = current["id"]
         params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+        params.update(_json_fields(data))
         params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
         # The new schedule validated and computed: any earlier flag is stale.
         params.update(next_run_time=next_run, schedule_error=None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from jobsched.domain.execution_writes import Finish, Recorded
 from jobsched.store.attempts import Attempts
 from jobsched.store.audit_log import AuditLog
+from jobsched.store.calendars import Calendars
 from jobsched.store.catalog import PublishedHandlers
 from jobsched.store.database import Database, StoredPage, parse_uuid
 from jobsched.store.dead_letter import DeadLetters
@@ -49,6 +50,7 @@ class Store(Database):
     def __init__(self, database_url: str, min_size: int = 1, max_size: int = 10) -> None:
         super().__init__(database_url, min_size, max_size)
         self.partitions = Partitions(self)
+        self.calendars = Calendars(self)
         self.jobs = Jobs(self)
         self.schedule = Schedule(self)
         self.triggers = Triggers(self)

@@ -1,4 +1,5 @@
-"""Loads the named queries in ``sql/queries.sql`` (and ``sql/workflows.sql``) once.
+"""Loads the named queries in ``sql/*.sql`` (``queries.sql``, and one file per newer
+repository, e.g. ``calendars.sql``) once.
 
 ``:transitions`` in a query becomes the allowed (from, to) status pairs of
 ``jobsched.domain.states.TRANSITIONS`` (``:transition_names`` the same pairs as
@@ -14,14 +15,14 @@ from importlib import resources
 
 from jobsched.domain.states import transition_names_sql, transitions_sql
 
-SQL_FILES = ("queries.sql", "workflows.sql")
 _NAME = re.compile(r"^-- name: (\w+)\s*$", re.MULTILINE)
 
 
 @cache
 def queries() -> dict[str, str]:
     folder = resources.files("jobsched.store") / "sql"
-    text = "\n".join((folder / name).read_text() for name in SQL_FILES)
+    files = sorted(p for p in folder.iterdir() if p.name.endswith(".sql"))
+    text = "\n".join(p.read_text() for p in files)
     text = text.replace(":transition_names", transition_names_sql())
     text = text.replace(":transitions", transitions_sql())
     parts = _NAME.split(text)

@@ -66,6 +66,16 @@ def job_from_row(row: dict[str, Any]) -> Job:
         max_start_delay_ms=row.get("max_start_delay_ms"),
         max_duration_ms=row.get("max_duration_ms"),
         notify_url=row.get("notify_url"),
+        calendar=row.get("calendar"),
+        non_business_day=row.get("non_business_day", "skip"),
+        business_day_rule=row.get("business_day_rule"),
+        windows=row.get("windows"),
+        blackouts=row.get("blackouts"),
+        outside_window=row.get("outside_window", "defer"),
+        start_at=row.get("start_at"),
+        end_at=row.get("end_at"),
+        max_runs=row.get("max_runs"),
+        runs_made=row.get("runs_made", 0),
         upcoming_runs=[],
     )
 

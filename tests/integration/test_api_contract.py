@@ -66,9 +66,11 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     key = api.ok("POST", "/keys", {"name": "to-revoke", "scope": "read"}, 201)
     workflow = api.ok("POST", "/workflows", WORKFLOW, 201)
     run = api.ok("POST", f"/workflows/{workflow['id']}/trigger", None, 202)
+    api.ok("POST", "/calendars", {"name": "contract-cal", "timezone": "UTC"}, 201)
     return {
         "workflow_id": workflow["id"],
         "run_id": run["id"],
+        "name": "contract-cal",
         "key_id": key["id"],
         "job_id": job["id"],
         "execution_id": execution["id"],
@@ -90,8 +92,13 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/schedules/preview"): {"schedule": "0 6 * * *", "timezone": "Europe/Paris"},
     ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
+    ("POST", "/calendars"): {"name": "another-cal", "timezone": "Europe/Paris"},
+    ("PUT", "/calendars/{name}"): {"timezone": "Europe/Paris", "dates": ["2026-12-24"]},
 }
-QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
+QUERIES = {
+    ("GET", "/jobs/{job_id}"): "?include=executions",
+    ("GET", "/jobs/{job_id}/explain"): "?at=2026-01-01T00:00:00Z",
+}
 AGAIN = {
     "/executions/{execution_id}/retry",
     "/dead-letter/{entry_id}/redrive",
@@ -129,7 +136,7 @@ def test_an_unknown_body_field_is_a_documented_400_naming_it(
     job = api.ok("POST", "/jobs", job_body(name="target"), 201)
     workflow = api.ok("POST", "/workflows", WORKFLOW, 201)
     body = {**BODIES.get((op.method, op.path), {}), "colour": "blue"}
-    ids = {"job_id": job["id"], "workflow_id": workflow["id"]}
+    ids = {"job_id": job["id"], "workflow_id": workflow["id"], "name": "cal"}
     code, answer = api.call(op.method, _path(op, ids), body)
     _conforms(op, code, answer)
     assert (code, answer["error"]["fields"]) == (400, {"colour": "unknown field"})

@@ -131,6 +131,12 @@ def test_every_api_operation_has_a_command(
         ["keys", "list"],
         ["keys", "me"],
         ["keys", "revoke", key["id"]],
+        ["jobs", "explain", "nightly", "--at", "2026-01-01T06:00:00Z"],
+        ["calendars", "create", "ops", "--timezone", "Europe/Paris", "--holidays", "FR:57"],
+        ["calendars", "update", "ops", "--dates", "2026-12-24,2026-12-31"],
+        ["calendars", "list"],
+        ["calendars", "get", "ops"],
+        ["calendars", "delete", "ops"],
         ["jobs", "delete", "nightly"],
     ):
         cli.json(*args)

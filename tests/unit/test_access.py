@@ -77,6 +77,10 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
         ("POST", "/workflows"),
         ("PUT", "/workflows/{workflow_id}"),
         ("DELETE", "/workflows/{workflow_id}"),
+        # Calendars are defined like jobs (issue 25).
+        ("POST", "/calendars"),
+        ("PUT", "/calendars/{name}"),
+        ("DELETE", "/calendars/{name}"),
     }
     for route, needs in table.items():
         expected = "operate" if route in operate else "admin" if route in admin else "read"

@@ -28,6 +28,15 @@ def job(**over: Any) -> dict[str, Any]:
         "schedule_error": None,
         "paused_at": None,
         "last_run_time": None,
+        "calendar": None,
+        "non_business_day": "skip",
+        "business_day_rule": None,
+        "windows": None,
+        "blackouts": None,
+        "outside_window": "defer",
+        "start_at": None,
+        "end_at": None,
+        "max_runs": None,
     }
     return {**base, **over}
 

@@ -85,6 +85,12 @@ EXPECTED_ROUTES = {
     ("/api/v1/workflow-runs/{run_id}", "GET"),
     ("/api/v1/workflow-runs/{run_id}/cancel", "POST"),
     ("/api/v1/workflow-runs/{run_id}/retry", "POST"),
+    ("/api/v1/jobs/{job_id}/explain", "GET"),
+    ("/api/v1/calendars", "POST"),
+    ("/api/v1/calendars", "GET"),
+    ("/api/v1/calendars/{name}", "GET"),
+    ("/api/v1/calendars/{name}", "PUT"),
+    ("/api/v1/calendars/{name}", "DELETE"),
 }
 
 

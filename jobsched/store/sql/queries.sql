@@ -13,13 +13,17 @@ INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, p
                   overlap_policy, pool, max_concurrency, run_at, dst_gap, dst_overlap,
                   catch_up, catch_up_window_s, catch_up_max, start_jitter_ms,
                   max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
-                  next_run_time, created_at, updated_at)
+                  next_run_time, created_at, updated_at, calendar, non_business_day,
+                  business_day_rule, windows, blackouts, outside_window, start_at, end_at,
+                  max_runs)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
         %(run_at)s, %(dst_gap)s, %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s,
         %(catch_up_max)s, %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s,
-        %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s,
+        %(calendar)s, %(non_business_day)s, %(business_day_rule)s, %(windows)s, %(blackouts)s,
+        %(outside_window)s, %(start_at)s, %(end_at)s, %(max_runs)s)
 RETURNING *;
 
 -- name: get_job
@@ -43,6 +47,10 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     max_duration_ms = %(max_duration_ms)s, notify_url = %(notify_url)s,
     notify_secret = COALESCE(notify_secret, %(notify_secret)s),
     next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
+    calendar = %(calendar)s, non_business_day = %(non_business_day)s,
+    business_day_rule = %(business_day_rule)s, windows = %(windows)s,
+    blackouts = %(blackouts)s, outside_window = %(outside_window)s, start_at = %(start_at)s,
+    end_at = %(end_at)s, max_runs = %(max_runs)s,
     updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
@@ -99,7 +107,7 @@ FOR UPDATE;
 -- name: advance_job
 -- The pause window is forgotten once the tick has planned past the resume.
 UPDATE jobs SET next_run_time = %(next_run_time)s, last_run_time = %(last_run_time)s,
-                schedule_error = NULL, updated_at = %(now)s,
+                schedule_error = NULL, updated_at = %(now)s, runs_made = runs_made + %(ran)s,
                 paused_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE paused_at END,
                 resumed_at = CASE WHEN resumed_at <= %(now)s THEN NULL ELSE resumed_at END
 WHERE id = %(id)s;
@@ -296,7 +304,10 @@ SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.schedul
        e.next_attempt_at, e.error, e.attempts, e.pool, e.start_after, e.idempotency_key,
        e.workflow_run_id::text AS workflow_run_id, e.step_inputs,
        e.tableoid::regclass::text AS part,
-       j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+       j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url,
+       -- A retry waits for the job's windows to open (jobsched/domain/retry.py).
+       j.windows, j.blackouts, j.timezone AS job_timezone,
+       (SELECT to_jsonb(c) FROM calendars c WHERE c.name = j.calendar) AS job_calendar
 FROM jsonb_batch(%(runs)s) b
 JOIN executions e
   ON e.id = (b->>'id')::uuid
@@ -312,7 +323,9 @@ WHERE (e.status || '>RUNNING') = ANY(:transition_names);
 -- alert settings (jobsched/domain/alerts.py) and its partition (as claimed_executions),
 -- in the same round trip.
 SELECT e.*, e.tableoid::regclass::text AS part,
-       j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url
+       j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url,
+       j.windows, j.blackouts, j.timezone AS job_timezone,
+       (SELECT to_jsonb(c) FROM calendars c WHERE c.name = j.calendar) AS job_calendar
 FROM executions e JOIN jobs j ON j.id = e.job_id
 WHERE e.id = ANY(%(ids)s) AND e.status = 'RUNNING'
 ORDER BY e.id
