@@ -1,0 +1,107 @@
+"""``make image``: build the worker image from ``infra/worker/Dockerfile`` with buildah.
+
+The same Dockerfile builds with Docker for AWS (docs/deploy.md); here it is built over the
+local debootstrap base (``PYTHON_IMAGE``, ``infra/worker/base.py``), with the wheelhouse the
+host's pip filled mounted at ``/wheels`` (``infra/worker/wheelhouse.py``) and no network in
+the build. Prints the image's size and the build's time; ``--json`` prints them as JSON too.
+
+    python -m infra.worker.image [--tag NAME] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from infra.worker.base import ensure_base
+from infra.worker.podman import REPO_ROOT, WORKER_IMAGE, Engine, missing_tools
+from infra.worker.wheelhouse import ensure_wheelhouse
+
+DOCKERFILE = REPO_ROOT / "infra" / "worker" / "Dockerfile"
+
+
+@dataclass(frozen=True)
+class Built:
+    image: str
+    size_bytes: int
+    build_s: float
+    """Wall time of the whole ``make image`` step (base and wheelhouse included if made)."""
+    image_build_s: float
+    """Wall time of ``buildah bud`` alone (the Dockerfile's steps)."""
+    base_image: str
+
+
+def build_image(
+    engine: Engine,
+    *,
+    tag: str = WORKER_IMAGE,
+    dockerfile: Path = DOCKERFILE,
+    context: Path = REPO_ROOT,
+    build_args: dict[str, str] | None = None,
+    log: Callable[[str], None] = print,
+) -> Built:
+    started = time.monotonic()
+    base = ensure_base(engine, log)
+    wheels = ensure_wheelhouse(engine, log=log)
+    args = {"PYTHON_IMAGE": base, **(build_args or {})}
+    bud = [
+        "bud",
+        "--isolation",
+        "chroot",
+        "--pull=never",
+        "--volume",
+        f"{wheels}:/wheels:ro",
+        "--file",
+        str(dockerfile),
+        "--tag",
+        tag,
+    ]
+    for key, value in args.items():
+        bud += ["--build-arg", f"{key}={value}"]
+    log(f"image: buildah bud -f {dockerfile.relative_to(REPO_ROOT)} (PYTHON_IMAGE={base})")
+    bud_started = time.monotonic()
+    # chroot isolation cannot take a network namespace of its own (buildah refuses
+    # --network none with it), so buildah as a whole runs in an empty one: nothing in the
+    # build reaches the network; the wheelhouse and the local base are all it has.
+    result = engine.run("buildah", [*bud, str(context)], check=False, offline=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        raise SystemExit(f"image: buildah bud failed ({result.returncode})")
+    done = time.monotonic()
+    return Built(
+        image=tag,
+        size_bytes=engine.image_size(tag),
+        build_s=round(done - started, 1),
+        image_build_s=round(done - bud_started, 1),
+        base_image=base,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tag", default=WORKER_IMAGE)
+    parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    ns = parser.parse_args(argv)
+    if missing := missing_tools():
+        print(
+            f"image: missing {', '.join(missing)}: run infra/bootstrap.sh --containers",
+            file=sys.stderr,
+        )
+        return 1
+    built = build_image(Engine.from_env(), tag=ns.tag)
+    print(
+        f"image: {built.image} {built.size_bytes / 1e6:.0f} MB,"
+        f" built in {built.build_s:.0f} s (Dockerfile steps {built.image_build_s:.0f} s)"
+    )
+    if ns.json:
+        print(json.dumps(asdict(built)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
