@@ -36,20 +36,17 @@ class Built:
     base_image: str
 
 
-def build_image(
+def bud(
     engine: Engine,
     *,
-    tag: str = WORKER_IMAGE,
-    dockerfile: Path = DOCKERFILE,
-    context: Path = REPO_ROOT,
-    build_args: dict[str, str] | None = None,
-    log: Callable[[str], None] = print,
-) -> Built:
-    started = time.monotonic()
-    base = ensure_base(engine, log)
-    wheels = ensure_wheelhouse(engine, log=log)
-    args = {"PYTHON_IMAGE": base, **(build_args or {})}
-    bud = [
+    dockerfile: Path,
+    context: Path,
+    tag: str,
+    build_args: dict[str, str],
+    wheels: Path,
+) -> None:
+    """``buildah bud`` with the wheelhouse at /wheels and no network (see the module doc)."""
+    args = [
         "bud",
         "--isolation",
         "chroot",
@@ -61,17 +58,37 @@ def build_image(
         "--tag",
         tag,
     ]
-    for key, value in args.items():
-        bud += ["--build-arg", f"{key}={value}"]
-    log(f"image: buildah bud -f {dockerfile.relative_to(REPO_ROOT)} (PYTHON_IMAGE={base})")
-    bud_started = time.monotonic()
+    for key, value in build_args.items():
+        args += ["--build-arg", f"{key}={value}"]
     # chroot isolation cannot take a network namespace of its own (buildah refuses
     # --network none with it), so buildah as a whole runs in an empty one: nothing in the
     # build reaches the network; the wheelhouse and the local base are all it has.
-    result = engine.run("buildah", [*bud, str(context)], check=False, offline=True)
+    result = engine.run("buildah", [*args, str(context)], check=False, offline=True)
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
-        raise SystemExit(f"image: buildah bud failed ({result.returncode})")
+        raise RuntimeError(f"buildah bud -f {dockerfile} failed ({result.returncode})")
+
+
+def build_image(
+    engine: Engine,
+    *,
+    tag: str = WORKER_IMAGE,
+    log: Callable[[str], None] = print,
+) -> Built:
+    """The worker image from infra/worker/Dockerfile over the local base."""
+    started = time.monotonic()
+    base = ensure_base(engine, log)
+    wheels = ensure_wheelhouse(engine, log=log)
+    log(f"image: buildah bud -f {DOCKERFILE.relative_to(REPO_ROOT)} (PYTHON_IMAGE={base})")
+    bud_started = time.monotonic()
+    bud(
+        engine,
+        dockerfile=DOCKERFILE,
+        context=REPO_ROOT,
+        tag=tag,
+        build_args={"PYTHON_IMAGE": base},
+        wheels=wheels,
+    )
     done = time.monotonic()
     return Built(
         image=tag,
@@ -79,6 +96,22 @@ def build_image(
         build_s=round(done - started, 1),
         image_build_s=round(done - bud_started, 1),
         base_image=base,
+    )
+
+
+def build_layered(
+    engine: Engine, context: Path, *, tag: str, worker_image: str = WORKER_IMAGE
+) -> None:
+    """A user's handler package layered on the worker image, from the Dockerfile in
+    ``context`` (its ``WORKER_IMAGE`` argument names the image below it), as
+    examples/report-handlers/Dockerfile does it."""
+    bud(
+        engine,
+        dockerfile=context / "Dockerfile",
+        context=context,
+        tag=tag,
+        build_args={"WORKER_IMAGE": worker_image},
+        wheels=ensure_wheelhouse(engine),
     )
 
 
@@ -93,7 +126,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    built = build_image(Engine.from_env(), tag=ns.tag)
+    try:
+        built = build_image(Engine.from_env(), tag=ns.tag)
+    except RuntimeError as exc:
+        print(f"image: {exc}", file=sys.stderr)
+        return 1
     print(
         f"image: {built.image} {built.size_bytes / 1e6:.0f} MB,"
         f" built in {built.build_s:.0f} s (Dockerfile steps {built.image_build_s:.0f} s)"
