@@ -7,7 +7,7 @@ PY := .venv/bin/python
 TEST_WORKERS ?= 2
 
 up:
-	@infra/bootstrap.sh
+	@infra/bootstrap.sh $(if $(filter container,$(WORKER_RUNTIME)),--containers)
 	@$(PY) -m jobsched up
 
 test:
