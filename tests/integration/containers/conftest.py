@@ -1,7 +1,7 @@
 """Fixtures of the container tests: the worker image built as ``make image`` builds it, and
 worker containers run as the template's ECS task runs them (infra/worker/containers.py).
 
-The image is built once per session (~25 s once the debootstrap base and the wheelhouse are
+The image is built once per session (~25-45 s once the debootstrap base and the wheelhouse are
 cached under .cache/containers; ~1.5 min the first time). Missing tools are an error naming
 ``infra/bootstrap.sh --containers`` (which ``make test`` runs), never a skip.
 """
