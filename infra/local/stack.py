@@ -204,7 +204,7 @@ class LocalStack:
             self.workers,
             grace_ms=self.settings.worker_grace_ms,
             env={**os.environ, **containers.environment()},
-            cwd=self.repo_root,
+            cwd=containers.engine.work_dir,
             command_for=containers.command,
             cleanup=containers.remove,
             kill_margin_s=KILL_MARGIN_S,

@@ -71,6 +71,7 @@ class WorkerContainer:
         subprocess.run(
             self.engine.command("podman", "run", "--detach", *args),
             env={**self.engine.env(), **env},
+            cwd=self.engine.work_dir,
             check=True,
             capture_output=True,
             text=True,

@@ -120,6 +120,13 @@ class Engine:
             "BUILDAH_ISOLATION": "chroot",
         }
 
+    @property
+    def work_dir(self) -> Path:
+        """Where the tools run: conmon leaves an ``oom`` file in its working directory
+        when the kernel's OOM killer strikes a container (cgroup v1), so not the checkout."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        return self.cache_dir
+
     def env(self) -> dict[str, str]:
         return {**os.environ, **self.configure()}
 
@@ -146,6 +153,7 @@ class Engine:
             command = ["unshare", "--net", "--", *command]
         return subprocess.run(
             command,
+            cwd=self.work_dir,
             env=self.env(),
             check=check,
             capture_output=True,
