@@ -11,10 +11,16 @@ up:
 	@$(PY) -m jobsched up
 
 test:
-	@infra/bootstrap.sh --browser --servers
+	@infra/bootstrap.sh --browser --servers --containers
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+# Only the container tests (tests/integration/containers: builds the worker image as
+# `make image` does, then runs it as the template's ECS task would; ~3 min, base cached).
+test-containers:
+	@infra/bootstrap.sh --containers
+	@$(PY) -m pytest tests/integration/containers tests/unit/test_worker_image_contract.py -q
 
 test-fast:
 	@$(PY) -m pytest tests/unit tests/integration -x -q
