@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Installs what `make up` and `make test` need, from the project's own pinned files.
-# Idempotent: a second run only checks. Usage: infra/bootstrap.sh [--browser] [--servers]
-#   --browser  Debian's chromium, for the dashboard tests
-#   --servers  the redis-server and PostgreSQL binaries even where servers answer already
-#              (the chaos tests start private servers they can kill)
+# Idempotent: a second run only checks.
+# Usage: infra/bootstrap.sh [--browser] [--servers] [--containers]
+#   --browser     Debian's chromium, for the dashboard tests
+#   --servers     the redis-server and PostgreSQL binaries even where servers answer already
+#                 (the chaos tests start private servers they can kill)
+#   --containers  Debian's buildah, podman, runc and debootstrap: `make image` builds the
+#                 worker image with them, without a Docker engine (docs/deploy.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WANT_BROWSER=0
 WANT_SERVERS=0
+WANT_CONTAINERS=0
 for arg in "$@"; do
   case "$arg" in
     --browser) WANT_BROWSER=1 ;;
     --servers) WANT_SERVERS=1 ;;
+    --containers) WANT_CONTAINERS=1 ;;
     *) echo "bootstrap: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -90,4 +95,17 @@ fi
 # Headless Chromium for the dashboard tests (Debian's package; Playwright drives it).
 if [ "$WANT_BROWSER" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
+fi
+
+# Building and running the worker image without a Docker engine (`make image`, the
+# container tests, WORKER_RUNTIME=container): Debian's tools, as infra/worker/podman.py
+# drives them (vfs storage, chroot isolation for builds, runc).
+if [ "$WANT_CONTAINERS" = 1 ]; then
+  need=()
+  for tool in buildah podman runc debootstrap; do
+    command -v "$tool" >/dev/null || need+=("$tool")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    apt_install "${need[@]}"
+  fi
 fi

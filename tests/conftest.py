@@ -70,15 +70,17 @@ def database_url(services: dict[str, str]) -> Iterator[str]:
 REDIS_MODES = ("single", "cluster")
 
 # `make test` runs the suite on two pytest-xdist workers (``-n 2 --dist loadgroup``).
-# These start the LocalStack stack, a browser, LocalStack on its own or private servers
-# under load: each is heavy for a 2-core machine and their session fixtures (one stack
-# for all e2e tests) must be set up once, so they run together, in order, on one worker
-# while the other takes the unit and integration tests (and shares the rest when done).
+# These start the LocalStack stack, a browser, LocalStack on its own, worker containers
+# or private servers under load: each is heavy for a 2-core machine and their session
+# fixtures (one stack for all e2e tests, one image build) must be set up once, so they
+# run together, in order, on one worker while the other takes the unit and integration
+# tests (and shares the rest when done).
 ONE_WORKER = (
     "tests/e2e/",
     "tests/chaos/",
     "tests/integration/local/",
     "tests/integration/localstack/",
+    "tests/integration/containers/",
 )
 
 

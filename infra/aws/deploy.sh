@@ -15,8 +15,9 @@
 #   PYTHON=...        interpreter for the packaging and publishing steps
 # AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE etc. are honoured by sam and boto3 alike.
 #
-# The worker image is built and pushed separately (it needs a Docker engine):
+# The worker image is built and pushed separately (docs/deploy.md):
 #   docker build -f infra/worker/Dockerfile -t <repo>:<tag> . && docker push <repo>:<tag>
+# or, without a Docker engine, `make image` (buildah) and `podman push`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

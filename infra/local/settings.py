@@ -12,6 +12,8 @@ from jobsched.errors import SettingsError
 MAX_LOCAL_TICKS = 4
 """The template's tick schedules (TickInstances)."""
 
+WORKER_RUNTIMES = ("process", "container")
+
 
 @dataclass(frozen=True)
 class LocalStackSettings(EnvSettings):
@@ -30,8 +32,21 @@ class LocalStackSettings(EnvSettings):
         default=("2",),
     )
 
+    worker_runtime: str = env_field(
+        "WORKER_RUNTIME",
+        "how the local stack runs its workers: 'process' (python -m jobsched worker) or"
+        " 'container' (make image's image, run as the template's ECS task: docs/deploy.md)",
+        default="process",
+    )
+
     def validate(self) -> None:
         must_be_positive({"PORT": self.port, "DASHBOARD_PORT": self.dashboard_port})
+        if self.worker_runtime not in WORKER_RUNTIMES:
+            raise SettingsError(
+                f"WORKER_RUNTIME must be one of {', '.join(WORKER_RUNTIMES)},"
+                f" got {self.worker_runtime!r}",
+                variable="WORKER_RUNTIME",
+            )
         self.local_worker_pools()  # raises naming LOCAL_WORKERS
         if not 1 <= self.local_ticks <= MAX_LOCAL_TICKS:
             raise SettingsError(

@@ -173,12 +173,7 @@ class LocalStack:
                 FunctionName=tick_fn, InvocationType="Event", Payload=scheduled_event(rule["Arn"])
             )
 
-        pool = WorkerPool(
-            self.workers,
-            grace_ms=self.settings.worker_grace_ms,
-            env=dict(os.environ),
-            cwd=self.repo_root,
-        )
+        pool = self._worker_pool()
         self._stops.append(("workers", pool.stop))
         pool.start()
         self.pool = pool
@@ -192,6 +187,28 @@ class LocalStack:
         self._stops.append(("dashboard", site.stop))
         site.start()
         self.dashboard_url = site.url
+
+    def _worker_pool(self) -> WorkerPool:
+        """Worker processes, or (WORKER_RUNTIME=container) containers of the worker image."""
+        if self.local.worker_runtime != "container":
+            return WorkerPool(
+                self.workers,
+                grace_ms=self.settings.worker_grace_ms,
+                env=dict(os.environ),
+                cwd=self.repo_root,
+            )
+        from infra.local.worker_containers import KILL_MARGIN_S, ContainerWorkers
+
+        containers = ContainerWorkers.prepare()
+        return WorkerPool(
+            self.workers,
+            grace_ms=self.settings.worker_grace_ms,
+            env={**os.environ, **containers.environment()},
+            cwd=containers.engine.work_dir,
+            command_for=containers.command,
+            cleanup=containers.remove,
+            kill_margin_s=KILL_MARGIN_S,
+        )
 
     def stop(self) -> None:
         """Stop what started, newest first; one failing step does not skip the others."""
@@ -217,7 +234,9 @@ class LocalStack:
             f"  API key    {self.api_key}{key_note}",
             f"  Redis      {_redact(self.redis_url or '')}",
             f"  PostgreSQL {_redact(self.database_url or '')}",
-            f"  Workers    {_worker_counts(self.workers)}" + (f" ({pids})" if pids else ""),
+            f"  Workers    {_worker_counts(self.workers)}"
+            + (" containers" if self.local.worker_runtime == "container" else "")
+            + (f" ({pids})" if pids else ""),
             "",
             "  Try:",
             f'    curl -H "Authorization: Bearer {self.api_key}" {self.api_url}/jobs',

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 log = logging.getLogger("infra.local.workers")
@@ -29,7 +29,12 @@ STABLE_AFTER_S = 60.0  # a worker that ran this long before dying gets a fresh b
 class WorkerPool:
     """``count``: workers on the default pool, or a count per pool (``{"reports": 1}``);
     a pool's workers get ``WORKER_POOLS=<pool>`` and ids ``<pool>-worker-<n>``
-    (``worker-<n>`` on the default pool)."""
+    (``worker-<n>`` on the default pool).
+
+    ``command_for(worker_id)``: the command of one worker instead of ``command`` (a
+    ``podman run`` in the foreground, WORKER_RUNTIME=container); ``cleanup(worker_id)``
+    runs after a worker that ignored SIGTERM was killed (its container outlives the
+    killed ``podman`` client)."""
 
     def __init__(
         self,
@@ -42,6 +47,8 @@ class WorkerPool:
         restart: bool = True,
         restart_pause_s: float = 1.0,
         kill_margin_s: float = 2.0,
+        command_for: Callable[[str], Sequence[str]] | None = None,
+        cleanup: Callable[[str], None] | None = None,
     ) -> None:
         self.counts = {"default": count} if isinstance(count, int) else dict(count)
         self.count = sum(self.counts.values())
@@ -52,6 +59,8 @@ class WorkerPool:
         self._restart = restart
         self._first_pause_s = restart_pause_s
         self._kill_margin_s = kill_margin_s
+        self._command_for = command_for
+        self._cleanup = cleanup
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -90,8 +99,9 @@ class WorkerPool:
         with self._lock:
             if self._stopping.is_set():
                 return False
+            command = self._command_for(worker_id) if self._command_for else self._command
             process = subprocess.Popen(
-                self._command, env=env, cwd=self._cwd, stdin=subprocess.DEVNULL, process_group=0
+                command, env=env, cwd=self._cwd, stdin=subprocess.DEVNULL, process_group=0
             )
             self._processes[worker_id] = process
         log.info("%s started (pid %s)", worker_id, process.pid)
@@ -137,5 +147,7 @@ class WorkerPool:
                 log.warning("%s (pid %s) ignored SIGTERM; killing it", worker_id, process.pid)
                 process.kill()
                 process.wait()
+                if self._cleanup:
+                    self._cleanup(worker_id)
         for thread in self._supervisors:
             thread.join(5)

@@ -64,10 +64,16 @@ def _reader(stream, sink: list[str], ready: threading.Event) -> None:
 
 @contextlib.contextmanager
 def local_stack(
-    admin_url: str, redis_url: str, label: str = "e2e", **env_overrides: str
+    admin_url: str,
+    redis_url: str,
+    label: str = "e2e",
+    *,
+    ready_timeout_s: float = 120,
+    **env_overrides: str,
 ) -> Iterator[Stack]:
     """``admin_url``: a PostgreSQL URL allowed to create databases; ``env_overrides``:
-    settings of the stack (``LOCAL_WORKERS="default:1"``)."""
+    settings of the stack (``LOCAL_WORKERS="default:1"``); ``ready_timeout_s``: how long
+    start-up may take (WORKER_RUNTIME=container builds the worker image first)."""
     name = f"jobsched_{label}_{secrets.token_hex(4)}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -106,7 +112,7 @@ def local_stack(
         output: list[str] = []
         ready = threading.Event()
         threading.Thread(target=_reader, args=(proc.stdout, output, ready), daemon=True).start()
-        ready.wait(timeout=120)
+        ready.wait(timeout=ready_timeout_s)
         ready_s = time.monotonic() - launched
         match = next((m for line in output if (m := READY.search(line))), None)
         if match is None:

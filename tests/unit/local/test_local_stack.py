@@ -132,3 +132,46 @@ def test_a_bad_localstack_port_is_refused_naming_the_variable(monkeypatch) -> No
     monkeypatch.setenv("LOCALSTACK_PORT", "http")
     with pytest.raises(LocalCloudError, match="LOCALSTACK_PORT"):
         LocalStackProcess(Path("."))
+
+
+def test_worker_runtime_is_process_unless_set_to_container_and_nothing_else() -> None:
+    assert LocalStackSettings.from_env({}).worker_runtime == "process"
+    assert LocalStackSettings.from_env({"WORKER_RUNTIME": "container"}).worker_runtime == (
+        "container"
+    )
+    with pytest.raises(SettingsError, match="WORKER_RUNTIME"):
+        LocalStackSettings.from_env({"WORKER_RUNTIME": "docker"})
+
+
+def test_container_workers_run_as_the_templates_task_with_only_its_variables() -> None:
+    from infra.aws.worker_task import worker_task
+    from infra.worker.containers import run_args
+
+    task = worker_task()
+    args = run_args(task, "jobsched-1-worker-1", image="img")
+    assert args[-2:] == ["img", "worker"]  # the image's ENTRYPOINT with the task's Command
+    assert {"--init", "--read-only"} <= set(args)
+    assert args[args.index("--memory") + 1] == "1024m"  # WorkerMemory's default
+    assert args[args.index("--stop-timeout") + 1] == "120"  # the task's StopTimeout
+    assert args[args.index("--network") + 1] == "host"
+    passed = {args[i + 1] for i, a in enumerate(args) if a == "--env"}
+    assert passed == set(task.variables)  # names only: values come from the environment
+    assert "API_KEYS" not in passed and "WORKER_RUNTIME" not in passed
+
+
+def test_the_stack_runs_workers_through_podman_with_worker_runtime_container(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from infra.aws.worker_task import worker_task
+    from infra.local.worker_containers import ContainerWorkers
+    from infra.worker.podman import Engine
+
+    prepared = ContainerWorkers(Engine(tmp_path), worker_task(), "img", "jobsched-1")
+    monkeypatch.setattr(ContainerWorkers, "prepare", classmethod(lambda cls: prepared))
+    containers = LocalStackSettings.from_env({"WORKER_RUNTIME": "container"})
+    stack = LocalStack(Settings(), tmp_path, local=containers, workers={"default": 1})
+    pool = stack._worker_pool()
+    assert pool._command_for == prepared.command
+    assert pool._env["CONTAINERS_CONF"] == str(tmp_path / "containers.conf")
+    processes = LocalStack(Settings(), tmp_path, local=LocalStackSettings(), workers=1)
+    assert processes._worker_pool()._command_for is None
