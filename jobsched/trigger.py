@@ -19,9 +19,11 @@ from jobsched.domain.lifecycle import REFUSING_RUNS
 from jobsched.domain.models import Execution, Job, NewExecution, new_execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.domain.triggering import (
+    KeyProblems,
     execution_row,
     not_yet_run,
     room_refusal,
+    run_concurrency,
     run_time,
     trigger_keys,
     triggered_executions,
@@ -116,10 +118,15 @@ def trigger_executions(
         n = read.unfinished
         if max_unfinished and n is not None and (why := room_refusal(n, len(runs), max_unfinished)):
             raise ConflictError(why, limit=max_unfinished, unfinished=n)
+        defaults = (read.published or {}).get("flow")
+        try:
+            concurrency = run_concurrency(job, defaults, runs, len(runs) > 1)
+        except KeyProblems as exc:
+            raise ValidationError(exc.problems) from None
         times = [run_time(run, now) for run in runs]
         ids = [new_execution_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
-        created = triggered_executions(job, ids, times, runs, now, keys, queued)
+        created = triggered_executions(job, ids, times, runs, now, keys, queued, concurrency)
         executions = [r.execution for r in created]
         # The entry names the runs by the ids chosen above: it is written with them, in
         # the same round trip (no statement waits for the INSERT's answer).

@@ -140,6 +140,16 @@ class HandlerView(Response):
         ),
     ]
     workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
+    flow: (
+        Annotated[
+            dict[str, Any],
+            Meta(
+                description="flow-control defaults (concurrency, rate, debounce, singleton) "
+                "for jobs that declare none of that control"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class HandlerPage(Listing):

@@ -81,6 +81,10 @@ class QueueItem(NamedTuple):
     """The job's cap on its runs in flight at once (None: no cap)."""
     handler: str = ""
     """Its handler: a worker claims only runs of handlers it loaded."""
+    concurrency_key: str | None = None
+    """The key its concurrency control resolved to (None: none); with
+    ``concurrency_limit``, at most that many runs of the key in flight at once."""
+    concurrency_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,10 @@ class Job(Shown):
     max_start_delay_ms: int | None
     max_duration_ms: int | None
     notify_url: str | None
+    concurrency: dict[str, Any] | None
+    rate: dict[str, Any] | None
+    debounce: dict[str, Any] | None
+    singleton: dict[str, Any] | None
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -225,6 +233,16 @@ class Execution(Shown):
     )
     created_at: At | None
     updated_at: At | None
+    concurrency_key: (
+        Annotated[
+            str,
+            Meta(description="the key its concurrency control resolved to for its payload"),
+        ]
+        | None
+    ) = None
+    concurrency_limit: (
+        Annotated[int, Meta(description="at most this many runs of its key at once")] | None
+    ) = None
 
     @property
     def due(self) -> datetime:
@@ -244,7 +262,17 @@ def new_execution(execution: Execution, max_concurrency: int | None) -> NewExecu
     """``execution`` with its queue item, under its job's ``max_concurrency``."""
     e = execution
     return NewExecution(
-        e, QueueItem(e.id, e.priority, e.pool, e.job_id, max_concurrency, e.handler)
+        e,
+        QueueItem(
+            e.id,
+            e.priority,
+            e.pool,
+            e.job_id,
+            max_concurrency,
+            e.handler,
+            e.concurrency_key,
+            e.concurrency_limit,
+        ),
     )
 
 

@@ -69,6 +69,14 @@ class NameTaken(Exception):
         self.name = name
 
 
+FLOW_COLUMNS = ("concurrency", "rate", "debounce", "singleton")
+
+
+def _controls(data: dict[str, Any]) -> dict[str, Any]:
+    """A job's flow controls as parameters: JSON, or NULL for none."""
+    return {k: Jsonb(data[k]) if data.get(k) else None for k in FLOW_COLUMNS}
+
+
 class Jobs(Repository):
     @staticmethod
     def write_insert(
@@ -78,6 +86,7 @@ class Jobs(Repository):
         the row as written (its id, defaults and notify secret). A name taken raises
         ``NameTaken``."""
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
+        params.update(_controls(data))
         params["next_run_time"] = next_run
         # Every job has its own secret: notifications to its notify_url are signed with it.
         params["notify_secret"] = secrets.token_urlsafe(32)
@@ -136,6 +145,7 @@ class Jobs(Repository):
         """Write an edit of ``current`` (read by ``for_update``); the row as written."""
         jid = current["id"]
         params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
+        params.update(_controls(data))
         params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
         # The new schedule validated and computed: any earlier flag is stale.
         params.update(next_run_time=next_run, schedule_error=None)

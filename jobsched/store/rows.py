@@ -66,6 +66,10 @@ def job_from_row(row: dict[str, Any]) -> Job:
         max_start_delay_ms=row.get("max_start_delay_ms"),
         max_duration_ms=row.get("max_duration_ms"),
         notify_url=row.get("notify_url"),
+        concurrency=row.get("concurrency"),
+        rate=row.get("rate"),
+        debounce=row.get("debounce"),
+        singleton=row.get("singleton"),
         upcoming_runs=[],
     )
 
@@ -138,6 +142,8 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         start_after=row.get("start_after"),
         created_at=row.get("created_at"),
         updated_at=row.get("updated_at"),
+        concurrency_key=row.get("concurrency_key"),
+        concurrency_limit=row.get("concurrency_limit"),
     )
 
 
@@ -164,4 +170,6 @@ def queue_item(row: dict[str, Any]) -> QueueItem:
         str(row.get("job_id", "")),
         row.get("max_concurrency"),
         row.get("handler", ""),
+        row.get("concurrency_key"),
+        row.get("concurrency_limit"),
     )

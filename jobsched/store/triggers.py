@@ -133,6 +133,10 @@ class Triggers(ExecutionRows):
                     None if run.get("payload") is None else Jsonb(run["payload"]) for run in runs
                 ],
                 "keys": None if key is None else [e.idempotency_key for e in created],
+                "flow_keys": [e.concurrency_key for e in created],
+                "concurrency_limit": next(
+                    (e.concurrency_limit for e in created if e.concurrency_limit), None
+                ),
                 "job_id": job["id"],
                 "status": status,
                 "queued_at": queued_at,

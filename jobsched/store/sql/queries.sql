@@ -13,20 +13,24 @@ INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, p
                   overlap_policy, pool, max_concurrency, run_at, dst_gap, dst_overlap,
                   catch_up, catch_up_window_s, catch_up_max, start_jitter_ms,
                   max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
-                  next_run_time, created_at, updated_at)
+                  next_run_time, concurrency, rate, debounce, singleton, created_at,
+                  updated_at)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
         %(run_at)s, %(dst_gap)s, %(dst_overlap)s, %(catch_up)s, %(catch_up_window_s)s,
         %(catch_up_max)s, %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s,
-        %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s)
+        %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(concurrency)s,
+        %(rate)s, %(debounce)s, %(singleton)s, %(now)s, %(now)s)
 RETURNING *;
 
 -- name: get_job
 SELECT * FROM jobs WHERE id = %(id)s;
 
 -- name: get_job_for_update
-SELECT * FROM jobs WHERE id = %(id)s FOR UPDATE;
+-- With its handler's flow-control defaults (a backfill's runs take them).
+SELECT jobs.*, (SELECT flow FROM handler_catalog h WHERE h.name = jobs.handler) AS handler_flow
+FROM jobs WHERE id = %(id)s FOR UPDATE;
 
 -- name: update_job
 UPDATE jobs
@@ -42,7 +46,8 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     max_duration_ms = %(max_duration_ms)s, notify_url = %(notify_url)s,
     notify_secret = COALESCE(notify_secret, %(notify_secret)s),
     next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
-    updated_at = %(now)s
+    concurrency = %(concurrency)s, rate = %(rate)s, debounce = %(debounce)s,
+    singleton = %(singleton)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -63,7 +68,8 @@ WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYI
 -- name: due_jobs
 -- Reads the partial index jobs_due_idx; SKIP LOCKED lets two ticks share the work
 -- instead of queueing behind each other.
-SELECT * FROM jobs
+SELECT jobs.*, (SELECT flow FROM handler_catalog h WHERE h.name = jobs.handler) AS handler_flow
+FROM jobs
 WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(now)s
 ORDER BY next_run_time
 LIMIT %(limit)s
@@ -73,7 +79,8 @@ FOR UPDATE SKIP LOCKED;
 -- A shard's share of due_jobs (SCHEDULER_SHARDS > 1): reads jobs_bucket_due_idx, one
 -- range per bucket the caller's shards own, so its cost follows the due jobs of those
 -- buckets, not every due job nor every job.
-SELECT * FROM jobs
+SELECT jobs.*, (SELECT flow FROM handler_catalog h WHERE h.name = jobs.handler) AS handler_flow
+FROM jobs
 WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(now)s
   AND bucket = ANY(%(buckets)s)
 ORDER BY next_run_time
@@ -128,11 +135,13 @@ WHERE id = %(id)s;
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         error, finished_at, pool, max_concurrency, idempotency_key, on_hold,
-                        start_after, created_at, updated_at)
+                        start_after, concurrency_key, concurrency_limit, created_at,
+                        updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
-        %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(now)s, %(now)s)
+        %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(concurrency_key)s,
+        %(concurrency_limit)s, %(now)s, %(now)s)
 ON CONFLICT DO NOTHING
 RETURNING *;
 
@@ -158,17 +167,18 @@ WITH runs AS (
     INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
                             payload, max_retries, timeout_ms, retry_backoff_ms,
                             retry_backoff_max_ms, pool, max_concurrency, idempotency_key,
-                            queued_at, created_at, updated_at)
+                            queued_at, concurrency_key, concurrency_limit, created_at,
+                            updated_at)
     SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
            COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
            COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
            %(timeout_ms)s::integer, %(retry_backoff_ms)s::integer,
            %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
-           COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, %(now)s::timestamptz,
-           %(now)s::timestamptz
+           COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, r.flow_key,
+           %(concurrency_limit)s::integer, %(now)s::timestamptz, %(now)s::timestamptz
     FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
-                %(payloads)s::jsonb[], %(keys)s::text[])
-         AS r(id, scheduled_for, priority, payload, key)
+                %(payloads)s::jsonb[], %(keys)s::text[], %(flow_keys)s::text[])
+         AS r(id, scheduled_for, priority, payload, key, flow_key)
 ), trigger_key AS (
     INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
     SELECT %(job_id)s::uuid, %(key)s::text, %(ids)s::uuid[], %(batch)s::boolean,
@@ -191,13 +201,19 @@ SELECT 1;
 -- (%(refusing)s: the statuses jobsched/domain/lifecycle.py refuses), and with a
 -- %(limit)s its unfinished runs (as count_unfinished_of_job, under the runs lock the
 -- caller took in the statement before, whose snapshot this one's follows) leave room
--- for %(adding)s more. A guard that fails writes nothing (no run, no audit entry), and
+-- for %(adding)s more, and the job is under no flow control (its own or its handler's:
+-- a run's keys are resolved from its payload, by the trigger that reads,
+-- jobsched/domain/flow.py). A guard that fails writes nothing (no run, no audit entry), and
 -- the caller falls back to the trigger that reads, which says why. Answers the job's
 -- snapshot (what the runs copied), how many runs were written, and the unfolded delta
 -- rows read (past a few, the caller collapses them).
 WITH job AS (
     SELECT id, name, status, priority, handler, payload, max_retries, timeout_ms,
-           retry_backoff_ms, retry_backoff_max_ms, pool, max_concurrency
+           retry_backoff_ms, retry_backoff_max_ms, pool, max_concurrency,
+           (concurrency IS NOT NULL OR rate IS NOT NULL OR debounce IS NOT NULL
+            OR singleton IS NOT NULL OR EXISTS (SELECT 1 FROM handler_catalog h
+                                                WHERE h.name = jobs.handler
+                                                  AND h.flow IS NOT NULL)) AS flow_controlled
     FROM jobs WHERE id = %(job_id)s
 ), unfinished AS (
     SELECT COALESCE(sum(n), 0)::bigint AS n, count(*) FILTER (WHERE delta) AS deltas FROM (
@@ -211,7 +227,7 @@ WITH job AS (
     ) AS counted
 ), allowed AS (
     SELECT job.* FROM job, unfinished
-    WHERE job.status <> ALL (%(refusing)s::text[])
+    WHERE job.status <> ALL (%(refusing)s::text[]) AND NOT job.flow_controlled
       AND (%(limit)s::bigint IS NULL OR unfinished.n + %(adding)s <= %(limit)s::bigint)
 ), runs AS (
     INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
@@ -295,8 +311,8 @@ ORDER BY array_position(%(ids)s, e.id);
 
 -- name: pending_executions
 -- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
-SELECT id, priority, pool, job_id, max_concurrency, handler,
-       COALESCE(start_after, scheduled_for) AS due
+SELECT id, priority, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, COALESCE(start_after, scheduled_for) AS due
 FROM executions
 WHERE status = 'PENDING' AND NOT on_hold
 ORDER BY created_at
@@ -473,7 +489,8 @@ DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -484,7 +501,8 @@ ORDER BY priority DESC, created_at;
 -- through executions_unfinished_keyset_idx). A run unfinished throughout is read once,
 -- whatever status changes it goes through meanwhile: created_at never changes.
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler, created_at
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, created_at
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
   AND (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)
@@ -494,7 +512,8 @@ LIMIT %(limit)s;
 -- name: unfinished_executions_among
 -- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit
 FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -505,7 +524,8 @@ ORDER BY priority DESC, created_at;
 -- Redis (for them created_at is when they were queued). Through
 -- executions_unfinished_idx (status, created_at).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit
 FROM executions
 WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 
@@ -872,13 +892,13 @@ SELECT * FROM revoked ORDER BY depth, created_at, id;
 
 -- name: upsert_handler
 INSERT INTO handler_catalog (name, description, schema, pool, isolation, overridable,
-                             updated_at)
+                             flow, updated_at)
 VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(overridable)s,
-        %(now)s)
+        %(flow)s, %(now)s)
 ON CONFLICT (name) DO UPDATE
 SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
     isolation = EXCLUDED.isolation, overridable = EXCLUDED.overridable,
-    updated_at = EXCLUDED.updated_at;
+    flow = EXCLUDED.flow, updated_at = EXCLUDED.updated_at;
 
 -- name: get_handler
 SELECT * FROM handler_catalog WHERE name = %(name)s;

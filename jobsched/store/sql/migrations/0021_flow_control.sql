@@ -1,0 +1,25 @@
+-- Keyed flow control (jobsched/domain/flow.py): a job's controls, a handler's defaults,
+-- and what a run resolved of them.
+--
+-- A job's controls are stored as the API takes them (NULL: none): concurrency
+-- {key, limit}, rate {key, limit, period_ms, mode}, debounce {key, delay_ms,
+-- max_delay_ms?}, singleton {key, mode}; a key is text or {"$ref": "payload.<path>"}.
+-- A handler's defaults (@handler(concurrency=...)) are published in the catalog, as
+-- one JSON object keyed by control.
+-- A run keeps what its concurrency control resolved to when it was written (its key,
+-- the limit), as it keeps max_concurrency: the queue holds it to them, and rebuilds
+-- them from here when Redis loses its data.
+
+ALTER TABLE jobs
+    ADD COLUMN concurrency jsonb,
+    ADD COLUMN rate jsonb,
+    ADD COLUMN debounce jsonb,
+    ADD COLUMN singleton jsonb;
+
+ALTER TABLE handler_catalog
+    ADD COLUMN flow jsonb;
+
+ALTER TABLE executions
+    ADD COLUMN concurrency_key text,
+    ADD COLUMN concurrency_limit integer
+        CHECK (concurrency_limit IS NULL OR concurrency_limit > 0);
