@@ -36,17 +36,37 @@ class Keys:
 
     @property
     def limits(self) -> str:
-        """hash: execution id -> ``<max_concurrency>:<job id>`` for runs of capped jobs."""
+        """hash: execution id -> its limit groups, one ``<cap>:<group>`` line each: its
+        job's max_concurrency (``<cap>:<job id>``) and its concurrency key's limit
+        (``<limit>:@<key>``); only for runs under one (lua/_batch.lua)."""
         return f"{self._tag}:limits"
+
+    @property
+    def turns(self) -> str:
+        """hash: ``<priority>:<fairness key>`` -> the key's last turn (its last ready
+        run's sequence): fair order within a priority (lua/_score.lua)."""
+        return f"{self._tag}:turns"
+
+    @property
+    def fair_clock(self) -> str:
+        """string: the turn of the last run claimed; a key new to the queue goes next."""
+        return f"{self._tag}:fair-clock"
+
+    @property
+    def fairness(self) -> str:
+        """hash: execution id -> its fairness key (its concurrency key as ``@<key>``, else
+        its job id), for a delayed run's turn when it falls due."""
+        return f"{self._tag}:fairness"
 
     @property
     def handlers(self) -> str:
         """hash: execution id -> its handler (a worker claims only handlers it loaded)."""
         return f"{self._tag}:handlers"
 
-    def job_running(self, job_id: str) -> str:
-        """set: a capped job's execution ids in flight (pruned of finished ones at claim)."""
-        return f"{self._tag}:job:{job_id}"
+    def job_running(self, group: str) -> str:
+        """set: the execution ids in flight of a capped job or (``@<key>``) a concurrency
+        key (pruned of finished ones at claim)."""
+        return f"{self._tag}:job:{group}"
 
     @property
     def parked(self) -> str:
