@@ -39,6 +39,7 @@ from jobsched.domain.validation import (
     validate_trigger,
 )
 from jobsched.errors import ConflictError, DependencyError, ValidationError
+from jobsched.flow_trigger import FlowEffects, settle
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
@@ -367,6 +368,7 @@ class JobService:
         now = self.clock.now()
         audit = self._audit("trigger")
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
+        effects = FlowEffects()
         unread = None
         # A bad body is left to the trigger that reads: an unknown job's 404 comes first.
         with contextlib.suppress(ValidationError):
@@ -385,9 +387,11 @@ class JobService:
                 queued=True,
                 max_unfinished=limit,
                 unread=unread,
+                effects=effects,
             ),
             now,
         )
+        settle(self.queue, effects)
         items = plain(created)
         if isinstance(body, dict) and "runs" in body:
             return {"items": _weighed(items), "next_cursor": None, "total": len(items)}

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron, lifecycle
+from jobsched.domain import cron, flow, lifecycle
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
@@ -29,6 +29,7 @@ from jobsched.domain.triggering import (
     triggered_executions,
 )
 from jobsched.errors import ConflictError, ForbiddenError, ValidationError
+from jobsched.flow_trigger import FlowEffects, gate
 from jobsched.registry import Handler
 from jobsched.store import Store
 from jobsched.store.database import parse_uuid
@@ -80,6 +81,7 @@ def trigger_executions(
     queued: bool = False,
     max_unfinished: int | None = None,
     unread: Sequence[dict[str, Any]] | None = None,
+    effects: FlowEffects | None = None,
 ) -> list[NewExecution]:
     """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
     one transaction and one INSERT; each run
@@ -98,7 +100,13 @@ def trigger_executions(
     ``unread``: the runs, when deciding them needs nothing of the job (no payload
     override: ``triggering.needs_job``). Without an idempotency key they are written in
     one round trip that reads nothing first (``_trigger_unread``); if its guards hold
-    them back, the trigger reads and decides as any other, and says why."""
+    them back, the trigger reads and decides as any other, and says why.
+
+    A job under flow control (its own or its handler's): each run's keys are resolved
+    from its payload (a payload that names none is a ``ValidationError`` naming the
+    path); under a debounce or a singleton the trigger may join a run instead of
+    writing one (``flow_trigger.gate``), and ``effects`` gathers what Redis must learn
+    after the commit."""
     jid = parse_uuid(job_id, "job")
     if unread is not None and key is None:
         created = _trigger_unread(store, jid, now, unread, audit, queued, max_unfinished)
@@ -123,6 +131,12 @@ def trigger_executions(
             concurrency = run_concurrency(job, defaults, runs, len(runs) > 1)
         except KeyProblems as exc:
             raise ValidationError(exc.problems) from None
+        controls = flow.controls_of(job, defaults)
+        fate = gate(store, conn, job, controls, list(runs), now, audit, effects or FlowEffects())
+        if fate.answer is not None:
+            return fate.answer
+        if fate.run is not None:
+            runs = [fate.run]
         times = [run_time(run, now) for run in runs]
         ids = [new_execution_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
@@ -132,7 +146,9 @@ def trigger_executions(
         # the same round trip (no statement waits for the INSERT's answer).
         change = changes.triggered([e.id for e in executions], [changes.plain(r) for r in runs])
         entry = changes.entry(audit, "job", job["id"], change)
-        store.triggers.write_triggered(conn, job, ids, executions, runs, key, now, entry)
+        store.triggers.write_triggered(
+            conn, job, ids, executions, runs, key, now, entry, fate.columns
+        )
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 CONTROLS = ("concurrency", "rate", "debounce", "singleton")
@@ -115,3 +116,44 @@ def key_problems(
         except KeyMissing as exc:
             problems[where + exc.field] = exc.problem
     return problems
+
+
+UNFINISHED = ("PENDING", "QUEUED", "RUNNING", "RETRYING")
+WAITING = ("PENDING", "QUEUED", "RETRYING")
+
+
+@dataclass(frozen=True)
+class Singleton:
+    """What a trigger under a singleton does, given the key's unfinished runs."""
+
+    existing: str | None = None
+    """Answer with this run and write none (``skip``)."""
+    cancel: tuple[str, ...] = ()
+    """Write the new run and cancel these (``replace_queued``, ``cancel_running``)."""
+
+
+def singleton(mode: str, runs: list[tuple[str, str]]) -> Singleton:
+    """A trigger's fate under a singleton key whose unfinished runs are ``runs`` (id,
+    status; oldest first): ``skip`` answers with the oldest and writes nothing;
+    ``replace_queued`` cancels those waiting (a running one runs on, the new run waits
+    behind it); ``cancel_running`` cancels them all. No run of the key: write it."""
+    if not runs:
+        return Singleton()
+    if mode == "skip":
+        return Singleton(existing=runs[0][0])
+    if mode == "replace_queued":
+        return Singleton(cancel=tuple(i for i, status in runs if status in WAITING))
+    return Singleton(cancel=tuple(i for i, _ in runs))
+
+
+def debounce_due(now: datetime, delay_ms: int, until: datetime | None) -> datetime:
+    """When a debounced run starts after a trigger at ``now``: ``delay_ms`` after the
+    last trigger, but never past ``until`` (its first trigger plus ``max_delay_ms``)."""
+    due = now + timedelta(milliseconds=delay_ms)
+    return due if until is None else min(due, until)
+
+
+def debounce_until(now: datetime, control: Mapping[str, Any]) -> datetime | None:
+    """The latest a burst's run may start, from its first trigger at ``now``."""
+    longest = control.get("max_delay_ms")
+    return None if longest is None else now + timedelta(milliseconds=longest)

@@ -176,6 +176,12 @@ class Keys:
         return f"{self._tag}:epoch"
 
     @property
+    def flow_counts(self) -> str:
+        """hash: flow-control outcome (``debounce_joined``, ``singleton_skipped``,
+        ``singleton_replaced``, ``rate_rejected``) -> how many triggers had it."""
+        return f"{self.prefix}:flow:counts"
+
+    @property
     def pools(self) -> str:
         """set: pools that have had work or workers (the tick maintains each one)."""
         return f"{self.prefix}:pools"

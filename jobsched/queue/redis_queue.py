@@ -75,6 +75,19 @@ class RedisQueue:
         return [DEFAULT_POOL, *sorted(others)]
 
     @redis_errors
+    def count_flow(self, outcomes: Iterable[str]) -> None:
+        """Count flow-control outcomes of triggers (``Keys.flow_counts``)."""
+        pipe = self.client.pipeline(transaction=False)
+        for outcome in outcomes:
+            pipe.hincrby(self.keys.flow_counts, outcome, 1)
+        pipe.execute()
+
+    @redis_errors
+    def flow_counts(self) -> dict[str, int]:
+        """How many triggers had each flow-control outcome."""
+        return {k: int(v) for k, v in self.client.hgetall(self.keys.flow_counts).items()}
+
+    @redis_errors
     def add_pools(self, pools: Iterable[str]) -> None:
         named = [p for p in pools if p != DEFAULT_POOL]
         if named:

@@ -117,6 +117,7 @@ class Triggers(ExecutionRows):
         key: str | None,
         now: datetime,
         entry: AuditRecord | None,
+        flow_columns: dict[str, Any] | None = None,
     ) -> None:
         """A trigger's runs (``triggering.triggered_executions``, with their ``ids``), its
         idempotency key and its audit entry as one statement (``insert_triggered``),
@@ -147,6 +148,10 @@ class Triggers(ExecutionRows):
                 "audit_key_id": entry.key_id if entry else None,
                 "audit_action": entry.action if entry else None,
                 "audit_changes": Jsonb(entry.changes) if entry else None,
+                "singleton_key": None,
+                "debounce_key": None,
+                "debounce_until": None,
+                **(flow_columns or {}),
             },
         )
 

@@ -1,5 +1,7 @@
 -- Push executions, ready now or delayed until a due time. Idempotent: an id the
--- queue already knows (present in meta) is left where it is.
+-- queue already knows (present in meta) is left where it is, but for one still waiting
+-- in delayed pushed again with a later due time (a debounce's run, moved on by the
+-- trigger that joined it): it waits until then.
 -- KEYS[1] ready zset    KEYS[2] delayed zset    KEYS[3] meta hash (id -> priority)
 -- KEYS[4] seq counter    KEYS[5] limits hash (id -> '<cap>:<group>' lines, _batch.lua)
 -- KEYS[6] handlers hash (id -> handler name)
@@ -20,6 +22,10 @@ end
 local known = fetched('HMGET', KEYS[3], ids)
 local new, seen, ready_n = {}, {}, 0
 for n, id in ipairs(ids) do
+  local due = tonumber(ARGV[2 + (n - 1) * 6 + 2])
+  if known[n] and due > now then
+    redis.call('ZADD', KEYS[2], 'XX', 'GT', string.format('%.0f', due), id)
+  end
   if not known[n] and not seen[id] then
     seen[id] = true
     new[#new + 1] = 2 + (n - 1) * 6

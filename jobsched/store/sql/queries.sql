@@ -167,15 +167,16 @@ WITH runs AS (
     INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
                             payload, max_retries, timeout_ms, retry_backoff_ms,
                             retry_backoff_max_ms, pool, max_concurrency, idempotency_key,
-                            queued_at, concurrency_key, concurrency_limit, created_at,
-                            updated_at)
+                            queued_at, concurrency_key, concurrency_limit, singleton_key,
+                            debounce_key, debounce_until, created_at, updated_at)
     SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
            COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
            COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
            %(timeout_ms)s::integer, %(retry_backoff_ms)s::integer,
            %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
            COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, r.flow_key,
-           %(concurrency_limit)s::integer, %(now)s::timestamptz, %(now)s::timestamptz
+           %(concurrency_limit)s::integer, %(singleton_key)s::text, %(debounce_key)s::text,
+           %(debounce_until)s::timestamptz, %(now)s::timestamptz, %(now)s::timestamptz
     FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
                 %(payloads)s::jsonb[], %(keys)s::text[], %(flow_keys)s::text[])
          AS r(id, scheduled_for, priority, payload, key, flow_key)
@@ -929,3 +930,32 @@ LIMIT %(limit)s;
 -- name: doctor_dead_letter_growth
 SELECT count(*) AS total, count(*) FILTER (WHERE created_at >= %(since)s) AS recent
 FROM dead_letter;
+
+-- name: lock_flow_key
+-- Triggers of one job and one singleton or debounce key, one at a time (held to
+-- commit): two cannot both find no run of the key and both write one.
+SELECT pg_advisory_xact_lock(hashtextextended('flow:' || %(job_id)s::text || ':' || %(key)s, 0));
+
+-- name: singleton_runs
+-- The job's unfinished runs of a singleton key (executions_singleton_idx).
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.job_id = %(job_id)s AND e.singleton_key = %(key)s
+  AND e.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+ORDER BY e.created_at;
+
+-- name: debounce_run
+-- The run a debounce key's burst collapses into: queued, not started, not yet due
+-- (executions_debounce_idx). Locked: the trigger that joins it rewrites it.
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.job_id = %(job_id)s AND e.debounce_key = %(key)s AND e.status = 'QUEUED'
+  AND e.attempt = 0 AND e.started_at IS NULL AND e.scheduled_for > %(now)s
+ORDER BY e.created_at DESC
+LIMIT 1
+FOR UPDATE OF e;
+
+-- name: join_debounce
+-- A trigger joins the burst: the run takes its payload and its (later) time, guarded by
+-- still being queued and unstarted.
+UPDATE executions SET payload = %(payload)s, scheduled_for = %(due)s, updated_at = %(now)s
+WHERE id = %(id)s AND status = 'QUEUED' AND started_at IS NULL
+RETURNING *;

@@ -23,3 +23,16 @@ ALTER TABLE executions
     ADD COLUMN concurrency_key text,
     ADD COLUMN concurrency_limit integer
         CHECK (concurrency_limit IS NULL OR concurrency_limit > 0);
+
+-- A triggered run under a singleton or a debounce keeps its key (scoped to its job): a
+-- trigger finds the job's unfinished run of the key (singleton) or the run a burst
+-- collapses into (debounce, started at the latest at debounce_until).
+ALTER TABLE executions
+    ADD COLUMN singleton_key text,
+    ADD COLUMN debounce_key text,
+    ADD COLUMN debounce_until timestamptz;
+
+CREATE INDEX executions_singleton_idx ON executions (job_id, singleton_key)
+    WHERE singleton_key IS NOT NULL AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING');
+CREATE INDEX executions_debounce_idx ON executions (job_id, debounce_key)
+    WHERE debounce_key IS NOT NULL AND status = 'QUEUED';
