@@ -25,6 +25,7 @@ from jobsched.domain import contract, cron
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
+from jobsched.domain.flow import Rate
 from jobsched.domain.models import Execution, Job
 from jobsched.domain.plain import plain
 from jobsched.domain.redaction import redact
@@ -388,6 +389,7 @@ class JobService:
                 max_unfinished=limit,
                 unread=unread,
                 effects=effects,
+                admit=self._admit,
             ),
             now,
         )
@@ -396,6 +398,14 @@ class JobService:
         if isinstance(body, dict) and "runs" in body:
             return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
+
+    def _admit(self, pool: str, rate: Rate, runs: int, now: datetime) -> int:
+        """Runs under a reject-mode rate key: counted, or how long until there is room."""
+        queue = self.queue.for_pool(pool)
+        wait_ms = queue.admit(rate.key, rate.limit, rate.period_ms, runs, now)
+        if wait_ms > 0:
+            settle(self.queue, FlowEffects(outcomes=["rate_rejected"]))
+        return wait_ms
 
     # ------------------------------------------------------------ executions
 

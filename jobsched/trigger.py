@@ -6,6 +6,7 @@ back up."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -24,11 +25,17 @@ from jobsched.domain.triggering import (
     not_yet_run,
     room_refusal,
     run_concurrency,
+    run_rates,
     run_time,
     trigger_keys,
     triggered_executions,
 )
-from jobsched.errors import ConflictError, ForbiddenError, ValidationError
+from jobsched.errors import (
+    ConflictError,
+    FlowRateLimitedError,
+    ForbiddenError,
+    ValidationError,
+)
 from jobsched.flow_trigger import FlowEffects, gate
 from jobsched.registry import Handler
 from jobsched.store import Store
@@ -82,6 +89,7 @@ def trigger_executions(
     max_unfinished: int | None = None,
     unread: Sequence[dict[str, Any]] | None = None,
     effects: FlowEffects | None = None,
+    admit: Admit | None = None,
 ) -> list[NewExecution]:
     """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
     one transaction and one INSERT; each run
@@ -140,7 +148,9 @@ def trigger_executions(
         times = [run_time(run, now) for run in runs]
         ids = [new_execution_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
-        created = triggered_executions(job, ids, times, runs, now, keys, queued, concurrency)
+        rates = run_rates(job, defaults, runs)
+        _admit(rates, admit, job["pool"], now)
+        created = triggered_executions(job, ids, times, runs, now, keys, queued, concurrency, rates)
         executions = [r.execution for r in created]
         # The entry names the runs by the ids chosen above: it is written with them, in
         # the same round trip (no statement waits for the INSERT's answer).
@@ -152,6 +162,27 @@ def trigger_executions(
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created
+
+
+Admit = Callable[[str, flow.Rate, int, datetime], int]
+"""Counts runs under a reject-mode rate key (pool, rate, runs, now): 0 when admitted, else
+ms until the key has room (``RedisQueue.admit``)."""
+
+
+def _admit(
+    rates: Sequence[flow.Rate | None], admit: Admit | None, pool: str, now: datetime
+) -> None:
+    """A trigger over a reject-mode rate key's limit is refused whole (429, Retry-After),
+    before anything is written."""
+    wanted: dict[flow.Rate, int] = {}
+    for rate in rates:
+        if rate is not None and rate.mode == "reject":
+            wanted[rate] = wanted.get(rate, 0) + 1
+    if admit is None:
+        return
+    for rate, n in wanted.items():
+        if (wait_ms := admit(pool, rate, n, now)) > 0:
+            raise FlowRateLimitedError(rate.key, math.ceil(wait_ms / 1000))
 
 
 def _trigger_unread(

@@ -104,6 +104,32 @@ def concurrency_of(controls: Mapping[str, Any], payload: Mapping[str, Any]) -> C
     return Concurrency(resolve_key(control["key"], payload), int(control["limit"]))
 
 
+@dataclass(frozen=True)
+class Rate:
+    """A run's rate control, resolved: at most ``limit`` starts (``queue``) or accepted
+    triggers (``reject``) of ``key`` per ``period_ms``."""
+
+    key: str
+    limit: int
+    period_ms: int
+    mode: str = "queue"
+
+
+def rate_of(controls: Mapping[str, Any], payload: Mapping[str, Any]) -> Rate | None:
+    """The run's resolved rate control (None: it has none). Raises ``KeyMissing``."""
+    control = controls.get("rate")
+    if not control:
+        return None
+    key = resolve_key(control["key"], payload)
+    return Rate(key, int(control["limit"]), int(control["period_ms"]), control.get("mode", "queue"))
+
+
+def queued_rate(rate: Rate | None) -> Rate | None:
+    """The rate the queue holds a run to: only ``queue`` mode waits for its turn
+    (``reject`` answers the trigger over the limit with a 429 instead)."""
+    return rate if rate is not None and rate.mode == "queue" else None
+
+
 def key_problems(
     controls: Mapping[str, Any], payload: Mapping[str, Any], where: str = ""
 ) -> dict[str, str]:

@@ -85,6 +85,11 @@ class QueueItem(NamedTuple):
     """The key its concurrency control resolved to (None: none); with
     ``concurrency_limit``, at most that many runs of the key in flight at once."""
     concurrency_limit: int | None = None
+    rate_key: str | None = None
+    """The key its rate control (mode ``queue``) resolved to: at most ``rate_limit``
+    starts of the key per ``rate_period_ms``."""
+    rate_limit: int | None = None
+    rate_period_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,14 @@ class Execution(Shown):
     concurrency_limit: (
         Annotated[int, Meta(description="at most this many runs of its key at once")] | None
     ) = None
+    rate_key: (
+        Annotated[str, Meta(description="the key its rate control (mode queue) resolved to")] | None
+    ) = None
+    rate_limit: (
+        Annotated[int, Meta(description="at most this many starts of its rate key per period")]
+        | None
+    ) = None
+    rate_period_ms: int | None = None
 
     @property
     def due(self) -> datetime:
@@ -272,6 +285,9 @@ def new_execution(execution: Execution, max_concurrency: int | None) -> NewExecu
             e.handler,
             e.concurrency_key,
             e.concurrency_limit,
+            e.rate_key,
+            e.rate_limit,
+            e.rate_period_ms,
         ),
     )
 

@@ -76,8 +76,13 @@ def execution_row(
     when ``wait``), and the job's snapshot."""
     eid = new_execution_id(scheduled_for)
     resolved, problem = _job_concurrency(job)
+    rate = None
     if problem and not skip_reason:
         skip_reason = problem
+    elif not problem:
+        rate = flow.queued_rate(
+            flow.rate_of(flow.controls_of(job, job.get("handler_flow")), job["payload"])
+        )
     return {
         "id": eid,
         "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
@@ -92,6 +97,9 @@ def execution_row(
         "finished_at": now if skip_reason else None,
         "concurrency_key": resolved.key if resolved else None,
         "concurrency_limit": resolved.limit if resolved else None,
+        "rate_key": rate.key if rate else None,
+        "rate_limit": rate.limit if rate else None,
+        "rate_period_ms": rate.period_ms if rate else None,
         "now": now,
     }
 
@@ -118,6 +126,7 @@ def triggered_executions(
     keys: Sequence[str] | None,
     queued: bool,
     concurrency: Sequence[flow.Concurrency | None] | None = None,
+    rates: Sequence[flow.Rate | None] | None = None,
 ) -> list[NewExecution]:
     """A trigger's runs as they are written, in the order asked for: every value is the
     job's snapshot, the run's override or a column default, all known before the write
@@ -160,6 +169,9 @@ def triggered_executions(
                 updated_at=now,
                 concurrency_key=c.key if (c := _nth(concurrency, i)) else None,
                 concurrency_limit=c.limit if c else None,
+                rate_key=r.key if (r := flow.queued_rate(_nth(rates, i))) else None,
+                rate_limit=r.limit if r else None,
+                rate_period_ms=r.period_ms if r else None,
             ),
             cap,
         )
@@ -169,6 +181,15 @@ def triggered_executions(
 
 def _nth(values: Sequence[Any] | None, i: int) -> Any:
     return None if values is None else values[i]
+
+
+def run_rates(
+    job: Mapping[str, Any], defaults: Mapping[str, Any] | None, runs: Sequence[Mapping[str, Any]]
+) -> list[flow.Rate | None]:
+    """Each triggered run's rate control, resolved for its payload (keys checked by
+    ``run_concurrency`` first)."""
+    controls = flow.controls_of(job, defaults)
+    return [flow.rate_of(controls, overridden(job["payload"], run.get("payload"))) for run in runs]
 
 
 def run_concurrency(

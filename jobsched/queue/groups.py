@@ -24,7 +24,14 @@ def limits_entry(item: QueueItem) -> str:
         lines.append(f"{item.max_concurrency}:{item.job_id}")
     if item.concurrency_key is not None and item.concurrency_limit:
         lines.append(f"{item.concurrency_limit}:{key_group(item.concurrency_key)}")
+    if item.rate_key is not None and item.rate_limit:
+        lines.append(f"{item.rate_limit}/{item.rate_period_ms}:{rate_group(item.rate_key)}")
     return "\n".join(lines)
+
+
+def rate_group(key: str) -> str:
+    """The group of a rate key (its window of starts, its parked runs)."""
+    return "~" + key
 
 
 def fairness_key(item: QueueItem) -> str:

@@ -102,6 +102,12 @@ class Keys:
         return f"{self._tag}:freed"
 
     @property
+    def rate_parked(self) -> str:
+        """set: rate groups (``~<key>``) with parked runs; each claim releases as many
+        as the key's window of starts has room for."""
+        return f"{self._tag}:rate-parked"
+
+    @property
     def served(self) -> str:
         """zset: handler a worker of the pool claimed for (``*``: a worker serving any),
         score = that claim (ms); a handler not seen within WORKER_DEAD_AFTER_MS has no

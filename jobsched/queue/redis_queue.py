@@ -19,7 +19,7 @@ from redis import Redis
 from jobsched.clock import to_ms
 from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import PoolLimits, QueueItem
-from jobsched.queue.groups import fairness_key, limits_entry
+from jobsched.queue.groups import fairness_key, limits_entry, rate_group
 from jobsched.queue.keys import DEFAULT_POOL, Keys
 from jobsched.queue.redis_link import (  # noqa: F401 (their home was here)
     UNAVAILABLE,
@@ -81,6 +81,14 @@ class RedisQueue:
         for outcome in outcomes:
             pipe.hincrby(self.keys.flow_counts, outcome, 1)
         pipe.execute()
+
+    @redis_errors
+    def admit(self, key: str, limit: int, period_ms: int, runs: int, now: datetime) -> int:
+        """Count ``runs`` triggered under a rate key in reject mode: 0 when admitted,
+        else how many ms until the key's window has room (``lua/flow_rate.lua``)."""
+        keys = [self.keys.job_running(rate_group(key) + ":accepted")]
+        args = [to_ms(now), period_ms, limit, runs, secrets.token_hex(8)]
+        return int(self._run("flow_rate", keys, args))
 
     @redis_errors
     def flow_counts(self) -> dict[str, int]:
@@ -202,6 +210,7 @@ class RedisQueue:
         keys += [k.limits, k.rate, k.held, k.handlers, k.delayed, k.meta, k.seq]
         keys += [k.parked, k.parked_handlers, k.freed, k.served]
         keys += [k.claimed(prefix), k.parked_jobs, k.turns, k.fair_clock, k.fairness]
+        keys += [k.rate_parked]
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
         args += ["\n".join(handlers), served_ms]

@@ -26,6 +26,7 @@ SCRIPT_NAMES = (
     "unpark",
     "leader_acquire",
     "leader_release",
+    "flow_rate",
 )
 
 REPLAYABLE = frozenset(

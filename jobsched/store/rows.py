@@ -144,6 +144,9 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         updated_at=row.get("updated_at"),
         concurrency_key=row.get("concurrency_key"),
         concurrency_limit=row.get("concurrency_limit"),
+        rate_key=row.get("rate_key"),
+        rate_limit=row.get("rate_limit"),
+        rate_period_ms=row.get("rate_period_ms"),
     )
 
 
@@ -172,4 +175,7 @@ def queue_item(row: dict[str, Any]) -> QueueItem:
         row.get("handler", ""),
         row.get("concurrency_key"),
         row.get("concurrency_limit"),
+        row.get("rate_key"),
+        row.get("rate_limit"),
+        row.get("rate_period_ms"),
     )

@@ -135,6 +135,11 @@ class Triggers(ExecutionRows):
                 ],
                 "keys": None if key is None else [e.idempotency_key for e in created],
                 "flow_keys": [e.concurrency_key for e in created],
+                "rate_keys": [e.rate_key for e in created],
+                "rate_limit": next((e.rate_limit for e in created if e.rate_limit), None),
+                "rate_period_ms": next(
+                    (e.rate_period_ms for e in created if e.rate_period_ms), None
+                ),
                 "concurrency_limit": next(
                     (e.concurrency_limit for e in created if e.concurrency_limit), None
                 ),

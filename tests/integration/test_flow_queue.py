@@ -139,3 +139,39 @@ def test_a_delayed_run_takes_its_keys_turn_when_due(queue: RedisQueue, clock: Fa
     queue.enqueue_delayed([(later[0], clock.now() + timedelta(seconds=5))], clock.now())
     clock.advance(seconds=6)
     assert "later-j-00000" in ids(claim(queue, clock, 2))
+
+
+def rated(n: int, key: str, limit: int, period_ms: int, start: int = 0) -> list[QueueItem]:
+    return [
+        QueueItem(f"{key}-{i:05}", 50, POOL, "j", None, ECHO, None, None, key, limit, period_ms)
+        for i in range(start, start + n)
+    ]
+
+
+def test_a_rate_key_starts_at_most_limit_runs_per_period_the_rest_in_turn(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    queue.enqueue(rated(5, "api", 2, 1000) + keyed(1, "free"), clock.now())
+    got = ids(claim(queue, clock, 10, owner="w1")) + ids(claim(queue, clock, 10, owner="w2"))
+    assert sorted(got) == ["api-00000", "api-00001", "free-j-00000"]
+    assert queue.held(["api-00002"]) == {
+        "api-00002": "its rate key api is at its limit (2 per 1000 ms)"
+    }
+    # Finishing does not free a rate: only its period passing does, in order.
+    for c in claim(queue, clock, 10):
+        queue.ack([(c.execution_id, c.token)])
+    clock.advance(seconds=0.5)
+    assert claim(queue, clock, 10) == []
+    clock.advance(seconds=0.6)
+    assert ids(claim(queue, clock, 10)) == ["api-00002", "api-00003"]
+    clock.advance(seconds=1.1)
+    assert ids(claim(queue, clock, 10)) == ["api-00004"]
+
+
+def test_a_reject_mode_window_admits_up_to_its_limit(queue: RedisQueue, clock: FakeClock) -> None:
+    assert queue.admit("k", 3, 1000, 2, clock.now()) == 0
+    assert queue.admit("k", 3, 1000, 1, clock.now()) == 0
+    clock.advance(seconds=0.4)
+    assert queue.admit("k", 3, 1000, 1, clock.now()) == 600  # the oldest leaves then
+    clock.advance(seconds=0.6)
+    assert queue.admit("k", 3, 1000, 2, clock.now()) == 0

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from jobsched.domain.audit import Audit
-from jobsched.errors import ValidationError
+from jobsched.errors import RateLimitedError, ValidationError
 from tests.integration.engine import Engine
 
 REF = {"$ref": "payload.customer"}
@@ -123,3 +123,31 @@ def test_a_batch_trigger_of_a_debounced_job_is_refused(engine: Engine) -> None:
     with pytest.raises(ValidationError) as exc:
         engine.service.trigger_job(job_id, {"runs": [{}, {}]})
     assert set(exc.value.fields) == {"runs"}
+
+
+def test_a_trigger_over_a_reject_mode_rate_is_a_429_with_retry_after(engine: Engine) -> None:
+    job_id = engine.create_job(rate={"key": REF, "limit": 2, "period_ms": 10_000, "mode": "reject"})
+    before = engine.queue.flow_counts().get("rate_rejected", 0)
+    for _ in range(2):
+        engine.service.trigger_job(job_id, {"payload": {"customer": "a"}})
+    with pytest.raises(RateLimitedError) as exc:
+        engine.service.trigger_job(job_id, {"payload": {"customer": "a"}})
+    assert exc.value.headers == {"Retry-After": "10"}
+    assert exc.value.to_dict()["key"] == "a"
+    engine.service.trigger_job(job_id, {"payload": {"customer": "b"}})  # another key
+    assert len(rows(engine, job_id)) == 3  # the refused trigger wrote nothing
+    assert engine.queue.flow_counts()["rate_rejected"] - before == 1
+    engine.clock.advance(seconds=10)
+    engine.service.trigger_job(job_id, {"payload": {"customer": "a"}})
+
+
+def test_a_queue_mode_rate_holds_runs_to_their_turn(engine: Engine) -> None:
+    job_id = engine.create_job(rate={"key": "api", "limit": 1, "period_ms": 60_000})
+    first = engine.service.trigger_job(job_id, {})
+    second = engine.service.trigger_job(job_id, {})
+    assert (second["rate_key"], second["rate_limit"]) == ("api", 1)
+    engine.run_until(lambda: engine.status(first["id"]) == "SUCCEEDED")
+    engine.run_until(lambda: True)
+    assert engine.status(second["id"]) == "QUEUED"
+    engine.clock.advance(seconds=61)
+    engine.run_until(lambda: engine.status(second["id"]) == "SUCCEEDED")

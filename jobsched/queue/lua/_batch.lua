@@ -33,8 +33,11 @@ end
 
 -- A run's limits entry, '<cap>:<group>' lines: its job's max_concurrency
 -- ('<cap>:<job id>') and its concurrency key's limit ('<limit>:@<key>'), one line each
--- (a key holds no newline: jobsched/domain/flow.py). Each group has its in-flight set
--- and its parked zset; a run starts only while every group of its entry has room.
+-- (a key holds no newline: jobsched/domain/flow.py), and its rate key's
+-- '<limit>/<period ms>:~<key>' (at most limit starts per period). Each group has its
+-- in-flight set (a rate group: its window of starts, a zset) and its parked zset; a run
+-- starts only while every group of its entry has room.
+-- RETURNS {cap, group, period (ms; nil: not a rate)} per line
 local function limit_groups(limit)
   local out = {}
   if not limit then
@@ -42,7 +45,14 @@ local function limit_groups(limit)
   end
   for line in string.gmatch(limit, '[^\n]+') do
     local sep = string.find(line, ':', 1, true)
-    out[#out + 1] = {tonumber(string.sub(line, 1, sep - 1)), string.sub(line, sep + 1)}
+    local head = string.sub(line, 1, sep - 1)
+    local slash = string.find(head, '/', 1, true)
+    if slash then
+      out[#out + 1] = {tonumber(string.sub(head, 1, slash - 1)), string.sub(line, sep + 1),
+        tonumber(string.sub(head, slash + 1))}
+    else
+      out[#out + 1] = {tonumber(head), string.sub(line, sep + 1)}
+    end
   end
   return out
 end
@@ -56,7 +66,7 @@ local function with_job_cap(limit, cap, job)
   end
   for _, g in ipairs(limit_groups(limit)) do
     if g[2] ~= job then
-      lines[#lines + 1] = g[1] .. ':' .. g[2]
+      lines[#lines + 1] = g[1] .. (g[3] and ('/' .. g[3]) or '') .. ':' .. g[2]
     end
   end
   return table.concat(lines, '\n')
@@ -84,7 +94,9 @@ local function free_jobs(limits_key, freed_key, ids)
   local groups = {}
   for n = 1, #ids do
     for _, g in ipairs(limit_groups(limits[n])) do
-      groups[#groups + 1] = g[2]
+      if not g[3] then  -- a rate's window frees by time, not by a run leaving
+        groups[#groups + 1] = g[2]
+      end
     end
   end
   batched('SADD', freed_key, groups)

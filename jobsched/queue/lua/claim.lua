@@ -38,6 +38,8 @@
 -- KEYS[20] turns hash    KEYS[21] fair clock    KEYS[22] fairness hash (id -> key):
 --   fair order within a priority (_score.lua); the clock moves to the turn of the
 --   last run taken
+-- KEYS[23] rate-parked set (rate groups '~<key>' with parked runs: each claim releases
+--   as many as the group's window has room for)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
@@ -132,6 +134,41 @@ for _, job in ipairs(redis.call('SMEMBERS', KEYS[16])) do
 end
 redis.call('DEL', KEYS[16])
 
+-- A rate group's starts within its period (its window pruned once per call).
+local starts = {}
+local function started(group, period)
+  if starts[group] == nil then
+    local key = ARGV[9] .. group
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+    starts[group] = redis.call('ZCARD', key)
+  end
+  return starts[group]
+end
+
+-- Rate groups whose window may have room again: release that many parked runs.
+for _, rated in ipairs(redis.call('SMEMBERS', KEYS[23])) do
+  local group = 'job:' .. rated
+  local first = redis.call('ZRANGE', parked_prefix .. group, 0, 0)
+  if #first == 0 then
+    redis.call('SREM', KEYS[23], rated)
+  else
+    local limit, period = nil, nil
+    for _, g in ipairs(limit_groups(redis.call('HGET', KEYS[7], first[1]))) do
+      if g[2] == rated then
+        limit, period = g[1], g[3]
+      end
+    end
+    if not limit then
+      unpark(group, 0, -1)
+    else
+      local room = limit - started(rated, period)
+      if room > 0 then
+        unpark(group, 0, room - 1)
+      end
+    end
+  end
+end
+
 -- This worker's handlers are served now: their parked runs come back.
 local serves = nil
 local ttl = tonumber(ARGV[11])
@@ -225,9 +262,13 @@ while #taken < count and passed < window and parked_n < max_parked do
     end
     local groups = limit_groups(limits[n])
     local cap, job = nil, nil  -- the first full group, if any
+    local per = nil
     for _, g in ipairs(groups) do
-      if not cap and in_flight(ARGV[9] .. g[2]) >= g[1] then
-        cap, job = g[1], g[2]
+      if not cap then
+        local used = g[3] and started(g[2], g[3]) or in_flight(ARGV[9] .. g[2])
+        if used >= g[1] then
+          cap, job, per = g[1], g[2], g[3]
+        end
       end
     end
     local handler = handlers[n]
@@ -244,6 +285,11 @@ while #taken < count and passed < window and parked_n < max_parked do
         pair(held, id, 'no live worker of its pool serves ' .. handler)
         redis.call('SADD', KEYS[15], handler)
       end
+    elseif cap and per then
+      group = 'job:' .. job
+      redis.call('SADD', KEYS[23], job)
+      pair(held, id, 'its rate key ' .. string.sub(job, 2) .. ' is at its limit (' .. cap
+        .. ' per ' .. per .. ' ms)')
     elseif cap then
       group = 'job:' .. job
       redis.call('SADD', KEYS[19], job)
@@ -257,8 +303,14 @@ while #taken < count and passed < window and parked_n < max_parked do
       taken[#taken + 1] = id
       for _, g in ipairs(groups) do
         local job_key = ARGV[9] .. g[2]
-        redis.call('SADD', job_key, id)
-        running[job_key] = running[job_key] + 1
+        if g[3] then
+          redis.call('ZADD', job_key, now, id .. ':' .. now)
+          redis.call('PEXPIRE', job_key, g[3] + 1000)
+          starts[g[2]] = starts[g[2]] + 1
+        else
+          redis.call('SADD', job_key, id)
+          running[job_key] = running[job_key] + 1
+        end
       end
       clock = math.max(clock, score_seq(tonumber(scores[n])))
     end

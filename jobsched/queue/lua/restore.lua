@@ -20,7 +20,9 @@ for i = 4, #ARGV, 4 do
     if ARGV[i + 3] ~= '' then
       redis.call('HSET', KEYS[6], id, ARGV[i + 3])
       for _, g in ipairs(limit_groups(ARGV[i + 3])) do
-        redis.call('SADD', ARGV[3] .. g[2], id)
+        if not g[3] then
+          redis.call('SADD', ARGV[3] .. g[2], id)
+        end
       end
     end
     added = added + 1

@@ -135,13 +135,14 @@ WHERE id = %(id)s;
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         error, finished_at, pool, max_concurrency, idempotency_key, on_hold,
-                        start_after, concurrency_key, concurrency_limit, created_at,
-                        updated_at)
+                        start_after, concurrency_key, concurrency_limit, rate_key,
+                        rate_limit, rate_period_ms, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
         %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(concurrency_key)s,
-        %(concurrency_limit)s, %(now)s, %(now)s)
+        %(concurrency_limit)s, %(rate_key)s, %(rate_limit)s, %(rate_period_ms)s, %(now)s,
+        %(now)s)
 ON CONFLICT DO NOTHING
 RETURNING *;
 
@@ -168,7 +169,8 @@ WITH runs AS (
                             payload, max_retries, timeout_ms, retry_backoff_ms,
                             retry_backoff_max_ms, pool, max_concurrency, idempotency_key,
                             queued_at, concurrency_key, concurrency_limit, singleton_key,
-                            debounce_key, debounce_until, created_at, updated_at)
+                            debounce_key, debounce_until, rate_key, rate_limit,
+                            rate_period_ms, created_at, updated_at)
     SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
            COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
            COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
@@ -176,10 +178,12 @@ WITH runs AS (
            %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
            COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, r.flow_key,
            %(concurrency_limit)s::integer, %(singleton_key)s::text, %(debounce_key)s::text,
-           %(debounce_until)s::timestamptz, %(now)s::timestamptz, %(now)s::timestamptz
+           %(debounce_until)s::timestamptz, r.rate_key, %(rate_limit)s::integer,
+           %(rate_period_ms)s::integer, %(now)s::timestamptz, %(now)s::timestamptz
     FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
-                %(payloads)s::jsonb[], %(keys)s::text[], %(flow_keys)s::text[])
-         AS r(id, scheduled_for, priority, payload, key, flow_key)
+                %(payloads)s::jsonb[], %(keys)s::text[], %(flow_keys)s::text[],
+                %(rate_keys)s::text[])
+         AS r(id, scheduled_for, priority, payload, key, flow_key, rate_key)
 ), trigger_key AS (
     INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
     SELECT %(job_id)s::uuid, %(key)s::text, %(ids)s::uuid[], %(batch)s::boolean,
@@ -313,7 +317,7 @@ ORDER BY array_position(%(ids)s, e.id);
 -- name: pending_executions
 -- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
 SELECT id, priority, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, COALESCE(start_after, scheduled_for) AS due
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, COALESCE(start_after, scheduled_for) AS due
 FROM executions
 WHERE status = 'PENDING' AND NOT on_hold
 ORDER BY created_at
@@ -491,7 +495,7 @@ DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 -- name: unfinished_executions
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit
+       concurrency_limit, rate_key, rate_limit, rate_period_ms
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -503,7 +507,7 @@ ORDER BY priority DESC, created_at;
 -- whatever status changes it goes through meanwhile: created_at never changes.
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, created_at
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, created_at
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
   AND (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)
@@ -514,7 +518,7 @@ LIMIT %(limit)s;
 -- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit
+       concurrency_limit, rate_key, rate_limit, rate_period_ms
 FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -526,7 +530,7 @@ ORDER BY priority DESC, created_at;
 -- executions_unfinished_idx (status, created_at).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit
+       concurrency_limit, rate_key, rate_limit, rate_period_ms
 FROM executions
 WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 

@@ -22,7 +22,10 @@ ALTER TABLE handler_catalog
 ALTER TABLE executions
     ADD COLUMN concurrency_key text,
     ADD COLUMN concurrency_limit integer
-        CHECK (concurrency_limit IS NULL OR concurrency_limit > 0);
+        CHECK (concurrency_limit IS NULL OR concurrency_limit > 0),
+    ADD COLUMN rate_key text,
+    ADD COLUMN rate_limit integer CHECK (rate_limit IS NULL OR rate_limit > 0),
+    ADD COLUMN rate_period_ms integer;
 
 -- A triggered run under a singleton or a debounce keeps its key (scoped to its job): a
 -- trigger finds the job's unfinished run of the key (singleton) or the run a burst
