@@ -41,6 +41,7 @@ from jobsched.domain.validation import (
 )
 from jobsched.errors import ConflictError, DependencyError, ValidationError
 from jobsched.flow_trigger import FlowEffects, settle
+from jobsched.flow_view import flow_of_job
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
@@ -469,6 +470,11 @@ class JobService:
         )
 
     # ------------------------------------------------------------- audit log
+
+    def flow(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A job's flow-control keys: running, waiting, and what holds them."""
+        query = load_query(queries.FlowQuery, params)
+        return flow_of_job(self.store, self.queue, query.job_id, self.clock.now())
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until),

@@ -104,6 +104,15 @@ OPERATIONS: tuple[Operation, ...] = (
         response=w.HandlerPage,
     ),
     Operation(
+        "GET",
+        "/flow",
+        "A job's flow-control keys: its runs of each key running and waiting, the limit "
+        "holding them (concurrency, rate, debounce) and when the next may start",
+        response=w.FlowPage,
+        query=qs.FlowQuery,
+        errors=(400, 404),
+    ),
+    Operation(
         "POST",
         "/jobs",
         "Create a job",

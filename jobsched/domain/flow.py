@@ -183,3 +183,38 @@ def debounce_until(now: datetime, control: Mapping[str, Any]) -> datetime | None
     """The latest a burst's run may start, from its first trigger at ``now``."""
     longest = control.get("max_delay_ms")
     return None if longest is None else now + timedelta(milliseconds=longest)
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """What holds a key's waiting runs, and when the next may start (None: unknown)."""
+
+    limited_by: str | None
+    next_start_at: datetime | None
+
+
+def key_state(
+    row: Mapping[str, Any],
+    in_flight: int,
+    starts: list[datetime],
+    now: datetime,
+) -> KeyState:
+    """A key's state from the job's runs of it (``row``: waiting, concurrency_limit,
+    rate_limit, rate_period_ms, debouncing, due), the key's runs in flight across its
+    pool, and its rate window's starts (oldest first). A key at its concurrency limit
+    waits for a run to end (no time known); at its rate, for its oldest start to leave
+    the window; a debounce, for its burst's time."""
+    due = row.get("due")
+    later = due if due is not None and due > now else None
+    if not row["waiting"]:
+        return KeyState(None, None)
+    if row.get("debouncing") and later is not None:
+        return KeyState("debounce", later)
+    limit = row.get("concurrency_limit")
+    if limit and in_flight >= limit:
+        return KeyState("concurrency", None)
+    rate, period = row.get("rate_limit"), row.get("rate_period_ms")
+    if rate and period and len(starts) >= rate:
+        free_at = starts[len(starts) - rate] + timedelta(milliseconds=period)
+        return KeyState("rate", max(free_at, later) if later else free_at)
+    return KeyState(None, later)

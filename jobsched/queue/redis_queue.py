@@ -19,7 +19,7 @@ from redis import Redis
 from jobsched.clock import to_ms
 from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import PoolLimits, QueueItem
-from jobsched.queue.groups import fairness_key, limits_entry, rate_group
+from jobsched.queue.groups import fairness_key, key_group, limits_entry, rate_group
 from jobsched.queue.keys import DEFAULT_POOL, Keys
 from jobsched.queue.redis_link import (  # noqa: F401 (their home was here)
     UNAVAILABLE,
@@ -89,6 +89,28 @@ class RedisQueue:
         keys = [self.keys.job_running(rate_group(key) + ":accepted")]
         args = [to_ms(now), period_ms, limit, runs, secrets.token_hex(8)]
         return int(self._run("flow_rate", keys, args))
+
+    @redis_errors
+    def key_load(
+        self, keys: Sequence[tuple[str, int | None]], now: datetime
+    ) -> list[tuple[int, list[datetime]]]:
+        """Per (key, rate period ms or None): the key's runs in flight on this pool and
+        its rate window's starts, oldest first (``GET /flow``)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key, period in keys:
+            pipe.scard(self.keys.job_running(key_group(key)))
+            since = to_ms(now) - period if period else "+inf"
+            pipe.zrangebyscore(
+                self.keys.job_running(rate_group(key)), since, "+inf", withscores=True
+            )
+        out = pipe.execute()
+        return [
+            (
+                int(out[2 * i]),
+                [datetime.fromtimestamp(ms / 1000, tz=UTC) for _, ms in out[2 * i + 1]],
+            )
+            for i in range(len(keys))
+        ]
 
     @redis_errors
     def flow_counts(self) -> dict[str, int]:

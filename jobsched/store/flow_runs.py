@@ -49,3 +49,8 @@ class FlowRuns(Repository):
             return None
         found["job_name"] = row.get("job_name")
         return execution_from_row(found)
+
+    def of_job(self, job_id: str, limit: int) -> list[dict[str, Any]]:
+        """The job's unfinished keyed runs, per key (``flow_of_job``)."""
+        with self.tx() as conn:
+            return conn.execute(q("flow_of_job"), {"job_id": job_id, "limit": limit}).fetchall()

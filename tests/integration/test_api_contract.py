@@ -84,7 +84,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/schedules/preview"): {"schedule": "0 6 * * *", "timezone": "Europe/Paris"},
     ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},
 }
-QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions"}
+QUERIES = {("GET", "/jobs/{job_id}"): "?include=executions", ("GET", "/flow"): "?job_id={job_id}"}
 AGAIN = {"/executions/{execution_id}/retry", "/dead-letter/{entry_id}/redrive"}
 
 
@@ -103,7 +103,7 @@ def test_every_operation_answers_its_documented_status_and_model(api: Api, engin
     _conforms(trigger, code, body)
     called = set()
     for op in sorted(OPERATIONS, key=_order):
-        path = _path(op, ids) + QUERIES.get((op.method, op.path), "")
+        path = _path(op, ids) + QUERIES.get((op.method, op.path), "").format(**ids)
         code, body = api.call(op.method, path, BODIES.get((op.method, op.path)))
         assert code == op.status, (op.method, path, body)
         _conforms(op, code, body)

@@ -963,3 +963,21 @@ FOR UPDATE OF e;
 UPDATE executions SET payload = %(payload)s, scheduled_for = %(due)s, updated_at = %(now)s
 WHERE id = %(id)s AND status = 'QUEUED' AND started_at IS NULL
 RETURNING *;
+
+-- name: flow_of_job
+-- A job's unfinished runs under a keyed control, per key (executions_job_unfinished_idx):
+-- how many run, how many wait, the limits they were written under, and the earliest
+-- time a waiting one is due. At most %(limit)s keys.
+SELECT COALESCE(concurrency_key, rate_key, debounce_key, singleton_key) AS key,
+       count(*) FILTER (WHERE status = 'RUNNING') AS running,
+       count(*) FILTER (WHERE status <> 'RUNNING') AS waiting,
+       max(concurrency_limit) AS concurrency_limit, max(rate_limit) AS rate_limit,
+       max(rate_period_ms) AS rate_period_ms,
+       bool_or(debounce_key IS NOT NULL AND status = 'QUEUED') AS debouncing,
+       min(COALESCE(start_after, scheduled_for)) FILTER (WHERE status <> 'RUNNING') AS due
+FROM executions
+WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+  AND COALESCE(concurrency_key, rate_key, debounce_key, singleton_key) IS NOT NULL
+GROUP BY 1
+ORDER BY 1
+LIMIT %(limit)s;
