@@ -4,9 +4,12 @@ path, with nothing written, whichever trigger path it would take)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from jobsched.errors import ValidationError
+from jobsched.registry import Handler
 from tests.integration.engine import Engine
 
 REF = {"$ref": "payload.customer"}
@@ -64,3 +67,27 @@ def test_a_scheduled_run_takes_the_key_of_its_jobs_payload(engine: Engine) -> No
     assert [(r["concurrency_key"], r["concurrency_limit"]) for r in runs_of(engine, job_id)] == [
         ("c9", 3)
     ]
+
+
+def test_a_handlers_default_applies_to_jobs_that_declare_none(engine: Engine) -> None:
+    # A handler of this test's own: the catalog outlives the test.
+    name = f"flow.sample-{uuid.uuid4().hex[:8]}"
+    engine.registry.add(Handler(name, lambda p, c: p, lambda p, s: {}))
+    entry = {
+        "name": name,
+        "description": "",
+        "schema": None,
+        "pool": "default",
+        "isolation": "thread",
+        "overridable": ["*"],
+        "flow": {"concurrency": {"key": "from-handler", "limit": 3}},
+    }
+    engine.store.handlers.publish([entry], engine.clock.now())
+    plain = engine.create_job(handler=name)
+    own = engine.create_job(handler=name, concurrency={"key": "own", "limit": 1})
+    assert engine.service.trigger_job(plain, {})["concurrency_key"] == "from-handler"
+    assert engine.service.trigger_job(own, {})["concurrency_key"] == "own"
+    scheduled = engine.create_job(handler=name, schedule="* * * * *")
+    engine.clock.advance(61)
+    engine.scheduler.run_once(engine.clock.now())
+    assert [r["concurrency_key"] for r in runs_of(engine, scheduled)] == ["from-handler"]

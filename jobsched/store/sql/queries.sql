@@ -68,19 +68,22 @@ WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYI
 -- name: due_jobs
 -- Reads the partial index jobs_due_idx; SKIP LOCKED lets two ticks share the work
 -- instead of queueing behind each other.
-SELECT jobs.*, (SELECT flow FROM handler_catalog h WHERE h.name = jobs.handler) AS handler_flow
-FROM jobs
+SELECT * FROM jobs
 WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(now)s
 ORDER BY next_run_time
 LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
 
+-- name: handler_flows
+-- The flow-control defaults of these handlers (those that declare any): a due job's
+-- runs take them unless it declares its own (read once per batch of due jobs).
+SELECT name, flow FROM handler_catalog WHERE name = ANY(%(names)s) AND flow IS NOT NULL;
+
 -- name: due_jobs_in_buckets
 -- A shard's share of due_jobs (SCHEDULER_SHARDS > 1): reads jobs_bucket_due_idx, one
 -- range per bucket the caller's shards own, so its cost follows the due jobs of those
 -- buckets, not every due job nor every job.
-SELECT jobs.*, (SELECT flow FROM handler_catalog h WHERE h.name = jobs.handler) AS handler_flow
-FROM jobs
+SELECT * FROM jobs
 WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(now)s
   AND bucket = ANY(%(buckets)s)
 ORDER BY next_run_time
