@@ -53,6 +53,11 @@ class Keys:
         return f"{self._tag}:fair-clock"
 
     @property
+    def turns_cursor(self) -> str:
+        """string: where the tick's pruning of ``turns`` resumes (an HSCAN cursor)."""
+        return f"{self._tag}:turns-cursor"
+
+    @property
     def fairness(self) -> str:
         """hash: execution id -> its fairness key (its concurrency key as ``@<key>``, else
         its job id), for a delayed run's turn when it falls due."""

@@ -346,7 +346,15 @@ class RedisQueue:
     @redis_errors
     def promote(self, now: datetime, limit: int = 1000) -> list[str]:
         k = self.keys
-        return list(self._run("promote", [k.delayed, k.ready, k.meta, k.seq], [to_ms(now), limit]))
+        keys = [k.delayed, k.ready, k.meta, k.seq, k.turns, k.fair_clock, k.fairness]
+        return list(self._run("promote", keys, [to_ms(now), limit]))
+
+    @redis_errors
+    def prune_turns(self, step: int = 500) -> int:
+        """Forget fairness keys the fair clock has passed (``prune_turns.lua``), a step
+        of a scan per call. Returns how many were forgotten."""
+        k = self.keys
+        return int(self._run("prune_turns", [k.turns, k.fair_clock, k.turns_cursor], [step]))
 
     @redis_errors
     def age(self, step: int, limit: int = 1000) -> int:

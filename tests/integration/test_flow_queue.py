@@ -175,3 +175,27 @@ def test_a_reject_mode_window_admits_up_to_its_limit(queue: RedisQueue, clock: F
     assert queue.admit("k", 3, 1000, 1, clock.now()) == 600  # the oldest leaves then
     clock.advance(seconds=0.6)
     assert queue.admit("k", 3, 1000, 2, clock.now()) == 0
+
+
+def test_the_tick_forgets_keys_the_fair_clock_has_passed(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    queue.enqueue(keyed(3, "a") + keyed(3, "b") + keyed(50, "busy"), clock.now())
+    claim(queue, clock, 8)  # a's and b's turns are behind the clock now, busy's ahead
+    assert queue.prune_turns(step=1000) == 2
+    assert set(queue.client.hkeys(queue.keys.turns)) == {"50:@busy"}
+    queue.enqueue(keyed(1, "a", start=3), clock.now())
+    # Still the clock's next turn: behind only busy's run of the current one.
+    assert ids(claim(queue, clock, 2)) == ["busy-j-00002", "a-j-00003"]
+
+
+def test_the_ticks_promotion_gives_a_due_run_its_keys_turn(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    queue.enqueue(keyed(500, "flood"), clock.now())
+    claim(queue, clock, 1)
+    later = keyed(1, "later")
+    queue.enqueue_delayed([(later[0], clock.now() + timedelta(seconds=5))], clock.now())
+    clock.advance(seconds=6)
+    assert queue.promote(clock.now()) == ["later-j-00000"]
+    assert "later-j-00000" in ids(claim(queue, clock, 2))
