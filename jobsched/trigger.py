@@ -151,6 +151,9 @@ def trigger_executions(
         rates = run_rates(job, defaults, runs)
         _admit(rates, admit, job["pool"], now)
         created = triggered_executions(job, ids, times, runs, now, keys, queued, concurrency, rates)
+        if fate.columns.get("debounce_key") is not None:
+            # Started at its time, never claimed ahead: a later trigger may still join it.
+            created = [r._replace(item=r.item._replace(exact=True)) for r in created]
         executions = [r.execution for r in created]
         # The entry names the runs by the ids chosen above: it is written with them, in
         # the same round trip (no statement waits for the INSERT's answer).

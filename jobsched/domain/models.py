@@ -90,6 +90,9 @@ class QueueItem(NamedTuple):
     starts of the key per ``rate_period_ms``."""
     rate_limit: int | None = None
     rate_period_ms: int | None = None
+    exact: bool = False
+    """Start it at its due time, never claimed ahead: a debounced run, whose payload and
+    time a later trigger may still change until then."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from jobsched.domain.models import QueueItem
 
+EXACT = "!exact"
+"""A limits line that limits nothing: its run is never claimed ahead of its time."""
+
 
 def key_group(key: str) -> str:
     """The group of a concurrency key (its in-flight set, its parked runs)."""
@@ -26,6 +29,8 @@ def limits_entry(item: QueueItem) -> str:
         lines.append(f"{item.concurrency_limit}:{key_group(item.concurrency_key)}")
     if item.rate_key is not None and item.rate_limit:
         lines.append(f"{item.rate_limit}/{item.rate_period_ms}:{rate_group(item.rate_key)}")
+    if item.exact:
+        lines.append(EXACT)
     return "\n".join(lines)
 
 

@@ -178,4 +178,5 @@ def queue_item(row: dict[str, Any]) -> QueueItem:
         row.get("rate_key"),
         row.get("rate_limit"),
         row.get("rate_period_ms"),
+        row.get("debounce_key") is not None,
     )

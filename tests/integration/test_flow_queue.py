@@ -199,3 +199,16 @@ def test_the_ticks_promotion_gives_a_due_run_its_keys_turn(
     clock.advance(seconds=6)
     assert queue.promote(clock.now()) == ["later-j-00000"]
     assert "later-j-00000" in ids(claim(queue, clock, 2))
+
+
+def test_a_debounced_run_is_never_claimed_ahead_of_its_time(
+    queue: RedisQueue, clock: FakeClock
+) -> None:
+    due = clock.now() + timedelta(milliseconds=500)
+    exact = QueueItem("debounced", 50, POOL, "j", None, ECHO, exact=True)
+    plain = QueueItem("plain", 50, POOL, "j", None, ECHO)
+    queue.enqueue_delayed([(exact, due), (plain, due)], clock.now())
+    early = queue.claim(5, clock.now(), VIS, owner="w", handlers=(ECHO,), ahead_ms=1000, ahead=5)
+    assert ids(early) == ["plain"]
+    clock.advance(seconds=0.5)
+    assert ids(claim(queue, clock, 5)) == ["debounced"]

@@ -151,3 +151,19 @@ def test_a_queue_mode_rate_holds_runs_to_their_turn(engine: Engine) -> None:
     assert engine.status(second["id"]) == "QUEUED"
     engine.clock.advance(seconds=61)
     engine.run_until(lambda: engine.status(second["id"]) == "SUCCEEDED")
+
+
+def test_a_debounced_run_waits_in_redis_for_its_time_unclaimable_ahead(engine: Engine) -> None:
+    job_id = engine.create_job(debounce={"key": "k", "delay_ms": 300})
+    run = engine.service.trigger_job(job_id, {"payload": {"v": 1}})
+    ahead = engine.queue.claim(
+        5, engine.clock.now(), 60_000, owner="w", handlers=("test.echo",), ahead_ms=1000, ahead=5
+    )
+    assert ahead == []  # a worker holding it early would miss a later trigger's payload
+    engine.clock.advance(seconds=0.2)
+    engine.service.trigger_job(job_id, {"payload": {"v": 2}})  # due at 0.5 s now
+    engine.clock.advance(seconds=0.2)
+    assert engine.queue.claim(5, engine.clock.now(), 60_000, owner="w") == []  # moved on
+    engine.clock.advance(seconds=0.1)
+    (claimed,) = engine.queue.claim(5, engine.clock.now(), 60_000, owner="w")
+    assert claimed.execution_id == run["id"]

@@ -44,10 +44,12 @@ local function limit_groups(limit)
     return out
   end
   for line in string.gmatch(limit, '[^\n]+') do
-    local sep = string.find(line, ':', 1, true)
+    local sep = string.find(line, ':', 1, true) or 0
     local head = string.sub(line, 1, sep - 1)
-    local slash = string.find(head, '/', 1, true)
-    if slash then
+    if string.sub(line, 1, 1) == '!' then
+      -- '!exact': limits nothing; an entry makes its run never claimed ahead (claim.lua)
+    elseif string.find(head, '/', 1, true) then
+      local slash = string.find(head, '/', 1, true)
       out[#out + 1] = {tonumber(string.sub(head, 1, slash - 1)), string.sub(line, sep + 1),
         tonumber(string.sub(head, slash + 1))}
     else
@@ -68,6 +70,9 @@ local function with_job_cap(limit, cap, job)
     if g[2] ~= job then
       lines[#lines + 1] = g[1] .. (g[3] and ('/' .. g[3]) or '') .. ':' .. g[2]
     end
+  end
+  if limit and string.find(limit, '!exact', 1, true) then
+    lines[#lines + 1] = '!exact'
   end
   return table.concat(lines, '\n')
 end

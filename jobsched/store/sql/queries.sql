@@ -320,7 +320,8 @@ ORDER BY array_position(%(ids)s, e.id);
 -- name: pending_executions
 -- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
 SELECT id, priority, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, rate_key, rate_limit, rate_period_ms, COALESCE(start_after, scheduled_for) AS due
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key,
+       COALESCE(start_after, scheduled_for) AS due
 FROM executions
 WHERE status = 'PENDING' AND NOT on_hold
 ORDER BY created_at
@@ -498,7 +499,7 @@ DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 -- name: unfinished_executions
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, rate_key, rate_limit, rate_period_ms
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -510,7 +511,7 @@ ORDER BY priority DESC, created_at;
 -- whatever status changes it goes through meanwhile: created_at never changes.
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, rate_key, rate_limit, rate_period_ms, created_at
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key, created_at
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
   AND (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)
@@ -521,7 +522,7 @@ LIMIT %(limit)s;
 -- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, rate_key, rate_limit, rate_period_ms
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key
 FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -533,7 +534,7 @@ ORDER BY priority DESC, created_at;
 -- executions_unfinished_idx (status, created_at).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
        lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
-       concurrency_limit, rate_key, rate_limit, rate_period_ms
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key
 FROM executions
 WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 
