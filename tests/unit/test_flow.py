@@ -3,6 +3,7 @@ is under (its job's own, else its handler's defaults), and the bad declarations 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -156,3 +157,81 @@ def _registry() -> HandlerRegistry:
     from jobsched.loader import load_handlers
 
     return load_handlers(plugins=False)
+
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+RUNS = [("r1", "RUNNING"), ("q1", "QUEUED"), ("q2", "RETRYING")]
+
+
+@pytest.mark.parametrize(
+    ("mode", "runs", "existing", "cancel"),
+    [
+        ("skip", [], None, ()),
+        ("skip", RUNS, "r1", ()),
+        ("replace_queued", RUNS, None, ("q1", "q2")),
+        ("replace_queued", [("r1", "RUNNING")], None, ()),
+        ("cancel_running", RUNS, None, ("r1", "q1", "q2")),
+        ("cancel_running", [], None, ()),
+    ],
+)
+def test_a_singletons_fate(
+    mode: str, runs: list[tuple[str, str]], existing: str | None, cancel: tuple[str, ...]
+) -> None:
+    assert flow.singleton(mode, runs) == flow.Singleton(existing, cancel)
+
+
+@pytest.mark.parametrize(
+    ("delay_ms", "until", "due"),
+    [
+        (500, None, NOW + timedelta(milliseconds=500)),
+        (500, NOW + timedelta(seconds=2), NOW + timedelta(milliseconds=500)),
+        (5000, NOW + timedelta(seconds=2), NOW + timedelta(seconds=2)),
+    ],
+)
+def test_a_debounced_run_waits_delay_but_never_past_its_bound(
+    delay_ms: int, until: datetime | None, due: datetime
+) -> None:
+    assert flow.debounce_due(NOW, delay_ms, until) == due
+
+
+def _row(**values: Any) -> dict[str, Any]:
+    row = {"waiting": 1, "concurrency_limit": None, "rate_limit": None, "rate_period_ms": None}
+    return {**row, "debouncing": False, "due": None, **values}
+
+
+@pytest.mark.parametrize(
+    ("row", "in_flight", "starts", "state"),
+    [
+        (_row(waiting=0, concurrency_limit=1), 1, [], flow.KeyState(None, None)),
+        (_row(concurrency_limit=2), 2, [], flow.KeyState("concurrency", None)),
+        (_row(concurrency_limit=2), 1, [], flow.KeyState(None, None)),
+        (
+            _row(rate_limit=2, rate_period_ms=1000),
+            0,
+            [NOW - timedelta(milliseconds=900), NOW - timedelta(milliseconds=100)],
+            flow.KeyState("rate", NOW + timedelta(milliseconds=100)),
+        ),
+        (
+            _row(rate_limit=2, rate_period_ms=1000),
+            0,
+            [NOW - timedelta(milliseconds=100)],
+            flow.KeyState(None, None),
+        ),
+        (
+            _row(debouncing=True, due=NOW + timedelta(seconds=3)),
+            0,
+            [],
+            flow.KeyState("debounce", NOW + timedelta(seconds=3)),
+        ),
+        (
+            _row(due=NOW + timedelta(seconds=9)),
+            0,
+            [],
+            flow.KeyState(None, NOW + timedelta(seconds=9)),
+        ),
+    ],
+)
+def test_what_holds_a_key(
+    row: dict[str, Any], in_flight: int, starts: list[datetime], state: flow.KeyState
+) -> None:
+    assert flow.key_state(row, in_flight, starts, NOW) == state
