@@ -45,24 +45,23 @@ def test_a_sigkilled_workers_slot_of_a_key_returns_with_its_lease(
 ) -> None:
     engine.clock = SystemClock()  # type: ignore[assignment]
     scheduler = real_time_scheduler(engine)
-    job_id = engine.create_job(handler="test.delay", payload={"durationMs": 3000}, concurrency=KEY)
-    first, second = trigger(engine.store, job_id, SystemClock().now(), runs=[{}, {}])
+    job_id = engine.create_job(handler="test.delay", payload={"durationMs": 100}, concurrency=KEY)
+    # The victim's run is long enough to outlast the other worker's start on a busy machine.
+    (held,) = trigger(
+        engine.store, job_id, SystemClock().now(), runs=[{"payload": {"durationMs": 8000}}]
+    )
     scheduler.run_once()
     victim = procs.worker("victim")
-    held = (
-        first
-        if wait_for(
-            lambda: (
-                running_on(engine.store, first.id, "victim")
-                or running_on(engine.store, second.id, "victim")
-            ),
-            what="the victim runs one",
-        )
-        and running_on(engine.store, first.id, "victim")
-        else second
-    )
-    waiting = second if held is first else first
+    wait_for(lambda: running_on(engine.store, held.id, "victim"), what="the victim runs it")
     procs.worker("other", MAX_CONCURRENT_JOBS="2")
+    wait_for(
+        lambda: (
+            "other" in {w["id"] for w in engine.queue.workers(SystemClock().now(), 15_000, 60_000)}
+        ),
+        what="the other worker is up",
+    )
+    (waiting,) = trigger(engine.store, job_id, SystemClock().now())
+    scheduler.run_once()
     # The other worker is alive and claiming, and still the key's second run waits.
     wait_for(
         lambda: (
@@ -78,9 +77,9 @@ def test_a_sigkilled_workers_slot_of_a_key_returns_with_its_lease(
 
     def settled() -> bool:
         scheduler.run_once()  # releases the dead worker's lease, and with it the slot
-        return {engine.status(first.id), engine.status(second.id)} == {"SUCCEEDED"}
+        return {engine.status(held.id), engine.status(waiting.id)} == {"SUCCEEDED"}
 
-    wait_for(settled, timeout=60, interval=0.2, what="both runs to finish")
+    wait_for(settled, timeout=90, interval=0.2, what="both runs to finish")
     lost = engine.store.executions.get(held.id)
     other = engine.store.executions.get(waiting.id)
     assert [a.outcome for a in lost.attempts] == ["LOST", "SUCCEEDED"]
