@@ -13,6 +13,8 @@ import pytest
 
 from jobsched.clock import SystemClock
 from jobsched.domain.models import Execution
+from jobsched.scheduler import Scheduler
+from jobsched.settings import Settings
 from jobsched.trigger import trigger
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
@@ -96,11 +98,14 @@ def test_a_redis_wipe_rebuilds_the_keys_slots_from_postgresql(
     procs: Processes,  # noqa: F811
 ) -> None:
     engine.clock = SystemClock()  # type: ignore[assignment]
-    scheduler = real_time_scheduler(engine)
+    # Leases long enough that none lapses on a busy machine while the queue is rebuilt
+    # (a lapsed lease frees its slot, as it should; that is the SIGKILL test's subject).
+    settings = Settings(**{**engine.settings.__dict__, "visibility_timeout_ms": 10_000})
+    scheduler = Scheduler(engine.store, engine.queue, settings, SystemClock())
     job_id = engine.create_job(handler="test.delay", payload={"durationMs": 3000}, concurrency=KEY)
     runs = trigger(engine.store, job_id, SystemClock().now(), runs=[{}, {}, {}])
     scheduler.run_once()
-    procs.worker("w1", MAX_CONCURRENT_JOBS="3")
+    procs.worker("w1", MAX_CONCURRENT_JOBS="3", VISIBILITY_TIMEOUT_MS="10000")
     wait_for(lambda: any(engine.status(r.id) == "RUNNING" for r in runs), what="one run starts")
     wipe(engine)
     scheduler.run_once()  # finds the queue lost and rebuilds it from PostgreSQL
