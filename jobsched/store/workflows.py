@@ -204,6 +204,11 @@ class Workflows(Repository):
         return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
 
     @staticmethod
+    def lock_runs(conn: Conn, run_ids: list[str]) -> None:
+        """Lock these runs' rows, in id order (``lock_workflow_runs``)."""
+        conn.execute(q("lock_workflow_runs"), {"ids": run_ids})
+
+    @staticmethod
     def run_state(
         conn: Conn, run: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

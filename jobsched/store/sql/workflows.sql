@@ -85,6 +85,12 @@ SELECT r.*, w.job_id FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_
 WHERE r.id = %(id)s
 FOR UPDATE OF r;
 
+-- name: lock_workflow_runs
+-- The runs of a worker's batch of step ends, locked before the ends are written (in id
+-- order): the same order as every advancement (the run, then its executions), so two
+-- writers never wait for each other in a cycle.
+SELECT id FROM workflow_runs WHERE id = ANY(%(ids)s::uuid[]) ORDER BY id FOR UPDATE;
+
 -- name: workflow_run_steps
 SELECT * FROM workflow_run_steps WHERE workflow_run_id = %(id)s ORDER BY position;
 
