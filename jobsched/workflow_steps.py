@@ -84,6 +84,9 @@ def advance_in(conn: Conn, store: Store, run_id: Any, now: datetime) -> Launched
     run = store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
         return [], []
+    if run["status"] == flow.PENDING and _waits(conn, store, run):
+        store.workflows.touch(conn, run["id"], now)
+        return [], []
     step_rows, exec_rows = store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
     before = {sid: st.status for sid, st in states.items()}
@@ -109,11 +112,26 @@ def advance_in(conn: Conn, store: Store, run_id: Any, now: datetime) -> Launched
     launched = _launch(conn, store, run, out.launches, exec_rows, rounds, now)
     if out.ended:
         store.workflows.write_run_status(conn, run["id"], out.ended, now)
+        if run["overlap_policy"] != "allow" and (held := store.workflows.next_held(conn, run, now)):
+            # The occurrence's run that waited for this one starts now, in this commit.
+            fresh, again = advance_in(conn, store, held, now)
+            launched = (launched[0] + fresh, launched[1] + again)
     elif run["status"] == flow.PENDING and run["scheduled_for"] <= now:
         store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def _waits(conn: Conn, store: Store, run: dict[str, Any]) -> bool:
+    """An occurrence's run (scheduled or backfilled) waits, under any overlap_policy but
+    ``allow``, for the workflow's earlier unfinished runs to end: one at a time, oldest
+    first (the run that ends starts it; the catch-up pass is the failsafe)."""
+    return (
+        run["source"] != "trigger"
+        and run["overlap_policy"] != "allow"
+        and store.workflows.waits_its_turn(conn, run)
+    )
 
 
 def _launch(
