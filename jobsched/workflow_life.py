@@ -41,6 +41,7 @@ from jobsched.domain.validation import (
 )
 from jobsched.domain.workflow_models import Workflow
 from jobsched.domain.workflows import (
+    WRITABLE,
     WorkflowTrigger,
     validate_workflow,
     validate_workflow_update,
@@ -50,7 +51,7 @@ from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
 from jobsched.store.database import parse_uuid
-from jobsched.store.workflows import WorkflowNameTaken
+from jobsched.store.workflows import WorkflowNameTaken, workflow_from_row
 from jobsched.workflow_schedule import backfill, next_occurrence, occurrences, set_status
 from jobsched.workflow_steps import advance_in, push, states_of
 
@@ -173,10 +174,16 @@ class WorkflowLife:
         return self._shown(cursors.page(found, "workflows"))
 
     def update(self, workflow_id: str, body: Any) -> dict[str, Any]:
+        """A partial update (steps, when sent, replace them all): a new version, unless
+        it changes nothing."""
         now = self.clock.now()
         with _unique_name(), self.store.tx() as conn:
             current = self.store.workflows.for_update(conn, workflow_id)
             data = validate_workflow_update(body, current, self.handlers, self.handler_settings)
+            if all(data[k] == current[k] for k in WRITABLE):
+                # Nothing changes: no new version, nothing audited (an apply of an
+                # unchanged file is a no-op).
+                return self._shown(workflow_from_row(current))
             row = self.store.workflows.write_update(conn, current["id"], data, now)
             if any(row[k] != current[k] for k in SCHEDULE_FIELDS) and row["status"] != "PAUSED":
                 self.store.workflows.write_next_run(conn, row["id"], next_occurrence(row, now))
