@@ -20,6 +20,9 @@ In order (names for ``--only``), each on its own scratch database and key prefix
 - ``api``: API requests/s and p50/p99 through the local gateway with 1, 8 and 32
   clients (bench/api_load.py; starts the local stack);
 - ``cold``: Lambda cold start of each function (bench/cold_start.py);
+- ``workflows``: step-to-step latency (p50/p99) along a 20-step chain of no-ops and the
+  time of a fan-out of 1,000 items with its fan-in, against a Celery chain and chord
+  (bench/workflows.py; workflows.json);
 - ``local_api``: the local API's own figures, when bench/local_api.py exists: its
   ``measure(quick=..., repeat=...)`` returns a dict, written to local_api.json and
   rendered by bench/report.py (``local_api_section``).
@@ -59,6 +62,7 @@ from bench import (  # noqa: E402
     start_lag,
     throughput,
     tick_cost,
+    workflows,
 )
 from bench.machine import describe  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
@@ -76,6 +80,7 @@ FULL = {
     "lag_spread_s": 20.0, "profile_runs": 5_000, "sizes": [10_000, 100_000, 1_000_000],
     "enqueue": 20_000, "singles": 2_000, "messages": 10_000, "clients": [1, 8, 32],
     "seconds": 8.0, "cold_runs": 5, "repeat": 3, "quick": False,
+    "wf_chains": 20, "wf_items": 1_000,
 }  # fmt: skip
 """Sized for ~15-20 minutes on the 2-core machine: the drain (~10 of them) is bounded by
 the slowest peers, procrastinate (one job fetched per query: ~100-200 runs/s on the
@@ -84,7 +89,7 @@ QUICK = {
     "runs": 200, "drain_singles": 20, "floor_calls": 50, "lag_runs": 50, "lag_spread_s": 2.0,
     "profile_runs": 100, "sizes": [1_000, 5_000], "enqueue": 200, "singles": 20,
     "messages": 500, "clients": [1, 4], "seconds": 1.0, "cold_runs": 1, "repeat": 1,
-    "quick": True,
+    "quick": True, "wf_chains": 3, "wf_items": 50,
 }  # fmt: skip
 
 
@@ -134,6 +139,10 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = 
     "tick": ("tick_cost", lambda z: tick_cost.measure(z["sizes"], 1_000, 3)),
     "api": ("api_load", lambda z: api_load.measure(z["clients"], z["seconds"])),
     "cold": ("cold_start", lambda z: cold_start.measure(z["cold_runs"])),
+    "workflows": (
+        "workflows",
+        lambda z: workflows.measure(z["wf_chains"], z["wf_items"], z["repeat"]),
+    ),
 }
 if local_api is not None:
     # The local API section (bench/local_api.py, from its own branch): its figures go to

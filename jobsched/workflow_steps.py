@@ -1,9 +1,9 @@
 """The use case that moves workflow runs on (issue 23): a run's steps and their
 executions read locked, ``jobsched.domain.workflow_advance.advance`` decides, and the
-steps that ended, the steps they release, their new executions (PENDING: the outbox)
-and the run's end are written in ONE transaction; then the new executions are pushed
-(``Handoff.submit``: a lost push is left to the tick's outbox pass, so losing Redis
-loses nothing).
+steps that ended, the steps they release, their new executions (written QUEUED, as a
+trigger's runs are) and the run's end are written in ONE transaction; then the new
+executions are pushed (``Handoff.submit``: a lost push is left to the tick's repair, so
+losing Redis loses nothing; executions run again are written PENDING: the outbox).
 
 Who calls it: the worker, which records the ends of a batch holding step executions
 and advances their runs in one transaction (``record_ends``: the step that ends and the
@@ -256,7 +256,7 @@ def _ended_runs(ends: Iterable[tuple[Held, Finish]], recorded: dict[str, Recorde
 
 
 def push_launched(store: Store, queue: RedisQueue, launched: Launched, now: datetime) -> None:
-    """Push what ``record_ends`` launched (a lost push: the tick's outbox pass)."""
+    """Push what ``record_ends`` launched (a lost push: the tick's repair or outbox)."""
     if launched[0] or launched[1]:
         push(Handoff(store, queue), launched, now)
 

@@ -139,21 +139,24 @@ WHERE id = %(id)s
 RETURNING *;
 
 -- name: insert_step_executions
--- New executions of steps, PENDING (the outbox: pushed by their writer, or by the tick's
--- flush_outbox if that push is lost). %(rows)s: [{id, step_id, item, payload, inputs,
--- handler, pool, priority, max_retries, timeout_ms, retry_backoff_ms,
+-- New executions of steps, written QUEUED and pushed by their writer right after commit,
+-- as a trigger's runs are (jobsched/handoff.py): no second transaction marks them, so the
+-- next step is claimable one round trip sooner; a push lost with its writer is the tick's
+-- repair's (rows written QUEUED that Redis lacks). %(rows)s: [{id, step_id, item, payload,
+-- inputs, handler, pool, priority, max_retries, timeout_ms, retry_backoff_ms,
 -- retry_backoff_max_ms}]. The unique index makes a second write of one (run, step, item)
 -- a no-op: it is left out of what returns.
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         pool, idempotency_key, workflow_run_id, step_id, step_item,
-                        step_round, step_inputs, created_at, updated_at)
-SELECT (r->>'id')::uuid, %(job_id)s, 'workflow', 'PENDING', %(scheduled_for)s,
+                        step_round, step_inputs, queued_at, created_at, updated_at)
+SELECT (r->>'id')::uuid, %(job_id)s, 'workflow', 'QUEUED', %(scheduled_for)s,
        (r->>'priority')::int, r->>'handler', r->'payload', (r->>'max_retries')::int,
        (r->>'timeout_ms')::int, (r->>'retry_backoff_ms')::int,
        (r->>'retry_backoff_max_ms')::int, r->>'pool',
        'workflow-run:' || %(run_id)s::text || ':' || (r->>'step_id') || ':' || (r->>'item'),
-       %(run_id)s, r->>'step_id', (r->>'item')::int, %(round)s, r->'inputs', %(now)s, %(now)s
+       %(run_id)s, r->>'step_id', (r->>'item')::int, %(round)s, r->'inputs', %(now)s, %(now)s,
+       %(now)s
 FROM jsonb_array_elements(%(rows)s::jsonb) r
 ON CONFLICT (workflow_run_id, step_id, step_item, scheduled_for)
     WHERE workflow_run_id IS NOT NULL DO NOTHING
