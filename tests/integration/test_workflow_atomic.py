@@ -87,3 +87,35 @@ def test_an_advancement_that_fails_leaves_the_end_recorded_for_the_tick(engine, 
     engine.clock.advance(seconds=workflow_steps.LAG_S + 1)
     ended = engine.run_until(lambda: (r := life.get_run(run["id"]))["status"] == "SUCCEEDED" and r)
     assert [s["status"] for s in ended["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+def test_a_released_steps_lost_push_is_repaired_by_the_tick(engine, life, monkeypatch):
+    """The next step's execution is written QUEUED with the end that releases it, and
+    pushed after the commit: a push lost then is the tick's repair's, within seconds."""
+    from jobsched.errors import DependencyError
+    from jobsched.handoff import Handoff
+    from jobsched.scheduler import PUSH_GRACE
+
+    run, a_id = _chain(life)
+    engine.scheduler.run_once(engine.clock.now())  # the first pass's reconcile is done
+    real = Handoff._push
+
+    def lost(self: Handoff, items: Any, *args: Any, **kwargs: Any) -> Any:
+        if any(item.execution_id != a_id for item, _ in items):
+            raise DependencyError("Redis unavailable")
+        return real(self, items, *args, **kwargs)
+
+    monkeypatch.setattr(Handoff, "_push", lost)
+    worker = engine.worker()
+    worker.run_once(engine.clock.now())
+    wait_for(lambda: worker.completed, what="step a's handler to end")
+    worker.flush(engine.clock.now())
+    (b_id,) = _steps(life.get_run(run["id"]))["b"][1]
+    assert engine.status(b_id) == "QUEUED" and engine.queue.unknown([b_id]) == [b_id]
+    monkeypatch.setattr(Handoff, "_push", real)
+    engine.clock.advance(seconds=PUSH_GRACE.total_seconds() + 0.5)
+    assert engine.scheduler.run_once(engine.clock.now()).repaired == 1
+    ended = engine.run_until(
+        lambda: (r := life.get_run(run["id"]))["status"] == "SUCCEEDED" and r, worker
+    )
+    assert [s["status"] for s in ended["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
