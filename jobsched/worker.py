@@ -487,6 +487,8 @@ class Worker(AheadStarts, WorkerProcess):
             started, recorded, launched = workflow_steps.record_ends(
                 self.store, self.queue, [r.held for r in long], ends, now, self.retry_policy
             )
+            # What the ends released is claimable at once (by this worker's claim below).
+            workflow_steps.push_launched(self.store, self.queue, launched, now)
             self._started_long(long, started)
             noted = self._note_cancelled(batch, recorded, now)
             recorded.update(noted)
@@ -511,7 +513,6 @@ class Worker(AheadStarts, WorkerProcess):
             log.warning("could not record results yet, will retry: %s", exc)
             return 0
         self._count(finishes, recorded, len(handed_back))
-        workflow_steps.push_launched(self.store, self.queue, launched, now)
         workflow_steps.after_recorded(self.store, self.queue, batch, noted, now)
         self.prefetch.finished(len(finishes))
         with self._lock:

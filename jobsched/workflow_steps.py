@@ -79,9 +79,12 @@ Launched = tuple[list[NewExecution], list[NewExecution]]
 """New executions (pushed when due) and executions run again (pushed as retried)."""
 
 
-def advance_in(conn: Conn, store: Store, run_id: Any, now: datetime) -> Launched:
-    """Advance one run in the caller's transaction (the run's row locked here)."""
-    run = store.workflows.lock_run(conn, run_id)
+def advance_in(
+    conn: Conn, store: Store, run_id: Any, now: datetime, locked: dict[str, Any] | None = None
+) -> Launched:
+    """Advance one run in the caller's transaction (the run's row locked here, unless
+    the caller locked it already in this transaction: ``locked``, its row as read)."""
+    run = locked or store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
         return [], []
     if run["status"] == flow.PENDING and _waits(conn, store, run):
@@ -226,12 +229,12 @@ def record_ends(
         return (*execution_record.record(store, starts, ends, now, policy), ([], []))
     try:
         with store.tx() as conn:
-            store.workflows.lock_runs(conn, runs)
+            locked = store.workflows.lock_runs(conn, runs)
             started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
             new: list[NewExecution] = []
             again: list[NewExecution] = []
             for run_id in _ended_runs(ends, recorded):
-                fresh, requeued = advance_in(conn, store, run_id, now)
+                fresh, requeued = advance_in(conn, store, run_id, now, locked.get(run_id))
                 new += fresh
                 again += requeued
         return started, recorded, (new, again)

@@ -204,9 +204,11 @@ class Workflows(Repository):
         return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
 
     @staticmethod
-    def lock_runs(conn: Conn, run_ids: list[str]) -> None:
-        """Lock these runs' rows, in id order (``lock_workflow_runs``)."""
-        conn.execute(q("lock_workflow_runs"), {"ids": run_ids})
+    def lock_runs(conn: Conn, run_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Lock these runs' rows, in id order (``lock_workflow_runs``); each by id, as
+        ``lock_run`` reads it."""
+        rows = conn.execute(q("lock_workflow_runs"), {"ids": run_ids}).fetchall()
+        return {str(r["id"]): r for r in rows}
 
     @staticmethod
     def run_state(

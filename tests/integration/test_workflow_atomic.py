@@ -49,9 +49,9 @@ def test_a_worker_dying_between_a_steps_end_and_its_release_leaves_neither(
     real = workflow_steps.advance_in
     calls: list[Any] = []
 
-    def dies_after_the_end_is_written(conn, store, run_id, now):
+    def dies_after_the_end_is_written(conn, store, run_id, now, *rest):
         calls.append(run_id)
-        real(conn, store, run_id, now)  # what it releases is written too...
+        real(conn, store, run_id, now, *rest)  # what it releases is written too...
         raise Killed  # ...and the process dies before anything commits
 
     monkeypatch.setattr(workflow_steps, "advance_in", dies_after_the_end_is_written)

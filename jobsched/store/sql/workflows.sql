@@ -91,7 +91,12 @@ FOR UPDATE OF r;
 -- The runs of a worker's batch of step ends, locked before the ends are written (in id
 -- order): the same order as every advancement (the run, then its executions), so two
 -- writers never wait for each other in a cycle.
-SELECT id FROM workflow_runs WHERE id = ANY(%(ids)s::uuid[]) ORDER BY id FOR UPDATE;
+-- Each as lock_workflow_run reads it (the advancement that follows needs no second read).
+SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+JOIN workflows w ON w.id = r.workflow_id
+WHERE r.id = ANY(%(ids)s::uuid[])
+ORDER BY r.id
+FOR UPDATE OF r;
 
 -- name: workflow_run_steps
 SELECT * FROM workflow_run_steps WHERE workflow_run_id = %(id)s ORDER BY position;
