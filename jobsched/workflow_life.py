@@ -53,7 +53,7 @@ from jobsched.store import Store
 from jobsched.store.database import parse_uuid
 from jobsched.store.workflows import WorkflowNameTaken, workflow_from_row
 from jobsched.workflow_schedule import backfill, next_occurrence, occurrences, set_status
-from jobsched.workflow_steps import advance_in, push, states_of
+from jobsched.workflow_steps import advance_in, push, start_held, states_of
 
 AUDITED = (
     "name",
@@ -330,9 +330,11 @@ class WorkflowLife:
                 history = attempts.close(row["attempts"], stop, now, "cancelled")
                 self.store.executions.write_cancel(conn, row, history, now)
             self.store.workflows.write_run_status(conn, rid, flow.CANCELLED, now)
+            launched = start_held(conn, self.store, run, now)
             change = changes.status_change(run["status"], flow.CANCELLED)
             entry = changes.entry(self._audit("cancel"), "workflow_run", rid, change)
             self.store.audit.write(conn, entry, now)
+        push(self.handoff, launched, now)
         by_pool: dict[str, list[str]] = {}
         for row in stopped:
             by_pool.setdefault(row["pool"], []).append(str(row["id"]))

@@ -115,15 +115,22 @@ def advance_in(
     launched = _launch(conn, store, run, out.launches, exec_rows, rounds, now)
     if out.ended:
         store.workflows.write_run_status(conn, run["id"], out.ended, now)
-        if run["overlap_policy"] != "allow" and (held := store.workflows.next_held(conn, run, now)):
-            # The occurrence's run that waited for this one starts now, in this commit.
-            fresh, again = advance_in(conn, store, held, now)
-            launched = (launched[0] + fresh, launched[1] + again)
+        fresh, again = start_held(conn, store, run, now)
+        launched = (launched[0] + fresh, launched[1] + again)
     elif run["status"] == flow.PENDING and run["scheduled_for"] <= now:
         store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def start_held(conn: Conn, store: Store, run: dict[str, Any], now: datetime) -> Launched:
+    """A run that just ended (``run``: its row as locked) starts the occurrence's run
+    that waited for it (overlap_policy other than allow), in the same commit."""
+    if run["overlap_policy"] == "allow":
+        return [], []
+    held = store.workflows.next_held(conn, run, now)
+    return advance_in(conn, store, held, now) if held else ([], [])
 
 
 def _waits(conn: Conn, store: Store, run: dict[str, Any]) -> bool:

@@ -140,3 +140,39 @@ def test_a_workflow_without_a_schedule_refuses_a_backfill(api, engine):
     assert code == 409 and "schedule" in answer["error"]["message"]
     code, answer = api.call("POST", f"/workflows/{wf['id']}/backfill", {"start": "soon"})
     assert code == 400 and set(answer["error"]["fields"]) >= {"start"}
+
+
+def _slow(api: Api, **more: Any) -> dict[str, Any]:
+    """A scheduled workflow whose one step waits (nothing runs it in these tests)."""
+    body = {"name": "slow", "steps": [{"id": "a", "handler": "test.echo"}], **more}
+    return api.ok("POST", "/workflows", body, 201)
+
+
+def test_overlap_skip_makes_no_run_while_one_is_unfinished_and_cancel_previous_cancels(api, engine):
+    engine.clock.set(datetime(2026, 12, 7, 0, 59, 30, tzinfo=UTC))
+    skip = _slow(api, name="skip", schedule="0 * * * *", overlap_policy="skip")
+    cancel = _slow(api, name="cancel", schedule="0 * * * *", overlap_policy="cancel_previous")
+    for hour in (1, 2):
+        engine.clock.set(datetime(2026, 12, 7, hour, 0, 0, tzinfo=UTC))
+        engine.scheduler.run_once(engine.clock.now())  # no worker: runs stay unfinished
+    (only,) = _runs(api, skip)
+    assert _at(only["scheduled_for"]) == datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    newer, older = _runs(api, cancel)
+    assert (_at(newer["scheduled_for"]).hour, newer["status"]) == (2, "RUNNING")
+    assert (_at(older["scheduled_for"]).hour, older["status"]) == (1, "CANCELLED")
+    ledger = api.ok(
+        "GET",
+        f"/workflows/{skip['id']}/occurrences?since=2026-12-07T00:30:00Z&until=2026-12-07T02:30:00Z",
+    )
+    assert [o["outcome"] for o in ledger["items"]] == ["ran", "missed"]
+
+
+def test_after_downtime_catch_up_latest_runs_only_the_latest_missed_occurrence(api, engine):
+    engine.clock.set(datetime(2026, 12, 7, 0, 59, 30, tzinfo=UTC))
+    wf = _slow(api, schedule="0 * * * *")  # catch_up: latest (the default)
+    engine.clock.set(datetime(2026, 12, 7, 5, 30, 0, tzinfo=UTC))  # the tick was down
+    engine.scheduler.run_once(engine.clock.now())
+    engine.scheduler.run_once(engine.clock.now())
+    (run,) = _runs(api, wf)
+    assert _at(run["scheduled_for"]) == datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
+    assert _at(api.ok("GET", f"/workflows/{wf['id']}")["next_run_time"]).hour == 6
