@@ -91,13 +91,18 @@ def _life(scr: Scratch) -> WorkflowLife:
     return WorkflowLife(scr.store, scr.queue, registry(), HandlerSettings(), SystemClock(), "bench")
 
 
-def _ended(life: WorkflowLife, run_id: str) -> dict[str, Any] | None:
+def _ended(scr: Scratch, run_id: str) -> str | None:
+    """The run's status once it ended (None: not within TIMEOUT_S). Polled with one
+    light read every 20 ms: the edges are timed in the handler bodies, so the poll only
+    has to stay out of their way (the CPU is shared)."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
-        run = life.get_run(run_id)
-        if run["status"] in ENDED:
-            return run
-        time.sleep(0.005)
+        with scr.store.statement() as conn:
+            row = conn.execute("SELECT status FROM workflow_runs WHERE id = %s", (run_id,))
+            status = row.fetchone()["status"]
+        if status in ENDED:
+            return status
+        time.sleep(0.02)
     return None
 
 
@@ -137,20 +142,16 @@ def ours(redis_url: str, chains: int, items: int) -> dict[str, Any]:
         )
         chain_starts: list[list[float]] = []
         for _ in range(chains):
-            run = _ended(life, life.trigger(chain["id"], None)["id"])
-            if run is None or run["status"] != "SUCCEEDED":
+            run_id = life.trigger(chain["id"], None)["id"]
+            if _ended(scr, run_id) != "SUCCEEDED":
                 break
-            found = _starts(scr, run["id"])
+            found = _starts(scr, run_id)
             chain_starts.append([found[s][0] for s in ids if s in found])
         fan_s: list[float] = []
-        for _ in range(chains and 1):
-            sent = time.time()
-            run = _ended(
-                life, life.trigger(fan["id"], {"input": {"items": list(range(items))}})["id"]
-            )
-            if run is None or run["status"] != "SUCCEEDED":
-                break
-            fan_s.append(_starts(scr, run["id"])["join"][0] - sent)
+        sent = time.time()
+        run_id = life.trigger(fan["id"], {"input": {"items": list(range(items))}})["id"]
+        if _ended(scr, run_id) == "SUCCEEDED":
+            fan_s.append(_starts(scr, run_id)["join"][0] - sent)
     return {"items": items, **figures(chain_starts, fan_s, chains, 1)}
 
 
