@@ -224,7 +224,7 @@ class Scheduler:
         """Scheduled workflows' runs of the occurrences due now (pushed at once; runs
         overlap_policy=cancel_previous replaces cancelled as a user's cancel does), and
         the catch-up of runs whose advancement died apart from its end (issue 23)."""
-        planned = workflow_schedule.schedule_due(self.store, now)
+        planned = workflow_schedule.schedule_due(self.store, now, now + self.staging)
         workflow_steps.push(self.handoff, planned.launched, now)
         if planned.cancel:
             life = WorkflowLife(self.store, self.queue, None, None, FakeClock(now), SYSTEM_ACTOR)

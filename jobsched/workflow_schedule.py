@@ -55,7 +55,7 @@ def next_occurrence(workflow: dict[str, Any], after: datetime) -> datetime | Non
     return cron.next_run(workflow["schedule"], workflow["timezone"], after, dst_rule(workflow))
 
 
-def _plan(workflow: dict[str, Any], busy: int, now: datetime) -> due.Plan:
+def _plan(workflow: dict[str, Any], busy: int, now: datetime, horizon: datetime) -> due.Plan:
     return due.plan(
         schedule=workflow["schedule"],
         timezone=workflow["timezone"],
@@ -65,6 +65,7 @@ def _plan(workflow: dict[str, Any], busy: int, now: datetime) -> due.Plan:
         busy=busy > 0,
         waiting=busy > 1,
         now=now,
+        horizon=horizon,
         catch_up=due.CatchUp(
             workflow["catch_up"],
             timedelta(seconds=workflow["catch_up_window_s"]),
@@ -79,22 +80,31 @@ def _merge(into: Launched, more: Launched) -> None:
     into[1].extend(more[1])
 
 
-def schedule_due(store: Store, now: datetime, limit: int = DUE_BATCH) -> Planned:
+def schedule_due(
+    store: Store, now: datetime, horizon: datetime | None = None, limit: int = DUE_BATCH
+) -> Planned:
     """The tick's pass, in one transaction: each scheduled workflow whose next occurrence
-    has come gets a run per occurrence ``due.plan`` runs, advanced at once (its first
-    steps written PENDING: the outbox), and its schedule moved on. A workflow whose
-    schedule no longer computes is set aside (no next run) and logged; the others are
-    scheduled as usual. The caller pushes ``launched`` and cancels ``cancel``."""
+    has come (by ``horizon``, default ``now``) gets a run per occurrence ``due.plan``
+    runs, advanced at once (its first steps written and pushed, to wait in Redis until
+    their time when staged ahead), and its schedule moved on. As for jobs, only
+    workflows whose overlap_policy is ``allow`` are staged ahead: the others decide on
+    the previous run's state at the occurrence's time. A workflow whose schedule no
+    longer computes is set aside (no next run) and logged; the others are scheduled as
+    usual. The caller pushes ``launched`` and cancels ``cancel``."""
+    horizon = max(horizon or now, now)
     done = Planned()
     with store.tx() as conn:
-        workflows = store.workflows.due(conn, now, limit)
+        workflows = store.workflows.due(conn, horizon, limit)
+        workflows = [
+            w for w in workflows if w["overlap_policy"] == "allow" or w["next_run_time"] <= now
+        ]
         unfinished = store.workflows.unfinished_runs(conn, [w["id"] for w in workflows])
         busy: dict[Any, list[str]] = {}
         for r in unfinished:
             busy.setdefault(r["workflow_id"], []).append(str(r["id"]))
         for wf in workflows:
             try:
-                plan = _plan(wf, len(busy.get(wf["id"], [])), now)
+                plan = _plan(wf, len(busy.get(wf["id"], [])), now, horizon)
             except Exception:  # this workflow's data only: the others are scheduled
                 log.exception("workflow schedule not computed", extra={"workflow_id": wf["id"]})
                 store.workflows.write_next_run(conn, wf["id"], None)

@@ -100,6 +100,11 @@ def test_the_tick_makes_one_run_per_occurrence_and_pause_stops_it(api, engine):
     engine.clock.set(datetime(2026, 12, 7, 1, 59, 30, tzinfo=UTC))
     wf = _workflow(api, name="nightly", schedule="0 2 * * *")
     assert _at(wf["next_run_time"]) == datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    # Staged a little ahead, as a job's runs are: its first step waits in Redis for 02:00.
+    engine.clock.set(datetime(2026, 12, 7, 1, 59, 59, tzinfo=UTC))
+    engine.scheduler.run_once(engine.clock.now())
+    (staged,) = _runs(api, wf)
+    assert (staged["status"], staged["steps"][0]["status"]) == ("PENDING", "RUNNING")
     engine.clock.set(datetime(2026, 12, 7, 2, 0, 0, tzinfo=UTC))
     engine.scheduler.run_once(engine.clock.now())
     engine.scheduler.run_once(engine.clock.now())  # a duplicate tick
