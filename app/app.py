@@ -330,6 +330,26 @@ def trigger_workflow(workflow_id: str) -> dict:
     return _wf().trigger(workflow_id, _body(required=False), key=key)
 
 
+@endpoint("/workflows/{workflow_id}/pause", ["POST"])
+def pause_workflow(workflow_id: str) -> dict:
+    return _wf().pause(workflow_id)
+
+
+@endpoint("/workflows/{workflow_id}/resume", ["POST"])
+def resume_workflow(workflow_id: str) -> dict:
+    return _wf().resume(workflow_id)
+
+
+@endpoint("/workflows/{workflow_id}/backfill", ["POST"], status=202)
+def backfill_workflow(workflow_id: str) -> dict:
+    return _wf().backfill(workflow_id, _body())
+
+
+@endpoint("/workflows/{workflow_id}/occurrences", ["GET"])
+def workflow_occurrences(workflow_id: str) -> dict:
+    return _wf().occurrences(workflow_id, _query())
+
+
 @endpoint("/workflows/{workflow_id}/runs", ["GET"])
 def list_workflow_runs(workflow_id: str) -> dict:
     return _wf().runs(workflow_id, _query())

@@ -170,6 +170,8 @@ def figures() -> list[str]:
         lines += report_fair.floor_section(f)
     if g := _load("start_lag"):
         lines += report_fair.lag_section(g)
+    if wf := _load("workflows"):
+        lines += report_fair.workflows_section(wf)
     if e := _load("enqueue"):
         lines += enqueue_section(e)
     if k := _load("tick_cost"):

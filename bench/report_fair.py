@@ -17,6 +17,7 @@ from bench.chart import bar_chart
 NAMES = {
     "job_scheduler": "Job Scheduler",
     "celery": "Celery",
+    "celery_canvas": "Celery (chain, chord)",
     "rq": "RQ",
     "huey": "huey",
     "dramatiq": "dramatiq",
@@ -187,6 +188,34 @@ def lag_section(g: dict[str, Any]) -> list[str]:
     met = g.get("p99_goal_met")
     verdict = "not computed" if met is None else ("met" if met else "not met")
     lines += ["", f"Goal, our p99 no worse than Celery's ETA p99: {verdict}.", ""]
+    return [*lines, *notes, *([""] if notes else [])]
+
+
+def workflows_section(g: dict[str, Any]) -> list[str]:
+    """bench/workflows.py: step-to-step latency along a chain, and a fan-out's time."""
+    w = g["workload"]
+    lines = [
+        f"### Workflows: a {w['chain_steps']}-step chain of no-ops ({w['chains']} runs) and"
+        f" a fan-out of {w['fan_out_items']:,} items with its fan-in, {w['workers']}"
+        f" processes × {w['slots_per_worker']} slots",
+        "",
+        "Edge: a step's body start minus the one before it, ms; fan-out: the join's body"
+        f" start minus the trigger, s; median of {w['repeat']} repeats.",
+        "",
+        "| System | edge p50 | edge p99 | edge p50 min–max | fan-out + fan-in (s) | complete |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    notes: list[str] = []
+    for key, system in g["systems"].items():
+        s, name = system["summary"], NAMES.get(key, key)
+        lines.append(
+            f"| {name} | **{_median(s, 'edge_p50_ms', 1)}** | {_median(s, 'edge_p99_ms', 1)}"
+            f" | {_range(s, 'edge_p50_ms', 1)} | {_median(s, 'fan_out_s', 2)} | {_complete(s)} |"
+        )
+        notes += _incomplete(name, system["runs"])
+    met = g.get("p50_goal_met")
+    verdict = "not computed" if met is None else ("met" if met else "not met")
+    lines += ["", f"Goal, our p50 edge latency under 10 ms: {verdict}.", ""]
     return [*lines, *notes, *([""] if notes else [])]
 
 

@@ -20,6 +20,9 @@ In order (names for ``--only``), each on its own scratch database and key prefix
 - ``api``: API requests/s and p50/p99 through the local gateway with 1, 8 and 32
   clients (bench/api_load.py; starts the local stack);
 - ``cold``: Lambda cold start of each function (bench/cold_start.py);
+- ``workflows``: step-to-step latency (p50/p99) along a 20-step chain of no-ops and the
+  time of a fan-out of 1,000 items with its fan-in, against a Celery chain and chord
+  (bench/workflows.py; workflows.json);
 - ``local_api``: the local API's own figures, when bench/local_api.py exists: its
   ``measure(quick=..., repeat=...)`` returns a dict, written to local_api.json and
   rendered by bench/report.py (``local_api_section``).
@@ -64,6 +67,7 @@ from bench import (  # noqa: E402
     start_lag,
     throughput,
     tick_cost,
+    workflows,
 )
 from bench.machine import describe  # noqa: E402
 from bench.scratch import scratch, write_results  # noqa: E402
@@ -82,6 +86,7 @@ FULL = {
     "enqueue": 20_000, "singles": 2_000, "messages": 10_000, "clients": [1, 8, 32],
     "seconds": 8.0, "cold_runs": 5, "repeat": 3, "quick": False,
     "flood": 10_000, "flow_keys": 10, "flow_per_key": 20,
+    "wf_chains": 20, "wf_items": 1_000,
 }  # fmt: skip
 """Sized for ~15-20 minutes on the 2-core machine: the drain (~10 of them) is bounded by
 the slowest peers, procrastinate (one job fetched per query: ~100-200 runs/s on the
@@ -91,6 +96,7 @@ QUICK = {
     "profile_runs": 100, "sizes": [1_000, 5_000], "enqueue": 200, "singles": 20,
     "messages": 500, "clients": [1, 4], "seconds": 1.0, "cold_runs": 1, "repeat": 1,
     "quick": True, "flood": 300, "flow_keys": 3, "flow_per_key": 5,
+    "wf_chains": 3, "wf_items": 50,
 }  # fmt: skip
 
 
@@ -143,6 +149,10 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = 
     "flow": (
         "flow_fairness",
         lambda z: flow_fairness.measure(z["flood"], z["flow_keys"], z["flow_per_key"]),
+    ),
+    "workflows": (
+        "workflows",
+        lambda z: workflows.measure(z["wf_chains"], z["wf_items"], z["repeat"]),
     ),
 }
 if local_api is not None:

@@ -217,8 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_client_commands(sub: Any) -> None:
     """The commands that talk to the API (jobs, executions, dlq, audit, seed)."""
     from jobsched.cli_client import add_commands
+    from jobsched.cli_workflows import add_workflow_commands
 
     add_commands(sub)
+    add_workflow_commands(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

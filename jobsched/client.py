@@ -249,6 +249,72 @@ class Client:
         """The handler catalog, with the live workers serving each handler."""
         return self.request("GET", "/handlers")
 
+    # workflows
+    def create_workflow(self, definition: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "/workflows", definition)
+
+    def list_workflows(self, **filters: Any) -> dict[str, Any]:
+        return self.request("GET", "/workflows", query=filters)
+
+    def get_workflow(self, workflow_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/workflows/{workflow_id}")
+
+    def update_workflow(self, workflow_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        return self.request("PUT", f"/workflows/{workflow_id}", fields)
+
+    def delete_workflow(self, workflow_id: str) -> None:
+        self.request("DELETE", f"/workflows/{workflow_id}")
+
+    def trigger_workflow(
+        self,
+        workflow_id: str,
+        run_input: Any = None,
+        run_at: str | None = None,
+        delay_ms: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        given = {"input": run_input, "run_at": run_at, "delay_ms": delay_ms}
+        body = {k: v for k, v in given.items() if v is not None}
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self.request("POST", f"/workflows/{workflow_id}/trigger", body, headers=headers)
+
+    def pause_workflow(self, workflow_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/workflows/{workflow_id}/pause")
+
+    def resume_workflow(self, workflow_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/workflows/{workflow_id}/resume")
+
+    def backfill_workflow(self, workflow_id: str, start: str, end: str) -> dict[str, Any]:
+        body = {"start": start, "end": end}
+        return self.request("POST", f"/workflows/{workflow_id}/backfill", body)
+
+    def workflow_occurrences(self, workflow_id: str, **query: Any) -> dict[str, Any]:
+        return self.request("GET", f"/workflows/{workflow_id}/occurrences", query=query)
+
+    def workflow_runs(self, workflow_id: str, **filters: Any) -> dict[str, Any]:
+        return self.request("GET", f"/workflows/{workflow_id}/runs", query=filters)
+
+    def get_workflow_run(self, run_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/workflow-runs/{run_id}")
+
+    def cancel_workflow_run(self, run_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/workflow-runs/{run_id}/cancel")
+
+    def retry_workflow_run(self, run_id: str) -> dict[str, Any]:
+        return self.request("POST", f"/workflow-runs/{run_id}/retry")
+
+    def find_workflow(self, name_or_id: str) -> dict[str, Any] | None:
+        """A workflow by id, or by exact name; None: there is none."""
+        try:
+            return self.get_workflow(name_or_id)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+        for wf in self.list_workflows(name=name_or_id, limit=200)["items"]:
+            if wf["name"] == name_or_id:
+                return wf
+        return None
+
     def find_job(self, name_or_id: str) -> dict[str, Any]:
         """A job by id, or by exact name."""
         try:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from jobsched.domain.execution_writes import ClaimedExecution
+from jobsched.domain.execution_writes import ClaimedExecution, Write
 from jobsched.domain.recording import (
     Finish,
     Held,
@@ -24,7 +24,7 @@ from jobsched.domain.retry import RetryPolicy
 from jobsched.domain.states import AttemptOutcome
 from jobsched.store import Store
 from jobsched.store.attempts import REFUSED_FOR_DATA
-from jobsched.store.database import first_line
+from jobsched.store.database import Conn, first_line
 
 log = logging.getLogger("jobsched.store")
 
@@ -44,6 +44,7 @@ def record(
     ends: Sequence[tuple[Held, Finish]],
     now: datetime,
     policy: RetryPolicy | None = None,
+    conn: Conn | None = None,
 ) -> tuple[dict[str, Held], dict[str, Recorded]]:
     """Record runs RUNNING (``starts``) and attempts' ends, all in one statement
     (``record_executions``); returns the runs recorded RUNNING, as now held, and what was
@@ -55,9 +56,15 @@ def record(
     encode) must not stall the batch, nor pass for an outage to retry forever:
     the batch is then written row by row, and each refused result is recorded
     FAILED and dead-lettered with the reason instead.
+
+    With ``conn``, the statement is a step of the caller's transaction (the ends of
+    workflow steps and their advancement, ``workflow_steps.record_ends``); a refused
+    row then aborts it and is raised, for the caller to record the batch without it.
     """
     writes = [begin(h, now) for h in starts]
     writes += [end_of(h, f, now, policy) for h, f in ends]
+    if conn is not None:
+        return _written(store.attempts.write_executions(writes, now, conn))
     try:
         written = store.attempts.write_executions(writes, now)
     except REFUSED_FOR_DATA:
@@ -70,6 +77,10 @@ def record(
                     raise
                 again = end_of(w.held, _refused(finish, exc), now, policy)
                 written += store.attempts.write_executions([again], now)
+    return _written(written)
+
+
+def _written(written: list[Write]) -> tuple[dict[str, Held], dict[str, Recorded]]:
     started = {w.held.id: w.after() for w in written if w.recorded is None}
     ended = {w.held.id: w.recorded for w in written if w.recorded is not None}
     return started, ended

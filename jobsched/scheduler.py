@@ -11,7 +11,9 @@ One pass, as the leader:
 3. promote retries whose backoff has passed;
 4. write an execution for every cron occurrence due by the staging horizon (two scan
    intervals ahead) and advance the jobs; cancel runs overlap_policy=cancel_previous
-   replaces; release runs held back (buffer_one, backfills) whose job is idle;
+   replaces; release runs held back (buffer_one, backfills) whose job is idle; and
+   the same for scheduled workflows (``workflow_schedule``: a workflow run per
+   occurrence), then the catch-up of workflow runs (``workflow_steps.catch_up``);
 5. push the outbox: every PENDING execution goes to Redis, then becomes QUEUED. A run
    due later waits in Redis's delayed set, and a worker's claim makes it ready at its
    time (``claim.lua``): starts are as precise as the workers' polling, not the tick's.
@@ -39,11 +41,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from jobsched import job_life, workflow_steps
+from jobsched import job_life, workflow_schedule, workflow_steps
 from jobsched.builtin_jobs import builtin_jobs
-from jobsched.clock import Clock, SystemClock
+from jobsched.clock import Clock, FakeClock, SystemClock
+from jobsched.domain.audit import SYSTEM_ACTOR
 from jobsched.domain.shards import buckets_of
-from jobsched.errors import DependencyError
+from jobsched.errors import ConflictError, DependencyError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.queue.redis_queue import total_depth
@@ -51,6 +54,7 @@ from jobsched.settings import Settings
 from jobsched.shard_lease import ShardLease
 from jobsched.store import Store
 from jobsched.tick_plan import Scheduled, schedule_due
+from jobsched.workflow_life import WorkflowLife
 
 log = logging.getLogger("jobsched.scheduler")
 
@@ -214,9 +218,21 @@ class Scheduler:
                 report.aged += queue.age(self.settings.priority_aging_step)
             queue.prune_turns()
         self.store.outbox.mark_promoted(report.promoted, now)
-        # Workflow runs whose advancement died with a worker or a tick (issue 23).
-        workflow_steps.catch_up(self.store, self.queue, now)
+        self._workflows(now)
         return pools
+
+    def _workflows(self, now: datetime) -> None:
+        """Scheduled workflows' runs of the occurrences due now (pushed at once; runs
+        overlap_policy=cancel_previous replaces cancelled as a user's cancel does), and
+        the catch-up of runs whose advancement died apart from its end (issue 23)."""
+        planned = workflow_schedule.schedule_due(self.store, now, now + self.staging)
+        workflow_steps.push(self.handoff, planned.launched, now)
+        if planned.cancel:
+            life = WorkflowLife(self.store, self.queue, None, None, FakeClock(now), SYSTEM_ACTOR)
+            for run_id in planned.cancel:
+                with contextlib.suppress(ConflictError):  # it ended meanwhile
+                    life.cancel_run(run_id)
+        workflow_steps.catch_up(self.store, self.queue, now)
 
     def _count(self, scheduled: Scheduled, report: TickReport) -> None:
         report.backlog = scheduled.full

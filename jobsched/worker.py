@@ -484,11 +484,14 @@ class Worker(AheadStarts, WorkerProcess):
             finishes.append(finish)
             ends.append((run.held, finish))
         try:
-            started, recorded = execution_record.record(
-                self.store, [r.held for r in long], ends, now, self.retry_policy
+            started, recorded, launched = workflow_steps.record_ends(
+                self.store, self.queue, [r.held for r in long], ends, now, self.retry_policy
             )
+            # What the ends released is claimable at once (by this worker's claim below).
+            workflow_steps.push_launched(self.store, self.queue, launched, now)
             self._started_long(long, started)
-            recorded.update(self._note_cancelled(batch, recorded, now))
+            noted = self._note_cancelled(batch, recorded, now)
+            recorded.update(noted)
             pool_of = {c.running.execution.id: c.running.execution.pool for c in batch}
             later: dict[str, list[tuple[str, str, datetime]]] = defaultdict(list)
             acks: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -510,7 +513,7 @@ class Worker(AheadStarts, WorkerProcess):
             log.warning("could not record results yet, will retry: %s", exc)
             return 0
         self._count(finishes, recorded, len(handed_back))
-        workflow_steps.after_recorded(self.store, self.queue, batch, recorded, now)
+        workflow_steps.after_recorded(self.store, self.queue, batch, noted, now)
         self.prefetch.finished(len(finishes))
         with self._lock:
             # Handlers may have completed more meanwhile; keep those for the next flush.

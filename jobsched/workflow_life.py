@@ -7,8 +7,8 @@ and commits; executions a change launches are pushed after the commit
 (``workflow_steps.push``: the outbox, so a lost push is the tick's). Every change is
 audited in its own transaction (target ``workflow`` or ``workflow_run``).
 
-Pause, resume, backfill and scheduled runs of a workflow are not here yet: its schedule
-fields are validated and stored.
+Pause, resume, backfill and the occurrence ledger are here too; what they decide is
+``jobsched.workflow_schedule``'s (the tick's scheduled runs are as well).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jobsched.api import cursors
+from jobsched.api.queries import OccurrenceQuery
 from jobsched.api.workflow_queries import WorkflowListQuery, WorkflowRunListQuery
 from jobsched.clock import Clock
 from jobsched.domain import attempts
@@ -26,7 +27,7 @@ from jobsched.domain import audit as changes
 from jobsched.domain import workflow_advance as flow
 from jobsched.domain.access import allows
 from jobsched.domain.audit import Audit
-from jobsched.domain.contract import MAX_DELAY_MS
+from jobsched.domain.contract import MAX_DELAY_MS, Backfill
 from jobsched.domain.plain import plain
 from jobsched.domain.redaction import redact
 from jobsched.domain.states import AttemptOutcome
@@ -34,11 +35,13 @@ from jobsched.domain.validation import (
     Handlers,
     field_values,
     idempotency_key_problem,
+    load_body,
     load_query,
     utc,
 )
 from jobsched.domain.workflow_models import Workflow
 from jobsched.domain.workflows import (
+    WRITABLE,
     WorkflowTrigger,
     validate_workflow,
     validate_workflow_update,
@@ -48,8 +51,9 @@ from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
 from jobsched.store.database import parse_uuid
-from jobsched.store.workflows import WorkflowNameTaken
-from jobsched.workflow_steps import advance_in, push, states_of
+from jobsched.store.workflows import WorkflowNameTaken, workflow_from_row
+from jobsched.workflow_schedule import backfill, next_occurrence, occurrences, set_status
+from jobsched.workflow_steps import advance_in, push, start_held, states_of
 
 AUDITED = (
     "name",
@@ -67,7 +71,11 @@ AUDITED = (
     "max_start_delay_ms",
     "max_duration_ms",
 )
+MAX_SHOWN = 100
+"""A backfill answers at most this many of its runs (``total`` counts them all)."""
 CANCELLED_BY_USER = "the workflow run was cancelled"
+SCHEDULE_FIELDS = ("schedule", "timezone", "dst_gap", "dst_overlap")
+"""An edit of one of these moves the workflow's next occurrence on from now."""
 
 
 def trigger_time(body: Any, now: datetime) -> tuple[dict[str, Any], datetime]:
@@ -149,6 +157,7 @@ class WorkflowLife:
         now = self.clock.now()
         with _unique_name(), self.store.tx() as conn:
             row = self.store.workflows.write_create(conn, data, now)
+            self.store.workflows.write_next_run(conn, row["id"], next_occurrence(row, now))
             change = changes.created(_logged(row), AUDITED)
             entry = changes.entry(self._audit("create"), "workflow", row["id"], change)
             self.store.audit.write(conn, entry, now)
@@ -165,11 +174,19 @@ class WorkflowLife:
         return self._shown(cursors.page(found, "workflows"))
 
     def update(self, workflow_id: str, body: Any) -> dict[str, Any]:
+        """A partial update (steps, when sent, replace them all): a new version, unless
+        it changes nothing."""
         now = self.clock.now()
         with _unique_name(), self.store.tx() as conn:
             current = self.store.workflows.for_update(conn, workflow_id)
             data = validate_workflow_update(body, current, self.handlers, self.handler_settings)
+            if all(data[k] == current[k] for k in WRITABLE):
+                # Nothing changes: no new version, nothing audited (an apply of an
+                # unchanged file is a no-op).
+                return self._shown(workflow_from_row(current))
             row = self.store.workflows.write_update(conn, current["id"], data, now)
+            if any(row[k] != current[k] for k in SCHEDULE_FIELDS) and row["status"] != "PAUSED":
+                self.store.workflows.write_next_run(conn, row["id"], next_occurrence(row, now))
             change = changes.diff(_logged(current), _logged(row), AUDITED)
             entry = changes.entry(self._audit("update"), "workflow", row["id"], change)
             self.store.audit.write(conn, entry, now)
@@ -185,6 +202,63 @@ class WorkflowLife:
             change = changes.deleted(_logged(current), AUDITED)
             entry = changes.entry(self._audit("delete"), "workflow", current["id"], change)
             self.store.audit.write(conn, entry, now)
+
+    # ---------------------------------------------------------- occurrences
+
+    def pause(self, workflow_id: str) -> dict[str, Any]:
+        return self._set_status(workflow_id, "PAUSED", "pause")
+
+    def resume(self, workflow_id: str) -> dict[str, Any]:
+        return self._set_status(workflow_id, "SCHEDULED", "resume")
+
+    def _set_status(self, workflow_id: str, status: str, action: str) -> dict[str, Any]:
+        now = self.clock.now()
+        with self.store.tx() as conn:
+            current = self.store.workflows.for_update(conn, workflow_id)
+            row = set_status(self.store, conn, current, status, now)
+            change = changes.status_change(current["status"], status)
+            entry = changes.entry(self._audit(action), "workflow", row["id"], change)
+            self.store.audit.write(conn, entry, now)
+        return self._shown(self.store.workflows.get(workflow_id))
+
+    def backfill(self, workflow_id: str, body: Any) -> dict[str, Any]:
+        """A run for each occurrence of the schedule in ``[start, end)`` that has none
+        (a repeat writes none); the range ends at now at the latest."""
+        request = load_body(Backfill, body)
+        now = self.clock.now()
+        start, end = utc(request.start), min(utc(request.end), now)
+        if start >= now:
+            raise ValidationError({"start": "must be in the past"})
+        if utc(request.end) <= start:
+            raise ValidationError({"end": "must be after start"})
+        with self.store.tx() as conn:
+            workflow = self.store.workflows.for_update(conn, workflow_id)
+            runs, existing, launched = backfill(self.store, conn, workflow, start, end, now)
+            change = {
+                "workflow_runs": {"after": runs},
+                "range": {"after": {"start": start.isoformat(), "end": end.isoformat()}},
+            }
+            entry = changes.entry(self._audit("backfill"), "workflow", workflow["id"], change)
+            self.store.audit.write(conn, entry, now)
+        push(self.handoff, launched, now)
+        items = [self._shown(self.store.workflows.get_run(r)) for r in runs[:MAX_SHOWN]]
+        return {"items": items, "total": len(runs), "existing": existing}
+
+    def occurrences(self, workflow_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The ledger: each expected occurrence in a range and what became of it."""
+        query = load_query(OccurrenceQuery, params)
+        now = self.clock.now()
+        until = utc(query.until) or now
+        since = utc(query.since) or until - timedelta(days=1)
+        if since >= until:
+            raise ValidationError({"since": "must be before until"})
+        items, truncated = occurrences(self.store, workflow_id, since, until, query.limit, now)
+        return {
+            "items": items,
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "truncated": truncated,
+        }
 
     # ----------------------------------------------------------------- runs
 
@@ -256,9 +330,11 @@ class WorkflowLife:
                 history = attempts.close(row["attempts"], stop, now, "cancelled")
                 self.store.executions.write_cancel(conn, row, history, now)
             self.store.workflows.write_run_status(conn, rid, flow.CANCELLED, now)
+            launched = start_held(conn, self.store, run, now)
             change = changes.status_change(run["status"], flow.CANCELLED)
             entry = changes.entry(self._audit("cancel"), "workflow_run", rid, change)
             self.store.audit.write(conn, entry, now)
+        push(self.handoff, launched, now)
         by_pool: dict[str, list[str]] = {}
         for row in stopped:
             by_pool.setdefault(row["pool"], []).append(str(row["id"]))

@@ -1,30 +1,35 @@
 """The use case that moves workflow runs on (issue 23): a run's steps and their
 executions read locked, ``jobsched.domain.workflow_advance.advance`` decides, and the
-steps that ended, the steps they release, their new executions (PENDING: the outbox)
-and the run's end are written in ONE transaction; then the new executions are pushed
-(``Handoff.submit``: a lost push is left to the tick's outbox pass, so losing Redis
-loses nothing).
+steps that ended, the steps they release, their new executions (written QUEUED, as a
+trigger's runs are) and the run's end are written in ONE transaction; then the new
+executions are pushed (``Handoff.submit``: a lost push is left to the tick's repair, so
+losing Redis loses nothing; executions run again are written PENDING: the outbox).
 
-Who calls it: the worker, for the runs of the step executions it just recorded ended
-(``after_ends``); the API, after a cancel of a step's execution, a workflow run's cancel
-or retry; and the tick's catch-up pass (``catch_up``), which advances every unfinished
-run not advanced for ``LAG_S``: a worker or tick killed between the end of a step and
-the advancement leaves the run for the next pass, never stuck. Advancing a run that is
-up to date changes nothing, so any of them may race another: the run's row lock makes
-them take turns.
+Who calls it: the worker, which records the ends of a batch holding step executions
+and advances their runs in one transaction (``record_ends``: the step that ends and the
+steps it releases commit together, or neither does); the API, after a cancel of a
+step's execution, a workflow run's cancel or retry; and the tick's catch-up pass
+(``catch_up``), which advances every unfinished run not advanced for ``LAG_S``: an
+advancement that failed apart from its end (a refused result, a bug, the API's or the
+tick's advancement killed) leaves the run for the next pass, never stuck. Advancing a
+run that is up to date changes nothing, so any of them may race another: the run's row
+lock makes them take turns.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
+from jobsched import execution_record
 from jobsched.domain import workflow_advance as flow
 from jobsched.domain.models import NewExecution, new_execution
+from jobsched.domain.recording import Finish, Held, Recorded
+from jobsched.domain.retry import RetryPolicy
 from jobsched.errors import DependencyError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
@@ -50,6 +55,8 @@ STEP_SETTINGS = (
     "retry_backoff_max_ms",
 )
 ENDED = {"SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"}
+ENDED_MARK = "SUCCEEDED"
+"""What ``after_ends`` is told of an end already known to be one."""
 
 
 def states_of(
@@ -72,10 +79,16 @@ Launched = tuple[list[NewExecution], list[NewExecution]]
 """New executions (pushed when due) and executions run again (pushed as retried)."""
 
 
-def advance_in(conn: Conn, store: Store, run_id: Any, now: datetime) -> Launched:
-    """Advance one run in the caller's transaction (the run's row locked here)."""
-    run = store.workflows.lock_run(conn, run_id)
+def advance_in(
+    conn: Conn, store: Store, run_id: Any, now: datetime, locked: dict[str, Any] | None = None
+) -> Launched:
+    """Advance one run in the caller's transaction (the run's row locked here, unless
+    the caller locked it already in this transaction: ``locked``, its row as read)."""
+    run = locked or store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
+        return [], []
+    if run["status"] == flow.PENDING and _waits(conn, store, run):
+        store.workflows.touch(conn, run["id"], now)
         return [], []
     step_rows, exec_rows = store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
@@ -102,11 +115,33 @@ def advance_in(conn: Conn, store: Store, run_id: Any, now: datetime) -> Launched
     launched = _launch(conn, store, run, out.launches, exec_rows, rounds, now)
     if out.ended:
         store.workflows.write_run_status(conn, run["id"], out.ended, now)
+        fresh, again = start_held(conn, store, run, now)
+        launched = (launched[0] + fresh, launched[1] + again)
     elif run["status"] == flow.PENDING and run["scheduled_for"] <= now:
         store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def start_held(conn: Conn, store: Store, run: dict[str, Any], now: datetime) -> Launched:
+    """A run that just ended (``run``: its row as locked) starts the occurrence's run
+    that waited for it (overlap_policy other than allow), in the same commit."""
+    if run["overlap_policy"] == "allow":
+        return [], []
+    held = store.workflows.next_held(conn, run, now)
+    return advance_in(conn, store, held, now) if held else ([], [])
+
+
+def _waits(conn: Conn, store: Store, run: dict[str, Any]) -> bool:
+    """An occurrence's run (scheduled or backfilled) waits, under any overlap_policy but
+    ``allow``, for the workflow's earlier unfinished runs to end: one at a time, oldest
+    first (the run that ends starts it; the catch-up pass is the failsafe)."""
+    return (
+        run["source"] != "trigger"
+        and run["overlap_policy"] != "allow"
+        and store.workflows.waits_its_turn(conn, run)
+    )
 
 
 def _launch(
@@ -178,6 +213,64 @@ def advance(store: Store, queue: RedisQueue, run_ids: Iterable[Any], now: dateti
     return count
 
 
+def record_ends(
+    store: Store,
+    queue: RedisQueue,
+    starts: Sequence[Held],
+    ends: Sequence[tuple[Held, Finish]],
+    now: datetime,
+    policy: RetryPolicy | None,
+) -> tuple[dict[str, Held], dict[str, Recorded], Launched]:
+    """The worker's recording of a batch (``execution_record.record``); a batch that ends
+    steps of workflow runs is recorded in one transaction with their advancement: the
+    runs locked (in id order), the ends written, the runs advanced, then one commit. A
+    batch of plain jobs keeps its one autocommit statement. What the advancement
+    launched is pushed by the caller after (``push_launched``).
+
+    The one transaction failing for something other than an outage (a result
+    PostgreSQL refuses, a partition dropped meanwhile, a bug) leaves nothing written;
+    the batch is then recorded alone, as plain jobs are, and the runs advanced after,
+    each apart (``after_ends``; the tick's catch-up is left what that cannot do)."""
+    runs = sorted({str(h.row["workflow_run_id"]) for h, _ in ends if h.row.get("workflow_run_id")})
+    if not runs:
+        return (*execution_record.record(store, starts, ends, now, policy), ([], []))
+    try:
+        with store.tx() as conn:
+            locked = store.workflows.lock_runs(conn, runs)
+            started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
+            new: list[NewExecution] = []
+            again: list[NewExecution] = []
+            for run_id in _ended_runs(ends, recorded):
+                fresh, requeued = advance_in(conn, store, run_id, now, locked.get(run_id))
+                new += fresh
+                again += requeued
+        return started, recorded, (new, again)
+    except DependencyError:
+        raise  # nothing written: the worker records the batch again later
+    except Exception:
+        log.exception("step ends not recorded with their advancement; recorded alone")
+    started, recorded = execution_record.record(store, starts, ends, now, policy)
+    after_ends(store, queue, [(run, ENDED_MARK) for run in _ended_runs(ends, recorded)], now)
+    return started, recorded, ([], [])
+
+
+def _ended_runs(ends: Iterable[tuple[Held, Finish]], recorded: dict[str, Recorded]) -> list[str]:
+    """The runs of the steps' executions this batch ended (a retry to come ends none)."""
+    runs = []
+    for held, _ in ends:
+        r = recorded.get(held.id)
+        run = held.row.get("workflow_run_id")
+        if r is not None and run and getattr(r.status, "value", r.status) in ENDED:
+            runs.append(str(held.row["workflow_run_id"]))
+    return list(dict.fromkeys(runs))
+
+
+def push_launched(store: Store, queue: RedisQueue, launched: Launched, now: datetime) -> None:
+    """Push what ``record_ends`` launched (a lost push: the tick's repair or outbox)."""
+    if launched[0] or launched[1]:
+        push(Handoff(store, queue), launched, now)
+
+
 def after_ends(
     store: Store, queue: RedisQueue, ended: Iterable[tuple[Any, str]], now: datetime
 ) -> None:
@@ -196,7 +289,8 @@ def after_ends(
 def after_recorded(
     store: Store, queue: RedisQueue, batch: Iterable[Any], recorded: dict[str, Any], now: datetime
 ) -> None:
-    """``after_ends`` for a worker's batch (``Completed`` runs) and what it recorded."""
+    """``after_ends`` for a worker's batch (``Completed`` runs) and what it recorded
+    apart from ``record_ends`` (runs a user cancelled while they ran, noted after)."""
     ended = []
     for c in batch:
         r = recorded.get(c.running.execution.id)

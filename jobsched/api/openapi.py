@@ -371,6 +371,44 @@ OPERATIONS: tuple[Operation, ...] = (
         },
     ),
     Operation(
+        "POST",
+        "/workflows/{workflow_id}/pause",
+        "Pause a workflow: no occurrence of its schedule runs until it is resumed",
+        response=wm.Workflow,
+        errors=NOT_FOUND,
+        scope=OPERATE,
+    ),
+    Operation(
+        "POST",
+        "/workflows/{workflow_id}/resume",
+        "Resume a workflow: its schedule goes on from now (what fell due while paused "
+        "does not run)",
+        response=wm.Workflow,
+        errors=NOT_FOUND,
+        scope=OPERATE,
+    ),
+    Operation(
+        "POST",
+        "/workflows/{workflow_id}/backfill",
+        "A workflow run for each occurrence of the workflow's schedule in [start, end) "
+        "that has none (a repeat makes none; at most 500 occurrences; one at a time "
+        "unless overlap_policy is allow)",
+        202,
+        wm.WorkflowBackfillResult,
+        body=c.Backfill,
+        errors=(400, 404, 409),
+        scope=OPERATE,
+    ),
+    Operation(
+        "GET",
+        "/workflows/{workflow_id}/occurrences",
+        "The occurrence ledger of a scheduled workflow: each expected occurrence in a "
+        "range and what became of it",
+        response=wm.WorkflowOccurrencePage,
+        query=qs.OccurrenceQuery,
+        errors=(400, 404),
+    ),
+    Operation(
         "GET",
         "/workflows/{workflow_id}/runs",
         "A workflow's runs, newest first",

@@ -59,3 +59,39 @@ class WorkflowRun(Shown):
     created_at: At
     updated_at: At
     steps: list[WorkflowRunStep]
+
+
+class WorkflowBackfillResult(Shown):
+    items: Annotated[
+        list[WorkflowRun],
+        Meta(description="the runs this request created (at most 100; total counts them all)"),
+    ]
+    total: int
+    existing: Annotated[
+        int, Meta(description="occurrences in the range that already had a workflow run")
+    ]
+
+
+OccurrenceOutcomeName = Literal["ran", "caught_up", "skipped", "backfilled", "missed", "upcoming"]
+
+
+class WorkflowOccurrence(Shown):
+    scheduled_for: At
+    outcome: Annotated[
+        OccurrenceOutcomeName,
+        Meta(
+            description="ran (on time), caught_up (ran late, after downtime), backfilled, "
+            "missed (no run: paused, down, or skipped by the overlap or catch-up policy), "
+            "skipped (a DST gap), upcoming"
+        ),
+    ]
+    workflow_run_id: str | None
+    status: RunStatusName | None
+    reason: str | None
+
+
+class WorkflowOccurrencePage(Shown):
+    items: list[WorkflowOccurrence]
+    since: At
+    until: At
+    truncated: Annotated[bool, Meta(description="the range held more than limit")]

@@ -16,7 +16,7 @@ from psycopg.types.string import TextLoader
 
 from jobsched.domain.execution_ids import scheduled_ms
 from jobsched.domain.execution_writes import Write
-from jobsched.store.database import Repository
+from jobsched.store.database import Conn, Repository
 from jobsched.store.queries import q
 from jobsched.store.recording import params
 
@@ -35,9 +35,7 @@ def _record_executions_into(table: str) -> str:
     return query.replace(target, f"UPDATE {table} e")
 
 
-def _record_executions(
-    conn: psycopg.Connection[dict[str, Any]], *groups: tuple[str, list[Write]], now: datetime
-) -> set[str]:
+def _record_executions(conn: Conn, *groups: tuple[str, list[Write]], now: datetime) -> set[str]:
     """One ``record_executions`` per (table, writes) group; the ids written."""
     landed: set[str] = set()
     cur = conn.cursor(row_factory=tuple_row)
@@ -55,6 +53,23 @@ REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
 """What a write raises when PostgreSQL (or psycopg, encoding the values) refuses the
 data itself. Connection failures never get here: ``Store.tx`` turns them into
 ``DependencyError`` first."""
+
+
+def _by_table(writes: Sequence[Write]) -> dict[str, list[Write]]:
+    by_table: dict[str, list[Write]] = {}
+    for w in writes:
+        by_table.setdefault(w.held.row.get("part") or "executions", []).append(w)
+    return by_table
+
+
+def _write_in(conn: Conn, writes: Sequence[Write], now: datetime) -> list[Write]:
+    """``write_executions`` in the caller's transaction."""
+    by_table = _by_table(writes)
+    landed = _record_executions(conn, *by_table.items(), now=now)
+    missed = [w for w in writes if w.held.id not in landed]
+    if missed and list(by_table) != ["executions"]:
+        landed |= _record_executions(conn, ("executions", missed), now=now)
+    return [w for w in writes if w.held.id in landed]
 
 
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -82,9 +97,12 @@ class Attempts(Repository):
         with self.statement() as conn:
             return conn.execute(q("claimed_executions"), {"runs": Jsonb(runs)}).fetchall()
 
-    def write_executions(self, writes: Sequence[Write], now: datetime) -> list[Write]:
+    def write_executions(
+        self, writes: Sequence[Write], now: datetime, conn: Conn | None = None
+    ) -> list[Write]:
         """``record_executions``, aimed at the partition each row was read from (its ``part``),
-        in one transaction; the writes that landed.
+        in one transaction; the writes that landed. With ``conn``: a step of the caller's
+        transaction (a batch ending workflow steps, whose advancement commits with it).
 
         A statement on the parent opens and locks every partition and its indexes, so
         rows are written straight into their partition: one statement when they share
@@ -92,12 +110,14 @@ class Attempts(Repository):
         way to lose a write: a partition that retention dropped since the read (its
         kept rows moved to the default partition) fails the statement with
         UndefinedTable, and a row not found where it was read (or read without its
-        ``part``) goes through the parent statement, guarded the same way."""
+        ``part``) goes through the parent statement, guarded the same way. (In the
+        caller's transaction, UndefinedTable aborts it and is raised: the caller
+        writes again without it.)"""
         if not writes:
             return []
-        by_table: dict[str, list[Write]] = {}
-        for w in writes:
-            by_table.setdefault(w.held.row.get("part") or "executions", []).append(w)
+        if conn is not None:
+            return _write_in(conn, writes, now)
+        by_table = _by_table(writes)
         landed: set[str] = set()
         with self.statement() as conn:
             if list(by_table) != ["executions"]:

@@ -204,6 +204,13 @@ class Workflows(Repository):
         return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
 
     @staticmethod
+    def lock_runs(conn: Conn, run_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Lock these runs' rows, in id order (``lock_workflow_runs``); each by id, as
+        ``lock_run`` reads it."""
+        rows = conn.execute(q("lock_workflow_runs"), {"ids": run_ids}).fetchall()
+        return {str(r["id"]): r for r in rows}
+
+    @staticmethod
     def run_state(
         conn: Conn, run: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -288,6 +295,79 @@ class Workflows(Repository):
         with self.statement() as conn:
             rows = conn.execute(q("lagging_workflow_runs"), params).fetchall()
         return [str(r["id"]) for r in rows]
+
+    # ---------------------------------------------------------- occurrences
+
+    @staticmethod
+    def write_next_run(conn: Conn, wid: Any, next_run_time: datetime | None) -> None:
+        conn.execute(q("set_workflow_next_run"), {"id": wid, "next_run_time": next_run_time})
+
+    @staticmethod
+    def write_status(
+        conn: Conn, wid: Any, status: str, next_run_time: datetime | None, now: datetime
+    ) -> dict[str, Any]:
+        params = {"id": wid, "status": status, "next_run_time": next_run_time, "now": now}
+        return conn.execute(q("set_workflow_status"), params).fetchone()
+
+    @staticmethod
+    def due(conn: Conn, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Scheduled workflows whose next occurrence has come, locked (``due_workflows``)."""
+        return conn.execute(q("due_workflows"), {"now": now, "limit": limit}).fetchall()
+
+    @staticmethod
+    def unfinished_runs(conn: Conn, workflow_ids: list[Any]) -> list[dict[str, Any]]:
+        if not workflow_ids:
+            return []
+        return conn.execute(q("unfinished_workflow_runs"), {"ids": workflow_ids}).fetchall()
+
+    @staticmethod
+    def write_occurrence_run(
+        conn: Conn, workflow: dict[str, Any], scheduled_for: datetime, source: str, now: datetime
+    ) -> dict[str, Any] | None:
+        """The run of one occurrence (PENDING, its steps WAITING); None: it has one."""
+        run = conn.execute(
+            q("insert_occurrence_run"),
+            {
+                "id": uuid.uuid4(),
+                "workflow_id": workflow["id"],
+                "version": workflow["version"],
+                "steps": Jsonb(workflow["steps"]),
+                "scheduled_for": scheduled_for,
+                "source": source,
+                "key": f"occurrence:{scheduled_for.isoformat()}",
+                "now": now,
+            },
+        ).fetchone()
+        if run is not None:
+            ids = [s["id"] for s in workflow["steps"]]
+            conn.execute(
+                q("insert_workflow_run_steps"), {"run_id": run["id"], "ids": ids, "now": now}
+            )
+        return run
+
+    @staticmethod
+    def waits_its_turn(conn: Conn, run: dict[str, Any]) -> bool:
+        """An unfinished run of the workflow is due before this one."""
+        params = {k: run[k] for k in ("workflow_id", "scheduled_for", "id")}
+        return bool(conn.execute(q("earlier_unfinished_run"), params).fetchone()["waits"])
+
+    @staticmethod
+    def next_held(conn: Conn, run: dict[str, Any], now: datetime) -> Any | None:
+        row = conn.execute(
+            q("next_held_run"), {"workflow_id": run["workflow_id"], "now": now}
+        ).fetchone()
+        return row["id"] if row else None
+
+    def occurrence_rows(
+        self, workflow_id: str, since: datetime, until: datetime, limit: int
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A workflow's row and the runs of its occurrences in the range (the ledger)."""
+        wid = parse_uuid(workflow_id, "workflow")
+        with self.tx() as conn:
+            row = conn.execute(q("get_workflow"), {"id": wid}).fetchone()
+            found = _found(row, "workflow", workflow_id)
+            params = {"id": wid, "since": since, "until": until, "limit": limit}
+            return found, conn.execute(q("occurrence_runs"), params).fetchall()
 
     # ---------------------------------------------------------------- reads
 

@@ -79,7 +79,7 @@ def _world(api: Api, engine: Engine) -> dict[str, str]:
     }
 
 
-WORKFLOW = {"name": "etl", "steps": [{"id": "a", "handler": "test.echo"}]}
+WORKFLOW = {"name": "etl", "steps": [{"id": "a", "handler": "test.echo"}], "schedule": "0 6 * * *"}
 # Calls that need a particular order or body; everything else is called as it is.
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/workflows"): {**WORKFLOW, "name": "another-etl"},
@@ -89,6 +89,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/jobs/{job_id}/backfill"): {
         "start": "2026-01-01T00:00:00Z",
         "end": "2026-01-01T00:30:00Z",
+    },
+    ("POST", "/workflows/{workflow_id}/backfill"): {
+        "start": "2026-01-01T00:00:00Z",
+        "end": "2026-01-03T00:00:00Z",
     },
     ("POST", "/schedules/preview"): {"schedule": "0 6 * * *", "timezone": "Europe/Paris"},
     ("POST", "/keys"): {"name": "ci", "scope": "operate", "rate_limit_per_minute": 600},

@@ -1,6 +1,7 @@
 """The benchmark harness's pieces work at toy sizes (their figures are not looked at):
 end to end here; the fair drain here and, when .venv-bench exists, on every peer; the
-single-trigger floor; start lag; the tick cost and the enqueue rate. Every run uses its
+single-trigger floor; start lag; the tick cost and the enqueue rate; the workflow chain
+and fan-out, ours and Celery's canvas. Every run uses its
 own scratch database, key prefix and private Redis."""
 
 from __future__ import annotations
@@ -72,3 +73,25 @@ def test_enqueue_reports_single_and_batched_triggers() -> None:
     with scratch("enqueue") as s:
         result = enqueue.measure(s, runs=20, batch=10, singles=5)
     assert result["batched"]["runs"] == 20 and result["single"]["runs"] == 5
+
+
+def test_the_workflow_benchmark_times_every_edge_and_the_fan_in_of_ours() -> None:
+    from bench import workflows
+
+    with throughput.private_redis() as redis_url:
+        result = workflows.ours(redis_url, chains=2, items=10)
+    assert result["complete"], result
+    assert result["edges"] == 2 * (workflows.STEPS - 1)
+    assert result["edge_p50_ms"] is not None and result["fan_out_s"] is not None
+
+
+@pytest.mark.skipif(NO_BENCH_VENV, reason=".venv-bench not made")
+def test_the_workflow_benchmark_times_celerys_chain_and_chord() -> None:
+    from bench import workflows
+
+    python = venv.bench_python(create=False)
+    assert python is not None
+    with throughput.private_redis() as redis_url:
+        result = workflows.celery(python, redis_url, chains=2, items=10)
+    assert result["complete"], result
+    assert result["edges"] == 2 * (workflows.STEPS - 1)

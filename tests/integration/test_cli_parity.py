@@ -10,6 +10,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,7 +72,7 @@ def cli(api_url: str, capsys: pytest.CaptureFixture[str]) -> Cli:
 
 
 def test_every_api_operation_has_a_command(
-    cli: Cli, api: Api, engine: Engine, called: set[str]
+    cli: Cli, api: Api, engine: Engine, called: set[str], tmp_path: Path
 ) -> None:
     failing = job_body(
         name="fails", handler="test.delay", max_retries=0, payload={"shouldFail": True}
@@ -140,9 +141,45 @@ def test_every_api_operation_has_a_command(
         ["jobs", "delete", "nightly"],
     ):
         cli.json(*args)
-    # The workflow routes (issue 23) get their commands (`jobsched workflows`) from the
-    # CLI's own change, which removes this exclusion.
-    assert called == {f"{op.method} {op.path}" for op in OPERATIONS if "/workflow" not in op.path}
+    _every_workflow_command(cli, tmp_path)
+    assert called == {f"{op.method} {op.path}" for op in OPERATIONS}
+
+
+def _every_workflow_command(cli: Cli, tmp_path: Path) -> None:
+    definition = tmp_path / "wf.yaml"
+    definition.write_text(
+        "name: nightly-wf\nschedule: '0 6 * * *'\n"
+        "steps:\n  - {id: a, handler: test.echo}\n  - {id: b, handler: test.echo, after: [a]}\n"
+    )
+    wf = cli.json("workflows", "create", str(definition))
+    changed = tmp_path / "wf.json"
+    changed.write_text(json.dumps({"description": "six o'clock"}))
+    assert cli.json("workflows", "update", "nightly-wf", str(changed))["version"] == 2
+    run = cli.json("workflows", "trigger", "nightly-wf", "--input", '{"day": "mon"}')
+    assert run["input"] == {"day": "mon"}
+    for args in (
+        ["workflows", "list"],
+        ["workflows", "get", wf["id"]],
+        ["workflows", "runs", "nightly-wf"],
+        ["workflows", "get-run", run["id"]],
+        ["workflows", "cancel-run", run["id"]],
+        ["workflows", "retry-run", run["id"]],
+        ["workflows", "pause", "nightly-wf"],
+        ["workflows", "resume", "nightly-wf"],
+        ["workflows", "occurrences", "nightly-wf"],
+        [
+            "workflows",
+            "backfill",
+            "nightly-wf",
+            "--start",
+            "2026-01-01T00:00:00Z",
+            "--end",
+            "2026-01-03T00:00:00Z",
+        ],
+        ["workflows", "apply", str(definition)],
+        ["workflows", "delete", "nightly-wf"],
+    ):
+        cli.json(*args)
 
 
 def test_every_command_takes_json() -> None:

@@ -1,6 +1,6 @@
 """Workflows on real PostgreSQL and Redis (issue 23): conditions, the skip cascade,
-fan-out and fan-in, references, cancel, retry from failure, a bad definition's 400s,
-and a run whose advancement died between two steps."""
+fan-out and fan-in, references, cancel, retry from failure, a bad definition's 400s
+(a step's end and its advancement in one transaction: test_workflow_atomic.py)."""
 
 from __future__ import annotations
 
@@ -229,22 +229,6 @@ def test_retry_from_failure_runs_failed_and_skipped_steps_and_keeps_succeeded_on
     assert engine.store.executions.get(b_id).attempt == 2
     with pytest.raises(ConflictError):
         life.retry_run(run["id"])
-
-
-def test_a_run_whose_advancement_died_is_moved_on_by_the_tick(engine, life, monkeypatch):
-    from jobsched import workflow_steps
-
-    wf = life.create({"name": "chain", "steps": [_step("a"), _step("b", after=["a"])]})
-    real = workflow_steps.after_ends
-    monkeypatch.setattr(workflow_steps, "after_ends", lambda *a, **k: None)  # a killed worker
-    run = life.trigger(wf["id"], None)
-    (a_id,) = run["steps"][0]["execution_ids"]
-    engine.run_until(lambda: engine.status(a_id) == "SUCCEEDED")
-    assert _steps(life.get_run(run["id"]))["b"] == ("WAITING", None)
-    monkeypatch.setattr(workflow_steps, "after_ends", real)
-    engine.clock.advance(seconds=workflow_steps.LAG_S + 1)
-    ended = engine.run_until(lambda: (r := life.get_run(run["id"]))["status"] == "SUCCEEDED" and r)
-    assert _steps(ended) == {"a": ("SUCCEEDED", None), "b": ("SUCCEEDED", None)}
 
 
 def test_a_repeated_trigger_with_one_idempotency_key_answers_the_first_run(engine, life):

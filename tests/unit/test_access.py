@@ -64,6 +64,9 @@ def test_the_scopes_are_the_ones_the_contract_names() -> None:
         ("DELETE", "/dead-letter/{entry_id}"),
         ("GET", "/workers"),
         ("POST", "/workflows/{workflow_id}/trigger"),
+        ("POST", "/workflows/{workflow_id}/pause"),
+        ("POST", "/workflows/{workflow_id}/resume"),
+        ("POST", "/workflows/{workflow_id}/backfill"),
         ("POST", "/workflow-runs/{run_id}/cancel"),
         ("POST", "/workflow-runs/{run_id}/retry"),
     }

@@ -234,3 +234,21 @@ def test_the_local_api_section_shows_keep_alive_against_fresh_and_the_memory_gro
     text = "\n".join(report_fair.local_api_section(results))
     assert "| api keep-alive |" in text and "| api fresh |" in text
     assert "% from the first" in text
+
+
+def test_the_workflows_section_renders_both_systems_and_the_goal() -> None:
+    def system(p50: float, complete: bool = True) -> dict[str, Any]:
+        run = {"complete": complete, "edge_p50_ms": p50, "edge_p99_ms": p50 * 3, "fan_out_s": 1.5}
+        keys = ("edge_p50_ms", "edge_p99_ms", "fan_out_s")
+        return {"runs": [run], "summary": fair.summarise([run], keys)}
+
+    result = {
+        "workload": {"chain_steps": 20, "chains": 20, "fan_out_items": 1000, "workers": 2,
+                     "slots_per_worker": 8, "repeat": 1},
+        "systems": {"job_scheduler": system(6.0), "celery_canvas": system(4.0, complete=False)},
+        "p50_goal_met": True,
+    }  # fmt: skip
+    text = "\n".join(report_fair.workflows_section(result))
+    assert "| Job Scheduler | **6.0** | 18.0 | 6.0–6.0 (0.0%) | 1.50 | 1 of 1 |" in text
+    assert "| Celery (chain, chord) | **—** | — | — | — | 0 of 1 |" in text
+    assert "Goal, our p50 edge latency under 10 ms: met." in text

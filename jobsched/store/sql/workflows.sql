@@ -81,8 +81,21 @@ SELECT * FROM workflow_runs WHERE id = %(id)s;
 -- Serializes the advancement of one run: two workers ending two of its steps at once
 -- take turns, and each sees the other's end. With its workflow's internal job (the
 -- job_id its new executions are written under).
-SELECT r.*, w.job_id FROM workflow_runs r JOIN workflows w ON w.id = r.workflow_id
+-- And its overlap_policy: an occurrence's run may wait for an earlier one to end.
+SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+JOIN workflows w ON w.id = r.workflow_id
 WHERE r.id = %(id)s
+FOR UPDATE OF r;
+
+-- name: lock_workflow_runs
+-- The runs of a worker's batch of step ends, locked before the ends are written (in id
+-- order): the same order as every advancement (the run, then its executions), so two
+-- writers never wait for each other in a cycle.
+-- Each as lock_workflow_run reads it (the advancement that follows needs no second read).
+SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+JOIN workflows w ON w.id = r.workflow_id
+WHERE r.id = ANY(%(ids)s::uuid[])
+ORDER BY r.id
 FOR UPDATE OF r;
 
 -- name: workflow_run_steps
@@ -131,21 +144,24 @@ WHERE id = %(id)s
 RETURNING *;
 
 -- name: insert_step_executions
--- New executions of steps, PENDING (the outbox: pushed by their writer, or by the tick's
--- flush_outbox if that push is lost). %(rows)s: [{id, step_id, item, payload, inputs,
--- handler, pool, priority, max_retries, timeout_ms, retry_backoff_ms,
+-- New executions of steps, written QUEUED and pushed by their writer right after commit,
+-- as a trigger's runs are (jobsched/handoff.py): no second transaction marks them, so the
+-- next step is claimable one round trip sooner; a push lost with its writer is the tick's
+-- repair's (rows written QUEUED that Redis lacks). %(rows)s: [{id, step_id, item, payload,
+-- inputs, handler, pool, priority, max_retries, timeout_ms, retry_backoff_ms,
 -- retry_backoff_max_ms}]. The unique index makes a second write of one (run, step, item)
 -- a no-op: it is left out of what returns.
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         pool, idempotency_key, workflow_run_id, step_id, step_item,
-                        step_round, step_inputs, created_at, updated_at)
-SELECT (r->>'id')::uuid, %(job_id)s, 'workflow', 'PENDING', %(scheduled_for)s,
+                        step_round, step_inputs, queued_at, created_at, updated_at)
+SELECT (r->>'id')::uuid, %(job_id)s, 'workflow', 'QUEUED', %(scheduled_for)s,
        (r->>'priority')::int, r->>'handler', r->'payload', (r->>'max_retries')::int,
        (r->>'timeout_ms')::int, (r->>'retry_backoff_ms')::int,
        (r->>'retry_backoff_max_ms')::int, r->>'pool',
        'workflow-run:' || %(run_id)s::text || ':' || (r->>'step_id') || ':' || (r->>'item'),
-       %(run_id)s, r->>'step_id', (r->>'item')::int, %(round)s, r->'inputs', %(now)s, %(now)s
+       %(run_id)s, r->>'step_id', (r->>'item')::int, %(round)s, r->'inputs', %(now)s, %(now)s,
+       %(now)s
 FROM jsonb_array_elements(%(rows)s::jsonb) r
 ON CONFLICT (workflow_run_id, step_id, step_item, scheduled_for)
     WHERE workflow_run_id IS NOT NULL DO NOTHING
@@ -222,3 +238,66 @@ SELECT workflow_run_id, step_id, array_agg(id ORDER BY step_item) AS ids
 FROM executions
 WHERE workflow_run_id = ANY(%(ids)s)
 GROUP BY workflow_run_id, step_id;
+
+-- ------------------------------------------------------------ scheduled workflows
+
+-- name: set_workflow_next_run
+UPDATE workflows SET next_run_time = %(next_run_time)s WHERE id = %(id)s;
+
+-- name: set_workflow_status
+-- Pause and resume: a resumed workflow's schedule goes on from now (next_run_time).
+UPDATE workflows
+SET status = %(status)s, next_run_time = %(next_run_time)s, updated_at = %(now)s
+WHERE id = %(id)s
+RETURNING *;
+
+-- name: due_workflows
+-- The tick's pass: scheduled workflows whose next occurrence has come, locked (SKIP
+-- LOCKED: a second tick at once takes other ones, or none).
+SELECT * FROM workflows
+WHERE status = 'SCHEDULED' AND schedule IS NOT NULL AND next_run_time <= %(now)s
+ORDER BY next_run_time
+LIMIT %(limit)s
+FOR UPDATE SKIP LOCKED;
+
+-- name: unfinished_workflow_runs
+-- The unfinished runs of some workflows (overlap: busy, waiting, cancel_previous).
+SELECT id, workflow_id, status FROM workflow_runs
+WHERE workflow_id = ANY(%(ids)s::uuid[]) AND status IN ('PENDING', 'RUNNING')
+ORDER BY scheduled_for, id;
+
+-- name: insert_occurrence_run
+-- A run of one occurrence of the workflow's schedule (source schedule or backfill). Its
+-- key (occurrence:<time>) makes it one run per occurrence: a duplicate tick or a
+-- repeated backfill writes nothing (left out of what returns).
+INSERT INTO workflow_runs (id, workflow_id, version, steps, status, input, scheduled_for,
+                           source, idempotency_key, created_at, updated_at)
+VALUES (%(id)s, %(workflow_id)s, %(version)s, %(steps)s, 'PENDING', '{}'::jsonb,
+        %(scheduled_for)s, %(source)s, %(key)s, %(now)s, %(now)s)
+ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING *;
+
+-- name: earlier_unfinished_run
+-- Whether an occurrence's run waits its turn (overlap_policy other than allow): an
+-- unfinished run of its workflow due before it.
+SELECT EXISTS (
+    SELECT 1 FROM workflow_runs
+    WHERE workflow_id = %(workflow_id)s AND status IN ('PENDING', 'RUNNING')
+      AND (scheduled_for, id) < (%(scheduled_for)s::timestamptz, %(id)s::uuid)
+) AS waits;
+
+-- name: next_held_run
+-- The occurrence run that waited for this one to end: the oldest PENDING one due by now.
+SELECT id FROM workflow_runs
+WHERE workflow_id = %(workflow_id)s AND status = 'PENDING' AND source <> 'trigger'
+  AND scheduled_for <= %(now)s
+ORDER BY scheduled_for, id
+LIMIT 1;
+
+-- name: occurrence_runs
+-- The ledger: the runs of occurrences (not triggers) in since <= scheduled_for < until.
+SELECT id, scheduled_for, source, status, created_at FROM workflow_runs
+WHERE workflow_id = %(id)s AND source <> 'trigger'
+  AND scheduled_for >= %(since)s AND scheduled_for < %(until)s
+ORDER BY scheduled_for
+LIMIT %(limit)s;
