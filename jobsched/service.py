@@ -193,6 +193,11 @@ class JobService:
     def get_calendar(self, name: str) -> dict[str, Any]:
         return calendar_life.get(self.store, name)
 
+    def calendar_days(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Each day of a range: a business day or not, and why not."""
+        query = load_query(queries.CalendarDaysQuery, params)
+        return calendar_life.days(self.store, name, query.since, query.until)
+
     def update_calendar(self, name: str, body: Any) -> dict[str, Any]:
         now = self.clock.now()
         return calendar_life.update(self.store, name, body, now, self._audit("update"))
