@@ -125,10 +125,20 @@ class ExplainQuery(Query):
 
 
 class CalendarDaysQuery(Query):
-    since: Annotated[date, Meta(description="the first day (YYYY-MM-DD)")]
-    until: Annotated[
-        date, Meta(description="the last day, included (YYYY-MM-DD): at most 366 days in all")
-    ]
+    since: (
+        Annotated[date, Meta(description="the first day (YYYY-MM-DD); default: this month's")]
+        | None
+    ) = None
+    until: (
+        Annotated[
+            date,
+            Meta(
+                description="the last day, included (YYYY-MM-DD; at most 366 days in all); "
+                "default: the last of since's month"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MetricsQuery(Query):

@@ -397,6 +397,8 @@ def test_the_days_of_a_range_name_each_closed_day_and_refuse_a_bad_range(api: Ap
         ("2026-12-28", False, "Boxing Day (observed)"),
         ("2026-12-29", False, "extra date"),
     ]
+    february = api.ok("GET", "/calendars/cal-days/days?since=2028-02-01")["items"]
+    assert (february[0]["date"], february[-1]["date"]) == ("2028-02-01", "2028-02-29")
     code, body = api.call("GET", "/calendars/cal-days/days?since=2026-12-24&until=2026-12-23")
     assert (code, list(body["error"]["fields"])) == (400, ["until"])
     code, body = api.call("GET", "/calendars/cal-days/days?since=2026-01-01&until=2027-01-02")
