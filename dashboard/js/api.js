@@ -127,6 +127,8 @@ export function createApi({ baseUrl, onUnauthorized }) {
     // calendars
     listCalendars: (opts) => get('/calendars', opts),
     getCalendar: (name, opts) => get(`/calendars/${enc(name)}`, opts),
+    /** query: {since, until} (YYYY-MM-DD, included): each day, business or not, and why not. */
+    calendarDays: (name, query, opts) => get(`/calendars/${enc(name)}/days`, { ...opts, query }),
     /** query: {count}: the next start times, each with `reason` when moved or deferred. */
     jobNextRuns: (id, query, opts) => get(`/jobs/${enc(id)}/next-runs`, { ...opts, query }),
     /** query: {at}: what did or will happen to the occurrence at `at`, and why. */

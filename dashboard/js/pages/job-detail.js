@@ -12,6 +12,7 @@ import { openJobForm } from '../job-form.js';
 import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
 import { executionsTable } from '../executions-view.js';
 import { can } from '../access.js';
+import { monthView } from '../month-view.js';
 
 const STEP = 20; // executions shown at first, and added by "Show more"
 const TIMELINE_HOURS = 24; // the occurrence ledger shown: this far back, and what is next
@@ -66,6 +67,9 @@ export function mount(root, ctx) {
     h('div', { class: 'card-head' }, h('h2', null, `Occurrences (last ${TIMELINE_HOURS} h)`), timelineLegend),
     timeline, timelineNotes);
 
+  // Business days, holidays, windows and the occurrences of a job with calendar rules.
+  const month = monthView(ctx, id);
+
   const execCard = h('div', { class: 'card' },
     h('div', { class: 'card-head' },
       h('h2', null, 'Executions'), execTotal,
@@ -81,6 +85,7 @@ export function mount(root, ctx) {
     scheduleError,
     waiting,
     info,
+    month.el,
     timelineCard,
     execCard);
   root.append(page);
@@ -229,6 +234,7 @@ export function mount(root, ctx) {
     }
     const { executions, ...rest } = j;
     render(rest);
+    month.update(rest);
     renderExecutions(executions || { items: [], total: 0 });
   });
 }
