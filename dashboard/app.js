@@ -44,6 +44,15 @@
 //              wf-step-panel-id wf-step-panel-status wf-step-panel-reason wf-step-items
 //              wf-step-executions wf-step-execution[data-status][data-execution-id]
 //              wf-execution-attempt wf-execution-error wf-execution-result wf-execution-open wf-step-no-executions
+//   month      (job page, for a job with a calendar, windows, blackouts or a business-day rule;
+//              and #/calendars/<name>) job-month month-title month-prev month-next month-zone
+//              month-legend month-grid month-day[data-date][data-kind=business|weekend|holiday|plain]
+//              month-day-button month-day-reason (a holiday's name) month-day-window
+//              month-day-blackout month-occurrence[data-outcome][data-at] month-explain
+//              month-explain-outcome[data-outcome] month-explain-reason month-explain-day
+//              month-explain-run month-next-runs month-next-run month-truncated
+//   calendars  (#/calendars: linked from a job's month, month-calendar-link; not in the nav) calendars-table calendar-row[data-calendar-name] calendar-link calendar-holidays
+//              calendar-detail calendar-name
 //   workers    workers-table worker-row[data-worker-id][data-stale] worker-load worker-heartbeat
 //              worker-stale workers-summary workers-forbidden
 //   DLQ        dlq-table dlq-row[data-dlq-id] dlq-inspect dlq-detail dlq-payload dlq-error
@@ -88,6 +97,7 @@ import * as keys from './js/pages/keys.js';
 import * as workflows from './js/pages/workflows.js';
 import * as workflowDetail from './js/pages/workflow-detail.js';
 import * as workflowRun from './js/pages/workflow-run.js';
+import * as calendars from './js/pages/calendars.js';
 
 const DEFAULT_CONFIG = { apiUrl: 'http://127.0.0.1:3001/api/v1' };
 
@@ -111,6 +121,8 @@ const ROUTES = [
   [['workflows'], workflows, 'workflows'],
   [['workflows', ':id'], workflowDetail, 'workflows'],
   [['workflow-runs', ':id'], workflowRun, 'workflows'],
+  [['calendars'], calendars, 'calendars'],
+  [['calendars', ':name'], calendars, 'calendars'],
   [['executions'], executions, 'executions'],
   [['executions', ':id'], executionDetail, 'executions'],
   [['workers'], workers, 'workers'],

@@ -7,7 +7,7 @@
 // Reads, per month shown and every 10 s: GET /calendars/{name}/days (when the job has a
 // calendar), GET /jobs/{id}/occurrences for the month, GET /jobs/{id}/next-runs.
 
-import { h, route, setText } from './dom.js';
+import { h, route, setChildren, setText } from './dom.js';
 import { fmtInZone } from './format.js';
 import { badge } from './ui.js';
 import { clockIn, dayKey, dayStart, isoDay, monthOf } from './zoned.js';
@@ -52,7 +52,8 @@ function shownOutcome(o) {
 
 /**
  * monthView(ctx, jobId) -> {el, update(job)}: update with the job on each refresh; the
- * card shows itself only for a job with calendar rules.
+ * card shows itself only for a job with calendar rules. With jobId null it shows a
+ * calendar's days alone: update({calendar: name, timezone}) (the Calendars page).
  */
 export function monthView(ctx, jobId) {
   let job = null;
@@ -76,7 +77,7 @@ export function monthView(ctx, jobId) {
     h('li', null, h('span', { class: 'month-swatch day-weekend' }), ' weekend'),
     h('li', null, h('span', { class: 'month-swatch day-holiday' }), ' holiday / closed'),
     h('li', null, h('span', { class: 'month-swatch day-blackout' }), ' blackout'),
-    ['ran', 'skipped', 'deferred', 'upcoming'].map((o) => h('li', null, h('span', { class: ['occ-dot', `occ-${o}`] }), ` ${OUTCOME_WORDS[o]}`)));
+    !jobId ? null : ['ran', 'skipped', 'deferred', 'upcoming'].map((o) => h('li', null, h('span', { class: ['occ-dot', `occ-${o}`] }), ` ${OUTCOME_WORDS[o]}`)));
 
   const el = h('div', { class: 'card month-card', 'data-testid': 'job-month', hidden: true },
     h('div', { class: 'card-head' },
@@ -87,8 +88,8 @@ export function monthView(ctx, jobId) {
     grid,
     note,
     explainBox,
-    h('h3', null, 'Next runs'),
-    nextRuns);
+    jobId ? h('h3', null, 'Next runs') : null,
+    jobId ? nextRuns : null);
 
   function move(delta) {
     const idx = month.y * 12 + (month.m - 1) + delta;
@@ -107,23 +108,28 @@ export function monthView(ctx, jobId) {
   async function explain(at, label, verdict) {
     const asked = ++explainSeq;
     explainBox.hidden = false;
-    explainBox.replaceChildren(h('p', { class: 'muted' }, `Why? ${label}…`));
+    if (!jobId) { // a calendar alone: its verdict on the day is the answer
+      setChildren(explainBox, h('div', { class: 'month-explain-head' }, h('strong', null, label)),
+        h('p', { 'data-testid': 'month-explain-day' }, !verdict ? 'No calendar data.' : verdict.business ? 'A business day.' : `Not a business day: ${verdict.reason}.`));
+      return;
+    }
+    setChildren(explainBox, h('p', { class: 'muted' }, `Why? ${label}…`));
     try {
       const x = await ctx.api.explainJob(jobId, { at });
       if (asked !== explainSeq) return;
-      explainBox.replaceChildren(
+      setChildren(explainBox, 
         h('div', { class: 'month-explain-head' },
           h('strong', null, label), ' ',
           h('span', { class: ['occ-tag', `occ-${x.outcome}`], 'data-testid': 'month-explain-outcome', dataset: { outcome: x.outcome } }, EXPLAIN_WORDS[x.outcome] || x.outcome),
           h('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Close', on: { click: () => { explainBox.hidden = true; } } }, '×')),
-        verdict && !verdict.business ? h('p', { 'data-testid': 'month-explain-day' }, `Not a business day: ${verdict.reason}.`) : null,
+        verdict && !verdict.business && !(x.reason || '').includes(verdict.reason) ? h('p', { 'data-testid': 'month-explain-day' }, `Not a business day: ${verdict.reason}.`) : null,
         x.reason ? h('p', { 'data-testid': 'month-explain-reason' }, x.reason) : h('p', { class: 'muted', 'data-testid': 'month-explain-reason' }, 'No rule moved or held it.'),
         x.deferred_to ? h('p', null, `Deferred to ${fmtInZone(x.deferred_to, zone)}.`) : null,
         x.execution_id ? h('p', null, h('a', { href: route('executions', x.execution_id), 'data-testid': 'month-explain-run' }, 'Open its run →')) : null);
     } catch (err) {
       if (asked !== explainSeq) return;
       if (err.status === 401) return;
-      explainBox.replaceChildren(h('p', { class: 'error-text' }, `Could not explain: ${err.message}`));
+      setChildren(explainBox, h('p', { class: 'error-text' }, `Could not explain: ${err.message}`));
     }
   }
   let explainSeq = 0;
@@ -187,14 +193,14 @@ export function monthView(ctx, jobId) {
     while (cells.length % 7) cells.push(h('td', { class: 'month-pad', 'aria-hidden': 'true' }));
     const rows = [];
     for (let i = 0; i < cells.length; i += 7) rows.push(h('tr', null, cells.slice(i, i + 7)));
-    grid.replaceChildren(h('table', { class: 'month-grid', 'data-testid': 'month-grid' },
+    setChildren(grid, h('table', { class: 'month-grid', 'data-testid': 'month-grid' },
       h('caption', { class: 'sr-only' }, `${MONTHS.format(new Date(Date.UTC(y, m - 1, 1)))}: days and occurrences`),
       h('thead', null, h('tr', null, ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((w) => h('th', { scope: 'col' }, w)))),
       h('tbody', null, rows)));
     grid.removeAttribute('aria-busy');
     note.hidden = !ledger.truncated;
     setText(note, ledger.truncated ? 'This month holds more occurrences than shown (the first 500).' : '');
-    nextRuns.replaceChildren(...((ahead && ahead.items) || []).slice(0, 5).map((r) => h('li', { 'data-testid': 'month-next-run' },
+    setChildren(nextRuns, ...((ahead && ahead.items) || []).slice(0, 5).map((r) => h('li', { 'data-testid': 'month-next-run' },
       fmtInZone(r.utc || r.at, zone), r.reason ? h('span', { class: 'muted' }, ` — ${r.reason}`) : null)));
     if (!nextRuns.firstChild) nextRuns.append(h('li', { class: 'muted' }, job.status === 'PAUSED' ? 'Paused.' : 'None ahead.'));
   }
@@ -210,8 +216,8 @@ export function monthView(ctx, jobId) {
       job.calendar
         ? ctx.api.calendarDays(job.calendar, { since: isoDay(y, m, 1), until: isoDay(y, m, count) }, { signal }).then((r) => r.items)
         : Promise.resolve(null),
-      ctx.api.jobOccurrences(jobId, { since, until, limit: 500 }, { signal }),
-      ctx.api.jobNextRuns(jobId, { count: 5 }, { signal }).catch((err) => { if (err.name === 'AbortError' || err.status === 401) throw err; return null; }),
+      jobId ? ctx.api.jobOccurrences(jobId, { since, until, limit: 500 }, { signal }) : { items: [] },
+      jobId ? ctx.api.jobNextRuns(jobId, { count: 5 }, { signal }).catch((err) => { if (err.name === 'AbortError' || err.status === 401) throw err; return null; }) : null,
     ]);
     if (asked !== version) return; // the month changed meanwhile: the next tick draws it
     render(days, ledger, ahead);
@@ -223,15 +229,17 @@ export function monthView(ctx, jobId) {
       const show = hasCalendarRules(j);
       el.hidden = !show;
       if (!show) return;
-      const key = JSON.stringify([j.calendar, j.timezone, j.windows, j.blackouts, j.business_day_rule, j.non_business_day, j.status]);
+      const key = JSON.stringify([j.calendar, j.timezone, j.windows, j.blackouts, j.business_day_rule, j.non_business_day, j.status, jobId ? null : j.version]);
       job = j;
       if (key === jobKey) return;
       jobKey = key;
       zone = j.timezone || 'UTC';
-      if (j.calendar) {
+      if (j.calendar && jobId) {
         try { zone = (await ctx.api.getCalendar(j.calendar)).timezone || zone; } catch (err) { if (err.status === 401) return; }
       }
-      setText(zoneNote, `${j.calendar ? `calendar “${j.calendar}”, ` : ''}days in ${zone}`);
+      setChildren(zoneNote, j.calendar && jobId
+        ? ['calendar ', h('a', { href: route('calendars', j.calendar), 'data-testid': 'month-calendar-link' }, j.calendar), ', ']
+        : null, `days in ${zone}`);
       if (!month) {
         const q = /^(\d{4})-(\d{2})$/.exec(ctx.query.month || '');
         month = q ? { y: Number(q[1]), m: Math.min(12, Math.max(1, Number(q[2]))) } : monthOf(new Date(), zone);

@@ -1,7 +1,7 @@
 // A workflow: its definition drawn as a graph, its schedule, and its runs (newest
 // first, paged, live). Each run links to its own page (#/workflow-runs/<id>).
 
-import { h, route, setText } from '../dom.js';
+import { h, route, setChildren, setText } from '../dom.js';
 import { fmtDuration } from '../format.js';
 import { cronToWords } from '../cron-words.js';
 import { badge, kvList, liveTable, pager, relTime } from '../ui.js';
@@ -73,13 +73,13 @@ export function mount(root, ctx) {
     wf = w;
     ctx.setTitle(w.name);
     setText(nameEl, w.name);
-    statusEl.replaceChildren(badge(w.status, { 'data-testid': 'workflow-status' }));
-    actions.replaceChildren(can('operate') ? h('button', {
+    setChildren(statusEl, badge(w.status, { 'data-testid': 'workflow-status' }));
+    setChildren(actions, can('operate') ? h('button', {
       type: 'button', class: 'btn btn-primary', 'data-testid': 'workflow-trigger',
       on: { click: (e) => triggerWorkflow(ctx, wf, e.currentTarget).then(kick) },
     }, 'Run now') : null);
-    graphBox.replaceChildren(workflowGraph({ steps: w.steps || [] }));
-    info.replaceChildren(
+    setChildren(graphBox, workflowGraph({ steps: w.steps || [] }));
+    setChildren(info, 
       h('div', { class: 'card-head' }, h('h2', null, 'Definition')),
       kvList([
         ['Schedule', w.schedule ? `${cronToWords(w.schedule)} (${w.timezone})` : 'none: runs when triggered', 'workflow-field-schedule'],
@@ -104,7 +104,7 @@ export function mount(root, ctx) {
       if (err.status !== 404) throw err;
       poller.stop();
       notFound.hidden = false;
-      notFound.replaceChildren('This workflow does not exist (it may have been deleted). ', h('a', { href: '#/workflows' }, 'Back to workflows'));
+      setChildren(notFound, 'This workflow does not exist (it may have been deleted). ', h('a', { href: '#/workflows' }, 'Back to workflows'));
       if (!wf) setText(nameEl, 'Workflow not found');
     }
   });

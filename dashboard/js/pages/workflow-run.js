@@ -4,7 +4,7 @@
 // items and its executions (status, attempts, error, result), each linking to the
 // execution's page. Cancel and Retry act on the whole run, after a confirmation.
 
-import { h, route, setText } from '../dom.js';
+import { h, route, setChildren, setText } from '../dom.js';
 import { fmtDuration, fmtJson, truncate } from '../format.js';
 import { badge, confirmDialog, jsonBlock, kvList, relTime, runAction } from '../ui.js';
 import { statusLegend, workflowGraph } from '../workflow-graph.js';
@@ -87,7 +87,7 @@ export function mount(root, ctx) {
   }
 
   function buildActions(r) {
-    actions.replaceChildren(
+    setChildren(actions, 
       can('operate') && UNFINISHED.has(r.status) && h('button', {
         type: 'button', class: 'btn btn-danger-ghost', 'data-testid': 'workflow-run-cancel',
         on: { click: (e) => cancelRun(e.currentTarget) },
@@ -107,21 +107,21 @@ export function mount(root, ctx) {
     const name = def ? def.name : 'workflow';
     ctx.setTitle(`${name} run`);
     setText(nameEl, `${name} · run ${r.id.slice(0, 8)}`);
-    crumbs.replaceChildren(h('a', { href: '#/workflows' }, '← All workflows'), ' · ',
+    setChildren(crumbs, h('a', { href: '#/workflows' }, '← All workflows'), ' · ',
       h('a', { href: route('workflows', r.workflow_id), 'data-testid': 'workflow-run-workflow' }, def ? def.name : 'its workflow'));
-    statusEl.replaceChildren(badge(r.status, { 'data-testid': 'workflow-run-status' }));
+    setChildren(statusEl, badge(r.status, { 'data-testid': 'workflow-run-status' }));
     if (statusChanged) buildActions(r);
     const steps = def ? def.steps || [] : [];
     const focused = graphBox.contains(document.activeElement) ? document.activeElement.dataset.stepId : null;
-    graphBox.replaceChildren(workflowGraph({ steps, runSteps: r.steps, selected, onSelect: select }));
+    setChildren(graphBox, workflowGraph({ steps, runSteps: r.steps, selected, onSelect: select }));
     if (focused) {
       const again = [...graphBox.querySelectorAll('[data-testid="wf-step"]')].find((g) => g.dataset.stepId === focused);
       if (again) again.focus({ preventScroll: true });
     }
     const noted = r.steps.filter((st) => st.reason);
-    reasons.replaceChildren(...noted.map((st) => h('li', { 'data-testid': 'wf-step-reason', dataset: { stepId: st.id } },
+    setChildren(reasons, ...noted.map((st) => h('li', { 'data-testid': 'wf-step-reason', dataset: { stepId: st.id } },
       h('strong', null, st.id), ` ${st.status.toLowerCase()}: `, st.reason)));
-    summary.replaceChildren(
+    setChildren(summary, 
       h('div', { class: 'card-head' }, h('h2', null, 'Run')),
       kvList([
         ['Workflow version', def && def.version !== r.version ? `${r.version} (the workflow is now at ${def.version}; edges drawn from the current one)` : String(r.version)],
@@ -164,7 +164,7 @@ export function mount(root, ctx) {
     const tally = {};
     for (const e of executions || []) if (e.x) tally[e.x.status] = (tally[e.x.status] || 0) + 1;
     panel.dataset.stepId = step.id;
-    panel.replaceChildren(
+    setChildren(panel, 
       h('div', { class: 'card-head' },
         h('h2', null, 'Step ', h('code', { 'data-testid': 'wf-step-panel-id' }, step.id)),
         badge(step.status, { 'data-testid': 'wf-step-panel-status' }),
@@ -205,7 +205,7 @@ export function mount(root, ctx) {
       if (err.status !== 404) throw err;
       poller.stop();
       notFound.hidden = false;
-      notFound.replaceChildren('This workflow run does not exist (its workflow may have been deleted). ', h('a', { href: '#/workflows' }, 'Back to workflows'));
+      setChildren(notFound, 'This workflow run does not exist (its workflow may have been deleted). ', h('a', { href: '#/workflows' }, 'Back to workflows'));
       if (!run) setText(nameEl, 'Workflow run not found');
       return;
     }

@@ -39,7 +39,7 @@ def test_the_month_view_names_holidays_and_explains_a_skipped_occurrence(
         expect(card.get_by_test_id("month-title")).to_have_text("November 2026")
 
         def day(date: str):
-            return card.locator(f"[data-testid=month-day][data-date='{date}']")
+            return page.locator(f"[data-testid=month-day][data-date='{date}']")
 
         expect(day("2026-11-11")).to_have_attribute("data-kind", "holiday")
         expect(day("2026-11-11").get_by_test_id("month-day-reason")).to_have_text("Armistice Day")
@@ -54,6 +54,7 @@ def test_the_month_view_names_holidays_and_explains_a_skipped_occurrence(
         explained = card.get_by_test_id("month-explain")
         expect(explained.get_by_test_id("month-explain-outcome")).to_have_text("Skipped")
         expect(explained.get_by_test_id("month-explain-reason")).to_contain_text("Armistice Day")
+        expect(explained).not_to_contain_text("null")
 
         # The next month: Christmas Day on its Friday.
         card.get_by_test_id("month-next").click()
@@ -61,6 +62,23 @@ def test_the_month_view_names_holidays_and_explains_a_skipped_occurrence(
         expect(day("2026-12-25").get_by_test_id("month-day-reason")).to_have_text("Christmas Day")
         expect(explained).to_be_hidden()
         assert "month=2026-12" in page.url  # the month shown can be linked
+
+        # The Calendars page lists it; its own month names the same days.
+        card.get_by_test_id("month-calendar-link").click()
+        expect(page.get_by_test_id("calendar-name")).to_have_text(calendar["name"])
+        page.get_by_role("link", name="← All calendars").click()
+        row = page.locator(f"[data-testid=calendar-row][data-calendar-name='{calendar['name']}']")
+        expect(row.get_by_test_id("calendar-holidays")).to_have_text("FR")
+        row.get_by_test_id("calendar-link").click()
+        expect(page.get_by_test_id("calendar-name")).to_have_text(calendar["name"])
+        expect(page.get_by_test_id("month-title")).not_to_have_text("")
+        dash.open(f"calendars/{calendar['name']}?month=2026-11")
+        expect(page.get_by_test_id("month-title")).to_have_text("November 2026")
+        expect(day("2026-11-11").get_by_test_id("month-day-reason")).to_have_text("Armistice Day")
+        day("2026-11-11").get_by_test_id("month-day-button").click()
+        expect(page.get_by_test_id("month-explain-day")).to_have_text(
+            "Not a business day: Armistice Day."
+        )
     finally:
         api.delete_job(job["id"])
         api.delete_calendar(calendar["name"])

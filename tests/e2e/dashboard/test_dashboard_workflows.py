@@ -111,6 +111,7 @@ def test_a_workflow_run_is_drawn_as_its_graph_live_and_can_be_retried(
         page.go_back()
         expect(page.get_by_test_id("wf-step-panel-id")).to_have_text("check")
 
+        expect(page.locator(".page-actions")).to_have_text("Retry from failure")
         # Retry from failure: the failed step's execution runs again (its second attempt).
         expect(panel.get_by_test_id("wf-execution-attempt")).to_have_text("1")
         page.get_by_test_id("workflow-run-retry").click()
