@@ -28,7 +28,8 @@
 //              job-executions-shown job-executions-more job-executions-all
 //   executions executions-table executions-total execution-row[data-status][data-execution-id]
 //              execution-status execution-job execution-expand row-detail execution-detail
-//              execution-open attempts-table attempt-row[data-outcome] execution-payload
+//              execution-open execution-workflow-run (a step's: back to its run, the step open)
+//              attempts-table attempt-row[data-outcome] execution-payload
 //              execution-result execution-error execution-cancel execution-retry
 //              executions-filter-status executions-filter-handler
 //              (on #/executions/<id> the action bar is the execution-row[data-status])

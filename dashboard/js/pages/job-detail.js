@@ -4,7 +4,7 @@
 // "Show more" raises N (up to the API's page maximum); filtering and paging through
 // the whole history is the Executions page's job (#/executions?job_id=<id>).
 
-import { h, setText } from '../dom.js';
+import { h, setChildren, setText } from '../dom.js';
 import { fmtDuration, fmtInZone, fmtJson } from '../format.js';
 import { cronToWords } from '../cron-words.js';
 import { badge, kvList, relTime } from '../ui.js';
@@ -95,7 +95,7 @@ export function mount(root, ctx) {
     const active = document.activeElement && actions.contains(document.activeElement)
       ? document.activeElement.getAttribute('data-testid') : null;
     const paused = job.status === 'PAUSED';
-    actions.replaceChildren(
+    setChildren(actions, // not replaceChildren: an action the scope lacks is false, not "false"
       can('admin') && h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
       !can('operate') ? null : paused
         ? h('button', { type: 'button', class: 'btn', 'data-testid': 'job-resume', on: { click: (e) => resumeJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Resume')

@@ -108,7 +108,8 @@ def test_a_workflow_run_is_drawn_as_its_graph_live_and_can_be_retried(
         expect(panel.get_by_test_id("wf-execution-error")).to_have_text("bad checksum")
         panel.get_by_test_id("wf-execution-open").click()
         expect(page.get_by_test_id("execution-error")).to_contain_text("bad checksum")
-        page.go_back()
+        # ...and back from the execution to its step in the run.
+        page.get_by_test_id("execution-workflow-run").click()
         expect(page.get_by_test_id("wf-step-panel-id")).to_have_text("check")
 
         expect(page.locator(".page-actions")).to_have_text("Retry from failure")
