@@ -216,6 +216,11 @@ def list_handlers() -> dict:
     return _svc().handlers()
 
 
+@endpoint("/flow", ["GET"])
+def get_flow() -> dict:
+    return _svc().flow(_query())
+
+
 # ------------------------------------------------------------------- jobs
 
 

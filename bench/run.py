@@ -23,6 +23,10 @@ In order (names for ``--only``), each on its own scratch database and key prefix
 - ``local_api``: the local API's own figures, when bench/local_api.py exists: its
   ``measure(quick=..., repeat=...)`` returns a dict, written to local_api.json and
   rendered by bench/report.py (``local_api_section``).
+- ``flow``: fair dispatch under a flood (bench/flow_fairness.py): 4 workers, one key
+  queuing 10,000 runs while 10 keys send 20 each; their p99 start lag with and without
+  the flood, and per-key concurrency checked from recorded start and finish times
+  (flow_fairness.json).
 ``drain``, ``floor`` and ``lag`` run ``--repeat`` times (default 3) and record the spread.
 A benchmark that fails is reported and the others still run; the exit status is then 1.
 ``--quick`` (or ``BENCH_QUICK=1``) runs everything at toy sizes, once, to check the
@@ -55,6 +59,7 @@ from bench import (  # noqa: E402
     drain,
     enqueue,
     floor,
+    flow_fairness,
     report,
     start_lag,
     throughput,
@@ -76,6 +81,7 @@ FULL = {
     "lag_spread_s": 20.0, "profile_runs": 5_000, "sizes": [10_000, 100_000, 1_000_000],
     "enqueue": 20_000, "singles": 2_000, "messages": 10_000, "clients": [1, 8, 32],
     "seconds": 8.0, "cold_runs": 5, "repeat": 3, "quick": False,
+    "flood": 10_000, "flow_keys": 10, "flow_per_key": 20,
 }  # fmt: skip
 """Sized for ~15-20 minutes on the 2-core machine: the drain (~10 of them) is bounded by
 the slowest peers, procrastinate (one job fetched per query: ~100-200 runs/s on the
@@ -84,7 +90,7 @@ QUICK = {
     "runs": 200, "drain_singles": 20, "floor_calls": 50, "lag_runs": 50, "lag_spread_s": 2.0,
     "profile_runs": 100, "sizes": [1_000, 5_000], "enqueue": 200, "singles": 20,
     "messages": 500, "clients": [1, 4], "seconds": 1.0, "cold_runs": 1, "repeat": 1,
-    "quick": True,
+    "quick": True, "flood": 300, "flow_keys": 3, "flow_per_key": 5,
 }  # fmt: skip
 
 
@@ -134,6 +140,10 @@ BENCHMARKS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = 
     "tick": ("tick_cost", lambda z: tick_cost.measure(z["sizes"], 1_000, 3)),
     "api": ("api_load", lambda z: api_load.measure(z["clients"], z["seconds"])),
     "cold": ("cold_start", lambda z: cold_start.measure(z["cold_runs"])),
+    "flow": (
+        "flow_fairness",
+        lambda z: flow_fairness.measure(z["flood"], z["flow_keys"], z["flow_per_key"]),
+    ),
 }
 if local_api is not None:
     # The local API section (bench/local_api.py, from its own branch): its figures go to

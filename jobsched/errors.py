@@ -92,6 +92,16 @@ class RateLimitedError(JobSchedulerError):
         return {"Retry-After": str(self.retry_after_s)}
 
 
+class FlowRateLimitedError(RateLimitedError):
+    """A trigger over a job's rate key (mode ``reject``): 429 with ``Retry-After``."""
+
+    def __init__(self, key: str, retry_after_s: int) -> None:
+        retry_after_s = max(1, retry_after_s)
+        message = f"the job's rate key {key!r} is over its limit; retry in {retry_after_s} s"
+        JobSchedulerError.__init__(self, message, key=key)
+        self.retry_after_s = retry_after_s
+
+
 class SettingsError(JobSchedulerError):
     """A setting from the environment has a bad value; names the variable."""
 

@@ -169,7 +169,7 @@ class Handoff:
             # A run for later goes back to waiting for its time, never early.
             ready = [(queue_item(r), r["due"]) for r in mine if r["status"] == "QUEUED"]
             running = [
-                (r["id"], r["priority"], r["lease_token"] or "lost")
+                (r["id"], r["priority"], r["lease_token"] or "lost", queue_item(r))
                 for r in mine
                 if r["status"] == "RUNNING"
             ]

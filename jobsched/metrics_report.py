@@ -22,6 +22,7 @@ from jobsched.store import Store
 HOUR = timedelta(hours=1)
 WORKER_STALE_MS = 15_000
 WORKER_FORGET_MS = 3_600_000
+FLOW_OUTCOMES = ("debounce_joined", "singleton_skipped", "singleton_replaced", "rate_rejected")
 
 
 class MetricsReport:
@@ -50,6 +51,7 @@ class MetricsReport:
         depth = total_depth(pools.values())
         leader, ttl = self.queue.leader()
         workers = self.queue.workers(now, WORKER_STALE_MS, WORKER_FORGET_MS)
+        flows = self.queue.flow_counts()
 
         def rate(failed: int, total: int) -> float:
             return round(failed / total, 4) if total else 0.0
@@ -95,6 +97,7 @@ class MetricsReport:
             "workers": {"total": len(workers), "stale": sum(1 for w in workers if w["stale"])},
             "run_durations": _histograms(self.store.stats.run_durations()),
             "generated_at": now.isoformat(),
+            "flow": {k: flows.get(k, 0) for k in FLOW_OUTCOMES},
         }
 
     def buckets(self, query: MetricsQuery) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from jobsched.registry import (
     HandlerContext,
     HandlerTimeout,
     RunFn,
+    check_flow,
     check_overridable,
     schema_validator,
 )
@@ -72,6 +73,10 @@ def handler(
     isolation: str = "thread",
     description: str | None = None,
     overridable: tuple[str, ...] = (),
+    concurrency: dict[str, Any] | None = None,
+    rate: dict[str, Any] | None = None,
+    debounce: dict[str, Any] | None = None,
+    singleton: dict[str, Any] | None = None,
 ) -> Callable[[RunFn], RunFn]:
     """Declare ``fn`` as the handler ``name``. ``schema``: a JSON Schema its payload
     must match (checked by the API when a job is created); ``pool``: the pool its jobs
@@ -79,7 +84,9 @@ def handler(
     process, for I/O-bound work) or ``"process"`` (a child process per run: a timeout
     kills it, a crash fails only the attempt); ``overridable``: the top-level payload
     fields a trigger by an ``operate`` key may override for one run (default none:
-    any override then needs an ``admin`` key; ``("*",)``: any field)."""
+    any override then needs an ``admin`` key; ``("*",)``: any field). ``concurrency``,
+    ``rate``, ``debounce``, ``singleton``: flow-control defaults for the jobs that
+    declare none of that control (as a job's fields: ``{"key": ..., "limit": 2}``)."""
     if not isinstance(name, str) or not HANDLER_NAME.match(name):
         raise ValueError(f"handler name {name!r} must match {HANDLER_NAME.pattern}")
     if isolation not in ISOLATIONS:
@@ -88,10 +95,14 @@ def handler(
         raise ValueError(f"handler {name!r}: pool {pool!r} must match {POOL_NAME.pattern}")
     validate = schema_validator(name, schema)
     fields = check_overridable(name, overridable)
+    controls = check_flow(
+        name,
+        {"concurrency": concurrency, "rate": rate, "debounce": debounce, "singleton": singleton},
+    )
 
     def decorator(fn: RunFn) -> RunFn:
         text = description if description is not None else (fn.__doc__ or "").strip()
-        spec = Handler(name, fn, validate, text, schema, pool, isolation, fields)
+        spec = Handler(name, fn, validate, text, schema, pool, isolation, fields, controls)
         with _declared_lock:
             _declared.setdefault(fn.__module__, []).append(spec)
         return fn

@@ -100,6 +100,9 @@ class Handler:
     (``"*"``: any); overriding any other field needs ``admin``. None by default: a
     handler opens only what is harmless to change (a message, a body), never where
     it sends or what it runs."""
+    flow: dict[str, Any] | None = None
+    """Flow-control defaults (``concurrency``, ``rate``, ``debounce``, ``singleton``) for
+    jobs that declare none of that control themselves (jobsched/domain/flow.py)."""
 
     def describe(self) -> dict[str, Any]:
         """The handler's catalog entry: what the API and the dashboard may know of it."""
@@ -110,6 +113,7 @@ class Handler:
             "pool": self.pool,
             "isolation": self.isolation,
             "overridable": list(self.overridable),
+            "flow": self.flow,
         }
 
 
@@ -147,6 +151,27 @@ def check_overridable(name: str, overridable: Any) -> tuple[str, ...]:
     if name.startswith("system.") and fields:
         raise ValueError(f"handler {name!r}: system handlers declare no overridable fields")
     return fields
+
+
+def check_flow(name: str, controls: dict[str, Any]) -> dict[str, Any] | None:
+    """A handler's flow-control defaults, checked as a job's fields are (None: none);
+    ValueError naming the handler and the field otherwise."""
+    import msgspec
+
+    from jobsched.domain.contract import FLOW_CONTROLS
+    from jobsched.domain.validation import load_body
+    from jobsched.errors import ValidationError
+
+    out: dict[str, Any] = {}
+    for control, value in controls.items():
+        if value is None:
+            continue
+        try:
+            out[control] = msgspec.to_builtins(load_body(FLOW_CONTROLS[control], value))
+        except ValidationError as exc:
+            where, problem = next(iter(exc.fields.items()))
+            raise ValueError(f"handler {name!r}: {control}.{where} {problem}") from None
+    return out or None
 
 
 def check_schema(name: str, schema: dict[str, Any]) -> None:

@@ -212,6 +212,7 @@ class Scheduler:
             report.promoted += queue.promote(now)
             if self.settings.priority_aging_step:
                 report.aged += queue.age(self.settings.priority_aging_step)
+            queue.prune_turns()
         self.store.outbox.mark_promoted(report.promoted, now)
         # Workflow runs whose advancement died with a worker or a tick (issue 23).
         workflow_steps.catch_up(self.store, self.queue, now)

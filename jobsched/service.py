@@ -26,6 +26,7 @@ from jobsched.domain import contract, cron, explain, job_calendar, windows
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
+from jobsched.domain.flow import Rate
 from jobsched.domain.models import Execution, Job
 from jobsched.domain.plain import plain
 from jobsched.domain.redaction import redact
@@ -40,6 +41,8 @@ from jobsched.domain.validation import (
     validate_trigger,
 )
 from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.flow_trigger import FlowEffects, settle
+from jobsched.flow_view import flow_of_job
 from jobsched.handler_settings import HandlerSettings
 from jobsched.handoff import Handoff
 from jobsched.health import HealthProbe
@@ -473,6 +476,7 @@ class JobService:
         now = self.clock.now()
         audit = self._audit("trigger")
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
+        effects = FlowEffects()
         unread = None
         # A bad body is left to the trigger that reads: an unknown job's 404 comes first.
         with contextlib.suppress(ValidationError):
@@ -491,13 +495,24 @@ class JobService:
                 queued=True,
                 max_unfinished=limit,
                 unread=unread,
+                effects=effects,
+                admit=self._admit,
             ),
             now,
         )
+        settle(self.queue, effects)
         items = plain(created)
         if isinstance(body, dict) and "runs" in body:
             return {"items": _weighed(items), "next_cursor": None, "total": len(items)}
         return items[0]
+
+    def _admit(self, pool: str, rate: Rate, runs: int, now: datetime) -> int:
+        """Runs under a reject-mode rate key: counted, or how long until there is room."""
+        queue = self.queue.for_pool(pool)
+        wait_ms = queue.admit(rate.key, rate.limit, rate.period_ms, runs, now)
+        if wait_ms > 0:
+            settle(self.queue, FlowEffects(outcomes=["rate_rejected"]))
+        return wait_ms
 
     # ------------------------------------------------------------ executions
 
@@ -564,6 +579,11 @@ class JobService:
         )
 
     # ------------------------------------------------------------- audit log
+
+    def flow(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """A job's flow-control keys: running, waiting, and what holds them."""
+        query = load_query(queries.FlowQuery, params)
+        return flow_of_job(self.store, self.queue, query.job_id, self.clock.now())
 
     def list_audit(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Changes made through the API, newest first (time filters: since <= at < until),

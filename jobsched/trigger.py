@@ -6,12 +6,13 @@ back up."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import cron, job_calendar, lifecycle, windows
+from jobsched.domain import cron, flow, job_calendar, lifecycle, windows
 from jobsched.domain.access import forbidden_overrides
 from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
@@ -19,14 +20,23 @@ from jobsched.domain.lifecycle import REFUSING_RUNS
 from jobsched.domain.models import Execution, Job, NewExecution, new_execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.domain.triggering import (
+    KeyProblems,
     execution_row,
     not_yet_run,
     room_refusal,
+    run_concurrency,
+    run_rates,
     run_time,
     trigger_keys,
     triggered_executions,
 )
-from jobsched.errors import ConflictError, ForbiddenError, ValidationError
+from jobsched.errors import (
+    ConflictError,
+    FlowRateLimitedError,
+    ForbiddenError,
+    ValidationError,
+)
+from jobsched.flow_trigger import FlowEffects, gate
 from jobsched.registry import Handler
 from jobsched.store import Store
 from jobsched.store.database import parse_uuid
@@ -78,6 +88,8 @@ def trigger_executions(
     queued: bool = False,
     max_unfinished: int | None = None,
     unread: Sequence[dict[str, Any]] | None = None,
+    effects: FlowEffects | None = None,
+    admit: Admit | None = None,
 ) -> list[NewExecution]:
     """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
     one transaction and one INSERT; each run
@@ -96,7 +108,13 @@ def trigger_executions(
     ``unread``: the runs, when deciding them needs nothing of the job (no payload
     override: ``triggering.needs_job``). Without an idempotency key they are written in
     one round trip that reads nothing first (``_trigger_unread``); if its guards hold
-    them back, the trigger reads and decides as any other, and says why."""
+    them back, the trigger reads and decides as any other, and says why.
+
+    A job under flow control (its own or its handler's): each run's keys are resolved
+    from its payload (a payload that names none is a ``ValidationError`` naming the
+    path); under a debounce or a singleton the trigger may join a run instead of
+    writing one (``flow_trigger.gate``), and ``effects`` gathers what Redis must learn
+    after the commit."""
     jid = parse_uuid(job_id, "job")
     if unread is not None and key is None:
         created = _trigger_unread(store, jid, now, unread, audit, queued, max_unfinished)
@@ -116,16 +134,34 @@ def trigger_executions(
         n = read.unfinished
         if max_unfinished and n is not None and (why := room_refusal(n, len(runs), max_unfinished)):
             raise ConflictError(why, limit=max_unfinished, unfinished=n)
+        defaults = (read.published or {}).get("flow")
+        try:
+            concurrency = run_concurrency(job, defaults, runs, len(runs) > 1)
+        except KeyProblems as exc:
+            raise ValidationError(exc.problems) from None
+        controls = flow.controls_of(job, defaults)
+        fate = gate(store, conn, job, controls, list(runs), now, audit, effects or FlowEffects())
+        if fate.answer is not None:
+            return fate.answer
+        if fate.run is not None:
+            runs = [fate.run]
         times = _in_windows(store, conn, job, [run_time(run, now) for run in runs])
         ids = [new_execution_id(when) for when in times]
         keys = trigger_keys(key, len(runs))
-        created = triggered_executions(job, ids, times, runs, now, keys, queued)
+        rates = run_rates(job, defaults, runs)
+        _admit(rates, admit, job["pool"], now)
+        created = triggered_executions(job, ids, times, runs, now, keys, queued, concurrency, rates)
+        if fate.columns.get("debounce_key") is not None:
+            # Started at its time, never claimed ahead: a later trigger may still join it.
+            created = [r._replace(item=r.item._replace(exact=True)) for r in created]
         executions = [r.execution for r in created]
         # The entry names the runs by the ids chosen above: it is written with them, in
         # the same round trip (no statement waits for the INSERT's answer).
         change = changes.triggered([e.id for e in executions], [changes.plain(r) for r in runs])
         entry = changes.entry(audit, "job", job["id"], change)
-        store.triggers.write_triggered(conn, job, ids, executions, runs, key, now, entry)
+        store.triggers.write_triggered(
+            conn, job, ids, executions, runs, key, now, entry, fate.columns
+        )
     # Runs due on a day without its partition (far ahead): moved into its new one.
     store.partitions.ensure_for(times)
     return created
@@ -155,6 +191,27 @@ def _in_windows(
             raise ConflictError(f"{admission.reason}{after}")
         found.append(admission.at or t)
     return found
+
+
+Admit = Callable[[str, flow.Rate, int, datetime], int]
+"""Counts runs under a reject-mode rate key (pool, rate, runs, now): 0 when admitted, else
+ms until the key has room (``RedisQueue.admit``)."""
+
+
+def _admit(
+    rates: Sequence[flow.Rate | None], admit: Admit | None, pool: str, now: datetime
+) -> None:
+    """A trigger over a reject-mode rate key's limit is refused whole (429, Retry-After),
+    before anything is written."""
+    wanted: dict[flow.Rate, int] = {}
+    for rate in rates:
+        if rate is not None and rate.mode == "reject":
+            wanted[rate] = wanted.get(rate, 0) + 1
+    if admit is None:
+        return
+    for rate, n in wanted.items():
+        if (wait_ms := admit(pool, rate, n, now)) > 0:
+            raise FlowRateLimitedError(rate.key, math.ceil(wait_ms / 1000))
 
 
 def _trigger_unread(

@@ -107,6 +107,15 @@ OPERATIONS: tuple[Operation, ...] = (
         response=w.HandlerPage,
     ),
     Operation(
+        "GET",
+        "/flow",
+        "A job's flow-control keys: its runs of each key running and waiting, the limit "
+        "holding them (concurrency, rate, debounce) and when the next may start",
+        response=w.FlowPage,
+        query=qs.FlowQuery,
+        errors=(400, 404),
+    ),
+    Operation(
         "POST",
         "/jobs",
         "Create a job",
@@ -565,12 +574,24 @@ def documented(node: Any) -> Any:
     return out
 
 
+def _without_ref_property(schema: dict[str, Any]) -> dict[str, Any]:
+    """A flow key's ``{"$ref": "payload.<path>"}`` declared by pattern: a property named
+    ``$ref`` reads as a reference to every tool that walks the document."""
+    out = dict(schema)
+    props = out.pop("properties", {})
+    out["patternProperties"] = {"^\\$ref$": props["$ref"]}
+    out["additionalProperties"] = False
+    return out
+
+
 @cache
 def openapi_document() -> dict[str, Any]:
     models = _models()
     refs, components = msgspec.json.schema_components(models, ref_template=REF)
     schema = dict(zip(models, documented(refs), strict=True))
     components = {_noun(name): documented(model) for name, model in components.items()}
+    if "KeyRef" in components:
+        components["KeyRef"] = _without_ref_property(components["KeyRef"])
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schema)

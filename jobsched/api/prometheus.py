@@ -100,6 +100,7 @@ def render(metrics: Mapping[str, Any]) -> str:
             "kind",
         ),
         _histogram(metrics),
+        _flow(metrics.get("flow", {})),
     ]
     return "\n".join(line for f in families for line in f.lines) + "\n"
 
@@ -108,6 +109,18 @@ def _by(counts: Mapping[str, int], name: str, help_text: str, label: str) -> _Fa
     family = _gauge(name, help_text)
     for key, n in counts.items():
         family.add(n, **{label: key})
+    return family
+
+
+def _flow(counts: Mapping[str, int]) -> _Family:
+    family = _Family(
+        "jobsched_flow_triggers_total",
+        "counter",
+        "Triggers answered by flow control without a new run (debounce_joined, "
+        "singleton_skipped), runs a singleton cancelled, triggers a rate refused.",
+    )
+    for outcome, n in counts.items():
+        family.add(n, outcome=outcome)
     return family
 
 

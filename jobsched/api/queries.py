@@ -188,3 +188,7 @@ def _canonical(ident: str | None) -> str | None:
 
 def _utc(when: datetime | None) -> datetime | None:
     return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class FlowQuery(Query):
+    job_id: Uuid

@@ -147,6 +147,16 @@ class HandlerView(Response):
         ),
     ]
     workers: Annotated[list[str], Meta(description="live workers serving it on its pool")]
+    flow: (
+        Annotated[
+            dict[str, Any],
+            Meta(
+                description="flow-control defaults (concurrency, rate, debounce, singleton) "
+                "for jobs that declare none of that control"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class HandlerPage(Listing):
@@ -246,6 +256,16 @@ class AlertCounts(Response):
     overran: int
 
 
+class FlowCounts(Response):
+    """Triggers flow control answered without a new run, or refused (since Redis's data
+    began: counters kept there)."""
+
+    debounce_joined: Annotated[int, Meta(description="joined a debounced run")]
+    singleton_skipped: Annotated[int, Meta(description="skipped: the key's run was there")]
+    singleton_replaced: Annotated[int, Meta(description="runs a singleton cancelled")]
+    rate_rejected: Annotated[int, Meta(description="refused with 429 by a reject-mode rate")]
+
+
 class Metrics(Response):
     alerts: Annotated[AlertCounts, Meta(description="SLA breaches in the last hour")]
     jobs: JobCounts
@@ -267,6 +287,7 @@ class Metrics(Response):
         Meta(description="per final status (SUCCEEDED, FAILED): how long finished runs took"),
     ]
     generated_at: Time
+    flow: Annotated[FlowCounts, Meta(description="flow-control outcomes of triggers")]
 
 
 class Bucket(Response):
@@ -356,3 +377,29 @@ class Explanation(Response):
     reason: str | None
     execution_id: str | UnsetType = UNSET
     deferred_to: Time | UnsetType = UNSET
+
+
+LimitedBy = Literal["concurrency", "rate", "debounce"]
+
+
+class FlowItem(Response):
+    key: Annotated[str, Meta(description="a key the job's unfinished runs resolved to")]
+    running: Annotated[int, Meta(description="the job's runs of the key running now")]
+    waiting: Annotated[int, Meta(description="the job's runs of the key not started yet")]
+    limited_by: (
+        Annotated[
+            LimitedBy,
+            Meta(
+                description="the limit holding its waiting runs: the key's concurrency "
+                "(across the pool's jobs), its rate, or a debounce still collecting"
+            ),
+        ]
+        | None
+    ) = None
+    next_start_at: (
+        Annotated[Time, Meta(description="when the next waiting run may start, when known")] | None
+    ) = None
+
+
+class FlowPage(Listing):
+    items: list[FlowItem]

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from jobsched.domain import cron, due
+from jobsched.domain import cron, due, flow
 from jobsched.domain.access import SCOPES
 from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
@@ -273,6 +273,74 @@ class Model(Struct, kw_only=True, forbid_unknown_fields=True):
     """Base of request bodies: unknown fields are refused (and named)."""
 
 
+# ------------------------------------------------------------------ flow control
+
+
+class KeyRef(Model):
+    """A key read from each run's payload."""
+
+    ref: Annotated[str, Meta(max_length=MAX_PARAM_CHARS)] = field(name="$ref")
+
+
+def _key_problem(key: str | KeyRef) -> str | None:
+    if isinstance(key, KeyRef):
+        return flow.ref_problem(key.ref)
+    return None if key.strip() and "\n" not in key else "must be non-blank text on one line"
+
+
+FlowKey = Annotated[
+    Annotated[str, Meta(min_length=1, max_length=flow.MAX_KEY_CHARS)] | KeyRef,
+    checked(
+        _key_problem,
+        problem=f"must be text (1 to {flow.MAX_KEY_CHARS} characters, one line) or "
+        '{"$ref": "payload.<path>"}',
+        description='literal text, or {"$ref": "payload.<path>"} resolved per run',
+    ),
+]
+FlowLimit = Annotated[int, Meta(ge=1, le=10_000)]
+FlowMs = Annotated[int, Meta(ge=1, le=MAX_DAY_MS)]
+
+
+class ConcurrencyControl(Model):
+    """At most ``limit`` runs of one key running at once (the others wait in order)."""
+
+    key: FlowKey
+    limit: FlowLimit
+
+
+class RateControl(Model):
+    """At most ``limit`` starts of one key per ``period_ms``."""
+
+    key: FlowKey
+    limit: FlowLimit
+    period_ms: FlowMs
+    mode: Literal["queue", "reject"] = "queue"
+
+
+class DebounceControl(Model):
+    """Triggers of one key within ``delay_ms`` collapse into one run."""
+
+    key: FlowKey
+    delay_ms: FlowMs
+    max_delay_ms: FlowMs | None = None
+
+
+class SingletonControl(Model):
+    """One queued or running run per key: a new one is skipped, replaces the queued one,
+    or cancels the running one."""
+
+    key: FlowKey
+    mode: Literal["skip", "replace_queued", "cancel_running"] = "skip"
+
+
+FLOW_CONTROLS: dict[str, type[Model]] = {
+    "concurrency": ConcurrencyControl,
+    "rate": RateControl,
+    "debounce": DebounceControl,
+    "singleton": SingletonControl,
+}
+
+
 # ---------------------------------------------------------------- request bodies
 
 
@@ -315,6 +383,10 @@ class JobCreate(Model):
     start_at: Annotated[When, Meta(description="the schedule's first instant")] | None = None
     end_at: Annotated[When, Meta(description="the schedule ends here (exclusive)")] | None = None
     max_runs: MaxRuns | None = None
+    concurrency: ConcurrencyControl | None = None
+    rate: RateControl | None = None
+    debounce: DebounceControl | None = None
+    singleton: SingletonControl | None = None
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -358,6 +430,10 @@ class JobUpdate(Model):
     end_at: When | UnsetType | None = UNSET
     max_runs: MaxRuns | UnsetType | None = UNSET
     runs_made: ReadOnly = UNSET
+    concurrency: ConcurrencyControl | UnsetType | None = UNSET
+    rate: RateControl | UnsetType | None = UNSET
+    debounce: DebounceControl | UnsetType | None = UNSET
+    singleton: SingletonControl | UnsetType | None = UNSET
     notify_secret: ReadOnly = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET

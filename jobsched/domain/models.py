@@ -81,6 +81,18 @@ class QueueItem(NamedTuple):
     """The job's cap on its runs in flight at once (None: no cap)."""
     handler: str = ""
     """Its handler: a worker claims only runs of handlers it loaded."""
+    concurrency_key: str | None = None
+    """The key its concurrency control resolved to (None: none); with
+    ``concurrency_limit``, at most that many runs of the key in flight at once."""
+    concurrency_limit: int | None = None
+    rate_key: str | None = None
+    """The key its rate control (mode ``queue``) resolved to: at most ``rate_limit``
+    starts of the key per ``rate_period_ms``."""
+    rate_limit: int | None = None
+    rate_period_ms: int | None = None
+    exact: bool = False
+    """Start it at its due time, never claimed ahead: a debounced run, whose payload and
+    time a later trigger may still change until then."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,10 @@ class Job(Shown):
     end_at: At | None
     max_runs: int | None
     runs_made: Annotated[int, Meta(description="runs its schedule made (towards max_runs)")]
+    concurrency: dict[str, Any] | None
+    rate: dict[str, Any] | None
+    debounce: dict[str, Any] | None
+    singleton: dict[str, Any] | None
     status: JobStatusName
     schedule_error: (
         Annotated[
@@ -239,6 +255,24 @@ class Execution(Shown):
         Annotated[str, Meta(description="the workflow run whose step this executes")] | None
     )
     step_id: Annotated[str, Meta(description="the workflow step it executes")] | None
+    concurrency_key: (
+        Annotated[
+            str,
+            Meta(description="the key its concurrency control resolved to for its payload"),
+        ]
+        | None
+    ) = None
+    concurrency_limit: (
+        Annotated[int, Meta(description="at most this many runs of its key at once")] | None
+    ) = None
+    rate_key: (
+        Annotated[str, Meta(description="the key its rate control (mode queue) resolved to")] | None
+    ) = None
+    rate_limit: (
+        Annotated[int, Meta(description="at most this many starts of its rate key per period")]
+        | None
+    ) = None
+    rate_period_ms: int | None = None
 
     @property
     def due(self) -> datetime:
@@ -258,7 +292,20 @@ def new_execution(execution: Execution, max_concurrency: int | None) -> NewExecu
     """``execution`` with its queue item, under its job's ``max_concurrency``."""
     e = execution
     return NewExecution(
-        e, QueueItem(e.id, e.priority, e.pool, e.job_id, max_concurrency, e.handler)
+        e,
+        QueueItem(
+            e.id,
+            e.priority,
+            e.pool,
+            e.job_id,
+            max_concurrency,
+            e.handler,
+            e.concurrency_key,
+            e.concurrency_limit,
+            e.rate_key,
+            e.rate_limit,
+            e.rate_period_ms,
+        ),
     )
 
 

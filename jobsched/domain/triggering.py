@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched.domain import flow
 from jobsched.domain.execution_ids import new_execution_id
 from jobsched.domain.models import SNAPSHOT, Execution, NewExecution, new_execution, occurrence_key
 from jobsched.domain.states import ExecutionStatus
@@ -75,6 +76,14 @@ def execution_row(
     occurrence key, its start jitter, SKIPPED with ``skip_reason`` or PENDING (held back
     when ``wait``), and the job's snapshot."""
     eid = new_execution_id(scheduled_for)
+    resolved, problem = _job_concurrency(job)
+    rate = None
+    if problem and not skip_reason:
+        skip_reason = problem
+    elif not problem:
+        rate = flow.queued_rate(
+            flow.rate_of(flow.controls_of(job, job.get("handler_flow")), job["payload"])
+        )
     return {
         "id": eid,
         "idempotency_key": occurrence_key(str(job["id"]), scheduled_for),
@@ -89,8 +98,26 @@ def execution_row(
         **{k: job[k] for k in SNAPSHOT},
         "error": skip_reason,
         "finished_at": now if skip_reason else None,
+        "concurrency_key": resolved.key if resolved else None,
+        "concurrency_limit": resolved.limit if resolved else None,
+        "rate_key": rate.key if rate else None,
+        "rate_limit": rate.limit if rate else None,
+        "rate_period_ms": rate.period_ms if rate else None,
         "now": now,
     }
+
+
+def _job_concurrency(job: Mapping[str, Any]) -> tuple[flow.Concurrency | None, str | None]:
+    """A scheduled run's concurrency control, resolved from its job's payload, or why it
+    cannot run (its key's path is missing: the run is written SKIPPED saying so; a job
+    saved with a schedule was refused for that, so only a handler's default added
+    later can get here). The job's row carries its handler's defaults as
+    ``handler_flow``."""
+    controls = flow.controls_of(job, job.get("handler_flow"))
+    try:
+        return flow.concurrency_of(controls, job["payload"]), None
+    except flow.KeyMissing as exc:
+        return None, f"flow control: {exc.field} {exc.problem}"
 
 
 def triggered_executions(
@@ -101,10 +128,13 @@ def triggered_executions(
     now: datetime,
     keys: Sequence[str] | None,
     queued: bool,
+    concurrency: Sequence[flow.Concurrency | None] | None = None,
+    rates: Sequence[flow.Rate | None] | None = None,
 ) -> list[NewExecution]:
     """A trigger's runs as they are written, in the order asked for: every value is the
     job's snapshot, the run's override or a column default, all known before the write
-    (``test_handoff.py`` compares them with the stored rows)."""
+    (``test_handoff.py`` compares them with the stored rows). ``concurrency``: each
+    run's resolved concurrency control (``run_concurrency``; None: none)."""
     status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
     queued_at = now if queued else None
     job_id = str(job["id"])
@@ -142,11 +172,60 @@ def triggered_executions(
                 updated_at=now,
                 workflow_run_id=None,
                 step_id=None,
+                concurrency_key=c.key if (c := _nth(concurrency, i)) else None,
+                concurrency_limit=c.limit if c else None,
+                rate_key=r.key if (r := flow.queued_rate(_nth(rates, i))) else None,
+                rate_limit=r.limit if r else None,
+                rate_period_ms=r.period_ms if r else None,
             ),
             cap,
         )
         for i, (sid, run, when) in enumerate(zip(map(str, ids), runs, times, strict=True))
     ]
+
+
+def _nth(values: Sequence[Any] | None, i: int) -> Any:
+    return None if values is None else values[i]
+
+
+def run_rates(
+    job: Mapping[str, Any], defaults: Mapping[str, Any] | None, runs: Sequence[Mapping[str, Any]]
+) -> list[flow.Rate | None]:
+    """Each triggered run's rate control, resolved for its payload (keys checked by
+    ``run_concurrency`` first)."""
+    controls = flow.controls_of(job, defaults)
+    return [flow.rate_of(controls, overridden(job["payload"], run.get("payload"))) for run in runs]
+
+
+def run_concurrency(
+    job: Mapping[str, Any],
+    defaults: Mapping[str, Any] | None,
+    runs: Sequence[Mapping[str, Any]],
+    batch: bool,
+) -> list[flow.Concurrency | None]:
+    """Each triggered run's concurrency control, resolved for its payload (its own
+    override, or its job's). Raises ``KeyProblems`` naming every run whose payload
+    gives a control no key."""
+    controls = flow.controls_of(job, defaults)
+    out: list[flow.Concurrency | None] = []
+    problems: dict[str, str] = {}
+    for i, run in enumerate(runs):
+        payload = overridden(job["payload"], run.get("payload"))
+        where = f"runs[{i}]." if batch else ""
+        problems.update(flow.key_problems(controls, payload, where))
+        if not problems:
+            out.append(flow.concurrency_of(controls, payload))
+    if problems:
+        raise KeyProblems(problems)
+    return out
+
+
+class KeyProblems(ValueError):
+    """Triggered runs whose payload gives a flow control no key: ``{field: problem}``."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
 
 
 def needs_job(body: Any) -> bool:

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar, Union, get_args, 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain import business_schedule, contract, windows
+from jobsched.domain import business_schedule, contract, flow, windows
 from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.domain.models import DEFAULT_POOL
 from jobsched.errors import ValidationError
@@ -184,6 +184,9 @@ def _convert(f: _Field, value: Any, path: str, strict: bool, errors: dict[str, s
             _load(f.items, item, f"{path}[{i}]", strict, errors) for i, item in enumerate(value)
         ]
         return _BAD if any(item is _BAD for item in loaded) else loaded
+    if _is_model(f.member) and isinstance(value, dict):
+        # A nested model (a flow control): each of its fields named (concurrency.limit).
+        return _load(f.member, value, path, strict, errors)
     try:
         converted = msgspec.convert(value, f.type, strict=strict)
     except msgspec.ValidationError:
@@ -367,6 +370,20 @@ def _check_calendar_fields(data: dict[str, Any], errors: dict[str, str]) -> None
         errors["end_at"] = "must be after start_at"
 
 
+def _check_flow(data: dict[str, Any], errors: dict[str, str]) -> None:
+    """A debounce waits at most max_delay_ms; a job whose own payload its runs use (a
+    scheduled or one-off job) must give each control's key."""
+    debounce = data.get("debounce")
+    longest = debounce.get("max_delay_ms") if debounce and "debounce" not in errors else None
+    if longest is not None and longest < debounce["delay_ms"]:
+        errors["debounce.max_delay_ms"] = "must be at least delay_ms"
+    scheduled = data.get("schedule") is not None or data.get("run_at") is not None
+    if scheduled and "payload" not in errors:
+        controls = {k: data[k] for k in flow.CONTROLS if data.get(k) and k not in errors}
+        for path, problem in flow.key_problems(controls, data["payload"]).items():
+            errors.setdefault(path, problem)
+
+
 def _validate(
     model: type[Struct],
     body: Any,
@@ -379,7 +396,11 @@ def _validate(
     if values is None:
         raise ValidationError(errors)
     data = {**current, **{k: v for k, v in values.items() if k not in READ_ONLY}}
+    for name in flow.CONTROLS:  # stored as the API takes them: plain JSON
+        if isinstance(data.get(name), Struct):
+            data[name] = msgspec.to_builtins(data[name])
     _check_job(data, errors, registry, settings)
+    _check_flow(data, errors)
     if errors:
         raise ValidationError(errors)
     if "pool" not in values and data["handler"] != current.get("handler"):

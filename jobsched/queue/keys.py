@@ -36,17 +36,42 @@ class Keys:
 
     @property
     def limits(self) -> str:
-        """hash: execution id -> ``<max_concurrency>:<job id>`` for runs of capped jobs."""
+        """hash: execution id -> its limit groups, one ``<cap>:<group>`` line each: its
+        job's max_concurrency (``<cap>:<job id>``) and its concurrency key's limit
+        (``<limit>:@<key>``); only for runs under one (lua/_batch.lua)."""
         return f"{self._tag}:limits"
+
+    @property
+    def turns(self) -> str:
+        """hash: ``<priority>:<fairness key>`` -> the key's last turn (its last ready
+        run's sequence): fair order within a priority (lua/_score.lua)."""
+        return f"{self._tag}:turns"
+
+    @property
+    def fair_clock(self) -> str:
+        """string: the turn of the last run claimed; a key new to the queue goes next."""
+        return f"{self._tag}:fair-clock"
+
+    @property
+    def turns_cursor(self) -> str:
+        """string: where the tick's pruning of ``turns`` resumes (an HSCAN cursor)."""
+        return f"{self._tag}:turns-cursor"
+
+    @property
+    def fairness(self) -> str:
+        """hash: execution id -> its fairness key (its concurrency key as ``@<key>``, else
+        its job id), for a delayed run's turn when it falls due."""
+        return f"{self._tag}:fairness"
 
     @property
     def handlers(self) -> str:
         """hash: execution id -> its handler (a worker claims only handlers it loaded)."""
         return f"{self._tag}:handlers"
 
-    def job_running(self, job_id: str) -> str:
-        """set: a capped job's execution ids in flight (pruned of finished ones at claim)."""
-        return f"{self._tag}:job:{job_id}"
+    def job_running(self, group: str) -> str:
+        """set: the execution ids in flight of a capped job or (``@<key>``) a concurrency
+        key (pruned of finished ones at claim)."""
+        return f"{self._tag}:job:{group}"
 
     @property
     def parked(self) -> str:
@@ -80,6 +105,12 @@ class Keys:
         """set: capped job ids whose runs left flight since the last claim (the claim
         releases as many of their parked runs as they have room for)."""
         return f"{self._tag}:freed"
+
+    @property
+    def rate_parked(self) -> str:
+        """set: rate groups (``~<key>``) with parked runs; each claim releases as many
+        as the key's window of starts has room for."""
+        return f"{self._tag}:rate-parked"
 
     @property
     def served(self) -> str:
@@ -154,6 +185,12 @@ class Keys:
         """marker written when the queue was last rebuilt from PostgreSQL; its absence
         means Redis lost its data."""
         return f"{self._tag}:epoch"
+
+    @property
+    def flow_counts(self) -> str:
+        """hash: flow-control outcome (``debounce_joined``, ``singleton_skipped``,
+        ``singleton_replaced``, ``rate_rejected``) -> how many triggers had it."""
+        return f"{self.prefix}:flow:counts"
 
     @property
     def pools(self) -> str:

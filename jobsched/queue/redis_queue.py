@@ -19,6 +19,7 @@ from redis import Redis
 from jobsched.clock import to_ms
 from jobsched.domain.leases import LeaseState
 from jobsched.domain.models import PoolLimits, QueueItem
+from jobsched.queue.groups import fairness_key, key_group, limits_entry, rate_group
 from jobsched.queue.keys import DEFAULT_POOL, Keys
 from jobsched.queue.redis_link import (  # noqa: F401 (their home was here)
     UNAVAILABLE,
@@ -74,6 +75,49 @@ class RedisQueue:
         return [DEFAULT_POOL, *sorted(others)]
 
     @redis_errors
+    def count_flow(self, outcomes: Iterable[str]) -> None:
+        """Count flow-control outcomes of triggers (``Keys.flow_counts``)."""
+        pipe = self.client.pipeline(transaction=False)
+        for outcome in outcomes:
+            pipe.hincrby(self.keys.flow_counts, outcome, 1)
+        pipe.execute()
+
+    @redis_errors
+    def admit(self, key: str, limit: int, period_ms: int, runs: int, now: datetime) -> int:
+        """Count ``runs`` triggered under a rate key in reject mode: 0 when admitted,
+        else how many ms until the key's window has room (``lua/flow_rate.lua``)."""
+        keys = [self.keys.job_running(rate_group(key) + ":accepted")]
+        args = [to_ms(now), period_ms, limit, runs, secrets.token_hex(8)]
+        return int(self._run("flow_rate", keys, args))
+
+    @redis_errors
+    def key_load(
+        self, keys: Sequence[tuple[str, int | None]], now: datetime
+    ) -> list[tuple[int, list[datetime]]]:
+        """Per (key, rate period ms or None): the key's runs in flight on this pool and
+        its rate window's starts, oldest first (``GET /flow``)."""
+        pipe = self.client.pipeline(transaction=False)
+        for key, period in keys:
+            pipe.scard(self.keys.job_running(key_group(key)))
+            since = to_ms(now) - period if period else "+inf"
+            pipe.zrangebyscore(
+                self.keys.job_running(rate_group(key)), since, "+inf", withscores=True
+            )
+        out = pipe.execute()
+        return [
+            (
+                int(out[2 * i]),
+                [datetime.fromtimestamp(ms / 1000, tz=UTC) for _, ms in out[2 * i + 1]],
+            )
+            for i in range(len(keys))
+        ]
+
+    @redis_errors
+    def flow_counts(self) -> dict[str, int]:
+        """How many triggers had each flow-control outcome."""
+        return {k: int(v) for k, v in self.client.hgetall(self.keys.flow_counts).items()}
+
+    @redis_errors
     def add_pools(self, pools: Iterable[str]) -> None:
         named = [p for p in pools if p != DEFAULT_POOL]
         if named:
@@ -98,29 +142,33 @@ class RedisQueue:
         args: list[Any] = [to_ms(now)]
         for item, due in items:
             i = _item(item)
-            cap = i.max_concurrency or 0
             # Rounded up: a claim at the due millisecond is never before the due time.
             # Due now (a trigger's run is due at its writer's ``now``): ready, not
             # parked in the delayed set for a claim to move one millisecond later.
             due_ms = math.ceil(due.timestamp() * 1000) if due and due > now else 0
-            args += [i.id, i.priority, due_ms, cap, i.job_id, i.handler]
+            args += [i.id, i.priority, due_ms, limits_entry(i), fairness_key(i), i.handler]
         if len(args) == 1:
             return 0
         keys = [k.ready, k.delayed, k.meta, k.seq, k.limits, k.handlers]
+        keys += [k.turns, k.fair_clock, k.fairness]
         return int(self._run("enqueue", keys, args))
 
     @redis_errors
     def restore_leases(
-        self, items: Iterable[tuple[str, int, str]], now: datetime, visibility_ms: int
+        self,
+        items: Iterable[tuple[str, int, str] | tuple[str, int, str, QueueItem]],
+        now: datetime,
+        visibility_ms: int,
     ) -> int:
-        """Put running executions back in flight under their recorded lease tokens."""
+        """Put running executions back in flight under their recorded lease tokens; a
+        run given with its queue item holds its job's and its key's slots again."""
         k = self.keys
-        args: list[Any] = [to_ms(now) + visibility_ms, to_ms(now)]
-        for execution_id, priority, token in items:
-            args += [execution_id, priority, token]
-        if len(args) == 2:
+        args: list[Any] = [to_ms(now) + visibility_ms, to_ms(now), k.job_running("")]
+        for execution_id, priority, token, *item in items:
+            args += [execution_id, priority, token, limits_entry(item[0]) if item else ""]
+        if len(args) == 3:
             return 0
-        keys = [k.inflight, k.leases, k.meta, k.owners, k.beats]
+        keys = [k.inflight, k.leases, k.meta, k.owners, k.beats, k.limits]
         return int(self._run("restore", keys, args))
 
     @redis_errors
@@ -133,7 +181,7 @@ class RedisQueue:
         k = self.keys
         args: list[Any] = []
         for item in map(_item, items):
-            args += [item.id, item.priority, item.max_concurrency or 0, item.job_id, item.handler]
+            args += [item.id, item.priority, limits_entry(item), fairness_key(item), item.handler]
         keys = [
             k.ready,
             k.delayed,
@@ -148,6 +196,7 @@ class RedisQueue:
             k.handlers,
             k.freed,
             k.parked,
+            k.fairness,
         ]
         return int(self._run("requeue", keys, args))
 
@@ -182,7 +231,8 @@ class RedisQueue:
         keys = [k.ready, k.inflight, k.leases, k.deliveries, k.owners, k.beats]
         keys += [k.limits, k.rate, k.held, k.handlers, k.delayed, k.meta, k.seq]
         keys += [k.parked, k.parked_handlers, k.freed, k.served]
-        keys += [k.claimed(prefix), k.parked_jobs]
+        keys += [k.claimed(prefix), k.parked_jobs, k.turns, k.fair_clock, k.fairness]
+        keys += [k.rate_parked]
         args = [to_ms(now), visibility_ms, count, prefix, owner]
         args += [limits.concurrency, limits.rate, limits.per_ms, k.job_running("")]
         args += ["\n".join(handlers), served_ms]
@@ -228,7 +278,7 @@ class RedisQueue:
         k = self.keys
         args = [x for pair in leases for x in pair]
         keys = [k.inflight, k.leases, k.deliveries, k.meta, k.cancel, k.owners, k.limits]
-        keys += [k.handlers, k.freed]
+        keys += [k.handlers, k.freed, k.fairness]
         result = self._run("ack", keys, args)
         return {eid: bool(r) for (eid, _), r in zip(leases, result, strict=True)}
 
@@ -296,7 +346,15 @@ class RedisQueue:
     @redis_errors
     def promote(self, now: datetime, limit: int = 1000) -> list[str]:
         k = self.keys
-        return list(self._run("promote", [k.delayed, k.ready, k.meta, k.seq], [to_ms(now), limit]))
+        keys = [k.delayed, k.ready, k.meta, k.seq, k.turns, k.fair_clock, k.fairness]
+        return list(self._run("promote", keys, [to_ms(now), limit]))
+
+    @redis_errors
+    def prune_turns(self, step: int = 500) -> int:
+        """Forget fairness keys the fair clock has passed (``prune_turns.lua``), a step
+        of a scan per call. Returns how many were forgotten."""
+        k = self.keys
+        return int(self._run("prune_turns", [k.turns, k.fair_clock, k.turns_cursor], [step]))
 
     @redis_errors
     def age(self, step: int, limit: int = 1000) -> int:
@@ -325,6 +383,7 @@ class RedisQueue:
                 k.handlers,
                 k.parked,
                 k.freed,
+                k.fairness,
             ],
             list(execution_ids),
         )

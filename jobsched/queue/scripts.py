@@ -26,6 +26,8 @@ SCRIPT_NAMES = (
     "unpark",
     "leader_acquire",
     "leader_release",
+    "flow_rate",
+    "prune_turns",
 )
 
 REPLAYABLE = frozenset(
@@ -39,6 +41,7 @@ REPLAYABLE = frozenset(
         "requeue_expired",
         "release_dead",
         "age",  # recomputed from each run's own priority
+        "prune_turns",  # forgets only what says nothing
         "leader_acquire",  # the owner renews its own lock
     }
 )

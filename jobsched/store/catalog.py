@@ -21,6 +21,7 @@ class PublishedHandlers(Repository):
                 **h,
                 "schema": Jsonb(h["schema"]) if h["schema"] is not None else None,
                 "overridable": list(h.get("overridable") or ()),
+                "flow": Jsonb(h["flow"]) if h.get("flow") else None,
                 "now": now,
             }
             for h in handlers

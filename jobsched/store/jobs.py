@@ -75,6 +75,14 @@ class NameTaken(Exception):
         self.name = name
 
 
+FLOW_COLUMNS = ("concurrency", "rate", "debounce", "singleton")
+
+
+def _controls(data: dict[str, Any]) -> dict[str, Any]:
+    """A job's flow controls as parameters: JSON, or NULL for none."""
+    return {k: Jsonb(data[k]) if data.get(k) else None for k in FLOW_COLUMNS}
+
+
 class Jobs(Repository):
     @staticmethod
     def write_insert(
@@ -85,6 +93,7 @@ class Jobs(Repository):
         ``NameTaken``."""
         params = {**data, "id": uuid.uuid4(), "payload": Jsonb(data["payload"]), "now": now}
         params.update(_json_fields(data))
+        params.update(_controls(data))
         params["next_run_time"] = next_run
         # Every job has its own secret: notifications to its notify_url are signed with it.
         params["notify_secret"] = secrets.token_urlsafe(32)
@@ -144,6 +153,7 @@ class Jobs(Repository):
         jid = current["id"]
         params = {**data, "id": jid, "payload": Jsonb(data["payload"]), "now": now}
         params.update(_json_fields(data))
+        params.update(_controls(data))
         params["notify_secret"] = secrets.token_urlsafe(32)  # only if it had none
         # The new schedule validated and computed: any earlier flag is stale.
         params.update(next_run_time=next_run, schedule_error=None)

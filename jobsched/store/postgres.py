@@ -20,6 +20,7 @@ from jobsched.store.catalog import PublishedHandlers
 from jobsched.store.database import Database, StoredPage, parse_uuid
 from jobsched.store.dead_letter import DeadLetters
 from jobsched.store.executions import Executions
+from jobsched.store.flow_runs import FlowRuns
 from jobsched.store.jobs import JOB_SORTS, Jobs
 from jobsched.store.notifications import Notifications
 from jobsched.store.outbox import Outbox
@@ -54,6 +55,7 @@ class Store(Database):
         self.jobs = Jobs(self)
         self.schedule = Schedule(self)
         self.triggers = Triggers(self)
+        self.flow = FlowRuns(self)
         self.outbox = Outbox(self)
         self.attempts = Attempts(self)
         self.executions = Executions(self)

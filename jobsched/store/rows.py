@@ -76,6 +76,10 @@ def job_from_row(row: dict[str, Any]) -> Job:
         end_at=row.get("end_at"),
         max_runs=row.get("max_runs"),
         runs_made=row.get("runs_made", 0),
+        concurrency=row.get("concurrency"),
+        rate=row.get("rate"),
+        debounce=row.get("debounce"),
+        singleton=row.get("singleton"),
         upcoming_runs=[],
     )
 
@@ -150,6 +154,11 @@ def execution_from_row(row: dict[str, Any]) -> Execution:
         updated_at=row.get("updated_at"),
         workflow_run_id=str(row["workflow_run_id"]) if row.get("workflow_run_id") else None,
         step_id=row.get("step_id"),
+        concurrency_key=row.get("concurrency_key"),
+        concurrency_limit=row.get("concurrency_limit"),
+        rate_key=row.get("rate_key"),
+        rate_limit=row.get("rate_limit"),
+        rate_period_ms=row.get("rate_period_ms"),
     )
 
 
@@ -176,4 +185,10 @@ def queue_item(row: dict[str, Any]) -> QueueItem:
         str(row.get("job_id", "")),
         row.get("max_concurrency"),
         row.get("handler", ""),
+        row.get("concurrency_key"),
+        row.get("concurrency_limit"),
+        row.get("rate_key"),
+        row.get("rate_limit"),
+        row.get("rate_period_ms"),
+        row.get("debounce_key") is not None,
     )

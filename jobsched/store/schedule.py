@@ -30,11 +30,21 @@ class Schedule(ExecutionRows):
         conn: Conn, horizon: datetime, limit: int, buckets: Sequence[int] | None
     ) -> list[dict[str, Any]]:
         """Jobs due by ``horizon``, at most ``limit``, locked (SKIP LOCKED: a second tick
-        takes others); ``buckets``: only jobs in these (a sharded tick's share)."""
+        takes others); ``buckets``: only jobs in these (a sharded tick's share). Each
+        carries its handler's flow-control defaults as ``handler_flow`` (None: none)."""
         if buckets is None:
-            return conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
-        params = {"now": horizon, "limit": limit, "buckets": list(buckets)}
-        return conn.execute(q("due_jobs_in_buckets"), params).fetchall()
+            jobs = conn.execute(q("due_jobs"), {"now": horizon, "limit": limit}).fetchall()
+        else:
+            params = {"now": horizon, "limit": limit, "buckets": list(buckets)}
+            jobs = conn.execute(q("due_jobs_in_buckets"), params).fetchall()
+        flows = {}
+        if jobs:
+            names = sorted({j["handler"] for j in jobs})
+            found = conn.execute(q("handler_flows"), {"names": names})
+            flows = {r["name"]: r["flow"] for r in found}
+        for job in jobs:
+            job["handler_flow"] = flows.get(job["handler"])
+        return jobs
 
     @staticmethod
     def busy_jobs(conn: Conn, job_ids: list[Any]) -> dict[Any, bool]:

@@ -119,6 +119,7 @@ class Triggers(ExecutionRows):
         key: str | None,
         now: datetime,
         entry: AuditRecord | None,
+        flow_columns: dict[str, Any] | None = None,
     ) -> None:
         """A trigger's runs (``triggering.triggered_executions``, with their ``ids``), its
         idempotency key and its audit entry as one statement (``insert_triggered``),
@@ -135,6 +136,15 @@ class Triggers(ExecutionRows):
                     None if run.get("payload") is None else Jsonb(run["payload"]) for run in runs
                 ],
                 "keys": None if key is None else [e.idempotency_key for e in created],
+                "flow_keys": [e.concurrency_key for e in created],
+                "rate_keys": [e.rate_key for e in created],
+                "rate_limit": next((e.rate_limit for e in created if e.rate_limit), None),
+                "rate_period_ms": next(
+                    (e.rate_period_ms for e in created if e.rate_period_ms), None
+                ),
+                "concurrency_limit": next(
+                    (e.concurrency_limit for e in created if e.concurrency_limit), None
+                ),
                 "job_id": job["id"],
                 "status": status,
                 "queued_at": queued_at,
@@ -145,6 +155,10 @@ class Triggers(ExecutionRows):
                 "audit_key_id": entry.key_id if entry else None,
                 "audit_action": entry.action if entry else None,
                 "audit_changes": Jsonb(entry.changes) if entry else None,
+                "singleton_key": None,
+                "debounce_key": None,
+                "debounce_until": None,
+                **(flow_columns or {}),
             },
         )
 

@@ -62,7 +62,7 @@ def test_every_route_with_every_scope(api: Api, engine: Engine, scope: str) -> N
 
     before = state(api)
     for op in refused:
-        path = _path(op, ids) + QUERIES.get((op.method, op.path), "")
+        path = _path(op, ids) + QUERIES.get((op.method, op.path), "").format(**ids)
         body = BODIES.get((op.method, op.path))
         code, answer = api.call(op.method, path, body, headers=bearer(key))
         assert code == 403, (op.method, path, answer)
@@ -72,7 +72,7 @@ def test_every_route_with_every_scope(api: Api, engine: Engine, scope: str) -> N
     assert state(api) == before, "a refused request changes nothing"
 
     for op in sorted(allowed, key=_order):
-        path = _path(op, ids) + QUERIES.get((op.method, op.path), "")
+        path = _path(op, ids) + QUERIES.get((op.method, op.path), "").format(**ids)
         body = BODIES.get((op.method, op.path))
         code, answer = api.call(op.method, path, body, headers=bearer(key))
         assert code == op.status, (op.method, path, answer)

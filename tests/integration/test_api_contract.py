@@ -99,6 +99,7 @@ QUERIES = {
     ("GET", "/jobs/{job_id}"): "?include=executions",
     ("GET", "/jobs/{job_id}/explain"): "?at=2026-01-01T00:00:00Z",
     ("GET", "/calendars/{name}/days"): "?since=2026-12-24&until=2026-12-26",
+    ("GET", "/flow"): "?job_id={job_id}",
 }
 AGAIN = {
     "/executions/{execution_id}/retry",
@@ -122,7 +123,7 @@ def test_every_operation_answers_its_documented_status_and_model(api: Api, engin
     _conforms(trigger, code, body)
     called = set()
     for op in sorted(OPERATIONS, key=_order):
-        path = _path(op, ids) + QUERIES.get((op.method, op.path), "")
+        path = _path(op, ids) + QUERIES.get((op.method, op.path), "").format(**ids)
         code, body = api.call(op.method, path, BODIES.get((op.method, op.path)))
         assert code == op.status, (op.method, path, body)
         _conforms(op, code, body)

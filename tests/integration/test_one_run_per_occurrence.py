@@ -103,8 +103,23 @@ LATER_COLUMNS = [
     ("step_item", "integer"),
     ("step_round", "integer"),
     ("step_inputs", "jsonb"),
+    ("concurrency_key", "text"),
+    ("concurrency_limit", "integer"),
+    ("rate_key", "text"),
+    ("rate_limit", "integer"),
+    ("rate_period_ms", "integer"),
+    ("singleton_key", "text"),
+    ("debounce_key", "text"),
+    ("debounce_until", "timestamptz"),
 ]
-"""The columns of executions added after 0015 (0019), in order."""
+"""The columns of executions added after 0015 (0019, 0022), in order."""
+LATER_INDEXES = (
+    "CREATE INDEX executions_singleton_idx ON executions (job_id, singleton_key)"
+    " WHERE singleton_key IS NOT NULL AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')",
+    "CREATE INDEX executions_debounce_idx ON executions (job_id, debounce_key)"
+    " WHERE debounce_key IS NOT NULL AND status = 'QUEUED'",
+)
+"""0022's indexes on those columns (dropped with them)."""
 WORKFLOW_STEP_INDEX = (
     "CREATE UNIQUE INDEX executions_workflow_step_idx"
     " ON executions (workflow_run_id, step_id, step_item, scheduled_for)"
@@ -150,6 +165,8 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
         for column, kind in LATER_COLUMNS:
             conn.execute(f"ALTER TABLE executions ADD COLUMN {column} {kind}")
         conn.execute(WORKFLOW_STEP_INDEX)
+        for index in LATER_INDEXES:
+            conn.execute(index)
 
     def state(row: dict) -> tuple:
         e = engine.store.executions.get(str(row["id"]))

@@ -95,6 +95,7 @@ def test_the_api_validates_a_plugin_job_from_the_catalog_not_an_import(
         "isolation": "thread",
         "overridable": [],  # published, as declared (none)
         "workers": ["w-default"],
+        "flow": None,  # no flow-control defaults declared
     }
     assert entry["schema"]["required"] == ["a", "b"]
     assert "test.echo" in {h["name"] for h in api.handlers()["items"]}

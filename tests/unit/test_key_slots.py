@@ -60,6 +60,8 @@ def every_script_call(queue: RedisQueue) -> list[tuple[str, list[str]]]:
         lambda: queue.unpark_job("job-1", 2, ["run-1", "run-2"]),
         lambda: queue.acquire_leader("me", 1000, NOW),
         lambda: queue.release_leader("me"),
+        lambda: queue.admit("customer-7", 10, 1000, 1, NOW),
+        lambda: queue.prune_turns(),
     ]
     recorder: Recorder = queue._scripts  # type: ignore[assignment]
     for call in calls:

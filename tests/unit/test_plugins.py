@@ -25,6 +25,7 @@ def test_the_built_ins_and_handler_modules_load_through_one_door() -> None:
         "pool": "default",
         "isolation": "thread",
         "overridable": [],  # none declared: any override needs an admin key
+        "flow": None,  # no flow-control defaults
     }
     assert registry.get("sample.spin").isolation == "process"
     assert registry.get("sample.pid").description == (

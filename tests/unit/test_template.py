@@ -66,6 +66,7 @@ EXPECTED_ROUTES = {
     ("/api/v1/metrics/executions", "GET"),
     ("/api/v1/workers", "GET"),
     ("/api/v1/handlers", "GET"),
+    ("/api/v1/flow", "GET"),
     ("/api/v1/dead-letter", "GET"),
     ("/api/v1/dead-letter/{entry_id}", "GET"),
     ("/api/v1/dead-letter/{entry_id}", "DELETE"),

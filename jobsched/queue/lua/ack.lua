@@ -2,7 +2,9 @@
 -- (a stale worker's late ack changes nothing).
 -- KEYS[1] in-flight zset    KEYS[2] leases hash    KEYS[3] deliveries hash
 -- KEYS[4] meta hash    KEYS[5] cancel set    KEYS[6] owners hash    KEYS[7] limits hash
--- KEYS[8] handlers hash    KEYS[9] freed set (capped jobs whose runs left flight)
+-- KEYS[8] handlers hash    KEYS[9] freed set (groups whose runs left flight: a key's
+-- slot is handed on by the next claim, with no polling delay)
+-- KEYS[10] fairness hash (id -> fairness key)
 -- ARGV pairs: id, token
 -- RETURNS one integer per pair: 1 acked, 0 not the lease holder (an id given twice
 -- is acked once)
@@ -35,5 +37,6 @@ if #done > 0 then
   for k = 6, 8 do
     batched('HDEL', KEYS[k], done)
   end
+  batched('HDEL', KEYS[10], done)
 end
 return out

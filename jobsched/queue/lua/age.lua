@@ -15,7 +15,8 @@ for i = 1, #ids, 2 do
   local id, score = ids[i], tonumber(ids[i + 1])
   local seq = score_seq(score)
   local priority = tonumber(redis.call('HGET', KEYS[2], id) or '50')
-  local aged = math.min(100, priority + math.floor((current - seq) / step))
+  -- A turn may run ahead of the counter's runs queued after it (_score.lua): no less.
+  local aged = math.min(100, priority + math.max(0, math.floor((current - seq) / step)))
   local wanted = ready_score(aged, seq)
   if tonumber(wanted) ~= score then
     redis.call('ZADD', KEYS[1], wanted, id)

@@ -4,7 +4,8 @@
 -- KEYS[4] meta hash     KEYS[5] deliveries hash  KEYS[6] cancel set
 -- KEYS[7] limits hash    KEYS[8] held hash    KEYS[9] handlers hash
 -- KEYS[10] parked hash (id -> group; the group's zset is '<KEYS[10]>:<group>')
--- KEYS[11] freed set (capped jobs with room for a parked run)
+-- KEYS[11] freed set (groups with room for a parked run)
+-- KEYS[12] fairness hash (id -> fairness key)
 -- ARGV ids
 -- RETURNS one integer per id: 2 flagged (running), 1 removed, 0 unknown
 local out = {}
@@ -28,6 +29,7 @@ for _, id in ipairs(ARGV) do
     redis.call('HDEL', KEYS[7], id)
     redis.call('HDEL', KEYS[8], id)
     redis.call('HDEL', KEYS[9], id)
+    redis.call('HDEL', KEYS[12], id)
     out[#out + 1] = 1
   else
     redis.call('HDEL', KEYS[4], id)

@@ -17,25 +17,35 @@
 -- KEYS[1] ready zset    KEYS[2] in-flight zset (score = deadline)
 -- KEYS[3] leases hash (id -> token)    KEYS[4] deliveries hash (id -> count)
 -- KEYS[5] owners hash (id -> lease owner)    KEYS[6] beats zset (owner -> last beat ms)
--- KEYS[7] limits hash (id -> '<max_concurrency>:<job id>')
+-- KEYS[7] limits hash (id -> '<cap>:<group>' lines: its job's max_concurrency as
+--   '<cap>:<job id>', its concurrency key's limit as '<limit>:@<key>'; _batch.lua)
 -- KEYS[8] rate zset (claim token -> claim time ms)    KEYS[9] held hash (id -> why)
 -- KEYS[10] handlers hash (id -> handler name)
 -- KEYS[11] delayed zset (score = due ms)    KEYS[12] meta hash (id -> priority)
 -- KEYS[13] seq counter
--- KEYS[14] parked hash (id -> 'job:<job id>' | 'handler:<name>'); the parked zsets
---   are named '<KEYS[14]>:job:<job id>' and '<KEYS[14]>:handler:<name>' (same slot)
+-- KEYS[14] parked hash (id -> 'job:<group>' | 'handler:<name>'); the parked zsets
+--   are named '<KEYS[14]>:job:<group>' and '<KEYS[14]>:handler:<name>' (same slot); a
+--   group is a capped job's id or '@<concurrency key>'
+-- (Limits, parking and release work alike for both kinds of group: a run waits in the
+--   parked zset of the first group of its entry that is full, and comes back to ready
+--   when that group's runs leave flight.)
 -- KEYS[15] parked handlers set (names with parked runs)
--- KEYS[16] freed set (capped job ids whose runs left flight since the last claim)
+-- KEYS[16] freed set (groups whose runs left flight since the last claim)
 -- KEYS[17] served zset (handler name, or '*' for a worker serving any -> last claim ms)
 -- KEYS[18] this call's reply, under its token prefix: the same call sent again (its
 --   reply lost on the way) gets the same leases instead of leasing a second batch
--- KEYS[19] parked jobs set (capped job ids with parked runs)
+-- KEYS[19] parked jobs set (groups with parked runs)
+-- KEYS[20] turns hash    KEYS[21] fair clock    KEYS[22] fairness hash (id -> key):
+--   fair order within a priority (_score.lua); the clock moves to the turn of the
+--   last run taken
+-- KEYS[23] rate-parked set (rate groups '~<key>' with parked runs: each claim releases
+--   as many as the group's window has room for)
 -- ARGV[1] now (ms)    ARGV[2] visibility timeout (ms)    ARGV[3] max count
 -- ARGV[4] token prefix (unique per call; token = prefix .. ':' .. n)
 -- ARGV[5] lease owner (the claiming worker process; '' records none)
 -- ARGV[6] pool concurrency (0: none)    ARGV[7] rate: claims per window (0: none)
--- ARGV[8] rate window (ms)    ARGV[9] prefix of the per-job in-flight sets (a set
---   '<prefix><job id>' per capped job, in this pool's hash slot)
+-- ARGV[8] rate window (ms)    ARGV[9] prefix of the per-group in-flight sets (a set
+--   '<prefix><group>' per capped job or concurrency key, in this pool's hash slot)
 -- ARGV[10] the handlers the worker serves, one per line ('': any)
 -- ARGV[11] how long a claim keeps its handlers served (ms): a handler no worker
 --   claimed for within it has no live worker
@@ -57,10 +67,16 @@ local parked_prefix = KEYS[14] .. ':'
 local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', ARGV[1], 'LIMIT', 0, 1000)
 if #due > 0 then
   local priorities = fetched('HMGET', KEYS[12], due)
+  local fair = fetched('HMGET', KEYS[22], due)
   local seq = redis.call('INCRBY', KEYS[13], #due) - #due
+  local entries = {}
+  for n = 1, #due do
+    entries[n] = {priorities[n] or '50', fair[n] or ''}
+  end
+  local turns = fair_turns(KEYS[20], KEYS[21], entries, seq)
   local ready = {}
   for n, id in ipairs(due) do
-    pair(ready, ready_score(tonumber(priorities[n] or '50'), seq + n), id)
+    pair(ready, ready_score(tonumber(priorities[n] or '50'), turns[n]), id)
   end
   batched('ZREM', KEYS[11], due)
   batched('ZADD', KEYS[1], ready)
@@ -98,15 +114,14 @@ local function in_flight(job_key)
   return running[job_key]
 end
 
--- Jobs whose runs left flight: release as many parked runs as each has room for.
+-- Groups whose runs left flight: release as many parked runs as each has room for.
 for _, job in ipairs(redis.call('SMEMBERS', KEYS[16])) do
   local group = 'job:' .. job
   local first = redis.call('ZRANGE', parked_prefix .. group, 0, 0)
   if #first == 0 then
     redis.call('SREM', KEYS[19], job)
   else
-    local limit = redis.call('HGET', KEYS[7], first[1])
-    local cap = limit and tonumber(string.sub(limit, 1, string.find(limit, ':', 1, true) - 1))
+    local cap = group_cap(redis.call('HGET', KEYS[7], first[1]), job)
     if not cap then
       unpark(group, 0, -1)  -- its cap was lifted
     else
@@ -118,6 +133,41 @@ for _, job in ipairs(redis.call('SMEMBERS', KEYS[16])) do
   end
 end
 redis.call('DEL', KEYS[16])
+
+-- A rate group's starts within its period (its window pruned once per call).
+local starts = {}
+local function started(group, period)
+  if starts[group] == nil then
+    local key = ARGV[9] .. group
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
+    starts[group] = redis.call('ZCARD', key)
+  end
+  return starts[group]
+end
+
+-- Rate groups whose window may have room again: release that many parked runs.
+for _, rated in ipairs(redis.call('SMEMBERS', KEYS[23])) do
+  local group = 'job:' .. rated
+  local first = redis.call('ZRANGE', parked_prefix .. group, 0, 0)
+  if #first == 0 then
+    redis.call('SREM', KEYS[23], rated)
+  else
+    local limit, period = nil, nil
+    for _, g in ipairs(limit_groups(redis.call('HGET', KEYS[7], first[1]))) do
+      if g[2] == rated then
+        limit, period = g[1], g[3]
+      end
+    end
+    if not limit then
+      unpark(group, 0, -1)
+    else
+      local room = limit - started(rated, period)
+      if room > 0 then
+        unpark(group, 0, room - 1)
+      end
+    end
+  end
+end
 
 -- This worker's handlers are served now: their parked runs come back.
 local serves = nil
@@ -191,6 +241,8 @@ local live = {}
 local taken, held = {}, {}
 local passed, parked_n, start = 0, 0, 0
 local parked_ids, parked_groups = {}, {}
+local clock = tonumber(redis.call('GET', KEYS[21]) or '0')
+local clock_was = clock
 while #taken < count and passed < window and parked_n < max_parked do
   local entries = redis.call('ZRANGE', KEYS[1], start, start + window - 1, 'WITHSCORES')
   if #entries == 0 then
@@ -208,13 +260,16 @@ while #taken < count and passed < window and parked_n < max_parked do
     if #taken >= count or passed >= window or parked_n >= max_parked then
       break
     end
-    local cap, job, job_key = nil, nil, nil
-    local limit = limits[n]
-    if limit then
-      local sep = string.find(limit, ':', 1, true)
-      cap = tonumber(string.sub(limit, 1, sep - 1))
-      job = string.sub(limit, sep + 1)
-      job_key = ARGV[9] .. job
+    local groups = limit_groups(limits[n])
+    local cap, job = nil, nil  -- the first full group, if any
+    local per = nil
+    for _, g in ipairs(groups) do
+      if not cap then
+        local used = g[3] and started(g[2], g[3]) or in_flight(ARGV[9] .. g[2])
+        if used >= g[1] then
+          cap, job, per = g[1], g[2], g[3]
+        end
+      end
     end
     local handler = handlers[n]
     local group = nil
@@ -230,16 +285,34 @@ while #taken < count and passed < window and parked_n < max_parked do
         pair(held, id, 'no live worker of its pool serves ' .. handler)
         redis.call('SADD', KEYS[15], handler)
       end
-    elseif cap and in_flight(job_key) >= cap then
+    elseif cap and per then
+      group = 'job:' .. job
+      redis.call('SADD', KEYS[23], job)
+      pair(held, id, 'its rate key ' .. string.sub(job, 2) .. ' is at its limit (' .. cap
+        .. ' per ' .. per .. ' ms)')
+    elseif cap then
       group = 'job:' .. job
       redis.call('SADD', KEYS[19], job)
-      pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
+      if string.sub(job, 1, 1) == '@' then
+        pair(held, id, 'its concurrency key ' .. string.sub(job, 2) .. ' is at its limit ('
+          .. cap .. ')')
+      else
+        pair(held, id, 'its job is at its max_concurrency (' .. cap .. ')')
+      end
     else
       taken[#taken + 1] = id
-      if cap then
-        redis.call('SADD', job_key, id)
-        running[job_key] = running[job_key] + 1
+      for _, g in ipairs(groups) do
+        local job_key = ARGV[9] .. g[2]
+        if g[3] then
+          redis.call('ZADD', job_key, now, id .. ':' .. now)
+          redis.call('PEXPIRE', job_key, g[3] + 1000)
+          starts[g[2]] = starts[g[2]] + 1
+        else
+          redis.call('SADD', job_key, id)
+          running[job_key] = running[job_key] + 1
+        end
       end
+      clock = math.max(clock, score_seq(tonumber(scores[n])))
     end
     if group then
       redis.call('ZADD', parked_prefix .. group, scores[n], id)
@@ -248,6 +321,9 @@ while #taken < count and passed < window and parked_n < max_parked do
       parked_n = parked_n + 1
     end
   end
+end
+if clock > clock_was then
+  redis.call('SET', KEYS[21], string.format('%.0f', clock))
 end
 batched('HSET', KEYS[9], held)
 batched('ZREM', KEYS[1], parked_ids)

@@ -5,24 +5,28 @@
 -- KEYS[1] ready zset    KEYS[2] delayed zset    KEYS[3] in-flight zset
 -- KEYS[4] leases hash    KEYS[5] owners hash    KEYS[6] meta hash
 -- KEYS[7] deliveries hash    KEYS[8] cancel set    KEYS[9] seq counter
--- KEYS[10] limits hash (id -> '<max_concurrency>:<job id>')
+-- KEYS[10] limits hash (id -> '<cap>:<group>' lines, _batch.lua)
 -- KEYS[11] handlers hash (id -> handler name)
 -- KEYS[12] freed set (capped jobs whose runs left flight)
 -- KEYS[13] parked hash (a parked id is waiting: it stays where it is)
--- ARGV groups of 5: id, priority (0-100), max_concurrency of its job (0: none), job id,
---   handler ('': unknown)
+-- KEYS[14] fairness hash (id -> fairness key)
+-- ARGV groups of 5: id, priority (0-100), its limits entry ('': none), its fairness key
+--   ('': none), handler ('': unknown)
 -- RETURNS number of ids put in ready (ids already waiting there, or parked, stay where
 -- they are)
 local added = 0
 for i = 1, #ARGV, 5 do
-  local id, priority, cap = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local id, priority = ARGV[i], tonumber(ARGV[i + 1])
   if redis.call('ZSCORE', KEYS[3], id) then
     free_jobs(KEYS[10], KEYS[12], {id})
   end
-  if cap > 0 then
-    redis.call('HSET', KEYS[10], id, cap .. ':' .. ARGV[i + 3])
+  if ARGV[i + 2] ~= '' then
+    redis.call('HSET', KEYS[10], id, ARGV[i + 2])
   else
     redis.call('HDEL', KEYS[10], id)
+  end
+  if ARGV[i + 3] ~= '' then
+    redis.call('HSET', KEYS[14], id, ARGV[i + 3])
   end
   if ARGV[i + 4] ~= '' then
     redis.call('HSET', KEYS[11], id, ARGV[i + 4])

@@ -15,7 +15,7 @@ INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, p
                   max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
                   next_run_time, created_at, updated_at, calendar, non_business_day,
                   business_day_rule, windows, blackouts, outside_window, start_at, end_at,
-                  max_runs)
+                  max_runs, concurrency, rate, debounce, singleton)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
@@ -23,7 +23,8 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
         %(catch_up_max)s, %(start_jitter_ms)s, %(max_start_delay_ms)s, %(max_duration_ms)s,
         %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s,
         %(calendar)s, %(non_business_day)s, %(business_day_rule)s, %(windows)s, %(blackouts)s,
-        %(outside_window)s, %(start_at)s, %(end_at)s, %(max_runs)s)
+        %(outside_window)s, %(start_at)s, %(end_at)s, %(max_runs)s, %(concurrency)s,
+        %(rate)s, %(debounce)s, %(singleton)s)
 RETURNING *;
 
 -- name: get_job
@@ -31,7 +32,9 @@ RETURNING *;
 SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL;
 
 -- name: get_job_for_update
-SELECT * FROM jobs WHERE id = %(id)s AND workflow_id IS NULL FOR UPDATE;
+-- With its handler's flow-control defaults (a backfill's runs take them).
+SELECT jobs.*, (SELECT flow FROM handler_catalog h WHERE h.name = jobs.handler) AS handler_flow
+FROM jobs WHERE id = %(id)s AND workflow_id IS NULL FOR UPDATE;
 
 -- name: update_job
 UPDATE jobs
@@ -51,7 +54,8 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     business_day_rule = %(business_day_rule)s, windows = %(windows)s,
     blackouts = %(blackouts)s, outside_window = %(outside_window)s, start_at = %(start_at)s,
     end_at = %(end_at)s, max_runs = %(max_runs)s,
-    updated_at = %(now)s
+    concurrency = %(concurrency)s, rate = %(rate)s, debounce = %(debounce)s,
+    singleton = %(singleton)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -77,6 +81,11 @@ WHERE status = 'SCHEDULED' AND next_run_time IS NOT NULL AND next_run_time <= %(
 ORDER BY next_run_time
 LIMIT %(limit)s
 FOR UPDATE SKIP LOCKED;
+
+-- name: handler_flows
+-- The flow-control defaults of these handlers (those that declare any): a due job's
+-- runs take them unless it declares its own (read once per batch of due jobs).
+SELECT name, flow FROM handler_catalog WHERE name = ANY(%(names)s) AND flow IS NOT NULL;
 
 -- name: due_jobs_in_buckets
 -- A shard's share of due_jobs (SCHEDULER_SHARDS > 1): reads jobs_bucket_due_idx, one
@@ -137,11 +146,14 @@ WHERE id = %(id)s;
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         error, finished_at, pool, max_concurrency, idempotency_key, on_hold,
-                        start_after, created_at, updated_at)
+                        start_after, concurrency_key, concurrency_limit, rate_key,
+                        rate_limit, rate_period_ms, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
-        %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(now)s, %(now)s)
+        %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(concurrency_key)s,
+        %(concurrency_limit)s, %(rate_key)s, %(rate_limit)s, %(rate_period_ms)s, %(now)s,
+        %(now)s)
 ON CONFLICT DO NOTHING
 RETURNING *;
 
@@ -167,17 +179,22 @@ WITH runs AS (
     INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler,
                             payload, max_retries, timeout_ms, retry_backoff_ms,
                             retry_backoff_max_ms, pool, max_concurrency, idempotency_key,
-                            queued_at, created_at, updated_at)
+                            queued_at, concurrency_key, concurrency_limit, singleton_key,
+                            debounce_key, debounce_until, rate_key, rate_limit,
+                            rate_period_ms, created_at, updated_at)
     SELECT r.id, %(job_id)s::uuid, 'trigger', %(status)s::text, r.scheduled_for,
            COALESCE(r.priority, %(priority)s::integer), %(handler)s::text,
            COALESCE(r.payload, %(payload)s::jsonb), %(max_retries)s::integer,
            %(timeout_ms)s::integer, %(retry_backoff_ms)s::integer,
            %(retry_backoff_max_ms)s::integer, %(pool)s::text, %(max_concurrency)s::integer,
-           COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, %(now)s::timestamptz,
-           %(now)s::timestamptz
+           COALESCE(r.key, r.id::text), %(queued_at)s::timestamptz, r.flow_key,
+           %(concurrency_limit)s::integer, %(singleton_key)s::text, %(debounce_key)s::text,
+           %(debounce_until)s::timestamptz, r.rate_key, %(rate_limit)s::integer,
+           %(rate_period_ms)s::integer, %(now)s::timestamptz, %(now)s::timestamptz
     FROM unnest(%(ids)s::uuid[], %(scheduled_for)s::timestamptz[], %(priorities)s::integer[],
-                %(payloads)s::jsonb[], %(keys)s::text[])
-         AS r(id, scheduled_for, priority, payload, key)
+                %(payloads)s::jsonb[], %(keys)s::text[], %(flow_keys)s::text[],
+                %(rate_keys)s::text[])
+         AS r(id, scheduled_for, priority, payload, key, flow_key, rate_key)
 ), trigger_key AS (
     INSERT INTO trigger_keys (job_id, key, execution_ids, batch, created_at)
     SELECT %(job_id)s::uuid, %(key)s::text, %(ids)s::uuid[], %(batch)s::boolean,
@@ -263,7 +280,8 @@ ORDER BY array_position(%(ids)s, e.id);
 
 -- name: pending_executions
 -- Pushed due at scheduled_for: a run for later waits in Redis's delayed set.
-SELECT id, priority, pool, job_id, max_concurrency, handler,
+SELECT id, priority, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key,
        COALESCE(start_after, scheduled_for) AS due
 FROM executions
 WHERE status = 'PENDING' AND NOT on_hold
@@ -447,7 +465,8 @@ DELETE FROM dead_letter WHERE id = %(id)s RETURNING *;
 
 -- name: unfinished_executions
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -458,7 +477,8 @@ ORDER BY priority DESC, created_at;
 -- through executions_unfinished_keyset_idx). A run unfinished throughout is read once,
 -- whatever status changes it goes through meanwhile: created_at never changes.
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler, created_at
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key, created_at
 FROM executions
 WHERE status IN ('QUEUED', 'RUNNING', 'RETRYING')
   AND (created_at, id) > (%(after_at)s::timestamptz, %(after_id)s::uuid)
@@ -468,7 +488,8 @@ LIMIT %(limit)s;
 -- name: unfinished_executions_among
 -- The same, among %(ids)s (the reconcile reads again the ids Redis lacks).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key
 FROM executions
 WHERE id = ANY(%(ids)s) AND status IN ('QUEUED', 'RUNNING', 'RETRYING')
 ORDER BY priority DESC, created_at;
@@ -479,7 +500,8 @@ ORDER BY priority DESC, created_at;
 -- Redis (for them created_at is when they were queued). Through
 -- executions_unfinished_idx (status, created_at).
 SELECT id, status, priority, COALESCE(start_after, scheduled_for) AS due, next_attempt_at,
-       lease_token, pool, job_id, max_concurrency, handler
+       lease_token, pool, job_id, max_concurrency, handler, concurrency_key,
+       concurrency_limit, rate_key, rate_limit, rate_period_ms, debounce_key
 FROM executions
 WHERE status = 'QUEUED' AND created_at >= %(since)s AND created_at < %(until)s;
 
@@ -847,13 +869,13 @@ SELECT * FROM revoked ORDER BY depth, created_at, id;
 
 -- name: upsert_handler
 INSERT INTO handler_catalog (name, description, schema, pool, isolation, overridable,
-                             updated_at)
+                             flow, updated_at)
 VALUES (%(name)s, %(description)s, %(schema)s, %(pool)s, %(isolation)s, %(overridable)s,
-        %(now)s)
+        %(flow)s, %(now)s)
 ON CONFLICT (name) DO UPDATE
 SET description = EXCLUDED.description, schema = EXCLUDED.schema, pool = EXCLUDED.pool,
     isolation = EXCLUDED.isolation, overridable = EXCLUDED.overridable,
-    updated_at = EXCLUDED.updated_at;
+    flow = EXCLUDED.flow, updated_at = EXCLUDED.updated_at;
 
 -- name: get_handler
 SELECT * FROM handler_catalog WHERE name = %(name)s;
@@ -884,3 +906,50 @@ LIMIT %(limit)s;
 -- name: doctor_dead_letter_growth
 SELECT count(*) AS total, count(*) FILTER (WHERE created_at >= %(since)s) AS recent
 FROM dead_letter;
+
+-- name: lock_flow_key
+-- Triggers of one job and one singleton or debounce key, one at a time (held to
+-- commit): two cannot both find no run of the key and both write one.
+SELECT pg_advisory_xact_lock(hashtextextended('flow:' || %(job_id)s::text || ':' || %(key)s, 0));
+
+-- name: singleton_runs
+-- The job's unfinished runs of a singleton key (executions_singleton_idx).
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.job_id = %(job_id)s AND e.singleton_key = %(key)s
+  AND e.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+ORDER BY e.created_at;
+
+-- name: debounce_run
+-- The run a debounce key's burst collapses into: queued, not started, not yet due
+-- (executions_debounce_idx). Locked: the trigger that joins it rewrites it.
+SELECT e.*, j.name AS job_name FROM executions e JOIN jobs j ON j.id = e.job_id
+WHERE e.job_id = %(job_id)s AND e.debounce_key = %(key)s AND e.status = 'QUEUED'
+  AND e.attempt = 0 AND e.started_at IS NULL AND e.scheduled_for > %(now)s
+ORDER BY e.created_at DESC
+LIMIT 1
+FOR UPDATE OF e;
+
+-- name: join_debounce
+-- A trigger joins the burst: the run takes its payload and its (later) time, guarded by
+-- still being queued and unstarted.
+UPDATE executions SET payload = %(payload)s, scheduled_for = %(due)s, updated_at = %(now)s
+WHERE id = %(id)s AND status = 'QUEUED' AND started_at IS NULL
+RETURNING *;
+
+-- name: flow_of_job
+-- A job's unfinished runs under a keyed control, per key (executions_job_unfinished_idx):
+-- how many run, how many wait, the limits they were written under, and the earliest
+-- time a waiting one is due. At most %(limit)s keys.
+SELECT COALESCE(concurrency_key, rate_key, debounce_key, singleton_key) AS key,
+       count(*) FILTER (WHERE status = 'RUNNING') AS running,
+       count(*) FILTER (WHERE status <> 'RUNNING') AS waiting,
+       max(concurrency_limit) AS concurrency_limit, max(rate_limit) AS rate_limit,
+       max(rate_period_ms) AS rate_period_ms,
+       bool_or(debounce_key IS NOT NULL AND status = 'QUEUED') AS debouncing,
+       min(COALESCE(start_after, scheduled_for)) FILTER (WHERE status <> 'RUNNING') AS due
+FROM executions
+WHERE job_id = %(job_id)s AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
+  AND COALESCE(concurrency_key, rate_key, debounce_key, singleton_key) IS NOT NULL
+GROUP BY 1
+ORDER BY 1
+LIMIT %(limit)s;
