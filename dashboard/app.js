@@ -45,6 +45,9 @@
 //              wf-step-panel-id wf-step-panel-status wf-step-panel-reason wf-step-items
 //              wf-step-executions wf-step-execution[data-status][data-execution-id]
 //              wf-execution-attempt wf-execution-error wf-execution-result wf-execution-open wf-step-no-executions
+//   flow       (job page) job-flow flow-controls flow-control[data-control] flow-total flow-table
+//              flow-row[data-key][data-limited-by] flow-running flow-waiting flow-limited-by
+//              flow-next-start; a waiting run's reason: execution-waiting (executions table)
 //   month      (job page, for a job with a calendar, windows, blackouts or a business-day rule;
 //              and #/calendars/<name>) job-month month-title month-prev month-next month-zone
 //              month-legend month-grid month-day[data-date][data-kind=business|weekend|holiday|plain]

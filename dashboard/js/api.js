@@ -133,6 +133,8 @@ export function createApi({ baseUrl, onUnauthorized }) {
     jobNextRuns: (id, query, opts) => get(`/jobs/${enc(id)}/next-runs`, { ...opts, query }),
     /** query: {at}: what did or will happen to the occurrence at `at`, and why. */
     explainJob: (id, query, opts) => get(`/jobs/${enc(id)}/explain`, { ...opts, query }),
+    /** query: {job_id}: the job's flow-control keys (running, waiting, limited_by, next_start_at). */
+    flow: (query, opts) => get('/flow', { ...opts, query }),
     // system
     metrics: (opts) => get('/metrics', opts),
     executionMetrics: (query, opts) => get('/metrics/executions', { ...opts, query }),

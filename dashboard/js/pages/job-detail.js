@@ -13,6 +13,7 @@ import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '.
 import { executionsTable } from '../executions-view.js';
 import { can } from '../access.js';
 import { monthView } from '../month-view.js';
+import { flowView } from '../flow-view.js';
 
 const STEP = 20; // executions shown at first, and added by "Show more"
 const TIMELINE_HOURS = 24; // the occurrence ledger shown: this far back, and what is next
@@ -69,6 +70,8 @@ export function mount(root, ctx) {
 
   // Business days, holidays, windows and the occurrences of a job with calendar rules.
   const month = monthView(ctx, id);
+  // Flow-control keys: running, waiting, and the limit that holds the waiting runs.
+  const flow = flowView(ctx, id);
 
   const execCard = h('div', { class: 'card' },
     h('div', { class: 'card-head' },
@@ -85,6 +88,7 @@ export function mount(root, ctx) {
     scheduleError,
     waiting,
     info,
+    flow.el,
     month.el,
     timelineCard,
     execCard);
@@ -235,6 +239,7 @@ export function mount(root, ctx) {
     const { executions, ...rest } = j;
     render(rest);
     month.update(rest);
+    flow.update(rest);
     renderExecutions(executions || { items: [], total: 0 });
   });
 }
