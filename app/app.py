@@ -388,6 +388,11 @@ def get_calendar(name: str) -> dict:
     return _svc().get_calendar(name)
 
 
+@endpoint("/calendars/{name}/days", ["GET"])
+def calendar_days(name: str) -> dict:
+    return _svc().calendar_days(name, _query())
+
+
 @endpoint("/calendars/{name}", ["PUT"])
 def update_calendar(name: str) -> dict:
     return _svc().update_calendar(name, _body())

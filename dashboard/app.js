@@ -1,7 +1,7 @@
 // Job Scheduler operator dashboard: boot, sign-in gate, hash router, page shell.
 //
 // Test ids (data-testid) - stable hooks for browser tests:
-//   shell      nav-overview nav-jobs nav-executions nav-workers nav-dead-letter nav-audit
+//   shell      nav-overview nav-jobs nav-workflows nav-executions nav-workers nav-dead-letter nav-audit
 //              nav-keys (admin keys only; nav-workers: operate and above) whoami[data-scope] (the key's name and scope)
 //              signout live-status conn-error page-title toast
 //   sign-in    signin-form signin-key signin-submit signin-error signin-message
@@ -28,10 +28,35 @@
 //              job-executions-shown job-executions-more job-executions-all
 //   executions executions-table executions-total execution-row[data-status][data-execution-id]
 //              execution-status execution-job execution-expand row-detail execution-detail
-//              execution-open attempts-table attempt-row[data-outcome] execution-payload
+//              execution-open execution-workflow-run (a step's: back to its run, the step open)
+//              attempts-table attempt-row[data-outcome] execution-payload
 //              execution-result execution-error execution-cancel execution-retry
 //              executions-filter-status executions-filter-handler
 //              (on #/executions/<id> the action bar is the execution-row[data-status])
+//   workflows  workflows-table workflows-total workflows-search workflow-row[data-workflow-name]
+//              [data-workflow-id][data-status] workflow-link workflow-status workflow-last-run
+//              workflow-trigger; workflow page: workflow-detail workflow-name back-to-workflows
+//              workflow-field-<field> workflow-runs-table workflow-runs-total
+//              workflow-run-row[data-run-id][data-status] workflow-run-link workflow-run-status
+//   wf run     workflow-run workflow-run-title workflow-run-status workflow-run-workflow
+//              workflow-run-cancel workflow-run-retry workflow-run-input wf-graph wf-legend
+//              wf-step[data-step-id][data-status] (class step-<status>) wf-step-status wf-edge[data-from][data-to]
+//              wf-step-reasons wf-step-reason[data-step-id] wf-step-panel[data-step-id]
+//              wf-step-panel-id wf-step-panel-status wf-step-panel-reason wf-step-items
+//              wf-step-executions wf-step-execution[data-status][data-execution-id]
+//              wf-execution-attempt wf-execution-error wf-execution-result wf-execution-open wf-step-no-executions
+//   flow       (job page) job-flow flow-controls flow-control[data-control] flow-total flow-table
+//              flow-row[data-key][data-limited-by] flow-running flow-waiting flow-limited-by
+//              flow-next-start; a waiting run's reason: execution-waiting (executions table)
+//   month      (job page, for a job with a calendar, windows, blackouts or a business-day rule;
+//              and #/calendars/<name>) job-month month-title month-prev month-next month-zone
+//              month-legend month-grid month-day[data-date][data-kind=business|weekend|holiday|plain]
+//              month-day-button month-day-reason (a holiday's name) month-day-window
+//              month-day-blackout month-occurrence[data-outcome][data-at] month-explain
+//              month-explain-outcome[data-outcome] month-explain-reason month-explain-day
+//              month-explain-run month-next-runs month-next-run month-truncated
+//   calendars  (#/calendars: linked from a job's month, month-calendar-link; not in the nav) calendars-table calendar-row[data-calendar-name] calendar-link calendar-holidays
+//              calendar-detail calendar-name
 //   workers    workers-table worker-row[data-worker-id][data-stale] worker-load worker-heartbeat
 //              worker-stale workers-summary workers-forbidden
 //   DLQ        dlq-table dlq-row[data-dlq-id] dlq-inspect dlq-detail dlq-payload dlq-error
@@ -47,7 +72,8 @@
 //              field-error-<field> form-error
 //   scopes     actions the signed-in key's scope does not allow are not rendered at all:
 //              operate: job-pause job-resume job-trigger job-trigger-custom execution-cancel
-//              execution-retry dlq-redrive dlq-delete; admin: job-create job-edit job-delete
+//              execution-retry dlq-redrive dlq-delete workflow-trigger workflow-run-cancel
+//              workflow-run-retry; admin: job-create job-edit job-delete
 //   shared     confirm-dialog confirm-yes confirm-no dialog-close pagination-prev pagination-next
 //              pagination-info table-empty toasts
 //
@@ -72,12 +98,17 @@ import * as deadLetter from './js/pages/dead-letter.js';
 import * as audit from './js/pages/audit.js';
 import * as signin from './js/pages/signin.js';
 import * as keys from './js/pages/keys.js';
+import * as workflows from './js/pages/workflows.js';
+import * as workflowDetail from './js/pages/workflow-detail.js';
+import * as workflowRun from './js/pages/workflow-run.js';
+import * as calendars from './js/pages/calendars.js';
 
 const DEFAULT_CONFIG = { apiUrl: 'http://127.0.0.1:3001/api/v1' };
 
 const NAV = [
   ['overview', 'Overview', '#/overview'],
   ['jobs', 'Jobs', '#/jobs'],
+  ['workflows', 'Workflows', '#/workflows'],
   ['executions', 'Executions', '#/executions'],
   ['workers', 'Workers', '#/workers'],
   ['dead-letter', 'Dead letter', '#/dead-letter'],
@@ -91,6 +122,11 @@ const ROUTES = [
   [['overview'], overview, 'overview'],
   [['jobs'], jobs, 'jobs'],
   [['jobs', ':id'], jobDetail, 'jobs'],
+  [['workflows'], workflows, 'workflows'],
+  [['workflows', ':id'], workflowDetail, 'workflows'],
+  [['workflow-runs', ':id'], workflowRun, 'workflows'],
+  [['calendars'], calendars, 'calendars'],
+  [['calendars', ':name'], calendars, 'calendars'],
   [['executions'], executions, 'executions'],
   [['executions', ':id'], executionDetail, 'executions'],
   [['workers'], workers, 'workers'],

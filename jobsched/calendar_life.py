@@ -8,19 +8,26 @@ uses is refused (409)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from jobsched.domain import audit as changes
 from jobsched.domain import job_calendar, lifecycle
 from jobsched.domain.audit import Audit
-from jobsched.domain.calendars import Calendar, calendar_from_dict, calendar_to_dict
+from jobsched.domain.calendars import (
+    Calendar,
+    calendar_from_dict,
+    calendar_to_dict,
+    is_business_day,
+)
 from jobsched.errors import ConflictError, ValidationError
 from jobsched.store import Store
 from jobsched.store.calendars import CalendarInUse, CalendarTaken
 from jobsched.store.database import describe_error
 
 MAX_CALENDARS = 1000
+MAX_DAYS = 366
+"""The longest range of days one request lists (a year, leap or not)."""
 
 
 def view(row: dict[str, Any], jobs: int = 0) -> dict[str, Any]:
@@ -70,6 +77,28 @@ def create(store: Store, body: Any, now: datetime, audit: Audit | None) -> dict[
 
 def get(store: Store, name: str) -> dict[str, Any]:
     return view(store.calendars.get(name), store.calendars.usage(name))
+
+
+def days(store: Store, name: str, since: date, until: date) -> dict[str, Any]:
+    """Each day from ``since`` to ``until`` (included): a business day or not, and why
+    not (``domain.calendars.is_business_day``), for a month view."""
+    count = (until - since).days + 1
+    if count < 1:
+        raise ValidationError({"until": "must be on or after since"})
+    if count > MAX_DAYS:
+        raise ValidationError({"until": f"must be at most {MAX_DAYS} days from since, included"})
+    row = store.calendars.get(name)
+    calendar = job_calendar.calendar_of_row(row)
+    verdicts = [is_business_day(calendar, since + timedelta(days=i)) for i in range(count)]
+    return {
+        "name": calendar.name,
+        "version": row["version"],
+        "timezone": calendar.timezone,
+        "items": [
+            {"date": v.day.isoformat(), "business": v.business, "reason": v.reason}
+            for v in verdicts
+        ],
+    }
 
 
 def listing(store: Store) -> dict[str, Any]:

@@ -244,6 +244,8 @@ def run_calendars(args: argparse.Namespace, api: Client) -> Any:
         return api.list_calendars(), CALENDAR_COLUMNS
     if args.action == "get":
         return api.get_calendar(args.name), None
+    if args.action == "days":
+        return api.calendar_days(args.name, args.since, args.until), None
     if args.action == "create":
         return api.create_calendar(_calendar_body(args, {})), None
     if args.action == "update":
@@ -493,6 +495,10 @@ def add_commands(sub: Any) -> None:
     cals("list")
     for action in ("get", "delete"):
         cals(action).add_argument("name")
+    p = cals("days", "each day of a range: a business day or not, and why not")
+    p.add_argument("name")
+    p.add_argument("--since", required=True, help="the first day, YYYY-MM-DD")
+    p.add_argument("--until", required=True, help="the last day (included), YYYY-MM-DD")
     for action, about in (("create", "a new calendar"), ("update", "change the given fields")):
         p = cals(action, about)
         p.add_argument("name")

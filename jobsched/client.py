@@ -212,6 +212,11 @@ class Client:
     def get_calendar(self, name: str) -> dict[str, Any]:
         return self.request("GET", f"/calendars/{urllib.parse.quote(name, safe='')}")
 
+    def calendar_days(self, name: str, since: str, until: str) -> dict[str, Any]:
+        """Each day from ``since`` to ``until`` (YYYY-MM-DD, included): business or not."""
+        path = f"/calendars/{urllib.parse.quote(name, safe='')}/days"
+        return self.request("GET", path, query={"since": since, "until": until})
+
     def update_calendar(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
         return self.request("PUT", f"/calendars/{urllib.parse.quote(name, safe='')}", body)
 

@@ -196,6 +196,15 @@ class JobService:
     def get_calendar(self, name: str) -> dict[str, Any]:
         return calendar_life.get(self.store, name)
 
+    def calendar_days(self, name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Each day of a range: a business day or not, and why not."""
+        query = load_query(queries.CalendarDaysQuery, params)
+        since = query.since or self.clock.now().date().replace(day=1)
+        until = query.until or (since.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if query.until is None:
+            until -= timedelta(days=1)  # the last day of since's month
+        return calendar_life.days(self.store, name, since, until)
+
     def update_calendar(self, name: str, body: Any) -> dict[str, Any]:
         now = self.clock.now()
         return calendar_life.update(self.store, name, body, now, self._audit("update"))

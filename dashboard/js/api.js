@@ -114,6 +114,27 @@ export function createApi({ baseUrl, onUnauthorized }) {
     getExecution: (id, opts) => get(`/executions/${enc(id)}`, opts),
     cancelExecution: (id) => post(`/executions/${enc(id)}/cancel`),
     retryExecution: (id) => post(`/executions/${enc(id)}/retry`),
+    // workflows
+    /** query: {name, limit, cursor} */
+    listWorkflows: (query, opts) => get('/workflows', { ...opts, query }),
+    getWorkflow: (id, opts) => get(`/workflows/${enc(id)}`, opts),
+    /** query: {status, limit, cursor}: newest first. */
+    listWorkflowRuns: (id, query, opts) => get(`/workflows/${enc(id)}/runs`, { ...opts, query }),
+    triggerWorkflow: (id, body) => post(`/workflows/${enc(id)}/trigger`, body),
+    getWorkflowRun: (id, opts) => get(`/workflow-runs/${enc(id)}`, opts),
+    cancelWorkflowRun: (id) => post(`/workflow-runs/${enc(id)}/cancel`),
+    retryWorkflowRun: (id) => post(`/workflow-runs/${enc(id)}/retry`),
+    // calendars
+    listCalendars: (opts) => get('/calendars', opts),
+    getCalendar: (name, opts) => get(`/calendars/${enc(name)}`, opts),
+    /** query: {since, until} (YYYY-MM-DD, included): each day, business or not, and why not. */
+    calendarDays: (name, query, opts) => get(`/calendars/${enc(name)}/days`, { ...opts, query }),
+    /** query: {count}: the next start times, each with `reason` when moved or deferred. */
+    jobNextRuns: (id, query, opts) => get(`/jobs/${enc(id)}/next-runs`, { ...opts, query }),
+    /** query: {at}: what did or will happen to the occurrence at `at`, and why. */
+    explainJob: (id, query, opts) => get(`/jobs/${enc(id)}/explain`, { ...opts, query }),
+    /** query: {job_id}: the job's flow-control keys (running, waiting, limited_by, next_start_at). */
+    flow: (query, opts) => get('/flow', { ...opts, query }),
     // system
     metrics: (opts) => get('/metrics', opts),
     executionMetrics: (query, opts) => get('/metrics/executions', { ...opts, query }),

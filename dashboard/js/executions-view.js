@@ -92,6 +92,9 @@ export function executionDetail(ctx, x, { showOpen = true } = {}) {
         kvList([
           ['Execution', h('span', { class: 'mono' }, x.id)],
           ['Job', x.job_id ? h('a', { href: route('jobs', x.job_id) }, x.job_name || x.job_id) : null],
+          x.workflow_run_id ? ['Workflow run', h('a', {
+            href: `${route('workflow-runs', x.workflow_run_id)}?step=${encodeURIComponent(x.step_id || '')}`, 'data-testid': 'execution-workflow-run',
+          }, `step ${x.step_id || '?'} of run ${x.workflow_run_id.slice(0, 8)}`)] : null,
           ['Handler', h('span', { class: 'mono' }, x.handler || '—')],
           ['Source', x.source],
           ['Priority', x.priority === undefined ? null : String(x.priority)],

@@ -244,6 +244,15 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=NOT_FOUND,
     ),
     Operation(
+        "GET",
+        "/calendars/{name}/days",
+        "Each day from since to until: a business day or not, and why not (a holiday's "
+        "name, an ICS event, an extra date, the weekend)",
+        response=w.CalendarDays,
+        query=qs.CalendarDaysQuery,
+        errors=(400, 404),
+    ),
+    Operation(
         "PUT",
         "/calendars/{name}",
         "Change a calendar (a new version); the jobs using it are re-planned",

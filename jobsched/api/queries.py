@@ -7,7 +7,7 @@ both and from the request bodies of ``jobsched.domain.contract``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
@@ -122,6 +122,23 @@ class OccurrenceQuery(Query):
 
 class ExplainQuery(Query):
     at: Annotated[When, Meta(description="the occurrence asked about (ISO time)")]
+
+
+class CalendarDaysQuery(Query):
+    since: (
+        Annotated[date, Meta(description="the first day (YYYY-MM-DD); default: this month's")]
+        | None
+    ) = None
+    until: (
+        Annotated[
+            date,
+            Meta(
+                description="the last day, included (YYYY-MM-DD; at most 366 days in all); "
+                "default: the last of since's month"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class MetricsQuery(Query):

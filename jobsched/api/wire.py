@@ -342,6 +342,25 @@ class CalendarPage(Listing):
     items: list[CalendarView]
 
 
+class CalendarDay(Response):
+    date: Annotated[str, Meta(examples=["2026-05-01"])]
+    business: bool
+    reason: Annotated[
+        str | None,
+        Meta(
+            description="why it is not a business day: the holiday's name, the ICS event's "
+            "summary, 'extra date' or 'weekend' (null: a business day)"
+        ),
+    ]
+
+
+class CalendarDays(Response):
+    name: str
+    version: int
+    timezone: str
+    items: list[CalendarDay]
+
+
 ExplainOutcome = Literal["ran", "skipped", "deferred", "upcoming", "not_an_occurrence"]
 
 

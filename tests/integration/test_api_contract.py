@@ -102,6 +102,7 @@ BODIES: dict[tuple[str, str], Any] = {
 QUERIES = {
     ("GET", "/jobs/{job_id}"): "?include=executions",
     ("GET", "/jobs/{job_id}/explain"): "?at=2026-01-01T00:00:00Z",
+    ("GET", "/calendars/{name}/days"): "?since=2026-12-24&until=2026-12-26",
     ("GET", "/flow"): "?job_id={job_id}",
 }
 AGAIN = {
@@ -160,7 +161,7 @@ def test_every_query_parameter_is_checked_by_its_model(
     documented 400 naming that parameter."""
     job = api.ok("POST", "/jobs", job_body(name="target"), 201)
     workflow = api.ok("POST", "/workflows", WORKFLOW, 201)
-    ids = {"job_id": job["id"], "workflow_id": workflow["id"]}
+    ids = {"job_id": job["id"], "workflow_id": workflow["id"], "name": "any-calendar"}
     for f in msgspec.structs.fields(op.query):
         path = _path(op, ids) + f"?{f.name}={NUL}"
         code, answer = api.call("GET", path)

@@ -379,3 +379,30 @@ def test_a_trigger_or_backfill_outside_the_windows_waits_or_is_refused(
     assert "outside the windows" in body["error"]["message"]
     assert "the next opening is 2026-12-21T09:00:00+00:00" in body["error"]["message"]
     assert engine.store.executions.list(job_id=skipping["id"]).total == 0
+
+
+def test_the_days_of_a_range_name_each_closed_day_and_refuse_a_bad_range(api: Api) -> None:
+    api.ok("POST", "/calendars", {**london("cal-days"), "dates": ["2026-12-29"]}, 201)
+    days = api.ok("GET", "/calendars/cal-days/days?since=2026-12-24&until=2026-12-29")
+    assert (days["name"], days["version"], days["timezone"]) == (
+        "cal-days",
+        1,
+        "Europe/London",
+    )
+    assert [(d["date"], d["business"], d["reason"]) for d in days["items"]] == [
+        ("2026-12-24", True, None),
+        ("2026-12-25", False, "Christmas Day"),
+        ("2026-12-26", False, "Boxing Day"),  # a Saturday: the holiday's name wins
+        ("2026-12-27", False, "weekend"),
+        ("2026-12-28", False, "Boxing Day (observed)"),
+        ("2026-12-29", False, "extra date"),
+    ]
+    february = api.ok("GET", "/calendars/cal-days/days?since=2028-02-01")["items"]
+    assert (february[0]["date"], february[-1]["date"]) == ("2028-02-01", "2028-02-29")
+    code, body = api.call("GET", "/calendars/cal-days/days?since=2026-12-24&until=2026-12-23")
+    assert (code, list(body["error"]["fields"])) == (400, ["until"])
+    code, body = api.call("GET", "/calendars/cal-days/days?since=2026-01-01&until=2027-01-02")
+    assert (code, list(body["error"]["fields"])) == (400, ["until"])
+    code, body = api.call("GET", "/calendars/cal-days/days?since=someday&until=2026-12-23")
+    assert (code, list(body["error"]["fields"])) == (400, ["since"])
+    assert api.call("GET", "/calendars/nowhere/days?since=2026-12-24&until=2026-12-25")[0] == 404

@@ -137,6 +137,7 @@ def test_every_api_operation_has_a_command(
         ["calendars", "update", "ops", "--dates", "2026-12-24,2026-12-31"],
         ["calendars", "list"],
         ["calendars", "get", "ops"],
+        ["calendars", "days", "ops", "--since", "2026-12-24", "--until", "2026-12-27"],
         ["calendars", "delete", "ops"],
         ["jobs", "delete", "nightly"],
     ):

@@ -94,6 +94,7 @@ EXPECTED_ROUTES = {
     ("/api/v1/calendars", "POST"),
     ("/api/v1/calendars", "GET"),
     ("/api/v1/calendars/{name}", "GET"),
+    ("/api/v1/calendars/{name}/days", "GET"),
     ("/api/v1/calendars/{name}", "PUT"),
     ("/api/v1/calendars/{name}", "DELETE"),
 }

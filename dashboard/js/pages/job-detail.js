@@ -4,7 +4,7 @@
 // "Show more" raises N (up to the API's page maximum); filtering and paging through
 // the whole history is the Executions page's job (#/executions?job_id=<id>).
 
-import { h, setText } from '../dom.js';
+import { h, setChildren, setText } from '../dom.js';
 import { fmtDuration, fmtInZone, fmtJson } from '../format.js';
 import { cronToWords } from '../cron-words.js';
 import { badge, kvList, relTime } from '../ui.js';
@@ -12,6 +12,8 @@ import { openJobForm } from '../job-form.js';
 import { deleteJob, openTriggerDialog, pauseJob, resumeJob, triggerJob } from '../job-actions.js';
 import { executionsTable } from '../executions-view.js';
 import { can } from '../access.js';
+import { monthView } from '../month-view.js';
+import { flowView } from '../flow-view.js';
 
 const STEP = 20; // executions shown at first, and added by "Show more"
 const TIMELINE_HOURS = 24; // the occurrence ledger shown: this far back, and what is next
@@ -66,6 +68,11 @@ export function mount(root, ctx) {
     h('div', { class: 'card-head' }, h('h2', null, `Occurrences (last ${TIMELINE_HOURS} h)`), timelineLegend),
     timeline, timelineNotes);
 
+  // Business days, holidays, windows and the occurrences of a job with calendar rules.
+  const month = monthView(ctx, id);
+  // Flow-control keys: running, waiting, and the limit that holds the waiting runs.
+  const flow = flowView(ctx, id);
+
   const execCard = h('div', { class: 'card' },
     h('div', { class: 'card-head' },
       h('h2', null, 'Executions'), execTotal,
@@ -81,6 +88,8 @@ export function mount(root, ctx) {
     scheduleError,
     waiting,
     info,
+    flow.el,
+    month.el,
     timelineCard,
     execCard);
   root.append(page);
@@ -90,7 +99,7 @@ export function mount(root, ctx) {
     const active = document.activeElement && actions.contains(document.activeElement)
       ? document.activeElement.getAttribute('data-testid') : null;
     const paused = job.status === 'PAUSED';
-    actions.replaceChildren(
+    setChildren(actions, // not replaceChildren: an action the scope lacks is false, not "false"
       can('admin') && h('button', { type: 'button', class: 'btn', 'data-testid': 'job-edit', on: { click: () => openJobForm(ctx, { job, onSaved: (j) => { if (j) render(j); kick(); } }) } }, 'Edit'),
       !can('operate') ? null : paused
         ? h('button', { type: 'button', class: 'btn', 'data-testid': 'job-resume', on: { click: (e) => resumeJob(ctx, job, e.currentTarget).then((j) => { if (j) render(j); kick(); }) } }, 'Resume')
@@ -229,6 +238,8 @@ export function mount(root, ctx) {
     }
     const { executions, ...rest } = j;
     render(rest);
+    month.update(rest);
+    flow.update(rest);
     renderExecutions(executions || { items: [], total: 0 });
   });
 }

@@ -56,6 +56,7 @@ def test_a_read_key_sees_its_scope_and_no_button_it_may_not_use(dash: Dash, api:
     row.get_by_test_id("execution-expand").click()
     expect(page.get_by_test_id("execution-detail")).to_be_visible()
     assert_absent(dash, OPERATE + ADMIN + RUNS)
+    expect(page.locator(".page-actions")).to_have_text("")  # no "false" where actions were
 
     dash.open("dead-letter")
     entry = page.locator(f"[data-testid=dlq-row][data-job-name='{job['name']}']")
