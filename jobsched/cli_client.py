@@ -95,6 +95,7 @@ HANDLER_COLUMNS = ["name", "pool", "isolation", "workers", "description"]
 BUCKET_COLUMNS = ["start", "succeeded", "failed", "p95_duration_ms"]
 NEXT_RUN_COLUMNS = ["at", "utc"]
 OCCURRENCE_COLUMNS = ["scheduled_for", "outcome", "status", "execution_id", "reason"]
+FLOW_COLUMNS = ["key", "running", "waiting", "limited_by", "next_start_at"]
 PREVIEW = "SchedulePreview"
 AUDIT_FILTERS = ("action", "target_type", "target_id", "key_id", "since", "until", "limit")
 JOB_FIELDS: dict[str, Any] = {
@@ -209,6 +210,8 @@ def run_jobs(args: argparse.Namespace, api: Client) -> Any:
         return follow_job(api, job, args), None
     if args.action == "explain":
         return api.explain(job["id"], args.at), None
+    if args.action == "flow":
+        return api.flow(job["id"]), FLOW_COLUMNS
     raise AssertionError(args.action)
 
 
@@ -463,6 +466,8 @@ def add_commands(sub: Any) -> None:
     p = jobs("explain", "what became of the job's occurrence at a time, and why")
     p.add_argument("job", help="job id or name")
     p.add_argument("--at", required=True, help="ISO time of the occurrence")
+    p = jobs("flow", "the job's flow-control keys: running, waiting, the limit holding them")
+    p.add_argument("job", help="job id or name")
     p = jobs("tail", "follow the job's runs live (unfinished ones and new ones)")
     p.add_argument("job", help="job id or name")
     p.add_argument("--runs", type=int, help="stop after this many runs ended")

@@ -223,6 +223,10 @@ class Client:
     def delete_calendar(self, name: str) -> None:
         self.request("DELETE", f"/calendars/{urllib.parse.quote(name, safe='')}")
 
+    def flow(self, job_id: str) -> dict[str, Any]:
+        """The job's flow-control keys: running and waiting runs, what holds them."""
+        return self.request("GET", "/flow", query={"job_id": job_id})
+
     def explain(self, job_id: str, at: str) -> dict[str, Any]:
         """What became of the job's occurrence at ``at`` (an ISO time), and why."""
         return self.request("GET", f"/jobs/{job_id}/explain", query={"at": at})

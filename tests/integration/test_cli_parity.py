@@ -133,6 +133,7 @@ def test_every_api_operation_has_a_command(
         ["keys", "me"],
         ["keys", "revoke", key["id"]],
         ["jobs", "explain", "nightly", "--at", "2026-01-01T06:00:00Z"],
+        ["jobs", "flow", "nightly"],
         ["calendars", "create", "ops", "--timezone", "Europe/Paris", "--holidays", "FR:57"],
         ["calendars", "update", "ops", "--dates", "2026-12-24,2026-12-31"],
         ["calendars", "list"],
