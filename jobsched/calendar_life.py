@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from jobsched.domain import audit as changes
-from jobsched.domain import job_calendar, lifecycle
+from jobsched.domain import job_calendar, lifecycle, windows
 from jobsched.domain.audit import Audit
 from jobsched.domain.calendars import (
     Calendar,
@@ -38,6 +38,8 @@ def view(row: dict[str, Any], jobs: int = 0) -> dict[str, Any]:
         **body,
         "holidays": {"subdivision": None, **holidays} if holidays else None,
         "ics": body.get("ics"),
+        "windows": body.get("windows"),
+        "blackouts": body.get("blackouts"),
         "version": row["version"],
         "jobs": jobs,
         "created_at": row["created_at"].isoformat(),
@@ -58,7 +60,29 @@ def _checked(body: Any, name: str | None = None) -> Calendar:
                 {"name": "must be the calendar's name in the path (a calendar is not renamed)"}
             )
         body = {**body, "name": name}
-    return calendar_from_dict(body)
+    problems = _window_problems(body)
+    try:
+        calendar = calendar_from_dict(body)
+    except ValidationError as bad:
+        raise ValidationError({**problems, **bad.fields}) from None
+    if problems:
+        raise ValidationError(problems)
+    return calendar
+
+
+def _window_problems(body: Any) -> dict[str, str]:
+    """The calendar's ``windows`` and ``blackouts`` checked as a job's are, each bad one
+    named (``windows[0].from``)."""
+    if not isinstance(body, dict):
+        return {}
+    fields = {"windows": body.get("windows"), "blackouts": body.get("blackouts")}
+    if fields == {"windows": None, "blackouts": None}:
+        return {}
+    try:
+        windows.policy_from_dict(fields, "UTC")
+    except ValidationError as bad:
+        return dict(bad.fields)
+    return {}
 
 
 def create(store: Store, body: Any, now: datetime, audit: Audit | None) -> dict[str, Any]:

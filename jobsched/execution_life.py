@@ -17,15 +17,21 @@ from jobsched.store import Store
 from jobsched.store.database import parse_uuid
 
 
-def cancel(store: Store, execution_id: str, now: datetime, audit: Audit | None = None) -> Execution:
-    """Cancel an unfinished run (its open attempt closed CANCELLED)."""
+def cancel(
+    store: Store,
+    execution_id: str,
+    now: datetime,
+    audit: Audit | None = None,
+    reason: str = "cancelled",
+) -> Execution:
+    """Cancel an unfinished run (its open attempt closed CANCELLED, ``reason`` its error)."""
     eid = parse_uuid(execution_id, "execution")
     with store.tx() as conn:
         row = store.executions.for_update(conn, eid)
         if not allowed(row["status"], ExecutionStatus.CANCELLED):
             raise ConflictError(f"execution is {row['status']}; only unfinished runs cancel")
-        history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, "cancelled")
-        store.executions.write_cancel(conn, row, history, now)
+        history = attempts.close(row["attempts"], AttemptOutcome.CANCELLED, now, reason)
+        store.executions.write_cancel(conn, row, history, now, reason)
         change = changes.status_change(row["status"], ExecutionStatus.CANCELLED.value)
         store.audit.write(conn, changes.entry(audit, "execution", eid, change), now)
     return store.executions.get(execution_id)

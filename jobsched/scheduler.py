@@ -8,7 +8,8 @@ One pass, as the leader:
    to ``PUSH_GRACE`` ago) that Redis lacks because their writer's push was lost;
 2. return executions whose lease lapsed (hung worker), and those held by workers
    whose heartbeats stopped for ``WORKER_DEAD_AFTER_MS`` (dead worker), to the queue;
-3. promote retries whose backoff has passed;
+3. promote retries whose backoff has passed; cancel the runs still running when their
+   window closed, of jobs that say ``on_window_close: "cancel"`` (``window_close``);
 4. write an execution for every cron occurrence due by the staging horizon (two scan
    intervals ahead) and advance the jobs; cancel runs overlap_policy=cancel_previous
    replaces; release runs held back (buffer_one, backfills) whose job is idle; and
@@ -41,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from jobsched import job_life, workflow_schedule, workflow_steps
+from jobsched import job_life, window_close, workflow_schedule, workflow_steps
 from jobsched.builtin_jobs import builtin_jobs
 from jobsched.clock import Clock, FakeClock, SystemClock
 from jobsched.domain.audit import SYSTEM_ACTOR
@@ -88,6 +89,8 @@ class TickReport:
     scheduled: int = 0
     cancelled: int = 0
     """Runs cancelled because the next occurrence fell due (cancel_previous)."""
+    window_closed: int = 0
+    """Running runs cancelled because their window closed (on_window_close=cancel)."""
     aged: int = 0
     """Ready runs whose priority rose (PRIORITY_AGING_STEP)."""
     unheld: int = 0
@@ -218,6 +221,7 @@ class Scheduler:
                 report.aged += queue.age(self.settings.priority_aging_step)
             queue.prune_turns()
         self.store.outbox.mark_promoted(report.promoted, now)
+        report.window_closed = len(window_close.cancel_closed(self.store, self.queue, now))
         self._workflows(now)
         return pools
 

@@ -174,8 +174,8 @@ def _in_windows(
     the job's windows: due at the next opening instead (written with their due time
     deferred), or, with ``outside_window: skip``, refused (409 saying why and when the
     next opening is: an operator's explicit request is not dropped silently)."""
-    if not (job.get("windows") or job.get("blackouts")):
-        return times
+    if not (job.get("windows") or job.get("blackouts") or job.get("calendar")):
+        return times  # (a calendar may carry windows and blackouts of its own)
     calendar = store.calendars.find(conn, job["calendar"]) if job.get("calendar") else None
     window = job_calendar.waiting_window(
         {**job, "job_timezone": job["timezone"], "job_calendar": calendar}

@@ -333,6 +333,8 @@ class CalendarView(Response):
     holidays: HolidaysView | None
     dates: list[str]
     ics: str | None
+    windows: list[dict[str, Any]] | None
+    blackouts: list[dict[str, Any]] | None
     jobs: Annotated[int, Meta(description="how many jobs use it (0 in a list)")]
     created_at: Time
     updated_at: Time

@@ -67,12 +67,22 @@ JOB_FIELDS = (
     "windows",
     "blackouts",
     "outside_window",
+    "on_window_close",
     "start_at",
     "end_at",
     "max_runs",
     "status",
 )
-CALENDAR_FIELDS = ("version", "timezone", "weekdays", "holidays", "dates", "ics")
+CALENDAR_FIELDS = (
+    "version",
+    "timezone",
+    "weekdays",
+    "holidays",
+    "dates",
+    "ics",
+    "windows",
+    "blackouts",
+)
 """What the log says of a calendar (its body as the API shows it, and its version)."""
 DEAD_LETTER_FIELDS = ("execution_id", "job_id", "reason", "error", "attempts")
 KEY_FIELDS = ("name", "scope", "rate_limit_per_minute")

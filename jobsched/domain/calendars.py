@@ -3,7 +3,8 @@
 A calendar is a value: a time zone, the working weekdays, public holidays from the
 ``holidays`` package (a country, optionally a subdivision), extra closed dates and the
 days of an iCalendar text. ``calendar_from_dict`` checks a body (the API's
-``{"name", "timezone", "weekdays"?, "holidays"?, "dates"?, "ics"?}``) naming every bad
+``{"name", "timezone", "weekdays"?, "holidays"?, "dates"?, "ics"?, "windows"?,
+"blackouts"?}``) naming every bad
 field at once; the functions below answer for a date, never for a time: the rules that
 put times on those dates (``business_schedule``, ``windows``) use the calendar's zone.
 """
@@ -61,6 +62,12 @@ class Calendar:
     ics_days: Mapping[date, str] = field(default_factory=dict, hash=False, compare=False)
     ics: str | None = None
     """The ICS text as given (kept so the calendar reads back as it was written)."""
+    windows: list[dict[str, Any]] | None = field(default=None, hash=False)
+    """Open windows for every job using the calendar (in its zone), as given: checked by
+    ``windows.policy_from_dict`` (which imports this module, so the calendar's use case
+    checks them); a job's own ``windows`` take precedence."""
+    blackouts: list[dict[str, Any]] | None = field(default=None, hash=False)
+    """Blackouts for every job using the calendar; a job's own take precedence."""
 
 
 def calendar_from_dict(body: Any) -> Calendar:
@@ -68,7 +75,7 @@ def calendar_from_dict(body: Any) -> Calendar:
     if not isinstance(body, dict):
         raise ValidationError({"body": "must be a JSON object"})
     problems: dict[str, str] = {}
-    allowed = {"name", "timezone", "weekdays", "holidays", "dates", "ics"}
+    allowed = {"name", "timezone", "weekdays", "holidays", "dates", "ics", "windows", "blackouts"}
     for key in sorted(set(body) - allowed):
         problems[str(key)] = "unknown field"
     name = body.get("name")
@@ -104,6 +111,8 @@ def calendar_from_dict(body: Any) -> Calendar:
         dates=dates,
         ics_days=ics_days,
         ics=ics_text,
+        windows=body.get("windows") or None,
+        blackouts=body.get("blackouts") or None,
     )
 
 
@@ -263,4 +272,8 @@ def calendar_to_dict(calendar: Calendar) -> dict[str, Any]:
             body["holidays"]["subdivision"] = calendar.subdivision
     if calendar.ics is not None:
         body["ics"] = calendar.ics
+    if calendar.windows is not None:
+        body["windows"] = calendar.windows
+    if calendar.blackouts is not None:
+        body["blackouts"] = calendar.blackouts
     return body

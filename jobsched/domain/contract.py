@@ -264,6 +264,13 @@ OutsideWindow = Annotated[
         "next opening, or skip it"
     ),
 ]
+OnWindowClose = Annotated[
+    Literal["leave", "cancel"],
+    Meta(
+        description="a run still running when its window closes: leave it to finish, "
+        "or cancel it (the reason names the closed window)"
+    ),
+]
 MaxRuns = Annotated[
     int, Meta(ge=1, le=1_000_000, description="the schedule ends after this many runs")
 ]
@@ -380,6 +387,7 @@ class JobCreate(Model):
     windows: WindowsBody | None = None
     blackouts: BlackoutsBody | None = None
     outside_window: OutsideWindow = "defer"
+    on_window_close: OnWindowClose = "leave"
     start_at: Annotated[When, Meta(description="the schedule's first instant")] | None = None
     end_at: Annotated[When, Meta(description="the schedule ends here (exclusive)")] | None = None
     max_runs: MaxRuns | None = None
@@ -426,6 +434,7 @@ class JobUpdate(Model):
     windows: WindowsBody | UnsetType | None = UNSET
     blackouts: BlackoutsBody | UnsetType | None = UNSET
     outside_window: OutsideWindow | UnsetType = UNSET
+    on_window_close: OnWindowClose | UnsetType = UNSET
     start_at: When | UnsetType | None = UNSET
     end_at: When | UnsetType | None = UNSET
     max_runs: MaxRuns | UnsetType | None = UNSET
@@ -523,6 +532,9 @@ class CalendarBody(Model):
     ics: (
         Annotated[str, Meta(description="iCalendar text: each VEVENT closes its days")] | UnsetType
     ) = UNSET
+    windows: WindowsBody | UnsetType | None = UNSET
+    """For every job using the calendar, in its zone; a job's own take precedence."""
+    blackouts: BlackoutsBody | UnsetType | None = UNSET
 
 
 class Backfill(Model):

@@ -87,6 +87,9 @@ def calendar_body(row: Mapping[str, Any]) -> dict[str, Any]:
             body["holidays"]["subdivision"] = row["holiday_subdivision"]
     if row.get("ics") is not None:
         body["ics"] = row["ics"]
+    for key in ("windows", "blackouts"):
+        if row.get(key) is not None:
+            body[key] = row[key]
     return body
 
 
@@ -106,21 +109,10 @@ def rules_of(job: Mapping[str, Any], calendar: Calendar | None) -> Rules | None:
     schedule runs as it always has. Raises ValidationError for stored values that no
     longer check (the tick flags the job with it)."""
     bounds = Bounds(job.get("start_at"), job.get("end_at"), job.get("max_runs"))
-    has_window = bool(job.get("windows") or job.get("blackouts"))
-    if calendar is None and not has_window and bounds == NO_BOUNDS:
+    window = window_policy(job, job.get("timezone"), calendar)
+    if calendar is None and window is None and bounds == NO_BOUNDS:
         return None
     rule = job.get("business_day_rule")
-    window = None
-    if has_window:
-        window = windows.policy_from_dict(
-            {
-                "windows": job.get("windows"),
-                "blackouts": job.get("blackouts"),
-                "outside_window": job.get("outside_window") or "defer",
-            },
-            job.get("timezone") or "UTC",
-            calendar,
-        )
     return Rules(
         calendar=calendar,
         non_business_day=job.get("non_business_day") or "skip",
@@ -135,16 +127,32 @@ def waiting_window(row: Mapping[str, Any]) -> windows.WindowPolicy | None:
     a row with the job's ``windows``, ``blackouts``, ``job_timezone``, ``job_calendar``
     (the calendar's row) and ``outside_window`` (a claimed run's row has none: a retry
     is the same run, deferred, never skipped); None: none."""
-    if not (row.get("windows") or row.get("blackouts")):
-        return None
     stored = row.get("job_calendar")
     calendar = calendar_of_row(stored) if stored else None
+    return window_policy(row, row.get("job_timezone"), calendar)
+
+
+def window_policy(
+    job: Mapping[str, Any], timezone: str | None, calendar: Calendar | None
+) -> windows.WindowPolicy | None:
+    """The windows and blackouts a job's runs start in: its own ``windows`` and
+    ``blackouts``, each one it does not set taken from its calendar's (so a job's own
+    take precedence). Its own windows are in the job's zone, the calendar's in the
+    calendar's. None: no windows and no blackouts at all."""
+    own_windows, own_blackouts = job.get("windows"), job.get("blackouts")
+    found = own_windows or (calendar.windows if calendar else None)
+    blocked = own_blackouts or (calendar.blackouts if calendar else None)
+    if not (found or blocked):
+        return None
+    zone = timezone or "UTC"
+    if not own_windows and found and calendar is not None:
+        zone = calendar.timezone
     body = {
-        "windows": row.get("windows"),
-        "blackouts": row.get("blackouts"),
-        "outside_window": row.get("outside_window") or "defer",
+        "windows": found,
+        "blackouts": blocked,
+        "outside_window": job.get("outside_window") or "defer",
     }
-    return windows.policy_from_dict(body, row.get("job_timezone") or "UTC", calendar)
+    return windows.policy_from_dict(body, zone, calendar)
 
 
 def deferred_start(at: datetime, window: windows.WindowPolicy | None) -> datetime:

@@ -157,6 +157,7 @@ class Job(Shown):
     windows: list[dict[str, Any]] | None
     blackouts: list[dict[str, Any]] | None
     outside_window: str
+    on_window_close: str
     start_at: At | None
     end_at: At | None
     max_runs: int | None

@@ -204,6 +204,12 @@ def is_open(moment: datetime, policy: WindowPolicy) -> bool:
     return _closed_reason(moment, policy) is None
 
 
+def closed_reason(moment: datetime, policy: WindowPolicy) -> str | None:
+    """Why no run may start at ``moment`` (the blackout, the closed day, the windows it
+    is outside of); None: open."""
+    return _closed_reason(moment, policy)
+
+
 def _closed_reason(moment: datetime, policy: WindowPolicy) -> str | None:
     moment = moment.astimezone(UTC)
     for blackout in policy.blackouts:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from jobsched.errors import NotFoundError
 from jobsched.store.database import Repository
@@ -41,6 +42,8 @@ def _params(body: dict[str, Any], now: datetime) -> dict[str, Any]:
         "holiday_subdivision": holidays.get("subdivision"),
         "dates": list(body.get("dates") or []),
         "ics": body.get("ics"),
+        "windows": None if body.get("windows") is None else Jsonb(body["windows"]),
+        "blackouts": None if body.get("blackouts") is None else Jsonb(body["blackouts"]),
         "now": now,
     }
 

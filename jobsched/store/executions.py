@@ -74,13 +74,20 @@ class Executions(Repository):
         row: dict[str, Any],
         history: list[dict[str, Any]],
         now: datetime,
+        reason: str = "cancelled",
     ) -> None:
         """Write a run CANCELLED (``row`` read by ``for_update``) with its attempts as
-        closed."""
+        closed, ``reason`` its error (unless it has one)."""
         conn.execute(
             q("cancel_execution"),
-            {"id": row["id"], "attempts": Jsonb(history), "reason": "cancelled", "now": now},
+            {"id": row["id"], "attempts": Jsonb(history), "reason": reason, "now": now},
         )
+
+    def running_to_close(self, limit: int) -> list[dict[str, Any]]:
+        """RUNNING runs of jobs with ``on_window_close = 'cancel'``, each with its job's
+        windows, blackouts, zone and calendar (as ``waiting_window`` reads them)."""
+        with self.statement() as conn:
+            return conn.execute(q("running_to_close"), {"limit": limit}).fetchall()
 
     @staticmethod
     def write_requeue(conn: Conn, row: dict[str, Any], now: datetime) -> uuid.UUID | None:

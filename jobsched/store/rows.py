@@ -72,6 +72,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         windows=row.get("windows"),
         blackouts=row.get("blackouts"),
         outside_window=row.get("outside_window", "defer"),
+        on_window_close=row.get("on_window_close", "leave"),
         start_at=row.get("start_at"),
         end_at=row.get("end_at"),
         max_runs=row.get("max_runs"),

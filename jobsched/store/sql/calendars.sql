@@ -2,9 +2,11 @@
 
 -- name: insert_calendar
 INSERT INTO calendars (name, version, timezone, weekdays, holiday_country,
-                       holiday_subdivision, dates, ics, created_at, updated_at)
+                       holiday_subdivision, dates, ics, windows, blackouts, created_at,
+                       updated_at)
 VALUES (%(name)s, 1, %(timezone)s, %(weekdays)s, %(holiday_country)s,
-        %(holiday_subdivision)s, %(dates)s, %(ics)s, %(now)s, %(now)s)
+        %(holiday_subdivision)s, %(dates)s, %(ics)s, %(windows)s, %(blackouts)s, %(now)s,
+        %(now)s)
 ON CONFLICT (name) DO NOTHING
 RETURNING *;
 
@@ -25,7 +27,8 @@ SELECT * FROM calendars ORDER BY name LIMIT %(limit)s;
 UPDATE calendars
 SET version = version + 1, timezone = %(timezone)s, weekdays = %(weekdays)s,
     holiday_country = %(holiday_country)s, holiday_subdivision = %(holiday_subdivision)s,
-    dates = %(dates)s, ics = %(ics)s, updated_at = %(now)s
+    dates = %(dates)s, ics = %(ics)s, windows = %(windows)s, blackouts = %(blackouts)s,
+    updated_at = %(now)s
 WHERE name = %(name)s
 RETURNING *;
 

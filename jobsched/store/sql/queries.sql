@@ -15,7 +15,7 @@ INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, p
                   max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
                   next_run_time, created_at, updated_at, calendar, non_business_day,
                   business_day_rule, windows, blackouts, outside_window, start_at, end_at,
-                  max_runs, concurrency, rate, debounce, singleton)
+                  max_runs, concurrency, rate, debounce, singleton, on_window_close)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
@@ -24,7 +24,7 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
         %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s,
         %(calendar)s, %(non_business_day)s, %(business_day_rule)s, %(windows)s, %(blackouts)s,
         %(outside_window)s, %(start_at)s, %(end_at)s, %(max_runs)s, %(concurrency)s,
-        %(rate)s, %(debounce)s, %(singleton)s)
+        %(rate)s, %(debounce)s, %(singleton)s, %(on_window_close)s)
 RETURNING *;
 
 -- name: get_job
@@ -52,7 +52,8 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     next_run_time = %(next_run_time)s, schedule_error = %(schedule_error)s,
     calendar = %(calendar)s, non_business_day = %(non_business_day)s,
     business_day_rule = %(business_day_rule)s, windows = %(windows)s,
-    blackouts = %(blackouts)s, outside_window = %(outside_window)s, start_at = %(start_at)s,
+    blackouts = %(blackouts)s, outside_window = %(outside_window)s,
+    on_window_close = %(on_window_close)s, start_at = %(start_at)s,
     end_at = %(end_at)s, max_runs = %(max_runs)s,
     concurrency = %(concurrency)s, rate = %(rate)s, debounce = %(debounce)s,
     singleton = %(singleton)s, updated_at = %(now)s
@@ -335,6 +336,16 @@ JOIN executions e
         'epoch'::timestamptz + ((b->>'ms')::bigint + 1) * interval '1 millisecond', 'infinity')
 JOIN jobs j ON j.id = e.job_id
 WHERE (e.status || '>RUNNING') = ANY(:transition_names);
+
+-- name: running_to_close
+-- The runs the tick cancels once their window closes (jobsched/window_close.py): few
+-- jobs say on_window_close = 'cancel' (jobs_on_window_close_idx, migration 0023).
+SELECT e.id::text AS id, e.pool, j.windows, j.blackouts, j.timezone AS job_timezone,
+       (SELECT to_jsonb(c) FROM calendars c WHERE c.name = j.calendar) AS job_calendar
+FROM jobs j JOIN executions e ON e.job_id = j.id AND e.status = 'RUNNING'
+WHERE j.on_window_close = 'cancel'
+ORDER BY e.id
+LIMIT %(limit)s;
 
 -- name: lock_running
 -- The caller keeps only rows whose lease_token is the one it holds. With the job's
