@@ -132,6 +132,7 @@ JOB_FIELDS: dict[str, Any] = {
     "windows": (str, 'JSON: [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}]'),
     "blackouts": (str, 'JSON: [{"start": ISO time, "end": ISO time}]'),
     "outside-window": (str, "a run due outside its windows: defer or skip"),
+    "on-window-close": (str, "a run still running when its window closes: leave or cancel"),
     "start-at": (str, "ISO time: the schedule's first instant"),
     "end-at": (str, "ISO time: the schedule ends here"),
     "max-runs": (int, "the schedule ends after this many runs"),
@@ -220,8 +221,13 @@ def _calendar_body(args: argparse.Namespace, current: dict[str, Any]) -> dict[st
     body = {k: current[k] for k in ("timezone", "weekdays", "dates") if k in current}
     if current.get("holidays"):
         body["holidays"] = {k: v for k, v in current["holidays"].items() if v is not None}
-    if current.get("ics") is not None:
-        body["ics"] = current["ics"]
+    for key in ("ics", "windows", "blackouts"):
+        if current.get(key) is not None:
+            body[key] = current[key]
+    for key in ("windows", "blackouts"):
+        text = getattr(args, key)
+        if text is not None:  # '' drops them
+            body[key] = _json_arg(text, key) if text else None
     if args.timezone is not None:
         body["timezone"] = args.timezone
     if args.weekdays is not None:
@@ -514,6 +520,14 @@ def add_commands(sub: Any) -> None:
         )
         p.add_argument("--dates", help="extra closed dates, comma-separated YYYY-MM-DD")
         p.add_argument("--ics-file", dest="ics_file", help="an iCalendar file closing its days")
+        p.add_argument(
+            "--windows",
+            help='JSON, for every job using it: [{"days": ["mon-fri"], "from": "09:00", '
+            '"to": "17:00"}] (\'\' none)',
+        )
+        p.add_argument(
+            "--blackouts", help='JSON: [{"start": ISO time, "end": ISO time}] (\'\' none)'
+        )
 
     dlq = _group(sub, "dlq", "the dead-letter queue", run_dlq)
     _paging(dlq("list"), "/dead-letter")

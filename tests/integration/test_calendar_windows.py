@@ -4,16 +4,20 @@ calendar's own windows apply to every job using it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.integration import test_api
+from tests.integration import test_api, test_cli_keys
 from tests.integration.engine import Engine
 from tests.integration.helpers import wait_for
 from tests.integration.test_api import Api, job_body
+from tests.integration.test_cli_parity import Cli, cli
 
 api = test_api.api  # the same in-process API fixture
+api_url = test_cli_keys.api_url
+__all__ = ["cli"]
 
 OFFICE_HOURS = [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}]
 
@@ -125,3 +129,22 @@ def test_a_calendar_s_windows_are_checked_and_a_change_replans_its_jobs(
     api.ok("PUT", "/calendars/desk", office("desk"))  # 09:00-17:00 from now on
     replanned = api.ok("GET", f"/jobs/{job['id']}")
     assert replanned["next_run_time"] == "2026-12-22T10:00:00+00:00", "08:00 is now closed"
+
+
+def test_the_cli_sets_a_calendar_s_windows_and_an_update_keeps_them(cli: Cli, api: Api) -> None:
+    code, _, err = cli.run(
+        "calendars",
+        "create",
+        "cli-office",
+        "--timezone",
+        "UTC",
+        "--windows",
+        json.dumps(OFFICE_HOURS),
+    )
+    assert code == 0, err
+    code, _, err = cli.run("calendars", "update", "cli-office", "--dates", "2026-12-24")
+    assert code == 0, err
+    assert api.ok("GET", "/calendars/cli-office")["windows"] == OFFICE_HOURS
+    code, _, err = cli.run("calendars", "update", "cli-office", "--windows", "")
+    assert code == 0, err
+    assert api.ok("GET", "/calendars/cli-office")["windows"] is None
