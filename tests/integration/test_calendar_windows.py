@@ -73,6 +73,8 @@ def test_on_window_close_is_checked_and_shown(api: Api) -> None:
     assert list(body["error"]["fields"]) == ["on_window_close"]
     job = api.ok("POST", "/jobs", job_body(windows=OFFICE_HOURS, on_window_close="cancel"), 201)
     assert job["on_window_close"] == "cancel"
+    changed = api.ok("PUT", f"/jobs/{job['id']}", {"on_window_close": "leave"})
+    assert changed["on_window_close"] == "leave"
     assert api.ok("POST", "/jobs", job_body(name="plain"), 201)["on_window_close"] == "leave"
 
 
