@@ -15,7 +15,7 @@ from jobsched.domain.calendars import Calendar
 from jobsched.domain.lifecycle import SCHEDULE_ERROR_RETRY, dst_rule
 from jobsched.domain.models import Execution, NewExecution, new_execution
 from jobsched.domain.states import AttemptOutcome, ExecutionStatus
-from jobsched.domain.triggering import execution_row
+from jobsched.domain.triggering import occurrence_rows
 from jobsched.store import Store
 from jobsched.store.database import describe_error
 
@@ -84,7 +84,9 @@ def plan_job(
         calendar_due=calendar_due,
     )
     inserts = [
-        execution_row(
+        row
+        for run in plan.runs
+        for row in occurrence_rows(
             job,
             run.scheduled_for,
             "schedule",
@@ -93,7 +95,6 @@ def plan_job(
             wait=run.wait,
             not_before=run.start_after,
         )
-        for run in plan.runs
     ]
     advance = {
         "id": job["id"],

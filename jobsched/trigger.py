@@ -21,8 +21,8 @@ from jobsched.domain.models import Execution, Job, NewExecution, new_execution
 from jobsched.domain.states import ExecutionStatus
 from jobsched.domain.triggering import (
     KeyProblems,
-    execution_row,
     not_yet_run,
+    occurrence_rows,
     room_refusal,
     run_concurrency,
     run_rates,
@@ -319,7 +319,9 @@ def backfill(
         opening = _in_windows(store, conn, job, [now])[0] if todo else now
         deferred = opening if opening != now else None
         rows = [
-            execution_row(job, t, "backfill", now, wait=hold, not_before=deferred) for t in todo
+            row
+            for t in todo
+            for row in occurrence_rows(job, t, "backfill", now, wait=hold, not_before=deferred)
         ]
         written = store.triggers.write_backfill(conn, job, rows)
         change = changes.backfilled([e.id for e in written], start, end)

@@ -26,6 +26,7 @@ from typing import Any
 import psycopg
 
 from jobsched import execution_record
+from jobsched.domain import flow as controls
 from jobsched.domain import workflow_advance as flow
 from jobsched.domain.models import NewExecution, new_execution
 from jobsched.domain.recording import Finish, Held, Recorded
@@ -54,6 +55,8 @@ STEP_SETTINGS = (
     "retry_backoff_ms",
     "retry_backoff_max_ms",
 )
+STEP_CONTROLS = ("concurrency", "rate")
+"""The flow controls a step's executions are held to (a step's own, else its handler's)."""
 ENDED = {"SUCCEEDED", "FAILED", "CANCELLED", "SKIPPED"}
 ENDED_MARK = "SUCCEEDED"
 """What ``after_ends`` is told of an end already known to be one."""
@@ -156,6 +159,7 @@ def _launch(
     if not launches:
         return [], []
     by_id = {s["id"]: s for s in run["steps"]}
+    defaults = store.workflows.handler_flows(conn, [s["handler"] for s in run["steps"]])
     existing = {(e["step_id"], e["step_item"]): e["id"] for e in exec_rows}
     fresh: dict[int, list[dict[str, Any]]] = {}
     again: dict[int, list[dict[str, Any]]] = {}
@@ -167,6 +171,7 @@ def _launch(
             "item": x.item,
             "payload": x.payload,
             "inputs": x.inputs,
+            **_flow_columns(step, defaults.get(step["handler"]), x.payload),
         }
         round_ = rounds[x.step_id]
         if (x.step_id, x.item) in existing:
@@ -186,6 +191,27 @@ def _launch(
         for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
     ]
     return _news(new), _news(requeued)
+
+
+def _flow_columns(
+    step: dict[str, Any], defaults: dict[str, Any] | None, payload: Any
+) -> dict[str, Any]:
+    """The step's concurrency and rate (its own, else its handler's), resolved for this
+    execution's payload. A key its resolved payload lacks (read through a reference, so
+    unchecked when the workflow was saved) leaves the execution without that control:
+    the step still runs, and the log says why it ran unlimited."""
+    own = {k: step.get(k) for k in STEP_CONTROLS}
+    under = {k: v for k, v in controls.controls_of(own, defaults).items() if k in STEP_CONTROLS}
+    try:
+        return controls.execution_columns(under, payload if isinstance(payload, dict) else {})
+    except controls.KeyMissing as exc:
+        log.warning(
+            "step execution written without its flow control: %s %s",
+            exc.field,
+            exc.problem,
+            extra={"step_id": step["id"]},
+        )
+        return {}
 
 
 def _news(rows: list[dict[str, Any]]) -> list[NewExecution]:

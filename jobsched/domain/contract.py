@@ -340,6 +340,30 @@ class SingletonControl(Model):
     mode: Literal["skip", "replace_queued", "cancel_running"] = "skip"
 
 
+SpreadKeys = Annotated[
+    Annotated[list[Any], Meta(min_length=1, max_length=1000)] | KeyRef,
+    checked(
+        lambda keys: flow.ref_problem(keys.ref) if isinstance(keys, KeyRef) else None,
+        problem='must be a list of keys or {"$ref": "payload.<path>"}',
+        description='the keys (a list), or {"$ref": "payload.<path>"} naming a list in '
+        "the job's payload",
+    ),
+]
+SpreadField = Annotated[
+    str,
+    checked(problem="must be a payload field name", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"),
+]
+
+
+class SpreadControl(Model):
+    """Each occurrence runs once per key, each key's run starting at a stable offset
+    (a hash of the key) within ``window_ms`` after the occurrence."""
+
+    keys: SpreadKeys
+    window_ms: FlowMs
+    field: SpreadField = "spread_key"
+
+
 FLOW_CONTROLS: dict[str, type[Model]] = {
     "concurrency": ConcurrencyControl,
     "rate": RateControl,
@@ -395,6 +419,7 @@ class JobCreate(Model):
     rate: RateControl | None = None
     debounce: DebounceControl | None = None
     singleton: SingletonControl | None = None
+    spread: SpreadControl | None = None
 
 
 ReadOnly = Annotated[Any, Meta(description="read-only: accepted and ignored")]
@@ -443,6 +468,7 @@ class JobUpdate(Model):
     rate: RateControl | UnsetType | None = UNSET
     debounce: DebounceControl | UnsetType | None = UNSET
     singleton: SingletonControl | UnsetType | None = UNSET
+    spread: SpreadControl | UnsetType | None = UNSET
     notify_secret: ReadOnly = UNSET
     id: ReadOnly = UNSET
     status: ReadOnly = UNSET

@@ -130,6 +130,23 @@ def queued_rate(rate: Rate | None) -> Rate | None:
     return rate if rate is not None and rate.mode == "queue" else None
 
 
+def execution_columns(
+    controls: Mapping[str, Any], payload: Mapping[str, Any]
+) -> dict[str, str | int | None]:
+    """The flow-control columns of an execution the queue enforces (a workflow step's):
+    its concurrency and queued rate, resolved for ``payload`` (None: none). Raises
+    ``KeyMissing``."""
+    c = concurrency_of(controls, payload)
+    r = queued_rate(rate_of(controls, payload))
+    return {
+        "concurrency_key": c.key if c else None,
+        "concurrency_limit": c.limit if c else None,
+        "rate_key": r.key if r else None,
+        "rate_limit": r.limit if r else None,
+        "rate_period_ms": r.period_ms if r else None,
+    }
+
+
 def key_problems(
     controls: Mapping[str, Any], payload: Mapping[str, Any], where: str = ""
 ) -> dict[str, str]:

@@ -166,6 +166,10 @@ class Job(Shown):
     rate: dict[str, Any] | None
     debounce: dict[str, Any] | None
     singleton: dict[str, Any] | None
+    spread: Annotated[
+        dict[str, Any] | None,
+        Meta(description="each occurrence's runs, one per key, at stable offsets"),
+    ]
     status: JobStatusName
     schedule_error: (
         Annotated[

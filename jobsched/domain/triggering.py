@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from jobsched.domain import flow
+from jobsched.domain import flow, spread
 from jobsched.domain.execution_ids import new_execution_id
 from jobsched.domain.models import SNAPSHOT, Execution, NewExecution, new_execution, occurrence_key
 from jobsched.domain.states import ExecutionStatus
@@ -103,8 +103,41 @@ def execution_row(
         "rate_key": rate.key if rate else None,
         "rate_limit": rate.limit if rate else None,
         "rate_period_ms": rate.period_ms if rate else None,
+        "spread_key": None,
         "now": now,
     }
+
+
+def occurrence_rows(
+    job: Mapping[str, Any],
+    scheduled_for: datetime,
+    source: str,
+    now: datetime,
+    skip_reason: str | None = None,
+    wait: bool = False,
+    not_before: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """An occurrence's runs as written: its one run (``execution_row``), or under a
+    ``spread`` one per key, each with the job's payload plus its key and held back to
+    its key's stable offset after the occurrence (or after its window's opening). Keys
+    the job's payload cannot give skip the occurrence, saying why."""
+    rule = job.get("spread")
+    if not rule or skip_reason:
+        return [execution_row(job, scheduled_for, source, now, skip_reason, wait, not_before)]
+    try:
+        runs = spread.runs(rule, job["payload"], not_before or scheduled_for)
+    except flow.KeyMissing as exc:
+        problem = f"{exc.field} {exc.problem}"
+        return [execution_row(job, scheduled_for, source, now, problem, wait, not_before)]
+    rows = []
+    for run in runs:
+        row = execution_row(
+            {**job, "payload": run.payload}, scheduled_for, source, now, None, wait, run.start_after
+        )
+        row["idempotency_key"] = f"{row['idempotency_key']}:{run.key}"
+        row["spread_key"] = run.key
+        rows.append(row)
+    return rows
 
 
 def _job_concurrency(job: Mapping[str, Any]) -> tuple[flow.Concurrency | None, str | None]:

@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar, Union, get_args, 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain import business_schedule, contract, flow, windows
+from jobsched.domain import business_schedule, contract, flow, spread, windows
 from jobsched.domain.contract import READ_ONLY, Check, JobCreate, JobUpdate, Trigger
 from jobsched.domain.models import DEFAULT_POOL
 from jobsched.errors import ValidationError
@@ -377,10 +377,22 @@ def _check_flow(data: dict[str, Any], errors: dict[str, str]) -> None:
     longest = debounce.get("max_delay_ms") if debounce and "debounce" not in errors else None
     if longest is not None and longest < debounce["delay_ms"]:
         errors["debounce.max_delay_ms"] = "must be at least delay_ms"
+    payload = data.get("payload")
+    rule = data.get("spread")
+    if rule and "spread" not in errors:
+        if data.get("schedule") is None:
+            errors["spread"] = "only for a job with a schedule: it spreads each occurrence"
+        elif "payload" not in errors:
+            try:
+                keys = spread.keys_of(rule, payload)
+                # Its runs' payloads hold their key: the controls' keys may read it.
+                payload = {**payload, rule.get("field") or spread.DEFAULT_FIELD: keys[0]}
+            except flow.KeyMissing as exc:
+                errors.setdefault(exc.field, exc.problem)
     scheduled = data.get("schedule") is not None or data.get("run_at") is not None
     if scheduled and "payload" not in errors:
         controls = {k: data[k] for k in flow.CONTROLS if data.get(k) and k not in errors}
-        for path, problem in flow.key_problems(controls, data["payload"]).items():
+        for path, problem in flow.key_problems(controls, payload).items():
             errors.setdefault(path, problem)
 
 
@@ -396,7 +408,7 @@ def _validate(
     if values is None:
         raise ValidationError(errors)
     data = {**current, **{k: v for k, v in values.items() if k not in READ_ONLY}}
-    for name in flow.CONTROLS:  # stored as the API takes them: plain JSON
+    for name in (*flow.CONTROLS, "spread"):  # stored as the API takes them: plain JSON
         if isinstance(data.get(name), Struct):
             data[name] = msgspec.to_builtins(data[name])
     _check_job(data, errors, registry, settings)

@@ -18,12 +18,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from jobsched.domain import flow
 from jobsched.domain import workflow_refs as refs
 from jobsched.domain.contract import (
     BackoffMs,
     CatchUp,
     CatchUpMax,
     CatchUpWindow,
+    ConcurrencyControl,
     DelayMs,
     Description,
     DstGap,
@@ -37,6 +39,7 @@ from jobsched.domain.contract import (
     Payload,
     PoolName,
     Priority,
+    RateControl,
     ReadOnly,
     Retries,
     Schedule,
@@ -88,6 +91,8 @@ class WorkflowStep(Model):
     when: StepWhen = "success"
     for_each: ForEach | None = None
     max_concurrency: MaxConcurrency | None = None
+    concurrency: ConcurrencyControl | None = None
+    rate: RateControl | None = None
     pool: PoolName | None = None
     priority: Priority = 50
     max_retries: Retries = 3
@@ -289,8 +294,25 @@ def _check_step(
         errors[where + "max_concurrency"] = "only for a for_each step"
     if step["retry_backoff_max_ms"] < step["retry_backoff_ms"]:
         errors[where + "retry_backoff_max_ms"] = "must be at least retry_backoff_ms"
+    _check_step_flow(where, step, errors)
     if step["pool"] is None:
         step["pool"] = handler.pool if handler is not None else DEFAULT_POOL
+
+
+STEP_CONTROLS = ("concurrency", "rate")
+"""The flow controls a step takes (a step's executions are no triggers: no debounce,
+singleton or rejecting rate; its handler's defaults for these two apply as to a job)."""
+
+
+def _check_step_flow(where: str, step: dict[str, Any], errors: dict[str, str]) -> None:
+    rate = step.get("rate")
+    if rate and rate.get("mode", "queue") != "queue":
+        errors[where + "rate.mode"] = "must be queue on a step: its executions are no triggers"
+    if any(True for _ in refs.refs_in(step["payload"], "payload")):
+        return  # a key read through a reference is resolved once the payload is
+    controls = {k: step[k] for k in STEP_CONTROLS if step.get(k)}
+    for path, problem in flow.key_problems(controls, step["payload"]).items():
+        errors.setdefault(where + path, problem)
 
 
 def _check(data: dict[str, Any], errors: dict[str, str], handlers: Handlers, settings: object):
@@ -313,7 +335,8 @@ def _finish(
         raise ValidationError(errors)
     data = {**current, **{k: v for k, v in values.items() if k not in WORKFLOW_READ_ONLY}}
     if "steps" in values:
-        data["steps"] = [msgspec.structs.asdict(s) for s in values["steps"]]
+        # Stored as the API takes them: plain JSON (a flow control's key as "$ref").
+        data["steps"] = [msgspec.to_builtins(s) for s in values["steps"]]
     elif "steps" in data:
         data["steps"] = copy.deepcopy(data["steps"])
     if errors:  # the graph is checked once every field reads

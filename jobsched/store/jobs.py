@@ -75,7 +75,7 @@ class NameTaken(Exception):
         self.name = name
 
 
-FLOW_COLUMNS = ("concurrency", "rate", "debounce", "singleton")
+FLOW_COLUMNS = ("concurrency", "rate", "debounce", "singleton", "spread")
 
 
 def _controls(data: dict[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,7 @@ def job_from_row(row: dict[str, Any]) -> Job:
         rate=row.get("rate"),
         debounce=row.get("debounce"),
         singleton=row.get("singleton"),
+        spread=row.get("spread"),
         upcoming_runs=[],
     )
 

@@ -265,6 +265,14 @@ class Workflows(Repository):
         return conn.execute(q("insert_step_executions"), params).fetchall()
 
     @staticmethod
+    def handler_flows(conn: Conn, names: list[str]) -> dict[str, dict[str, Any]]:
+        """The flow-control defaults of these handlers (those that declare any)."""
+        if not names:
+            return {}
+        found = conn.execute(q("handler_flows"), {"names": sorted(set(names))})
+        return {r["name"]: r["flow"] for r in found}
+
+    @staticmethod
     def write_requeued_executions(
         conn: Conn, run: dict[str, Any], rows: list[dict[str, Any]], round_: int, now: datetime
     ) -> list[dict[str, Any]]:

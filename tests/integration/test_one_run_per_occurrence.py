@@ -114,9 +114,10 @@ FLOW_COLUMNS = [
     ("singleton_key", "text"),
     ("debounce_key", "text"),
     ("debounce_until", "timestamptz"),
+    ("spread_key", "text"),
 ]
-"""The columns of executions 0022 added, in order (today's writes name them: they go
-after the rows are written the way they were before 0015)."""
+"""The columns of executions 0022 and 0024 added, in order (today's writes name them:
+they go after the rows are written the way they were before 0015)."""
 LATER_INDEXES = (
     "CREATE INDEX executions_singleton_idx ON executions (job_id, singleton_key)"
     " WHERE singleton_key IS NOT NULL AND status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')",
@@ -124,6 +125,18 @@ LATER_INDEXES = (
     " WHERE debounce_key IS NOT NULL AND status = 'QUEUED'",
 )
 """0022's indexes on those columns (dropped with them)."""
+SPREAD_INDEXES = (
+    "DROP INDEX IF EXISTS executions_run_of_occurrence_idx",
+    "CREATE UNIQUE INDEX executions_run_of_occurrence_idx"
+    " ON executions (job_id, scheduled_for, spread_key) NULLS NOT DISTINCT"
+    " WHERE source IN ('schedule', 'backfill') AND status <> 'SKIPPED' AND NOT superseded",
+    "DROP INDEX IF EXISTS executions_occurrence_idx",
+    "CREATE UNIQUE INDEX executions_occurrence_idx"
+    " ON executions (job_id, scheduled_for, spread_key) NULLS NOT DISTINCT"
+    " WHERE source = 'schedule'",
+)
+"""0024's one-run-per-occurrence indexes (one run per key of a spread): dropped with
+spread_key, or made again by 0015 without the key."""
 WORKFLOW_STEP_INDEX = (
     "CREATE UNIQUE INDEX executions_workflow_step_idx"
     " ON executions (workflow_run_id, step_id, step_item, scheduled_for)"
@@ -171,7 +184,7 @@ def test_the_migration_keeps_occurrences_run_twice_as_history_and_cancels_waitin
         for column, kind in WORKFLOW_COLUMNS + FLOW_COLUMNS:
             conn.execute(f"ALTER TABLE executions ADD COLUMN {column} {kind}")
         conn.execute(WORKFLOW_STEP_INDEX)
-        for index in LATER_INDEXES:
+        for index in LATER_INDEXES + SPREAD_INDEXES:
             conn.execute(index)
 
     def state(row: dict) -> tuple:

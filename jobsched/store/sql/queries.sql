@@ -15,7 +15,7 @@ INSERT INTO jobs (id, name, description, handler, payload, schedule, timezone, p
                   max_start_delay_ms, max_duration_ms, notify_url, notify_secret, status,
                   next_run_time, created_at, updated_at, calendar, non_business_day,
                   business_day_rule, windows, blackouts, outside_window, start_at, end_at,
-                  max_runs, concurrency, rate, debounce, singleton, on_window_close)
+                  max_runs, concurrency, rate, debounce, singleton, on_window_close, spread)
 VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)s,
         %(timezone)s, %(priority)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(overlap_policy)s, %(pool)s, %(max_concurrency)s,
@@ -24,7 +24,7 @@ VALUES (%(id)s, %(name)s, %(description)s, %(handler)s, %(payload)s, %(schedule)
         %(notify_url)s, %(notify_secret)s, 'SCHEDULED', %(next_run_time)s, %(now)s, %(now)s,
         %(calendar)s, %(non_business_day)s, %(business_day_rule)s, %(windows)s, %(blackouts)s,
         %(outside_window)s, %(start_at)s, %(end_at)s, %(max_runs)s, %(concurrency)s,
-        %(rate)s, %(debounce)s, %(singleton)s, %(on_window_close)s)
+        %(rate)s, %(debounce)s, %(singleton)s, %(on_window_close)s, %(spread)s)
 RETURNING *;
 
 -- name: get_job
@@ -56,7 +56,7 @@ SET name = %(name)s, description = %(description)s, handler = %(handler)s,
     on_window_close = %(on_window_close)s, start_at = %(start_at)s,
     end_at = %(end_at)s, max_runs = %(max_runs)s,
     concurrency = %(concurrency)s, rate = %(rate)s, debounce = %(debounce)s,
-    singleton = %(singleton)s, updated_at = %(now)s
+    singleton = %(singleton)s, spread = %(spread)s, updated_at = %(now)s
 WHERE id = %(id)s
 RETURNING *;
 
@@ -148,13 +148,13 @@ INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, han
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         error, finished_at, pool, max_concurrency, idempotency_key, on_hold,
                         start_after, concurrency_key, concurrency_limit, rate_key,
-                        rate_limit, rate_period_ms, created_at, updated_at)
+                        rate_limit, rate_period_ms, spread_key, created_at, updated_at)
 VALUES (%(id)s, %(job_id)s, %(source)s, %(status)s, %(scheduled_for)s, %(priority)s,
         %(handler)s, %(payload)s, %(max_retries)s, %(timeout_ms)s, %(retry_backoff_ms)s,
         %(retry_backoff_max_ms)s, %(error)s, %(finished_at)s, %(pool)s, %(max_concurrency)s,
         %(idempotency_key)s, %(on_hold)s, %(start_after)s, %(concurrency_key)s,
-        %(concurrency_limit)s, %(rate_key)s, %(rate_limit)s, %(rate_period_ms)s, %(now)s,
-        %(now)s)
+        %(concurrency_limit)s, %(rate_key)s, %(rate_limit)s, %(rate_period_ms)s,
+        %(spread_key)s, %(now)s, %(now)s)
 ON CONFLICT DO NOTHING
 RETURNING *;
 

@@ -149,19 +149,23 @@ RETURNING *;
 -- next step is claimable one round trip sooner; a push lost with its writer is the tick's
 -- repair's (rows written QUEUED that Redis lacks). %(rows)s: [{id, step_id, item, payload,
 -- inputs, handler, pool, priority, max_retries, timeout_ms, retry_backoff_ms,
--- retry_backoff_max_ms}]. The unique index makes a second write of one (run, step, item)
--- a no-op: it is left out of what returns.
+-- retry_backoff_max_ms, concurrency_key, concurrency_limit, rate_key, rate_limit,
+-- rate_period_ms}] (the flow controls resolved: null for none). The unique index makes a
+-- second write of one (run, step, item) a no-op: it is left out of what returns.
 INSERT INTO executions (id, job_id, source, status, scheduled_for, priority, handler, payload,
                         max_retries, timeout_ms, retry_backoff_ms, retry_backoff_max_ms,
                         pool, idempotency_key, workflow_run_id, step_id, step_item,
-                        step_round, step_inputs, queued_at, created_at, updated_at)
+                        step_round, step_inputs, concurrency_key, concurrency_limit,
+                        rate_key, rate_limit, rate_period_ms, queued_at, created_at,
+                        updated_at)
 SELECT (r->>'id')::uuid, %(job_id)s, 'workflow', 'QUEUED', %(scheduled_for)s,
        (r->>'priority')::int, r->>'handler', r->'payload', (r->>'max_retries')::int,
        (r->>'timeout_ms')::int, (r->>'retry_backoff_ms')::int,
        (r->>'retry_backoff_max_ms')::int, r->>'pool',
        'workflow-run:' || %(run_id)s::text || ':' || (r->>'step_id') || ':' || (r->>'item'),
-       %(run_id)s, r->>'step_id', (r->>'item')::int, %(round)s, r->'inputs', %(now)s, %(now)s,
-       %(now)s
+       %(run_id)s, r->>'step_id', (r->>'item')::int, %(round)s, r->'inputs',
+       r->>'concurrency_key', (r->>'concurrency_limit')::int, r->>'rate_key',
+       (r->>'rate_limit')::int, (r->>'rate_period_ms')::int, %(now)s, %(now)s, %(now)s
 FROM jsonb_array_elements(%(rows)s::jsonb) r
 ON CONFLICT (workflow_run_id, step_id, step_item, scheduled_for)
     WHERE workflow_run_id IS NOT NULL DO NOTHING
