@@ -26,7 +26,7 @@ def _reads_waiting(conn: psycopg.Connection, database: str) -> int:
     stack's tick and worker read ``jobs`` with other queries, so they do not count)."""
     return conn.execute(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
-        " AND wait_event_type = 'Lock' AND query LIKE 'SELECT * FROM jobs WHERE id = $1%%'",
+        " AND wait_event_type = 'Lock' AND query LIKE '%%SELECT * FROM jobs WHERE id = $1%%'",
         (database,),
     ).fetchone()[0]
 
