@@ -24,14 +24,16 @@ from tests.integration.engine import Engine
 
 @contextmanager
 def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The SQL statements this process sends, each by its first word (comments skipped)."""
+    """The SQL statements this process sends, each by its first word (comments skipped;
+    the pool's check of a connection idle for a while, an empty query, is none)."""
     sent: list[str] = []
     execute = psycopg.Cursor.execute
 
     def counted(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
         text = query if isinstance(query, str) else query.as_string(self.connection)
         code = [line for line in text.splitlines() if line.strip() and not line.startswith("--")]
-        sent.append(code[0].split(None, 1)[0].upper())
+        if code:  # not the pool's check of an idle connection (an empty query)
+            sent.append(code[0].split(None, 1)[0].upper())
         return execute(self, query, *args, **kwargs)
 
     with monkeypatch.context() as patch:
