@@ -51,26 +51,12 @@ from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
 from jobsched.store.database import parse_uuid
-from jobsched.store.workflows import WorkflowNameTaken, workflow_from_row
+from jobsched.store.workflows import WORKFLOW_FIELDS, WorkflowNameTaken, workflow_from_row
 from jobsched.workflow_schedule import backfill, next_occurrence, occurrences, set_status
 from jobsched.workflow_steps import advance_in, push, start_held, states_of
 
-AUDITED = (
-    "name",
-    "description",
-    "steps",
-    "schedule",
-    "timezone",
-    "overlap_policy",
-    "dst_gap",
-    "dst_overlap",
-    "catch_up",
-    "catch_up_window_s",
-    "catch_up_max",
-    "start_jitter_ms",
-    "max_start_delay_ms",
-    "max_duration_ms",
-)
+AUDITED = (*WORKFLOW_FIELDS, "steps")
+"""What an audit entry of a workflow's change names: its stored fields and its steps."""
 MAX_SHOWN = 100
 """A backfill answers at most this many of its runs (``total`` counts them all)."""
 CANCELLED_BY_USER = "the workflow run was cancelled"
