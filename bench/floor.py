@@ -14,7 +14,9 @@ Three loops of ``calls`` calls each, one after another within each repeat:
   each trigger checks the job's unfinished runs, as many as the calls made so far.
 
 Each loop is verified: as many rows written (ours: QUEUED runs) and members in Redis as
-calls made, else the run is incomplete and enters no ratio (bench/fair.py). The issue's
+calls made, else the run is incomplete and enters no ratio (bench/fair.py). Each loop
+also records the CPU microseconds per call spent by this client, by PostgreSQL and by
+Redis (bench/cpu_spent.py): where the time goes, even on a busy machine. The issue's
 goal: ours at least 80% of ``insert_then_zadd`` in the same run. Writes
 bench/results/floor.json. Nothing asserts a timing.
 """
@@ -38,12 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import fair  # noqa: E402
+from bench.cpu_spent import CPU_KEYS, cpu_per_call  # noqa: E402
 from bench.drain import make_job  # noqa: E402
 from bench.scratch import Scratch, scratch, write_results  # noqa: E402
 from bench.throughput import private_redis  # noqa: E402
 from jobsched.settings import DEFAULT_MAX_UNFINISHED_RUNS_PER_JOB  # noqa: E402
 
-KEYS = ("per_s",)
+KEYS = ("per_s", *CPU_KEYS)
 GOAL = 0.8
 TABLE = """CREATE TABLE floor_runs (
     id uuid PRIMARY KEY, job_id uuid NOT NULL, payload jsonb NOT NULL,
@@ -62,7 +65,9 @@ def _loop(calls: int, once: Any) -> float:
     return time.perf_counter() - t0
 
 
-def _result(calls: int, seconds: float, written: int, pushed: int | None) -> dict[str, Any]:
+def _result(
+    calls: int, seconds: float, written: int, pushed: int | None, cpu: dict[str, Any]
+) -> dict[str, Any]:
     complete = written == calls and (pushed is None or pushed == calls)
     return {
         "complete": complete,
@@ -70,6 +75,7 @@ def _result(calls: int, seconds: float, written: int, pushed: int | None) -> dic
         "written": written,
         "pushed": pushed,
         "per_s": round(calls / seconds) if complete and seconds > 0 else None,
+        **cpu,
     }
 
 
@@ -78,9 +84,10 @@ def insert_commit(scr: Scratch, calls: int) -> dict[str, Any]:
         conn.execute("TRUNCATE floor_runs")
         conn.execute(INSERT, _row())  # warm: the statement prepared, the session open
         conn.execute("TRUNCATE floor_runs")
-        seconds = _loop(calls, lambda: conn.execute(INSERT, _row()))
+        with cpu_per_call(scr.database_url, scr.client, calls) as cpu:
+            seconds = _loop(calls, lambda: conn.execute(INSERT, _row()))
         written = conn.execute("SELECT count(*) FROM floor_runs").fetchone()
-    return _result(calls, seconds, int(written[0]) if written else 0, None)
+    return _result(calls, seconds, int(written[0]) if written else 0, None, cpu())
 
 
 def insert_then_zadd(scr: Scratch, calls: int) -> dict[str, Any]:
@@ -100,12 +107,13 @@ def insert_then_zadd(scr: Scratch, calls: int) -> dict[str, Any]:
         conn.execute("TRUNCATE floor_runs")
         conn.commit()
         scr.client.delete(key)
-        seconds = _loop(calls, once)
+        with cpu_per_call(scr.database_url, scr.client, calls) as cpu:
+            seconds = _loop(calls, once)
         written = conn.execute("SELECT count(*) FROM floor_runs").fetchone()
         conn.commit()
     pushed = int(scr.client.zcard(key))
     scr.client.delete(key)
-    return _result(calls, seconds, int(written[0]) if written else 0, pushed)
+    return _result(calls, seconds, int(written[0]) if written else 0, pushed, cpu())
 
 
 def ours_single(scr: Scratch, calls: int) -> dict[str, Any]:
@@ -114,14 +122,15 @@ def ours_single(scr: Scratch, calls: int) -> dict[str, Any]:
     service, job_id = make_job(dataclasses.replace(scr, settings=settings), "test.echo")
     service.trigger_job(job_id, None)  # warm: Lua scripts loaded, catalogs cached
     before = scr.queue.depth()["ready"]
-    seconds = _loop(calls, lambda: service.trigger_job(job_id, None))
+    with cpu_per_call(scr.database_url, scr.client, calls) as cpu:
+        seconds = _loop(calls, lambda: service.trigger_job(job_id, None))
     with scr.store.tx() as conn:
         row = conn.execute(
             "SELECT count(*) AS n FROM executions WHERE job_id = %s AND status = 'QUEUED'",
             (job_id,),
         ).fetchone()
     pushed = scr.queue.depth()["ready"] - before
-    return _result(calls, seconds, int(row["n"]) - 1, pushed)
+    return _result(calls, seconds, int(row["n"]) - 1, pushed, cpu())
 
 
 def measure(calls: int = 2_000, repeat: int = 3) -> dict[str, Any]:

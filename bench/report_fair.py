@@ -140,15 +140,18 @@ def floor_section(f: dict[str, Any]) -> list[str]:
         f"### Single triggers against the floor ({w['calls']:,} calls each, median of"
         f" {w['repeat']} repeats)",
         "",
-        "| Loop | calls/s | min–max | complete |",
-        "| --- | ---: | ---: | ---: |",
+        "| Loop | calls/s | min–max | client CPU µs/call | PostgreSQL CPU µs/call"
+        " | Redis CPU µs/call | complete |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     notes: list[str] = []
     for key, label in labels.items():
         if loop := f["loops"].get(key):
             s = loop["summary"]
+            cpu = " | ".join(_median(s, k) for k in ("client_us", "postgres_us", "redis_us"))
             lines.append(
-                f"| {label} | **{_median(s, 'per_s')}** | {_range(s, 'per_s')} | {_complete(s)} |"
+                f"| {label} | **{_median(s, 'per_s')}** | {_range(s, 'per_s')} | {cpu}"
+                f" | {_complete(s)} |"
             )
             notes += _incomplete(label, loop["runs"])
     ratio = f.get("ratio_ours_to_insert_then_zadd")

@@ -111,15 +111,17 @@ def test_a_drain_that_lost_or_duplicated_a_run_is_incomplete_and_has_no_rate() -
 
 
 def test_a_floor_loop_that_wrote_or_pushed_fewer_than_its_calls_is_incomplete() -> None:
-    assert floor._result(10, 0.01, 10, 10)["per_s"] == 1_000
-    assert floor._result(10, 0.01, 9, 10) == {
+    cpu = {"client_us": 400, "postgres_us": 300, "redis_us": 50}
+    assert floor._result(10, 0.01, 10, 10, cpu)["per_s"] == 1_000
+    assert floor._result(10, 0.01, 9, 10, cpu) == {
         "complete": False,
         "calls": 10,
         "written": 9,
         "pushed": 10,
         "per_s": None,
+        **cpu,
     }
-    assert not floor._result(10, 0.01, 10, 9)["complete"]
+    assert not floor._result(10, 0.01, 10, 9, cpu)["complete"]
 
 
 def test_start_lag_with_a_duplicate_or_a_run_never_started_is_incomplete() -> None:
@@ -158,11 +160,23 @@ DRAIN = {
 FLOOR = {
     "workload": {"calls": 50, "repeat": 1},
     "loops": {
-        name: {"runs": [r], "summary": fair.summarise([r], ["per_s"])}
+        name: {"runs": [r], "summary": fair.summarise([r], floor.KEYS)}
         for name, r in {
             "insert_commit": {"complete": True, "per_s": 3_000},
-            "insert_then_zadd": {"complete": True, "per_s": 1_600},
-            "ours_single": {"complete": True, "per_s": 1_400},
+            "insert_then_zadd": {
+                "complete": True,
+                "per_s": 1_600,
+                "client_us": 420,
+                "postgres_us": 250,
+                "redis_us": 46,
+            },
+            "ours_single": {
+                "complete": True,
+                "per_s": 1_400,
+                "client_us": 890,
+                "postgres_us": 1_450,
+                "redis_us": 140,
+            },
         }.items()
     },
     "ratio_ours_to_insert_then_zadd": 0.88,
@@ -199,6 +213,12 @@ def test_the_report_renders_medians_spreads_and_ratios_from_the_results(results:
     assert "#### 2 processes × 5 slots (our default)" in rendered
     assert "Job Scheduler / the fastest peer (huey): **0.5×**." in rendered
     assert "| INSERT in a transaction, then Redis ZADD | **1,600** |" in rendered
+    # where each loop's time goes: CPU per call of the client, PostgreSQL and Redis
+    assert "| 890 | 1,450 | 140 | 1 of 1 |" in rendered
+    assert (
+        "| bare single-row INSERT, own commit | **3,000** | 3,000–3,000 (0.0%) | — | — | — |"
+        in rendered
+    )
     assert "**0.88** (goal ≥ 0.8: met)" in rendered
     assert report.render(rendered) == rendered
 
