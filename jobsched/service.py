@@ -14,15 +14,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import msgspec
 from msgspec.structs import replace
 
-from jobsched import calendar_life, execution_life, job_life, workflow_steps
+from jobsched import calendar_life, execution_life, job_life, schedule_view, workflow_steps
 from jobsched import trigger as asking
 from jobsched.api import cursors, queries
 from jobsched.catalog import handler_for, serving, waiting_reason
 from jobsched.clock import Clock, SystemClock
-from jobsched.domain import contract, cron, explain, job_calendar, windows
+from jobsched.domain import contract, cron
 from jobsched.domain.access import BOOTSTRAP_SCOPE, allows
 from jobsched.domain.audit import SYSTEM_ACTOR, Audit, shown
 from jobsched.domain.bounded import PAGE_BUDGET_BYTES, fits_in_page, wire_json
@@ -40,7 +39,7 @@ from jobsched.domain.validation import (
     validate_job_update,
     validate_trigger,
 )
-from jobsched.errors import ConflictError, DependencyError, NotFoundError, ValidationError
+from jobsched.errors import DependencyError, ValidationError
 from jobsched.flow_trigger import FlowEffects, settle
 from jobsched.flow_view import flow_of_job
 from jobsched.handler_settings import HandlerSettings
@@ -58,32 +57,6 @@ UPCOMING_RUNS = 5
 HEALTH_TIMEOUT_S = 2.0
 """How long a health probe waits for a pooled PostgreSQL connection: an uptime check
 wants an answer, not the 10 s other requests wait out a restart."""
-
-
-def _next_runs(
-    times: list[datetime], tz_name: str, reasons: list[str | None] | None = None
-) -> list[dict[str, Any]]:
-    zone = cron.parse_timezone(tz_name)
-    items = []
-    for i, t in enumerate(times):
-        local = t.astimezone(zone)
-        reason = reasons[i] if reasons else None
-        items.append(
-            {
-                "at": local.isoformat(),
-                "utc": t.isoformat(),
-                "utc_offset": _offset(local),
-                "reason": reason,
-            }
-        )
-    return items
-
-
-def _offset(local: datetime) -> str:
-    """``+01:00``: a time's UTC offset as ISO 8601 writes it."""
-    minutes = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 class JobService:
@@ -220,7 +193,8 @@ class JobService:
         if job.status == "SCHEDULED":
             try:
                 zone = cron.parse_timezone(job.timezone)
-                times, _ = self._upcoming_runs(job, now or self.clock.now(), UPCOMING_RUNS)
+                after = now or self.clock.now()
+                times, _ = schedule_view.upcoming_runs(self.store, job, after, UPCOMING_RUNS)
                 upcoming = [t.astimezone(zone).isoformat() for t in times]
             except Exception as exc:
                 # A stored schedule that no longer computes is shown, not a 500 for
@@ -229,113 +203,20 @@ class JobService:
         job.upcoming_runs = upcoming
         return self._visible([job])[0]
 
-    def _rules(self, job: Job) -> job_calendar.Rules | None:
-        """The job's calendar rules, windows and bounds (None: it has none)."""
-        calendar = None
-        if job.calendar:
-            calendar = job_calendar.calendar_of_row(self.store.calendars.get(job.calendar))
-        return job_calendar.rules_of(msgspec.structs.asdict(job), calendar)
-
-    def _upcoming_runs(
-        self, job: Job, after: datetime, count: int
-    ) -> tuple[list[datetime], list[str | None]]:
-        """A job's next start times in UTC, and why each is not at its schedule's own
-        time (moved off a closed day, deferred to a window's opening)."""
-        rules = self._rules(job)
-        if rules is None:
-            return self._upcoming(job, after, count), []
-        fields = msgspec.structs.asdict(job)
-        dst = cron.DstRule(job.dst_gap, job.dst_overlap)
-        found = job_calendar.upcoming(fields, rules, after, count, dst, job.runs_made)
-        return [o.starts for o in found], [o.reason for o in found]  # type: ignore[misc]
-
-    @staticmethod
-    def _upcoming(job: Job, after: datetime, count: int) -> list[datetime]:
-        """A job's next run times in UTC: its schedule's, or a one-off job's run."""
-        if job.schedule:
-            rule = cron.DstRule(job.dst_gap, job.dst_overlap)
-            return cron.next_runs(job.schedule, job.timezone, after, count, rule)
-        return [job.next_run_time] if job.next_run_time else []
-
     def next_runs(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """A job's next ``count`` runs, in its zone with their UTC offsets."""
         query = load_query(queries.NextRunsQuery, params)
-        job = self.store.jobs.get(job_id)
-        if job.status != "SCHEDULED":
-            return {"schedule": job.schedule, "timezone": job.timezone, "items": []}
-        try:
-            times, reasons = self._upcoming_runs(job, self.clock.now(), query.count)
-        except Exception as exc:
-            # A stored schedule that no longer computes: the job says why.
-            raise ConflictError(f"the job's schedule cannot be computed: {exc}") from None
-        return {
-            "schedule": job.schedule,
-            "timezone": job.timezone,
-            "items": _next_runs(times, job.timezone, reasons),
-        }
+        return schedule_view.next_runs(self.store, job_id, query.count, self.clock.now())
 
     def explain(self, job_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """What became of the job's occurrence at a time, and why (``domain.explain``)."""
         query = load_query(queries.ExplainQuery, params)
-        at = utc(query.at)
-        job = self.store.jobs.get(job_id)
-        fields = msgspec.structs.asdict(job)
-        try:
-            located = explain.locate(fields, self._rules(job), at)
-        except (ValueError, OverflowError, ValidationError) as exc:
-            raise ConflictError(f"the job's schedule cannot be computed: {exc}") from None
-        rows: list[Any] = []
-        if located.answer is None and located.record_at is not None:
-            until = located.record_at + timedelta(microseconds=1)
-            _, found = self.store.jobs.occurrence_rows(job_id, located.record_at, until, 10)
-            rows = [job_life.ledger_row(r) for r in found]
-        return explain.verdict(fields, located, rows, self.clock.now())
+        return schedule_view.explain_at(self.store, job_id, utc(query.at), self.clock.now())
 
     def preview_schedule(self, body: Any) -> dict[str, Any]:
         """The next runs of an unsaved schedule, as a job with it would run."""
         preview = load_body(contract.SchedulePreview, body)
-        rule = cron.DstRule(preview.dst_gap, preview.dst_overlap)
-        after = utc(preview.after) or self.clock.now()
-        fields = msgspec.structs.asdict(preview)
-        rules = self._preview_rules(fields)
-        reasons: list[str | None] = []
-        try:
-            if rules is None:
-                times = cron.next_runs(
-                    preview.schedule, preview.timezone, after, preview.count, rule
-                )
-            else:
-                found = job_calendar.upcoming(fields, rules, after, preview.count, rule)
-                times = [o.starts for o in found]  # type: ignore[misc]
-                reasons = [o.reason for o in found]
-        except (ValueError, OverflowError) as exc:
-            raise ValidationError({"schedule": f"cannot be computed: {exc}"}) from None
-        return {
-            "schedule": " ".join(preview.schedule.split()),
-            "timezone": preview.timezone,
-            "items": _next_runs(times, preview.timezone, reasons),
-        }
-
-    def _preview_rules(self, fields: dict[str, Any]) -> job_calendar.Rules | None:
-        """An unsaved schedule's calendar and windows, checked as a job's would be."""
-        errors: dict[str, str] = {}
-        windows_fields = {k: fields[k] for k in ("windows", "blackouts", "outside_window")}
-        try:
-            windows.policy_from_dict(windows_fields, fields["timezone"])
-        except ValidationError as bad:
-            errors.update(bad.fields)
-        if fields["non_business_day"] != "skip" and not fields["calendar"]:
-            errors["calendar"] = "required with non_business_day next or previous"
-        calendar = None
-        if fields["calendar"]:
-            try:
-                row = self.store.calendars.get(fields["calendar"])
-                calendar = job_calendar.calendar_of_row(row)
-            except NotFoundError:
-                errors["calendar"] = "no calendar has this name"
-        if errors:
-            raise ValidationError(errors)
-        return job_calendar.rules_of({**fields, "run_at": None}, calendar)
+        return schedule_view.preview_runs(self.store, preview, self.clock.now())
 
     def backfill(self, job_id: str, body: Any) -> dict[str, Any]:
         """Run each occurrence of the job's schedule in ``[start, end)`` that has not
