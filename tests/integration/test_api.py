@@ -36,7 +36,10 @@ class Api:
         response = self.client.http.request(
             method, "/api/v1" + path, headers=AUTH if headers is None else headers, body=data
         )
-        payload = json.loads(response.body) if response.body else None
+        if not response.body:
+            return response.status_code, None
+        text = response.headers.get("Content-Type", "").startswith("text/")
+        payload = response.body.decode() if text else json.loads(response.body)
         return response.status_code, payload
 
     def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
