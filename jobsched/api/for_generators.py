@@ -9,7 +9,8 @@ that do not serve a client:
   users): request schemas carry no ``default``; the description states it and the
   server applies it;
 - ``{"type": "object"}`` with no properties becomes ``Record<string, never>``: a
-  free-form object says ``additionalProperties: {}``;
+  free-form object says ``additionalProperties: {}`` (and an array of anything
+  ``items: {}``, without which openapi-python-client drops its model);
 - an inline enum gets a name from where it sits (``GetJobsSort``): each closed set is a
   named component (``ENUM_NAMES``), with its type;
 - a time the API takes with or without an offset is not ``format: date-time`` (which
@@ -89,6 +90,9 @@ def _free_form(schema: dict[str, Any]) -> dict[str, Any]:
     shaped = ("properties", "additionalProperties", "patternProperties", "$ref")
     if schema.get("type") == "object" and not any(k in schema for k in shaped):
         return {**schema, "additionalProperties": {}}
+    if schema.get("type") == "array" and "items" not in schema and "prefixItems" not in schema:
+        # openapi-python-client drops a model holding an array of unstated items.
+        return {**schema, "items": {}}
     return schema
 
 
@@ -165,7 +169,10 @@ def _as_input(schema: dict[str, Any]) -> dict[str, Any]:
             del variant["format"]
             notes.append(f"An {INPUT_TIME}.")
     if notes:
-        schema["description"] = " ".join([schema.get("description", ""), *notes]).strip()
+        about = schema.get("description", "").strip()
+        if about and not about.endswith((".", ")")):
+            about += "."
+        schema["description"] = " ".join([about, *notes]).strip()
     return schema
 
 
