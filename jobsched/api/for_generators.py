@@ -6,8 +6,8 @@ that do not serve a client:
 
 - a request field with a ``default`` becomes required in TypeScript (and the Python
   client sends the default itself, so a later change of a default never reaches its
-  users): request schemas carry no ``default``; the description states it and the
-  server applies it;
+  users): request schemas carry no ``default``; the description states it (and
+  ``x-default``, for the dashboard's forms) and the server applies it;
 - ``{"type": "object"}`` with no properties becomes ``Record<string, never>``: a
   free-form object says ``additionalProperties: {}`` (and an array of anything
   ``items: {}``, without which openapi-python-client drops its model);
@@ -150,6 +150,8 @@ def request_components(doc: dict[str, Any]) -> set[str]:
     return found
 
 
+X_DEFAULT = "x-default"
+"""Where a request field's default stays machine-readable."""
 INPUT_TIME = (
     "ISO 8601 time, with a UTC offset or without one (then UTC), e.g. 2026-12-01T10:00:00Z "
     "or 2026-12-01T10:00:00"
@@ -162,6 +164,8 @@ def _as_input(schema: dict[str, Any]) -> dict[str, Any]:
     notes = []
     if "default" in schema:
         default = schema.pop("default")
+        # For tools that show it (the dashboard's forms): generators ignore x- keys.
+        schema[X_DEFAULT] = default
         if default is not None:
             notes.append(f"Default (applied by the server): {json.dumps(default)}.")
     for variant in schema.get("anyOf", [schema]):
