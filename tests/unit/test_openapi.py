@@ -328,3 +328,22 @@ def test_the_prometheus_form_is_its_own_text_operation() -> None:
     text = SPEC["paths"]["/metrics/prometheus"]["get"]
     assert text["operationId"] == "getMetricsPrometheus"
     assert list(text["responses"]["200"]["content"]) == ["text/plain"]
+
+
+def test_every_error_code_answered_is_in_the_documented_enum() -> None:
+    """A client switches on error.code: every code the core, Chalice's answers and the
+    local front door give is a member of ErrorCode."""
+    from app.app import CHALICE_ERROR_CODES
+    from infra.local import passthrough
+    from jobsched.errors import JobSchedulerError
+
+    def codes(cls: type[JobSchedulerError]) -> set[str]:
+        return {cls.code}.union(*(codes(sub) for sub in cls.__subclasses__()))
+
+    answered = codes(JobSchedulerError) | set(CHALICE_ERROR_CODES.values())
+    answered |= {
+        passthrough.TOO_LONG["error"]["code"],
+        passthrough.UNSUPPORTED_MULTIPART["error"]["code"],
+        passthrough._bad_request("")["error"]["code"],
+    }
+    assert answered <= set(SPEC["components"]["schemas"]["ErrorCode"]["enum"])
