@@ -8,61 +8,15 @@ names generated clients give their functions stay when a path changes.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any
-
-import msgspec
 
 from jobsched.api import queries as qs
 from jobsched.api import wire as w
-from jobsched.api import workflow_queries as wq
+from jobsched.api.operation import ADMIN, BAD, NOT_FOUND, OPERATE, PROMETHEUS_TEXT, Operation
+from jobsched.api.workflow_operations import WORKFLOW_OPERATIONS
 from jobsched.domain import contract as c
 from jobsched.domain import models as m
-from jobsched.domain import workflow_models as wm
-from jobsched.domain import workflows as wf
 from jobsched.domain.access import route_scope
-
-
-@dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    """Stable: generated clients name their functions after it; never derive it from the path."""
-    tag: str
-    method: str
-    path: str
-    summary: str
-    status: int = 200
-    response: Any = None
-    """The model of the success body (a tuple: one of them); None for 204."""
-    body: type[msgspec.Struct] | None = None
-    body_required: bool = True
-    query: type[msgspec.Struct] | None = None
-    errors: tuple[int, ...] = ()
-    """Client errors besides 401 (every operation but the public one may answer it)."""
-    public: bool = False
-    also: dict[int, Any] = field(default_factory=dict)
-    """Other answers with their own body (``/health``'s 503)."""
-    headers: dict[str, str] = field(default_factory=dict)
-    """Optional request headers the operation reads, with what they mean."""
-    scope: str | None = None
-    """The scope a key needs to call it; None: ``read`` for a GET, else ``admin``."""
-    text: str | None = None
-    """The success body is plain text (described here), not JSON."""
-
-    @property
-    def needs(self) -> str:
-        return route_scope(self.method, self.scope)
-
-    @property
-    def path_params(self) -> list[str]:
-        return re.findall(r"{(\w+)}", self.path)
-
-
-PROMETHEUS_TEXT = "the Prometheus text exposition format, version 0.0.4"
-NOT_FOUND, BAD, CONFLICT = (404,), (400,), (409,)
-OPERATE = "operate"
-ADMIN = "admin"
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -438,161 +392,7 @@ OPERATIONS: tuple[Operation, ...] = (
         errors=(404, 409),
         scope=OPERATE,
     ),
-    Operation(
-        "createWorkflow",
-        "workflows",
-        "POST",
-        "/workflows",
-        "Create a workflow: steps (each a handler with its payload and settings) run after "
-        "each other by their after lists and when conditions, passing results downstream",
-        201,
-        wm.Workflow,
-        body=wf.WorkflowCreate,
-        errors=(400, 409),
-    ),
-    Operation(
-        "listWorkflows",
-        "workflows",
-        "GET",
-        "/workflows",
-        "List workflows, newest first",
-        response=m.Page[wm.Workflow],
-        query=wq.WorkflowListQuery,
-        errors=BAD,
-    ),
-    Operation(
-        "getWorkflow",
-        "workflows",
-        "GET",
-        "/workflows/{workflow_id}",
-        "Get a workflow",
-        response=wm.Workflow,
-        errors=NOT_FOUND,
-    ),
-    Operation(
-        "updateWorkflow",
-        "workflows",
-        "PUT",
-        "/workflows/{workflow_id}",
-        "Update a workflow (partial; steps, when sent, replace them all; a new version)",
-        response=wm.Workflow,
-        body=wf.WorkflowUpdate,
-        errors=(400, 404, 409),
-    ),
-    Operation(
-        "deleteWorkflow",
-        "workflows",
-        "DELETE",
-        "/workflows/{workflow_id}",
-        "Delete a workflow, its runs and their executions",
-        204,
-        errors=NOT_FOUND,
-    ),
-    Operation(
-        "triggerWorkflow",
-        "workflows",
-        "POST",
-        "/workflows/{workflow_id}/trigger",
-        "Run the workflow now, at run_at or delay_ms from now; input is what its steps "
-        'reference as {"$ref": "input.<path>"}',
-        202,
-        wm.WorkflowRun,
-        body=wf.WorkflowTrigger,
-        body_required=False,
-        errors=(400, 404),
-        scope=OPERATE,
-        headers={
-            "Idempotency-Key": "a repeated request with this key (at most 200 characters) "
-            "answers with the workflow run the first one created"
-        },
-    ),
-    Operation(
-        "pauseWorkflow",
-        "workflows",
-        "POST",
-        "/workflows/{workflow_id}/pause",
-        "Pause a workflow: no occurrence of its schedule runs until it is resumed",
-        response=wm.Workflow,
-        errors=NOT_FOUND,
-        scope=OPERATE,
-    ),
-    Operation(
-        "resumeWorkflow",
-        "workflows",
-        "POST",
-        "/workflows/{workflow_id}/resume",
-        "Resume a workflow: its schedule goes on from now (what fell due while paused "
-        "does not run)",
-        response=wm.Workflow,
-        errors=NOT_FOUND,
-        scope=OPERATE,
-    ),
-    Operation(
-        "backfillWorkflow",
-        "workflows",
-        "POST",
-        "/workflows/{workflow_id}/backfill",
-        "A workflow run for each occurrence of the workflow's schedule in [start, end) "
-        "that has none (a repeat makes none; at most 500 occurrences; one at a time "
-        "unless overlap_policy is allow)",
-        202,
-        wm.WorkflowBackfillResult,
-        body=c.Backfill,
-        errors=(400, 404, 409),
-        scope=OPERATE,
-    ),
-    Operation(
-        "listWorkflowOccurrences",
-        "workflows",
-        "GET",
-        "/workflows/{workflow_id}/occurrences",
-        "The occurrence ledger of a scheduled workflow: each expected occurrence in a "
-        "range and what became of it",
-        response=wm.WorkflowOccurrencePage,
-        query=qs.OccurrenceQuery,
-        errors=(400, 404),
-    ),
-    Operation(
-        "listWorkflowRuns",
-        "workflows",
-        "GET",
-        "/workflows/{workflow_id}/runs",
-        "A workflow's runs, newest first",
-        response=m.Page[wm.WorkflowRun],
-        query=wq.WorkflowRunListQuery,
-        errors=(400, 404),
-    ),
-    Operation(
-        "getWorkflowRun",
-        "workflows",
-        "GET",
-        "/workflow-runs/{run_id}",
-        "Get a workflow run: each step's status, executions and reason",
-        response=wm.WorkflowRun,
-        errors=NOT_FOUND,
-    ),
-    Operation(
-        "cancelWorkflowRun",
-        "workflows",
-        "POST",
-        "/workflow-runs/{run_id}/cancel",
-        "Cancel a workflow run: its waiting and running steps and their executions",
-        response=wm.WorkflowRun,
-        errors=(404, 409),
-        scope=OPERATE,
-    ),
-    Operation(
-        "retryWorkflowRun",
-        "workflows",
-        "POST",
-        "/workflow-runs/{run_id}/retry",
-        "Retry from failure: failed, skipped and cancelled steps and their downstream run "
-        "again; succeeded steps keep their results",
-        202,
-        wm.WorkflowRun,
-        errors=(404, 409),
-        scope=OPERATE,
-    ),
+    *WORKFLOW_OPERATIONS,
     Operation(
         "listAuditEntries",
         "audit",
