@@ -174,7 +174,7 @@ def _as_input(schema: dict[str, Any]) -> dict[str, Any]:
             notes.append(f"An {INPUT_TIME}.")
     if notes:
         about = schema.get("description", "").strip()
-        if about and not about.endswith((".", ")")):
+        if about and not about.endswith("."):
             about += "."
         schema["description"] = " ".join([about, *notes]).strip()
     return schema

@@ -85,7 +85,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         schema = _one_of([msgspec.json.schema(m) for m in members])
         if f.default not in (None, msgspec.NODEFAULT):
             schema["default"] = f.default
-        params.append({"name": f.name, "in": "query", "required": False, "schema": schema})
+        params.append({"name": f.name, "in": "query", "required": f.required, "schema": schema})
     return params
 
 

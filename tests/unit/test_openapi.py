@@ -107,6 +107,8 @@ def test_query_parameters_are_the_query_models_fields(op: Operation) -> None:
         non_null = [v for v in variants if v != {"type": "null"}]
         schema = {k: v for k, v in param["schema"].items() if k != "default"}
         assert schema.get("anyOf", [schema]) == non_null, name
+        # A parameter the model cannot do without (GET /flow's job_id) is required.
+        assert param["required"] == fields[name].required, name
 
 
 def test_path_parameters_match_the_route_template() -> None:
