@@ -181,23 +181,33 @@ def health() -> Any:
     return report if report["status"] == "ok" else _respond(report, 503)
 
 
-@endpoint("/openapi.json", ["GET"])
+@endpoint("/openapi.json", ["GET"], public=True)
 def openapi() -> dict:
+    """Public: client generators read the document from its URL."""
     return openapi_document()
 
 
 @endpoint("/metrics", ["GET"])
 def get_metrics() -> Any:
-    """JSON, or the Prometheus text format for ``?format=prometheus`` or an ``Accept``
-    that prefers ``text/plain`` (what a Prometheus server sends)."""
+    """JSON; the Prometheus text (as ``/metrics/prometheus``) for ``?format=prometheus``
+    or an ``Accept`` that prefers ``text/plain`` (what a Prometheus server sends)."""
     query = load_query(MetricsFormatQuery, _query())
     accept = app.current_request.headers.get("accept")
     text = query.format == "prometheus" or (
         query.format is None and prefers(accept, "text/plain", "application/json")
     )
     metrics = _svc().metrics()
-    if not text:
-        return metrics
+    return _prometheus(metrics) if text else metrics
+
+
+@endpoint("/metrics/prometheus", ["GET"])
+def get_metrics_prometheus() -> Response:
+    """The Prometheus form as its own operation: generated clients decode each
+    operation's answer as one media type."""
+    return _prometheus(_svc().metrics())
+
+
+def _prometheus(metrics: dict[str, Any]) -> Response:
     return Response(body=prometheus.render(metrics), headers={"Content-Type": CONTENT_TYPE})
 
 

@@ -109,3 +109,16 @@ if [ "$WANT_CONTAINERS" = 1 ]; then
     apt_install "${need[@]}"
   fi
 fi
+
+# The TypeScript client's pinned tools (clients/typescript/package-lock.json): the unit
+# test that compiles a flow on the types generated from openapi.json runs them. Installed
+# again only when the lock file changed; skipped where there is no node (that test skips).
+TS_CLIENT=clients/typescript
+TS_STAMP="$TS_CLIENT/node_modules/.installed"
+if command -v npm >/dev/null; then
+  if [ ! -f "$TS_STAMP" ] || [ "$TS_CLIENT/package-lock.json" -nt "$TS_STAMP" ]; then
+    echo "bootstrap: installing the TypeScript client's pinned tools (npm ci in $TS_CLIENT)" >&2
+    (cd "$TS_CLIENT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$TS_STAMP"
+  fi
+fi

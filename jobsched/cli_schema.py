@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsched.api.openapi import openapi_document
+from jobsched.api.openapi import source_document
 
 
 def _plain(schema: dict[str, Any]) -> dict[str, Any]:
@@ -21,13 +21,13 @@ def _plain(schema: dict[str, Any]) -> dict[str, Any]:
 
 def body_field(model: str, name: str) -> dict[str, Any]:
     """The schema of field ``name`` of request body ``model`` (``JobCreate``)."""
-    schemas = openapi_document()["components"]["schemas"]
+    schemas = source_document()["components"]["schemas"]
     return _plain(schemas[model]["properties"][name])
 
 
 def query_parameter(path: str, name: str) -> dict[str, Any]:
     """The schema of query parameter ``name`` of ``GET path``."""
-    for parameter in openapi_document()["paths"][path]["get"].get("parameters", []):
+    for parameter in source_document()["paths"][path]["get"].get("parameters", []):
         if parameter["in"] == "query" and parameter["name"] == name:
             return _plain(parameter["schema"])
     raise KeyError(f"GET {path} has no query parameter {name}")

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from jobsched.api.openapi import openapi_document
+from jobsched.api.openapi import source_document
 from jobsched.cli_client import OCCURRENCE_COLUMNS, _group, _json_arg, _paging
 from jobsched.cli_schema import described, query_parameter
 from jobsched.client import ApiError, Client
@@ -47,7 +47,7 @@ def load_definition(path: str) -> dict[str, Any]:
 
 def defaults() -> dict[str, Any]:
     """Each optional field of a workflow and its default, as the API's document states."""
-    schema = openapi_document()["components"]["schemas"]["WorkflowCreate"]
+    schema = source_document()["components"]["schemas"]["WorkflowCreate"]
     return {k: v["default"] for k, v in schema["properties"].items() if "default" in v}
 
 

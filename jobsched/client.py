@@ -239,9 +239,8 @@ class Client:
         return self.request("GET", "/metrics")
 
     def metrics_text(self) -> str:
-        """``/metrics`` in the Prometheus text format."""
-        query = {"format": "prometheus"}
-        raw = self._send("GET", "/metrics", None, query, {"Accept": "text/plain"})
+        """The metrics in the Prometheus text format (``/metrics/prometheus``)."""
+        raw = self._send("GET", "/metrics/prometheus", None, None, {"Accept": "text/plain"})
         return raw.decode()
 
     def execution_metrics(self, **window: Any) -> dict[str, Any]:

@@ -145,3 +145,9 @@ HTTP_STATUS: dict[str, int] = {
     SettingsError.code: 500,
     JobSchedulerError.code: 500,
 }
+
+GATEWAY_CODES = ("bad_request", "unsupported_media_type", "method_not_allowed", "request_too_long")
+"""Codes of the answers the HTTP layer gives before any route runs (Chalice, the local
+front door), in the API's error shape too."""
+ERROR_CODES = (*HTTP_STATUS, *GATEWAY_CODES)
+"""Every ``error.code`` an answer may carry (a closed set: clients switch on it)."""

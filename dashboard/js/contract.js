@@ -16,16 +16,24 @@ export function loadContract(api) {
   return loading;
 }
 
-/** fieldSpec(schemas, 'JobCreate', 'priority') -> {min, max, choices, default} (nulls when unknown). */
+/** A schema with the component it references (a closed set is a named enum there). */
+function resolved(schemas, schema) {
+  const name = schema && typeof schema.$ref === 'string' ? schema.$ref.split('/').pop() : null;
+  return name && schemas[name] ? { ...schemas[name], ...schema } : schema;
+}
+
+/** fieldSpec(schemas, 'JobCreate', 'priority') -> {min, max, choices, default} (nulls when unknown).
+ * Request schemas state their defaults as x-default (a `default` there would make
+ * generated clients send it). */
 export function fieldSpec(schemas, model, name) {
   const prop = schemas && schemas[model] && schemas[model].properties && schemas[model].properties[name];
   if (!prop) return { min: null, max: null, choices: null, default: null };
-  const plain = (prop.anyOf || [prop]).find((v) => v.type !== 'null') || prop;
+  const plain = resolved(schemas, (prop.anyOf || [prop]).find((v) => v.type !== 'null') || prop);
   return {
     min: plain.minimum ?? null,
     max: plain.maximum ?? null,
     choices: plain.enum ?? null,
-    default: prop.default ?? plain.default ?? null,
+    default: prop['x-default'] ?? prop.default ?? plain.default ?? null,
   };
 }
 

@@ -20,8 +20,9 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from jobsched.domain.contract import ExecutionStatusName, ScopeName, Time
+from jobsched.domain.contract import ExecutionStatusName, ScopeName, Time, UuidText
 from jobsched.domain.models import ApiKey, Execution
+from jobsched.errors import ERROR_CODES
 
 # ----------------------------------------------------------------- response bodies
 
@@ -31,7 +32,7 @@ class Response(Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class ErrorDetail(Struct, kw_only=True):
-    code: str
+    code: Literal[ERROR_CODES]
     message: str
     fields: (
         Annotated[dict[str, str], Meta(description="each bad field and what is wrong with it")]
@@ -104,7 +105,7 @@ class Occurrence(Response):
             "skipped (reason says why), backfilled, missed (no run recorded), upcoming"
         ),
     ]
-    execution_id: str | None
+    execution_id: UuidText | None
     status: ExecutionStatusName | None
     reason: str | None
 
@@ -377,7 +378,7 @@ class Explanation(Response):
         ),
     ]
     reason: str | None
-    execution_id: str | UnsetType = UNSET
+    execution_id: UuidText | UnsetType = UNSET
     deferred_to: Time | UnsetType = UNSET
 
 

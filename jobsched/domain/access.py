@@ -2,7 +2,7 @@
 
 Pure rules, tested as tables (tests/unit/test_access.py). Which scope each route
 needs is written once, in the operations table of the OpenAPI document
-(``jobsched.api.openapi.OPERATIONS``), through ``route_scope``.
+(``jobsched.api.operations.OPERATIONS``), through ``route_scope``.
 """
 
 from __future__ import annotations

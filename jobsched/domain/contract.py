@@ -22,7 +22,7 @@ from jobsched.domain import cron, due, flow
 from jobsched.domain.access import SCOPES
 from jobsched.domain.audit import ACTIONS, ID_PATTERN, TARGET_TYPES
 from jobsched.domain.bounded import MAX_JSON_BYTES, MAX_JSON_DEPTH, json_problem, text_problem
-from jobsched.domain.states import ExecutionStatus, JobStatus
+from jobsched.domain.states import AttemptOutcome, ExecutionStatus, JobStatus
 
 Check = Callable[[Any], str | None]
 
@@ -61,6 +61,9 @@ MAX_PARAM_CHARS = 200
 MAX_TRIGGER_BATCH = 500
 JOB_STATUSES = tuple(s.value for s in JobStatus)
 EXECUTION_STATUSES = tuple(s.value for s in ExecutionStatus)
+ATTEMPT_OUTCOMES = tuple(o.value for o in AttemptOutcome)
+EXECUTION_SOURCES = ("schedule", "trigger", "backfill", "workflow")
+"""What made an execution (the executions.source CHECK, migration 0019)."""
 OVERLAP_POLICIES = due.OVERLAP_POLICIES
 MAX_PREVIEW = 100
 MAX_BACKFILL = 500
@@ -190,6 +193,8 @@ Uuid = Annotated[
         extra_json_schema={"format": "uuid"},
     ),
 ]
+UuidText = Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+"""An id the API made, in an answer: every one is a UUID (the tables' primary keys)."""
 Param = Annotated[str, checked(text_problem, max_length=MAX_PARAM_CHARS)]
 Ident = Annotated[
     str,

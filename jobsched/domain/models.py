@@ -25,6 +25,8 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 
 from jobsched.domain import alerts
 from jobsched.domain.contract import (
+    ATTEMPT_OUTCOMES,
+    EXECUTION_SOURCES,
     ActionName,
     CatchUpName,
     DstGapName,
@@ -35,6 +37,7 @@ from jobsched.domain.contract import (
     ScopeName,
     TargetTypeName,
     Time,
+    UuidText,
     Waiting,
 )
 
@@ -123,7 +126,7 @@ class Job(Shown):
     # A stored job. Its fields' bounds and defaults are the request bodies'
     # (``contract.JobCreate``); a job is only ever read from a row.
 
-    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    id: UuidText
     name: str
     handler: str
     description: str
@@ -208,7 +211,7 @@ class Attempt(Shown):
     worker_id: str | None
     started_at: At | None
     finished_at: At | None
-    outcome: str | None
+    outcome: Literal[ATTEMPT_OUTCOMES] | None
     error: str | None
 
 
@@ -219,11 +222,11 @@ class Alert(Shown):
 
 
 class Execution(Shown):
-    id: str
-    job_id: str
+    id: UuidText
+    job_id: UuidText
     job_name: str | None
     status: ExecutionStatusName
-    source: str
+    source: Literal[EXECUTION_SOURCES]
     handler: str
     pool: str
     payload: dict[str, Any]
@@ -257,7 +260,7 @@ class Execution(Shown):
     created_at: At | None
     updated_at: At | None
     workflow_run_id: (
-        Annotated[str, Meta(description="the workflow run whose step this executes")] | None
+        Annotated[UuidText, Meta(description="the workflow run whose step this executes")] | None
     )
     step_id: Annotated[str, Meta(description="the workflow step it executes")] | None
     concurrency_key: (
@@ -335,9 +338,9 @@ def default_key(source: str, execution_id: str, job_id: str, scheduled_for: date
 
 
 class DeadLetter(Shown):
-    id: str
-    execution_id: str
-    job_id: str
+    id: UuidText
+    execution_id: UuidText
+    job_id: UuidText
     job_name: str | None
     handler: str
     payload: dict[str, Any]
@@ -369,7 +372,7 @@ class AuditEntry(Shown):
 class ApiKey(Shown):
     # A key created through the API, as stored: never the key itself.
 
-    id: Annotated[str, Meta(extra_json_schema={"format": "uuid"})]
+    id: UuidText
     name: str
     scope: ScopeName
     rate_limit_per_minute: Annotated[int, Meta(description="null: unlimited")] | None

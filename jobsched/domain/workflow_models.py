@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta
 
+from jobsched.domain.contract import UuidText
 from jobsched.domain.models import At, Shown
 
 StepStatusName = Literal["WAITING", "RUNNING", "SUCCEEDED", "FAILED", "SKIPPED", "CANCELLED"]
@@ -15,7 +16,7 @@ RunStatusName = Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"
 
 
 class Workflow(Shown):
-    id: str
+    id: UuidText
     name: str
     description: str
     version: Annotated[int, Meta(description="raised by every edit; a run keeps its own")]
@@ -40,7 +41,7 @@ class Workflow(Shown):
 class WorkflowRunStep(Shown):
     id: str
     status: StepStatusName
-    execution_ids: Annotated[list[str], Meta(description="in item order (one per item)")]
+    execution_ids: Annotated[list[UuidText], Meta(description="in item order (one per item)")]
     reason: Annotated[str, Meta(description="why it was skipped, failed or cancelled")] | None
     items: Annotated[int, Meta(description="a for_each step's item count")] | None
     started_at: At | None
@@ -48,8 +49,8 @@ class WorkflowRunStep(Shown):
 
 
 class WorkflowRun(Shown):
-    id: str
-    workflow_id: str
+    id: UuidText
+    workflow_id: UuidText
     version: int
     status: RunStatusName
     input: Any
@@ -85,7 +86,7 @@ class WorkflowOccurrence(Shown):
             "skipped (a DST gap), upcoming"
         ),
     ]
-    workflow_run_id: str | None
+    workflow_run_id: UuidText | None
     status: RunStatusName | None
     reason: str | None
 

@@ -36,7 +36,10 @@ class Api:
         response = self.client.http.request(
             method, "/api/v1" + path, headers=AUTH if headers is None else headers, body=data
         )
-        payload = json.loads(response.body) if response.body else None
+        if not response.body:
+            return response.status_code, None
+        text = response.headers.get("Content-Type", "").startswith("text/")
+        payload = response.body.decode() if text else json.loads(response.body)
         return response.status_code, payload
 
     def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
@@ -112,10 +115,18 @@ def test_a_flood_of_health_checks_probes_postgresql_once_per_second(
     ],
 )
 def test_everything_else_needs_a_valid_key(api: Api, headers: dict) -> None:
-    for path in ("/jobs", "/metrics", "/workers", "/dead-letter", "/openapi.json"):
+    for path in ("/jobs", "/metrics", "/metrics/prometheus", "/workers", "/dead-letter"):
         code, body = api.call("GET", path, headers=headers)
         assert code == 401
         assert body["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}])
+def test_the_openapi_document_is_public(api: Api, headers: dict) -> None:
+    """Client generators read the document from its URL, without a key."""
+    code, spec = api.call("GET", "/openapi.json", headers=headers)
+    assert code == 200
+    assert spec["paths"]["/jobs"]["post"]["operationId"] == "createJob"
 
 
 def test_job_lifecycle(api: Api, engine: Engine) -> None:

@@ -15,7 +15,7 @@ import pytest
 from jobsched.api.openapi import OPERATIONS, Operation, openapi_document
 from tests.integration import test_api
 from tests.integration.engine import Engine
-from tests.integration.test_api import Api, job_body
+from tests.integration.test_api import AUTH, Api, job_body
 
 api = test_api.api  # the same in-process API fixture
 SPEC = openapi_document()
@@ -182,3 +182,27 @@ def test_a_bad_run_in_a_batch_is_named_by_its_index(api: Api) -> None:
         "runs[3]": "must be a JSON object",
     }
     assert api.ok("GET", f"/jobs/{job['id']}/executions")["total"] == 0
+
+
+MISSING = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda o: f"{o.method} {o.path}")
+def test_the_errors_any_request_may_get_are_documented(api: Api, op: Operation) -> None:
+    """What the API answers a non-JSON Content-Type (415, every route: Chalice checks
+    it with or without a body), a wrong key (401, where a key is read: /health too)
+    and an id that names nothing (404): each documented for its operation."""
+    ids = {name: MISSING for name in op.path_params} | {"name": "no-such-calendar"}
+    path = _path(op, ids)
+    code, body = api.call(op.method, path, raw="a,b", headers={**AUTH, "Content-Type": "text/csv"})
+    assert (code, body["error"]["code"]) == (415, "unsupported_media_type")
+    _conforms(op, code, body)
+    if op.path != "/openapi.json":
+        code, body = api.call(op.method, path, headers={"Authorization": "Bearer wrong"})
+        assert (code, body["error"]["code"]) == (401, "unauthorized")
+        _conforms(op, code, body)
+    if op.path_params:
+        query = QUERIES.get((op.method, op.path), "").format(**ids)
+        code, body = api.call(op.method, path + query, BODIES.get((op.method, op.path)))
+        assert code == 404, (op.method, path, body)
+        _conforms(op, code, body)

@@ -97,6 +97,7 @@ def test_every_api_operation_has_a_command(
     later = ["jobs", "trigger", "nightly", "--delay-ms", "60000", "--idempotency-key", "k1"]
     assert cli.json(*later)["id"] == cli.json(*later)["id"], "a repeat answers the first run"
     key = cli.json("keys", "create", "ci", "--scope", "read")
+    assert cli.run("metrics", "--prometheus")[0] == 0  # GET /metrics/prometheus
     for args in (
         ["health"],
         ["openapi"],

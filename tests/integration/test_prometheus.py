@@ -117,6 +117,19 @@ def test_accept_chooses_the_format_and_format_overrides_it(api: Api) -> None:
     assert response.headers["Content-Type"] == "application/json"
 
 
+def test_the_prometheus_form_is_its_own_operation_whatever_the_accept(
+    api: Api, engine: Engine
+) -> None:
+    """Generated clients decode an operation's answer as its one media type: the text
+    has a path of its own, answered as text even to a JSON Accept."""
+    text = "text/plain; version=0.0.4; charset=utf-8"
+    for accept in ("application/json", "*/*", "text/plain"):
+        response = _scrape(api, "/metrics/prometheus", Accept=accept)
+        assert response.headers["Content-Type"] == text, accept
+    own = _samples(_scrape(api, "/metrics/prometheus").body.decode())
+    assert own.keys() == _samples(_scrape(api).body.decode()).keys()
+
+
 def test_an_unknown_format_is_a_400_naming_it(api: Api) -> None:
     code, body = api.call("GET", "/metrics?format=xml")
     assert code == 400

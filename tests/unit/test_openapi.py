@@ -1,12 +1,14 @@
 """The OpenAPI document, the Chalice routes and the models agree: every route is
 documented with the status it answers, every operation is served, and each
-operation's request, query and response schemas are its models' own.
+operation's request, query and response schemas are its models' own (in the source
+document; the served one is shaped for client generators, checked rule by rule below).
 
 What the routes actually answer is checked in tests/integration/test_api_contract.py.
 """
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any
 
@@ -15,6 +17,7 @@ import pytest
 
 from app.app import app
 from jobsched.api import queries, wire
+from jobsched.api.for_generators import request_components
 from jobsched.api.openapi import (
     OPERATIONS,
     REF,
@@ -22,9 +25,12 @@ from jobsched.api.openapi import (
     Operation,
     documented,
     openapi_document,
+    source_document,
+    statuses,
 )
 
 SPEC = openapi_document()
+SOURCE = source_document()
 ROUTES = {
     (path.removeprefix(SERVER), method): entry.view_function
     for path, methods in app.routes.items()
@@ -36,9 +42,9 @@ def _op_id(op: Operation) -> str:
     return f"{op.method} {op.path}"
 
 
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+def _resolve(schema: dict[str, Any], doc: dict[str, Any] = SOURCE) -> dict[str, Any]:
     name = schema["$ref"].rsplit("/", 1)[1]
-    return SPEC["components"]["schemas"][name]
+    return doc["components"]["schemas"][name]
 
 
 def _component(model: type) -> dict[str, Any]:
@@ -65,7 +71,7 @@ def test_the_route_answers_the_documented_success_status(op: Operation) -> None:
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=_op_id)
 def test_request_and_response_schemas_are_the_models(op: Operation) -> None:
-    doc = SPEC["paths"][op.path][op.method.lower()]
+    doc = SOURCE["paths"][op.path][op.method.lower()]
     if op.body is None:
         assert "requestBody" not in doc
     else:
@@ -73,6 +79,9 @@ def test_request_and_response_schemas_are_the_models(op: Operation) -> None:
         assert _resolve(schema) == _component(op.body)
         assert doc["requestBody"]["required"] == op.body_required
     success = doc["responses"][str(op.status)]
+    if op.text:
+        assert list(success["content"]) == ["text/plain"], "text only: one media type"
+        return
     if op.response is None:
         assert "content" not in success, "204 has no body"
         return
@@ -86,7 +95,7 @@ def test_request_and_response_schemas_are_the_models(op: Operation) -> None:
 
 @pytest.mark.parametrize("op", [op for op in OPERATIONS if op.query], ids=_op_id)
 def test_query_parameters_are_the_query_models_fields(op: Operation) -> None:
-    doc = SPEC["paths"][op.path][op.method.lower()]
+    doc = SOURCE["paths"][op.path][op.method.lower()]
     documented = {p["name"]: p for p in doc["parameters"] if p["in"] == "query"}
     fields = {f.name: f for f in msgspec.structs.fields(op.query)}
     assert set(documented) == set(fields)
@@ -98,6 +107,8 @@ def test_query_parameters_are_the_query_models_fields(op: Operation) -> None:
         non_null = [v for v in variants if v != {"type": "null"}]
         schema = {k: v for k, v in param["schema"].items() if k != "default"}
         assert schema.get("anyOf", [schema]) == non_null, name
+        # A parameter the model cannot do without (GET /flow's job_id) is required.
+        assert param["required"] == fields[name].required, name
 
 
 def test_path_parameters_match_the_route_template() -> None:
@@ -107,26 +118,30 @@ def test_path_parameters_match_the_route_template() -> None:
         assert names == op.path_params, op.path
 
 
-def test_only_health_is_public() -> None:
-    public = {
-        path
-        for path, ops in SPEC["paths"].items()
-        for op in ops.values()
-        if {} in op.get("security", SPEC["security"])  # {}: no key needed
+def test_only_health_and_the_document_are_public() -> None:
+    """The document too: client generators read it from its URL, without a key. Each
+    operation states its security (openapi-python-client reads no other)."""
+    security = {(path, method): op["security"] for path, method, op in _operations()}
+    public = {where for where, needs in security.items() if needs == []}
+    assert public == {("/health", "get"), ("/openapi.json", "get")}
+    assert {str(needs) for where, needs in security.items() if where not in public} == {
+        str([{"bearer": []}])
     }
-    assert public == {"/health"}
+    # /health reads a key when one is sent: a wrong one is a 401.
+    assert "401" in SPEC["paths"]["/health"]["get"]["responses"]
 
 
 def test_every_operation_documents_its_errors_as_the_error_shape() -> None:
     error = {"$ref": REF.format(name="Error")}
     assert _resolve(error) == _component(wire.Error)
+    assert _resolve(error, SPEC)["required"] == ["error"]
     for path, ops in SPEC["paths"].items():
         for method, op in ops.items():
             for code, response in op["responses"].items():
                 if code.startswith("4") or (code == "503" and path != "/health"):
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == error, (path, method, code)
-            if path != "/health":
+            if path not in ("/health", "/openapi.json"):
                 assert "401" in op["responses"], (path, method)
 
 
@@ -167,3 +182,170 @@ def test_a_view_model_keeps_its_nouns_name_in_the_document() -> None:
     assert "View" not in str(SPEC)
     assert {"JobPage", "ExecutionPage", "DeadLetterPage", "AuditPage", "KeyPage"} <= names
     assert not [name for name in names if "[" in name or name.startswith("Page")]
+
+
+# ------------------------------------------------------- shaped for client generators
+
+
+def _nodes(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every mapping in ``node`` with where it sits."""
+    if isinstance(node, dict):
+        own = [(where, node)]
+        return own + [n for k, v in node.items() for n in _nodes(v, f"{where}/{k}")]
+    if isinstance(node, list):
+        return [n for i, v in enumerate(node) for n in _nodes(v, f"{where}/{i}")]
+    return []
+
+
+def _operations() -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, m, op) for path, ops in SPEC["paths"].items() for m, op in ops.items()]
+
+
+def test_every_operation_has_a_unique_camel_case_operation_id_and_a_tag() -> None:
+    ids = [op["operationId"] for _, _, op in _operations()]
+    assert len(ids) == len(set(ids)) == len(OPERATIONS)
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]*)+", i) for i in ids), ids
+    tags = {tag for _, _, op in _operations() for tag in op["tags"]}
+    assert tags == {
+        "jobs",
+        "executions",
+        "dlq",
+        "workflows",
+        "flow",
+        "calendars",
+        "system",
+        "audit",
+        "keys",
+    }
+    assert SPEC["paths"]["/jobs"]["post"]["operationId"] == "createJob"
+    assert SPEC["paths"]["/jobs/{job_id}/trigger"]["post"]["operationId"] == "triggerJob"
+
+
+def test_a_free_form_object_says_so() -> None:
+    """``{"type": "object"}`` alone is ``Record<string, never>`` to openapi-typescript."""
+    closed = [
+        where
+        for where, node in _nodes(SPEC)
+        if node.get("type") == "object"
+        and not {"properties", "additionalProperties", "patternProperties"} & set(node)
+    ]
+    assert closed == []
+    payload = SPEC["components"]["schemas"]["JobCreate"]["properties"]["payload"]
+    assert payload["additionalProperties"] == {}
+
+
+def test_request_schemas_carry_no_default_and_no_field_with_one_is_required() -> None:
+    """openapi-typescript makes a field with a default required; the Python client
+    sends it: the server applies defaults, the description states them."""
+    schemas = SPEC["components"]["schemas"]
+    for name in request_components(SPEC):
+        defaults = [where for where, node in _nodes(schemas[name]) if "default" in node]
+        assert defaults == [], name
+        source = SOURCE["components"]["schemas"].get(name, {})
+        with_default = {k for k, v in source.get("properties", {}).items() if "default" in v}
+        assert not with_default & set(schemas[name].get("required", [])), name
+    for _, _, op in _operations():
+        for param in op.get("parameters", []):
+            assert "default" not in param["schema"], param["name"]
+    priority = schemas["JobCreate"]["properties"]["priority"]
+    assert "Default (applied by the server): 50." in priority["description"]
+    assert set(schemas["JobCreate"]["required"]) == {"name", "handler"}
+
+
+def test_every_closed_set_is_a_named_enum_component_with_its_type() -> None:
+    schemas = SPEC["components"]["schemas"]
+    inline = [
+        where
+        for where, node in _nodes(SPEC)
+        if "enum" in node and not re.fullmatch(r"/components/schemas/\w+", where)
+    ]
+    assert inline == []
+    for name, schema in schemas.items():
+        if "enum" in schema:
+            assert schema["type"] == "string" and schema["title"] == name, name
+    props = {n: s.get("properties", {}) for n, s in schemas.items()}
+    assert props["Attempt"]["outcome"]["anyOf"][0] == {"$ref": REF.format(name="AttemptOutcome")}
+    assert props["Execution"]["source"] == {"$ref": REF.format(name="ExecutionSource")}
+    assert props["Execution"]["status"] == {"$ref": REF.format(name="ExecutionStatus")}
+    assert props["ErrorDetail"]["code"] == {"$ref": REF.format(name="ErrorCode")}
+    assert "request_too_long" in schemas["ErrorCode"]["enum"]
+    sort = next(p for p in SPEC["paths"]["/jobs"]["get"]["parameters"] if p["name"] == "sort")
+    assert sort["schema"]["$ref"] == REF.format(name="JobSort")
+
+
+def test_ids_the_api_makes_are_uuids_everywhere() -> None:
+    schemas = SPEC["components"]["schemas"]
+    uuid = {"type": "string", "format": "uuid"}
+    for model, field in [
+        ("Job", "id"),
+        ("Execution", "id"),
+        ("Execution", "job_id"),
+        ("DeadLetter", "id"),
+        ("DeadLetter", "execution_id"),
+        ("Workflow", "id"),
+        ("WorkflowRun", "id"),
+        ("WorkflowRun", "workflow_id"),
+        ("ApiKey", "id"),
+    ]:
+        assert schemas[model]["properties"][field] == uuid, (model, field)
+    for path, _, op in _operations():
+        for param in op.get("parameters", []):
+            if param["in"] == "path" and param["name"].endswith("_id"):
+                assert param["schema"] == uuid, (path, param["name"])
+
+
+def test_input_times_are_not_typed_date_time_since_they_may_have_no_offset() -> None:
+    """``format: date-time`` requires an offset; the API also takes a time without one
+    (UTC)."""
+    schemas = SPEC["components"]["schemas"]
+    inputs = [schemas[name] for name in request_components(SPEC)]
+    inputs += [p for _, _, op in _operations() for p in op.get("parameters", [])]
+    typed = [n for schema in inputs for _, n in _nodes(schema) if n.get("format") == "date-time"]
+    assert typed == []
+    run_at = schemas["Trigger"]["properties"]["run_at"]
+    assert "without one (then UTC)" in run_at["description"]
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=_op_id)
+def test_every_status_an_operation_may_answer_is_documented_with_the_error_shape(
+    op: Operation,
+) -> None:
+    """What any request may get (a malformed request 400, an over-long one 414, a
+    non-JSON Content-Type 415, a dependency down 503), what a key may get (401, 429;
+    403 below admin... the scope), and what the handler raises."""
+    responses = SPEC["paths"][op.path][op.method.lower()]["responses"]
+    expected = {400, 414, 415, 503, *op.errors}
+    if not op.public:
+        expected |= {401, 429} | ({403} if op.needs != "read" else set())
+    assert expected <= {int(code) for code in responses}
+    assert set(statuses(op)) | set(op.also) == expected
+    for code in expected - set(op.also):
+        schema = responses[str(code)]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": REF.format(name="Error")}, code
+
+
+def test_the_prometheus_form_is_its_own_text_operation() -> None:
+    metrics = SPEC["paths"]["/metrics"]["get"]
+    assert list(metrics["responses"]["200"]["content"]) == ["application/json"]
+    text = SPEC["paths"]["/metrics/prometheus"]["get"]
+    assert text["operationId"] == "getMetricsPrometheus"
+    assert list(text["responses"]["200"]["content"]) == ["text/plain"]
+
+
+def test_every_error_code_answered_is_in_the_documented_enum() -> None:
+    """A client switches on error.code: every code the core, Chalice's answers and the
+    local front door give is a member of ErrorCode."""
+    from app.app import CHALICE_ERROR_CODES
+    from infra.local import passthrough
+    from jobsched.errors import JobSchedulerError
+
+    def codes(cls: type[JobSchedulerError]) -> set[str]:
+        return {cls.code}.union(*(codes(sub) for sub in cls.__subclasses__()))
+
+    answered = codes(JobSchedulerError) | set(CHALICE_ERROR_CODES.values())
+    answered |= {
+        passthrough.TOO_LONG["error"]["code"],
+        passthrough.UNSUPPORTED_MULTIPART["error"]["code"],
+        passthrough._bad_request("")["error"]["code"],
+    }
+    assert answered <= set(SPEC["components"]["schemas"]["ErrorCode"]["enum"])

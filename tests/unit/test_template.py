@@ -63,6 +63,7 @@ EXPECTED_ROUTES = {
     ("/api/v1/executions/{execution_id}/cancel", "POST"),
     ("/api/v1/executions/{execution_id}/retry", "POST"),
     ("/api/v1/metrics", "GET"),
+    ("/api/v1/metrics/prometheus", "GET"),
     ("/api/v1/metrics/executions", "GET"),
     ("/api/v1/workers", "GET"),
     ("/api/v1/handlers", "GET"),
