@@ -28,6 +28,7 @@ Conn = psycopg.Connection[dict[str, Any]]
 
 RECENTLY_USED_S = 1.0
 _OPEN = (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR)
+_IDLE = psycopg.pq.TransactionStatus.IDLE
 """A pooled connection returned this recently is not checked again on checkout."""
 
 
@@ -130,7 +131,6 @@ class Database:
             # Checked on checkout so a restarted PostgreSQL costs one retry, not an error;
             # except a connection that just worked (a worker's batch after batch).
             check=self._check_unless_recent,
-            reset=self._returned,
             configure=self._configure,
             open=False,
             name="jobsched",
@@ -172,10 +172,20 @@ class Database:
             conn.commit()
         self._time_limits[id(conn)] = wanted
 
-    def _returned(self, conn: psycopg.Connection[Any]) -> None:
-        """Pool hook: a connection came back in good order (by id: psycopg connections
-        take no attributes; a reused id merely skips the check of a new connection)."""
-        self._returned_at[id(conn)] = time.monotonic()
+    @contextmanager
+    def _checkout(self, timeout_s: float) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A pooled connection, its return time noted when it goes back in good order
+        (by id: psycopg connections take no attributes; a reused id merely skips the
+        check of a new connection). Noted here, not in the pool's ``reset`` hook: with
+        one, the pool hands every returned connection to its worker thread, so the next
+        checkout, a moment later on the same thread, waits for that thread to run
+        (a context switch or two per call, measured by bench/floor.py's CPU figures)."""
+        with self.pool.connection(timeout=timeout_s) as conn:
+            try:
+                yield conn
+            finally:
+                if not conn.closed and conn.info.transaction_status == _IDLE:
+                    self._returned_at[id(conn)] = time.monotonic()
 
     def _check_unless_recent(self, conn: psycopg.Connection[Any]) -> None:
         """Pool hook: check a connection on checkout (one round trip) unless it came back
@@ -194,7 +204,7 @@ class Database:
 
         ``timeout_s`` is how long to wait for a pooled connection."""
         try:
-            with self.pool.connection(timeout=timeout_s) as conn:
+            with self._checkout(timeout_s) as conn:
                 self._limit(conn)
                 with conn.transaction():
                     yield conn
@@ -212,7 +222,7 @@ class Database:
         the commit: an error there rolls everything back and raises, as in ``tx``. For
         the single trigger, whose reads are independent of each other."""
         try:
-            with self.pool.connection(timeout=timeout_s) as conn:
+            with self._checkout(timeout_s) as conn:
                 self._limit(conn)
                 conn.autocommit = True  # BEGIN and COMMIT are the block's own statements
                 try:
@@ -235,7 +245,7 @@ class Database:
         one round trip where ``tx`` adds a BEGIN and a COMMIT. For the worker's hot
         path, whose every write is one statement."""
         try:
-            with self.pool.connection(timeout=timeout_s) as conn:
+            with self._checkout(timeout_s) as conn:
                 conn.autocommit = True
                 try:
                     self._limit(conn)
