@@ -6,13 +6,14 @@ runs. The generated package stays reachable: ``sdk.client`` for any
 ``jobsched_client.api.<tag>.<operation>`` function, ``jobsched_client.models`` for types.
 """
 
-from ._common import FINISHED, RunTimeout
+from ._common import FINISHED, WORKFLOW_FINISHED, RunTimeout
 from .aio import AsyncJobScheduler
 from .errors import JobSchedulerError, unwrap
 from .sync import JobScheduler
 
 __all__ = [
     "FINISHED",
+    "WORKFLOW_FINISHED",
     "AsyncJobScheduler",
     "JobScheduler",
     "JobSchedulerError",

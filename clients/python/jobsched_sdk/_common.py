@@ -13,6 +13,7 @@ from jobsched_client import AuthenticatedClient
 from jobsched_client.models.execution_status import ExecutionStatus
 from jobsched_client.models.trigger import Trigger
 from jobsched_client.models.trigger_payload import TriggerPayload
+from jobsched_client.models.workflow_run_status import WorkflowRunStatus
 from jobsched_client.types import UNSET, Unset
 
 Id = UUID | str
@@ -28,6 +29,11 @@ FINISHED = frozenset(
 )
 """The statuses a run does not leave by itself (wait_for_run stops at them)."""
 
+WORKFLOW_FINISHED = frozenset(
+    {WorkflowRunStatus.SUCCEEDED, WorkflowRunStatus.FAILED, WorkflowRunStatus.CANCELLED}
+)
+"""The statuses a workflow run ends in (wait_for_workflow_run stops at them)."""
+
 
 class RunTimeout(TimeoutError):
     """wait_for_run's timeout passed first; ``execution`` is the run as last read."""
@@ -37,7 +43,9 @@ class RunTimeout(TimeoutError):
         self.execution = execution
 
 
-def make_client(base_url: str, api_key: str, timeout: float) -> AuthenticatedClient:
+def make_client(
+    base_url: str, api_key: str, timeout: float, httpx_args: Mapping[str, Any] | None
+) -> AuthenticatedClient:
     # raise_on_unexpected_status=False: errors.from_response decodes an undocumented
     # status's body into a JobSchedulerError instead of the generator's UnexpectedStatus.
     return AuthenticatedClient(
@@ -45,6 +53,7 @@ def make_client(base_url: str, api_key: str, timeout: float) -> AuthenticatedCli
         token=api_key,
         timeout=httpx.Timeout(timeout),
         raise_on_unexpected_status=False,
+        httpx_args=dict(httpx_args or {}),
     )
 
 

@@ -68,7 +68,7 @@ from jobsched_client.models import (
 from jobsched_client.types import UNSET, Response, Unset
 
 from . import _common
-from ._common import FINISHED, Id, RunTimeout, body, uuid
+from ._common import FINISHED, WORKFLOW_FINISHED, Id, RunTimeout, body, uuid
 from .errors import unwrap
 from .paging import aiterate
 
@@ -79,8 +79,19 @@ class AsyncJobScheduler:
     """``AsyncJobScheduler("http://localhost:3000", api_key)``; an async context manager
     that closes its connections. ``client`` is the generated AuthenticatedClient (Bearer key)."""
 
-    def __init__(self, base_url: str, api_key: str, *, timeout: float = 30.0) -> None:
-        self.client: AuthenticatedClient = _common.make_client(base_url, api_key, timeout)
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 30.0,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``timeout``: seconds per request; ``httpx_args``: more arguments for the
+        httpx client (proxy, verify, event_hooks, transport, ...)."""
+        self.client: AuthenticatedClient = _common.make_client(
+            base_url, api_key, timeout, httpx_args
+        )
 
     async def __aenter__(self) -> Self:
         return self
@@ -307,6 +318,20 @@ class AsyncJobScheduler:
 
     async def get_workflow_run(self, run_id: Id) -> WorkflowRun:
         return unwrap(await get_workflow_run.asyncio_detailed(uuid(run_id), client=self.client))
+
+    async def wait_for_workflow_run(
+        self, run_id: Id, *, timeout: float = 60.0, interval: float = 0.5
+    ) -> WorkflowRun:
+        """Reads the workflow run every ``interval`` seconds until it is SUCCEEDED, FAILED
+        or CANCELLED and returns it; RunTimeout after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = await self.get_workflow_run(run_id)
+            if run.status in WORKFLOW_FINISHED:
+                return run
+            if time.monotonic() >= deadline:
+                raise RunTimeout(f"workflow run {run_id} still {run.status} after {timeout} s", run)
+            await asyncio.sleep(interval)
 
     async def delete_workflow(self, workflow_id: Id) -> None:
         unwrap(await delete_workflow.asyncio_detailed(uuid(workflow_id), client=self.client))
