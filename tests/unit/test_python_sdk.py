@@ -1,12 +1,13 @@
 """The Python SDK in clients/python: its generated package is what `make clients` makes
 from the committed openapi.json, mypy --strict passes on it and on a user's code (the
-e2e flows), and an answer outside 2xx is a JobSchedulerError whatever its body.
-(tests/e2e/test_sdk_python.py runs the flows against the local stack.)"""
+e2e flows and the README's examples), and an answer outside 2xx is a JobSchedulerError
+whatever its body. (tests/e2e/test_sdk_python.py runs the flows against the local stack.)"""
 
 from __future__ import annotations
 
 import filecmp
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,7 +51,26 @@ def test_the_generated_package_is_up_to_date_with_openapi_json(tmp_path: Path) -
     )
 
 
-def test_mypy_strict_passes_on_the_sdk_and_on_code_using_it() -> None:
+def readme_flows() -> str:
+    """clients/python/README.md's Python blocks, each the body of a function given what
+    the prose assumes (a connected ``sdk``, an ``api_key``, a ``job``)."""
+    readme = (SDK / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert len(blocks) >= 10
+    lines = [
+        "from jobsched_client.models import Job",
+        "from jobsched_sdk import JobScheduler",
+    ]
+    for n, block in enumerate(blocks):
+        lines.append(f"def block_{n}(sdk: JobScheduler, api_key: str, job: Job) -> None:")
+        lines.extend(f"    {line}" if line else "" for line in block.splitlines())
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def test_mypy_strict_passes_on_the_sdk_and_on_code_using_it(tmp_path: Path) -> None:
+    flows = tmp_path / "readme_flows.py"
+    flows.write_text(readme_flows())
     checked = subprocess.run(
         [
             sys.executable,
@@ -62,6 +82,7 @@ def test_mypy_strict_passes_on_the_sdk_and_on_code_using_it() -> None:
             str(SDK / "jobsched_client"),
             str(SDK / "jobsched_sdk"),
             str(ROOT / "tests" / "e2e" / "test_sdk_python.py"),
+            str(flows),
         ],
         capture_output=True,
         text=True,
