@@ -5,6 +5,7 @@ whatever its body. (tests/e2e/test_sdk_python.py runs the flows against the loca
 
 from __future__ import annotations
 
+import asyncio
 import filecmp
 import importlib.util
 import re
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from jobsched_client.models import ErrorCode
-from jobsched_sdk import JobScheduler, JobSchedulerError
+from jobsched_client.models import ErrorCode, Execution, ExecutionStatus
+from jobsched_sdk import AsyncJobScheduler, JobScheduler, JobSchedulerError, RunTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 SDK = ROOT / "clients" / "python"
@@ -126,3 +127,69 @@ def test_an_undocumented_status_is_still_a_typed_error() -> None:
         _answering(504, b"<html>Gateway Timeout</html>", "text/html").get_metrics_prometheus()
     assert (html.value.status, html.value.code) == (504, None)
     assert "Gateway Timeout" in html.value.message
+
+
+RUN_ID = "6c2ae3f5-3f7e-4f4e-9d07-2f0c1d7d7a11"
+
+
+def _execution(status: str) -> dict[str, object]:
+    """An Execution as the API sends it."""
+    nulls = "job_name scheduled_for worker_id queued_at started_at finished_at next_attempt_at"
+    nulls += " duration_ms result error waiting start_after created_at updated_at"
+    return {
+        **dict.fromkeys((nulls + " workflow_run_id step_id").split()),
+        "id": RUN_ID,
+        "job_id": RUN_ID,
+        "status": status,
+        "source": "trigger",
+        "handler": "test.echo",
+        "pool": "default",
+        "payload": {},
+        "priority": 50,
+        "attempt": 0,
+        "max_retries": 0,
+        "attempts": [],
+        "idempotency_key": "k",
+        "on_hold": False,
+        "alerts": [],
+    }
+
+
+def _run_going_through(statuses: list[str]) -> tuple[dict[str, object], list[str]]:
+    """httpx_args for an API whose run answers each status in turn (the last one from
+    then on), and the paths it was asked."""
+    asked: list[str] = []
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        return httpx.Response(200, json=_execution(statuses[min(len(asked), len(statuses)) - 1]))
+
+    return {"transport": httpx.MockTransport(reply)}, asked
+
+
+def test_wait_for_run_reads_the_run_until_it_has_finished() -> None:
+    args, asked = _run_going_through(["QUEUED", "RUNNING", "SUCCEEDED"])
+    run = JobScheduler("http://api.example/api/v1", "k", httpx_args=args).wait_for_run(
+        RUN_ID, timeout=30, interval=0
+    )
+    assert run.status == ExecutionStatus.SUCCEEDED
+    assert asked == [f"/api/v1/executions/{RUN_ID}"] * 3
+
+    args, asked = _run_going_through(["RUNNING", "CANCELLED"])
+
+    async def wait() -> Execution:
+        async with AsyncJobScheduler("http://api.example", "k", httpx_args=args) as sdk:
+            return await sdk.wait_for_run(RUN_ID, timeout=30, interval=0)
+
+    assert asyncio.run(wait()).status == ExecutionStatus.CANCELLED
+    assert len(asked) == 2
+
+
+def test_wait_for_run_gives_up_at_its_timeout_with_the_run_as_last_read() -> None:
+    args, _ = _run_going_through(["RUNNING"])
+    with pytest.raises(RunTimeout) as info:
+        JobScheduler("http://api.example", "k", httpx_args=args).wait_for_run(
+            RUN_ID, timeout=0, interval=0
+        )
+    assert isinstance(info.value, TimeoutError)
+    assert info.value.execution.status == ExecutionStatus.RUNNING
