@@ -327,7 +327,7 @@ async def async_job_flows(sdk: AsyncJobScheduler) -> None:
     done = await sdk.wait_for_run(now.id, timeout=60, interval=0.2)
     assert (done.status, done.result) == (ExecutionStatus.SUCCEEDED, {"n": 2})
     ids = {e.id async for e in sdk.iter_executions(job_id=job.id, limit=1)}
-    assert ids == {later.id, now.id}
+    assert {later.id, now.id} <= ids  # (and a cron run, had 08:00 in Tokyo just passed)
     assert (await sdk.get_execution(now.id)).payload.to_dict() == {"n": 2}
     async for j in sdk.iter_jobs(name=tag):
         await sdk.delete_job(j.id)
