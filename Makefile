@@ -1,5 +1,5 @@
 # The README's two commands: `make up` runs the whole stack, `make test` the suite.
-.PHONY: up openapi test test-fast test-cluster test-containers image lint format bench bench-history chaos mutate package clean
+.PHONY: up openapi clients clients-python test test-fast test-cluster test-containers image lint format bench bench-history chaos mutate package clean
 
 PY := .venv/bin/python
 # pytest-xdist workers for `make test`: the LocalStack/e2e/chaos tests run in order on
@@ -14,6 +14,15 @@ up:
 # tests/unit/test_openapi_file.py fails while the committed file is stale.
 openapi:
 	@$(PY) -m jobsched.api.openapi_file
+
+# The SDKs generated from openapi.json (run `make openapi` first when the API changed).
+clients: clients-python
+
+# clients/python/jobsched_client from openapi-python-client (clients/python/generate.py;
+# the wrapper jobsched_sdk beside it is not generated); tests/unit/test_python_sdk.py
+# fails while the committed code is stale.
+clients-python:
+	@$(PY) clients/python/generate.py
 
 test:
 	@infra/bootstrap.sh --browser --servers --containers

@@ -1,0 +1,255 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.workflow_occurrence_page import WorkflowOccurrencePage
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    workflow_id: UUID,
+    *,
+    since: str | Unset = UNSET,
+    until: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["since"] = since
+
+    params["until"] = until
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/workflows/{workflow_id}/occurrences".format(
+            workflow_id=quote(str(workflow_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | WorkflowOccurrencePage | None:
+    if response.status_code == 200:
+        response_200 = WorkflowOccurrencePage.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 414:
+        response_414 = ErrorResponse.from_dict(response.json())
+
+        return response_414
+
+    if response.status_code == 415:
+        response_415 = ErrorResponse.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | WorkflowOccurrencePage]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    workflow_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    since: str | Unset = UNSET,
+    until: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Response[ErrorResponse | WorkflowOccurrencePage]:
+    """The occurrence ledger of a scheduled workflow: each expected occurrence in a range and what became
+    of it
+
+     Needs a key of scope read or above.
+
+    Args:
+        workflow_id (UUID):
+        since (str | Unset):
+        until (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WorkflowOccurrencePage]
+    """
+
+    kwargs = _get_kwargs(
+        workflow_id=workflow_id,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    workflow_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    since: str | Unset = UNSET,
+    until: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> ErrorResponse | WorkflowOccurrencePage | None:
+    """The occurrence ledger of a scheduled workflow: each expected occurrence in a range and what became
+    of it
+
+     Needs a key of scope read or above.
+
+    Args:
+        workflow_id (UUID):
+        since (str | Unset):
+        until (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WorkflowOccurrencePage
+    """
+
+    return sync_detailed(
+        workflow_id=workflow_id,
+        client=client,
+        since=since,
+        until=until,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    workflow_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    since: str | Unset = UNSET,
+    until: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Response[ErrorResponse | WorkflowOccurrencePage]:
+    """The occurrence ledger of a scheduled workflow: each expected occurrence in a range and what became
+    of it
+
+     Needs a key of scope read or above.
+
+    Args:
+        workflow_id (UUID):
+        since (str | Unset):
+        until (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | WorkflowOccurrencePage]
+    """
+
+    kwargs = _get_kwargs(
+        workflow_id=workflow_id,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    workflow_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    since: str | Unset = UNSET,
+    until: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> ErrorResponse | WorkflowOccurrencePage | None:
+    """The occurrence ledger of a scheduled workflow: each expected occurrence in a range and what became
+    of it
+
+     Needs a key of scope read or above.
+
+    Args:
+        workflow_id (UUID):
+        since (str | Unset):
+        until (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | WorkflowOccurrencePage
+    """
+
+    return (
+        await asyncio_detailed(
+            workflow_id=workflow_id,
+            client=client,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+    ).parsed

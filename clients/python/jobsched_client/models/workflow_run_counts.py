@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+
+if TYPE_CHECKING:
+    from ..models.workflow_run_counts_by_status import WorkflowRunCountsByStatus
+
+
+T = TypeVar("T", bound="WorkflowRunCounts")
+
+
+@_attrs_define
+class WorkflowRunCounts:
+    """
+    Attributes:
+        by_status (WorkflowRunCountsByStatus):
+    """
+
+    by_status: WorkflowRunCountsByStatus
+
+    def to_dict(self) -> dict[str, Any]:
+        by_status = self.by_status.to_dict()
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "by_status": by_status,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.workflow_run_counts_by_status import WorkflowRunCountsByStatus  # noqa: PLC0415
+
+        d = dict(src_dict)
+        by_status = WorkflowRunCountsByStatus.from_dict(d.pop("by_status"))
+
+        workflow_run_counts = cls(
+            by_status=by_status,
+        )
+
+        return workflow_run_counts
