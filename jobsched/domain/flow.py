@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched.domain.bounded import text_problem
+
 CONTROLS = ("concurrency", "rate", "debounce", "singleton")
 REF_PREFIX = "payload."
 MAX_KEY_CHARS = 200
@@ -37,7 +39,7 @@ def ref_problem(ref: str) -> str | None:
     """What is wrong with a ``$ref`` (None: nothing)."""
     if not ref.startswith(REF_PREFIX) or any(p == "" for p in ref.split(".")[1:]):
         return "must be payload.<path> (fields separated by dots)"
-    return None
+    return text_problem(ref)  # stored in a JSON column: no NUL, no unpaired surrogate
 
 
 def _text(value: Any) -> str | None:
@@ -66,9 +68,11 @@ def resolve_key(spec: Any, payload: Mapping[str, Any]) -> str:
     text = _text(value)
     if text is None:
         raise KeyMissing(ref, "must be text, a number or a boolean: a flow control's key")
-    if not text or len(text) > MAX_KEY_CHARS or "\n" in text:
+    if not text or len(text) > MAX_KEY_CHARS or "\n" in text or text_problem(text):
         raise KeyMissing(
-            ref, f"must be 1 to {MAX_KEY_CHARS} characters on one line: a flow control's key"
+            ref,
+            f"must be 1 to {MAX_KEY_CHARS} characters on one line, without NUL or unpaired "
+            "surrogates: a flow control's key",
         )
     return text
 

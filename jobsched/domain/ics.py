@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobsched.domain.bounded import text_problem
+
 T = TypeVar("T")
 
 MAX_ICS_CHARS = 1_000_000
@@ -38,6 +40,10 @@ def parse_ics(text: str, zone: ZoneInfo) -> dict[date, str]:
         raise IcsError("must be iCalendar text")
     if len(text) > MAX_ICS_CHARS:
         raise IcsError(f"must be at most {MAX_ICS_CHARS} characters")
+    for number, line in enumerate(text.split("\n"), start=1):
+        # The text is stored as given: PostgreSQL refuses NUL and unpaired surrogates.
+        if problem := text_problem(line):
+            raise IcsError(f"line {number}: {problem}")
     lines = _unfold(text)
     if not lines or lines[0][1].upper() != "BEGIN:VCALENDAR":
         raise IcsError("line 1: must start with BEGIN:VCALENDAR")
@@ -103,7 +109,8 @@ def _event_days(
         end, _ = _when(*event["DTEND"], zone)
         # An all-day DTEND is the day after the last; a timed one ending at midnight
         # does not cover the day it ends on either.
-        last = end - timedelta(days=1) if all_day or _at_midnight(event["DTEND"]) else end
+        before = all_day or _at_midnight(event["DTEND"])
+        last = _checked(event["DTEND"][0], lambda: end - timedelta(days=1)) if before else end
         last = max(last, start)
     else:
         last = start
@@ -121,13 +128,15 @@ def _when(number: int, params: dict[str, str], value: str, zone: ZoneInfo) -> tu
         *parts, utc = match.groups()
         moment = _checked(number, lambda: datetime(*map(int, parts)))
         if utc:
-            return moment.replace(tzinfo=UTC).astimezone(zone).date(), False
+            at = moment.replace(tzinfo=UTC)
+            return _checked(number, lambda: at.astimezone(zone).date()), False
         if "TZID" in params:
             try:
                 source = ZoneInfo(params["TZID"])
             except (ZoneInfoNotFoundError, ValueError):
                 raise IcsError(f"line {number}: unknown TZID {params['TZID']!r}") from None
-            return moment.replace(tzinfo=source).astimezone(zone).date(), False
+            local = moment.replace(tzinfo=source)
+            return _checked(number, lambda: local.astimezone(zone).date()), False
         return moment.date(), False  # floating time: the calendar's own wall clock
     raise IcsError(f"line {number}: {value!r} is not a DATE or DATE-TIME value")
 
@@ -141,6 +150,8 @@ def _checked(number: int, build: Callable[[], T]) -> T:
         return build()
     except ValueError:
         raise IcsError(f"line {number}: not a real date") from None
+    except OverflowError:  # moved into the calendar's zone, or a day back, past its range
+        raise IcsError(f"line {number}: out of range (years 1 to 9999 in every zone)") from None
 
 
 def _unescape(text: str) -> str:
