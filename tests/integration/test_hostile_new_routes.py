@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.integration import test_api
+from tests.integration.engine import Engine
 from tests.integration.test_api import Api, job_body
 
 api = test_api.api  # the same in-process API fixture
@@ -146,3 +147,63 @@ def test_ics_text_that_cannot_be_stored_or_dated_is_a_400_naming_its_line(
     assert set(fields) == {"ics"}
     assert fields["ics"].startswith(problem), fields
     assert api.ok("GET", "/calendars")["items"] == []
+
+
+# ------------------------------------------------------------ damaged stored rows
+
+SOUND = {"name": "sound", "steps": [step(payload={"token": "s3cret"})]}
+
+
+def _damage_steps(engine: Engine, workflow_id: str, steps_json: str) -> None:
+    """Steps as another writer (or an old version) may have left them."""
+    with engine.store.tx() as conn:
+        conn.execute(
+            "UPDATE workflows SET steps = %s::jsonb WHERE id = %s", (steps_json, workflow_id)
+        )
+
+
+DAMAGED_STEPS = ['"oops"', "null", "[1]", '[{"id": "a"}]', '{"a":' * 5000 + "1" + "}" * 5000]
+
+
+@pytest.mark.parametrize(
+    "steps_json", DAMAGED_STEPS, ids=["text", "null", "number", "no-handler", "too-deep"]
+)
+def test_a_workflow_whose_stored_steps_no_longer_read_does_not_break_the_list(
+    api: Api, engine: Engine, steps_json: str
+) -> None:
+    sound = api.ok("POST", "/workflows", SOUND, 201)
+    damaged = api.ok("POST", "/workflows", workflow(name="damaged"), 201)
+    _damage_steps(engine, damaged["id"], steps_json)
+    reader = api.ok("POST", "/keys", {"name": "reader", "scope": "read"}, 201)
+    as_reader = {"Authorization": f"Bearer {reader['key']}"}
+    for headers in (test_api.AUTH, as_reader):
+        code, page = api.call("GET", "/workflows", headers=headers)
+        assert code == 200, page
+        listed = {w["name"]: w for w in page["items"]}
+        assert set(listed) == {"sound", "damaged"}
+        assert api.call("GET", f"/workflows/{damaged['id']}", headers=headers)[0] == 200
+    # A read key still sees the sound workflow's secret redacted.
+    code, page = api.call("GET", "/workflows", headers=as_reader)
+    (shown,) = [w for w in page["items"] if w["name"] == "sound"]
+    assert shown["steps"][0]["payload"]["token"] != "s3cret"
+    assert api.ok("GET", f"/workflows/{sound['id']}")["steps"][0]["payload"]["token"] == "s3cret"
+
+
+@pytest.mark.parametrize(
+    "steps_json", DAMAGED_STEPS, ids=["text", "null", "number", "no-handler", "too-deep"]
+)
+def test_a_workflow_whose_stored_steps_no_longer_read_is_refused_until_its_steps_are_sent(
+    api: Api, engine: Engine, steps_json: str
+) -> None:
+    damaged = api.ok("POST", "/workflows", workflow(name="damaged"), 201)
+    _damage_steps(engine, damaged["id"], steps_json)
+    path = f"/workflows/{damaged['id']}"
+    assert set(refused(api, "PUT", path, {"description": "still broken"})) == {"steps"}
+    code, answer = api.call("POST", f"{path}/trigger")
+    assert code == 409, answer
+    assert "steps" in answer["error"]["message"]
+    assert api.ok("GET", f"{path}/runs")["items"] == []  # no run half-written
+    # Sending steps repairs it.
+    repaired = api.ok("PUT", path, {"steps": [step()]})
+    assert repaired["steps"][0]["id"] == "a"
+    api.ok("POST", f"{path}/trigger", None, 202)
