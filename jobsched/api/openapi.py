@@ -235,7 +235,13 @@ OPERATIONS: tuple[Operation, ...] = (
         body=c.CalendarBody,
         errors=(400, 409),
     ),
-    Operation("GET", "/calendars", "The business calendars", response=w.CalendarPage),
+    Operation(
+        "GET",
+        "/calendars",
+        "The business calendars, by name",
+        response=w.CalendarPage,
+        query=qs.CalendarListQuery,
+    ),
     Operation(
         "GET",
         "/calendars/{name}",

@@ -207,3 +207,44 @@ def test_a_workflow_whose_stored_steps_no_longer_read_is_refused_until_its_steps
     repaired = api.ok("PUT", path, {"steps": [step()]})
     assert repaired["steps"][0]["id"] == "a"
     api.ok("POST", f"{path}/trigger", None, 202)
+
+
+# --------------------------------------------------------------- calendar paging
+
+
+def test_calendars_page_with_limit_and_next_cursor_as_the_other_lists_do(api: Api) -> None:
+    names = [f"cal-{i:02d}" for i in range(7)]
+    for name in reversed(names):
+        api.ok("POST", "/calendars", calendar(name=name), 201)
+    seen: list[str] = []
+    path = "/calendars?limit=3"
+    while path:
+        page = api.ok("GET", path)
+        assert page["total"] == 7
+        assert len(page["items"]) <= 3
+        seen += [c["name"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        path = f"/calendars?limit=3&cursor={cursor}" if cursor else ""
+    assert seen == names  # by name, each once
+    assert len(api.ok("GET", "/calendars")["items"]) == 7
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=1%00", "limit"),
+        ("cursor=%00", "cursor"),
+        ("cursor=bm90LWEtY3Vyc29y", "cursor"),  # "not-a-cursor"
+    ],
+)
+def test_a_bad_calendar_page_query_is_a_400_naming_it(api: Api, query: str, field: str) -> None:
+    assert set(refused(api, "GET", f"/calendars?{query}")) == {field}
+
+
+def test_a_cursor_of_another_list_is_refused_by_the_calendars(api: Api) -> None:
+    for i in range(3):
+        api.ok("POST", "/workflows", workflow(name=f"wf-{i}"), 201)
+    cursor = api.ok("GET", "/workflows?limit=1")["next_cursor"]
+    assert set(refused(api, "GET", f"/calendars?cursor={cursor}")) == {"cursor"}
