@@ -113,7 +113,13 @@ def days(store: Store, name: str, since: date, until: date) -> dict[str, Any]:
     if count > MAX_DAYS:
         raise ValidationError({"until": f"must be at most {MAX_DAYS} days from since, included"})
     row = store.calendars.get(name)
-    calendar = job_calendar.calendar_of_row(row)
+    try:
+        calendar = job_calendar.calendar_of_row(row)
+    except ValidationError as bad:
+        problem = job_calendar.stored_problem(bad)
+        raise ConflictError(
+            f"the calendar as stored no longer checks ({problem}); PUT it"
+        ) from None
     verdicts = [is_business_day(calendar, since + timedelta(days=i)) for i in range(count)]
     return {
         "name": calendar.name,

@@ -5,6 +5,7 @@ does not break a list for everyone (the jobs' counterpart: test_api_input.py).""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -248,3 +249,42 @@ def test_a_cursor_of_another_list_is_refused_by_the_calendars(api: Api) -> None:
         api.ok("POST", "/workflows", workflow(name=f"wf-{i}"), 201)
     cursor = api.ok("GET", "/workflows?limit=1")["next_cursor"]
     assert set(refused(api, "GET", f"/calendars?cursor={cursor}")) == {"cursor"}
+
+
+DAMAGES = {  # what is damaged: the days it reads, or only the windows its jobs read
+    "zone": ("UPDATE calendars SET timezone = 'Not/AZone' WHERE name = 'bad'", True),
+    "ics": ("UPDATE calendars SET ics = 'not a calendar' WHERE name = 'bad'", True),
+    "windows": ("""UPDATE calendars SET windows = '"x"'::jsonb WHERE name = 'bad'""", False),
+    "country": ("UPDATE calendars SET holiday_country = 'ZZ' WHERE name = 'bad'", True),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_calendar_whose_stored_row_no_longer_checks_is_a_409_not_the_callers_400(
+    api: Api, engine: Engine, damage: tuple[str, bool]
+) -> None:
+    """The caller sent nothing wrong: what is wrong is stored, so it is a conflict that
+    says what to fix, and the other calendars, the list and the tick are unaffected."""
+    engine.clock.set(datetime(2026, 12, 7, 1, 59, tzinfo=UTC))
+    api.ok("POST", "/calendars", calendar(name="good"), 201)
+    api.ok("POST", "/calendars", calendar(name="bad"), 201)
+    good = api.ok("POST", "/jobs", job_body(name="g", schedule="0 2 * * *", calendar="good"), 201)
+    bad = api.ok("POST", "/jobs", job_body(name="b", schedule="0 2 * * *", calendar="bad"), 201)
+    sql, days_damaged = damage
+    with engine.store.tx() as conn:
+        conn.execute(sql)
+    assert [c["name"] for c in api.ok("GET", "/calendars")["items"]] == ["bad", "good"]
+    assert api.ok("GET", "/calendars/bad")["name"] == "bad"
+    damaged = [f"/jobs/{bad['id']}/occurrences"] + (["/calendars/bad/days"] if days_damaged else [])
+    for path in damaged:
+        code, answer = api.call("GET", path)
+        assert code == 409, (path, answer)
+        assert "stored" in answer["error"]["message"] or "computed" in answer["error"]["message"]
+    assert api.ok("GET", "/calendars/good/days")["items"]
+    assert api.ok("GET", f"/jobs/{good['id']}/occurrences")["items"] is not None
+    engine.clock.set(datetime(2026, 12, 7, 2, 0, tzinfo=UTC))
+    engine.scheduler.run_once(engine.clock.now())
+    assert api.ok("GET", f"/jobs/{good['id']}/executions")["total"] == 1
+    # Writing the calendar again repairs it.
+    api.ok("PUT", "/calendars/bad", calendar(name="bad"))
+    assert api.ok("GET", "/calendars/bad/days")["items"]
