@@ -288,3 +288,53 @@ def test_a_calendar_whose_stored_row_no_longer_checks_is_a_409_not_the_callers_4
     # Writing the calendar again repairs it.
     api.ok("PUT", "/calendars/bad", calendar(name="bad"))
     assert api.ok("GET", "/calendars/bad/days")["items"]
+
+
+# ------------------------------------------------------- references at run time
+
+
+def _ended(api: Api, engine: Engine, run_id: str) -> dict[str, Any]:
+    def ended() -> Any:
+        run = api.ok("GET", f"/workflow-runs/{run_id}")
+        return run if run["status"] in ("SUCCEEDED", "FAILED", "CANCELLED") else None
+
+    return engine.run_until(ended, timeout=60)
+
+
+def test_a_step_whose_references_resolve_past_the_payload_bound_fails_saying_so(
+    api: Api, engine: Engine
+) -> None:
+    """A fan-in of 20 results of 60 KB each would be a 1.2 MB payload (1,000 results of
+    256 KB: 256 MB in one transaction): the step fails, naming the size, and writes none."""
+    blob = "x" * 60_000
+    body = workflow(
+        step(
+            id="fan",
+            for_each={"$ref": "input.items"},
+            payload={"blob": blob, "i": {"$ref": "item"}},
+        ),
+        step(id="all", after=["fan"], payload={"results": {"$ref": "steps.fan.result"}}),
+    )
+    wf = api.ok("POST", "/workflows", body, 201)
+    run = api.ok(
+        "POST", f"/workflows/{wf['id']}/trigger", {"input": {"items": list(range(20))}}, 202
+    )
+    ended = _ended(api, engine, run["id"])
+    steps = {s["id"]: s for s in ended["steps"]}
+    assert steps["fan"]["status"] == "SUCCEEDED"
+    assert (ended["status"], steps["all"]["status"]) == ("FAILED", "FAILED")
+    assert "bytes" in steps["all"]["reason"], steps["all"]
+    assert steps["all"]["execution_ids"] == []
+
+
+def test_a_step_whose_whole_payload_resolves_to_no_object_fails_saying_so(
+    api: Api, engine: Engine
+) -> None:
+    body = workflow(step(payload={"$ref": "input.items"}))
+    wf = api.ok("POST", "/workflows", body, 201)
+    run = api.ok("POST", f"/workflows/{wf['id']}/trigger", {"input": {"items": [1, 2]}}, 202)
+    ended = _ended(api, engine, run["id"])
+    (only,) = ended["steps"]
+    assert (ended["status"], only["status"]) == ("FAILED", "FAILED")
+    assert "object" in only["reason"], only
+    assert only["execution_ids"] == []
