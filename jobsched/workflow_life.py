@@ -99,7 +99,7 @@ def _redacted_steps(steps: Any) -> Any:
 def _sound(workflow: dict[str, Any]) -> dict[str, Any]:
     """The workflow, if its stored steps still read; a 409 saying to send them if not."""
     if problem := stored_steps_problem(workflow["steps"]):
-        raise ConflictError(f"the workflow cannot run: {problem} (PUT the workflow)")
+        raise ConflictError(f"the workflow cannot run: {problem}; PUT it with its steps")
     return workflow
 
 
@@ -362,6 +362,9 @@ class WorkflowLife:
                 raise ConflictError(
                     f"workflow run is {run['status']}; only FAILED or CANCELLED runs retry"
                 )
+            if problem := stored_steps_problem(run["steps"]):
+                # The run keeps its version's steps: damaged, they cannot run again.
+                raise ConflictError(f"the run cannot be retried: {problem}; trigger anew")
             step_rows, exec_rows = self.store.workflows.run_state(conn, run)
             states = states_of(step_rows, exec_rows)
             again = flow.retry_steps(run["steps"], states)

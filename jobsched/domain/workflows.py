@@ -369,7 +369,7 @@ def validate_workflow_update(
     kept = {k: current[k] for k in WRITABLE}
     keeps_steps = values is not None and "steps" not in values and "steps" not in errors
     if keeps_steps and (problem := stored_steps_problem(kept["steps"])):
-        errors["steps"] = f"is required: {problem}"
+        errors["steps"] = f"is required: {problem}; send them anew"
     return _finish(values, kept, errors, handlers, settings)
 
 
@@ -386,4 +386,4 @@ def stored_steps_problem(steps: Any) -> str | None:
     if not errors:
         return None
     where, problem = next(iter(errors.items()))
-    return f"the stored steps no longer read as a workflow's ({where}: {problem}); send steps"
+    return f"the stored steps no longer read as a workflow's ({where}: {problem})"

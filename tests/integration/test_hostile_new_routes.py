@@ -338,3 +338,27 @@ def test_a_step_whose_whole_payload_resolves_to_no_object_fails_saying_so(
     assert (ended["status"], only["status"]) == ("FAILED", "FAILED")
     assert "object" in only["reason"], only
     assert only["execution_ids"] == []
+
+
+@pytest.mark.parametrize("steps_json", ['"oops"', "[1]"], ids=["text", "number"])
+def test_a_run_whose_stored_steps_no_longer_read_is_cancelled_but_not_retried(
+    api: Api, engine: Engine, steps_json: str
+) -> None:
+    """A run keeps the steps of its version: damaged, they cannot run again (409), and
+    the worker keeps working for everyone else."""
+    wf = api.ok("POST", "/workflows", workflow(step(), step(id="b", after=["a"])), 201)
+    run = api.ok("POST", f"/workflows/{wf['id']}/trigger", None, 202)
+    with engine.store.tx() as conn:
+        conn.execute(
+            "UPDATE workflow_runs SET steps = %s::jsonb WHERE id = %s", (steps_json, run["id"])
+        )
+    job = api.ok("POST", "/jobs", job_body(), 201)
+    execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+    engine.run_until(
+        lambda: api.ok("GET", f"/executions/{execution['id']}")["status"] == "SUCCEEDED"
+    )
+    assert api.ok("POST", f"/workflow-runs/{run['id']}/cancel")["status"] == "CANCELLED"
+    code, answer = api.call("POST", f"/workflow-runs/{run['id']}/retry")
+    assert code == 409, answer
+    assert "steps" in answer["error"]["message"]
+    assert api.ok("GET", f"/workflow-runs/{run['id']}")["status"] == "CANCELLED"
