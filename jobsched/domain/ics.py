@@ -24,6 +24,13 @@ MAX_ICS_CHARS = 1_000_000
 MAX_EVENT_DAYS = 366
 """One event may close at most a year: a longer range is more likely a typo."""
 MAX_DAYS = 20_000
+MAX_EVENT_DAYS_IN_ALL = 50_000
+"""The days all events cover, counted per event: overlapping events each count, so
+thousands of year-long events (a megabyte of text) cannot cost minutes to read."""
+MAX_SUMMARY_CHARS = 200
+"""A summary is a day's reason, sent for every day it covers: a longer one is cut."""
+MAX_NAMES_PER_DAY = 5
+"""A day's reason names this many of its events' summaries, then says how many more."""
 _DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$")
 
@@ -47,17 +54,20 @@ def parse_ics(text: str, zone: ZoneInfo) -> dict[date, str]:
     lines = _unfold(text)
     if not lines or lines[0][1].upper() != "BEGIN:VCALENDAR":
         raise IcsError("line 1: must start with BEGIN:VCALENDAR")
-    days: dict[date, list[str]] = {}
+    days: dict[date, dict[str, None]] = {}  # each day's summaries, in order, once each
+    covered = 0
     event: dict[str, tuple[int, dict[str, str], str]] | None = None
     for number, line in lines:
         name, params, value = _property(number, line)
         if name == "BEGIN" and value.upper() == "VEVENT":
             event = {"BEGIN": (number, params, value)}
         elif name == "END" and value.upper() == "VEVENT" and event is not None:
-            for day, summary in _event_days(event, zone):
-                days.setdefault(day, [])
-                if summary not in days[day]:
-                    days[day].append(summary)
+            event_days = _event_days(event, zone)
+            covered += len(event_days)
+            if covered > MAX_EVENT_DAYS_IN_ALL:
+                raise IcsError(f"line {number}: more than {MAX_EVENT_DAYS_IN_ALL} event-days")
+            for day, summary in event_days:
+                days.setdefault(day, {})[summary] = None
             if len(days) > MAX_DAYS:
                 raise IcsError(f"line {number}: more than {MAX_DAYS} days")
             event = None
@@ -65,7 +75,13 @@ def parse_ics(text: str, zone: ZoneInfo) -> dict[date, str]:
             event[name] = (number, params, value)
     if event is not None:
         raise IcsError(f"line {event['BEGIN'][0]}: VEVENT without END:VEVENT")
-    return {day: "; ".join(names) for day, names in sorted(days.items())}
+    return {day: _reason(list(names)) for day, names in sorted(days.items())}
+
+
+def _reason(names: list[str]) -> str:
+    shown = "; ".join(names[:MAX_NAMES_PER_DAY])
+    more = len(names) - MAX_NAMES_PER_DAY
+    return f"{shown}; and {more} more" if more > 0 else shown
 
 
 def _unfold(text: str) -> list[tuple[int, str]]:
@@ -104,6 +120,8 @@ def _event_days(
     if "DTSTART" not in event:
         raise IcsError(f"line {begin}: VEVENT without DTSTART")
     summary = _unescape(event.get("SUMMARY", (0, {}, ""))[2]).strip() or "ICS event"
+    if len(summary) > MAX_SUMMARY_CHARS:
+        summary = summary[: MAX_SUMMARY_CHARS - 1] + "…"
     start, all_day = _when(*event["DTSTART"], zone)
     if "DTEND" in event:
         end, _ = _when(*event["DTEND"], zone)

@@ -4,13 +4,19 @@ keys and ICS text PostgreSQL could not store, times that overflow."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from jobsched.domain import flow, spread
-from jobsched.domain.ics import IcsError, parse_ics
+from jobsched.domain.ics import (
+    MAX_EVENT_DAYS_IN_ALL,
+    MAX_SUMMARY_CHARS,
+    IcsError,
+    parse_ics,
+)
 from jobsched.domain.windows import policy_from_dict
 from jobsched.domain.workflow_advance import (
     MAX_PAYLOAD_BYTES,
@@ -153,3 +159,27 @@ def test_a_blackout_that_overflows_or_carries_unknown_fields_is_named(
     with pytest.raises(ValidationError) as caught:
         policy_from_dict({"blackouts": [blackout]}, "UTC")
     assert says in caught.value.fields[f"blackouts[0].{field}"]
+
+
+def _calendar_of(*events: str) -> str:
+    body = "".join(f"BEGIN:VEVENT\n{e}\nEND:VEVENT\n" for e in events)
+    return f"BEGIN:VCALENDAR\n{body}END:VCALENDAR\n"
+
+
+def test_ics_events_covering_too_many_days_in_all_are_refused() -> None:
+    """Year-long events with their own summaries: each day would list them all (12,000
+    of them in a megabyte took minutes of CPU and answered megabytes per day)."""
+    year = "DTSTART;VALUE=DATE:20260101\nDTEND;VALUE=DATE:20261231"
+    text = _calendar_of(*(f"{year}\nSUMMARY:closure {i}" for i in range(200)))
+    with pytest.raises(IcsError) as caught:
+        parse_ics(text, ZoneInfo("UTC"))
+    assert f"more than {MAX_EVENT_DAYS_IN_ALL} event-days" in str(caught.value)
+
+
+def test_a_days_reason_stays_short_whatever_the_summaries() -> None:
+    many = [f"DTSTART;VALUE=DATE:20261225\nSUMMARY:event {i}" for i in range(30)]
+    long = "DTSTART;VALUE=DATE:20261226\nSUMMARY:" + "y" * 50_000
+    days = parse_ics(_calendar_of(*many, long), ZoneInfo("UTC"))
+    christmas, boxing = days[date(2026, 12, 25)], days[date(2026, 12, 26)]
+    assert christmas.startswith("event 0; event 1") and christmas.endswith("and 25 more")
+    assert len(boxing) <= MAX_SUMMARY_CHARS
