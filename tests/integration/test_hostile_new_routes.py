@@ -362,3 +362,117 @@ def test_a_run_whose_stored_steps_no_longer_read_is_cancelled_but_not_retried(
     assert code == 409, answer
     assert "steps" in answer["error"]["message"]
     assert api.ok("GET", f"/workflow-runs/{run['id']}")["status"] == "CANCELLED"
+
+
+# -------------------------------------------- what was already refused, kept so
+
+
+def _raw_workflow(steps_json: str, **fields: str) -> str:
+    extra = "".join(f', "{k}": {v}' for k, v in fields.items())
+    return f'{{"name": "raw", "steps": {steps_json}{extra}}}'
+
+
+ECHO = '{"id": "a", "handler": "test.echo"'
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (_raw_workflow("[" + ECHO + ', "payload": {"a": "\\ud800"}}]'), "steps[0].payload"),
+        (_raw_workflow("[" + ECHO + ', "payload": {"a": NaN}}]'), "body"),
+        (_raw_workflow("[" + ECHO + ', "priority": 1180591620717411303424}]'), "steps[0].priority"),
+        (_raw_workflow("[" + ECHO + ', "priority": -1}]'), "steps[0].priority"),
+        (_raw_workflow("[" + ECHO + ', "max_retries": 1.5}]'), "steps[0].max_retries"),
+        (_raw_workflow("[" + ECHO + ', "timeout_ms": true}]'), "steps[0].timeout_ms"),
+        (_raw_workflow("[" + ECHO + ', "when": "a\\u0000"}]'), "steps[0].when"),
+        (
+            _raw_workflow(
+                "[" + ECHO + ', "payload": ' + '{"a":' * 10_000 + "1" + "}" * 10_001 + "]"
+            ),
+            "body",
+        ),
+        (_raw_workflow("[" + ECHO + "}]", timezone='"Europe/\\u0000"'), "timezone"),
+        (
+            _raw_workflow(
+                "[" + ECHO + ', "payload": {"r": {"$ref": "steps.b.result"}}}, '
+                '{"id": "b", "handler": "test.echo"}]'
+            ),
+            "steps[0].payload.r",
+        ),
+        (_raw_workflow("[" + ECHO + ', "for_each": [1, 2]}]'), "steps[0].for_each"),
+        (_raw_workflow("[" + ECHO + ', "for_each": {"$ref": "item"}}]'), "steps[0].for_each"),
+    ],
+    ids=[
+        "surrogate-payload",
+        "nan",
+        "2**70",
+        "negative",
+        "float-for-int",
+        "bool-for-int",
+        "nul-when",
+        "10000-levels",
+        "nul-zone",
+        "not-upstream",
+        "for-each-literal",
+        "for-each-item",
+    ],
+)
+def test_bad_workflow_input_is_a_400_naming_the_field(api: Api, raw: str, field: str) -> None:
+    assert set(refused(api, "POST", "/workflows", raw=raw)) == {field}
+    assert api.ok("GET", "/workflows")["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            {
+                "input": {
+                    "a": {"b": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
+                }
+            },
+            "input",
+        ),
+        ({"input": {"a\u0000": 1}}, "input"),
+        ({"input": [1]}, "input"),
+        ({"delay_ms": 2**70}, "delay_ms"),
+        ({"run_at": "0001-01-01T00:00:00+01:00"}, "run_at"),
+    ],
+    ids=["deep", "nul-key", "list", "huge-delay", "year-1"],
+)
+def test_a_bad_workflow_trigger_is_a_400_and_makes_no_run(api: Api, body: dict, field: str) -> None:
+    wf = api.ok("POST", "/workflows", workflow(), 201)
+    assert set(refused(api, "POST", f"/workflows/{wf['id']}/trigger", raw=json.dumps(body))) == {
+        field
+    }
+    assert api.ok("GET", f"/workflows/{wf['id']}/runs")["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (ics("DTSTART;VALUE=DATE:20260101\nRRULE:FREQ=DAILY;COUNT=999999999"), "RRULE"),
+        (ics("DTSTART;VALUE=DATE:20260101\nRRULE:FREQ=DAILY;UNTIL=99991231"), "RRULE"),
+        (ics("DTSTART;TZID=Nowhere/Land:20260101T100000"), "unknown TZID"),
+        (ics("DTSTART;TZID=../../etc/passwd:20260101T100000"), "unknown TZID"),
+        (ics("DTSTART;VALUE=DATE:20260101\nDTEND;VALUE=DATE:29991231"), "at most 366 days"),
+        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2026\nEND:VEVENT", "line 3"),
+        ("BEGIN:VCALENDAR\n" + "x" * 900_000, "line 2"),
+    ],
+    ids=["rrule-count", "rrule-until", "tzid", "tzid-path", "long-event", "broken", "huge"],
+)
+def test_ics_the_parser_does_not_read_is_a_400_saying_why(api: Api, text: str, says: str) -> None:
+    fields = refused(api, "POST", "/calendars", raw=json.dumps(calendar(ics=text)))
+    assert set(fields) == {"ics"} and says in fields["ics"], fields
+
+
+def test_a_dst_ambiguous_or_missing_local_time_in_ics_counts_on_its_day(api: Api) -> None:
+    text = ics(
+        "DTSTART;TZID=Europe/London:20261025T013000\nSUMMARY:repeated hour",
+        "DTSTART;TZID=Europe/London:20260329T013000\nSUMMARY:missing hour",
+    )
+    api.ok("POST", "/calendars", calendar(timezone="Europe/London", ics=text), 201)
+    days = api.ok("GET", "/calendars/cal/days?since=2026-10-25&until=2026-10-25")["items"]
+    assert days == [{"date": "2026-10-25", "business": False, "reason": "repeated hour"}]
+    days = api.ok("GET", "/calendars/cal/days?since=2026-03-29&until=2026-03-29")["items"]
+    assert days[0]["reason"] == "missing hour"
