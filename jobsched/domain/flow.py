@@ -77,17 +77,57 @@ def resolve_key(spec: Any, payload: Mapping[str, Any]) -> str:
     return text
 
 
+NUMBERS = {
+    "concurrency": ("limit",),
+    "rate": ("limit", "period_ms"),
+    "debounce": ("delay_ms",),
+    "singleton": (),
+}
+"""The whole numbers each control needs (what reading it would fail without)."""
+
+
+class StoredControlBroken(ValueError):
+    """A stored control (a row another writer or an old version left) that no longer
+    reads: ``name`` is the control, ``problem`` what is wrong with it."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+def stored_control_problem(name: str, value: Any) -> str | None:
+    """Why a stored control cannot be read (None: it can, or it is not declared). The
+    API checks what it writes; this catches only what would break reading it."""
+    if not value:
+        return None
+    if not isinstance(value, Mapping):
+        return "must be a JSON object"
+    key = value.get("key")
+    by_ref = isinstance(key, Mapping) and isinstance(key.get("$ref"), str)
+    if not (isinstance(key, str) and key) and not by_ref:
+        return 'key must be text or {"$ref": "payload.<path>"}'
+    for field in NUMBERS[name]:
+        number = value.get(field)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            return f"{field} must be a whole number of at least 1"
+    return None
+
+
 def controls_of(
     own: Mapping[str, Any], defaults: Mapping[str, Any] | None
 ) -> dict[str, dict[str, Any]]:
     """The controls a run is under: each of the job's (or step's) own, else its handler's
     default for that control. ``own`` and ``defaults`` map a control's name to its value
-    (None or absent: not declared)."""
+    (None or absent: not declared). Raises ``StoredControlBroken`` for one that does
+    not read."""
     defaults = defaults or {}
     out: dict[str, dict[str, Any]] = {}
     for name in CONTROLS:
         value = own.get(name) or defaults.get(name)
         if value:
+            if problem := stored_control_problem(name, value):
+                raise StoredControlBroken(name, problem)
             out[name] = dict(value)
     return out
 

@@ -476,3 +476,33 @@ def test_a_dst_ambiguous_or_missing_local_time_in_ics_counts_on_its_day(api: Api
     assert days == [{"date": "2026-10-25", "business": False, "reason": "repeated hour"}]
     days = api.ok("GET", "/calendars/cal/days?since=2026-03-29&until=2026-03-29")["items"]
     assert days[0]["reason"] == "missing hour"
+
+
+STORED_CONTROLS = {
+    "not-an-object": ("concurrency", '"x"'),
+    "key-a-number": ("concurrency", '{"key": 5, "limit": 1}'),
+    "limit-text": ("concurrency", '{"key": "k", "limit": "a"}'),
+    "rate-a-list": ("rate", "[1]"),
+    "debounce-no-delay": ("debounce", '{"key": "k"}'),
+}
+
+
+@pytest.mark.parametrize("damage", STORED_CONTROLS.values(), ids=STORED_CONTROLS.keys())
+def test_a_job_whose_stored_flow_control_no_longer_reads_is_a_409_until_sent_anew(
+    api: Api, engine: Engine, damage: tuple[str, str]
+) -> None:
+    control, stored = damage
+    job = api.ok("POST", "/jobs", job_body(concurrency={"key": "k", "limit": 1}), 201)
+    with engine.store.tx() as conn:
+        # The column name comes from the table above, not from input.
+        conn.execute(f"UPDATE jobs SET {control} = %s::jsonb WHERE id = %s", (stored, job["id"]))
+    assert api.call("GET", "/jobs")[0] == 200
+    assert api.call("GET", f"/jobs/{job['id']}")[0] == 200
+    code, answer = api.call("POST", f"/jobs/{job['id']}/trigger")
+    assert code == 409, answer
+    assert control in answer["error"]["message"]
+    assert api.ok("GET", f"/jobs/{job['id']}/executions")["total"] == 0
+    fields = refused(api, "PUT", f"/jobs/{job['id']}", {"description": "still broken"})
+    assert set(fields) == {control}
+    api.ok("PUT", f"/jobs/{job['id']}", {control: None, "concurrency": None})
+    api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)

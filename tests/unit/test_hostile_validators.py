@@ -183,3 +183,34 @@ def test_a_days_reason_stays_short_whatever_the_summaries() -> None:
     christmas, boxing = days[date(2026, 12, 25)], days[date(2026, 12, 26)]
     assert christmas.startswith("event 0; event 1") and christmas.endswith("and 25 more")
     assert len(boxing) <= MAX_SUMMARY_CHARS
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("concurrency", "x", "JSON object"),
+        ("concurrency", {"key": 5, "limit": 1}, "key"),
+        ("concurrency", {"key": {"$ref": 5}, "limit": 1}, "key"),
+        ("concurrency", {"key": "k", "limit": "2"}, "limit"),
+        ("rate", {"key": "k", "limit": 1}, "period_ms"),
+        ("debounce", {"key": "k"}, "delay_ms"),
+        ("singleton", [1], "JSON object"),
+    ],
+)
+def test_a_stored_flow_control_that_no_longer_reads_is_named(
+    name: str, value: Any, says: str
+) -> None:
+    assert says in (flow.stored_control_problem(name, value) or "")
+    with pytest.raises(flow.StoredControlBroken) as caught:
+        flow.controls_of({name: value}, None)
+    assert caught.value.name == name
+
+
+def test_stored_flow_controls_as_written_read() -> None:
+    own = {
+        "concurrency": {"key": {"$ref": "payload.c"}, "limit": 2},
+        "rate": {"key": "k", "limit": 1, "period_ms": 1000, "mode": "queue"},
+        "debounce": {"key": "k", "delay_ms": 10, "max_delay_ms": None},
+        "singleton": {"key": "k", "mode": "skip"},
+    }
+    assert flow.controls_of(own, None) == own
