@@ -506,3 +506,23 @@ def test_a_job_whose_stored_flow_control_no_longer_reads_is_a_409_until_sent_ane
     assert set(fields) == {control}
     api.ok("PUT", f"/jobs/{job['id']}", {control: None, "concurrency": None})
     api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
+
+
+def test_a_scheduled_job_whose_stored_flow_control_no_longer_reads_is_flagged_not_run(
+    api: Api, engine: Engine
+) -> None:
+    engine.clock.set(datetime(2026, 12, 7, 1, 59, tzinfo=UTC))
+    good = api.ok("POST", "/jobs", job_body(name="g", schedule="0 2 * * *"), 201)
+    bad = api.ok(
+        "POST",
+        "/jobs",
+        job_body(name="b", schedule="0 2 * * *", concurrency={"key": "k", "limit": 1}),
+        201,
+    )
+    with engine.store.tx() as conn:
+        conn.execute("UPDATE jobs SET concurrency = '\"x\"'::jsonb WHERE id = %s", (bad["id"],))
+    engine.clock.set(datetime(2026, 12, 7, 2, 0, tzinfo=UTC))
+    engine.scheduler.run_once(engine.clock.now())
+    assert api.ok("GET", f"/jobs/{good['id']}/executions")["total"] == 1
+    assert api.ok("GET", f"/jobs/{bad['id']}/executions")["total"] == 0
+    assert "concurrency" in api.ok("GET", f"/jobs/{bad['id']}")["schedule_error"]
