@@ -390,7 +390,7 @@ def create_calendar() -> dict:
 
 @endpoint("/calendars", ["GET"])
 def list_calendars() -> dict:
-    return _svc().list_calendars()
+    return _svc().list_calendars(_query())
 
 
 @endpoint("/calendars/{name}", ["GET"])

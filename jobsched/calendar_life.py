@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from jobsched.api import cursors
+from jobsched.api.queries import CALENDAR_CURSOR
 from jobsched.domain import audit as changes
 from jobsched.domain import job_calendar, lifecycle, windows
 from jobsched.domain.audit import Audit
@@ -25,7 +27,6 @@ from jobsched.store import Store
 from jobsched.store.calendars import CalendarInUse, CalendarTaken
 from jobsched.store.database import describe_error
 
-MAX_CALENDARS = 1000
 MAX_DAYS = 366
 """The longest range of days one request lists (a year, leap or not)."""
 
@@ -112,7 +113,13 @@ def days(store: Store, name: str, since: date, until: date) -> dict[str, Any]:
     if count > MAX_DAYS:
         raise ValidationError({"until": f"must be at most {MAX_DAYS} days from since, included"})
     row = store.calendars.get(name)
-    calendar = job_calendar.calendar_of_row(row)
+    try:
+        calendar = job_calendar.calendar_of_row(row)
+    except ValidationError as bad:
+        problem = job_calendar.stored_problem(bad)
+        raise ConflictError(
+            f"the calendar as stored no longer checks ({problem}); PUT it"
+        ) from None
     verdicts = [is_business_day(calendar, since + timedelta(days=i)) for i in range(count)]
     return {
         "name": calendar.name,
@@ -125,10 +132,12 @@ def days(store: Store, name: str, since: date, until: date) -> dict[str, Any]:
     }
 
 
-def listing(store: Store) -> dict[str, Any]:
-    rows = store.calendars.list(MAX_CALENDARS)
-    items = [view(row) for row in rows]
-    return {"items": items, "next_cursor": None, "total": len(items)}
+def listing(store: Store, limit: int, after: list[Any] | None) -> dict[str, Any]:
+    """A page of calendars by name (``limit`` at most, cut to the page's byte budget: an
+    ICS text may weigh up to a megabyte), with the cursor of the next."""
+    found = store.calendars.list(limit, after, view)
+    items, next_cursor = cursors.cut(found, CALENDAR_CURSOR)
+    return {"items": items, "next_cursor": next_cursor, "total": found.total}
 
 
 def update(

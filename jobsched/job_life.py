@@ -130,12 +130,19 @@ def occurrences(
     ``limit``): each expected one, and what became of it (``ledger.entries``)."""
     job, rows = store.jobs.occurrence_rows(job_id, since, until, limit + 1)
     recorded = [ledger_row(r) for r in rows[:limit]]
-    calendar = None
-    if job.get("calendar"):
-        calendar = job_calendar.calendar_of_row(store.calendars.get(job["calendar"]))
-    rules = job_calendar.rules_of(job, calendar)
+    try:
+        calendar = None
+        if job.get("calendar"):
+            calendar = job_calendar.calendar_of_row(store.calendars.get(job["calendar"]))
+        rules = job_calendar.rules_of(job, calendar)
+        if rules is not None:
+            dst = lifecycle.dst_rule(job)
+            found, cut = job_calendar.between(job, rules, since, until, limit, dst)
+    except (ValidationError, ValueError, OverflowError) as exc:
+        # Stored rules (its own, or its calendar's) that no longer check: as next-runs.
+        problem = job_calendar.stored_problem(exc)
+        raise ConflictError(f"the job's schedule cannot be computed: {problem}") from None
     if rules is not None:
-        found, cut = job_calendar.between(job, rules, since, until, limit, lifecycle.dst_rule(job))
         items = ledger.calendar_entries(
             found, recorded, job["next_run_time"], now, job["created_at"]
         )

@@ -163,8 +163,9 @@ class JobService:
     def create_calendar(self, body: Any) -> dict[str, Any]:
         return calendar_life.create(self.store, body, self.clock.now(), self._audit("create"))
 
-    def list_calendars(self) -> dict[str, Any]:
-        return calendar_life.listing(self.store)
+    def list_calendars(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        query = load_query(queries.CalendarListQuery, params or {})
+        return calendar_life.listing(self.store, query.size(), query.after_name())
 
     def get_calendar(self, name: str) -> dict[str, Any]:
         return calendar_life.get(self.store, name)

@@ -139,6 +139,10 @@ def trigger_executions(
             concurrency = run_concurrency(job, defaults, runs, len(runs) > 1)
         except KeyProblems as exc:
             raise ValidationError(exc.problems) from None
+        except flow.StoredControlBroken as exc:  # the caller sent nothing wrong
+            raise ConflictError(
+                f"the job's {exc.name} as stored no longer reads ({exc.problem}); PUT it anew"
+            ) from None
         controls = flow.controls_of(job, defaults)
         fate = gate(store, conn, job, controls, list(runs), now, audit, effects or FlowEffects())
         if fate.answer is not None:

@@ -43,6 +43,7 @@ from jobsched.domain.workflow_models import Workflow
 from jobsched.domain.workflows import (
     WRITABLE,
     WorkflowTrigger,
+    stored_steps_problem,
     validate_workflow,
     validate_workflow_update,
 )
@@ -82,6 +83,24 @@ def trigger_time(body: Any, now: datetime) -> tuple[dict[str, Any], datetime]:
     elif "delay_ms" in values:
         when = now + timedelta(milliseconds=values["delay_ms"])
     return values.get("input", {}), when
+
+
+def _redacted_steps(steps: Any) -> Any:
+    """Steps as a ``read`` key sees them: each payload's secrets redacted. Steps stored
+    in another shape (damaged) are redacted whole, and still shown."""
+    if not isinstance(steps, list):
+        return redact(steps)
+    return [
+        {**s, "payload": redact(s.get("payload"))} if isinstance(s, dict) else redact(s)
+        for s in steps
+    ]
+
+
+def _sound(workflow: dict[str, Any]) -> dict[str, Any]:
+    """The workflow, if its stored steps still read; a 409 saying to send them if not."""
+    if problem := stored_steps_problem(workflow["steps"]):
+        raise ConflictError(f"the workflow cannot run: {problem}; PUT it with its steps")
+    return workflow
 
 
 def _logged(row: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +150,7 @@ class WorkflowLife:
         if not allows(self.scope, "operate"):
             for m in getattr(model, "items", [model]):
                 if isinstance(m, Workflow):
-                    m.steps = [{**s, "payload": redact(s["payload"])} for s in m.steps]
+                    m.steps = _redacted_steps(m.steps)
                 else:
                     m.input = redact(m.input)
         return plain(model)
@@ -218,7 +237,7 @@ class WorkflowLife:
         if utc(request.end) <= start:
             raise ValidationError({"end": "must be after start"})
         with self.store.tx() as conn:
-            workflow = self.store.workflows.for_update(conn, workflow_id)
+            workflow = _sound(self.store.workflows.for_update(conn, workflow_id))
             runs, existing, launched = backfill(self.store, conn, workflow, start, end, now)
             change = {
                 "workflow_runs": {"after": runs},
@@ -257,7 +276,7 @@ class WorkflowLife:
         now = self.clock.now()
         run_input, when = trigger_time(body, now)
         with self.store.tx() as conn:
-            workflow = self.store.workflows.for_update(conn, workflow_id)
+            workflow = _sound(self.store.workflows.for_update(conn, workflow_id))
             first = self.store.workflows.run_by_key(conn, workflow["id"], key) if key else None
             if first is not None:
                 run_id, launched = first["id"], ([], [])
@@ -343,6 +362,9 @@ class WorkflowLife:
                 raise ConflictError(
                     f"workflow run is {run['status']}; only FAILED or CANCELLED runs retry"
                 )
+            if problem := stored_steps_problem(run["steps"]):
+                # The run keeps its version's steps: damaged, they cannot run again.
+                raise ConflictError(f"the run cannot be retried: {problem}; trigger anew")
             step_rows, exec_rows = self.store.workflows.run_state(conn, run)
             states = states_of(step_rows, exec_rows)
             again = flow.retry_steps(run["steps"], states)

@@ -270,8 +270,10 @@ OPERATIONS: tuple[Operation, ...] = (
         "calendars",
         "GET",
         "/calendars",
-        "The business calendars",
+        "The business calendars, by name",
         response=w.CalendarPage,
+        query=qs.CalendarListQuery,
+        errors=BAD,
     ),
     Operation(
         "getCalendar",

@@ -86,6 +86,16 @@ class JobListQuery(Paging):
         return {"status": self.status, "handler": self.handler, "name": self.name}
 
 
+CALENDAR_CURSOR = "calendars"
+"""The cursor kind of GET /calendars (by name)."""
+
+
+class CalendarListQuery(Paging):
+    def after_name(self) -> list[Any] | None:
+        """Where a page of calendars (by name) resumes: after the cursor's name."""
+        return cursors.decode(self.cursor, CALENDAR_CURSOR, (cursors.text,))
+
+
 class JobGetQuery(Query):
     include: Literal["executions"] | None = None
     executions_limit: PageSize = 50

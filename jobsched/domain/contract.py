@@ -297,7 +297,10 @@ class KeyRef(Model):
 def _key_problem(key: str | KeyRef) -> str | None:
     if isinstance(key, KeyRef):
         return flow.ref_problem(key.ref)
-    return None if key.strip() and "\n" not in key else "must be non-blank text on one line"
+    if not key.strip() or "\n" in key:
+        return "must be non-blank text on one line"
+    # Stored in a JSON column PostgreSQL refuses NUL and unpaired surrogates in.
+    return text_problem(key)
 
 
 FlowKey = Annotated[

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from jobsched.domain.bounded import text_problem
+
 CONTROLS = ("concurrency", "rate", "debounce", "singleton")
 REF_PREFIX = "payload."
 MAX_KEY_CHARS = 200
@@ -37,7 +39,7 @@ def ref_problem(ref: str) -> str | None:
     """What is wrong with a ``$ref`` (None: nothing)."""
     if not ref.startswith(REF_PREFIX) or any(p == "" for p in ref.split(".")[1:]):
         return "must be payload.<path> (fields separated by dots)"
-    return None
+    return text_problem(ref)  # stored in a JSON column: no NUL, no unpaired surrogate
 
 
 def _text(value: Any) -> str | None:
@@ -66,11 +68,50 @@ def resolve_key(spec: Any, payload: Mapping[str, Any]) -> str:
     text = _text(value)
     if text is None:
         raise KeyMissing(ref, "must be text, a number or a boolean: a flow control's key")
-    if not text or len(text) > MAX_KEY_CHARS or "\n" in text:
+    if not text or len(text) > MAX_KEY_CHARS or "\n" in text or text_problem(text):
         raise KeyMissing(
-            ref, f"must be 1 to {MAX_KEY_CHARS} characters on one line: a flow control's key"
+            ref,
+            f"must be 1 to {MAX_KEY_CHARS} characters on one line, without NUL or unpaired "
+            "surrogates: a flow control's key",
         )
     return text
+
+
+NUMBERS = {
+    "concurrency": ("limit",),
+    "rate": ("limit", "period_ms"),
+    "debounce": ("delay_ms",),
+    "singleton": (),
+}
+"""The whole numbers each control needs (what reading it would fail without)."""
+
+
+class StoredControlBroken(ValueError):
+    """A stored control (a row another writer or an old version left) that no longer
+    reads: ``name`` is the control, ``problem`` what is wrong with it."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+def stored_control_problem(name: str, value: Any) -> str | None:
+    """Why a stored control cannot be read (None: it can, or it is not declared). The
+    API checks what it writes; this catches only what would break reading it."""
+    if not value:
+        return None
+    if not isinstance(value, Mapping):
+        return "must be a JSON object"
+    key = value.get("key")
+    by_ref = isinstance(key, Mapping) and isinstance(key.get("$ref"), str)
+    if not (isinstance(key, str) and key) and not by_ref:
+        return 'key must be text or {"$ref": "payload.<path>"}'
+    for field in NUMBERS[name]:
+        number = value.get(field)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            return f"{field} must be a whole number of at least 1"
+    return None
 
 
 def controls_of(
@@ -78,12 +119,15 @@ def controls_of(
 ) -> dict[str, dict[str, Any]]:
     """The controls a run is under: each of the job's (or step's) own, else its handler's
     default for that control. ``own`` and ``defaults`` map a control's name to its value
-    (None or absent: not declared)."""
+    (None or absent: not declared). Raises ``StoredControlBroken`` for one that does
+    not read."""
     defaults = defaults or {}
     out: dict[str, dict[str, Any]] = {}
     for name in CONTROLS:
         value = own.get(name) or defaults.get(name)
         if value:
+            if problem := stored_control_problem(name, value):
+                raise StoredControlBroken(name, problem)
             out[name] = dict(value)
     return out
 

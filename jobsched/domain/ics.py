@@ -16,12 +16,21 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from jobsched.domain.bounded import text_problem
+
 T = TypeVar("T")
 
 MAX_ICS_CHARS = 1_000_000
 MAX_EVENT_DAYS = 366
 """One event may close at most a year: a longer range is more likely a typo."""
 MAX_DAYS = 20_000
+MAX_EVENT_DAYS_IN_ALL = 50_000
+"""The days all events cover, counted per event: overlapping events each count, so
+thousands of year-long events (a megabyte of text) cannot cost minutes to read."""
+MAX_SUMMARY_CHARS = 200
+"""A summary is a day's reason, sent for every day it covers: a longer one is cut."""
+MAX_NAMES_PER_DAY = 5
+"""A day's reason names this many of its events' summaries, then says how many more."""
 _DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATETIME = re.compile(r"^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$")
 
@@ -38,20 +47,27 @@ def parse_ics(text: str, zone: ZoneInfo) -> dict[date, str]:
         raise IcsError("must be iCalendar text")
     if len(text) > MAX_ICS_CHARS:
         raise IcsError(f"must be at most {MAX_ICS_CHARS} characters")
+    for number, line in enumerate(text.split("\n"), start=1):
+        # The text is stored as given: PostgreSQL refuses NUL and unpaired surrogates.
+        if problem := text_problem(line):
+            raise IcsError(f"line {number}: {problem}")
     lines = _unfold(text)
     if not lines or lines[0][1].upper() != "BEGIN:VCALENDAR":
         raise IcsError("line 1: must start with BEGIN:VCALENDAR")
-    days: dict[date, list[str]] = {}
+    days: dict[date, dict[str, None]] = {}  # each day's summaries, in order, once each
+    covered = 0
     event: dict[str, tuple[int, dict[str, str], str]] | None = None
     for number, line in lines:
         name, params, value = _property(number, line)
         if name == "BEGIN" and value.upper() == "VEVENT":
             event = {"BEGIN": (number, params, value)}
         elif name == "END" and value.upper() == "VEVENT" and event is not None:
-            for day, summary in _event_days(event, zone):
-                days.setdefault(day, [])
-                if summary not in days[day]:
-                    days[day].append(summary)
+            event_days = _event_days(event, zone)
+            covered += len(event_days)
+            if covered > MAX_EVENT_DAYS_IN_ALL:
+                raise IcsError(f"line {number}: more than {MAX_EVENT_DAYS_IN_ALL} event-days")
+            for day, summary in event_days:
+                days.setdefault(day, {})[summary] = None
             if len(days) > MAX_DAYS:
                 raise IcsError(f"line {number}: more than {MAX_DAYS} days")
             event = None
@@ -59,7 +75,13 @@ def parse_ics(text: str, zone: ZoneInfo) -> dict[date, str]:
             event[name] = (number, params, value)
     if event is not None:
         raise IcsError(f"line {event['BEGIN'][0]}: VEVENT without END:VEVENT")
-    return {day: "; ".join(names) for day, names in sorted(days.items())}
+    return {day: _reason(list(names)) for day, names in sorted(days.items())}
+
+
+def _reason(names: list[str]) -> str:
+    shown = "; ".join(names[:MAX_NAMES_PER_DAY])
+    more = len(names) - MAX_NAMES_PER_DAY
+    return f"{shown}; and {more} more" if more > 0 else shown
 
 
 def _unfold(text: str) -> list[tuple[int, str]]:
@@ -98,12 +120,15 @@ def _event_days(
     if "DTSTART" not in event:
         raise IcsError(f"line {begin}: VEVENT without DTSTART")
     summary = _unescape(event.get("SUMMARY", (0, {}, ""))[2]).strip() or "ICS event"
+    if len(summary) > MAX_SUMMARY_CHARS:
+        summary = summary[: MAX_SUMMARY_CHARS - 1] + "…"
     start, all_day = _when(*event["DTSTART"], zone)
     if "DTEND" in event:
         end, _ = _when(*event["DTEND"], zone)
         # An all-day DTEND is the day after the last; a timed one ending at midnight
         # does not cover the day it ends on either.
-        last = end - timedelta(days=1) if all_day or _at_midnight(event["DTEND"]) else end
+        before = all_day or _at_midnight(event["DTEND"])
+        last = _checked(event["DTEND"][0], lambda: end - timedelta(days=1)) if before else end
         last = max(last, start)
     else:
         last = start
@@ -121,13 +146,15 @@ def _when(number: int, params: dict[str, str], value: str, zone: ZoneInfo) -> tu
         *parts, utc = match.groups()
         moment = _checked(number, lambda: datetime(*map(int, parts)))
         if utc:
-            return moment.replace(tzinfo=UTC).astimezone(zone).date(), False
+            at = moment.replace(tzinfo=UTC)
+            return _checked(number, lambda: at.astimezone(zone).date()), False
         if "TZID" in params:
             try:
                 source = ZoneInfo(params["TZID"])
             except (ZoneInfoNotFoundError, ValueError):
                 raise IcsError(f"line {number}: unknown TZID {params['TZID']!r}") from None
-            return moment.replace(tzinfo=source).astimezone(zone).date(), False
+            local = moment.replace(tzinfo=source)
+            return _checked(number, lambda: local.astimezone(zone).date()), False
         return moment.date(), False  # floating time: the calendar's own wall clock
     raise IcsError(f"line {number}: {value!r} is not a DATE or DATE-TIME value")
 
@@ -141,6 +168,8 @@ def _checked(number: int, build: Callable[[], T]) -> T:
         return build()
     except ValueError:
         raise IcsError(f"line {number}: not a real date") from None
+    except OverflowError:  # moved into the calendar's zone, or a day back, past its range
+        raise IcsError(f"line {number}: out of range (years 1 to 9999 in every zone)") from None
 
 
 def _unescape(text: str) -> str:

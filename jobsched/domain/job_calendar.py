@@ -36,6 +36,7 @@ from jobsched.domain.business_schedule import (
     business_day_rule_from_dict,
 )
 from jobsched.domain.calendars import Calendar, calendar_from_dict
+from jobsched.errors import ValidationError
 
 RUN, MOVED, DEFERRED, SKIPPED, MERGED = "run", "moved", "deferred", "skipped", "merged"
 SCAN_LIMIT = 5000
@@ -97,6 +98,15 @@ def calendar_of_row(row: Mapping[str, Any]) -> Calendar:
     """A stored calendar, checked as when it was written. Parsed once per content (its
     ICS text is the costly part): the tick reads a calendar every pass."""
     return _parsed(json.dumps(calendar_body(row), sort_keys=True))
+
+
+def stored_problem(exc: Exception) -> str:
+    """What a stored calendar or rule that no longer checks (``calendar_of_row``,
+    ``rules_of``) says is wrong, for a 409: the caller sent nothing wrong, so its
+    fields are no 400's; the row must be written again."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{field}: {problem}" for field, problem in exc.fields.items())
+    return str(exc)
 
 
 @lru_cache(maxsize=256)

@@ -58,7 +58,8 @@ def keys_of(spread: Mapping[str, Any], payload: Mapping[str, Any]) -> list[str]:
             keys.append(flow.resolve_key({"$ref": f"payload.{i}"}, value))
         except flow.KeyMissing:
             raise flow.KeyMissing(
-                f"{where}[{i}]", "must be text, a number or a boolean (one line)"
+                f"{where}[{i}]",
+                "must be text, a number or a boolean (one line, no NUL or unpaired surrogates)",
             ) from None
     return list(dict.fromkeys(keys))
 

@@ -408,6 +408,10 @@ def _validate(
     if values is None:
         raise ValidationError(errors)
     data = {**current, **{k: v for k, v in values.items() if k not in READ_ONLY}}
+    for name in flow.CONTROLS:
+        # A control kept as stored that no longer reads must be sent anew (or null).
+        if name not in values and (problem := flow.stored_control_problem(name, data.get(name))):
+            errors[name] = f"is required: as stored it no longer reads ({problem})"
     for name in (*flow.CONTROLS, "spread"):  # stored as the API takes them: plain JSON
         if isinstance(data.get(name), Struct):
             data[name] = msgspec.to_builtins(data[name])

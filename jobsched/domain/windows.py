@@ -164,6 +164,9 @@ def _blackouts(value: Any, problems: dict[str, str]) -> tuple[Blackout, ...]:
         if not isinstance(item, dict):
             problems[where] = 'must be {"start", "end"}'
             continue
+        # Kept as given (in a JSON column): anything else would be stored unchecked.
+        for key in sorted(set(item) - {"start", "end"}):
+            problems[f"{where}.{key}"] = "unknown field"
         start = _instant(item.get("start"), f"{where}.start", problems)
         end = _instant(item.get("end"), f"{where}.end", problems)
         if start and end:
@@ -184,7 +187,9 @@ def _instant(value: Any, where: str, problems: dict[str, str]) -> datetime | Non
         return moment.astimezone(UTC)
     except ValueError:
         problems[where] = "must be an ISO 8601 time with an offset (2026-12-24T18:00:00+01:00)"
-        return None
+    except OverflowError:  # its offset takes it past year 9999 (or before year 1) in UTC
+        problems[where] = "must be a time between the years 1 and 9999 in UTC"
+    return None
 
 
 def admit(candidate: datetime, policy: WindowPolicy) -> Admission:

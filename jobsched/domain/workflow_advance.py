@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jobsched.domain import workflow_refs as refs
+from jobsched.domain.bounded import wire_json
 from jobsched.domain.workflows import MAX_ITEMS, downstream_of
 
 WAITING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELLED = (
@@ -36,6 +37,13 @@ WAITING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELLED = (
     "SKIPPED",
     "CANCELLED",
 )
+MAX_PAYLOAD_BYTES = 1024 * 1024
+"""The most one step execution's resolved payload may weigh (as the API sends it). What
+references bring in was not bounded as user input: a result may weigh 256 KiB, and a
+fan-in's list holds up to 1,000 of them."""
+MAX_STEP_PAYLOADS_BYTES = 16 * 1024 * 1024
+"""The most a step's resolved payloads may weigh together: all its items' executions
+are written in the transaction that makes it ready."""
 STEP_STATUSES = (WAITING, RUNNING, SUCCEEDED, FAILED, SKIPPED, CANCELLED)
 STEP_ENDED = (SUCCEEDED, FAILED, SKIPPED, CANCELLED)
 PENDING = "PENDING"
@@ -117,6 +125,14 @@ def _condition(step: dict[str, Any], ups: list[StepState], names: list[str]) -> 
     return None
 
 
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return {list: "a list", str: "text"}.get(type(value), "a number")
+
+
 def _ready(step: dict[str, Any], scope: refs.Scope) -> tuple[str, str | None, list[Any] | None]:
     """A ready step's status (RUNNING, or FAILED/SUCCEEDED at once), reason, items."""
     items = None
@@ -131,11 +147,24 @@ def _ready(step: dict[str, Any], scope: refs.Scope) -> tuple[str, str | None, li
             return FAILED, f"for_each: {len(items)} items, at most {MAX_ITEMS}", None
         if not items:
             return SUCCEEDED, "for_each: no items", []
+    total = 0
     for i in range(len(items) if items is not None else 1):
         try:
-            _payload(step, scope, items, i)
+            payload = _payload(step, scope, items, i)
         except refs.RefMissing as exc:
             return FAILED, f"payload: {exc}", items
+        if not isinstance(payload, dict):
+            return FAILED, f"payload: resolves to {_json_kind(payload)}, not an object", items
+        size = len(wire_json(payload))
+        if size > MAX_PAYLOAD_BYTES:
+            return (
+                FAILED,
+                f"payload: resolves to {size} bytes of JSON, at most {MAX_PAYLOAD_BYTES}",
+                items,
+            )
+        total += size
+        if total > MAX_STEP_PAYLOADS_BYTES:
+            return FAILED, f"payloads: more than {MAX_STEP_PAYLOADS_BYTES} bytes of JSON", items
     return RUNNING, None, items
 
 

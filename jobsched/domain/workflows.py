@@ -362,8 +362,28 @@ def validate_workflow(body: Any, handlers: Handlers, settings: object) -> dict[s
 def validate_workflow_update(
     body: Any, current: dict[str, Any], handlers: Handlers, settings: object
 ) -> dict[str, Any]:
-    """A partial update: fields left out keep their value; read-only ones are ignored."""
+    """A partial update: fields left out keep their value; read-only ones are ignored.
+    Stored steps that no longer read (``stored_steps_problem``) must be sent anew."""
     errors: dict[str, str] = {}
     values = field_values(WorkflowUpdate, body, errors)
     kept = {k: current[k] for k in WRITABLE}
+    keeps_steps = values is not None and "steps" not in values and "steps" not in errors
+    if keeps_steps and (problem := stored_steps_problem(kept["steps"])):
+        errors["steps"] = f"is required: {problem}; send them anew"
     return _finish(values, kept, errors, handlers, settings)
+
+
+def stored_steps_problem(steps: Any) -> str | None:
+    """Why a workflow's stored steps no longer read as a definition (None: they do).
+    Rows left by another writer or an older version, or damaged by hand: such a
+    workflow is still listed and shown, but not run or edited until its steps are sent
+    again. Only their shape is checked here (each step's fields, the graph), not the
+    catalog: a handler removed since fails its step when it runs, saying so."""
+    errors: dict[str, str] = {}
+    values = field_values(WorkflowUpdate, {"steps": steps}, errors)
+    if not errors and values is not None:
+        _check_graph([msgspec.to_builtins(s) for s in values["steps"]], errors)
+    if not errors:
+        return None
+    where, problem = next(iter(errors.items()))
+    return f"the stored steps no longer read as a workflow's ({where}: {problem})"

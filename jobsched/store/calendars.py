@@ -4,7 +4,7 @@ rows out: the use case (``jobsched/calendar_life.py``) checks and decides."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobsched.errors import NotFoundError
-from jobsched.store.database import Repository
+from jobsched.store.database import Repository, StoredPage
 from jobsched.store.queries import q
 
 Conn = psycopg.Connection[dict[str, Any]]
@@ -22,6 +22,10 @@ def _found(row: dict[str, Any] | None) -> dict[str, Any]:
     if row is None:  # the name is not echoed, as a job's id is not
         raise NotFoundError("no calendar has this name")
     return row
+
+
+def _name_key(row: dict[str, Any]) -> list[Any]:
+    return [row["name"]]
 
 
 class CalendarTaken(Exception):
@@ -81,9 +85,15 @@ class Calendars(Repository):
         rows = conn.execute(q("calendars_named"), {"names": wanted}).fetchall()
         return {row["name"]: row for row in rows}
 
-    def list(self, limit: int) -> list[dict[str, Any]]:
-        with self.statement() as conn:
-            return conn.execute(q("list_calendars"), {"limit": limit}).fetchall()
+    def list(
+        self, limit: int, after: list[Any] | None, to_model: Callable[[dict[str, Any]], Any]
+    ) -> StoredPage:
+        """A page of calendars by name, after the name ``after`` holds (None: the first),
+        each row through ``to_model``."""
+        params = {"after_name": after[0] if after else None}
+        return self._paged(
+            q("count_calendars"), q("list_calendars"), params, limit, _name_key, to_model
+        )
 
     @staticmethod
     def write_update(conn: Conn, body: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -19,8 +19,15 @@ SELECT * FROM calendars WHERE name = %(name)s FOR UPDATE;
 -- name: calendars_named
 SELECT * FROM calendars WHERE name = ANY(%(names)s);
 
+-- name: count_calendars
+SELECT count(*) AS n FROM calendars;
+
 -- name: list_calendars
-SELECT * FROM calendars ORDER BY name LIMIT %(limit)s;
+-- By name, keyset-paged on it (the primary key).
+SELECT * FROM calendars
+WHERE %(after_name)s::text IS NULL OR name > %(after_name)s
+ORDER BY name
+LIMIT %(limit)s;
 
 -- name: update_calendar
 -- Every change is a new version.
