@@ -16,7 +16,7 @@ openapi:
 	@$(PY) -m jobsched.api.openapi_file
 
 # The SDKs, generated from openapi.json (run `make openapi` first when the API changed):
-# tests/unit/test_sdk_typescript_fresh.py fails while a generated file is stale.
+# tests/unit/test_sdk_typescript.py fails while src/schema.d.ts is stale.
 # clients-python (clients/python) joins this list.
 clients: clients-typescript
 
