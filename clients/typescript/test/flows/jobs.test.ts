@@ -114,11 +114,22 @@ describe("jobs", () => {
     assert.equal(finished.status, "CANCELLED");
   });
 
-  it("triggers several runs in one request, each with its own payload", async () => {
+  it("triggers several runs in one request, each with its own payload, once per idempotency key", async () => {
     const job = await sdk.jobs.create({ name: unique("batch"), handler: "test.echo" });
     made.push(job.id);
-    const runs = await sdk.jobs.triggerMany(job.id, [{ payload: { n: 1 } }, { payload: { n: 2 } }]);
+    const idempotencyKey = unique("import");
+    const runs = await sdk.jobs.triggerMany(job.id, [{ payload: { n: 1 } }, { payload: { n: 2 } }], {
+      idempotencyKey,
+    });
     assert.equal(runs.length, 2);
+    // The same request again (a client's retry) answers the same runs and makes none.
+    const repeated = await sdk.jobs.triggerMany(job.id, [{ payload: { n: 1 } }, { payload: { n: 2 } }], {
+      idempotencyKey,
+    });
+    assert.deepEqual(
+      repeated.map((r) => r.id),
+      runs.map((r) => r.id),
+    );
     const results = await Promise.all(runs.map((r) => sdk.waitForRun(r.id, { timeoutMs: RUN_TIMEOUT_MS })));
     assert.deepEqual(
       results.map((r) => r.result),

@@ -100,6 +100,15 @@ describe("the SDK without a server", () => {
     assert.equal(fake.requests.length, 4);
   });
 
+  it("stops waiting when its signal aborts", async () => {
+    const answers = Array.from({ length: 1000 }, () => json(200, execution("RUNNING")));
+    const sdk = createJobScheduler({ baseUrl: BASE, fetch: fakeFetch(answers).fetch });
+    const controller = new AbortController();
+    const waiting = sdk.waitForRun("6f1c5e9a", { intervalMs: 60_000, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("user gave up")), 10);
+    await assert.rejects(waiting, /user gave up/);
+  });
+
   it("gives up after timeoutMs with the run's latest state", async () => {
     const answers = Array.from({ length: 1000 }, () => json(200, execution("RUNNING")));
     const sdk = createJobScheduler({ baseUrl: BASE, fetch: fakeFetch(answers).fetch });
