@@ -1,6 +1,6 @@
 // Executions (runs of jobs) and the dead-letter queue that holds those out of retries.
 import { done, ok, type RawClient } from "./call.js";
-import { followPages } from "./paging.js";
+import { iteratePages } from "./paging.js";
 import type {
   DeadLetter,
   DeadLetterPage,
@@ -17,7 +17,7 @@ export function executionsApi(raw: RawClient) {
     /** One page of executions of every job, filtered by `status`, `job_id`, `handler`. */
     list,
     iterate: (query: ListExecutionsQuery = {}): AsyncGenerator<Execution, void, undefined> =>
-      followPages((cursor) => list({ ...query, ...(cursor === undefined ? {} : { cursor }) }), query.cursor),
+      iteratePages(list, query),
     get: (executionId: string): Promise<Execution> =>
       ok(raw.GET("/executions/{execution_id}", { params: { path: { execution_id: executionId } } })),
     /** Cancels a run that has not finished (a running one is stopped). */
@@ -36,7 +36,7 @@ export function deadLetterApi(raw: RawClient) {
     /** One page of the dead-letter queue, newest first. */
     list,
     iterate: (query: ListDeadLettersQuery = {}): AsyncGenerator<DeadLetter, void, undefined> =>
-      followPages((cursor) => list({ ...query, ...(cursor === undefined ? {} : { cursor }) }), query.cursor),
+      iteratePages(list, query),
     get: (entryId: string): Promise<DeadLetter> =>
       ok(raw.GET("/dead-letter/{entry_id}", { params: { path: { entry_id: entryId } } })),
     /** Queues the entry's execution again (same id and payload, a fresh retry budget). */

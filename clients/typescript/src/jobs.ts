@@ -1,6 +1,6 @@
 // Jobs: create, read, change, pause/resume, delete, and trigger runs now or later.
 import { done, executionsOf, firstExecution, ok, type RawClient } from "./call.js";
-import { followPages } from "./paging.js";
+import { iteratePages } from "./paging.js";
 import type {
   Execution,
   ExecutionPage,
@@ -11,6 +11,7 @@ import type {
   JobUpdate,
   ListJobExecutionsQuery,
   ListJobsQuery,
+  Trigger,
   TriggerRun,
 } from "./types.js";
 
@@ -19,8 +20,9 @@ export interface TriggerOptions {
   idempotencyKey?: string;
 }
 
-function idempotency(options: TriggerOptions): { "Idempotency-Key"?: string } {
-  return options.idempotencyKey === undefined ? {} : { "Idempotency-Key": options.idempotencyKey };
+export function idempotency(options: TriggerOptions): { "Idempotency-Key"?: string } {
+  const key = options.idempotencyKey;
+  return key === undefined ? {} : { "Idempotency-Key": key };
 }
 
 export function jobsApi(raw: RawClient) {
@@ -28,6 +30,13 @@ export function jobsApi(raw: RawClient) {
     ok(raw.GET("/jobs", { params: { query } }));
   const executions = (jobId: string, query: ListJobExecutionsQuery = {}): Promise<ExecutionPage> =>
     ok(raw.GET("/jobs/{job_id}/executions", { params: { path: { job_id: jobId }, query } }));
+  const trigger = (jobId: string, body: Trigger, options: TriggerOptions) =>
+    ok(
+      raw.POST("/jobs/{job_id}/trigger", {
+        params: { path: { job_id: jobId }, header: idempotency(options) },
+        body,
+      }),
+    );
   return {
     /** Creates a job; only `name` and `handler` are required, the server applies the defaults. */
     create: (body: JobCreate): Promise<Job> => ok(raw.POST("/jobs", { body })),
@@ -35,7 +44,7 @@ export function jobsApi(raw: RawClient) {
     list,
     /** Every job matching `query`, page after page (`limit` is the page size). */
     iterate: (query: ListJobsQuery = {}): AsyncGenerator<Job, void, undefined> =>
-      followPages((cursor) => list({ ...query, ...(cursor === undefined ? {} : { cursor }) }), query.cursor),
+      iteratePages(list, query),
     get: (jobId: string, query: GetJobQuery = {}): Promise<Job> =>
       ok(raw.GET("/jobs/{job_id}", { params: { path: { job_id: jobId }, query } })),
     /** A partial update: fields left out keep their value. */
@@ -48,34 +57,17 @@ export function jobsApi(raw: RawClient) {
     resume: (jobId: string): Promise<Job> =>
       ok(raw.POST("/jobs/{job_id}/resume", { params: { path: { job_id: jobId } } })),
     /**
-     * One run now, or at `run_at` / after `delay_ms`, with its own `payload` (merged
-     * over the job's as its handler allows) or `priority`.
+     * One run now, or at `run_at` / after `delay_ms`, with its own `payload` (used
+     * instead of the job's, for this run only) or `priority`.
      */
     trigger: async (jobId: string, run: TriggerRun = {}, options: TriggerOptions = {}): Promise<Execution> =>
-      firstExecution(
-        await ok(
-          raw.POST("/jobs/{job_id}/trigger", {
-            params: { path: { job_id: jobId }, header: idempotency(options) },
-            body: run,
-          }),
-        ),
-      ),
+      firstExecution(await trigger(jobId, run, options)),
     /** Several runs in one request (at most 500), each with its own overrides. */
     triggerMany: async (jobId: string, runs: TriggerRun[], options: TriggerOptions = {}): Promise<Execution[]> =>
-      executionsOf(
-        await ok(
-          raw.POST("/jobs/{job_id}/trigger", {
-            params: { path: { job_id: jobId }, header: idempotency(options) },
-            body: { runs },
-          }),
-        ),
-      ),
+      executionsOf(await trigger(jobId, { runs }, options)),
     /** One page of the job's executions, newest first. */
     executions,
-    iterateExecutions: (jobId: string, query: ListJobExecutionsQuery = {}): AsyncGenerator<Execution, void, undefined> =>
-      followPages(
-        (cursor) => executions(jobId, { ...query, ...(cursor === undefined ? {} : { cursor }) }),
-        query.cursor,
-      ),
+    iterateExecutions: (jobId: string, query: ListJobExecutionsQuery = {}) =>
+      iteratePages((q: ListJobExecutionsQuery) => executions(jobId, q), query),
   };
 }

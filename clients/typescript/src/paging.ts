@@ -22,3 +22,11 @@ export async function* followPages<T>(
     next = page.next_cursor ?? undefined;
   } while (next !== undefined);
 }
+
+/** Each item of a list operation's pages for `query`, which may start at its `cursor`. */
+export function iteratePages<Q extends { cursor?: string }, T>(
+  list: (query: Q) => Promise<Page<T>>,
+  query: Q,
+): AsyncGenerator<T, void, undefined> {
+  return followPages((cursor) => list(cursor === undefined ? query : { ...query, cursor }), query.cursor);
+}

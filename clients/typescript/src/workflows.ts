@@ -1,7 +1,7 @@
 // Workflows: steps that run in the order their `after` lists say, and their runs.
 import { done, ok, type RawClient } from "./call.js";
-import { followPages } from "./paging.js";
-import type { TriggerOptions } from "./jobs.js";
+import { iteratePages } from "./paging.js";
+import { idempotency, type TriggerOptions } from "./jobs.js";
 import { isWorkflowRunFinished, pollUntil, type WaitOptions } from "./wait.js";
 import type {
   ListWorkflowRunsQuery,
@@ -26,7 +26,7 @@ export function workflowsApi(raw: RawClient) {
     create: (body: WorkflowCreate): Promise<Workflow> => ok(raw.POST("/workflows", { body })),
     list,
     iterate: (query: ListWorkflowsQuery = {}): AsyncGenerator<Workflow, void, undefined> =>
-      followPages((cursor) => list({ ...query, ...(cursor === undefined ? {} : { cursor }) }), query.cursor),
+      iteratePages(list, query),
     get: (workflowId: string): Promise<Workflow> =>
       ok(raw.GET("/workflows/{workflow_id}", { params: { path: { workflow_id: workflowId } } })),
     update: (workflowId: string, body: WorkflowUpdate): Promise<Workflow> =>
@@ -39,7 +39,7 @@ export function workflowsApi(raw: RawClient) {
         raw.POST("/workflows/{workflow_id}/trigger", {
           params: {
             path: { workflow_id: workflowId },
-            header: options.idempotencyKey === undefined ? {} : { "Idempotency-Key": options.idempotencyKey },
+            header: idempotency(options),
           },
           body,
         }),
@@ -48,11 +48,8 @@ export function workflowsApi(raw: RawClient) {
     getRun,
     /** One page of the workflow's runs. */
     runs,
-    iterateRuns: (workflowId: string, query: ListWorkflowRunsQuery = {}): AsyncGenerator<WorkflowRun, void, undefined> =>
-      followPages(
-        (cursor) => runs(workflowId, { ...query, ...(cursor === undefined ? {} : { cursor }) }),
-        query.cursor,
-      ),
+    iterateRuns: (workflowId: string, query: ListWorkflowRunsQuery = {}) =>
+      iteratePages((q: ListWorkflowRunsQuery) => runs(workflowId, q), query),
     cancelRun: (runId: string): Promise<WorkflowRun> =>
       ok(raw.POST("/workflow-runs/{run_id}/cancel", { params: { path: { run_id: runId } } })),
     /** Polls the run until SUCCEEDED, FAILED or CANCELLED (WaitTimeoutError after `timeoutMs`). */
