@@ -32,7 +32,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The business calendars
+         * The business calendars, by name
          * @description Needs a key of scope read or above.
          */
         get: operations["listCalendars"];
@@ -2329,7 +2329,11 @@ export interface operations {
     };
     listCalendars: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of a page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
