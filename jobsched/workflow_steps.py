@@ -98,6 +98,8 @@ def advance_in(
     before = {sid: st.status for sid, st in states.items()}
     out = flow.advance(run["steps"], states, run["input"])
     rounds = {s["step_id"]: s["round"] for s in step_rows}
+    opened = {s["step_id"]: s["open_items"] for s in step_rows}
+    counts = {sid: open_items(st) for sid, st in states.items()}
     store.workflows.write_steps(
         conn,
         run["id"],
@@ -110,8 +112,10 @@ def advance_in(
                 "round": rounds[sid],
                 "started": st.status == flow.RUNNING and before[sid] != flow.RUNNING,
                 "finished": st.status in flow.STEP_ENDED,
+                "open": counts[sid],
             }
-            for sid, st in out.changed.items()
+            for sid, st in states.items()
+            if sid in out.changed or counts[sid] != opened.get(sid)
         ],
         now,
     )
@@ -125,6 +129,15 @@ def advance_in(
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def open_items(st: flow.StepState) -> int | None:
+    """A running fan-out step's executions not ended yet, once each of its items is
+    launched (None otherwise: the count is kept only where an item's end can change
+    nothing while others are open, see ``record_ends``)."""
+    if st.status != flow.RUNNING or st.items is None or len(st.executions) < len(st.items):
+        return None
+    return sum(1 for e in st.executions.values() if e.status not in flow.EXECUTION_ENDED)
 
 
 def start_held(conn: Conn, store: Store, run: dict[str, Any], now: datetime) -> Launched:
@@ -266,7 +279,10 @@ def record_ends(
             started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
             new: list[NewExecution] = []
             again: list[NewExecution] = []
+            waiting = _items_still_open(conn, store, locked, ends, recorded)
             for run_id in _ended_runs(ends, recorded):
+                if run_id in waiting:
+                    continue
                 fresh, requeued = advance_in(conn, store, run_id, now, locked.get(run_id))
                 new += fresh
                 again += requeued
@@ -278,6 +294,42 @@ def record_ends(
     started, recorded = execution_record.record(store, starts, ends, now, policy)
     after_ends(store, queue, [(run, ENDED_MARK) for run in _ended_runs(ends, recorded)], now)
     return started, recorded, ([], [])
+
+
+def _items_still_open(
+    conn: Conn,
+    store: Store,
+    locked: dict[str, dict[str, Any]],
+    ends: Iterable[tuple[Held, Finish]],
+    recorded: dict[str, Recorded],
+) -> set[str]:
+    """The runs whose ends in this batch are all items of fan-out steps that still have
+    items open: their advancement would change nothing (a step ends when its last item
+    does, and only an ended step releases others), so it is left out, and with it the
+    read of every execution of the run: a fan-out of N items is read when it starts and
+    when its last item ends, not on each end. The ends are taken off the steps' open
+    items here, in the same transaction (``close_step_items``)."""
+    fans = {
+        rid: {s["id"] for s in run["steps"] if s.get("for_each") is not None}
+        for rid, run in locked.items()
+    }
+    closing: dict[tuple[str, str], int] = {}
+    others: set[str] = set()
+    for held, _ in ends:
+        r = recorded.get(held.id)
+        run = held.row.get("workflow_run_id")
+        if r is None or not run or getattr(r.status, "value", r.status) not in ENDED:
+            continue
+        step = held.row.get("step_id")
+        if step in fans.get(str(run), ()):
+            key = (str(run), step)
+            closing[key] = closing.get(key, 0) + 1
+        else:
+            others.add(str(run))
+    left = store.workflows.close_items(conn, closing)
+    # A step whose last item ended, or whose count is not kept, needs the advancement.
+    moves = others | {key[0] for key in closing if left.get(key, 0) <= 0}
+    return {run for run, _ in closing} - moves
 
 
 def _ended_runs(ends: Iterable[tuple[Held, Finish]], recorded: dict[str, Recorded]) -> list[str]:

@@ -230,6 +230,16 @@ class Workflows(Repository):
             )
 
     @staticmethod
+    def close_items(conn: Conn, ends: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        """Take ``ends`` ((run id, step id): items ended) off those running steps' open
+        items; each counted step's open items left (``close_step_items``)."""
+        if not ends:
+            return {}
+        rows = [{"run_id": r, "step_id": s, "n": n} for (r, s), n in ends.items()]
+        found = conn.execute(q("close_step_items"), {"ends": Jsonb(rows)}).fetchall()
+        return {(r["run_id"], r["step_id"]): r["open_items"] for r in found}
+
+    @staticmethod
     def write_run_status(conn: Conn, run_id: Any, status: str, now: datetime) -> dict[str, Any]:
         return conn.execute(
             q("set_workflow_run_status"), {"id": run_id, "status": status, "now": now}

@@ -114,24 +114,42 @@ WHERE workflow_run_id = %(id)s AND scheduled_for = %(scheduled_for)s
 ORDER BY step_id, step_item;
 
 -- name: update_workflow_run_steps
--- %(steps)s: [{step_id, status, reason, items, round, started, finished}] (started and
--- finished: whether the step starts or ends now).
+-- %(steps)s: [{step_id, status, reason, items, round, started, finished, open?}] (started
+-- and finished: whether the step starts or ends now; open: its open items, migration
+-- 0025, absent: NULL).
 WITH v AS (
     SELECT s->>'step_id' AS step_id, s->>'status' AS status, s->>'reason' AS reason,
            s->'items' AS items, (s->>'round')::int AS round,
-           (s->>'started')::boolean AS started, (s->>'finished')::boolean AS finished
+           (s->>'started')::boolean AS started, (s->>'finished')::boolean AS finished,
+           (s->>'open')::int AS open
     FROM jsonb_array_elements(%(steps)s::jsonb) s
 )
 UPDATE workflow_run_steps w
 SET status = v.status, reason = v.reason,
     items = CASE WHEN jsonb_typeof(v.items) = 'null' THEN NULL ELSE v.items END,
-    round = v.round,
+    round = v.round, open_items = v.open,
     started_at = CASE WHEN v.started THEN %(now)s ELSE w.started_at END,
     finished_at = CASE WHEN v.finished THEN %(now)s WHEN v.started THEN NULL
                        ELSE w.finished_at END,
     updated_at = %(now)s
 FROM v
 WHERE w.workflow_run_id = %(id)s AND w.step_id = v.step_id;
+
+-- name: close_step_items
+-- Items of running fan-out steps ended by a worker's batch, taken off their steps' open
+-- items in the transaction that records the ends (migration 0025); each step's count as
+-- it now is. A step whose count is not kept (NULL) is left alone and not returned.
+-- %(ends)s: [{run_id, step_id, n}].
+WITH v AS (
+    SELECT (e->>'run_id')::uuid AS run_id, e->>'step_id' AS step_id, (e->>'n')::int AS n
+    FROM jsonb_array_elements(%(ends)s::jsonb) e
+)
+UPDATE workflow_run_steps w
+SET open_items = w.open_items - v.n
+FROM v
+WHERE w.workflow_run_id = v.run_id AND w.step_id = v.step_id
+  AND w.status = 'RUNNING' AND w.open_items IS NOT NULL
+RETURNING w.workflow_run_id::text AS run_id, w.step_id, w.open_items;
 
 -- name: set_workflow_run_status
 UPDATE workflow_runs
