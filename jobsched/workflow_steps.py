@@ -172,7 +172,9 @@ def _launch(
     if not launches:
         return [], []
     by_id = {s["id"]: s for s in run["steps"]}
-    defaults = store.workflows.handler_flows(conn, [s["handler"] for s in run["steps"]])
+    defaults = run.get("handler_flows")
+    if defaults is None:  # read with the run's lock (lock_workflow_run), else now
+        defaults = store.workflows.handler_flows(conn, [s["handler"] for s in run["steps"]])
     existing = {(e["step_id"], e["step_item"]): e["id"] for e in exec_rows}
     fresh: dict[int, list[dict[str, Any]]] = {}
     again: dict[int, list[dict[str, Any]]] = {}
@@ -262,9 +264,11 @@ def record_ends(
 ) -> tuple[dict[str, Held], dict[str, Recorded], Launched]:
     """The worker's recording of a batch (``execution_record.record``); a batch that ends
     steps of workflow runs is recorded in one transaction with their advancement: the
-    runs locked (in id order), the ends written, the runs advanced, then one commit. A
-    batch of plain jobs keeps its one autocommit statement. What the advancement
-    launched is pushed by the caller after (``push_launched``).
+    runs locked (in id order), the ends written, the runs advanced, then one commit,
+    pipelined (statements sent together, each answer awaited only where it is read). A
+    run whose ends are all items of fan-out steps with items still open is not advanced
+    (``_items_still_open``). A batch of plain jobs keeps its one autocommit statement.
+    What the advancement launched is pushed by the caller after (``push_launched``).
 
     The one transaction failing for something other than an outage (a result
     PostgreSQL refuses, a partition dropped meanwhile, a bug) leaves nothing written;
@@ -274,9 +278,13 @@ def record_ends(
     if not runs:
         return (*execution_record.record(store, starts, ends, now, policy), ([], []))
     try:
-        with store.tx() as conn:
-            locked = store.workflows.lock_runs(conn, runs)
+        # Pipelined: the lock goes with BEGIN and the ends, the run's two reads together,
+        # its writes with the next step's insert, the rest with COMMIT (four round trips
+        # for a chain's edge; three for a fan-out's item that leaves others open).
+        with store.pipelined_tx() as conn:
+            sent = store.workflows.lock_runs(conn, runs)
             started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
+            locked = sent()
             new: list[NewExecution] = []
             again: list[NewExecution] = []
             waiting = _items_still_open(conn, store, locked, ends, recorded)

@@ -19,6 +19,7 @@ The repository's steps take the use case's connection; it decides nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -200,27 +201,31 @@ class Workflows(Repository):
 
     @staticmethod
     def lock_run(conn: Conn, run_id: Any) -> dict[str, Any] | None:
-        """The run's row (with its workflow's internal ``job_id``), locked."""
+        """The run's row (with its workflow's internal ``job_id``, its ``overlap_policy``
+        and its steps' ``handler_flows``), locked."""
         return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
 
     @staticmethod
-    def lock_runs(conn: Conn, run_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Lock these runs' rows, in id order (``lock_workflow_runs``); each by id, as
-        ``lock_run`` reads it."""
-        rows = conn.execute(q("lock_workflow_runs"), {"ids": run_ids}).fetchall()
-        return {str(r["id"]): r for r in rows}
+    def lock_runs(conn: Conn, run_ids: list[str]) -> Callable[[], dict[str, dict[str, Any]]]:
+        """Lock these runs' rows, in id order (``lock_workflow_runs``); the statement is
+        sent now, and what it read is returned by the function given back (each run by
+        id, as ``lock_run`` reads it): in a pipelined transaction, the statements sent
+        before it is called go in the same round trip."""
+        cur = conn.execute(q("lock_workflow_runs"), {"ids": run_ids})
+        return lambda: {str(r["id"]): r for r in cur.fetchall()}
 
     @staticmethod
     def run_state(
         conn: Conn, run: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """A run's step rows (in definition order) and its executions."""
-        steps = conn.execute(q("workflow_run_steps"), {"id": run["id"]}).fetchall()
+        """A run's step rows (in definition order) and its executions (both statements
+        sent before either is read: one round trip in a pipelined transaction)."""
+        steps = conn.execute(q("workflow_run_steps"), {"id": run["id"]})
         executions = conn.execute(
             q("workflow_run_executions"),
             {"id": run["id"], "scheduled_for": run["scheduled_for"]},
-        ).fetchall()
-        return steps, executions
+        )
+        return steps.fetchall(), executions.fetchall()
 
     @staticmethod
     def write_steps(conn: Conn, run_id: Any, steps: list[dict[str, Any]], now: datetime) -> None:

@@ -25,9 +25,13 @@ ITEMS = 24
 
 
 @contextmanager
-def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def statements(
+    monkeypatch: pytest.MonkeyPatch, piped: list[bool] | None = None
+) -> Iterator[list[str]]:
     """The text of each SQL statement this process sends (the pool's check of an idle
-    connection, an empty query, left out)."""
+    connection, an empty query, left out); and in ``piped``, whether each was sent in
+    pipeline mode (sent with others, its answer awaited only when read: statements
+    sent one by one cost a round trip each)."""
     sent: list[str] = []
     execute = psycopg.Cursor.execute
 
@@ -35,11 +39,18 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         text = query if isinstance(query, str) else query.as_string(self.connection)
         if text.strip():
             sent.append(text)
+            if piped is not None:
+                piped.append(self.connection._pipeline is not None)
         return execute(self, query, *args, **kwargs)
 
     with monkeypatch.context() as patch:
         patch.setattr(psycopg.Cursor, "execute", counted)
         yield sent
+
+
+def _first(text: str) -> str:
+    """A statement's first line of SQL (its comments skipped)."""
+    return next(line for line in text.splitlines() if line.strip() and not line.startswith("--"))
 
 
 @pytest.fixture
@@ -148,3 +159,31 @@ def test_an_item_end_whose_advancement_was_lost_is_caught_up_by_the_tick(narrow,
     narrow.clock.advance(seconds=workflow_steps.LAG_S + 1)
     ended = narrow.run_until(lambda: _ended(narrow, run["id"]))
     assert ended == "CANCELLED"
+
+
+def test_a_chain_steps_end_and_the_step_it_releases_go_in_a_few_round_trips(engine, monkeypatch):
+    """The end of a chain's step, the run's advancement and the next step's execution
+    are one pipelined transaction: the lock goes with BEGIN and the end, the run's two
+    reads together, its writes with the next step's insert, the rest with COMMIT; and
+    the flow-control defaults of the steps' handlers come with the lock."""
+    life = _life(engine)
+    steps = [
+        {"id": "a", "handler": "test.echo"},
+        {"id": "b", "handler": "test.echo", "after": ["a"]},
+        {"id": "c", "handler": "test.echo", "after": ["b"]},
+    ]
+    wf = life.create({"name": "chain", "steps": steps})
+    run = life.trigger(wf["id"], None)
+    worker = engine.worker()
+    worker.run_once(engine.clock.now())
+    wait_for(lambda: worker.completed, what="step a's handler to end")
+    piped: list[bool] = []
+    with statements(monkeypatch, piped) as sent:
+        worker.flush(engine.clock.now())
+    (b_id,) = life.get_run(run["id"])["steps"][1]["execution_ids"]
+    assert engine.queue.ready_ids() == [b_id]  # pushed, claimable at once
+    work = [s for s in sent if s.strip() not in ("BEGIN", "COMMIT")]
+    alone = [_first(s) for s, p in zip(sent, piped, strict=True) if not p]
+    assert not alone, alone  # each of these would be a round trip of its own
+    assert len(work) <= 7  # lock, end, the run's steps and executions, their writes, insert, touch
+    assert not any(s == q("handler_flows") for s in sent)

@@ -82,7 +82,14 @@ SELECT * FROM workflow_runs WHERE id = %(id)s;
 -- take turns, and each sees the other's end. With its workflow's internal job (the
 -- job_id its new executions are written under).
 -- And its overlap_policy: an occurrence's run may wait for an earlier one to end.
-SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+-- And the flow-control defaults of its steps' handlers (handler_flows: name -> flow),
+-- which the executions it launches are held to: read here, not in a round trip of their own.
+SELECT r.*, w.job_id, w.overlap_policy,
+       (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
+        WHERE c.flow IS NOT NULL
+          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(r.steps) s))
+           AS handler_flows
+FROM workflow_runs r
 JOIN workflows w ON w.id = r.workflow_id
 WHERE r.id = %(id)s
 FOR UPDATE OF r;
@@ -92,7 +99,12 @@ FOR UPDATE OF r;
 -- order): the same order as every advancement (the run, then its executions), so two
 -- writers never wait for each other in a cycle.
 -- Each as lock_workflow_run reads it (the advancement that follows needs no second read).
-SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+SELECT r.*, w.job_id, w.overlap_policy,
+       (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
+        WHERE c.flow IS NOT NULL
+          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(r.steps) s))
+           AS handler_flows
+FROM workflow_runs r
 JOIN workflows w ON w.id = r.workflow_id
 WHERE r.id = ANY(%(ids)s::uuid[])
 ORDER BY r.id
