@@ -19,7 +19,7 @@ lock makes them take turns.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,12 +87,25 @@ def advance_in(
 ) -> Launched:
     """Advance one run in the caller's transaction (the run's row locked here, unless
     the caller locked it already in this transaction: ``locked``, its row as read)."""
+    return advance_sent(conn, store, run_id, now, locked)()
+
+
+def _nothing() -> Launched:
+    return [], []
+
+
+def advance_sent(
+    conn: Conn, store: Store, run_id: Any, now: datetime, locked: dict[str, Any] | None = None
+) -> Callable[[], Launched]:
+    """``advance_in``, what it launched returned by the function given back: called
+    after the commit of a pipelined transaction, the insert of the next steps' executions
+    goes in the COMMIT's round trip instead of one of its own."""
     run = locked or store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
-        return [], []
+        return _nothing
     if run["status"] == flow.PENDING and _waits(conn, store, run):
         store.workflows.touch(conn, run["id"], now)
-        return [], []
+        return _nothing
     step_rows, exec_rows = store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
     before = {sid: st.status for sid, st in states.items()}
@@ -123,12 +136,16 @@ def advance_in(
     if out.ended:
         store.workflows.write_run_status(conn, run["id"], out.ended, now)
         fresh, again = start_held(conn, store, run, now)
-        launched = (launched[0] + fresh, launched[1] + again)
-    elif run["status"] == flow.PENDING and run["scheduled_for"] <= now:
+        return lambda: _joined(launched(), (fresh, again))
+    if run["status"] == flow.PENDING and run["scheduled_for"] <= now:
         store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def _joined(a: Launched, b: Launched) -> Launched:
+    return a[0] + b[0], a[1] + b[1]
 
 
 def open_items(st: flow.StepState) -> int | None:
@@ -168,9 +185,11 @@ def _launch(
     exec_rows: list[dict[str, Any]],
     rounds: dict[str, int],
     now: datetime,
-) -> Launched:
+) -> Callable[[], Launched]:
+    """Write the executions of ``launches``: new ones inserted (their rows read when the
+    function given back is called), those of a retried step run again in their rows."""
     if not launches:
-        return [], []
+        return _nothing
     by_id = {s["id"]: s for s in run["steps"]}
     defaults = run.get("handler_flows")
     if defaults is None:  # read with the run's lock (lock_workflow_run), else now
@@ -196,16 +215,17 @@ def _launch(
             fresh.setdefault(round_, []).append(row)
     job_id = run["job_id"]
     new = [
-        r
+        store.workflows.send_step_executions(conn, run, job_id, rows, round_, now)
         for round_, rows in fresh.items()
-        for r in store.workflows.write_step_executions(conn, run, job_id, rows, round_, now)
     ]
-    requeued = [
-        r
-        for round_, rows in again.items()
-        for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
-    ]
-    return _news(new), _news(requeued)
+    requeued = _news(
+        [
+            r
+            for round_, rows in again.items()
+            for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
+        ]
+    )
+    return lambda: (_news([r for read in new for r in read()]), requeued)
 
 
 def _flow_columns(
@@ -279,29 +299,34 @@ def record_ends(
         return (*execution_record.record(store, starts, ends, now, policy), ([], []))
     try:
         # Pipelined: the lock goes with BEGIN and the ends, the run's two reads together,
-        # its writes with the next step's insert, the rest with COMMIT (four round trips
-        # for a chain's edge; three for a fan-out's item that leaves others open).
+        # its writes, the next step's insert and the run's touch with COMMIT (three round
+        # trips for a chain's edge; two for a fan-out's item that leaves others open).
         with store.pipelined_tx() as conn:
-            sent = store.workflows.lock_runs(conn, runs)
+            lock = store.workflows.lock_runs(conn, runs)
             started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
-            locked = sent()
-            new: list[NewExecution] = []
-            again: list[NewExecution] = []
+            locked = lock()
             waiting = _items_still_open(conn, store, locked, ends, recorded)
-            for run_id in _ended_runs(ends, recorded):
-                if run_id in waiting:
-                    continue
-                fresh, requeued = advance_in(conn, store, run_id, now, locked.get(run_id))
-                new += fresh
-                again += requeued
-        return started, recorded, (new, again)
+            advanced = [
+                advance_sent(conn, store, run_id, now, locked.get(run_id))
+                for run_id in _ended_runs(ends, recorded)
+                if run_id not in waiting
+            ]
     except DependencyError:
         raise  # nothing written: the worker records the batch again later
     except Exception:
         log.exception("step ends not recorded with their advancement; recorded alone")
-    started, recorded = execution_record.record(store, starts, ends, now, policy)
-    after_ends(store, queue, [(run, ENDED_MARK) for run in _ended_runs(ends, recorded)], now)
-    return started, recorded, ([], [])
+        started, recorded = execution_record.record(store, starts, ends, now, policy)
+        after_ends(store, queue, [(run, ENDED_MARK) for run in _ended_runs(ends, recorded)], now)
+        return started, recorded, ([], [])
+    # Committed: what the advancement launched is read now (the COMMIT's round trip
+    # brought every answer of the pipeline).
+    new: list[NewExecution] = []
+    again: list[NewExecution] = []
+    for launched in advanced:
+        fresh, requeued = launched()
+        new += fresh
+        again += requeued
+    return started, recorded, (new, again)
 
 
 def _items_still_open(

@@ -263,10 +263,23 @@ class Workflows(Repository):
         round_: int,
         now: datetime,
     ) -> list[dict[str, Any]]:
-        """New executions of steps, PENDING; those written (one per (run, step, item):
+        """New executions of steps, QUEUED; those written (one per (run, step, item):
         a second write of one is a no-op)."""
+        return Workflows.send_step_executions(conn, run, job_id, rows, round_, now)()
+
+    @staticmethod
+    def send_step_executions(
+        conn: Conn,
+        run: dict[str, Any],
+        job_id: Any,
+        rows: list[dict[str, Any]],
+        round_: int,
+        now: datetime,
+    ) -> Callable[[], list[dict[str, Any]]]:
+        """``write_step_executions``, its answer read when the function given back is
+        called: in a pipelined transaction, after the COMMIT that goes with it."""
         if not rows:
-            return []
+            return list
         for r in rows:
             r["id"] = str(new_execution_id(run["scheduled_for"]))
         params = {
@@ -277,7 +290,8 @@ class Workflows(Repository):
             "round": round_,
             "now": now,
         }
-        return conn.execute(q("insert_step_executions"), params).fetchall()
+        cur = conn.execute(q("insert_step_executions"), params)
+        return cur.fetchall
 
     @staticmethod
     def handler_flows(conn: Conn, names: list[str]) -> dict[str, dict[str, Any]]:
