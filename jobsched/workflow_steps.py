@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,25 +88,34 @@ def advance_in(
 ) -> Launched:
     """Advance one run in the caller's transaction (the run's row locked here, unless
     the caller locked it already in this transaction: ``locked``, its row as read)."""
-    return advance_sent(conn, store, run_id, now, locked)()
+    return advance_sent(conn, store, run_id, now, locked).read()
 
 
-def _nothing() -> Launched:
+def _none() -> Launched:
     return [], []
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An advancement sent in the caller's transaction: what it launched is read by
+    ``read`` (in a pipelined transaction, after the COMMIT: the insert of the next
+    steps' executions then goes in the COMMIT's round trip, not one of its own)."""
+
+    read: Callable[[], Launched] = _none
+    ids: tuple[str, ...] = ()
+    """The new executions it inserted (those a second write of left out excepted)."""
 
 
 def advance_sent(
     conn: Conn, store: Store, run_id: Any, now: datetime, locked: dict[str, Any] | None = None
-) -> Callable[[], Launched]:
-    """``advance_in``, what it launched returned by the function given back: called
-    after the commit of a pipelined transaction, the insert of the next steps' executions
-    goes in the COMMIT's round trip instead of one of its own."""
+) -> Sent:
+    """``advance_in``, what it launched read later (``Sent``)."""
     run = locked or store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
-        return _nothing
+        return Sent()
     if run["status"] == flow.PENDING and _waits(conn, store, run):
         store.workflows.touch(conn, run["id"], now)
-        return _nothing
+        return Sent()
     step_rows, exec_rows = store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
     before = {sid: st.status for sid, st in states.items()}
@@ -136,7 +146,7 @@ def advance_sent(
     if out.ended:
         store.workflows.write_run_status(conn, run["id"], out.ended, now)
         fresh, again = start_held(conn, store, run, now)
-        return lambda: _joined(launched(), (fresh, again))
+        return Sent(lambda: _joined(launched.read(), (fresh, again)), launched.ids)
     if run["status"] == flow.PENDING and run["scheduled_for"] <= now:
         store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
     else:
@@ -185,11 +195,11 @@ def _launch(
     exec_rows: list[dict[str, Any]],
     rounds: dict[str, int],
     now: datetime,
-) -> Callable[[], Launched]:
-    """Write the executions of ``launches``: new ones inserted (their rows read when the
-    function given back is called), those of a retried step run again in their rows."""
+) -> Sent:
+    """Write the executions of ``launches``: new ones inserted (their rows read later),
+    those of a retried step run again in their rows."""
     if not launches:
-        return _nothing
+        return Sent()
     by_id = {s["id"]: s for s in run["steps"]}
     defaults = run.get("handler_flows")
     if defaults is None:  # read with the run's lock (lock_workflow_run), else now
@@ -225,7 +235,8 @@ def _launch(
             for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
         ]
     )
-    return lambda: (_news([r for read in new for r in read()]), requeued)
+    ids = tuple(r["id"] for rows in fresh.values() for r in rows)  # given by the insert
+    return Sent(lambda: (_news([r for read in new for r in read()]), requeued), ids)
 
 
 def _flow_columns(
@@ -281,6 +292,7 @@ def record_ends(
     ends: Sequence[tuple[Held, Finish]],
     now: datetime,
     policy: RetryPolicy | None,
+    claimable: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Held], dict[str, Recorded], Launched]:
     """The worker's recording of a batch (``execution_record.record``); a batch that ends
     steps of workflow runs is recorded in one transaction with their advancement: the
@@ -288,7 +300,10 @@ def record_ends(
     pipelined (statements sent together, each answer awaited only where it is read). A
     run whose ends are all items of fan-out steps with items still open is not advanced
     (``_items_still_open``). A batch of plain jobs keeps its one autocommit statement.
-    What the advancement launched is pushed by the caller after (``push_launched``).
+    What the advancement launched is pushed by the caller after (``push_launched``);
+    with ``claimable``, the rows of its new executions are read too, as a claim reads
+    them (``store.attempts.send_claimed``, in the COMMIT's round trip), into it by id:
+    the worker that claims one of them next needs no read of its own.
 
     The one transaction failing for something other than an outage (a result
     PostgreSQL refuses, a partition dropped meanwhile, a bug) leaves nothing written;
@@ -311,6 +326,8 @@ def record_ends(
                 for run_id in _ended_runs(ends, recorded)
                 if run_id not in waiting
             ]
+            ids = [i for sent in advanced for i in sent.ids]
+            rows = store.attempts.send_claimed(conn, ids) if claimable is not None else list
     except DependencyError:
         raise  # nothing written: the worker records the batch again later
     except Exception:
@@ -322,10 +339,12 @@ def record_ends(
     # brought every answer of the pipeline).
     new: list[NewExecution] = []
     again: list[NewExecution] = []
-    for launched in advanced:
-        fresh, requeued = launched()
+    for sent in advanced:
+        fresh, requeued = sent.read()
         new += fresh
         again += requeued
+    if claimable is not None:
+        claimable.update((r["id"], r) for r in rows())
     return started, recorded, (new, again)
 
 

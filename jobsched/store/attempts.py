@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -92,6 +92,17 @@ class Attempts(Repository):
         found = {r["id"] for r in rows}
         again = [{"id": i, "ms": None} for i, ms in dated.items() if ms and i not in found]
         return rows + self._claimed(again) if again else rows
+
+    @staticmethod
+    def send_claimed(conn: Conn, ids: Sequence[str]) -> Callable[[], list[dict[str, Any]]]:
+        """``claimed`` for runs this transaction wrote (their ids carry their time), as a
+        step of it: read as they will be committed, by the function given back (in a
+        pipelined transaction, after the COMMIT it went with). A worker that launched
+        them holds these rows for its next claim (``jobsched.worker``)."""
+        if not ids:
+            return list
+        runs = [{"id": i, "ms": scheduled_ms(i)} for i in ids]
+        return conn.execute(q("claimed_executions"), {"runs": Jsonb(runs)}).fetchall
 
     def _claimed(self, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         with self.statement() as conn:

@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from jobsched import workflow_steps
+from jobsched import worker_launched, workflow_steps
 from jobsched.handler_settings import HandlerSettings
 from jobsched.store.queries import q
 from jobsched.workflow_life import WorkflowLife
@@ -185,5 +185,15 @@ def test_a_chain_steps_end_and_the_step_it_releases_go_in_a_few_round_trips(engi
     work = [s for s in sent if s.strip() not in ("BEGIN", "COMMIT")]
     alone = [_first(s) for s, p in zip(sent, piped, strict=True) if not p]
     assert not alone, alone  # each of these would be a round trip of its own
-    assert len(work) <= 7  # lock, end, the run's steps and executions, their writes, insert, touch
+    assert len(work) <= 8  # lock, end, the run's steps and executions, writes, insert, touch,
+    # and the new step's row as a claim reads it
     assert not any(s == q("handler_flows") for s in sent)
+    # the worker that released b claims it at once, with the row read with that commit
+    # (held for its next claim, which a busy machine may delay here: not a timing test)
+    monkeypatch.setattr(worker_launched, "MAX_AGE_S", 60.0)
+    with statements(monkeypatch) as sent:
+        assert worker.run_once(engine.clock.now()) == 1
+    assert q("claimed_executions") not in sent
+    wait_for(lambda: worker.completed, what="step b's handler to end")
+    ended = engine.run_until(lambda: _ended(engine, run["id"]), worker)
+    assert ended == "SUCCEEDED"
