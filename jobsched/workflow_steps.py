@@ -19,6 +19,7 @@ lock makes them take turns.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +38,7 @@ from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
 from jobsched.store.rows import execution_from_row
+from jobsched.store.workflows import RunState
 
 log = logging.getLogger("jobsched.workflows")
 
@@ -107,16 +109,22 @@ class Sent:
 
 
 def advance_sent(
-    conn: Conn, store: Store, run_id: Any, now: datetime, locked: dict[str, Any] | None = None
+    conn: Conn,
+    store: Store,
+    run_id: Any,
+    now: datetime,
+    locked: dict[str, Any] | None = None,
+    state: RunState | None = None,
 ) -> Sent:
-    """``advance_in``, what it launched read later (``Sent``)."""
+    """``advance_in``, what it launched read later (``Sent``); ``state``: the run's
+    steps and executions as the caller read them after locking it in this transaction."""
     run = locked or store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
         return Sent()
     if run["status"] == flow.PENDING and _waits(conn, store, run):
         store.workflows.touch(conn, run["id"], now)
         return Sent()
-    step_rows, exec_rows = store.workflows.run_state(conn, run)
+    step_rows, exec_rows = state() if state else store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
     before = {sid: st.status for sid, st in states.items()}
     out = flow.advance(run["steps"], states, run["input"])
@@ -313,16 +321,20 @@ def record_ends(
     if not runs:
         return (*execution_record.record(store, starts, ends, now, policy), ([], []))
     try:
-        # Pipelined: the lock goes with BEGIN and the ends, the run's two reads together,
-        # its writes, the next step's insert and the run's touch with COMMIT (three round
-        # trips for a chain's edge; two for a fan-out's item that leaves others open).
+        # Pipelined: BEGIN, the lock, the ends and the run's reads go together; its
+        # writes, the next step's insert and the run's touch with COMMIT (two round
+        # trips for a chain's edge, and for a fan-out's item that leaves others open).
         with store.pipelined_tx() as conn:
             lock = store.workflows.lock_runs(conn, runs)
-            started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
+            wrote = execution_record.record_sent(store, starts, ends, now, policy, conn)
+            reads = _read_ahead(conn, store, ends)
+            started, recorded, late = wrote()
             locked = lock()
+            if late:  # some ends were written after those reads: read again
+                reads = {}
             waiting = _items_still_open(conn, store, locked, ends, recorded)
             advanced = [
-                advance_sent(conn, store, run_id, now, locked.get(run_id))
+                advance_sent(conn, store, run_id, now, locked.get(run_id), reads.get(run_id))
                 for run_id in _ended_runs(ends, recorded)
                 if run_id not in waiting
             ]
@@ -346,6 +358,24 @@ def record_ends(
     if claimable is not None:
         claimable.update((r["id"], r) for r in rows())
     return started, recorded, (new, again)
+
+
+def _read_ahead(
+    conn: Conn, store: Store, ends: Iterable[tuple[Held, Finish]]
+) -> dict[str, RunState]:
+    """The steps and executions of the runs this batch will likely advance, sent right
+    after the ends (so read with them, in one round trip): runs with an end of a step's
+    first (or only) execution. A run whose ends are all later items of a fan-out is
+    likely left for its last item (``_items_still_open``): not read ahead."""
+    reads: dict[str, RunState] = {}
+    for held, _ in ends:
+        run = held.row.get("workflow_run_id")
+        if run and str(run) not in reads and not held.row.get("step_item"):
+            run_id = uuid.UUID(str(run))
+            reads[str(run)] = store.workflows.send_run_state(
+                conn, run_id, held.row["scheduled_for"]
+            )
+    return reads
 
 
 def _items_still_open(

@@ -39,6 +39,8 @@ from jobsched.store.database import (
 from jobsched.store.queries import q
 
 Conn = psycopg.Connection[dict[str, Any]]
+RunState = Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+"""A run's step rows and executions, read when called (``Workflows.send_run_state``)."""
 
 WORKFLOW_FIELDS = (
     "name",
@@ -220,12 +222,17 @@ class Workflows(Repository):
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """A run's step rows (in definition order) and its executions (both statements
         sent before either is read: one round trip in a pipelined transaction)."""
-        steps = conn.execute(q("workflow_run_steps"), {"id": run["id"]})
+        return Workflows.send_run_state(conn, run["id"], run["scheduled_for"])()
+
+    @staticmethod
+    def send_run_state(conn: Conn, run_id: Any, scheduled_for: datetime) -> RunState:
+        """``run_state`` of the run with this id and ``scheduled_for``, sent now and read
+        by the function given back."""
+        steps = conn.execute(q("workflow_run_steps"), {"id": run_id})
         executions = conn.execute(
-            q("workflow_run_executions"),
-            {"id": run["id"], "scheduled_for": run["scheduled_for"]},
+            q("workflow_run_executions"), {"id": run_id, "scheduled_for": scheduled_for}
         )
-        return steps.fetchall(), executions.fetchall()
+        return lambda: (steps.fetchall(), executions.fetchall())
 
     @staticmethod
     def write_steps(conn: Conn, run_id: Any, steps: list[dict[str, Any]], now: datetime) -> None:
