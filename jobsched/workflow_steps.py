@@ -404,7 +404,7 @@ def _items_still_open(
             continue
         step = held.row.get("step_id")
         if step in fans.get(str(run), ()):
-            key = (str(run), step)
+            key = (str(run), str(step))
             closing[key] = closing.get(key, 0) + 1
         else:
             others.add(str(run))
