@@ -7,7 +7,7 @@ a failure saying why."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from jobsched.domain.execution_writes import ClaimedExecution, Write
@@ -78,6 +78,28 @@ def record(
                 again = end_of(w.held, _refused(finish, exc), now, policy)
                 written += store.attempts.write_executions([again], now)
     return _written(written)
+
+
+def record_sent(
+    store: Store,
+    starts: Sequence[Held],
+    ends: Sequence[tuple[Held, Finish]],
+    now: datetime,
+    policy: RetryPolicy | None,
+    conn: Conn,
+) -> Callable[[], tuple[dict[str, Held], dict[str, Recorded], bool]]:
+    """``record`` in the caller's transaction, sent now: the function given back reads
+    what ``record`` returns, and whether some rows were written by a statement sent
+    after what the caller sent meanwhile (a read sent meanwhile then missed them)."""
+    writes = [begin(h, now) for h in starts]
+    writes += [end_of(h, f, now, policy) for h, f in ends]
+    sent = store.attempts.send_executions(writes, now, conn)
+
+    def read() -> tuple[dict[str, Held], dict[str, Recorded], bool]:
+        written, late = sent()
+        return (*_written(written), late)
+
+    return read
 
 
 def _written(written: list[Write]) -> tuple[dict[str, Held], dict[str, Recorded]]:

@@ -81,6 +81,7 @@ from jobsched.worker_executions import (
     _by_pool,
     _error_text,
 )
+from jobsched.worker_launched import LaunchedRows
 from jobsched.worker_prefetch import Prefetch
 from jobsched.worker_process import WorkerProcess
 from jobsched.worker_results import WorkerResults
@@ -140,6 +141,7 @@ class Worker(AheadStarts, WorkerResults, WorkerProcess):
         self.threads = Threads(self.capacity)
         self.record_running_after_s = settings.record_running_after_ms / 1000
         self.completed: list[Completed] = []
+        self.launched = LaunchedRows()  # the steps the last batch launched, read
         self._loggers: dict[str, logging.Logger] = {}
         self.stats = WorkerStats()
         self._lock = threading.Lock()
@@ -183,7 +185,7 @@ class Worker(AheadStarts, WorkerResults, WorkerProcess):
             return begun
         self.stats.claimed += len(claims)
         try:
-            rows = self.store.attempts.claimed([c.execution_id for c, _ in claims])
+            rows = self.launched.claimed(self.store, [c.execution_id for c, _ in claims])
         except DependencyError:
             # Give them back now rather than after the visibility timeout.
             for pool, leases in _by_pool((c.execution_id, c.token, p) for c, p in claims).items():

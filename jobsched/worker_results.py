@@ -74,8 +74,9 @@ class WorkerResults:
             finishes.append(finish)
             ends.append((run.held, finish))
         try:
+            rows = self.launched.fresh()  # the released steps' rows, for the claim below
             started, recorded, launched = workflow_steps.record_ends(
-                self.store, self.queue, [r.held for r in long], ends, now, self.retry_policy
+                self.store, self.queue, [r.held for r in long], ends, now, self.retry_policy, rows
             )
             # What the ends released is claimable at once (by this worker's claim below).
             workflow_steps.push_launched(self.store, self.queue, launched, now)

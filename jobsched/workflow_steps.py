@@ -19,7 +19,9 @@ lock makes them take turns.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +38,7 @@ from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
 from jobsched.store.rows import execution_from_row
+from jobsched.store.workflows import RunState
 
 log = logging.getLogger("jobsched.workflows")
 
@@ -87,17 +90,47 @@ def advance_in(
 ) -> Launched:
     """Advance one run in the caller's transaction (the run's row locked here, unless
     the caller locked it already in this transaction: ``locked``, its row as read)."""
+    return advance_sent(conn, store, run_id, now, locked).read()
+
+
+def _none() -> Launched:
+    return [], []
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An advancement sent in the caller's transaction: what it launched is read by
+    ``read`` (in a pipelined transaction, after the COMMIT: the insert of the next
+    steps' executions then goes in the COMMIT's round trip, not one of its own)."""
+
+    read: Callable[[], Launched] = _none
+    ids: tuple[str, ...] = ()
+    """The new executions it inserted (those a second write of left out excepted)."""
+
+
+def advance_sent(
+    conn: Conn,
+    store: Store,
+    run_id: Any,
+    now: datetime,
+    locked: dict[str, Any] | None = None,
+    state: RunState | None = None,
+) -> Sent:
+    """``advance_in``, what it launched read later (``Sent``); ``state``: the run's
+    steps and executions as the caller read them after locking it in this transaction."""
     run = locked or store.workflows.lock_run(conn, run_id)
     if run is None or run["status"] in flow.RUN_ENDED:
-        return [], []
+        return Sent()
     if run["status"] == flow.PENDING and _waits(conn, store, run):
         store.workflows.touch(conn, run["id"], now)
-        return [], []
-    step_rows, exec_rows = store.workflows.run_state(conn, run)
+        return Sent()
+    step_rows, exec_rows = state() if state else store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
     before = {sid: st.status for sid, st in states.items()}
     out = flow.advance(run["steps"], states, run["input"])
     rounds = {s["step_id"]: s["round"] for s in step_rows}
+    opened = {s["step_id"]: s["open_items"] for s in step_rows}
+    counts = {sid: open_items(st) for sid, st in states.items()}
     store.workflows.write_steps(
         conn,
         run["id"],
@@ -110,8 +143,10 @@ def advance_in(
                 "round": rounds[sid],
                 "started": st.status == flow.RUNNING and before[sid] != flow.RUNNING,
                 "finished": st.status in flow.STEP_ENDED,
+                "open": counts[sid],
             }
-            for sid, st in out.changed.items()
+            for sid, st in states.items()
+            if sid in out.changed or counts[sid] != opened.get(sid)
         ],
         now,
     )
@@ -119,12 +154,25 @@ def advance_in(
     if out.ended:
         store.workflows.write_run_status(conn, run["id"], out.ended, now)
         fresh, again = start_held(conn, store, run, now)
-        launched = (launched[0] + fresh, launched[1] + again)
-    elif run["status"] == flow.PENDING and run["scheduled_for"] <= now:
+        return Sent(lambda: _joined(launched.read(), (fresh, again)), launched.ids)
+    if run["status"] == flow.PENDING and run["scheduled_for"] <= now:
         store.workflows.write_run_status(conn, run["id"], flow.RUNNING, now)
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def _joined(a: Launched, b: Launched) -> Launched:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def open_items(st: flow.StepState) -> int | None:
+    """A running fan-out step's executions not ended yet, once each of its items is
+    launched (None otherwise: the count is kept only where an item's end can change
+    nothing while others are open, see ``record_ends``)."""
+    if st.status != flow.RUNNING or st.items is None or len(st.executions) < len(st.items):
+        return None
+    return sum(1 for e in st.executions.values() if e.status not in flow.EXECUTION_ENDED)
 
 
 def start_held(conn: Conn, store: Store, run: dict[str, Any], now: datetime) -> Launched:
@@ -155,11 +203,15 @@ def _launch(
     exec_rows: list[dict[str, Any]],
     rounds: dict[str, int],
     now: datetime,
-) -> Launched:
+) -> Sent:
+    """Write the executions of ``launches``: new ones inserted (their rows read later),
+    those of a retried step run again in their rows."""
     if not launches:
-        return [], []
+        return Sent()
     by_id = {s["id"]: s for s in run["steps"]}
-    defaults = store.workflows.handler_flows(conn, [s["handler"] for s in run["steps"]])
+    defaults = run.get("handler_flows")
+    if defaults is None:  # read with the run's lock (lock_workflow_run), else now
+        defaults = store.workflows.handler_flows(conn, [s["handler"] for s in run["steps"]])
     existing = {(e["step_id"], e["step_item"]): e["id"] for e in exec_rows}
     fresh: dict[int, list[dict[str, Any]]] = {}
     again: dict[int, list[dict[str, Any]]] = {}
@@ -181,16 +233,18 @@ def _launch(
             fresh.setdefault(round_, []).append(row)
     job_id = run["job_id"]
     new = [
-        r
+        store.workflows.send_step_executions(conn, run, job_id, rows, round_, now)
         for round_, rows in fresh.items()
-        for r in store.workflows.write_step_executions(conn, run, job_id, rows, round_, now)
     ]
-    requeued = [
-        r
-        for round_, rows in again.items()
-        for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
-    ]
-    return _news(new), _news(requeued)
+    requeued = _news(
+        [
+            r
+            for round_, rows in again.items()
+            for r in store.workflows.write_requeued_executions(conn, run, rows, round_, now)
+        ]
+    )
+    ids = tuple(r["id"] for rows in fresh.values() for r in rows)  # given by the insert
+    return Sent(lambda: (_news([r for read in new for r in read()]), requeued), ids)
 
 
 def _flow_columns(
@@ -246,12 +300,18 @@ def record_ends(
     ends: Sequence[tuple[Held, Finish]],
     now: datetime,
     policy: RetryPolicy | None,
+    claimable: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Held], dict[str, Recorded], Launched]:
     """The worker's recording of a batch (``execution_record.record``); a batch that ends
     steps of workflow runs is recorded in one transaction with their advancement: the
-    runs locked (in id order), the ends written, the runs advanced, then one commit. A
-    batch of plain jobs keeps its one autocommit statement. What the advancement
-    launched is pushed by the caller after (``push_launched``).
+    runs locked (in id order), the ends written, the runs advanced, then one commit,
+    pipelined (statements sent together, each answer awaited only where it is read). A
+    run whose ends are all items of fan-out steps with items still open is not advanced
+    (``_items_still_open``). A batch of plain jobs keeps its one autocommit statement.
+    What the advancement launched is pushed by the caller after (``push_launched``);
+    with ``claimable``, the rows of its new executions are read too, as a claim reads
+    them (``store.attempts.send_claimed``, in the COMMIT's round trip), into it by id:
+    the worker that claims one of them next needs no read of its own.
 
     The one transaction failing for something other than an outage (a result
     PostgreSQL refuses, a partition dropped meanwhile, a bug) leaves nothing written;
@@ -261,23 +321,97 @@ def record_ends(
     if not runs:
         return (*execution_record.record(store, starts, ends, now, policy), ([], []))
     try:
-        with store.tx() as conn:
-            locked = store.workflows.lock_runs(conn, runs)
-            started, recorded = execution_record.record(store, starts, ends, now, policy, conn)
-            new: list[NewExecution] = []
-            again: list[NewExecution] = []
-            for run_id in _ended_runs(ends, recorded):
-                fresh, requeued = advance_in(conn, store, run_id, now, locked.get(run_id))
-                new += fresh
-                again += requeued
-        return started, recorded, (new, again)
+        # Pipelined: BEGIN, the lock, the ends and the run's reads go together; its
+        # writes, the next step's insert and the run's touch with COMMIT (two round
+        # trips for a chain's edge, and for a fan-out's item that leaves others open).
+        with store.pipelined_tx() as conn:
+            lock = store.workflows.lock_runs(conn, runs)
+            wrote = execution_record.record_sent(store, starts, ends, now, policy, conn)
+            reads = _read_ahead(conn, store, ends)
+            started, recorded, late = wrote()
+            locked = lock()
+            if late:  # some ends were written after those reads: read again
+                reads = {}
+            waiting = _items_still_open(conn, store, locked, ends, recorded)
+            advanced = [
+                advance_sent(conn, store, run_id, now, locked.get(run_id), reads.get(run_id))
+                for run_id in _ended_runs(ends, recorded)
+                if run_id not in waiting
+            ]
+            ids = [i for sent in advanced for i in sent.ids]
+            rows = store.attempts.send_claimed(conn, ids) if claimable is not None else list
     except DependencyError:
         raise  # nothing written: the worker records the batch again later
     except Exception:
         log.exception("step ends not recorded with their advancement; recorded alone")
-    started, recorded = execution_record.record(store, starts, ends, now, policy)
-    after_ends(store, queue, [(run, ENDED_MARK) for run in _ended_runs(ends, recorded)], now)
-    return started, recorded, ([], [])
+        started, recorded = execution_record.record(store, starts, ends, now, policy)
+        after_ends(store, queue, [(run, ENDED_MARK) for run in _ended_runs(ends, recorded)], now)
+        return started, recorded, ([], [])
+    # Committed: what the advancement launched is read now (the COMMIT's round trip
+    # brought every answer of the pipeline).
+    new: list[NewExecution] = []
+    again: list[NewExecution] = []
+    for sent in advanced:
+        fresh, requeued = sent.read()
+        new += fresh
+        again += requeued
+    if claimable is not None:
+        claimable.update((r["id"], r) for r in rows())
+    return started, recorded, (new, again)
+
+
+def _read_ahead(
+    conn: Conn, store: Store, ends: Iterable[tuple[Held, Finish]]
+) -> dict[str, RunState]:
+    """The steps and executions of the runs this batch will likely advance, sent right
+    after the ends (so read with them, in one round trip): runs with an end of a step's
+    first (or only) execution. A run whose ends are all later items of a fan-out is
+    likely left for its last item (``_items_still_open``): not read ahead."""
+    reads: dict[str, RunState] = {}
+    for held, _ in ends:
+        run = held.row.get("workflow_run_id")
+        if run and str(run) not in reads and not held.row.get("step_item"):
+            run_id = uuid.UUID(str(run))
+            reads[str(run)] = store.workflows.send_run_state(
+                conn, run_id, held.row["scheduled_for"]
+            )
+    return reads
+
+
+def _items_still_open(
+    conn: Conn,
+    store: Store,
+    locked: dict[str, dict[str, Any]],
+    ends: Iterable[tuple[Held, Finish]],
+    recorded: dict[str, Recorded],
+) -> set[str]:
+    """The runs whose ends in this batch are all items of fan-out steps that still have
+    items open: their advancement would change nothing (a step ends when its last item
+    does, and only an ended step releases others), so it is left out, and with it the
+    read of every execution of the run: a fan-out of N items is read when it starts and
+    when its last item ends, not on each end. The ends are taken off the steps' open
+    items here, in the same transaction (``close_step_items``)."""
+    fans = {
+        rid: {s["id"] for s in run["steps"] if s.get("for_each") is not None}
+        for rid, run in locked.items()
+    }
+    closing: dict[tuple[str, str], int] = {}
+    others: set[str] = set()
+    for held, _ in ends:
+        r = recorded.get(held.id)
+        run = held.row.get("workflow_run_id")
+        if r is None or not run or getattr(r.status, "value", r.status) not in ENDED:
+            continue
+        step = held.row.get("step_id")
+        if step in fans.get(str(run), ()):
+            key = (str(run), str(step))
+            closing[key] = closing.get(key, 0) + 1
+        else:
+            others.add(str(run))
+    left = store.workflows.close_items(conn, closing)
+    # A step whose last item ended, or whose count is not kept, needs the advancement.
+    moves = others | {key[0] for key in closing if left.get(key, 0) <= 0}
+    return {run for run, _ in closing} - moves
 
 
 def _ended_runs(ends: Iterable[tuple[Held, Finish]], recorded: dict[str, Recorded]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -37,16 +37,22 @@ def _record_executions_into(table: str) -> str:
 
 def _record_executions(conn: Conn, *groups: tuple[str, list[Write]], now: datetime) -> set[str]:
     """One ``record_executions`` per (table, writes) group; the ids written."""
-    landed: set[str] = set()
-    cur = conn.cursor(row_factory=tuple_row)
-    # The ids come back as text, as the writes hold them: no uuid made per row only to
-    # be turned back into text (a worker's batch is up to its capacity).
-    cur.adapters.register_loader("uuid", TextLoader)
+    return _sent_records(conn, *groups, now=now)()
+
+
+def _sent_records(
+    conn: Conn, *groups: tuple[str, list[Write]], now: datetime
+) -> Callable[[], set[str]]:
+    """``_record_executions``, sent now, the ids written read by the function given back
+    (in a pipelined transaction, statements sent before it is called go along)."""
+    sent = []
     for table, writes in groups:
-        landed.update(
-            r[0] for r in cur.execute(_record_executions_into(table), params(writes, now))
-        )
-    return landed
+        cur = conn.cursor(row_factory=tuple_row)
+        # The ids come back as text, as the writes hold them: no uuid made per row only
+        # to be turned back into text (a worker's batch is up to its capacity).
+        cur.adapters.register_loader("uuid", TextLoader)
+        sent.append(cur.execute(_record_executions_into(table), params(writes, now)))
+    return lambda: {r[0] for cur in sent for r in cur.fetchall()}
 
 
 REFUSED_FOR_DATA = (psycopg.DatabaseError, ValueError, TypeError)
@@ -64,12 +70,27 @@ def _by_table(writes: Sequence[Write]) -> dict[str, list[Write]]:
 
 def _write_in(conn: Conn, writes: Sequence[Write], now: datetime) -> list[Write]:
     """``write_executions`` in the caller's transaction."""
+    return _sent_in(conn, writes, now)()[0]
+
+
+def _sent_in(
+    conn: Conn, writes: Sequence[Write], now: datetime
+) -> Callable[[], tuple[list[Write], bool]]:
+    """``_write_in``, sent now; the function given back reads the writes that landed,
+    and whether some landed only through the parent table, in a statement sent after
+    whatever the caller sent meanwhile (which then read the rows before it)."""
     by_table = _by_table(writes)
-    landed = _record_executions(conn, *by_table.items(), now=now)
-    missed = [w for w in writes if w.held.id not in landed]
-    if missed and list(by_table) != ["executions"]:
-        landed |= _record_executions(conn, ("executions", missed), now=now)
-    return [w for w in writes if w.held.id in landed]
+    sent = _sent_records(conn, *by_table.items(), now=now)
+
+    def landed_writes() -> tuple[list[Write], bool]:
+        landed = sent()
+        missed = [w for w in writes if w.held.id not in landed]
+        late: set[str] = set()
+        if missed and list(by_table) != ["executions"]:
+            late = _record_executions(conn, ("executions", missed), now=now)
+        return [w for w in writes if w.held.id in landed | late], bool(late)
+
+    return landed_writes
 
 
 _UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -92,6 +113,28 @@ class Attempts(Repository):
         found = {r["id"] for r in rows}
         again = [{"id": i, "ms": None} for i, ms in dated.items() if ms and i not in found]
         return rows + self._claimed(again) if again else rows
+
+    @staticmethod
+    def send_executions(
+        writes: Sequence[Write], now: datetime, conn: Conn
+    ) -> Callable[[], tuple[list[Write], bool]]:
+        """``write_executions`` in the caller's transaction, sent now: the function given
+        back reads the writes that landed, and whether some landed in a statement of
+        their own after what the caller sent meanwhile (``_sent_in``)."""
+        if not writes:
+            return lambda: ([], False)
+        return _sent_in(conn, writes, now)
+
+    @staticmethod
+    def send_claimed(conn: Conn, ids: Sequence[str]) -> Callable[[], list[dict[str, Any]]]:
+        """``claimed`` for runs this transaction wrote (their ids carry their time), as a
+        step of it: read as they will be committed, by the function given back (in a
+        pipelined transaction, after the COMMIT it went with). A worker that launched
+        them holds these rows for its next claim (``jobsched.worker``)."""
+        if not ids:
+            return list
+        runs = [{"id": i, "ms": scheduled_ms(i)} for i in ids]
+        return conn.execute(q("claimed_executions"), {"runs": Jsonb(runs)}).fetchall
 
     def _claimed(self, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         with self.statement() as conn:

@@ -19,6 +19,7 @@ The repository's steps take the use case's connection; it decides nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,8 @@ from jobsched.store.database import (
 from jobsched.store.queries import q
 
 Conn = psycopg.Connection[dict[str, Any]]
+RunState = Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+"""A run's step rows and executions, read when called (``Workflows.send_run_state``)."""
 
 WORKFLOW_FIELDS = (
     "name",
@@ -200,27 +203,36 @@ class Workflows(Repository):
 
     @staticmethod
     def lock_run(conn: Conn, run_id: Any) -> dict[str, Any] | None:
-        """The run's row (with its workflow's internal ``job_id``), locked."""
+        """The run's row (with its workflow's internal ``job_id``, its ``overlap_policy``
+        and its steps' ``handler_flows``), locked."""
         return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
 
     @staticmethod
-    def lock_runs(conn: Conn, run_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Lock these runs' rows, in id order (``lock_workflow_runs``); each by id, as
-        ``lock_run`` reads it."""
-        rows = conn.execute(q("lock_workflow_runs"), {"ids": run_ids}).fetchall()
-        return {str(r["id"]): r for r in rows}
+    def lock_runs(conn: Conn, run_ids: list[str]) -> Callable[[], dict[str, dict[str, Any]]]:
+        """Lock these runs' rows, in id order (``lock_workflow_runs``); the statement is
+        sent now, and what it read is returned by the function given back (each run by
+        id, as ``lock_run`` reads it): in a pipelined transaction, the statements sent
+        before it is called go in the same round trip."""
+        cur = conn.execute(q("lock_workflow_runs"), {"ids": run_ids})
+        return lambda: {str(r["id"]): r for r in cur.fetchall()}
 
     @staticmethod
     def run_state(
         conn: Conn, run: dict[str, Any]
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """A run's step rows (in definition order) and its executions."""
-        steps = conn.execute(q("workflow_run_steps"), {"id": run["id"]}).fetchall()
+        """A run's step rows (in definition order) and its executions (both statements
+        sent before either is read: one round trip in a pipelined transaction)."""
+        return Workflows.send_run_state(conn, run["id"], run["scheduled_for"])()
+
+    @staticmethod
+    def send_run_state(conn: Conn, run_id: Any, scheduled_for: datetime) -> RunState:
+        """``run_state`` of the run with this id and ``scheduled_for``, sent now and read
+        by the function given back."""
+        steps = conn.execute(q("workflow_run_steps"), {"id": run_id})
         executions = conn.execute(
-            q("workflow_run_executions"),
-            {"id": run["id"], "scheduled_for": run["scheduled_for"]},
-        ).fetchall()
-        return steps, executions
+            q("workflow_run_executions"), {"id": run_id, "scheduled_for": scheduled_for}
+        )
+        return lambda: (steps.fetchall(), executions.fetchall())
 
     @staticmethod
     def write_steps(conn: Conn, run_id: Any, steps: list[dict[str, Any]], now: datetime) -> None:
@@ -228,6 +240,16 @@ class Workflows(Repository):
             conn.execute(
                 q("update_workflow_run_steps"), {"id": run_id, "steps": Jsonb(steps), "now": now}
             )
+
+    @staticmethod
+    def close_items(conn: Conn, ends: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+        """Take ``ends`` ((run id, step id): items ended) off those running steps' open
+        items; each counted step's open items left (``close_step_items``)."""
+        if not ends:
+            return {}
+        rows = [{"run_id": r, "step_id": s, "n": n} for (r, s), n in ends.items()]
+        found = conn.execute(q("close_step_items"), {"ends": Jsonb(rows)}).fetchall()
+        return {(r["run_id"], r["step_id"]): r["open_items"] for r in found}
 
     @staticmethod
     def write_run_status(conn: Conn, run_id: Any, status: str, now: datetime) -> dict[str, Any]:
@@ -248,10 +270,23 @@ class Workflows(Repository):
         round_: int,
         now: datetime,
     ) -> list[dict[str, Any]]:
-        """New executions of steps, PENDING; those written (one per (run, step, item):
+        """New executions of steps, QUEUED; those written (one per (run, step, item):
         a second write of one is a no-op)."""
+        return Workflows.send_step_executions(conn, run, job_id, rows, round_, now)()
+
+    @staticmethod
+    def send_step_executions(
+        conn: Conn,
+        run: dict[str, Any],
+        job_id: Any,
+        rows: list[dict[str, Any]],
+        round_: int,
+        now: datetime,
+    ) -> Callable[[], list[dict[str, Any]]]:
+        """``write_step_executions``, its answer read when the function given back is
+        called: in a pipelined transaction, after the COMMIT that goes with it."""
         if not rows:
-            return []
+            return list
         for r in rows:
             r["id"] = str(new_execution_id(run["scheduled_for"]))
         params = {
@@ -262,7 +297,8 @@ class Workflows(Repository):
             "round": round_,
             "now": now,
         }
-        return conn.execute(q("insert_step_executions"), params).fetchall()
+        cur = conn.execute(q("insert_step_executions"), params)
+        return cur.fetchall
 
     @staticmethod
     def handler_flows(conn: Conn, names: list[str]) -> dict[str, dict[str, Any]]:

@@ -46,7 +46,7 @@ def test_a_worker_dying_between_a_steps_end_and_its_release_leaves_neither(
 ):
     run, a_id = _chain(life)
     worker = engine.worker()
-    real = workflow_steps.advance_in
+    real = workflow_steps.advance_sent
     calls: list[Any] = []
 
     def dies_after_the_end_is_written(conn, store, run_id, now, *rest):
@@ -54,7 +54,7 @@ def test_a_worker_dying_between_a_steps_end_and_its_release_leaves_neither(
         real(conn, store, run_id, now, *rest)  # what it releases is written too...
         raise Killed  # ...and the process dies before anything commits
 
-    monkeypatch.setattr(workflow_steps, "advance_in", dies_after_the_end_is_written)
+    monkeypatch.setattr(workflow_steps, "advance_sent", dies_after_the_end_is_written)
     engine.scheduler.run_once(engine.clock.now())
     worker.run_once(engine.clock.now())
     wait_for(lambda: worker.completed, what="step a's handler to end")
@@ -65,7 +65,7 @@ def test_a_worker_dying_between_a_steps_end_and_its_release_leaves_neither(
     assert engine.status(a_id) in ("QUEUED", "RUNNING")
     assert _steps(life.get_run(run["id"])) == {"a": ("RUNNING", [a_id]), "b": ("WAITING", [])}
 
-    monkeypatch.setattr(workflow_steps, "advance_in", real)
+    monkeypatch.setattr(workflow_steps, "advance_sent", real)
     ended = engine.run_until(
         lambda: (r := life.get_run(run["id"]))["status"] == "SUCCEEDED" and r, worker
     )
@@ -75,15 +75,15 @@ def test_a_worker_dying_between_a_steps_end_and_its_release_leaves_neither(
 
 def test_an_advancement_that_fails_leaves_the_end_recorded_for_the_tick(engine, life, monkeypatch):
     run, a_id = _chain(life)
-    real = workflow_steps.advance_in
+    real = workflow_steps.advance_sent
 
     def fails(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in the advancement")
 
-    monkeypatch.setattr(workflow_steps, "advance_in", fails)
+    monkeypatch.setattr(workflow_steps, "advance_sent", fails)
     engine.run_until(lambda: engine.status(a_id) == "SUCCEEDED")
     assert _steps(life.get_run(run["id"]))["b"] == ("WAITING", [])
-    monkeypatch.setattr(workflow_steps, "advance_in", real)
+    monkeypatch.setattr(workflow_steps, "advance_sent", real)
     engine.clock.advance(seconds=workflow_steps.LAG_S + 1)
     ended = engine.run_until(lambda: (r := life.get_run(run["id"]))["status"] == "SUCCEEDED" and r)
     assert [s["status"] for s in ended["steps"]] == ["SUCCEEDED", "SUCCEEDED"]

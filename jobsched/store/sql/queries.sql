@@ -321,7 +321,8 @@ SELECT e.id::text AS id, e.job_id::text AS job_id, e.source, e.status, e.schedul
        e.priority, e.handler, e.payload, e.max_retries, e.timeout_ms, e.retry_backoff_ms,
        e.retry_backoff_max_ms, e.attempt, e.attempt_base, e.lease_token, e.queued_at,
        e.next_attempt_at, e.error, e.attempts, e.pool, e.start_after, e.idempotency_key,
-       e.workflow_run_id::text AS workflow_run_id, e.step_inputs,
+       e.workflow_run_id::text AS workflow_run_id, e.step_id, e.step_item,
+       e.step_inputs,
        e.tableoid::regclass::text AS part,
        j.name, j.max_start_delay_ms, j.max_duration_ms, j.notify_url,
        -- A retry waits for the job's windows to open (jobsched/domain/retry.py).

@@ -82,7 +82,14 @@ SELECT * FROM workflow_runs WHERE id = %(id)s;
 -- take turns, and each sees the other's end. With its workflow's internal job (the
 -- job_id its new executions are written under).
 -- And its overlap_policy: an occurrence's run may wait for an earlier one to end.
-SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+-- And the flow-control defaults of its steps' handlers (handler_flows: name -> flow),
+-- which the executions it launches are held to: read here, not in a round trip of their own.
+SELECT r.*, w.job_id, w.overlap_policy,
+       (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
+        WHERE c.flow IS NOT NULL
+          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(r.steps) s))
+           AS handler_flows
+FROM workflow_runs r
 JOIN workflows w ON w.id = r.workflow_id
 WHERE r.id = %(id)s
 FOR UPDATE OF r;
@@ -92,7 +99,12 @@ FOR UPDATE OF r;
 -- order): the same order as every advancement (the run, then its executions), so two
 -- writers never wait for each other in a cycle.
 -- Each as lock_workflow_run reads it (the advancement that follows needs no second read).
-SELECT r.*, w.job_id, w.overlap_policy FROM workflow_runs r
+SELECT r.*, w.job_id, w.overlap_policy,
+       (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
+        WHERE c.flow IS NOT NULL
+          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(r.steps) s))
+           AS handler_flows
+FROM workflow_runs r
 JOIN workflows w ON w.id = r.workflow_id
 WHERE r.id = ANY(%(ids)s::uuid[])
 ORDER BY r.id
@@ -114,24 +126,42 @@ WHERE workflow_run_id = %(id)s AND scheduled_for = %(scheduled_for)s
 ORDER BY step_id, step_item;
 
 -- name: update_workflow_run_steps
--- %(steps)s: [{step_id, status, reason, items, round, started, finished}] (started and
--- finished: whether the step starts or ends now).
+-- %(steps)s: [{step_id, status, reason, items, round, started, finished, open?}] (started
+-- and finished: whether the step starts or ends now; open: its open items, migration
+-- 0025, absent: NULL).
 WITH v AS (
     SELECT s->>'step_id' AS step_id, s->>'status' AS status, s->>'reason' AS reason,
            s->'items' AS items, (s->>'round')::int AS round,
-           (s->>'started')::boolean AS started, (s->>'finished')::boolean AS finished
+           (s->>'started')::boolean AS started, (s->>'finished')::boolean AS finished,
+           (s->>'open')::int AS open
     FROM jsonb_array_elements(%(steps)s::jsonb) s
 )
 UPDATE workflow_run_steps w
 SET status = v.status, reason = v.reason,
     items = CASE WHEN jsonb_typeof(v.items) = 'null' THEN NULL ELSE v.items END,
-    round = v.round,
+    round = v.round, open_items = v.open,
     started_at = CASE WHEN v.started THEN %(now)s ELSE w.started_at END,
     finished_at = CASE WHEN v.finished THEN %(now)s WHEN v.started THEN NULL
                        ELSE w.finished_at END,
     updated_at = %(now)s
 FROM v
 WHERE w.workflow_run_id = %(id)s AND w.step_id = v.step_id;
+
+-- name: close_step_items
+-- Items of running fan-out steps ended by a worker's batch, taken off their steps' open
+-- items in the transaction that records the ends (migration 0025); each step's count as
+-- it now is. A step whose count is not kept (NULL) is left alone and not returned.
+-- %(ends)s: [{run_id, step_id, n}].
+WITH v AS (
+    SELECT (e->>'run_id')::uuid AS run_id, e->>'step_id' AS step_id, (e->>'n')::int AS n
+    FROM jsonb_array_elements(%(ends)s::jsonb) e
+)
+UPDATE workflow_run_steps w
+SET open_items = w.open_items - v.n
+FROM v
+WHERE w.workflow_run_id = v.run_id AND w.step_id = v.step_id
+  AND w.status = 'RUNNING' AND w.open_items IS NOT NULL
+RETURNING w.workflow_run_id::text AS run_id, w.step_id, w.open_items;
 
 -- name: set_workflow_run_status
 UPDATE workflow_runs
