@@ -250,7 +250,7 @@ def _calendar_body(args: argparse.Namespace, current: dict[str, Any]) -> dict[st
 
 def run_calendars(args: argparse.Namespace, api: Client) -> Any:
     if args.action == "list":
-        return api.list_calendars(), CALENDAR_COLUMNS
+        return api.list_calendars(limit=args.limit), CALENDAR_COLUMNS
     if args.action == "get":
         return api.get_calendar(args.name), None
     if args.action == "days":
@@ -503,7 +503,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--after", help="ISO time (default: now)")
 
     cals = _group(sub, "calendars", "business calendars: the days jobs may run", run_calendars)
-    cals("list")
+    _paging(cals("list"), "/calendars")
     for action in ("get", "delete"):
         cals(action).add_argument("name")
     p = cals("days", "each day of a range: a business day or not, and why not")

@@ -206,8 +206,9 @@ class Client:
     def create_calendar(self, body: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", "/calendars", body)
 
-    def list_calendars(self) -> dict[str, Any]:
-        return self.request("GET", "/calendars")
+    def list_calendars(self, **query: Any) -> dict[str, Any]:
+        """query: limit, cursor (by name)."""
+        return self.request("GET", "/calendars", query=query)
 
     def get_calendar(self, name: str) -> dict[str, Any]:
         return self.request("GET", f"/calendars/{urllib.parse.quote(name, safe='')}")

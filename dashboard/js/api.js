@@ -125,7 +125,8 @@ export function createApi({ baseUrl, onUnauthorized }) {
     cancelWorkflowRun: (id) => post(`/workflow-runs/${enc(id)}/cancel`),
     retryWorkflowRun: (id) => post(`/workflow-runs/${enc(id)}/retry`),
     // calendars
-    listCalendars: (opts) => get('/calendars', opts),
+    /** query: {limit, cursor}: by name. */
+    listCalendars: (query, opts) => get('/calendars', { ...opts, query }),
     getCalendar: (name, opts) => get(`/calendars/${enc(name)}`, opts),
     /** query: {since, until} (YYYY-MM-DD, included): each day, business or not, and why not. */
     calendarDays: (name, query, opts) => get(`/calendars/${enc(name)}/days`, { ...opts, query }),

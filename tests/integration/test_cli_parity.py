@@ -144,6 +144,10 @@ def test_every_api_operation_has_a_command(
         ["jobs", "delete", "nightly"],
     ):
         cli.json(*args)
+    for name in ("cal-a", "cal-b"):
+        cli.json("calendars", "create", name, "--timezone", "UTC")
+    first = cli.json("calendars", "list", "--limit", "1")
+    assert [c["name"] for c in first["items"]] == ["cal-a"] and first["next_cursor"]
     _every_workflow_command(cli, tmp_path)
     assert called == {f"{op.method} {op.path}" for op in OPERATIONS}
 

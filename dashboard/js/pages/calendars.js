@@ -3,7 +3,7 @@
 // named, from GET /calendars/{name}/days).
 
 import { h, route, setChildren, setText } from '../dom.js';
-import { kvList, liveTable, relTime } from '../ui.js';
+import { kvList, liveTable, pager, relTime } from '../ui.js';
 import { monthView } from '../month-view.js';
 
 export const title = 'Calendars';
@@ -12,6 +12,8 @@ const holidaysText = (c) => (c.holidays ? `${c.holidays.country}${c.holidays.sub
 
 export function mount(root, ctx) {
   if (ctx.params.name) return mountOne(root, ctx);
+  let poller = null;
+  const pages = pager({ limit: 50, onChange: () => poller?.kick() });
   const table = liveTable({
     testid: 'calendars-table',
     caption: 'Calendars',
@@ -29,10 +31,11 @@ export function mount(root, ctx) {
   });
   root.append(h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { 'data-testid': 'page-title', tabindex: '-1' }, 'Calendars')),
-    h('div', { class: 'card' }, table.el)));
-  ctx.poll(async (signal) => {
-    const page = await ctx.api.listCalendars({ signal });
+    h('div', { class: 'card' }, table.el, pages.el)));
+  poller = ctx.poll(async (signal) => {
+    const page = await ctx.api.listCalendars({ limit: pages.limit, cursor: pages.cursor }, { signal });
     table.update(page.items || []);
+    pages.update(page);
   });
   return undefined;
 }

@@ -82,3 +82,31 @@ def test_the_month_view_names_holidays_and_explains_a_skipped_occurrence(
     finally:
         api.delete_job(job["id"])
         api.delete_calendar(calendar["name"])
+
+
+def test_the_calendars_page_pages_past_the_first_fifty(dash: Dash, api: Client) -> None:
+    # GET /calendars answers 50 a page by default: the page follows next_cursor, so a
+    # calendar past the first page is reachable (named to sort after the others).
+    tag = uuid.uuid4().hex[:8]
+    names = [f"zz-page-{tag}-{i:02d}" for i in range(51)]
+    for name in names:
+        api.create_calendar({"name": name, "timezone": "UTC"})
+    try:
+        page = dash.page
+        dash.sign_in("calendars")
+        rows = page.get_by_test_id("calendar-row")
+        expect(rows.first).to_be_visible()
+        assert rows.count() <= 50
+        last = page.locator(f"[data-testid=calendar-row][data-calendar-name='{names[-1]}']")
+        for _ in range(10):  # as many pages as it takes, each of at most 50 rows
+            if last.count():
+                break
+            expect(page.get_by_test_id("pagination-next")).to_be_enabled()
+            before = page.get_by_test_id("pagination-info").inner_text()
+            page.get_by_test_id("pagination-next").click()
+            expect(page.get_by_test_id("pagination-info")).not_to_have_text(before)
+            assert rows.count() <= 50
+        expect(last).to_be_visible()
+    finally:
+        for name in names:
+            api.delete_calendar(name)
