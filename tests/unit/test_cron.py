@@ -598,18 +598,37 @@ def test_a_schedule_is_stored_with_single_spaces() -> None:
 
 
 @pytest.mark.parametrize(
-    ("after", "expected"),
+    ("zone", "after", "expected"),
     [
         # Paris falls back at 01:00 UTC on 25 Oct 2026 (03:00 CEST -> 02:00 CET). Asked
         # at 02:40 CEST (00:40 UTC), every 20 minutes of real time: 02:00 CET (01:00
         # UTC) comes next, though its wall time is before the one asked at.
-        (utc(2026, 10, 25, 0, 40), [utc(2026, 10, 25, 1), utc(2026, 10, 25, 1, 20)]),
-        (utc(2026, 10, 25, 0, 50), [utc(2026, 10, 25, 1), utc(2026, 10, 25, 1, 20)]),
-        (utc(2026, 10, 25, 1, 10), [utc(2026, 10, 25, 1, 20), utc(2026, 10, 25, 1, 40)]),
+        (
+            "Europe/Paris",
+            utc(2026, 10, 25, 0, 40),
+            [utc(2026, 10, 25, 1), utc(2026, 10, 25, 1, 20)],
+        ),
+        (
+            "Europe/Paris",
+            utc(2026, 10, 25, 0, 50),
+            [utc(2026, 10, 25, 1), utc(2026, 10, 25, 1, 20)],
+        ),
+        (
+            "Europe/Paris",
+            utc(2026, 10, 25, 1, 10),
+            [utc(2026, 10, 25, 1, 20), utc(2026, 10, 25, 1, 40)],
+        ),
+        # New York, west of UTC, falls back at 06:00 UTC on 1 November (02:00 EDT ->
+        # 01:00 EST): asked at 01:40 EDT, 01:00 EST comes next.
+        (
+            "America/New_York",
+            utc(2026, 11, 1, 5, 40),
+            [utc(2026, 11, 1, 6), utc(2026, 11, 1, 6, 20)],
+        ),
     ],
 )
-def test_asked_just_before_a_fall_back_the_repeated_hour_still_runs(after, expected) -> None:
-    assert cron.next_runs("*/20 * * * *", "Europe/Paris", after, 2) == expected
+def test_asked_just_before_a_fall_back_the_repeated_hour_still_runs(zone, after, expected) -> None:
+    assert cron.next_runs("*/20 * * * *", zone, after, 2) == expected
 
 
 def test_one_run_at_a_time_across_a_fall_back_misses_no_real_20_minutes() -> None:
