@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 from jobsched.clock import to_ms
 from jobsched.errors import DependencyError
+from jobsched.metrics_report import WORKER_FORGET_MS, WORKER_STALE_MS
 from jobsched.queue import RedisQueue
-from jobsched.service import WORKER_FORGET_MS, WORKER_STALE_MS
 from jobsched.settings import Settings
 from jobsched.store import Store, migrations
 

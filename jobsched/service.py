@@ -279,18 +279,17 @@ class JobService:
         job = self._flag_jobs([self._shown(self.store.jobs.get(job_id))])[0]
         if query.include == "executions":
             found = self.store.executions.list(job_id=job_id, limit=query.executions_limit)
-            page = cursors.page(found, "executions")
-            page.items = self._flag_executions(page.items)
-            job.executions = page
+            found.items = self._flag_executions(found.items)
+            job.executions = cursors.page(found, "executions")  # its JSON values
         return plain(job)
 
     def list_jobs(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.JobListQuery, params)
         sort, after = query.order(), cursors.job_after(query.cursor, query.order())
         found = self.store.jobs.list(**query.filters(), sort=sort, limit=query.size(), after=after)
-        page = cursors.page(found, f"jobs:{sort}")
-        page.items = self._flag_jobs([self._shown(j) for j in page.items])
-        return plain(page)
+        # Flagged before cursors.page weighs the items: what is weighed is what is sent.
+        found.items = self._flag_jobs([self._shown(j) for j in found.items])
+        return cursors.page(found, f"jobs:{sort}")
 
     def update_job(self, job_id: str, body: Any) -> dict[str, Any]:
         before = self.store.jobs.get(job_id)
@@ -410,9 +409,8 @@ class JobService:
             query, handler = load_query(queries.JobExecutionsQuery, params), None
         after, size = query.after("executions"), query.size()
         found = self.store.executions.list(job_id, query.status, handler, size, after)
-        page = cursors.page(found, "executions")
-        page.items = self._flag_executions(page.items)
-        return plain(page)
+        found.items = self._flag_executions(found.items)
+        return cursors.page(found, "executions")
 
     def get_execution(self, execution_id: str) -> dict[str, Any]:
         return plain(self._flag_executions([self.store.executions.get(execution_id)])[0])
@@ -444,9 +442,8 @@ class JobService:
     def list_dead_letter(self, params: Mapping[str, Any]) -> dict[str, Any]:
         query = load_query(queries.Paging, params)
         found = self.store.dead_letter.list(limit=query.size(), after=query.after("dead_letter"))
-        page = cursors.page(found, "dead_letter")
-        page.items = self._visible(page.items)
-        return plain(page)
+        found.items = self._visible(found.items)
+        return cursors.page(found, "dead_letter")
 
     def get_dead_letter(self, entry_id: str) -> dict[str, Any]:
         return plain(self._visible([self.store.dead_letter.get(entry_id)])[0])
@@ -474,7 +471,7 @@ class JobService:
         before = cursors.audit_before(query.cursor)
         found = self.store.audit.list(query.filters(), limit=query.size(), before_id=before)
         found.items = [replace(e, changes=shown(e.changes)) for e in found.items]
-        return plain(cursors.page(found, cursors.encode_audit))
+        return cursors.page(found, cursors.encode_audit)
 
     # ---------------------------------------------------------------- system
 

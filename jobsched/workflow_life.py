@@ -51,7 +51,7 @@ from jobsched.errors import ConflictError, DependencyError, NotFoundError, Valid
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
-from jobsched.store.database import parse_uuid
+from jobsched.store.database import StoredPage, parse_uuid
 from jobsched.store.workflows import WORKFLOW_FIELDS, WorkflowNameTaken, workflow_from_row
 from jobsched.workflow_schedule import backfill, next_occurrence, occurrences, set_status
 from jobsched.workflow_steps import advance_in, push, start_held, states_of
@@ -144,16 +144,25 @@ class WorkflowLife:
     def _audit(self, action: str) -> Audit:
         return Audit(self.actor, action)
 
-    def _shown(self, model: Any) -> dict[str, Any]:
-        """A workflow, a run or a page of them as the caller may see it: a ``read`` key
-        sees step payloads and run inputs with their secrets redacted, as for jobs."""
+    def _redacted(self, models: list[Any]) -> list[Any]:
+        """Workflows or runs as the caller may see them: a ``read`` key sees step
+        payloads and run inputs with their secrets redacted, as for jobs."""
         if not allows(self.scope, "operate"):
-            for m in getattr(model, "items", [model]):
+            for m in models:
                 if isinstance(m, Workflow):
                     m.steps = _redacted_steps(m.steps)
                 else:
                     m.input = redact(m.input)
-        return plain(model)
+        return models
+
+    def _shown(self, model: Any) -> dict[str, Any]:
+        return plain(self._redacted([model])[0])
+
+    def _page(self, found: StoredPage, kind: str) -> dict[str, Any]:
+        """A page as the caller may see it, redacted before ``cursors.page`` weighs
+        (and so encodes) its items: what is weighed is what is sent."""
+        found.items = self._redacted(found.items)
+        return cursors.page(found, kind)
 
     # ---------------------------------------------------------- definitions
 
@@ -176,7 +185,7 @@ class WorkflowLife:
         found = self.store.workflows.list(
             query.name, limit=query.size(), after=query.after("workflows")
         )
-        return self._shown(cursors.page(found, "workflows"))
+        return self._page(found, "workflows")
 
     def update(self, workflow_id: str, body: Any) -> dict[str, Any]:
         """A partial update (steps, when sent, replace them all): a new version, unless
@@ -299,7 +308,7 @@ class WorkflowLife:
         found = self.store.workflows.runs_of(
             workflow_id, query.status, limit=query.size(), after=query.after("workflow_runs")
         )
-        return self._shown(cursors.page(found, "workflow_runs"))
+        return self._page(found, "workflow_runs")
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         return self._shown(self.store.workflows.get_run(run_id))

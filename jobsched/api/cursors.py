@@ -21,8 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from jobsched.domain.bounded import fits_in_page, wire_json
-from jobsched.domain.models import Page
+from jobsched.domain.bounded import Weighed, fits_in_page, wire_json
 from jobsched.domain.plain import plain
 from jobsched.errors import ValidationError
 
@@ -135,19 +134,24 @@ def audit_before(cursor: str | None) -> int | None:
         raise ValidationError(BAD_CURSOR) from None
 
 
-def cut(
-    page: StoredPage, kind: str | Callable[[Sequence[Any]], str]
-) -> tuple[list[Any], str | None]:
+def cut(page: StoredPage, kind: str | Callable[[Sequence[Any]], str]) -> tuple[Weighed, str | None]:
     """A page's items as the API answers them, cut where their JSON would pass the
     page's byte budget (``bounded.fits_in_page``), and the ``next_cursor`` resuming
-    after the last item kept (``kind``: the list's cursor kind, or its own encoder)."""
-    keep = fits_in_page(len(wire_json(plain(item))) for item in page.items)
+    after the last item kept (``kind``: the list's cursor kind, or its own encoder).
+    Each item is encoded once: the answer sends the JSON it was weighed by."""
+    items = [plain(item) for item in page.items]
+    texts = [wire_json(item) for item in items]
+    keep = fits_in_page(len(text) for text in texts)
     more = keep < len(page.items) or page.more
     encoder = kind if callable(kind) else (lambda key: encode(kind, key))
-    return page.items[:keep], encoder(page.keys[keep - 1]) if more and keep else None
+    next_cursor = encoder(page.keys[keep - 1]) if more and keep else None
+    return Weighed(items[:keep], texts[:keep]), next_cursor
 
 
-def page(found: StoredPage, kind: str | Callable[[Sequence[Any]], str]) -> Page[Any]:
-    """A page as the API answers it (``cut``): the items kept, their next cursor, the total."""
+def page(found: StoredPage, kind: str | Callable[[Sequence[Any]], str]) -> dict[str, Any]:
+    """A page as the API answers it (``cut``): the items kept, their next cursor, the
+    total; the JSON values of ``plain(Page(...))``, in its field order. Its items are
+    final once weighed: whatever changes them (redaction, flags, next runs) is done to
+    ``found.items`` before."""
     items, next_cursor = cut(found, kind)
-    return Page(items=items, next_cursor=next_cursor, total=found.total)
+    return {"next_cursor": next_cursor, "total": found.total, "items": items}

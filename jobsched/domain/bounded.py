@@ -30,14 +30,39 @@ its next item would take it past this, and always holds at least one item. Well
 under Lambda's 6 MB response limit, even once API Gateway's event escapes the body
 again (at most twice its size)."""
 PAGE_ENVELOPE_BYTES = 128 * 1024
-"""What a page's budget keeps for what is added to its items after they are weighed
-(``waiting``, a job's ``upcoming_runs``: some hundred bytes each) and the envelope."""
+"""What a page's budget keeps for what is sent around its items: the envelope
+(``next_cursor``, ``total``) and, for a job's latest executions
+(``GET /jobs/{id}?include=executions``), the job itself. Items are weighed as sent:
+their ``waiting``, a job's ``upcoming_runs`` and redactions are filled in before."""
+
+
+class Weighed(list):
+    """A page's items (JSON values) with the JSON text of each, as ``wire_json`` wrote
+    it to weigh the page (``jobsched.api.cursors.cut``): an answer holding them under
+    ``items`` sends those texts rather than encoding every item a second time. Used as
+    a list it is its items; they must not change once weighed."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, items: list[Any], texts: list[str]) -> None:
+        super().__init__(items)
+        self.texts = texts
 
 
 def wire_json(value: Any) -> str:
     """``value`` as the API sends it: compact, escaped to ASCII (so its length is its
     size in bytes). Every answer is written by this, and every size bound is measured
-    on it, so what is counted is what is sent."""
+    on it, so what is counted is what is sent. A page whose ``items`` are ``Weighed``
+    is written around their texts: the same JSON, each item encoded once."""
+    if isinstance(value, dict) and isinstance(value.get("items"), Weighed):
+        pairs = (f"{json.dumps(key)}:{_weighed_json(item)}" for key, item in value.items())
+        return "{" + ",".join(pairs) + "}"
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _weighed_json(value: Any) -> str:
+    if isinstance(value, Weighed):
+        return "[" + ",".join(value.texts) + "]"
     return json.dumps(value, separators=(",", ":"))
 
 

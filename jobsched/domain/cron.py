@@ -205,8 +205,9 @@ def fires(
     zone = parse_timezone(tz_name)
     fixed = fixed_hour(expression)
     local = after.astimezone(zone)
-    # After a fall-back change, wall times before ``after``'s own name instants after it.
-    repeated = (after - _MAX_SHIFT).astimezone(zone).utcoffset() - local.utcoffset()
+    # Before a fall-back change, wall times before ``after``'s own name instants after
+    # it (02:00 CET comes after 02:40 CEST): start back by the hour about to repeat.
+    repeated = local.utcoffset() - (after + _MAX_SHIFT).astimezone(zone).utcoffset()
     start = local.replace(tzinfo=None) - max(repeated, timedelta(0))
     it = _iterator(expression, start - timedelta(microseconds=1))
     pending: list[datetime] = []

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import psycopg
 import pytest
@@ -220,3 +221,38 @@ def test_a_batch_triggers_answer_stays_under_the_budget_and_counts_every_run(
     assert 1 <= len(answer["items"]) < 60
     listed = api.ok("GET", f"/jobs/{job['id']}/executions?limit=200")
     assert listed["total"] == 60
+
+
+def test_list_items_are_sent_as_their_own_answers_flagged_and_redacted(api: Api) -> None:
+    """A list page's items are encoded once, when the page is weighed: what a run, a job
+    or an audit entry says alone (a read key's redactions, why a run waits, a job's next
+    runs) is what its list says, and the page is the API's compact ASCII JSON."""
+    created = api.ok("POST", "/keys", {"name": "reader", "scope": "read"}, 201)
+    reader = {"Authorization": f"Bearer {created['key']}"}
+    body = {"name": "lists", "handler": "test.echo", "schedule": "0 * * * *"}
+    job = api.ok("POST", "/jobs", {**body, "payload": {"password": "hunter2", "n": 1}}, 201)
+    api.ok("POST", f"/jobs/{job['id']}/trigger", {"runs": [{}, {}]}, 202)
+
+    def get(url: str) -> tuple[str, Any]:
+        response = api.client.http.request("GET", "/api/v1" + url, headers=reader)
+        assert response.status_code == 200, response.body
+        text = response.body.decode()
+        return text, json.loads(text)
+
+    lists = {
+        "/executions": "/executions/{}",
+        f"/jobs/{job['id']}/executions": "/executions/{}",
+        "/jobs": "/jobs/{}",
+        "/audit": None,
+    }
+    for path, one in lists.items():
+        text, page = get(path)
+        assert text == json.dumps(page, separators=(",", ":")), path
+        assert list(page) == ["next_cursor", "total", "items"], path
+        assert page["items"] and "hunter2" not in text, path
+        for item in page["items"]:
+            if one is not None:
+                assert item == get(one.format(item["id"]))[1], (path, item["id"])
+    runs = get("/executions")[1]["items"]
+    assert [r["waiting"] is not None for r in runs] == [True, True], "no worker serves it"
+    assert get("/jobs")[1]["items"][0]["upcoming_runs"], "a scheduled job's next runs"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -124,3 +126,60 @@ def test_a_page_is_budgeted_at_1_mib_less_its_envelope_by_default() -> None:
 
 def test_the_wire_form_is_compact_ascii_so_its_length_is_its_size() -> None:
     assert bounded.wire_json({"a": [1, 2], "b": "é😀"}) == '{"a":[1,2],"b":"\\u00e9\\ud83d\\ude00"}'
+
+
+def _stored_page(items: list[dict[str, Any]], more: bool = False) -> Any:
+    from jobsched.store.database import StoredPage
+
+    keys = [[f"2026-01-0{n + 1}T00:00:00+00:00", item["id"]] for n, item in enumerate(items)]
+    return StoredPage(items=items, keys=keys, more=more, total=len(items) + more)
+
+
+ITEMS = [
+    {"id": "00000000-0000-0000-0000-000000000001", "payload": {"text": "é😀", "n": [1, None]}},
+    {"id": "00000000-0000-0000-0000-000000000002", "payload": {}, "waiting": "no worker"},
+]
+
+
+def test_a_weighed_page_is_sent_as_the_json_its_values_make() -> None:
+    """The text sent is what encoding the page's JSON values whole gives: same keys in
+    the same order, same escapes, each item once (a list answer's bytes, unchanged)."""
+    from jobsched.api import cursors
+
+    page = cursors.page(_stored_page([dict(i) for i in ITEMS], more=True), "executions")
+    assert isinstance(page["items"], bounded.Weighed)
+    assert page == {"next_cursor": page["next_cursor"], "total": 3, "items": ITEMS}
+    assert list(page) == ["next_cursor", "total", "items"]  # plain(Page)'s field order
+    sent = bounded.wire_json(page)
+    assert sent == json.dumps(json.loads(sent), separators=(",", ":"))  # compact, ASCII
+    assert json.loads(sent) == {"next_cursor": page["next_cursor"], "total": 3, "items": ITEMS}
+    # A page inside another answer (a job's executions) is encoded as any list.
+    assert bounded.wire_json({"job": page}) == json.dumps({"job": page}, separators=(",", ":"))
+    # Empty: no item, no stray comma.
+    empty = cursors.page(_stored_page([]), "executions")
+    assert bounded.wire_json(empty) == '{"next_cursor":null,"total":0,"items":[]}'
+
+
+def test_each_item_of_a_list_page_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list page weighs each item by its JSON (the page's byte budget) and sends that
+    JSON: no item is encoded a second time, alone or within the page."""
+    from jobsched.api import cursors
+
+    encoded: list[Any] = []
+
+    def counting_dumps(value: Any, **kwargs: Any) -> str:
+        encoded.append(value)
+        return json.dumps(value, **kwargs)
+
+    items = [dict(i) for i in ITEMS]
+    monkeypatch.setattr(bounded, "json", SimpleNamespace(dumps=counting_dumps))
+    sent = bounded.wire_json(cursors.page(_stored_page(items), "executions"))
+
+    def holds_items(value: Any) -> bool:
+        if isinstance(value, dict):
+            return "items" in value
+        return isinstance(value, list) and ITEMS[0] in value
+
+    assert [v for v in encoded if v in ITEMS] == ITEMS, "each item once, alone"
+    assert not [v for v in encoded if holds_items(v)], "never again within the page"
+    assert json.loads(sent)["items"] == ITEMS

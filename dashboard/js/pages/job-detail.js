@@ -1,8 +1,10 @@
 // Job detail: every field, the schedule in words, the next runs in the job's time
 // zone, and its latest executions (expandable to every attempt and the output). Live:
-// one request per refresh, GET /jobs/{id}?include=executions&executions_limit=N.
-// "Show more" raises N (up to the API's page maximum); filtering and paging through
-// the whole history is the Executions page's job (#/executions?job_id=<id>).
+// one request per refresh, GET /jobs/{id}?include=executions&executions_limit=N, while
+// that page holds the N latest asked for. "Show more" raises N; past what that page
+// holds (the API's page maximum, or its byte budget), each refresh follows next_cursor
+// through GET /jobs/{id}/executions, appending page after page until N are shown or
+// the history ends. Filtering is the Executions page's job (#/executions?job_id=<id>).
 
 import { h, setChildren, setText } from '../dom.js';
 import { fmtDuration, fmtInZone, fmtJson } from '../format.js';
@@ -22,7 +24,7 @@ const OUTCOME_WORDS = {
   ran: 'ran on time', caught_up: 'ran late (caught up)', backfilled: 'backfilled',
   skipped: 'skipped', missed: 'missed', upcoming: 'upcoming',
 };
-const MAX_SHOWN = 200; // the API's largest page
+const PAGE_MAX = 200; // the API's largest page (limit, executions_limit)
 
 export const title = 'Job';
 
@@ -56,7 +58,7 @@ export function mount(root, ctx) {
   const shownInfo = h('span', { class: 'pager-info', 'data-testid': 'job-executions-shown' });
   const more = h('button', {
     type: 'button', class: 'btn btn-sm', 'data-testid': 'job-executions-more',
-    on: { click: () => { shown = Math.min(MAX_SHOWN, shown + STEP); more.disabled = true; kick(); } },
+    on: { click: () => { shown += STEP; more.disabled = true; kick(); } },
   }, `Show ${STEP} more`);
   const execFoot = h('div', { class: 'pager', hidden: true }, shownInfo, h('span', { class: 'pager-btns' }, more));
 
@@ -178,17 +180,32 @@ export function mount(root, ctx) {
         h('pre', { class: 'json', 'data-testid': 'job-field-payload' }, fmtJson(j.payload))));
   }
 
-  function renderExecutions(list) {
-    const items = list.items || [];
-    const total = typeof list.total === 'number' ? list.total : items.length;
+  // The `shown` latest executions: the page that came with the job, then the pages
+  // after it, each from the previous one's next_cursor (pages chain from this refresh's
+  // first page, so none is repeated or skipped however many runs started since).
+  async function latestExecutions(head, signal) {
+    const items = [...(head.items || [])];
+    const seen = new Set(items.map((x) => x.id));
+    let cursor = head.next_cursor || null;
+    while (cursor && items.length < shown) {
+      const limit = Math.min(PAGE_MAX, shown - items.length);
+      const page = await ctx.api.listJobExecutions(id, { limit, cursor }, { signal });
+      const fresh = (page.items || []).filter((x) => !seen.has(x.id));
+      for (const x of fresh) { seen.add(x.id); items.push(x); }
+      cursor = fresh.length ? page.next_cursor || null : null; // an empty page ends it
+    }
+    const total = typeof head.total === 'number' ? head.total : items.length;
+    return { items, total, more: Boolean(cursor) };
+  }
+
+  function renderExecutions({ items, total, more: canGrow }) {
     table.update(items);
     setText(execTotal, `${total} total`);
-    setText(shownInfo, items.length < total ? `Latest ${items.length} of ${total}` : '');
-    const canGrow = items.length < total && shown < MAX_SHOWN;
+    setText(shownInfo, canGrow ? `Latest ${items.length} of ${total}` : '');
     more.hidden = !canGrow;
     more.disabled = false;
-    setText(more, `Show ${Math.min(STEP, MAX_SHOWN - shown, total - items.length)} more`);
-    execFoot.hidden = items.length >= total;
+    setText(more, `Show ${Math.max(1, Math.min(STEP, total - items.length))} more`);
+    execFoot.hidden = !canGrow;
   }
 
   function renderTimeline(ledger, tz) {
@@ -209,8 +226,10 @@ export function mount(root, ctx) {
 
   poller = ctx.poll(async (signal) => {
     let j;
+    let runs;
     try {
-      j = await ctx.api.getJob(id, { include: 'executions', executions_limit: shown }, { signal });
+      j = await ctx.api.getJob(id, { include: 'executions', executions_limit: Math.min(PAGE_MAX, shown) }, { signal });
+      runs = await latestExecutions(j.executions || { items: [], total: 0 }, signal);
       timelineCard.hidden = !(j.schedule || j.run_at);
       if (!timelineCard.hidden) {
         const until = new Date(Date.now() + TIMELINE_AHEAD_MS);
@@ -236,10 +255,11 @@ export function mount(root, ctx) {
       }
       throw err;
     }
-    const { executions, ...rest } = j;
+    const rest = { ...j };
+    delete rest.executions; // shown from runs, with the pages after it
     render(rest);
     month.update(rest);
     flow.update(rest);
-    renderExecutions(executions || { items: [], total: 0 });
+    renderExecutions(runs);
   });
 }

@@ -157,6 +157,47 @@ def test_job_page_shows_new_executions_live_with_one_request_per_refresh(
     api.delete_job(job["id"])
 
 
+def test_job_page_show_more_follows_next_cursor_past_the_apis_largest_page(
+    dash: Dash, api: Client
+) -> None:
+    """A job with more runs than one API page (200) shows them all, "Show more" after
+    "Show more": past the page that comes with the job, the next pages follow its
+    next_cursor and are appended, each run once, oldest last."""
+    page = dash.page
+    job = api.create_job(name=unique("many"), handler="test.echo", payload={})
+    runs = 215
+    api.trigger_many(job["id"], [{"payload": {"n": n}} for n in range(runs)])
+    first = api.list_executions(job["id"], limit=200)
+    rest = api.list_executions(job["id"], limit=200, cursor=first["next_cursor"])
+    newest_first = [x["id"] for x in first["items"] + rest["items"]]
+    assert len(set(newest_first)) == runs == first["total"]
+
+    dash.sign_in(f"jobs/{job['id']}")
+    rows = page.locator("[data-testid=execution-row]")
+    more = page.get_by_test_id("job-executions-more")
+    expect(rows).to_have_count(20, timeout=LIVE)
+    dash.mark_document()
+    for shown in range(40, 201, 20):
+        more.click()
+        expect(rows).to_have_count(shown, timeout=LIVE)
+    expect(page.get_by_test_id("job-executions-shown")).to_have_text(f"Latest 200 of {runs}")
+    expect(more).to_have_text("Show 15 more")
+    with page.expect_request(lambda r: "/executions?" in r.url and "cursor=" in r.url):
+        more.click()
+    expect(rows).to_have_count(runs, timeout=LIVE)
+    expect(more).to_be_hidden()
+    expect(page.get_by_test_id("job-executions-shown")).to_be_hidden()
+    shown_ids = rows.evaluate_all("rs => rs.map(r => r.dataset.executionId)")
+    assert shown_ids == newest_first, "every run once, newest first, the oldest last"
+    dash.assert_not_reloaded()
+
+    # Filtering is still the Executions page's, for this job's runs.
+    page.get_by_test_id("job-executions-all").click()
+    expect(page.get_by_test_id("executions-total")).to_have_text(f"{runs} total")
+    expect(page.locator("[data-testid=execution-row]")).to_have_count(50, timeout=LIVE)
+    api.delete_job(job["id"])
+
+
 def test_pause_resume_and_trigger_from_the_ui(dash: Dash, api: Client) -> None:
     page = dash.page
     job = api.create_job(name=unique("actions"), handler="test.echo", schedule="0 6 * * *")
