@@ -5,6 +5,7 @@ does not break a list for everyone (the jobs' counterpart: test_api_input.py).""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -345,12 +346,20 @@ def test_a_run_whose_stored_steps_no_longer_read_is_cancelled_but_not_retried(
     api: Api, engine: Engine, steps_json: str
 ) -> None:
     """A run keeps the steps of its version: damaged, they cannot run again (409), and
-    the worker keeps working for everyone else."""
+    the worker keeps working for everyone else. A handler with flow defaults is
+    registered: the run's lock reads its steps' handlers' defaults, and it must not
+    trip over steps that are no list (a 500 then, and the worker's ends refused)."""
     wf = api.ok("POST", "/workflows", workflow(step(), step(id="b", after=["a"])), 201)
     run = api.ok("POST", f"/workflows/{wf['id']}/trigger", None, 202)
+    flowing = f"test.flowing-{uuid.uuid4().hex[:8]}"
     with engine.store.tx() as conn:
         conn.execute(
             "UPDATE workflow_runs SET steps = %s::jsonb WHERE id = %s", (steps_json, run["id"])
+        )
+        conn.execute(
+            "INSERT INTO handler_catalog (name, flow, updated_at)"
+            ' VALUES (%s, \'{"concurrency": {"key": "k", "limit": 1}}\', now())',
+            (flowing,),
         )
     job = api.ok("POST", "/jobs", job_body(), 201)
     execution = api.ok("POST", f"/jobs/{job['id']}/trigger", None, 202)
@@ -362,6 +371,8 @@ def test_a_run_whose_stored_steps_no_longer_read_is_cancelled_but_not_retried(
     assert code == 409, answer
     assert "steps" in answer["error"]["message"]
     assert api.ok("GET", f"/workflow-runs/{run['id']}")["status"] == "CANCELLED"
+    with engine.store.tx() as conn:
+        conn.execute("DELETE FROM handler_catalog WHERE name = %s", (flowing,))
 
 
 # -------------------------------------------- what was already refused, kept so

@@ -84,10 +84,13 @@ SELECT * FROM workflow_runs WHERE id = %(id)s;
 -- And its overlap_policy: an occurrence's run may wait for an earlier one to end.
 -- And the flow-control defaults of its steps' handlers (handler_flows: name -> flow),
 -- which the executions it launches are held to: read here, not in a round trip of their own.
+-- Steps stored as no list (a damaged row) name no handler: the run is still read, and
+-- refused by the code that parses its steps, not by this lock.
 SELECT r.*, w.job_id, w.overlap_policy,
        (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
         WHERE c.flow IS NOT NULL
-          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(r.steps) s))
+          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(
+              CASE jsonb_typeof(r.steps) WHEN 'array' THEN r.steps ELSE '[]' END) s))
            AS handler_flows
 FROM workflow_runs r
 JOIN workflows w ON w.id = r.workflow_id
@@ -102,7 +105,8 @@ FOR UPDATE OF r;
 SELECT r.*, w.job_id, w.overlap_policy,
        (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
         WHERE c.flow IS NOT NULL
-          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(r.steps) s))
+          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(
+              CASE jsonb_typeof(r.steps) WHEN 'array' THEN r.steps ELSE '[]' END) s))
            AS handler_flows
 FROM workflow_runs r
 JOIN workflows w ON w.id = r.workflow_id
