@@ -181,7 +181,7 @@ def _plausible(when: datetime) -> str | None:
 
 When = Annotated[
     datetime,
-    checked(_plausible, description="ISO 8601 time (no offset: UTC)", **ISO_TIME),
+    checked(_plausible, description="ISO 8601 time (without an offset: UTC)", **ISO_TIME),
 ]
 DelayMs = Annotated[int, Meta(ge=0, le=MAX_DELAY_MS, description="run this long from now")]
 Uuid = Annotated[

@@ -38,7 +38,7 @@ export type CalendarDay = Schemas["CalendarDay"];
 export type Metrics = Schemas["Metrics"];
 export type ExecutionMetrics = Schemas["ExecutionMetrics"];
 export type Health = Schemas["Health"];
-export type ApiError = Schemas["Error"];
+export type ApiError = Schemas["ErrorResponse"];
 export type ErrorDetail = Schemas["ErrorDetail"];
 export type ErrorCode = Schemas["ErrorCode"];
 

@@ -69,7 +69,6 @@ from .isolation import Isolation
 from .job import Job
 from .job_blackouts_type_0_item import JobBlackoutsType0Item
 from .job_business_day_rule_type_0 import JobBusinessDayRuleType0
-from .job_concurrency_type_0 import JobConcurrencyType0
 from .job_counts import JobCounts
 from .job_counts_by_status import JobCountsByStatus
 from .job_create import JobCreate
@@ -77,14 +76,10 @@ from .job_create_blackouts_type_0_item import JobCreateBlackoutsType0Item
 from .job_create_business_day_rule_type_0 import JobCreateBusinessDayRuleType0
 from .job_create_payload import JobCreatePayload
 from .job_create_windows_type_0_item import JobCreateWindowsType0Item
-from .job_debounce_type_0 import JobDebounceType0
 from .job_include import JobInclude
 from .job_page import JobPage
 from .job_payload import JobPayload
-from .job_rate_type_0 import JobRateType0
-from .job_singleton_type_0 import JobSingletonType0
 from .job_sort import JobSort
-from .job_spread_type_0 import JobSpreadType0
 from .job_update import JobUpdate
 from .job_update_blackouts_type_0_item import JobUpdateBlackoutsType0Item
 from .job_update_business_day_rule_type_0 import JobUpdateBusinessDayRuleType0
@@ -147,7 +142,6 @@ from .workflow_step import WorkflowStep
 from .workflow_step_for_each_type_0 import WorkflowStepForEachType0
 from .workflow_step_payload import WorkflowStepPayload
 from .workflow_step_status import WorkflowStepStatus
-from .workflow_steps_item import WorkflowStepsItem
 from .workflow_trigger import WorkflowTrigger
 from .workflow_trigger_input import WorkflowTriggerInput
 from .workflow_update import WorkflowUpdate
@@ -222,7 +216,6 @@ __all__ = (
     "Job",
     "JobBlackoutsType0Item",
     "JobBusinessDayRuleType0",
-    "JobConcurrencyType0",
     "JobCounts",
     "JobCountsByStatus",
     "JobCreate",
@@ -230,14 +223,10 @@ __all__ = (
     "JobCreateBusinessDayRuleType0",
     "JobCreatePayload",
     "JobCreateWindowsType0Item",
-    "JobDebounceType0",
     "JobInclude",
     "JobPage",
     "JobPayload",
-    "JobRateType0",
-    "JobSingletonType0",
     "JobSort",
-    "JobSpreadType0",
     "JobUpdate",
     "JobUpdateBlackoutsType0Item",
     "JobUpdateBusinessDayRuleType0",
@@ -299,7 +288,6 @@ __all__ = (
     "WorkflowStep",
     "WorkflowStepForEachType0",
     "WorkflowStepPayload",
-    "WorkflowStepsItem",
     "WorkflowStepStatus",
     "WorkflowTrigger",
     "WorkflowTriggerInput",
