@@ -1903,7 +1903,7 @@ export interface components {
             /** @description Default (applied by the server): "spread_key". */
             field?: string;
             /** @description the keys (a list), or {"$ref": "payload.<path>"} naming a list in the job's payload */
-            keys: unknown[] | components["schemas"]["KeyRef"];
+            keys: (string | number | boolean)[] | components["schemas"]["KeyRef"];
             window_ms: number;
         };
         /**

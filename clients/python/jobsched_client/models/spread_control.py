@@ -20,19 +20,24 @@ class SpreadControl:
     (a hash of the key) within ``window_ms`` after the occurrence.
 
     Attributes:
-        keys (KeyRef | list[Any]): the keys (a list), or {"$ref": "payload.<path>"} naming a list in the job's payload
+        keys (KeyRef | list[bool | float | str]): the keys (a list), or {"$ref": "payload.<path>"} naming a list in the
+            job's payload
         window_ms (int):
         field (str | Unset): Default (applied by the server): "spread_key".
     """
 
-    keys: KeyRef | list[Any]
+    keys: KeyRef | list[bool | float | str]
     window_ms: int
     field: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        keys: dict[str, Any] | list[Any]
+        keys: dict[str, Any] | list[bool | float | str]
         if isinstance(self.keys, list):
-            keys = self.keys
+            keys = []
+            for keys_type_0_item_data in self.keys:
+                keys_type_0_item: bool | float | str
+                keys_type_0_item = keys_type_0_item_data
+                keys.append(keys_type_0_item)
 
         else:
             keys = self.keys.to_dict()
@@ -60,11 +65,20 @@ class SpreadControl:
 
         d = dict(src_dict)
 
-        def _parse_keys(data: object) -> KeyRef | list[Any]:
+        def _parse_keys(data: object) -> KeyRef | list[bool | float | str]:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                keys_type_0 = cast(list[Any], data)
+                keys_type_0 = []
+                _keys_type_0 = data
+                for keys_type_0_item_data in _keys_type_0:
+
+                    def _parse_keys_type_0_item(data: object) -> bool | float | str:
+                        return cast(bool | float | str, data)
+
+                    keys_type_0_item = _parse_keys_type_0_item(keys_type_0_item_data)
+
+                    keys_type_0.append(keys_type_0_item)
 
                 return keys_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
