@@ -17,9 +17,10 @@ that do not serve a client:
   requires one) where it is an input;
 - an answer's field is required when the API always sends it (one with a default: msgspec
   encodes defaults), so a client gets ``T | None``, not ``T | None | Unset``; request
-  fields with a default stay optional (a component in both kinds is a request's);
+  fields with a default stay optional;
 - an answer's field kept as plain JSON (a job's flow controls, a workflow's steps) is
-  typed by the request component that made it (``AS_SENT``).
+  typed by the request's component that made it (``AS_SENT``), split in two: the
+  answer's ``RateControl`` (all required) and the request's ``RateControlInput``.
 
 ``tests/unit/test_openapi.py`` checks each rule on the whole document.
 """
@@ -216,6 +217,34 @@ def _typed_as_sent(schemas: dict[str, Any]) -> None:
                 variant["items"] = ref
 
 
+INPUT = "Input"
+"""The suffix of a request's copy of a component answers also hold (``RateControlInput``)."""
+
+
+def _split_inputs(doc: dict[str, Any]) -> None:
+    """Each ``AS_SENT`` component in two: ``<name>Input`` in request bodies (fields with
+    a default optional) and ``<name>`` in answers (every field sent, so required)."""
+    split = set(AS_SENT.values())
+    schemas = doc["components"]["schemas"]
+
+    def to_input(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and (name := ref.rsplit("/", 1)[1]) in split:
+            return {**node, "$ref": REF.format(name=name + INPUT)}
+        return node
+
+    for name in request_components(doc):
+        shaped = _walk(schemas[name], to_input)
+        if name in split:
+            schemas[name + INPUT] = {**shaped, "title": name + INPUT}
+        else:
+            schemas[name] = shaped
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            if "requestBody" in op:
+                op["requestBody"] = _walk(op["requestBody"], to_input)
+
+
 def _sent_always(schema: dict[str, Any]) -> None:
     """An answer's field with a default is always sent (msgspec encodes defaults: no
     model sets ``omit_defaults``): required, without the default. A field left out when
@@ -233,6 +262,7 @@ def for_generators(source: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(source)
     schemas = doc["components"]["schemas"]
     _typed_as_sent(schemas)
+    _split_inputs(doc)
     inputs = request_components(doc)
     for name, schema in schemas.items():
         if name not in inputs:

@@ -438,6 +438,22 @@ def test_every_field_an_answer_always_sends_is_required() -> None:
     assert "executions" not in schemas["Job"]["required"]
 
 
+def test_a_component_both_sent_and_answered_is_split_by_its_defaults() -> None:
+    """A job's rate comes back with its mode (always sent: required) but is sent
+    without one (the server's default: optional), as a workflow's steps."""
+    schemas = SPEC["components"]["schemas"]
+    assert "mode" in schemas["RateControl"]["required"]
+    assert "mode" not in schemas["RateControlInput"]["required"]
+    assert {"after", "when", "priority", "rate"} <= set(schemas["WorkflowStep"]["required"])
+    assert set(schemas["WorkflowStepInput"]["required"]) == {"id", "handler"}
+    create = schemas["JobCreate"]["properties"]["rate"]["anyOf"][0]
+    assert create == {"$ref": REF.format(name="RateControlInput")}
+    step = schemas["WorkflowStepInput"]["properties"]["rate"]["anyOf"][0]
+    assert step == {"$ref": REF.format(name="RateControlInput")}
+    inputs = request_components(SPEC)
+    assert not {"RateControl", "WorkflowStep", "ConcurrencyControl"} & inputs
+
+
 def test_a_key_reference_is_an_object_with_only_its_ref() -> None:
     """``{"$ref": "payload.<path>"}`` and nothing else (the request model refuses any
     other field): a generator gets a model with one required field."""

@@ -1123,6 +1123,15 @@ export interface components {
             key: string | components["schemas"]["KeyRef"];
             limit: number;
         };
+        /**
+         * ConcurrencyControlInput
+         * @description At most ``limit`` runs of one key running at once (the others wait in order).
+         */
+        ConcurrencyControlInput: {
+            /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
+            key: string | components["schemas"]["KeyRef"];
+            limit: number;
+        };
         /** DeadLetter */
         DeadLetter: {
             attempts: number;
@@ -1152,6 +1161,16 @@ export interface components {
          * @description Triggers of one key within ``delay_ms`` collapse into one run.
          */
         DebounceControl: {
+            delay_ms: number;
+            /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
+            key: string | components["schemas"]["KeyRef"];
+            max_delay_ms: number | null;
+        };
+        /**
+         * DebounceControlInput
+         * @description Triggers of one key within ``delay_ms`` collapse into one run.
+         */
+        DebounceControlInput: {
             delay_ms: number;
             /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
             key: string | components["schemas"]["KeyRef"];
@@ -1489,8 +1508,8 @@ export interface components {
             catch_up_max?: number;
             /** @description Default (applied by the server): 3600. */
             catch_up_window_s?: number;
-            concurrency?: components["schemas"]["ConcurrencyControl"] | null;
-            debounce?: components["schemas"]["DebounceControl"] | null;
+            concurrency?: components["schemas"]["ConcurrencyControlInput"] | null;
+            debounce?: components["schemas"]["DebounceControlInput"] | null;
             /** @description Default (applied by the server): "". */
             description?: string | null;
             /** @description a fixed-hour time missing on a spring-forward day: shift runs it when the clocks jump (Vixie cron), skip does not run it that day. Default (applied by the server): "shift". */
@@ -1523,7 +1542,7 @@ export interface components {
             pool?: string | null;
             /** @description higher runs first. Default (applied by the server): 50. */
             priority?: number;
-            rate?: components["schemas"]["RateControl"] | null;
+            rate?: components["schemas"]["RateControlInput"] | null;
             /** @description Default (applied by the server): 60000. */
             retry_backoff_max_ms?: number;
             /** @description Default (applied by the server): 1000. */
@@ -1531,8 +1550,8 @@ export interface components {
             /** @description An ISO 8601 time, with a UTC offset or without one (then UTC), e.g. 2026-12-01T10:00:00Z or 2026-12-01T10:00:00. */
             run_at?: string | null;
             schedule?: string | null;
-            singleton?: components["schemas"]["SingletonControl"] | null;
-            spread?: components["schemas"]["SpreadControl"] | null;
+            singleton?: components["schemas"]["SingletonControlInput"] | null;
+            spread?: components["schemas"]["SpreadControlInput"] | null;
             /** @description An ISO 8601 time, with a UTC offset or without one (then UTC), e.g. 2026-12-01T10:00:00Z or 2026-12-01T10:00:00. */
             start_at?: string | null;
             /** @description a scheduled run starts at a random point up to this long after its time. Default (applied by the server): 0. */
@@ -1578,10 +1597,10 @@ export interface components {
             catch_up?: components["schemas"]["CatchUp"];
             catch_up_max?: number;
             catch_up_window_s?: number;
-            concurrency?: components["schemas"]["ConcurrencyControl"] | null;
+            concurrency?: components["schemas"]["ConcurrencyControlInput"] | null;
             /** @description read-only: accepted and ignored */
             created_at?: unknown;
-            debounce?: components["schemas"]["DebounceControl"] | null;
+            debounce?: components["schemas"]["DebounceControlInput"] | null;
             description?: string | null;
             /** @description a fixed-hour time missing on a spring-forward day: shift runs it when the clocks jump (Vixie cron), skip does not run it that day */
             dst_gap?: components["schemas"]["DstGap"];
@@ -1622,7 +1641,7 @@ export interface components {
             pool?: string | null;
             /** @description higher runs first */
             priority?: number;
-            rate?: components["schemas"]["RateControl"] | null;
+            rate?: components["schemas"]["RateControlInput"] | null;
             retry_backoff_max_ms?: number;
             retry_backoff_ms?: number;
             /** @description An ISO 8601 time, with a UTC offset or without one (then UTC), e.g. 2026-12-01T10:00:00Z or 2026-12-01T10:00:00. */
@@ -1632,8 +1651,8 @@ export interface components {
             schedule?: string | null;
             /** @description read-only: accepted and ignored */
             schedule_error?: unknown;
-            singleton?: components["schemas"]["SingletonControl"] | null;
-            spread?: components["schemas"]["SpreadControl"] | null;
+            singleton?: components["schemas"]["SingletonControlInput"] | null;
+            spread?: components["schemas"]["SpreadControlInput"] | null;
             /** @description An ISO 8601 time, with a UTC offset or without one (then UTC), e.g. 2026-12-01T10:00:00Z or 2026-12-01T10:00:00. */
             start_at?: string | null;
             /** @description a scheduled run starts at a random point up to this long after its time */
@@ -1823,6 +1842,17 @@ export interface components {
             /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
             key: string | components["schemas"]["KeyRef"];
             limit: number;
+            mode: components["schemas"]["RateMode"];
+            period_ms: number;
+        };
+        /**
+         * RateControlInput
+         * @description At most ``limit`` starts of one key per ``period_ms``.
+         */
+        RateControlInput: {
+            /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
+            key: string | components["schemas"]["KeyRef"];
+            limit: number;
             /** @description Default (applied by the server): "queue". */
             mode?: components["schemas"]["RateMode"];
             period_ms: number;
@@ -1886,6 +1916,16 @@ export interface components {
         SingletonControl: {
             /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
             key: string | components["schemas"]["KeyRef"];
+            mode: components["schemas"]["SingletonMode"];
+        };
+        /**
+         * SingletonControlInput
+         * @description One queued or running run per key: a new one is skipped, replaces the queued one,
+         *         or cancels the running one.
+         */
+        SingletonControlInput: {
+            /** @description literal text, or {"$ref": "payload.<path>"} resolved per run */
+            key: string | components["schemas"]["KeyRef"];
             /** @description Default (applied by the server): "skip". */
             mode?: components["schemas"]["SingletonMode"];
         };
@@ -1900,6 +1940,17 @@ export interface components {
          *         (a hash of the key) within ``window_ms`` after the occurrence.
          */
         SpreadControl: {
+            field: string;
+            /** @description the keys (a list), or {"$ref": "payload.<path>"} naming a list in the job's payload */
+            keys: (string | number | boolean)[] | components["schemas"]["KeyRef"];
+            window_ms: number;
+        };
+        /**
+         * SpreadControlInput
+         * @description Each occurrence runs once per key, each key's run starting at a stable offset
+         *         (a hash of the key) within ``window_ms`` after the occurrence.
+         */
+        SpreadControlInput: {
             /** @description Default (applied by the server): "spread_key". */
             field?: string;
             /** @description the keys (a list), or {"$ref": "payload.<path>"} naming a list in the job's payload */
@@ -2039,7 +2090,7 @@ export interface components {
             schedule?: string | null;
             /** @description a scheduled run starts at a random point up to this long after its time. Default (applied by the server): 0. */
             start_jitter_ms?: number;
-            steps: components["schemas"]["WorkflowStep"][];
+            steps: components["schemas"]["WorkflowStepInput"][];
             /** @description IANA zone. Default (applied by the server): "UTC". */
             timezone?: string;
         };
@@ -2118,9 +2169,34 @@ export interface components {
         };
         /** WorkflowStep */
         WorkflowStep: {
+            after: string[];
+            concurrency: components["schemas"]["ConcurrencyControl"] | null;
+            for_each: {
+                [key: string]: unknown;
+            } | null;
+            handler: string;
+            id: string;
+            max_concurrency: number | null;
+            max_retries: number;
+            /** @description a JSON object, at most 64 KiB and 32 levels deep; no NUL, unpaired surrogates, NaN or Infinity */
+            payload: {
+                [key: string]: unknown;
+            };
+            pool: string | null;
+            /** @description higher runs first */
+            priority: number;
+            rate: components["schemas"]["RateControl"] | null;
+            retry_backoff_max_ms: number;
+            retry_backoff_ms: number;
+            timeout_ms: number;
+            /** @description success: every upstream step succeeded (default); failure: an upstream step failed after its retries; always: once every upstream step ended */
+            when: components["schemas"]["StepWhen"];
+        };
+        /** WorkflowStepInput */
+        WorkflowStepInput: {
             /** @description Default (applied by the server): []. */
             after?: string[];
-            concurrency?: components["schemas"]["ConcurrencyControl"] | null;
+            concurrency?: components["schemas"]["ConcurrencyControlInput"] | null;
             for_each?: {
                 [key: string]: unknown;
             } | null;
@@ -2136,7 +2212,7 @@ export interface components {
             pool?: string | null;
             /** @description higher runs first. Default (applied by the server): 50. */
             priority?: number;
-            rate?: components["schemas"]["RateControl"] | null;
+            rate?: components["schemas"]["RateControlInput"] | null;
             /** @description Default (applied by the server): 60000. */
             retry_backoff_max_ms?: number;
             /** @description Default (applied by the server): 1000. */
@@ -2200,7 +2276,7 @@ export interface components {
             start_jitter_ms?: number;
             /** @description read-only: accepted and ignored */
             status?: unknown;
-            steps?: components["schemas"]["WorkflowStep"][];
+            steps?: components["schemas"]["WorkflowStepInput"][];
             /** @description IANA zone */
             timezone?: string;
             /** @description read-only: accepted and ignored */

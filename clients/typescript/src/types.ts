@@ -23,6 +23,9 @@ export type Workflow = Schemas["Workflow"];
 export type WorkflowCreate = Schemas["WorkflowCreate"];
 export type WorkflowUpdate = Schemas["WorkflowUpdate"];
 export type WorkflowPage = Schemas["WorkflowPage"];
+/** A step as a workflow is created or updated with (fields the server defaults optional). */
+export type WorkflowStepInput = Schemas["WorkflowStepInput"];
+/** A step as the API answers it (every field). */
 export type WorkflowStep = Schemas["WorkflowStep"];
 export type WorkflowTrigger = Schemas["WorkflowTrigger"];
 export type WorkflowRun = Schemas["WorkflowRun"];

@@ -27,10 +27,12 @@ from .calendar_windows_type_0_item import CalendarWindowsType0Item
 from .catch_up import CatchUp
 from .change import Change
 from .concurrency_control import ConcurrencyControl
+from .concurrency_control_input import ConcurrencyControlInput
 from .dead_letter import DeadLetter
 from .dead_letter_page import DeadLetterPage
 from .dead_letter_payload import DeadLetterPayload
 from .debounce_control import DebounceControl
+from .debounce_control_input import DebounceControlInput
 from .dst_gap import DstGap
 from .dst_overlap import DstOverlap
 from .duration_bucket import DurationBucket
@@ -107,6 +109,7 @@ from .pool_depth import PoolDepth
 from .queue_depth import QueueDepth
 from .queue_depth_pools import QueueDepthPools
 from .rate_control import RateControl
+from .rate_control_input import RateControlInput
 from .rate_mode import RateMode
 from .schedule_preview import SchedulePreview
 from .schedule_preview_blackouts_type_0_item import SchedulePreviewBlackoutsType0Item
@@ -115,8 +118,10 @@ from .schedule_status import ScheduleStatus
 from .scope import Scope
 from .shard_holding import ShardHolding
 from .singleton_control import SingletonControl
+from .singleton_control_input import SingletonControlInput
 from .singleton_mode import SingletonMode
 from .spread_control import SpreadControl
+from .spread_control_input import SpreadControlInput
 from .step_when import StepWhen
 from .throughput import Throughput
 from .trigger import Trigger
@@ -140,6 +145,9 @@ from .workflow_run_status import WorkflowRunStatus
 from .workflow_run_step import WorkflowRunStep
 from .workflow_step import WorkflowStep
 from .workflow_step_for_each_type_0 import WorkflowStepForEachType0
+from .workflow_step_input import WorkflowStepInput
+from .workflow_step_input_for_each_type_0 import WorkflowStepInputForEachType0
+from .workflow_step_input_payload import WorkflowStepInputPayload
 from .workflow_step_payload import WorkflowStepPayload
 from .workflow_step_status import WorkflowStepStatus
 from .workflow_trigger import WorkflowTrigger
@@ -174,10 +182,12 @@ __all__ = (
     "CatchUp",
     "Change",
     "ConcurrencyControl",
+    "ConcurrencyControlInput",
     "DeadLetter",
     "DeadLetterPage",
     "DeadLetterPayload",
     "DebounceControl",
+    "DebounceControlInput",
     "DstGap",
     "DstOverlap",
     "DurationBucket",
@@ -254,6 +264,7 @@ __all__ = (
     "QueueDepth",
     "QueueDepthPools",
     "RateControl",
+    "RateControlInput",
     "RateMode",
     "SchedulePreview",
     "SchedulePreviewBlackoutsType0Item",
@@ -262,8 +273,10 @@ __all__ = (
     "Scope",
     "ShardHolding",
     "SingletonControl",
+    "SingletonControlInput",
     "SingletonMode",
     "SpreadControl",
+    "SpreadControlInput",
     "StepWhen",
     "Throughput",
     "Trigger",
@@ -287,6 +300,9 @@ __all__ = (
     "WorkflowRunStep",
     "WorkflowStep",
     "WorkflowStepForEachType0",
+    "WorkflowStepInput",
+    "WorkflowStepInputForEachType0",
+    "WorkflowStepInputPayload",
     "WorkflowStepPayload",
     "WorkflowStepStatus",
     "WorkflowTrigger",

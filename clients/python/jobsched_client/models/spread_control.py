@@ -5,8 +5,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.key_ref import KeyRef
 
@@ -20,17 +18,19 @@ class SpreadControl:
     (a hash of the key) within ``window_ms`` after the occurrence.
 
     Attributes:
+        field (str):
         keys (KeyRef | list[bool | float | str]): the keys (a list), or {"$ref": "payload.<path>"} naming a list in the
             job's payload
         window_ms (int):
-        field (str | Unset): Default (applied by the server): "spread_key".
     """
 
+    field: str
     keys: KeyRef | list[bool | float | str]
     window_ms: int
-    field: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        field = self.field
+
         keys: dict[str, Any] | list[bool | float | str]
         if isinstance(self.keys, list):
             keys = []
@@ -44,18 +44,15 @@ class SpreadControl:
 
         window_ms = self.window_ms
 
-        field = self.field
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
+                "field": field,
                 "keys": keys,
                 "window_ms": window_ms,
             }
         )
-        if field is not UNSET:
-            field_dict["field"] = field
 
         return field_dict
 
@@ -64,6 +61,7 @@ class SpreadControl:
         from ..models.key_ref import KeyRef  # noqa: PLC0415
 
         d = dict(src_dict)
+        field = d.pop("field")
 
         def _parse_keys(data: object) -> KeyRef | list[bool | float | str]:
             try:
@@ -93,12 +91,10 @@ class SpreadControl:
 
         window_ms = d.pop("window_ms")
 
-        field = d.pop("field", UNSET)
-
         spread_control = cls(
+            field=field,
             keys=keys,
             window_ms=window_ms,
-            field=field,
         )
 
         return spread_control
