@@ -49,12 +49,6 @@ jobsched_sdk = ["py.typed"]
 # mypy --strict on both packages (tests/unit/test_python_sdk.py): 0 errors.
 [tool.mypy]
 strict = true
-
-[[tool.mypy.overrides]]
-# SpreadControl.keys is a list of any JSON values (`items: {{}}`): the generated parser
-# casts it to list[Any] after isinstance has already narrowed it.
-module = "jobsched_client.models.spread_control"
-disable_error_code = ["redundant-cast"]
 """
 
 

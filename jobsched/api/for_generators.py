@@ -14,7 +14,13 @@ that do not serve a client:
 - an inline enum gets a name from where it sits (``GetJobsSort``): each closed set is a
   named component (``ENUM_NAMES``), with its type;
 - a time the API takes with or without an offset is not ``format: date-time`` (which
-  requires one) where it is an input.
+  requires one) where it is an input;
+- an answer's field is required when the API always sends it (one with a default: msgspec
+  encodes defaults), so a client gets ``T | None``, not ``T | None | Unset``; request
+  fields with a default stay optional;
+- an answer's field kept as plain JSON (a job's flow controls, a workflow's steps) is
+  typed by the request's component that made it (``AS_SENT``), split in two: the
+  answer's ``RateControl`` (all required) and the request's ``RateControlInput``.
 
 ``tests/unit/test_openapi.py`` checks each rule on the whole document.
 """
@@ -157,6 +163,9 @@ INPUT_TIME = (
     "or 2026-12-01T10:00:00"
 )
 
+OFFSET_NOTE = " (without an offset: UTC)"
+"""How a time's model says it takes one without an offset (``contract.When``)."""
+
 
 def _as_input(schema: dict[str, Any]) -> dict[str, Any]:
     """``schema`` (a request field or a query parameter's) without ``default`` and
@@ -172,6 +181,9 @@ def _as_input(schema: dict[str, Any]) -> dict[str, Any]:
         if variant.get("format") == "date-time":
             del variant["format"]
             notes.append(f"An {INPUT_TIME}.")
+            # The note says it in full: the model's short form would say it twice.
+            if OFFSET_NOTE in variant.get("description", ""):
+                variant["description"] = variant["description"].replace(OFFSET_NOTE, "")
     if notes:
         about = schema.get("description", "").strip()
         if about and not about.endswith("."):
@@ -180,10 +192,82 @@ def _as_input(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+AS_SENT: dict[tuple[str, str], str] = {
+    ("Job", "concurrency"): "ConcurrencyControl",
+    ("Job", "rate"): "RateControl",
+    ("Job", "debounce"): "DebounceControl",
+    ("Job", "singleton"): "SingletonControl",
+    ("Job", "spread"): "SpreadControl",
+    ("Workflow", "steps"): "WorkflowStep",
+}
+"""Answer fields kept as plain JSON (the store's JSON columns, read back as dicts) that
+hold what the request sent, as its model encoded it: typed by that model's component.
+``tests/integration/test_api_contract.py`` checks the answers against them."""
+
+
+def _typed_as_sent(schemas: dict[str, Any]) -> None:
+    for (model, field), name in AS_SENT.items():
+        prop = schemas[model]["properties"][field]
+        ref = {"$ref": REF.format(name=name)}
+        for variant in prop.get("anyOf", [prop]):
+            if variant.get("type") == "object":
+                variant.clear()
+                variant.update(ref)
+            elif variant.get("type") == "array":
+                variant["items"] = ref
+
+
+INPUT = "Input"
+"""The suffix of a request's copy of a component answers also hold (``RateControlInput``)."""
+
+
+def _split_inputs(doc: dict[str, Any]) -> None:
+    """Each ``AS_SENT`` component in two: ``<name>Input`` in request bodies (fields with
+    a default optional) and ``<name>`` in answers (every field sent, so required)."""
+    split = set(AS_SENT.values())
+    schemas = doc["components"]["schemas"]
+
+    def to_input(node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and (name := ref.rsplit("/", 1)[1]) in split:
+            return {**node, "$ref": REF.format(name=name + INPUT)}
+        return node
+
+    for name in request_components(doc):
+        shaped = _walk(schemas[name], to_input)
+        if name in split:
+            schemas[name + INPUT] = {**shaped, "title": name + INPUT}
+        else:
+            schemas[name] = shaped
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            if "requestBody" in op:
+                op["requestBody"] = _walk(op["requestBody"], to_input)
+
+
+def _sent_always(schema: dict[str, Any]) -> None:
+    """An answer's field with a default is always sent (msgspec encodes defaults: no
+    model sets ``omit_defaults``): required, without the default. A field left out when
+    unset (``Job.executions``: ``UNSET``) has no default and stays optional."""
+    props = schema.get("properties", {})
+    with_default = [name for name, prop in props.items() if "default" in prop]
+    for name in with_default:
+        del props[name]["default"]
+    required = schema.get("required", [])
+    if added := [name for name in with_default if name not in required]:
+        schema["required"] = [*required, *added]
+
+
 def for_generators(source: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(source)
     schemas = doc["components"]["schemas"]
-    for name in request_components(doc):
+    _typed_as_sent(schemas)
+    _split_inputs(doc)
+    inputs = request_components(doc)
+    for name, schema in schemas.items():
+        if name not in inputs:
+            _sent_always(schema)
+    for name in inputs:
         for prop in schemas[name].get("properties", {}).values():
             _as_input(prop)
     for ops in doc["paths"].values():

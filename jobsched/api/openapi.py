@@ -105,14 +105,17 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
         responses[str(op.status)] = {"description": "done"}
     else:
         models = op.response if isinstance(op.response, tuple) else (op.response,)
+        # oneOf: each model refuses the other's fields (additionalProperties: false)
+        # and requires its own, so exactly one matches an answer.
+        one = [schema[m] for m in models]
         responses[str(op.status)] = {
-            "description": "ok",
-            **_json(_one_of([schema[m] for m in models])),
+            "description": op.answers,
+            **_json(one[0] if len(one) == 1 else {"oneOf": one}),
         }
     for status, model in op.also.items():
         responses[str(status)] = {"description": "see the body", **_json(schema[model])}
     for status in statuses(op):
-        responses[str(status)] = {"description": ERRORS[status], **_json(schema[w.Error])}
+        responses[str(status)] = {"description": ERRORS[status], **_json(schema[w.ErrorResponse])}
     if "429" in responses:
         responses["429"]["headers"] = {
             "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
@@ -138,7 +141,7 @@ def _operation(op: Operation, schema: dict[Any, dict[str, Any]]) -> dict[str, An
 
 
 def _models() -> list[Any]:
-    found: list[Any] = [w.Error]
+    found: list[Any] = [w.ErrorResponse]
     for op in OPERATIONS:
         response = op.response if isinstance(op.response, tuple) else (op.response,)
         found += [m for m in (*response, *op.also.values(), op.body) if m is not None]
@@ -178,12 +181,18 @@ def documented(node: Any) -> Any:
     return out
 
 
-def _without_ref_property(schema: dict[str, Any]) -> dict[str, Any]:
-    """A flow key's ``{"$ref": "payload.<path>"}`` declared by pattern: a property named
-    ``$ref`` reads as a reference to every tool that walks the document."""
+KEY_REF_PATTERN = r"^payload(\.[^.]+)+$"
+"""What ``flow.ref_problem`` accepts of a key reference: ``payload.`` and a dotted path."""
+
+
+def _key_ref(schema: dict[str, Any]) -> dict[str, Any]:
+    """A flow key's ``{"$ref": "payload.<path>"}``: its one property, required, with the
+    path's pattern (the model checks it in code, naming the field)."""
     out = dict(schema)
-    props = out.pop("properties", {})
-    out["patternProperties"] = {"^\\$ref$": props["$ref"]}
+    ref = dict(out["properties"]["$ref"])
+    ref["pattern"] = KEY_REF_PATTERN
+    ref["description"] = "payload.<path>: the run's payload field (dotted path) giving its key"
+    out["properties"] = {"$ref": ref}
     out["additionalProperties"] = False
     return out
 
@@ -204,7 +213,7 @@ def source_document() -> dict[str, Any]:
     schema = dict(zip(models, documented(refs), strict=True))
     components = {_noun(name): documented(model) for name, model in components.items()}
     if "KeyRef" in components:
-        components["KeyRef"] = _without_ref_property(components["KeyRef"])
+        components["KeyRef"] = _key_ref(components["KeyRef"])
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schema)

@@ -23,6 +23,8 @@ class Operation:
     status: int = 200
     response: Any = None
     """The model of the success body (a tuple: one of them); None for 204."""
+    answers: str = "ok"
+    """The success answer's description: with a tuple ``response``, when each comes."""
     body: type[msgspec.Struct] | None = None
     body_required: bool = True
     query: type[msgspec.Struct] | None = None

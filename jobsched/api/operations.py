@@ -179,6 +179,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "total counting every run created)",
         202,
         (m.Execution, m.Page[m.Execution]),
+        answers="an Execution (no body, or {payload?, priority?}), or an ExecutionPage (a body "
+        'with "runs"): only an Execution has id, only a page has items',
         body=c.Trigger,
         body_required=False,
         errors=(400, 404, 409),

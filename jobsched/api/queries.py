@@ -170,10 +170,12 @@ class AuditQuery(Paging):
     target_id: Ident | None = None
     key_id: Ident | None = None
     since: (
-        Annotated[datetime, Meta(description="at >= since (no offset: UTC)", **ISO_TIME)] | None
+        Annotated[datetime, Meta(description="at >= since (without an offset: UTC)", **ISO_TIME)]
+        | None
     ) = None
     until: (
-        Annotated[datetime, Meta(description="at < until (no offset: UTC)", **ISO_TIME)] | None
+        Annotated[datetime, Meta(description="at < until (without an offset: UTC)", **ISO_TIME)]
+        | None
     ) = None
 
     def filters(self) -> dict[str, Any]:

@@ -51,7 +51,9 @@ class ErrorDetail(Struct, kw_only=True):
     ) = UNSET
 
 
-class Error(Struct, kw_only=True, forbid_unknown_fields=True):
+class ErrorResponse(Struct, kw_only=True, forbid_unknown_fields=True):
+    # Not ``Error``: openapi-python-client's ``Error.from_dict`` would name a local
+    # ``error`` like the field, which mypy --strict refuses in the generated client.
     error: ErrorDetail
 
 

@@ -181,7 +181,7 @@ def _plausible(when: datetime) -> str | None:
 
 When = Annotated[
     datetime,
-    checked(_plausible, description="ISO 8601 time (no offset: UTC)", **ISO_TIME),
+    checked(_plausible, description="ISO 8601 time (without an offset: UTC)", **ISO_TIME),
 ]
 DelayMs = Annotated[int, Meta(ge=0, le=MAX_DELAY_MS, description="run this long from now")]
 Uuid = Annotated[
@@ -348,8 +348,17 @@ class SingletonControl(Model):
     mode: Literal["skip", "replace_queued", "cancel_running"] = "skip"
 
 
+SPREAD_KEY = {
+    "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}],
+    "description": "text (one line), a number or a boolean",
+}
 SpreadKeys = Annotated[
-    Annotated[list[Any], Meta(min_length=1, max_length=1000)] | KeyRef,
+    Annotated[
+        list[Any],
+        # What spread.keys_of takes of each key (checked there, naming the index).
+        Meta(min_length=1, max_length=1000, extra_json_schema={"items": SPREAD_KEY}),
+    ]
+    | KeyRef,
     checked(
         lambda keys: flow.ref_problem(keys.ref) if isinstance(keys, KeyRef) else None,
         problem='must be a list of keys or {"$ref": "payload.<path>"}',

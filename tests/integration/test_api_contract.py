@@ -6,11 +6,14 @@ refuse naming the field, and each error it answers is documented.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
+import jsonschema
 import msgspec
 import pytest
+import referencing
 
 from jobsched.api.openapi import OPERATIONS, Operation, openapi_document
 from tests.integration import test_api
@@ -19,11 +22,26 @@ from tests.integration.test_api import AUTH, Api, job_body
 
 api = test_api.api  # the same in-process API fixture
 SPEC = openapi_document()
+DOCUMENT = referencing.Resource.from_contents(
+    SPEC, default_specification=referencing.jsonschema.DRAFT202012
+)
+REGISTRY = referencing.Registry().with_resource("urn:openapi", DOCUMENT)
+
+
+def _matches_the_document(schema: dict[str, Any], body: Any) -> None:
+    """``body`` is what the served document (the one generators read) says."""
+    # The operation's schema refers to the document's components from outside it.
+    schema = json.loads(json.dumps(schema).replace('"#/', '"urn:openapi#/'))
+    validator = jsonschema.Draft202012Validator(schema, registry=REGISTRY)
+    problems = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+    assert problems == [], problems
 
 
 def _conforms(op: Operation, code: int, body: Any) -> None:
     documented = SPEC["paths"][op.path][op.method.lower()]["responses"]
     assert str(code) in documented, (op.method, op.path, code, body)
+    if "application/json" in documented[str(code)].get("content", {}):
+        _matches_the_document(documented[str(code)]["content"]["application/json"]["schema"], body)
     if code == op.status and op.response is not None:
         models = op.response if isinstance(op.response, tuple) else (op.response,)
         problems = []
@@ -206,3 +224,43 @@ def test_the_errors_any_request_may_get_are_documented(api: Api, op: Operation) 
         code, body = api.call(op.method, path + query, BODIES.get((op.method, op.path)))
         assert code == 404, (op.method, path, body)
         _conforms(op, code, body)
+
+
+CONTROLS = [
+    {"concurrency": {"key": {"$ref": "payload.tenant"}, "limit": 2}},
+    {"rate": {"key": "api", "limit": 5, "period_ms": 1000}},
+    {"debounce": {"key": {"$ref": "payload.tenant"}, "delay_ms": 500}},
+    {"singleton": {"key": "one", "mode": "replace_queued"}},
+    {"spread": {"keys": ["a", "b"], "window_ms": 60000}, "schedule": "0 6 * * *"},
+]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=lambda c: next(iter(c)))
+def test_a_jobs_flow_control_comes_back_as_its_documented_component(
+    api: Api, control: dict[str, Any]
+) -> None:
+    """A generated client reads a job's control as the component it sent it as."""
+    name = next(iter(control))
+    job = api.ok("POST", "/jobs", job_body(payload={"tenant": "t1"}, **control), 201)
+    create = next(op for op in OPERATIONS if op.operation_id == "createJob")
+    _conforms(create, 201, job)
+    read = next(op for op in OPERATIONS if op.operation_id == "getJob")
+    again = api.ok("GET", f"/jobs/{job['id']}")
+    _conforms(read, 200, again)
+    assert {k: v for k, v in again[name].items() if k in control[name]} == control[name]
+
+
+def test_a_workflows_steps_come_back_as_documented_workflow_steps(api: Api) -> None:
+    step = {
+        "id": "b",
+        "handler": "test.echo",
+        "after": ["a"],
+        "payload": {"tenant": "t1"},
+        "rate": {"key": {"$ref": "payload.tenant"}, "limit": 3, "period_ms": 1000},
+        "when": "always",
+    }
+    body = {**WORKFLOW, "name": "typed-steps", "steps": [*WORKFLOW["steps"], step]}
+    workflow = api.ok("POST", "/workflows", body, 201)
+    create = next(op for op in OPERATIONS if op.operation_id == "createWorkflow")
+    _conforms(create, 201, workflow)
+    assert workflow["steps"][1]["rate"]["key"] == {"$ref": "payload.tenant"}

@@ -87,7 +87,7 @@ def test_request_and_response_schemas_are_the_models(op: Operation) -> None:
         return
     schema = success["content"]["application/json"]["schema"]
     models = op.response if isinstance(op.response, tuple) else (op.response,)
-    refs = schema.get("anyOf", [schema])
+    refs = schema.get("oneOf", [schema])
     for ref, model in zip(refs, models, strict=True):
         if isinstance(model, type) and issubclass(model, msgspec.Struct):
             assert _resolve(ref) == _component(model)
@@ -132,8 +132,8 @@ def test_only_health_and_the_document_are_public() -> None:
 
 
 def test_every_operation_documents_its_errors_as_the_error_shape() -> None:
-    error = {"$ref": REF.format(name="Error")}
-    assert _resolve(error) == _component(wire.Error)
+    error = {"$ref": REF.format(name="ErrorResponse")}
+    assert _resolve(error) == _component(wire.ErrorResponse)
     assert _resolve(error, SPEC)["required"] == ["error"]
     for path, ops in SPEC["paths"].items():
         for method, op in ops.items():
@@ -148,14 +148,15 @@ def test_every_operation_documents_its_errors_as_the_error_shape() -> None:
 def test_a_batch_trigger_is_documented_as_a_page_of_executions() -> None:
     """The hand-written document said one execution; a batch answers a page."""
     schema = SPEC["paths"]["/jobs/{job_id}/trigger"]["post"]["responses"]["202"]
-    refs = schema["content"]["application/json"]["schema"]["anyOf"]
+    refs = schema["content"]["application/json"]["schema"]["oneOf"]
     assert [r["$ref"].rsplit("/", 1)[1] for r in refs] == ["Execution", "ExecutionPage"]
 
 
 def test_every_reference_resolves() -> None:
     def refs(node: Any) -> list[str]:
         if isinstance(node, dict):
-            own = [node["$ref"]] if "$ref" in node else []
+            # KeyRef's property named "$ref" holds a schema, not a reference.
+            own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
             return own + [r for v in node.values() for r in refs(v)]
         if isinstance(node, list):
             return [r for v in node for r in refs(v)]
@@ -321,7 +322,7 @@ def test_every_status_an_operation_may_answer_is_documented_with_the_error_shape
     assert set(statuses(op)) | set(op.also) == expected
     for code in expected - set(op.also):
         schema = responses[str(code)]["content"]["application/json"]["schema"]
-        assert schema == {"$ref": REF.format(name="Error")}, code
+        assert schema == {"$ref": REF.format(name="ErrorResponse")}, code
 
 
 def test_the_prometheus_form_is_its_own_text_operation() -> None:
@@ -349,3 +350,141 @@ def test_every_error_code_answered_is_in_the_documented_enum() -> None:
         passthrough._bad_request("")["error"]["code"],
     }
     assert answered <= set(SPEC["components"]["schemas"]["ErrorCode"]["enum"])
+
+
+def test_the_error_shape_is_not_named_like_its_own_field() -> None:
+    """A component ``Error`` with a field ``error``: openapi-python-client's
+    ``Error.from_dict`` names a local ``error`` like the field, and mypy --strict fails
+    on the generated model. The body keeps its shape: ``{"error": {...}}``."""
+    schemas = SPEC["components"]["schemas"]
+    assert "Error" not in schemas
+    error = schemas["ErrorResponse"]
+    assert error["title"] == "ErrorResponse"
+    assert error["required"] == ["error"]
+    assert error["properties"] == {"error": {"$ref": REF.format(name="ErrorDetail")}}
+    assert error["additionalProperties"] is False
+
+
+def test_a_job_and_a_workflow_answer_their_controls_and_steps_typed() -> None:
+    """What a job or a workflow is sent with comes back in the same shape (stored as
+    sent): the answer names the request's components, not free-form objects."""
+    props = {n: s.get("properties", {}) for n, s in SPEC["components"]["schemas"].items()}
+    for field, name in [
+        ("concurrency", "ConcurrencyControl"),
+        ("rate", "RateControl"),
+        ("debounce", "DebounceControl"),
+        ("singleton", "SingletonControl"),
+        ("spread", "SpreadControl"),
+    ]:
+        variants = props["Job"][field]["anyOf"]
+        assert variants == [{"$ref": REF.format(name=name)}, {"type": "null"}], field
+    steps = props["Workflow"]["steps"]
+    assert steps["type"] == "array"
+    assert steps["items"] == {"$ref": REF.format(name="WorkflowStep")}
+
+
+def _response_components() -> set[str]:
+    """The components an answer may hold (transitively), but no request body."""
+    schemas = SPEC["components"]["schemas"]
+    found: set[str] = set()
+    todo = {
+        r["$ref"].rsplit("/", 1)[1]
+        for _, _, op in _operations()
+        for response in op["responses"].values()
+        for _, r in _nodes(response)
+        if isinstance(r.get("$ref"), str)
+    }
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        found.add(name)
+        todo |= {
+            r["$ref"].rsplit("/", 1)[1]
+            for _, r in _nodes(schemas[name])
+            if isinstance(r.get("$ref"), str)
+        }
+    return found - request_components(SPEC)
+
+
+def test_every_field_an_answer_always_sends_is_required() -> None:
+    """msgspec sends every field of an answer's model, defaults included (none sets
+    omit_defaults); a field left out only when unset (``Job.executions``) has no
+    default. A generator makes an optional field ``T | Unset``: each caller would
+    check for a field that is always there."""
+    schemas = SPEC["components"]["schemas"]
+    source = SOURCE["components"]["schemas"]
+    responses = _response_components()
+    assert {"Execution", "FlowItem", "Handler", "NextRun", "Job"} <= responses
+    for name in responses:
+        props = source.get(name, {}).get("properties", {})
+        always = {field for field, schema in props.items() if "default" in schema}
+        missing = always - set(schemas[name].get("required", []))
+        assert not missing, (name, missing)
+        defaults = [where for where, node in _nodes(schemas[name]) if "default" in node]
+        assert defaults == [], name
+    execution = set(schemas["Execution"]["required"])
+    assert {
+        "concurrency_key",
+        "concurrency_limit",
+        "rate_key",
+        "rate_limit",
+        "rate_period_ms",
+    } <= execution
+    assert {"limited_by", "next_start_at"} <= set(schemas["FlowItem"]["required"])
+    assert "flow" in schemas["Handler"]["required"]
+    assert "reason" in schemas["NextRun"]["required"]
+    # Left out unless asked for: not required.
+    assert "executions" not in schemas["Job"]["required"]
+
+
+def test_a_component_both_sent_and_answered_is_split_by_its_defaults() -> None:
+    """A job's rate comes back with its mode (always sent: required) but is sent
+    without one (the server's default: optional), as a workflow's steps."""
+    schemas = SPEC["components"]["schemas"]
+    assert "mode" in schemas["RateControl"]["required"]
+    assert "mode" not in schemas["RateControlInput"]["required"]
+    assert {"after", "when", "priority", "rate"} <= set(schemas["WorkflowStep"]["required"])
+    assert set(schemas["WorkflowStepInput"]["required"]) == {"id", "handler"}
+    create = schemas["JobCreate"]["properties"]["rate"]["anyOf"][0]
+    assert create == {"$ref": REF.format(name="RateControlInput")}
+    step = schemas["WorkflowStepInput"]["properties"]["rate"]["anyOf"][0]
+    assert step == {"$ref": REF.format(name="RateControlInput")}
+    inputs = request_components(SPEC)
+    assert not {"RateControl", "WorkflowStep", "ConcurrencyControl"} & inputs
+
+
+def test_a_key_reference_is_an_object_with_only_its_ref() -> None:
+    """``{"$ref": "payload.<path>"}`` and nothing else (the request model refuses any
+    other field): a generator gets a model with one required field."""
+    key_ref = SPEC["components"]["schemas"]["KeyRef"]
+    assert key_ref["type"] == "object"
+    assert key_ref["required"] == ["$ref"]
+    assert key_ref["additionalProperties"] is False
+    ref = key_ref["properties"]["$ref"]
+    assert ref["type"] == "string"
+    assert "payload." in ref["description"]
+
+
+def test_a_job_update_end_at_says_once_that_an_offset_is_optional() -> None:
+    """The inner description said "no offset: UTC" under an outer one allowing an
+    offset: the API takes a time with or without one."""
+    end_at = SPEC["components"]["schemas"]["JobUpdate"]["properties"]["end_at"]
+    texts = [node["description"] for _, node in _nodes(end_at) if "description" in node]
+    assert not [t for t in texts if "no offset" in t], texts
+    assert any("without one (then UTC)" in t for t in texts), texts
+
+
+def test_the_trigger_answers_are_told_apart_by_their_required_fields() -> None:
+    """One execution or a page of them: exactly one of the two matches any answer
+    (``id`` only on an execution, ``items`` only on a page, no other field allowed)."""
+    response = SPEC["paths"]["/jobs/{job_id}/trigger"]["post"]["responses"]["202"]
+    schema = response["content"]["application/json"]["schema"]
+    names = [r["$ref"].rsplit("/", 1)[1] for r in schema["oneOf"]]
+    assert names == ["Execution", "ExecutionPage"]
+    schemas = SPEC["components"]["schemas"]
+    execution, page = schemas["Execution"], schemas["ExecutionPage"]
+    assert "id" in execution["required"] and "id" not in page["properties"]
+    assert "items" in page["required"] and "items" not in execution["properties"]
+    assert execution["additionalProperties"] is False and page["additionalProperties"] is False
+    assert '"runs"' in response["description"]

@@ -14,6 +14,42 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
+def _generate(
+    out: Path, document: Path = ROOT / "openapi.json"
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        [
+            str(BIN / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(document),
+            "--output-path",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_the_default_settings_client_passes_mypy_strict(tmp_path: Path) -> None:
+    """No class renamed in a generator config: the document's own names type-check
+    (a component ``Error`` with a field ``error`` did not: its generated ``from_dict``
+    names a local ``error`` like the field)."""
+    out = tmp_path / "client"
+    assert _generate(out).returncode == 0
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "job_scheduler_api_client"],
+        capture_output=True,
+        text=True,
+        cwd=out,
+        timeout=600,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_openapi_python_client_generates_without_warnings(tmp_path: Path) -> None:
     out = tmp_path / "client"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -23,6 +23,9 @@ export type Workflow = Schemas["Workflow"];
 export type WorkflowCreate = Schemas["WorkflowCreate"];
 export type WorkflowUpdate = Schemas["WorkflowUpdate"];
 export type WorkflowPage = Schemas["WorkflowPage"];
+/** A step as a workflow is created or updated with (fields the server defaults optional). */
+export type WorkflowStepInput = Schemas["WorkflowStepInput"];
+/** A step as the API answers it (every field). */
 export type WorkflowStep = Schemas["WorkflowStep"];
 export type WorkflowTrigger = Schemas["WorkflowTrigger"];
 export type WorkflowRun = Schemas["WorkflowRun"];
@@ -38,7 +41,7 @@ export type CalendarDay = Schemas["CalendarDay"];
 export type Metrics = Schemas["Metrics"];
 export type ExecutionMetrics = Schemas["ExecutionMetrics"];
 export type Health = Schemas["Health"];
-export type ApiError = Schemas["Error"];
+export type ApiError = Schemas["ErrorResponse"];
 export type ErrorDetail = Schemas["ErrorDetail"];
 export type ErrorCode = Schemas["ErrorCode"];
 

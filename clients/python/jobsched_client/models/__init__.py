@@ -27,10 +27,12 @@ from .calendar_windows_type_0_item import CalendarWindowsType0Item
 from .catch_up import CatchUp
 from .change import Change
 from .concurrency_control import ConcurrencyControl
+from .concurrency_control_input import ConcurrencyControlInput
 from .dead_letter import DeadLetter
 from .dead_letter_page import DeadLetterPage
 from .dead_letter_payload import DeadLetterPayload
 from .debounce_control import DebounceControl
+from .debounce_control_input import DebounceControlInput
 from .dst_gap import DstGap
 from .dst_overlap import DstOverlap
 from .duration_bucket import DurationBucket
@@ -69,7 +71,6 @@ from .isolation import Isolation
 from .job import Job
 from .job_blackouts_type_0_item import JobBlackoutsType0Item
 from .job_business_day_rule_type_0 import JobBusinessDayRuleType0
-from .job_concurrency_type_0 import JobConcurrencyType0
 from .job_counts import JobCounts
 from .job_counts_by_status import JobCountsByStatus
 from .job_create import JobCreate
@@ -77,14 +78,10 @@ from .job_create_blackouts_type_0_item import JobCreateBlackoutsType0Item
 from .job_create_business_day_rule_type_0 import JobCreateBusinessDayRuleType0
 from .job_create_payload import JobCreatePayload
 from .job_create_windows_type_0_item import JobCreateWindowsType0Item
-from .job_debounce_type_0 import JobDebounceType0
 from .job_include import JobInclude
 from .job_page import JobPage
 from .job_payload import JobPayload
-from .job_rate_type_0 import JobRateType0
-from .job_singleton_type_0 import JobSingletonType0
 from .job_sort import JobSort
-from .job_spread_type_0 import JobSpreadType0
 from .job_update import JobUpdate
 from .job_update_blackouts_type_0_item import JobUpdateBlackoutsType0Item
 from .job_update_business_day_rule_type_0 import JobUpdateBusinessDayRuleType0
@@ -112,6 +109,7 @@ from .pool_depth import PoolDepth
 from .queue_depth import QueueDepth
 from .queue_depth_pools import QueueDepthPools
 from .rate_control import RateControl
+from .rate_control_input import RateControlInput
 from .rate_mode import RateMode
 from .schedule_preview import SchedulePreview
 from .schedule_preview_blackouts_type_0_item import SchedulePreviewBlackoutsType0Item
@@ -120,8 +118,10 @@ from .schedule_status import ScheduleStatus
 from .scope import Scope
 from .shard_holding import ShardHolding
 from .singleton_control import SingletonControl
+from .singleton_control_input import SingletonControlInput
 from .singleton_mode import SingletonMode
 from .spread_control import SpreadControl
+from .spread_control_input import SpreadControlInput
 from .step_when import StepWhen
 from .throughput import Throughput
 from .trigger import Trigger
@@ -145,9 +145,11 @@ from .workflow_run_status import WorkflowRunStatus
 from .workflow_run_step import WorkflowRunStep
 from .workflow_step import WorkflowStep
 from .workflow_step_for_each_type_0 import WorkflowStepForEachType0
+from .workflow_step_input import WorkflowStepInput
+from .workflow_step_input_for_each_type_0 import WorkflowStepInputForEachType0
+from .workflow_step_input_payload import WorkflowStepInputPayload
 from .workflow_step_payload import WorkflowStepPayload
 from .workflow_step_status import WorkflowStepStatus
-from .workflow_steps_item import WorkflowStepsItem
 from .workflow_trigger import WorkflowTrigger
 from .workflow_trigger_input import WorkflowTriggerInput
 from .workflow_update import WorkflowUpdate
@@ -180,10 +182,12 @@ __all__ = (
     "CatchUp",
     "Change",
     "ConcurrencyControl",
+    "ConcurrencyControlInput",
     "DeadLetter",
     "DeadLetterPage",
     "DeadLetterPayload",
     "DebounceControl",
+    "DebounceControlInput",
     "DstGap",
     "DstOverlap",
     "DurationBucket",
@@ -222,7 +226,6 @@ __all__ = (
     "Job",
     "JobBlackoutsType0Item",
     "JobBusinessDayRuleType0",
-    "JobConcurrencyType0",
     "JobCounts",
     "JobCountsByStatus",
     "JobCreate",
@@ -230,14 +233,10 @@ __all__ = (
     "JobCreateBusinessDayRuleType0",
     "JobCreatePayload",
     "JobCreateWindowsType0Item",
-    "JobDebounceType0",
     "JobInclude",
     "JobPage",
     "JobPayload",
-    "JobRateType0",
-    "JobSingletonType0",
     "JobSort",
-    "JobSpreadType0",
     "JobUpdate",
     "JobUpdateBlackoutsType0Item",
     "JobUpdateBusinessDayRuleType0",
@@ -265,6 +264,7 @@ __all__ = (
     "QueueDepth",
     "QueueDepthPools",
     "RateControl",
+    "RateControlInput",
     "RateMode",
     "SchedulePreview",
     "SchedulePreviewBlackoutsType0Item",
@@ -273,8 +273,10 @@ __all__ = (
     "Scope",
     "ShardHolding",
     "SingletonControl",
+    "SingletonControlInput",
     "SingletonMode",
     "SpreadControl",
+    "SpreadControlInput",
     "StepWhen",
     "Throughput",
     "Trigger",
@@ -298,8 +300,10 @@ __all__ = (
     "WorkflowRunStep",
     "WorkflowStep",
     "WorkflowStepForEachType0",
+    "WorkflowStepInput",
+    "WorkflowStepInputForEachType0",
+    "WorkflowStepInputPayload",
     "WorkflowStepPayload",
-    "WorkflowStepsItem",
     "WorkflowStepStatus",
     "WorkflowTrigger",
     "WorkflowTriggerInput",

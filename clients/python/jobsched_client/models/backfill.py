@@ -13,9 +13,9 @@ class Backfill:
     """Run each occurrence of the job's schedule in ``start <= t < end`` once.
 
     Attributes:
-        end (str): ISO 8601 time (no offset: UTC). An ISO 8601 time, with a UTC offset or without one (then UTC), e.g.
+        end (str): ISO 8601 time. An ISO 8601 time, with a UTC offset or without one (then UTC), e.g.
             2026-12-01T10:00:00Z or 2026-12-01T10:00:00.
-        start (str): ISO 8601 time (no offset: UTC). An ISO 8601 time, with a UTC offset or without one (then UTC), e.g.
+        start (str): ISO 8601 time. An ISO 8601 time, with a UTC offset or without one (then UTC), e.g.
             2026-12-01T10:00:00Z or 2026-12-01T10:00:00.
     """
 

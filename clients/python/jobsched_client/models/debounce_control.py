@@ -5,8 +5,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.key_ref import KeyRef
 
@@ -21,12 +19,12 @@ class DebounceControl:
     Attributes:
         delay_ms (int):
         key (KeyRef | str): literal text, or {"$ref": "payload.<path>"} resolved per run
-        max_delay_ms (int | None | Unset):
+        max_delay_ms (int | None):
     """
 
     delay_ms: int
     key: KeyRef | str
-    max_delay_ms: int | None | Unset = UNSET
+    max_delay_ms: int | None
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.key_ref import KeyRef  # noqa: PLC0415
@@ -39,11 +37,8 @@ class DebounceControl:
         else:
             key = self.key
 
-        max_delay_ms: int | None | Unset
-        if isinstance(self.max_delay_ms, Unset):
-            max_delay_ms = UNSET
-        else:
-            max_delay_ms = self.max_delay_ms
+        max_delay_ms: int | None
+        max_delay_ms = self.max_delay_ms
 
         field_dict: dict[str, Any] = {}
 
@@ -51,10 +46,9 @@ class DebounceControl:
             {
                 "delay_ms": delay_ms,
                 "key": key,
+                "max_delay_ms": max_delay_ms,
             }
         )
-        if max_delay_ms is not UNSET:
-            field_dict["max_delay_ms"] = max_delay_ms
 
         return field_dict
 
@@ -78,14 +72,12 @@ class DebounceControl:
 
         key = _parse_key(d.pop("key"))
 
-        def _parse_max_delay_ms(data: object) -> int | None | Unset:
+        def _parse_max_delay_ms(data: object) -> int | None:
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+            return cast(int | None, data)
 
-        max_delay_ms = _parse_max_delay_ms(d.pop("max_delay_ms", UNSET))
+        max_delay_ms = _parse_max_delay_ms(d.pop("max_delay_ms"))
 
         debounce_control = cls(
             delay_ms=delay_ms,

@@ -9,7 +9,6 @@ from attrs import define as _attrs_define
 
 from ..models.execution_source import ExecutionSource
 from ..models.execution_status import ExecutionStatus
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.alert import Alert
@@ -27,6 +26,8 @@ class Execution:
         alerts (list[Alert]): SLA breaches: late_start, overran
         attempt (int):
         attempts (list[Attempt]):
+        concurrency_key (None | str):
+        concurrency_limit (int | None):
         created_at (datetime.datetime | None):
         duration_ms (int | None):
         error (None | str):
@@ -44,6 +45,9 @@ class Execution:
         pool (str):
         priority (int):
         queued_at (datetime.datetime | None):
+        rate_key (None | str):
+        rate_limit (int | None):
+        rate_period_ms (int | None):
         result (Any):
         scheduled_for (datetime.datetime | None):
         source (ExecutionSource):
@@ -55,16 +59,13 @@ class Execution:
         waiting (None | str):
         worker_id (None | str):
         workflow_run_id (None | UUID):
-        concurrency_key (None | str | Unset):
-        concurrency_limit (int | None | Unset):
-        rate_key (None | str | Unset):
-        rate_limit (int | None | Unset):
-        rate_period_ms (int | None | Unset):
     """
 
     alerts: list[Alert]
     attempt: int
     attempts: list[Attempt]
+    concurrency_key: None | str
+    concurrency_limit: int | None
     created_at: datetime.datetime | None
     duration_ms: int | None
     error: None | str
@@ -81,6 +82,9 @@ class Execution:
     pool: str
     priority: int
     queued_at: datetime.datetime | None
+    rate_key: None | str
+    rate_limit: int | None
+    rate_period_ms: int | None
     result: Any
     scheduled_for: datetime.datetime | None
     source: ExecutionSource
@@ -92,11 +96,6 @@ class Execution:
     waiting: None | str
     worker_id: None | str
     workflow_run_id: None | UUID
-    concurrency_key: None | str | Unset = UNSET
-    concurrency_limit: int | None | Unset = UNSET
-    rate_key: None | str | Unset = UNSET
-    rate_limit: int | None | Unset = UNSET
-    rate_period_ms: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         alerts = []
@@ -110,6 +109,12 @@ class Execution:
         for attempts_item_data in self.attempts:
             attempts_item = attempts_item_data.to_dict()
             attempts.append(attempts_item)
+
+        concurrency_key: None | str
+        concurrency_key = self.concurrency_key
+
+        concurrency_limit: int | None
+        concurrency_limit = self.concurrency_limit
 
         created_at: None | str
         if isinstance(self.created_at, datetime.datetime):
@@ -162,6 +167,15 @@ class Execution:
         else:
             queued_at = self.queued_at
 
+        rate_key: None | str
+        rate_key = self.rate_key
+
+        rate_limit: int | None
+        rate_limit = self.rate_limit
+
+        rate_period_ms: int | None
+        rate_period_ms = self.rate_period_ms
+
         result = self.result
 
         scheduled_for: None | str
@@ -207,36 +221,6 @@ class Execution:
         else:
             workflow_run_id = self.workflow_run_id
 
-        concurrency_key: None | str | Unset
-        if isinstance(self.concurrency_key, Unset):
-            concurrency_key = UNSET
-        else:
-            concurrency_key = self.concurrency_key
-
-        concurrency_limit: int | None | Unset
-        if isinstance(self.concurrency_limit, Unset):
-            concurrency_limit = UNSET
-        else:
-            concurrency_limit = self.concurrency_limit
-
-        rate_key: None | str | Unset
-        if isinstance(self.rate_key, Unset):
-            rate_key = UNSET
-        else:
-            rate_key = self.rate_key
-
-        rate_limit: int | None | Unset
-        if isinstance(self.rate_limit, Unset):
-            rate_limit = UNSET
-        else:
-            rate_limit = self.rate_limit
-
-        rate_period_ms: int | None | Unset
-        if isinstance(self.rate_period_ms, Unset):
-            rate_period_ms = UNSET
-        else:
-            rate_period_ms = self.rate_period_ms
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -244,6 +228,8 @@ class Execution:
                 "alerts": alerts,
                 "attempt": attempt,
                 "attempts": attempts,
+                "concurrency_key": concurrency_key,
+                "concurrency_limit": concurrency_limit,
                 "created_at": created_at,
                 "duration_ms": duration_ms,
                 "error": error,
@@ -260,6 +246,9 @@ class Execution:
                 "pool": pool,
                 "priority": priority,
                 "queued_at": queued_at,
+                "rate_key": rate_key,
+                "rate_limit": rate_limit,
+                "rate_period_ms": rate_period_ms,
                 "result": result,
                 "scheduled_for": scheduled_for,
                 "source": source,
@@ -273,16 +262,6 @@ class Execution:
                 "workflow_run_id": workflow_run_id,
             }
         )
-        if concurrency_key is not UNSET:
-            field_dict["concurrency_key"] = concurrency_key
-        if concurrency_limit is not UNSET:
-            field_dict["concurrency_limit"] = concurrency_limit
-        if rate_key is not UNSET:
-            field_dict["rate_key"] = rate_key
-        if rate_limit is not UNSET:
-            field_dict["rate_limit"] = rate_limit
-        if rate_period_ms is not UNSET:
-            field_dict["rate_period_ms"] = rate_period_ms
 
         return field_dict
 
@@ -308,6 +287,20 @@ class Execution:
             attempts_item = Attempt.from_dict(attempts_item_data)
 
             attempts.append(attempts_item)
+
+        def _parse_concurrency_key(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        concurrency_key = _parse_concurrency_key(d.pop("concurrency_key"))
+
+        def _parse_concurrency_limit(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        concurrency_limit = _parse_concurrency_limit(d.pop("concurrency_limit"))
 
         def _parse_created_at(data: object) -> datetime.datetime | None:
             if data is None:
@@ -407,6 +400,27 @@ class Execution:
             return cast(datetime.datetime | None, data)
 
         queued_at = _parse_queued_at(d.pop("queued_at"))
+
+        def _parse_rate_key(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        rate_key = _parse_rate_key(d.pop("rate_key"))
+
+        def _parse_rate_limit(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        rate_limit = _parse_rate_limit(d.pop("rate_limit"))
+
+        def _parse_rate_period_ms(data: object) -> int | None:
+            if data is None:
+                return data
+            return cast(int | None, data)
+
+        rate_period_ms = _parse_rate_period_ms(d.pop("rate_period_ms"))
 
         result = d.pop("result")
 
@@ -510,55 +524,12 @@ class Execution:
 
         workflow_run_id = _parse_workflow_run_id(d.pop("workflow_run_id"))
 
-        def _parse_concurrency_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        concurrency_key = _parse_concurrency_key(d.pop("concurrency_key", UNSET))
-
-        def _parse_concurrency_limit(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        concurrency_limit = _parse_concurrency_limit(d.pop("concurrency_limit", UNSET))
-
-        def _parse_rate_key(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        rate_key = _parse_rate_key(d.pop("rate_key", UNSET))
-
-        def _parse_rate_limit(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        rate_limit = _parse_rate_limit(d.pop("rate_limit", UNSET))
-
-        def _parse_rate_period_ms(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        rate_period_ms = _parse_rate_period_ms(d.pop("rate_period_ms", UNSET))
-
         execution = cls(
             alerts=alerts,
             attempt=attempt,
             attempts=attempts,
+            concurrency_key=concurrency_key,
+            concurrency_limit=concurrency_limit,
             created_at=created_at,
             duration_ms=duration_ms,
             error=error,
@@ -575,6 +546,9 @@ class Execution:
             pool=pool,
             priority=priority,
             queued_at=queued_at,
+            rate_key=rate_key,
+            rate_limit=rate_limit,
+            rate_period_ms=rate_period_ms,
             result=result,
             scheduled_for=scheduled_for,
             source=source,
@@ -586,11 +560,6 @@ class Execution:
             waiting=waiting,
             worker_id=worker_id,
             workflow_run_id=workflow_run_id,
-            concurrency_key=concurrency_key,
-            concurrency_limit=concurrency_limit,
-            rate_key=rate_key,
-            rate_limit=rate_limit,
-            rate_period_ms=rate_period_ms,
         )
 
         return execution

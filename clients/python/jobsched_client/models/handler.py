@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.isolation import Isolation
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.handler_flow_type_0 import HandlerFlowType0
@@ -21,6 +20,7 @@ class Handler:
     """
     Attributes:
         description (str):
+        flow (HandlerFlowType0 | None):
         isolation (Isolation):
         name (str):
         overridable (list[str]): top-level payload fields an operate key may override in a trigger ("*": any);
@@ -28,23 +28,28 @@ class Handler:
         pool (str):
         schema (HandlerSchemaType0 | None):
         workers (list[str]): live workers serving it on its pool
-        flow (HandlerFlowType0 | None | Unset):
     """
 
     description: str
+    flow: HandlerFlowType0 | None
     isolation: Isolation
     name: str
     overridable: list[str]
     pool: str
     schema: HandlerSchemaType0 | None
     workers: list[str]
-    flow: HandlerFlowType0 | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.handler_flow_type_0 import HandlerFlowType0  # noqa: PLC0415
         from ..models.handler_schema_type_0 import HandlerSchemaType0  # noqa: PLC0415
 
         description = self.description
+
+        flow: dict[str, Any] | None
+        if isinstance(self.flow, HandlerFlowType0):
+            flow = self.flow.to_dict()
+        else:
+            flow = self.flow
 
         isolation = self.isolation.value
 
@@ -62,19 +67,12 @@ class Handler:
 
         workers = self.workers
 
-        flow: dict[str, Any] | None | Unset
-        if isinstance(self.flow, Unset):
-            flow = UNSET
-        elif isinstance(self.flow, HandlerFlowType0):
-            flow = self.flow.to_dict()
-        else:
-            flow = self.flow
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
                 "description": description,
+                "flow": flow,
                 "isolation": isolation,
                 "name": name,
                 "overridable": overridable,
@@ -83,8 +81,6 @@ class Handler:
                 "workers": workers,
             }
         )
-        if flow is not UNSET:
-            field_dict["flow"] = flow
 
         return field_dict
 
@@ -95,6 +91,21 @@ class Handler:
 
         d = dict(src_dict)
         description = d.pop("description")
+
+        def _parse_flow(data: object) -> HandlerFlowType0 | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                flow_type_0 = HandlerFlowType0.from_dict(data)
+
+                return flow_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(HandlerFlowType0 | None, data)
+
+        flow = _parse_flow(d.pop("flow"))
 
         isolation = Isolation(d.pop("isolation"))
 
@@ -121,32 +132,15 @@ class Handler:
 
         workers = cast(list[str], d.pop("workers"))
 
-        def _parse_flow(data: object) -> HandlerFlowType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                flow_type_0 = HandlerFlowType0.from_dict(data)
-
-                return flow_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(HandlerFlowType0 | None | Unset, data)
-
-        flow = _parse_flow(d.pop("flow", UNSET))
-
         handler = cls(
             description=description,
+            flow=flow,
             isolation=isolation,
             name=name,
             overridable=overridable,
             pool=pool,
             schema=schema,
             workers=workers,
-            flow=flow,
         )
 
         return handler

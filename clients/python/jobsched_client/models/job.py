@@ -15,16 +15,16 @@ from ..models.schedule_status import ScheduleStatus
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.concurrency_control import ConcurrencyControl
+    from ..models.debounce_control import DebounceControl
     from ..models.execution_page import ExecutionPage
     from ..models.job_blackouts_type_0_item import JobBlackoutsType0Item
     from ..models.job_business_day_rule_type_0 import JobBusinessDayRuleType0
-    from ..models.job_concurrency_type_0 import JobConcurrencyType0
-    from ..models.job_debounce_type_0 import JobDebounceType0
     from ..models.job_payload import JobPayload
-    from ..models.job_rate_type_0 import JobRateType0
-    from ..models.job_singleton_type_0 import JobSingletonType0
-    from ..models.job_spread_type_0 import JobSpreadType0
     from ..models.job_windows_type_0_item import JobWindowsType0Item
+    from ..models.rate_control import RateControl
+    from ..models.singleton_control import SingletonControl
+    from ..models.spread_control import SpreadControl
 
 
 T = TypeVar("T", bound="Job")
@@ -40,9 +40,9 @@ class Job:
         catch_up (CatchUp):
         catch_up_max (int):
         catch_up_window_s (int):
-        concurrency (JobConcurrencyType0 | None):
+        concurrency (ConcurrencyControl | None):
         created_at (datetime.datetime | None):
-        debounce (JobDebounceType0 | None):
+        debounce (DebounceControl | None):
         description (str):
         dst_gap (DstGap):
         dst_overlap (DstOverlap):
@@ -65,15 +65,15 @@ class Job:
         payload (JobPayload):
         pool (str):
         priority (int):
-        rate (JobRateType0 | None):
+        rate (None | RateControl):
         retry_backoff_max_ms (int):
         retry_backoff_ms (int):
         run_at (datetime.datetime | None):
         runs_made (int): runs its schedule made (towards max_runs)
         schedule (None | str):
         schedule_error (None | str):
-        singleton (JobSingletonType0 | None):
-        spread (JobSpreadType0 | None): each occurrence's runs, one per key, at stable offsets
+        singleton (None | SingletonControl):
+        spread (None | SpreadControl): each occurrence's runs, one per key, at stable offsets
         start_at (datetime.datetime | None):
         start_jitter_ms (int):
         status (ScheduleStatus):
@@ -94,9 +94,9 @@ class Job:
     catch_up: CatchUp
     catch_up_max: int
     catch_up_window_s: int
-    concurrency: JobConcurrencyType0 | None
+    concurrency: ConcurrencyControl | None
     created_at: datetime.datetime | None
-    debounce: JobDebounceType0 | None
+    debounce: DebounceControl | None
     description: str
     dst_gap: DstGap
     dst_overlap: DstOverlap
@@ -119,15 +119,15 @@ class Job:
     payload: JobPayload
     pool: str
     priority: int
-    rate: JobRateType0 | None
+    rate: None | RateControl
     retry_backoff_max_ms: int
     retry_backoff_ms: int
     run_at: datetime.datetime | None
     runs_made: int
     schedule: None | str
     schedule_error: None | str
-    singleton: JobSingletonType0 | None
-    spread: JobSpreadType0 | None
+    singleton: None | SingletonControl
+    spread: None | SpreadControl
     start_at: datetime.datetime | None
     start_jitter_ms: int
     status: ScheduleStatus
@@ -141,12 +141,12 @@ class Job:
     notify_secret: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.concurrency_control import ConcurrencyControl  # noqa: PLC0415
+        from ..models.debounce_control import DebounceControl  # noqa: PLC0415
         from ..models.job_business_day_rule_type_0 import JobBusinessDayRuleType0  # noqa: PLC0415
-        from ..models.job_concurrency_type_0 import JobConcurrencyType0  # noqa: PLC0415
-        from ..models.job_debounce_type_0 import JobDebounceType0  # noqa: PLC0415
-        from ..models.job_rate_type_0 import JobRateType0  # noqa: PLC0415
-        from ..models.job_singleton_type_0 import JobSingletonType0  # noqa: PLC0415
-        from ..models.job_spread_type_0 import JobSpreadType0  # noqa: PLC0415
+        from ..models.rate_control import RateControl  # noqa: PLC0415
+        from ..models.singleton_control import SingletonControl  # noqa: PLC0415
+        from ..models.spread_control import SpreadControl  # noqa: PLC0415
 
         blackouts: list[dict[str, Any]] | None
         if isinstance(self.blackouts, list):
@@ -174,7 +174,7 @@ class Job:
         catch_up_window_s = self.catch_up_window_s
 
         concurrency: dict[str, Any] | None
-        if isinstance(self.concurrency, JobConcurrencyType0):
+        if isinstance(self.concurrency, ConcurrencyControl):
             concurrency = self.concurrency.to_dict()
         else:
             concurrency = self.concurrency
@@ -186,7 +186,7 @@ class Job:
             created_at = self.created_at
 
         debounce: dict[str, Any] | None
-        if isinstance(self.debounce, JobDebounceType0):
+        if isinstance(self.debounce, DebounceControl):
             debounce = self.debounce.to_dict()
         else:
             debounce = self.debounce
@@ -253,7 +253,7 @@ class Job:
         priority = self.priority
 
         rate: dict[str, Any] | None
-        if isinstance(self.rate, JobRateType0):
+        if isinstance(self.rate, RateControl):
             rate = self.rate.to_dict()
         else:
             rate = self.rate
@@ -277,13 +277,13 @@ class Job:
         schedule_error = self.schedule_error
 
         singleton: dict[str, Any] | None
-        if isinstance(self.singleton, JobSingletonType0):
+        if isinstance(self.singleton, SingletonControl):
             singleton = self.singleton.to_dict()
         else:
             singleton = self.singleton
 
         spread: dict[str, Any] | None
-        if isinstance(self.spread, JobSpreadType0):
+        if isinstance(self.spread, SpreadControl):
             spread = self.spread.to_dict()
         else:
             spread = self.spread
@@ -396,16 +396,16 @@ class Job:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.concurrency_control import ConcurrencyControl  # noqa: PLC0415
+        from ..models.debounce_control import DebounceControl  # noqa: PLC0415
         from ..models.execution_page import ExecutionPage  # noqa: PLC0415
         from ..models.job_blackouts_type_0_item import JobBlackoutsType0Item  # noqa: PLC0415
         from ..models.job_business_day_rule_type_0 import JobBusinessDayRuleType0  # noqa: PLC0415
-        from ..models.job_concurrency_type_0 import JobConcurrencyType0  # noqa: PLC0415
-        from ..models.job_debounce_type_0 import JobDebounceType0  # noqa: PLC0415
         from ..models.job_payload import JobPayload  # noqa: PLC0415
-        from ..models.job_rate_type_0 import JobRateType0  # noqa: PLC0415
-        from ..models.job_singleton_type_0 import JobSingletonType0  # noqa: PLC0415
-        from ..models.job_spread_type_0 import JobSpreadType0  # noqa: PLC0415
         from ..models.job_windows_type_0_item import JobWindowsType0Item  # noqa: PLC0415
+        from ..models.rate_control import RateControl  # noqa: PLC0415
+        from ..models.singleton_control import SingletonControl  # noqa: PLC0415
+        from ..models.spread_control import SpreadControl  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -457,18 +457,18 @@ class Job:
 
         catch_up_window_s = d.pop("catch_up_window_s")
 
-        def _parse_concurrency(data: object) -> JobConcurrencyType0 | None:
+        def _parse_concurrency(data: object) -> ConcurrencyControl | None:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                concurrency_type_0 = JobConcurrencyType0.from_dict(data)
+                concurrency_type_0 = ConcurrencyControl.from_dict(data)
 
                 return concurrency_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(JobConcurrencyType0 | None, data)
+            return cast(ConcurrencyControl | None, data)
 
         concurrency = _parse_concurrency(d.pop("concurrency"))
 
@@ -487,18 +487,18 @@ class Job:
 
         created_at = _parse_created_at(d.pop("created_at"))
 
-        def _parse_debounce(data: object) -> JobDebounceType0 | None:
+        def _parse_debounce(data: object) -> DebounceControl | None:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                debounce_type_0 = JobDebounceType0.from_dict(data)
+                debounce_type_0 = DebounceControl.from_dict(data)
 
                 return debounce_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(JobDebounceType0 | None, data)
+            return cast(DebounceControl | None, data)
 
         debounce = _parse_debounce(d.pop("debounce"))
 
@@ -610,18 +610,18 @@ class Job:
 
         priority = d.pop("priority")
 
-        def _parse_rate(data: object) -> JobRateType0 | None:
+        def _parse_rate(data: object) -> None | RateControl:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                rate_type_0 = JobRateType0.from_dict(data)
+                rate_type_0 = RateControl.from_dict(data)
 
                 return rate_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(JobRateType0 | None, data)
+            return cast(None | RateControl, data)
 
         rate = _parse_rate(d.pop("rate"))
 
@@ -660,33 +660,33 @@ class Job:
 
         schedule_error = _parse_schedule_error(d.pop("schedule_error"))
 
-        def _parse_singleton(data: object) -> JobSingletonType0 | None:
+        def _parse_singleton(data: object) -> None | SingletonControl:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                singleton_type_0 = JobSingletonType0.from_dict(data)
+                singleton_type_0 = SingletonControl.from_dict(data)
 
                 return singleton_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(JobSingletonType0 | None, data)
+            return cast(None | SingletonControl, data)
 
         singleton = _parse_singleton(d.pop("singleton"))
 
-        def _parse_spread(data: object) -> JobSpreadType0 | None:
+        def _parse_spread(data: object) -> None | SpreadControl:
             if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                spread_type_0 = JobSpreadType0.from_dict(data)
+                spread_type_0 = SpreadControl.from_dict(data)
 
                 return spread_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(JobSpreadType0 | None, data)
+            return cast(None | SpreadControl, data)
 
         spread = _parse_spread(d.pop("spread"))
 

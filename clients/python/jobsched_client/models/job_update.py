@@ -15,15 +15,15 @@ from ..models.overlap_policy import OverlapPolicy
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.concurrency_control import ConcurrencyControl
-    from ..models.debounce_control import DebounceControl
+    from ..models.concurrency_control_input import ConcurrencyControlInput
+    from ..models.debounce_control_input import DebounceControlInput
     from ..models.job_update_blackouts_type_0_item import JobUpdateBlackoutsType0Item
     from ..models.job_update_business_day_rule_type_0 import JobUpdateBusinessDayRuleType0
     from ..models.job_update_payload import JobUpdatePayload
     from ..models.job_update_windows_type_0_item import JobUpdateWindowsType0Item
-    from ..models.rate_control import RateControl
-    from ..models.singleton_control import SingletonControl
-    from ..models.spread_control import SpreadControl
+    from ..models.rate_control_input import RateControlInput
+    from ..models.singleton_control_input import SingletonControlInput
+    from ..models.spread_control_input import SpreadControlInput
 
 
 T = TypeVar("T", bound="JobUpdate")
@@ -41,9 +41,9 @@ class JobUpdate:
         catch_up (CatchUp | Unset):
         catch_up_max (int | Unset):
         catch_up_window_s (int | Unset):
-        concurrency (ConcurrencyControl | None | Unset):
+        concurrency (ConcurrencyControlInput | None | Unset):
         created_at (Any | Unset): read-only: accepted and ignored
-        debounce (DebounceControl | None | Unset):
+        debounce (DebounceControlInput | None | Unset):
         description (None | str | Unset):
         dst_gap (DstGap | Unset):
         dst_overlap (DstOverlap | Unset):
@@ -70,7 +70,7 @@ class JobUpdate:
             surrogates, NaN or Infinity
         pool (None | str | Unset):
         priority (int | Unset): higher runs first
-        rate (None | RateControl | Unset):
+        rate (None | RateControlInput | Unset):
         retry_backoff_max_ms (int | Unset):
         retry_backoff_ms (int | Unset):
         run_at (None | str | Unset): An ISO 8601 time, with a UTC offset or without one (then UTC), e.g.
@@ -78,8 +78,8 @@ class JobUpdate:
         runs_made (Any | Unset): read-only: accepted and ignored
         schedule (None | str | Unset):
         schedule_error (Any | Unset): read-only: accepted and ignored
-        singleton (None | SingletonControl | Unset):
-        spread (None | SpreadControl | Unset):
+        singleton (None | SingletonControlInput | Unset):
+        spread (None | SpreadControlInput | Unset):
         start_at (None | str | Unset): An ISO 8601 time, with a UTC offset or without one (then UTC), e.g.
             2026-12-01T10:00:00Z or 2026-12-01T10:00:00.
         start_jitter_ms (int | Unset): a scheduled run starts at a random point up to this long after its time
@@ -98,9 +98,9 @@ class JobUpdate:
     catch_up: CatchUp | Unset = UNSET
     catch_up_max: int | Unset = UNSET
     catch_up_window_s: int | Unset = UNSET
-    concurrency: ConcurrencyControl | None | Unset = UNSET
+    concurrency: ConcurrencyControlInput | None | Unset = UNSET
     created_at: Any | Unset = UNSET
-    debounce: DebounceControl | None | Unset = UNSET
+    debounce: DebounceControlInput | None | Unset = UNSET
     description: None | str | Unset = UNSET
     dst_gap: DstGap | Unset = UNSET
     dst_overlap: DstOverlap | Unset = UNSET
@@ -125,15 +125,15 @@ class JobUpdate:
     payload: JobUpdatePayload | Unset = UNSET
     pool: None | str | Unset = UNSET
     priority: int | Unset = UNSET
-    rate: None | RateControl | Unset = UNSET
+    rate: None | RateControlInput | Unset = UNSET
     retry_backoff_max_ms: int | Unset = UNSET
     retry_backoff_ms: int | Unset = UNSET
     run_at: None | str | Unset = UNSET
     runs_made: Any | Unset = UNSET
     schedule: None | str | Unset = UNSET
     schedule_error: Any | Unset = UNSET
-    singleton: None | SingletonControl | Unset = UNSET
-    spread: None | SpreadControl | Unset = UNSET
+    singleton: None | SingletonControlInput | Unset = UNSET
+    spread: None | SpreadControlInput | Unset = UNSET
     start_at: None | str | Unset = UNSET
     start_jitter_ms: int | Unset = UNSET
     status: Any | Unset = UNSET
@@ -145,12 +145,12 @@ class JobUpdate:
     windows: list[JobUpdateWindowsType0Item] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.concurrency_control import ConcurrencyControl  # noqa: PLC0415
-        from ..models.debounce_control import DebounceControl  # noqa: PLC0415
+        from ..models.concurrency_control_input import ConcurrencyControlInput  # noqa: PLC0415
+        from ..models.debounce_control_input import DebounceControlInput  # noqa: PLC0415
         from ..models.job_update_business_day_rule_type_0 import JobUpdateBusinessDayRuleType0  # noqa: PLC0415
-        from ..models.rate_control import RateControl  # noqa: PLC0415
-        from ..models.singleton_control import SingletonControl  # noqa: PLC0415
-        from ..models.spread_control import SpreadControl  # noqa: PLC0415
+        from ..models.rate_control_input import RateControlInput  # noqa: PLC0415
+        from ..models.singleton_control_input import SingletonControlInput  # noqa: PLC0415
+        from ..models.spread_control_input import SpreadControlInput  # noqa: PLC0415
 
         blackouts: list[dict[str, Any]] | None | Unset
         if isinstance(self.blackouts, Unset):
@@ -189,7 +189,7 @@ class JobUpdate:
         concurrency: dict[str, Any] | None | Unset
         if isinstance(self.concurrency, Unset):
             concurrency = UNSET
-        elif isinstance(self.concurrency, ConcurrencyControl):
+        elif isinstance(self.concurrency, ConcurrencyControlInput):
             concurrency = self.concurrency.to_dict()
         else:
             concurrency = self.concurrency
@@ -199,7 +199,7 @@ class JobUpdate:
         debounce: dict[str, Any] | None | Unset
         if isinstance(self.debounce, Unset):
             debounce = UNSET
-        elif isinstance(self.debounce, DebounceControl):
+        elif isinstance(self.debounce, DebounceControlInput):
             debounce = self.debounce.to_dict()
         else:
             debounce = self.debounce
@@ -301,7 +301,7 @@ class JobUpdate:
         rate: dict[str, Any] | None | Unset
         if isinstance(self.rate, Unset):
             rate = UNSET
-        elif isinstance(self.rate, RateControl):
+        elif isinstance(self.rate, RateControlInput):
             rate = self.rate.to_dict()
         else:
             rate = self.rate
@@ -329,7 +329,7 @@ class JobUpdate:
         singleton: dict[str, Any] | None | Unset
         if isinstance(self.singleton, Unset):
             singleton = UNSET
-        elif isinstance(self.singleton, SingletonControl):
+        elif isinstance(self.singleton, SingletonControlInput):
             singleton = self.singleton.to_dict()
         else:
             singleton = self.singleton
@@ -337,7 +337,7 @@ class JobUpdate:
         spread: dict[str, Any] | None | Unset
         if isinstance(self.spread, Unset):
             spread = UNSET
-        elif isinstance(self.spread, SpreadControl):
+        elif isinstance(self.spread, SpreadControlInput):
             spread = self.spread.to_dict()
         else:
             spread = self.spread
@@ -484,15 +484,15 @@ class JobUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.concurrency_control import ConcurrencyControl  # noqa: PLC0415
-        from ..models.debounce_control import DebounceControl  # noqa: PLC0415
+        from ..models.concurrency_control_input import ConcurrencyControlInput  # noqa: PLC0415
+        from ..models.debounce_control_input import DebounceControlInput  # noqa: PLC0415
         from ..models.job_update_blackouts_type_0_item import JobUpdateBlackoutsType0Item  # noqa: PLC0415
         from ..models.job_update_business_day_rule_type_0 import JobUpdateBusinessDayRuleType0  # noqa: PLC0415
         from ..models.job_update_payload import JobUpdatePayload  # noqa: PLC0415
         from ..models.job_update_windows_type_0_item import JobUpdateWindowsType0Item  # noqa: PLC0415
-        from ..models.rate_control import RateControl  # noqa: PLC0415
-        from ..models.singleton_control import SingletonControl  # noqa: PLC0415
-        from ..models.spread_control import SpreadControl  # noqa: PLC0415
+        from ..models.rate_control_input import RateControlInput  # noqa: PLC0415
+        from ..models.singleton_control_input import SingletonControlInput  # noqa: PLC0415
+        from ..models.spread_control_input import SpreadControlInput  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -555,7 +555,7 @@ class JobUpdate:
 
         catch_up_window_s = d.pop("catch_up_window_s", UNSET)
 
-        def _parse_concurrency(data: object) -> ConcurrencyControl | None | Unset:
+        def _parse_concurrency(data: object) -> ConcurrencyControlInput | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -563,18 +563,18 @@ class JobUpdate:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                concurrency_type_0 = ConcurrencyControl.from_dict(data)
+                concurrency_type_0 = ConcurrencyControlInput.from_dict(data)
 
                 return concurrency_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ConcurrencyControl | None | Unset, data)
+            return cast(ConcurrencyControlInput | None | Unset, data)
 
         concurrency = _parse_concurrency(d.pop("concurrency", UNSET))
 
         created_at = d.pop("created_at", UNSET)
 
-        def _parse_debounce(data: object) -> DebounceControl | None | Unset:
+        def _parse_debounce(data: object) -> DebounceControlInput | None | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -582,12 +582,12 @@ class JobUpdate:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                debounce_type_0 = DebounceControl.from_dict(data)
+                debounce_type_0 = DebounceControlInput.from_dict(data)
 
                 return debounce_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(DebounceControl | None | Unset, data)
+            return cast(DebounceControlInput | None | Unset, data)
 
         debounce = _parse_debounce(d.pop("debounce", UNSET))
 
@@ -730,7 +730,7 @@ class JobUpdate:
 
         priority = d.pop("priority", UNSET)
 
-        def _parse_rate(data: object) -> None | RateControl | Unset:
+        def _parse_rate(data: object) -> None | RateControlInput | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -738,12 +738,12 @@ class JobUpdate:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                rate_type_0 = RateControl.from_dict(data)
+                rate_type_0 = RateControlInput.from_dict(data)
 
                 return rate_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | RateControl | Unset, data)
+            return cast(None | RateControlInput | Unset, data)
 
         rate = _parse_rate(d.pop("rate", UNSET))
 
@@ -773,7 +773,7 @@ class JobUpdate:
 
         schedule_error = d.pop("schedule_error", UNSET)
 
-        def _parse_singleton(data: object) -> None | SingletonControl | Unset:
+        def _parse_singleton(data: object) -> None | SingletonControlInput | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -781,16 +781,16 @@ class JobUpdate:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                singleton_type_0 = SingletonControl.from_dict(data)
+                singleton_type_0 = SingletonControlInput.from_dict(data)
 
                 return singleton_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | SingletonControl | Unset, data)
+            return cast(None | SingletonControlInput | Unset, data)
 
         singleton = _parse_singleton(d.pop("singleton", UNSET))
 
-        def _parse_spread(data: object) -> None | SpreadControl | Unset:
+        def _parse_spread(data: object) -> None | SpreadControlInput | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -798,12 +798,12 @@ class JobUpdate:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                spread_type_0 = SpreadControl.from_dict(data)
+                spread_type_0 = SpreadControlInput.from_dict(data)
 
                 return spread_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | SpreadControl | Unset, data)
+            return cast(None | SpreadControlInput | Unset, data)
 
         spread = _parse_spread(d.pop("spread", UNSET))
 

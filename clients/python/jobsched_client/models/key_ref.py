@@ -10,16 +10,34 @@ T = TypeVar("T", bound="KeyRef")
 
 @_attrs_define
 class KeyRef:
-    """A key read from each run's payload."""
+    """A key read from each run's payload.
+
+    Attributes:
+        ref (str): payload.<path>: the run's payload field (dotted path) giving its key
+    """
+
+    ref: str
 
     def to_dict(self) -> dict[str, Any]:
+        ref = self.ref
 
         field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "$ref": ref,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        key_ref = cls()
+        d = dict(src_dict)
+        ref = d.pop("$ref")
+
+        key_ref = cls(
+            ref=ref,
+        )
 
         return key_ref

@@ -6,8 +6,6 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="NextRun")
 
 
@@ -16,41 +14,37 @@ class NextRun:
     """
     Attributes:
         at (datetime.datetime): in the schedule's time zone, with its offset
+        reason (None | str): why it is not at the schedule's own time: moved off a closed day, or deferred to a window's
+            opening (null: at its time)
         utc (datetime.datetime):
         utc_offset (str):
-        reason (None | str | Unset): why it is not at the schedule's own time: moved off a closed day, or deferred to a
-            window's opening (null: at its time)
     """
 
     at: datetime.datetime
+    reason: None | str
     utc: datetime.datetime
     utc_offset: str
-    reason: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         at = self.at.isoformat()
 
+        reason: None | str
+        reason = self.reason
+
         utc = self.utc.isoformat()
 
         utc_offset = self.utc_offset
-
-        reason: None | str | Unset
-        if isinstance(self.reason, Unset):
-            reason = UNSET
-        else:
-            reason = self.reason
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
                 "at": at,
+                "reason": reason,
                 "utc": utc,
                 "utc_offset": utc_offset,
             }
         )
-        if reason is not UNSET:
-            field_dict["reason"] = reason
 
         return field_dict
 
@@ -59,24 +53,22 @@ class NextRun:
         d = dict(src_dict)
         at = datetime.datetime.fromisoformat(d.pop("at"))
 
+        def _parse_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        reason = _parse_reason(d.pop("reason"))
+
         utc = datetime.datetime.fromisoformat(d.pop("utc"))
 
         utc_offset = d.pop("utc_offset")
 
-        def _parse_reason(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        reason = _parse_reason(d.pop("reason", UNSET))
-
         next_run = cls(
             at=at,
+            reason=reason,
             utc=utc,
             utc_offset=utc_offset,
-            reason=reason,
         )
 
         return next_run

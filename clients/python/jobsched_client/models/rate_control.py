@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.rate_mode import RateMode
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.key_ref import KeyRef
@@ -22,14 +21,14 @@ class RateControl:
     Attributes:
         key (KeyRef | str): literal text, or {"$ref": "payload.<path>"} resolved per run
         limit (int):
+        mode (RateMode):
         period_ms (int):
-        mode (RateMode | Unset):
     """
 
     key: KeyRef | str
     limit: int
+    mode: RateMode
     period_ms: int
-    mode: RateMode | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.key_ref import KeyRef  # noqa: PLC0415
@@ -42,11 +41,9 @@ class RateControl:
 
         limit = self.limit
 
-        period_ms = self.period_ms
+        mode = self.mode.value
 
-        mode: str | Unset = UNSET
-        if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+        period_ms = self.period_ms
 
         field_dict: dict[str, Any] = {}
 
@@ -54,11 +51,10 @@ class RateControl:
             {
                 "key": key,
                 "limit": limit,
+                "mode": mode,
                 "period_ms": period_ms,
             }
         )
-        if mode is not UNSET:
-            field_dict["mode"] = mode
 
         return field_dict
 
@@ -83,20 +79,15 @@ class RateControl:
 
         limit = d.pop("limit")
 
-        period_ms = d.pop("period_ms")
+        mode = RateMode(d.pop("mode"))
 
-        _mode = d.pop("mode", UNSET)
-        mode: RateMode | Unset
-        if isinstance(_mode, Unset):
-            mode = UNSET
-        else:
-            mode = RateMode(_mode)
+        period_ms = d.pop("period_ms")
 
         rate_control = cls(
             key=key,
             limit=limit,
-            period_ms=period_ms,
             mode=mode,
+            period_ms=period_ms,
         )
 
         return rate_control

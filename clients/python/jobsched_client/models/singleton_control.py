@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.singleton_mode import SingletonMode
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.key_ref import KeyRef
@@ -22,11 +21,11 @@ class SingletonControl:
 
     Attributes:
         key (KeyRef | str): literal text, or {"$ref": "payload.<path>"} resolved per run
-        mode (SingletonMode | Unset):
+        mode (SingletonMode):
     """
 
     key: KeyRef | str
-    mode: SingletonMode | Unset = UNSET
+    mode: SingletonMode
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.key_ref import KeyRef  # noqa: PLC0415
@@ -37,19 +36,16 @@ class SingletonControl:
         else:
             key = self.key
 
-        mode: str | Unset = UNSET
-        if not isinstance(self.mode, Unset):
-            mode = self.mode.value
+        mode = self.mode.value
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
                 "key": key,
+                "mode": mode,
             }
         )
-        if mode is not UNSET:
-            field_dict["mode"] = mode
 
         return field_dict
 
@@ -72,12 +68,7 @@ class SingletonControl:
 
         key = _parse_key(d.pop("key"))
 
-        _mode = d.pop("mode", UNSET)
-        mode: SingletonMode | Unset
-        if isinstance(_mode, Unset):
-            mode = UNSET
-        else:
-            mode = SingletonMode(_mode)
+        mode = SingletonMode(d.pop("mode"))
 
         singleton_control = cls(
             key=key,

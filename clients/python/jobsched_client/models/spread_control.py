@@ -5,8 +5,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.key_ref import KeyRef
 
@@ -20,37 +18,41 @@ class SpreadControl:
     (a hash of the key) within ``window_ms`` after the occurrence.
 
     Attributes:
-        keys (KeyRef | list[Any]): the keys (a list), or {"$ref": "payload.<path>"} naming a list in the job's payload
+        field (str):
+        keys (KeyRef | list[bool | float | str]): the keys (a list), or {"$ref": "payload.<path>"} naming a list in the
+            job's payload
         window_ms (int):
-        field (str | Unset): Default (applied by the server): "spread_key".
     """
 
-    keys: KeyRef | list[Any]
+    field: str
+    keys: KeyRef | list[bool | float | str]
     window_ms: int
-    field: str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        keys: dict[str, Any] | list[Any]
+        field = self.field
+
+        keys: dict[str, Any] | list[bool | float | str]
         if isinstance(self.keys, list):
-            keys = self.keys
+            keys = []
+            for keys_type_0_item_data in self.keys:
+                keys_type_0_item: bool | float | str
+                keys_type_0_item = keys_type_0_item_data
+                keys.append(keys_type_0_item)
 
         else:
             keys = self.keys.to_dict()
 
         window_ms = self.window_ms
 
-        field = self.field
-
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
+                "field": field,
                 "keys": keys,
                 "window_ms": window_ms,
             }
         )
-        if field is not UNSET:
-            field_dict["field"] = field
 
         return field_dict
 
@@ -59,12 +61,22 @@ class SpreadControl:
         from ..models.key_ref import KeyRef  # noqa: PLC0415
 
         d = dict(src_dict)
+        field = d.pop("field")
 
-        def _parse_keys(data: object) -> KeyRef | list[Any]:
+        def _parse_keys(data: object) -> KeyRef | list[bool | float | str]:
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                keys_type_0 = cast(list[Any], data)
+                keys_type_0 = []
+                _keys_type_0 = data
+                for keys_type_0_item_data in _keys_type_0:
+
+                    def _parse_keys_type_0_item(data: object) -> bool | float | str:
+                        return cast(bool | float | str, data)
+
+                    keys_type_0_item = _parse_keys_type_0_item(keys_type_0_item_data)
+
+                    keys_type_0.append(keys_type_0_item)
 
                 return keys_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
@@ -79,12 +91,10 @@ class SpreadControl:
 
         window_ms = d.pop("window_ms")
 
-        field = d.pop("field", UNSET)
-
         spread_control = cls(
+            field=field,
             keys=keys,
             window_ms=window_ms,
-            field=field,
         )
 
         return spread_control

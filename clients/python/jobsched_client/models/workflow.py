@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from ..models.schedule_status import ScheduleStatus
 
 if TYPE_CHECKING:
-    from ..models.workflow_steps_item import WorkflowStepsItem
+    from ..models.workflow_step import WorkflowStep
 
 
 T = TypeVar("T", bound="Workflow")
@@ -36,7 +36,7 @@ class Workflow:
         schedule (None | str):
         start_jitter_ms (int):
         status (ScheduleStatus):
-        steps (list[WorkflowStepsItem]):
+        steps (list[WorkflowStep]):
         timezone (str):
         updated_at (datetime.datetime):
         version (int): raised by every edit; a run keeps its own
@@ -58,7 +58,7 @@ class Workflow:
     schedule: None | str
     start_jitter_ms: int
     status: ScheduleStatus
-    steps: list[WorkflowStepsItem]
+    steps: list[WorkflowStep]
     timezone: str
     updated_at: datetime.datetime
     version: int
@@ -145,7 +145,7 @@ class Workflow:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.workflow_steps_item import WorkflowStepsItem  # noqa: PLC0415
+        from ..models.workflow_step import WorkflowStep  # noqa: PLC0415
 
         d = dict(src_dict)
         catch_up = d.pop("catch_up")
@@ -211,7 +211,7 @@ class Workflow:
         steps = []
         _steps = d.pop("steps")
         for steps_item_data in _steps:
-            steps_item = WorkflowStepsItem.from_dict(steps_item_data)
+            steps_item = WorkflowStep.from_dict(steps_item_data)
 
             steps.append(steps_item)
 

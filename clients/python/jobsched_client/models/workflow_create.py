@@ -12,7 +12,7 @@ from ..models.overlap_policy import OverlapPolicy
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.workflow_step import WorkflowStep
+    from ..models.workflow_step_input import WorkflowStepInput
 
 
 T = TypeVar("T", bound="WorkflowCreate")
@@ -23,7 +23,7 @@ class WorkflowCreate:
     """
     Attributes:
         name (str):
-        steps (list[WorkflowStep]):
+        steps (list[WorkflowStepInput]):
         catch_up (CatchUp | Unset):
         catch_up_max (int | Unset): Default (applied by the server): 10.
         catch_up_window_s (int | Unset): Default (applied by the server): 3600.
@@ -40,7 +40,7 @@ class WorkflowCreate:
     """
 
     name: str
-    steps: list[WorkflowStep]
+    steps: list[WorkflowStepInput]
     catch_up: CatchUp | Unset = UNSET
     catch_up_max: int | Unset = UNSET
     catch_up_window_s: int | Unset = UNSET
@@ -147,7 +147,7 @@ class WorkflowCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.workflow_step import WorkflowStep  # noqa: PLC0415
+        from ..models.workflow_step_input import WorkflowStepInput  # noqa: PLC0415
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -155,7 +155,7 @@ class WorkflowCreate:
         steps = []
         _steps = d.pop("steps")
         for steps_item_data in _steps:
-            steps_item = WorkflowStep.from_dict(steps_item_data)
+            steps_item = WorkflowStepInput.from_dict(steps_item_data)
 
             steps.append(steps_item)
 

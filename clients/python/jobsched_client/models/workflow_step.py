@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 
 from ..models.step_when import StepWhen
-from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.concurrency_control import ConcurrencyControl
@@ -22,93 +21,77 @@ T = TypeVar("T", bound="WorkflowStep")
 class WorkflowStep:
     """
     Attributes:
+        after (list[str]):
+        concurrency (ConcurrencyControl | None):
+        for_each (None | WorkflowStepForEachType0):
         handler (str):
         id (str):
-        after (list[str] | Unset): Default (applied by the server): [].
-        concurrency (ConcurrencyControl | None | Unset):
-        for_each (None | Unset | WorkflowStepForEachType0):
-        max_concurrency (int | None | Unset):
-        max_retries (int | Unset): Default (applied by the server): 3.
-        payload (WorkflowStepPayload | Unset): a JSON object, at most 64 KiB and 32 levels deep; no NUL, unpaired
-            surrogates, NaN or Infinity. Default (applied by the server): {}.
-        pool (None | str | Unset):
-        priority (int | Unset): higher runs first. Default (applied by the server): 50.
-        rate (None | RateControl | Unset):
-        retry_backoff_max_ms (int | Unset): Default (applied by the server): 60000.
-        retry_backoff_ms (int | Unset): Default (applied by the server): 1000.
-        timeout_ms (int | Unset): Default (applied by the server): 60000.
-        when (StepWhen | Unset):
+        max_concurrency (int | None):
+        max_retries (int):
+        payload (WorkflowStepPayload): a JSON object, at most 64 KiB and 32 levels deep; no NUL, unpaired surrogates,
+            NaN or Infinity
+        pool (None | str):
+        priority (int): higher runs first
+        rate (None | RateControl):
+        retry_backoff_max_ms (int):
+        retry_backoff_ms (int):
+        timeout_ms (int):
+        when (StepWhen):
     """
 
+    after: list[str]
+    concurrency: ConcurrencyControl | None
+    for_each: None | WorkflowStepForEachType0
     handler: str
     id: str
-    after: list[str] | Unset = UNSET
-    concurrency: ConcurrencyControl | None | Unset = UNSET
-    for_each: None | Unset | WorkflowStepForEachType0 = UNSET
-    max_concurrency: int | None | Unset = UNSET
-    max_retries: int | Unset = UNSET
-    payload: WorkflowStepPayload | Unset = UNSET
-    pool: None | str | Unset = UNSET
-    priority: int | Unset = UNSET
-    rate: None | RateControl | Unset = UNSET
-    retry_backoff_max_ms: int | Unset = UNSET
-    retry_backoff_ms: int | Unset = UNSET
-    timeout_ms: int | Unset = UNSET
-    when: StepWhen | Unset = UNSET
+    max_concurrency: int | None
+    max_retries: int
+    payload: WorkflowStepPayload
+    pool: None | str
+    priority: int
+    rate: None | RateControl
+    retry_backoff_max_ms: int
+    retry_backoff_ms: int
+    timeout_ms: int
+    when: StepWhen
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.concurrency_control import ConcurrencyControl  # noqa: PLC0415
         from ..models.rate_control import RateControl  # noqa: PLC0415
         from ..models.workflow_step_for_each_type_0 import WorkflowStepForEachType0  # noqa: PLC0415
 
-        handler = self.handler
+        after = self.after
 
-        id = self.id
-
-        after: list[str] | Unset = UNSET
-        if not isinstance(self.after, Unset):
-            after = self.after
-
-        concurrency: dict[str, Any] | None | Unset
-        if isinstance(self.concurrency, Unset):
-            concurrency = UNSET
-        elif isinstance(self.concurrency, ConcurrencyControl):
+        concurrency: dict[str, Any] | None
+        if isinstance(self.concurrency, ConcurrencyControl):
             concurrency = self.concurrency.to_dict()
         else:
             concurrency = self.concurrency
 
-        for_each: dict[str, Any] | None | Unset
-        if isinstance(self.for_each, Unset):
-            for_each = UNSET
-        elif isinstance(self.for_each, WorkflowStepForEachType0):
+        for_each: dict[str, Any] | None
+        if isinstance(self.for_each, WorkflowStepForEachType0):
             for_each = self.for_each.to_dict()
         else:
             for_each = self.for_each
 
-        max_concurrency: int | None | Unset
-        if isinstance(self.max_concurrency, Unset):
-            max_concurrency = UNSET
-        else:
-            max_concurrency = self.max_concurrency
+        handler = self.handler
+
+        id = self.id
+
+        max_concurrency: int | None
+        max_concurrency = self.max_concurrency
 
         max_retries = self.max_retries
 
-        payload: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.payload, Unset):
-            payload = self.payload.to_dict()
+        payload = self.payload.to_dict()
 
-        pool: None | str | Unset
-        if isinstance(self.pool, Unset):
-            pool = UNSET
-        else:
-            pool = self.pool
+        pool: None | str
+        pool = self.pool
 
         priority = self.priority
 
-        rate: dict[str, Any] | None | Unset
-        if isinstance(self.rate, Unset):
-            rate = UNSET
-        elif isinstance(self.rate, RateControl):
+        rate: dict[str, Any] | None
+        if isinstance(self.rate, RateControl):
             rate = self.rate.to_dict()
         else:
             rate = self.rate
@@ -119,44 +102,29 @@ class WorkflowStep:
 
         timeout_ms = self.timeout_ms
 
-        when: str | Unset = UNSET
-        if not isinstance(self.when, Unset):
-            when = self.when.value
+        when = self.when.value
 
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
             {
+                "after": after,
+                "concurrency": concurrency,
+                "for_each": for_each,
                 "handler": handler,
                 "id": id,
+                "max_concurrency": max_concurrency,
+                "max_retries": max_retries,
+                "payload": payload,
+                "pool": pool,
+                "priority": priority,
+                "rate": rate,
+                "retry_backoff_max_ms": retry_backoff_max_ms,
+                "retry_backoff_ms": retry_backoff_ms,
+                "timeout_ms": timeout_ms,
+                "when": when,
             }
         )
-        if after is not UNSET:
-            field_dict["after"] = after
-        if concurrency is not UNSET:
-            field_dict["concurrency"] = concurrency
-        if for_each is not UNSET:
-            field_dict["for_each"] = for_each
-        if max_concurrency is not UNSET:
-            field_dict["max_concurrency"] = max_concurrency
-        if max_retries is not UNSET:
-            field_dict["max_retries"] = max_retries
-        if payload is not UNSET:
-            field_dict["payload"] = payload
-        if pool is not UNSET:
-            field_dict["pool"] = pool
-        if priority is not UNSET:
-            field_dict["priority"] = priority
-        if rate is not UNSET:
-            field_dict["rate"] = rate
-        if retry_backoff_max_ms is not UNSET:
-            field_dict["retry_backoff_max_ms"] = retry_backoff_max_ms
-        if retry_backoff_ms is not UNSET:
-            field_dict["retry_backoff_ms"] = retry_backoff_ms
-        if timeout_ms is not UNSET:
-            field_dict["timeout_ms"] = timeout_ms
-        if when is not UNSET:
-            field_dict["when"] = when
 
         return field_dict
 
@@ -168,16 +136,10 @@ class WorkflowStep:
         from ..models.workflow_step_payload import WorkflowStepPayload  # noqa: PLC0415
 
         d = dict(src_dict)
-        handler = d.pop("handler")
+        after = cast(list[str], d.pop("after"))
 
-        id = d.pop("id")
-
-        after = cast(list[str], d.pop("after", UNSET))
-
-        def _parse_concurrency(data: object) -> ConcurrencyControl | None | Unset:
+        def _parse_concurrency(data: object) -> ConcurrencyControl | None:
             if data is None:
-                return data
-            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, dict):
@@ -187,14 +149,12 @@ class WorkflowStep:
                 return concurrency_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ConcurrencyControl | None | Unset, data)
+            return cast(ConcurrencyControl | None, data)
 
-        concurrency = _parse_concurrency(d.pop("concurrency", UNSET))
+        concurrency = _parse_concurrency(d.pop("concurrency"))
 
-        def _parse_for_each(data: object) -> None | Unset | WorkflowStepForEachType0:
+        def _parse_for_each(data: object) -> None | WorkflowStepForEachType0:
             if data is None:
-                return data
-            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, dict):
@@ -204,43 +164,36 @@ class WorkflowStep:
                 return for_each_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | Unset | WorkflowStepForEachType0, data)
+            return cast(None | WorkflowStepForEachType0, data)
 
-        for_each = _parse_for_each(d.pop("for_each", UNSET))
+        for_each = _parse_for_each(d.pop("for_each"))
 
-        def _parse_max_concurrency(data: object) -> int | None | Unset:
+        handler = d.pop("handler")
+
+        id = d.pop("id")
+
+        def _parse_max_concurrency(data: object) -> int | None:
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+            return cast(int | None, data)
 
-        max_concurrency = _parse_max_concurrency(d.pop("max_concurrency", UNSET))
+        max_concurrency = _parse_max_concurrency(d.pop("max_concurrency"))
 
-        max_retries = d.pop("max_retries", UNSET)
+        max_retries = d.pop("max_retries")
 
-        _payload = d.pop("payload", UNSET)
-        payload: WorkflowStepPayload | Unset
-        if isinstance(_payload, Unset):
-            payload = UNSET
-        else:
-            payload = WorkflowStepPayload.from_dict(_payload)
+        payload = WorkflowStepPayload.from_dict(d.pop("payload"))
 
-        def _parse_pool(data: object) -> None | str | Unset:
+        def _parse_pool(data: object) -> None | str:
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+            return cast(None | str, data)
 
-        pool = _parse_pool(d.pop("pool", UNSET))
+        pool = _parse_pool(d.pop("pool"))
 
-        priority = d.pop("priority", UNSET)
+        priority = d.pop("priority")
 
-        def _parse_rate(data: object) -> None | RateControl | Unset:
+        def _parse_rate(data: object) -> None | RateControl:
             if data is None:
-                return data
-            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, dict):
@@ -250,29 +203,24 @@ class WorkflowStep:
                 return rate_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(None | RateControl | Unset, data)
+            return cast(None | RateControl, data)
 
-        rate = _parse_rate(d.pop("rate", UNSET))
+        rate = _parse_rate(d.pop("rate"))
 
-        retry_backoff_max_ms = d.pop("retry_backoff_max_ms", UNSET)
+        retry_backoff_max_ms = d.pop("retry_backoff_max_ms")
 
-        retry_backoff_ms = d.pop("retry_backoff_ms", UNSET)
+        retry_backoff_ms = d.pop("retry_backoff_ms")
 
-        timeout_ms = d.pop("timeout_ms", UNSET)
+        timeout_ms = d.pop("timeout_ms")
 
-        _when = d.pop("when", UNSET)
-        when: StepWhen | Unset
-        if isinstance(_when, Unset):
-            when = UNSET
-        else:
-            when = StepWhen(_when)
+        when = StepWhen(d.pop("when"))
 
         workflow_step = cls(
-            handler=handler,
-            id=id,
             after=after,
             concurrency=concurrency,
             for_each=for_each,
+            handler=handler,
+            id=id,
             max_concurrency=max_concurrency,
             max_retries=max_retries,
             payload=payload,

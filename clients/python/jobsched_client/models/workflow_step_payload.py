@@ -11,10 +11,7 @@ T = TypeVar("T", bound="WorkflowStepPayload")
 
 @_attrs_define
 class WorkflowStepPayload:
-    """a JSON object, at most 64 KiB and 32 levels deep; no NUL, unpaired surrogates, NaN or Infinity. Default (applied by
-    the server): {}.
-
-    """
+    """a JSON object, at most 64 KiB and 32 levels deep; no NUL, unpaired surrogates, NaN or Infinity"""
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

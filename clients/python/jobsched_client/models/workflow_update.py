@@ -12,7 +12,7 @@ from ..models.overlap_policy import OverlapPolicy
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.workflow_step import WorkflowStep
+    from ..models.workflow_step_input import WorkflowStepInput
 
 
 T = TypeVar("T", bound="WorkflowUpdate")
@@ -40,7 +40,7 @@ class WorkflowUpdate:
         schedule (None | str | Unset):
         start_jitter_ms (int | Unset): a scheduled run starts at a random point up to this long after its time
         status (Any | Unset): read-only: accepted and ignored
-        steps (list[WorkflowStep] | Unset):
+        steps (list[WorkflowStepInput] | Unset):
         timezone (str | Unset): IANA zone
         updated_at (Any | Unset): read-only: accepted and ignored
         version (Any | Unset): read-only: accepted and ignored
@@ -62,7 +62,7 @@ class WorkflowUpdate:
     schedule: None | str | Unset = UNSET
     start_jitter_ms: int | Unset = UNSET
     status: Any | Unset = UNSET
-    steps: list[WorkflowStep] | Unset = UNSET
+    steps: list[WorkflowStepInput] | Unset = UNSET
     timezone: str | Unset = UNSET
     updated_at: Any | Unset = UNSET
     version: Any | Unset = UNSET
@@ -185,7 +185,7 @@ class WorkflowUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.workflow_step import WorkflowStep  # noqa: PLC0415
+        from ..models.workflow_step_input import WorkflowStepInput  # noqa: PLC0415
 
         d = dict(src_dict)
         _catch_up = d.pop("catch_up", UNSET)
@@ -269,11 +269,11 @@ class WorkflowUpdate:
         status = d.pop("status", UNSET)
 
         _steps = d.pop("steps", UNSET)
-        steps: list[WorkflowStep] | Unset = UNSET
+        steps: list[WorkflowStepInput] | Unset = UNSET
         if _steps is not UNSET:
             steps = []
             for steps_item_data in _steps:
-                steps_item = WorkflowStep.from_dict(steps_item_data)
+                steps_item = WorkflowStepInput.from_dict(steps_item_data)
 
                 steps.append(steps_item)
 

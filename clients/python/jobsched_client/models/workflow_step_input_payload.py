@@ -6,11 +6,16 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="JobRateType0")
+T = TypeVar("T", bound="WorkflowStepInputPayload")
 
 
 @_attrs_define
-class JobRateType0:
+class WorkflowStepInputPayload:
+    """a JSON object, at most 64 KiB and 32 levels deep; no NUL, unpaired surrogates, NaN or Infinity. Default (applied by
+    the server): {}.
+
+    """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +28,10 @@ class JobRateType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        job_rate_type_0 = cls()
+        workflow_step_input_payload = cls()
 
-        job_rate_type_0.additional_properties = d
-        return job_rate_type_0
+        workflow_step_input_payload.additional_properties = d
+        return workflow_step_input_payload
 
     @property
     def additional_keys(self) -> list[str]:

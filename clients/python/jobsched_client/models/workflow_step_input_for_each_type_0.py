@@ -6,11 +6,16 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="JobSpreadType0")
+T = TypeVar("T", bound="WorkflowStepInputForEachType0")
 
 
 @_attrs_define
-class JobSpreadType0:
+class WorkflowStepInputForEachType0:
+    """a reference ({"$ref": "steps.<id>.result.<path>" | "input.<path>"}) to a list: the step runs once per item (at most
+    1000)
+
+    """
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +28,10 @@ class JobSpreadType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        job_spread_type_0 = cls()
+        workflow_step_input_for_each_type_0 = cls()
 
-        job_spread_type_0.additional_properties = d
-        return job_spread_type_0
+        workflow_step_input_for_each_type_0.additional_properties = d
+        return workflow_step_input_for_each_type_0
 
     @property
     def additional_keys(self) -> list[str]:
