@@ -136,6 +136,7 @@ def _execution(status: str) -> dict[str, object]:
     """An Execution as the API sends it."""
     nulls = "job_name scheduled_for worker_id queued_at started_at finished_at next_attempt_at"
     nulls += " duration_ms result error waiting start_after created_at updated_at"
+    nulls += " concurrency_key concurrency_limit rate_key rate_limit rate_period_ms"
     return {
         **dict.fromkeys((nulls + " workflow_run_id step_id").split()),
         "id": RUN_ID,
