@@ -172,6 +172,8 @@ def figures() -> list[str]:
         lines += report_fair.lag_section(g)
     if wf := _load("workflows"):
         lines += report_fair.workflows_section(wf)
+    if ff := _load("flow_fairness"):
+        lines += report_fair.flow_section(ff)
     if e := _load("enqueue"):
         lines += enqueue_section(e)
     if k := _load("tick_cost"):

@@ -222,6 +222,41 @@ def workflows_section(g: dict[str, Any]) -> list[str]:
     return [*lines, *notes, *([""] if notes else [])]
 
 
+def flow_section(f: dict[str, Any]) -> list[str]:
+    """bench/flow_fairness.py: the small keys' start lag with and without one key's
+    flood, and the most runs of one key seen running at once."""
+    lines = [
+        f"### Fair dispatch under a flood: {f['workers']} processes × {f['slots']} slots,"
+        f" one key queuing {f['flood']:,} runs while {f['keys']} keys send {f['per_key']}"
+        f' each (concurrency {{"$ref": "payload.k"}} limit'
+        f" {f['with_flood'].get('limit', '?')}, {f['work_ms']} ms of work a run)",
+        "",
+        "Start lag of the small keys' runs: the handler's first clock reading minus the"
+        " run's creation, ms.",
+        "",
+        "| Pass | lag p50 | lag p99 | lag max | most of one key running at once | complete |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, label in (("without_flood", "without the flood"), ("with_flood", "with the flood")):
+        p = f[key]
+        done = "yes" if p.get("complete") else "no"
+        lines.append(
+            f"| {label} | {_n(p.get('lag_p50_ms'), 1)} | **{_n(p.get('lag_p99_ms'), 1)}**"
+            f" | {_n(p.get('lag_max_ms'), 1)} | {p.get('max_running_per_key', '—')} | {done} |"
+        )
+    ratio = f.get("p99_ratio")
+    met = None if ratio is None else ratio <= 2
+    verdict = "not computed" if met is None else ("met" if met else "not met")
+    held = {True: "never exceeded", False: "exceeded"}.get(f.get("limit_held"), "not checked")
+    lines += [
+        "",
+        f"p99 with the flood / without: **{_n(ratio, 2)}** (goal ≤ 2: {verdict}); the"
+        f" per-key limit, from the recorded start and finish times: {held}.",
+        "",
+    ]
+    return lines
+
+
 def local_api_section(a: dict[str, Any]) -> list[str]:
     """bench/local_api.py's own ``section(results)`` when it has one; otherwise its
     top-level figures as a table, so that a result is never silently left out."""

@@ -272,3 +272,33 @@ def test_the_workflows_section_renders_both_systems_and_the_goal() -> None:
     assert "| Job Scheduler | **6.0** | 18.0 | 6.0–6.0 (0.0%) | 1.50 | 1 of 1 |" in text
     assert "| Celery (chain, chord) | **—** | — | — | — | 0 of 1 |" in text
     assert "Goal, our p50 edge latency under 10 ms: met." in text
+
+
+def test_the_fairness_run_is_rendered_with_its_ratio_and_the_limit_check() -> None:
+    passes = {
+        "complete": True,
+        "lag_p50_ms": 140.0,
+        "lag_p99_ms": 280.0,
+        "lag_max_ms": 300.0,
+        "max_running_per_key": 4,
+        "limit": 4,
+    }
+    flow = {
+        "workers": 4,
+        "slots": 8,
+        "work_ms": 20,
+        "flood": 10_000,
+        "keys": 10,
+        "per_key": 20,
+        "without_flood": passes,
+        "with_flood": {**passes, "lag_p99_ms": 700.0},
+        "p99_ratio": 2.5,
+        "limit_held": False,
+    }
+    text = "\n".join(report_fair.flow_section(flow))
+    assert "one key queuing 10,000 runs while 10 keys send 20 each" in text
+    assert "| with the flood | 140.0 | **700.0** | 300.0 | 4 | yes |" in text
+    assert "**2.50** (goal ≤ 2: not met)" in text
+    assert "the per-key limit, from the recorded start and finish times: exceeded" in text
+    fair_run = {**flow, "p99_ratio": 0.9, "limit_held": True}
+    assert "(goal ≤ 2: met)" in "\n".join(report_fair.flow_section(fair_run))
