@@ -15,7 +15,8 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -404,6 +405,14 @@ async def async_other_flows(sdk: AsyncJobScheduler) -> None:
         raise AssertionError("no JobSchedulerError")
 
 
+def run_on_own_thread(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """``asyncio.run(main())`` on a thread of its own: a browser test run before on this
+    worker leaves Playwright's sync API's event loop running on the test thread, where
+    asyncio.run refuses to start (as an application's own loop would)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, main()).result()
+
+
 def test_async_jobs_paging_triggers_and_executions(
     target: tuple[str, str, list[Answer]],
 ) -> None:
@@ -413,7 +422,7 @@ def test_async_jobs_paging_triggers_and_executions(
         async with AsyncJobScheduler(url, key, httpx_args=arecord(answers)) as sdk:
             await async_job_flows(sdk)
 
-    asyncio.run(main())
+    run_on_own_thread(main)
 
 
 def test_async_dead_letters_workflows_flow_calendars_metrics_and_errors(
@@ -425,4 +434,4 @@ def test_async_dead_letters_workflows_flow_calendars_metrics_and_errors(
         async with AsyncJobScheduler(url, key, httpx_args=arecord(answers)) as sdk:
             await async_other_flows(sdk)
 
-    asyncio.run(main())
+    run_on_own_thread(main)

@@ -27,6 +27,14 @@ def serve_altered_document(dash: Dash, alter: Any) -> None:
     dash.page.route("**/openapi.json", handle)
 
 
+def enum_of(schemas: dict[str, Any], prop: dict[str, Any]) -> list[str]:
+    """The values of a closed set: inline, or in the named component it refers to
+    (the document names its enums: ``{"$ref": "#/components/schemas/ExecutionStatus"}``)."""
+    if "$ref" in prop:
+        return schemas[prop["$ref"].rsplit("/", 1)[1]]["enum"]
+    return prop["enum"]
+
+
 def options(dash: Dash, testid: str) -> list[str]:
     return (
         dash.page.get_by_test_id(testid)
@@ -37,9 +45,9 @@ def options(dash: Dash, testid: str) -> list[str]:
 
 def test_filters_offer_every_value_the_document_lists(dash: Dash) -> None:
     def alter(schemas: dict[str, Any]) -> None:
-        schemas["Execution"]["properties"]["status"]["enum"].append("PARKED")
-        schemas["Job"]["properties"]["status"]["enum"].append("ARCHIVED")
-        schemas["AuditEntry"]["properties"]["action"]["enum"].append("archive")
+        enum_of(schemas, schemas["Execution"]["properties"]["status"]).append("PARKED")
+        enum_of(schemas, schemas["Job"]["properties"]["status"]).append("ARCHIVED")
+        enum_of(schemas, schemas["AuditEntry"]["properties"]["action"]).append("archive")
 
     serve_altered_document(dash, alter)
     dash.sign_in("executions")
@@ -68,7 +76,7 @@ def test_filters_offer_every_value_the_document_lists(dash: Dash) -> None:
 def test_the_key_form_takes_scopes_and_the_limit_from_the_document(dash: Dash) -> None:
     def alter(schemas: dict[str, Any]) -> None:
         scope = schemas["KeyCreate"]["properties"]["scope"]
-        scope["enum"].append("audit")
+        enum_of(schemas, scope).append("audit")
         scope["x-ranked"] = ["read", "audit", "operate", "admin"]
         limit = schemas["KeyCreate"]["properties"]["rate_limit_per_minute"]
         for variant in limit.get("anyOf", [limit]):
