@@ -210,7 +210,7 @@ def _launch(
         return Sent()
     by_id = {s["id"]: s for s in run["steps"]}
     defaults = run.get("handler_flows")
-    if defaults is None:  # read with the run's lock (lock_workflow_run), else now
+    if defaults is None:  # read with the run's lock (lock_workflow_runs), else now
         defaults = store.workflows.handler_flows(conn, [s["handler"] for s in run["steps"]])
     existing = {(e["step_id"], e["step_item"]): e["id"] for e in exec_rows}
     fresh: dict[int, list[dict[str, Any]]] = {}

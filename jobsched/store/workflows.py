@@ -205,7 +205,7 @@ class Workflows(Repository):
     def lock_run(conn: Conn, run_id: Any) -> dict[str, Any] | None:
         """The run's row (with its workflow's internal ``job_id``, its ``overlap_policy``
         and its steps' ``handler_flows``), locked."""
-        return conn.execute(q("lock_workflow_run"), {"id": run_id}).fetchone()
+        return conn.execute(q("lock_workflow_runs"), {"ids": [run_id]}).fetchone()
 
     @staticmethod
     def lock_runs(conn: Conn, run_ids: list[str]) -> Callable[[], dict[str, dict[str, Any]]]:

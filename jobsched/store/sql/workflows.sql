@@ -77,31 +77,19 @@ FROM unnest(%(ids)s::text[]) WITH ORDINALITY AS s(id, position);
 -- name: get_workflow_run
 SELECT * FROM workflow_runs WHERE id = %(id)s;
 
--- name: lock_workflow_run
--- Serializes the advancement of one run: two workers ending two of its steps at once
--- take turns, and each sees the other's end. With its workflow's internal job (the
--- job_id its new executions are written under).
--- And its overlap_policy: an occurrence's run may wait for an earlier one to end.
--- And the flow-control defaults of its steps' handlers (handler_flows: name -> flow),
--- which the executions it launches are held to: read here, not in a round trip of their own.
+-- name: lock_workflow_runs
+-- Runs locked, in id order: one run's advancement, or the runs of a worker's batch of
+-- step ends before the ends are written; the same order as every advancement (the run,
+-- then its executions), so two writers never wait for each other in a cycle.
+-- A run's advancements serialize on it: two workers ending two of a run's steps at
+-- once take turns, and each sees the other's end. Each run with its workflow's internal
+-- job (the job_id its new executions are written under), its overlap_policy (an
+-- occurrence's run may wait for an earlier one to end) and the flow-control defaults
+-- of its steps' handlers (handler_flows: name -> flow), which the executions it
+-- launches are held to: read here, not in a round trip of their own (the advancement
+-- that follows needs no second read).
 -- Steps stored as no list (a damaged row) name no handler: the run is still read, and
 -- refused by the code that parses its steps, not by this lock.
-SELECT r.*, w.job_id, w.overlap_policy,
-       (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
-        WHERE c.flow IS NOT NULL
-          AND c.name IN (SELECT s->>'handler' FROM jsonb_array_elements(
-              CASE jsonb_typeof(r.steps) WHEN 'array' THEN r.steps ELSE '[]' END) s))
-           AS handler_flows
-FROM workflow_runs r
-JOIN workflows w ON w.id = r.workflow_id
-WHERE r.id = %(id)s
-FOR UPDATE OF r;
-
--- name: lock_workflow_runs
--- The runs of a worker's batch of step ends, locked before the ends are written (in id
--- order): the same order as every advancement (the run, then its executions), so two
--- writers never wait for each other in a cycle.
--- Each as lock_workflow_run reads it (the advancement that follows needs no second read).
 SELECT r.*, w.job_id, w.overlap_policy,
        (SELECT COALESCE(jsonb_object_agg(c.name, c.flow), '{}'::jsonb) FROM handler_catalog c
         WHERE c.flow IS NOT NULL
