@@ -142,8 +142,12 @@ class Database:
         self.pool.open(wait=False)
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
-        """Pool hook: a new connection (whose id may be a closed one's)."""
+        """Pool hook: a new connection (whose id may be a closed one's). In autocommit
+        for good: ``statement`` is then one round trip with nothing to switch per call,
+        and ``tx`` opens its transaction with BEGIN (``conn.transaction()``), as the
+        driver did implicitly before its first statement."""
         self._time_limits.pop(id(conn), None)
+        conn.autocommit = True
         stored_json.configure(conn)
 
     @contextmanager
@@ -168,8 +172,6 @@ class Database:
             conn.execute("RESET statement_timeout")
         else:
             conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{wanted}ms"])
-        if not conn.autocommit:
-            conn.commit()
         self._time_limits[id(conn)] = wanted
 
     @contextmanager
@@ -224,16 +226,14 @@ class Database:
         try:
             with self._checkout(timeout_s) as conn:
                 self._limit(conn)
-                conn.autocommit = True  # BEGIN and COMMIT are the block's own statements
                 try:
                     with conn.pipeline():
-                        conn.execute("BEGIN")
+                        conn.execute("BEGIN")  # (autocommit: BEGIN and COMMIT are ours)
                         yield conn
                         conn.execute("COMMIT")
                 finally:
                     if conn.info.transaction_status in _OPEN:
                         conn.execute("ROLLBACK")  # the block raised, or a statement failed
-                    conn.autocommit = False
         except psycopg.errors.QueryCanceled as exc:
             raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
@@ -246,12 +246,8 @@ class Database:
         path, whose every write is one statement."""
         try:
             with self._checkout(timeout_s) as conn:
-                conn.autocommit = True
-                try:
-                    self._limit(conn)
-                    yield conn
-                finally:
-                    conn.autocommit = False
+                self._limit(conn)
+                yield conn
         except psycopg.errors.QueryCanceled as exc:
             raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:

@@ -179,27 +179,34 @@ class Triggers(ExecutionRows):
         (``insert_triggered_unread``; in ``statement`` it is its own transaction): the
         job's snapshot is copied in SQL, guarded by its status (none of ``refusing``)
         and, with a ``limit``, by its unfinished runs, counted under the job's runs lock
-        (``lock_job_executions``). None: no such job."""
-        row = conn.execute(
-            q("insert_triggered_unread"),
-            {
-                "job_id": job_id,
+        (``lock_job_executions``). None: no such job. One run (most triggers) takes
+        ``insert_triggered_one``, which binds scalars where this binds arrays."""
+        common = {
+            "job_id": job_id,
+            "status": status,
+            "queued_at": now if status == S.QUEUED else None,
+            "now": now,
+            "refusing": list(refusing),
+            "limit": limit,
+            "audit_key_id": entry.key_id if entry else None,
+            "audit_action": entry.action if entry else None,
+            "audit_changes": Jsonb(entry.changes) if entry else None,
+        }
+        if len(ids) == 1:
+            one = {"id": ids[0], "scheduled_for": times[0], "priority": runs[0].get("priority")}
+            row = conn.execute(q("insert_triggered_one"), common | one).fetchone()
+            if row is None or row["id"] is None:
+                return None
+        else:
+            many = {
                 "ids": ids,
                 "scheduled_for": times,
                 "priorities": [run.get("priority") for run in runs],
-                "status": status,
-                "queued_at": now if status == S.QUEUED else None,
-                "now": now,
-                "refusing": list(refusing),
-                "limit": limit,
                 "adding": len(ids),
-                "audit_key_id": entry.key_id if entry else None,
-                "audit_action": entry.action if entry else None,
-                "audit_changes": Jsonb(entry.changes) if entry else None,
-            },
-        ).fetchone()
-        if row is None:
-            return None
+            }
+            row = conn.execute(q("insert_triggered_unread"), common | many).fetchone()
+            if row is None:
+                return None
         crowded = row.pop("deltas") > COLLAPSE_AFTER
         return UnreadTrigger(row, row.pop("written") == len(ids), crowded)
 

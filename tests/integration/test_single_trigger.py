@@ -157,8 +157,11 @@ def test_a_trigger_past_the_unfinished_limit_is_refused_without_a_read(
     for _ in range(3):
         service.trigger_job(job_id, None)
     with pytest.raises(ConflictError) as refused:
-        service.trigger_job(job_id, {"runs": [{}, {}]})
+        service.trigger_job(job_id, {"runs": [{}, {}]})  # trigger_unread(), arrays
     assert refused.value.details["limit"] == 3
+    with pytest.raises(ConflictError) as refused:
+        service.trigger_job(job_id, None)  # trigger_one(), scalars
+    assert refused.value.details == {"limit": 3, "unfinished": 3}
     with engine.store.tx() as conn:
         n = conn.execute("SELECT count(*) AS n FROM executions WHERE job_id = %s", (job_id,))
         assert n.fetchone()["n"] == 3

@@ -256,3 +256,18 @@ def test_the_runs_list_pages_newest_first(api: Api, engine: Engine):
     assert all(len(r["steps"]) == 4 for r in first["items"] + rest["items"])
     code, answer = api.call("GET", f"/workflows/{wf['id']}/runs?cursor=nope")
     assert (code, list(answer["error"]["fields"])) == (400, ["cursor"])
+
+
+def test_a_workflows_internal_job_takes_no_trigger_of_the_jobs_api(api: Api, engine: Engine):
+    """The job a workflow keeps for its steps is no job of /jobs: a trigger of it, one
+    run (trigger_one) or a batch (trigger_unread), is a 404 and writes no run."""
+    wf = api.ok("POST", "/workflows", ETL, 201)
+    with engine.store.tx() as conn:
+        found = conn.execute("SELECT id FROM jobs WHERE workflow_id = %s", (wf["id"],))
+        internal = str(found.fetchone()["id"])
+    for body in (None, {"runs": [{}, {}]}):
+        status, _ = api.call("POST", f"/jobs/{internal}/trigger", body)
+        assert status == 404, body
+    with engine.store.tx() as conn:
+        n = conn.execute("SELECT count(*) AS n FROM executions WHERE job_id = %s", (internal,))
+        assert n.fetchone()["n"] == 0

@@ -222,6 +222,14 @@ SELECT * FROM trigger_unread(
     %(now)s, %(refusing)s, %(limit)s, %(adding)s, %(audit_key_id)s, %(audit_action)s,
     %(audit_changes)s);
 
+-- name: insert_triggered_one
+-- insert_triggered_unread for a trigger of one run (trigger_one, migration 0026): the
+-- same guards and answer, one row, every column NULL when there is no such job.
+SELECT * FROM trigger_one(
+    %(job_id)s, %(id)s, %(scheduled_for)s, %(priority)s, %(status)s, %(queued_at)s,
+    %(now)s, %(refusing)s, %(limit)s, %(audit_key_id)s, %(audit_action)s,
+    %(audit_changes)s);
+
 -- name: lock_trigger_key
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
 SELECT pg_advisory_xact_lock(hashtextextended(%(lock)s, 0));
