@@ -40,6 +40,7 @@ from typing import Any
 
 from jobsched.domain.models import Execution, NewExecution, QueueItem
 from jobsched.domain.states import ExecutionStatus
+from jobsched.early_push import EarlyPush, Routes
 from jobsched.errors import DependencyError
 from jobsched.queue import RedisQueue
 from jobsched.store import Store
@@ -58,9 +59,21 @@ class Handoff:
     def __init__(self, store: Store, queue: RedisQueue) -> None:
         self.store = store
         self.queue = queue
+        self.routes = Routes()
+        """Jobs' routes as their triggers here last saw them (jobsched/early_push.py)."""
+
+    def early(self) -> EarlyPush:
+        """A single trigger's push, to send ahead of its write (``trigger_executions``'
+        ``early``), then given to ``submit``."""
+        return EarlyPush(self.queue, self.routes)
 
     def submit(
-        self, write: Callable[[], list[NewExecution]], now: datetime, *, again: bool = False
+        self,
+        write: Callable[[], list[NewExecution]],
+        now: datetime,
+        *,
+        again: bool = False,
+        early: EarlyPush | None = None,
     ) -> list[Execution]:
         """Write runs (``write``: one store transaction returning them PENDING, or
         QUEUED, each with its queue item), then push them in one round trip per pool;
@@ -71,11 +84,17 @@ class Handoff:
         create the runs twice): a failed push is logged and left to the tick (its
         outbox pass for PENDING runs, its repair for QUEUED ones). ``again``: runs made
         claimable again on purpose (retry, redrive) replace what their earlier life
-        left in Redis, or the idempotent push would be a no-op."""
+        left in Redis, or the idempotent push would be a no-op. ``early``: the run it
+        pushed before ``write`` answered (``EarlyPush.pushed``) is not pushed again."""
         runs = write()
         executions = [r.execution for r in runs]
+        pushed = early.pushed if early is not None else None
         ready = [
-            r for r in runs if r.execution.status in PUSHED_BY_WRITER and not r.execution.on_hold
+            r
+            for r in runs
+            if r.execution.status in PUSHED_BY_WRITER
+            and not r.execution.on_hold
+            and r.execution.id != pushed
         ]
         outbox = [r.execution for r in ready if r.execution.status == ExecutionStatus.PENDING]
         try:

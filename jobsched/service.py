@@ -296,6 +296,7 @@ class JobService:
         data = validate_job_update(body, plain(before), self.registry, self.handler_settings)
         # A job older than secrets gets one, shown in this answer (``job_life.update_job``).
         job = job_life.update_job(self.store, job_id, data, self.clock.now(), self._audit("update"))
+        self.handoff.routes.forget(job_id)  # (a trigger would find it stale, and learn)
         if job.max_concurrency != before.max_concurrency:
             self._unpark(job)
         return plain(self._flag_jobs([self._shown(job)])[0])
@@ -314,6 +315,7 @@ class JobService:
 
     def delete_job(self, job_id: str) -> None:
         unfinished = job_life.delete(self.store, job_id, self.clock.now(), self._audit("delete"))
+        self.handoff.routes.forget(job_id)
         # Running ones are told to stop; waiting ones leave the queue. If Redis is
         # down, workers drop them on claim: their rows no longer exist.
         try:
@@ -358,6 +360,7 @@ class JobService:
         audit = self._audit("trigger")
         limit = self.settings.max_unfinished_runs_per_job or None  # 0: no limit
         effects = FlowEffects()
+        early = self.handoff.early()
         unread = None
         # A bad body is left to the trigger that reads: an unknown job's 404 comes first.
         with contextlib.suppress(ValidationError):
@@ -378,8 +381,10 @@ class JobService:
                 unread=unread,
                 effects=effects,
                 admit=self._admit,
+                early=early,
             ),
             now,
+            early=early,
         )
         settle(self.queue, effects)
         items = plain(created)

@@ -30,6 +30,7 @@ from jobsched.domain.triggering import (
     trigger_keys,
     triggered_executions,
 )
+from jobsched.early_push import EarlyPush
 from jobsched.errors import (
     ConflictError,
     FlowRateLimitedError,
@@ -90,6 +91,7 @@ def trigger_executions(
     unread: Sequence[dict[str, Any]] | None = None,
     effects: FlowEffects | None = None,
     admit: Admit | None = None,
+    early: EarlyPush | None = None,
 ) -> list[NewExecution]:
     """Runs for a manual trigger (with their queue items, for ``Handoff.submit``), in
     one transaction and one INSERT; each run
@@ -114,10 +116,13 @@ def trigger_executions(
     from its payload (a payload that names none is a ``ValidationError`` naming the
     path); under a debounce or a singleton the trigger may join a run instead of
     writing one (``flow_trigger.gate``), and ``effects`` gathers what Redis must learn
-    after the commit."""
+    after the commit.
+
+    ``early``: a single unread run's push is sent before its statement and answered
+    after it (jobsched/early_push.py); ``early.pushed`` then names it."""
     jid = parse_uuid(job_id, "job")
     if unread is not None and key is None:
-        created = _trigger_unread(store, jid, now, unread, audit, queued, max_unfinished)
+        created = _trigger_unread(store, jid, now, unread, audit, queued, max_unfinished, early)
         if created is not None:
             return created
     # Two round trips in all: the reads (and locks) together, then the write with the
@@ -226,20 +231,43 @@ def _trigger_unread(
     audit: Audit | None,
     queued: bool,
     max_unfinished: int | None,
+    early: EarlyPush | None = None,
 ) -> list[NewExecution] | None:
     """The runs written in one statement that is its own transaction, the job's
     snapshot copied by the INSERT; None when nothing was written (no such job, a status
-    that takes no runs, no room under ``max_unfinished``): the caller's read then says
-    why."""
+    that takes no runs, no room under ``max_unfinished``, a route assumed by ``early``
+    that no longer holds): the caller's read then says why.
+
+    With ``early``, a single QUEUED run's push is sent before the statement, and
+    settled after it whatever it answered (jobsched/early_push.py)."""
     times = [run_time(run, now) for run in runs]
     ids = [new_execution_id(when) for when in times]
     status = (ExecutionStatus.QUEUED if queued else ExecutionStatus.PENDING).value
     change = changes.triggered([str(i) for i in ids], [changes.plain(r) for r in runs])
     entry = changes.entry(audit, "job", jid, change)
-    with store.statement() as conn:  # one round trip, its own transaction
-        outcome = store.triggers.write_triggered_unread(
-            conn, jid, ids, times, runs, status, now, REFUSING_RUNS, max_unfinished, entry
-        )
+    assumed = None
+    if early is not None and queued and len(ids) == 1:
+        assumed = early.send(str(jid), str(ids[0]), times[0], runs[0].get("priority"), now)
+    outcome = None
+    try:
+        with store.statement() as conn:  # one round trip, its own transaction
+            outcome = store.triggers.write_triggered_unread(
+                conn,
+                jid,
+                ids,
+                times,
+                runs,
+                status,
+                now,
+                REFUSING_RUNS,
+                max_unfinished,
+                entry,
+                assumed,
+            )
+    finally:
+        if early is not None:
+            written = outcome is not None and outcome.written
+            early.settle(outcome.job if outcome is not None else None, written)
     if outcome is None or not outcome.written:
         return None
     if outcome.crowded:

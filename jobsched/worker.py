@@ -85,6 +85,7 @@ from jobsched.worker_launched import LaunchedRows
 from jobsched.worker_prefetch import Prefetch
 from jobsched.worker_process import WorkerProcess
 from jobsched.worker_results import WorkerResults
+from jobsched.worker_unwritten import not_yet_written
 
 log = logging.getLogger("jobsched.worker")
 
@@ -199,9 +200,13 @@ class Worker(AheadStarts, WorkerResults, WorkerProcess):
             started, _ = execution_record.record(self.store, held, [], now)
             by_id = {i: h.row for i, h in started.items()}
         dropped = [(c.execution_id, c.token, p) for c, p in claims if c.execution_id not in by_id]
-        for pool, leases in _by_pool(dropped).items():
+        later = not_yet_written(self.store, (d[0] for d in dropped), now) if dropped else {}
+        for pool, leases in _by_pool(d for d in dropped if d[0] not in later).items():
             # Finished, cancelled or deleted meanwhile: nothing to run.
             self.queues[pool].ack(leases)
+        for pool, leases in _by_pool(d for d in dropped if d[0] in later).items():
+            # Pushed ahead of its write, which may still land: claimed again shortly.
+            self.queues[pool].retry_later([(i, token, later[i]) for i, token in leases])
         for claim, _ in claims:
             row = by_id.get(claim.execution_id)
             if row is None:

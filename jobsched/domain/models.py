@@ -288,6 +288,17 @@ class Execution(Shown):
         return self.start_after or self.scheduled_for  # type: ignore[return-value]
 
 
+class Route(NamedTuple):
+    """What a run carries into the queue from its job (its ``QueueItem`` but for its id
+    and flow control): where a trigger pushed ahead of its write assumed it goes
+    (jobsched/early_push.py), for the write to check."""
+
+    pool: str
+    handler: str
+    priority: int
+    max_concurrency: int | None
+
+
 class NewExecution(NamedTuple):
     """A run a write made claimable (or wrote for the outbox): the API's view of it, and
     what the queue holds of it (its job's cap is not on the wire)."""

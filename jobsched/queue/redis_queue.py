@@ -35,6 +35,7 @@ from jobsched.queue.redis_link import (  # noqa: F401 (their home was here)
     total_depth,
 )
 from jobsched.queue.scripts import load_scripts
+from jobsched.queue.sent_call import SentCall
 
 NO_LIMITS = PoolLimits()
 SERVED_MS = 10_000
@@ -138,6 +139,21 @@ class RedisQueue:
     ) -> int:
         """Queue executions due at a time (None, or a time not after ``now``: ready now).
         Idempotent: ids the queue already holds stay where they are."""
+        call = self._enqueue_call(items, now)
+        return int(self._run("enqueue", *call)) if call else 0
+
+    def send_enqueue(
+        self, items: Iterable[tuple[QueueItem, datetime | None]], now: datetime
+    ) -> SentCall | None:
+        """``enqueue_delayed``, written to Redis now and answered by ``SentCall.answer``
+        (how many ids were new); None when there is nothing to send, or the client
+        cannot hold a reply back (a cluster's)."""
+        call = self._enqueue_call(items, now)
+        return SentCall.send(self.client, self._scripts["enqueue"], *call) if call else None
+
+    def _enqueue_call(
+        self, items: Iterable[tuple[QueueItem | tuple[str, int], datetime | None]], now: datetime
+    ) -> tuple[list[str], list[Any]] | None:
         k = self.keys
         args: list[Any] = [to_ms(now)]
         for item, due in items:
@@ -148,10 +164,10 @@ class RedisQueue:
             due_ms = math.ceil(due.timestamp() * 1000) if due and due > now else 0
             args += [i.id, i.priority, due_ms, limits_entry(i), fairness_key(i), i.handler]
         if len(args) == 1:
-            return 0
+            return None
         keys = [k.ready, k.delayed, k.meta, k.seq, k.limits, k.handlers]
         keys += [k.turns, k.fair_clock, k.fairness]
-        return int(self._run("enqueue", keys, args))
+        return keys, args
 
     @redis_errors
     def restore_leases(

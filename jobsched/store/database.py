@@ -222,7 +222,13 @@ class Database:
         then writes costs two round trips where ``tx`` takes one per statement, plus a
         BEGIN and a COMMIT. Statements whose results are never fetched are checked at
         the commit: an error there rolls everything back and raises, as in ``tx``. For
-        the single trigger, whose reads are independent of each other."""
+        the single trigger, whose reads are independent of each other.
+
+        A statement that fails closes the connection (the server rolls back; the pool
+        opens another): after an error inside a pipeline, the driver may believe a
+        statement prepared that the server skipped, and the next use of that statement
+        on the connection would fail ("prepared statement does not exist"). A block
+        that refuses (a 4xx decided in Python) rolls back and keeps it."""
         try:
             with self._checkout(timeout_s) as conn:
                 self._limit(conn)
@@ -231,9 +237,12 @@ class Database:
                         conn.execute("BEGIN")  # (autocommit: BEGIN and COMMIT are ours)
                         yield conn
                         conn.execute("COMMIT")
+                except psycopg.Error:
+                    conn.close()
+                    raise
                 finally:
-                    if conn.info.transaction_status in _OPEN:
-                        conn.execute("ROLLBACK")  # the block raised, or a statement failed
+                    if not conn.closed and conn.info.transaction_status in _OPEN:
+                        conn.execute("ROLLBACK")  # the block raised
         except psycopg.errors.QueryCanceled as exc:
             raise _cancelled(exc) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:

@@ -15,7 +15,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from jobsched.domain.audit_record import AuditRecord
-from jobsched.domain.models import Execution
+from jobsched.domain.models import Execution, Route
 from jobsched.domain.states import ExecutionStatus
 from jobsched.store.database import _found
 from jobsched.store.execution_rows import ExecutionRows, _job_snapshot
@@ -174,13 +174,16 @@ class Triggers(ExecutionRows):
         refusing: Sequence[str],
         limit: int | None,
         entry: AuditRecord | None,
+        assumed: Route | None = None,
     ) -> UnreadTrigger | None:
         """A trigger's runs written with no read before, in one statement
         (``insert_triggered_unread``; in ``statement`` it is its own transaction): the
         job's snapshot is copied in SQL, guarded by its status (none of ``refusing``)
         and, with a ``limit``, by its unfinished runs, counted under the job's runs lock
         (``lock_job_executions``). None: no such job. One run (most triggers) takes
-        ``insert_triggered_one``, which binds scalars where this binds arrays."""
+        ``insert_triggered_one``, which binds scalars where this binds arrays, and
+        writes only if the job still routes the run as ``assumed`` (if given: its queue
+        item was sent already, jobsched/early_push.py)."""
         common = {
             "job_id": job_id,
             "status": status,
@@ -193,7 +196,16 @@ class Triggers(ExecutionRows):
             "audit_changes": Jsonb(entry.changes) if entry else None,
         }
         if len(ids) == 1:
-            one = {"id": ids[0], "scheduled_for": times[0], "priority": runs[0].get("priority")}
+            one = {
+                "id": ids[0],
+                "scheduled_for": times[0],
+                "priority": runs[0].get("priority"),
+                "assumed": assumed is not None,
+                "assumed_pool": assumed.pool if assumed else None,
+                "assumed_handler": assumed.handler if assumed else None,
+                "assumed_priority": assumed.priority if assumed else None,
+                "assumed_max_concurrency": assumed.max_concurrency if assumed else None,
+            }
             row = conn.execute(q("insert_triggered_one"), common | one).fetchone()
             if row is None or row["id"] is None:
                 return None
@@ -208,6 +220,7 @@ class Triggers(ExecutionRows):
             if row is None:
                 return None
         crowded = row.pop("deltas") > COLLAPSE_AFTER
+        row.pop("stale", None)  # (trigger_one's: nothing written, as for a guard)
         return UnreadTrigger(row, row.pop("written") == len(ids), crowded)
 
     def collapse_unfinished(self, job_id: uuid.UUID) -> None:

@@ -224,11 +224,14 @@ SELECT * FROM trigger_unread(
 
 -- name: insert_triggered_one
 -- insert_triggered_unread for a trigger of one run (trigger_one, migration 0026): the
--- same guards and answer, one row, every column NULL when there is no such job.
+-- same guards and answer, one row, every column NULL when there is no such job. With
+-- %(assumed)s, written only if the job still routes the run as its queue item, already
+-- sent, assumed (stale otherwise: jobsched/early_push.py).
 SELECT * FROM trigger_one(
     %(job_id)s, %(id)s, %(scheduled_for)s, %(priority)s, %(status)s, %(queued_at)s,
     %(now)s, %(refusing)s, %(limit)s, %(audit_key_id)s, %(audit_action)s,
-    %(audit_changes)s);
+    %(audit_changes)s, %(assumed)s, %(assumed_pool)s, %(assumed_handler)s,
+    %(assumed_priority)s, %(assumed_max_concurrency)s);
 
 -- name: lock_trigger_key
 -- Two requests with one Idempotency-Key for one job: the second waits for the first.
@@ -345,6 +348,21 @@ JOIN executions e
         'epoch'::timestamptz + ((b->>'ms')::bigint + 1) * interval '1 millisecond', 'infinity')
 JOIN jobs j ON j.id = e.job_id
 WHERE (e.status || '>RUNNING') = ANY(:transition_names);
+
+-- name: unwritten_executions
+-- Of claimed runs, those with no row at all (jobsched/worker_unwritten.py): looked for
+-- by their whole primary key where the id carries its scheduled_for, as
+-- claimed_executions does; %(runs)s: [{"id", "ms"}].
+SELECT b->>'id' AS id
+FROM jsonb_batch(%(runs)s) b
+WHERE NOT EXISTS (
+    SELECT 1 FROM executions e
+    WHERE e.id = (b->>'id')::uuid
+      AND e.scheduled_for >= COALESCE(
+            'epoch'::timestamptz + (b->>'ms')::bigint * interval '1 millisecond', '-infinity')
+      AND e.scheduled_for < COALESCE(
+            'epoch'::timestamptz + ((b->>'ms')::bigint + 1) * interval '1 millisecond',
+            'infinity'));
 
 -- name: running_to_close
 -- The runs the tick cancels once their window closes (jobsched/window_close.py): few

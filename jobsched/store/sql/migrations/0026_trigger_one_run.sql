@@ -5,6 +5,13 @@
 -- snapshot as the run copied it, written 1 or 0 (a guard held: nothing written), and the
 -- unfolded delta rows read; every column NULL when there is no such job.
 --
+-- With p_assumed, the caller has already sent the run's queue item to Redis, built from
+-- the job as it last saw it (jobsched/early_push.py): the run is written only if the job
+-- still routes it as assumed (its pool, handler, the run's priority and the job's
+-- max_concurrency); otherwise nothing is written and stale answers true, and the caller
+-- takes the pushed item back and triggers again the usual way. So a row exists only
+-- with the queue item that matches it.
+--
 -- Why a second function: binding three one-element arrays cost the client as much as
 -- the rest of its call (psycopg's array dumpers, ~0.1 ms a trigger, measured by
 -- bench/floor.py's CPU columns), and the server plans and starts fewer nodes for a
@@ -13,10 +20,13 @@ CREATE FUNCTION trigger_one(
     p_job_id uuid, p_id uuid, p_scheduled_for timestamptz, p_priority integer,
     p_status text, p_queued_at timestamptz, p_now timestamptz, p_refusing text[],
     p_limit bigint, p_audit_key_id text, p_audit_action text, p_audit_changes jsonb,
+    p_assumed boolean, p_assumed_pool text, p_assumed_handler text,
+    p_assumed_priority integer, p_assumed_max_concurrency integer,
     OUT id uuid, OUT name text, OUT status text, OUT priority integer, OUT handler text,
     OUT payload jsonb, OUT max_retries integer, OUT timeout_ms integer,
     OUT retry_backoff_ms integer, OUT retry_backoff_max_ms integer, OUT pool text,
-    OUT max_concurrency integer, OUT written integer, OUT deltas bigint)
+    OUT max_concurrency integer, OUT written integer, OUT deltas bigint,
+    OUT stale boolean)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     j jobs;
@@ -34,7 +44,7 @@ BEGIN
     handler := j.handler; payload := j.payload; max_retries := j.max_retries;
     timeout_ms := j.timeout_ms; retry_backoff_ms := j.retry_backoff_ms;
     retry_backoff_max_ms := j.retry_backoff_max_ms; pool := j.pool;
-    max_concurrency := j.max_concurrency; written := 0; deltas := 0;
+    max_concurrency := j.max_concurrency; written := 0; deltas := 0; stale := false;
     IF p_limit IS NOT NULL THEN
         -- count_unfinished_of_job (queries.sql), read after the lock was granted.
         SELECT COALESCE(sum(c.n), 0)::bigint, count(*) FILTER (WHERE c.delta)
@@ -48,6 +58,13 @@ BEGIN
             WHERE d.job_id = p_job_id
               AND d.status IN ('PENDING', 'QUEUED', 'RUNNING', 'RETRYING')
         ) AS c;
+    END IF;
+    IF p_assumed AND (j.pool IS DISTINCT FROM p_assumed_pool
+                      OR j.handler IS DISTINCT FROM p_assumed_handler
+                      OR COALESCE(p_priority, j.priority) IS DISTINCT FROM p_assumed_priority
+                      OR j.max_concurrency IS DISTINCT FROM p_assumed_max_concurrency) THEN
+        stale := true;
+        RETURN;
     END IF;
     IF NOT job_takes_unread_trigger(j) OR j.status = ANY (p_refusing)
        OR (p_limit IS NOT NULL AND unfinished + 1 > p_limit) THEN
