@@ -75,7 +75,8 @@ class EarlyPush:
         self._sent: SentCall | None = None
         self._item: QueueItem | None = None
         self.pushed: str | None = None
-        """The id pushed early and written: its push needs no second call."""
+        """The id pushed early and written, or whose push Redis refused (the tick's
+        repair pushes it, as after any failed push): no second call either way."""
 
     def send(
         self, job_id: str, execution_id: str, due: datetime, priority: int | None, now: datetime
@@ -95,7 +96,10 @@ class EarlyPush:
             self.queue.add_pools([route.pool])
             self._sent = queue.send_enqueue([(item, due)], now)
         except DependencyError as exc:
-            log.info("early push not sent (%s): the trigger pushes after its write", exc)
+            # Redis is unreachable: one more try after the write would wait as long
+            # again for nothing. The run is written unassumed; the tick pushes it.
+            log.warning("push deferred to the tick: %s", exc)
+            self.pushed = execution_id
             return None
         if self._sent is None:
             return None

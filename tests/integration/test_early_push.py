@@ -16,6 +16,9 @@ from jobsched.domain.audit import Audit
 from jobsched.domain.execution_ids import new_execution_id
 from jobsched.domain.models import QueueItem
 from jobsched.errors import ConflictError
+from jobsched.queue import RedisQueue
+from jobsched.queue.redis_link import connect
+from jobsched.scheduler import PUSH_GRACE
 from jobsched.service import JobService
 from jobsched.store.triggers import Triggers
 from jobsched.trigger import trigger
@@ -159,3 +162,30 @@ def test_a_run_claimed_long_after_its_due_with_no_row_is_dropped(engine: Engine)
     assert worker.run_once(engine.clock.now()) == 0
     assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}
     assert engine.store.executions.get(done.id).status == "CANCELLED"
+
+
+def test_with_redis_unreachable_a_trigger_tries_it_once_and_the_tick_pushes_the_run(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The early push cannot reach Redis: the run is written all the same, with no
+    second try after the write (it would wait as long again), and the tick's repair
+    pushes it once Redis is back, as after any lost push."""
+    dead = RedisQueue(connect("redis://127.0.0.1:1/0"), engine.queue.keys.prefix)
+    service = JobService(engine.store, dead, engine.registry, engine.settings, engine.clock)
+    job_id = engine.create_job()
+    first = service.trigger_job(job_id, None)  # the usual order: written, push failed
+    tries: list[str] = []
+    send, enqueue = RedisQueue.send_enqueue, RedisQueue.enqueue_delayed
+    monkeypatch.setattr(
+        RedisQueue, "send_enqueue", lambda *a, **k: tries.append("early") or send(*a, **k)
+    )
+    monkeypatch.setattr(
+        RedisQueue, "enqueue_delayed", lambda *a, **k: tries.append("after") or enqueue(*a, **k)
+    )
+    second = service.trigger_job(job_id, None)
+    assert tries == ["early"]
+    assert engine.status(first["id"]) == engine.status(second["id"]) == "QUEUED"
+    monkeypatch.undo()
+    engine.clock.advance(seconds=PUSH_GRACE.total_seconds() + 1)
+    engine.scheduler.run_once(engine.clock.now())
+    assert queued_ids(engine) == {first["id"], second["id"]}
