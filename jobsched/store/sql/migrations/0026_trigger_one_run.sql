@@ -27,7 +27,13 @@ CREATE FUNCTION trigger_one(
     OUT retry_backoff_ms integer, OUT retry_backoff_max_ms integer, OUT pool text,
     OUT max_concurrency integer, OUT written integer, OUT deltas bigint,
     OUT stale boolean)
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+-- Its statements are planned once per session and that plan kept: under the default
+-- (auto), PostgreSQL kept planning the INSERT into the partitioned table and the count
+-- afresh at every call, a generic plan looking dearer than a custom one that never got
+-- cheaper (~7% of the backend's CPU per trigger in a perf profile, gone with this).
+SET plan_cache_mode = force_generic_plan
+AS $$
 DECLARE
     j jobs;
     unfinished bigint := 0;
