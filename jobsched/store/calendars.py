@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from jobsched.domain.bounded import PAGE_BUDGET_BYTES
 from jobsched.errors import NotFoundError
 from jobsched.store.database import Repository, StoredPage
 from jobsched.store.queries import q
@@ -26,6 +27,19 @@ def _found(row: dict[str, Any] | None) -> dict[str, Any]:
 
 def _name_key(row: dict[str, Any]) -> list[Any]:
     return [row["name"]]
+
+
+def _within(sizes: list[dict[str, Any]], budget: int) -> list[str]:
+    """The names, in order, whose predecessors' ICS bytes stay under ``budget``: the
+    first always (paging moves on), then each while the ones before weigh less."""
+    names: list[str] = []
+    before = 0
+    for row in sizes:
+        if names and before >= budget:
+            break
+        names.append(row["name"])
+        before += row["ics_bytes"]
+    return names
 
 
 class CalendarTaken(Exception):
@@ -89,10 +103,21 @@ class Calendars(Repository):
         self, limit: int, after: list[Any] | None, to_model: Callable[[dict[str, Any]], Any]
     ) -> StoredPage:
         """A page of calendars by name, after the name ``after`` holds (None: the first),
-        each row through ``to_model``."""
-        params = {"after_name": after[0] if after else None}
-        return self._paged(
-            q("count_calendars"), q("list_calendars"), params, limit, _name_key, to_model
+        each row through ``to_model``.
+
+        An ICS text may weigh a megabyte, and the API cuts a page to its byte budget:
+        the rows are read whole only while the ICS texts before them stay under that
+        budget (their JSON weighs at least as much), the sizes read first. So a page
+        never reads 200 MB to answer one calendar; those past the budget are ``more``."""
+        params = {"after_name": after[0] if after else None, "limit": limit + 1}
+        with self.tx() as conn:
+            conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")  # as _paged
+            total = conn.execute(q("count_calendars")).fetchone()["n"]
+            sizes = conn.execute(q("list_calendar_sizes"), params).fetchall()
+            names = _within(sizes, PAGE_BUDGET_BYTES)[:limit]
+            rows = conn.execute(q("calendars_in_order"), {"names": names}).fetchall()
+        return StoredPage(
+            [to_model(r) for r in rows], [_name_key(r) for r in rows], len(sizes) > len(rows), total
         )
 
     @staticmethod

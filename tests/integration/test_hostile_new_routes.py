@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.integration import test_api
@@ -229,6 +230,41 @@ def test_calendars_page_with_limit_and_next_cursor_as_the_other_lists_do(api: Ap
         path = f"/calendars?limit=3&cursor={cursor}" if cursor else ""
     assert seen == names  # by name, each once
     assert len(api.ok("GET", "/calendars")["items"]) == 7
+
+
+def big_ics(kilobytes: int) -> str:
+    """A valid ICS of about this many kilobytes (one holiday, a long description)."""
+    return ics(f"DTSTART;VALUE=DATE:20261225\nDESCRIPTION:{'x' * (kilobytes * 1024)}")
+
+
+def test_calendars_with_megabyte_ics_texts_are_read_only_as_far_as_a_page_holds(
+    api: Api, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each ICS is 600 KB and a page holds about a megabyte: a page of 200 reads the
+    first two whole (the second might still fit by its size alone), never the rest; the
+    API answers one, then the next from its cursor, until every calendar was seen."""
+    names = [f"heavy-{i}" for i in range(5)]
+    for name in names:
+        api.ok("POST", "/calendars", calendar(name=name, ics=big_ics(600)), 201)
+    read_whole: list[list[str]] = []
+    execute = psycopg.Cursor.execute
+
+    def watched(self: psycopg.Cursor[Any], query: Any, params: Any = None, **kw: Any) -> Any:
+        if isinstance(query, str) and "FROM calendars WHERE name = ANY" in query:
+            read_whole.append(list(params["names"]))
+        return execute(self, query, params, **kw)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", watched)
+    seen: list[str] = []
+    path = "/calendars?limit=200"
+    while path:
+        page = api.ok("GET", path)
+        seen += [c["name"] for c in page["items"]]
+        assert [len(c["ics"]) > 600 * 1024 for c in page["items"]] == [True]
+        cursor = page["next_cursor"]
+        path = f"/calendars?limit=200&cursor={cursor}" if cursor else ""
+    assert seen == names
+    assert read_whole[0] == names[:2] and all(len(r) <= 2 for r in read_whole)
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,17 @@ SELECT * FROM calendars WHERE name = ANY(%(names)s);
 -- name: count_calendars
 SELECT count(*) AS n FROM calendars;
 
--- name: list_calendars
--- By name, keyset-paged on it (the primary key).
-SELECT * FROM calendars
+-- name: list_calendar_sizes
+-- A page of calendar names, keyset-paged on the name (the primary key), each with its
+-- ICS text's size in bytes: octet_length reads it from the TOAST header, nothing is
+-- decompressed (Calendars.list then reads whole only the rows a page can hold).
+SELECT name, COALESCE(octet_length(ics), 0) AS ics_bytes FROM calendars
 WHERE %(after_name)s::text IS NULL OR name > %(after_name)s
 ORDER BY name
 LIMIT %(limit)s;
+
+-- name: calendars_in_order
+SELECT * FROM calendars WHERE name = ANY(%(names)s) ORDER BY name;
 
 -- name: update_calendar
 -- Every change is a new version.
