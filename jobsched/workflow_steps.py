@@ -33,6 +33,7 @@ from jobsched.domain import workflow_advance as flow
 from jobsched.domain.models import NewExecution, new_execution
 from jobsched.domain.recording import Finish, Held, Recorded
 from jobsched.domain.retry import RetryPolicy
+from jobsched.domain.workflows import stored_steps_problem
 from jobsched.errors import DependencyError
 from jobsched.handoff import Handoff
 from jobsched.queue import RedisQueue
@@ -127,7 +128,12 @@ def advance_sent(
     step_rows, exec_rows = state() if state else store.workflows.run_state(conn, run)
     states = states_of(step_rows, exec_rows)
     before = {sid: st.status for sid, st in states.items()}
-    out = flow.advance(run["steps"], states, run["input"])
+    try:
+        out = flow.advance(run["steps"], states, run["input"])
+    except Exception:
+        if (problem := stored_steps_problem(run["steps"])) is None:
+            raise  # the steps read: a fault of ours, not of the row
+        return _fail_unreadable(conn, store, run, problem, now)
     rounds = {s["step_id"]: s["round"] for s in step_rows}
     opened = {s["step_id"]: s["open_items"] for s in step_rows}
     counts = {sid: open_items(st) for sid, st in states.items()}
@@ -160,6 +166,20 @@ def advance_sent(
     else:
         store.workflows.touch(conn, run["id"], now)
     return launched
+
+
+def _fail_unreadable(
+    conn: Conn, store: Store, run: dict[str, Any], problem: str, now: datetime
+) -> Sent:
+    """A run whose steps no longer read (its row changed by hand or by another writer)
+    can never advance: it ends FAILED, and the occurrence waiting for it starts, rather
+    than staying RUNNING for every pass to try again. Its running steps finish on their
+    own; a retry is refused saying why (``retry_run``), a new trigger takes the
+    workflow's current steps."""
+    log.warning("workflow run %s failed: %s", run["id"], problem)
+    store.workflows.write_run_status(conn, run["id"], flow.FAILED, now)
+    fresh, again = start_held(conn, store, run, now)
+    return Sent(lambda: (fresh, again))
 
 
 def _joined(a: Launched, b: Launched) -> Launched:

@@ -212,6 +212,30 @@ def test_a_workflow_whose_stored_steps_no_longer_read_is_refused_until_its_steps
     api.ok("POST", f"{path}/trigger", None, 202)
 
 
+@pytest.mark.parametrize("steps_json", DAMAGED_STEPS[:3], ids=["text", "null", "number"])
+def test_a_run_whose_stored_steps_no_longer_read_fails_instead_of_running_forever(
+    api: Api, engine: Engine, steps_json: str
+) -> None:
+    """A run's own copy of the steps damaged while its first step runs: when that step
+    ends, the run cannot advance; it ends FAILED (the worker goes on), and a retry is
+    refused saying why. (Steps that still read as a graph, a handler missing, advance
+    as they read: the missing handler fails its step when it runs.)"""
+    wf = api.ok("POST", "/workflows", workflow(step(), step(id="b", after=["a"])), 201)
+    run = api.ok("POST", f"/workflows/{wf['id']}/trigger", None, 202)
+    with engine.store.tx() as conn:
+        conn.execute(
+            "UPDATE workflow_runs SET steps = %s::jsonb WHERE id = %s", (steps_json, run["id"])
+        )
+    path = f"/workflow-runs/{run['id']}"
+    engine.run_until(lambda: api.ok("GET", path)["status"] == "FAILED")
+    code, answer = api.call("POST", f"{path}/retry")
+    assert code == 409 and "steps" in answer["error"]["message"], answer
+    # The worker still runs other work.
+    job_id = engine.create_job()
+    other = engine.service.trigger_job(job_id, None)
+    engine.run_until(lambda: engine.status(other["id"]) == "SUCCEEDED")
+
+
 # --------------------------------------------------------------- calendar paging
 
 
@@ -378,13 +402,14 @@ def test_a_step_whose_whole_payload_resolves_to_no_object_fails_saying_so(
 
 
 @pytest.mark.parametrize("steps_json", ['"oops"', "[1]"], ids=["text", "number"])
-def test_a_run_whose_stored_steps_no_longer_read_is_cancelled_but_not_retried(
+def test_a_run_whose_stored_steps_no_longer_read_fails_and_is_not_retried(
     api: Api, engine: Engine, steps_json: str
 ) -> None:
-    """A run keeps the steps of its version: damaged, they cannot run again (409), and
-    the worker keeps working for everyone else. A handler with flow defaults is
-    registered: the run's lock reads its steps' handlers' defaults, and it must not
-    trip over steps that are no list (a 500 then, and the worker's ends refused)."""
+    """A run keeps the steps of its version: damaged, it ends FAILED once its running
+    step ends, cannot run again (409), and the worker keeps working for everyone else.
+    A handler with flow defaults is registered: the run's lock reads its steps'
+    handlers' defaults, and it must not trip over steps that are no list (a 500 then,
+    and the worker's ends refused)."""
     wf = api.ok("POST", "/workflows", workflow(step(), step(id="b", after=["a"])), 201)
     run = api.ok("POST", f"/workflows/{wf['id']}/trigger", None, 202)
     flowing = f"test.flowing-{uuid.uuid4().hex[:8]}"
@@ -402,11 +427,13 @@ def test_a_run_whose_stored_steps_no_longer_read_is_cancelled_but_not_retried(
     engine.run_until(
         lambda: api.ok("GET", f"/executions/{execution['id']}")["status"] == "SUCCEEDED"
     )
-    assert api.ok("POST", f"/workflow-runs/{run['id']}/cancel")["status"] == "CANCELLED"
+    # Its first step ended and it could not advance: FAILED, not left running.
+    engine.run_until(lambda: api.ok("GET", f"/workflow-runs/{run['id']}")["status"] == "FAILED")
+    assert api.call("POST", f"/workflow-runs/{run['id']}/cancel")[0] == 409  # ended already
     code, answer = api.call("POST", f"/workflow-runs/{run['id']}/retry")
     assert code == 409, answer
     assert "steps" in answer["error"]["message"]
-    assert api.ok("GET", f"/workflow-runs/{run['id']}")["status"] == "CANCELLED"
+    assert api.ok("GET", f"/workflow-runs/{run['id']}")["status"] == "FAILED"
     with engine.store.tx() as conn:
         conn.execute("DELETE FROM handler_catalog WHERE name = %s", (flowing,))
 
