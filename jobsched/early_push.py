@@ -106,10 +106,13 @@ class EarlyPush:
         self._item = item
         return assumed
 
-    def settle(self, job: dict[str, Any] | None, written: bool) -> None:
+    def settle(self, job: dict[str, Any] | None, written: bool | None) -> None:
         """After the statement (``job``: its answer, None when it failed or found no
-        job): the route learned, the push's answer read, and a run not written taken
-        back out of the queue."""
+        job): the route learned, the push's answer read, and a run surely not written
+        taken back out of the queue. ``written`` None: the statement raised, so it may
+        have committed (its answer lost on the way back); the item stays, and a worker
+        that claims it runs it if its row is there, drops it past the grace if not
+        (``worker_unwritten``). Taking it back could stop a run already started."""
         if job is not None and job.get("id") is not None:
             self.routes.learn(job)
         if self._sent is None or self._item is None:
@@ -121,6 +124,9 @@ class EarlyPush:
             log.warning("early push unanswered: %s", exc)  # written: the tick repairs
         if written:
             self.pushed = item.id
+            return
+        if written is None:
+            log.warning("trigger unanswered after its early push: its run, if written, runs")
             return
         try:
             self.queue.for_pool(item.pool).cancel([item.id])

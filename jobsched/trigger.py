@@ -248,7 +248,7 @@ def _trigger_unread(
     assumed = None
     if early is not None and queued and len(ids) == 1:
         assumed = early.send(str(jid), str(ids[0]), times[0], runs[0].get("priority"), now)
-    outcome = None
+    outcome, answered = None, False
     try:
         with store.statement() as conn:  # one round trip, its own transaction
             outcome = store.triggers.write_triggered_unread(
@@ -264,9 +264,11 @@ def _trigger_unread(
                 entry,
                 assumed,
             )
+        answered = True
     finally:
         if early is not None:
-            written = outcome is not None and outcome.written
+            # Unanswered (it raised), the write may have committed: nothing is taken back.
+            written = (outcome is not None and outcome.written) if answered else None
             early.settle(outcome.job if outcome is not None else None, written)
     if outcome is None or not outcome.written:
         return None

@@ -98,18 +98,46 @@ def test_a_guard_that_holds_leaves_no_item_in_redis(engine: Engine) -> None:
     assert engine.queue.depth() == {"ready": 1, "in_flight": 0, "delayed": 0}
 
 
-def test_a_failed_write_takes_its_pushed_item_back(
+def test_a_write_that_raised_leaves_its_push_for_the_worker_to_judge(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A statement that raised may have committed (its answer lost on the way back):
+    the pushed item is not taken back (that could stop a run already started). With no
+    row, a worker gives it back while its write could still land, and drops it after;
+    nothing runs for it."""
     job_id = engine.create_job()
     first = engine.service.trigger_job(job_id, None)
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the statement failed")
 
-    monkeypatch.setattr(Triggers, "write_triggered_unread", staticmethod(broken))
-    with pytest.raises(RuntimeError):
+    with monkeypatch.context() as patch:
+        patch.setattr(Triggers, "write_triggered_unread", staticmethod(broken))
+        with pytest.raises(RuntimeError):
+            engine.service.trigger_job(job_id, None)
+    (phantom,) = queued_ids(engine) - {first["id"]}
+    worker = engine.worker()
+    engine.run_until(lambda: engine.status(first["id"]) == "SUCCEEDED", worker=worker)
+    assert engine.queue.depth()["delayed"] == 1  # the phantom, given back for a moment
+    engine.clock.advance(seconds=UNWRITTEN_GRACE_S + 5)
+    engine.run_until(lambda: not any(engine.queue.depth().values()), worker=worker)
+    with engine.store.tx() as conn:
+        n = conn.execute("SELECT count(*) AS n FROM executions WHERE job_id = %s", (job_id,))
+        assert n.fetchone()["n"] == 1
+    assert phantom not in queued_ids(engine)
+
+
+def test_a_guard_or_a_stale_route_takes_the_push_back_at_once(
+    engine: Engine,
+) -> None:
+    """What surely wrote nothing (the statement answered so) leaves nothing in Redis."""
+    job_id = engine.create_job()
+    first = engine.service.trigger_job(job_id, None)
+    elsewhere(engine).update_job(job_id, {"priority": 77})
+    elsewhere(engine).pause_job(job_id)
+    with pytest.raises(ConflictError):
         engine.service.trigger_job(job_id, None)
+    assert engine.queue.depth() == {"ready": 1, "in_flight": 0, "delayed": 0}
     assert queued_ids(engine) == {first["id"]}
 
 
