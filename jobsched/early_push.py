@@ -23,6 +23,7 @@ push failed is pushed by the tick's repair, as for any trigger (jobsched/handoff
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,7 @@ class Routes:
     def __init__(self, kept: int = ROUTES_KEPT) -> None:
         self._kept = kept
         self._routes: OrderedDict[str, Route] = OrderedDict()
+        self._lock = threading.Lock()  # an API process may serve requests on threads
 
     def get(self, job_id: str) -> Route | None:
         return self._routes.get(job_id)
@@ -54,16 +56,17 @@ class Routes:
     def learn(self, job: dict[str, Any]) -> None:
         """The route of a job as a trigger's statement answered it (its snapshot)."""
         job_id = str(job["id"])
-        self._routes[job_id] = Route(
-            job["pool"], job["handler"], job["priority"], job["max_concurrency"]
-        )
-        self._routes.move_to_end(job_id)
-        if len(self._routes) > self._kept:
-            self._routes.popitem(last=False)
+        route = Route(job["pool"], job["handler"], job["priority"], job["max_concurrency"])
+        with self._lock:
+            self._routes[job_id] = route
+            self._routes.move_to_end(job_id)
+            if len(self._routes) > self._kept:
+                self._routes.popitem(last=False)
 
     def forget(self, job_id: str) -> None:
         """A job changed or deleted here: its next trigger learns its route anew."""
-        self._routes.pop(job_id, None)
+        with self._lock:
+            self._routes.pop(job_id, None)
 
 
 class EarlyPush:

@@ -11,7 +11,8 @@ it loses nothing either way:
   the rows written since its last pass, so within seconds), and its ``restore``
   (every RECONCILE_EVERY, and on rebuild) pushes any it still missed. This is the hot
   path: a producer pays one PostgreSQL transaction and one Redis round trip per
-  trigger, whatever the batch size.
+  trigger, whatever the batch size. The common single trigger sends that round trip
+  before its write is acknowledged, so the two overlap (jobsched/early_push.py).
 - **Written PENDING, pushed, then marked QUEUED** (the tick's scheduled runs, held-back
   runs it releases, backfills, manual retries and redrives): the outbox. If the push
   or the mark fails, the row stays PENDING and the tick's ``flush_outbox`` pushes it.
