@@ -16,6 +16,7 @@ from jobsched.api.queries import CALENDAR_CURSOR
 from jobsched.domain import audit as changes
 from jobsched.domain import job_calendar, lifecycle, windows
 from jobsched.domain.audit import Audit
+from jobsched.domain.bounded import PAGE_BUDGET_BYTES
 from jobsched.domain.calendars import (
     Calendar,
     calendar_from_dict,
@@ -135,7 +136,7 @@ def days(store: Store, name: str, since: date, until: date) -> dict[str, Any]:
 def listing(store: Store, limit: int, after: list[Any] | None) -> dict[str, Any]:
     """A page of calendars by name (``limit`` at most, cut to the page's byte budget: an
     ICS text may weigh up to a megabyte), with the cursor of the next."""
-    found = store.calendars.list(limit, after, view)
+    found = store.calendars.list(limit, after, view, PAGE_BUDGET_BYTES)
     items, next_cursor = cursors.cut(found, CALENDAR_CURSOR)
     return {"items": items, "next_cursor": next_cursor, "total": found.total}
 

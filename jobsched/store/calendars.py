@@ -11,7 +11,6 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from jobsched.domain.bounded import PAGE_BUDGET_BYTES
 from jobsched.errors import NotFoundError
 from jobsched.store.database import Repository, StoredPage
 from jobsched.store.queries import q
@@ -100,21 +99,25 @@ class Calendars(Repository):
         return {row["name"]: row for row in rows}
 
     def list(
-        self, limit: int, after: list[Any] | None, to_model: Callable[[dict[str, Any]], Any]
+        self,
+        limit: int,
+        after: list[Any] | None,
+        to_model: Callable[[dict[str, Any]], Any],
+        budget: int,
     ) -> StoredPage:
         """A page of calendars by name, after the name ``after`` holds (None: the first),
         each row through ``to_model``.
 
-        An ICS text may weigh a megabyte, and the API cuts a page to its byte budget:
-        the rows are read whole only while the ICS texts before them stay under that
-        budget (their JSON weighs at least as much), the sizes read first. So a page
+        An ICS text may weigh a megabyte, and the API cuts a page to its byte
+        ``budget``: the rows are read whole only while the ICS texts before them stay
+        under it (their JSON weighs at least as much), the sizes read first. So a page
         never reads 200 MB to answer one calendar; those past the budget are ``more``."""
         params = {"after_name": after[0] if after else None, "limit": limit + 1}
         with self.tx() as conn:
             conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")  # as _paged
             total = conn.execute(q("count_calendars")).fetchone()["n"]
             sizes = conn.execute(q("list_calendar_sizes"), params).fetchall()
-            names = _within(sizes, PAGE_BUDGET_BYTES)[:limit]
+            names = _within(sizes, budget)[:limit]
             rows = conn.execute(q("calendars_in_order"), {"names": names}).fetchall()
         return StoredPage(
             [to_model(r) for r in rows], [_name_key(r) for r in rows], len(sizes) > len(rows), total
