@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
@@ -83,3 +84,32 @@ def test_a_connection_idle_past_the_recent_window_is_checked_on_checkout(
     with db.tx() as conn:
         conn.execute("SELECT 1")
     assert len(checks) == 1
+
+
+def test_a_statement_failing_in_a_pipelined_transaction_gives_its_connection_up(
+    db: Database,
+) -> None:
+    """After an error inside a pipeline the driver may believe a statement prepared that
+    the server skipped; the connection's next use of it then failed ("prepared statement
+    does not exist", seen in the suite, depending on the order of the tests). So a
+    pipelined transaction whose statement fails gives its connection up and the next
+    call gets a fresh one that works; a refusal decided in Python (a 4xx) keeps its
+    connection: no reconnect for a bad request."""
+    query = "SELECT %s::int AS n"
+    for i in range(4):  # one short of psycopg's prepare threshold
+        with db.pipelined_tx() as conn:
+            conn.execute(query, (i,))
+    with db.pipelined_tx() as conn:
+        failed_on = conn.info.backend_pid
+    with pytest.raises(psycopg.errors.DivisionByZero), db.pipelined_tx() as conn:
+        conn.execute("SELECT 1 / 0")
+        conn.execute(query, (5,))  # its fifth use: prepared, and skipped by the server
+    with db.pipelined_tx() as conn:
+        assert conn.execute(query, (7,)).fetchone()["n"] == 7
+        kept = conn.info.backend_pid
+    assert kept != failed_on
+    with pytest.raises(ConflictError), db.pipelined_tx() as conn:
+        conn.execute(query, (8,)).fetchone()
+        raise ConflictError("refused")
+    with db.pipelined_tx() as conn:
+        assert conn.info.backend_pid == kept
