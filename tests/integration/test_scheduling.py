@@ -229,7 +229,7 @@ def test_two_ticks_racing_create_one_execution_per_occurrence(engine: Engine) ->
 
 
 def test_only_the_leader_ticks_and_a_standby_takes_over_when_it_dies(engine: Engine) -> None:
-    settings = engine.settings.__class__(**{**engine.settings.__dict__, "leader_lock_ttl_s": 0.3})
+    settings = engine.settings.__class__(**{**engine.settings.__dict__, "leader_lock_ttl_s": 1.5})
     a = Scheduler(engine.store, engine.queue, settings, engine.clock, "scheduler-a")
     b = Scheduler(engine.store, engine.queue, settings, engine.clock, "scheduler-b")
     job_id = engine.create_job(schedule="*/5 * * * * *")
@@ -238,7 +238,8 @@ def test_only_the_leader_ticks_and_a_standby_takes_over_when_it_dies(engine: Eng
     assert not b.run_once().leader
     assert engine.store.executions.list(job_id=job_id).total == 1
     # a dies without resigning; b takes over once the lock lapses (real Redis TTL).
-    wait_for(lambda: b.run_once().leader, timeout=5, what="standby takeover")
+    # (A TTL of 0.3 s lapsed again under load before the next line read the lock.)
+    wait_for(lambda: b.run_once().leader, timeout=8, what="standby takeover")
     assert engine.queue.leader()[0].startswith("scheduler-b:")
     engine.clock.advance(seconds=5)
     b.run_once()
