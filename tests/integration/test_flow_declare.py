@@ -24,6 +24,12 @@ def runs_of(engine: Engine, job_id: str) -> list[dict]:
         ).fetchall()
 
 
+def mid_minute(engine: Engine) -> None:
+    """Move the clock to :30 so that 61 s later exactly one minute has begun (from :59
+    two would have, and a per-minute job would owe two runs)."""
+    engine.clock.set(engine.clock.now().replace(second=30))
+
+
 def test_a_triggered_run_carries_the_key_its_payload_names(engine: Engine) -> None:
     job_id = engine.create_job(concurrency={"key": REF, "limit": 2})
     job = engine.service.get_job(job_id)
@@ -59,6 +65,7 @@ def test_a_literal_key_needs_no_payload_and_an_edit_clears_it(engine: Engine) ->
 
 
 def test_a_scheduled_run_takes_the_key_of_its_jobs_payload(engine: Engine) -> None:
+    mid_minute(engine)
     job_id = engine.create_job(
         schedule="* * * * *", payload={"customer": "c9"}, concurrency={"key": REF, "limit": 3}
     )
@@ -87,6 +94,7 @@ def test_a_handlers_default_applies_to_jobs_that_declare_none(engine: Engine) ->
     own = engine.create_job(handler=name, concurrency={"key": "own", "limit": 1})
     assert engine.service.trigger_job(plain, {})["concurrency_key"] == "from-handler"
     assert engine.service.trigger_job(own, {})["concurrency_key"] == "own"
+    mid_minute(engine)
     scheduled = engine.create_job(handler=name, schedule="* * * * *")
     engine.clock.advance(61)
     engine.scheduler.run_once(engine.clock.now())
