@@ -137,13 +137,13 @@ class Attempts(Repository):
         return conn.execute(q("claimed_executions"), {"runs": Jsonb(runs)}).fetchall
 
     def unwritten(self, ids: Sequence[str]) -> list[str]:
-        """Of these run ids (version 7: each carries its ``scheduled_for``), those with no
-        row at all, whatever its status (jobsched/worker_unwritten.py)."""
-        runs = [{"id": i, "ms": scheduled_ms(i)} for i in ids if _UUID_TEXT.fullmatch(i)]
-        if not runs:
+        """Of these run ids, those with no row at all, whatever its status and time
+        (jobsched/worker_unwritten.py)."""
+        known = [i for i in ids if _UUID_TEXT.fullmatch(i)]
+        if not known:
             return []
         with self.statement() as conn:
-            rows = conn.execute(q("unwritten_executions"), {"runs": Jsonb(runs)}).fetchall()
+            rows = conn.execute(q("unwritten_executions"), {"ids": known}).fetchall()
         return [r["id"] for r in rows]
 
     def _claimed(self, runs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -217,3 +217,22 @@ def test_with_redis_unreachable_a_trigger_tries_it_once_and_the_tick_pushes_the_
     engine.clock.advance(seconds=PUSH_GRACE.total_seconds() + 1)
     engine.scheduler.run_once(engine.clock.now())
     assert queued_ids(engine) == {first["id"], second["id"]}
+
+
+def test_a_finished_debounced_run_delivered_again_is_dropped_at_once(engine: Engine) -> None:
+    """A debounce join moves its run's time past the one its id carries. Its row is
+    there all the same: claimed again once it has finished, it is dropped like any
+    finished run, not given back as one whose write may still land."""
+    job_id = engine.create_job(debounce={"key": "k", "delay_ms": 1000})
+    first = engine.service.trigger_job(job_id, {"payload": {"v": 1}})
+    engine.clock.advance(seconds=0.5)
+    joined = engine.service.trigger_job(job_id, {"payload": {"v": 2}})
+    assert joined["id"] == first["id"]
+    assert joined["scheduled_for"] != first["scheduled_for"]  # moved: not the id's time
+    engine.clock.advance(seconds=2)
+    worker = engine.worker()
+    engine.run_until(lambda: engine.status(first["id"]) == "SUCCEEDED", worker=worker)
+    item = QueueItem(first["id"], 50, "default", job_id, None, "test.echo")
+    engine.queue.enqueue_delayed([(item, None)], engine.clock.now())  # delivered again
+    assert worker.run_once(engine.clock.now()) == 0
+    assert engine.queue.depth() == {"ready": 0, "in_flight": 0, "delayed": 0}

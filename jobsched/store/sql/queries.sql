@@ -350,19 +350,13 @@ JOIN jobs j ON j.id = e.job_id
 WHERE (e.status || '>RUNNING') = ANY(:transition_names);
 
 -- name: unwritten_executions
--- Of claimed runs, those with no row at all (jobsched/worker_unwritten.py): looked for
--- by their whole primary key where the id carries its scheduled_for, as
--- claimed_executions does; %(runs)s: [{"id", "ms"}].
-SELECT b->>'id' AS id
-FROM jsonb_batch(%(runs)s) b
-WHERE NOT EXISTS (
-    SELECT 1 FROM executions e
-    WHERE e.id = (b->>'id')::uuid
-      AND e.scheduled_for >= COALESCE(
-            'epoch'::timestamptz + (b->>'ms')::bigint * interval '1 millisecond', '-infinity')
-      AND e.scheduled_for < COALESCE(
-            'epoch'::timestamptz + ((b->>'ms')::bigint + 1) * interval '1 millisecond',
-            'infinity'));
+-- Of claimed runs, those with no row at all (jobsched/worker_unwritten.py), looked for by
+-- id alone: a row's scheduled_for is not always the time its id carries (a debounce
+-- join moves it later), and a row found nowhere else must not pass for one still being
+-- written. A probe per partition, but only for claims that found no row to start.
+SELECT i::text AS id
+FROM unnest(%(ids)s::uuid[]) i
+WHERE NOT EXISTS (SELECT 1 FROM executions e WHERE e.id = i);
 
 -- name: running_to_close
 -- The runs the tick cancels once their window closes (jobsched/window_close.py): few
