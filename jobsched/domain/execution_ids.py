@@ -6,10 +6,11 @@ one index probe each, and retention keeps a partition per day (RETENTION_DAYS, 3
 default). A worker reads its claimed runs by id on every batch, so the run's id carries
 its ``scheduled_for``: a UUID version 7 (RFC 9562) whose 48-bit time field is the
 run's ``scheduled_for`` in milliseconds (not its creation time), the rest random as in
-any v7. ``scheduled_for`` never changes (retries, requeues and redrives keep the row),
-so the id stays true for the run's whole life, and the claimed read looks in one
-partition. Ids without it (version 4: runs written before these ids, or by other
-tools) are still found, by id alone.
+any v7. Retries, requeues and redrives keep ``scheduled_for``, so the id stays true
+for almost every run's whole life, and the claimed read looks in one partition. One
+change moves it: a trigger joining a debounced run before it starts sets a later time.
+Such a run, and ids without a time (version 4: runs written before these ids, or by
+other tools), are still found, by id alone (``Attempts.claimed``).
 """
 
 from __future__ import annotations

@@ -319,8 +319,9 @@ WHERE id = ANY(%(ids)s) AND status = 'RETRYING' AND (status, 'QUEUED') IN :trans
 -- attempt's worker and times (the write replaces them), nor the row's own timestamps;
 -- and the ids as text (what the worker and the JSON it writes use: a uuid would be
 -- made in Python only to be printed again).
--- part: the partition holding the row, which record_executions is aimed at (a row never
--- changes partition: scheduled_for, the partition key, is never updated).
+-- part: the partition holding the row, which record_executions is aimed at (only a
+-- debounce join, before the run starts, updates scheduled_for, the partition key; a
+-- write after a join meanwhile misses the row, as record_executions' guard wants).
 -- %(runs)s: [{"id", "ms"}], ms the scheduled_for a run's id carries (epoch ms, floored;
 -- jobsched/domain/execution_ids.py) or null: a row is then looked up by its whole primary key,
 -- (id, scheduled_for within that millisecond), in its own partition, where by id alone
