@@ -49,11 +49,62 @@ up to this size); ``handle_one_request`` flushes after each request."""
 STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
+MAX_CONNECTIONS = 256
+"""Client connections served at once, each with its thread and its connection to
+LocalStack. One more is answered 503 and closed: a client that opens connections without
+end (a leak, a runaway script) cannot take threads and LocalStack's sockets from the
+others. Idle ones close after ``BODY_TIMEOUT_S``, so slots come back."""
+
+
 class _Server(ThreadingHTTPServer):
     # socketserver listens with a backlog of 5: thirty clients connecting at once (a
     # load test, a dashboard and its polls) would overflow it, and a connection the
     # kernel dropped fails at the client instead of waiting its turn.
     request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: Any, max_connections: int) -> None:
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._busy = _busy_reply(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """A thread for the connection if a slot is free; else a 503 and the close,
+        written from the accepting thread (never waiting: the reply is small, the socket
+        new, and a client that reads nothing only loses its own answer)."""
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.setblocking(False)
+                request.send(self._busy)
+                # What the client sent already is read and dropped: closed with unread
+                # bytes, the socket would reset and the client might not see the 503.
+                request.recv(MAX_REQUEST_BYTES)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def _busy_reply(max_connections: int) -> bytes:
+    """The whole answer to a connection over the cap, in the API's error shape."""
+    message = f"the local API serves {max_connections} connections at once; retry"
+    body = json.dumps({"error": {"code": "service_unavailable", "message": message}}).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Access-Control-Allow-Origin: *\r\nRetry-After: 1\r\nConnection: close\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 def _bad_request(message: str) -> dict[str, Any]:
@@ -101,10 +152,12 @@ class PassThrough:
         port: int,
         host: str = LOOPBACK,
         body_timeout_s: float = BODY_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         self.upstream = urlsplit(upstream)
         self.host, self.port = host, port
         self.body_timeout_s = body_timeout_s
+        self.max_connections = max_connections
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -221,7 +274,7 @@ class PassThrough:
                 log.debug(format, *args)
 
         try:
-            server = _Server((self.host, self.port), Handler)
+            server = _Server((self.host, self.port), Handler, self.max_connections)
         except OSError as exc:
             raise LocalCloudError(
                 f"cannot listen on {self.host}:{self.port} ({exc}); set PORT"

@@ -15,6 +15,7 @@ import pytest
 import infra.local.passthrough as passthrough_module
 from infra.local.passthrough import PassThrough, stage_url
 from infra.local.ports import LOOPBACK, free_port
+from tests.integration.helpers import wait_for
 
 
 class _Stage(BaseHTTPRequestHandler):
@@ -53,11 +54,14 @@ class _Stage(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def passthrough() -> Iterator[PassThrough]:
+def passthrough(request: pytest.FixtureRequest) -> Iterator[PassThrough]:
     upstream = ThreadingHTTPServer((LOOPBACK, 0), _Stage)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    cap = getattr(request, "param", passthrough_module.MAX_CONNECTIONS)
     proxy = PassThrough(
-        stage_url(f"http://{LOOPBACK}:{upstream.server_port}", "abc", "api"), free_port()
+        stage_url(f"http://{LOOPBACK}:{upstream.server_port}", "abc", "api"),
+        free_port(),
+        max_connections=cap,
     )
     proxy.start()
     yield proxy
@@ -238,3 +242,26 @@ def test_a_request_on_an_upstream_connection_localstack_closed_is_sent_again(
     finally:
         _Stage.close_next = False
         conn.close()
+
+
+@pytest.mark.parametrize("passthrough", [2], indirect=True)
+def test_a_connection_past_the_cap_gets_a_503_and_a_freed_slot_serves_again(
+    passthrough: PassThrough,
+) -> None:
+    """Two idle connections hold the two slots: a third is answered 503 in the API's
+    shape and closed at once, without a thread; once one of the two closes, requests
+    are served again."""
+    held = [socket.create_connection((LOOPBACK, passthrough.port), timeout=10) for _ in range(2)]
+    try:
+        with socket.create_connection((LOOPBACK, passthrough.port), timeout=10) as third:
+            reply = b""
+            while chunk := third.recv(65536):  # answered and closed unasked
+                reply += chunk
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.split()[1] == b"503" and b"Retry-After: 1" in head
+        assert json.loads(body)["error"]["code"] == "service_unavailable"
+        held[0].close()
+        wait_for(lambda: _call(passthrough, "GET", "/api/v1/health")[0] == 418, what="a slot")
+    finally:
+        for sock in held:
+            sock.close()
