@@ -19,8 +19,9 @@ openapi:
 # tests/unit/test_python_sdk.py and test_sdk_typescript.py fail while either is stale.
 clients: clients-python clients-typescript
 
-# clients/python/jobsched_client from openapi-python-client (clients/python/generate.py;
-# the wrapper jobsched_sdk beside it is not generated).
+# clients/python/jobsched_client from openapi-python-client, and jobsched_sdk/sync.py
+# from jobsched_sdk/aio.py with unasync (clients/python/generate.py; the rest of the
+# wrapper jobsched_sdk is written by hand).
 clients-python:
 	@$(PY) clients/python/generate.py
 

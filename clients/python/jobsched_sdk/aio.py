@@ -1,4 +1,6 @@
-"""AsyncJobScheduler: JobScheduler (sync.py) for asyncio, method for method.
+"""AsyncJobScheduler: the generated client (jobsched_client) with a key, typed errors,
+paging iterators and waiting for a run, for asyncio. JobScheduler (sync.py) is written
+from this file by clients/python/generate.py (`make clients-python`): edit this one.
 
 Each method awaits one generated ``api.<tag>.<operation>.asyncio_detailed`` function;
 any operation without a method here is called as
@@ -7,9 +9,9 @@ any operation without a method here is called as
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import time
+from asyncio import sleep
 from collections.abc import AsyncIterator, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -76,8 +78,9 @@ T = TypeVar("T")
 
 
 class AsyncJobScheduler:
-    """``AsyncJobScheduler("http://localhost:3000", api_key)``; an async context manager
-    that closes its connections. ``client`` is the generated AuthenticatedClient (Bearer key)."""
+    """Made with the API's base URL and a key (``"http://localhost:3000", api_key``); a
+    context manager (``with``, or ``async with`` for asyncio) that closes its connections.
+    ``client`` is the generated AuthenticatedClient (Bearer key)."""
 
     def __init__(
         self,
@@ -109,7 +112,8 @@ class AsyncJobScheduler:
 
     @staticmethod
     def unwrap(response: Response[ErrorResponse | T]) -> T:
-        """The parsed 2xx body of an awaited ``asyncio_detailed`` call, or JobSchedulerError."""
+        """The parsed 2xx body of a generated ``*_detailed`` call's answer, or
+        JobSchedulerError."""
         return unwrap(response)
 
     # System
@@ -276,7 +280,7 @@ class AsyncJobScheduler:
                 return run
             if time.monotonic() >= deadline:
                 raise RunTimeout(f"run {execution_id} still {run.status} after {timeout} s", run)
-            await asyncio.sleep(interval)
+            await sleep(interval)
 
     # Dead letters
 
@@ -331,7 +335,7 @@ class AsyncJobScheduler:
                 return run
             if time.monotonic() >= deadline:
                 raise RunTimeout(f"workflow run {run_id} still {run.status} after {timeout} s", run)
-            await asyncio.sleep(interval)
+            await sleep(interval)
 
     async def delete_workflow(self, workflow_id: Id) -> None:
         unwrap(await delete_workflow.asyncio_detailed(uuid(workflow_id), client=self.client))

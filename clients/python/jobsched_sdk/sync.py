@@ -1,8 +1,9 @@
-"""JobScheduler: the generated client (jobsched_client) with a key, typed errors, paging
-iterators and waiting for a run, for code that does not use asyncio.
+"""JobScheduler: the generated client (jobsched_client) with a key, typed errors,
+paging iterators and waiting for a run, for code that does not use asyncio.
 
-Each method calls one generated ``api.<tag>.<operation>`` function and returns its
-parsed model; any operation without a method here is called as
+Written by clients/python/generate.py from aio.py (`make clients-python`): edit aio.py.
+Each method calls one generated ``api.<tag>.<operation>.sync_detailed`` function and
+returns its parsed model; any operation without a method here is called as
 ``sdk.unwrap(<operation>.sync_detailed(client=sdk.client, ...))``.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Iterator, Mapping
+from time import sleep
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -76,8 +78,9 @@ T = TypeVar("T")
 
 
 class JobScheduler:
-    """``JobScheduler("http://localhost:3000", api_key)``; a context manager that closes
-    its connections. ``client`` is the generated AuthenticatedClient (Bearer key)."""
+    """Made with the API's base URL and a key (``"http://localhost:3000", api_key``); a
+    context manager (``with``, or ``async with`` for asyncio) that closes its connections.
+    ``client`` is the generated AuthenticatedClient (Bearer key)."""
 
     def __init__(
         self,
@@ -109,7 +112,8 @@ class JobScheduler:
 
     @staticmethod
     def unwrap(response: Response[ErrorResponse | T]) -> T:
-        """The parsed 2xx body of a generated ``sync_detailed`` call, or JobSchedulerError."""
+        """The parsed 2xx body of a generated ``*_detailed`` call's answer, or
+        JobSchedulerError."""
         return unwrap(response)
 
     # System
@@ -272,7 +276,7 @@ class JobScheduler:
                 return run
             if time.monotonic() >= deadline:
                 raise RunTimeout(f"run {execution_id} still {run.status} after {timeout} s", run)
-            time.sleep(interval)
+            sleep(interval)
 
     # Dead letters
 
@@ -323,7 +327,7 @@ class JobScheduler:
                 return run
             if time.monotonic() >= deadline:
                 raise RunTimeout(f"workflow run {run_id} still {run.status} after {timeout} s", run)
-            time.sleep(interval)
+            sleep(interval)
 
     def delete_workflow(self, workflow_id: Id) -> None:
         unwrap(delete_workflow.sync_detailed(uuid(workflow_id), client=self.client))
