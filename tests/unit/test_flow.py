@@ -3,6 +3,7 @@ is under (its job's own, else its handler's defaults), and the bad declarations 
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,30 +26,125 @@ REF = {"$ref": "payload.customer.id"}
         (REF, {"customer": {"id": 42}}, "42"),
         (REF, {"customer": {"id": True}}, "true"),
         ({"$ref": "payload.items.1"}, {"items": ["a", "b"]}, "b"),
+        (REF, {"customer": {"id": "x" * 200}}, "x" * 200),  # the longest key taken
     ],
 )
 def test_a_key_resolves_per_payload(spec: Any, payload: dict[str, Any], key: str) -> None:
     assert flow.resolve_key(spec, payload) == key
 
 
+MISSING = "is required: a flow control's key refers to it"
+NOT_TEXT = "must be text, a number or a boolean: a flow control's key"
+BAD_TEXT = (
+    "must be 1 to 200 characters on one line, without NUL or unpaired surrogates: "
+    "a flow control's key"
+)
+
+
 @pytest.mark.parametrize(
     ("payload", "problem"),
     [
-        ({}, "is required"),
-        ({"customer": {}}, "is required"),
-        ({"customer": {"id": None}}, "must be text, a number or a boolean"),
-        ({"customer": {"id": {"x": 1}}}, "must be text, a number or a boolean"),
-        ({"customer": {"id": ""}}, "must be 1 to 200 characters"),
-        ({"customer": {"id": "x" * 201}}, "must be 1 to 200 characters"),
-        ({"customer": {"id": "a\nb"}}, "one line"),
-        ({"customer": "acme"}, "is required"),
+        ({}, MISSING),
+        ({"customer": {}}, MISSING),
+        ({"customer": {"id": None}}, NOT_TEXT),
+        ({"customer": {"id": {"x": 1}}}, NOT_TEXT),
+        ({"customer": {"id": ""}}, BAD_TEXT),
+        ({"customer": {"id": "x" * 201}}, BAD_TEXT),
+        ({"customer": {"id": "a\nb"}}, BAD_TEXT),
+        ({"customer": "acme"}, MISSING),
     ],
 )
 def test_a_payload_without_the_key_is_named(payload: dict[str, Any], problem: str) -> None:
+    """The 400's field and message, word for word, as a caller reads them."""
     with pytest.raises(flow.KeyMissing) as exc:
         flow.resolve_key(REF, payload)
     assert exc.value.field == "payload.customer.id"
-    assert problem in exc.value.problem
+    assert exc.value.problem == str(exc.value) == problem
+
+
+@pytest.mark.parametrize(
+    ("ref", "payload"),
+    [
+        ("payload.items.2", {"items": ["a", "b"]}),  # past the list's end
+        ("payload.items.0", {"items": {"a": 1}}),  # an index into an object
+    ],
+)
+def test_an_index_names_only_an_item_of_a_list(ref: str, payload: dict[str, Any]) -> None:
+    with pytest.raises(flow.KeyMissing) as exc:
+        flow.resolve_key({"$ref": ref}, payload)
+    assert (exc.value.field, exc.value.problem) == (ref, MISSING)
+
+
+def test_a_ref_must_name_a_path_of_the_payload() -> None:
+    problem = "must be payload.<path> (fields separated by dots)"
+    assert flow.ref_problem("customer.id") == problem
+    assert flow.ref_problem("payload..id") == problem
+    assert flow.ref_problem("payload.customer.id") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("concurrency", None, None),
+        ("concurrency", "k", "must be a JSON object"),
+        ("concurrency", {"key": "", "limit": 1}, 'key must be text or {"$ref": "payload.<path>"}'),
+        ("concurrency", {"key": 5, "limit": 1}, 'key must be text or {"$ref": "payload.<path>"}'),
+        ("concurrency", {"key": REF, "limit": 1}, None),
+        ("concurrency", {"key": "k", "limit": 0}, "limit must be a whole number of at least 1"),
+        ("concurrency", {"key": "k", "limit": True}, "limit must be a whole number of at least 1"),
+        ("concurrency", {"key": "k", "limit": "2"}, "limit must be a whole number of at least 1"),
+        ("rate", {"key": "k", "limit": 1}, "period_ms must be a whole number of at least 1"),
+        ("singleton", {"key": "k", "mode": "skip"}, None),
+    ],
+)
+def test_a_stored_control_that_no_longer_reads_says_why(
+    name: str, value: Any, problem: str | None
+) -> None:
+    assert flow.stored_control_problem(name, value) == problem
+
+
+def test_a_broken_stored_control_is_refused_by_name() -> None:
+    with pytest.raises(flow.StoredControlBroken) as exc:
+        flow.controls_of({"rate": {"key": "k", "limit": 1}}, None)
+    assert (exc.value.name, exc.value.problem) == (
+        "rate",
+        "period_ms must be a whole number of at least 1",
+    )
+    assert str(exc.value) == "rate: period_ms must be a whole number of at least 1"
+
+
+def test_a_runs_rate_and_the_columns_the_queue_holds_it_to() -> None:
+    payload = {"customer": {"id": "acme"}}
+    controls = {
+        "concurrency": {"key": REF, "limit": 3},
+        "rate": {"key": "api", "limit": 5, "period_ms": 60_000},
+    }
+    assert flow.rate_of(controls, payload) == flow.Rate("api", 5, 60_000, "queue")
+    assert flow.execution_columns(controls, payload) == {
+        "concurrency_key": "acme",
+        "concurrency_limit": 3,
+        "rate_key": "api",
+        "rate_limit": 5,
+        "rate_period_ms": 60_000,
+    }
+    # A reject-mode rate answers triggers with a 429: the queue holds no run to it.
+    rejecting = {"rate": {"key": REF, "limit": 2, "period_ms": 1000, "mode": "reject"}}
+    assert flow.rate_of(rejecting, payload) == flow.Rate("acme", 2, 1000, "reject")
+    assert flow.queued_rate(flow.rate_of(rejecting, payload)) is None
+    none = dict.fromkeys(
+        ("concurrency_key", "concurrency_limit", "rate_key", "rate_limit", "rate_period_ms")
+    )
+    assert flow.execution_columns(rejecting, payload) == none
+    assert flow.execution_columns({}, payload) == none
+    assert flow.rate_of({}, payload) is None and flow.queued_rate(None) is None
+
+
+def test_a_bursts_latest_start_is_its_first_trigger_plus_max_delay() -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    bounded = {"key": "k", "delay_ms": 100, "max_delay_ms": 5000}
+    assert flow.debounce_until(now, bounded) == now + timedelta(seconds=5)
+    assert flow.debounce_until(now, {"key": "k", "delay_ms": 100}) is None
+    assert flow.debounce_until(now, {**bounded, "max_delay_ms": None}) is None
 
 
 def test_a_jobs_own_control_wins_over_its_handlers_default() -> None:
@@ -143,8 +239,11 @@ def test_a_handler_declares_defaults_checked_like_a_jobs() -> None:
     def export(payload: dict[str, Any], ctx: Any) -> None:
         return None
 
-    handler("mine.export", concurrency={"key": REF, "limit": 2})(export)
-    (spec,) = [h for h in declared_in(__name__) if h.name == "mine.export"]
+    # A name of this call's own: declarations outlive the test (mutmut runs it twice in
+    # one process).
+    name = f"mine.export-{uuid.uuid4().hex[:8]}"
+    handler(name, concurrency={"key": REF, "limit": 2})(export)
+    (spec,) = [h for h in declared_in(__name__) if h.name == name]
     assert spec.describe()["flow"] == {"concurrency": {"key": REF, "limit": 2}}
     assert check_flow("x", {"concurrency": {"key": "k", "limit": 2}, "rate": None}) == {
         "concurrency": {"key": "k", "limit": 2}
@@ -228,6 +327,22 @@ def _row(**values: Any) -> dict[str, Any]:
             0,
             [],
             flow.KeyState(None, NOW + timedelta(seconds=9)),
+        ),
+        # Due now or before: nothing holds it, and no time is told.
+        (_row(due=NOW), 0, [], flow.KeyState(None, None)),
+        (_row(due=NOW - timedelta(seconds=1)), 0, [], flow.KeyState(None, None)),
+        # At its rate and due later: whichever comes last.
+        (
+            _row(rate_limit=1, rate_period_ms=1000, due=NOW + timedelta(seconds=5)),
+            0,
+            [NOW - timedelta(milliseconds=100)],
+            flow.KeyState("rate", NOW + timedelta(seconds=5)),
+        ),
+        (
+            _row(rate_limit=1, rate_period_ms=1000, due=NOW + timedelta(milliseconds=100)),
+            0,
+            [NOW - timedelta(milliseconds=100)],
+            flow.KeyState("rate", NOW + timedelta(milliseconds=900)),
         ),
     ],
 )

@@ -52,16 +52,28 @@ def test_keys_are_read_from_the_payload_and_put_at_the_named_field():
     assert two.payload == {"tenants": ["a", 7, "a"], "tenant": "7"}
 
 
+MISSING = "is required: the spread's keys refer to it"
+NO_LIST = "must be a list of 1 to 1000 keys: the spread's keys"
+BAD_KEY = "must be text, a number or a boolean (one line, no NUL or unpaired surrogates)"
+
+
 @pytest.mark.parametrize(
-    ("rule", "payload", "field"),
+    ("rule", "payload", "field", "problem"),
     [
-        ({"keys": {"$ref": "payload.tenants"}}, {}, "payload.tenants"),
-        ({"keys": {"$ref": "payload.tenants"}}, {"tenants": "a"}, "payload.tenants"),
-        ({"keys": []}, {}, "spread.keys"),
-        ({"keys": ["a", {"x": 1}]}, {}, "spread.keys[1]"),
+        ({"keys": {"$ref": "payload.tenants"}}, {}, "payload.tenants", MISSING),
+        ({"keys": {"$ref": "payload.tenants"}}, {"tenants": "a"}, "payload.tenants", NO_LIST),
+        ({"keys": []}, {}, "spread.keys", NO_LIST),
+        ({"keys": [str(i) for i in range(1001)]}, {}, "spread.keys", NO_LIST),
+        ({"keys": ["a", {"x": 1}]}, {}, "spread.keys[1]", BAD_KEY),
     ],
 )
-def test_keys_that_name_no_list_of_keys_are_refused_naming_where(rule, payload, field):
+def test_keys_that_name_no_list_of_keys_are_refused_naming_where(rule, payload, field, problem):
+    """The 400's field and message, word for word."""
     with pytest.raises(flow.KeyMissing) as exc:
         spread.runs({**rule, "window_ms": 1000}, payload, DAY1)
-    assert exc.value.field == field
+    assert (exc.value.field, exc.value.problem) == (field, problem)
+
+
+def test_a_spread_takes_up_to_a_thousand_keys():
+    keys = [str(i) for i in range(1000)]
+    assert [r.key for r in spread.runs({"keys": keys, "window_ms": 1000}, {}, DAY1)] == keys
