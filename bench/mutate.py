@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -71,8 +72,9 @@ def results() -> dict[str, str]:
 
 
 def module_of(mutant: str) -> str:
-    # jobsched.domain.due.x_plan__mutmut_12 -> jobsched/domain/due.py
-    return mutant.split(".x_")[0].replace(".", "/") + ".py"
+    # jobsched.domain.due.x_plan__mutmut_12 -> jobsched/domain/due.py, and a method's
+    # (x, then ǁ around its class): jobsched.domain.flow.xǁKeyMissingǁ__init____mutmut_1
+    return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0].replace(".", "/") + ".py"
 
 
 def main() -> int:

@@ -56,6 +56,18 @@ def entries(
     ]
 
 
+def _as_entry(
+    when: datetime, outcome: str, run: ExecutionRow | None, reason: str | None
+) -> dict[str, Any]:
+    return {
+        "scheduled_for": when.isoformat(),
+        "outcome": outcome,
+        "execution_id": run.id if run else None,
+        "status": run.status if run else None,
+        "reason": reason,
+    }
+
+
 def _entry(
     when: datetime,
     row: ExecutionRow | None,
@@ -65,13 +77,7 @@ def _entry(
     now: datetime,
 ) -> dict[str, Any]:
     def entry(outcome: str, run: ExecutionRow | None, reason: str | None) -> dict[str, Any]:
-        return {
-            "scheduled_for": when.isoformat(),
-            "outcome": outcome,
-            "execution_id": run.id if run else None,
-            "status": run.status if run else None,
-            "reason": reason,
-        }
+        return _as_entry(when, outcome, run, reason)
 
     if row is not None and row.status != "SKIPPED":
         late = row.created_at - when > GRACE
@@ -113,14 +119,9 @@ def calendar_entries(
         if before_job and row is None and backfill is None and occ.starts is not None:
             continue
         if occ.starts is None and occ.recorded and backfill is None:
-            item = _entry(occ.scheduled, None, None, False, next_run_time, now)
+            # Skipped by the rules; a merged one names the run it went into.
             run = row if row is not None and occ.outcome == "merged" else None
-            item.update(
-                outcome="skipped",
-                reason=occ.reason,
-                execution_id=run.id if run else None,
-                status=run.status if run else None,
-            )
+            item = _as_entry(occ.scheduled, "skipped", run, occ.reason)
         else:
             item = _entry(occ.at, row, backfill, False, next_run_time, now)
             item["scheduled_for"] = occ.scheduled.isoformat()

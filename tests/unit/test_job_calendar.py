@@ -168,3 +168,140 @@ def test_a_frequent_schedule_that_starts_far_ahead_is_not_walked_until_then() ->
     j = job(schedule="* * * * * *", start_at=t("2027-06-01T00:00"))
     rules = job_calendar.rules_of(j, None)
     assert job_calendar.first_run(j, rules, t("2026-12-21T00:00")) == t("2027-06-01T00:00")
+
+
+def _occ(
+    scheduled: str,
+    at: str | None = None,
+    *,
+    starts: bool = True,
+    outcome: str = "run",
+    reason: str | None = None,
+    recorded: bool = True,
+) -> job_calendar.JobOccurrence:
+    at_time = t(at or scheduled)
+    return job_calendar.JobOccurrence(
+        t(scheduled), at_time, at_time if starts else None, outcome, reason, recorded
+    )
+
+
+def _row(eid: str, when: str, source: str = "schedule", status: str = "SUCCEEDED") -> ExecutionRow:
+    return ExecutionRow(eid, t(when), source, status, None, t(when))
+
+
+def _item(
+    when: str, outcome: str, eid: str | None = None, status: str | None = None, reason=None
+) -> dict[str, Any]:
+    return {
+        "scheduled_for": t(when).isoformat(),
+        "outcome": outcome,
+        "execution_id": eid,
+        "status": status,
+        "reason": reason,
+    }
+
+
+def test_each_kind_of_occurrence_has_its_ledger_entry_in_schedule_order() -> None:
+    """calendar_entries branch by branch, whole entries compared: created on the 27th,
+    read on the 29th at noon, next run the 30th at 09:00."""
+    occurrences = [
+        _occ("2026-12-24T09:00"),  # before the job, not recorded, would run: not listed
+        _occ("2026-12-25T09:00", starts=False, outcome="skipped", reason="closed"),
+        _occ("2026-12-26T09:00"),  # before the job, but backfilled: listed
+        _occ("2026-12-27T00:00"),  # the job's own first instant: no longer before it
+        _occ(
+            "2026-12-28T08:00",
+            "2026-12-28T09:00",
+            starts=False,
+            outcome="merged",
+            reason="merged into the 09:00 run",
+        ),
+        _occ(
+            "2026-12-28T10:00",
+            "2026-12-28T11:00",
+            starts=False,
+            outcome="skipped",
+            reason="outside its window",
+        ),
+        _occ(
+            "2026-12-29T07:00",
+            "2026-12-29T09:00",
+            starts=False,
+            outcome="merged",
+            reason="merged",
+            recorded=False,
+        ),
+        _occ("2026-12-29T08:00", "2026-12-29T09:00", outcome="moved", reason="moved to 09:00"),
+        _occ("2026-12-30T09:00"),  # at the next run time: upcoming
+    ]
+    rows = [
+        _row("b26", "2026-12-26T09:00", source="backfill"),
+        _row("e28", "2026-12-28T09:00"),
+        _row("s28", "2026-12-28T11:00", status="SKIPPED"),
+        _row("e29", "2026-12-29T09:00"),
+        _row("old", "2026-12-28T15:00"),  # made under an earlier calendar
+    ]
+    found = ledger.calendar_entries(
+        occurrences, rows, t("2026-12-30T09:00"), t("2026-12-29T12:00"), t("2026-12-27T00:00")
+    )
+    assert found == [
+        _item("2026-12-25T09:00", "skipped", reason="closed"),
+        _item("2026-12-26T09:00", "backfilled", "b26", "SUCCEEDED"),
+        _item("2026-12-27T00:00", "missed", reason=ledger.NOT_RECORDED),
+        _item("2026-12-28T08:00", "skipped", "e28", "SUCCEEDED", "merged into the 09:00 run"),
+        _item("2026-12-28T10:00", "skipped", reason="outside its window"),
+        _item("2026-12-28T15:00", "ran", "old", "SUCCEEDED"),
+        _item("2026-12-29T07:00", "skipped", "e29", "SUCCEEDED", "merged"),
+        _item("2026-12-29T08:00", "ran", "e29", "SUCCEEDED", "moved to 09:00"),
+        _item("2026-12-30T09:00", "upcoming"),
+    ]
+    # With no creation time known, every occurrence is listed.
+    (first,) = ledger.calendar_entries(
+        occurrences[:1], [], t("2026-12-30T09:00"), t("2026-12-29T12:00")
+    )
+    assert first == _item("2026-12-24T09:00", "missed", reason=ledger.NOT_RECORDED)
+
+
+def test_a_moved_occurrences_reasons_are_joined() -> None:
+    """What the rules did and what the tick recorded, both said."""
+    skipped = ExecutionRow(
+        "s1",
+        t("2026-12-28T09:00"),
+        "schedule",
+        "SKIPPED",
+        "overlap_policy=skip",
+        t("2026-12-28T09:00"),
+    )
+    (item,) = ledger.calendar_entries(
+        [_occ("2026-12-28T08:00", "2026-12-28T09:00", outcome="moved", reason="moved")],
+        [skipped],
+        None,
+        t("2026-12-29T12:00"),
+    )
+    assert item == _item(
+        "2026-12-28T08:00", "skipped", "s1", "SKIPPED", "moved; overlap_policy=skip"
+    )
+
+
+def test_an_old_run_at_a_moved_occurrences_own_time_is_listed_beside_it() -> None:
+    """A run the job's earlier calendar made at 09:00, and today's 09:00 occurrence moved
+    to 10:00: two entries at 09:00, in a stable order; a backfilled one says so."""
+    found = ledger.calendar_entries(
+        [_occ("2026-12-28T09:00", "2026-12-28T10:00", outcome="moved", reason="moved")],
+        [_row("old", "2026-12-28T09:00"), _row("b27", "2026-12-27T09:00", source="backfill")],
+        t("2026-12-30T09:00"),
+        t("2026-12-29T12:00"),
+    )
+    assert found == [
+        _item("2026-12-27T09:00", "backfilled", "b27", "SUCCEEDED"),
+        _item("2026-12-28T09:00", "missed", reason=f"moved; {ledger.NOT_RECORDED}"),
+        _item("2026-12-28T09:00", "ran", "old", "SUCCEEDED"),
+    ]
+
+
+def test_an_occurrence_at_or_after_the_next_run_time_is_upcoming_even_if_past() -> None:
+    """The tick has not reached it yet (its next_run_time is behind the clock)."""
+    (item,) = ledger.calendar_entries(
+        [_occ("2026-12-29T11:00")], [], t("2026-12-29T10:00"), t("2026-12-29T12:00")
+    )
+    assert item == _item("2026-12-29T11:00", "upcoming")

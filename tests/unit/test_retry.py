@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from jobsched.domain import windows
 from jobsched.domain.retry import (
     RetryAt,
     RetryPolicy,
@@ -167,3 +168,63 @@ def test_a_run_not_yet_claimed_is_never_poison() -> None:
         policy=none_allowed,
     )
     assert decision == after(1050)
+
+
+OFFICE = {"windows": [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}]}
+HOUR_MS = 3_600_000
+
+
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        # The backoff's 1,050 ms lands at 00:00:01 on a Thursday: the office opens at 09:00.
+        ({}, RetryAt(NOW.replace(hour=9))),
+        ({"retry_after_ms": 0}, RetryAt(NOW.replace(hour=9))),
+        # Asked for 10:00, inside the window: then.
+        ({"retry_after_ms": 10 * HOUR_MS}, after(10 * HOUR_MS)),
+        # Asked for 18:00 Friday: the next opening is Monday's.
+        ({"retry_after_ms": (24 + 18) * HOUR_MS}, RetryAt(datetime(2026, 1, 5, 9, tzinfo=UTC))),
+    ],
+)
+def test_a_retry_outside_the_jobs_windows_waits_for_the_next_opening(
+    facts: dict, expected: RetryAt
+) -> None:
+    office = windows.policy_from_dict(OFFICE, "UTC")
+    common = {"retries_used": 1, "max_retries": 3, "retry_backoff_ms": 1000}
+    found = decide(
+        Out.FAILED,
+        retry_backoff_max_ms=60_000,
+        now=NOW,
+        policy=POLICY,
+        window=office,
+        **common,
+        **facts,
+    )
+    assert found == expected
+
+
+def test_a_retry_whose_windows_never_open_again_keeps_its_time() -> None:
+    frozen = windows.policy_from_dict(
+        {
+            **OFFICE,
+            "blackouts": [
+                {"start": "2025-12-31T00:00:00+00:00", "end": "2036-01-01T00:00:00+00:00"}
+            ],
+        },
+        "UTC",
+    )
+    found = decide(
+        Out.FAILED,
+        retries_used=1,
+        max_retries=3,
+        retry_backoff_ms=1000,
+        retry_backoff_max_ms=60_000,
+        now=NOW,
+        policy=POLICY,
+        window=frozen,
+    )
+    assert found == after(1050)
+
+
+def test_a_negative_jitter_adds_nothing() -> None:
+    assert backoff_ms(1, 1000, 10_000, jitter=-0.1, rng=Drawing(0.99)) == 2000
