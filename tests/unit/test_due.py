@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from jobsched.domain import cron, due
+from jobsched.domain import cron, due, job_calendar
 from jobsched.domain.due import Run
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -389,3 +389,67 @@ def test_a_job_without_catch_up_runs_the_latest_missed_occurrence() -> None:
         **values, last_run_time=None, overlap_policy="allow", busy=False, now=s(65 * M)
     )
     assert [r.scheduled_for for r in result.runs if r.skip_reason is None] == [s(60 * M)]
+
+
+def _occurrence(at: datetime, starts: datetime | None, outcome: str) -> job_calendar.JobOccurrence:
+    return job_calendar.JobOccurrence(at, at, starts, outcome)
+
+
+@pytest.mark.parametrize(
+    ("overlap_policy", "busy", "runs"),
+    [
+        # A deferred occurrence keeps its opening as start_after; one the rules skip
+        # (no start) is written nowhere; the one that runs at its time waits for nothing.
+        (
+            "allow",
+            False,
+            [
+                Run(
+                    datetime(2026, 12, 21, 17, 29, 50, tzinfo=UTC),
+                    start_after=datetime(2026, 12, 22, 9, tzinfo=UTC),
+                ),
+                Run(datetime(2026, 12, 21, 17, 30, tzinfo=UTC)),
+            ],
+        ),
+        # Skipped by the overlap policy: recorded SKIPPED, with no opening to wait for.
+        (
+            "skip",
+            True,
+            [
+                Run(
+                    datetime(2026, 12, 21, 17, 29, 50, tzinfo=UTC),
+                    "overlap_policy=skip: " + due.UNFINISHED,
+                ),
+                Run(
+                    datetime(2026, 12, 21, 17, 30, tzinfo=UTC),
+                    "overlap_policy=skip: " + due.UNFINISHED,
+                ),
+            ],
+        ),
+    ],
+)
+def test_a_calendar_jobs_plan_runs_the_occurrences_that_start(
+    overlap_policy: str, busy: bool, runs: list[Run]
+) -> None:
+    now = datetime(2026, 12, 21, 17, 30, tzinfo=UTC)
+    deferred = _occurrence(
+        datetime(2026, 12, 21, 17, 29, 50, tzinfo=UTC),
+        datetime(2026, 12, 22, 9, tzinfo=UTC),
+        "deferred",
+    )
+    on_time = _occurrence(now, now, "run")
+    closed = _occurrence(datetime(2026, 12, 21, 17, 29, 55, tzinfo=UTC), None, "skipped")
+    upcoming = datetime(2026, 12, 22, 10, tzinfo=UTC)
+    calendar_due = job_calendar.Due([deferred, closed, on_time], upcoming)
+    plan = due.plan(
+        schedule="* * * * *",
+        timezone="UTC",
+        next_run_time=deferred.at,
+        last_run_time=None,
+        overlap_policy=overlap_policy,
+        busy=busy,
+        now=now,
+        calendar_due=calendar_due,
+    )
+    assert plan.runs == runs
+    assert (plan.next_run_time, plan.last_run_time) == (upcoming, now)
