@@ -183,3 +183,14 @@ def test_each_item_of_a_list_page_is_encoded_once(monkeypatch: pytest.MonkeyPatc
     assert [v for v in encoded if v in ITEMS] == ITEMS, "each item once, alone"
     assert not [v for v in encoded if holds_items(v)], "never again within the page"
     assert json.loads(sent)["items"] == ITEMS
+
+
+def test_a_page_of_weighed_items_is_the_same_json_as_the_plain_page() -> None:
+    """Written around its items' texts, a page is byte for byte what encoding it whole
+    gives: compact, whatever else it holds."""
+    items = [{"id": "a", "tags": ["x", "y"]}, {"id": "b\u00e9"}]
+    texts = [bounded.wire_json(i) for i in items]
+    page = {"items": bounded.Weighed(items, texts), "next_cursor": None, "filters": {"a": [1]}}
+    plain = {"items": items, "next_cursor": None, "filters": {"a": [1]}}
+    assert bounded.wire_json(page) == bounded.wire_json(plain)
+    assert json.loads(bounded.wire_json(page)) == plain
