@@ -8,7 +8,7 @@ test is missing, or the change does not alter behaviour (an *equivalent* mutant;
 are listed with their reason in docs/reliability.md#mutation-testing).
 
 Prints each module's counts and the score (killed, timeouts included, over all
-mutants), writes bench/results/mutate.json and exits 1 under ``THRESHOLD``. About two
+mutants), writes bench/results/mutate.json and exits 1 under ``THRESHOLD``. About seven
 minutes on the 2-CPU development machine; not part of ``make test``.
 
 ``--module jobsched/domain/cron.py`` (repeatable) tests only that module's mutants, to
