@@ -11,6 +11,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -184,7 +185,11 @@ def test_wait_for_run_reads_the_run_until_it_has_finished() -> None:
         async with AsyncJobScheduler("http://api.example", "k", httpx_args=args) as sdk:
             return await sdk.wait_for_run(RUN_ID, timeout=30, interval=0)
 
-    assert asyncio.run(wait()).status == ExecutionStatus.CANCELLED
+    # On a thread of its own: a browser test run before on this worker leaves Playwright's
+    # sync API's event loop running on the test thread, where asyncio.run refuses to start.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        run = pool.submit(asyncio.run, wait()).result()
+    assert run.status == ExecutionStatus.CANCELLED
     assert len(asked) == 2
 
 
