@@ -174,6 +174,18 @@ OFFICE = {"windows": [{"days": ["mon-fri"], "from": "09:00", "to": "17:00"}]}
 HOUR_MS = 3_600_000
 
 
+def _failed_once(window: windows.WindowPolicy, **facts: int) -> object:
+    """What follows a first failed attempt with retries left, under ``window``."""
+    return decide(
+        Out.FAILED,
+        **{"retries_used": 1, "max_retries": 3, "retry_backoff_ms": 1000, **facts},
+        retry_backoff_max_ms=60_000,
+        now=NOW,
+        policy=POLICY,
+        window=window,
+    )
+
+
 @pytest.mark.parametrize(
     ("facts", "expected"),
     [
@@ -189,18 +201,7 @@ HOUR_MS = 3_600_000
 def test_a_retry_outside_the_jobs_windows_waits_for_the_next_opening(
     facts: dict, expected: RetryAt
 ) -> None:
-    office = windows.policy_from_dict(OFFICE, "UTC")
-    common = {"retries_used": 1, "max_retries": 3, "retry_backoff_ms": 1000}
-    found = decide(
-        Out.FAILED,
-        retry_backoff_max_ms=60_000,
-        now=NOW,
-        policy=POLICY,
-        window=office,
-        **common,
-        **facts,
-    )
-    assert found == expected
+    assert _failed_once(windows.policy_from_dict(OFFICE, "UTC"), **facts) == expected
 
 
 def test_a_retry_whose_windows_never_open_again_keeps_its_time() -> None:
@@ -213,17 +214,7 @@ def test_a_retry_whose_windows_never_open_again_keeps_its_time() -> None:
         },
         "UTC",
     )
-    found = decide(
-        Out.FAILED,
-        retries_used=1,
-        max_retries=3,
-        retry_backoff_ms=1000,
-        retry_backoff_max_ms=60_000,
-        now=NOW,
-        policy=POLICY,
-        window=frozen,
-    )
-    assert found == after(1050)
+    assert _failed_once(frozen) == after(1050)
 
 
 def test_a_negative_jitter_adds_nothing() -> None:
