@@ -76,21 +76,18 @@ def _entry(
     next_run_time: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    def entry(outcome: str, run: ExecutionRow | None, reason: str | None) -> dict[str, Any]:
-        return _as_entry(when, outcome, run, reason)
-
     if row is not None and row.status != "SKIPPED":
         late = row.created_at - when > GRACE
-        return entry("caught_up" if late else "ran", row, None)
+        return _as_entry(when, "caught_up" if late else "ran", row, None)
     if backfill is not None:
-        return entry("backfilled", backfill, row.error if row else None)
+        return _as_entry(when, "backfilled", backfill, row.error if row else None)
     if row is not None:
-        return entry("skipped", row, row.error)
+        return _as_entry(when, "skipped", row, row.error)
     if dst_dropped:
-        return entry("skipped", None, DST_SKIPPED)
+        return _as_entry(when, "skipped", None, DST_SKIPPED)
     if when > now or (next_run_time is not None and when >= next_run_time):
-        return entry("upcoming", None, None)
-    return entry("missed", None, NOT_RECORDED)
+        return _as_entry(when, "upcoming", None, None)
+    return _as_entry(when, "missed", None, NOT_RECORDED)
 
 
 def calendar_entries(
